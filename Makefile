@@ -1,0 +1,131 @@
+# chopay: top-level build.
+#
+# GNU make + pkg-config. Every part of the system (common/, server/, kiosk/,
+# tests/, bench/) contributes a module.mk fragment that appends to the
+# variables below; this file holds the rules they share.
+#
+#   make            build everything into $(BUILD)/
+#   make check      run every test (installs missing Debian packages first)
+#   make asan       the whole suite under AddressSanitizer + UBSan
+#   make fuzz       libFuzzer targets (FUZZ_SECONDS=N runs each for N s)
+#   make bench      benchmarks
+#   make demo       the demo system on its embedded default
+#   make install    PREFIX=/usr/local DESTDIR=
+
+BUILD     ?= build
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/chopay
+FUZZ_SECONDS ?= 5
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN   = -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
+         -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wvla
+STD    = -std=c11 -D_POSIX_C_SOURCE=200809L
+OPT   ?= -O2 -g
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Icommon/include -MMD -MP \
+             -DCHOPAY_DATADIR='"$(DATADIR)"' $(CFLAGS)
+LDFLAGS_ALL = $(LDFLAGS)
+
+ifeq ($(SAN),1)
+CFLAGS_ALL  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=undefined
+LDFLAGS_ALL += -fsanitize=address,undefined
+endif
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+# Filled in by the module.mk fragments.
+PROGRAMS :=
+TESTS    :=
+BENCHES  :=
+FUZZERS  :=
+
+.PHONY: all check asan fuzz bench demo install format-check format clean \
+        deps deps-ok unit-check
+
+all: deps-ok-quiet
+
+include common/module.mk
+include server/feeds/module.mk
+include server/module.mk
+include kiosk/module.mk
+include tests/module.mk
+include bench/module.mk
+
+all: $(PROGRAMS)
+
+# Object files: one rule for every C source in the tree.
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(EXTRA_CFLAGS_$(firstword $(subst /, ,$<))) -c $< -o $@
+
+# --- dependencies -------------------------------------------------------
+# `make deps` installs the Debian 12 packages the build and the tests need
+# (safe to run twice). check/demo run it only when something is missing.
+deps:
+	@sh scripts/deps.sh install
+
+deps-ok:
+	@sh scripts/deps.sh ensure
+
+# `make` alone does not install anything; it says what is missing.
+.PHONY: deps-ok-quiet
+deps-ok-quiet:
+	@sh scripts/deps.sh check-build || \
+	  { echo "missing build packages: run 'make deps'" >&2; exit 1; }
+
+# --- tests --------------------------------------------------------------
+check: deps-ok
+	@$(MAKE) --no-print-directory all-tests
+	@sh tests/run.sh $(BUILD) $(TESTS)
+
+.PHONY: all-tests
+all-tests: $(PROGRAMS) $(TESTS)
+
+asan: deps-ok
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 OPT="-O1 -g" \
+	  all-tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 CHOPAY_SAN=1 sh tests/run.sh $(BUILD)/asan \
+	   $(patsubst $(BUILD)/%,$(BUILD)/asan/%,$(TESTS))
+
+# --- fuzzing (clang + libFuzzer) -----------------------------------------
+# FUZZERS holds target names (fuzz_qr, ...); tests/module.mk has the rule
+# that links $(BUILD)/bin/fuzz_NAME with -fsanitize=fuzzer.
+fuzz: deps-ok
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang SAN=1 \
+	  OPT="-O1 -g -fsanitize=fuzzer-no-link" FUZZING=1 fuzz-build
+	@sh tests/fuzz/run.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS) $(FUZZERS)
+
+.PHONY: fuzz-build
+fuzz-build: $(patsubst %,$(BUILD)/bin/%,$(FUZZERS))
+
+# --- benchmarks ---------------------------------------------------------
+bench: deps-ok
+	@$(MAKE) --no-print-directory all $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
+
+# --- install ------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 644 assets/banks.csv $(DESTDIR)$(DATADIR)/
+
+# --- formatting ---------------------------------------------------------
+FORMAT_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SOURCES) && \
+	  echo "format-check: $(words $(FORMAT_SOURCES)) files clean"
+
+format:
+	clang-format -i $(FORMAT_SOURCES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

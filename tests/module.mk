@@ -1,0 +1,23 @@
+# tests/: one binary per module under tests/unit/ (test_NAME.c), each
+# ending with the line "N passed, N failed"; libFuzzer targets under
+# tests/fuzz/ (fuzz_NAME.c). tests/run.sh runs them all.
+
+EXTRA_CFLAGS_tests = $(call pc_cflags,$(COMMON_PKGS)) -Itests
+
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+TESTS += $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCOMMON) $(COMMON_LIBS) $(LIBS_test_$*)
+
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS += $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+
+$(BUILD)/bin/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBCOMMON) \
+	  $(COMMON_LIBS) $(LIBS_fuzz_$*)
+
+# Shell tests that drive the built programs (they read $CHOPAY_BUILD).
+TESTS += tests/cli/test_cli.sh
