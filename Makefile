@@ -43,6 +43,7 @@ PROGRAMS :=
 TESTS    :=
 BENCHES  :=
 FUZZERS  :=
+TEST_HELPERS :=
 
 .PHONY: all check asan fuzz bench demo install format-check format clean \
         deps deps-ok unit-check
@@ -84,7 +85,7 @@ check: deps-ok
 	@sh tests/run.sh $(BUILD) $(TESTS)
 
 .PHONY: all-tests
-all-tests: $(PROGRAMS) $(TESTS)
+all-tests: $(PROGRAMS) $(TESTS) $(TEST_HELPERS)
 
 asan: deps-ok
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 OPT="-O1 -g" \

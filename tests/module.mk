@@ -21,3 +21,12 @@ $(BUILD)/bin/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBCOMMON)
 
 # Shell tests that drive the built programs (they read $CHOPAY_BUILD).
 TESTS += tests/cli/test_cli.sh
+
+# Interop: our encoder's payloads decoded by an independent implementation
+# (npm vietnam-qr-pay, pinned in tests/interop/package-lock.json).
+$(BUILD)/tests/gen_payloads: $(BUILD)/tests/interop/gen_payloads.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCOMMON) $(COMMON_LIBS)
+
+TEST_HELPERS += $(BUILD)/tests/gen_payloads
+TESTS += tests/interop/run.sh
