@@ -7,6 +7,7 @@
 #define CHOPAY_VNTEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum vntext_error {
     VNTEXT_OK = 0,
@@ -21,11 +22,40 @@ enum vntext_error {
  * other characters outside ASCII are dropped. `*outlen` (may be NULL)
  * receives the length. The output is never longer than the input.
  * Returns 0 or a negated enum vntext_error; on error `out` holds "".
+ *
+ * Details: the result is trimmed (no leading or trailing space); every
+ * Unicode White_Space character (ASCII \t \n \v \f \r and space, NBSP,
+ * U+2000..U+200A, U+3000 ...) counts as white space, and a run of them
+ * becomes one space even when dropped characters sit inside the run.
+ * Printable ASCII (0x21-0x7E) is kept, letters upper-cased; ASCII
+ * controls (NUL included) are dropped. Letters of U+00C0..U+024F and
+ * U+1E00..U+1EFF fold to their base letter (Æ -> AE, ß -> SS, Ø -> O);
+ * everything else outside ASCII (other scripts, symbols, combining marks)
+ * is dropped. `in` may be NULL when `len` is 0. `cap` = len + 1 always
+ * suffices.
  */
 int vntext_fold(const char *in, size_t len, char *out, size_t cap,
                 size_t *outlen);
 
 /* 0 when `len` bytes of `s` are valid UTF-8, else -VNTEXT_E_UTF8. */
 int vntext_utf8_valid(const char *s, size_t len);
+
+/*
+ * Decode the code point at the start of the `len` bytes of `s` (len >= 1)
+ * into `*cp`, its length in bytes into `*used`. Strict UTF-8 (RFC 3629):
+ * overlong forms, surrogates, values above U+10FFFF, stray continuation
+ * bytes and truncated sequences give -VNTEXT_E_UTF8 and leave the outputs
+ * untouched. Returns 0 or -VNTEXT_E_UTF8.
+ */
+int vntext_utf8_decode(const char *s, size_t len, uint32_t *cp, size_t *used);
+
+/*
+ * Fold one code point as vntext_fold does, without the white space
+ * collapsing: writes 0, 1 or 2 characters into `out` and returns how
+ * many. A letter gives its upper-case ASCII base letter(s), any white
+ * space gives ' ', printable ASCII gives itself (upper-cased), anything
+ * dropped gives 0 characters.
+ */
+size_t vntext_fold_cp(uint32_t cp, char out[2]);
 
 #endif

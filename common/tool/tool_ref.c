@@ -24,7 +24,8 @@ static const char *const check_reasons[] = {
     [PAYREF_OK] = "valid",
     [PAYREF_E_PREFIX] = "the prefix is not 2-3 letters of the alphabet",
     [PAYREF_E_LENGTH] = "wrong length",
-    [PAYREF_E_SYMBOL] = "a character outside the code alphabet",
+    [PAYREF_E_SYMBOL] = "a character outside the code alphabet, or a "
+                        "letter right after the prefix",
     [PAYREF_E_CHECK] = "the check character does not match",
     [PAYREF_E_RANDOM] = "no secure random bytes",
     [PAYREF_E_NOT_FOUND] = "not found",
