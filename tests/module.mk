@@ -29,4 +29,4 @@ $(BUILD)/tests/gen_payloads: $(BUILD)/tests/interop/gen_payloads.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCOMMON) $(COMMON_LIBS)
 
 TEST_HELPERS += $(BUILD)/tests/gen_payloads
-TESTS += tests/interop/run.sh
+TESTS += tests/interop/test_interop.sh

@@ -30,24 +30,6 @@ static const char bank_usage[] =
     "list prints BIN, short name, VietQR code, VietQR transfers (yes/no)\n"
     "and the full name, tab-separated; show prints one bank.\n";
 
-static const char *const money_errors[] = {
-    "ok",
-    "not an amount",
-    "đồng have no decimals",
-    "out of range",
-    "negative",
-    "overflow",
-    "buffer too small",
-};
-
-static const char *money_reason(int rc)
-{
-    rc = -rc;
-    if (rc < 0 || (size_t)rc >= sizeof money_errors / sizeof *money_errors)
-        return "invalid";
-    return money_errors[rc];
-}
-
 int tool_money(int argc, char **argv)
 {
     char buf[MONEY_FORMAT_MAX];
@@ -79,7 +61,7 @@ int tool_money(int argc, char **argv)
     rc = money_parse(argv[2], &v);
     if (rc != 0) {
         fprintf(stderr, "chopay money parse: '%s': %s\n", argv[2],
-                money_reason(rc));
+                money_strerror(rc));
         return TOOL_INVALID;
     }
     printf("%" PRId64 "\n", v);

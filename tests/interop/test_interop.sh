@@ -1,12 +1,12 @@
 #!/bin/sh
-# run.sh BUILD [COUNT]: interop check against an independent decoder.
+# test_interop.sh [BUILD [COUNT]]: interop check against an independent decoder.
 # Encodes COUNT (default 200) randomized payloads with chopay's encoder
 # (tests/interop/gen_payloads.c), decodes them with the npm library
 # vietnam-qr-pay (pinned in package-lock.json, installed with `npm ci` in a
 # temporary directory) and checks that every field agrees. Fails loudly
 # when node or npm is missing. Last line: "N passed, N failed".
 set -u
-build=${1:-${CHOPAY_BUILD:?usage: run.sh BUILD [COUNT]}}
+build=${1:-${CHOPAY_BUILD:?usage: test_interop.sh BUILD [COUNT]}}
 count=${2:-200}
 here=$(cd "$(dirname "$0")" && pwd)
 
