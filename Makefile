@@ -56,6 +56,7 @@ include server/module.mk
 include kiosk/module.mk
 include tests/module.mk
 include bench/module.mk
+include packaging/module.mk
 
 all: $(PROGRAMS)
 
