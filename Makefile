@@ -107,16 +107,35 @@ fuzz: deps-ok
 .PHONY: fuzz-build
 fuzz-build: $(patsubst %,$(BUILD)/bin/%,$(FUZZERS))
 
+# --- demo ---------------------------------------------------------------
+demo: deps-ok
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD)
+
 # --- benchmarks ---------------------------------------------------------
 bench: deps-ok
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
 
 # --- install ------------------------------------------------------------
+# The three programs to $(BINDIR); everything in assets/ but its README
+# (bank directory, kiosk sounds, fonts, dashboard files) to $(DATADIR),
+# keeping sub-folders; the default configs to $(SYSCONFDIR)/chopay, never
+# over an existing one. packaging/debian/rules uses this with PREFIX=/usr
+# SYSCONFDIR=/etc.
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
-	install -m 644 assets/banks.csv $(DESTDIR)$(DATADIR)/
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(DATADIR)" \
+	  "$(DESTDIR)$(SYSCONFDIR)/chopay"
+	install -m 755 $(PROGRAMS) "$(DESTDIR)$(BINDIR)/"
+	cd assets && find . -type f ! -name README.md | sort | \
+	  while read -r f; do \
+	    install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$${f#./}" || exit 1; \
+	  done
+	@for f in $(INSTALL_CONF); do \
+	  t="$(DESTDIR)$(SYSCONFDIR)/chopay/$${f##*/}"; \
+	  if [ -e "$$t" ]; then echo "install: keeping $$t"; \
+	  else echo "install -m 644 $$f $$t"; install -m 644 "$$f" "$$t" || exit 1; fi; \
+	done
 
 # --- formatting ---------------------------------------------------------
 FORMAT_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -1,2 +1,54 @@
-# server/: chopay-server (the daemon and its operator commands).
-# Filled in by the server issue; nothing is built here yet.
+# server/: chopay-server (the daemon and its operator commands), its
+# integration tests (tests/server/test_*.c: they start the real binary on
+# an ephemeral port) and its benchmark (bench/bench_server.c).
+
+SERVER_PKGS = libmicrohttpd sqlite3 jansson inih
+EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS))
+SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS)) -lpthread
+
+SERVER_SRCS = $(wildcard server/*.c)
+SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS))
+# the storage side, linked into the tests that call the store directly
+SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
+                    intent notify csv_payers)
+SERVER_BIN = $(BUILD)/bin/chopay-server
+
+$(SERVER_BIN): $(SERVER_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBCOMMON) $(SERVER_LIBS) \
+	  $(COMMON_LIBS)
+
+PROGRAMS += $(SERVER_BIN)
+
+# Integration tests: the server binary's path is compiled in, so they work
+# for BUILD=build and BUILD=build/asan alike (CHOPAY_SERVER overrides).
+SERVER_TEST_SRCS = $(wildcard tests/server/test_*.c)
+SERVER_TESTS = $(patsubst tests/server/%.c,$(BUILD)/tests/server/%,\
+                 $(SERVER_TEST_SRCS))
+TESTS += $(SERVER_TESTS)
+
+SERVER_TEST_CFLAGS = $(call pc_cflags,libcurl sqlite3 jansson $(COMMON_PKGS)) \
+  -Itests -Iserver -DSERVER_BIN='"$(SERVER_BIN)"'
+SERVER_TEST_LIBS = $(call pc_libs,libcurl) $(SERVER_LIBS)
+
+$(BUILD)/tests/server/%.o: tests/server/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SERVER_TEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/server/test_%: $(BUILD)/tests/server/test_%.o \
+    $(BUILD)/tests/server/srvtest.o $(SERVER_LIB_OBJS) $(LIBCOMMON) \
+    | $(SERVER_BIN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/tests/server/srvtest.o \
+	  $(SERVER_LIB_OBJS) $(LIBCOMMON) $(SERVER_TEST_LIBS) $(COMMON_LIBS)
+
+# The test binaries need the server built first.
+$(SERVER_TESTS): $(SERVER_BIN)
+
+# bench/bench_server.c is built by bench/module.mk's rule; it needs these.
+LIBS_bench_server = $(call pc_libs,libcurl libmicrohttpd) -lpthread
+
+# libFuzzer target for the payer CSV reader (tests/fuzz/fuzz_payers_csv.c).
+LIBS_fuzz_payers_csv = $(BUILD)/server/csv_payers.o
+$(BUILD)/bin/fuzz_payers_csv: $(BUILD)/server/csv_payers.o
+$(BUILD)/tests/fuzz/fuzz_payers_csv.o: CFLAGS += -Iserver

@@ -1,0 +1,193 @@
+/*
+ * api.h: what the HTTP handlers share: the server, a request in flight,
+ * the route table entry, reply helpers (one error reply for everything)
+ * and JSON body validation that rejects unknown fields and wrong types.
+ */
+#ifndef CHOPAY_SERVER_API_H
+#define CHOPAY_SERVER_API_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "notify.h"
+#include "store.h"
+
+#define API_MAX_ARGS 2
+
+/* Server settings (flags and INI). */
+struct srv_config {
+    char listen[128];    /* ADDR:PORT */
+    char data_dir[512];  /* state directory */
+    char db[600];        /* database URL */
+    int threads;         /* MHD thread pool size */
+    size_t body_limit;   /* bytes for JSON bodies */
+    size_t import_limit; /* bytes for CSV uploads */
+    int per_ip;          /* connections per client address */
+    int conn_limit;      /* connections overall */
+    int conn_timeout;    /* seconds of inactivity */
+    int rate;            /* requests per credential per second */
+    int burst;           /* bucket size */
+    int intent_ttl;      /* seconds */
+    int max_wait;        /* long-poll ceiling, seconds */
+};
+
+struct ratelimit;
+struct metrics;
+
+/* The running server. */
+struct srv {
+    struct srv_config cfg; /* settings */
+    struct store *st;      /* storage */
+    struct notify *nt;     /* long-poll notifier */
+    struct MHD_Daemon *d;  /* libmicrohttpd */
+    uint16_t port;         /* bound port */
+    struct ratelimit *rl;  /* per-credential token buckets */
+    struct metrics *m;     /* counters */
+};
+
+/* Who may call a route. */
+enum api_auth {
+    AUTH_NONE = 0, /* public */
+    AUTH_KIOSK,    /* kiosk key */
+    AUTH_READ,     /* admin, board or auditor token */
+    AUTH_WRITE,    /* admin or board token */
+    AUTH_ADMIN     /* admin token */
+};
+
+struct req;
+typedef enum MHD_Result (*api_handler)(struct req *r);
+
+/* One row of the static route table. */
+struct route {
+    const char *method;  /* "GET", "POST", "PATCH" */
+    const char *pattern; /* "/v1/intents/{id}" */
+    api_handler fn;      /* the handler */
+    int auth;            /* enum api_auth */
+    int big_body;        /* 1: import_limit instead of body_limit */
+};
+
+/* A request in flight (MHD's per-connection request context). */
+struct req {
+    struct srv *s;               /* the server */
+    struct MHD_Connection *conn; /* the connection */
+    const char *method;          /* request method */
+    int route;                   /* index in the table, or -1 */
+    char arg[API_MAX_ARGS][128]; /* {placeholders} in order */
+    char *body;                  /* request body (NUL-terminated) */
+    size_t len, cap;             /* its length and capacity */
+    int too_big;                 /* body exceeded the limit */
+    struct store_principal who;  /* the caller, once authenticated */
+    int64_t t0_us;               /* when the request began */
+    int status;                  /* status sent (for logs/metrics) */
+    int replied;                 /* a response is queued */
+    atomic_int resumed;          /* woken after suspension */
+    int suspended;               /* currently suspended */
+    int64_t poll_id;             /* long poll: the intent */
+};
+
+/* The route table (routes.c) and its size. */
+extern const struct route api_routes[];
+extern const size_t api_n_routes;
+
+/* Queue `body` (stolen) as JSON with `status`. */
+enum MHD_Result api_reply_json(struct req *r, unsigned status, json_t *body);
+/* Same, with one extra header (name/value may be NULL). */
+enum MHD_Result api_reply_json_h(struct req *r, unsigned status, json_t *body,
+                                 const char *hname, const char *hval);
+/* The one error reply: {"error":{"code":..,"message":..}}. */
+enum MHD_Result api_error(struct req *r, unsigned status, const char *code,
+                          const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The error reply for a store error (-enum store_error). */
+enum MHD_Result api_store_error(struct req *r, int rc);
+/* Queue a plain-text body (copied) with `status` and content type. */
+enum MHD_Result api_reply_text(struct req *r, unsigned status,
+                               const char *ctype, const char *text, size_t len);
+
+/* Field types for api_check_fields. */
+enum api_type { T_STR, T_INT, T_BOOL, T_IDS, T_OBJ };
+
+/* One allowed field of a JSON body. */
+struct api_field {
+    const char *name; /* key */
+    int type;         /* enum api_type (T_IDS: int array or "all") */
+    int required;     /* 1: must be present */
+    size_t max;       /* T_STR: max bytes; T_INT: 0 or max value */
+};
+
+/*
+ * Parse the request body as a JSON object and check it against `fields`
+ * (NULL-name terminated): unknown fields, wrong types, missing required
+ * fields, over-long strings, negative or too large numbers are rejected.
+ * On failure the error reply is already queued: returns -1 and sets *res.
+ */
+int api_body(struct req *r, const struct api_field *fields, json_t **out,
+             enum MHD_Result *res);
+
+/* A string field or NULL. */
+const char *api_str(json_t *o, const char *k);
+
+/*
+ * Read an invoice list field ([ids] or "all") into a new array (*ids NULL
+ * for "all"). Returns 0 or -1 with the 400 reply queued in *res.
+ */
+int api_ids(struct req *r, json_t *v, int64_t **ids, size_t *n,
+            enum MHD_Result *res);
+
+/*
+ * Check the query string: only names in `allowed` (NULL-terminated, may
+ * be NULL for none). Returns 0 or -1 with a 400 queued in *res.
+ */
+int api_query_check(struct req *r, const char *const *allowed,
+                    enum MHD_Result *res);
+/* A query argument or NULL. */
+const char *api_query(struct req *r, const char *name);
+
+/* 1 when `s` matches [A-Z0-9-]{min,max} (codes of orgs, payers, fees). */
+int api_code_ok(const char *s, size_t min, size_t max);
+
+/* Hex SHA-256 of method, route and body for idempotency (out: 65). */
+void api_body_hash(struct req *r, char out[65]);
+
+/* Write the audit-log/money event line to stderr (journald style). */
+void api_log(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Handlers (h_kiosk.c, h_board.c, h_ops.c). */
+enum MHD_Result h_dues(struct req *r);
+enum MHD_Result h_intent_create(struct req *r);
+enum MHD_Result h_intent_get(struct req *r);
+enum MHD_Result h_intent_cancel(struct req *r);
+enum MHD_Result h_cash(struct req *r);
+enum MHD_Result h_directory(struct req *r);
+enum MHD_Result h_codes(struct req *r);
+enum MHD_Result h_org_list(struct req *r);
+enum MHD_Result h_org_create(struct req *r);
+enum MHD_Result h_org_get(struct req *r);
+enum MHD_Result h_org_update(struct req *r);
+enum MHD_Result h_payer_list(struct req *r);
+enum MHD_Result h_payer_create(struct req *r);
+enum MHD_Result h_payer_update(struct req *r);
+enum MHD_Result h_payer_import(struct req *r);
+enum MHD_Result h_fee_list(struct req *r);
+enum MHD_Result h_fee_create(struct req *r);
+enum MHD_Result h_fee_update(struct req *r);
+enum MHD_Result h_invoices_generate(struct req *r);
+enum MHD_Result h_invoice_list(struct req *r);
+enum MHD_Result h_intent_list(struct req *r);
+enum MHD_Result h_payment_list(struct req *r);
+enum MHD_Result h_healthz(struct req *r);
+enum MHD_Result h_metrics(struct req *r);
+
+/* Start the daemon on s->cfg (store and notifier already set). */
+int srv_start(struct srv *s);
+/* Stop: wake every long poll, stop the daemon, free limits/metrics. */
+void srv_stop(struct srv *s);
+
+/* Metrics for h_metrics (http.c). Appends Prometheus text to `out`. */
+char *srv_metrics_text(struct srv *s, size_t *len);
+
+#endif

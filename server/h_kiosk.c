@@ -1,0 +1,397 @@
+/*
+ * h_kiosk.c: the kiosk endpoints: dues, payment intents (create, long
+ * poll, cancel), cash records and the offline directory. A kiosk key is
+ * bound to one organisation; every lookup is scoped to it.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "crypto.h"
+#include "payref.h"
+
+/* Upper-case a payer code in place and check it; 1 when usable. */
+static int payer_code(char *s)
+{
+    char *p;
+
+    for (p = s; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return api_code_ok(s, 1, 32);
+}
+
+/* A positive decimal id (at most 18 digits); 0 when not one. */
+static int64_t parse_id(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n || s[0] == '0')
+        return 0;
+    return strtoll(s, NULL, 10);
+}
+
+/* The Idempotency-Key header, checked; NULL with 400 queued in *res. */
+static const char *idem_key(struct req *r, enum MHD_Result *res)
+{
+    const char *k = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                "Idempotency-Key");
+    size_t i, n;
+
+    if (k == NULL) {
+        *res = api_error(r, 400, "idempotency_key_required",
+                         "send an Idempotency-Key header (a fresh random "
+                         "value per payment)");
+        return NULL;
+    }
+    n = strlen(k);
+    for (i = 0; i < n; i++)
+        if (k[i] < 0x21 || k[i] > 0x7e)
+            break;
+    if (n == 0 || n > 128 || i != n) {
+        *res = api_error(r, 400, "invalid_idempotency_key",
+                         "Idempotency-Key: 1 to 128 printable characters");
+        return NULL;
+    }
+    return k;
+}
+
+enum MHD_Result h_dues(struct req *r)
+{
+    enum MHD_Result res;
+    json_t *out = NULL;
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0)
+        return res;
+    if (!payer_code(r->arg[0]))
+        return api_error(r, 400, "invalid_code", "not a payer code");
+    rc = r->s->st->ops->dues(r->s->st, r->who.org_id, r->arg[0], &out);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    return api_reply_json(r, 200, out);
+}
+
+static const struct api_field intent_fields[] = {
+    {"payer", T_STR, 1, 32}, {"invoices", T_IDS, 0, 0},
+    {"amount", T_INT, 0, 0}, {"code", T_STR, 0, PAYREF_MAX},
+    {NULL, 0, 0, 0},
+};
+
+enum MHD_Result h_intent_create(struct req *r)
+{
+    struct store_intent_req ir = {0};
+    struct store_idem idem;
+    char hash[65], payer[40];
+    enum MHD_Result res;
+    json_t *body = NULL, *out = NULL;
+    int64_t *ids = NULL;
+    int rc, replayed = 0;
+
+    if (api_query_check(r, NULL, &res) != 0)
+        return res;
+    idem.key = idem_key(r, &res);
+    if (idem.key == NULL)
+        return res;
+    if (api_body(r, intent_fields, &body, &res) != 0)
+        return res;
+    snprintf(payer, sizeof(payer), "%s", api_str(body, "payer"));
+    if (!payer_code(payer)) {
+        res = api_error(r, 400, "invalid_field", "payer: not a payer code");
+        goto out;
+    }
+    if (json_object_get(body, "amount") != NULL &&
+        json_integer_value(json_object_get(body, "amount")) <= 0) {
+        res = api_error(r, 400, "invalid_field", "amount must be > 0");
+        goto out;
+    }
+    if (api_ids(r, json_object_get(body, "invoices"), &ids, &ir.n_invoices,
+                &res) != 0)
+        goto out;
+    ir.payer = payer;
+    ir.invoices = ids;
+    ir.amount = json_integer_value(json_object_get(body, "amount"));
+    ir.ttl = r->s->cfg.intent_ttl;
+    ir.code = api_str(body, "code");
+    if (ir.code != NULL && payref_check(ir.code) != 0) {
+        res = api_error(r, 400, "invalid_field",
+                        "code: not a valid payment code");
+        goto out;
+    }
+    api_body_hash(r, hash);
+    idem.body_hash = hash;
+    rc = r->s->st->ops->intent_create(r->s->st, &r->who, &idem, &ir,
+                                      (int64_t)time(NULL), &out, &replayed);
+    if (rc != 0) {
+        res = api_store_error(r, rc);
+        goto out;
+    }
+    if (!replayed)
+        api_log(6,
+                "event=intent_created intent=%lld code=%s payer=%s "
+                "amount=%lld who=%s",
+                (long long)json_integer_value(json_object_get(out, "id")),
+                api_str(out, "code"), payer,
+                (long long)json_integer_value(json_object_get(out, "amount")),
+                r->who.actor);
+    res = api_reply_json_h(r, 201, out, "Idempotent-Replayed",
+                           replayed ? "true" : NULL);
+out:
+    free(ids);
+    json_decref(body);
+    return res;
+}
+
+static void wake_conn(void *arg)
+{
+    struct req *r = arg;
+
+    atomic_store(&r->resumed, 1);
+    MHD_resume_connection(r->conn);
+}
+
+static void suspend_conn(void *arg)
+{
+    struct req *r = arg;
+
+    MHD_suspend_connection(r->conn);
+    r->suspended = 1;
+}
+
+enum MHD_Result h_intent_get(struct req *r)
+{
+    static const char *const allowed[] = {"wait", NULL};
+    struct store *st = r->s->st;
+    struct notify_waiter *w;
+    enum MHD_Result res;
+    const char *ws, *status;
+    json_t *out = NULL;
+    int64_t wait = 0, id, left;
+    int rc;
+
+    if (r->suspended || atomic_load(&r->resumed)) {
+        /* woken by a state change, the wait's end or shutdown */
+        r->suspended = 0;
+        rc = st->ops->intent_get(st, r->who.org_id, r->poll_id,
+                                 (int64_t)time(NULL), &out);
+        return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    }
+    if (api_query_check(r, allowed, &res) != 0)
+        return res;
+    id = parse_id(r->arg[0]);
+    if (id == 0)
+        return api_error(r, 404, "intent_not_found", "no such intent");
+    ws = api_query(r, "wait");
+    if (ws != NULL) {
+        size_t n = strlen(ws);
+
+        if (n == 0 || n > 3 || strspn(ws, "0123456789") != n ||
+            (wait = strtoll(ws, NULL, 10)) > r->s->cfg.max_wait)
+            return api_error(r, 400, "invalid_parameter",
+                             "wait: whole seconds from 0 to %d",
+                             r->s->cfg.max_wait);
+    }
+    w = NULL;
+    if (wait > 0)
+        w = notify_arm(r->s->nt, id, notify_now_ms() + wait * 1000, wake_conn,
+                       r);
+    rc = st->ops->intent_get(st, r->who.org_id, id, (int64_t)time(NULL), &out);
+    if (rc != 0) {
+        if (w)
+            notify_disarm(r->s->nt, w);
+        return api_store_error(r, rc);
+    }
+    status = api_str(out, "status");
+    left = json_integer_value(json_object_get(out, "expires_in"));
+    if (w == NULL || strcmp(status, "pending") != 0) {
+        if (w)
+            notify_disarm(r->s->nt, w);
+        return api_reply_json(r, 200, out);
+    }
+    if (left * 1000 < wait * 1000) {
+        /* wake at expiry rather than at the end of the wait */
+        notify_disarm(r->s->nt, w);
+        w = notify_arm(r->s->nt, id, notify_now_ms() + left * 1000 + 50,
+                       wake_conn, r);
+        if (w == NULL)
+            return api_reply_json(r, 200, out);
+    }
+    r->poll_id = id;
+    if (notify_suspend(r->s->nt, w, suspend_conn) != 0) {
+        /* fired between arming and now: answer with the fresh state */
+        json_decref(out);
+        rc = st->ops->intent_get(st, r->who.org_id, id, (int64_t)time(NULL),
+                                 &out);
+        return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    }
+    json_decref(out);
+    return MHD_YES;
+}
+
+enum MHD_Result h_intent_cancel(struct req *r)
+{
+    static const struct api_field none[] = {{NULL, 0, 0, 0}};
+    enum MHD_Result res;
+    json_t *out = NULL, *body = NULL;
+    int64_t id;
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0)
+        return res;
+    if (r->len > 0) {
+        if (api_body(r, none, &body, &res) != 0)
+            return res;
+        json_decref(body);
+    }
+    id = parse_id(r->arg[0]);
+    if (id == 0)
+        return api_error(r, 404, "intent_not_found", "no such intent");
+    rc = r->s->st->ops->intent_cancel(r->s->st, r->who.org_id, id, r->who.actor,
+                                      (int64_t)time(NULL), &out);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    api_log(6, "event=intent_cancelled intent=%lld who=%s", (long long)id,
+            r->who.actor);
+    return api_reply_json(r, 200, out);
+}
+
+static const struct api_field cash_fields[] = {
+    {"payer", T_STR, 1, 32}, {"invoices", T_IDS, 0, 0},
+    {"amount", T_INT, 1, 0}, {"collector", T_STR, 1, 64},
+    {"note", T_STR, 0, 200}, {NULL, 0, 0, 0},
+};
+
+enum MHD_Result h_cash(struct req *r)
+{
+    struct store_cash_req cr = {0};
+    struct store_idem idem;
+    char hash[65], payer[40];
+    enum MHD_Result res;
+    json_t *body = NULL, *out = NULL;
+    int64_t *ids = NULL;
+    int rc, replayed = 0;
+
+    if (api_query_check(r, NULL, &res) != 0)
+        return res;
+    idem.key = idem_key(r, &res);
+    if (idem.key == NULL)
+        return res;
+    if (api_body(r, cash_fields, &body, &res) != 0)
+        return res;
+    snprintf(payer, sizeof(payer), "%s", api_str(body, "payer"));
+    if (!payer_code(payer)) {
+        res = api_error(r, 400, "invalid_field", "payer: not a payer code");
+        goto out;
+    }
+    cr.amount = json_integer_value(json_object_get(body, "amount"));
+    cr.collector = api_str(body, "collector");
+    if (cr.amount <= 0 || cr.collector[0] == '\0') {
+        res = api_error(r, 400, "invalid_field",
+                        "amount must be > 0 and collector named");
+        goto out;
+    }
+    if (api_ids(r, json_object_get(body, "invoices"), &ids, &cr.n_invoices,
+                &res) != 0)
+        goto out;
+    cr.payer = payer;
+    cr.invoices = ids;
+    cr.note = api_str(body, "note");
+    api_body_hash(r, hash);
+    idem.body_hash = hash;
+    rc = r->s->st->ops->cash_record(r->s->st, &r->who, &idem, &cr,
+                                    (int64_t)time(NULL), &out, &replayed);
+    if (rc != 0) {
+        res = api_store_error(r, rc);
+        goto out;
+    }
+    if (!replayed)
+        api_log(5,
+                "event=payment method=cash payment=%lld payer=%s "
+                "amount=%lld collector=\"%s\" who=%s",
+                (long long)json_integer_value(json_object_get(out, "payment")),
+                payer, (long long)cr.amount, cr.collector, r->who.actor);
+    res = api_reply_json_h(r, 201, out, "Idempotent-Replayed",
+                           replayed ? "true" : NULL);
+out:
+    free(ids);
+    json_decref(body);
+    return res;
+}
+
+enum MHD_Result h_directory(struct req *r)
+{
+    enum MHD_Result res;
+    json_t *out = NULL;
+    char *text, etag[72], hex[65];
+    uint8_t h[CRYPTO_SHA256_LEN];
+    const char *inm;
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0)
+        return res;
+    rc = r->s->st->ops->directory(r->s->st, r->who.org_id, &out);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text == NULL) {
+        json_decref(out);
+        return MHD_NO;
+    }
+    crypto_sha256(text, strlen(text), h);
+    free(text);
+    crypto_hex(h, 16, hex);
+    snprintf(etag, sizeof(etag), "\"%s\"", hex);
+    json_object_set_new(out, "etag", json_string(etag));
+    inm =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0)) {
+        struct MHD_Response *resp;
+
+        json_decref(out);
+        resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (resp == NULL)
+            return MHD_NO;
+        MHD_add_response_header(resp, "ETag", etag);
+        r->status = 304;
+        r->replied = 1;
+        res = MHD_queue_response(r->conn, 304, resp);
+        MHD_destroy_response(resp);
+        return res;
+    }
+    return api_reply_json_h(r, 200, out, "ETag", etag);
+}
+
+enum MHD_Result h_codes(struct req *r)
+{
+    static const struct api_field fields[] = {
+        {"count", T_INT, 1, 100},
+        {NULL, 0, 0, 0},
+    };
+    struct store_idem idem;
+    enum MHD_Result res;
+    json_t *body = NULL, *out = NULL;
+    char hash[65];
+    int rc, replayed = 0, count;
+
+    if (api_query_check(r, NULL, &res) != 0)
+        return res;
+    idem.key = idem_key(r, &res);
+    if (idem.key == NULL)
+        return res;
+    if (api_body(r, fields, &body, &res) != 0)
+        return res;
+    count = (int)json_integer_value(json_object_get(body, "count"));
+    json_decref(body);
+    if (count < 1)
+        return api_error(r, 400, "invalid_field", "count: 1 to 100");
+    api_body_hash(r, hash);
+    idem.body_hash = hash;
+    rc = r->s->st->ops->codes_reserve(r->s->st, &r->who, &idem, count,
+                                      (int64_t)time(NULL), &out, &replayed);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    return api_reply_json_h(r, 201, out, "Idempotent-Replayed",
+                            replayed ? "true" : NULL);
+}

@@ -1,0 +1,614 @@
+/*
+ * main.c: chopay-server's command line: global flags and the INI config,
+ * the operator subcommands (init, serve, kiosk add, token add, import
+ * payers, invoices generate) and --demo. Usage errors exit 2, runtime
+ * failures 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ini.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "crypto.h"
+#include "csv_payers.h"
+#include "server.h"
+
+static const char usage_text[] =
+    "usage: chopay-server [OPTIONS] [COMMAND]\n"
+    "\n"
+    "Commands:\n"
+    "  serve                         run the HTTP server (default)\n"
+    "  init                          create the data directory and database\n"
+    "  kiosk add --org CODE --name NAME    register a kiosk; prints its key "
+    "once\n"
+    "  token add --role admin|board|auditor [--org CODE]\n"
+    "                                create an API token; prints it once\n"
+    "  import payers --org CODE FILE.csv   import payers (all or nothing)\n"
+    "  invoices generate --org CODE --period P [--fee CODE]\n"
+    "                                create the period's invoices "
+    "(idempotent)\n"
+    "\n"
+    "Options:\n"
+    "  --config FILE      INI file (section [server]; see docs/api.md)\n"
+    "  --listen ADDR:PORT listen address (default 127.0.0.1:8080; port 0 "
+    "picks one)\n"
+    "  --data-dir DIR     state directory (default ./var)\n"
+    "  --db URL           database (default sqlite:DATA_DIR/chopay.db)\n"
+    "  --demo             seed demo data (idempotent) and serve\n"
+    "  --help             this text\n";
+
+static int usage(const char *msg)
+{
+    if (msg != NULL)
+        fprintf(stderr, "chopay-server: %s\n", msg);
+    fputs(usage_text, stderr);
+    return 2;
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+static void config_defaults(struct srv_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
+    snprintf(c->data_dir, sizeof(c->data_dir), "./var");
+    c->threads = 4;
+    c->body_limit = 64 * 1024;
+    c->import_limit = 8 * 1024 * 1024;
+    c->per_ip = 256;
+    c->conn_limit = 20000;
+    c->conn_timeout = 90;
+    c->rate = 50;
+    c->burst = 100;
+    c->intent_ttl = 15 * 60;
+    c->max_wait = 60;
+}
+
+struct ini_ctx {
+    struct srv_config *c; /* being filled */
+    char err[256];        /* first problem */
+};
+
+static int set_int(const char *v, long min, long max, long *out)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno || n < min || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int on_ini(void *user, const char *section, const char *name,
+                  const char *value)
+{
+    struct ini_ctx *x = user;
+    struct srv_config *c = x->c;
+    long n = 0;
+    static const struct {
+        const char *key;
+        long min, max;
+    } ints[] = {
+        {"threads", 1, 64},
+        {"body_limit", 1024, 1 << 24},
+        {"import_limit", 1024, 1 << 28},
+        {"per_ip_connections", 1, 100000},
+        {"max_connections", 16, 200000},
+        {"connection_timeout", 5, 3600},
+        {"rate", 0, 1000000},
+        {"burst", 1, 1000000},
+        {"intent_ttl", 60, 86400},
+        {"max_wait", 1, 60},
+    };
+    size_t i;
+
+    if (strcmp(section, "server") != 0) {
+        snprintf(x->err, sizeof(x->err), "unknown section [%s]", section);
+        return 0;
+    }
+    if (strcmp(name, "listen") == 0) {
+        snprintf(c->listen, sizeof(c->listen), "%s", value);
+        return 1;
+    }
+    if (strcmp(name, "data_dir") == 0) {
+        snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
+        return 1;
+    }
+    if (strcmp(name, "db") == 0) {
+        snprintf(c->db, sizeof(c->db), "%s", value);
+        return 1;
+    }
+    for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        if (strcmp(name, ints[i].key) != 0)
+            continue;
+        if (set_int(value, ints[i].min, ints[i].max, &n) != 0) {
+            snprintf(x->err, sizeof(x->err), "%s: a number from %ld to %ld",
+                     name, ints[i].min, ints[i].max);
+            return 0;
+        }
+        switch (i) {
+        case 0:
+            c->threads = (int)n;
+            break;
+        case 1:
+            c->body_limit = (size_t)n;
+            break;
+        case 2:
+            c->import_limit = (size_t)n;
+            break;
+        case 3:
+            c->per_ip = (int)n;
+            break;
+        case 4:
+            c->conn_limit = (int)n;
+            break;
+        case 5:
+            c->conn_timeout = (int)n;
+            break;
+        case 6:
+            c->rate = (int)n;
+            break;
+        case 7:
+            c->burst = (int)n;
+            break;
+        case 8:
+            c->intent_ttl = (int)n;
+            break;
+        default:
+            c->max_wait = (int)n;
+            break;
+        }
+        return 1;
+    }
+    snprintf(x->err, sizeof(x->err), "unknown key '%s'", name);
+    return 0;
+}
+
+/* ---- the command line --------------------------------------------------- */
+
+struct opts {
+    const char *config, *listen, *data_dir, *db; /* global flags */
+    int demo, help;
+    const char *org, *name, *role, *period, *fee; /* subcommand flags */
+    const char *pos[4];                           /* positional words */
+    int npos;
+};
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+    int i;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = 1;
+            continue;
+        }
+        if (strcmp(a, "--demo") == 0) {
+            o->demo = 1;
+            continue;
+        }
+        if (strcmp(a, "--config") == 0)
+            slot = &o->config;
+        else if (strcmp(a, "--listen") == 0)
+            slot = &o->listen;
+        else if (strcmp(a, "--data-dir") == 0)
+            slot = &o->data_dir;
+        else if (strcmp(a, "--db") == 0)
+            slot = &o->db;
+        else if (strcmp(a, "--org") == 0)
+            slot = &o->org;
+        else if (strcmp(a, "--name") == 0)
+            slot = &o->name;
+        else if (strcmp(a, "--role") == 0)
+            slot = &o->role;
+        else if (strcmp(a, "--period") == 0)
+            slot = &o->period;
+        else if (strcmp(a, "--fee") == 0)
+            slot = &o->fee;
+        if (slot != NULL) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "chopay-server: %s needs a value\n", a);
+                return -1;
+            }
+            *slot = argv[++i];
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "chopay-server: unknown option %s\n", a);
+            return -1;
+        }
+        if (o->npos >= 4) {
+            fprintf(stderr, "chopay-server: too many arguments\n");
+            return -1;
+        }
+        o->pos[o->npos++] = a;
+    }
+    return 0;
+}
+
+static int load_config(const struct opts *o, struct srv_config *c)
+{
+    config_defaults(c);
+    if (o->config != NULL) {
+        struct ini_ctx x = {c, ""};
+        int rc = ini_parse(o->config, on_ini, &x);
+
+        if (rc < 0) {
+            fprintf(stderr, "chopay-server: cannot read %s\n", o->config);
+            return -1;
+        }
+        if (rc > 0) {
+            fprintf(stderr, "chopay-server: %s:%d: %s\n", o->config, rc,
+                    x.err[0] ? x.err : "syntax error");
+            return -1;
+        }
+    }
+    if (o->listen)
+        snprintf(c->listen, sizeof(c->listen), "%s", o->listen);
+    if (o->data_dir)
+        snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
+    if (o->db)
+        snprintf(c->db, sizeof(c->db), "%s", o->db);
+    if (c->db[0] == '\0')
+        snprintf(c->db, sizeof(c->db), "sqlite:%s/chopay.db", c->data_dir);
+    return 0;
+}
+
+/* mkdir -p for the data directory (mode 0700). */
+static int make_dirs(const char *path)
+{
+    char buf[512];
+    size_t i, n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf))
+        return -1;
+    memcpy(buf, path, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char save = buf[i];
+
+            buf[i] = '\0';
+            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = save;
+        }
+    }
+    return 0;
+}
+
+int server_open_store(const struct srv_config *c, int pool, struct store **out)
+{
+    int rc;
+
+    if (make_dirs(c->data_dir) != 0) {
+        fprintf(stderr, "chopay-server: cannot create %s: %s\n", c->data_dir,
+                strerror(errno));
+        return -1;
+    }
+    rc = store_open(c->db, pool, out);
+    if (rc != 0) {
+        fprintf(stderr, "chopay-server: %s: %s\n", c->db,
+                store_error_message());
+        return -1;
+    }
+    return 0;
+}
+
+int server_new_secret(const char *prefix, char *key, char hash[65])
+{
+    uint8_t raw[32], d[CRYPTO_SHA256_LEN];
+    char hex[65];
+
+    if (crypto_random(raw, sizeof(raw)) != 0)
+        return -1;
+    crypto_hex(raw, sizeof(raw), hex);
+    snprintf(key, SERVER_KEY_MAX, "%s%s", prefix, hex);
+    crypto_sha256(key, strlen(key), d);
+    crypto_hex(d, sizeof(d), hash);
+    return 0;
+}
+
+/* ---- subcommands ------------------------------------------------------- */
+
+static int cmd_init(const struct srv_config *c)
+{
+    struct store *st = NULL;
+    int64_t n = 0;
+
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    st->ops->audit_verify(st, &n);
+    printf("chopay-server: database %s ready (%lld audit entries)\n", c->db,
+           (long long)n);
+    store_close(st);
+    return 0;
+}
+
+static int cmd_kiosk_add(const struct srv_config *c, const struct opts *o)
+{
+    struct store *st = NULL;
+    char key[SERVER_KEY_MAX], hash[65];
+    int64_t id = 0;
+    int rc;
+
+    if (o->org == NULL || o->name == NULL || o->npos != 2)
+        return usage("kiosk add needs --org CODE --name NAME");
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    if (server_new_secret("ck_", key, hash) != 0) {
+        store_close(st);
+        return 1;
+    }
+    rc = st->ops->kiosk_add(st, o->org, o->name, hash, &id);
+    store_close(st);
+    if (rc != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        return 1;
+    }
+    printf("kiosk %lld for %s: key (shown once, only its hash is "
+           "stored):\n%s\n",
+           (long long)id, o->org, key);
+    return 0;
+}
+
+static int cmd_token_add(const struct srv_config *c, const struct opts *o)
+{
+    struct store *st = NULL;
+    char key[SERVER_KEY_MAX], hash[65];
+    int64_t id = 0;
+    int rc;
+
+    if (o->role == NULL || o->npos != 2)
+        return usage("token add needs --role admin|board|auditor");
+    if (strcmp(o->role, "admin") && strcmp(o->role, "board") &&
+        strcmp(o->role, "auditor"))
+        return usage("--role must be admin, board or auditor");
+    if (strcmp(o->role, "admin") != 0 && o->org == NULL)
+        return usage("board and auditor tokens need --org CODE");
+    if (strcmp(o->role, "admin") == 0 && o->org != NULL)
+        return usage("admin tokens are not bound to an organisation");
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    if (server_new_secret("ct_", key, hash) != 0) {
+        store_close(st);
+        return 1;
+    }
+    rc = st->ops->token_add(st, o->role, o->org, hash, &id);
+    store_close(st);
+    if (rc != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        return 1;
+    }
+    printf("%s token %lld: (shown once, only its hash is stored):\n%s\n",
+           o->role, (long long)id, key);
+    return 0;
+}
+
+static int cmd_import(const struct srv_config *c, const struct opts *o)
+{
+    struct store *st = NULL;
+    json_t *org = NULL, *errs = NULL, *out = NULL;
+    struct payers_csv csv = {0};
+    char *data = NULL;
+    size_t len = 0;
+    int64_t org_id = 0;
+    FILE *f;
+    int rc = 1;
+
+    if (o->npos != 3 || strcmp(o->pos[1], "payers") != 0 || o->org == NULL)
+        return usage("import payers --org CODE FILE.csv");
+    f = fopen(o->pos[2], "rb");
+    if (f == NULL) {
+        fprintf(stderr, "chopay-server: %s: %s\n", o->pos[2], strerror(errno));
+        return 1;
+    }
+    data = malloc(c->import_limit + 1);
+    if (data != NULL)
+        len = fread(data, 1, c->import_limit + 1, f);
+    fclose(f);
+    if (data != NULL && len <= c->import_limit)
+        data[len] = '\0';
+    if (data == NULL || len > c->import_limit) {
+        fprintf(stderr, "chopay-server: %s: larger than %zu bytes\n", o->pos[2],
+                c->import_limit);
+        free(data);
+        return 1;
+    }
+    if (server_open_store(c, 1, &st) != 0) {
+        free(data);
+        return 1;
+    }
+    if (st->ops->org_get(st, o->org, &org) != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        goto out;
+    }
+    if (payers_csv_parse(data, len,
+                         json_string_value(json_object_get(org, "kind")), &csv,
+                         &errs) != 0) {
+        size_t i;
+
+        for (i = 0; i < json_array_size(errs); i++) {
+            json_t *e = json_array_get(errs, i);
+
+            fprintf(stderr, "%s:%lld: %s\n", o->pos[2],
+                    (long long)json_integer_value(json_object_get(e, "line")),
+                    json_string_value(json_object_get(e, "message")));
+        }
+        fprintf(stderr, "chopay-server: nothing imported\n");
+        goto out;
+    }
+    if (st->ops->org_id(st, o->org, &org_id) != 0 ||
+        st->ops->payer_import(st, org_id, csv.rows, csv.n, "cli", &out) != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        goto out;
+    }
+    printf("imported %lld payers (%lld new, %lld updated)\n",
+           (long long)json_integer_value(json_object_get(out, "imported")),
+           (long long)json_integer_value(json_object_get(out, "created")),
+           (long long)json_integer_value(json_object_get(out, "updated")));
+    rc = 0;
+out:
+    payers_csv_free(&csv);
+    json_decref(org);
+    json_decref(errs);
+    json_decref(out);
+    free(data);
+    store_close(st);
+    return rc;
+}
+
+static int cmd_invoices(const struct srv_config *c, const struct opts *o)
+{
+    struct store *st = NULL;
+    json_t *out = NULL;
+    int64_t org = 0;
+    int rc;
+
+    if (o->npos != 2 || strcmp(o->pos[1], "generate") != 0 || o->org == NULL ||
+        o->period == NULL)
+        return usage("invoices generate --org CODE --period P [--fee CODE]");
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    rc = st->ops->org_id(st, o->org, &org);
+    if (rc == 0)
+        rc =
+            st->ops->invoices_generate(st, org, o->period, o->fee, "cli", &out);
+    store_close(st);
+    if (rc != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        return 1;
+    }
+    printf("period %s: %lld new invoices from %lld fees\n", o->period,
+           (long long)json_integer_value(json_object_get(out, "created")),
+           (long long)json_integer_value(json_object_get(out, "fees")));
+    json_decref(out);
+    return 0;
+}
+
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void on_changed(void *ctx, int64_t intent_id)
+{
+    notify_signal(ctx, intent_id);
+}
+
+int server_serve(struct srv_config *c, struct store *st)
+{
+    struct srv s;
+    sigset_t set;
+    char path[600], tmp[620];
+    int sig = 0;
+    FILE *f;
+
+    memset(&s, 0, sizeof(s));
+    s.cfg = *c;
+    s.st = st;
+    raise_nofile();
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    s.nt = notify_new();
+    if (s.nt == NULL)
+        return 1;
+    st->changed = on_changed;
+    st->changed_ctx = s.nt;
+    if (srv_start(&s) != 0) {
+        notify_free(s.nt);
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/server.addr", c->data_dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (f != NULL) {
+        const char *colon = strrchr(c->listen, ':');
+
+        fprintf(f, "%.*s:%u\n", (int)(colon - c->listen), c->listen,
+                (unsigned)s.port);
+        if (fclose(f) == 0)
+            rename(tmp, path);
+    }
+    api_log(6, "event=listening addr=%.*s:%u threads=%d db=\"%s\"",
+            (int)(strrchr(c->listen, ':') - c->listen), c->listen,
+            (unsigned)s.port, c->threads, c->db);
+    sigwait(&set, &sig);
+    api_log(6, "event=stopping signal=%d", sig);
+    srv_stop(&s);
+    st->changed = NULL;
+    notify_free(s.nt);
+    unlink(path);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct srv_config cfg;
+    struct store *st = NULL;
+    struct opts o;
+    const char *cmd;
+    int rc;
+
+    if (parse_args(argc, argv, &o) != 0)
+        return usage(NULL);
+    if (o.help) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (load_config(&o, &cfg) != 0)
+        return 2;
+    cmd = o.npos > 0 ? o.pos[0] : "serve";
+    if (o.demo) {
+        if (o.npos > 1 || strcmp(cmd, "serve") != 0)
+            return usage("--demo only goes with serve");
+        return server_demo(&cfg);
+    }
+    if (strcmp(cmd, "init") == 0)
+        return o.npos == 1 ? cmd_init(&cfg)
+                           : usage("init takes no "
+                                   "arguments");
+    if (strcmp(cmd, "kiosk") == 0) {
+        if (o.npos < 2 || strcmp(o.pos[1], "add") != 0)
+            return usage("kiosk add --org CODE --name NAME");
+        return cmd_kiosk_add(&cfg, &o);
+    }
+    if (strcmp(cmd, "token") == 0) {
+        if (o.npos < 2 || strcmp(o.pos[1], "add") != 0)
+            return usage("token add --role ROLE [--org CODE]");
+        return cmd_token_add(&cfg, &o);
+    }
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(&cfg, &o);
+    if (strcmp(cmd, "invoices") == 0)
+        return cmd_invoices(&cfg, &o);
+    if (strcmp(cmd, "serve") != 0 || o.npos > 1)
+        return usage("unknown command");
+    if (server_open_store(&cfg, cfg.threads + 2, &st) != 0)
+        return 1;
+    rc = server_serve(&cfg, st);
+    store_close(st);
+    return rc;
+}

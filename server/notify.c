@@ -1,0 +1,243 @@
+/*
+ * notify.c: long-poll waiters in a hash table keyed by intent id, fired by
+ * notify_signal() or by one timer thread that sleeps until the earliest
+ * deadline. Everything happens under one mutex; firing a suspended waiter
+ * calls its wake function (which must not call back into the notifier).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "notify.h"
+
+#define BUCKETS 4096
+
+enum { W_ARMED, W_SUSPENDED, W_FIRED };
+
+struct notify_waiter {
+    int64_t key;                       /* intent id */
+    int64_t deadline;                  /* monotonic ms */
+    int state;                         /* W_* */
+    notify_wake_fn wake;               /* resume function */
+    void *arg;                         /* its argument */
+    struct notify_waiter *prev, *next; /* bucket list */
+};
+
+struct notify {
+    pthread_mutex_t mu;               /* guards everything below */
+    pthread_cond_t cv;                /* wakes the timer thread */
+    struct notify_waiter *b[BUCKETS]; /* waiters by key */
+    int64_t earliest;                 /* earliest deadline, or 0 */
+    _Atomic int64_t suspended;        /* suspended waiters */
+    int stop;                         /* timer thread must exit */
+    int closing;                      /* no new waiters */
+    pthread_t timer;                  /* the timer thread */
+};
+
+int64_t notify_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t bucket(int64_t key)
+{
+    return (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 52) % BUCKETS;
+}
+
+static void unlink_w(struct notify *n, struct notify_waiter *w)
+{
+    size_t i = bucket(w->key);
+
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        n->b[i] = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    w->prev = w->next = NULL;
+}
+
+/* Fire `w` (unlinked already). Lock held. */
+static void fire(struct notify *n, struct notify_waiter *w)
+{
+    if (w->state == W_SUSPENDED) {
+        atomic_fetch_sub(&n->suspended, 1);
+        w->wake(w->arg);
+        free(w);
+    } else {
+        w->state = W_FIRED;
+    }
+}
+
+static void *timer_main(void *arg)
+{
+    struct notify *n = arg;
+
+    pthread_mutex_lock(&n->mu);
+    while (!n->stop) {
+        int64_t now = notify_now_ms(), next = 0;
+        size_t i;
+
+        if (n->earliest != 0 && n->earliest <= now) {
+            for (i = 0; i < BUCKETS; i++) {
+                struct notify_waiter *w = n->b[i], *nx;
+
+                for (; w != NULL; w = nx) {
+                    nx = w->next;
+                    if (w->deadline <= now) {
+                        unlink_w(n, w);
+                        fire(n, w);
+                    } else if (next == 0 || w->deadline < next) {
+                        next = w->deadline;
+                    }
+                }
+            }
+            n->earliest = next;
+        }
+        if (n->earliest == 0) {
+            pthread_cond_wait(&n->cv, &n->mu);
+        } else {
+            struct timespec ts;
+            int64_t at;
+
+            clock_gettime(CLOCK_REALTIME, &ts);
+            at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+                 (n->earliest - now);
+            ts.tv_sec = (time_t)(at / 1000);
+            ts.tv_nsec = (long)(at % 1000) * 1000000;
+            pthread_cond_timedwait(&n->cv, &n->mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&n->mu);
+    return NULL;
+}
+
+struct notify *notify_new(void)
+{
+    struct notify *n = calloc(1, sizeof(*n));
+
+    if (n == NULL)
+        return NULL;
+    pthread_mutex_init(&n->mu, NULL);
+    pthread_cond_init(&n->cv, NULL);
+    if (pthread_create(&n->timer, NULL, timer_main, n) != 0) {
+        pthread_mutex_destroy(&n->mu);
+        pthread_cond_destroy(&n->cv);
+        free(n);
+        return NULL;
+    }
+    return n;
+}
+
+void notify_close(struct notify *n)
+{
+    size_t i;
+
+    pthread_mutex_lock(&n->mu);
+    n->closing = 1;
+    for (i = 0; i < BUCKETS; i++)
+        while (n->b[i] != NULL) {
+            struct notify_waiter *w = n->b[i];
+
+            unlink_w(n, w);
+            fire(n, w);
+        }
+    pthread_mutex_unlock(&n->mu);
+}
+
+void notify_free(struct notify *n)
+{
+    if (n == NULL)
+        return;
+    notify_close(n);
+    pthread_mutex_lock(&n->mu);
+    n->stop = 1;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+    pthread_join(n->timer, NULL);
+    pthread_mutex_destroy(&n->mu);
+    pthread_cond_destroy(&n->cv);
+    free(n);
+}
+
+struct notify_waiter *notify_arm(struct notify *n, int64_t key,
+                                 int64_t deadline_ms, notify_wake_fn wake,
+                                 void *arg)
+{
+    struct notify_waiter *w = calloc(1, sizeof(*w));
+    size_t i = bucket(key);
+
+    if (w == NULL)
+        return NULL;
+    w->key = key;
+    w->deadline = deadline_ms;
+    w->wake = wake;
+    w->arg = arg;
+    w->state = W_ARMED;
+    pthread_mutex_lock(&n->mu);
+    if (n->closing) {
+        pthread_mutex_unlock(&n->mu);
+        free(w);
+        return NULL;
+    }
+    w->next = n->b[i];
+    if (w->next)
+        w->next->prev = w;
+    n->b[i] = w;
+    if (n->earliest == 0 || deadline_ms < n->earliest) {
+        n->earliest = deadline_ms;
+        pthread_cond_signal(&n->cv);
+    }
+    pthread_mutex_unlock(&n->mu);
+    return w;
+}
+
+int notify_suspend(struct notify *n, struct notify_waiter *w,
+                   void (*suspend)(void *arg))
+{
+    pthread_mutex_lock(&n->mu);
+    if (w->state == W_FIRED) {
+        pthread_mutex_unlock(&n->mu);
+        free(w);
+        return 1;
+    }
+    suspend(w->arg);
+    w->state = W_SUSPENDED;
+    atomic_fetch_add(&n->suspended, 1);
+    pthread_mutex_unlock(&n->mu);
+    return 0;
+}
+
+void notify_disarm(struct notify *n, struct notify_waiter *w)
+{
+    pthread_mutex_lock(&n->mu);
+    if (w->state != W_FIRED)
+        unlink_w(n, w);
+    pthread_mutex_unlock(&n->mu);
+    free(w);
+}
+
+void notify_signal(struct notify *n, int64_t key)
+{
+    struct notify_waiter *w, *nx;
+
+    pthread_mutex_lock(&n->mu);
+    for (w = n->b[bucket(key)]; w != NULL; w = nx) {
+        nx = w->next;
+        if (w->key == key) {
+            unlink_w(n, w);
+            fire(n, w);
+        }
+    }
+    pthread_mutex_unlock(&n->mu);
+}
+
+int64_t notify_waiting(const struct notify *n)
+{
+    return atomic_load(&((struct notify *)n)->suspended);
+}

@@ -1,0 +1,39 @@
+/*
+ * routes.c: the static route table of chopay-server. Unknown paths get
+ * 404, known paths with another method 405 (with Allow); the auth column
+ * says which credential a route takes.
+ */
+#include "api.h"
+
+const struct route api_routes[] = {
+    /* kiosk side */
+    {"GET", "/v1/payers/{code}/dues", h_dues, AUTH_KIOSK, 0},
+    {"POST", "/v1/intents", h_intent_create, AUTH_KIOSK, 0},
+    {"GET", "/v1/intents/{id}", h_intent_get, AUTH_KIOSK, 0}, /* long poll */
+    {"POST", "/v1/intents/{id}/cancel", h_intent_cancel, AUTH_KIOSK, 0},
+    {"POST", "/v1/cash", h_cash, AUTH_KIOSK, 0},
+    {"GET", "/v1/kiosk/directory", h_directory, AUTH_KIOSK, 0},
+    {"POST", "/v1/kiosk/codes", h_codes, AUTH_KIOSK, 0}, /* offline QR */
+    /* board side */
+    {"GET", "/v1/orgs", h_org_list, AUTH_READ, 0},
+    {"POST", "/v1/orgs", h_org_create, AUTH_ADMIN, 0},
+    {"GET", "/v1/orgs/{org}", h_org_get, AUTH_READ, 0},
+    {"PATCH", "/v1/orgs/{org}", h_org_update, AUTH_WRITE, 0},
+    {"GET", "/v1/orgs/{org}/payers", h_payer_list, AUTH_READ, 0},
+    {"POST", "/v1/orgs/{org}/payers", h_payer_create, AUTH_WRITE, 0},
+    {"PATCH", "/v1/orgs/{org}/payers/{code}", h_payer_update, AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/payers/import", h_payer_import, AUTH_WRITE, 1},
+    {"GET", "/v1/orgs/{org}/fees", h_fee_list, AUTH_READ, 0},
+    {"POST", "/v1/orgs/{org}/fees", h_fee_create, AUTH_WRITE, 0},
+    {"PATCH", "/v1/orgs/{org}/fees/{code}", h_fee_update, AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/invoices/generate", h_invoices_generate,
+     AUTH_WRITE, 0},
+    {"GET", "/v1/orgs/{org}/invoices", h_invoice_list, AUTH_READ, 0},
+    {"GET", "/v1/orgs/{org}/intents", h_intent_list, AUTH_READ, 0},
+    {"GET", "/v1/orgs/{org}/payments", h_payment_list, AUTH_READ, 0},
+    /* operations */
+    {"GET", "/healthz", h_healthz, AUTH_NONE, 0},
+    {"GET", "/metrics", h_metrics, AUTH_NONE, 0},
+};
+
+const size_t api_n_routes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,0 +1,62 @@
+/*
+ * store.c: what every storage backend shares: opening a backend by URL
+ * and the per-thread "last error" the handlers turn into an error body.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store.h"
+
+static _Thread_local char err_code[32] = "ok";
+static _Thread_local char err_msg[256] = "";
+
+void store_set_error(const char *code, const char *fmt, ...)
+{
+    va_list ap;
+
+    snprintf(err_code, sizeof(err_code), "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+    va_end(ap);
+}
+
+const char *store_error_message(void)
+{
+    return err_msg;
+}
+
+const char *store_error_code(void)
+{
+    return err_code;
+}
+
+int store_open(const char *url, int pool, struct store **out)
+{
+    const char *path = url;
+
+    if (strncmp(url, "sqlite://", 9) == 0)
+        path = url + 9;
+    else if (strncmp(url, "sqlite:", 7) == 0)
+        path = url + 7;
+    else if (strncmp(url, "postgres://", 11) == 0 ||
+             strncmp(url, "postgresql://", 13) == 0) {
+        store_set_error("unsupported",
+                        "this build has no PostgreSQL backend yet");
+        return -STORE_E_USAGE;
+    } else if (strstr(url, "://") != NULL) {
+        store_set_error("unsupported", "unknown database URL scheme");
+        return -STORE_E_USAGE;
+    }
+    if (*path == '\0') {
+        store_set_error("usage", "empty database path");
+        return -STORE_E_USAGE;
+    }
+    return store_sqlite_open(path, pool, out);
+}
+
+void store_close(struct store *st)
+{
+    if (st != NULL)
+        st->ops->close(st);
+}

@@ -1,0 +1,255 @@
+/*
+ * store.h: the storage interface of chopay-server. Handlers only ever talk
+ * to a `struct store` (a table of function pointers), so a PostgreSQL
+ * backend is a second implementation of the same table. Reads return
+ * jansson objects the handlers send as they are; writes take validated
+ * C structs. Every write that moves money is one transaction.
+ */
+#ifndef CHOPAY_SERVER_STORE_H
+#define CHOPAY_SERVER_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Errors (returned negated). store_error_message() adds detail. */
+enum store_error {
+    STORE_OK = 0,
+    STORE_E_NOT_FOUND, /* the object (or one it names) does not exist */
+    STORE_E_CONFLICT,  /* state forbids it (already paid, duplicate...) */
+    STORE_E_INVALID,   /* the values are not acceptable */
+    STORE_E_IDEM,      /* Idempotency-Key reused with a different body */
+    STORE_E_IO,        /* the database failed: answer 503 */
+    STORE_E_OVERFLOW,  /* money arithmetic overflowed */
+    STORE_E_USAGE      /* bad URL/config given to store_open */
+};
+
+/* Who is calling: resolved from a bearer credential. */
+enum store_role {
+    STORE_ROLE_KIOSK = 1,
+    STORE_ROLE_ADMIN,
+    STORE_ROLE_BOARD,
+    STORE_ROLE_AUDITOR
+};
+
+struct store_principal {
+    int role;       /* enum store_role */
+    int64_t id;     /* kiosk id or token id */
+    int64_t org_id; /* organisation scope; 0 = every organisation */
+    char actor[48]; /* "kiosk:3", "token:1", "cli": for the audit log */
+};
+
+/* An organisation as created or edited; NULL/"" fields mean "keep". */
+struct store_org {
+    const char *code;         /* [A-Z0-9-]{2,16} */
+    const char *kind;         /* "market" or "school" */
+    const char *name;         /* UTF-8 display name */
+    const char *bank_bin;     /* 6-digit NAPAS BIN of the collecting bank */
+    const char *account;      /* collecting account number */
+    const char *account_name; /* account holder, upper-case ASCII */
+    const char *prefix;       /* payment-code prefix (payref) */
+};
+
+/* A payer (stall or student); NULL fields mean "keep" on edit. */
+struct store_payer {
+    const char *code;         /* "A-12", "HS1024" */
+    const char *name;         /* vendor or student name */
+    const char *category;     /* fee category ("" or NULL: zone/class) */
+    const char *zone;         /* stall zone */
+    const char *class_name;   /* student class */
+    const char *guardian;     /* student guardian */
+    const char *bank_bin;     /* vendor's own bank (optional) */
+    const char *bank_account; /* vendor's own account (optional) */
+    int active;               /* 1, 0, or -1 = keep */
+};
+
+/* A fee schedule entry. */
+struct store_fee {
+    const char *code;     /* [A-Z0-9-]{1,16} */
+    const char *label;    /* UTF-8 label shown to payers */
+    const char *kind;     /* "daily", "monthly", "term", "oneoff" */
+    const char *category; /* payer category it applies to ("" = all) */
+    int64_t amount;       /* đồng, > 0; 0 = keep on edit */
+    int active;           /* 1, 0, or -1 = keep */
+};
+
+/* An idempotent request: the credential scope, the key and the body. */
+struct store_idem {
+    const char *key;       /* Idempotency-Key header */
+    const char *body_hash; /* hex SHA-256 of method, route and body */
+};
+
+/* A request to create an intent (POST /v1/intents). */
+struct store_intent_req {
+    const char *payer;       /* payer code */
+    const int64_t *invoices; /* invoice ids, or NULL for "all" */
+    size_t n_invoices;       /* count of `invoices` */
+    int64_t amount;          /* 0: everything due */
+    int64_t ttl;             /* seconds until expiry */
+    const char *code;        /* a code this kiosk reserved (its offline
+                                QR), or NULL for a fresh one */
+};
+
+/* A cash payment (POST /v1/cash). */
+struct store_cash_req {
+    const char *payer;       /* payer code */
+    const int64_t *invoices; /* invoice ids, or NULL for "all" */
+    size_t n_invoices;       /* count of `invoices` */
+    int64_t amount;          /* đồng, > 0, at most what is due */
+    const char *collector;   /* who took the cash */
+    const char *note;        /* optional free text, or NULL */
+};
+
+/*
+ * A bank transfer already matched to an intent (issue 4's matching
+ * engine). `reference` is the bank's transaction id.
+ */
+struct store_transfer {
+    const char *intent_code; /* the payment code found in the content */
+    int64_t amount;          /* đồng, > 0 */
+    const char *reference;   /* bank reference, unique per bank account */
+    const char *source;      /* "sepay", "casso", "statement", ... */
+};
+
+/* List filters; NULL fields are not applied. */
+struct store_filter {
+    const char *payer;  /* payer code */
+    const char *status; /* invoice or intent status */
+    const char *period; /* invoice period */
+    const char *method; /* payment method */
+    int64_t since;      /* unix time, 0 = none */
+    int64_t limit;      /* rows, 1..1000 */
+    int64_t after_id;   /* paging: ids greater than this */
+};
+
+struct store;
+
+/*
+ * Called after the commit of any change to an intent's state, with the
+ * intent id; the server points it at the long-poll notifier.
+ */
+typedef void (*store_changed_fn)(void *ctx, int64_t intent_id);
+
+/*
+ * The interface. Every function returns 0 or a negated enum store_error;
+ * json out-parameters are new references owned by the caller and are left
+ * untouched on error. `now` is unix time in seconds.
+ */
+struct store_ops {
+    void (*close)(struct store *st);
+
+    /* Credentials: `hash` is the hex SHA-256 of the bearer secret. */
+    int (*auth)(struct store *st, const char *hash,
+                struct store_principal *out);
+    int (*kiosk_add)(struct store *st, const char *org_code, const char *name,
+                     const char *hash, int64_t *id);
+    int (*token_add)(struct store *st, const char *role, const char *org_code,
+                     const char *hash, int64_t *id);
+
+    /* Organisations. `org_id` 0 in list means all. */
+    int (*org_create)(struct store *st, const struct store_org *o,
+                      const char *actor, json_t **out);
+    int (*org_update)(struct store *st, const char *code,
+                      const struct store_org *o, const char *actor,
+                      json_t **out);
+    int (*org_get)(struct store *st, const char *code, json_t **out);
+    int (*org_list)(struct store *st, int64_t org_id, json_t **out);
+    int (*org_id)(struct store *st, const char *code, int64_t *out);
+
+    /* Payers. `create`: 1 insert only, 0 update only. */
+    int (*payer_put)(struct store *st, int64_t org_id,
+                     const struct store_payer *p, int create, const char *actor,
+                     json_t **out);
+    int (*payer_import)(struct store *st, int64_t org_id,
+                        const struct store_payer *rows, size_t n,
+                        const char *actor, json_t **out);
+    int (*payer_list)(struct store *st, int64_t org_id,
+                      const struct store_filter *f, json_t **out);
+
+    /* Fee schedules. */
+    int (*fee_put)(struct store *st, int64_t org_id, const struct store_fee *f,
+                   int create, const char *actor, json_t **out);
+    int (*fee_list)(struct store *st, int64_t org_id, json_t **out);
+
+    /* Invoices for `period` (one fee, or every fee of the period's kind). */
+    int (*invoices_generate)(struct store *st, int64_t org_id,
+                             const char *period, const char *fee_code,
+                             const char *actor, json_t **out);
+    int (*invoice_list)(struct store *st, int64_t org_id,
+                        const struct store_filter *f, json_t **out);
+
+    /* Kiosk side. */
+    int (*dues)(struct store *st, int64_t org_id, const char *payer,
+                json_t **out);
+    int (*directory)(struct store *st, int64_t org_id, json_t **out);
+    int (*intent_create)(struct store *st, const struct store_principal *who,
+                         const struct store_idem *idem,
+                         const struct store_intent_req *req, int64_t now,
+                         json_t **out, int *replayed);
+    /*
+     * Reserve `count` payment codes for a kiosk's offline QR codes:
+     * {"codes": [...]}; an intent may later claim one (intent_req.code).
+     */
+    int (*codes_reserve)(struct store *st, const struct store_principal *who,
+                         const struct store_idem *idem, int count, int64_t now,
+                         json_t **out, int *replayed);
+    int (*intent_get)(struct store *st, int64_t org_id, int64_t id, int64_t now,
+                      json_t **out);
+    int (*intent_cancel)(struct store *st, int64_t org_id, int64_t id,
+                         const char *actor, int64_t now, json_t **out);
+    int (*intent_list)(struct store *st, int64_t org_id,
+                       const struct store_filter *f, int64_t now, json_t **out);
+    int (*cash_record)(struct store *st, const struct store_principal *who,
+                       const struct store_idem *idem,
+                       const struct store_cash_req *req, int64_t now,
+                       json_t **out, int *replayed);
+    int (*payment_list)(struct store *st, int64_t org_id,
+                        const struct store_filter *f, json_t **out);
+
+    /*
+     * The ledger entry point for bank ingestion (issue 4): in one
+     * transaction, record the transfer as a payment of the intent's payer,
+     * allocate it to the intent's open invoices oldest first (exact: paid;
+     * less: partial; more: the excess stays unallocated as the payer's
+     * credit and the payment is flagged "over"), then call the changed
+     * callback. A reference already recorded is a duplicate: -CONFLICT.
+     */
+    int (*transfer_apply)(struct store *st, int64_t org_id,
+                          const struct store_transfer *t, const char *actor,
+                          int64_t now, json_t **out);
+
+    /* Operations: counts for /metrics, audit chain check. */
+    int (*stats)(struct store *st, json_t **out);
+    int (*audit_verify)(struct store *st, int64_t *entries);
+};
+
+struct store {
+    const struct store_ops *ops; /* the backend */
+    store_changed_fn changed;    /* may be NULL */
+    void *changed_ctx;           /* passed to `changed` */
+};
+
+/*
+ * Open the store named by `url`: "sqlite:PATH", "sqlite://PATH" or a plain
+ * path. Applies pending migrations. `pool` is the number of connections
+ * (>= 1). Returns 0 and *out, or a negated enum store_error; a message is
+ * in store_error_message().
+ */
+int store_open(const char *url, int pool, struct store **out);
+
+/* Close and free `st` (NULL does nothing). */
+void store_close(struct store *st);
+
+/* The SQLite backend (store_sqlite.c); `path` is a file name. */
+int store_sqlite_open(const char *path, int pool, struct store **out);
+
+/* The detail of this thread's last store error (never NULL). */
+const char *store_error_message(void);
+/* The stable error code string of this thread's last error. */
+const char *store_error_code(void);
+
+/* Set this thread's last error (for backends). */
+void store_set_error(const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

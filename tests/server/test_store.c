@@ -1,0 +1,262 @@
+/*
+ * test_store.c: the storage interface and the notifier without HTTP: the
+ * ledger entry point that bank ingestion (issue 4) will call
+ * (transfer_apply: exact, partial, over, duplicate, expired intent), the
+ * changed callback, idempotency in the store, the audit chain check, the
+ * migrations on reopen, and the notifier's arm/suspend/fire protocol.
+ */
+#define _GNU_SOURCE
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "notify.h"
+#include "srvtest.h"
+#include "store.h"
+
+static int64_t changed[16];
+static int n_changed;
+
+static void on_changed(void *ctx, int64_t id)
+{
+    (void)ctx;
+    if (n_changed < 16)
+        changed[n_changed++] = id;
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static void test_ledger(struct store *st)
+{
+    const struct store_ops *op = st->ops;
+    struct store_org org = {"MKT",        "market",  "Chợ Hôm", "970436",
+                            "1023456789", "CHO HOM", "CH"};
+    struct store_fee rent = {"THUE", "Tiền thuê", "monthly", "", 300000, 1};
+    struct store_fee day = {"NGAY", "Phí ngày", "daily", "", 10000, 1};
+    struct store_payer p = {"A-1", "Vũ Thị Yến", NULL, "A", NULL,
+                            NULL,  NULL,         NULL, 1};
+    struct store_principal k = {STORE_ROLE_KIOSK, 0, 0, "kiosk:1"};
+    struct store_intent_req ir = {"A-1", NULL, 0, 0, 900, NULL};
+    struct store_idem idem = {"key-1", "hash-1"};
+    struct store_transfer t = {NULL, 0, "FT1", "test"};
+    json_t *out = NULL, *in = NULL, *tr = NULL;
+    char code[16], code2[16], hex[65];
+    int64_t org_id = 0, kid = 0, n = 0, now = (int64_t)time(NULL);
+    int replayed = 0;
+
+    CHECK_INT(op->org_create(st, &org, "test", &out), 0);
+    json_decref(out);
+    CHECK_INT(op->org_id(st, "MKT", &org_id), 0);
+    CHECK_INT(op->fee_put(st, org_id, &rent, 1, "test", &out), 0);
+    json_decref(out);
+    CHECK_INT(op->fee_put(st, org_id, &day, 1, "test", &out), 0);
+    json_decref(out);
+    CHECK_INT(op->payer_put(st, org_id, &p, 1, "test", &out), 0);
+    json_decref(out);
+    CHECK_INT(op->invoices_generate(st, org_id, "2026-10", NULL, "t", &out), 0);
+    CHECK_INT(jint(out, "created"), 1);
+    json_decref(out);
+    CHECK_INT(op->invoices_generate(st, org_id, "2026-11", NULL, "t", &out), 0);
+    json_decref(out);
+    CHECK_INT(op->invoices_generate(st, org_id, "2026-11-02", NULL, "t", &out),
+              0);
+    json_decref(out);
+    memset(hex, 'a', 64);
+    hex[64] = '\0';
+    CHECK_INT(op->kiosk_add(st, "MKT", "k", hex, &kid), 0);
+    k.id = kid;
+    k.org_id = org_id;
+
+    /* exact: one intent for everything, paid by one transfer */
+    CHECK_INT(op->intent_create(st, &k, &idem, &ir, now, &in, &replayed), 0);
+    CHECK_INT(jint(in, "amount"), 610000);
+    snprintf(code, sizeof(code), "%s",
+             json_string_value(json_object_get(in, "code")));
+    json_decref(in);
+    /* a replay through the store returns the same intent */
+    CHECK_INT(op->intent_create(st, &k, &idem, &ir, now, &in, &replayed), 0);
+    CHECK(replayed);
+    CHECK_STR(json_string_value(json_object_get(in, "code")), code);
+    json_decref(in);
+    idem.body_hash = "other";
+    CHECK_INT(op->intent_create(st, &k, &idem, &ir, now, &in, &replayed),
+              -STORE_E_IDEM);
+
+    /* partial: 400.000 pays October (300.000) then 100.000 of November */
+    t.intent_code = code;
+    t.amount = 400000;
+    n_changed = 0;
+    CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr), 0);
+    CHECK_STR(json_string_value(json_object_get(tr, "status")), "partial");
+    CHECK_INT(json_array_size(json_object_get(tr, "allocations")), 2);
+    CHECK_INT(
+        jint(json_array_get(json_object_get(tr, "allocations"), 0), "amount"),
+        300000);
+    CHECK_INT(jint(tr, "unallocated"), 0);
+    CHECK_INT(n_changed, 1);
+    json_decref(tr);
+    /* the same bank reference again is a duplicate and changes nothing */
+    CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr),
+              -STORE_E_CONFLICT);
+    CHECK_INT(op->dues(st, org_id, "A-1", &out), 0);
+    CHECK_INT(jint(out, "total_due"), 210000);
+    json_decref(out);
+    /* over: 250.000 for the 210.000 left: paid, 40.000 credit, flagged */
+    t.reference = "FT2";
+    t.amount = 250000;
+    CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr), 0);
+    CHECK_STR(json_string_value(json_object_get(tr, "status")), "paid");
+    CHECK_INT(jint(tr, "unallocated"), 40000);
+    CHECK_STR(json_string_value(json_object_get(tr, "flag")), "over");
+    json_decref(tr);
+    CHECK_INT(op->dues(st, org_id, "A-1", &out), 0);
+    CHECK_INT(jint(out, "total_due"), 0);
+    json_decref(out);
+    {
+        struct store_filter f = {0};
+
+        CHECK_INT(op->payer_list(st, org_id, &f, &out), 0);
+        CHECK_INT(jint(json_array_get(out, 0), "credit"), 40000);
+        json_decref(out);
+    }
+    /* a code that is not an intent of this organisation */
+    t.intent_code = "CH22222222";
+    t.reference = "FT3";
+    CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr),
+              -STORE_E_NOT_FOUND);
+    t.amount = 0;
+    CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr),
+              -STORE_E_INVALID);
+
+    /* an expired intent still pays its open invoices */
+    CHECK_INT(op->invoices_generate(st, org_id, "2026-11-03", NULL, "t", &out),
+              0);
+    json_decref(out);
+    idem.key = "key-2";
+    idem.body_hash = "hash-2";
+    CHECK_INT(op->intent_create(st, &k, &idem, &ir, now - 3600, &in, &replayed),
+              0);
+    snprintf(code2, sizeof(code2), "%s",
+             json_string_value(json_object_get(in, "code")));
+    {
+        int64_t id = jint(in, "id");
+
+        json_decref(in);
+        CHECK_INT(op->intent_get(st, org_id, id, now, &in), 0);
+        CHECK_STR(json_string_value(json_object_get(in, "status")), "expired");
+        json_decref(in);
+        t.intent_code = code2;
+        t.reference = "FT4";
+        t.amount = 10000;
+        n_changed = 0;
+        CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr), 0);
+        CHECK_STR(json_string_value(json_object_get(tr, "status")), "paid");
+        json_decref(tr);
+        CHECK_INT(op->intent_get(st, org_id, id, now, &in), 0);
+        CHECK_STR(json_string_value(json_object_get(in, "status")), "paid");
+        CHECK_INT(json_array_size(json_object_get(in, "payments")), 1);
+        CHECK(json_string_value(json_object_get(in, "receipt")) != NULL &&
+              strncmp(json_string_value(json_object_get(in, "receipt")), code2,
+                      strlen(code2)) == 0);
+        CHECK_INT(jint(in, "remaining"), 0);
+        json_decref(in);
+        CHECK_INT(n_changed, 1);
+        CHECK_INT(changed[0], id);
+        /* the other organisation's view: not found */
+        CHECK_INT(op->intent_get(st, org_id + 1, id, now, &in),
+                  -STORE_E_NOT_FOUND);
+    }
+    CHECK_INT(op->audit_verify(st, &n), 0);
+    CHECK(n >= 10);
+}
+
+/* ---- notifier ----------------------------------------------------------- */
+
+static atomic_int woken;
+static void wake(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&woken, 1);
+}
+static void suspend(void *arg)
+{
+    (void)arg;
+}
+
+static void test_notify(void)
+{
+    struct notify *n = notify_new();
+    struct notify_waiter *w;
+    int64_t t0;
+
+    CHECK(n != NULL);
+    /* fired before suspension: notify_suspend says "re-check" */
+    w = notify_arm(n, 7, notify_now_ms() + 10000, wake, NULL);
+    notify_signal(n, 7);
+    CHECK_INT(notify_suspend(n, w, suspend), 1);
+    CHECK_INT(atomic_load(&woken), 0);
+    /* suspended, then signalled: woken once; other keys untouched */
+    w = notify_arm(n, 8, notify_now_ms() + 10000, wake, NULL);
+    CHECK_INT(notify_suspend(n, w, suspend), 0);
+    CHECK_INT(notify_waiting(n), 1);
+    notify_signal(n, 9);
+    CHECK_INT(atomic_load(&woken), 0);
+    notify_signal(n, 8);
+    CHECK_INT(atomic_load(&woken), 1);
+    CHECK_INT(notify_waiting(n), 0);
+    notify_signal(n, 8);
+    CHECK_INT(atomic_load(&woken), 1);
+    /* the deadline fires it */
+    t0 = notify_now_ms();
+    w = notify_arm(n, 10, t0 + 150, wake, NULL);
+    CHECK_INT(notify_suspend(n, w, suspend), 0);
+    while (atomic_load(&woken) < 2 && notify_now_ms() - t0 < 3000)
+        usleep(5000);
+    CHECK_INT(atomic_load(&woken), 2);
+    CHECK(notify_now_ms() - t0 >= 140 && notify_now_ms() - t0 < 1000);
+    /* disarm without suspending */
+    w = notify_arm(n, 11, notify_now_ms() + 10000, wake, NULL);
+    notify_disarm(n, w);
+    /* close wakes everyone and refuses new waiters */
+    w = notify_arm(n, 12, notify_now_ms() + 60000, wake, NULL);
+    CHECK_INT(notify_suspend(n, w, suspend), 0);
+    notify_close(n);
+    CHECK_INT(atomic_load(&woken), 3);
+    CHECK(notify_arm(n, 13, notify_now_ms() + 1000, wake, NULL) == NULL);
+    notify_free(n);
+}
+
+int main(void)
+{
+    char dir[256], path[300];
+    struct store *st = NULL;
+    int64_t n = 0;
+
+    CHECK_INT(st_tmpdir(dir), 0);
+    snprintf(path, sizeof(path), "sqlite:%s/t.db", dir);
+    CHECK_INT(store_open(path, 2, &st), 0);
+    if (st == NULL)
+        return TEST_END();
+    st->changed = on_changed;
+    test_ledger(st);
+    store_close(st);
+    /* reopen: migrations are not applied twice, data is there */
+    st = NULL;
+    CHECK_INT(store_open(path, 1, &st), 0);
+    CHECK_INT(st->ops->audit_verify(st, &n), 0);
+    CHECK(n >= 10);
+    store_close(st);
+    CHECK_INT(store_open("postgres://x/y", 1, &st), -STORE_E_USAGE);
+    CHECK_INT(store_open("mysql://x", 1, &st), -STORE_E_USAGE);
+    test_notify();
+    if (th_failed == 0)
+        st_rmtree(dir);
+    return TEST_END();
+}
