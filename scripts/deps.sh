@@ -11,7 +11,8 @@ BUILD_LIBS="openssl:libssl-dev jansson:libjansson-dev inih:libinih-dev
 libqrencode:libqrencode-dev libmicrohttpd:libmicrohttpd-dev
 sqlite3:libsqlite3-dev libpq:libpq-dev libcurl:libcurl4-openssl-dev
 libxml-2.0:libxml2-dev sdl2:libsdl2-dev SDL2_ttf:libsdl2-ttf-dev
-SDL2_image:libsdl2-image-dev libpng:libpng-dev"
+SDL2_image:libsdl2-image-dev libpng:libpng-dev cairo:libcairo2-dev
+freetype2:libfreetype-dev"
 
 # Commands the tests use: "command:debian-package".
 TOOLS="cc:gcc make:make pkg-config:pkg-config clang:clang zbarimg:zbar-tools
