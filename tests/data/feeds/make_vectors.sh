@@ -14,6 +14,25 @@ PAYOS_KEY='1a54716c8f0efb2744fb28b6e38b25da7f67a925d98bc1c18bd8faaecadd7675'
 GENERIC_KEY='chopay-generic-secret'
 GENERIC_TS=1795338900
 
+# Canonical JSON of numbers and escapes, as JavaScript (node) and Python
+# write it: the reference for our re-serialiser.
+node -e 'const fs = require("fs");
+const o = JSON.parse(fs.readFileSync("reals.json", "utf8"));
+function s(v) {
+    if (Array.isArray(v)) return v.map(s);
+    if (v && typeof v === "object") {
+        const r = {};
+        for (const k of Object.keys(v).sort()) r[k] = s(v[k]);
+        return r;
+    }
+    return v;
+}
+fs.writeFileSync("reals.canon-js.txt", JSON.stringify(s(o)));'
+python3 -c 'import json
+b = json.load(open("reals.json", encoding="utf-8"))
+open("reals.canon-py.txt", "w", encoding="utf-8").write(
+    json.dumps(b, sort_keys=True, separators=(",", ":")))'
+
 # Casso V2: t + "." + json.dumps(body, sort_keys, compact) in 3 styles.
 python3 - <<'PY'
 import json
