@@ -53,6 +53,7 @@ all: deps-ok-quiet
 include common/module.mk
 include server/feeds/module.mk
 include server/render/module.mk
+include server/report/module.mk
 include server/module.mk
 include kiosk/module.mk
 include tests/module.mk

@@ -8,4 +8,4 @@ BENCHES += $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCOMMON) $(COMMON_LIBS) $(LIBS_bench_$*) -lm
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBS_bench_$*) $(LIBCOMMON) $(COMMON_LIBS) -lm

@@ -9,15 +9,15 @@ TESTS += $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCOMMON) $(COMMON_LIBS) $(LIBS_test_$*)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBS_test_$*) $(LIBCOMMON) $(COMMON_LIBS)
 
 FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS += $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 
 $(BUILD)/bin/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBCOMMON) \
-	  $(COMMON_LIBS) $(LIBS_fuzz_$*)
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBS_fuzz_$*) \
+	  $(LIBCOMMON) $(COMMON_LIBS)
 
 # Shell tests that drive the built programs (they read $CHOPAY_BUILD).
 TESTS += tests/cli/test_cli.sh

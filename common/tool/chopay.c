@@ -24,6 +24,7 @@ static const char usage[] =
     "  money format | money parse   amounts in đồng\n"
     "  text fold    fold Vietnamese text to upper-case ASCII\n"
     "  bank list | bank show        the bank directory\n"
+    "  receipt keygen | sign | verify   signed receipts (Ed25519)\n"
     "\n"
     "Run 'chopay COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 invalid input or nothing found, 2 usage error,\n"
@@ -98,8 +99,7 @@ int tool_scan(const char *cmd, int argc, char **argv, struct tool_opt *opts,
         }
         if (!o->takes_value) {
             if (eq) {
-                tool_usage_error(cmd, "option '--%s' takes no value",
-                                 o->name);
+                tool_usage_error(cmd, "option '--%s' takes no value", o->name);
                 return -1;
             }
             o->value = "";
@@ -150,8 +150,10 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"qr", tool_qr},       {"ref", tool_ref},   {"money", tool_money},
-    {"text", tool_text},   {"bank", tool_bank}, {NULL, NULL},
+    {"qr", tool_qr},       {"ref", tool_ref},
+    {"money", tool_money}, {"receipt", tool_receipt},
+    {"text", tool_text},   {"bank", tool_bank},
+    {NULL, NULL},
 };
 
 int main(int argc, char **argv)

@@ -52,5 +52,6 @@ int tool_ref(int argc, char **argv);
 int tool_money(int argc, char **argv);
 int tool_text(int argc, char **argv);
 int tool_bank(int argc, char **argv);
+int tool_receipt(int argc, char **argv);
 
 #endif

@@ -40,8 +40,8 @@ int tool_money(int argc, char **argv)
         fputs(money_usage, stdout);
         return TOOL_OK;
     }
-    if (argc != 3 || (strcmp(argv[1], "format") != 0 &&
-                      strcmp(argv[1], "parse") != 0)) {
+    if (argc != 3 ||
+        (strcmp(argv[1], "format") != 0 && strcmp(argv[1], "parse") != 0)) {
         fputs(money_usage, stderr);
         return TOOL_USAGE;
     }
@@ -49,11 +49,11 @@ int tool_money(int argc, char **argv)
         char *end;
         errno = 0;
         long long n = strtoll(argv[2], &end, 10);
-        if (errno || *end || end == argv[2] || n > MONEY_MAX ||
-            n < -MONEY_MAX)
+        if (errno || *end || end == argv[2] || n > MONEY_MAX || n < -MONEY_MAX)
             return tool_usage_error("money format",
                                     "'%s' is not a whole number of đồng "
-                                    "within ±10^15", argv[2]);
+                                    "within ±10^15",
+                                    argv[2]);
         money_format((int64_t)n, buf, sizeof buf);
         puts(buf);
         return TOOL_OK;
@@ -85,8 +85,10 @@ int tool_text(int argc, char **argv)
         if (!out)
             return TOOL_FAIL;
         if (vntext_fold(argv[i], len, out, len + 1, NULL) != 0) {
-            fprintf(stderr, "chopay text fold: argument %d is not valid "
-                    "UTF-8\n", i - 1);
+            fprintf(stderr,
+                    "chopay text fold: argument %d is not valid "
+                    "UTF-8\n",
+                    i - 1);
             status = TOOL_INVALID;
         } else {
             puts(out);
@@ -98,9 +100,9 @@ int tool_text(int argc, char **argv)
 
 static json_t *bank_json(const struct bank *b)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:b}", "bin", b->bin,
-                     "short_name", b->short_name, "code", b->code, "name",
-                     b->name, "vietqr", b->vietqr);
+    return json_pack("{s:s, s:s, s:s, s:s, s:b}", "bin", b->bin, "short_name",
+                     b->short_name, "code", b->code, "name", b->name, "vietqr",
+                     b->vietqr);
 }
 
 static void bank_print(const struct bank *b, int as_json)

@@ -37,13 +37,22 @@ static const char decode_usage[] =
 static int qr_encode(int argc, char **argv)
 {
     struct tool_opt opts[] = {
-        {"bin", 1, NULL},    {"bank", 1, NULL},    {"account", 1, NULL},
-        {"card", 0, NULL},   {"amount", 1, NULL},  {"content", 1, NULL},
-        {"static", 0, NULL}, {"png", 1, NULL},     {"scale", 1, NULL},
+        {"bin", 1, NULL},    {"bank", 1, NULL},   {"account", 1, NULL},
+        {"card", 0, NULL},   {"amount", 1, NULL}, {"content", 1, NULL},
+        {"static", 0, NULL}, {"png", 1, NULL},    {"scale", 1, NULL},
         {NULL, 0, NULL},
     };
-    enum { O_BIN, O_BANK, O_ACCOUNT, O_CARD, O_AMOUNT, O_CONTENT, O_STATIC,
-           O_PNG, O_SCALE };
+    enum {
+        O_BIN,
+        O_BANK,
+        O_ACCOUNT,
+        O_CARD,
+        O_AMOUNT,
+        O_CONTENT,
+        O_STATIC,
+        O_PNG,
+        O_SCALE
+    };
     const char *cmd = "qr encode";
     struct vietqr_request req = {0};
     char content[256];
@@ -69,8 +78,10 @@ static int qr_encode(int argc, char **argv)
     if (opts[O_BANK].value) {
         const struct bank *b = bank_lookup(opts[O_BANK].value);
         if (!b)
-            return tool_usage_error(cmd, "unknown bank '%s' (see 'chopay "
-                                    "bank list')", opts[O_BANK].value);
+            return tool_usage_error(cmd,
+                                    "unknown bank '%s' (see 'chopay "
+                                    "bank list')",
+                                    opts[O_BANK].value);
         req.bin = b->bin;
     } else {
         req.bin = opts[O_BIN].value;
@@ -81,26 +92,28 @@ static int qr_encode(int argc, char **argv)
     if (opts[O_AMOUNT].value) {
         int64_t amount;
         if (money_parse(opts[O_AMOUNT].value, &amount) != 0 || amount <= 0)
-            return tool_usage_error(cmd, "--amount '%s' is not a positive "
-                                    "amount in đồng", opts[O_AMOUNT].value);
+            return tool_usage_error(cmd,
+                                    "--amount '%s' is not a positive "
+                                    "amount in đồng",
+                                    opts[O_AMOUNT].value);
         req.amount = amount;
     }
     if (opts[O_CONTENT].value) {
         const char *c = opts[O_CONTENT].value;
         if (vntext_fold(c, strlen(c), content, sizeof content, NULL) != 0)
             return tool_usage_error(cmd, "--content is not valid UTF-8 "
-                                    "text (or is too long)");
+                                         "text (or is too long)");
         if (content[0] == '\0')
             return tool_usage_error(cmd, "--content has no letters or "
-                                    "digits left after folding");
+                                         "digits left after folding");
         req.content = content;
     }
 
     rc = vietqr_encode(&req, payload, sizeof payload);
     if (rc != 0) {
         fprintf(stderr, "chopay %s: %s (%s)\n", cmd,
-                vietqr_error_message((enum vietqr_error)-rc),
-                vietqr_error_code((enum vietqr_error)-rc));
+                vietqr_error_message((enum vietqr_error) - rc),
+                vietqr_error_code((enum vietqr_error) - rc));
         return TOOL_INVALID;
     }
     if (opts[O_PNG].value) {
@@ -108,8 +121,7 @@ static int qr_encode(int argc, char **argv)
         if (opts[O_SCALE].value) {
             char *end;
             scale = strtol(opts[O_SCALE].value, &end, 10);
-            if (*end || end == opts[O_SCALE].value || scale < 1 ||
-                scale > 100)
+            if (*end || end == opts[O_SCALE].value || scale < 1 || scale > 100)
                 return tool_usage_error(cmd, "--scale must be 1 to 100");
         }
         if (qrimage_write_png(payload, opts[O_PNG].value, (int)scale) != 0) {
@@ -148,8 +160,8 @@ static int decode_one(const char *payload, size_t len)
     set_str(o, "account", f.account[0] ? f.account : NULL);
     set_str(o, "service", f.service[0] ? f.service : NULL);
     json_object_set_new(o, "dynamic", json_boolean(f.dynamic));
-    json_object_set_new(o, "amount", f.has_amount ? json_integer(f.amount)
-                                                  : json_null());
+    json_object_set_new(o, "amount",
+                        f.has_amount ? json_integer(f.amount) : json_null());
     set_str(o, "content", f.has_content ? f.content : NULL);
     set_str(o, "crc", f.crc[0] ? f.crc : NULL);
     if (rep.over_cap)
@@ -158,8 +170,8 @@ static int decode_one(const char *payload, size_t len)
         json_object_set_new(o, "merchant_tag", json_integer(f.merchant_tag));
         set_str(o, "merchant_guid", f.merchant_guid);
     }
-    char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT |
-                                JSON_ENSURE_ASCII);
+    char *s =
+        json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_ENSURE_ASCII);
     if (s) {
         puts(s);
         free(s);
@@ -210,8 +222,8 @@ int tool_qr(int argc, char **argv)
         return qr_encode(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "decode") == 0)
         return qr_decode(argc - 2, argv + 2);
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-                      strcmp(argv[1], "-h") == 0)) {
+    if (argc >= 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(encode_usage, stdout);
         fputs("\n", stdout);
         fputs(decode_usage, stdout);

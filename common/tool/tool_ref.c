@@ -24,8 +24,7 @@ static const char *const check_reasons[] = {
     [PAYREF_OK] = "valid",
     [PAYREF_E_PREFIX] = "the prefix is not 2-3 letters of the alphabet",
     [PAYREF_E_LENGTH] = "wrong length",
-    [PAYREF_E_SYMBOL] = "a character outside the code alphabet, or a "
-                        "letter right after the prefix",
+    [PAYREF_E_SYMBOL] = "bad character, or no digit after the prefix",
     [PAYREF_E_CHECK] = "the check character does not match",
     [PAYREF_E_RANDOM] = "no secure random bytes",
     [PAYREF_E_NOT_FOUND] = "not found",
@@ -44,11 +43,12 @@ static int ref_new(int argc, char **argv)
         return TOOL_USAGE;
     if (npos > 0)
         return tool_usage_error(cmd, "unexpected argument '%s'", argv[0]);
-    const char *prefix =
-        opts[0].value ? opts[0].value : PAYREF_DEFAULT_PREFIX;
+    const char *prefix = opts[0].value ? opts[0].value : PAYREF_DEFAULT_PREFIX;
     if (payref_prefix_valid(prefix) != 0)
-        return tool_usage_error(cmd, "prefix '%s' must be 2-3 letters from "
-                                "%s", prefix, PAYREF_ALPHABET);
+        return tool_usage_error(cmd,
+                                "prefix '%s' must be 2-3 letters from "
+                                "%s",
+                                prefix, PAYREF_ALPHABET);
     if (opts[1].value) {
         char *end;
         count = strtol(opts[1].value, &end, 10);
@@ -75,8 +75,8 @@ static int ref_check(int argc, char **argv)
     if (npos != 1)
         return tool_usage_error("ref check", "expected one CODE");
     int rc = -payref_check(argv[0]);
-    int known = rc >= 0 && (size_t)rc < sizeof check_reasons /
-                                             sizeof check_reasons[0];
+    int known =
+        rc >= 0 && (size_t)rc < sizeof check_reasons / sizeof check_reasons[0];
     printf("%s: %s\n", argv[0], known ? check_reasons[rc] : "invalid");
     return rc == PAYREF_OK ? TOOL_OK : TOOL_INVALID;
 }
@@ -125,9 +125,11 @@ static int ref_find(int argc, char **argv)
             return TOOL_FAIL;
         if (split_prefixes(pbuf, list, 9) != 0) {
             free(pbuf);
-            return tool_usage_error(cmd, "--prefix takes up to 8 prefixes "
+            return tool_usage_error(cmd,
+                                    "--prefix takes up to 8 prefixes "
                                     "of 2-3 letters from %s, comma-"
-                                    "separated", PAYREF_ALPHABET);
+                                    "separated",
+                                    PAYREF_ALPHABET);
         }
         prefixes = list;
     }
