@@ -20,8 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size > 4000)
         return 0;
-    if (crypto_unbase64((const char *)data, size, out, sizeof out, &n) ==
-        0) {
+    if (crypto_unbase64((const char *)data, size, out, sizeof out, &n) == 0) {
         crypto_base64(out, n, enc);
         if (strlen(enc) != size || memcmp(enc, data, size) != 0)
             abort();
