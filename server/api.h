@@ -19,19 +19,20 @@
 
 /* Server settings (flags and INI). */
 struct srv_config {
-    char listen[128];    /* ADDR:PORT */
-    char data_dir[512];  /* state directory */
-    char db[600];        /* database URL */
-    int threads;         /* MHD thread pool size */
-    size_t body_limit;   /* bytes for JSON bodies */
-    size_t import_limit; /* bytes for CSV uploads */
-    int per_ip;          /* connections per client address */
-    int conn_limit;      /* connections overall */
-    int conn_timeout;    /* seconds of inactivity */
-    int rate;            /* requests per credential per second */
-    int burst;           /* bucket size */
-    int intent_ttl;      /* seconds */
-    int max_wait;        /* long-poll ceiling, seconds */
+    char listen[128];         /* ADDR:PORT */
+    char data_dir[512];       /* state directory */
+    char db[600];             /* database URL */
+    int threads;              /* MHD thread pool size */
+    size_t body_limit;        /* bytes for JSON bodies */
+    size_t import_limit;      /* bytes for CSV uploads */
+    int per_ip;               /* connections per client address */
+    int conn_limit;           /* connections overall */
+    int conn_timeout;         /* seconds of inactivity */
+    int rate;                 /* requests per credential per second */
+    int burst;                /* bucket size */
+    int intent_ttl;           /* seconds */
+    int max_wait;             /* long-poll ceiling, seconds */
+    struct ingest_conf *bank; /* [bank.CODE] provider secrets (ingest.h) */
 };
 
 struct ratelimit;
@@ -146,6 +147,12 @@ int api_query_check(struct req *r, const char *const *allowed,
 /* A query argument or NULL. */
 const char *api_query(struct req *r, const char *name);
 
+/*
+ * Resolve the {org} of the URL (arg 0) and check the caller's scope.
+ * Returns 0 and *id, or -1 with the error reply queued in *res.
+ */
+int api_org_scope(struct req *r, int64_t *id, enum MHD_Result *res);
+
 /* 1 when `s` matches [A-Z0-9-]{min,max} (codes of orgs, payers, fees). */
 int api_code_ok(const char *s, size_t min, size_t max);
 
@@ -179,6 +186,17 @@ enum MHD_Result h_invoices_generate(struct req *r);
 enum MHD_Result h_invoice_list(struct req *r);
 enum MHD_Result h_intent_list(struct req *r);
 enum MHD_Result h_payment_list(struct req *r);
+enum MHD_Result h_bank_sepay(struct req *r);
+enum MHD_Result h_bank_casso(struct req *r);
+enum MHD_Result h_bank_payos(struct req *r);
+enum MHD_Result h_bank_generic(struct req *r);
+enum MHD_Result h_statement(struct req *r);
+enum MHD_Result h_bank_list(struct req *r);
+enum MHD_Result h_bank_get(struct req *r);
+enum MHD_Result h_bank_match(struct req *r);
+enum MHD_Result h_bank_unmatch(struct req *r);
+enum MHD_Result h_bank_ignore(struct req *r);
+enum MHD_Result h_bank_secret(struct req *r);
 enum MHD_Result h_healthz(struct req *r);
 enum MHD_Result h_metrics(struct req *r);
 

@@ -288,6 +288,40 @@ static int make_creds(struct store *st, const struct srv_config *c,
     return 0;
 }
 
+/* Give every provider a secret for both demo organisations (once), so
+ * `simulate transfer --via ...` works against the demo out of the box. */
+static int seed_bank_secrets(struct store *st)
+{
+    static const char *const orgs[] = {MARKET, SCHOOL};
+    static const char *const provs[] = {"sepay", "casso", "payos", "generic"};
+    size_t i, k;
+
+    for (i = 0; i < N(orgs); i++) {
+        int64_t id = 0;
+
+        if (st->ops->org_id(st, orgs[i], &id) != 0)
+            return fail("org");
+        for (k = 0; k < N(provs); k++) {
+            char ak[256], hk[256], nak[SERVER_KEY_MAX], nhk[SERVER_KEY_MAX];
+            char h[65];
+
+            if (st->ops->bank_secret_get(st, id, provs[k], ak, sizeof(ak), hk,
+                                         sizeof(hk)) != 0)
+                return fail("bank secret");
+            if (ak[0] != '\0' || hk[0] != '\0')
+                continue;
+            if (server_new_secret("whk_", nhk, h) != 0 ||
+                server_new_secret("wak_", nak, h) != 0)
+                return -1;
+            /* SePay: API key and HMAC; the others sign with one key */
+            if (st->ops->bank_secret_put(st, id, provs[k], k == 0 ? nak : NULL,
+                                         nhk, "demo") != 0)
+                return fail("bank secret");
+        }
+    }
+    return 0;
+}
+
 int server_demo(struct srv_config *c)
 {
     struct store *st = NULL;
@@ -303,7 +337,7 @@ int server_demo(struct srv_config *c)
         fresh = 1;
     }
     json_decref(org);
-    if (seed_invoices(st) != 0)
+    if (seed_invoices(st) != 0 || seed_bank_secrets(st) != 0)
         goto out;
     snprintf(path, sizeof(path), "%s/demo-credentials.json", c->data_dir);
     creds = json_load_file(path, 0, NULL);
@@ -330,6 +364,10 @@ int server_demo(struct srv_config *c)
            api_str(creds, "server"),
            api_str(json_object_get(creds, "kiosks"), MARKET),
            api_str(creds, "server"));
+    printf("  then pay that intent as the bank would tell us:\n"
+           "    chopay-server simulate transfer --data-dir %s --org %s "
+           "--code CODE --amount N --via sepay|casso|payos|generic\n",
+           c->data_dir, MARKET);
     fflush(stdout);
     rc = server_serve(c, st);
 out:

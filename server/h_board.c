@@ -20,7 +20,7 @@
  * Resolve the {org} of the URL and check the caller's scope. Returns 0 and
  * *id, or -1 with the error reply queued in *res.
  */
-static int org_scope(struct req *r, int64_t *id, enum MHD_Result *res)
+int api_org_scope(struct req *r, int64_t *id, enum MHD_Result *res)
 {
     int rc;
 
@@ -165,7 +165,7 @@ enum MHD_Result h_org_get(struct req *r)
     int64_t id;
     int rc;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &id, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 || api_org_scope(r, &id, &res) != 0)
         return res;
     rc = r->s->st->ops->org_get(r->s->st, r->arg[0], &out);
     return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
@@ -179,7 +179,7 @@ enum MHD_Result h_org_update(struct req *r)
     int64_t id;
     int rc;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &id, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 || api_org_scope(r, &id, &res) != 0)
         return res;
     if (api_body(r, org_fields, &b, &res) != 0)
         return res;
@@ -240,7 +240,8 @@ enum MHD_Result h_payer_list(struct req *r)
     const char *v;
     int rc;
 
-    if (api_query_check(r, allowed, &res) != 0 || org_scope(r, &org, &res) != 0)
+    if (api_query_check(r, allowed, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
         return res;
     if ((v = api_query(r, "limit")) != NULL)
         f.limit = atoll(v);
@@ -260,7 +261,8 @@ enum MHD_Result h_payer_create(struct req *r)
     int64_t org;
     int rc, i;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &org, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
         return res;
     if (api_body(r, payer_fields, &b, &res) != 0)
         return res;
@@ -291,7 +293,8 @@ enum MHD_Result h_payer_update(struct req *r)
     int64_t org;
     int rc, i;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &org, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
         return res;
     if (api_body(r, payer_fields, &b, &res) != 0)
         return res;
@@ -319,7 +322,7 @@ enum MHD_Result h_payer_import(struct req *r)
     int64_t id;
     int rc;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &id, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 || api_org_scope(r, &id, &res) != 0)
         return res;
     rc = r->s->st->ops->org_get(r->s->st, r->arg[0], &org);
     if (rc != 0)
@@ -401,7 +404,8 @@ enum MHD_Result h_fee_list(struct req *r)
     int64_t org;
     int rc;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &org, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
         return res;
     rc = r->s->st->ops->fee_list(r->s->st, org, &out);
     return rc ? api_store_error(r, rc)
@@ -416,7 +420,8 @@ static enum MHD_Result fee_put(struct req *r, int create)
     int64_t org;
     int rc;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &org, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
         return res;
     if (api_body(r, fee_fields, &b, &res) != 0)
         return res;
@@ -463,7 +468,8 @@ enum MHD_Result h_invoices_generate(struct req *r)
     size_t i;
     int rc;
 
-    if (api_query_check(r, NULL, &res) != 0 || org_scope(r, &org, &res) != 0)
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
         return res;
     if (api_body(r, fields, &b, &res) != 0)
         return res;
@@ -526,7 +532,7 @@ enum MHD_Result h_invoice_list(struct req *r)
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0 ||
-        org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
+        api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
     if (f.status && strcmp(f.status, "open") && strcmp(f.status, "partial") &&
         strcmp(f.status, "paid"))
@@ -548,7 +554,7 @@ enum MHD_Result h_intent_list(struct req *r)
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0 ||
-        org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
+        api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
     if (f.status && strcmp(f.status, "pending") &&
         strcmp(f.status, "partial") && strcmp(f.status, "paid") &&
@@ -573,7 +579,7 @@ enum MHD_Result h_payment_list(struct req *r)
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0 ||
-        org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
+        api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
     if (f.method && strcmp(f.method, "cash") && strcmp(f.method, "transfer"))
         return api_error(r, 400, "invalid_parameter",

@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
 #include "crypto.h"
 #include "csv_payers.h"
+#include "ingest.h"
 #include "server.h"
 
 static const char usage_text[] =
@@ -35,9 +37,20 @@ static const char usage_text[] =
     "  invoices generate --org CODE --period P [--fee CODE]\n"
     "                                create the period's invoices "
     "(idempotent)\n"
+    "  import statement FILE [--format camt|mt940|csv] [--org CODE]\n"
+    "                                import a bank statement (all or "
+    "nothing)\n"
+    "  review list [--org CODE] [--state STATE]\n"
+    "                                unmatched/ambiguous bank transactions\n"
+    "  review match TXN --intent ID|--payer CODE --reason TEXT\n"
+    "  review unmatch TXN --reason TEXT\n"
+    "  review ignore TXN --reason TEXT\n"
+    "  simulate transfer --org CODE --code PAYCODE --amount N\n"
+    "           [--via sepay|casso|payos|generic] [--server URL]\n"
+    "                                post a signed provider notification\n"
     "\n"
     "Options:\n"
-    "  --config FILE      INI file (section [server]; see docs/api.md)\n"
+    "  --config FILE      INI file ([server], [bank.ORG]; see docs/api.md)\n"
     "  --listen ADDR:PORT listen address (default 127.0.0.1:8080; port 0 "
     "picks one)\n"
     "  --data-dir DIR     state directory (default ./var)\n"
@@ -113,6 +126,12 @@ static int on_ini(void *user, const char *section, const char *name,
     };
     size_t i;
 
+    if (strncmp(section, "bank.", 5) == 0) {
+        if (ingest_conf_set(&c->bank, section, name, value, x->err,
+                            sizeof(x->err)) != 0)
+            return 0;
+        return 1;
+    }
     if (strcmp(section, "server") != 0) {
         snprintf(x->err, sizeof(x->err), "unknown section [%s]", section);
         return 0;
@@ -181,7 +200,9 @@ struct opts {
     const char *config, *listen, *data_dir, *db; /* global flags */
     int demo, help;
     const char *org, *name, *role, *period, *fee; /* subcommand flags */
-    const char *pos[4];                           /* positional words */
+    const char *format, *intent, *payer, *reason, *code, *amount, *via;
+    const char *server, *state;
+    const char *pos[4]; /* positional words */
     int npos;
 };
 
@@ -220,6 +241,24 @@ static int parse_args(int argc, char **argv, struct opts *o)
             slot = &o->period;
         else if (strcmp(a, "--fee") == 0)
             slot = &o->fee;
+        else if (strcmp(a, "--format") == 0)
+            slot = &o->format;
+        else if (strcmp(a, "--intent") == 0)
+            slot = &o->intent;
+        else if (strcmp(a, "--payer") == 0)
+            slot = &o->payer;
+        else if (strcmp(a, "--reason") == 0)
+            slot = &o->reason;
+        else if (strcmp(a, "--code") == 0)
+            slot = &o->code;
+        else if (strcmp(a, "--amount") == 0)
+            slot = &o->amount;
+        else if (strcmp(a, "--via") == 0)
+            slot = &o->via;
+        else if (strcmp(a, "--server") == 0)
+            slot = &o->server;
+        else if (strcmp(a, "--state") == 0)
+            slot = &o->state;
         if (slot != NULL) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "chopay-server: %s needs a value\n", a);
@@ -399,6 +438,240 @@ static int cmd_token_add(const struct srv_config *c, const struct opts *o)
     return 0;
 }
 
+/* Read a whole file into a malloc'd buffer (NUL-terminated). */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL, *nb;
+    size_t cap = 0, n = 0, got;
+
+    if (f == NULL) {
+        fprintf(stderr, "chopay-server: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (cap - n < 65536) {
+            cap = cap ? cap * 2 : 1 << 20;
+            nb = realloc(buf, cap + 1);
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                fprintf(stderr, "chopay-server: %s: out of memory\n", path);
+                return NULL;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "chopay-server: %s: read error\n", path);
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int cmd_import_statement(const struct srv_config *c,
+                                const struct opts *o)
+{
+    struct store *st = NULL;
+    json_t *sum = NULL, *err = NULL;
+    int64_t org = 0;
+    size_t len = 0, i;
+    char *data;
+    int fmt = 0, rc = 1;
+
+    if (o->format != NULL && (fmt = ingest_format(o->format)) == 0)
+        return usage("--format: camt, mt940 or csv");
+    data = slurp(o->pos[2], &len);
+    if (data == NULL)
+        return 1;
+    if (server_open_store(c, 1, &st) != 0) {
+        free(data);
+        return 1;
+    }
+    if (o->org != NULL && st->ops->org_id(st, o->org, &org) != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        goto out;
+    }
+    if (ingest_statement(st, org, data, len, fmt, "cli", (int64_t)time(NULL),
+                         &sum, &err) != 0) {
+        json_t *e = json_object_get(err, "error");
+
+        fprintf(stderr, "chopay-server: %s", o->pos[2]);
+        if (json_integer_value(json_object_get(e, "line")) > 0)
+            fprintf(stderr, ":%lld",
+                    (long long)json_integer_value(json_object_get(e, "line")));
+        if (json_object_get(e, "path") != NULL)
+            fprintf(stderr, " (%s)", api_str(e, "path"));
+        fprintf(stderr, ": %s\nchopay-server: nothing imported\n",
+                api_str(e, "message"));
+        goto out;
+    }
+    printf("imported %s: %lld new (%lld matched, %lld unmatched, %lld "
+           "ambiguous, %lld duplicates of known transfers, %lld ignored), "
+           "%lld already known\n",
+           api_str(sum, "format"),
+           (long long)json_integer_value(json_object_get(sum, "new")),
+           (long long)json_integer_value(json_object_get(sum, "matched")),
+           (long long)json_integer_value(json_object_get(sum, "unmatched")),
+           (long long)json_integer_value(json_object_get(sum, "ambiguous")),
+           (long long)json_integer_value(json_object_get(sum, "duplicate")),
+           (long long)json_integer_value(json_object_get(sum, "ignored")),
+           (long long)json_integer_value(json_object_get(sum, "replayed")));
+    for (i = 0; i < json_array_size(json_object_get(sum, "balances")); i++) {
+        json_t *b = json_array_get(json_object_get(sum, "balances"), i);
+
+        printf("statement %s account %s: balance %s%s%s\n", api_str(b, "id"),
+               api_str(b, "account"), api_str(b, "balance_check"),
+               *api_str(b, "message") ? ": " : "", api_str(b, "message"));
+    }
+    rc = 0;
+out:
+    json_decref(sum);
+    json_decref(err);
+    free(data);
+    store_close(st);
+    return rc;
+}
+
+static void print_txn(json_t *t)
+{
+    size_t i;
+    json_t *sg = json_object_get(t, "suggestions");
+
+    printf("#%lld %s %s %lld %s %s [%s %s] %s\n",
+           (long long)json_integer_value(json_object_get(t, "id")),
+           api_str(t, "booking_date"), api_str(t, "direction"),
+           (long long)json_integer_value(json_object_get(t, "amount")),
+           api_str(t, "provider"), api_str(t, "provider_txn_id"),
+           api_str(t, "state"), api_str(t, "reason"),
+           api_str(t, "description"));
+    for (i = 0; i < json_array_size(sg); i++) {
+        json_t *e = json_array_get(sg, i);
+
+        printf("    suggestion: payer %s (%s) score %lld%s%s\n",
+               api_str(e, "payer") ? api_str(e, "payer") : "-",
+               api_str(e, "name") ? api_str(e, "name") : "",
+               (long long)json_integer_value(json_object_get(e, "score")),
+               json_object_get(e, "intent") ? " intent " : "",
+               json_object_get(e, "intent") ? api_str(e, "code") : "");
+    }
+}
+
+static int cmd_review(const struct srv_config *c, const struct opts *o)
+{
+    struct store *st = NULL;
+    json_t *orgs = NULL, *out = NULL;
+    const char *act = o->npos >= 2 ? o->pos[1] : "";
+    int64_t txn = 0;
+    size_t i, k;
+    int rc = 1;
+
+    if (strcmp(act, "list") == 0) {
+        if (o->npos != 2)
+            return usage("review list [--org CODE] [--state STATE]");
+    } else if (strcmp(act, "match") == 0 || strcmp(act, "unmatch") == 0 ||
+               strcmp(act, "ignore") == 0) {
+        if (o->npos != 3 || o->reason == NULL || o->reason[0] == '\0')
+            return usage("review match|unmatch|ignore TXN --reason TEXT");
+        txn = atoll(o->pos[2]);
+        if (txn <= 0)
+            return usage("TXN: a bank transaction id");
+        if (strcmp(act, "match") == 0 &&
+            (o->intent != NULL) == (o->payer != NULL))
+            return usage("review match needs --intent ID or --payer CODE");
+    } else {
+        return usage("review list|match|unmatch|ignore");
+    }
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    if (st->ops->org_list(st, 0, &orgs) != 0)
+        goto fail;
+    for (i = 0; i < json_array_size(orgs); i++) {
+        const char *code = api_str(json_array_get(orgs, i), "code");
+        int64_t org = 0;
+
+        if (o->org != NULL && strcmp(o->org, code) != 0)
+            continue;
+        if (st->ops->org_id(st, code, &org) != 0)
+            goto fail;
+        if (strcmp(act, "list") == 0) {
+            static const char *const def[] = {"unmatched", "ambiguous"};
+            size_t s;
+
+            for (s = 0; s < (o->state ? 1u : 2u); s++) {
+                struct store_filter f = {0};
+
+                f.status = o->state ? o->state : def[s];
+                f.limit = 1000;
+                if (st->ops->bank_list(st, org, &f, &out) != 0)
+                    goto fail;
+                for (k = 0; k < json_array_size(out); k++) {
+                    printf("%s ", code);
+                    print_txn(json_array_get(out, k));
+                }
+                json_decref(out);
+                out = NULL;
+            }
+            continue;
+        }
+        if (st->ops->bank_get(st, org, txn, &out) != 0)
+            continue; /* not this organisation's */
+        json_decref(out);
+        out = NULL;
+        {
+            struct store_review rv = {act, o->intent ? atoll(o->intent) : 0,
+                                      o->payer, o->reason};
+
+            if (st->ops->bank_review(st, org, txn, &rv, "cli",
+                                     (int64_t)time(NULL), &out) != 0)
+                goto fail;
+        }
+        printf("%s ", code);
+        print_txn(out);
+        rc = 0;
+        goto out;
+    }
+    if (strcmp(act, "list") == 0)
+        rc = 0;
+    else
+        fprintf(stderr, "chopay-server: no bank transaction %lld\n",
+                (long long)txn);
+    goto out;
+fail:
+    fprintf(stderr, "chopay-server: %s\n", store_error_message());
+out:
+    json_decref(orgs);
+    json_decref(out);
+    store_close(st);
+    return rc;
+}
+
+static int cmd_simulate(const struct srv_config *c, const struct opts *o)
+{
+    char *end = NULL;
+    long long amount;
+
+    if (o->npos != 2 || strcmp(o->pos[1], "transfer") != 0 || !o->org ||
+        !o->code || !o->amount)
+        return usage("simulate transfer --org CODE --code PAYCODE --amount N"
+                     " [--via sepay|casso|payos|generic] [--server URL]");
+    amount = strtoll(o->amount, &end, 10);
+    if (*o->amount == '\0' || *end != '\0' || amount <= 0 ||
+        amount > 1000000000000LL)
+        return usage("--amount: a whole number of đồng > 0");
+    return server_simulate(c, o->org, o->code, (int64_t)amount,
+                           o->via ? o->via : "sepay", o->server);
+}
+
 static int cmd_import(const struct srv_config *c, const struct opts *o)
 {
     struct store *st = NULL;
@@ -410,6 +683,8 @@ static int cmd_import(const struct srv_config *c, const struct opts *o)
     FILE *f;
     int rc = 1;
 
+    if (o->npos == 3 && strcmp(o->pos[1], "statement") == 0)
+        return cmd_import_statement(c, o);
     if (o->npos != 3 || strcmp(o->pos[1], "payers") != 0 || o->org == NULL)
         return usage("import payers --org CODE FILE.csv");
     f = fopen(o->pos[2], "rb");
@@ -537,6 +812,19 @@ int server_serve(struct srv_config *c, struct store *st)
         return 1;
     st->changed = on_changed;
     st->changed_ctx = s.nt;
+    {
+        /* notifications journaled but not processed before a crash */
+        int n = ingest_recover(st);
+
+        if (n < 0) {
+            api_log(3, "event=error what=journal_recovery msg=\"%s\"",
+                    store_error_message());
+            notify_free(s.nt);
+            return 1;
+        }
+        if (n > 0)
+            api_log(5, "event=journal_recovered entries=%d", n);
+    }
     if (srv_start(&s) != 0) {
         notify_free(s.nt);
         return 1;
@@ -564,22 +852,14 @@ int server_serve(struct srv_config *c, struct store *st)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int run(struct srv_config *cfg_in, const struct opts *op)
 {
-    struct srv_config cfg;
+    struct srv_config cfg = *cfg_in;
+    const struct opts o = *op;
     struct store *st = NULL;
-    struct opts o;
     const char *cmd;
     int rc;
 
-    if (parse_args(argc, argv, &o) != 0)
-        return usage(NULL);
-    if (o.help) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    if (load_config(&o, &cfg) != 0)
-        return 2;
     cmd = o.npos > 0 ? o.pos[0] : "serve";
     if (o.demo) {
         if (o.npos > 1 || strcmp(cmd, "serve") != 0)
@@ -604,11 +884,37 @@ int main(int argc, char **argv)
         return cmd_import(&cfg, &o);
     if (strcmp(cmd, "invoices") == 0)
         return cmd_invoices(&cfg, &o);
+    if (strcmp(cmd, "review") == 0)
+        return cmd_review(&cfg, &o);
+    if (strcmp(cmd, "simulate") == 0)
+        return cmd_simulate(&cfg, &o);
     if (strcmp(cmd, "serve") != 0 || o.npos > 1)
         return usage("unknown command");
     if (server_open_store(&cfg, cfg.threads + 2, &st) != 0)
         return 1;
     rc = server_serve(&cfg, st);
     store_close(st);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct srv_config cfg;
+    struct opts o;
+    int rc;
+
+    if (parse_args(argc, argv, &o) != 0)
+        return usage(NULL);
+    if (o.help) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (load_config(&o, &cfg) != 0) {
+        ingest_conf_free(cfg.bank);
+        return 2;
+    }
+    feeds_global_init(); /* libxml2, before any thread starts */
+    rc = run(&cfg, &o);
+    ingest_conf_free(cfg.bank);
     return rc;
 }

@@ -2,7 +2,7 @@
 # integration tests (tests/server/test_*.c: they start the real binary on
 # an ephemeral port) and its benchmark (bench/bench_server.c).
 
-SERVER_PKGS = libmicrohttpd sqlite3 jansson inih
+SERVER_PKGS = libmicrohttpd sqlite3 jansson inih libcurl libxml-2.0
 EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS))
 SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS)) -lpthread
 
@@ -10,13 +10,13 @@ SERVER_SRCS = $(wildcard server/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS))
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
-                    intent notify csv_payers)
+                    store_bank match ingest intent notify csv_payers)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 
-$(SERVER_BIN): $(SERVER_OBJS) $(LIBCOMMON)
+$(SERVER_BIN): $(SERVER_OBJS) $(LIBFEEDS) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBCOMMON) $(SERVER_LIBS) \
-	  $(COMMON_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBFEEDS) $(LIBCOMMON) \
+	  $(SERVER_LIBS) $(COMMON_LIBS)
 
 PROGRAMS += $(SERVER_BIN)
 
@@ -36,11 +36,12 @@ $(BUILD)/tests/server/%.o: tests/server/%.c
 	$(CC) $(CFLAGS_ALL) $(SERVER_TEST_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/server/test_%: $(BUILD)/tests/server/test_%.o \
-    $(BUILD)/tests/server/srvtest.o $(SERVER_LIB_OBJS) $(LIBCOMMON) \
+    $(BUILD)/tests/server/srvtest.o $(SERVER_LIB_OBJS) $(LIBFEEDS) $(LIBCOMMON) \
     | $(SERVER_BIN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/tests/server/srvtest.o \
-	  $(SERVER_LIB_OBJS) $(LIBCOMMON) $(SERVER_TEST_LIBS) $(COMMON_LIBS)
+	  $(SERVER_LIB_OBJS) $(LIBFEEDS) $(LIBCOMMON) $(SERVER_TEST_LIBS) \
+	  $(COMMON_LIBS)
 
 # The test binaries need the server built first.
 $(SERVER_TESTS): $(SERVER_BIN)
@@ -52,3 +53,11 @@ LIBS_bench_server = $(call pc_libs,libcurl libmicrohttpd) -lpthread
 LIBS_fuzz_payers_csv = $(BUILD)/server/csv_payers.o
 $(BUILD)/bin/fuzz_payers_csv: $(BUILD)/server/csv_payers.o
 $(BUILD)/tests/fuzz/fuzz_payers_csv.o: CFLAGS += -Iserver
+
+# bench/bench_bank.c: webhooks/s and statement import (issue 4).
+LIBS_bench_bank = $(call pc_libs,libcurl sqlite3 jansson) -lpthread
+
+# libFuzzer target for the matching engine's pure parts (tests/fuzz/fuzz_match.c).
+LIBS_fuzz_match = $(BUILD)/server/match.o
+$(BUILD)/bin/fuzz_match: $(BUILD)/server/match.o
+$(BUILD)/tests/fuzz/fuzz_match.o: CFLAGS += -Iserver

@@ -31,6 +31,23 @@ const struct route api_routes[] = {
     {"GET", "/v1/orgs/{org}/invoices", h_invoice_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/intents", h_intent_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/payments", h_payment_list, AUTH_READ, 0},
+    /* bank confirmation: provider webhooks (their own authentication) */
+    {"POST", "/v1/bank/sepay", h_bank_sepay, AUTH_NONE, 0},
+    {"POST", "/v1/bank/casso", h_bank_casso, AUTH_NONE, 0},
+    {"POST", "/v1/bank/payos", h_bank_payos, AUTH_NONE, 0},
+    {"POST", "/v1/bank/generic", h_bank_generic, AUTH_NONE, 0},
+    {"POST", "/v1/statements", h_statement, AUTH_WRITE, 1},
+    /* the review queue */
+    {"GET", "/v1/orgs/{org}/bank/transactions", h_bank_list, AUTH_READ, 0},
+    {"GET", "/v1/orgs/{org}/bank/transactions/{id}", h_bank_get, AUTH_READ, 0},
+    {"POST", "/v1/orgs/{org}/bank/transactions/{id}/match", h_bank_match,
+     AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/bank/transactions/{id}/unmatch", h_bank_unmatch,
+     AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/bank/transactions/{id}/ignore", h_bank_ignore,
+     AUTH_WRITE, 0},
+    {"PUT", "/v1/orgs/{org}/bank/secrets/{provider}", h_bank_secret, AUTH_WRITE,
+     0},
     /* operations */
     {"GET", "/healthz", h_healthz, AUTH_NONE, 0},
     {"GET", "/metrics", h_metrics, AUTH_NONE, 0},

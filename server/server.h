@@ -25,6 +25,15 @@ int server_new_secret(const char *prefix, char *key, char hash[65]);
 /* Serve HTTP on `st` until SIGINT/SIGTERM; returns the exit status. */
 int server_serve(struct srv_config *c, struct store *st);
 
+/*
+ * simulate transfer: post a notification for `amount` with payment `code`
+ * to org `org`'s account via provider `via`, signed with the configured
+ * secret; `server` URL or NULL (DATA_DIR/server.addr). Exit status.
+ */
+int server_simulate(const struct srv_config *c, const char *org,
+                    const char *code, int64_t amount, const char *via,
+                    const char *server);
+
 /* --demo: seed the demo organisations (idempotent), print, serve. */
 int server_demo(struct srv_config *c);
 

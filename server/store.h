@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feeds/feeds.h"
+
 /* Errors (returned negated). store_error_message() adds detail. */
 enum store_error {
     STORE_OK = 0,
@@ -122,6 +124,31 @@ struct store_filter {
     int64_t after_id;   /* paging: ids greater than this */
 };
 
+/* A webhook notification as received, for the journal. */
+struct store_journal {
+    const char *provider; /* "sepay", "casso", "payos", "generic" */
+    int64_t org_id;       /* the organisation it was mapped to, 0 none */
+    const char *headers;  /* JSON object of the headers that matter */
+    const char *body;     /* the raw body (not NUL-terminated) */
+    size_t len;           /* its length */
+    const char *verified; /* "ok" or the feeds error name */
+    const char *state;    /* "received", "rejected" or "invalid" */
+    const char *detail;   /* why rejected/invalid, or "" */
+    int64_t now;          /* received at, unix seconds */
+};
+
+/* A review action (POST /v1/orgs/{org}/bank/transactions/{id}/...). */
+struct store_review {
+    const char *action; /* "match", "unmatch", "ignore" */
+    int64_t intent;     /* match: intent id, or 0 */
+    const char *payer;  /* match: payer code, or NULL */
+    const char *reason; /* mandatory free text */
+};
+
+/* One ingestion batch (a webhook or a whole statement file): one write
+ * transaction. Opaque; see store_ops.bank_begin. */
+struct store_bank;
+
 struct store;
 
 /*
@@ -217,6 +244,65 @@ struct store_ops {
     int (*transfer_apply)(struct store *st, int64_t org_id,
                           const struct store_transfer *t, const char *actor,
                           int64_t now, json_t **out);
+
+    /* ---- bank confirmation (issue 4, store_bank.c) ---- */
+
+    /* The organisation whose collecting account is `account` (digits and
+     * letters compared, separators ignored); code into `code` (32). */
+    int (*bank_account_org)(struct store *st, const char *account,
+                            int64_t *org_id, char *code);
+    /* Store/read a provider's secrets for an organisation ("sepay",
+     * "casso", "payos", "generic"); NULL/"" fields are cleared. get
+     * fills "" when not configured. */
+    int (*bank_secret_put)(struct store *st, int64_t org_id,
+                           const char *provider, const char *api_key,
+                           const char *hmac_key, const char *actor);
+    int (*bank_secret_get)(struct store *st, int64_t org_id,
+                           const char *provider, char *api_key, size_t ak_cap,
+                           char *hmac_key, size_t hk_cap);
+    /* Append a notification to the journal and COMMIT (fsync) it. */
+    int (*journal_add)(struct store *st, const struct store_journal *j,
+                       int64_t *id);
+    /* Journal entries still "received" (crash before processing):
+     * [{id, provider, org_id, body}] oldest first, at most `limit`. */
+    int (*journal_pending)(struct store *st, int64_t limit, json_t **out);
+    /* Mark a journal entry "invalid" with `detail` (it cannot be parsed). */
+    int (*journal_fail)(struct store *st, int64_t id, const char *detail);
+    /*
+     * Start a batch: takes the write lock and opens one transaction.
+     * `import_kind` NULL for a webhook, else "camt"/"mt940"/"csv": an
+     * import record is created (see bank_statement).
+     */
+    int (*bank_begin)(struct store *st, const char *actor, int64_t now,
+                      const char *import_kind, struct store_bank **out);
+    /*
+     * Ingest one transaction of organisation `org` into the batch: record
+     * it once (provider id, cross-channel pairing), match it and move the
+     * money. `channel` "webhook" or "statement"; `journal_id` 0 or the
+     * journal entry. *res (may be NULL) gets {id, state, outcome, ...}.
+     */
+    int (*bank_add)(struct store_bank *b, int64_t org, const struct bank_txn *t,
+                    const char *channel, int64_t journal_id, json_t **res);
+    /* Record a statement's figures and balance check in the batch. */
+    int (*bank_statement)(struct store_bank *b, int64_t org,
+                          const struct feeds_statement *s);
+    /*
+     * End the batch: commit (commit = 1, marking `journal_id` processed
+     * when non-zero) or roll back; wakes the intents it paid; frees b.
+     * *summary (may be NULL) gets the batch's counts.
+     */
+    int (*bank_end)(struct store_bank *b, int commit, int64_t journal_id,
+                    json_t **summary);
+    /* Bank transactions of `org` (state filter NULL = all), with
+     * suggestions; paging by id. */
+    int (*bank_list)(struct store *st, int64_t org,
+                     const struct store_filter *f, json_t **out);
+    /* One bank transaction with its audit trail. */
+    int (*bank_get)(struct store *st, int64_t org, int64_t id, json_t **out);
+    /* A review action on bank transaction `id`; audited with reason. */
+    int (*bank_review)(struct store *st, int64_t org, int64_t id,
+                       const struct store_review *rv, const char *actor,
+                       int64_t now, json_t **out);
 
     /* Operations: counts for /metrics, audit chain check. */
     int (*stats)(struct store *st, json_t **out);

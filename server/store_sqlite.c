@@ -17,6 +17,7 @@
 #include "intent.h"
 #include "money.h"
 #include "store.h"
+#include "store_sqlite_int.h"
 
 /* ---- schema ----------------------------------------------------------- */
 
@@ -175,7 +176,8 @@ static const char *const migration2[] = {
 };
 
 /* Every migration in order; the schema version is its index + 1. */
-static const char *const *const migrations[] = {migration1, migration2};
+static const char *const *const migrations[] = {migration1, migration2,
+                                                sqi_migration3};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -433,25 +435,28 @@ static const char *const sqls[Q__COUNT] = {
 /* ---- connections ---------------------------------------------------------
  */
 
-struct conn {
-    sqlite3 *db;                /* one connection */
-    sqlite3_stmt *st[Q__COUNT]; /* its prepared statements, lazily */
-    struct conn *next;          /* free list link */
+struct sqi_conn {
+    sqlite3 *db;                       /* one connection */
+    sqlite3_stmt *st[Q__COUNT];        /* its prepared statements, lazily */
+    sqlite3_stmt *bst[SQI_BANK_STMTS]; /* store_bank.c's, lazily */
+    int64_t woken[64];                 /* intents to wake after commit */
+    int n_woken;                       /* count of `woken` */
+    struct sqi_conn *next;             /* free list link */
 };
 
 struct sq {
-    struct store base;      /* must be first */
-    pthread_mutex_t mu;     /* guards `free_list` */
-    pthread_cond_t cv;      /* signalled when a connection is returned */
-    struct conn *free_list; /* idle connections */
-    struct conn *conns;     /* all connections */
-    int n;                  /* count of `conns` */
-    pthread_mutex_t wmu;    /* serialises write transactions */
+    struct store base;          /* must be first */
+    pthread_mutex_t mu;         /* guards `free_list` */
+    pthread_cond_t cv;          /* signalled when a connection is returned */
+    struct sqi_conn *free_list; /* idle connections */
+    struct sqi_conn *conns;     /* all connections */
+    int n;                      /* count of `conns` */
+    pthread_mutex_t wmu;        /* serialises write transactions */
 };
 
-static struct conn *get_conn(struct sq *s)
+static struct sqi_conn *get_conn(struct sq *s)
 {
-    struct conn *c;
+    struct sqi_conn *c;
 
     pthread_mutex_lock(&s->mu);
     while (s->free_list == NULL)
@@ -462,13 +467,16 @@ static struct conn *get_conn(struct sq *s)
     return c;
 }
 
-static void put_conn(struct sq *s, struct conn *c)
+static void put_conn(struct sq *s, struct sqi_conn *c)
 {
     int i;
 
     for (i = 0; i < Q__COUNT; i++)
         if (c->st[i] != NULL)
             sqlite3_reset(c->st[i]);
+    for (i = 0; i < SQI_BANK_STMTS; i++)
+        if (c->bst[i] != NULL)
+            sqlite3_reset(c->bst[i]);
     pthread_mutex_lock(&s->mu);
     c->next = s->free_list;
     s->free_list = c;
@@ -476,7 +484,7 @@ static void put_conn(struct sq *s, struct conn *c)
     pthread_mutex_unlock(&s->mu);
 }
 
-static int db_fail(struct conn *c, const char *what)
+static int db_fail(struct sqi_conn *c, const char *what)
 {
     store_set_error("storage_unavailable", "%s: %s", what,
                     sqlite3_errmsg(c->db));
@@ -486,7 +494,7 @@ static int db_fail(struct conn *c, const char *what)
 }
 
 /* The cached statement `id`, reset with no bindings; NULL on failure. */
-static sqlite3_stmt *q(struct conn *c, enum q id)
+static sqlite3_stmt *q(struct sqi_conn *c, enum q id)
 {
     if (c->st[id] == NULL) {
         if (sqlite3_prepare_v3(c->db, sqls[id], -1, SQLITE_PREPARE_PERSISTENT,
@@ -516,7 +524,7 @@ static void bi(sqlite3_stmt *st, int i, int64_t v)
 }
 
 /* Step: 1 row, 0 done, negative error (constraint -> CONFLICT). */
-static int step(struct conn *c, sqlite3_stmt *st)
+static int step(struct sqi_conn *c, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
 
@@ -532,7 +540,7 @@ static int step(struct conn *c, sqlite3_stmt *st)
 }
 
 /* Run a statement that returns no rows. */
-static int exec1(struct conn *c, sqlite3_stmt *st)
+static int exec1(struct sqi_conn *c, sqlite3_stmt *st)
 {
     int rc = step(c, st);
 
@@ -540,7 +548,7 @@ static int exec1(struct conn *c, sqlite3_stmt *st)
     return rc < 0 ? rc : 0;
 }
 
-static int run_simple(struct conn *c, enum q id)
+static int run_simple(struct sqi_conn *c, enum q id)
 {
     sqlite3_stmt *st = q(c, id);
 
@@ -549,18 +557,19 @@ static int run_simple(struct conn *c, enum q id)
     return exec1(c, st);
 }
 
-static int begin_write(struct sq *s, struct conn *c)
+static int begin_write(struct sq *s, struct sqi_conn *c)
 {
     int rc;
 
     pthread_mutex_lock(&s->wmu);
+    c->n_woken = 0;
     rc = run_simple(c, Q_BEGIN_IMM);
     if (rc != 0)
         pthread_mutex_unlock(&s->wmu);
     return rc;
 }
 
-static int end_write(struct sq *s, struct conn *c, int rc)
+static int end_write(struct sq *s, struct sqi_conn *c, int rc)
 {
     int i;
 
@@ -568,6 +577,9 @@ static int end_write(struct sq *s, struct conn *c, int rc)
     for (i = 0; i < Q__COUNT; i++)
         if (c->st[i] != NULL)
             sqlite3_reset(c->st[i]);
+    for (i = 0; i < SQI_BANK_STMTS; i++)
+        if (c->bst[i] != NULL)
+            sqlite3_reset(c->bst[i]);
     if (rc == 0) {
         rc = run_simple(c, Q_COMMIT);
         if (rc != 0)
@@ -579,18 +591,21 @@ static int end_write(struct sq *s, struct conn *c, int rc)
     return rc;
 }
 
-static int begin_read(struct conn *c)
+static int begin_read(struct sqi_conn *c)
 {
     return run_simple(c, Q_BEGIN);
 }
 
-static void end_read(struct conn *c)
+static void end_read(struct sqi_conn *c)
 {
     int i;
 
     for (i = 0; i < Q__COUNT; i++)
         if (c->st[i] != NULL)
             sqlite3_reset(c->st[i]);
+    for (i = 0; i < SQI_BANK_STMTS; i++)
+        if (c->bst[i] != NULL)
+            sqlite3_reset(c->bst[i]);
     if (!sqlite3_get_autocommit(c->db))
         run_simple(c, Q_COMMIT);
 }
@@ -623,7 +638,7 @@ static json_t *row_json(sqlite3_stmt *st)
 }
 
 /* Every remaining row of `st` appended to a new array (*out). */
-static int rows_json(struct conn *c, sqlite3_stmt *st, json_t **out)
+static int rows_json(struct sqi_conn *c, sqlite3_stmt *st, json_t **out)
 {
     json_t *a = json_array();
     int rc;
@@ -678,7 +693,7 @@ static void audit_hash(const char *prev, int64_t at, const char *actor,
  * Append one entry to the hash-chained audit log (inside a write txn).
  * Takes over the reference to `detail` (may be NULL).
  */
-static int audit(struct conn *c, int64_t at, const char *actor,
+static int audit(struct sqi_conn *c, int64_t at, const char *actor,
                  const char *action, const char *object, json_t *detail)
 {
     char prev[65] = "0000000000000000000000000000000000000000000000000000"
@@ -728,7 +743,7 @@ out:
 static int sq_audit_verify(struct store *base, int64_t *entries)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     char prev[65] = "0000000000000000000000000000000000000000000000000000"
                     "000000000000";
     char hash[65];
@@ -777,7 +792,7 @@ out:
  * Look up (scope, key): 0 = not seen, 1 = replay into *out, or -IDEM when
  * the body differs.
  */
-static int idem_get(struct conn *c, const char *scope,
+static int idem_get(struct sqi_conn *c, const char *scope,
                     const struct store_idem *idem, json_t **out)
 {
     sqlite3_stmt *st = q(c, Q_IDEM_GET);
@@ -801,7 +816,7 @@ static int idem_get(struct conn *c, const char *scope,
     return 1;
 }
 
-static int idem_put(struct conn *c, const char *scope,
+static int idem_put(struct sqi_conn *c, const char *scope,
                     const struct store_idem *idem, int status, json_t *resp,
                     int64_t now)
 {
@@ -834,7 +849,7 @@ static int sq_auth(struct store *base, const char *hash,
                    struct store_principal *out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     struct store_principal p = {0};
     sqlite3_stmt *st;
     int rc;
@@ -889,7 +904,7 @@ out:
 }
 
 /* The org id for `code`, inside an open transaction. */
-static int org_id_of(struct conn *c, const char *code, int64_t *id)
+static int org_id_of(struct sqi_conn *c, const char *code, int64_t *id)
 {
     sqlite3_stmt *st = q(c, Q_ORG_BY_CODE);
     int rc;
@@ -913,7 +928,7 @@ static int sq_kiosk_add(struct store *base, const char *org_code,
                         const char *name, const char *hash, int64_t *id)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t org = 0, now = (int64_t)time(NULL);
     sqlite3_stmt *st;
     int rc;
@@ -950,7 +965,7 @@ static int sq_token_add(struct store *base, const char *role,
                         const char *org_code, const char *hash, int64_t *id)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t org = 0, now = (int64_t)time(NULL);
     sqlite3_stmt *st;
     int rc;
@@ -1000,7 +1015,7 @@ static json_t *org_row(sqlite3_stmt *st)
     return o;
 }
 
-static int org_fetch(struct conn *c, const char *code, json_t **out)
+static int org_fetch(struct sqi_conn *c, const char *code, json_t **out)
 {
     sqlite3_stmt *st = q(c, Q_ORG_BY_CODE);
     int rc;
@@ -1041,7 +1056,7 @@ static int sq_org_create(struct store *base, const struct store_org *o,
                          const char *actor, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
     sqlite3_stmt *st;
     json_t *res = NULL;
@@ -1089,7 +1104,7 @@ static int sq_org_update(struct store *base, const char *code,
                          json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
     sqlite3_stmt *st;
     json_t *res = NULL;
@@ -1139,7 +1154,7 @@ out:
 static int sq_org_get(struct store *base, const char *code, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int rc = org_fetch(c, code, out);
 
     put_conn(s, c);
@@ -1149,7 +1164,7 @@ static int sq_org_get(struct store *base, const char *code, json_t **out)
 static int sq_org_id(struct store *base, const char *code, int64_t *out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int rc = org_id_of(c, code, out);
 
     put_conn(s, c);
@@ -1159,7 +1174,7 @@ static int sq_org_id(struct store *base, const char *code, int64_t *out)
 static int sq_org_list(struct store *base, int64_t org_id, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     sqlite3_stmt *st = q(c, Q_ORG_LIST);
     json_t *a = json_array();
     int rc;
@@ -1184,7 +1199,7 @@ out:
 /* ---- payers ----------------------------------------------------------------
  */
 
-static int payer_fetch(struct conn *c, int64_t org, const char *code,
+static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
                        json_t **out)
 {
     sqlite3_stmt *st = q(c, Q_PAYER_GET);
@@ -1207,8 +1222,8 @@ static int payer_fetch(struct conn *c, int64_t org, const char *code,
 }
 
 /* Insert or update one payer; *created says which. In a write txn. */
-static int payer_write(struct conn *c, int64_t org, const struct store_payer *p,
-                       int mode, int *created)
+static int payer_write(struct sqi_conn *c, int64_t org,
+                       const struct store_payer *p, int mode, int *created)
 {
     sqlite3_stmt *st;
     int rc;
@@ -1273,7 +1288,7 @@ static int sq_payer_put(struct store *base, int64_t org,
                         const char *actor, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
     json_t *res = NULL;
     int rc, created = 0;
@@ -1305,7 +1320,7 @@ static int sq_payer_import(struct store *base, int64_t org,
                            const char *actor, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
     size_t i, created = 0, updated = 0;
     int rc, cr = 0;
@@ -1345,7 +1360,7 @@ static int sq_payer_list(struct store *base, int64_t org,
                          const struct store_filter *f, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     sqlite3_stmt *st = q(c, Q_PAYER_LIST);
     int rc = -STORE_E_IO;
 
@@ -1362,7 +1377,7 @@ static int sq_payer_list(struct store *base, int64_t org,
 /* ---- fees ------------------------------------------------------------------
  */
 
-static int fee_fetch(struct conn *c, int64_t org, const char *code,
+static int fee_fetch(struct sqi_conn *c, int64_t org, const char *code,
                      json_t **out)
 {
     sqlite3_stmt *st = q(c, Q_FEE_GET);
@@ -1390,7 +1405,7 @@ static int sq_fee_put(struct store *base, int64_t org,
                       json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
     sqlite3_stmt *st;
     json_t *res = NULL;
@@ -1442,7 +1457,7 @@ out:
 static int sq_fee_list(struct store *base, int64_t org, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     sqlite3_stmt *st = q(c, Q_FEE_LIST);
     int rc = -STORE_E_IO;
 
@@ -1478,7 +1493,7 @@ static const char *period_kind(const char *p)
     return NULL;
 }
 
-static int gen_one(struct conn *c, int64_t org, int64_t fee_id,
+static int gen_one(struct sqi_conn *c, int64_t org, int64_t fee_id,
                    const char *label, const char *category, int64_t amount,
                    const char *period, int64_t now, int64_t *count)
 {
@@ -1507,7 +1522,7 @@ static int sq_invoices_generate(struct store *base, int64_t org,
                                 const char *actor, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL), count = 0, fees = 0;
     const char *kind = period_kind(period);
     sqlite3_stmt *st;
@@ -1609,7 +1624,7 @@ static int sq_invoice_list(struct store *base, int64_t org,
                            const struct store_filter *f, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     sqlite3_stmt *st = q(c, Q_INVOICE_LIST);
     int rc = -STORE_E_IO;
 
@@ -1629,7 +1644,7 @@ static int sq_invoice_list(struct store *base, int64_t org,
 /* ---- kiosk reads --------------------------------------------------------- */
 
 /* Payer id and name by code in `org`; -NOT_FOUND when unknown. */
-static int payer_id_of(struct conn *c, int64_t org, const char *code,
+static int payer_id_of(struct sqi_conn *c, int64_t org, const char *code,
                        int64_t *id, json_t **name)
 {
     sqlite3_stmt *st = q(c, Q_PAYER_ID);
@@ -1657,7 +1672,7 @@ static int sq_dues(struct store *base, int64_t org, const char *payer,
                    json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     json_t *name = NULL, *inv = NULL;
     int64_t pid = 0, total = 0;
     sqlite3_stmt *st;
@@ -1701,7 +1716,7 @@ out:
 static int sq_directory(struct store *base, int64_t org, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     json_t *o = NULL, *payers = NULL, *fees = NULL, *orgj = NULL;
     sqlite3_stmt *st;
     int rc;
@@ -1779,7 +1794,7 @@ static int inv_cmp(const void *a, const void *b)
  * Resolve the invoices a request names (ids, or NULL for every open one)
  * for payer `pid` into a new array sorted oldest first with what is due.
  */
-static int resolve_invoices(struct conn *c, int64_t org, int64_t pid,
+static int resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
                             const int64_t *ids, size_t n, struct inv **out,
                             size_t *out_n, int64_t *total)
 {
@@ -1910,8 +1925,8 @@ static json_t *intent_json(sqlite3_stmt *st, int64_t now, json_t *invoices)
 }
 
 /* Load intent `id` (scoped to `org`) as JSON, inside a transaction. */
-static int intent_fetch(struct conn *c, int64_t org, int64_t id, int64_t now,
-                        json_t **out)
+static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
+                        int64_t now, json_t **out)
 {
     sqlite3_stmt *st;
     json_t *inv = json_array();
@@ -1977,7 +1992,7 @@ fail:
 }
 
 /* May `who` use reserved `code` for a new intent? In a write txn. */
-static int claim_check(struct conn *c, const struct store_principal *who,
+static int claim_check(struct sqi_conn *c, const struct store_principal *who,
                        const char *code)
 {
     sqlite3_stmt *st = q(c, Q_CODE_RESERVED);
@@ -2013,7 +2028,7 @@ static int sq_codes_reserve(struct store *base,
                             int64_t now, json_t **out, int *replayed)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     char prefix[8], code[PAYREF_MAX + 1];
     json_t *res = NULL, *codes = json_array();
     sqlite3_stmt *st;
@@ -2125,7 +2140,7 @@ static int sq_intent_create(struct store *base,
                             json_t **out, int *replayed)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     struct inv *v = NULL;
     size_t n = 0, i;
     int64_t pid = 0, total = 0, amount, id = 0;
@@ -2258,6 +2273,11 @@ static int sq_intent_create(struct store *base,
         if (rc != 0)
             goto done;
     }
+    if (req->code != NULL) { /* transfers that came before the claim */
+        rc = sqi_bank_claim(c, who->org_id, code, id, who->actor, now);
+        if (rc != 0)
+            goto done;
+    }
     rc = intent_fetch(c, who->org_id, id, now, &res);
     if (rc != 0)
         goto done;
@@ -2269,6 +2289,7 @@ static int sq_intent_create(struct store *base,
                          req->payer, "amount", (json_int_t)amount));
 done:
     rc = end_write(s, c, rc);
+    sqi_flush_woken(s, c, rc == 0);
     if (rc == 0)
         *out = res;
     else
@@ -2283,7 +2304,7 @@ static int sq_intent_get(struct store *base, int64_t org, int64_t id,
                          int64_t now, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     int rc = begin_read(c);
 
     if (rc == 0)
@@ -2293,7 +2314,7 @@ static int sq_intent_get(struct store *base, int64_t org, int64_t id,
     return rc;
 }
 
-static int set_intent(struct conn *c, int64_t id, const char *status,
+static int set_intent(struct sqi_conn *c, int64_t id, const char *status,
                       int64_t paid, int64_t now, const char *reason)
 {
     sqlite3_stmt *st = q(c, Q_INTENT_SET);
@@ -2312,7 +2333,7 @@ static int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
                             const char *actor, int64_t now, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     json_t *cur = NULL, *res = NULL;
     const char *status;
     int rc;
@@ -2365,7 +2386,7 @@ static int sq_intent_list(struct store *base, int64_t org,
                           json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     sqlite3_stmt *st = q(c, Q_INTENT_LIST);
     int rc = -STORE_E_IO;
 
@@ -2391,7 +2412,7 @@ static int sq_intent_list(struct store *base, int64_t org,
  * each up to what it still owes. *left gets what could not be allocated;
  * `allocs` (may be NULL) gets {invoice, amount} objects. In a write txn.
  */
-static int allocate(struct conn *c, int64_t pay, struct inv *v, size_t n,
+static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
                     int64_t amount, int64_t *left, json_t *allocs)
 {
     sqlite3_stmt *st;
@@ -2436,7 +2457,7 @@ static int allocate(struct conn *c, int64_t pay, struct inv *v, size_t n,
     return 0;
 }
 
-static int payment_insert(struct conn *c, int64_t org, int64_t pid,
+static int payment_insert(struct sqi_conn *c, int64_t org, int64_t pid,
                           int64_t intent, const char *method, int64_t amount,
                           const char *ref, const char *source,
                           const char *actor, int64_t now, int64_t *id)
@@ -2463,7 +2484,7 @@ static int payment_insert(struct conn *c, int64_t org, int64_t pid,
 }
 
 /* Cancel the pending intents that cover any of `v`; ids into `woken`. */
-static int supersede_intents(struct conn *c, const struct inv *v, size_t n,
+static int supersede_intents(struct sqi_conn *c, const struct inv *v, size_t n,
                              int64_t now, int64_t *woken, size_t *n_woken,
                              size_t cap)
 {
@@ -2502,7 +2523,7 @@ static int sq_cash_record(struct store *base, const struct store_principal *who,
                           json_t **out, int *replayed)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     struct inv *v = NULL;
     size_t n = 0, n_woken = 0, i;
     int64_t pid = 0, total = 0, pay = 0, left = 0, woken[64];
@@ -2603,17 +2624,329 @@ out:
     return rc;
 }
 
+/* The invoices of intent `intent`, oldest first, with what is due. */
+static int intent_invoices(struct sqi_conn *c, int64_t intent, struct inv **out,
+                           size_t *out_n)
+{
+    struct inv *v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = q(c, Q_INTENT_INVOICES);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, intent);
+    while ((rc = step(c, st)) == 1) {
+        if (n == cap) {
+            struct inv *nv;
+
+            cap = cap ? cap * 2 : 8;
+            nv = realloc(v, cap * sizeof(*v));
+            if (nv == NULL) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            v = nv;
+        }
+        v[n].id = sqlite3_column_int64(st, 0);
+        snprintf(v[n].period, sizeof(v[n].period), "%s", col_text(st, 1));
+        v[n].due = sqlite3_column_int64(st, 2) - sqlite3_column_int64(st, 3);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
+}
+
+/*
+ * Record payment `pay`'s excess `left` as the payer's credit (flag
+ * "over"). In a write txn.
+ */
+static int credit_excess(struct sqi_conn *c, int64_t pay, int64_t pid,
+                         int64_t left)
+{
+    sqlite3_stmt *st = q(c, Q_PAYMENT_SET_UNALLOC);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, pay);
+    bi(st, 2, left);
+    bt(st, 3, "over");
+    rc = exec1(c, st);
+    if (rc != 0)
+        return rc;
+    st = q(c, Q_PAYER_CREDIT);
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, pid);
+    bi(st, 2, left);
+    return exec1(c, st);
+}
+
+int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
+                        int64_t amount, const char *ref, const char *source,
+                        const char *actor, int64_t now, json_t **res,
+                        int64_t *payment)
+{
+    struct inv *v = NULL;
+    size_t n = 0;
+    int64_t pid, total, paid, pay = 0, left = 0;
+    json_t *allocs = json_array();
+    const char *status, *cur;
+    char code[PAYREF_MAX + 8];
+    sqlite3_stmt *st;
+    int rc;
+
+    st = q(c, Q_INTENT_GET);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    bi(st, 1, intent);
+    rc = step(c, st);
+    if (rc <= 0 || sqlite3_column_int64(st, 11) != org) {
+        if (rc >= 0) {
+            store_set_error("intent_not_found", "no intent %lld",
+                            (long long)intent);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        goto out;
+    }
+    snprintf(code, sizeof(code), "%s", col_text(st, 1));
+    total = sqlite3_column_int64(st, 3);
+    paid = sqlite3_column_int64(st, 4);
+    sqlite3_reset(st);
+    st = q(c, Q_INTENT_BY_CODE);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    bt(st, 1, code);
+    bi(st, 2, org);
+    rc = step(c, st);
+    if (rc <= 0) {
+        rc = rc ? rc : -STORE_E_NOT_FOUND;
+        goto out;
+    }
+    pid = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    rc = intent_invoices(c, intent, &v, &n);
+    if (rc != 0)
+        goto out;
+    rc = payment_insert(c, org, pid, intent, "transfer", amount, ref, source,
+                        actor, now, &pay);
+    if (rc != 0)
+        goto out;
+    rc = allocate(c, pay, v, n, amount, &left, allocs);
+    if (rc != 0)
+        goto out;
+    if (left > 0) {
+        rc = credit_excess(c, pay, pid, left);
+        if (rc != 0)
+            goto out;
+    }
+    if (money_add(paid, amount, &paid) != 0) {
+        store_set_error("overflow", "intent total overflows");
+        rc = -STORE_E_OVERFLOW;
+        goto out;
+    }
+    /* a cancelled intent stays cancelled; its money went to its invoices
+       (if still open) or to credit */
+    st = q(c, Q_INTENT_GET);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    bi(st, 1, intent);
+    rc = step(c, st);
+    if (rc < 0)
+        goto out;
+    cur = col_text(st, 2);
+    status = strcmp(cur, "cancelled") == 0 ? "cancelled"
+             : paid >= total               ? "paid"
+                                           : "partial";
+    sqlite3_reset(st);
+    rc = set_intent(c, intent, status, paid, now,
+                    strcmp(status, "cancelled") == 0 ? "cancelled" : NULL);
+    if (rc != 0)
+        goto out;
+    *res = json_pack("{s:I, s:I, s:s, s:s, s:I, s:O, s:I, s:s}", "payment",
+                     (json_int_t)pay, "intent", (json_int_t)intent, "code",
+                     code, "status", status, "amount", (json_int_t)amount,
+                     "allocations", allocs, "unallocated", (json_int_t)left,
+                     "flag", left > 0 ? "over" : "");
+    if (*res == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    *payment = pay;
+    rc = 0;
+out:
+    json_decref(allocs);
+    free(v);
+    return rc;
+}
+
+int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
+                       int64_t amount, const char *ref, const char *source,
+                       const char *actor, int64_t now, json_t **res,
+                       int64_t *payment)
+{
+    struct inv *v = NULL;
+    size_t n = 0, n_woken = 0, i;
+    int64_t total = 0, pay = 0, left = 0, woken[32];
+    json_t *allocs = json_array();
+    int rc;
+
+    rc = resolve_invoices(c, org, payer_id, NULL, 0, &v, &n, &total);
+    if (rc != 0)
+        goto out;
+    rc = payment_insert(c, org, payer_id, 0, "transfer", amount, ref, source,
+                        actor, now, &pay);
+    if (rc != 0)
+        goto out;
+    rc = allocate(c, pay, v, n, amount, &left, allocs);
+    if (rc != 0)
+        goto out;
+    if (left > 0) {
+        rc = credit_excess(c, pay, payer_id, left);
+        if (rc != 0)
+            goto out;
+    }
+    /* intents waiting on invoices this paid in full are superseded */
+    for (i = 0; i < n; i++)
+        if (v[i].due > 0)
+            v[i].id = -1;
+    {
+        size_t k = 0;
+
+        for (i = 0; i < n; i++)
+            if (v[i].id >= 0)
+                v[k++] = v[i];
+        n = k;
+    }
+    rc = supersede_intents(c, v, n, now, woken, &n_woken, 32);
+    if (rc != 0)
+        goto out;
+    for (i = 0; i < n_woken; i++)
+        sqi_queue_woken(c, woken[i]);
+    *res = json_pack("{s:I, s:O, s:I, s:s}", "payment", (json_int_t)pay,
+                     "allocations", allocs, "unallocated", (json_int_t)left,
+                     "flag", left > 0 ? "over" : "");
+    if (*res == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    *payment = pay;
+out:
+    json_decref(allocs);
+    free(v);
+    return rc;
+}
+
+int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
+                        int64_t *intent)
+{
+    sqlite3_stmt *st;
+    int64_t pid, amount, unalloc, in = 0;
+    int rc;
+
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT payer_id, amount, unallocated,"
+                           " coalesce(intent_id, 0) FROM payments"
+                           " WHERE id = ?1 AND method = 'transfer'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, "prepare");
+    bi(st, 1, payment);
+    rc = step(c, st);
+    if (rc <= 0) {
+        sqlite3_finalize(st);
+        if (rc == 0) {
+            store_set_error("payment_not_found", "no transfer payment %lld",
+                            (long long)payment);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        return rc;
+    }
+    pid = sqlite3_column_int64(st, 0);
+    amount = sqlite3_column_int64(st, 1);
+    unalloc = sqlite3_column_int64(st, 2);
+    in = sqlite3_column_int64(st, 3);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(c->db,
+                           "UPDATE payers SET credit = credit - ?2"
+                           " WHERE id = ?1 AND credit >= ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, "prepare");
+    bi(st, 1, pid);
+    bi(st, 2, unalloc);
+    rc = step(c, st);
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_changes(c->db) != 1) {
+        store_set_error("credit_used", "the credit this transfer created has"
+                                       " been used since");
+        return -STORE_E_CONFLICT;
+    }
+    {
+        static const char *const sql[] = {
+            "UPDATE invoices SET paid = paid - (SELECT amount FROM"
+            " allocations a WHERE a.invoice_id = invoices.id AND"
+            " a.payment_id = ?1) WHERE id IN (SELECT invoice_id FROM"
+            " allocations WHERE payment_id = ?1)",
+            "DELETE FROM allocations WHERE payment_id = ?1",
+            "DELETE FROM payments WHERE id = ?1",
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+            if (sqlite3_prepare_v2(c->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+                return db_fail(c, "prepare");
+            bi(st, 1, payment);
+            rc = step(c, st);
+            sqlite3_finalize(st);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    if (in != 0) {
+        if (sqlite3_prepare_v2(
+                c->db,
+                "UPDATE intents SET paid = max(paid - ?2, 0), status ="
+                " CASE WHEN status = 'cancelled' THEN status"
+                " WHEN paid - ?2 <= 0 THEN 'pending' WHEN paid - ?2 < amount"
+                " THEN 'partial' ELSE 'paid' END, closed_at = ?3"
+                " WHERE id = ?1",
+                -1, &st, NULL) != SQLITE_OK)
+            return db_fail(c, "prepare");
+        bi(st, 1, in);
+        bi(st, 2, amount);
+        bi(st, 3, now);
+        rc = step(c, st);
+        sqlite3_finalize(st);
+        if (rc < 0)
+            return rc;
+        sqi_queue_woken(c, in);
+    }
+    *intent = in;
+    return 0;
+}
+
 static int sq_transfer_apply(struct store *base, int64_t org,
                              const struct store_transfer *t, const char *actor,
                              int64_t now, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
-    struct inv *v = NULL;
-    size_t n = 0, cap = 0;
-    int64_t intent = 0, pid = 0, amount = 0, paid = 0, pay = 0, left = 0;
-    json_t *res = NULL, *allocs = json_array();
-    const char *status, *flag = "";
+    struct sqi_conn *c = get_conn(s);
+    int64_t intent = 0, pay = 0;
+    json_t *res = NULL;
     sqlite3_stmt *st;
     int rc;
 
@@ -2658,108 +2991,113 @@ static int sq_transfer_apply(struct store *base, int64_t org,
         goto done;
     }
     intent = sqlite3_column_int64(st, 0);
-    pid = sqlite3_column_int64(st, 1);
-    amount = sqlite3_column_int64(st, 2);
-    paid = sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
-    st = q(c, Q_INTENT_INVOICES);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto done;
-    }
-    bi(st, 1, intent);
-    while ((rc = step(c, st)) == 1) {
-        if (n == cap) {
-            struct inv *nv;
-
-            cap = cap ? cap * 2 : 8;
-            nv = realloc(v, cap * sizeof(*v));
-            if (nv == NULL) {
-                rc = -STORE_E_IO;
-                break;
-            }
-            v = nv;
-        }
-        v[n].id = sqlite3_column_int64(st, 0);
-        snprintf(v[n].period, sizeof(v[n].period), "%s", col_text(st, 1));
-        v[n].due = sqlite3_column_int64(st, 2) - sqlite3_column_int64(st, 3);
-        n++;
-    }
-    if (rc < 0)
-        goto done;
-    sqlite3_reset(st);
-    rc = payment_insert(c, org, pid, intent, "transfer", t->amount,
-                        t->reference, t->source, actor, now, &pay);
+    rc = sqi_transfer_intent(c, org, intent, t->amount, t->reference, t->source,
+                             actor, now, &res, &pay);
     if (rc != 0)
         goto done;
-    rc = allocate(c, pay, v, n, t->amount, &left, allocs);
-    if (rc != 0)
-        goto done;
-    if (left > 0) {
-        flag = "over";
-        st = q(c, Q_PAYMENT_SET_UNALLOC);
-        if (st == NULL) {
-            rc = -STORE_E_IO;
-            goto done;
-        }
-        bi(st, 1, pay);
-        bi(st, 2, left);
-        bt(st, 3, flag);
-        rc = exec1(c, st);
-        if (rc != 0)
-            goto done;
-        st = q(c, Q_PAYER_CREDIT);
-        if (st == NULL) {
-            rc = -STORE_E_IO;
-            goto done;
-        }
-        bi(st, 1, pid);
-        bi(st, 2, left);
-        rc = exec1(c, st);
-        if (rc != 0)
-            goto done;
-    }
-    if (money_add(paid, t->amount, &paid) != 0) {
-        store_set_error("overflow", "intent total overflows");
-        rc = -STORE_E_OVERFLOW;
-        goto done;
-    }
-    status = paid >= amount ? "paid" : "partial";
-    rc = set_intent(c, intent, status, paid, now, NULL);
-    if (rc != 0)
-        goto done;
-    rc = audit(c, now, actor, "payment.transfer", t->intent_code,
-               json_pack("{s:I, s:I, s:s, s:s, s:I}", "payment",
-                         (json_int_t)pay, "amount", (json_int_t)t->amount,
-                         "reference", t->reference, "status", status,
-                         "unallocated", (json_int_t)left));
-    if (rc != 0)
-        goto done;
-    res = json_pack("{s:I, s:I, s:s, s:I, s:O, s:I, s:s}", "payment",
-                    (json_int_t)pay, "intent", (json_int_t)intent, "status",
-                    status, "amount", (json_int_t)t->amount, "allocations",
-                    allocs, "unallocated", (json_int_t)left, "flag", flag);
+    rc = audit(
+        c, now, actor, "payment.transfer", t->intent_code,
+        json_pack("{s:I, s:I, s:s, s:s, s:I}", "payment", (json_int_t)pay,
+                  "amount", (json_int_t)t->amount, "reference", t->reference,
+                  "status", json_string_value(json_object_get(res, "status")),
+                  "unallocated",
+                  json_integer_value(json_object_get(res, "unallocated"))));
 done:
     rc = end_write(s, c, rc);
     if (rc == 0) {
         *out = res;
-        if (s->base.changed)
-            s->base.changed(s->base.changed_ctx, intent);
+        sqi_changed(s, intent);
     } else {
         json_decref(res);
     }
 out:
-    json_decref(allocs);
-    free(v);
     put_conn(s, c);
     return rc;
+}
+
+/* ---- shared with store_bank.c ------------------------------------------ */
+
+struct sqi_conn *sqi_get_conn(struct sq *s)
+{
+    return get_conn(s);
+}
+
+void sqi_put_conn(struct sq *s, struct sqi_conn *c)
+{
+    put_conn(s, c);
+}
+
+sqlite3 *sqi_db(struct sqi_conn *c)
+{
+    return c->db;
+}
+
+sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c)
+{
+    return c->bst;
+}
+
+int sqi_begin_write(struct sq *s, struct sqi_conn *c)
+{
+    c->n_woken = 0;
+    return begin_write(s, c);
+}
+
+int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc)
+{
+    rc = end_write(s, c, rc);
+    sqi_flush_woken(s, c, rc == 0);
+    return rc;
+}
+
+int sqi_begin_read(struct sqi_conn *c)
+{
+    return begin_read(c);
+}
+
+void sqi_end_read(struct sqi_conn *c)
+{
+    end_read(c);
+}
+
+int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
+              const char *action, const char *object, json_t *detail)
+{
+    return audit(c, at, actor, action, object, detail);
+}
+
+void sqi_changed(struct sq *s, int64_t intent)
+{
+    if (s->base.changed != NULL && intent > 0)
+        s->base.changed(s->base.changed_ctx, intent);
+}
+
+void sqi_queue_woken(struct sqi_conn *c, int64_t intent)
+{
+    int i;
+
+    for (i = 0; i < c->n_woken; i++)
+        if (c->woken[i] == intent)
+            return;
+    if (c->n_woken < (int)(sizeof(c->woken) / sizeof(c->woken[0])))
+        c->woken[c->n_woken++] = intent;
+}
+
+void sqi_flush_woken(struct sq *s, struct sqi_conn *c, int fire)
+{
+    int i;
+
+    for (i = 0; fire && i < c->n_woken; i++)
+        sqi_changed(s, c->woken[i]);
+    c->n_woken = 0;
 }
 
 static int sq_payment_list(struct store *base, int64_t org,
                            const struct store_filter *f, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     json_t *a = NULL;
     sqlite3_stmt *st;
     size_t i;
@@ -2808,7 +3146,7 @@ out:
 static int sq_stats(struct store *base, json_t **out)
 {
     struct sq *s = (struct sq *)base;
-    struct conn *c = get_conn(s);
+    struct sqi_conn *c = get_conn(s);
     json_t *intents = json_object(), *pays = json_object();
     sqlite3_stmt *st;
     int rc;
@@ -2863,6 +3201,8 @@ static void sq_close(struct store *base)
     for (i = 0; i < s->n; i++) {
         for (k = 0; k < Q__COUNT; k++)
             sqlite3_finalize(s->conns[i].st[k]);
+        for (k = 0; k < SQI_BANK_STMTS; k++)
+            sqlite3_finalize(s->conns[i].bst[k]);
         sqlite3_close(s->conns[i].db);
     }
     free(s->conns);
@@ -2899,6 +3239,19 @@ static const struct store_ops sqlite_ops = {
     .cash_record = sq_cash_record,
     .payment_list = sq_payment_list,
     .transfer_apply = sq_transfer_apply,
+    .bank_account_org = sqb_account_org,
+    .bank_secret_put = sqb_secret_put,
+    .bank_secret_get = sqb_secret_get,
+    .journal_add = sqb_journal_add,
+    .journal_pending = sqb_journal_pending,
+    .journal_fail = sqb_journal_fail,
+    .bank_begin = sqb_begin,
+    .bank_add = sqb_add,
+    .bank_statement = sqb_statement,
+    .bank_end = sqb_end,
+    .bank_list = sqb_list,
+    .bank_get = sqb_get,
+    .bank_review = sqb_review,
     .stats = sq_stats,
     .audit_verify = sq_audit_verify,
 };

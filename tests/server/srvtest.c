@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +306,176 @@ void st_last_line(const char *text, char *out, size_t cap)
     while (start > text && start[-1] != '\n')
         start--;
     snprintf(out, cap, "%.*s", (int)(end - start), start);
+}
+
+/* ---- bank tests ---------------------------------------------------------- */
+
+int st_bank_config(const char *dir, char *path, size_t cap)
+{
+    FILE *f;
+
+    snprintf(path, cap, "%s/chopay.ini", dir);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f,
+            "[server]\nrate = 100000\nburst = 100000\n"
+            "\n[bank.MKT]\n"
+            "sepay_api_key = %s\nsepay_hmac_secret = %s\n"
+            "casso_key = %s\ncasso_secure_token = %s\n"
+            "payos_checksum_key = %s\ngeneric_secret = %s\n"
+            "\n[bank.PAY]\npayos_checksum_key = %s\n",
+            ST_SEPAY_KEY, ST_SEPAY_HMAC, ST_CASSO_KEY, ST_CASSO_TOKEN,
+            ST_PAYOS_KEY, ST_GENERIC_KEY, ST_PAYOS_KEY);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+int st_sign(const char *kind, const char *key, const char *ts, const char *body,
+            char *out, size_t cap)
+{
+    char tmp[] = "/tmp/chopay-sign-XXXXXX", cmd[1024];
+    size_t n = 0, got;
+    FILE *p;
+    int fd = mkstemp(tmp);
+
+    if (fd < 0)
+        return -1;
+    if (write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (strcmp(kind, "payos") == 0)
+        snprintf(cmd, sizeof(cmd),
+                 "python3 tests/server/sign_webhook.py payos '%s' %s", key,
+                 tmp);
+    else
+        snprintf(cmd, sizeof(cmd),
+                 "python3 tests/server/sign_webhook.py %s '%s' %s %s", kind,
+                 key, ts, tmp);
+    p = popen(cmd, "r");
+    if (p == NULL) {
+        unlink(tmp);
+        return -1;
+    }
+    while (n + 1 < cap && (got = fread(out + n, 1, cap - n - 1, p)) > 0)
+        n += got;
+    out[n] = '\0';
+    unlink(tmp);
+    if (pclose(p) != 0)
+        return -1;
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return n > 0 ? 0 : -1;
+}
+
+static int last_key(struct srvt *s, const char *const *argv, char *out)
+{
+    char buf[2048];
+    int rc = st_run(buf, sizeof(buf), argv);
+
+    (void)s;
+    st_last_line(buf, out, 128);
+    return rc;
+}
+
+static int send_ok(struct srvt *s, const char *tok, const char *path,
+                   const char *json)
+{
+    struct resp r = st_send(s, "POST", path, tok, NULL, json);
+    int ok = r.status == 201 || r.status == 200;
+
+    if (!ok)
+        fprintf(stderr, "setup %s: %ld %s\n", path, r.status,
+                r.body ? r.body : "");
+    resp_free(&r);
+    return ok ? 0 : -1;
+}
+
+int st_bank_world(struct srvt *s, char *admin, char *kiosk)
+{
+    static const char *const names[] = {"Nguyễn Thị Lan",    "Trần Văn Bình",
+                                        "Lê Thị Hồng Nhung", "Phạm Đức Thắng",
+                                        "Đỗ Minh Khôi",      "Hoàng Thị Mai"};
+    const char *adm[] = {"token",      "add",  "--role", "admin",
+                         "--data-dir", s->dir, NULL};
+    const char *km[] = {"kiosk", "add",        "--org", "MKT", "--name",
+                        "Cổng",  "--data-dir", s->dir,  NULL};
+    char body[512];
+    int i;
+
+    if (last_key(s, adm, admin) != 0)
+        return -1;
+    if (send_ok(s, admin, "/v1/orgs",
+                "{\"code\":\"MKT\",\"kind\":\"market\",\"name\":\"Chợ Bến "
+                "Thành\",\"bank_bin\":\"970436\",\"account\":\"" ST_MKT_ACCOUNT
+                "\",\"account_name\":\"BAN QUAN LY CHO\",\"prefix\":\"CT\"}"))
+        return -1;
+    if (last_key(s, km, kiosk) != 0)
+        return -1;
+    for (i = 0; i < 6; i++) {
+        snprintf(body, sizeof(body),
+                 "{\"code\":\"A-%d\",\"name\":\"%s\",\"zone\":\"A\","
+                 "\"category\":\"A\"}",
+                 i + 1, names[i]);
+        if (send_ok(s, admin, "/v1/orgs/MKT/payers", body))
+            return -1;
+    }
+    if (send_ok(s, admin, "/v1/orgs/MKT/fees",
+                "{\"code\":\"THUE-A\",\"label\":\"Tiền thuê sạp khu A\","
+                "\"kind\":\"monthly\",\"category\":\"A\",\"amount\":500000}") ||
+        send_ok(s, admin, "/v1/orgs/MKT/invoices/generate",
+                "{\"period\":\"2026-10\"}") ||
+        send_ok(s, admin, "/v1/orgs/MKT/invoices/generate",
+                "{\"period\":\"2026-11\"}"))
+        return -1;
+    return 0;
+}
+
+int st_intent(struct srvt *s, const char *kiosk, const char *payer,
+              const char *idem, char *code, long long *id, long long *amount)
+{
+    char body[128];
+    struct resp r;
+    int rc = -1;
+
+    snprintf(body, sizeof(body), "{\"payer\":\"%s\",\"invoices\":\"all\"}",
+             payer);
+    r = st_send(s, "POST", "/v1/intents", kiosk, idem, body);
+    if (r.status == 201 && r.json != NULL) {
+        snprintf(code, 16, "%s",
+                 json_string_value(json_object_get(r.json, "code")));
+        *id = json_integer_value(json_object_get(r.json, "id"));
+        *amount = json_integer_value(json_object_get(r.json, "amount"));
+        rc = 0;
+    } else {
+        fprintf(stderr, "intent %s: %ld %s\n", payer, r.status,
+                r.body ? r.body : "");
+    }
+    resp_free(&r);
+    return rc;
+}
+
+long long st_db_int(const struct srvt *s, const char *sql)
+{
+    char path[400];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    snprintf(path, sizeof(path), "%s/chopay.db", s->dir);
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "st_db_int: %s: %s\n", sql, sqlite3_errmsg(db));
+        goto out;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
 }

@@ -81,4 +81,44 @@ void st_last_line(const char *text, char *out, size_t cap);
 /* Monotonic seconds. */
 double st_now(void);
 
+/* ---- bank tests (test_bank*.c) ---- */
+
+/* Secrets of the [bank.MKT] section st_bank_config writes. */
+#define ST_SEPAY_KEY   "sepay-test-apikey-2026"
+#define ST_SEPAY_HMAC  "sepay-test-secret-2026"
+#define ST_CASSO_KEY   "casso-checksum-key-Chợ-4.0"
+#define ST_CASSO_TOKEN "casso-v1-secure-token"
+#define ST_PAYOS_KEY                                                           \
+    "1a54716c8f0efb2744fb28b6e38b25da7f67a925d98bc1c18bd8faaecadd7675"
+#define ST_GENERIC_KEY "chopay-generic-secret"
+#define ST_MKT_ACCOUNT "1023456789"
+
+/* Write DIR/chopay.ini with [bank.MKT] secrets (and [bank.PAY] with the
+ * payOS key of tests/data/feeds/vectors.txt); its path into `path`. */
+int st_bank_config(const char *dir, char *path, size_t cap);
+
+/*
+ * Sign `body` outside the code under test (tests/server/sign_webhook.py:
+ * Python hmac/json): kind "sepay"/"generic" (HMAC-SHA256 of ts.body),
+ * "casso" (HMAC-SHA512 of t.canonical JSON), "payos" (the body re-written
+ * with its signature). Output (trimmed) into out. 0 or -1.
+ */
+int st_sign(const char *kind, const char *key, const char *ts, const char *body,
+            char *out, size_t cap);
+
+/*
+ * The market world of the bank tests on a running server: org MKT
+ * (account ST_MKT_ACCOUNT, prefix CT), payers A-1..A-6, monthly rent
+ * 500000 for 2026-10 and 2026-11, an admin token and a kiosk key (128
+ * bytes each). 0 or -1.
+ */
+int st_bank_world(struct srvt *s, char *admin, char *kiosk);
+
+/* Create an intent for `payer` (all dues); its code (16) and id. */
+int st_intent(struct srvt *s, const char *kiosk, const char *payer,
+              const char *idem, char *code, long long *id, long long *amount);
+
+/* One integer from the server's database (read-only), or -1. */
+long long st_db_int(const struct srvt *s, const char *sql);
+
 #endif

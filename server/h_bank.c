@@ -1,0 +1,315 @@
+/*
+ * h_bank.c: the bank endpoints: provider webhooks (authenticated by each
+ * provider's own scheme, not by bearer tokens), statement upload, and the
+ * review queue of unmatched and ambiguous transactions (board tokens).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "ingest.h"
+
+/* Headers a provider signs with or that help an investigation. */
+static const char *const hook_headers[] = {
+    "Authorization",      "X-SePay-Signature", "X-SePay-Timestamp",
+    "X-Casso-Signature",  "secure-token",      "X-Chopay-Signature",
+    "X-Chopay-Timestamp", "Content-Type",      "User-Agent",
+    "X-Forwarded-For",
+};
+
+#define N_HOOK_HEADERS (sizeof(hook_headers) / sizeof(hook_headers[0]))
+
+static enum MHD_Result webhook(struct req *r, enum feeds_provider p)
+{
+    struct feeds_header hs[N_HOOK_HEADERS];
+    struct ingest_hook h;
+    json_t *reply = NULL;
+    size_t i, n = 0;
+    int status;
+
+    if (api_query_check(r, NULL, &(enum MHD_Result){MHD_YES}) != 0)
+        return api_error(r, 400, "invalid_parameter",
+                         "this endpoint takes no query parameters");
+    for (i = 0; i < N_HOOK_HEADERS; i++) {
+        const char *v = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                    hook_headers[i]);
+
+        if (v != NULL) {
+            hs[n].name = hook_headers[i];
+            hs[n].value = v;
+            n++;
+        }
+    }
+    memset(&h, 0, sizeof(h));
+    h.provider = p;
+    h.body = r->body ? r->body : "";
+    h.len = r->len;
+    h.headers = hs;
+    h.nheaders = n;
+    h.now = (int64_t)time(NULL);
+    status = ingest_webhook(r->s->cfg.bank, r->s->st, &h, &reply);
+    if (status == 200)
+        api_log(
+            6, "event=bank_webhook provider=%s journal=%lld",
+            feeds_provider_name(p),
+            (long long)json_integer_value(json_object_get(reply, "journal")));
+    else
+        api_log(4, "event=bank_webhook provider=%s status=%d code=%s",
+                feeds_provider_name(p), status,
+                json_string_value(
+                    json_object_get(json_object_get(reply, "error"), "code")));
+    return api_reply_json(r, (unsigned)status, reply);
+}
+
+enum MHD_Result h_bank_sepay(struct req *r)
+{
+    return webhook(r, FEEDS_SEPAY);
+}
+
+enum MHD_Result h_bank_casso(struct req *r)
+{
+    return webhook(r, FEEDS_CASSO);
+}
+
+enum MHD_Result h_bank_payos(struct req *r)
+{
+    return webhook(r, FEEDS_PAYOS);
+}
+
+enum MHD_Result h_bank_generic(struct req *r)
+{
+    return webhook(r, FEEDS_GENERIC);
+}
+
+enum MHD_Result h_statement(struct req *r)
+{
+    static const char *const allowed[] = {"format", "org", NULL};
+    const char *fmt = api_query(r, "format"), *org = api_query(r, "org");
+    json_t *sum = NULL, *err = NULL;
+    enum MHD_Result res;
+    int64_t org_id = r->who.org_id;
+    int f = 0;
+
+    if (api_query_check(r, allowed, &res) != 0)
+        return res;
+    if (fmt != NULL && (f = ingest_format(fmt)) == 0)
+        return api_error(r, 400, "invalid_parameter",
+                         "format: camt, mt940 or csv");
+    if (org != NULL) {
+        int64_t id = 0;
+        int rc = r->s->st->ops->org_id(r->s->st, org, &id);
+
+        if (rc != 0)
+            return api_store_error(r, rc);
+        if (org_id != 0 && id != org_id)
+            return api_error(r, 403, "forbidden",
+                             "this token belongs to another organisation");
+        org_id = id;
+    }
+    if (r->len == 0)
+        return api_error(r, 400, "invalid_statement", "the body is empty");
+    if (ingest_statement(r->s->st, org_id, r->body, r->len, f, r->who.actor,
+                         (int64_t)time(NULL), &sum, &err) != 0) {
+        json_t *e = json_object_get(err, "error");
+        const char *code = json_string_value(json_object_get(e, "code"));
+        unsigned status = 422;
+
+        if (strcmp(code, "storage_unavailable") == 0)
+            status = 503;
+        else if (strcmp(code, "unknown_account") == 0)
+            status = 422;
+        return api_reply_json(r, status, err);
+    }
+    return api_reply_json(r, 201, sum);
+}
+
+/* {id} of the URL (arg 1) as a positive number; 0 when not. */
+static int64_t url_id(struct req *r)
+{
+    const char *s = r->arg[1];
+
+    if (s[0] == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 18)
+        return 0;
+    return atoll(s);
+}
+
+enum MHD_Result h_bank_list(struct req *r)
+{
+    static const char *const allowed[] = {"state", "limit", "after", "since",
+                                          NULL};
+    static const char *const states[] = {"matched",   "unmatched", "ambiguous",
+                                         "duplicate", "ignored",   "rejected",
+                                         NULL};
+    struct store_filter f;
+    enum MHD_Result res;
+    const char *v;
+    json_t *out = NULL;
+    int64_t org;
+    size_t i;
+    int rc;
+
+    if (api_query_check(r, allowed, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
+        return res;
+    memset(&f, 0, sizeof(f));
+    f.status = api_query(r, "state");
+    if (f.status != NULL) {
+        for (i = 0; states[i] != NULL; i++)
+            if (strcmp(states[i], f.status) == 0)
+                break;
+        if (states[i] == NULL)
+            return api_error(r, 400, "invalid_parameter",
+                             "state: matched, unmatched, ambiguous, "
+                             "duplicate, ignored or rejected");
+    }
+    if ((v = api_query(r, "limit")) != NULL) {
+        f.limit = atoll(v);
+        if (strspn(v, "0123456789") != strlen(v) || f.limit < 1 ||
+            f.limit > 1000)
+            return api_error(r, 400, "invalid_parameter", "limit: 1..1000");
+    }
+    if ((v = api_query(r, "after")) != NULL) {
+        if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 18)
+            return api_error(r, 400, "invalid_parameter",
+                             "after: a whole number");
+        f.after_id = atoll(v);
+    }
+    if ((v = api_query(r, "since")) != NULL) {
+        if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 12)
+            return api_error(r, 400, "invalid_parameter",
+                             "since: unix seconds");
+        f.since = atoll(v);
+    }
+    rc = r->s->st->ops->bank_list(r->s->st, org, &f, &out);
+    return rc ? api_store_error(r, rc)
+              : api_reply_json(r, 200, json_pack("{s:o}", "transactions", out));
+}
+
+enum MHD_Result h_bank_get(struct req *r)
+{
+    enum MHD_Result res;
+    json_t *out = NULL;
+    int64_t org, id;
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
+        return res;
+    id = url_id(r);
+    if (id == 0)
+        return api_error(r, 404, "transaction_not_found",
+                         "no such bank transaction");
+    rc = r->s->st->ops->bank_get(r->s->st, org, id, &out);
+    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+}
+
+static enum MHD_Result review(struct req *r, const char *action)
+{
+    static const struct api_field match_fields[] = {
+        {"intent", T_INT, 0, 0},
+        {"payer", T_STR, 0, 32},
+        {"reason", T_STR, 1, 500},
+        {NULL, 0, 0, 0},
+    };
+    static const struct api_field other_fields[] = {
+        {"reason", T_STR, 1, 500},
+        {NULL, 0, 0, 0},
+    };
+    struct store_review rv;
+    enum MHD_Result res;
+    json_t *body = NULL, *out = NULL;
+    int64_t org, id;
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
+        return res;
+    id = url_id(r);
+    if (id == 0)
+        return api_error(r, 404, "transaction_not_found",
+                         "no such bank transaction");
+    if (api_body(r, strcmp(action, "match") == 0 ? match_fields : other_fields,
+                 &body, &res) != 0)
+        return res;
+    memset(&rv, 0, sizeof(rv));
+    rv.action = action;
+    rv.reason = api_str(body, "reason");
+    rv.payer = api_str(body, "payer");
+    rv.intent = json_integer_value(json_object_get(body, "intent"));
+    if (rv.reason == NULL || strspn(rv.reason, " \t") == strlen(rv.reason)) {
+        json_decref(body);
+        return api_error(r, 400, "reason_required",
+                         "every review action needs a reason");
+    }
+    if (strcmp(action, "match") == 0 && (rv.intent > 0) == (rv.payer != NULL)) {
+        json_decref(body);
+        return api_error(r, 400, "invalid_field",
+                         "match needs exactly one of intent and payer");
+    }
+    rc = r->s->st->ops->bank_review(r->s->st, org, id, &rv, r->who.actor,
+                                    (int64_t)time(NULL), &out);
+    json_decref(body);
+    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+}
+
+enum MHD_Result h_bank_match(struct req *r)
+{
+    return review(r, "match");
+}
+
+enum MHD_Result h_bank_unmatch(struct req *r)
+{
+    return review(r, "unmatch");
+}
+
+enum MHD_Result h_bank_ignore(struct req *r)
+{
+    return review(r, "ignore");
+}
+
+enum MHD_Result h_bank_secret(struct req *r)
+{
+    static const struct api_field fields[] = {
+        {"api_key", T_STR, 0, INGEST_SECRET_MAX - 1},
+        {"hmac_key", T_STR, 0, INGEST_SECRET_MAX - 1},
+        {NULL, 0, 0, 0},
+    };
+    const char *p = r->arg[1], *ak, *hk;
+    enum MHD_Result res;
+    json_t *body = NULL, *out;
+    int64_t org;
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
+        return res;
+    if (strcmp(p, "sepay") && strcmp(p, "casso") && strcmp(p, "payos") &&
+        strcmp(p, "generic"))
+        return api_error(r, 404, "not_found",
+                         "provider: sepay, casso, payos or generic");
+    if (api_body(r, fields, &body, &res) != 0)
+        return res;
+    ak = api_str(body, "api_key");
+    hk = api_str(body, "hmac_key");
+    if ((ak == NULL || *ak == '\0') && (hk == NULL || *hk == '\0')) {
+        json_decref(body);
+        return api_error(r, 400, "missing_field",
+                         "api_key and/or hmac_key is required");
+    }
+    if ((ak && *ak && strlen(ak) < 8) || (hk && *hk && strlen(hk) < 8)) {
+        json_decref(body);
+        return api_error(r, 400, "invalid_field",
+                         "secrets are at least 8 bytes");
+    }
+    rc = r->s->st->ops->bank_secret_put(r->s->st, org, p, ak, hk, r->who.actor);
+    if (rc != 0) {
+        json_decref(body);
+        return api_store_error(r, rc);
+    }
+    out = json_pack("{s:s, s:b, s:b}", "provider", p, "api_key", ak && *ak,
+                    "hmac_key", hk && *hk);
+    json_decref(body); /* ak and hk point into it */
+    return api_reply_json(r, 200, out);
+}

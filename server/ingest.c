@@ -1,0 +1,508 @@
+/*
+ * ingest.c: bank ingestion glue. A webhook is parsed, mapped to the
+ * organisation that owns the receiving account, verified with that
+ * organisation's secret, written verbatim to the journal and committed,
+ * and only then processed in one store batch. Statements go through the
+ * feeds parsers' streaming sinks into one batch: all or nothing.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ingest.h"
+
+/* ---- configuration ------------------------------------------------------- */
+
+static const char *const conf_keys[][3] = {
+    /* INI key, provider, field ("a" api_key / "h" hmac_key) */
+    {"sepay_api_key", "sepay", "a"},      {"sepay_hmac_secret", "sepay", "h"},
+    {"casso_key", "casso", "h"},          {"casso_secure_token", "casso", "a"},
+    {"payos_checksum_key", "payos", "h"}, {"generic_secret", "generic", "h"},
+};
+
+#define N_CONF_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+int ingest_conf_set(struct ingest_conf **list, const char *section,
+                    const char *key, const char *value, char *err, size_t cap)
+{
+    struct ingest_conf *e;
+    size_t i;
+
+    if (strncmp(section, "bank.", 5) != 0 || strlen(section + 5) < 2 ||
+        strlen(section + 5) >= sizeof(e->org)) {
+        snprintf(err, cap, "section [%s]: expected [bank.ORGCODE]", section);
+        return -1;
+    }
+    for (i = 0; i < N_CONF_KEYS; i++)
+        if (strcmp(key, conf_keys[i][0]) == 0)
+            break;
+    if (i == N_CONF_KEYS) {
+        snprintf(err, cap, "unknown key '%s' in [%s]", key, section);
+        return -1;
+    }
+    if (strlen(value) >= INGEST_SECRET_MAX || strlen(value) < 8) {
+        snprintf(err, cap, "%s: a secret of 8 to %d bytes", key,
+                 INGEST_SECRET_MAX - 1);
+        return -1;
+    }
+    e = calloc(1, sizeof(*e));
+    if (e == NULL) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
+    snprintf(e->org, sizeof(e->org), "%s", section + 5);
+    snprintf(e->key, sizeof(e->key), "%s", key);
+    snprintf(e->value, sizeof(e->value), "%s", value);
+    e->next = *list;
+    *list = e;
+    return 0;
+}
+
+void ingest_conf_free(struct ingest_conf *list)
+{
+    while (list != NULL) {
+        struct ingest_conf *n = list->next;
+
+        memset(list->value, 0, sizeof(list->value));
+        free(list);
+        list = n;
+    }
+}
+
+int ingest_secret(const struct ingest_conf *conf, struct store *st,
+                  int64_t org_id, const char *org_code, const char *provider,
+                  struct ingest_secret *out)
+{
+    const struct ingest_conf *e;
+    int from_ini = 0;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    for (e = conf; e != NULL; e = e->next) {
+        if (strcmp(e->org, org_code) != 0)
+            continue;
+        for (i = 0; i < N_CONF_KEYS; i++) {
+            if (strcmp(e->key, conf_keys[i][0]) != 0 ||
+                strcmp(conf_keys[i][1], provider) != 0)
+                continue;
+            from_ini = 1;
+            snprintf(conf_keys[i][2][0] == 'a' ? out->api_key : out->hmac_key,
+                     INGEST_SECRET_MAX, "%s", e->value);
+        }
+    }
+    if (from_ini)
+        return 0;
+    return st->ops->bank_secret_get(st, org_id, provider, out->api_key,
+                                    sizeof(out->api_key), out->hmac_key,
+                                    sizeof(out->hmac_key));
+}
+
+/* ---- webhooks ------------------------------------------------------------ */
+
+static int parse_hook(enum feeds_provider p, const char *body, size_t len,
+                      struct bank_txn_list *l, struct feeds_error *err)
+{
+    switch (p) {
+    case FEEDS_SEPAY:
+        return feeds_parse_sepay(body, len, l, err);
+    case FEEDS_CASSO:
+        return feeds_parse_casso(body, len, l, err);
+    case FEEDS_PAYOS:
+        return feeds_parse_payos(body, len, l, err);
+    case FEEDS_GENERIC:
+        return feeds_parse_generic(body, len, l, err);
+    default:
+        return -FEEDS_E_UNSUPPORTED;
+    }
+}
+
+static int verify_hook(const struct ingest_hook *h,
+                       const struct ingest_secret *sec, struct feeds_error *err)
+{
+    struct feeds_request rq = {h->body, h->len, h->headers, h->nheaders};
+    struct feeds_secret fs = {sec->api_key[0] ? sec->api_key : NULL,
+                              sec->hmac_key[0] ? sec->hmac_key : NULL};
+
+    switch (h->provider) {
+    case FEEDS_SEPAY:
+        return feeds_verify_sepay(&rq, &fs, h->now, err);
+    case FEEDS_CASSO:
+        return feeds_verify_casso(&rq, &fs, h->now, err);
+    case FEEDS_PAYOS:
+        return feeds_verify_payos(&rq, &fs, h->now, err);
+    case FEEDS_GENERIC:
+        return feeds_verify_generic(&rq, &fs, h->now, err);
+    default:
+        return -FEEDS_E_UNSUPPORTED;
+    }
+}
+
+/* The headers that matter, as JSON; credentials are not kept. */
+static char *headers_json(const struct ingest_hook *h)
+{
+    json_t *o = json_object();
+    char *text;
+    size_t i;
+
+    for (i = 0; i < h->nheaders; i++) {
+        const char *n = h->headers[i].name, *v = h->headers[i].value;
+
+        if (v == NULL)
+            continue;
+        if (strcasecmp(n, "Authorization") == 0 ||
+            strcasecmp(n, "secure-token") == 0)
+            json_object_set_new(
+                o, n, json_sprintf("(%zu bytes, not kept)", strlen(v)));
+        else
+            json_object_set_new(o, n, json_string(v));
+    }
+    text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return text;
+}
+
+static json_t *err_json(const char *code, const char *msg,
+                        const struct feeds_error *fe)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+
+    if (fe != NULL && fe->line > 0)
+        json_object_set_new(e, "line", json_integer(fe->line));
+    if (fe != NULL && fe->path[0] != '\0')
+        json_object_set_new(e, "path", json_string(fe->path));
+    return json_pack("{s:o}", "error", e);
+}
+
+/* Journal one notification; 0 or -1 (storage failed). */
+static int journal(struct store *st, const struct ingest_hook *h, int64_t org,
+                   const char *verified, const char *state, const char *detail,
+                   int64_t *id)
+{
+    char *hj = headers_json(h);
+    struct store_journal j = {feeds_provider_name(h->provider),
+                              org,
+                              hj ? hj : "{}",
+                              h->body,
+                              h->len,
+                              verified,
+                              state,
+                              detail,
+                              h->now};
+    int64_t jid = 0;
+    int rc = st->ops->journal_add(st, &j, &jid);
+
+    free(hj);
+    if (id != NULL)
+        *id = jid;
+    return rc == 0 ? 0 : -1;
+}
+
+/* Ingest the parsed transactions of journal entry `jid` in one batch. */
+static int process(struct store *st, int64_t org, const struct bank_txn_list *l,
+                   int64_t jid, int64_t now, json_t **results)
+{
+    struct store_bank *b = NULL;
+    json_t *a = json_array();
+    char actor[48];
+    size_t i;
+    int rc;
+
+    snprintf(actor, sizeof(actor), "bank:%s",
+             l->n ? feeds_provider_name(l->txns[0].provider) : "?");
+    rc = st->ops->bank_begin(st, actor, now, NULL, &b);
+    if (rc != 0) {
+        json_decref(a);
+        return rc;
+    }
+    for (i = 0; i < l->n && rc == 0; i++) {
+        json_t *r = NULL;
+
+        rc = st->ops->bank_add(b, org, &l->txns[i], "webhook", jid, &r);
+        if (rc == 0)
+            json_array_append_new(a, r);
+    }
+    {
+        int e = st->ops->bank_end(b, rc == 0, jid, NULL);
+
+        if (rc == 0)
+            rc = e;
+    }
+    if (rc == 0 && results != NULL)
+        *results = a;
+    else
+        json_decref(a);
+    return rc;
+}
+
+int ingest_webhook(const struct ingest_conf *conf, struct store *st,
+                   const struct ingest_hook *h, json_t **reply)
+{
+    struct bank_txn_list l = {0};
+    struct feeds_error fe = {0};
+    struct ingest_secret sec;
+    const char *prov = feeds_provider_name(h->provider);
+    json_t *results = NULL;
+    int64_t org = 0, jid = 0;
+    char code[32] = "";
+    size_t i;
+    int rc, status;
+
+    rc = parse_hook(h->provider, h->body, h->len, &l, &fe);
+    if (rc != 0) {
+        if (journal(st, h, 0, "unverified", "invalid", fe.message, NULL))
+            goto unavailable;
+        *reply = err_json("invalid_notification", fe.message, &fe);
+        return 400;
+    }
+    if (l.n == 0) {
+        if (journal(st, h, 0, "unverified", "invalid", "no transaction", NULL))
+            goto unavailable;
+        *reply = err_json("invalid_notification", "no transaction", NULL);
+        status = 400;
+        goto out;
+    }
+    rc = st->ops->bank_account_org(st, l.txns[0].account, &org, code);
+    for (i = 1; rc == 0 && i < l.n; i++) {
+        int64_t o2 = 0;
+        char c2[32];
+
+        if (st->ops->bank_account_org(st, l.txns[i].account, &o2, c2) != 0 ||
+            o2 != org)
+            rc = -STORE_E_NOT_FOUND;
+    }
+    if (rc == -STORE_E_IO)
+        goto unavailable;
+    if (rc != 0) {
+        if (journal(st, h, 0, "unverified", "rejected", "unknown_account",
+                    NULL))
+            goto unavailable;
+        *reply = err_json("unknown_account",
+                          "the receiving account is no organisation's"
+                          " collecting account here",
+                          NULL);
+        status = 403;
+        goto out;
+    }
+    if (ingest_secret(conf, st, org, code, prov, &sec) != 0)
+        goto unavailable;
+    rc = verify_hook(h, &sec, &fe);
+    if (rc != 0) {
+        if (journal(st, h, org, feeds_error_name(-rc), "rejected", fe.message,
+                    NULL))
+            goto unavailable;
+        *reply = err_json(-rc == FEEDS_E_STALE       ? "stale_timestamp"
+                          : -rc == FEEDS_E_NO_SECRET ? "not_configured"
+                                                     : "bad_signature",
+                          fe.message, NULL);
+        status = 401;
+        goto out;
+    }
+    /* on disk (fsync'd) before anything is processed or answered */
+    if (journal(st, h, org, "ok", "received", "", &jid) != 0)
+        goto unavailable;
+    rc = process(st, org, &l, jid, h->now, &results);
+    if (rc == -STORE_E_IO)
+        goto unavailable; /* stays "received": recovered at start-up */
+    if (rc != 0) {
+        /* a notification the ledger cannot take (never expected): kept in
+           the journal as "invalid" with the reason, for a person */
+        char why[256];
+
+        snprintf(why, sizeof(why), "%s", store_error_message());
+        if (st->ops->journal_fail(st, jid, why) != 0)
+            goto unavailable;
+        *reply = err_json("processing_failed", why, NULL);
+        status = 422;
+        goto out;
+    }
+    *reply = json_pack("{s:b, s:I, s:o}", "success", 1, "journal",
+                       (json_int_t)jid, "transactions", results);
+    status = 200;
+    goto out;
+unavailable:
+    *reply = err_json("storage_unavailable",
+                      "the notification could not be stored; retry", NULL);
+    status = 503;
+out:
+    memset(&sec, 0, sizeof(sec));
+    feeds_list_free(&l);
+    return status;
+}
+
+int ingest_recover(struct store *st)
+{
+    json_t *pend = NULL;
+    int total = 0, rc;
+
+    for (;;) {
+        size_t i, n;
+
+        if (st->ops->journal_pending(st, 256, &pend) != 0)
+            return -1;
+        n = json_array_size(pend);
+        for (i = 0; i < n; i++) {
+            json_t *e = json_array_get(pend, i);
+            const char *prov =
+                json_string_value(json_object_get(e, "provider"));
+            const char *body = json_string_value(json_object_get(e, "body"));
+            size_t len = json_string_length(json_object_get(e, "body"));
+            int64_t id = json_integer_value(json_object_get(e, "id"));
+            int64_t org = json_integer_value(json_object_get(e, "org_id"));
+            struct bank_txn_list l = {0};
+            struct feeds_error fe = {0};
+            enum feeds_provider p = strcmp(prov, "sepay") == 0   ? FEEDS_SEPAY
+                                    : strcmp(prov, "casso") == 0 ? FEEDS_CASSO
+                                    : strcmp(prov, "payos") == 0
+                                        ? FEEDS_PAYOS
+                                        : FEEDS_GENERIC;
+
+            if (parse_hook(p, body, len, &l, &fe) != 0) {
+                st->ops->journal_fail(st, id, fe.message);
+                continue;
+            }
+            rc = process(st, org, &l, id, (int64_t)time(NULL), NULL);
+            if (rc == -STORE_E_IO) {
+                feeds_list_free(&l);
+                json_decref(pend);
+                return -1;
+            }
+            if (rc != 0 &&
+                st->ops->journal_fail(st, id, store_error_message()) != 0) {
+                feeds_list_free(&l);
+                json_decref(pend);
+                return -1;
+            }
+            feeds_list_free(&l);
+            total++;
+        }
+        json_decref(pend);
+        pend = NULL;
+        if (n < 256)
+            break;
+    }
+    return total;
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+int ingest_format(const char *name)
+{
+    if (strcmp(name, "camt") == 0)
+        return FEEDS_CAMT;
+    if (strcmp(name, "mt940") == 0)
+        return FEEDS_MT940;
+    if (strcmp(name, "csv") == 0)
+        return FEEDS_CSV;
+    return 0;
+}
+
+struct sink_ctx {
+    struct store *st;     /* the store */
+    struct store_bank *b; /* the batch */
+    int64_t org;          /* 0: by account */
+    int rc;               /* first store error */
+};
+
+static int on_txn(void *ctx, const struct bank_txn *t)
+{
+    struct sink_ctx *x = ctx;
+
+    x->rc = x->st->ops->bank_add(x->b, x->org, t, "statement", 0, NULL);
+    return x->rc != 0;
+}
+
+static int on_stmt(void *ctx, const struct feeds_statement *s)
+{
+    struct sink_ctx *x = ctx;
+
+    x->rc = x->st->ops->bank_statement(x->b, x->org, s);
+    return x->rc != 0;
+}
+
+/* A memory reader for feeds_parse_camt_stream. */
+struct mem_rd {
+    const char *p; /* next byte */
+    size_t left;   /* bytes left */
+};
+
+static int mem_read(void *ctx, char *buf, int cap)
+{
+    struct mem_rd *m = ctx;
+    size_t n = m->left < (size_t)cap ? m->left : (size_t)cap;
+
+    memcpy(buf, m->p, n);
+    m->p += n;
+    m->left -= n;
+    return (int)n;
+}
+
+int ingest_statement(struct store *st, int64_t org_id, const char *buf,
+                     size_t len, int fmt, const char *actor, int64_t now,
+                     json_t **summary, json_t **error)
+{
+    struct feeds_sink sink;
+    struct sink_ctx x = {st, NULL, org_id, 0};
+    struct feeds_error fe = {0};
+    json_t *sum = NULL;
+    int rc;
+
+    if (fmt == 0) {
+        rc = feeds_detect(buf, len);
+        if (rc < 0) {
+            *error = err_json("unknown_format",
+                              "not a camt.053/054, MT940/942 or CSV"
+                              " statement",
+                              NULL);
+            return -1;
+        }
+        fmt = rc;
+    }
+    rc = st->ops->bank_begin(
+        st, actor, now, feeds_provider_name((enum feeds_provider)fmt), &x.b);
+    if (rc != 0) {
+        *error = err_json(store_error_code(), store_error_message(), NULL);
+        return -1;
+    }
+    sink.txn = on_txn;
+    sink.statement = on_stmt;
+    sink.ctx = &x;
+    if (fmt == FEEDS_CAMT) {
+        struct mem_rd m = {buf, len};
+
+        rc = feeds_parse_camt_stream(mem_read, &m, &sink, &fe);
+    } else if (fmt == FEEDS_MT940) {
+        rc = feeds_parse_mt940_sink(buf, len, &sink, &fe);
+    } else {
+        struct bank_txn_list l = {0};
+        size_t i;
+
+        rc = feeds_parse_csv(buf, len, NULL, &l, &fe);
+        for (i = 0; rc == 0 && i < l.n; i++)
+            if (on_txn(&x, &l.txns[i]) != 0)
+                rc = -FEEDS_E_CALLBACK;
+        for (i = 0; rc == 0 && i < l.nstmts; i++)
+            if (on_stmt(&x, &l.stmts[i]) != 0)
+                rc = -FEEDS_E_CALLBACK;
+        feeds_list_free(&l);
+    }
+    if (rc != 0 || x.rc != 0) {
+        st->ops->bank_end(x.b, 0, 0, NULL);
+        if (x.rc != 0)
+            *error = err_json(store_error_code(), store_error_message(), NULL);
+        else
+            *error = err_json("invalid_statement", fe.message, &fe);
+        return -1;
+    }
+    if (st->ops->bank_end(x.b, 1, 0, &sum) != 0) {
+        *error = err_json(store_error_code(), store_error_message(), NULL);
+        return -1;
+    }
+    json_object_set_new(
+        sum, "format",
+        json_string(feeds_provider_name((enum feeds_provider)fmt)));
+    *summary = sum;
+    return 0;
+}

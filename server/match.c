@@ -1,0 +1,180 @@
+/*
+ * match.c: the pure parts of the matching engine: payment codes found in
+ * what banks write, the normalised references that pair a webhook with
+ * the statement row of the same transfer, and the name score of review
+ * suggestions.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "match.h"
+#include "vntext.h"
+
+void match_ref_key(const char *ref, char *out, size_t cap)
+{
+    size_t i, best = 0, best_at = 0, run = 0, k = 0;
+
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    for (i = 0;; i++) {
+        if (ref[i] >= '0' && ref[i] <= '9') {
+            run++;
+            continue;
+        }
+        if (run >= 6 && run >= best) {
+            best = run;
+            best_at = i - run;
+        }
+        run = 0;
+        if (ref[i] == '\0')
+            break;
+    }
+    if (best > 0) {
+        if (best >= cap)
+            best_at += best - (cap - 1), best = cap - 1;
+        memcpy(out, ref + best_at, best);
+        out[best] = '\0';
+        return;
+    }
+    for (i = 0; ref[i] != '\0' && k + 1 < cap; i++)
+        if (isalnum((unsigned char)ref[i]))
+            out[k++] = (char)toupper((unsigned char)ref[i]);
+    out[k] = '\0';
+}
+
+void match_account_key(const char *account, char *out, size_t cap)
+{
+    size_t i, k = 0;
+
+    if (cap == 0)
+        return;
+    for (i = 0; account[i] != '\0' && k + 1 < cap; i++)
+        if (isalnum((unsigned char)account[i]))
+            out[k++] = (char)toupper((unsigned char)account[i]);
+    out[k] = '\0';
+}
+
+int match_account_same(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+
+    if (la == 0 || lb == 0)
+        return 0;
+    if (la < lb) {
+        const char *t = a;
+
+        a = b;
+        b = t;
+        la = lb;
+        lb = strlen(b);
+    }
+    if (la == lb)
+        return strcmp(a, b) == 0;
+    return lb >= 8 && strcmp(a + la - lb, b) == 0;
+}
+
+/* Add the codes found in `text` to out[] unless already there. */
+static void add_codes(const char *text, const char *prefix,
+                      char (*out)[PAYREF_MAX + 1], size_t max, size_t *n)
+{
+    char found[MATCH_CODES_MAX][PAYREF_MAX + 1];
+    const char *prefixes[2] = {prefix, NULL};
+    size_t cnt = 0, i, j;
+
+    if (text == NULL || *text == '\0' || *n >= max)
+        return;
+    if (payref_find_all(text, strlen(text), prefixes, found, MATCH_CODES_MAX,
+                        &cnt) != 0)
+        return;
+    for (i = 0; i < cnt && *n < max; i++) {
+        for (j = 0; j < *n; j++)
+            if (strcmp(out[j], found[i]) == 0)
+                break;
+        if (j == *n)
+            memcpy(out[(*n)++], found[i], PAYREF_MAX + 1);
+    }
+}
+
+int match_codes(const struct bank_txn *t, const char *prefix,
+                char (*out)[PAYREF_MAX + 1], size_t max, size_t *n)
+{
+    *n = 0;
+    add_codes(t->provider_code, prefix, out, max, n);
+    add_codes(t->creditor_ref, prefix, out, max, n);
+    add_codes(t->description, prefix, out, max, n);
+    add_codes(t->end_to_end_id, prefix, out, max, n);
+    return 0;
+}
+
+void match_fold_name(const char *name, char *out, size_t cap)
+{
+    char tmp[FEEDS_NAME_MAX * 2];
+    size_t i, k = 0, len = strlen(name);
+    int depth = 0;
+
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    if (len >= sizeof(tmp) / 2)
+        len = sizeof(tmp) / 2 - 1;
+    if (vntext_fold(name, len, tmp, sizeof(tmp), NULL) != 0)
+        return;
+    for (i = 0; tmp[i] != '\0' && k + 1 < cap; i++) {
+        char ch = tmp[i];
+
+        if (ch == '(')
+            depth++;
+        else if (ch == ')' && depth > 0)
+            depth--;
+        else if (depth == 0 && (isalnum((unsigned char)ch) || ch == ' '))
+            if (!(ch == ' ' && (k == 0 || out[k - 1] == ' ')))
+                out[k++] = ch;
+    }
+    while (k > 0 && out[k - 1] == ' ')
+        k--;
+    out[k] = '\0';
+}
+
+/* Next word of `s` from *pos into w (cap); 0 when none left. */
+static int next_word(const char *s, size_t *pos, char *w, size_t cap)
+{
+    size_t k = 0;
+
+    while (s[*pos] == ' ')
+        (*pos)++;
+    if (s[*pos] == '\0')
+        return 0;
+    while (s[*pos] != '\0' && s[*pos] != ' ') {
+        if (k + 1 < cap)
+            w[k++] = s[*pos];
+        (*pos)++;
+    }
+    w[k] = '\0';
+    return 1;
+}
+
+int match_name_score(const char *counter, const char *name)
+{
+    char w[64], v[64];
+    size_t pa = 0, pb;
+    int words = 0, hits = 0;
+
+    if (*counter == '\0' || *name == '\0')
+        return 0;
+    while (next_word(name, &pa, w, sizeof(w))) {
+        if (strlen(w) < 2)
+            continue;
+        words++;
+        pb = 0;
+        while (next_word(counter, &pb, v, sizeof(v)))
+            if (strcmp(v, w) == 0) {
+                hits++;
+                break;
+            }
+    }
+    if (words == 0 || hits < 2)
+        return hits == words && hits > 0 ? 100 : 0;
+    return hits * 100 / words;
+}

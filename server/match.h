@@ -1,0 +1,61 @@
+/*
+ * match.h: the pure parts of the matching engine (no storage): the
+ * payment codes in a bank transaction, the keys that pair the same
+ * transfer seen by webhook and by statement, and the payer-name score of
+ * the review suggestions. store_bank.c applies them inside its write
+ * transaction.
+ */
+#ifndef CHOPAY_SERVER_MATCH_H
+#define CHOPAY_SERVER_MATCH_H
+
+#include <stddef.h>
+
+#include "feeds/feeds.h"
+#include "payref.h"
+
+#define MATCH_KEY_MAX   64 /* ref / account keys, with NUL */
+#define MATCH_CODES_MAX 8  /* candidate codes kept per transaction */
+
+/*
+ * The cross-channel key of a bank reference: banks write one transfer's
+ * reference differently per channel ("MBVCB.3278907687" by SePay,
+ * "3278907687" or "FT..3278907687" in the statement), so the key is the
+ * longest run of at least 6 digits (the rightmost of equal runs); a
+ * reference without such a run keeps its upper-cased letters and digits.
+ * "" when `ref` is empty or has no letter or digit.
+ */
+void match_ref_key(const char *ref, char *out, size_t cap);
+
+/* Letters and digits of an account number, upper-cased ("" if none). */
+void match_account_key(const char *account, char *out, size_t cap);
+
+/*
+ * 1 when two account keys (match_account_key) name the same account:
+ * equal, or the longer ends with the shorter of at least 8 characters
+ * (statements write "970436/1023456789" or a bank-code prefix).
+ */
+int match_account_same(const char *a, const char *b);
+
+/*
+ * The payment codes with `prefix` in a transaction: searched in the
+ * provider's own extracted code first, then the description, with
+ * payref_find_all (check symbol verified). Distinct, in that order, at
+ * most `max`, into out; *n the count. 0 (even when none found).
+ */
+int match_codes(const struct bank_txn *t, const char *prefix,
+                char (*out)[PAYREF_MAX + 1], size_t max, size_t *n);
+
+/*
+ * Fold a name to upper-case ASCII words ("Nguyễn Thị Đào" -> "NGUYEN THI
+ * DAO"), with anything in parentheses dropped; "" on invalid UTF-8.
+ */
+void match_fold_name(const char *name, char *out, size_t cap);
+
+/*
+ * How well the folded counter-account name `counter` names the person
+ * with folded name `name`: 0 (no relation) to 100 (same words). Words of
+ * one letter are ignored; the family and given names weigh as the rest.
+ */
+int match_name_score(const char *counter, const char *name);
+
+#endif

@@ -1,0 +1,1665 @@
+/*
+ * store_bank.c: bank confirmation in the SQLite backend: the webhook
+ * journal, bank transactions recorded once however they arrive (provider
+ * id, then cross-channel pairing), the matching engine's decisions and
+ * their ledger effects, held transfers for reserved codes, the review
+ * queue. Every decision runs inside one write transaction with its audit
+ * entry; see docs/architecture.md ("The payment path").
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "match.h"
+#include "money.h"
+#include "store_sqlite_int.h"
+
+/* Migration 3: bank confirmation (issue 4). */
+const char *const sqi_migration3[] = {
+    "CREATE TABLE bank_secrets("
+    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    " provider TEXT NOT NULL CHECK (provider IN"
+    "  ('sepay','casso','payos','generic')),"
+    " api_key TEXT NOT NULL DEFAULT '',"
+    " hmac_key TEXT NOT NULL DEFAULT '',"
+    " updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY (org_id, provider)) WITHOUT ROWID;",
+    "CREATE TABLE bank_journal("
+    " id INTEGER PRIMARY KEY,"
+    " provider TEXT NOT NULL,"
+    " org_id INTEGER REFERENCES orgs(id),"
+    " received_at INTEGER NOT NULL,"
+    " headers TEXT NOT NULL,"
+    " body BLOB NOT NULL,"
+    " verified TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN"
+    "  ('received','processed','rejected','invalid')),"
+    " detail TEXT NOT NULL DEFAULT '',"
+    " processed_at INTEGER);",
+    "CREATE INDEX bank_journal_received ON bank_journal(id)"
+    " WHERE state = 'received';",
+    "CREATE TABLE bank_imports("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL);",
+    "CREATE TABLE bank_statements("
+    " id INTEGER PRIMARY KEY,"
+    " import_id INTEGER NOT NULL REFERENCES bank_imports(id),"
+    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    " format TEXT NOT NULL,"
+    " stmt_id TEXT NOT NULL,"
+    " sequence TEXT NOT NULL,"
+    " account TEXT NOT NULL,"
+    " currency TEXT NOT NULL,"
+    " opening INTEGER,"
+    " closing INTEGER,"
+    " credits INTEGER NOT NULL,"
+    " debits INTEGER NOT NULL,"
+    " n_credits INTEGER NOT NULL,"
+    " n_debits INTEGER NOT NULL,"
+    " n_skipped INTEGER NOT NULL,"
+    " balance_check TEXT NOT NULL,"
+    " check_message TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL);",
+    "CREATE TABLE bank_txns("
+    " id INTEGER PRIMARY KEY,"
+    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    " provider TEXT NOT NULL,"
+    " provider_txn_id TEXT NOT NULL,"
+    " channel TEXT NOT NULL CHECK (channel IN ('webhook','statement')),"
+    " journal_id INTEGER REFERENCES bank_journal(id),"
+    " import_id INTEGER REFERENCES bank_imports(id),"
+    " account TEXT NOT NULL,"
+    " direction TEXT NOT NULL CHECK (direction IN ('credit','debit')),"
+    " amount INTEGER NOT NULL CHECK (amount >= 0),"
+    " currency TEXT NOT NULL,"
+    " booking_date TEXT NOT NULL,"
+    " booked_at TEXT NOT NULL,"
+    " bank_ref TEXT NOT NULL,"
+    " ref_key TEXT NOT NULL,"
+    " code TEXT NOT NULL,"
+    " codes TEXT NOT NULL,"
+    " description TEXT NOT NULL,"
+    " counter_name TEXT NOT NULL,"
+    " counter_account TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('matched','unmatched',"
+    "  'ambiguous','duplicate','ignored','rejected')),"
+    " outcome TEXT NOT NULL DEFAULT '',"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " duplicate_of INTEGER REFERENCES bank_txns(id),"
+    " confirmed INTEGER NOT NULL DEFAULT 0,"
+    " payment_id INTEGER REFERENCES payments(id),"
+    " intent_id INTEGER REFERENCES intents(id),"
+    " suggestions TEXT NOT NULL DEFAULT '[]',"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " UNIQUE (org_id, provider, provider_txn_id));",
+    "CREATE INDEX bank_txns_ref ON bank_txns(org_id, ref_key, amount);",
+    "CREATE INDEX bank_txns_code ON bank_txns(org_id, code, amount,"
+    " booking_date, ref_key);",
+    "CREATE INDEX bank_txns_state ON bank_txns(org_id, state, id);",
+    "CREATE INDEX bank_txns_held ON bank_txns(org_id, code)"
+    " WHERE state = 'unmatched';",
+    "CREATE INDEX bank_txns_dup ON bank_txns(duplicate_of);",
+    NULL,
+};
+
+/* ---- statements ---------------------------------------------------------- */
+
+enum b {
+    B_ORGS,
+    B_ORG_PREFIX,
+    B_SECRET_PUT,
+    B_SECRET_GET,
+    B_JOURNAL_ADD,
+    B_JOURNAL_PENDING,
+    B_JOURNAL_SET,
+    B_IMPORT_ADD,
+    B_TXN_INSERT,
+    B_TXN_BY_KEY,
+    B_PARTNER_REF,
+    B_PARTNER_CODE,
+    B_PARTNER_CODE_NOREF,
+    B_SET_DUP,
+    B_CONFIRM,
+    B_SET_STATE,
+    B_SET_MATCHED,
+    B_INTENT_BY_CODE,
+    B_RESERVED,
+    B_SUGG_INTENTS,
+    B_SUGG_INVOICES,
+    B_PAYERS,
+    B_STMT_ADD,
+    B_HELD,
+    B_LIST,
+    B_GET,
+    B_AUDIT_OF,
+    B_PAYER_ID,
+    B_CLEAR_PAYMENT,
+    B__COUNT
+};
+
+#define TXN_COLS                                                               \
+    "id, provider, provider_txn_id, channel, account, direction, amount,"      \
+    " currency, booking_date, booked_at, bank_ref, code, description,"         \
+    " counter_name, counter_account, state, outcome, reason, duplicate_of,"    \
+    " confirmed, payment_id, intent_id, suggestions, journal_id, import_id,"   \
+    " created_at, updated_at"
+
+static const char *const bsql[B__COUNT] = {
+    [B_ORGS] = "SELECT id, code, account FROM orgs ORDER BY id",
+    [B_ORG_PREFIX] = "SELECT prefix FROM orgs WHERE id = ?1",
+    [B_SECRET_PUT] = "INSERT INTO bank_secrets(org_id, provider, api_key,"
+                     " hmac_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+                     " ON CONFLICT (org_id, provider) DO UPDATE SET"
+                     " api_key = ?3, hmac_key = ?4, updated_at = ?5",
+    [B_SECRET_GET] = "SELECT api_key, hmac_key FROM bank_secrets"
+                     " WHERE org_id = ?1 AND provider = ?2",
+    [B_JOURNAL_ADD] = "INSERT INTO bank_journal(provider, org_id,"
+                      " received_at, headers, body, verified, state, detail)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [B_JOURNAL_PENDING] = "SELECT id, provider, coalesce(org_id, 0), body"
+                          " FROM bank_journal WHERE state = 'received'"
+                          " ORDER BY id LIMIT ?1",
+    [B_JOURNAL_SET] = "UPDATE bank_journal SET state = ?2, detail = ?3,"
+                      " processed_at = ?4 WHERE id = ?1",
+    [B_IMPORT_ADD] = "INSERT INTO bank_imports(kind, actor, created_at)"
+                     " VALUES (?1, ?2, ?3)",
+    [B_TXN_INSERT] =
+        "INSERT INTO bank_txns(org_id, provider, provider_txn_id, channel,"
+        " journal_id, import_id, account, direction, amount, currency,"
+        " booking_date, booked_at, bank_ref, ref_key, code, codes,"
+        " description, counter_name, counter_account, state, reason,"
+        " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+        " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+        " 'unmatched', 'new', ?20, ?20)"
+        " ON CONFLICT (org_id, provider, provider_txn_id) DO NOTHING",
+    [B_TXN_BY_KEY] = "SELECT id, state, coalesce(duplicate_of, 0)"
+                     " FROM bank_txns WHERE org_id = ?1 AND provider = ?2"
+                     " AND provider_txn_id = ?3",
+    /* the same transfer from another source: see docs/architecture.md;
+       by bank reference first, then (reference missing on one side) by
+       payment code across channels */
+    [B_PARTNER_REF] =
+        "SELECT p.id FROM bank_txns p WHERE p.org_id = ?1 AND p.ref_key = ?6"
+        " AND p.amount = ?2 AND p.booking_date = ?3 AND p.direction = ?4"
+        " AND p.provider <> ?5 AND p.state <> 'duplicate' AND p.id <> ?8"
+        " AND NOT EXISTS (SELECT 1 FROM bank_txns d WHERE d.duplicate_of ="
+        " p.id AND d.provider = ?5) ORDER BY p.id LIMIT 1",
+    [B_PARTNER_CODE] =
+        "SELECT p.id FROM bank_txns p WHERE p.org_id = ?1 AND p.code = ?7"
+        " AND p.amount = ?2 AND p.booking_date = ?3 AND p.direction = ?4"
+        " AND p.provider <> ?5 AND p.state <> 'duplicate' AND p.id <> ?8"
+        " AND p.channel <> ?9"
+        " AND NOT EXISTS (SELECT 1 FROM bank_txns d WHERE d.duplicate_of ="
+        " p.id AND d.provider = ?5) ORDER BY p.id LIMIT 1",
+    /* the same when this one has a reference: only partners without */
+    [B_PARTNER_CODE_NOREF] =
+        "SELECT p.id FROM bank_txns p WHERE p.org_id = ?1 AND p.code = ?7"
+        " AND p.amount = ?2 AND p.booking_date = ?3 AND p.ref_key = ''"
+        " AND p.direction = ?4 AND p.provider <> ?5"
+        " AND p.state <> 'duplicate' AND p.id <> ?8 AND p.channel <> ?9"
+        " AND NOT EXISTS (SELECT 1 FROM bank_txns d WHERE d.duplicate_of ="
+        " p.id AND d.provider = ?5) ORDER BY p.id LIMIT 1",
+    [B_SET_DUP] = "UPDATE bank_txns SET state = 'duplicate', duplicate_of ="
+                  " ?2, reason = ?3, confirmed = ?4, updated_at = ?5"
+                  " WHERE id = ?1",
+    [B_CONFIRM] = "UPDATE bank_txns SET confirmed = 1, updated_at = ?2"
+                  " WHERE id = ?1",
+    [B_SET_STATE] = "UPDATE bank_txns SET state = ?2, outcome = ?3,"
+                    " reason = ?4, code = ?5, suggestions = ?6,"
+                    " updated_at = ?7 WHERE id = ?1",
+    [B_SET_MATCHED] = "UPDATE bank_txns SET state = 'matched', outcome = ?2,"
+                      " reason = ?3, code = ?4, payment_id = ?5,"
+                      " intent_id = nullif(?6, 0), suggestions = '[]',"
+                      " updated_at = ?7 WHERE id = ?1",
+    [B_INTENT_BY_CODE] = "SELECT id FROM intents WHERE code = ?1"
+                         " AND org_id = ?2",
+    [B_RESERVED] = "SELECT intent_id FROM reserved_codes WHERE code = ?1"
+                   " AND org_id = ?2",
+    [B_SUGG_INTENTS] =
+        "SELECT t.id, t.code, p.code, p.name,"
+        " date(t.created_at, 'unixepoch', '+7 hours') = ?3"
+        " FROM intents t JOIN payers p ON p.id = t.payer_id"
+        " WHERE t.org_id = ?1 AND t.status IN ('pending', 'partial')"
+        " AND t.amount - t.paid = ?2 ORDER BY t.id DESC LIMIT 5",
+    [B_SUGG_INVOICES] =
+        "SELECT p.code, p.name, i.id FROM invoices i"
+        " JOIN payers p ON p.id = i.payer_id WHERE i.org_id = ?1"
+        " AND i.amount - i.paid = ?2 ORDER BY i.id LIMIT 5",
+    [B_PAYERS] = "SELECT code, name, guardian FROM payers"
+                 " WHERE org_id = ?1 AND active = 1",
+    [B_STMT_ADD] =
+        "INSERT INTO bank_statements(import_id, org_id, format, stmt_id,"
+        " sequence, account, currency, opening, closing, credits, debits,"
+        " n_credits, n_debits, n_skipped, balance_check, check_message,"
+        " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+        " ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    [B_HELD] = "SELECT id, amount, provider FROM bank_txns"
+               " WHERE org_id = ?1 AND code = ?2 AND state = 'unmatched'"
+               " AND reason = 'reserved_unclaimed' AND direction = 'credit'"
+               " ORDER BY booking_date, booked_at, provider, provider_txn_id",
+    [B_LIST] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
+               " AND (?2 IS NULL OR state = ?2) AND id > ?3"
+               " AND created_at >= ?5 ORDER BY id LIMIT ?4",
+    [B_GET] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
+              " AND id = ?2",
+    [B_AUDIT_OF] = "SELECT at, actor, action, detail FROM audit"
+                   " WHERE object = ?1 ORDER BY id",
+    [B_PAYER_ID] = "SELECT id FROM payers WHERE org_id = ?1 AND code = ?2",
+    [B_CLEAR_PAYMENT] = "UPDATE bank_txns SET payment_id = NULL,"
+                        " intent_id = NULL WHERE id = ?1",
+};
+
+static int bfail(struct sqi_conn *c, const char *what)
+{
+    store_set_error("storage_unavailable", "%s: %s", what,
+                    sqlite3_errmsg(sqi_db(c)));
+    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
+            what, sqlite3_errmsg(sqi_db(c)));
+    return -STORE_E_IO;
+}
+
+/* The cached statement `id`, reset and unbound; NULL on failure. */
+static sqlite3_stmt *bq(struct sqi_conn *c, enum b id)
+{
+    sqlite3_stmt **cache = sqi_bank_stmts(c);
+
+    if (cache[id] == NULL) {
+        if (sqlite3_prepare_v3(sqi_db(c), bsql[id], -1,
+                               SQLITE_PREPARE_PERSISTENT, &cache[id],
+                               NULL) != SQLITE_OK) {
+            bfail(c, "prepare");
+            cache[id] = NULL;
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(cache[id]);
+        sqlite3_clear_bindings(cache[id]);
+    }
+    return cache[id];
+}
+
+static void bt(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s == NULL)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static void bi(sqlite3_stmt *st, int i, int64_t v)
+{
+    sqlite3_bind_int64(st, i, v);
+}
+
+/* 1 row, 0 done, negative error. */
+static int bstep(struct sqi_conn *c, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        store_set_error("conflict", "%s", sqlite3_errmsg(sqi_db(c)));
+        return -STORE_E_CONFLICT;
+    }
+    return bfail(c, "step");
+}
+
+static int bexec(struct sqi_conn *c, sqlite3_stmt *st)
+{
+    int rc = bstep(c, st);
+
+    sqlite3_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+static const char *ctext(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+
+    return s ? s : "";
+}
+
+/* ---- accounts, secrets, journal ------------------------------------------ */
+
+int sqb_account_org(struct store *base, const char *account, int64_t *org_id,
+                    char *code)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    char want[MATCH_KEY_MAX], have[MATCH_KEY_MAX];
+    sqlite3_stmt *st = bq(c, B_ORGS);
+    int rc = -STORE_E_IO;
+
+    match_account_key(account, want, sizeof(want));
+    if (st == NULL || want[0] == '\0') {
+        if (st != NULL) {
+            store_set_error("unknown_account", "no account number");
+            rc = -STORE_E_NOT_FOUND;
+        }
+        goto out;
+    }
+    while ((rc = bstep(c, st)) == 1) {
+        match_account_key(ctext(st, 2), have, sizeof(have));
+        if (match_account_same(have, want)) {
+            *org_id = sqlite3_column_int64(st, 0);
+            snprintf(code, 32, "%s", ctext(st, 1));
+            rc = 0;
+            goto out;
+        }
+    }
+    if (rc == 0) {
+        store_set_error("unknown_account",
+                        "account '%s' is no organisation's collecting account",
+                        account);
+        rc = -STORE_E_NOT_FOUND;
+    }
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+static int provider_ok(const char *p)
+{
+    return p != NULL && (strcmp(p, "sepay") == 0 || strcmp(p, "casso") == 0 ||
+                         strcmp(p, "payos") == 0 || strcmp(p, "generic") == 0);
+}
+
+int sqb_secret_put(struct store *base, int64_t org_id, const char *provider,
+                   const char *api_key, const char *hmac_key, const char *actor)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t now = (int64_t)time(NULL);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!provider_ok(provider)) {
+        store_set_error("invalid_provider", "unknown provider");
+        sqi_put_conn(s, c);
+        return -STORE_E_INVALID;
+    }
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    st = bq(c, B_SECRET_PUT);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto done;
+    }
+    bi(st, 1, org_id);
+    bt(st, 2, provider);
+    bt(st, 3, api_key ? api_key : "");
+    bt(st, 4, hmac_key ? hmac_key : "");
+    bi(st, 5, now);
+    rc = bexec(c, st);
+    if (rc != 0)
+        goto done;
+    /* the audit log never holds the secrets themselves */
+    rc = sqi_audit(c, now, actor, "bank.secret", provider,
+                   json_pack("{s:I, s:b, s:b}", "org", (json_int_t)org_id,
+                             "api_key", api_key && *api_key, "hmac_key",
+                             hmac_key && *hmac_key));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqb_secret_get(struct store *base, int64_t org_id, const char *provider,
+                   char *api_key, size_t ak_cap, char *hmac_key, size_t hk_cap)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *st = bq(c, B_SECRET_GET);
+    int rc = -STORE_E_IO;
+
+    if (st != NULL) {
+        bi(st, 1, org_id);
+        bt(st, 2, provider);
+        rc = bstep(c, st);
+        if (rc >= 0) {
+            snprintf(api_key, ak_cap, "%s", rc == 1 ? ctext(st, 0) : "");
+            snprintf(hmac_key, hk_cap, "%s", rc == 1 ? ctext(st, 1) : "");
+            rc = 0;
+        }
+        sqlite3_reset(st);
+    }
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqb_journal_add(struct store *base, const struct store_journal *j,
+                    int64_t *id)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *st;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    st = bq(c, B_JOURNAL_ADD);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto done;
+    }
+    bt(st, 1, j->provider);
+    if (j->org_id > 0)
+        bi(st, 2, j->org_id);
+    bi(st, 3, j->now);
+    bt(st, 4, j->headers);
+    sqlite3_bind_blob(st, 5, j->len ? j->body : "", (int)j->len, SQLITE_STATIC);
+    bt(st, 6, j->verified);
+    bt(st, 7, j->state);
+    bt(st, 8, j->detail ? j->detail : "");
+    rc = bexec(c, st);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(sqi_db(c));
+done:
+    /* COMMIT with synchronous=FULL: on disk when this returns 0 */
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqb_journal_pending(struct store *base, int64_t limit, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *st = bq(c, B_JOURNAL_PENDING);
+    json_t *a = json_array();
+    int rc = -STORE_E_IO;
+
+    if (st != NULL) {
+        bi(st, 1, limit);
+        while ((rc = bstep(c, st)) == 1)
+            json_array_append_new(
+                a, json_pack("{s:I, s:s, s:I, s:s%}", "id",
+                             (json_int_t)sqlite3_column_int64(st, 0),
+                             "provider", ctext(st, 1), "org_id",
+                             (json_int_t)sqlite3_column_int64(st, 2), "body",
+                             (const char *)sqlite3_column_blob(st, 3)
+                                 ? (const char *)sqlite3_column_blob(st, 3)
+                                 : "",
+                             (size_t)sqlite3_column_bytes(st, 3)));
+        sqlite3_reset(st);
+    }
+    if (rc == 0)
+        *out = a;
+    else
+        json_decref(a);
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqb_journal_fail(struct store *base, int64_t id, const char *detail)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *st;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    st = bq(c, B_JOURNAL_SET);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto done;
+    }
+    bi(st, 1, id);
+    bt(st, 2, "invalid");
+    bt(st, 3, detail);
+    bi(st, 4, (int64_t)time(NULL));
+    rc = bexec(c, st);
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+/* ---- batches ------------------------------------------------------------- */
+
+/* A payer of the org, folded, for name suggestions. */
+struct bpayer {
+    char code[24];
+    char name[160];     /* original */
+    char folded[160];   /* match_fold_name(name) */
+    char guardian[160]; /* match_fold_name(guardian) */
+};
+
+struct store_bank {
+    struct sq *s;            /* the store */
+    struct sqi_conn *c;      /* the connection holding the transaction */
+    char actor[48];          /* for the audit log */
+    int64_t now;             /* batch time */
+    int64_t import_id;       /* 0 for webhooks */
+    int rc;                  /* sticky error */
+    int64_t org;             /* org whose prefix/payers are cached */
+    char prefix[8];          /* its payment-code prefix */
+    struct bpayer *payers;   /* its payers, loaded on first need */
+    size_t n_payers;         /* count */
+    int payers_loaded;       /* 1 once loaded */
+    int64_t n_new, n_replay; /* counts for the summary */
+    int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
+    int64_t n_stmts, n_bal_mismatch;
+    json_t *checks;                       /* statements' balance checks */
+    char last_account[FEEDS_ACCOUNT_MAX]; /* account last resolved */
+    int64_t last_org;                     /* its organisation */
+};
+
+int sqb_begin(struct store *base, const char *actor, int64_t now,
+              const char *import_kind, struct store_bank **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct store_bank *b = calloc(1, sizeof(*b));
+    sqlite3_stmt *st;
+    int rc;
+
+    if (b == NULL)
+        return -STORE_E_IO;
+    b->s = s;
+    b->c = sqi_get_conn(s);
+    b->now = now;
+    b->checks = json_array();
+    snprintf(b->actor, sizeof(b->actor), "%s", actor);
+    rc = sqi_begin_write(s, b->c);
+    if (rc != 0) {
+        sqi_put_conn(s, b->c);
+        json_decref(b->checks);
+        free(b);
+        return rc;
+    }
+    if (import_kind != NULL) {
+        st = bq(b->c, B_IMPORT_ADD);
+        rc = st ? 0 : -STORE_E_IO;
+        if (rc == 0) {
+            bt(st, 1, import_kind);
+            bt(st, 2, actor);
+            bi(st, 3, now);
+            rc = bexec(b->c, st);
+        }
+        if (rc == 0)
+            b->import_id = sqlite3_last_insert_rowid(sqi_db(b->c));
+        b->rc = rc;
+    }
+    *out = b;
+    return 0;
+}
+
+static int load_org(struct store_bank *b, int64_t org)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (b->org == org)
+        return 0;
+    st = bq(b->c, B_ORG_PREFIX);
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, org);
+    rc = bstep(b->c, st);
+    if (rc <= 0) {
+        if (rc == 0) {
+            store_set_error("org_not_found", "no organisation %lld",
+                            (long long)org);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        return rc;
+    }
+    snprintf(b->prefix, sizeof(b->prefix), "%s", ctext(st, 0));
+    sqlite3_reset(st);
+    b->org = org;
+    free(b->payers);
+    b->payers = NULL;
+    b->n_payers = 0;
+    b->payers_loaded = 0;
+    return 0;
+}
+
+static int load_payers(struct store_bank *b)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc;
+
+    if (b->payers_loaded)
+        return 0;
+    st = bq(b->c, B_PAYERS);
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, b->org);
+    while ((rc = bstep(b->c, st)) == 1) {
+        struct bpayer *p;
+
+        if (b->n_payers == cap) {
+            struct bpayer *np;
+
+            cap = cap ? cap * 2 : 64;
+            np = realloc(b->payers, cap * sizeof(*np));
+            if (np == NULL) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            b->payers = np;
+        }
+        p = &b->payers[b->n_payers++];
+        snprintf(p->code, sizeof(p->code), "%s", ctext(st, 0));
+        snprintf(p->name, sizeof(p->name), "%s", ctext(st, 1));
+        match_fold_name(ctext(st, 1), p->folded, sizeof(p->folded));
+        match_fold_name(ctext(st, 2), p->guardian, sizeof(p->guardian));
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return rc;
+    b->payers_loaded = 1;
+    return 0;
+}
+
+/* Add `score` for payer `code` (and intent) to the suggestion list. */
+static void suggest(json_t *list, const char *payer, const char *name,
+                    int64_t intent, const char *icode, int score,
+                    const char *why)
+{
+    size_t i;
+    json_t *e;
+
+    for (i = 0; i < json_array_size(list); i++) {
+        e = json_array_get(list, i);
+        if (strcmp(json_string_value(json_object_get(e, "payer")), payer) != 0)
+            continue;
+        json_object_set_new(
+            e, "score",
+            json_integer(json_integer_value(json_object_get(e, "score")) +
+                         score));
+        json_array_append_new(json_object_get(e, "why"), json_string(why));
+        if (intent > 0 && json_object_get(e, "intent") == NULL) {
+            json_object_set_new(e, "intent", json_integer(intent));
+            json_object_set_new(e, "code", json_string(icode));
+        }
+        return;
+    }
+    e = json_pack("{s:s, s:s, s:i, s:[s]}", "payer", payer, "name", name,
+                  "score", score, "why", why);
+    if (e == NULL)
+        return;
+    if (intent > 0) {
+        json_object_set_new(e, "intent", json_integer(intent));
+        json_object_set_new(e, "code", json_string(icode));
+    }
+    json_array_append_new(list, e);
+}
+
+static int by_score(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t sx = json_integer_value(json_object_get(x, "score")),
+               sy = json_integer_value(json_object_get(y, "score"));
+    int c;
+
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    c = strcmp(json_string_value(json_object_get(x, "payer")),
+               json_string_value(json_object_get(y, "payer")));
+    return c;
+}
+
+/*
+ * Ranked suggestions for an unmatched credit (never applied): an open
+ * intent or invoice whose remainder equals the amount (same day counts
+ * more), a payer or guardian named like the counter-account holder.
+ * Returns a JSON text (malloc'd) of the best 5.
+ */
+static char *suggestions(struct store_bank *b, const struct bank_txn *t)
+{
+    json_t *list = json_array(), *sorted;
+    json_t *items[64];
+    char folded[FEEDS_NAME_MAX];
+    sqlite3_stmt *st;
+    size_t i, n;
+    char *text;
+
+    st = bq(b->c, B_SUGG_INTENTS);
+    if (st != NULL) {
+        bi(st, 1, b->org);
+        bi(st, 2, t->amount);
+        bt(st, 3, t->booking_date);
+        while (bstep(b->c, st) == 1)
+            suggest(list, ctext(st, 2), ctext(st, 3),
+                    sqlite3_column_int64(st, 0), ctext(st, 1),
+                    sqlite3_column_int(st, 4) ? 60 : 45,
+                    sqlite3_column_int(st, 4) ? "open intent of this amount,"
+                                                " same day"
+                                              : "open intent of this amount");
+        sqlite3_reset(st);
+    }
+    st = bq(b->c, B_SUGG_INVOICES);
+    if (st != NULL) {
+        bi(st, 1, b->org);
+        bi(st, 2, t->amount);
+        while (bstep(b->c, st) == 1)
+            suggest(list, ctext(st, 0), ctext(st, 1), 0, "", 30,
+                    "open invoice of this amount");
+        sqlite3_reset(st);
+    }
+    match_fold_name(t->counter_name, folded, sizeof(folded));
+    if (folded[0] == '\0' && t->description != NULL) {
+        /* banks often put the sender's name first in the content */
+        char tmp[FEEDS_NAME_MAX];
+
+        snprintf(tmp, sizeof(tmp), "%.*s", 80, t->description);
+        match_fold_name(tmp, folded, sizeof(folded));
+    }
+    if (folded[0] != '\0' && load_payers(b) == 0) {
+        for (i = 0; i < b->n_payers; i++) {
+            int sc = match_name_score(folded, b->payers[i].folded);
+            int sg = match_name_score(folded, b->payers[i].guardian);
+
+            if (sc >= 60)
+                suggest(list, b->payers[i].code, b->payers[i].name, 0, "",
+                        sc * 40 / 100, "sender named like the payer");
+            else if (sg >= 60)
+                suggest(list, b->payers[i].code, b->payers[i].name, 0, "",
+                        sg * 35 / 100, "sender named like the guardian");
+        }
+    }
+    n = json_array_size(list);
+    if (n > 64)
+        n = 64;
+    for (i = 0; i < n; i++)
+        items[i] = json_array_get(list, i);
+    qsort(items, n, sizeof(items[0]), by_score);
+    sorted = json_array();
+    for (i = 0; i < n && i < 5; i++)
+        json_array_append(sorted, items[i]);
+    text = json_dumps(sorted, JSON_COMPACT);
+    json_decref(sorted);
+    json_decref(list);
+    return text;
+}
+
+static int set_state(struct store_bank *b, int64_t id, const char *state,
+                     const char *outcome, const char *reason, const char *code,
+                     const char *sugg)
+{
+    sqlite3_stmt *st = bq(b->c, B_SET_STATE);
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, id);
+    bt(st, 2, state);
+    bt(st, 3, outcome);
+    bt(st, 4, reason);
+    bt(st, 5, code);
+    bt(st, 6, sugg ? sugg : "[]");
+    bi(st, 7, b->now);
+    return bexec(b->c, st);
+}
+
+/* "exact", "partial", "over" or "credit" from a transfer result. */
+static const char *outcome_of(json_t *r, int64_t amount)
+{
+    int64_t left = json_integer_value(json_object_get(r, "unallocated"));
+    const char *status = json_string_value(json_object_get(r, "status"));
+
+    if (left >= amount)
+        return "credit"; /* its invoices were already paid */
+    if (left > 0)
+        return "over";
+    if (status != NULL && strcmp(status, "partial") == 0)
+        return "partial";
+    return "exact";
+}
+
+/* Apply credit `id` of `amount` to intent `intent` and mark it matched. */
+static int apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
+                        int64_t intent, int64_t amount, const char *provider,
+                        const char *code, const char *reason, const char *actor,
+                        int64_t now, json_t **res)
+{
+    char ref[32], obj[32];
+    const char *outcome;
+    json_t *r = NULL;
+    int64_t pay = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    snprintf(ref, sizeof(ref), "bank:%lld", (long long)id);
+    rc = sqi_transfer_intent(c, org, intent, amount, ref, provider, actor, now,
+                             &r, &pay);
+    if (rc != 0)
+        return rc;
+    outcome = outcome_of(r, amount);
+    st = bq(c, B_SET_MATCHED);
+    if (st == NULL) {
+        json_decref(r);
+        return -STORE_E_IO;
+    }
+    bi(st, 1, id);
+    bt(st, 2, outcome);
+    bt(st, 3, reason);
+    bt(st, 4, code);
+    bi(st, 5, pay);
+    bi(st, 6, intent);
+    bi(st, 7, now);
+    rc = bexec(c, st);
+    if (rc == 0) {
+        snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+        rc = sqi_audit(c, now, actor, "bank.matched", obj,
+                       json_pack("{s:s, s:s, s:I, s:I, s:s, s:O}", "outcome",
+                                 outcome, "code", code, "intent",
+                                 (json_int_t)intent, "payment", (json_int_t)pay,
+                                 "reason", reason, "allocations",
+                                 json_object_get(r, "allocations")));
+    }
+    if (rc == 0) {
+        sqi_queue_woken(c, intent);
+        json_object_set_new(r, "outcome", json_string(outcome));
+        if (res != NULL)
+            *res = json_incref(r);
+    }
+    json_decref(r);
+    return rc;
+}
+
+/* Decide a fresh credit: a known intent, a held code, or review. */
+static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
+                  const char *provider, char (*codes)[PAYREF_MAX + 1],
+                  size_t n_codes, json_t *res)
+{
+    int64_t intents[MATCH_CODES_MAX];
+    const char *icodes[MATCH_CODES_MAX];
+    const char *held = NULL;
+    size_t n_int = 0, i;
+    sqlite3_stmt *st;
+    char *sugg = NULL, obj[32];
+    const char *reason;
+    int rc;
+
+    for (i = 0; i < n_codes; i++) {
+        st = bq(b->c, B_INTENT_BY_CODE);
+        if (st == NULL)
+            return -STORE_E_IO;
+        bt(st, 1, codes[i]);
+        bi(st, 2, b->org);
+        rc = bstep(b->c, st);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            intents[n_int] = sqlite3_column_int64(st, 0);
+            icodes[n_int++] = codes[i];
+            sqlite3_reset(st);
+            continue;
+        }
+        st = bq(b->c, B_RESERVED);
+        if (st == NULL)
+            return -STORE_E_IO;
+        bt(st, 1, codes[i]);
+        bi(st, 2, b->org);
+        rc = bstep(b->c, st);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && held == NULL)
+            held = codes[i];
+        sqlite3_reset(st);
+    }
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    if (n_int == 1) {
+        json_t *r = NULL;
+
+        rc = apply_intent(b->c, b->org, id, intents[0], t->amount, provider,
+                          icodes[0], "code", b->actor, b->now, &r);
+        if (rc != 0)
+            return rc;
+        b->n_matched++;
+        json_object_set_new(res, "state", json_string("matched"));
+        json_object_set_new(res, "outcome",
+                            json_incref(json_object_get(r, "outcome")));
+        json_object_set_new(res, "intent", json_integer(intents[0]));
+        json_decref(r);
+        return 0;
+    }
+    if (n_int > 1) {
+        json_t *a = json_array();
+
+        for (i = 0; i < n_int; i++)
+            json_array_append_new(a, json_pack("{s:I, s:s, s:i, s:[s]}",
+                                               "intent", (json_int_t)intents[i],
+                                               "code", icodes[i], "score", 50,
+                                               "why", "code in the content"));
+        sugg = json_dumps(a, JSON_COMPACT);
+        json_decref(a);
+        rc =
+            set_state(b, id, "ambiguous", "", "several_codes", icodes[0], sugg);
+        if (rc == 0)
+            rc = sqi_audit(b->c, b->now, b->actor, "bank.ambiguous", obj,
+                           json_pack("{s:s, s:I}", "reason", "several_codes",
+                                     "amount", (json_int_t)t->amount));
+        free(sugg);
+        b->n_ambiguous++;
+        json_object_set_new(res, "state", json_string("ambiguous"));
+        return rc;
+    }
+    if (held != NULL) {
+        reason = "reserved_unclaimed";
+    } else {
+        reason = n_codes > 0 ? "unknown_code" : "no_code";
+        sugg = suggestions(b, t);
+    }
+    rc = set_state(b, id, "unmatched", "", reason,
+                   held ? held : (n_codes > 0 ? codes[0] : ""), sugg);
+    if (rc == 0)
+        rc = sqi_audit(b->c, b->now, b->actor, "bank.unmatched", obj,
+                       json_pack("{s:s, s:I, s:s}", "reason", reason, "amount",
+                                 (json_int_t)t->amount, "code",
+                                 held ? held : (n_codes > 0 ? codes[0] : "")));
+    free(sugg);
+    b->n_unmatched++;
+    json_object_set_new(res, "state", json_string("unmatched"));
+    json_object_set_new(res, "reason", json_string(reason));
+    return rc;
+}
+
+/* The org whose collecting account is `account`, on the batch's
+ * connection (the write lock is held). */
+static int resolve_org(struct store_bank *b, const char *account, int64_t *org)
+{
+    char want[MATCH_KEY_MAX], have[MATCH_KEY_MAX];
+    sqlite3_stmt *st = bq(b->c, B_ORGS);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    match_account_key(account, want, sizeof(want));
+    while ((rc = bstep(b->c, st)) == 1) {
+        match_account_key(ctext(st, 2), have, sizeof(have));
+        if (match_account_same(have, want)) {
+            *org = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            return 0;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc == 0) {
+        store_set_error("unknown_account",
+                        "account '%s' is no organisation's collecting account",
+                        account);
+        rc = -STORE_E_NOT_FOUND;
+    }
+    return rc;
+}
+
+int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
+            const char *channel, int64_t journal_id, json_t **out)
+{
+    char codes[MATCH_CODES_MAX][PAYREF_MAX + 1], joined[128] = "";
+    char refkey[MATCH_KEY_MAX], obj[32];
+    const char *provider = feeds_provider_name(t->provider);
+    const char *dir = t->direction == FEEDS_DEBIT ? "debit" : "credit";
+    size_t n_codes = 0, i;
+    json_t *res = NULL;
+    sqlite3_stmt *st;
+    int64_t id;
+    int rc, pass;
+
+    if (b->rc != 0)
+        return b->rc;
+    {
+        /* the account decides, and must not name another organisation */
+        int64_t found = org;
+
+        if (t->account[0] != '\0' && strcmp(t->account, b->last_account) == 0) {
+            found = b->last_org;
+        } else if (t->account[0] != '\0' || org == 0) {
+            rc = resolve_org(b, t->account, &found);
+            if (rc == -STORE_E_NOT_FOUND && org != 0)
+                found = org; /* a form of our account we cannot compare */
+            else if (rc != 0)
+                goto fail;
+            b->last_org = found;
+            snprintf(b->last_account, sizeof(b->last_account), "%s",
+                     t->account);
+        }
+        if (org != 0 && found != org) {
+            store_set_error("account_mismatch",
+                            "account '%s' belongs to another organisation",
+                            t->account);
+            rc = -STORE_E_CONFLICT;
+            goto fail;
+        }
+        org = found;
+    }
+    rc = load_org(b, org);
+    if (rc != 0)
+        goto fail;
+    match_ref_key(t->bank_ref, refkey, sizeof(refkey));
+    match_codes(t, b->prefix, codes, MATCH_CODES_MAX, &n_codes);
+    for (i = 0; i < n_codes; i++) {
+        if (i > 0)
+            strcat(joined, " ");
+        strcat(joined, codes[i]);
+    }
+    st = bq(b->c, B_TXN_INSERT);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto fail;
+    }
+    bi(st, 1, org);
+    bt(st, 2, provider);
+    bt(st, 3, t->provider_txn_id);
+    bt(st, 4, channel);
+    if (journal_id > 0)
+        bi(st, 5, journal_id);
+    if (b->import_id > 0)
+        bi(st, 6, b->import_id);
+    bt(st, 7, t->account);
+    bt(st, 8, dir);
+    bi(st, 9, t->amount);
+    bt(st, 10, t->currency);
+    bt(st, 11, t->booking_date);
+    bt(st, 12, t->datetime);
+    bt(st, 13, t->bank_ref);
+    bt(st, 14, refkey);
+    bt(st, 15, n_codes > 0 ? codes[0] : "");
+    bt(st, 16, joined);
+    bt(st, 17, t->description ? t->description : "");
+    bt(st, 18, t->counter_name);
+    bt(st, 19, t->counter_account);
+    bi(st, 20, b->now);
+    rc = bexec(b->c, st);
+    if (rc != 0)
+        goto fail;
+    if (sqlite3_changes(sqi_db(b->c)) == 0) {
+        /* the same provider id again: one record, same answer */
+        st = bq(b->c, B_TXN_BY_KEY);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto fail;
+        }
+        bi(st, 1, org);
+        bt(st, 2, provider);
+        bt(st, 3, t->provider_txn_id);
+        rc = bstep(b->c, st);
+        if (rc <= 0) {
+            rc = rc ? rc : -STORE_E_IO;
+            goto fail;
+        }
+        res = json_pack("{s:I, s:s, s:b}", "id",
+                        (json_int_t)sqlite3_column_int64(st, 0), "state",
+                        ctext(st, 1), "replayed", 1);
+        sqlite3_reset(st);
+        b->n_replay++;
+        goto done;
+    }
+    id = sqlite3_last_insert_rowid(sqi_db(b->c));
+    b->n_new++;
+    res = json_pack("{s:I}", "id", (json_int_t)id);
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    /* the same transfer already known from another source? */
+    for (pass = 0; pass < 2; pass++) {
+        if (pass == 0 ? refkey[0] == '\0' : n_codes == 0)
+            continue;
+        st = bq(b->c, pass == 0           ? B_PARTNER_REF
+                      : refkey[0] == '\0' ? B_PARTNER_CODE
+                                          : B_PARTNER_CODE_NOREF);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto fail;
+        }
+        bi(st, 1, org);
+        bi(st, 2, t->amount);
+        bt(st, 3, t->booking_date);
+        bt(st, 4, dir);
+        bt(st, 5, provider);
+        bt(st, 6, refkey);
+        bt(st, 7, n_codes > 0 ? codes[0] : "");
+        bi(st, 8, id);
+        bt(st, 9, channel);
+        rc = bstep(b->c, st);
+        if (rc != 0)
+            break;
+        sqlite3_reset(st);
+    }
+    if (rc < 0)
+        goto fail;
+    if (rc == 1) {
+        int64_t p = sqlite3_column_int64(st, 0);
+        int by_ref = pass == 0;
+        int stmt = strcmp(channel, "statement") == 0;
+
+        sqlite3_reset(st);
+        st = bq(b->c, B_SET_DUP);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto fail;
+        }
+        bi(st, 1, id);
+        bi(st, 2, p);
+        bt(st, 3, by_ref ? "same_reference" : "same_code");
+        bi(st, 4, stmt);
+        bi(st, 5, b->now);
+        rc = bexec(b->c, st);
+        if (rc == 0 && stmt) {
+            st = bq(b->c, B_CONFIRM);
+            rc = st ? 0 : -STORE_E_IO;
+            if (rc == 0) {
+                bi(st, 1, p);
+                bi(st, 2, b->now);
+                rc = bexec(b->c, st);
+            }
+        }
+        if (rc == 0)
+            rc = sqi_audit(b->c, b->now, b->actor, "bank.duplicate", obj,
+                           json_pack("{s:I, s:s, s:s}", "of", (json_int_t)p,
+                                     "by", by_ref ? "reference" : "code",
+                                     "channel", channel));
+        if (rc != 0)
+            goto fail;
+        b->n_dup++;
+        json_object_set_new(res, "state", json_string("duplicate"));
+        json_object_set_new(res, "duplicate_of", json_integer(p));
+        goto done;
+    }
+    if (t->direction == FEEDS_DEBIT || t->amount == 0 || t->reversal ||
+        strcmp(t->currency, "VND") != 0) {
+        const char *why = t->direction == FEEDS_DEBIT ? "debit"
+                          : t->amount == 0            ? "zero"
+                          : t->reversal               ? "reversal"
+                                                      : "currency";
+
+        rc =
+            set_state(b, id, "ignored", "", why, n_codes ? codes[0] : "", NULL);
+        if (rc == 0)
+            rc = sqi_audit(b->c, b->now, b->actor, "bank.ignored", obj,
+                           json_pack("{s:s, s:I}", "reason", why, "amount",
+                                     (json_int_t)t->amount));
+        if (rc != 0)
+            goto fail;
+        b->n_ignored++;
+        json_object_set_new(res, "state", json_string("ignored"));
+        json_object_set_new(res, "reason", json_string(why));
+        goto done;
+    }
+    rc = decide(b, id, t, provider, codes, n_codes, res);
+    if (rc != 0)
+        goto fail;
+done:
+    if (out != NULL)
+        *out = res;
+    else
+        json_decref(res);
+    return 0;
+fail:
+    json_decref(res);
+    b->rc = rc;
+    return rc;
+}
+
+int sqb_statement(struct store_bank *b, int64_t org,
+                  const struct feeds_statement *s)
+{
+    static const char *const checks[] = {"unchecked", "ok", "mismatch"};
+    const char *chk = checks[s->check <= FEEDS_BAL_MISMATCH ? s->check : 0];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (b->rc != 0)
+        return b->rc;
+    if (org == 0) {
+        rc = resolve_org(b, s->account, &org);
+        if (rc != 0) {
+            b->rc = rc;
+            return rc;
+        }
+    }
+    st = bq(b->c, B_STMT_ADD);
+    if (st == NULL) {
+        b->rc = -STORE_E_IO;
+        return b->rc;
+    }
+    bi(st, 1, b->import_id);
+    bi(st, 2, org);
+    bt(st, 3, feeds_provider_name(s->format));
+    bt(st, 4, s->id);
+    bt(st, 5, s->sequence);
+    bt(st, 6, s->account);
+    bt(st, 7, s->currency);
+    if (s->has_opening)
+        bi(st, 8, s->opening);
+    if (s->has_closing)
+        bi(st, 9, s->closing);
+    bi(st, 10, s->credits);
+    bi(st, 11, s->debits);
+    bi(st, 12, s->n_credits);
+    bi(st, 13, s->n_debits);
+    bi(st, 14, s->n_skipped);
+    bt(st, 15, chk);
+    bt(st, 16, s->check_message);
+    bi(st, 17, b->now);
+    rc = bexec(b->c, st);
+    if (rc != 0) {
+        b->rc = rc;
+        return rc;
+    }
+    b->n_stmts++;
+    if (s->check == FEEDS_BAL_MISMATCH)
+        b->n_bal_mismatch++;
+    json_array_append_new(
+        b->checks,
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
+                  s->id, "account", s->account, "balance_check", chk, "opening",
+                  (json_int_t)s->opening, "credits", (json_int_t)s->credits,
+                  "debits", (json_int_t)s->debits, "closing",
+                  (json_int_t)s->closing, "entries",
+                  (json_int_t)(s->n_credits + s->n_debits), "skipped",
+                  (json_int_t)s->n_skipped, "message", s->check_message));
+    return 0;
+}
+
+int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
+            json_t **summary)
+{
+    struct sq *s = b->s;
+    int rc = commit ? b->rc : -STORE_E_INVALID;
+    json_t *sum = NULL;
+
+    if (rc == 0 && journal_id > 0) {
+        sqlite3_stmt *st = bq(b->c, B_JOURNAL_SET);
+
+        rc = st ? 0 : -STORE_E_IO;
+        if (rc == 0) {
+            bi(st, 1, journal_id);
+            bt(st, 2, "processed");
+            bt(st, 3, "");
+            bi(st, 4, b->now);
+            rc = bexec(b->c, st);
+        }
+    }
+    if (rc == 0)
+        sum = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O}", "new",
+            (json_int_t)b->n_new, "replayed", (json_int_t)b->n_replay,
+            "matched", (json_int_t)b->n_matched, "unmatched",
+            (json_int_t)b->n_unmatched, "ambiguous", (json_int_t)b->n_ambiguous,
+            "duplicate", (json_int_t)b->n_dup, "ignored",
+            (json_int_t)b->n_ignored, "statements", (json_int_t)b->n_stmts,
+            "balances", b->checks);
+    rc = sqi_end_write(s, b->c, commit ? rc : -STORE_E_INVALID);
+    if (!commit)
+        rc = 0;
+    if (rc == 0 && commit && summary != NULL)
+        *summary = sum;
+    else
+        json_decref(sum);
+    sqi_put_conn(s, b->c);
+    json_decref(b->checks);
+    free(b->payers);
+    free(b);
+    return rc;
+}
+
+/* ---- held transfers of reserved codes ------------------------------------ */
+
+int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
+                   int64_t intent, const char *actor, int64_t now)
+{
+    sqlite3_stmt *st;
+    int64_t ids[64], amounts[64];
+    char provs[64][16];
+    int n = 0, i, rc;
+
+    st = bq(c, B_HELD);
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, org);
+    bt(st, 2, code);
+    while ((rc = bstep(c, st)) == 1 && n < 64) {
+        ids[n] = sqlite3_column_int64(st, 0);
+        amounts[n] = sqlite3_column_int64(st, 1);
+        snprintf(provs[n], sizeof(provs[n]), "%s", ctext(st, 2));
+        n++;
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        rc = apply_intent(c, org, ids[i], intent, amounts[i], provs[i], code,
+                          "code_claimed", actor, now, NULL);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the review queue ---------------------------------------------------- */
+
+static json_t *txn_json(sqlite3_stmt *st)
+{
+    json_t *o = json_object(), *sg;
+    int i, n = sqlite3_column_count(st);
+
+    for (i = 0; i < n; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        json_t *v;
+
+        if (strcmp(name, "suggestions") == 0) {
+            sg = json_loads(ctext(st, i), 0, NULL);
+            json_object_set_new(o, name, sg ? sg : json_array());
+            continue;
+        }
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+            v = json_integer(sqlite3_column_int64(st, i));
+            break;
+        case SQLITE_TEXT:
+            v = json_string(ctext(st, i));
+            if (v == NULL)
+                v = json_null();
+            break;
+        default:
+            v = json_null();
+        }
+        json_object_set_new(o, name, v);
+    }
+    json_object_set(o, "confirmed",
+                    json_integer_value(json_object_get(o, "confirmed"))
+                        ? json_true()
+                        : json_false());
+    return o;
+}
+
+int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
+             json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *st;
+    json_t *a = json_array();
+    int rc;
+
+    rc = sqi_begin_read(c);
+    if (rc != 0)
+        goto out;
+    st = bq(c, B_LIST);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    bi(st, 1, org);
+    bt(st, 2, f->status);
+    bi(st, 3, f->after_id);
+    bi(st, 4, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
+    bi(st, 5, f->since);
+    while ((rc = bstep(c, st)) == 1)
+        json_array_append_new(a, txn_json(st));
+    sqlite3_reset(st);
+out:
+    sqi_end_read(c);
+    sqi_put_conn(s, c);
+    if (rc == 0)
+        *out = a;
+    else
+        json_decref(a);
+    return rc;
+}
+
+/* Load transaction `id` of `org` into *out, inside a transaction. */
+static int txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
+{
+    sqlite3_stmt *st = bq(c, B_GET);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, org);
+    bi(st, 2, id);
+    rc = bstep(c, st);
+    if (rc <= 0) {
+        if (rc == 0) {
+            store_set_error("transaction_not_found", "no bank transaction %lld",
+                            (long long)id);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        return rc;
+    }
+    *out = txn_json(st);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    json_t *o = NULL, *trail = json_array();
+    char obj[32];
+    sqlite3_stmt *st;
+    int rc;
+
+    rc = sqi_begin_read(c);
+    if (rc != 0)
+        goto out;
+    rc = txn_fetch(c, org, id, &o);
+    if (rc != 0)
+        goto out;
+    st = bq(c, B_AUDIT_OF);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    bt(st, 1, obj);
+    while ((rc = bstep(c, st)) == 1) {
+        json_t *d = json_loads(ctext(st, 3), 0, NULL);
+
+        json_array_append_new(
+            trail, json_pack("{s:I, s:s, s:s, s:o}", "at",
+                             (json_int_t)sqlite3_column_int64(st, 0), "actor",
+                             ctext(st, 1), "action", ctext(st, 2), "detail",
+                             d ? d : json_object()));
+    }
+    sqlite3_reset(st);
+    if (rc == 0)
+        json_object_set(o, "audit", trail);
+out:
+    sqi_end_read(c);
+    sqi_put_conn(s, c);
+    json_decref(trail);
+    if (rc == 0)
+        *out = o;
+    else
+        json_decref(o);
+    return rc;
+}
+
+int sqb_review(struct store *base, int64_t org, int64_t id,
+               const struct store_review *rv, const char *actor, int64_t now,
+               json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    json_t *cur = NULL, *res = NULL, *r = NULL;
+    const char *state;
+    char obj[32], reason[300];
+    sqlite3_stmt *st;
+    int64_t amount, pay = 0;
+    int rc;
+
+    if (rv->reason == NULL || rv->reason[0] == '\0') {
+        store_set_error("reason_required", "a reason is required");
+        sqi_put_conn(s, c);
+        return -STORE_E_INVALID;
+    }
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    snprintf(reason, sizeof(reason), "review: %s", rv->reason);
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = txn_fetch(c, org, id, &cur);
+    if (rc != 0)
+        goto done;
+    state = json_string_value(json_object_get(cur, "state"));
+    amount = json_integer_value(json_object_get(cur, "amount"));
+    if (strcmp(rv->action, "match") == 0) {
+        const char *prov = json_string_value(json_object_get(cur, "provider"));
+
+        if ((strcmp(state, "unmatched") != 0 &&
+             strcmp(state, "ambiguous") != 0) ||
+            strcmp(json_string_value(json_object_get(cur, "direction")),
+                   "credit") != 0 ||
+            amount <= 0) {
+            store_set_error("not_reviewable",
+                            "transaction %lld is %s; only unmatched or"
+                            " ambiguous credits can be matched",
+                            (long long)id, state);
+            rc = -STORE_E_CONFLICT;
+            goto done;
+        }
+        if (rv->intent > 0) {
+            rc = apply_intent(c, org, id, rv->intent, amount, prov,
+                              json_string_value(json_object_get(cur, "code")),
+                              reason, actor, now, &r);
+        } else if (rv->payer != NULL) {
+            int64_t pid;
+            char ref[32];
+            const char *outcome;
+
+            st = bq(c, B_PAYER_ID);
+            if (st == NULL) {
+                rc = -STORE_E_IO;
+                goto done;
+            }
+            bi(st, 1, org);
+            bt(st, 2, rv->payer);
+            rc = bstep(c, st);
+            if (rc <= 0) {
+                if (rc == 0) {
+                    store_set_error("payer_not_found", "no payer '%s'",
+                                    rv->payer);
+                    rc = -STORE_E_NOT_FOUND;
+                }
+                goto done;
+            }
+            pid = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            snprintf(ref, sizeof(ref), "bank:%lld", (long long)id);
+            rc = sqi_transfer_payer(c, org, pid, amount, ref, prov, actor, now,
+                                    &r, &pay);
+            if (rc != 0)
+                goto done;
+            {
+                int64_t left =
+                    json_integer_value(json_object_get(r, "unallocated"));
+
+                outcome = left >= amount ? "credit"
+                          : left > 0     ? "over"
+                                         : "exact";
+            }
+            st = bq(c, B_SET_MATCHED);
+            if (st == NULL) {
+                rc = -STORE_E_IO;
+                goto done;
+            }
+            bi(st, 1, id);
+            bt(st, 2, outcome);
+            bt(st, 3, reason);
+            bt(st, 4, json_string_value(json_object_get(cur, "code")));
+            bi(st, 5, pay);
+            bi(st, 6, 0);
+            bi(st, 7, now);
+            rc = bexec(c, st);
+        } else {
+            store_set_error("invalid_field", "match needs intent or payer");
+            rc = -STORE_E_INVALID;
+        }
+        if (rc != 0)
+            goto done;
+        rc = sqi_audit(c, now, actor, "bank.review.match", obj,
+                       json_pack("{s:s, s:I, s:s?, s:O?}", "reason", rv->reason,
+                                 "intent", (json_int_t)rv->intent, "payer",
+                                 rv->payer, "allocations",
+                                 json_object_get(r, "allocations")));
+    } else if (strcmp(rv->action, "unmatch") == 0) {
+        int64_t in = 0;
+
+        if (strcmp(state, "matched") != 0) {
+            store_set_error("not_matched", "transaction %lld is %s",
+                            (long long)id, state);
+            rc = -STORE_E_CONFLICT;
+            goto done;
+        }
+        pay = json_integer_value(json_object_get(cur, "payment_id"));
+        st = bq(c, B_CLEAR_PAYMENT);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto done;
+        }
+        bi(st, 1, id);
+        rc = bexec(c, st);
+        if (rc == 0)
+            rc = sqi_payment_reverse(c, pay, now, &in);
+        if (rc == 0) {
+            struct store_bank tmp;
+
+            memset(&tmp, 0, sizeof(tmp));
+            tmp.c = c;
+            tmp.now = now;
+            rc = set_state(&tmp, id, "unmatched", "", reason,
+                           json_string_value(json_object_get(cur, "code")),
+                           NULL);
+        }
+        if (rc == 0)
+            rc = sqi_audit(c, now, actor, "bank.review.unmatch", obj,
+                           json_pack("{s:s, s:I, s:I}", "reason", rv->reason,
+                                     "payment", (json_int_t)pay, "intent",
+                                     (json_int_t)in));
+    } else if (strcmp(rv->action, "ignore") == 0) {
+        struct store_bank tmp;
+
+        if (strcmp(state, "unmatched") != 0 &&
+            strcmp(state, "ambiguous") != 0) {
+            store_set_error("not_reviewable", "transaction %lld is %s",
+                            (long long)id, state);
+            rc = -STORE_E_CONFLICT;
+            goto done;
+        }
+        memset(&tmp, 0, sizeof(tmp));
+        tmp.c = c;
+        tmp.now = now;
+        rc = set_state(&tmp, id, "ignored", "", reason,
+                       json_string_value(json_object_get(cur, "code")), NULL);
+        if (rc == 0)
+            rc = sqi_audit(c, now, actor, "bank.review.ignore", obj,
+                           json_pack("{s:s}", "reason", rv->reason));
+    } else {
+        store_set_error("invalid_action", "action must be match, unmatch or"
+                                          " ignore");
+        rc = -STORE_E_INVALID;
+    }
+    if (rc != 0)
+        goto done;
+    rc = txn_fetch(c, org, id, &res);
+done:
+    rc = sqi_end_write(s, c, rc);
+    if (rc == 0)
+        *out = res;
+    else
+        json_decref(res);
+out:
+    json_decref(cur);
+    json_decref(r);
+    sqi_put_conn(s, c);
+    return rc;
+}

@@ -1,0 +1,113 @@
+/*
+ * store_sqlite_int.h: what the SQLite backend shares between its files
+ * (store_sqlite.c, the core; store_bank.c, bank ingestion and the review
+ * queue): the connection pool, the write lock, the audit log and the
+ * ledger primitives that run inside an open write transaction. Private
+ * to server/.
+ */
+#ifndef CHOPAY_SERVER_STORE_SQLITE_INT_H
+#define CHOPAY_SERVER_STORE_SQLITE_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define SQI_BANK_STMTS 48 /* prepared-statement slots of store_bank.c */
+
+struct sqi_conn;
+struct sq;
+
+/* A pooled connection, its database and store_bank.c's statement cache. */
+struct sqi_conn *sqi_get_conn(struct sq *s);
+void sqi_put_conn(struct sq *s, struct sqi_conn *c);
+sqlite3 *sqi_db(struct sqi_conn *c);
+sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c);
+
+/* BEGIN IMMEDIATE under the write lock / COMMIT (rc == 0) or ROLLBACK. */
+int sqi_begin_write(struct sq *s, struct sqi_conn *c);
+int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
+int sqi_begin_read(struct sqi_conn *c);
+void sqi_end_read(struct sqi_conn *c);
+
+/* Append to the hash-chained audit log; takes `detail` (may be NULL). */
+int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
+              const char *action, const char *object, json_t *detail);
+
+/* The changed callback (wake long polls) for `intent`, after a commit. */
+void sqi_changed(struct sq *s, int64_t intent);
+
+/*
+ * Inside a write transaction: record a transfer of `amount` as a payment
+ * of intent `intent` (by id), allocate it to the intent's invoices oldest
+ * first, excess to the payer's credit (flag "over"), update the intent.
+ * *res gets {payment, intent, status, amount, allocations, unallocated,
+ * flag}; *payment the payment id.
+ */
+int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
+                        int64_t amount, const char *ref, const char *source,
+                        const char *actor, int64_t now, json_t **res,
+                        int64_t *payment);
+
+/*
+ * The same for a payer without an intent: allocate to every open invoice
+ * of payer `payer_id`, oldest first; excess to credit.
+ */
+int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
+                       int64_t amount, const char *ref, const char *source,
+                       const char *actor, int64_t now, json_t **res,
+                       int64_t *payment);
+
+/*
+ * Undo a transfer payment (review "unmatch"): give back its allocations,
+ * take back its credit, roll back its intent's paid/status, delete it.
+ * *intent gets its intent id (0 when none). -CONFLICT when the credit it
+ * created has been used since.
+ */
+int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
+                        int64_t *intent);
+
+/* store_bank.c: migration 3 and the bank operations of the table. */
+extern const char *const sqi_migration3[];
+int sqb_account_org(struct store *st, const char *account, int64_t *org_id,
+                    char *code);
+int sqb_secret_put(struct store *st, int64_t org_id, const char *provider,
+                   const char *api_key, const char *hmac_key,
+                   const char *actor);
+int sqb_secret_get(struct store *st, int64_t org_id, const char *provider,
+                   char *api_key, size_t ak_cap, char *hmac_key, size_t hk_cap);
+int sqb_journal_add(struct store *st, const struct store_journal *j,
+                    int64_t *id);
+int sqb_journal_pending(struct store *st, int64_t limit, json_t **out);
+int sqb_journal_fail(struct store *st, int64_t id, const char *detail);
+int sqb_begin(struct store *st, const char *actor, int64_t now,
+              const char *import_kind, struct store_bank **out);
+int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
+            const char *channel, int64_t journal_id, json_t **res);
+int sqb_statement(struct store_bank *b, int64_t org,
+                  const struct feeds_statement *s);
+int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
+            json_t **summary);
+int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
+             json_t **out);
+int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
+int sqb_review(struct store *st, int64_t org, int64_t id,
+               const struct store_review *rv, const char *actor, int64_t now,
+               json_t **out);
+
+/*
+ * store_bank.c, called by intent creation when a kiosk claims reserved
+ * `code` as intent `intent`: apply the transfers held for that code (in
+ * the caller's write transaction). Intent ids to wake go to `woken`.
+ */
+int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
+                   int64_t intent, const char *actor, int64_t now);
+
+/* Wake-ups queued on a connection by sqi_bank_claim, fired by the
+ * caller after its commit (sqi_flush_woken) or dropped (rollback). */
+void sqi_flush_woken(struct sq *s, struct sqi_conn *c, int fire);
+void sqi_queue_woken(struct sqi_conn *c, int64_t intent);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * fuzz_match.c: libFuzzer target for the matching engine's pure parts
+ * (server/match.c): reference keys, account keys, payment codes in any
+ * bytes, name folding and scoring. Nothing may crash or overrun.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1), key[MATCH_KEY_MAX], small[4];
+    char a[FEEDS_NAME_MAX], b[FEEDS_NAME_MAX];
+    char codes[MATCH_CODES_MAX][PAYREF_MAX + 1];
+    struct bank_txn t;
+    size_t n = 0, half = size / 2;
+
+    if (text == NULL)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    match_ref_key(text, key, sizeof(key));
+    match_ref_key(text, small, sizeof(small));
+    match_account_key(text, key, sizeof(key));
+    memset(&t, 0, sizeof(t));
+    t.description = text;
+    memcpy(t.provider_code, text,
+           half < sizeof(t.provider_code) - 1 ? half
+                                              : sizeof(t.provider_code) - 1);
+    match_codes(&t, "CT", codes, MATCH_CODES_MAX, &n);
+    if (n > MATCH_CODES_MAX)
+        abort();
+    match_fold_name(text, a, sizeof(a));
+    match_fold_name(text + half, b, sizeof(b));
+    if (match_name_score(a, b) > 100 || match_name_score(b, a) < 0)
+        abort();
+    free(text);
+    return 0;
+}
