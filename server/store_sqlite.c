@@ -1517,6 +1517,9 @@ static int gen_one(struct sqi_conn *c, int64_t org, int64_t fee_id,
     return rc;
 }
 
+static int apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
+                         int64_t now);
+
 static int sq_invoices_generate(struct store *base, int64_t org,
                                 const char *period, const char *fee_code,
                                 const char *actor, json_t **out)
@@ -1610,8 +1613,12 @@ static int sq_invoices_generate(struct store *base, int64_t org,
         rc = audit(c, now, actor, "invoices.generate", period,
                    json_pack("{s:I, s:s?}", "created", (json_int_t)count, "fee",
                              fee_code));
+    /* payers' credit pays their new invoices */
+    if (rc == 0 && count > 0)
+        rc = apply_credits(c, org, actor, now);
 done:
     rc = end_write(s, c, rc);
+    sqi_flush_woken(s, c, rc == 0);
     if (rc == 0)
         *out = json_pack("{s:s, s:I, s:I}", "period", period, "fees",
                          (json_int_t)fees, "created", (json_int_t)count);
@@ -2515,6 +2522,156 @@ static int supersede_intents(struct sqi_conn *c, const struct inv *v, size_t n,
         }
     }
     return 0;
+}
+
+/*
+ * Use one payer's credit for their open invoices. A payer's credit is the
+ * sum of the unallocated parts of their earlier payments (an over-payment
+ * or money for invoices already paid), so applying it allocates those
+ * payments further: oldest payment first, to the oldest open invoice
+ * first. The method of the money stays what it was (transfer, cash),
+ * paid = sum of allocations keeps holding for every invoice, and each
+ * payment still satisfies amount = allocated + unallocated. Intents waiting
+ * on invoices this pays in full are superseded and woken. One audit entry
+ * per payer ("credit.apply"). In a write txn.
+ */
+static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
+                              const char *actor, int64_t now)
+{
+    struct inv *v = NULL;
+    struct {
+        int64_t id, unalloc;
+    } pays[64];
+    size_t n = 0, npay = 0, i, n_woken = 0;
+    int64_t total = 0, used = 0, woken[32];
+    json_t *allocs = json_array();
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    rc = resolve_invoices(c, org, pid, NULL, 0, &v, &n, &total);
+    if (rc != 0 || n == 0)
+        goto out;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT id, unallocated FROM payments"
+                           " WHERE payer_id = ?1 AND unallocated > 0"
+                           " ORDER BY id LIMIT 64",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_fail(c, "prepare");
+        goto out;
+    }
+    bi(st, 1, pid);
+    while ((rc = step(c, st)) == 1) {
+        pays[npay].id = sqlite3_column_int64(st, 0);
+        pays[npay].unalloc = sqlite3_column_int64(st, 1);
+        npay++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    for (i = 0; i < npay && rc == 0; i++) {
+        int64_t left = 0;
+
+        rc = allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, allocs);
+        if (rc != 0 || left == pays[i].unalloc)
+            continue;
+        if (sqlite3_prepare_v2(c->db,
+                               "UPDATE payments SET unallocated = ?2"
+                               " WHERE id = ?1",
+                               -1, &st, NULL) != SQLITE_OK) {
+            rc = db_fail(c, "prepare");
+            break;
+        }
+        bi(st, 1, pays[i].id);
+        bi(st, 2, left);
+        rc = step(c, st) < 0 ? -STORE_E_IO : 0;
+        sqlite3_finalize(st);
+        st = NULL;
+        used += pays[i].unalloc - left;
+    }
+    if (rc != 0 || used == 0)
+        goto out;
+    if (sqlite3_prepare_v2(c->db,
+                           "UPDATE payers SET credit = credit - ?2"
+                           " WHERE id = ?1 AND credit >= ?2",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_fail(c, "prepare");
+        goto out;
+    }
+    bi(st, 1, pid);
+    bi(st, 2, used);
+    rc = step(c, st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0)
+        goto out;
+    if (sqlite3_changes(c->db) != 1) {
+        store_set_error("ledger", "payer %lld credit is below %lld",
+                        (long long)pid, (long long)used);
+        rc = -STORE_E_CONFLICT;
+        goto out;
+    }
+    /* intents waiting on invoices now paid in full are superseded */
+    {
+        size_t k = 0;
+
+        for (i = 0; i < n; i++)
+            if (v[i].due == 0)
+                v[k++] = v[i];
+        n = k;
+    }
+    rc = supersede_intents(c, v, n, now, woken, &n_woken, 32);
+    for (i = 0; rc == 0 && i < n_woken; i++)
+        sqi_queue_woken(c, woken[i]);
+    if (rc == 0) {
+        char object[32];
+
+        snprintf(object, sizeof(object), "payer:%lld", (long long)pid);
+        rc = audit(c, now, actor, "credit.apply", object,
+                   json_pack("{s:I, s:O}", "amount", (json_int_t)used,
+                             "allocations", allocs));
+    }
+out:
+    json_decref(allocs);
+    free(v);
+    return rc;
+}
+
+/* Apply the credit of every payer of `org` that has some. In a write txn. */
+static int apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
+                         int64_t now)
+{
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0, i;
+    sqlite3_stmt *st;
+    int rc;
+
+    /* collect first: the payers table changes as credit is applied */
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT id FROM payers WHERE org_id = ?1"
+                           " AND credit > 0 ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, "prepare");
+    bi(st, 1, org);
+    while ((rc = step(c, st)) == 1) {
+        if (n == cap) {
+            int64_t *nids = realloc(ids, (cap ? cap * 2 : 64) * sizeof(*ids));
+
+            if (nids == NULL) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            ids = nids;
+            cap = cap ? cap * 2 : 64;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    for (i = 0, rc = rc < 0 ? rc : 0; i < n && rc == 0; i++)
+        rc = apply_payer_credit(c, org, ids[i], actor, now);
+    free(ids);
+    return rc;
 }
 
 static int sq_cash_record(struct store *base, const struct store_principal *who,

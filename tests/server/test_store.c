@@ -2,6 +2,7 @@
  * test_store.c: the storage interface and the notifier without HTTP: the
  * ledger entry point that bank ingestion (issue 4) will call
  * (transfer_apply: exact, partial, over, duplicate, expired intent), the
+ * payer credit an over-payment leaves used for the next invoices, the
  * changed callback, idempotency in the store, the audit chain check, the
  * migrations on reopen, and the notifier's arm/suspend/fire protocol.
  */
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "harness.h"
 #include "notify.h"
@@ -135,10 +138,41 @@ static void test_ledger(struct store *st)
     CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr),
               -STORE_E_INVALID);
 
-    /* an expired intent still pays its open invoices */
+    /* the credit pays the next invoices: all of 2026-11-03 (10.000) ... */
     CHECK_INT(op->invoices_generate(st, org_id, "2026-11-03", NULL, "t", &out),
               0);
     json_decref(out);
+    CHECK_INT(op->dues(st, org_id, "A-1", &out), 0);
+    CHECK_INT(jint(out, "total_due"), 0);
+    json_decref(out);
+    {
+        struct store_filter f = {0};
+
+        CHECK_INT(op->payer_list(st, org_id, &f, &out), 0);
+        CHECK_INT(jint(json_array_get(out, 0), "credit"), 30000);
+        json_decref(out);
+    }
+    /* ... and 30.000 of December's rent, which leaves 270.000 due */
+    CHECK_INT(op->invoices_generate(st, org_id, "2026-12", NULL, "t", &out), 0);
+    json_decref(out);
+    CHECK_INT(op->dues(st, org_id, "A-1", &out), 0);
+    CHECK_INT(jint(out, "total_due"), 270000);
+    CHECK_INT(jint(json_array_get(json_object_get(out, "invoices"), 0), "paid"),
+              30000);
+    json_decref(out);
+    {
+        struct store_filter f = {0};
+
+        CHECK_INT(op->payer_list(st, org_id, &f, &out), 0);
+        CHECK_INT(jint(json_array_get(out, 0), "credit"), 0);
+        json_decref(out);
+    }
+    /* generating again changes nothing (no credit used twice) */
+    CHECK_INT(op->invoices_generate(st, org_id, "2026-12", NULL, "t", &out), 0);
+    CHECK_INT(jint(out, "created"), 0);
+    json_decref(out);
+
+    /* an expired intent still pays its open invoices */
     idem.key = "key-2";
     idem.body_hash = "hash-2";
     CHECK_INT(op->intent_create(st, &k, &idem, &ir, now - 3600, &in, &replayed),
@@ -154,7 +188,7 @@ static void test_ledger(struct store *st)
         json_decref(in);
         t.intent_code = code2;
         t.reference = "FT4";
-        t.amount = 10000;
+        t.amount = 270000;
         n_changed = 0;
         CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr), 0);
         CHECK_STR(json_string_value(json_object_get(tr, "status")), "paid");
@@ -175,6 +209,40 @@ static void test_ledger(struct store *st)
     }
     CHECK_INT(op->audit_verify(st, &n), 0);
     CHECK(n >= 10);
+}
+
+/*
+ * The ledger's invariants, read straight from the database: every
+ * invoice's paid = the sum of its allocations; every payment's amount =
+ * allocated + unallocated; every payer's credit = their unallocated money.
+ */
+static void check_ledger_sql(const char *file)
+{
+    static const char *const bad[] = {
+        "SELECT count(*) FROM invoices i WHERE paid != (SELECT"
+        " coalesce(sum(amount), 0) FROM allocations a"
+        " WHERE a.invoice_id = i.id)",
+        "SELECT count(*) FROM payments p WHERE amount != unallocated +"
+        " (SELECT coalesce(sum(amount), 0) FROM allocations a"
+        " WHERE a.payment_id = p.id)",
+        "SELECT count(*) FROM payers y WHERE credit != (SELECT"
+        " coalesce(sum(unallocated), 0) FROM payments p"
+        " WHERE p.payer_id = y.id)",
+    };
+    sqlite3 *db = NULL;
+    size_t i;
+
+    CHECK_INT(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL),
+              SQLITE_OK);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        sqlite3_stmt *q = NULL;
+
+        CHECK_INT(sqlite3_prepare_v2(db, bad[i], -1, &q, NULL), SQLITE_OK);
+        CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+        CHECK_INT(sqlite3_column_int64(q, 0), 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
 }
 
 /* ---- notifier ----------------------------------------------------------- */
@@ -247,6 +315,9 @@ int main(void)
     st->changed = on_changed;
     test_ledger(st);
     store_close(st);
+    snprintf(path, sizeof(path), "%s/t.db", dir);
+    check_ledger_sql(path);
+    snprintf(path, sizeof(path), "sqlite:%s/t.db", dir);
     /* reopen: migrations are not applied twice, data is there */
     st = NULL;
     CHECK_INT(store_open(path, 1, &st), 0);
