@@ -277,6 +277,25 @@ static int rl_take(struct ratelimit *rl, const char *key)
     return ok;
 }
 
+/* The client's address as text ("?" when unknown). */
+static void client_ip(struct MHD_Connection *conn, char *ip, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci;
+
+    snprintf(ip, cap, "?");
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET,
+                  &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip,
+                  (socklen_t)cap);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6,
+                  &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+                  ip, (socklen_t)cap);
+}
+
 /* ---- replies
  * ------------------------------------------------------------------- */
 
@@ -342,6 +361,19 @@ enum MHD_Result api_reply_text(struct req *r, unsigned status,
     memcpy(copy, text, len);
     copy[len] = '\0';
     return queue(r, status, copy, len, ctype, NULL, NULL);
+}
+
+enum MHD_Result api_reply_bytes(struct req *r, unsigned status,
+                                const char *ctype, const void *data, size_t len,
+                                const char *hname, const char *hval)
+{
+    char *copy = malloc(len + 1);
+
+    if (copy == NULL)
+        return MHD_NO;
+    memcpy(copy, data, len);
+    copy[len] = '\0';
+    return queue(r, status, copy, len, ctype, hname, hval);
 }
 
 enum MHD_Result api_error(struct req *r, unsigned status, const char *code,
@@ -773,6 +805,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
         if (!ok)
             return res;
+    } else if (strcmp(method, "POST") == 0) {
+        /* unauthenticated writes (bank webhooks, which are journaled and
+           fsync'd even when their signature fails): limited per client
+           address with the same budget as a credential */
+        char key[72] = "addr:";
+
+        client_ip(r->conn, key + 5, sizeof(key) - 5);
+        if (!rl_take(s->rl, key))
+            return api_error(r, 429, "rate_limited",
+                             "too many requests from this address; slow "
+                             "down");
     }
     return rt->fn(r);
 }
@@ -783,24 +826,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct srv *s = cls;
     struct req *r = *con_cls;
     int64_t us;
-    const union MHD_ConnectionInfo *ci;
-    char ip[64] = "?";
+    char ip[64];
 
     (void)toe;
     if (r == NULL)
         return;
     us = now_us() - r->t0_us;
-    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci != NULL && ci->client_addr != NULL) {
-        const struct sockaddr *sa = ci->client_addr;
-
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip,
-                      sizeof(ip));
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-                      ip, sizeof(ip));
-    }
+    client_ip(conn, ip, sizeof(ip));
     metrics_record(s->m, r->route, r->status, us);
     api_log(6,
             "event=request method=%s route=\"%s\" status=%d ms=%.2f "
