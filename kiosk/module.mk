@@ -1,2 +1,36 @@
-# kiosk/: chopay-kiosk (the SDL2 touch app).
-# Filled in by the kiosk issue; nothing is built here yet.
+# kiosk/: chopay-kiosk (the SDL2 touch app), its tests and benchmark.
+
+KIOSK_PKGS = sdl2 SDL2_ttf SDL2_image libcurl jansson inih libqrencode
+EXTRA_CFLAGS_kiosk = $(call pc_cflags,$(COMMON_PKGS) $(KIOSK_PKGS))
+KIOSK_LIBS = $(call pc_libs,$(KIOSK_PKGS)) -lm
+
+KIOSK_SRCS = $(wildcard kiosk/*.c)
+KIOSK_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(KIOSK_SRCS))
+KIOSK      = $(BUILD)/bin/chopay-kiosk
+
+$(KIOSK): $(KIOSK_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(KIOSK_OBJS) $(LIBCOMMON) $(COMMON_LIBS) \
+	  $(KIOSK_LIBS)
+
+PROGRAMS += $(KIOSK)
+
+# Headless end-to-end tests (shell; reads $CHOPAY_BUILD).
+TESTS += tests/kiosk/test_kiosk.sh
+
+# Unit tests of the kiosk's non-drawing parts (journal, codes, directory,
+# backoff, strings): tests/kiosk/test_kiosk_*.c.
+KIOSK_UNIT_SRCS = $(wildcard tests/kiosk/test_kiosk_*.c)
+KIOSK_UNIT      = $(patsubst tests/kiosk/%.c,$(BUILD)/tests/%,$(KIOSK_UNIT_SRCS))
+KIOSK_UNIT_OBJS = $(BUILD)/kiosk/offline.o $(BUILD)/kiosk/net.o \
+                  $(BUILD)/kiosk/i18n.o
+
+$(BUILD)/tests/kiosk/%.o: CFLAGS += $(EXTRA_CFLAGS_kiosk) -Ikiosk
+
+$(BUILD)/tests/test_kiosk_%: $(BUILD)/tests/kiosk/test_kiosk_%.o \
+                             $(KIOSK_UNIT_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(KIOSK_UNIT_OBJS) $(LIBCOMMON) \
+	  $(COMMON_LIBS) $(KIOSK_LIBS)
+
+TESTS += $(KIOSK_UNIT)

@@ -1,0 +1,317 @@
+/*
+ * kiosk.h: what the kiosk's files share: the kiosk state, the screen
+ * table (one file per screen, each a table of callbacks), the payment
+ * session a payer walks through, and the prototypes of the helpers in
+ * ui.c, i18n.c, flow.c, net.c, offline.c, script.c and sound.c.
+ */
+#ifndef CHOPAY_KIOSK_H
+#define CHOPAY_KIOSK_H
+
+#include "i18n.h"
+#include "ksdl.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "vietqr.h"
+
+struct kiosk;
+struct net;
+struct script;
+
+/* A screen: a small table of callbacks, NULL where not needed. */
+struct kiosk_screen {
+    const char *name; /* stable id, used for screenshots and scripts */
+    int keep_awake;   /* 1: the inactivity timeout does not apply */
+    void (*enter)(struct kiosk *k);
+    void (*leave)(struct kiosk *k);
+    void (*on_event)(struct kiosk *k, const SDL_Event *ev);
+    void (*update)(struct kiosk *k, uint32_t now_ms);
+    void (*draw)(struct kiosk *k, SDL_Renderer *r);
+};
+
+extern const struct kiosk_screen kiosk_screen_welcome;
+extern const struct kiosk_screen kiosk_screen_code;
+extern const struct kiosk_screen kiosk_screen_dues;
+extern const struct kiosk_screen kiosk_screen_qr;
+extern const struct kiosk_screen kiosk_screen_waiting;
+extern const struct kiosk_screen kiosk_screen_paid;
+extern const struct kiosk_screen kiosk_screen_partial;
+extern const struct kiosk_screen kiosk_screen_expired;
+extern const struct kiosk_screen kiosk_screen_error;
+extern const struct kiosk_screen kiosk_screen_pin;
+extern const struct kiosk_screen kiosk_screen_collector;
+
+#define KIOSK_PATH_MAX     512
+#define KIOSK_MAX_INVOICES 32
+#define KIOSK_MAX_BUTTONS  64
+#define KIOSK_CODE_MAX     16
+
+/* Everything set by flags or the INI file. */
+struct kiosk_config {
+    char server[256];                /* base URL, no trailing slash */
+    char key_file[KIOSK_PATH_MAX];   /* file holding the kiosk key */
+    char key[256];                   /* the kiosk key read from key_file */
+    char data_dir[KIOSK_PATH_MAX];   /* cache, journal, reserved codes */
+    char assets_dir[KIOSK_PATH_MAX]; /* sounds; "" = search list */
+    char script[KIOSK_PATH_MAX];     /* test script, "" = none */
+    char shot_dir[KIOSK_PATH_MAX];   /* screenshot folder, "" = none */
+    char pin[16];       /* collector PIN, "" = collector mode off */
+    char collector[64]; /* collector name sent with cash records */
+    int lang;           /* enum kiosk_lang */
+    int fullscreen;     /* 1: fullscreen window */
+    int headless;       /* 1: software renderer to a surface */
+    int sound;          /* 1: play sounds */
+    int width, height;  /* window or surface size */
+    int idle_s;         /* inactivity timeout, seconds */
+    int long_poll_s;    /* ?wait= for intent polls, 1..60 */
+};
+
+/* One open invoice (or, offline, one fee from the cached directory). */
+struct kiosk_invoice {
+    int64_t id;      /* server invoice id; 0 for an offline fee */
+    char label[96];  /* UTF-8 */
+    char period[24]; /* "2026-11" or "" */
+    int64_t due;     /* đồng still owed */
+    int selected;    /* 1: ticked on the dues screen */
+};
+
+/* The payer being served. */
+struct kiosk_payer {
+    char code[KIOSK_CODE_MAX + 1];
+    char name[128];
+    int n_inv;
+    struct kiosk_invoice inv[KIOSK_MAX_INVOICES];
+    int offline; /* 1: from the cached directory, not the server */
+};
+
+/* A payment intent as shown on the QR screen. */
+struct kiosk_intent {
+    char id[48];    /* server id ("" while offline) */
+    char code[40];  /* payment code, the transfer content */
+    int64_t amount; /* đồng */
+    char payload[VIETQR_MAX_PAYLOAD + 1];
+    char bin[8];           /* bank BIN */
+    char bank_name[96];    /* bank display name */
+    char account[32];      /* account number */
+    char account_name[96]; /* account holder */
+    uint32_t expires_tick; /* SDL ticks at expiry (skew-free) */
+    int offline;           /* 1: built locally from a reserved code */
+    char offline_key[40];  /* journal key of an offline intent */
+};
+
+/* The payer's walk through the screens, reset on the welcome screen. */
+struct kiosk_session {
+    int collector;                 /* 1: collector recording cash */
+    char code[KIOSK_CODE_MAX + 1]; /* typed code */
+    struct kiosk_payer payer;
+    struct kiosk_intent intent;
+    int64_t inv_ids[KIOSK_MAX_INVOICES]; /* invoices being paid */
+    int n_ids;                           /* 0 with pay_all */
+    int pay_all;                         /* 1: "invoices": "all" */
+    int64_t received;                    /* partial: received so far */
+    int64_t remaining;                   /* partial: still owed */
+    char receipt[48];                    /* paid: receipt / intent id */
+    int64_t paid_amount;                 /* paid: amount */
+    enum kiosk_str err_what;             /* error screen: what happened */
+    enum kiosk_str err_hint;             /* error screen: what to do */
+    char err_detail[160]; /* error screen: server code / message */
+    const struct kiosk_screen *err_retry; /* where "try again" goes */
+    char note[160];                       /* collector screen: last result */
+    int busy;           /* a request for this screen is running */
+    int has_msg;        /* 1: show `msg` on the current screen */
+    enum kiosk_str msg; /* short message (e.g. code not found) */
+    char paid_id[48];   /* last intent recorded as paid */
+    int paid_otherwise; /* expired: cancelled because the invoices were
+                           paid another way (cash) */
+};
+
+/* A tappable target registered while drawing. */
+struct kiosk_button {
+    SDL_Rect r;
+    char id[32];    /* stable id for scripts ("pay-all", "key-A") */
+    char label[96]; /* the text shown */
+    int enabled;
+};
+
+/* Fonts by size; bold and regular. */
+enum kiosk_font { FONT_SMALL, FONT_NORMAL, FONT_LARGE, FONT_HUGE, FONT__N };
+
+/* The directory cache as parsed. */
+struct kiosk_dir_payer {
+    char code[KIOSK_CODE_MAX + 1];
+    char name[128];
+    char category[32];
+};
+struct kiosk_dir_fee {
+    char label[96];
+    char category[32];
+    int64_t amount;
+};
+struct kiosk_directory {
+    int loaded;
+    char org_name[128];
+    char org_kind[16]; /* "market", "school" or "" */
+    char bin[8];       /* collecting bank */
+    char account[32];
+    char account_name[96];
+    int has_market, has_school; /* which start buttons to offer */
+    char letters[16]; /* letters used by payer codes, for the keypad */
+    size_t n_payers;
+    struct kiosk_dir_payer *payers;
+    size_t n_fees;
+    struct kiosk_dir_fee *fees;
+};
+
+struct kiosk {
+    struct kiosk_config cfg;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Surface *surface; /* headless target */
+    int w, h;             /* pixels */
+    int scale;            /* per mille of the 800x480 design */
+    TTF_Font *font[2][FONT__N];
+    char font_path[2][KIOSK_PATH_MAX];
+    const struct kiosk_screen *screen;
+    const struct kiosk_screen *next;
+    uint32_t entered_ms; /* when the current screen was entered */
+    uint32_t frames_on_screen;
+    int dirty;        /* redraw needed */
+    int animating;    /* 1: redraw at 60 fps */
+    uint32_t wake_at; /* a screen's next timed redraw, 0 = none */
+    uint32_t last_input_ms;
+    int quit;
+    int exit_code;
+    int shot_pending; /* save a screenshot after the next draw */
+    unsigned shot_seq;
+    struct kiosk_button buttons[KIOSK_MAX_BUTTONS];
+    int n_buttons;
+    int pressed; /* index of the pressed button, -1 none */
+    struct net *net;
+    struct script *script;
+    struct kiosk_session s;
+    struct kiosk_directory dir;
+    int online;            /* 1 until a request fails to connect */
+    uint32_t dir_next_ms;  /* next directory refresh */
+    uint32_t sync_next_ms; /* next journal replay / code refill */
+    int sync_busy;         /* a replay request is in flight */
+    int codes_busy;
+    int codes_unsupported;   /* server answered 404 to the reservation */
+    json_t *sync_rec;        /* the journal record being replayed */
+    int lang;                /* current language (reset on welcome) */
+    uint64_t intent_pc;      /* bench: perf counter when an intent came */
+    uint64_t frame_ns_total; /* bench: draw time */
+    uint64_t frames;
+    /* sound */
+    SDL_AudioDeviceID audio;
+    uint8_t *ding;
+    uint32_t ding_len;
+};
+
+/* ---- main.c ---------------------------------------------------------- */
+/* Switch to `next` after the current event is handled (never recursive). */
+void kiosk_goto(struct kiosk *k, const struct kiosk_screen *next);
+/* Ask for a redraw now. */
+void kiosk_dirty(struct kiosk *k);
+/* Ask for a redraw at SDL tick `ms` (the earliest request wins). */
+void kiosk_wake_at(struct kiosk *k, uint32_t ms);
+/* The string `id` in the current language. */
+const char *kiosk_tr(const struct kiosk *k, enum kiosk_str id);
+/* Show the error screen with what happened, what to do, and a detail. */
+void kiosk_fail(struct kiosk *k, enum kiosk_str what, enum kiosk_str hint,
+                const char *detail, const struct kiosk_screen *retry);
+
+/* ---- ui.c ------------------------------------------------------------ */
+enum ui_align { UI_LEFT, UI_CENTER, UI_RIGHT };
+enum ui_style { UI_PRIMARY, UI_SECONDARY, UI_KEY, UI_DANGER, UI_GHOST, UI_BIG };
+
+extern const SDL_Color ui_bg, ui_fg, ui_muted, ui_primary, ui_green, ui_red,
+    ui_amber, ui_white, ui_black, ui_panel;
+
+/* Load the fonts for the current size; 0 or -1 (no font found). */
+int ui_fonts_load(struct kiosk *k);
+/* Close the fonts. */
+void ui_fonts_free(struct kiosk *k);
+/* A length in pixels for `v` units of the 800x480 design. */
+int ui_px(const struct kiosk *k, int v);
+/* Fill `r` with `c`. */
+void ui_fill(struct kiosk *k, SDL_Rect r, SDL_Color c);
+/*
+ * Draw UTF-8 `s` at (x, y) (top, aligned by `align` at x) in `font`,
+ * shrinking to a smaller size when wider than `max_w` (0 = no limit).
+ * Returns the height used.
+ */
+int ui_text(struct kiosk *k, int font, int bold, const char *s, int x, int y,
+            SDL_Color c, int align, int max_w);
+/* Draw and register a button; `id` is for scripts, `label` is shown. */
+void ui_button(struct kiosk *k, SDL_Rect r, const char *id, const char *label,
+               int style, int enabled);
+/* Register a target without drawing it (rows the screen draws itself). */
+void ui_register(struct kiosk *k, SDL_Rect r, const char *id,
+                 const char *label);
+/* The index the next registered button gets (to show it pressed). */
+int ui_next_index(const struct kiosk *k);
+/* Draw `text` in a coloured band across `r` (banners, notes). */
+void ui_banner(struct kiosk *k, SDL_Rect r, SDL_Color bg, SDL_Color fg,
+               const char *text);
+/* Layout of the bottom button bar: the i-th of n buttons. */
+SDL_Rect ui_bar_slot(const struct kiosk *k, int i, int n);
+/* Forget the buttons (called before every draw). */
+void ui_buttons_reset(struct kiosk *k);
+/*
+ * Feed a mouse event to the buttons: returns the id of the button
+ * activated (press and release on it) or NULL.
+ */
+const char *ui_hit(struct kiosk *k, const SDL_Event *ev);
+/* The button whose id or label equals `name`, or NULL. */
+const struct kiosk_button *ui_find_button(const struct kiosk *k,
+                                          const char *name);
+/*
+ * Draw the QR code of `payload` as large as fits in `area`, centred, with
+ * a 4-module quiet zone and an integer module size. Returns 0 or -1.
+ */
+int ui_qr(struct kiosk *k, SDL_Rect area, const char *payload);
+/* The top bar: title, online state. Returns its height. */
+int ui_header(struct kiosk *k, const char *title);
+/* Draw the intent panel: QR left, bank details right, countdown. */
+void ui_intent_panel(struct kiosk *k, SDL_Rect area,
+                     const struct kiosk_intent *in, uint32_t now);
+/* Save the current frame as PNG to `path`; 0 or -1. */
+int ui_screenshot(struct kiosk *k, const char *path);
+
+/* ---- flow.c: the server conversations shared by screens ---------------- */
+/* Look up the dues of session code; goes to dues, offline dues or error. */
+void flow_lookup(struct kiosk *k);
+/* Create an intent for the session's selection; goes to qr or error. */
+void flow_create_intent(struct kiosk *k, int64_t amount);
+/*
+ * Tell the server the payer gave up on the session's intent (best effort,
+ * in the background: an unreachable server lets it expire instead).
+ */
+void flow_cancel_intent(struct kiosk *k);
+/* Start (or restart) the long poll of the session's intent. */
+void flow_poll(struct kiosk *k);
+/*
+ * Record `amount` of cash for the session's selection: journal first
+ * (fsync'd), then the replay sends it; goes to the collector screen.
+ */
+void flow_record_cash(struct kiosk *k, int64_t amount);
+/* Background work: directory refresh, code refill, journal replay. */
+void flow_background(struct kiosk *k, uint32_t now);
+/* Earliest tick flow_background wants to run again. */
+uint32_t flow_next_ms(const struct kiosk *k);
+/* The day's totals (this kiosk's journal); 0 or negative. */
+int flow_totals(struct kiosk *k, int64_t *transfer, int64_t *cash,
+                int *pending);
+/* Sum of the selected invoices (all when none is selected); -1 overflow. */
+int64_t flow_selected_total(const struct kiosk *k, int all);
+
+/* ---- sound.c --------------------------------------------------------- */
+/* Open audio and load the sounds (failures only disable sound). */
+void sound_init(struct kiosk *k);
+/* Play the confirmation sound. */
+void sound_ding(struct kiosk *k);
+/* Close audio. */
+void sound_free(struct kiosk *k);
+
+#endif

@@ -1,0 +1,780 @@
+/*
+ * main.c: chopay-kiosk's entry point: configuration (flags and an INI file
+ * with the same keys), SDL set-up (a window, or headless a software
+ * renderer drawing into a surface), and the main loop that redraws only
+ * when something changed, drives libcurl, the script and the timers.
+ */
+#define _DEFAULT_SOURCE
+#include "kiosk.h"
+#include "net.h"
+#include "offline.h"
+#include "script.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define IDLE_DEFAULT_S 90
+
+static const char usage[] =
+    "usage: chopay-kiosk [OPTIONS]\n"
+    "  --server URL          chopay-server base URL "
+    "(default http://127.0.0.1:8080)\n"
+    "  --key-file FILE       file holding this kiosk's key (required)\n"
+    "  --config FILE         INI file with the same keys (server, key_file,\n"
+    "                        fullscreen, lang, data_dir, sound, "
+    "collector_pin, ...)\n"
+    "  --fullscreen          fill the screen\n"
+    "  --lang vi|en          start language (default vi)\n"
+    "  --data-dir DIR        cache and journal (default ./var/kiosk)\n"
+    "  --no-sound            no sounds\n"
+    "  --collector-pin PIN   enable collector mode with this PIN (4-12 "
+    "digits)\n"
+    "  --collector-name NAME name sent with cash records\n"
+    "  --size WxH            window or screen size (default 1024x600)\n"
+    "  --idle-timeout S      back to the start after S idle seconds\n"
+    "  --long-poll S         intent long-poll wait, 1..60 (default 25)\n"
+    "  --assets-dir DIR      where the sounds are\n"
+    "  --headless            no window: software rendering (tests)\n"
+    "  --script FILE         run a test script (see docs/kiosk.md)\n"
+    "  --screenshot-dir DIR  a PNG of every screen shown\n"
+    "  --timing              print timings to stderr (bench)\n"
+    "  --check-strings       check the string tables and exit\n";
+
+static int opt_timing;
+static struct timespec t_start;
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double since_start_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)(ts.tv_sec - t_start.tv_sec) * 1e3 +
+           (double)(ts.tv_nsec - t_start.tv_nsec) / 1e6;
+}
+
+/* ---- the helpers screens call --------------------------------------- */
+
+void kiosk_goto(struct kiosk *k, const struct kiosk_screen *next)
+{
+    k->next = next;
+}
+
+void kiosk_dirty(struct kiosk *k)
+{
+    k->dirty = 1;
+}
+
+void kiosk_wake_at(struct kiosk *k, uint32_t ms)
+{
+    if (!ms)
+        ms = 1;
+    if (!k->wake_at || (int32_t)(ms - k->wake_at) < 0)
+        k->wake_at = ms;
+}
+
+const char *kiosk_tr(const struct kiosk *k, enum kiosk_str id)
+{
+    return i18n_get(k->lang, id);
+}
+
+void kiosk_fail(struct kiosk *k, enum kiosk_str what, enum kiosk_str hint,
+                const char *detail, const struct kiosk_screen *retry)
+{
+    k->s.err_what = what;
+    k->s.err_hint = hint;
+    snprintf(k->s.err_detail, sizeof(k->s.err_detail), "%s",
+             detail ? detail : "");
+    k->s.err_retry = retry;
+    fprintf(stderr, "chopay-kiosk: error: %s (%s)\n", i18n_get(LANG_EN, what),
+            detail ? detail : "");
+    kiosk_goto(k, &kiosk_screen_error);
+}
+
+/* ---- configuration --------------------------------------------------- */
+
+static int set_str(char *dst, size_t cap, const char *v, const char *name)
+{
+    if (strlen(v) >= cap) {
+        fprintf(stderr, "chopay-kiosk: %s too long\n", name);
+        return -1;
+    }
+    snprintf(dst, cap, "%s", v);
+    return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true") ||
+        !strcmp(v, "on"))
+        *out = 1;
+    else if (!strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "false") ||
+             !strcmp(v, "off"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_int(const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    long x;
+
+    errno = 0;
+    x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi)
+        return -1;
+    *out = (int)x;
+    return 0;
+}
+
+static int parse_size(const char *v, int *w, int *h)
+{
+    int a, b;
+    char tail;
+
+    if (sscanf(v, "%dx%d%c", &a, &b, &tail) != 2 || a < 320 || a > 7680 ||
+        b < 240 || b > 4320)
+        return -1;
+    *w = a;
+    *h = b;
+    return 0;
+}
+
+/* One key = value, from the INI file or a flag; 0 or -1 (reported). */
+static int config_set(struct kiosk_config *c, const char *key, const char *v)
+{
+    int b;
+
+    if (!strcmp(key, "server"))
+        return set_str(c->server, sizeof(c->server), v, key);
+    if (!strcmp(key, "key_file"))
+        return set_str(c->key_file, sizeof(c->key_file), v, key);
+    if (!strcmp(key, "data_dir"))
+        return set_str(c->data_dir, sizeof(c->data_dir), v, key);
+    if (!strcmp(key, "assets_dir"))
+        return set_str(c->assets_dir, sizeof(c->assets_dir), v, key);
+    if (!strcmp(key, "screenshot_dir"))
+        return set_str(c->shot_dir, sizeof(c->shot_dir), v, key);
+    if (!strcmp(key, "collector_name"))
+        return set_str(c->collector, sizeof(c->collector), v, key);
+    if (!strcmp(key, "collector_pin")) {
+        size_t n = strlen(v);
+        if (n < 4 || n > 12 || strspn(v, "0123456789") != n) {
+            fprintf(stderr, "chopay-kiosk: collector_pin must be 4-12 "
+                            "digits\n");
+            return -1;
+        }
+        return set_str(c->pin, sizeof(c->pin), v, key);
+    }
+    if (!strcmp(key, "lang")) {
+        int l = i18n_lang(v);
+        if (l < 0) {
+            fprintf(stderr, "chopay-kiosk: lang must be vi or en\n");
+            return -1;
+        }
+        c->lang = l;
+        return 0;
+    }
+    if (!strcmp(key, "fullscreen") || !strcmp(key, "sound") ||
+        !strcmp(key, "headless")) {
+        if (parse_bool(v, &b) < 0) {
+            fprintf(stderr, "chopay-kiosk: %s must be yes or no\n", key);
+            return -1;
+        }
+        if (key[0] == 'f')
+            c->fullscreen = b;
+        else if (key[0] == 's')
+            c->sound = b;
+        else
+            c->headless = b;
+        return 0;
+    }
+    if (!strcmp(key, "size")) {
+        if (parse_size(v, &c->width, &c->height) < 0) {
+            fprintf(stderr, "chopay-kiosk: size must be WxH, e.g. "
+                            "800x480\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(key, "idle_timeout")) {
+        if (parse_int(v, 5, 3600, &c->idle_s) < 0) {
+            fprintf(stderr, "chopay-kiosk: idle_timeout: 5..3600\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(key, "long_poll")) {
+        if (parse_int(v, 1, 60, &c->long_poll_s) < 0) {
+            fprintf(stderr, "chopay-kiosk: long_poll: 1..60\n");
+            return -1;
+        }
+        return 0;
+    }
+    fprintf(stderr, "chopay-kiosk: unknown setting '%s'\n", key);
+    return -1;
+}
+
+static int on_ini(void *user, const char *section, const char *name,
+                  const char *value)
+{
+    if (section[0] && strcmp(section, "kiosk"))
+        return 1; /* other programs' sections */
+    return config_set(user, name, value) == 0;
+}
+
+static int load_key(struct kiosk_config *c)
+{
+    struct stat st;
+    FILE *f;
+    char buf[300];
+    size_t n;
+
+    if (!c->key_file[0]) {
+        fprintf(stderr, "chopay-kiosk: --key-file is required (the key "
+                        "printed by 'chopay-server kiosk add')\n");
+        return -1;
+    }
+    f = fopen(c->key_file, "r");
+    if (!f) {
+        fprintf(stderr, "chopay-kiosk: %s: %s\n", c->key_file, strerror(errno));
+        return -1;
+    }
+    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
+        fprintf(stderr,
+                "chopay-kiosk: warning: %s is readable by others; "
+                "chmod 600 it\n",
+                c->key_file);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    if (n == 0 || n >= sizeof(c->key) || strcspn(buf, " \t\r\n") != n) {
+        fprintf(stderr, "chopay-kiosk: %s: not a kiosk key\n", c->key_file);
+        return -1;
+    }
+    memcpy(c->key, buf, n + 1);
+    return 0;
+}
+
+/* https always; plain http only to this machine (tests, demo). */
+static int check_server(const char *url)
+{
+    static const char *const local[] = {"http://127.0.0.1", "http://localhost",
+                                        "http://[::1]"};
+
+    if (!strncmp(url, "https://", 8) && url[8])
+        return 0;
+    for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+        size_t n = strlen(local[i]);
+        if (!strncmp(url, local[i], n) &&
+            (url[n] == '\0' || url[n] == ':' || url[n] == '/'))
+            return 0;
+    }
+    fprintf(stderr, "chopay-kiosk: --server must be https:// (plain http "
+                    "only to localhost)\n");
+    return -1;
+}
+
+static int parse_args(struct kiosk_config *c, int argc, char **argv)
+{
+    static const struct {
+        const char *flag, *key;
+    } with_arg[] = {
+        {"--server", "server"},
+        {"--key-file", "key_file"},
+        {"--lang", "lang"},
+        {"--data-dir", "data_dir"},
+        {"--collector-pin", "collector_pin"},
+        {"--collector-name", "collector_name"},
+        {"--size", "size"},
+        {"--idle-timeout", "idle_timeout"},
+        {"--long-poll", "long_poll"},
+        {"--assets-dir", "assets_dir"},
+        {"--screenshot-dir", "screenshot_dir"},
+    };
+
+    /* The config file first, so flags override it. */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config")) {
+            int rc;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "chopay-kiosk: --config needs a file\n");
+                return -1;
+            }
+            rc = ini_parse(argv[i + 1], on_ini, c);
+            if (rc != 0) {
+                if (rc < 0)
+                    fprintf(stderr, "chopay-kiosk: cannot read %s\n",
+                            argv[i + 1]);
+                else
+                    fprintf(stderr, "chopay-kiosk: %s:%d: bad setting\n",
+                            argv[i + 1], rc);
+                return -1;
+            }
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq = strchr(a, '=');
+        size_t j, n = eq ? (size_t)(eq - a) : strlen(a);
+        if (!strcmp(a, "--config")) {
+            i++;
+            continue;
+        }
+        /* --flag VALUE or --flag=VALUE */
+        for (j = 0; j < sizeof(with_arg) / sizeof(with_arg[0]); j++)
+            if (strlen(with_arg[j].flag) == n &&
+                !strncmp(a, with_arg[j].flag, n))
+                break;
+        if (j < sizeof(with_arg) / sizeof(with_arg[0])) {
+            if (!eq && i + 1 >= argc) {
+                fprintf(stderr, "chopay-kiosk: %s needs a value\n", a);
+                return -1;
+            }
+            if (config_set(c, with_arg[j].key, eq ? eq + 1 : argv[++i]) < 0)
+                return -1;
+        } else if (!strcmp(a, "--fullscreen")) {
+            c->fullscreen = 1;
+        } else if (!strcmp(a, "--no-sound")) {
+            c->sound = 0;
+        } else if (!strcmp(a, "--headless")) {
+            c->headless = 1;
+        } else if (!strcmp(a, "--timing")) {
+            opt_timing = 1;
+        } else if (!strcmp(a, "--script")) {
+            if (i + 1 >= argc ||
+                set_str(c->script, sizeof(c->script), argv[++i], a) < 0) {
+                fprintf(stderr, "chopay-kiosk: --script needs a file\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            exit(0);
+        } else {
+            fprintf(stderr, "chopay-kiosk: unknown option '%s'\n%s", a, usage);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+static void set_scale(struct kiosk *k)
+{
+    long sx = (long)k->w * 1000 / 800, sy = (long)k->h * 1000 / 480;
+    k->scale = (int)(sx < sy ? sx : sy);
+}
+
+static void save_shot(struct kiosk *k)
+{
+    char path[KIOSK_PATH_MAX + 64];
+
+    if (!k->cfg.shot_dir[0])
+        return;
+    snprintf(path, sizeof(path), "%s/%03u-%s.png", k->cfg.shot_dir,
+             ++k->shot_seq, k->screen->name);
+    if (ui_screenshot(k, path) < 0)
+        fprintf(stderr, "chopay-kiosk: screenshot %s: %s\n", path,
+                SDL_GetError());
+}
+
+#define FRAME_SAMPLES 4096
+static uint32_t frame_us[FRAME_SAMPLES];
+
+static void draw(struct kiosk *k)
+{
+    uint64_t t0 = mono_ns(), dt;
+
+    ui_buttons_reset(k);
+    SDL_SetRenderDrawColor(k->ren, ui_bg.r, ui_bg.g, ui_bg.b, 0xFF);
+    SDL_RenderClear(k->ren);
+    if (k->screen->draw)
+        k->screen->draw(k, k->ren);
+    SDL_RenderPresent(k->ren);
+    dt = mono_ns() - t0;
+    if (k->frames < FRAME_SAMPLES)
+        frame_us[k->frames] = (uint32_t)(dt / 1000);
+    k->frames++;
+    k->frame_ns_total += dt;
+    k->dirty = 0;
+    if (k->frames_on_screen++ == 0) {
+        k->shot_pending = 1;
+        if (opt_timing && k->frames == 1)
+            fprintf(stderr, "timing first_frame_ms=%.2f mono_ms=%.3f\n",
+                    since_start_ms(), (double)mono_ns() / 1e6);
+        if (opt_timing && k->screen == &kiosk_screen_qr && k->intent_pc) {
+            uint64_t d = SDL_GetPerformanceCounter() - k->intent_pc;
+            fprintf(stderr, "timing intent_to_qr_us=%.0f\n",
+                    (double)d * 1e6 / (double)SDL_GetPerformanceFrequency());
+            k->intent_pc = 0;
+        }
+    }
+    if (k->shot_pending) {
+        k->shot_pending = 0;
+        save_shot(k);
+    }
+}
+
+static void transition(struct kiosk *k, uint32_t now)
+{
+    const struct kiosk_screen *next = k->next;
+
+    k->next = NULL;
+    if (k->screen && k->screen->leave)
+        k->screen->leave(k);
+    net_cancel_foreground(k->net);
+    k->screen = next;
+    k->entered_ms = now;
+    k->frames_on_screen = 0;
+    k->pressed = -1;
+    k->wake_at = 0;
+    k->animating = 0;
+    k->s.busy = 0;
+    k->s.has_msg = 0;
+    k->n_buttons = 0;
+    if (opt_timing)
+        fprintf(stderr, "timing screen=%s\n", next->name);
+    if (next->enter)
+        next->enter(k);
+    k->dirty = 1;
+}
+
+static int is_input(const SDL_Event *ev)
+{
+    switch (ev->type) {
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+    case SDL_KEYDOWN:
+    case SDL_TEXTINPUT:
+    case SDL_FINGERDOWN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void handle_event(struct kiosk *k, const SDL_Event *ev, uint32_t now)
+{
+    if (ev->type == SDL_QUIT) {
+        k->quit = 1;
+        return;
+    }
+    if (ev->type == SDL_WINDOWEVENT) {
+        if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+            SDL_GetRendererOutputSize(k->ren, &k->w, &k->h);
+            set_scale(k);
+            if (ui_fonts_load(k) < 0)
+                k->quit = 1;
+        }
+        k->dirty = 1;
+        return;
+    }
+    if (is_input(ev))
+        k->last_input_ms = now;
+    if (k->next)
+        return; /* the screen is going away: its buttons are stale */
+    if (k->screen->on_event)
+        k->screen->on_event(k, ev);
+}
+
+/* Milliseconds until something is due, capped at `cap`. */
+static int next_timeout(struct kiosk *k, uint32_t now, int cap)
+{
+    uint32_t due[6];
+    int n = 0, best = cap;
+
+    due[n++] = k->wake_at;
+    due[n++] = net_next_ms(k->net);
+    due[n++] = flow_next_ms(k);
+    due[n++] = k->script ? script_next_ms(k->script) : 0;
+    if (k->screen && !k->screen->keep_awake &&
+        k->screen != &kiosk_screen_welcome)
+        due[n++] = k->last_input_ms + (uint32_t)k->cfg.idle_s * 1000u;
+    for (int i = 0; i < n; i++) {
+        int32_t d;
+        if (!due[i])
+            continue;
+        d = (int32_t)(due[i] - now);
+        if (d < best)
+            best = d < 0 ? 0 : d;
+    }
+    return best;
+}
+
+static int run(struct kiosk *k)
+{
+    SDL_Event ev;
+
+    k->last_input_ms = SDL_GetTicks();
+    kiosk_goto(k, &kiosk_screen_welcome);
+    while (!k->quit) {
+        uint32_t now = SDL_GetTicks();
+        int timeout;
+
+        if (k->next)
+            transition(k, now);
+        while (SDL_PollEvent(&ev))
+            handle_event(k, &ev, now);
+        net_update(k->net, now);
+        now = SDL_GetTicks();
+        flow_background(k, now);
+        if (k->wake_at && (int32_t)(now - k->wake_at) >= 0) {
+            k->wake_at = 0;
+            k->dirty = 1;
+        }
+        if (k->screen->update && !k->next)
+            k->screen->update(k, now);
+        if (!k->screen->keep_awake && k->screen != &kiosk_screen_welcome &&
+            (int32_t)(now - k->last_input_ms) >=
+                (int32_t)((uint32_t)k->cfg.idle_s * 1000u) &&
+            !k->next)
+            kiosk_goto(k, &kiosk_screen_welcome);
+        if (k->next)
+            continue;
+        if (k->dirty || k->animating)
+            draw(k);
+        if (k->script) {
+            int r = script_step(k->script, k, now);
+            if (r < 0) {
+                k->exit_code = 3;
+                break;
+            }
+            if (r == 1)
+                break;
+            if (r == 2)
+                continue; /* handle what the command queued right away */
+        }
+        if (k->next || k->dirty)
+            continue;
+        timeout = next_timeout(k, now, k->animating ? 16 : 60000);
+        if (k->cfg.headless) {
+            /*
+             * Headless, input only comes from the script (pushed by this
+             * thread): block in poll() on the sockets for the whole wait.
+             * SDL's own wait would spin on 1 ms sleeps without a display.
+             */
+            net_wait(k->net, timeout);
+        } else if (net_running(k->net)) {
+            /* Sockets to watch: wait on them, then pick up input. */
+            net_wait(k->net, timeout < 16 ? timeout : 16);
+        } else if (SDL_WaitEventTimeout(&ev, timeout)) {
+            handle_event(k, &ev, SDL_GetTicks());
+        }
+    }
+    return k->exit_code;
+}
+
+static void print_timing(struct kiosk *k)
+{
+    struct rusage ru;
+    size_t n = k->frames < FRAME_SAMPLES ? k->frames : FRAME_SAMPLES;
+
+    if (!opt_timing || n == 0)
+        return;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t v = frame_us[i];
+        size_t j = i;
+        while (j && frame_us[j - 1] > v) {
+            frame_us[j] = frame_us[j - 1];
+            j--;
+        }
+        frame_us[j] = v;
+    }
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr,
+            "timing frames=%llu frame_p50_us=%u frame_p99_us=%u "
+            "frame_max_us=%u peak_rss_kb=%ld\n",
+            (unsigned long long)k->frames, frame_us[n / 2],
+            frame_us[n * 99 / 100], frame_us[n - 1], ru.ru_maxrss);
+}
+
+static int setup_video(struct kiosk *k)
+{
+    if (k->cfg.headless) {
+        k->surface = SDL_CreateRGBSurfaceWithFormat(
+            0, k->cfg.width, k->cfg.height, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (!k->surface)
+            return -1;
+        k->ren = SDL_CreateSoftwareRenderer(k->surface);
+        k->w = k->cfg.width;
+        k->h = k->cfg.height;
+        return k->ren ? 0 : -1;
+    }
+    k->win =
+        SDL_CreateWindow("chopay", SDL_WINDOWPOS_CENTERED,
+                         SDL_WINDOWPOS_CENTERED, k->cfg.width, k->cfg.height,
+                         k->cfg.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP
+                                           : SDL_WINDOW_RESIZABLE);
+    if (!k->win)
+        return -1;
+    k->ren = SDL_CreateRenderer(
+        k->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!k->ren)
+        k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!k->ren)
+        return -1;
+    if (k->cfg.fullscreen)
+        SDL_ShowCursor(SDL_DISABLE);
+    SDL_GetRendererOutputSize(k->ren, &k->w, &k->h);
+    return 0;
+}
+
+/*
+ * Keep the journal small on a kiosk that runs for months: at start, when
+ * it passed 256 KiB, drop what was sent before today.
+ */
+static void compact_journal(struct kiosk *k)
+{
+    char path[KIOSK_PATH_MAX + 16];
+    struct stat st;
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/journal.jsonl", k->cfg.data_dir);
+    if (stat(path, &st) < 0 || st.st_size < 256 * 1024)
+        return;
+    localtime_r(&now, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    rc = journal_compact(k->cfg.data_dir, (int64_t)mktime(&tm));
+    if (rc < 0)
+        fprintf(stderr, "chopay-kiosk: journal compaction failed\n");
+    else
+        fprintf(stderr, "chopay-kiosk: journal compacted (%d old records)\n",
+                rc);
+}
+
+static void load_cached_directory(struct kiosk *k)
+{
+    char *buf;
+    size_t len;
+
+    if (offline_read(k->cfg.data_dir, "directory.json", &buf, &len) == 0) {
+        if (offline_dir_parse(buf, len, &k->dir) < 0)
+            fprintf(stderr, "chopay-kiosk: cached directory unreadable; "
+                            "fetching it again\n");
+        free(buf);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static struct kiosk kiosk;
+    struct kiosk *k = &kiosk;
+    char err[256];
+    int rc = 1, l, id;
+    uint32_t flags;
+
+    clock_gettime(CLOCK_MONOTONIC, &t_start);
+    snprintf(k->cfg.server, sizeof(k->cfg.server), "http://127.0.0.1:8080");
+    snprintf(k->cfg.data_dir, sizeof(k->cfg.data_dir), "var/kiosk");
+    snprintf(k->cfg.collector, sizeof(k->cfg.collector), "kiosk");
+    k->cfg.sound = 1;
+    k->cfg.width = 1024;
+    k->cfg.height = 600;
+    k->cfg.idle_s = IDLE_DEFAULT_S;
+    k->cfg.long_poll_s = 25;
+    k->pressed = -1;
+    if (argc == 2 && !strcmp(argv[1], "--check-strings")) {
+        if (i18n_check(&l, &id) < 0) {
+            fprintf(stderr, "string %d missing in language %d\n", id, l);
+            return 1;
+        }
+        puts("strings ok");
+        return 0;
+    }
+    if (parse_args(&k->cfg, argc, argv) < 0)
+        return 2;
+    {
+        size_t n = strlen(k->cfg.server);
+        while (n && k->cfg.server[n - 1] == '/')
+            k->cfg.server[--n] = '\0';
+    }
+    if (check_server(k->cfg.server) < 0 || load_key(&k->cfg) < 0)
+        return 2;
+    if (offline_mkdirs(k->cfg.data_dir) < 0) {
+        fprintf(stderr, "chopay-kiosk: cannot create %s\n", k->cfg.data_dir);
+        return 1;
+    }
+    if (k->cfg.shot_dir[0] && offline_mkdirs(k->cfg.shot_dir) < 0) {
+        fprintf(stderr, "chopay-kiosk: cannot create %s\n", k->cfg.shot_dir);
+        return 1;
+    }
+    if (k->cfg.script[0]) {
+        k->script = script_load(k->cfg.script, err, sizeof(err));
+        if (!k->script) {
+            fprintf(stderr, "chopay-kiosk: script: %s\n", err);
+            return 2;
+        }
+    }
+    k->lang = k->cfg.lang;
+    if (k->cfg.headless) {
+        SDL_setenv("SDL_VIDEODRIVER", "dummy", 0);
+        SDL_setenv("SDL_AUDIODRIVER", "dummy", 0);
+    }
+    flags = SDL_INIT_EVENTS | SDL_INIT_TIMER |
+            (k->cfg.headless ? 0 : SDL_INIT_VIDEO);
+    if (SDL_Init(flags) < 0 || TTF_Init() < 0) {
+        fprintf(stderr, "chopay-kiosk: SDL: %s\n", SDL_GetError());
+        goto out;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        goto out;
+    if (setup_video(k) < 0) {
+        fprintf(stderr, "chopay-kiosk: video: %s\n", SDL_GetError());
+        goto out;
+    }
+    set_scale(k);
+    if (ui_fonts_load(k) < 0)
+        goto out;
+    SDL_StartTextInput();
+    if (k->cfg.sound)
+        sound_init(k);
+    k->net = net_new(k->cfg.server, k->cfg.key, k);
+    if (!k->net)
+        goto out;
+    k->online = 1;
+    load_cached_directory(k);
+    compact_journal(k);
+    k->dir_next_ms = 1;  /* refresh at once */
+    k->sync_next_ms = 1; /* replay the journal at once */
+    rc = run(k);
+    print_timing(k);
+out:
+    if (k->screen && k->screen->leave)
+        k->screen->leave(k);
+    net_free(k->net);
+    json_decref(k->sync_rec);
+    offline_dir_free(&k->dir);
+    script_free(k->script);
+    sound_free(k);
+    ui_fonts_free(k);
+    if (k->ren)
+        SDL_DestroyRenderer(k->ren);
+    if (k->surface)
+        SDL_FreeSurface(k->surface);
+    if (k->win)
+        SDL_DestroyWindow(k->win);
+    curl_global_cleanup();
+    TTF_Quit();
+    SDL_Quit();
+    return rc;
+}

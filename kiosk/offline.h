@@ -1,0 +1,81 @@
+/*
+ * offline.h: what the kiosk keeps on disk so it works through an outage:
+ * the cached directory, the payment codes reserved ahead from the server,
+ * and the journal of cash records and offline intents (append-only JSON
+ * lines, fsync'd) that is replayed exactly once when the server is back.
+ */
+#ifndef CHOPAY_KIOSK_OFFLINE_H
+#define CHOPAY_KIOSK_OFFLINE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kiosk_directory;
+
+enum offline_error {
+    OFFLINE_OK = 0,
+    OFFLINE_E_IO,    /* a file could not be read or written */
+    OFFLINE_E_PARSE, /* the content is not what we wrote */
+    OFFLINE_E_EMPTY, /* nothing there (no code left, no record) */
+    OFFLINE_E_NOMEM
+};
+
+/* Make `dir` (and parents) if missing; 0 or -OFFLINE_E_IO. */
+int offline_mkdirs(const char *dir);
+/*
+ * Replace `dir`/`name` with `len` bytes atomically (temp file, fsync,
+ * rename, fsync of the folder). 0 or -OFFLINE_E_IO.
+ */
+int offline_write_atomic(const char *dir, const char *name, const void *data,
+                         size_t len);
+/* Read `dir`/`name` (at most 8 MiB) into a new NUL-terminated buffer. */
+int offline_read(const char *dir, const char *name, char **out, size_t *len);
+
+/*
+ * Parse a directory reply (GET /v1/kiosk/directory) into `d`, replacing
+ * its content. 0 or -OFFLINE_E_PARSE / -OFFLINE_E_NOMEM (`d` untouched).
+ */
+int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d);
+/* Free what offline_dir_parse allocated. */
+void offline_dir_free(struct kiosk_directory *d);
+
+/*
+ * Append `rec` as one line to `dir`/journal.jsonl and fsync it (and the
+ * folder when the file is new). A torn last line from a crash is closed
+ * first so it cannot swallow this record. 0 or -OFFLINE_E_IO.
+ */
+int journal_append(const char *dir, const json_t *rec);
+/*
+ * The oldest "cash" or "intent" record without a "sent" record for its
+ * key, as a new reference in *rec; -OFFLINE_E_EMPTY when none.
+ */
+int journal_next_pending(const char *dir, json_t **rec);
+/* Has the record with `key` been sent? 1 yes, 0 no. */
+int journal_is_sent(const char *dir, const char *key);
+/*
+ * Totals of records at or after unix time `since`: confirmed transfers,
+ * cash, and how many records still wait to be sent.
+ */
+int journal_totals(const char *dir, int64_t since, int64_t *transfer,
+                   int64_t *cash, int *pending);
+
+/*
+ * Rewrite the journal (atomically) keeping only what is still needed:
+ * records not yet sent, and everything from unix time `since` on (the
+ * day's totals) with the markers of the records kept. Returns the number
+ * of records dropped (>= 0) or a negated enum offline_error.
+ */
+int journal_compact(const char *dir, int64_t since);
+
+/* How many reserved payment codes are left. */
+int codes_count(const char *dir);
+/* Add reserved codes (a JSON array of strings or {"code":..}). */
+int codes_add(const char *dir, const json_t *codes);
+/*
+ * Take (and remove, durably, before returning) the first reserved code
+ * into `out` (capacity `cap`). -OFFLINE_E_EMPTY when none is left.
+ */
+int codes_take(const char *dir, char *out, size_t cap);
+
+#endif

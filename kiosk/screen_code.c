@@ -1,0 +1,161 @@
+/*
+ * screen_code.c: entering a stall or student code on a big keypad (the
+ * letters the organisation's codes use, digits, dash, delete), or on a
+ * physical keyboard. "Continue" looks the code up on the server; an
+ * unknown code is said so on this screen.
+ */
+#include "kiosk.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static void add_char(struct kiosk *k, char c)
+{
+    size_t n = strlen(k->s.code);
+
+    c = (char)toupper((unsigned char)c);
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+        return;
+    if (n >= KIOSK_CODE_MAX)
+        return;
+    k->s.code[n] = c;
+    k->s.code[n + 1] = '\0';
+    k->s.has_msg = 0;
+    kiosk_dirty(k);
+}
+
+static void del_char(struct kiosk *k)
+{
+    size_t n = strlen(k->s.code);
+
+    if (n)
+        k->s.code[n - 1] = '\0';
+    k->s.has_msg = 0;
+    kiosk_dirty(k);
+}
+
+static void go_back(struct kiosk *k)
+{
+    kiosk_goto(k, k->s.collector ? &kiosk_screen_collector
+                                 : &kiosk_screen_welcome);
+}
+
+static void submit(struct kiosk *k)
+{
+    if (k->s.code[0] && !k->s.busy)
+        flow_lookup(k);
+}
+
+static void on_event(struct kiosk *k, const SDL_Event *ev)
+{
+    const char *id = ui_hit(k, ev);
+
+    if (k->s.busy)
+        return;
+    if (id) {
+        if (!strncmp(id, "key-", 4))
+            add_char(k, id[4]);
+        else if (!strcmp(id, "del"))
+            del_char(k);
+        else if (!strcmp(id, "ok"))
+            submit(k);
+        else if (!strcmp(id, "back"))
+            go_back(k);
+        return;
+    }
+    if (ev->type == SDL_TEXTINPUT) {
+        for (const char *p = ev->text.text; *p; p++)
+            add_char(k, *p);
+    } else if (ev->type == SDL_KEYDOWN) {
+        switch (ev->key.keysym.sym) {
+        case SDLK_BACKSPACE:
+            del_char(k);
+            break;
+        case SDLK_RETURN:
+        case SDLK_KP_ENTER:
+            submit(k);
+            break;
+        case SDLK_ESCAPE:
+            go_back(k);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void draw(struct kiosk *k, SDL_Renderer *r)
+{
+    const char *letters = k->dir.letters[0] ? k->dir.letters : "ABCD";
+    char keys[40];
+    int n = 0, top, pad = ui_px(k, 16), left_w = k->w * 2 / 5;
+    int cols, rows, kw, kh, gx, gy, gw, gh;
+    SDL_Rect box;
+
+    (void)r;
+    for (const char *p = letters; *p && n < 16; p++)
+        keys[n++] = *p;
+    for (char c = '1'; c <= '9'; c++)
+        keys[n++] = c;
+    keys[n++] = '-';
+    keys[n++] = '0';
+    top = ui_header(k, kiosk_tr(k, S_CODE_TITLE));
+    /* Left: what was typed, the message, back / continue. */
+    box = (SDL_Rect){pad, top + pad, left_w - 2 * pad, ui_px(k, 100)};
+    ui_fill(k, box, ui_fg);
+    ui_fill(k, (SDL_Rect){box.x + 3, box.y + 3, box.w - 6, box.h - 6},
+            ui_white);
+    if (k->s.code[0])
+        ui_text(k, FONT_HUGE, 1, k->s.code, box.x + box.w / 2,
+                box.y + (box.h - TTF_FontHeight(k->font[1][FONT_HUGE])) / 2,
+                ui_fg, UI_CENTER, box.w - 2 * pad);
+    else
+        ui_text(k, FONT_NORMAL, 0, kiosk_tr(k, S_CODE_HINT), box.x + box.w / 2,
+                box.y + box.h / 3, ui_muted, UI_CENTER, box.w - 2 * pad);
+    if (k->s.busy)
+        ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, S_LOOKING_UP), pad,
+                box.y + box.h + pad, ui_primary, UI_LEFT, box.w);
+    else if (k->s.has_msg)
+        ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, k->s.msg), pad,
+                box.y + box.h + pad, ui_red, UI_LEFT, box.w);
+    {
+        int bh = ui_px(k, 76), bw = box.w;
+        ui_button(k, (SDL_Rect){pad, k->h - pad - bh, bw, bh}, "ok",
+                  kiosk_tr(k, S_CONTINUE), UI_PRIMARY,
+                  k->s.code[0] && !k->s.busy);
+        ui_button(k, (SDL_Rect){pad, k->h - 2 * (pad + bh), bw, bh}, "back",
+                  kiosk_tr(k, S_BACK), UI_SECONDARY, !k->s.busy);
+    }
+    /* Right: the keypad, plus delete. */
+    gx = left_w;
+    gy = top + pad;
+    gw = k->w - left_w - pad;
+    gh = k->h - gy - pad;
+    cols = n + 1 > 16 ? 6 : 5;
+    rows = (n + 1 + cols - 1) / cols;
+    kw = gw / cols;
+    kh = gh / rows;
+    for (int i = 0; i <= n; i++) {
+        SDL_Rect kr = {gx + (i % cols) * kw, gy + (i / cols) * kh,
+                       kw - ui_px(k, 8), kh - ui_px(k, 8)};
+        if (i == n) {
+            ui_button(k, kr, "del", kiosk_tr(k, S_DELETE), UI_SECONDARY,
+                      !k->s.busy);
+        } else {
+            char id[8], label[2] = {keys[i], '\0'};
+            id[0] = 'k';
+            id[1] = 'e';
+            id[2] = 'y';
+            id[3] = '-';
+            id[4] = keys[i];
+            id[5] = '\0';
+            ui_button(k, kr, id, label, UI_KEY, !k->s.busy);
+        }
+    }
+}
+
+const struct kiosk_screen kiosk_screen_code = {
+    .name = "code",
+    .on_event = on_event,
+    .draw = draw,
+};

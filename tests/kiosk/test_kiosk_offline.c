@@ -1,0 +1,260 @@
+/*
+ * test_kiosk_offline.c: unit tests of the kiosk's on-disk state (journal
+ * append/replay bookkeeping, torn lines, totals, reserved codes, directory
+ * parsing), the retry backoff and the string tables. Ends with
+ * "N passed, N failed".
+ */
+#define _DEFAULT_SOURCE
+#include "harness.h"
+#include "i18n.h"
+#include "kiosk.h"
+#include "net.h"
+#include "offline.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* net.c tells the kiosk to redraw when the online state flips. */
+void kiosk_dirty(struct kiosk *k)
+{
+    (void)k;
+}
+
+static void append_raw(const char *dir, const char *text)
+{
+    char path[600];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+    if (fd >= 0) {
+        if (write(fd, text, strlen(text)) < 0)
+            perror("write");
+        close(fd);
+    }
+}
+
+static void test_journal(const char *dir)
+{
+    json_t *rec = NULL, *r;
+    int64_t tr = -1, ca = -1;
+    int pend = -1;
+    time_t now = time(NULL);
+
+    CHECK_INT(journal_next_pending(dir, &rec), -OFFLINE_E_EMPTY);
+    CHECK(rec == NULL);
+    r = json_pack("{s:s,s:s,s:I,s:I,s:s}", "t", "cash", "key", "k1", "at",
+                  (json_int_t)now, "amount", (json_int_t)20000, "body",
+                  "{\"payer\":\"A-1\"}");
+    CHECK_INT(journal_append(dir, r), 0);
+    json_decref(r);
+    r = json_pack("{s:s,s:s,s:I,s:I,s:s}", "t", "cash", "key", "k2", "at",
+                  (json_int_t)now, "amount", (json_int_t)5000, "body", "{}");
+    CHECK_INT(journal_append(dir, r), 0);
+    json_decref(r);
+    CHECK_INT(journal_next_pending(dir, &rec), 0);
+    CHECK_STR(json_string_value(json_object_get(rec, "key")), "k1");
+    json_decref(rec);
+    rec = NULL;
+    CHECK_INT(journal_totals(dir, 0, &tr, &ca, &pend), 0);
+    CHECK_INT(ca, 25000);
+    CHECK_INT(pend, 2);
+    /* k1 sent: k2 is next; k2 rejected: nothing left, not counted. */
+    r = json_pack("{s:s,s:s}", "t", "sent", "key", "k1");
+    journal_append(dir, r);
+    json_decref(r);
+    CHECK(journal_is_sent(dir, "k1"));
+    CHECK(!journal_is_sent(dir, "k2"));
+    CHECK_INT(journal_next_pending(dir, &rec), 0);
+    CHECK_STR(json_string_value(json_object_get(rec, "key")), "k2");
+    json_decref(rec);
+    rec = NULL;
+    r = json_pack("{s:s,s:s,s:I}", "t", "rejected", "key", "k2", "status",
+                  (json_int_t)409);
+    journal_append(dir, r);
+    json_decref(r);
+    CHECK_INT(journal_next_pending(dir, &rec), -OFFLINE_E_EMPTY);
+    r = json_pack("{s:s,s:s,s:I,s:I}", "t", "paid", "id", "7", "at",
+                  (json_int_t)now, "amount", (json_int_t)1510000);
+    journal_append(dir, r);
+    json_decref(r);
+    CHECK_INT(journal_totals(dir, 0, &tr, &ca, &pend), 0);
+    CHECK_INT(ca, 20000);
+    CHECK_INT(tr, 1510000);
+    CHECK_INT(pend, 0);
+    /* Records before `since` are not today's. */
+    CHECK_INT(journal_totals(dir, (int64_t)now + 10, &tr, &ca, &pend), 0);
+    CHECK_INT(ca, 0);
+    CHECK_INT(tr, 0);
+    /* A torn line (crash mid-write) is closed and ignored. */
+    append_raw(dir, "{\"t\":\"cash\",\"key\":\"torn\",\"amou");
+    r = json_pack("{s:s,s:s,s:I,s:I,s:s}", "t", "cash", "key", "k3", "at",
+                  (json_int_t)now, "amount", (json_int_t)1000, "body", "{}");
+    CHECK_INT(journal_append(dir, r), 0);
+    json_decref(r);
+    CHECK_INT(journal_next_pending(dir, &rec), 0);
+    CHECK_STR(json_string_value(json_object_get(rec, "key")), "k3");
+    json_decref(rec);
+    CHECK_INT(journal_totals(dir, 0, &tr, &ca, &pend), 0);
+    CHECK_INT(ca, 21000);
+    CHECK_INT(pend, 1);
+}
+
+static void test_compact(const char *dir)
+{
+    json_t *r, *rec = NULL;
+    int64_t tr = -1, ca = -1;
+    int pend = -1;
+    const char *recs[] = {
+        /* old and sent: dropped with its marker */
+        "{\"t\":\"cash\",\"key\":\"o1\",\"at\":100,\"amount\":7,"
+        "\"body\":\"{}\"}",
+        "{\"t\":\"sent\",\"key\":\"o1\"}",
+        /* old but never sent: kept */
+        "{\"t\":\"cash\",\"key\":\"o2\",\"at\":100,\"amount\":8,"
+        "\"body\":\"{}\"}",
+        /* old paid: dropped; today's paid and sent cash: kept */
+        "{\"t\":\"paid\",\"id\":\"1\",\"at\":100,\"amount\":9}",
+        "{\"t\":\"paid\",\"id\":\"2\",\"at\":5000,\"amount\":10}",
+        "{\"t\":\"cash\",\"key\":\"n1\",\"at\":5000,\"amount\":11,"
+        "\"body\":\"{}\"}",
+        "{\"t\":\"sent\",\"key\":\"n1\"}",
+    };
+
+    for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+        r = json_loads(recs[i], 0, NULL);
+        CHECK(r != NULL);
+        CHECK_INT(journal_append(dir, r), 0);
+        json_decref(r);
+    }
+    CHECK_INT(journal_compact(dir, 1000), 3);
+    CHECK_INT(journal_totals(dir, 1000, &tr, &ca, &pend), 0);
+    CHECK_INT(tr, 10);
+    CHECK_INT(ca, 11);
+    CHECK_INT(pend, 1);
+    CHECK(journal_is_sent(dir, "n1"));
+    CHECK_INT(journal_next_pending(dir, &rec), 0);
+    CHECK_STR(json_string_value(json_object_get(rec, "key")), "o2");
+    json_decref(rec);
+    CHECK_INT(journal_compact(dir, 1000), 0); /* nothing more to drop */
+}
+
+static void test_codes(const char *dir)
+{
+    json_t *c = json_pack("[s,s,{s:s},s,s]", "CTAAAA1", "CTBBBB2", "code",
+                          "CTCCCC3", "lower-case", "CT-DASH");
+    char out[32] = "untouched";
+
+    CHECK_INT(codes_count(dir), 0);
+    CHECK_INT(codes_take(dir, out, sizeof(out)), -OFFLINE_E_EMPTY);
+    CHECK_STR(out, "untouched");
+    CHECK_INT(codes_add(dir, c), 0);
+    json_decref(c);
+    CHECK_INT(codes_count(dir), 3); /* the two bad ones are refused */
+    CHECK_INT(codes_take(dir, out, sizeof(out)), 0);
+    CHECK_STR(out, "CTAAAA1");
+    CHECK_INT(codes_count(dir), 2);
+    CHECK_INT(codes_take(dir, out, sizeof(out)), 0);
+    CHECK_STR(out, "CTBBBB2");
+    CHECK_INT(codes_take(dir, out, 4), -OFFLINE_E_EMPTY); /* too small */
+    CHECK_STR(out, "CTBBBB2");
+    CHECK_INT(codes_take(dir, out, sizeof(out)), 0);
+    CHECK_STR(out, "CTCCCC3");
+    CHECK_INT(codes_count(dir), 0);
+}
+
+static void test_directory(void)
+{
+    static const char good[] =
+        "{\"org\":{\"name\":\"Chợ Trung tâm\",\"kind\":\"market\","
+        "\"account\":\"1023456789\",\"account_name\":\"BQL CHO\","
+        "\"bank\":{\"bin\":\"970436\"}},\"payers\":[{\"code\":\"D-1\","
+        "\"name\":\"Lan\"},{\"code\":\"A-12\",\"name\":\"Long\"},"
+        "{\"code\":\"B-3\",\"name\":\"Hoa\"}],\"fees\":[{\"label\":"
+        "\"Phí chợ ngày\",\"category\":\"\",\"amount\":10000}]}";
+    static const char *const bad[] = {
+        "",
+        "[]",
+        "{\"payers\":{}}",
+        "{\"payers\":[{\"name\":\"x\"}]}",
+        "{\"payers\":[],\"fees\":[{\"label\":\"x\",\"amount\":-5}]}",
+        "{\"payers\":[],\"fees\":[{\"label\":\"x\",\"amount\":\"10\"}]}",
+        "{\"payers\":[{\"code\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}]}",
+    };
+    struct kiosk_directory d;
+
+    memset(&d, 0, sizeof(d));
+    CHECK_INT(offline_dir_parse(good, strlen(good), &d), 0);
+    CHECK(d.loaded);
+    CHECK_STR(d.org_name, "Chợ Trung tâm");
+    CHECK_STR(d.bin, "970436");
+    CHECK_STR(d.account, "1023456789");
+    CHECK_STR(d.letters, "ABD");
+    CHECK_INT(d.n_payers, 3);
+    CHECK_INT(d.n_fees, 1);
+    CHECK_INT(d.fees[0].amount, 10000);
+    CHECK(d.has_market && !d.has_school);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(offline_dir_parse(bad[i], strlen(bad[i]), &d) < 0);
+        CHECK_STR(d.bin, "970436"); /* untouched on error */
+    }
+    offline_dir_free(&d);
+    CHECK_INT(d.n_payers, 0);
+}
+
+static void test_backoff(void)
+{
+    uint32_t lo = 1u << 31, hi = 0;
+
+    for (uint32_t r = 0; r < 2000; r += 7) {
+        uint32_t v = net_backoff_ms(2, r);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    CHECK(lo >= 250 && hi <= 500 && hi > lo);
+    CHECK(net_backoff_ms(3, 0) == 500);
+    CHECK(net_backoff_ms(3, 500) == 1000);
+    CHECK(net_backoff_ms(30, 0) == 4000);
+    CHECK(net_backoff_ms(30, 0xffffffffu) <= 8000);
+}
+
+static void test_strings(void)
+{
+    int lang = -1, id = -1;
+
+    CHECK_INT(i18n_check(&lang, &id), 0);
+    CHECK_STR(i18n_get(LANG_VI, S_PAY_ALL), "Nộp tất cả");
+    CHECK_STR(i18n_get(LANG_EN, S_PAY_ALL), "Pay all");
+    CHECK_STR(i18n_get(99, S_PAY_ALL), "Nộp tất cả");
+    CHECK_STR(i18n_get(LANG_EN, S__COUNT), "?");
+    CHECK_INT(i18n_lang("vi"), LANG_VI);
+    CHECK_INT(i18n_lang("en"), LANG_EN);
+    CHECK_INT(i18n_lang("fr"), -1);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/test_kiosk_offline.XXXXXX";
+    char sub[64], cmd[128];
+
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(sub, sizeof(sub), "%s/a/b", dir);
+    CHECK_INT(offline_mkdirs(sub), 0);
+    CHECK_INT(offline_write_atomic(sub, "x.json", "{}", 2), 0);
+    test_journal(sub);
+    test_codes(sub);
+    snprintf(sub, sizeof(sub), "%s/c", dir);
+    CHECK_INT(offline_mkdirs(sub), 0);
+    test_compact(sub);
+    test_directory();
+    test_backoff();
+    test_strings();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+    return TEST_END();
+}
