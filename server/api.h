@@ -108,6 +108,14 @@ enum MHD_Result api_store_error(struct req *r, int rc);
 enum MHD_Result api_reply_text(struct req *r, unsigned status,
                                const char *ctype, const char *text, size_t len);
 
+/*
+ * Queue `len` bytes at `data` (copied; binary is fine) with `status`,
+ * content type and one extra header (name/value may be NULL).
+ */
+enum MHD_Result api_reply_bytes(struct req *r, unsigned status,
+                                const char *ctype, const void *data, size_t len,
+                                const char *hname, const char *hval);
+
 /* Field types for api_check_fields. */
 enum api_type { T_STR, T_INT, T_BOOL, T_IDS, T_OBJ };
 
