@@ -55,7 +55,9 @@ enum api_auth {
     AUTH_KIOSK,    /* kiosk key */
     AUTH_READ,     /* admin, board or auditor token */
     AUTH_WRITE,    /* admin or board token */
-    AUTH_ADMIN     /* admin token */
+    AUTH_ADMIN,    /* admin token */
+    AUTH_ANY       /* any valid credential (kiosk or token); the handler
+                      checks the organisation scope */
 };
 
 struct req;
@@ -205,6 +207,16 @@ enum MHD_Result h_bank_match(struct req *r);
 enum MHD_Result h_bank_unmatch(struct req *r);
 enum MHD_Result h_bank_ignore(struct req *r);
 enum MHD_Result h_bank_secret(struct req *r);
+/* Receipts, reports, statistics, standees (h_report.c). */
+enum MHD_Result h_receipt_get(struct req *r);
+enum MHD_Result h_receipt_key(struct req *r);
+enum MHD_Result h_report_daily(struct req *r);
+enum MHD_Result h_stats_adoption(struct req *r);
+enum MHD_Result h_org_province(struct req *r);
+enum MHD_Result h_standee_png(struct req *r);
+enum MHD_Result h_standee_pdf(struct req *r);
+enum MHD_Result h_day_close(struct req *r);
+enum MHD_Result h_day_reopen(struct req *r);
 enum MHD_Result h_healthz(struct req *r);
 enum MHD_Result h_metrics(struct req *r);
 

@@ -87,7 +87,7 @@ static int seed_market(struct store *st)
                                         "trái cây", "gạo",      "tạp hoá",
                                         "quần áo",  "hoa tươi"};
     struct store_payer rows[120];
-    char names[120][96], codes[120][8], zone[4][2];
+    char names[120][96], codes[120][8], zone[4][2], accts[120][16];
     json_t *out = NULL;
     int64_t id = 0;
     uint32_t seed = 20261122;
@@ -132,6 +132,16 @@ static int seed_market(struct store *st)
         rows[i].zone = zone[z];
         rows[i].category = zone[z];
         rows[i].active = 1;
+        /* every fourth stall has its own account (for QR standees) */
+        if (i % 4 == 0) {
+            static const char *const bins[] = {"970436", "970415", "970418",
+                                               "970422"};
+
+            snprintf(accts[i], sizeof(accts[i]), "00710%08d",
+                     (int)(20261122 + i * 7919) % 100000000);
+            rows[i].bank_bin = bins[(i / 4) % 4];
+            rows[i].bank_account = accts[i];
+        }
     }
     if (st->ops->payer_import(st, id, rows, 120, "demo", &out) != 0)
         return fail("stalls");
@@ -337,6 +347,12 @@ int server_demo(struct srv_config *c)
         fresh = 1;
     }
     json_decref(org);
+    /* both demo organisations are in one province (adoption roll-up) */
+    if (st->ops->org_province(st, MARKET, "Đà Nẵng", "demo",
+                              (int64_t)time(NULL)) != 0 ||
+        st->ops->org_province(st, SCHOOL, "Đà Nẵng", "demo",
+                              (int64_t)time(NULL)) != 0)
+        return fail("province");
     if (seed_invoices(st) != 0 || seed_bank_secrets(st) != 0)
         goto out;
     snprintf(path, sizeof(path), "%s/demo-credentials.json", c->data_dir);

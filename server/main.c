@@ -22,6 +22,7 @@
 #include "csv_payers.h"
 #include "ingest.h"
 #include "server.h"
+#include "srv_report.h"
 
 static const char usage_text[] =
     "usage: chopay-server [OPTIONS] [COMMAND]\n"
@@ -48,6 +49,14 @@ static const char usage_text[] =
     "  simulate transfer --org CODE --code PAYCODE --amount N\n"
     "           [--via sepay|casso|payos|generic] [--server URL]\n"
     "                                post a signed provider notification\n"
+    "  report daily --org CODE [--date YYYY-MM-DD] [--csv]\n"
+    "                                the day's reconciliation (JSON or CSV)\n"
+    "  stats adoption --from D --to D [--org CODE | --province NAME]\n"
+    "           [--fee CODE] [--csv]    cashless-adoption statistics\n"
+    "  standee --org CODE (--all | --payer CODE) --out DIR [--paper a5|a6]\n"
+    "                                print stall QR standees (PDF and PNG)\n"
+    "  audit verify                  check the audit hash chain and every "
+    "closed day\n"
     "\n"
     "Options:\n"
     "  --config FILE      INI file ([server], [bank.ORG]; see docs/api.md)\n"
@@ -202,6 +211,8 @@ struct opts {
     const char *org, *name, *role, *period, *fee; /* subcommand flags */
     const char *format, *intent, *payer, *reason, *code, *amount, *via;
     const char *server, *state;
+    const char *date, *from, *to, *province, *out, *paper; /* issue 6 */
+    int csv, all;
     const char *pos[4]; /* positional words */
     int npos;
 };
@@ -221,6 +232,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
         }
         if (strcmp(a, "--demo") == 0) {
             o->demo = 1;
+            continue;
+        }
+        if (strcmp(a, "--csv") == 0) {
+            o->csv = 1;
+            continue;
+        }
+        if (strcmp(a, "--all") == 0) {
+            o->all = 1;
             continue;
         }
         if (strcmp(a, "--config") == 0)
@@ -259,6 +278,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
             slot = &o->server;
         else if (strcmp(a, "--state") == 0)
             slot = &o->state;
+        else if (strcmp(a, "--date") == 0)
+            slot = &o->date;
+        else if (strcmp(a, "--from") == 0)
+            slot = &o->from;
+        else if (strcmp(a, "--to") == 0)
+            slot = &o->to;
+        else if (strcmp(a, "--province") == 0)
+            slot = &o->province;
+        else if (strcmp(a, "--out") == 0)
+            slot = &o->out;
+        else if (strcmp(a, "--paper") == 0)
+            slot = &o->paper;
         if (slot != NULL) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "chopay-server: %s needs a value\n", a);
@@ -631,7 +662,8 @@ static int cmd_review(const struct srv_config *c, const struct opts *o)
             struct store_review rv = {act, o->intent ? atoll(o->intent) : 0,
                                       o->payer, o->reason};
 
-            if (st->ops->bank_review(st, org, txn, &rv, "cli",
+            if (srv_review_check(st, org, txn) != 0 ||
+                st->ops->bank_review(st, org, txn, &rv, "cli",
                                      (int64_t)time(NULL), &out) != 0)
                 goto fail;
         }
@@ -888,6 +920,14 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
         return cmd_review(&cfg, &o);
     if (strcmp(cmd, "simulate") == 0)
         return cmd_simulate(&cfg, &o);
+    if (strcmp(cmd, "report") == 0 || strcmp(cmd, "stats") == 0 ||
+        strcmp(cmd, "standee") == 0 || strcmp(cmd, "audit") == 0) {
+        struct srv_cli a = {o.org, o.date,  o.from, o.to,    o.province,
+                            o.fee, o.payer, o.out,  o.paper, o.reason,
+                            o.csv, o.all,   o.pos,  o.npos};
+
+        return srv_cli_run(&cfg, &a);
+    }
     if (strcmp(cmd, "serve") != 0 || o.npos > 1)
         return usage("unknown command");
     if (server_open_store(&cfg, cfg.threads + 2, &st) != 0)

@@ -3,20 +3,25 @@
 # an ephemeral port) and its benchmark (bench/bench_server.c).
 
 SERVER_PKGS = libmicrohttpd sqlite3 jansson inih libcurl libxml-2.0
-EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS))
-SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS)) -lpthread
+EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS) \
+                        $(RENDER_PKGS)) -Iserver/render -Iserver/report
+# receipts and standees are drawn by $(LIBRENDER), reports computed by
+# $(LIBREPORT) (server/render/module.mk, server/report/module.mk)
+SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 
 SERVER_SRCS = $(wildcard server/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS))
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
-                    store_bank match ingest intent notify csv_payers)
+                    store_bank store_report match ingest intent notify \
+                    csv_payers)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 
-$(SERVER_BIN): $(SERVER_OBJS) $(LIBFEEDS) $(LIBCOMMON)
+$(SERVER_BIN): $(SERVER_OBJS) $(LIBFEEDS) $(LIBREPORT) $(LIBRENDER) \
+    $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBFEEDS) $(LIBCOMMON) \
-	  $(SERVER_LIBS) $(COMMON_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBFEEDS) $(LIBREPORT) \
+	  $(LIBRENDER) $(LIBCOMMON) $(SERVER_LIBS) $(COMMON_LIBS)
 
 PROGRAMS += $(SERVER_BIN)
 

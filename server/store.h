@@ -307,6 +307,85 @@ struct store_ops {
     /* Operations: counts for /metrics, audit chain check. */
     int (*stats)(struct store *st, json_t **out);
     int (*audit_verify)(struct store *st, int64_t *entries);
+
+    /* ---- receipts, reports, statistics (issue 6, store_report.c) ---- */
+
+    /*
+     * Receipt `number` as {number, org, org_name, payer, payer_name,
+     * method, amount, paid_at, text (the signed CPR1 QR text), voided,
+     * payment, for}; `org_id` 0 any organisation, else only its own.
+     */
+    int (*receipt_get)(struct store *st, int64_t org_id, const char *number,
+                       json_t **out);
+    /*
+     * The PEM public key of organisation `org_code`'s receipt key into
+     * `pem` (cap bytes, RECEIPT_PEM_MAX suffices) and its key id into
+     * `key_id` (9 bytes); the key pair is created on first use.
+     */
+    int (*receipt_key)(struct store *st, const char *org_code, int64_t now,
+                       char *pem, size_t cap, char *key_id);
+    /*
+     * The records behind organisation `org_id`'s daily reconciliation
+     * of `date` (YYYY-MM-DD, Vietnam time; t0..t1 its UTC seconds):
+     * {invoices: [[id, payer, period, created_at, amount, paid_transfer,
+     * paid_cash]] (issued before t1, paid as of t1), bank: [[ref,
+     * amount, direction, state, outcome]] (booked that day and
+     * with ids up to `asof`, INT64_MAX for all), ledger:
+     * [[ref, amount]] (payments booked from them), credits: [[payer,
+     * amount]] (held now), statement: [opening, closing] of a statement
+     * covering just that day, or null}. server/srv_report.c turns it
+     * into server/report's input.
+     */
+    int (*daily_rows)(struct store *st, int64_t org_id, const char *date,
+                      int64_t t0, int64_t t1, int64_t asof, json_t **out);
+    /*
+     * The records behind the adoption statistics for organisation
+     * `org_id` (0: all) of `province` (NULL: any): {orgs: [[id, code,
+     * name, province]], payers: [[id, org_id, has_own_account,
+     * has_standee]] (active ones), payments: [[payer_id, created_at,
+     * amount, method, fee code of its first allocation or ""]] with
+     * t0 <= created_at < t1}.
+     */
+    int (*adoption_rows)(struct store *st, int64_t org_id, const char *province,
+                         int64_t t0, int64_t t1, json_t **out);
+    /* Set organisation `org_code`'s province (UTF-8 name); audited. */
+    int (*org_province)(struct store *st, const char *org_code,
+                        const char *province, const char *actor, int64_t now);
+    /* Active payers of `org_id` (one when `payer` is not NULL) for
+     * standees: {org_name, payers: [{code, name, bank_bin,
+     * bank_account}]} (bank fields "" when they have no own account). */
+    int (*standee_payers)(struct store *st, int64_t org_id, const char *payer,
+                          json_t **out);
+    /*
+     * Close day `date` (YYYY-MM-DD, Vietnam) of `org_id` storing
+     * `totals` (the day's figures, JSON text, computed over bank
+     * transactions up to id `bank_seq`) and the audit chain head
+     * (the close's own audit entry): from then on cash dated that day
+     * and undoing a payment made that day fail with -STORE_E_CONFLICT,
+     * message "day_closed" (review actions: srv_review_check). *out: {date,
+     * closed_at, actor, audit_id, audit_head}. Closed twice: CONFLICT.
+     */
+    int (*day_close)(struct store *st, int64_t org_id, const char *date,
+                     const char *totals, int64_t bank_seq, const char *actor,
+                     int64_t now, json_t **out);
+    /* The highest bank transaction id so far (0 none): `bank_seq` of a
+     * close, the `asof` of daily_rows. */
+    int (*bank_seq)(struct store *st, int64_t *seq);
+    /* Reopen a closed day (admin) with a reason; audited. */
+    int (*day_reopen)(struct store *st, int64_t org_id, const char *date,
+                      const char *reason, const char *actor, int64_t now);
+    /* Every closed (not reopened) day: [[id, org code, org id, date,
+     * totals, audit_id, audit_head, the audit entry's hash now,
+     * bank_seq]]. */
+    int (*day_closes)(struct store *st, json_t **out);
+    /* *closed = 1 when `date` of `org_id` is closed (not reopened). */
+    int (*day_closed)(struct store *st, int64_t org_id, const char *date,
+                      int *closed);
+    /* Record that a standee of payer `payer` was produced (format "png"
+     * or "pdf", paper "a5"/"a6"); counted in the adoption statistics. */
+    int (*standee_record)(struct store *st, int64_t org_id, const char *payer,
+                          const char *format, const char *paper,
+                          const char *actor, int64_t now);
 };
 
 struct store {

@@ -17,6 +17,7 @@
 #include "intent.h"
 #include "money.h"
 #include "store.h"
+#include "store_report.h"
 #include "store_sqlite_int.h"
 
 /* ---- schema ----------------------------------------------------------- */
@@ -177,7 +178,7 @@ static const char *const migration2[] = {
 
 /* Every migration in order; the schema version is its index + 1. */
 static const char *const *const migrations[] = {migration1, migration2,
-                                                sqi_migration3};
+                                                sqi_migration3, sqi_migration4};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1981,13 +1982,22 @@ static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
             return rc;
         }
         np = json_array_size(pays);
-        if (np > 0)
-            json_object_set_new(
-                *out, "receipt",
-                json_sprintf("%s-%lld",
-                             json_string_value(json_object_get(*out, "code")),
-                             (long long)json_integer_value(json_object_get(
-                                 json_array_get(pays, np - 1), "id"))));
+        if (np > 0) {
+            char num[40];
+
+            rc =
+                sqr_receipt_of_payment(c,
+                                       json_integer_value(json_object_get(
+                                           json_array_get(pays, np - 1), "id")),
+                                       num, sizeof(num));
+            if (rc == 0)
+                json_object_set_new(*out, "receipt", json_string(num));
+            else if (rc != -STORE_E_NOT_FOUND) {
+                json_decref(pays);
+                json_decref(*out);
+                return rc;
+            }
+        }
         json_object_set_new(*out, "payments", pays);
     }
     return 0;
@@ -2485,8 +2495,14 @@ static int payment_insert(struct sqi_conn *c, int64_t org, int64_t pid,
     bt(st, 8, actor);
     bi(st, 9, now);
     rc = exec1(c, st);
-    if (rc == 0)
-        *id = sqlite3_last_insert_rowid(c->db);
+    if (rc == 0) {
+        int64_t pay = sqlite3_last_insert_rowid(c->db);
+
+        /* every payment gets its signed receipt in this transaction */
+        rc = sqr_receipt_issue(c, pay, now);
+        if (rc == 0)
+            *id = pay;
+    }
     return rc;
 }
 
@@ -2756,6 +2772,14 @@ static int sq_cash_record(struct store *base, const struct store_principal *who,
     if (res == NULL) {
         rc = -STORE_E_IO;
         goto done;
+    }
+    {
+        char num[40];
+
+        rc = sqr_receipt_of_payment(c, pay, num, sizeof(num));
+        if (rc != 0)
+            goto done;
+        json_object_set_new(res, "receipt", json_string(num));
     }
     rc = idem_put(c, who->actor, idem, 201, res, now);
     if (rc != 0)
@@ -3411,6 +3435,18 @@ static const struct store_ops sqlite_ops = {
     .bank_review = sqb_review,
     .stats = sq_stats,
     .audit_verify = sq_audit_verify,
+    .receipt_get = sqr_receipt_get,
+    .receipt_key = sqr_receipt_key,
+    .daily_rows = sqr_daily_rows,
+    .adoption_rows = sqr_adoption_rows,
+    .org_province = sqr_org_province,
+    .standee_record = sqr_standee_record,
+    .standee_payers = sqr_standee_payers,
+    .day_close = sqr_day_close,
+    .day_reopen = sqr_day_reopen,
+    .day_closes = sqr_day_closes,
+    .day_closed = sqr_day_closed,
+    .bank_seq = sqr_bank_seq,
 };
 
 static int exec_sql(sqlite3 *db, const char *sql)

@@ -196,9 +196,12 @@ static void test_ledger(struct store *st)
         CHECK_INT(op->intent_get(st, org_id, id, now, &in), 0);
         CHECK_STR(json_string_value(json_object_get(in, "status")), "paid");
         CHECK_INT(json_array_size(json_object_get(in, "payments")), 1);
+        /* the signed receipt's number: ORG-YYYY-NNNNNN (issue 6) */
         CHECK(json_string_value(json_object_get(in, "receipt")) != NULL &&
-              strncmp(json_string_value(json_object_get(in, "receipt")), code2,
-                      strlen(code2)) == 0);
+              strncmp(json_string_value(json_object_get(in, "receipt")),
+                      org.code, strlen(org.code)) == 0 &&
+              strlen(json_string_value(json_object_get(in, "receipt"))) ==
+                  strlen(org.code) + 12);
         CHECK_INT(jint(in, "remaining"), 0);
         json_decref(in);
         CHECK_INT(n_changed, 1);
