@@ -25,8 +25,11 @@ WARN   = -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
          -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wvla
 STD    = -std=c11 -D_POSIX_C_SOURCE=200809L
 OPT   ?= -O2 -g
+# MODFLAGS: flags a module.mk sets per target ($(OBJS): MODFLAGS += ...);
+# a CFLAGS given on the command line (as dpkg-buildpackage does) cannot
+# override them the way it would override a target-specific CFLAGS.
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Icommon/include -MMD -MP \
-             -DCHOPAY_DATADIR='"$(DATADIR)"' $(CFLAGS)
+             -DCHOPAY_DATADIR='"$(DATADIR)"' $(MODFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(LDFLAGS)
 
 ifeq ($(SAN),1)

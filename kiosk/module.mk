@@ -25,7 +25,7 @@ KIOSK_UNIT      = $(patsubst tests/kiosk/%.c,$(BUILD)/tests/%,$(KIOSK_UNIT_SRCS)
 KIOSK_UNIT_OBJS = $(BUILD)/kiosk/offline.o $(BUILD)/kiosk/net.o \
                   $(BUILD)/kiosk/i18n.o
 
-$(BUILD)/tests/kiosk/%.o: CFLAGS += $(EXTRA_CFLAGS_kiosk) -Ikiosk
+$(BUILD)/tests/kiosk/%.o: MODFLAGS += $(EXTRA_CFLAGS_kiosk) -Ikiosk
 
 $(BUILD)/tests/test_kiosk_%: $(BUILD)/tests/kiosk/test_kiosk_%.o \
                              $(KIOSK_UNIT_OBJS) $(LIBCOMMON)

@@ -57,7 +57,7 @@ LIBS_bench_server = $(call pc_libs,libcurl libmicrohttpd) -lpthread
 # libFuzzer target for the payer CSV reader (tests/fuzz/fuzz_payers_csv.c).
 LIBS_fuzz_payers_csv = $(BUILD)/server/csv_payers.o
 $(BUILD)/bin/fuzz_payers_csv: $(BUILD)/server/csv_payers.o
-$(BUILD)/tests/fuzz/fuzz_payers_csv.o: CFLAGS += -Iserver
+$(BUILD)/tests/fuzz/fuzz_payers_csv.o: MODFLAGS += -Iserver
 
 # bench/bench_bank.c: webhooks/s and statement import (issue 4).
 LIBS_bench_bank = $(call pc_libs,libcurl sqlite3 jansson) -lpthread
@@ -65,4 +65,4 @@ LIBS_bench_bank = $(call pc_libs,libcurl sqlite3 jansson) -lpthread
 # libFuzzer target for the matching engine's pure parts (tests/fuzz/fuzz_match.c).
 LIBS_fuzz_match = $(BUILD)/server/match.o
 $(BUILD)/bin/fuzz_match: $(BUILD)/server/match.o
-$(BUILD)/tests/fuzz/fuzz_match.o: CFLAGS += -Iserver
+$(BUILD)/tests/fuzz/fuzz_match.o: MODFLAGS += -Iserver

@@ -10,7 +10,7 @@ FEEDS_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(FEEDS_SRCS))
 LIBFEEDS    = $(BUILD)/libchopay-feeds.a
 FEEDS_LIBS  = $(LIBFEEDS) $(LIBCOMMON) $(call pc_libs,$(FEEDS_PKGS))
 
-$(FEEDS_OBJS): CFLAGS += $(call pc_cflags,$(FEEDS_PKGS))
+$(FEEDS_OBJS): MODFLAGS += $(call pc_cflags,$(FEEDS_PKGS))
 
 $(LIBFEEDS): $(FEEDS_OBJS)
 	@rm -f $@
@@ -23,7 +23,7 @@ FEEDS_TESTS     = $(patsubst tests/feeds/%.c,$(BUILD)/tests/feeds/%,\
                     $(FEEDS_TEST_SRCS))
 TESTS += $(FEEDS_TESTS)
 
-$(FEEDS_TEST_OBJS): CFLAGS += $(call pc_cflags,$(FEEDS_PKGS)) -Iserver/feeds
+$(FEEDS_TEST_OBJS): MODFLAGS += $(call pc_cflags,$(FEEDS_PKGS)) -Iserver/feeds
 
 $(BUILD)/tests/feeds/test_%: $(BUILD)/tests/feeds/test_%.o $(LIBFEEDS) \
                              $(LIBCOMMON)
@@ -35,8 +35,8 @@ FEEDS_FUZZ = sepay casso payos generic camt mt940 csv
 $(foreach f,$(FEEDS_FUZZ),$(eval LIBS_fuzz_feed_$(f) = $$(FEEDS_LIBS)))
 $(foreach f,$(FEEDS_FUZZ),$(eval $$(BUILD)/bin/fuzz_feed_$(f): $$(LIBFEEDS)))
 $(foreach f,$(FEEDS_FUZZ),$(eval \
-  $$(BUILD)/tests/fuzz/fuzz_feed_$(f).o: CFLAGS += -Iserver/feeds))
+  $$(BUILD)/tests/fuzz/fuzz_feed_$(f).o: MODFLAGS += -Iserver/feeds))
 
 LIBS_bench_feeds = $(FEEDS_LIBS)
 $(BUILD)/bench/bench_feeds: $(LIBFEEDS)
-$(BUILD)/bench/bench_feeds.o: CFLAGS += -Iserver/feeds
+$(BUILD)/bench/bench_feeds.o: MODFLAGS += -Iserver/feeds

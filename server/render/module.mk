@@ -10,7 +10,7 @@ LIBRENDER   = $(BUILD)/libchopay-render.a
 RENDER_LIBS = $(LIBRENDER) $(LIBCOMMON) $(call pc_libs,$(RENDER_PKGS)) \
               -lpthread -lm
 
-$(RENDER_OBJS): CFLAGS += $(call pc_cflags,$(RENDER_PKGS))
+$(RENDER_OBJS): MODFLAGS += $(call pc_cflags,$(RENDER_PKGS))
 
 $(LIBRENDER): $(RENDER_OBJS)
 	@rm -f $@
@@ -21,7 +21,7 @@ RENDER_TEST_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(RENDER_TEST_SRCS))
 TESTS += $(patsubst tests/render/%.c,$(BUILD)/tests/render/%,\
            $(RENDER_TEST_SRCS))
 
-$(RENDER_TEST_OBJS): CFLAGS += $(call pc_cflags,$(RENDER_PKGS)) \
+$(RENDER_TEST_OBJS): MODFLAGS += $(call pc_cflags,$(RENDER_PKGS)) \
                                -Iserver/render
 
 $(BUILD)/tests/render/test_%: $(BUILD)/tests/render/test_%.o $(LIBRENDER) \

@@ -9,7 +9,7 @@ REPORT_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(REPORT_SRCS))
 LIBREPORT   = $(BUILD)/libchopay-report.a
 REPORT_LIBS = $(LIBREPORT) $(LIBCOMMON)
 
-$(REPORT_OBJS): CFLAGS += $(call pc_cflags,jansson)
+$(REPORT_OBJS): MODFLAGS += $(call pc_cflags,jansson)
 
 $(LIBREPORT): $(REPORT_OBJS)
 	@rm -f $@
@@ -20,7 +20,7 @@ REPORT_TEST_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(REPORT_TEST_SRCS))
 TESTS += $(patsubst tests/report/%.c,$(BUILD)/tests/report/%,\
            $(REPORT_TEST_SRCS))
 
-$(REPORT_TEST_OBJS): CFLAGS += -Iserver/report
+$(REPORT_TEST_OBJS): MODFLAGS += -Iserver/report
 
 $(BUILD)/tests/report/test_%: $(BUILD)/tests/report/test_%.o $(LIBREPORT) \
                               $(LIBCOMMON)
@@ -29,4 +29,4 @@ $(BUILD)/tests/report/test_%: $(BUILD)/tests/report/test_%.o $(LIBREPORT) \
 
 LIBS_bench_report = $(REPORT_LIBS) $(COMMON_LIBS)
 $(BUILD)/bench/bench_report: $(LIBREPORT)
-$(BUILD)/bench/bench_report.o: CFLAGS += -Iserver/report
+$(BUILD)/bench/bench_report.o: MODFLAGS += -Iserver/report
