@@ -217,6 +217,8 @@ enum MHD_Result h_standee_png(struct req *r);
 enum MHD_Result h_standee_pdf(struct req *r);
 enum MHD_Result h_day_close(struct req *r);
 enum MHD_Result h_day_reopen(struct req *r);
+/* Refunds of payer credit (h_refund.c). */
+enum MHD_Result h_payer_refund(struct req *r);
 enum MHD_Result h_healthz(struct req *r);
 enum MHD_Result h_metrics(struct req *r);
 

@@ -13,7 +13,8 @@ SERVER_SRCS = $(wildcard server/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS))
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
-                    store_bank store_report match ingest intent notify \
+                    store_bank store_report store_refund match ingest intent \
+                    notify \
                     csv_payers)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 

@@ -22,6 +22,8 @@ const struct route api_routes[] = {
     {"GET", "/v1/orgs/{org}/payers", h_payer_list, AUTH_READ, 0},
     {"POST", "/v1/orgs/{org}/payers", h_payer_create, AUTH_WRITE, 0},
     {"PATCH", "/v1/orgs/{org}/payers/{code}", h_payer_update, AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/payers/{code}/refund", h_payer_refund, AUTH_WRITE,
+     0},
     {"POST", "/v1/orgs/{org}/payers/import", h_payer_import, AUTH_WRITE, 1},
     {"GET", "/v1/orgs/{org}/fees", h_fee_list, AUTH_READ, 0},
     {"POST", "/v1/orgs/{org}/fees", h_fee_create, AUTH_WRITE, 0},

@@ -162,6 +162,14 @@ typedef void (*store_changed_fn)(void *ctx, int64_t intent_id);
  * json out-parameters are new references owned by the caller and are left
  * untouched on error. `now` is unix time in seconds.
  */
+/* A refund of payer credit (money sent back to the payer). */
+struct store_refund_req {
+    const char *payer;     /* payer code */
+    int64_t amount;        /* đồng, > 0, at most the payer's credit */
+    const char *reference; /* bank reference of the outgoing transfer */
+    const char *reason;    /* why (mandatory) */
+};
+
 struct store_ops {
     void (*close)(struct store *st);
 
@@ -386,6 +394,16 @@ struct store_ops {
     int (*standee_record)(struct store *st, int64_t org_id, const char *payer,
                           const char *format, const char *paper,
                           const char *actor, int64_t now);
+    /*
+     * Give back `req->amount` of a payer's credit: drawn from the
+     * unallocated part of their payments, oldest first; audited. *out:
+     * {refund, payer, amount, reference, reason, credit_left, payments}.
+     * -STORE_E_CONFLICT when the credit is short, the reference was used,
+     * or the day is closed.
+     */
+    int (*payer_refund)(struct store *st, int64_t org_id,
+                        const struct store_refund_req *req, const char *actor,
+                        int64_t now, json_t **out);
 };
 
 struct store {

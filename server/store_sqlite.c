@@ -17,6 +17,7 @@
 #include "intent.h"
 #include "money.h"
 #include "store.h"
+#include "store_refund.h"
 #include "store_report.h"
 #include "store_sqlite_int.h"
 
@@ -177,8 +178,8 @@ static const char *const migration2[] = {
 };
 
 /* Every migration in order; the schema version is its index + 1. */
-static const char *const *const migrations[] = {migration1, migration2,
-                                                sqi_migration3, sqi_migration4};
+static const char *const *const migrations[] = {
+    migration1, migration2, sqi_migration3, sqi_migration4, sqi_migration5};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -3447,6 +3448,7 @@ static const struct store_ops sqlite_ops = {
     .day_closes = sqr_day_closes,
     .day_closed = sqr_day_closed,
     .bank_seq = sqr_bank_seq,
+    .payer_refund = sqr_payer_refund,
 };
 
 static int exec_sql(sqlite3 *db, const char *sql)

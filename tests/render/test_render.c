@@ -52,8 +52,8 @@ static int run_line(const char *cmd, char *out, size_t cap)
 static void zbar(const char *path, char *out, size_t cap)
 {
     char cmd[600];
-    if (snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s' 2>/dev/null",
-                 path) >= (int)sizeof cmd) {
+    if (snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s' 2>/dev/null", path) >=
+        (int)sizeof cmd) {
         out[0] = '\0';
         return;
     }

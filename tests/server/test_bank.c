@@ -149,13 +149,16 @@ static void check_invariant(void)
     long long credit = st_db_int(
         &srv, "SELECT coalesce(sum(p.unallocated),0) FROM payments p JOIN"
               " bank_txns b ON b.payment_id = p.id");
+    long long refunded = st_db_int(
+        &srv, "SELECT coalesce(sum(f.amount),0) FROM refund_parts f JOIN"
+              " bank_txns b ON b.payment_id = f.payment_id");
     long long open = st_db_int(
         &srv, "SELECT coalesce(sum(amount),0) FROM bank_txns WHERE"
               " direction='credit' AND state IN ('unmatched','ambiguous',"
               "'ignored')");
 
     CHECK(credits > 0);
-    CHECK_INT(credits, alloc + credit + open);
+    CHECK_INT(credits, alloc + credit + refunded + open);
     /* every matched credit has its payment; payments = matched */
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
                               " state='matched' AND payment_id IS NULL"),
@@ -492,6 +495,49 @@ static void test_generic_over_and_review(void)
     free(b);
     CHECK_INT(st_db_int(&srv, "SELECT credit FROM payers WHERE code='A-3'"),
               250000);
+    /* the board gives part of it back: a reason and the outgoing
+       transfer's reference are required, never more than the credit */
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers/A-3/refund", kiosk, NULL,
+                "{\"amount\":1000,\"reference\":\"RF0\",\"reason\":\"x\"}");
+    CHECK(r.status == 401 || r.status == 403);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers/A-3/refund", admin, NULL,
+                "{\"amount\":1000,\"reference\":\"RF0\"}");
+    CHECK_INT(r.status, 400);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers/A-3/refund", admin, NULL,
+                "{\"amount\":250001,\"reference\":\"RF0\","
+                "\"reason\":\"trả lại\"}");
+    CHECK_INT(r.status, 409);
+    CHECK_STR(resp_err(&r), "insufficient_credit");
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers/A-3/refund", admin, NULL,
+                "{\"amount\":50000,\"reference\":\"VCB.RF1\","
+                "\"reason\":\"trả lại tiền chuyển thừa\"}");
+    CHECK_INT(r.status, 201);
+    CHECK_INT(json_integer_value(json_object_get(r.json, "credit_left")),
+              200000);
+    resp_free(&r);
+    CHECK_INT(st_db_int(&srv, "SELECT credit FROM payers WHERE code='A-3'"),
+              200000);
+    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM audit WHERE"
+                              " action='credit.refund'"),
+              1);
+    /* money already given back cannot be unmatched away */
+    {
+        char up[128];
+
+        snprintf(up, sizeof(up), "/v1/orgs/MKT/bank/transactions/%lld/unmatch",
+                 st_db_int(&srv, "SELECT id FROM bank_txns WHERE"
+                                 " provider_txn_id='G-1'"));
+        r = st_send(&srv, "POST", up, admin, NULL,
+                    "{\"reason\":\"nhầm người\"}");
+        CHECK_INT(r.status, 409);
+        resp_free(&r);
+        CHECK_INT(st_db_int(&srv, "SELECT credit FROM payers WHERE"
+                                  " code='A-3'"),
+                  200000);
+    }
     /* a wrong generic secret */
     b = generic_body("G-2", "credit", 1000, "x", "R");
     r = post_generic(b, "generic-wrong-key", now);

@@ -138,6 +138,31 @@ static void test_ledger(struct store *st)
     CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr),
               -STORE_E_INVALID);
 
+    /* refunds of credit: never more than the credit, always with a
+       reason and a reference, each reference once */
+    {
+        struct store_refund_req rf = {"A-1", 50000, "RF1", "trả lại tiền thừa"};
+
+        CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out),
+                  -STORE_E_CONFLICT);
+        CHECK_STR(store_error_code(), "insufficient_credit");
+        rf.amount = 5000;
+        rf.reason = "";
+        CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out),
+                  -STORE_E_INVALID);
+        rf.reason = "trả lại tiền thừa";
+        rf.payer = "Z-99";
+        CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out),
+                  -STORE_E_NOT_FOUND);
+        rf.payer = "A-1";
+        CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out), 0);
+        CHECK_INT(jint(out, "credit_left"), 35000);
+        CHECK_INT(json_array_size(json_object_get(out, "payments")), 1);
+        json_decref(out);
+        CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out),
+                  -STORE_E_CONFLICT);
+        CHECK_STR(store_error_code(), "duplicate_reference");
+    }
     /* the credit pays the next invoices: all of 2026-11-03 (10.000) ... */
     CHECK_INT(op->invoices_generate(st, org_id, "2026-11-03", NULL, "t", &out),
               0);
@@ -149,16 +174,16 @@ static void test_ledger(struct store *st)
         struct store_filter f = {0};
 
         CHECK_INT(op->payer_list(st, org_id, &f, &out), 0);
-        CHECK_INT(jint(json_array_get(out, 0), "credit"), 30000);
+        CHECK_INT(jint(json_array_get(out, 0), "credit"), 25000);
         json_decref(out);
     }
-    /* ... and 30.000 of December's rent, which leaves 270.000 due */
+    /* ... and 25.000 of December's rent, which leaves 275.000 due */
     CHECK_INT(op->invoices_generate(st, org_id, "2026-12", NULL, "t", &out), 0);
     json_decref(out);
     CHECK_INT(op->dues(st, org_id, "A-1", &out), 0);
-    CHECK_INT(jint(out, "total_due"), 270000);
+    CHECK_INT(jint(out, "total_due"), 275000);
     CHECK_INT(jint(json_array_get(json_object_get(out, "invoices"), 0), "paid"),
-              30000);
+              25000);
     json_decref(out);
     {
         struct store_filter f = {0};
@@ -188,7 +213,7 @@ static void test_ledger(struct store *st)
         json_decref(in);
         t.intent_code = code2;
         t.reference = "FT4";
-        t.amount = 270000;
+        t.amount = 275000;
         n_changed = 0;
         CHECK_INT(op->transfer_apply(st, org_id, &t, "bank", now, &tr), 0);
         CHECK_STR(json_string_value(json_object_get(tr, "status")), "paid");
@@ -217,7 +242,8 @@ static void test_ledger(struct store *st)
 /*
  * The ledger's invariants, read straight from the database: every
  * invoice's paid = the sum of its allocations; every payment's amount =
- * allocated + unallocated; every payer's credit = their unallocated money.
+ * allocated + unallocated + refunded; every refund = its parts; every
+ * payer's credit = their unallocated money.
  */
 static void check_ledger_sql(const char *file)
 {
@@ -227,7 +253,11 @@ static void check_ledger_sql(const char *file)
         " WHERE a.invoice_id = i.id)",
         "SELECT count(*) FROM payments p WHERE amount != unallocated +"
         " (SELECT coalesce(sum(amount), 0) FROM allocations a"
-        " WHERE a.payment_id = p.id)",
+        " WHERE a.payment_id = p.id) + (SELECT coalesce(sum(amount), 0)"
+        " FROM refund_parts f WHERE f.payment_id = p.id)",
+        "SELECT count(*) FROM refunds r WHERE amount != (SELECT"
+        " coalesce(sum(amount), 0) FROM refund_parts f"
+        " WHERE f.refund_id = r.id)",
         "SELECT count(*) FROM payers y WHERE credit != (SELECT"
         " coalesce(sum(unallocated), 0) FROM payments p"
         " WHERE p.payer_id = y.id)",

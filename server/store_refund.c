@@ -1,0 +1,259 @@
+/*
+ * store_refund.c: giving a payer's credit back. A payer's credit is the
+ * unallocated part of their payments (over-payments, money for invoices
+ * already paid); a refund records money sent back to the payer and draws
+ * it from those payments, oldest first, in one transaction, so that every
+ * payment keeps amount = allocated + unallocated + refunded and the
+ * payer's credit stays the sum of their unallocated money.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_refund.h"
+#include "store_sqlite_int.h"
+
+const char *const sqi_migration5[] = {
+    "CREATE TABLE refunds("
+    " id INTEGER PRIMARY KEY,"
+    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    " payer_id INTEGER NOT NULL REFERENCES payers(id),"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " reference TEXT NOT NULL,"
+    " reason TEXT NOT NULL CHECK (length(reason) > 0),"
+    " actor TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " UNIQUE (org_id, reference));",
+    "CREATE TABLE refund_parts("
+    " refund_id INTEGER NOT NULL REFERENCES refunds(id),"
+    " payment_id INTEGER NOT NULL REFERENCES payments(id),"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " PRIMARY KEY (refund_id, payment_id)) WITHOUT ROWID;",
+    "CREATE INDEX refund_parts_payment ON refund_parts(payment_id);",
+    /* a refund is money moving today: refused on a closed day */
+    "CREATE TRIGGER day_closed_refund_insert BEFORE INSERT ON refunds"
+    " WHEN EXISTS (SELECT 1 FROM day_closes WHERE org_id = NEW.org_id AND"
+    " reopened_at IS NULL AND day = date(NEW.created_at + 25200,"
+    " 'unixepoch')) BEGIN SELECT RAISE(ABORT, 'day_closed'); END;",
+    /* money already given back cannot be reversed away */
+    "CREATE TRIGGER refunded_payment_delete BEFORE DELETE ON payments"
+    " WHEN EXISTS (SELECT 1 FROM refund_parts WHERE payment_id = OLD.id)"
+    " BEGIN SELECT RAISE(ABORT, 'refunded'); END;",
+    NULL,
+};
+
+/* Prepare, bind nothing; 0 or -STORE_E_IO with the error recorded. */
+static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
+        return 0;
+    store_set_error("storage_unavailable", "prepare: %s", sqlite3_errmsg(db));
+    return -STORE_E_IO;
+}
+
+/* Step: 1 row, 0 done, negative error (a constraint is a conflict). */
+static int step(sqlite3 *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        store_set_error("conflict", "%s", sqlite3_errmsg(db));
+        return -STORE_E_CONFLICT;
+    }
+    store_set_error("storage_unavailable", "step: %s", sqlite3_errmsg(db));
+    return -STORE_E_IO;
+}
+
+/* Run one statement with up to three integer and two text parameters. */
+static int run(sqlite3 *db, const char *sql, int64_t a, int64_t b, int64_t c)
+{
+    sqlite3_stmt *st;
+    int rc = prep(db, sql, &st);
+
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    sqlite3_bind_int64(st, 3, c);
+    rc = step(db, st);
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* In a write transaction: the refund itself. */
+static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
+                  const struct store_refund_req *req, const char *actor,
+                  int64_t now, json_t **out)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *parts = json_array();
+    int64_t pid = 0, credit = 0, id, left = req->amount;
+    int rc;
+
+    rc = prep(db,
+              "SELECT id, credit FROM payers WHERE org_id = ?1 AND code = ?2",
+              &st);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, org_id);
+    sqlite3_bind_text(st, 2, req->payer, -1, SQLITE_TRANSIENT);
+    rc = step(db, st);
+    if (rc == 1) {
+        pid = sqlite3_column_int64(st, 0);
+        credit = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc <= 0) {
+        if (rc == 0) {
+            store_set_error("payer_not_found", "no payer '%s'", req->payer);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        goto out;
+    }
+    if (req->amount > credit) {
+        store_set_error("insufficient_credit",
+                        "payer %s holds %lld đồng of credit, less than "
+                        "%lld",
+                        req->payer, (long long)credit, (long long)req->amount);
+        rc = -STORE_E_CONFLICT;
+        goto out;
+    }
+    rc = prep(db,
+              "INSERT INTO refunds(org_id, payer_id, amount, reference,"
+              " reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+              " ?7)",
+              &st);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, org_id);
+    sqlite3_bind_int64(st, 2, pid);
+    sqlite3_bind_int64(st, 3, req->amount);
+    sqlite3_bind_text(st, 4, req->reference, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, req->reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, actor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 7, now);
+    rc = step(db, st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0) {
+        if (rc == -STORE_E_CONFLICT &&
+            strcmp(store_error_message(), "day_closed") != 0)
+            store_set_error("duplicate_reference",
+                            "a refund with reference '%s' exists",
+                            req->reference);
+        goto out;
+    }
+    id = sqlite3_last_insert_rowid(db);
+
+    /* draw on the payer's payments, oldest first */
+    rc = prep(db,
+              "SELECT id, unallocated FROM payments WHERE payer_id = ?1"
+              " AND unallocated > 0 ORDER BY id",
+              &st);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, pid);
+    while (left > 0 && (rc = step(db, st)) == 1) {
+        int64_t pay = sqlite3_column_int64(st, 0);
+        int64_t un = sqlite3_column_int64(st, 1);
+        int64_t take = un < left ? un : left;
+
+        json_array_append_new(parts, json_pack("{s:I, s:I}", "payment",
+                                               (json_int_t)pay, "amount",
+                                               (json_int_t)take));
+        left -= take;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0)
+        goto out;
+    if (left != 0) {
+        /* the payer's credit and their payments disagree */
+        store_set_error("ledger",
+                        "payer %s: credit %lld is not backed by "
+                        "unallocated payments",
+                        req->payer, (long long)credit);
+        rc = -STORE_E_CONFLICT;
+        goto out;
+    }
+    {
+        size_t i;
+        json_t *p;
+
+        json_array_foreach(parts, i, p)
+        {
+            int64_t pay = json_integer_value(json_object_get(p, "payment"));
+            int64_t take = json_integer_value(json_object_get(p, "amount"));
+
+            rc = run(db,
+                     "UPDATE payments SET unallocated = unallocated - ?2"
+                     " WHERE id = ?1 AND unallocated >= ?2",
+                     pay, take, 0);
+            if (rc == 0)
+                rc = run(db,
+                         "INSERT INTO refund_parts(refund_id, payment_id,"
+                         " amount) VALUES (?1, ?2, ?3)",
+                         id, pay, take);
+            if (rc != 0)
+                goto out;
+        }
+    }
+    rc = run(db,
+             "UPDATE payers SET credit = credit - ?2 WHERE id = ?1 AND"
+             " credit >= ?2",
+             pid, req->amount, 0);
+    if (rc != 0)
+        goto out;
+    rc = sqi_audit(c, now, actor, "credit.refund", req->payer,
+                   json_pack("{s:I, s:I, s:s, s:s, s:O}", "refund",
+                             (json_int_t)id, "amount", (json_int_t)req->amount,
+                             "reference", req->reference, "reason", req->reason,
+                             "payments", parts));
+    if (rc != 0)
+        goto out;
+    *out = json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:O}", "refund",
+                     (json_int_t)id, "payer", req->payer, "amount",
+                     (json_int_t)req->amount, "reference", req->reference,
+                     "reason", req->reason, "credit_left",
+                     (json_int_t)(credit - req->amount), "payments", parts);
+    rc = *out ? 0 : -STORE_E_IO;
+out:
+    sqlite3_finalize(st);
+    json_decref(parts);
+    return rc;
+}
+
+int sqr_payer_refund(struct store *st, int64_t org_id,
+                     const struct store_refund_req *req, const char *actor,
+                     int64_t now, json_t **out)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c;
+    int rc;
+
+    *out = NULL;
+    c = sqi_get_conn(s);
+    if (req->amount <= 0 || req->reason == NULL || req->reason[0] == '\0' ||
+        req->reference == NULL || req->reference[0] == '\0') {
+        store_set_error("invalid_field",
+                        "a refund needs a positive amount, the bank "
+                        "reference of the outgoing transfer and a reason");
+        sqi_put_conn(s, c);
+        return -STORE_E_INVALID;
+    }
+    rc = sqi_begin_write(s, c);
+    if (rc == 0) {
+        rc = refund(sqi_db(c), c, org_id, req, actor, now, out);
+        rc = sqi_end_write(s, c, rc);
+        if (rc != 0 && *out != NULL) {
+            json_decref(*out);
+            *out = NULL;
+        }
+    }
+    sqi_put_conn(s, c);
+    return rc;
+}
