@@ -256,11 +256,7 @@ static const char *const bsql[B__COUNT] = {
 
 static int bfail(struct sqi_conn *c, const char *what)
 {
-    store_set_error("storage_unavailable", "%s: %s", what,
-                    sqlite3_errmsg(sqi_db(c)));
-    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
-            what, sqlite3_errmsg(sqi_db(c)));
-    return -STORE_E_IO;
+    return sqi_db_fail(sqi_db(c), what);
 }
 
 /* The cached statement `id`, reset and unbound; NULL on failure. */
@@ -299,17 +295,7 @@ static void bi(sqlite3_stmt *st, int i, int64_t v)
 /* 1 row, 0 done, negative error. */
 static int bstep(struct sqi_conn *c, sqlite3_stmt *st)
 {
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        store_set_error("conflict", "%s", sqlite3_errmsg(sqi_db(c)));
-        return -STORE_E_CONFLICT;
-    }
-    return bfail(c, "step");
+    return sqi_db_step(sqi_db(c), st);
 }
 
 static int bexec(struct sqi_conn *c, sqlite3_stmt *st)

@@ -41,44 +41,18 @@ const char *const sqi_migration5[] = {
     NULL,
 };
 
-/* Prepare, bind nothing; 0 or -STORE_E_IO with the error recorded. */
-static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
-        return 0;
-    store_set_error("storage_unavailable", "prepare: %s", sqlite3_errmsg(db));
-    return -STORE_E_IO;
-}
-
-/* Step: 1 row, 0 done, negative error (a constraint is a conflict). */
-static int step(sqlite3 *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        store_set_error("conflict", "%s", sqlite3_errmsg(db));
-        return -STORE_E_CONFLICT;
-    }
-    store_set_error("storage_unavailable", "step: %s", sqlite3_errmsg(db));
-    return -STORE_E_IO;
-}
-
-/* Run one statement with up to three integer and two text parameters. */
+/* Run one statement with up to three integer parameters. */
 static int run(sqlite3 *db, const char *sql, int64_t a, int64_t b, int64_t c)
 {
     sqlite3_stmt *st;
-    int rc = prep(db, sql, &st);
+    int rc = sqi_db_prepare(db, sql, &st);
 
     if (rc != 0)
         return rc;
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int64(st, 2, b);
     sqlite3_bind_int64(st, 3, c);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     sqlite3_finalize(st);
     return rc < 0 ? rc : 0;
 }
@@ -93,14 +67,14 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
     int64_t pid = 0, credit = 0, id, left = req->amount;
     int rc;
 
-    rc = prep(db,
-              "SELECT id, credit FROM payers WHERE org_id = ?1 AND code = ?2",
-              &st);
+    rc = sqi_db_prepare(
+        db, "SELECT id, credit FROM payers WHERE org_id = ?1 AND code = ?2",
+        &st);
     if (rc != 0)
         goto out;
     sqlite3_bind_int64(st, 1, org_id);
     sqlite3_bind_text(st, 2, req->payer, -1, SQLITE_TRANSIENT);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     if (rc == 1) {
         pid = sqlite3_column_int64(st, 0);
         credit = sqlite3_column_int64(st, 1);
@@ -122,11 +96,12 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
         rc = -STORE_E_CONFLICT;
         goto out;
     }
-    rc = prep(db,
-              "INSERT INTO refunds(org_id, payer_id, amount, reference,"
-              " reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-              " ?7)",
-              &st);
+    rc = sqi_db_prepare(
+        db,
+        "INSERT INTO refunds(org_id, payer_id, amount, reference,"
+        " reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7)",
+        &st);
     if (rc != 0)
         goto out;
     sqlite3_bind_int64(st, 1, org_id);
@@ -136,7 +111,7 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
     sqlite3_bind_text(st, 5, req->reason, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 6, actor, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 7, now);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     sqlite3_finalize(st);
     st = NULL;
     if (rc < 0) {
@@ -150,14 +125,15 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
     id = sqlite3_last_insert_rowid(db);
 
     /* draw on the payer's payments, oldest first */
-    rc = prep(db,
-              "SELECT id, unallocated FROM payments WHERE payer_id = ?1"
-              " AND unallocated > 0 ORDER BY id",
-              &st);
+    rc = sqi_db_prepare(
+        db,
+        "SELECT id, unallocated FROM payments WHERE payer_id = ?1"
+        " AND unallocated > 0 ORDER BY id",
+        &st);
     if (rc != 0)
         goto out;
     sqlite3_bind_int64(st, 1, pid);
-    while (left > 0 && (rc = step(db, st)) == 1) {
+    while (left > 0 && (rc = sqi_db_step(db, st)) == 1) {
         int64_t pay = sqlite3_column_int64(st, 0);
         int64_t un = sqlite3_column_int64(st, 1);
         int64_t take = un < left ? un : left;

@@ -89,39 +89,6 @@ const char *const sqi_migration4[] = {
     NULL,
 };
 
-static int fail_db(sqlite3 *db, const char *what)
-{
-    store_set_error("storage_unavailable", "%s: %s", what, sqlite3_errmsg(db));
-    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
-            what, sqlite3_errmsg(db));
-    return -STORE_E_IO;
-}
-
-static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
-        *st = NULL;
-        return fail_db(db, "prepare");
-    }
-    return 0;
-}
-
-/* Step: 1 row, 0 done, negative error. */
-static int step(sqlite3 *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        store_set_error("conflict", "%s", sqlite3_errmsg(db));
-        return -STORE_E_CONFLICT;
-    }
-    return fail_db(db, "step");
-}
-
 static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -143,11 +110,11 @@ static int org_seed(struct sqi_conn *c, int64_t org, int create, int64_t now,
     char kid[RECEIPT_KEY_ID_LEN + 1];
     int rc;
 
-    rc = prep(db, "SELECT seed FROM org_keys WHERE org_id = ?1", &st);
+    rc = sqi_db_prepare(db, "SELECT seed FROM org_keys WHERE org_id = ?1", &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_int64(st, 1, org);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     if (rc == 1 && sqlite3_column_bytes(st, 0) == RECEIPT_KEY_LEN) {
         memcpy(seed, sqlite3_column_blob(st, 0), RECEIPT_KEY_LEN);
         rc = 0;
@@ -167,17 +134,17 @@ static int org_seed(struct sqi_conn *c, int64_t org, int create, int64_t now,
         rc = -STORE_E_IO;
         goto out;
     }
-    rc = prep(db,
-              "INSERT INTO org_keys(org_id, seed, key_id, created_at)"
-              " VALUES (?1, ?2, ?3, ?4)",
-              &st);
+    rc = sqi_db_prepare(db,
+                        "INSERT INTO org_keys(org_id, seed, key_id, created_at)"
+                        " VALUES (?1, ?2, ?3, ?4)",
+                        &st);
     if (rc != 0)
         goto out;
     sqlite3_bind_int64(st, 1, org);
     sqlite3_bind_blob(st, 2, fresh, RECEIPT_KEY_LEN, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, kid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, now);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     if (rc < 0)
         goto out;
     {
@@ -203,21 +170,22 @@ static int next_seq(sqlite3 *db, int64_t org, int year, int64_t *seq)
     sqlite3_stmt *st = NULL;
     int rc;
 
-    rc = prep(db,
-              "INSERT INTO receipt_seq(org_id, year, next) VALUES (?1, ?2, 1)"
-              " ON CONFLICT (org_id, year) DO UPDATE SET next = next + 1"
-              " RETURNING next",
-              &st);
+    rc = sqi_db_prepare(
+        db,
+        "INSERT INTO receipt_seq(org_id, year, next) VALUES (?1, ?2, 1)"
+        " ON CONFLICT (org_id, year) DO UPDATE SET next = next + 1"
+        " RETURNING next",
+        &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_int64(st, 1, org);
     sqlite3_bind_int(st, 2, year);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     if (rc == 1) {
         *seq = sqlite3_column_int64(st, 0);
         rc = 0;
     } else if (rc == 0) {
-        rc = fail_db(db, "receipt_seq");
+        rc = sqi_db_fail(db, "receipt_seq");
     }
     sqlite3_finalize(st);
     return rc;
@@ -234,17 +202,18 @@ int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now)
     int year, mo, d, h, mi, se, rc;
 
     memset(&r, 0, sizeof(r));
-    rc = prep(db,
-              "SELECT p.org_id, p.payer_id, o.code, y.code, p.method,"
-              " p.amount, coalesce(i.code, '') FROM payments p"
-              " JOIN orgs o ON o.id = p.org_id"
-              " JOIN payers y ON y.id = p.payer_id"
-              " LEFT JOIN intents i ON i.id = p.intent_id WHERE p.id = ?1",
-              &st);
+    rc = sqi_db_prepare(
+        db,
+        "SELECT p.org_id, p.payer_id, o.code, y.code, p.method,"
+        " p.amount, coalesce(i.code, '') FROM payments p"
+        " JOIN orgs o ON o.id = p.org_id"
+        " JOIN payers y ON y.id = p.payer_id"
+        " LEFT JOIN intents i ON i.id = p.intent_id WHERE p.id = ?1",
+        &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_int64(st, 1, payment);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     if (rc <= 0) {
         if (rc == 0) {
             store_set_error("payment_not_found", "no payment %lld",
@@ -283,11 +252,12 @@ int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now)
         rc = -STORE_E_INVALID;
         goto out;
     }
-    rc = prep(db,
-              "INSERT INTO receipts(org_id, number, payment_id, payer_id,"
-              " method, amount, paid_at, text) VALUES (?1, ?2, ?3, ?4, ?5,"
-              " ?6, ?7, ?8)",
-              &st);
+    rc = sqi_db_prepare(
+        db,
+        "INSERT INTO receipts(org_id, number, payment_id, payer_id,"
+        " method, amount, paid_at, text) VALUES (?1, ?2, ?3, ?4, ?5,"
+        " ?6, ?7, ?8)",
+        &st);
     if (rc != 0)
         goto out;
     sqlite3_bind_int64(st, 1, org);
@@ -299,7 +269,7 @@ int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now)
     sqlite3_bind_int64(st, 6, r.amount);
     sqlite3_bind_int64(st, 7, now);
     sqlite3_bind_text(st, 8, text, -1, SQLITE_STATIC);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     if (rc > 0)
         rc = 0;
 out:
@@ -315,14 +285,14 @@ int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    rc = prep(db,
-              "SELECT number FROM receipts WHERE payment_id = ?1"
-              " AND voided_at IS NULL",
-              &st);
+    rc = sqi_db_prepare(db,
+                        "SELECT number FROM receipts WHERE payment_id = ?1"
+                        " AND voided_at IS NULL",
+                        &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_int64(st, 1, payment);
-    rc = step(db, st);
+    rc = sqi_db_step(db, st);
     if (rc == 1) {
         copy_col(st, 0, out, cap);
         rc = 0;
@@ -346,20 +316,21 @@ int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
-    rc = prep(db,
-              "SELECT r.number, o.code, o.name, y.code, y.name, r.method,"
-              " r.amount, r.paid_at, r.text, r.voided_at, r.payment_id,"
-              " coalesce((SELECT group_concat(label, ', ') FROM (SELECT"
-              " DISTINCT v.label FROM allocations a JOIN invoices v ON"
-              " v.id = a.invoice_id WHERE a.payment_id = r.payment_id"
-              " ORDER BY v.id)), ''), r.org_id"
-              " FROM receipts r JOIN orgs o ON o.id = r.org_id"
-              " JOIN payers y ON y.id = r.payer_id WHERE r.number = ?1",
-              &q);
+    rc = sqi_db_prepare(
+        db,
+        "SELECT r.number, o.code, o.name, y.code, y.name, r.method,"
+        " r.amount, r.paid_at, r.text, r.voided_at, r.payment_id,"
+        " coalesce((SELECT group_concat(label, ', ') FROM (SELECT"
+        " DISTINCT v.label FROM allocations a JOIN invoices v ON"
+        " v.id = a.invoice_id WHERE a.payment_id = r.payment_id"
+        " ORDER BY v.id)), ''), r.org_id"
+        " FROM receipts r JOIN orgs o ON o.id = r.org_id"
+        " JOIN payers y ON y.id = r.payer_id WHERE r.number = ?1",
+        &q);
     if (rc != 0)
         goto end;
     sqlite3_bind_text(q, 1, number, -1, SQLITE_STATIC);
-    rc = step(db, q);
+    rc = sqi_db_step(db, q);
     if (rc == 0 ||
         (rc == 1 && org_id != 0 && sqlite3_column_int64(q, 12) != org_id)) {
         store_set_error("receipt_not_found", "no receipt %s", number);
@@ -412,10 +383,10 @@ static int key_of(struct sq *s, struct sqi_conn *c, const char *org_code,
     rc = create ? sqi_begin_write(s, c) : sqi_begin_read(c);
     if (rc != 0)
         return rc;
-    rc = prep(db, "SELECT id FROM orgs WHERE code = ?1", &q);
+    rc = sqi_db_prepare(db, "SELECT id FROM orgs WHERE code = ?1", &q);
     if (rc == 0) {
         sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
-        rc = step(db, q);
+        rc = sqi_db_step(db, q);
         if (rc == 1)
             org = sqlite3_column_int64(q, 0);
         sqlite3_finalize(q);
@@ -470,7 +441,7 @@ static int rows_into(sqlite3 *db, const char *sql, int64_t org,
     sqlite3_stmt *q = NULL;
     int rc, i, n;
 
-    rc = prep(db, sql, &q);
+    rc = sqi_db_prepare(db, sql, &q);
     if (rc != 0)
         return rc;
     if (sqlite3_bind_parameter_count(q) >= 1)
@@ -482,7 +453,7 @@ static int rows_into(sqlite3 *db, const char *sql, int64_t org,
     if (sqlite3_bind_parameter_count(q) >= 4)
         sqlite3_bind_int64(q, 4, t1);
     n = sqlite3_column_count(q);
-    while ((rc = step(db, q)) == 1) {
+    while ((rc = sqi_db_step(db, q)) == 1) {
         json_t *row = json_array();
 
         for (i = 0; i < n; i++) {
@@ -588,7 +559,7 @@ static int rows_scoped(sqlite3 *db, const char *sql, int64_t org,
     sqlite3_stmt *q = NULL;
     int rc, i, n;
 
-    rc = prep(db, sql, &q);
+    rc = sqi_db_prepare(db, sql, &q);
     if (rc != 0)
         return rc;
     sqlite3_bind_int64(q, 1, org);
@@ -599,7 +570,7 @@ static int rows_scoped(sqlite3 *db, const char *sql, int64_t org,
         sqlite3_bind_int64(q, 4, t1);
     }
     n = sqlite3_column_count(q);
-    while ((rc = step(db, q)) == 1) {
+    while ((rc = sqi_db_step(db, q)) == 1) {
         json_t *row = json_array();
 
         for (i = 0; i < n; i++)
@@ -679,23 +650,23 @@ int sqr_org_province(struct store *st, const char *org_code,
         sqi_put_conn(s, c);
         return rc;
     }
-    rc = prep(db,
-              "UPDATE orgs SET province = ?2, updated_at = ?3"
-              " WHERE code = ?1 AND province <> ?2",
-              &q);
+    rc = sqi_db_prepare(db,
+                        "UPDATE orgs SET province = ?2, updated_at = ?3"
+                        " WHERE code = ?1 AND province <> ?2",
+                        &q);
     if (rc == 0) {
         sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, province, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 3, now);
-        rc = step(db, q);
+        rc = sqi_db_step(db, q);
         sqlite3_finalize(q);
         q = NULL;
         if (rc == 0 && sqlite3_changes(db) != 1) {
             /* unchanged (nothing to audit) or no such organisation */
-            rc = prep(db, "SELECT 1 FROM orgs WHERE code = ?1", &q);
+            rc = sqi_db_prepare(db, "SELECT 1 FROM orgs WHERE code = ?1", &q);
             if (rc == 0) {
                 sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
-                rc = step(db, q);
+                rc = sqi_db_step(db, q);
                 sqlite3_finalize(q);
                 if (rc == 0) {
                     store_set_error("org_not_found", "no organisation %s",
@@ -732,11 +703,12 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
         sqi_put_conn(s, c);
         return rc;
     }
-    rc = prep(db,
-              "INSERT INTO standees(org_id, payer_id, format, paper, actor,"
-              " created_at) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM payers"
-              " WHERE org_id = ?1 AND code = ?2",
-              &q);
+    rc = sqi_db_prepare(
+        db,
+        "INSERT INTO standees(org_id, payer_id, format, paper, actor,"
+        " created_at) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM payers"
+        " WHERE org_id = ?1 AND code = ?2",
+        &q);
     if (rc == 0) {
         sqlite3_bind_int64(q, 1, org_id);
         sqlite3_bind_text(q, 2, payer, -1, SQLITE_STATIC);
@@ -744,7 +716,7 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
         sqlite3_bind_text(q, 4, paper, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 5, actor, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 6, now);
-        rc = step(db, q);
+        rc = sqi_db_step(db, q);
         if (rc == 0 && sqlite3_changes(db) != 1) {
             store_set_error("payer_not_found", "no payer %s", payer);
             rc = -STORE_E_NOT_FOUND;
@@ -770,10 +742,10 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
-    rc = prep(db, "SELECT name FROM orgs WHERE id = ?1", &q);
+    rc = sqi_db_prepare(db, "SELECT name FROM orgs WHERE id = ?1", &q);
     if (rc == 0) {
         sqlite3_bind_int64(q, 1, org_id);
-        rc = step(db, q);
+        rc = sqi_db_step(db, q);
         if (rc == 1)
             copy_col(q, 0, name, sizeof(name));
         else if (rc == 0) {
@@ -784,16 +756,17 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
         q = NULL;
     }
     if (rc >= 0)
-        rc = prep(db,
-                  "SELECT code, name, bank_bin, bank_account FROM payers"
-                  " WHERE org_id = ?1 AND active = 1 AND (?2 IS NULL OR"
-                  " code = ?2) ORDER BY code",
-                  &q);
+        rc = sqi_db_prepare(
+            db,
+            "SELECT code, name, bank_bin, bank_account FROM payers"
+            " WHERE org_id = ?1 AND active = 1 AND (?2 IS NULL OR"
+            " code = ?2) ORDER BY code",
+            &q);
     if (rc >= 0) {
         sqlite3_bind_int64(q, 1, org_id);
         if (payer != NULL)
             sqlite3_bind_text(q, 2, payer, -1, SQLITE_STATIC);
-        while ((rc = step(db, q)) == 1)
+        while ((rc = sqi_db_step(db, q)) == 1)
             json_array_append_new(
                 rows, json_pack("{s:s, s:s, s:s, s:s}", "code",
                                 sqlite3_column_text(q, 0), "name",
@@ -836,26 +809,27 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
     rc = sqi_audit(c, now, actor, "day.close", obj,
                    json_pack("{s:s, s:s}", "date", date, "totals", totals));
     if (rc == 0)
-        rc =
-            prep(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &q);
+        rc = sqi_db_prepare(
+            db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &q);
     if (rc == 0) {
-        rc = step(db, q);
+        rc = sqi_db_step(db, q);
         if (rc == 1) {
             audit_id = sqlite3_column_int64(q, 0);
             copy_col(q, 1, head, sizeof(head));
             rc = 0;
         } else if (rc == 0) {
-            rc = fail_db(db, "audit head");
+            rc = sqi_db_fail(db, "audit head");
         }
         sqlite3_finalize(q);
         q = NULL;
     }
     if (rc == 0)
-        rc = prep(db,
-                  "INSERT INTO day_closes(org_id, day, closed_at, actor,"
-                  " totals, audit_id, audit_head, bank_seq) VALUES (?1, ?2,"
-                  " ?3, ?4, ?5, ?6, ?7, ?8)",
-                  &q);
+        rc = sqi_db_prepare(
+            db,
+            "INSERT INTO day_closes(org_id, day, closed_at, actor,"
+            " totals, audit_id, audit_head, bank_seq) VALUES (?1, ?2,"
+            " ?3, ?4, ?5, ?6, ?7, ?8)",
+            &q);
     if (rc == 0) {
         sqlite3_bind_int64(q, 1, org_id);
         sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
@@ -865,7 +839,7 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
         sqlite3_bind_int64(q, 6, audit_id);
         sqlite3_bind_text(q, 7, head, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 8, bank_seq);
-        rc = step(db, q);
+        rc = sqi_db_step(db, q);
         sqlite3_finalize(q);
         if (rc == -STORE_E_CONFLICT)
             store_set_error("already_closed", "%s is already closed", date);
@@ -897,18 +871,19 @@ int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
         sqi_put_conn(s, c);
         return rc;
     }
-    rc = prep(db,
-              "UPDATE day_closes SET reopened_at = ?3, reopen_actor = ?4,"
-              " reopen_reason = ?5 WHERE org_id = ?1 AND day = ?2 AND"
-              " reopened_at IS NULL",
-              &q);
+    rc = sqi_db_prepare(
+        db,
+        "UPDATE day_closes SET reopened_at = ?3, reopen_actor = ?4,"
+        " reopen_reason = ?5 WHERE org_id = ?1 AND day = ?2 AND"
+        " reopened_at IS NULL",
+        &q);
     if (rc == 0) {
         sqlite3_bind_int64(q, 1, org_id);
         sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 3, now);
         sqlite3_bind_text(q, 4, actor, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 5, reason, -1, SQLITE_STATIC);
-        rc = step(db, q);
+        rc = sqi_db_step(db, q);
         sqlite3_finalize(q);
         if (rc == 0 && sqlite3_changes(db) != 1) {
             store_set_error("not_closed", "%s is not closed", date);
@@ -963,14 +938,15 @@ int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
 
     rc = sqi_begin_read(c);
     if (rc == 0) {
-        rc = prep(db,
-                  "SELECT 1 FROM day_closes WHERE org_id = ?1 AND day = ?2"
-                  " AND reopened_at IS NULL",
-                  &q);
+        rc = sqi_db_prepare(
+            db,
+            "SELECT 1 FROM day_closes WHERE org_id = ?1 AND day = ?2"
+            " AND reopened_at IS NULL",
+            &q);
         if (rc == 0) {
             sqlite3_bind_int64(q, 1, org_id);
             sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-            rc = step(db, q);
+            rc = sqi_db_step(db, q);
             if (rc >= 0) {
                 *closed = rc == 1;
                 rc = 0;
@@ -993,14 +969,15 @@ int sqr_bank_seq(struct store *st, int64_t *seq)
 
     rc = sqi_begin_read(c);
     if (rc == 0) {
-        rc = prep(db, "SELECT coalesce(max(id), 0) FROM bank_txns", &q);
+        rc = sqi_db_prepare(db, "SELECT coalesce(max(id), 0) FROM bank_txns",
+                            &q);
         if (rc == 0) {
-            rc = step(db, q);
+            rc = sqi_db_step(db, q);
             if (rc == 1) {
                 *seq = sqlite3_column_int64(q, 0);
                 rc = 0;
             } else if (rc == 0) {
-                rc = fail_db(db, "bank_seq");
+                rc = sqi_db_fail(db, "bank_seq");
             }
             sqlite3_finalize(q);
         }

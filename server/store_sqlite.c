@@ -486,13 +486,41 @@ static void put_conn(struct sq *s, struct sqi_conn *c)
     pthread_mutex_unlock(&s->mu);
 }
 
+int sqi_db_fail(sqlite3 *db, const char *what)
+{
+    store_set_error("storage_unavailable", "%s: %s", what, sqlite3_errmsg(db));
+    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
+            what, sqlite3_errmsg(db));
+    return -STORE_E_IO;
+}
+
+int sqi_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return sqi_db_fail(db, "prepare");
+    }
+    return 0;
+}
+
+int sqi_db_step(sqlite3 *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        store_set_error("conflict", "%s", sqlite3_errmsg(db));
+        return -STORE_E_CONFLICT;
+    }
+    return sqi_db_fail(db, "step");
+}
+
 static int db_fail(struct sqi_conn *c, const char *what)
 {
-    store_set_error("storage_unavailable", "%s: %s", what,
-                    sqlite3_errmsg(c->db));
-    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
-            what, sqlite3_errmsg(c->db));
-    return -STORE_E_IO;
+    return sqi_db_fail(c->db, what);
 }
 
 /* The cached statement `id`, reset with no bindings; NULL on failure. */
@@ -528,17 +556,7 @@ static void bi(sqlite3_stmt *st, int i, int64_t v)
 /* Step: 1 row, 0 done, negative error (constraint -> CONFLICT). */
 static int step(struct sqi_conn *c, sqlite3_stmt *st)
 {
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        store_set_error("conflict", "%s", sqlite3_errmsg(c->db));
-        return -STORE_E_CONFLICT;
-    }
-    return db_fail(c, "step");
+    return sqi_db_step(c->db, st);
 }
 
 /* Run a statement that returns no rows. */

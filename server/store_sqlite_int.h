@@ -26,6 +26,16 @@ void sqi_put_conn(struct sq *s, struct sqi_conn *c);
 sqlite3 *sqi_db(struct sqi_conn *c);
 sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c);
 
+/*
+ * Statement helpers every file of the backend uses: record and log a
+ * database failure (-STORE_E_IO); prepare `sql` (*st NULL on failure);
+ * step (1 row, 0 done, -STORE_E_CONFLICT for a constraint, with
+ * SQLite's message as the error detail, e.g. a trigger's 'day_closed').
+ */
+int sqi_db_fail(sqlite3 *db, const char *what);
+int sqi_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
+int sqi_db_step(sqlite3 *db, sqlite3_stmt *st);
+
 /* BEGIN IMMEDIATE under the write lock / COMMIT (rc == 0) or ROLLBACK. */
 int sqi_begin_write(struct sq *s, struct sqi_conn *c);
 int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
