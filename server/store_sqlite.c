@@ -2948,6 +2948,10 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
         goto out;
     if (left > 0) {
         rc = credit_excess(c, pay, pid, left);
+        /* the excess pays the payer's other open invoices at once, so
+           the ledger does not depend on which transfer came first */
+        if (rc == 0)
+            rc = apply_payer_credit(c, org, pid, actor, now);
         if (rc != 0)
             goto out;
     }
@@ -3016,6 +3020,8 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
         goto out;
     if (left > 0) {
         rc = credit_excess(c, pay, payer_id, left);
+        if (rc == 0)
+            rc = apply_payer_credit(c, org, payer_id, actor, now);
         if (rc != 0)
             goto out;
     }

@@ -278,6 +278,108 @@ static void check_ledger_sql(const char *file)
     sqlite3_close(db);
 }
 
+/*
+ * Two intents of one payer over overlapping invoices (A, B) and (B, C),
+ * paid by 15.000 and 10.000: whichever transfer arrives first, every
+ * invoice ends with the same amount paid and the payer with the same
+ * credit. `first` is 0 or 1; *paid gets the three invoices' paid amounts
+ * and the payer's credit.
+ */
+static void order_run(const char *dir, int first, int64_t paid[4])
+{
+    struct store_org org = {"ORD",        "market",  "Chợ Thử", "970436",
+                            "1023456789", "CHO THU", "CH"};
+    struct store_fee day = {"NGAY", "Phí ngày", "daily", "", 10000, 1};
+    struct store_payer p = {"B-1", "Hồ Văn Tư", NULL, "B", NULL,
+                            NULL,  NULL,        NULL, 1};
+    struct store_principal k = {STORE_ROLE_KIOSK, 0, 0, "kiosk:1"};
+    const char *days[] = {"2026-11-01", "2026-11-02", "2026-11-03"};
+    int64_t org_id = 0, kid = 0, inv[3] = {0}, now = (int64_t)time(NULL);
+    char path[320], hex[65], codes[2][16];
+    struct store *st = NULL;
+    json_t *out = NULL;
+    int i, replayed = 0;
+
+    snprintf(path, sizeof(path), "sqlite:%s/order%d.db", dir, first);
+    CHECK_INT(store_open(path, 1, &st), 0);
+    if (st == NULL)
+        return;
+    CHECK_INT(st->ops->org_create(st, &org, "t", &out), 0);
+    json_decref(out);
+    CHECK_INT(st->ops->org_id(st, "ORD", &org_id), 0);
+    CHECK_INT(st->ops->fee_put(st, org_id, &day, 1, "t", &out), 0);
+    json_decref(out);
+    CHECK_INT(st->ops->payer_put(st, org_id, &p, 1, "t", &out), 0);
+    json_decref(out);
+    for (i = 0; i < 3; i++) {
+        CHECK_INT(
+            st->ops->invoices_generate(st, org_id, days[i], NULL, "t", &out),
+            0);
+        json_decref(out);
+    }
+    CHECK_INT(st->ops->dues(st, org_id, "B-1", &out), 0);
+    for (i = 0; i < 3; i++)
+        inv[i] = jint(
+            json_array_get(json_object_get(out, "invoices"), (size_t)i), "id");
+    json_decref(out);
+    memset(hex, 'b', 64);
+    hex[64] = '\0';
+    CHECK_INT(st->ops->kiosk_add(st, "ORD", "k", hex, &kid), 0);
+    k.id = kid;
+    k.org_id = org_id;
+    for (i = 0; i < 2; i++) {
+        struct store_intent_req ir = {"B-1", inv + i, 2, 0, 900, NULL};
+        struct store_idem idem = {i ? "o-2" : "o-1", i ? "h-2" : "h-1"};
+
+        CHECK_INT(
+            st->ops->intent_create(st, &k, &idem, &ir, now, &out, &replayed),
+            0);
+        snprintf(codes[i], sizeof(codes[i]), "%s",
+                 json_string_value(json_object_get(out, "code")));
+        json_decref(out);
+    }
+    for (i = 0; i < 2; i++) {
+        int w = first ^ i; /* which intent's transfer comes now */
+        struct store_transfer t = {codes[w], w ? 10000 : 15000,
+                                   w ? "FT-O2" : "FT-O1", "test"};
+
+        CHECK_INT(st->ops->transfer_apply(st, org_id, &t, "bank", now, &out),
+                  0);
+        json_decref(out);
+    }
+    {
+        struct store_filter f = {0};
+
+        CHECK_INT(st->ops->invoice_list(st, org_id, &f, &out), 0);
+        for (i = 0; i < 3; i++) {
+            size_t j;
+            json_t *row;
+
+            json_array_foreach(out, j, row) if (jint(row, "id") == inv[i])
+                paid[i] = jint(row, "paid");
+        }
+        json_decref(out);
+        CHECK_INT(st->ops->payer_list(st, org_id, &f, &out), 0);
+        paid[3] = jint(json_array_get(out, 0), "credit");
+        json_decref(out);
+    }
+    store_close(st);
+}
+
+static void test_order(const char *dir)
+{
+    int64_t a[4] = {-1, -1, -1, -1}, b[4] = {-2, -2, -2, -2};
+    int i;
+
+    order_run(dir, 0, a);
+    order_run(dir, 1, b);
+    for (i = 0; i < 4; i++)
+        CHECK_INT(a[i], b[i]);
+    /* 25.000 for 30.000 due: the oldest two paid, 5.000 on the third */
+    CHECK_INT(a[0] + a[1] + a[2], 25000);
+    CHECK_INT(a[3], 0);
+}
+
 /* ---- notifier ----------------------------------------------------------- */
 
 static atomic_int woken;
@@ -359,6 +461,7 @@ int main(void)
     store_close(st);
     CHECK_INT(store_open("postgres://x/y", 1, &st), -STORE_E_USAGE);
     CHECK_INT(store_open("mysql://x", 1, &st), -STORE_E_USAGE);
+    test_order(dir);
     test_notify();
     if (th_failed == 0)
         st_rmtree(dir);
