@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csvmap.h"
 #include "notify.h"
 #include "store.h"
 
@@ -33,6 +34,7 @@ struct srv_config {
     int intent_ttl;           /* seconds */
     int max_wait;             /* long-poll ceiling, seconds */
     struct ingest_conf *bank; /* [bank.CODE] provider secrets (ingest.h) */
+    struct csvmap_conf csv;   /* [csv] statement column mapping */
 };
 
 struct ratelimit;

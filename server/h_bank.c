@@ -89,6 +89,7 @@ enum MHD_Result h_statement(struct req *r)
     static const char *const allowed[] = {"format", "org", NULL};
     const char *fmt = api_query(r, "format"), *org = api_query(r, "org");
     json_t *sum = NULL, *err = NULL;
+    struct feeds_csv_map map;
     enum MHD_Result res;
     int64_t org_id = r->who.org_id;
     int f = 0;
@@ -111,8 +112,9 @@ enum MHD_Result h_statement(struct req *r)
     }
     if (r->len == 0)
         return api_error(r, 400, "invalid_statement", "the body is empty");
-    if (ingest_statement(r->s->st, org_id, r->body, r->len, f, r->who.actor,
-                         (int64_t)time(NULL), &sum, &err) != 0) {
+    csvmap_apply(&r->s->cfg.csv, &map);
+    if (ingest_statement(r->s->st, org_id, r->body, r->len, f, &map,
+                         r->who.actor, (int64_t)time(NULL), &sum, &err) != 0) {
         json_t *e = json_object_get(err, "error");
         const char *code = json_string_value(json_object_get(e, "code"));
         unsigned status = 422;

@@ -440,8 +440,9 @@ static int mem_read(void *ctx, char *buf, int cap)
 }
 
 int ingest_statement(struct store *st, int64_t org_id, const char *buf,
-                     size_t len, int fmt, const char *actor, int64_t now,
-                     json_t **summary, json_t **error)
+                     size_t len, int fmt, const struct feeds_csv_map *map,
+                     const char *actor, int64_t now, json_t **summary,
+                     json_t **error)
 {
     struct feeds_sink sink;
     struct sink_ctx x = {st, NULL, org_id, 0};
@@ -479,7 +480,7 @@ int ingest_statement(struct store *st, int64_t org_id, const char *buf,
         struct bank_txn_list l = {0};
         size_t i;
 
-        rc = feeds_parse_csv(buf, len, NULL, &l, &fe);
+        rc = feeds_parse_csv(buf, len, map, &l, &fe);
         for (i = 0; rc == 0 && i < l.n; i++)
             if (on_txn(&x, &l.txns[i]) != 0)
                 rc = -FEEDS_E_CALLBACK;

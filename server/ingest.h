@@ -78,14 +78,16 @@ int ingest_recover(struct store *st);
 
 /*
  * Import a statement file: format `fmt` (FEEDS_CAMT, FEEDS_MT940,
- * FEEDS_CSV, or 0 to detect), organisation `org_id` (0: each statement's
+ * FEEDS_CSV, or 0 to detect; CSV read with `map`, NULL for the default
+ * mapping), organisation `org_id` (0: each statement's
  * account decides). One transaction: a parse error anywhere applies
  * nothing. Returns 0 with *summary (counts, balance checks), or -1 with
  * *error = {"code","message","line","path"} (parse) or a store error.
  */
 int ingest_statement(struct store *st, int64_t org_id, const char *buf,
-                     size_t len, int fmt, const char *actor, int64_t now,
-                     json_t **summary, json_t **error);
+                     size_t len, int fmt, const struct feeds_csv_map *map,
+                     const char *actor, int64_t now, json_t **summary,
+                     json_t **error);
 
 /* "camt", "mt940", "csv" -> enum feeds_provider, or 0 when unknown. */
 int ingest_format(const char *name);

@@ -80,6 +80,7 @@ static int usage(const char *msg)
 static void config_defaults(struct srv_config *c)
 {
     memset(c, 0, sizeof(*c));
+    csvmap_init(&c->csv);
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     snprintf(c->data_dir, sizeof(c->data_dir), "./var");
     c->threads = 4;
@@ -141,6 +142,8 @@ static int on_ini(void *user, const char *section, const char *name,
             return 0;
         return 1;
     }
+    if (strcmp(section, "csv") == 0)
+        return csvmap_set(&c->csv, name, value, x->err, sizeof(x->err)) == 0;
     if (strcmp(section, "server") != 0) {
         snprintf(x->err, sizeof(x->err), "unknown section [%s]", section);
         return 0;
@@ -514,6 +517,7 @@ static int cmd_import_statement(const struct srv_config *c,
 {
     struct store *st = NULL;
     json_t *sum = NULL, *err = NULL;
+    struct feeds_csv_map map;
     int64_t org = 0;
     size_t len = 0, i;
     char *data;
@@ -532,8 +536,9 @@ static int cmd_import_statement(const struct srv_config *c,
         fprintf(stderr, "chopay-server: %s\n", store_error_message());
         goto out;
     }
-    if (ingest_statement(st, org, data, len, fmt, "cli", (int64_t)time(NULL),
-                         &sum, &err) != 0) {
+    csvmap_apply(&c->csv, &map);
+    if (ingest_statement(st, org, data, len, fmt, &map, "cli",
+                         (int64_t)time(NULL), &sum, &err) != 0) {
         json_t *e = json_object_get(err, "error");
 
         fprintf(stderr, "chopay-server: %s", o->pos[2]);
