@@ -221,6 +221,12 @@ enum MHD_Result h_day_close(struct req *r);
 enum MHD_Result h_day_reopen(struct req *r);
 /* Refunds of payer credit (h_refund.c). */
 enum MHD_Result h_payer_refund(struct req *r);
+/* The web dashboard (h_dash.c). */
+enum MHD_Result h_dash_index(struct req *r);
+enum MHD_Result h_dash_asset(struct req *r);
+enum MHD_Result h_dash_login(struct req *r);
+enum MHD_Result h_dash_logout(struct req *r);
+enum MHD_Result h_dash_session(struct req *r);
 enum MHD_Result h_healthz(struct req *r);
 enum MHD_Result h_metrics(struct req *r);
 

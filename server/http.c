@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "crypto.h"
+#include "dash.h"
 
 /* ---- logging ----------------------------------------------------------------
  */
@@ -687,17 +688,26 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
     int rc;
 
     *ok = 0;
-    if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 16 ||
-        strlen(h + 7) > 256)
-        return api_error(r, 401, "unauthorized",
-                         "send 'Authorization: Bearer <key>'");
-    crypto_sha256(h + 7, strlen(h + 7), d);
-    crypto_hex(d, sizeof(d), hex);
-    rc = r->s->st->ops->auth(r->s->st, hex, &r->who);
-    if (rc == -STORE_E_NOT_FOUND)
-        return api_error(r, 401, "unauthorized", "unknown or revoked key");
-    if (rc != 0)
-        return api_store_error(r, rc);
+    if (h == NULL && dash_cookie(r) != NULL) {
+        /* a dashboard session (h_dash.c): the principal of its user, and
+           the CSRF header on anything but GET */
+        enum MHD_Result res;
+
+        if (dash_authenticate(r, &res) != 0)
+            return res;
+    } else {
+        if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 16 ||
+            strlen(h + 7) > 256)
+            return api_error(r, 401, "unauthorized",
+                             "send 'Authorization: Bearer <key>'");
+        crypto_sha256(h + 7, strlen(h + 7), d);
+        crypto_hex(d, sizeof(d), hex);
+        rc = r->s->st->ops->auth(r->s->st, hex, &r->who);
+        if (rc == -STORE_E_NOT_FOUND)
+            return api_error(r, 401, "unauthorized", "unknown or revoked key");
+        if (rc != 0)
+            return api_store_error(r, rc);
+    }
     switch (need) {
     case AUTH_KIOSK:
         rc = r->who.role == STORE_ROLE_KIOSK;

@@ -20,6 +20,7 @@
 #include "api.h"
 #include "crypto.h"
 #include "csv_payers.h"
+#include "dash.h"
 #include "ingest.h"
 #include "server.h"
 #include "srv_report.h"
@@ -34,6 +35,10 @@ static const char usage_text[] =
     "once\n"
     "  token add --role admin|board|auditor [--org CODE]\n"
     "                                create an API token; prints it once\n"
+    "  user add --org CODE --name LOGIN [--role board|auditor|admin]\n"
+    "                                a dashboard user; the password is read\n"
+    "                                from stdin (none: one is generated and\n"
+    "                                printed once)\n"
     "  import payers --org CODE FILE.csv   import payers (all or nothing)\n"
     "  invoices generate --org CODE --period P [--fee CODE]\n"
     "                                create the period's invoices "
@@ -436,6 +441,79 @@ static int cmd_kiosk_add(const struct srv_config *c, const struct opts *o)
     printf("kiosk %lld for %s: key (shown once, only its hash is "
            "stored):\n%s\n",
            (long long)id, o->org, key);
+    return 0;
+}
+
+/* The password for `user add`: stdin's first line, or a generated one. */
+static int read_password(char *pw, size_t cap, int *generated)
+{
+    size_t n;
+
+    *generated = 0;
+    pw[0] = '\0';
+    if (!isatty(0) && fgets(pw, (int)cap, stdin) != NULL) {
+        n = strcspn(pw, "\r\n");
+        if (pw[n] == '\0' && n + 1 >= cap) {
+            fprintf(stderr, "chopay-server: password too long\n");
+            return -1;
+        }
+        pw[n] = '\0';
+    }
+    if (pw[0] == '\0') {
+        uint8_t raw[12];
+
+        if (crypto_random(raw, sizeof(raw)) != 0)
+            return -1;
+        crypto_base64(raw, sizeof(raw), pw); /* 16 characters */
+        *generated = 1;
+        return 0;
+    }
+    if (strlen(pw) < 10) {
+        fprintf(stderr, "chopay-server: a password needs at least 10 "
+                        "characters\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_user_add(const struct srv_config *c, const struct opts *o)
+{
+    const char *role = o->role ? o->role : "board";
+    struct store *st = NULL;
+    char pw[DASH_PW_MAXLEN + 2], hash[DASH_PW_MAX];
+    int64_t id = 0;
+    int rc, generated;
+
+    if (o->name == NULL || o->npos != 2)
+        return usage("user add needs --org CODE --name LOGIN");
+    if (strcmp(role, "admin") && strcmp(role, "board") &&
+        strcmp(role, "auditor"))
+        return usage("--role must be board, auditor or admin");
+    if (strcmp(role, "admin") != 0 && o->org == NULL)
+        return usage("board and auditor users need --org CODE");
+    if (strcmp(role, "admin") == 0 && o->org != NULL)
+        return usage("admin users are not bound to an organisation");
+    if (read_password(pw, sizeof(pw), &generated) != 0)
+        return 1;
+    rc = dash_pw_hash(pw, hash, sizeof(hash));
+    if (rc != 0 || server_open_store(c, 1, &st) != 0) {
+        explicit_bzero(pw, sizeof(pw));
+        return 1;
+    }
+    rc = st->ops->dash_user_add(st, o->org, o->name, role, hash, "cli", &id);
+    store_close(st);
+    if (rc != 0) {
+        explicit_bzero(pw, sizeof(pw));
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        return 1;
+    }
+    printf("%s user %lld '%s' added", role, (long long)id, o->name);
+    if (generated)
+        printf("; password (shown once, only its scrypt hash is "
+               "stored):\n%s",
+               pw);
+    printf("\n");
+    explicit_bzero(pw, sizeof(pw));
     return 0;
 }
 
@@ -916,6 +994,11 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
         if (o.npos < 2 || strcmp(o.pos[1], "add") != 0)
             return usage("token add --role ROLE [--org CODE]");
         return cmd_token_add(&cfg, &o);
+    }
+    if (strcmp(cmd, "user") == 0) {
+        if (o.npos < 2 || strcmp(o.pos[1], "add") != 0)
+            return usage("user add --org CODE --name LOGIN [--role ROLE]");
+        return cmd_user_add(&cfg, &o);
     }
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&cfg, &o);

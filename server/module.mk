@@ -10,10 +10,13 @@ EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS) \
 SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 
 SERVER_SRCS = $(wildcard server/*.c)
-SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS))
+SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
+              $(BUILD)/server/dash_assets_data.o
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
-                    store_bank store_report store_refund match ingest intent \
+                    store_bank store_report store_refund store_dash dash_pw \
+                    match \
+                    ingest intent \
                     notify \
                     csv_payers)
 SERVER_BIN = $(BUILD)/bin/chopay-server
@@ -25,6 +28,20 @@ $(SERVER_BIN): $(SERVER_OBJS) $(LIBFEEDS) $(LIBREPORT) $(LIBRENDER) \
 	  $(LIBRENDER) $(LIBCOMMON) $(SERVER_LIBS) $(COMMON_LIBS)
 
 PROGRAMS += $(SERVER_BIN)
+
+# The web dashboard's pages are compiled in from assets/dashboard/, so the
+# server needs no data files at run time (and markets no CDN).
+DASH_ASSETS = assets/dashboard/index.html assets/dashboard/app.js \
+              assets/dashboard/app.css
+$(BUILD)/server/dash_assets_data.c: $(DASH_ASSETS) scripts/embed.sh
+	@mkdir -p $(@D)
+	{ sh scripts/embed.sh dash_index_html assets/dashboard/index.html && \
+	  sh scripts/embed.sh dash_app_js assets/dashboard/app.js && \
+	  sh scripts/embed.sh dash_app_css assets/dashboard/app.css; } > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/server/dash_assets_data.o: $(BUILD)/server/dash_assets_data.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # Integration tests: the server binary's path is compiled in, so they work
 # for BUILD=build and BUILD=build/asan alike (CHOPAY_SERVER overrides).
@@ -67,3 +84,11 @@ LIBS_bench_bank = $(call pc_libs,libcurl sqlite3 jansson) -lpthread
 LIBS_fuzz_match = $(BUILD)/server/match.o
 $(BUILD)/bin/fuzz_match: $(BUILD)/server/match.o
 $(BUILD)/tests/fuzz/fuzz_match.o: MODFLAGS += -Iserver
+
+# The dashboard in a real browser (issue 6 §4): Debian's chromium driven by
+# playwright-core (tests/dashboard/, npm ci in a temporary directory);
+# screenshots of every page in $(BUILD)/dash-screens/. Not part of `check`
+# (it needs chromium and npm's registry or cache).
+.PHONY: dashboard-check
+dashboard-check: $(SERVER_BIN)
+	CHOPAY_BUILD=$(BUILD) sh tests/dashboard/test_dashboard.sh $(BUILD)

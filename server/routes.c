@@ -65,6 +65,12 @@ const struct route api_routes[] = {
     /* stall QR standees (issue 6 §5) */
     {"GET", "/v1/payers/{code}/standee.png", h_standee_png, AUTH_WRITE, 0},
     {"GET", "/v1/payers/{code}/standee.pdf", h_standee_pdf, AUTH_WRITE, 0},
+    /* the web dashboard: pages, sign-in, session (h_dash.c) */
+    {"GET", "/", h_dash_index, AUTH_NONE, 0},
+    {"GET", "/assets/{file}", h_dash_asset, AUTH_NONE, 0},
+    {"POST", "/dash/login", h_dash_login, AUTH_NONE, 0},
+    {"POST", "/dash/logout", h_dash_logout, AUTH_NONE, 0},
+    {"GET", "/dash/session", h_dash_session, AUTH_NONE, 0},
     /* operations */
     {"GET", "/healthz", h_healthz, AUTH_NONE, 0},
     {"GET", "/metrics", h_metrics, AUTH_NONE, 0},

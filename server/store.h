@@ -404,6 +404,40 @@ struct store_ops {
     int (*payer_refund)(struct store *st, int64_t org_id,
                         const struct store_refund_req *req, const char *actor,
                         int64_t now, json_t **out);
+
+    /* ---- the web dashboard (store_dash.c) ---- */
+    /* Add board user `login` ([a-z0-9._-]{3,32}) of organisation
+     * `org_code` (NULL for an admin) with `role` and the password hash
+     * `pwhash` (dash_pw.h format); audited as `actor`. *id gets its id;
+     * -STORE_E_CONFLICT when the login exists. */
+    int (*dash_user_add)(struct store *st, const char *org_code,
+                         const char *login, const char *role,
+                         const char *pwhash, const char *actor, int64_t *id);
+    /* The stored password hash (into `pwhash`, `cap` bytes) and id of
+     * `login`; -STORE_E_NOT_FOUND when there is no such user. */
+    int (*dash_user_get)(struct store *st, const char *login, char *pwhash,
+                         size_t cap, int64_t *id);
+    /* Open a session of user `user`: `hash` is the hex SHA-256 of the
+     * cookie value, `csrf` its CSRF token; audited (dash.login). */
+    int (*dash_session_add)(struct store *st, int64_t user, const char *hash,
+                            const char *csrf, int64_t expires, int64_t now);
+    /* Resolve an unexpired session by hash into the same principal a
+     * board token of that user's role and organisation would give
+     * (actor "user:LOGIN") and its CSRF token; -STORE_E_NOT_FOUND. */
+    int (*dash_session_get)(struct store *st, const char *hash, int64_t now,
+                            struct store_principal *who, char *csrf,
+                            size_t cap);
+    /* End a session (sign out) and drop expired ones; audited. */
+    int (*dash_session_del)(struct store *st, const char *hash,
+                            const char *actor, int64_t now);
+    /*
+     * Sign-in failure counter for `key` ("login:NAME", "addr:IP"). op 0:
+     * read; 1: count a failure (at `limit` failures the key is locked for
+     * `lock_secs`, audited); 2: a success clears it. *locked_until gets
+     * the end of the lock (0 or a past time when not locked).
+     */
+    int (*dash_attempt)(struct store *st, const char *key, int op, int64_t now,
+                        int limit, int lock_secs, int64_t *locked_until);
 };
 
 struct store {

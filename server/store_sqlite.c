@@ -17,6 +17,7 @@
 #include "intent.h"
 #include "money.h"
 #include "store.h"
+#include "store_dash.h"
 #include "store_refund.h"
 #include "store_report.h"
 #include "store_sqlite_int.h"
@@ -178,8 +179,9 @@ static const char *const migration2[] = {
 };
 
 /* Every migration in order; the schema version is its index + 1. */
-static const char *const *const migrations[] = {
-    migration1, migration2, sqi_migration3, sqi_migration4, sqi_migration5};
+static const char *const *const migrations[] = {migration1,     migration2,
+                                                sqi_migration3, sqi_migration4,
+                                                sqi_migration5, sqi_migration6};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -3473,6 +3475,12 @@ static const struct store_ops sqlite_ops = {
     .day_closed = sqr_day_closed,
     .bank_seq = sqr_bank_seq,
     .payer_refund = sqr_payer_refund,
+    .dash_user_add = sqd_user_add,
+    .dash_user_get = sqd_user_get,
+    .dash_session_add = sqd_session_add,
+    .dash_session_get = sqd_session_get,
+    .dash_session_del = sqd_session_del,
+    .dash_attempt = sqd_attempt,
 };
 
 static int exec_sql(sqlite3 *db, const char *sql)

@@ -1,0 +1,358 @@
+/*
+ * store_dash.c: the web dashboard's storage in the SQLite backend. Board
+ * users sign in with a password (only its scrypt hash is stored, see
+ * dash_pw.c); a session is stored by the SHA-256 of its cookie with an
+ * expiry and its CSRF token; failed sign-ins are counted per login and per
+ * client address so that guessing gets locked out.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_dash.h"
+#include "store_sqlite_int.h"
+
+const char *const sqi_migration6[] = {
+    "CREATE TABLE dash_users("
+    " id INTEGER PRIMARY KEY,"
+    " login TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role IN ('admin','board','auditor')),"
+    " org_id INTEGER REFERENCES orgs(id),"
+    " pw_hash TEXT NOT NULL,"
+    " active INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL,"
+    " CHECK (role = 'admin' OR org_id IS NOT NULL));",
+    "CREATE TABLE dash_sessions("
+    " hash TEXT PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES dash_users(id),"
+    " csrf TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL) WITHOUT ROWID;",
+    "CREATE TABLE dash_failures("
+    " key TEXT PRIMARY KEY,"
+    " count INTEGER NOT NULL,"
+    " last_at INTEGER NOT NULL,"
+    " locked_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+    NULL,
+};
+
+/* 1 when `s` is a valid login: [a-z0-9._-]{3,32}. */
+static int login_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    size_t i;
+
+    if (n < 3 || n > 32)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '.' || s[i] == '_' || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+int sqd_user_add(struct store *st, const char *org_code, const char *login,
+                 const char *role, const char *pwhash, const char *actor,
+                 int64_t *id)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c;
+    sqlite3_stmt *q = NULL;
+    int64_t org = 0, now = (int64_t)time(NULL);
+    int rc;
+
+    if (!login_ok(login) || role == NULL || pwhash == NULL ||
+        (strcmp(role, "admin") != 0) != (org_code != NULL) ||
+        (strcmp(role, "admin") && strcmp(role, "board") &&
+         strcmp(role, "auditor"))) {
+        store_set_error("invalid_field",
+                        "a user needs a login of 3-32 of a-z 0-9 . _ -, "
+                        "a role admin|board|auditor and an organisation "
+                        "unless admin");
+        return -STORE_E_INVALID;
+    }
+    c = sqi_get_conn(s);
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    if (org_code != NULL) {
+        rc = sqi_db_prepare(sqi_db(c), "SELECT id FROM orgs WHERE code = ?1",
+                            &q);
+        if (rc != 0)
+            goto done;
+        sqlite3_bind_text(q, 1, org_code, -1, SQLITE_TRANSIENT);
+        rc = sqi_db_step(sqi_db(c), q);
+        if (rc == 1)
+            org = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        q = NULL;
+        if (rc == 0) {
+            store_set_error("org_not_found", "no organisation '%s'", org_code);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        if (rc < 0)
+            goto done;
+    }
+    rc = sqi_db_prepare(sqi_db(c),
+                        "INSERT INTO dash_users(login, role, org_id, pw_hash,"
+                        " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        &q);
+    if (rc != 0)
+        goto done;
+    sqlite3_bind_text(q, 1, login, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, role, -1, SQLITE_TRANSIENT);
+    if (org)
+        sqlite3_bind_int64(q, 3, org);
+    else
+        sqlite3_bind_null(q, 3);
+    sqlite3_bind_text(q, 4, pwhash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 5, now);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    if (rc == -STORE_E_CONFLICT)
+        store_set_error("duplicate_login", "user '%s' exists", login);
+    if (rc < 0)
+        goto done;
+    *id = sqlite3_last_insert_rowid(sqi_db(c));
+    rc = sqi_audit(c, now, actor, "dash.user.add", login,
+                   json_pack("{s:s, s:s}", "role", role, "org",
+                             org_code ? org_code : "*"));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqd_user_get(struct store *st, const char *login, char *pwhash, size_t cap,
+                 int64_t *id)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    rc = sqi_db_prepare(sqi_db(c),
+                        "SELECT id, pw_hash FROM dash_users WHERE login = ?1"
+                        " AND active = 1",
+                        &q);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_text(q, 1, login, -1, SQLITE_TRANSIENT);
+    rc = sqi_db_step(sqi_db(c), q);
+    if (rc == 1) {
+        const char *h = (const char *)sqlite3_column_text(q, 1);
+
+        if (h == NULL || strlen(h) >= cap) {
+            store_set_error("internal", "stored password hash too long");
+            rc = -STORE_E_IO;
+            goto out;
+        }
+        memcpy(pwhash, h, strlen(h) + 1);
+        *id = sqlite3_column_int64(q, 0);
+        rc = 0;
+    } else if (rc == 0) {
+        store_set_error("not_found", "no user '%s'", login);
+        rc = -STORE_E_NOT_FOUND;
+    }
+out:
+    sqlite3_finalize(q);
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqd_session_add(struct store *st, int64_t user, const char *hash,
+                    const char *csrf, int64_t expires, int64_t now)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *q = NULL;
+    char actor[48];
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = sqi_db_prepare(sqi_db(c),
+                        "INSERT INTO dash_sessions(hash, user_id, csrf,"
+                        " created_at, expires_at) VALUES (?1, ?2, ?3, ?4,"
+                        " ?5)",
+                        &q);
+    if (rc != 0)
+        goto done;
+    sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, user);
+    sqlite3_bind_text(q, 3, csrf, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 4, now);
+    sqlite3_bind_int64(q, 5, expires);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        goto done;
+    snprintf(actor, sizeof(actor), "dash_user:%lld", (long long)user);
+    rc = sqi_audit(c, now, actor, "dash.login", actor,
+                   json_pack("{s:I}", "expires", (json_int_t)expires));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqd_session_get(struct store *st, const char *hash, int64_t now,
+                    struct store_principal *who, char *csrf, size_t cap)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    rc = sqi_db_prepare(sqi_db(c),
+                        "SELECT u.id, u.role, coalesce(u.org_id, 0), u.login,"
+                        " s.csrf FROM dash_sessions s JOIN dash_users u ON"
+                        " u.id = s.user_id WHERE s.hash = ?1 AND"
+                        " s.expires_at > ?2 AND u.active = 1",
+                        &q);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, now);
+    rc = sqi_db_step(sqi_db(c), q);
+    if (rc == 1) {
+        struct store_principal p = {0};
+        const char *role = (const char *)sqlite3_column_text(q, 1);
+        const char *tok = (const char *)sqlite3_column_text(q, 4);
+
+        p.id = sqlite3_column_int64(q, 0);
+        p.role = strcmp(role, "admin") == 0   ? STORE_ROLE_ADMIN
+                 : strcmp(role, "board") == 0 ? STORE_ROLE_BOARD
+                                              : STORE_ROLE_AUDITOR;
+        p.org_id = sqlite3_column_int64(q, 2);
+        snprintf(p.actor, sizeof(p.actor), "user:%s",
+                 (const char *)sqlite3_column_text(q, 3));
+        if (tok == NULL || strlen(tok) >= cap) {
+            rc = -STORE_E_IO;
+            goto out;
+        }
+        memcpy(csrf, tok, strlen(tok) + 1);
+        *who = p;
+        rc = 0;
+    } else if (rc == 0) {
+        store_set_error("unauthorized", "no such session or it expired");
+        rc = -STORE_E_NOT_FOUND;
+    }
+out:
+    sqlite3_finalize(q);
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqd_session_del(struct store *st, const char *hash, const char *actor,
+                    int64_t now)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *q = NULL;
+    int rc, n;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = sqi_db_prepare(sqi_db(c),
+                        "DELETE FROM dash_sessions WHERE hash = ?1 OR"
+                        " expires_at <= ?2",
+                        &q);
+    if (rc != 0)
+        goto done;
+    sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, now);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        goto done;
+    n = sqlite3_changes(sqi_db(c));
+    rc = sqi_audit(c, now, actor, "dash.logout", actor,
+                   json_pack("{s:i}", "sessions_ended", n));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
+                int limit, int lock_secs, int64_t *locked_until)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *q = NULL;
+    int64_t count = 0, until = 0;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = sqi_db_prepare(sqi_db(c),
+                        "SELECT count, locked_until FROM dash_failures"
+                        " WHERE key = ?1",
+                        &q);
+    if (rc != 0)
+        goto done;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    rc = sqi_db_step(sqi_db(c), q);
+    if (rc == 1) {
+        count = sqlite3_column_int64(q, 0);
+        until = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc < 0)
+        goto done;
+    rc = 0;
+    if (op == 0)
+        goto done;
+    if (op == 2) {
+        until = 0;
+        rc = sqi_db_prepare(sqi_db(c),
+                            "DELETE FROM dash_failures WHERE key = ?1", &q);
+        if (rc != 0)
+            goto done;
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    } else {
+        /* a lock that ran out starts a fresh count */
+        if (until != 0 && until <= now)
+            count = 0;
+        count++;
+        if (count >= limit)
+            until = now + lock_secs;
+        rc = sqi_db_prepare(sqi_db(c),
+                            "INSERT INTO dash_failures(key, count, last_at,"
+                            " locked_until) VALUES (?1, ?2, ?3, ?4) ON"
+                            " CONFLICT(key) DO UPDATE SET count = ?2,"
+                            " last_at = ?3, locked_until = ?4",
+                            &q);
+        if (rc != 0)
+            goto done;
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(q, 2, count);
+        sqlite3_bind_int64(q, 3, now);
+        sqlite3_bind_int64(q, 4, until);
+    }
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        goto done;
+    rc = 0;
+    if (op == 1)
+        rc = sqi_audit(c, now, "dash",
+                       count >= limit ? "dash.lock" : "dash.login_failed", key,
+                       json_pack("{s:I, s:I}", "failures", (json_int_t)count,
+                                 "locked_until", (json_int_t)until));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    if (rc == 0)
+        *locked_until = until;
+    return rc;
+}
