@@ -777,7 +777,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         limit = rt->big_body ? s->cfg.import_limit : s->cfg.body_limit;
         cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                          "Content-Length");
-        if (cl != NULL && strtoull(cl, NULL, 10) > limit)
+        /* A body a little over the limit is read (and discarded) before
+           the 413: answering mid-upload makes a proxy that is still
+           sending see a reset (nginx reports 502). A much larger one is
+           refused at once, without reading it. */
+        if (cl != NULL && strtoull(cl, NULL, 10) > limit + (1u << 20))
             return api_error(r, 413, "body_too_large",
                              "request bodies are limited to %zu bytes", limit);
         return MHD_YES;
