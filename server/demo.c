@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto.h"
+#include "dash.h"
 #include "server.h"
 
 #define MARKET "CHO-TT"
@@ -271,6 +273,8 @@ static int make_creds(struct store *st, const struct srv_config *c,
                       const char *path, json_t **out)
 {
     char mk[SERVER_KEY_MAX], sk[SERVER_KEY_MAX], at[SERVER_KEY_MAX], h[65];
+    char pw[21], ph[DASH_PW_MAX];
+    unsigned char rnd[10];
     int64_t id;
     const char *colon = strrchr(c->listen, ':');
 
@@ -281,9 +285,18 @@ static int make_creds(struct store *st, const struct srv_config *c,
         server_new_secret("ct_", at, h) != 0 ||
         st->ops->token_add(st, "admin", NULL, h, &id) != 0)
         return fail("credentials");
-    *out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "server", "",
-                     "admin_token", at, "kiosks", MARKET, mk, SCHOOL, sk,
-                     "market", MARKET, "school", SCHOOL);
+    /* the market board's dashboard user */
+    if (crypto_random(rnd, sizeof(rnd)) != 0)
+        return fail("credentials");
+    crypto_hex(rnd, sizeof(rnd), pw);
+    if (dash_pw_hash(pw, ph, sizeof(ph)) != 0 ||
+        st->ops->dash_user_add(st, MARKET, "banquanly", "board", ph, "demo",
+                               &id) != 0)
+        return fail("dashboard user");
+    *out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:s}",
+                     "server", "", "admin_token", at, "kiosks", MARKET, mk,
+                     SCHOOL, sk, "dashboard", "login", "banquanly", "password",
+                     pw, "market", MARKET, "school", SCHOOL);
     json_object_set_new(
         *out, "server",
         json_sprintf("http://%s%s",
@@ -370,6 +383,10 @@ int server_demo(struct srv_config *c)
            api_str(json_object_get(creds, "kiosks"), MARKET));
     printf("    school kiosk:  %s\n",
            api_str(json_object_get(creds, "kiosks"), SCHOOL));
+    printf("    dashboard:     %s/ (market board) login %s password %s\n",
+           api_str(creds, "server"),
+           api_str(json_object_get(creds, "dashboard"), "login"),
+           api_str(json_object_get(creds, "dashboard"), "password"));
     printf("  try:\n"
            "    curl -s -H 'Authorization: Bearer %s' "
            "%s/v1/payers/A-12/dues\n"

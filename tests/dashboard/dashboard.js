@@ -55,7 +55,7 @@ async function main() {
   await page.waitForFunction(() => document.getElementById('login-error').textContent !== '');
   check((await page.textContent('#login-error')).includes('Sai tên đăng nhập'),
         'wrong password message');
-  await page.fill('#password', 'mat-khau-ban-quan-ly');
+  await page.fill('#password', process.env.CHOPAY_PASSWORD);
   await page.click('#signin');
   await page.waitForSelector('#today-cards');
   const cookies = await ctx.cookies();
