@@ -120,6 +120,12 @@ enum MHD_Result api_reply_bytes(struct req *r, unsigned status,
                                 const char *ctype, const void *data, size_t len,
                                 const char *hname, const char *hval);
 
+/*
+ * The client's address as text; behind a proxy on loopback (nginx, see
+ * packaging/nginx), the X-Real-IP it sets. For per-client limits.
+ */
+void api_client_addr(struct req *r, char *ip, size_t cap);
+
 /* Field types for api_check_fields. */
 enum api_type { T_STR, T_INT, T_BOOL, T_IDS, T_OBJ };
 

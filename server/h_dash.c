@@ -194,29 +194,6 @@ static const char *secure_attr(struct req *r)
     return p != NULL && strcmp(p, "https") == 0 ? "; Secure" : "";
 }
 
-/* The client's address; behind a proxy on loopback, its X-Real-IP. */
-static void client_addr(struct req *r, char *ip, size_t cap)
-{
-    const union MHD_ConnectionInfo *ci;
-    const char *xr;
-
-    snprintf(ip, cap, "?");
-    ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci == NULL || ci->client_addr == NULL)
-        return;
-    if (ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET,
-                  &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip,
-                  (socklen_t)cap);
-    else if (ci->client_addr->sa_family == AF_INET6)
-        inet_ntop(AF_INET6,
-                  &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
-                  ip, (socklen_t)cap);
-    xr = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Real-IP");
-    if (xr != NULL && (strcmp(ip, "127.0.0.1") == 0 || strcmp(ip, "::1") == 0))
-        snprintf(ip, cap, "%.45s", xr);
-}
-
 /* Decode one application/x-www-form-urlencoded value into out. */
 static int form_value(const char *body, const char *name, char *out, size_t cap)
 {
@@ -365,7 +342,7 @@ enum MHD_Result h_dash_login(struct req *r)
         json_decref(b);
     }
     snprintf(lkey, sizeof(lkey), "login:%.32s", login);
-    client_addr(r, akey + 5, sizeof(akey) - 5);
+    api_client_addr(r, akey + 5, sizeof(akey) - 5);
     if (locked(r, lkey, akey, now, &res))
         return res;
     rc = st->ops->dash_user_get(st, login, stored, sizeof(stored), &id);

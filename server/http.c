@@ -297,6 +297,16 @@ static void client_ip(struct MHD_Connection *conn, char *ip, size_t cap)
                   ip, (socklen_t)cap);
 }
 
+void api_client_addr(struct req *r, char *ip, size_t cap)
+{
+    const char *xr;
+
+    client_ip(r->conn, ip, cap);
+    xr = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Real-IP");
+    if (xr != NULL && (strcmp(ip, "127.0.0.1") == 0 || strcmp(ip, "::1") == 0))
+        snprintf(ip, cap, "%.45s", xr);
+}
+
 /* ---- replies
  * ------------------------------------------------------------------- */
 
@@ -832,7 +842,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
            address with the same budget as a credential */
         char key[72] = "addr:";
 
-        client_ip(r->conn, key + 5, sizeof(key) - 5);
+        api_client_addr(r, key + 5, sizeof(key) - 5);
         if (!rl_take(s->rl, key))
             return api_error(r, 429, "rate_limited",
                              "too many requests from this address; slow "

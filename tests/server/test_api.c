@@ -903,6 +903,16 @@ static void test_rate_limit(const char *dir)
         resp_free(&r);
     }
     CHECK(n429 >= 7);
+    /* behind the nginx front end (on loopback) each client's X-Real-IP
+       has its own bucket */
+    {
+        const char *hdrs[] = {"X-Real-IP: 203.0.113.9", NULL};
+        struct resp r = st_http(&s2, "POST", "/v1/bank/sepay", NULL, hdrs,
+                                "{\"junk\":1}", 10);
+
+        CHECK(r.status >= 400 && r.status < 500 && r.status != 429);
+        resp_free(&r);
+    }
     CHECK_INT(st_stop(&s2), 0);
     /* connections per client address */
     f = fopen(conf, "w");
