@@ -30,18 +30,6 @@ int intent_payload(const char *bin, const char *account, int64_t amount,
     return 0;
 }
 
-int intent_make(const char *prefix, const char *bin, const char *account,
-                int64_t amount, char *code, char *payload)
-{
-    int rc = payref_new(prefix, code);
-
-    if (rc != 0) {
-        store_set_error("payment_code", "cannot make a payment code (%d)", rc);
-        return -1;
-    }
-    return intent_payload(bin, account, amount, code, payload);
-}
-
 json_t *intent_bank_json(const char *bin)
 {
     const struct bank *b = bank_by_bin(bin);

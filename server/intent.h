@@ -13,15 +13,6 @@
 #include "vietqr.h"
 
 /*
- * Make a new payment code for `prefix` into `code` (PAYREF_MAX + 1 bytes)
- * and the VietQR payload for `amount` đồng to account `account` at bank
- * `bin`, with the code as transfer content, into `payload`
- * (VIETQR_MAX_PAYLOAD + 1 bytes). Returns 0 or -1 (with a store error set).
- */
-int intent_make(const char *prefix, const char *bin, const char *account,
-                int64_t amount, char *code, char *payload);
-
-/*
  * The VietQR payload for `amount` đồng to `account` at bank `bin` with
  * `code` as content, into `payload` (VIETQR_MAX_PAYLOAD + 1 bytes).
  * Returns 0 or -1 (with a store error set).

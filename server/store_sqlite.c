@@ -2060,6 +2060,32 @@ static int claim_check(struct sqi_conn *c, const struct store_principal *who,
 
 #define CODES_OPEN_MAX 500
 
+/*
+ * A new payment code with `prefix` that no intent and no reserved code has
+ * yet, into `code` (PAYREF_MAX + 1 bytes). In a write txn.
+ */
+static int fresh_code(struct sqi_conn *c, const char *prefix, char *code)
+{
+    sqlite3_stmt *st;
+    int tries, rc;
+
+    for (tries = 0; tries < 10; tries++) {
+        if (payref_new(prefix, code) != 0) {
+            store_set_error("payment_code", "no random payment code");
+            return -STORE_E_IO;
+        }
+        st = q(c, Q_CODE_EXISTS);
+        if (st == NULL)
+            return -STORE_E_IO;
+        bt(st, 1, code);
+        rc = step(c, st);
+        sqlite3_reset(st);
+        if (rc <= 0)
+            return rc; /* 0: free */
+    }
+    store_set_error("payment_code", "no free payment code");
+    return -STORE_E_IO;
+}
 static int sq_codes_reserve(struct store *base,
                             const struct store_principal *who,
                             const struct store_idem *idem, int count,
@@ -2070,7 +2096,7 @@ static int sq_codes_reserve(struct store *base,
     char prefix[8], code[PAYREF_MAX + 1];
     json_t *res = NULL, *codes = json_array();
     sqlite3_stmt *st;
-    int rc, i, tries;
+    int rc, i;
 
     rc = begin_write(s, c);
     if (rc != 0)
@@ -2114,31 +2140,9 @@ static int sq_codes_reserve(struct store *base,
     snprintf(prefix, sizeof(prefix), "%s", col_text(st, 7));
     sqlite3_reset(st);
     for (i = 0; i < count; i++) {
-        for (tries = 0;; tries++) {
-            rc = payref_new(prefix, code);
-            if (rc != 0) {
-                store_set_error("payment_code", "no random code");
-                rc = -STORE_E_IO;
-                goto done;
-            }
-            st = q(c, Q_CODE_EXISTS);
-            if (st == NULL) {
-                rc = -STORE_E_IO;
-                goto done;
-            }
-            bt(st, 1, code);
-            rc = step(c, st);
-            sqlite3_reset(st);
-            if (rc < 0)
-                goto done;
-            if (rc == 0)
-                break;
-            if (tries > 8) {
-                store_set_error("payment_code", "no free payment code");
-                rc = -STORE_E_IO;
-                goto done;
-            }
-        }
+        rc = fresh_code(c, prefix, code);
+        if (rc != 0)
+            goto done;
         st = q(c, Q_CODE_RESERVE);
         if (st == NULL) {
             rc = -STORE_E_IO;
@@ -2186,7 +2190,7 @@ static int sq_intent_create(struct store *base,
     char prefix[8], bin[8], account[40];
     json_t *res = NULL;
     sqlite3_stmt *st;
-    int rc, tries;
+    int rc;
 
     rc = begin_write(s, c);
     if (rc != 0)
@@ -2240,33 +2244,14 @@ static int sq_intent_create(struct store *base,
         if (rc != 0)
             goto done;
         snprintf(code, sizeof(code), "%s", req->code);
-        if (intent_payload(bin, account, amount, code, payload) != 0) {
-            rc = -STORE_E_INVALID;
+    } else {
+        rc = fresh_code(c, prefix, code);
+        if (rc != 0)
             goto done;
-        }
     }
-    for (tries = 0; req->code == NULL; tries++) {
-        if (intent_make(prefix, bin, account, amount, code, payload) != 0) {
-            rc = -STORE_E_INVALID;
-            goto done;
-        }
-        st = q(c, Q_CODE_EXISTS);
-        if (st == NULL) {
-            rc = -STORE_E_IO;
-            goto done;
-        }
-        bt(st, 1, code);
-        rc = step(c, st);
-        sqlite3_reset(st);
-        if (rc < 0)
-            goto done;
-        if (rc == 0)
-            break;
-        if (tries > 8) {
-            store_set_error("payment_code", "no free payment code");
-            rc = -STORE_E_IO;
-            goto done;
-        }
+    if (intent_payload(bin, account, amount, code, payload) != 0) {
+        rc = -STORE_E_INVALID;
+        goto done;
     }
     st = q(c, Q_INTENT_INSERT);
     if (st == NULL) {
