@@ -16,6 +16,7 @@ BUILD     ?= build
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/chopay
+MANDIR    ?= $(PREFIX)/share/man
 FUZZ_SECONDS ?= 5
 
 CC        ?= cc
@@ -129,7 +130,8 @@ bench: deps-ok
 # --- install ------------------------------------------------------------
 # The three programs to $(BINDIR); everything in assets/ but its README
 # (bank directory, kiosk sounds, fonts, dashboard files) to $(DATADIR),
-# keeping sub-folders; the default configs to $(SYSCONFDIR)/chopay, never
+# keeping sub-folders; the manual pages (docs/man) to $(MANDIR); the
+# default configs to $(SYSCONFDIR)/chopay, never
 # over an existing one. packaging/debian/rules uses this with PREFIX=/usr
 # SYSCONFDIR=/etc.
 install: all
@@ -140,6 +142,9 @@ install: all
 	  while read -r f; do \
 	    install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$${f#./}" || exit 1; \
 	  done
+	for f in docs/man/*.[18]; do \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}" || exit 1; \
+	done
 	@for f in $(INSTALL_CONF); do \
 	  t="$(DESTDIR)$(SYSCONFDIR)/chopay/$${f##*/}"; \
 	  if [ -e "$$t" ]; then echo "install: keeping $$t"; \

@@ -1,12 +1,17 @@
 #!/bin/sh
-# deb.sh OUTDIR: build chopay's Debian packages with dpkg-buildpackage in a
-# copy of the source tree (OUTDIR/src, with packaging/debian as debian/),
-# leave the .debs, .buildinfo and .changes in OUTDIR, and run lintian on
-# them (fails on errors). Installs the packaging tools and the
-# Build-Depends with apt-get when they are missing, as `make deps` does.
+# deb.sh OUTDIR [ARCH]: build chopay's Debian packages with
+# dpkg-buildpackage in a copy of the source tree (OUTDIR/src, with
+# packaging/debian as debian/), leave the .debs, .buildinfo and .changes in
+# OUTDIR, and run lintian on them (fails on errors). With ARCH (arm64), the
+# packages are cross-built for ARCH (dpkg-buildpackage -a ARCH, with
+# Debian's cross compiler and the ARCH -dev packages; the tests of the
+# ARCH programs are `make cross-check`'s, under qemu). Installs the
+# packaging tools and the Build-Depends with apt-get when they are
+# missing, as `make deps` does.
 set -eu
 
-out=${1:?usage: deb.sh OUTDIR}
+out=${1:?usage: deb.sh OUTDIR [ARCH]}
+arch=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -29,6 +34,21 @@ for pair in dpkg-buildpackage:dpkg-dev dh:debhelper fakeroot:fakeroot \
     lintian:lintian cc:build-essential; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
+aflag=""
+if [ -n "$arch" ] && [ "$arch" != "$(dpkg --print-architecture)" ]; then
+    aflag="-a$arch"
+    triplet=$(dpkg-architecture -a"$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null)
+    command -v "$triplet-gcc" >/dev/null 2>&1 ||
+        need="$need gcc-$triplet binutils-$triplet"
+    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+        as_root dpkg --add-architecture "$arch"
+    fi
+    # A cross build cannot run what it builds.
+    case " ${DEB_BUILD_OPTIONS:-} " in
+    *" nocheck "*) ;;
+    *) DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-} nocheck" ;;
+    esac
+fi
 # shellcheck disable=SC2086
 [ -z "$need" ] || apt_install $need
 
@@ -50,10 +70,22 @@ cp -R "$top/packaging/debian" "$src/debian"
 
 # 3. Build-Depends.
 cd "$src"
-if ! dpkg-checkbuilddeps >/dev/null 2>&1; then
-    missing=$(dpkg-checkbuilddeps 2>&1 |
+# shellcheck disable=SC2086
+if ! dpkg-checkbuilddeps $aflag >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    missing=$(dpkg-checkbuilddeps $aflag 2>&1 |
         sed -n 's/.*Unmet build dependencies: //p' |
         sed -E 's/\([^)]*\)//g; s/<[^>]*>//g; s/\|[^ ]*//g')
+    if [ -n "$aflag" ]; then
+        # The libraries for the target, the tools for this machine.
+        missing=$(for p in $missing; do
+            case "$p" in
+            *:*) echo "$p" ;;
+            lib*-dev) echo "$p:$arch" ;;
+            *) echo "$p" ;;
+            esac
+        done)
+    fi
     # shellcheck disable=SC2086
     apt_install $missing
 fi
@@ -63,7 +95,9 @@ rm -f "$out"/chopay*_*.deb "$out"/chopay_*.changes "$out"/chopay_*.buildinfo
 jobs=$(nproc 2>/dev/null || echo 1)
 opts="${DEB_BUILD_OPTIONS:-} parallel=$jobs"
 t0=$(date +%s)
-DEB_BUILD_OPTIONS=$opts dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1 || {
+# shellcheck disable=SC2086
+DEB_BUILD_OPTIONS=$opts dpkg-buildpackage $aflag -us -uc -b \
+    >"$out/build.log" 2>&1 || {
     tail -n 40 "$out/build.log"
     echo "deb: dpkg-buildpackage failed (full log: $out/build.log)" >&2
     exit 1

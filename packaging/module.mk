@@ -2,6 +2,7 @@
 # TLS front end (packaging/nginx/), default configs (packaging/conf/) and
 # the arm64 cross build. Targets:
 #   make deb                the three .debs in $(BUILD)/deb/, lintian-checked
+#   make deb ARCH=arm64     the same cross-built for arm64, in $(BUILD)/deb-arm64/
 #   make deb-check          install, run, stop and purge chopay-server (root)
 #   make tls-check          nginx with a private CA in front of the server
 #   make cross-check ARCH=arm64   cross-build, tests under qemu-user
@@ -20,7 +21,8 @@ INSTALL_CONF = packaging/conf/server.conf packaging/conf/kiosk.conf
 # against the hardened package build).
 DEB_BUILD_OPTIONS ?= nocheck
 deb:
-	@DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" sh packaging/deb.sh $(BUILD)/deb
+	@DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" \
+	  sh packaging/deb.sh $(BUILD)/deb$(if $(ARCH),-$(ARCH)) $(ARCH)
 
 deb-check:
 	@sh tests/packaging/test_deb.sh $(BUILD)/deb
@@ -28,10 +30,10 @@ deb-check:
 tls-check: $(PROGRAMS)
 	@CHOPAY_BUILD=$(BUILD) sh tests/packaging/test_tls.sh
 
-# ARCH=arm64 (the only one so far): cross-built into $(BUILD)/$(ARCH).
-ARCH ?= arm64
+# ARCH=arm64 (the only one so far, and the default): cross-built into
+# $(BUILD)/$(ARCH).
 cross-check:
-	@sh packaging/cross.sh $(BUILD) $(ARCH)
+	@sh packaging/cross.sh $(BUILD) $(or $(ARCH),arm64)
 
 # nginx + private CA in front of the real server: 23 checks in about 4 s.
 # Part of `make check` (needs nginx-light, openssl, curl, python3).
