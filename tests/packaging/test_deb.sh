@@ -17,8 +17,12 @@ if [ "${CHOPAY_DEB_INNER:-}" != 1 ]; then
         exit 1
     }
     [ "$(id -u)" -eq 0 ] || fail_setup "needs root (it boots a container)"
-    command -v systemd-nspawn >/dev/null ||
-        fail_setup "systemd-nspawn is missing: apt-get install systemd-container"
+    if ! command -v systemd-nspawn >/dev/null; then
+        echo "test_deb: installing systemd-container (systemd-nspawn)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends systemd-container >/dev/null 2>&1 ||
+            fail_setup "cannot install systemd-container (systemd-nspawn)"
+    fi
     command -v unshare >/dev/null || fail_setup "unshare (util-linux) missing"
     ls "$debdir"/chopay-server_*.deb >/dev/null 2>&1 ||
         fail_setup "no chopay-server_*.deb in $debdir: run make deb"
