@@ -91,14 +91,14 @@ static void bench_daily(void)
         for (int i = 0; i < BANK_TXNS; i++) {
             bank[i] = (struct report_bank_txn){
                 refs[i], 1000 * (20 + (int64_t)rnd(500)),
-                (enum report_credit_state)rnd(REPORT_STATE__COUNT)};
+                (enum report_credit_state)rnd(REPORT_STATE__COUNT), 0};
             if (bank[i].state == REPORT_DUPLICATE)
                 continue;
             int64_t signed_amt = bank[i].state == REPORT_DEBIT ? -bank[i].amount
                                                                : bank[i].amount;
             if (rnd(50) == 0)
                 continue; /* a booking missing */
-            led[nl++] = (struct report_ledger_entry){refs[i], signed_amt};
+            led[nl++] = (struct report_ledger_entry){refs[i], signed_amt, 0};
         }
         for (int i = 0; i < 8; i++)
             cred[i] = (struct report_payer_credit){ids[i], rnd(50000)};
@@ -114,7 +114,9 @@ static void bench_daily(void)
                                         8,
                                         REPORT_BALANCE_STATEMENT,
                                         500000000,
-                                        510000000};
+                                        510000000,
+                                        NULL,
+                                        0};
         double s = now();
         struct report_daily *r = NULL;
         char *csv = NULL, *js;

@@ -18,7 +18,8 @@ freetype2:libfreetype-dev"
 TOOLS="cc:gcc make:make pkg-config:pkg-config clang:clang zbarimg:zbar-tools
 openssl:openssl curl:curl sqlite3:sqlite3 python3:python3
 clang-format:clang-format node:nodejs npm:npm pdfinfo:poppler-utils
-nginx:nginx-light"
+nginx:nginx-light chromium:chromium Xvfb:xvfb faketime:faketime
+valgrind:valgrind"
 
 # Packages without a command or .pc file to probe.
 EXTRA_PKGS="libclang-rt-14-dev fonts-dejavu-core ca-certificates"

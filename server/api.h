@@ -33,6 +33,7 @@ struct srv_config {
     int burst;                /* bucket size */
     int intent_ttl;           /* seconds */
     int max_wait;             /* long-poll ceiling, seconds */
+    int housekeep;            /* seconds between housekeeping runs */
     struct ingest_conf *bank; /* [bank.CODE] provider secrets (ingest.h) */
     struct csvmap_conf csv;   /* [csv] statement column mapping */
 };
@@ -189,6 +190,7 @@ enum MHD_Result h_intent_cancel(struct req *r);
 enum MHD_Result h_cash(struct req *r);
 enum MHD_Result h_directory(struct req *r);
 enum MHD_Result h_codes(struct req *r);
+enum MHD_Result h_kiosk_totals(struct req *r);
 enum MHD_Result h_org_list(struct req *r);
 enum MHD_Result h_org_create(struct req *r);
 enum MHD_Result h_org_get(struct req *r);
@@ -224,6 +226,7 @@ enum MHD_Result h_org_province(struct req *r);
 enum MHD_Result h_standee_png(struct req *r);
 enum MHD_Result h_standee_pdf(struct req *r);
 enum MHD_Result h_day_close(struct req *r);
+enum MHD_Result h_day_close_get(struct req *r);
 enum MHD_Result h_day_reopen(struct req *r);
 /* Refunds of payer credit (h_refund.c). */
 enum MHD_Result h_payer_refund(struct req *r);

@@ -49,14 +49,19 @@ static uint32_t rnd(uint32_t *s)
 static void person(uint32_t *s, int female, const char *fam, char *out,
                    size_t cap)
 {
+    /* One draw per statement: the order in which arguments are evaluated
+     * is unspecified (gcc on amd64 and on arm64 differ). Given name
+     * first, as the names of earlier demos were drawn on amd64. */
     const char *f = fam ? fam : family[rnd(s) % N(family)];
+    uint32_t given = rnd(s);
+    uint32_t mid = rnd(s);
 
     if (female)
-        snprintf(out, cap, "%s %s %s", f, middle_f[rnd(s) % N(middle_f)],
-                 given_f[rnd(s) % N(given_f)]);
+        snprintf(out, cap, "%s %s %s", f, middle_f[mid % N(middle_f)],
+                 given_f[given % N(given_f)]);
     else
-        snprintf(out, cap, "%s %s %s", f, middle_m[rnd(s) % N(middle_m)],
-                 given_m[rnd(s) % N(given_m)]);
+        snprintf(out, cap, "%s %s %s", f, middle_m[mid % N(middle_m)],
+                 given_m[given % N(given_m)]);
 }
 
 static int fail(const char *what)

@@ -251,11 +251,9 @@ static enum MHD_Result review(struct req *r, const char *action)
         return api_error(r, 400, "invalid_field",
                          "match needs exactly one of intent and payer");
     }
-    /* nothing booked on a closed day changes (issue 6) */
-    rc = srv_review_check(r->s->st, org, id);
-    if (rc == 0)
-        rc = r->s->st->ops->bank_review(r->s->st, org, id, &rv, r->who.actor,
-                                        (int64_t)time(NULL), &out);
+    /* on a closed day's transaction: a correction dated later (issue 6) */
+    rc = r->s->st->ops->bank_review(r->s->st, org, id, &rv, r->who.actor,
+                                    (int64_t)time(NULL), &out);
     json_decref(body);
     return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
 }

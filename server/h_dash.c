@@ -2,12 +2,12 @@
  * h_dash.c: the web dashboard's endpoints: the static pages compiled in
  * from assets/dashboard/ (with ETag and a strict Content-Security-Policy),
  * sign-in with a password (scrypt, lockout after repeated failures),
- * sign-out, the session and its CSRF token, and the session-cookie
- * authentication http.c falls back to when there is no bearer credential.
+ * sign-out, the session and its CSRF token with the organisations its
+ * user may pick, the session-cookie authentication http.c falls back to
+ * when there is no bearer credential, and the sweep of expired sessions.
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +23,7 @@
 #define LOGIN_LIMIT  5          /* failures per login before a lock */
 #define ADDR_LIMIT   20         /* failures per client address */
 #define LOCK_SECS    (15 * 60)
+#define STALE_SECS   (24 * 3600) /* an idle, unlocked failure count */
 #define DASH_CSP                                                               \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src "        \
     "'self' data:; connect-src 'self'; form-action 'self'; "                   \
@@ -194,54 +195,34 @@ static const char *secure_attr(struct req *r)
     return p != NULL && strcmp(p, "https") == 0 ? "; Secure" : "";
 }
 
-/* Decode one application/x-www-form-urlencoded value into out. */
-static int form_value(const char *body, const char *name, char *out, size_t cap)
+/*
+ * The organisations a principal may see, [{code, name, kind}]
+ * (every one for an admin, else its own): what the dashboard's
+ * organisation picker offers. *code gets the principal's own org code
+ * (json null for an admin). NULL on a store failure.
+ */
+static json_t *orgs_of(struct req *r, int64_t org_id, json_t **code)
 {
-    size_t nl = strlen(name);
-    const char *p = body;
+    json_t *list = NULL, *out, *o;
+    size_t i;
 
-    while (p != NULL && *p) {
-        if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
-            size_t o = 0;
+    if (r->s->st->ops->org_list(r->s->st, org_id, &list) != 0)
+        return NULL;
+    out = json_array();
+    json_array_foreach(list, i, o)
+    {
+        json_t *e = json_object();
 
-            for (p += nl + 1; *p && *p != '&'; p++) {
-                int c = (unsigned char)*p;
-
-                if (c == '+') {
-                    c = ' ';
-                } else if (c == '%') {
-                    if (!isxdigit((unsigned char)p[1]) ||
-                        !isxdigit((unsigned char)p[2]))
-                        return -1;
-                    c = (int)strtol((char[]){p[1], p[2], 0}, NULL, 16);
-                    p += 2;
-                }
-                if (c == 0 || o + 1 >= cap)
-                    return -1;
-                out[o++] = (char)c;
-            }
-            out[o] = '\0';
-            return 0;
-        }
-        p = strchr(p, '&');
-        if (p)
-            p++;
+        json_object_set(e, "code", json_object_get(o, "code"));
+        json_object_set(e, "name", json_object_get(o, "name"));
+        json_object_set(e, "kind", json_object_get(o, "kind"));
+        json_array_append_new(out, e);
     }
-    return -1;
-}
-
-/* The org code of a principal (NULL for every organisation). */
-static json_t *org_code_of(struct req *r, int64_t org_id)
-{
-    json_t *list = NULL, *code = NULL;
-
-    if (org_id == 0)
-        return json_null();
-    if (r->s->st->ops->org_list(r->s->st, org_id, &list) == 0 &&
-        json_array_size(list) > 0)
-        code = json_incref(json_object_get(json_array_get(list, 0), "code"));
+    *code = org_id != 0 && json_array_size(list) > 0
+                ? json_incref(json_object_get(json_array_get(list, 0), "code"))
+                : json_null();
     json_decref(list);
-    return code ? code : json_null();
+    return out;
 }
 
 static const char *role_name(int role)
@@ -251,12 +232,16 @@ static const char *role_name(int role)
                                       : "auditor";
 }
 
-/* {login, role, org, csrf, expires}. */
+/* {login, role, org, orgs, csrf}; NULL on a store failure. */
 static json_t *session_json(struct req *r, const struct store_principal *who,
                             const char *csrf)
 {
-    return json_pack("{s:s, s:s, s:o, s:s}", "login", who->actor + 5, "role",
-                     role_name(who->role), "org", org_code_of(r, who->org_id),
+    json_t *code = NULL, *orgs = orgs_of(r, who->org_id, &code);
+
+    if (orgs == NULL)
+        return NULL;
+    return json_pack("{s:s, s:s, s:o, s:o, s:s}", "login", who->actor + 5,
+                     "role", role_name(who->role), "org", code, "orgs", orgs,
                      "csrf", csrf);
 }
 
@@ -305,6 +290,22 @@ static int locked(struct req *r, const char *lkey, const char *akey,
     return 1;
 }
 
+int dash_housekeep(struct store *st, int64_t now)
+{
+    int64_t ns = 0, nf = 0;
+    int rc = st->ops->dash_sweep(st, now, now - STALE_SECS, &ns, &nf);
+
+    if (rc != 0) {
+        api_log(3, "event=error what=dash_sweep msg=\"%s\"",
+                store_error_message());
+        return rc;
+    }
+    if (ns > 0 || nf > 0)
+        api_log(6, "event=dash_sweep sessions=%lld failures=%lld",
+                (long long)ns, (long long)nf);
+    return 0;
+}
+
 enum MHD_Result h_dash_login(struct req *r)
 {
     struct store *st = r->s->st;
@@ -316,6 +317,7 @@ enum MHD_Result h_dash_login(struct req *r)
     uint8_t raw[32];
     struct store_principal who;
     enum MHD_Result res;
+    json_t *body;
     int64_t id = 0, now = (int64_t)time(NULL), until;
     int rc, good;
 
@@ -323,8 +325,8 @@ enum MHD_Result h_dash_login(struct req *r)
     if (ct != NULL &&
         strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
         if (r->body == NULL ||
-            form_value(r->body, "login", login, sizeof(login)) != 0 ||
-            form_value(r->body, "password", pw, sizeof(pw)) != 0)
+            dash_login_form(r->body, r->len, login, sizeof(login), pw,
+                            sizeof(pw)) != 0)
             return api_error(r, 400, "invalid_field",
                              "send login and password");
     } else {
@@ -374,6 +376,8 @@ enum MHD_Result h_dash_login(struct req *r)
         st->ops->dash_attempt(st, lkey, 2, now, LOGIN_LIMIT, LOCK_SECS, &until);
     if (rc != 0)
         return api_store_error(r, rc);
+    /* a sign-in sweeps what expired (a failure is logged, not fatal) */
+    (void)dash_housekeep(st, now);
     if (crypto_random(raw, sizeof(raw)) != 0)
         return api_error(r, 503, "unavailable", "no randomness");
     crypto_hex(raw, sizeof(raw), cookie);
@@ -393,8 +397,10 @@ enum MHD_Result h_dash_login(struct req *r)
              cookie, SESSION_SECS, secure_attr(r));
     explicit_bzero(cookie, sizeof(cookie));
     api_log(6, "event=dash_login login=\"%s\" client=%s", login, akey + 5);
-    return api_reply_json_h(r, 200, session_json(r, &who, csrf), "Set-Cookie",
-                            hdr);
+    body = session_json(r, &who, csrf);
+    if (body == NULL)
+        return api_store_error(r, -STORE_E_IO);
+    return api_reply_json_h(r, 200, body, "Set-Cookie", hdr);
 }
 
 enum MHD_Result h_dash_logout(struct req *r)
@@ -422,9 +428,13 @@ enum MHD_Result h_dash_session(struct req *r)
 {
     struct store_principal who;
     enum MHD_Result res;
+    json_t *body;
     char csrf[80], hash[65];
 
     if (session_of(r, &who, csrf, sizeof(csrf), hash, &res) != 0)
         return res;
-    return api_reply_json(r, 200, session_json(r, &who, csrf));
+    body = session_json(r, &who, csrf);
+    if (body == NULL)
+        return api_store_error(r, -STORE_E_IO);
+    return api_reply_json(r, 200, body);
 }

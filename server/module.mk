@@ -85,10 +85,20 @@ LIBS_fuzz_match = $(BUILD)/server/match.o
 $(BUILD)/bin/fuzz_match: $(BUILD)/server/match.o
 $(BUILD)/tests/fuzz/fuzz_match.o: MODFLAGS += -Iserver
 
-# The dashboard in a real browser (issue 6 §4): Debian's chromium driven by
-# playwright-core (tests/dashboard/, npm ci in a temporary directory);
-# screenshots of every page in $(BUILD)/dash-screens/. Not part of `check`
-# (it needs chromium and npm's registry or cache).
+# libFuzzer target for the dashboard's sign-in form and stored-hash parsers
+# (tests/fuzz/fuzz_dash_login.c, server/dash_pw.c).
+LIBS_fuzz_dash_login = $(BUILD)/server/dash_pw.o
+$(BUILD)/bin/fuzz_dash_login: $(BUILD)/server/dash_pw.o
+$(BUILD)/tests/fuzz/fuzz_dash_login.o: MODFLAGS += -Iserver
+
+# The dashboard in a real browser (issue 6 §4), part of `check`: Debian's
+# chromium driven by playwright-core (tests/dashboard/, pinned in its
+# package-lock.json, `npm ci` in a temporary directory from npm's registry
+# or cache; scripts/deps.sh installs chromium, nodejs and npm); screenshots
+# of every page and the exported CSVs in $(BUILD)/dash-screens/.
+# `make dashboard-check` runs it alone.
+TESTS += tests/dashboard/test_dashboard.sh
+
 .PHONY: dashboard-check
 dashboard-check: $(SERVER_BIN)
 	CHOPAY_BUILD=$(BUILD) sh tests/dashboard/test_dashboard.sh $(BUILD)

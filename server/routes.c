@@ -14,6 +14,7 @@ const struct route api_routes[] = {
     {"POST", "/v1/cash", h_cash, AUTH_KIOSK, 0},
     {"GET", "/v1/kiosk/directory", h_directory, AUTH_KIOSK, 0},
     {"POST", "/v1/kiosk/codes", h_codes, AUTH_KIOSK, 0}, /* offline QR */
+    {"GET", "/v1/kiosk/totals", h_kiosk_totals, AUTH_KIOSK, 0},
     /* board side */
     {"GET", "/v1/orgs", h_org_list, AUTH_READ, 0},
     {"POST", "/v1/orgs", h_org_create, AUTH_ADMIN, 0},
@@ -61,6 +62,7 @@ const struct route api_routes[] = {
     {"PUT", "/v1/orgs/{org}/province", h_org_province, AUTH_WRITE, 0},
     /* day close (board or admin) and reopening (admin, with a reason) */
     {"POST", "/v1/orgs/{org}/close", h_day_close, AUTH_WRITE, 0},
+    {"GET", "/v1/orgs/{org}/close", h_day_close_get, AUTH_READ, 0},
     {"POST", "/v1/orgs/{org}/reopen", h_day_reopen, AUTH_ADMIN, 0},
     /* stall QR standees (issue 6 §5) */
     {"GET", "/v1/payers/{code}/standee.png", h_standee_png, AUTH_WRITE, 0},

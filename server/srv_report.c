@@ -3,6 +3,7 @@
  * returns rows as JSON arrays; here they become the borrowed arrays
  * server/report's pure functions take. Money stays int64_t đồng.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +36,10 @@ static const char *cs(json_t *rows, size_t i, size_t k)
 
 /*
  * The day an invoice falls due: its period when that is a day
- * (YYYY-MM-DD) or a month (YYYY-MM: the 1st), else the day it was
- * issued (Vietnam time).
+ * (YYYY-MM-DD) or a month (YYYY-MM: the 1st), else the day it is dated
+ * on (`issued`, YYYY-MM-DD).
  */
-static int32_t due_day(const char *period, int64_t created_at)
+static int32_t due_day(const char *period, const char *issued)
 {
     char buf[11];
     int32_t d;
@@ -51,7 +52,9 @@ static int32_t due_day(const char *period, int64_t created_at)
         if (report_day_parse(buf, &d) == 0)
             return d;
     }
-    return srv_vn_day(created_at);
+    if (report_day_parse(issued, &d) == 0)
+        return d;
+    return INT32_MAX; /* never due: not reported */
 }
 
 static enum report_credit_state state_of(const char *dir, const char *state,
@@ -72,51 +75,55 @@ static enum report_credit_state state_of(const char *dir, const char *state,
     return REPORT_MATCHED_EXACT;
 }
 
-int srv_report_daily(struct store *st, int64_t org_id, const char *org,
-                     const char *date, char sep, char **out, size_t *len)
+/* Everything the report's input borrows, freed together. */
+struct daily_buf {
+    struct report_invoice *inv;
+    char (*ids)[24];
+    struct report_bank_txn *bank;
+    struct report_ledger_entry *led;
+    struct report_payer_credit *cred;
+    struct report_correction *corr;
+    char (*corr_ids)[24];
+    struct report_balance_point *pts;
+};
+
+static void daily_buf_free(struct daily_buf *b)
 {
-    return srv_report_daily_asof(st, org_id, org, date, INT64_MAX, sep, out,
-                                 len);
+    free(b->inv);
+    free(b->ids);
+    free(b->bank);
+    free(b->led);
+    free(b->cred);
+    free(b->corr);
+    free(b->corr_ids);
+    free(b->pts);
 }
 
-int srv_report_daily_asof(struct store *st, int64_t org_id, const char *org,
-                          const char *date, int64_t asof, char sep, char **out,
-                          size_t *len)
+/*
+ * Turn daily_rows' records `j` (see store.h) into the report's input
+ * `in` for `org` and `day`; the arrays go into `b`. 0 or a negated store
+ * error.
+ */
+static int daily_input(json_t *j, const char *org, int32_t day,
+                       struct daily_buf *b, struct report_daily_input *in)
 {
-    struct report_daily *r = NULL;
-    struct report_daily_input in;
-    struct report_invoice *inv = NULL;
-    struct report_bank_txn *bank = NULL;
-    struct report_ledger_entry *led = NULL;
-    struct report_payer_credit *cred = NULL;
-    char(*ids)[24] = NULL;
-    json_t *j = NULL, *a;
-    int32_t day;
-    int64_t t0;
-    size_t i, n;
+    json_t *a;
+    size_t i, n, n_pts = 0;
     int rc;
 
-    if (report_day_parse(date, &day) != 0) {
-        store_set_error("invalid_date", "date: YYYY-MM-DD");
-        return -STORE_E_INVALID;
-    }
-    t0 = (int64_t)day * 86400 - VN_OFFSET;
-    rc = st->ops->daily_rows(st, org_id, date, t0, t0 + 86400, asof, &j);
-    if (rc != 0)
-        return rc;
-    memset(&in, 0, sizeof(in));
-    in.org = org;
-    in.day = day;
+    memset(in, 0, sizeof(*in));
+    in->org = org;
+    in->day = day;
     a = json_object_get(j, "invoices");
     n = json_array_size(a);
-    inv = calloc(n + 1, sizeof(*inv));
-    ids = calloc(n + 1, sizeof(*ids));
-    if (inv == NULL || ids == NULL)
+    b->inv = calloc(n + 1, sizeof(*b->inv));
+    b->ids = calloc(n + 1, sizeof(*b->ids));
+    if (b->inv == NULL || b->ids == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        struct report_invoice *v = &inv[in.n_invoices];
+        struct report_invoice *v = &b->inv[in->n_invoices];
 
-        v->due = due_day(cs(a, i, 2), ci(a, i, 3));
+        v->due = due_day(cs(a, i, 2), cs(a, i, 3));
         v->amount = ci(a, i, 4);
         v->paid_transfer = ci(a, i, 5);
         v->paid_cash = ci(a, i, 6);
@@ -124,53 +131,122 @@ int srv_report_daily_asof(struct store *st, int64_t org_id, const char *org,
         if (v->due > day ||
             (v->due < day && v->paid_transfer + v->paid_cash >= v->amount))
             continue;
-        snprintf(ids[in.n_invoices], sizeof(ids[0]), "%lld",
+        snprintf(b->ids[in->n_invoices], sizeof(b->ids[0]), "%lld",
                  (long long)ci(a, i, 0));
-        v->id = ids[in.n_invoices];
+        v->id = b->ids[in->n_invoices];
         v->payer = cs(a, i, 1);
-        in.n_invoices++;
+        in->n_invoices++;
     }
-    in.invoices = inv;
+    in->invoices = b->inv;
     a = json_object_get(j, "bank");
     n = json_array_size(a);
-    bank = calloc(n + 1, sizeof(*bank));
-    if (bank == NULL)
+    b->bank = calloc(n + 1, sizeof(*b->bank));
+    b->pts = calloc(n + 1, sizeof(*b->pts));
+    if (b->bank == NULL || b->pts == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        bank[i].ref = cs(a, i, 0);
-        bank[i].amount = ci(a, i, 1);
-        bank[i].state = state_of(cs(a, i, 2), cs(a, i, 3), cs(a, i, 4));
+        int debit = strcmp(cs(a, i, 2), "debit") == 0;
+        json_t *bal = json_array_get(json_array_get(a, i), 7);
+
+        b->bank[i].ref = cs(a, i, 0);
+        b->bank[i].amount = ci(a, i, 1);
+        b->bank[i].state = state_of(cs(a, i, 2), cs(a, i, 3), cs(a, i, 4));
+        b->bank[i].late = ci(a, i, 5) != 0;
+        /* the provider's running balance, of this day's own
+           transactions (a late one moved an earlier day's) */
+        if (!b->bank[i].late && json_is_integer(bal)) {
+            b->pts[n_pts].at = cs(a, i, 6);
+            b->pts[n_pts].seq = ci(a, i, 8);
+            b->pts[n_pts].amount = debit ? -ci(a, i, 1) : ci(a, i, 1);
+            b->pts[n_pts].balance = json_integer_value(bal);
+            n_pts++;
+        }
     }
-    in.bank = bank;
-    in.n_bank = n;
+    in->bank = b->bank;
+    in->n_bank = n;
     a = json_object_get(j, "ledger");
     n = json_array_size(a);
-    led = calloc(n + 1, sizeof(*led));
-    if (led == NULL)
+    b->led = calloc(n + 1, sizeof(*b->led));
+    if (b->led == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        led[i].bank_ref = cs(a, i, 0);
-        led[i].amount = ci(a, i, 1);
+        b->led[i].bank_ref = cs(a, i, 0);
+        b->led[i].amount = ci(a, i, 1);
+        b->led[i].late = ci(a, i, 2) != 0;
     }
-    in.ledger = led;
-    in.n_ledger = n;
+    in->ledger = b->led;
+    in->n_ledger = n;
     a = json_object_get(j, "credits");
     n = json_array_size(a);
-    cred = calloc(n + 1, sizeof(*cred));
-    if (cred == NULL)
+    b->cred = calloc(n + 1, sizeof(*b->cred));
+    if (b->cred == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        cred[i].payer = cs(a, i, 0);
-        cred[i].amount = ci(a, i, 1);
+        b->cred[i].payer = cs(a, i, 0);
+        b->cred[i].amount = ci(a, i, 1);
     }
-    in.credits = cred;
-    in.n_credits = n;
+    in->credits = b->cred;
+    in->n_credits = n;
+    a = json_object_get(j, "corrections");
+    n = json_array_size(a);
+    b->corr = calloc(n + 1, sizeof(*b->corr));
+    b->corr_ids = calloc(n + 1, sizeof(*b->corr_ids));
+    if (b->corr == NULL || b->corr_ids == NULL)
+        goto nomem;
+    for (i = 0; i < n; i++) {
+        struct report_correction *k = &b->corr[i];
+
+        snprintf(b->corr_ids[i], sizeof(b->corr_ids[0]), "%lld",
+                 (long long)ci(a, i, 0));
+        k->id = b->corr_ids[i];
+        k->kind = cs(a, i, 1);
+        if (report_day_parse(cs(a, i, 2), &k->corrects_date) != 0) {
+            store_set_error("ledger", "correction %s: bad date", k->id);
+            return -STORE_E_IO;
+        }
+        k->corrects = cs(a, i, 3);
+        k->amount = ci(a, i, 4);
+        k->payer = cs(a, i, 5);
+        k->reason = cs(a, i, 6);
+    }
+    in->corrections = b->corr;
+    in->n_corrections = n;
+    /* the bank-side proof: a statement covering the day wins, else the
+       provider's running balance */
     a = json_object_get(j, "statement");
     if (json_is_array(a)) {
-        in.balance_source = REPORT_BALANCE_STATEMENT;
-        in.bank_opening = json_integer_value(json_array_get(a, 0));
-        in.bank_closing = json_integer_value(json_array_get(a, 1));
+        in->balance_source = REPORT_BALANCE_STATEMENT;
+        in->bank_opening = json_integer_value(json_array_get(a, 0));
+        in->bank_closing = json_integer_value(json_array_get(a, 1));
+    } else if (n_pts > 0) {
+        rc = report_provider_balance(b->pts, n_pts, &in->bank_opening,
+                                     &in->bank_closing);
+        if (rc != 0) {
+            store_set_error("report_failed", "provider balance: %s",
+                            report_strerror(rc));
+            return rc == REPORT_E_NOMEM ? -STORE_E_IO : -STORE_E_OVERFLOW;
+        }
+        in->balance_source = REPORT_BALANCE_PROVIDER;
     }
+    return 0;
+nomem:
+    store_set_error("out_of_memory", "out of memory");
+    return -STORE_E_IO;
+}
+
+/* The report of records `j` as JSON text (sep 0) or CSV into *out. */
+static int render_daily(json_t *j, const char *org, int32_t day, char sep,
+                        char **out, size_t *len)
+{
+    struct report_daily *r = NULL;
+    struct report_daily_input in;
+    struct daily_buf b;
+    int rc;
+
+    memset(&b, 0, sizeof(b));
+    rc = daily_input(j, org, day, &b, &in);
+    if (rc != 0)
+        goto out;
     rc = report_daily(&in, &r);
     if (rc == 0 && sep != 0) {
         struct report_csv_opts o = {sep};
@@ -181,10 +257,12 @@ int srv_report_daily_asof(struct store *st, int64_t org_id, const char *org,
         char *text = doc ? report_json_dump(doc) : NULL;
 
         json_decref(doc);
-        if (text == NULL)
-            goto nomem;
-        *out = text;
-        *len = strlen(text);
+        if (text == NULL) {
+            rc = REPORT_E_NOMEM;
+        } else {
+            *out = text;
+            *len = strlen(text);
+        }
     }
     if (rc != 0) {
         store_set_error(rc == REPORT_E_OVERFLOW ? "overflow" : "report_failed",
@@ -193,34 +271,85 @@ int srv_report_daily_asof(struct store *st, int64_t org_id, const char *org,
              : rc == REPORT_E_OVERFLOW ? -STORE_E_OVERFLOW
                                        : -STORE_E_INVALID;
     }
-    goto out;
-nomem:
-    store_set_error("out_of_memory", "out of memory");
-    rc = -STORE_E_IO;
 out:
-    /* the report's item list points into `in`: freed together */
+    /* the report points into `in`: freed together */
     report_daily_free(r);
-    free(inv);
-    free(ids);
-    free(bank);
-    free(led);
-    free(cred);
+    daily_buf_free(&b);
+    return rc;
+}
+
+int srv_report_daily(struct store *st, int64_t org_id, const char *org,
+                     const char *date, char sep, char **out, size_t *len)
+{
+    json_t *j = NULL;
+    int32_t day;
+    int rc;
+
+    if (report_day_parse(date, &day) != 0) {
+        store_set_error("invalid_date", "date: YYYY-MM-DD");
+        return -STORE_E_INVALID;
+    }
+    rc = st->ops->daily_rows(st, org_id, date, &j);
+    if (rc == 0)
+        rc = render_daily(j, org, day, sep, out, len);
     json_decref(j);
     return rc;
 }
 
-/* Index of `id` in the ascending ids of rows (column 0), or -1. */
-static long find_id(json_t *rows, int64_t id)
+#define FEE_TYPES_MAX 1024
+
+/* What srv_report_adoption collects from the store's scan. */
+struct adopt {
+    struct report_org *orgs; /* their strings are owned */
+    int64_t *org_ids;        /* ascending */
+    size_t n_orgs, cap_orgs, cap_org_ids;
+    struct report_payer *payers;
+    int64_t *payer_ids; /* ascending */
+    size_t n_payers, cap_payers, cap_payer_ids;
+    int32_t *payer_at; /* payer id -> index + 1 (0: none), when dense */
+    int64_t payer_max; /* size of payer_at */
+    int64_t *fee_ids;  /* ascending */
+    uint16_t *fee_of;  /* their index into names */
+    size_t n_fee_ids, cap_fee_ids, cap_fee_of;
+    const char **names; /* distinct fee codes (owned copies) */
+    size_t n_names;
+    struct report_payment *pays;
+    size_t n_pays, cap_pays;
+};
+
+/* `ptr` (elements of `size`, room for *cap) with room for more than `n`:
+ * itself, a larger block, or NULL on no memory (`ptr` then stays). */
+static void *grow(void *ptr, size_t *cap, size_t n, size_t size)
 {
-    size_t lo = 0, hi = json_array_size(rows);
+    void *np;
+    size_t c;
+
+    if (n < *cap)
+        return ptr;
+    c = *cap ? *cap * 2 : 256;
+    if (c > SIZE_MAX / size || (np = realloc(ptr, c * size)) == NULL)
+        return NULL;
+    *cap = c;
+    return np;
+}
+
+/* Make room in array `arr` (capacity `cap`) for element `n`: 0 or -1. */
+#define GROW(arr, cap, n)                                                      \
+    ((tmp = grow((arr), &(cap), (n), sizeof(*(arr)))) != NULL                  \
+         ? ((arr) = tmp, 0)                                                    \
+         : -1)
+
+/* Index of `id` in ascending ids[0..n), or -1. */
+static long find_id(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int64_t v = ci(rows, mid, 0);
 
-        if (v == id)
+        if (ids[mid] == id)
             return (long)mid;
-        if (v < id)
+        if (ids[mid] < id)
             lo = mid + 1;
         else
             hi = mid;
@@ -228,22 +357,144 @@ static long find_id(json_t *rows, int64_t id)
     return -1;
 }
 
-/* Index of fee `code` in names (adding it); -1 when full. */
-static int fee_index(const char **names, size_t *n, size_t cap,
-                     const char *code)
+/* Index of fee `code` in names (adding a copy); -1 when full or no
+ * memory. */
+static int fee_index(struct adopt *a, const char *code)
+{
+    size_t i;
+    char *dup;
+
+    for (i = 0; i < a->n_names; i++)
+        if (strcmp(a->names[i], code) == 0)
+            return (int)i;
+    if (a->n_names >= FEE_TYPES_MAX || (dup = strdup(code)) == NULL)
+        return -1;
+    a->names[a->n_names] = dup;
+    return (int)a->n_names++;
+}
+
+static int on_org(void *ctx, int64_t id, const char *code, const char *name,
+                  const char *province)
+{
+    struct adopt *a = ctx;
+    struct report_org *o;
+    void *tmp;
+
+    if (GROW(a->orgs, a->cap_orgs, a->n_orgs) != 0 ||
+        GROW(a->org_ids, a->cap_org_ids, a->n_orgs) != 0)
+        return -STORE_E_IO;
+    o = &a->orgs[a->n_orgs];
+    o->code = strdup(code);
+    o->name = strdup(name);
+    o->province = strdup(province);
+    a->org_ids[a->n_orgs++] = id;
+    if (o->code == NULL || o->name == NULL || o->province == NULL) {
+        store_set_error("out_of_memory", "out of memory");
+        return -STORE_E_IO;
+    }
+    return 0;
+}
+
+static int on_payer(void *ctx, int64_t id, int64_t org_id, int has_account,
+                    int has_standee)
+{
+    struct adopt *a = ctx;
+    long k = find_id(a->org_ids, a->n_orgs, org_id);
+    void *tmp;
+
+    if (GROW(a->payers, a->cap_payers, a->n_payers) != 0 ||
+        GROW(a->payer_ids, a->cap_payer_ids, a->n_payers) != 0)
+        return -STORE_E_IO;
+    a->payers[a->n_payers].org = k < 0 ? 0 : (uint32_t)k;
+    a->payers[a->n_payers].bank_account = has_account != 0;
+    a->payers[a->n_payers].standee = has_standee != 0;
+    a->payer_ids[a->n_payers++] = id;
+    return 0;
+}
+
+static int on_fee(void *ctx, int64_t id, const char *code)
+{
+    struct adopt *a = ctx;
+    int f = fee_index(a, code);
+    void *tmp;
+
+    if (f < 0) {
+        store_set_error("too_many_fee_types", "more than %d fee types",
+                        FEE_TYPES_MAX);
+        return -STORE_E_INVALID;
+    }
+    if (GROW(a->fee_ids, a->cap_fee_ids, a->n_fee_ids) != 0 ||
+        GROW(a->fee_of, a->cap_fee_of, a->n_fee_ids) != 0)
+        return -STORE_E_IO;
+    a->fee_ids[a->n_fee_ids] = id;
+    a->fee_of[a->n_fee_ids++] = (uint16_t)f;
+    return 0;
+}
+
+/* The index of payer `id`, or -1 (an inactive payer's payment). */
+static long payer_index(struct adopt *a, int64_t id)
+{
+    if (a->payer_at == NULL && a->n_payers > 0 &&
+        a->payer_ids[a->n_payers - 1] < (int64_t)a->n_payers * 8 + 4096) {
+        /* ids are dense: a direct table instead of a search per payment */
+        size_t i;
+
+        a->payer_max = a->payer_ids[a->n_payers - 1] + 1;
+        a->payer_at = calloc((size_t)a->payer_max, sizeof(*a->payer_at));
+        for (i = 0; a->payer_at != NULL && i < a->n_payers; i++)
+            a->payer_at[a->payer_ids[i]] = (int32_t)i + 1;
+    }
+    if (a->payer_at != NULL)
+        return id >= 0 && id < a->payer_max ? (long)a->payer_at[id] - 1 : -1;
+    return find_id(a->payer_ids, a->n_payers, id);
+}
+
+static int on_payment(void *ctx, int64_t payer_id, int32_t day, int64_t amount,
+                      int cashless, int64_t fee_id)
+{
+    struct adopt *a = ctx;
+    long k = payer_index(a, payer_id), f = 0;
+    struct report_payment *p;
+    void *tmp;
+
+    if (k < 0)
+        return 0;
+    if (fee_id != 0) {
+        f = find_id(a->fee_ids, a->n_fee_ids, fee_id);
+        f = f < 0 ? 0 : a->fee_of[f];
+    }
+    if (GROW(a->pays, a->cap_pays, a->n_pays) != 0)
+        return -STORE_E_IO;
+    p = &a->pays[a->n_pays++];
+    p->payer = (uint32_t)k;
+    p->day = day;
+    p->amount = amount;
+    p->fee = (uint16_t)f;
+    p->cashless = cashless != 0;
+    return 0;
+}
+
+static void adopt_free(struct adopt *a)
 {
     size_t i;
 
-    for (i = 0; i < *n; i++)
-        if (strcmp(names[i], code) == 0)
-            return (int)i;
-    if (*n >= cap)
-        return -1;
-    names[*n] = code;
-    return (int)(*n)++;
+    for (i = 0; i < a->n_orgs; i++) {
+        free((char *)a->orgs[i].code);
+        free((char *)a->orgs[i].name);
+        free((char *)a->orgs[i].province);
+    }
+    for (i = 0; i < a->n_names; i++)
+        free((char *)a->names[i]);
+    free(a->orgs);
+    free(a->org_ids);
+    free(a->payers);
+    free(a->payer_ids);
+    free(a->payer_at);
+    free(a->fee_ids);
+    free(a->fee_of);
+    free(a->names);
+    free(a->pays);
 }
-
-#define FEE_TYPES_MAX 1024
 
 int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
                         char **out, size_t *len)
@@ -251,12 +502,9 @@ int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
     struct report_adoption_data d;
     struct report_adoption_query q;
     struct report_adoption *res = NULL;
-    struct report_org *orgs = NULL;
-    struct report_payer *payers = NULL;
-    struct report_payment *pays = NULL;
-    const char **fees = NULL;
-    json_t *j = NULL, *jo, *jp, *jy;
-    size_t i, n_fees = 0, n_pay = 0;
+    struct store_adoption_sink k = {NULL, on_org, on_payer, on_fee, on_payment};
+    struct adopt a;
+    char from[11], to[11];
     int32_t prev_from;
     int rc;
 
@@ -265,71 +513,40 @@ int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
                                          " range is at most 10 years");
         return -STORE_E_INVALID;
     }
-    prev_from = rq->from - (rq->to - rq->from + 1);
-    rc = st->ops->adoption_rows(st, rq->org_id, rq->province,
-                                (int64_t)prev_from * 86400 - VN_OFFSET,
-                                (int64_t)(rq->to + 1) * 86400 - VN_OFFSET, &j);
-    if (rc != 0)
-        return rc;
-    jo = json_object_get(j, "orgs");
-    jy = json_object_get(j, "payers");
-    jp = json_object_get(j, "payments");
-    orgs = calloc(json_array_size(jo) + 1, sizeof(*orgs));
-    payers = calloc(json_array_size(jy) + 1, sizeof(*payers));
-    pays = calloc(json_array_size(jp) + 1, sizeof(*pays));
-    fees = calloc(FEE_TYPES_MAX, sizeof(*fees));
-    if (orgs == NULL || payers == NULL || pays == NULL || fees == NULL)
+    memset(&a, 0, sizeof(a));
+    memset(&q, 0, sizeof(q));
+    a.names = calloc(FEE_TYPES_MAX, sizeof(*a.names));
+    if (a.names == NULL)
         goto nomem;
-    if (rq->org_id != 0 && json_array_size(jo) == 0) {
+    /* index 0: payments that only went to credit; then the fee asked for,
+       a known type even with no payments */
+    if (fee_index(&a, "") != 0 ||
+        (rq->fee != NULL && (q.fee = fee_index(&a, rq->fee)) < 0))
+        goto nomem;
+    if (rq->fee == NULL)
+        q.fee = -1;
+    prev_from = rq->from - (rq->to - rq->from + 1);
+    report_day_format(prev_from, from);
+    report_day_format(rq->to, to);
+    k.ctx = &a;
+    if (rq->fee == NULL)
+        k.fee = NULL; /* every fee type: the store need not look them up */
+    rc = st->ops->adoption_scan(st, rq->org_id, rq->province, from, to, &k);
+    if (rc != 0)
+        goto out;
+    if (rq->org_id != 0 && a.n_orgs == 0) {
         store_set_error("org_not_found", "no such organisation");
         rc = -STORE_E_NOT_FOUND;
         goto out;
     }
-    for (i = 0; i < json_array_size(jo); i++) {
-        orgs[i].code = cs(jo, i, 1);
-        orgs[i].name = cs(jo, i, 2);
-        orgs[i].province = cs(jo, i, 3);
-    }
-    for (i = 0; i < json_array_size(jy); i++) {
-        long k = find_id(jo, ci(jy, i, 1));
-
-        payers[i].org = k < 0 ? 0 : (uint32_t)k;
-        payers[i].bank_account = ci(jy, i, 2) != 0;
-        payers[i].standee = ci(jy, i, 3) != 0;
-    }
-    /* the fee asked for is always a known type, even with no payments */
-    memset(&q, 0, sizeof(q));
-    q.fee = rq->fee ? fee_index(fees, &n_fees, FEE_TYPES_MAX, rq->fee) : -1;
-    for (i = 0; i < json_array_size(jp); i++) {
-        long k = find_id(jy, ci(jp, i, 0));
-        int f;
-
-        if (k < 0)
-            continue; /* an inactive payer's payment */
-        f = fee_index(fees, &n_fees, FEE_TYPES_MAX, cs(jp, i, 4));
-        if (f < 0) {
-            store_set_error("too_many_fee_types", "more than %d fee types",
-                            FEE_TYPES_MAX);
-            rc = -STORE_E_INVALID;
-            goto out;
-        }
-        pays[n_pay].payer = (uint32_t)k;
-        pays[n_pay].day = srv_vn_day(ci(jp, i, 1));
-        pays[n_pay].amount = ci(jp, i, 2);
-        pays[n_pay].fee = (uint16_t)f;
-        pays[n_pay].cashless = strcmp(cs(jp, i, 3), "transfer") == 0;
-        n_pay++;
-    }
-    if (n_fees == 0)
-        fees[n_fees++] = "";
-    d.orgs = orgs;
-    d.n_orgs = json_array_size(jo);
-    d.payers = payers;
-    d.n_payers = json_array_size(jy);
-    d.payments = pays;
-    d.n_payments = n_pay;
-    d.fee_types = fees;
-    d.n_fee_types = n_fees;
+    d.orgs = a.orgs;
+    d.n_orgs = a.n_orgs;
+    d.payers = a.payers;
+    d.n_payers = a.n_payers;
+    d.payments = a.pays;
+    d.n_payments = a.n_pays;
+    d.fee_types = a.names;
+    d.n_fee_types = a.n_names;
     q.province = rq->province;
     q.org = rq->org_id != 0 ? 0 : -1;
     q.from = rq->from;
@@ -363,36 +580,52 @@ nomem:
     rc = -STORE_E_IO;
 out:
     report_adoption_free(res);
-    free(orgs);
-    free(payers);
-    free(pays);
-    free(fees);
-    json_decref(j);
+    adopt_free(&a);
     return rc;
 }
 
 /*
- * The part of a daily report that a close freezes: the bank side and
- * the ledger's movement on it (payments of the day and review actions on
- * its transactions are refused once closed), as canonical JSON text.
+ * A day closed before corrections existed (version 1) stored a report
+ * whose bank side alone is frozen: 0 when the stored figures of that
+ * part (the bank section's keys as stored, the ledger and transaction
+ * movements) are those of report `now`.
  */
-static char *frozen_part(const char *report)
+static int v1_same(const char *stored, const char *now)
 {
-    json_t *j = json_loads(report, 0, NULL), *proof, *part;
-    char *text = NULL;
+    json_t *a = json_loads(stored, 0, NULL), *b = json_loads(now, 0, NULL);
+    json_t *ab = json_object_get(a, "bank"), *bb = json_object_get(b, "bank");
+    const char *key;
+    json_t *v;
+    int same = a != NULL && b != NULL && json_is_object(ab);
 
-    if (j == NULL)
-        return NULL;
-    proof = json_object_get(j, "proof");
-    part = json_pack(
-        "{s:O?, s:O?, s:O?}", "bank", json_object_get(j, "bank"),
-        "ledger_movement", json_object_get(proof, "ledger_movement"),
-        "transaction_movement", json_object_get(proof, "transaction_movement"));
-    if (part != NULL)
-        text = json_dumps(part, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(part);
-    json_decref(j);
-    return text;
+    json_object_foreach(ab, key, v)
+    {
+        if (!json_equal(v, json_object_get(bb, key)))
+            same = 0;
+    }
+    if (same)
+        same = json_equal(json_object_get(json_object_get(a, "proof"),
+                                          "ledger_movement"),
+                          json_object_get(json_object_get(b, "proof"),
+                                          "ledger_movement")) &&
+               json_equal(json_object_get(json_object_get(a, "proof"),
+                                          "transaction_movement"),
+                          json_object_get(json_object_get(b, "proof"),
+                                          "transaction_movement"));
+    json_decref(a);
+    json_decref(b);
+    return same ? 0 : -1;
+}
+
+/* 0 when JSON texts `a` and `b` hold the same value. */
+static int json_same(const char *a, const char *b)
+{
+    json_t *x = json_loads(a, 0, NULL), *y = json_loads(b, 0, NULL);
+    int same = x != NULL && y != NULL && json_equal(x, y);
+
+    json_decref(x);
+    json_decref(y);
+    return same ? 0 : -1;
 }
 
 int srv_day_close(struct store *st, int64_t org_id, const char *org,
@@ -400,9 +633,8 @@ int srv_day_close(struct store *st, int64_t org_id, const char *org,
 {
     char *text = NULL;
     size_t len = 0;
-    int64_t seq = 0;
     int32_t day;
-    int rc;
+    int rc = 0, attempt;
 
     if (report_day_parse(date, &day) != 0) {
         store_set_error("invalid_date", "date: YYYY-MM-DD");
@@ -412,14 +644,28 @@ int srv_day_close(struct store *st, int64_t org_id, const char *org,
         store_set_error("future_day", "%s has not ended yet", date);
         return -STORE_E_INVALID;
     }
-    /* the totals and the close name the same bank transactions */
-    rc = st->ops->bank_seq(st, &seq);
-    if (rc == 0)
-        rc = srv_report_daily_asof(st, org_id, org, date, seq, 0, &text, &len);
-    if (rc != 0)
-        return rc;
-    rc = st->ops->day_close(st, org_id, date, text, seq, actor,
-                            (int64_t)time(NULL), out);
+    /* the totals are computed from records the close then checks under
+       its write lock (their digest): written meanwhile, compute again */
+    for (attempt = 0; attempt < 8; attempt++) {
+        json_t *j = NULL;
+
+        rc = st->ops->daily_rows(st, org_id, date, &j);
+        if (rc == 0)
+            rc = render_daily(j, org, day, 0, &text, &len);
+        if (rc == 0)
+            rc = st->ops->day_close(
+                st, org_id, date, text,
+                json_string_value(json_object_get(j, "digest")), actor,
+                (int64_t)time(NULL), out);
+        json_decref(j);
+        if (rc == -STORE_E_CONFLICT &&
+            strcmp(store_error_code(), "changed_while_closing") == 0) {
+            free(text);
+            text = NULL;
+            continue;
+        }
+        break;
+    }
     if (rc == 0) {
         json_t *t = json_loads(text, 0, NULL);
 
@@ -441,7 +687,7 @@ int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days)
         return rc;
     for (i = 0; i < json_array_size(rows); i++) {
         const char *org = cs(rows, i, 1), *date = cs(rows, i, 3);
-        char *now = NULL, *a = NULL, *b = NULL;
+        char *now = NULL;
         size_t len = 0;
 
         if (strcmp(cs(rows, i, 6), cs(rows, i, 7)) != 0) {
@@ -452,51 +698,29 @@ int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days)
             rc = -STORE_E_CONFLICT;
             break;
         }
-        /* as recorded at closing: the bank may report late transfers
-           dated that day, and they are booked (they are no correction) */
-        rc = srv_report_daily_asof(st, ci(rows, i, 2), org, date,
-                                   ci(rows, i, 8), 0, &now, &len);
+        /* recomputed from the records dated that day and the bank side
+           its close froze: corrections are dated later, so the whole
+           report must be what was stored */
+        rc = srv_report_daily(st, ci(rows, i, 2), org, date, 0, &now, &len);
         if (rc != 0)
             break;
-        a = frozen_part(cs(rows, i, 4));
-        b = frozen_part(now);
-        if (a == NULL || b == NULL || strcmp(a, b) != 0) {
+        if ((ci(rows, i, 9) >= 2 ? json_same(cs(rows, i, 4), now)
+                                 : v1_same(cs(rows, i, 4), now)) != 0) {
             store_set_error("closed_day_changed",
-                            "closed day %s %s: its bank transactions or"
-                            " their booking changed since the close",
+                            "closed day %s %s: its figures recomputed from"
+                            " the records differ from those stored at"
+                            " closing",
                             org, date);
             rc = -STORE_E_CONFLICT;
         }
         if (rc == 0 && log != NULL)
             fprintf(log, "closed day %s %s: ok\n", org, date);
         free(now);
-        free(a);
-        free(b);
         if (rc != 0)
             break;
     }
     if (rc == 0)
         *n_days = (int64_t)json_array_size(rows);
     json_decref(rows);
-    return rc;
-}
-
-int srv_review_check(struct store *st, int64_t org_id, int64_t txn)
-{
-    json_t *t = NULL;
-    const char *date;
-    int closed = 0, rc;
-
-    rc = st->ops->bank_get(st, org_id, txn, &t);
-    if (rc != 0)
-        return rc == -STORE_E_NOT_FOUND ? 0 : rc; /* the review says so */
-    date = json_string_value(json_object_get(t, "booking_date"));
-    if (date != NULL)
-        rc = st->ops->day_closed(st, org_id, date, &closed);
-    json_decref(t);
-    if (rc == 0 && closed) {
-        store_set_error("day_closed", "day_closed");
-        rc = -STORE_E_CONFLICT;
-    }
     return rc;
 }

@@ -22,15 +22,14 @@ int32_t srv_vn_day(int64_t t);
  * The daily reconciliation of organisation `org_id` (code `org`) for
  * `date` (YYYY-MM-DD) as JSON text (sep 0) or as Excel CSV with
  * separator `sep` (',' or ';'): a new NUL-terminated *out (free()) of
- * *len bytes. Returns 0 or a negated enum store_error with
+ * *len bytes. A closed day's report is the one its close stored: what
+ * came after is dated later (corrections, listed on their own day). The
+ * bank-side proof is a statement covering the day, else the provider's
+ * running balance. Returns 0 or a negated enum store_error with
  * store_error_message() set (a bad date is -STORE_E_INVALID).
  */
 int srv_report_daily(struct store *st, int64_t org_id, const char *org,
                      const char *date, char sep, char **out, size_t *len);
-/* The same, counting only bank transactions with ids up to `asof`. */
-int srv_report_daily_asof(struct store *st, int64_t org_id, const char *org,
-                          const char *date, int64_t asof, char sep, char **out,
-                          size_t *len);
 
 /* What adoption statistics to compute. */
 struct srv_adoption_req {
@@ -52,28 +51,23 @@ int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
 
 /*
  * Close `date` of organisation `org_id` (code `org`): its daily report
- * is computed and stored with the audit chain head (store day_close).
- * *out: {org, date, closed_at, actor, audit_id, audit_head, totals}.
- * A day that has not ended yet is -STORE_E_INVALID ("future_day").
+ * is computed and stored with the audit chain head (store day_close; if
+ * the day's records change meanwhile it is computed again). *out: {org,
+ * date, closed_at, actor, audit_id, audit_head, totals}. A day after
+ * today is -STORE_E_INVALID ("future_day").
  */
 int srv_day_close(struct store *st, int64_t org_id, const char *org,
                   const char *date, const char *actor, json_t **out);
 
 /*
  * Check every closed day: its audit entry still has the hash stored at
- * closing, and the frozen part of its report (bank side, ledger
- * movement) recomputes to what was stored. One "ok" line per day to
- * `log` (may be NULL); *n_days the count. -STORE_E_CONFLICT with the
- * first broken day in store_error_message().
+ * closing, and its report recomputed from the records now is the one
+ * stored (days closed before corrections existed: their bank side and
+ * ledger movement). One "ok" line per day to `log` (may be NULL);
+ * *n_days the count. -STORE_E_CONFLICT with the first broken day in
+ * store_error_message().
  */
 int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days);
-
-/*
- * May a review action touch bank transaction `txn` of `org_id`? 0 when
- * its booking day is open (or it does not exist: the review then says
- * so), -STORE_E_CONFLICT with message "day_closed" when it is closed.
- */
-int srv_review_check(struct store *st, int64_t org_id, int64_t txn);
 
 /* The issue-6 command line (`chopay-server report|stats|standee|audit`). */
 struct srv_cli {

@@ -100,6 +100,9 @@ struct store_cash_req {
     int64_t amount;          /* đồng, > 0, at most what is due */
     const char *collector;   /* who took the cash */
     const char *note;        /* optional free text, or NULL */
+    int64_t recorded_at;     /* when the kiosk took it (unix), 0: now */
+    const char *date;        /* the day the kiosk says it is for
+                                (YYYY-MM-DD), or NULL */
 };
 
 /*
@@ -143,6 +146,25 @@ struct store_review {
     int64_t intent;     /* match: intent id, or 0 */
     const char *payer;  /* match: payer code, or NULL */
     const char *reason; /* mandatory free text */
+};
+
+/* Where store_ops.adoption_scan delivers its rows; each callback returns
+ * 0 to go on. Strings are valid during the call only. */
+struct store_adoption_sink {
+    void *ctx; /* passed to every callback */
+    /* an organisation in scope (ascending ids) */
+    int (*org)(void *ctx, int64_t id, const char *code, const char *name,
+               const char *province);
+    /* an active payer of one of them (ascending ids) */
+    int (*payer)(void *ctx, int64_t id, int64_t org_id, int has_account,
+                 int has_standee);
+    /* a fee type of one of them; NULL: fee types are not needed (every
+     * payment then comes with fee 0, and faster) */
+    int (*fee)(void *ctx, int64_t id, const char *code);
+    /* a payment: its payer, Vietnam day (days since 1970-01-01), amount,
+     * 1 for a transfer, the fee of its first allocation (0: none) */
+    int (*payment)(void *ctx, int64_t payer_id, int32_t day, int64_t amount,
+                   int cashless, int64_t fee_id);
 };
 
 /* One ingestion batch (a webhook or a whole statement file): one write
@@ -240,6 +262,15 @@ struct store_ops {
                        json_t **out, int *replayed);
     int (*payment_list)(struct store *st, int64_t org_id,
                         const struct store_filter *f, json_t **out);
+    /*
+     * The payments of organisation `org_id` received in [t0, t1) (unix
+     * seconds) by method: {transfer: {count, amount}, cash: {count,
+     * amount}, kiosk: the same for kiosk `kiosk_id` (intents it created,
+     * cash it recorded), by_kiosk: [{kiosk (id or null: none), name,
+     * transfer, cash}]}.
+     */
+    int (*kiosk_totals)(struct store *st, int64_t org_id, int64_t kiosk_id,
+                        int64_t t0, int64_t t1, json_t **out);
 
     /*
      * The ledger entry point for bank ingestion (issue 4): in one
@@ -333,29 +364,36 @@ struct store_ops {
     int (*receipt_key)(struct store *st, const char *org_code, int64_t now,
                        char *pem, size_t cap, char *key_id);
     /*
-     * The records behind organisation `org_id`'s daily reconciliation
-     * of `date` (YYYY-MM-DD, Vietnam time; t0..t1 its UTC seconds):
-     * {invoices: [[id, payer, period, created_at, amount, paid_transfer,
-     * paid_cash]] (issued before t1, paid as of t1), bank: [[ref,
-     * amount, direction, state, outcome]] (booked that day and
-     * with ids up to `asof`, INT64_MAX for all), ledger:
-     * [[ref, amount]] (payments booked from them), credits: [[payer,
-     * amount]] (held now), statement: [opening, closing] of a statement
-     * covering just that day, or null}. server/srv_report.c turns it
-     * into server/report's input.
+     * The records behind organisation `org_id`'s daily reconciliation of
+     * `date` (YYYY-MM-DD, Vietnam), each taken as dated (issue 6 §2:
+     * records carry the day they count on; a close freezes the bank
+     * side): {invoices: [[id, payer, period, day issued, amount,
+     * paid_transfer, paid_cash]] (issued by then, paid as of then, the
+     * open ones and those due that day), bank: [[ref, amount, direction,
+     * state, outcome, late, booked_at, balance or null, id]] (the day's
+     * bank transactions; late: booked later for a closed day), ledger:
+     * [[ref, amount, late]] (payments booked from them), credits:
+     * [[payer, amount]] (held at the end of the day), statement:
+     * [opening, closing] of a statement covering just that day or null,
+     * corrections: [[id, kind, corrects_date, corrects, amount, payer,
+     * reason]] (dated that day), closed: true when the day is closed
+     * (its bank side as frozen by the close), digest: hex SHA-256 of the
+     * rows}. server/srv_report.c turns it into server/report's input.
      */
     int (*daily_rows)(struct store *st, int64_t org_id, const char *date,
-                      int64_t t0, int64_t t1, int64_t asof, json_t **out);
+                      json_t **out);
     /*
      * The records behind the adoption statistics for organisation
-     * `org_id` (0: all) of `province` (NULL: any): {orgs: [[id, code,
-     * name, province]], payers: [[id, org_id, has_own_account,
-     * has_standee]] (active ones), payments: [[payer_id, created_at,
-     * amount, method, fee code of its first allocation or ""]] with
-     * t0 <= created_at < t1}.
+     * `org_id` (0: all) of `province` (NULL: any), delivered one by one
+     * to `sink` (so that a province's month needs no copy of its
+     * records): every organisation in scope, its active payers, its fee
+     * types, and the payments (not reversed) dated `from`..`to`
+     * (YYYY-MM-DD, inclusive). A callback's non-zero return stops the
+     * scan and is returned.
      */
-    int (*adoption_rows)(struct store *st, int64_t org_id, const char *province,
-                         int64_t t0, int64_t t1, json_t **out);
+    int (*adoption_scan)(struct store *st, int64_t org_id, const char *province,
+                         const char *from, const char *to,
+                         const struct store_adoption_sink *k);
     /* Set organisation `org_code`'s province (UTF-8 name); audited. */
     int (*org_province)(struct store *st, const char *org_code,
                         const char *province, const char *actor, int64_t now);
@@ -366,25 +404,26 @@ struct store_ops {
                           json_t **out);
     /*
      * Close day `date` (YYYY-MM-DD, Vietnam) of `org_id` storing
-     * `totals` (the day's figures, JSON text, computed over bank
-     * transactions up to id `bank_seq`) and the audit chain head
-     * (the close's own audit entry): from then on cash dated that day
-     * and undoing a payment made that day fail with -STORE_E_CONFLICT,
-     * message "day_closed" (review actions: srv_review_check). *out: {date,
-     * closed_at, actor, audit_id, audit_head}. Closed twice: CONFLICT.
+     * `totals` (the day's figures, JSON text, computed from daily_rows
+     * whose "digest" was `digest`), the state of the day's bank
+     * transactions and the audit chain head (the close's own audit
+     * entry). From then on nothing dated that day changes: later
+     * writes are dated on the next open day, corrections point back
+     * (store_report.c). *out: {date, closed_at, actor, audit_id,
+     * audit_head}. Closed twice: CONFLICT "already_closed"; the rows
+     * changed since `digest`: CONFLICT "changed_while_closing" (compute
+     * again).
      */
     int (*day_close)(struct store *st, int64_t org_id, const char *date,
-                     const char *totals, int64_t bank_seq, const char *actor,
+                     const char *totals, const char *digest, const char *actor,
                      int64_t now, json_t **out);
-    /* The highest bank transaction id so far (0 none): `bank_seq` of a
-     * close, the `asof` of daily_rows. */
-    int (*bank_seq)(struct store *st, int64_t *seq);
     /* Reopen a closed day (admin) with a reason; audited. */
     int (*day_reopen)(struct store *st, int64_t org_id, const char *date,
                       const char *reason, const char *actor, int64_t now);
     /* Every closed (not reopened) day: [[id, org code, org id, date,
      * totals, audit_id, audit_head, the audit entry's hash now,
-     * bank_seq]]. */
+     * bank_seq, version (1: closed before corrections existed, only its
+     * bank side is checked; 2: the whole report)]]. */
     int (*day_closes)(struct store *st, json_t **out);
     /* *closed = 1 when `date` of `org_id` is closed (not reopened). */
     int (*day_closed)(struct store *st, int64_t org_id, const char *date,
@@ -398,8 +437,9 @@ struct store_ops {
      * Give back `req->amount` of a payer's credit: drawn from the
      * unallocated part of their payments, oldest first; audited. *out:
      * {refund, payer, amount, reference, reason, credit_left, payments}.
-     * -STORE_E_CONFLICT when the credit is short, the reference was used,
-     * or the day is closed.
+     * -STORE_E_CONFLICT when the credit is short or the reference was
+     * used. Made while today is closed, it is dated on the next open day
+     * with a correction pointing at today.
      */
     int (*payer_refund)(struct store *st, int64_t org_id,
                         const struct store_refund_req *req, const char *actor,
@@ -438,6 +478,12 @@ struct store_ops {
      */
     int (*dash_attempt)(struct store *st, const char *key, int op, int64_t now,
                         int limit, int lock_secs, int64_t *locked_until);
+    /* Housekeeping: drop the sessions expired by `now` and the sign-in
+     * failure counters neither locked at `now` nor counted since
+     * `stale_before`; *sessions and *failures get how many went. Not
+     * audited (nothing a person did). */
+    int (*dash_sweep)(struct store *st, int64_t now, int64_t stale_before,
+                      int64_t *sessions, int64_t *failures);
 };
 
 struct store {

@@ -14,6 +14,7 @@
 
 #include "match.h"
 #include "money.h"
+#include "store_report.h"
 #include "store_sqlite_int.h"
 
 /* Migration 3: bank confirmation (issue 4). */
@@ -107,6 +108,21 @@ const char *const sqi_migration3[] = {
     NULL,
 };
 
+/*
+ * Migration 7 (issue 6): the provider's running balance after each
+ * transaction (NULL when it gave none), the bank-side proof of the daily
+ * report; and the day a transaction counts on in the reports: its
+ * booking date, or, when that day was already closed when it came, the
+ * first open day after (a late transaction, listed as a correction).
+ */
+const char *const sqi_migration7[] = {
+    "ALTER TABLE bank_txns ADD COLUMN balance INTEGER;",
+    "ALTER TABLE bank_txns ADD COLUMN report_date TEXT NOT NULL DEFAULT '';",
+    "UPDATE bank_txns SET report_date = booking_date;",
+    "CREATE INDEX bank_txns_day ON bank_txns(org_id, report_date, id);",
+    NULL,
+};
+
 /* ---- statements ---------------------------------------------------------- */
 
 enum b {
@@ -147,7 +163,7 @@ enum b {
     " currency, booking_date, booked_at, bank_ref, code, description,"         \
     " counter_name, counter_account, state, outcome, reason, duplicate_of,"    \
     " confirmed, payment_id, intent_id, suggestions, journal_id, import_id,"   \
-    " created_at, updated_at"
+    " created_at, updated_at, report_date, balance"
 
 static const char *const bsql[B__COUNT] = {
     [B_ORGS] = "SELECT id, code, account FROM orgs ORDER BY id",
@@ -173,9 +189,9 @@ static const char *const bsql[B__COUNT] = {
         " journal_id, import_id, account, direction, amount, currency,"
         " booking_date, booked_at, bank_ref, ref_key, code, codes,"
         " description, counter_name, counter_account, state, reason,"
-        " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-        " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-        " 'unmatched', 'new', ?20, ?20)"
+        " created_at, updated_at, balance, report_date) VALUES (?1, ?2, ?3,"
+        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+        " ?18, ?19, 'unmatched', 'new', ?20, ?20, ?21, ?22)"
         " ON CONFLICT (org_id, provider, provider_txn_id) DO NOTHING",
     [B_TXN_BY_KEY] = "SELECT id, state, coalesce(duplicate_of, 0)"
                      " FROM bank_txns WHERE org_id = ?1 AND provider = ?2"
@@ -544,6 +560,9 @@ struct store_bank {
     json_t *checks;                       /* statements' balance checks */
     char last_account[FEEDS_ACCOUNT_MAX]; /* account last resolved */
     int64_t last_org;                     /* its organisation */
+    int64_t rd_org;                       /* org of the booking date ... */
+    char rd_booking[FEEDS_ID_MAX];        /* ... last looked up ... */
+    char rd_date[11];                     /* ... and the day it counts on */
 };
 
 int sqb_begin(struct store *base, const char *actor, int64_t now,
@@ -654,10 +673,15 @@ static int load_payers(struct store_bank *b)
     return 0;
 }
 
-/* Add `score` for payer `code` (and intent) to the suggestion list. */
+/*
+ * Add `score` for payer `code` (and intent) to the suggestion list, with
+ * its explanation twice: `why` in English words (kept for API clients)
+ * and `reason` (stolen), {"code": STABLE_CODE, ...parameters}, from which
+ * the dashboard writes Vietnamese or English.
+ */
 static void suggest(json_t *list, const char *payer, const char *name,
                     int64_t intent, const char *icode, int score,
-                    const char *why)
+                    const char *why, json_t *reason)
 {
     size_t i;
     json_t *e;
@@ -671,14 +695,15 @@ static void suggest(json_t *list, const char *payer, const char *name,
             json_integer(json_integer_value(json_object_get(e, "score")) +
                          score));
         json_array_append_new(json_object_get(e, "why"), json_string(why));
+        json_array_append_new(json_object_get(e, "reasons"), reason);
         if (intent > 0 && json_object_get(e, "intent") == NULL) {
             json_object_set_new(e, "intent", json_integer(intent));
             json_object_set_new(e, "code", json_string(icode));
         }
         return;
     }
-    e = json_pack("{s:s, s:s, s:i, s:[s]}", "payer", payer, "name", name,
-                  "score", score, "why", why);
+    e = json_pack("{s:s, s:s, s:i, s:[s], s:[o]}", "payer", payer, "name", name,
+                  "score", score, "why", why, "reasons", reason);
     if (e == NULL)
         return;
     if (intent > 0) {
@@ -722,13 +747,18 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
         bi(st, 1, b->org);
         bi(st, 2, t->amount);
         bt(st, 3, t->booking_date);
-        while (bstep(b->c, st) == 1)
+        while (bstep(b->c, st) == 1) {
+            int same = sqlite3_column_int(st, 4);
+
             suggest(list, ctext(st, 2), ctext(st, 3),
-                    sqlite3_column_int64(st, 0), ctext(st, 1),
-                    sqlite3_column_int(st, 4) ? 60 : 45,
-                    sqlite3_column_int(st, 4) ? "open intent of this amount,"
-                                                " same day"
-                                              : "open intent of this amount");
+                    sqlite3_column_int64(st, 0), ctext(st, 1), same ? 60 : 45,
+                    same ? "open intent of this amount, same day"
+                         : "open intent of this amount",
+                    json_pack("{s:s, s:s, s:I}", "code",
+                              same ? "intent_amount_same_day" : "intent_amount",
+                              "intent_code", ctext(st, 1), "amount",
+                              (json_int_t)t->amount));
+        }
         sqlite3_reset(st);
     }
     st = bq(b->c, B_SUGG_INVOICES);
@@ -737,7 +767,11 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
         bi(st, 2, t->amount);
         while (bstep(b->c, st) == 1)
             suggest(list, ctext(st, 0), ctext(st, 1), 0, "", 30,
-                    "open invoice of this amount");
+                    "open invoice of this amount",
+                    json_pack("{s:s, s:I, s:I}", "code", "invoice_amount",
+                              "invoice",
+                              (json_int_t)sqlite3_column_int64(st, 2), "amount",
+                              (json_int_t)t->amount));
         sqlite3_reset(st);
     }
     match_fold_name(t->counter_name, folded, sizeof(folded));
@@ -755,10 +789,16 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
 
             if (sc >= 60)
                 suggest(list, b->payers[i].code, b->payers[i].name, 0, "",
-                        sc * 40 / 100, "sender named like the payer");
+                        sc * 40 / 100, "sender named like the payer",
+                        json_pack("{s:s, s:s, s:i}", "code",
+                                  "sender_like_payer", "sender", folded,
+                                  "similarity", sc));
             else if (sg >= 60)
                 suggest(list, b->payers[i].code, b->payers[i].name, 0, "",
-                        sg * 35 / 100, "sender named like the guardian");
+                        sg * 35 / 100, "sender named like the guardian",
+                        json_pack("{s:s, s:s, s:i}", "code",
+                                  "sender_like_guardian", "sender", folded,
+                                  "similarity", sg));
         }
     }
     n = json_array_size(list);
@@ -921,10 +961,12 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
         json_t *a = json_array();
 
         for (i = 0; i < n_int; i++)
-            json_array_append_new(a, json_pack("{s:I, s:s, s:i, s:[s]}",
-                                               "intent", (json_int_t)intents[i],
-                                               "code", icodes[i], "score", 50,
-                                               "why", "code in the content"));
+            json_array_append_new(
+                a,
+                json_pack("{s:I, s:s, s:i, s:[s], s:[{s:s, s:s}]}", "intent",
+                          (json_int_t)intents[i], "code", icodes[i], "score",
+                          50, "why", "code in the content", "reasons", "code",
+                          "code_in_content", "intent_code", icodes[i]));
         sugg = json_dumps(a, JSON_COMPACT);
         json_decref(a);
         rc =
@@ -987,18 +1029,120 @@ static int resolve_org(struct store_bank *b, const char *account, int64_t *org)
     return rc;
 }
 
+/*
+ * The day a new transaction of `org` booked on `booking` counts on, into
+ * out (11 bytes): its booking day, or the first open day when that one is
+ * closed. Looked up once per organisation and booking day of the batch
+ * (the batch holds the write lock: no close comes between).
+ */
+static int report_date(struct store_bank *b, int64_t org, const char *booking,
+                       char *out)
+{
+    int closed = 0, rc;
+
+    if (b->rd_org != org || strcmp(b->rd_booking, booking) != 0) {
+        rc = sqr_is_closed(b->c, org, booking, &closed);
+        if (rc == 0 && closed)
+            rc = sqr_dated_day(b->c, org, b->now, b->rd_date);
+        else if (rc == 0)
+            snprintf(b->rd_date, sizeof(b->rd_date), "%s", booking);
+        if (rc != 0) {
+            b->rd_org = 0;
+            return rc;
+        }
+        b->rd_org = org;
+        snprintf(b->rd_booking, sizeof(b->rd_booking), "%s", booking);
+    }
+    memcpy(out, b->rd_date, 11);
+    return 0;
+}
+
+/*
+ * Transaction `id` was booked on a day closed before it came, so it is
+ * dated `rdate`: unless it only repeats one already known, record the
+ * correction that points at the closed day, and flag the payment made
+ * from it (if any) "late for" that day. Adds late_for/dated to res.
+ */
+static int late_note(struct store_bank *b, int64_t id, const struct bank_txn *t,
+                     const char *rdate, json_t *res)
+{
+    sqlite3 *db = sqi_db(b->c);
+    sqlite3_stmt *st = NULL;
+    int64_t pay = 0, payer = 0;
+    char obj[32], state[16] = "";
+    int rc;
+
+    rc = sqi_db_prepare(db,
+                        "SELECT t.state, coalesce(t.payment_id, 0),"
+                        " coalesce(p.payer_id, 0) FROM bank_txns t LEFT JOIN"
+                        " payments p ON p.id = t.payment_id WHERE t.id = ?1",
+                        &st);
+    if (rc != 0)
+        return rc;
+    bi(st, 1, id);
+    rc = sqi_db_step(db, st);
+    if (rc == 1) {
+        snprintf(state, sizeof(state), "%s", ctext(st, 0));
+        pay = sqlite3_column_int64(st, 1);
+        payer = sqlite3_column_int64(st, 2);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = sqi_db_fail(db, "late transaction");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != 0 || strcmp(state, "duplicate") == 0)
+        return rc;
+    if (pay != 0) {
+        rc = sqi_db_prepare(
+            db, "UPDATE payments SET corrects_date = ?2 WHERE id = ?1", &st);
+        if (rc != 0)
+            return rc;
+        bi(st, 1, pay);
+        bt(st, 2, t->booking_date);
+        rc = sqi_db_step(db, st);
+        sqlite3_finalize(st);
+        if (rc < 0)
+            return rc;
+    }
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    {
+        int debit = t->direction == FEEDS_DEBIT;
+        struct sqr_correction k = {
+            b->org,
+            debit ? "late_debit" : "late_credit",
+            t->booking_date,
+            obj,
+            id,
+            pay,
+            0,
+            payer,
+            debit ? -t->amount : t->amount,
+            b->actor,
+            "booked on a closed day, reported after its close",
+            b->now};
+
+        rc = sqr_correction_add(b->c, &k, NULL, NULL);
+    }
+    if (rc == 0) {
+        json_object_set_new(res, "late_for", json_string(t->booking_date));
+        json_object_set_new(res, "dated", json_string(rdate));
+    }
+    return rc;
+}
+
 int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             const char *channel, int64_t journal_id, json_t **out)
 {
     char codes[MATCH_CODES_MAX][PAYREF_MAX + 1], joined[128] = "";
-    char refkey[MATCH_KEY_MAX], obj[32];
+    char refkey[MATCH_KEY_MAX], obj[32], rdate[11] = "";
     const char *provider = feeds_provider_name(t->provider);
     const char *dir = t->direction == FEEDS_DEBIT ? "debit" : "credit";
     size_t n_codes = 0, i;
     json_t *res = NULL;
     sqlite3_stmt *st;
     int64_t id;
-    int rc, pass;
+    int rc, pass, late = 0;
 
     if (b->rc != 0)
         return b->rc;
@@ -1064,6 +1208,15 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     bt(st, 18, t->counter_name);
     bt(st, 19, t->counter_account);
     bi(st, 20, b->now);
+    /* a running balance of 0 after money came in is a provider that does
+       not report balances (SePay BankHub, simulators), not a real one */
+    if (t->has_balance &&
+        !(t->balance == 0 && t->direction == FEEDS_CREDIT && t->amount > 0))
+        bi(st, 21, t->balance);
+    rc = report_date(b, org, t->booking_date, rdate);
+    if (rc != 0)
+        goto fail;
+    bt(st, 22, rdate);
     rc = bexec(b->c, st);
     if (rc != 0)
         goto fail;
@@ -1092,6 +1245,8 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     id = sqlite3_last_insert_rowid(sqi_db(b->c));
     b->n_new++;
     res = json_pack("{s:I}", "id", (json_int_t)id);
+    /* booked on a day closed before it came: it counts on rdate */
+    late = strcmp(rdate, t->booking_date) != 0;
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     /* the same transfer already known from another source? */
     for (pass = 0; pass < 2; pass++) {
@@ -1182,6 +1337,11 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     if (rc != 0)
         goto fail;
 done:
+    if (late) {
+        rc = late_note(b, id, t, rdate, res);
+        if (rc != 0)
+            goto fail;
+    }
     if (out != NULL)
         *out = res;
     else
@@ -1470,6 +1630,242 @@ out:
     return rc;
 }
 
+/*
+ * The earliest closed day among payment `pay`'s own day and the days of
+ * its allocations into `out` (11 bytes; "" when none is closed): undoing
+ * it then would change a closed day.
+ */
+#define PAY_CLOSED(day) SQR_DAY_CLOSED("p.org_id", day)
+static int closed_day_of_payment(struct sqi_conn *c, int64_t pay, char *out)
+{
+    sqlite3 *db = sqi_db(c);
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    out[0] = '\0';
+    rc = sqi_db_prepare(
+        db,
+        "SELECT p.day FROM payments p WHERE p.id = ?1 AND"
+        " " PAY_CLOSED("p.day") " UNION ALL SELECT a.day FROM"
+                                " allocations a JOIN payments p ON p.id ="
+                                " a.payment_id WHERE a.payment_id = ?1 AND"
+                                " " PAY_CLOSED("a.day") " ORDER BY 1 LIMIT 1",
+        &st);
+    if (rc != 0)
+        return rc;
+    bi(st, 1, pay);
+    rc = sqi_db_step(db, st);
+    if (rc == 1)
+        snprintf(out, 11, "%s", ctext(st, 0));
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+#undef PAY_CLOSED
+
+/* Run `sql` with ?1 = a and ?2 = b (integers); rows are not read. */
+static int run2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqi_db_prepare(db, sql, &st);
+
+    if (rc != 0)
+        return rc;
+    bi(st, 1, a);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        bi(st, 2, b);
+    rc = sqi_db_step(db, st);
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+/*
+ * Review "unmatch" of transaction `id` whose payment `pay` is part of
+ * closed day `cdate`'s figures: the payment is not deleted but reversed
+ * by a correction dated on the first open day (its allocations given
+ * back to the invoices, its credit taken back, its intent rolled back,
+ * its receipt voided, the payment kept and marked reversed from that day
+ * on). *intent gets its intent id (0 none). In the review's transaction.
+ */
+static int reverse_as_correction(struct sqi_conn *c, int64_t org, int64_t id,
+                                 int64_t pay, const char *cdate,
+                                 const char *reason, const char *actor,
+                                 int64_t now, int64_t *intent)
+{
+    sqlite3 *db = sqi_db(c);
+    sqlite3_stmt *st = NULL;
+    int64_t payer, amount, unalloc, in;
+    char obj[32], day[11];
+    int rc;
+
+    rc = sqi_db_prepare(db,
+                        "SELECT payer_id, amount, unallocated,"
+                        " coalesce(intent_id, 0), EXISTS (SELECT 1 FROM"
+                        " refund_parts WHERE payment_id = ?1) FROM payments"
+                        " WHERE id = ?1 AND method = 'transfer' AND"
+                        " reversed_day IS NULL",
+                        &st);
+    if (rc != 0)
+        return rc;
+    bi(st, 1, pay);
+    rc = sqi_db_step(db, st);
+    if (rc <= 0) {
+        sqlite3_finalize(st);
+        if (rc == 0) {
+            store_set_error("payment_not_found", "no transfer payment %lld",
+                            (long long)pay);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        return rc;
+    }
+    payer = sqlite3_column_int64(st, 0);
+    amount = sqlite3_column_int64(st, 1);
+    unalloc = sqlite3_column_int64(st, 2);
+    in = sqlite3_column_int64(st, 3);
+    rc = sqlite3_column_int(st, 4);
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        store_set_error("refunded", "part of this transfer was refunded");
+        return -STORE_E_CONFLICT;
+    }
+    /* the credit it created must still be held */
+    rc = run2(db,
+              "UPDATE payers SET credit = credit - ?2 WHERE id = ?1 AND"
+              " credit >= ?2",
+              payer, unalloc);
+    if (rc != 0)
+        return rc;
+    if (sqlite3_changes(db) != 1) {
+        store_set_error("credit_used", "the credit this transfer created has"
+                                       " been used since");
+        return -STORE_E_CONFLICT;
+    }
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    {
+        struct sqr_correction k = {org, "unmatch", cdate,   obj,   id,     pay,
+                                   0,   payer,     -amount, actor, reason, now};
+
+        rc = sqr_correction_add(c, &k, day, NULL);
+    }
+    if (rc != 0)
+        return rc;
+    rc = run2(db,
+              "UPDATE invoices SET paid = paid - (SELECT sum(a.amount) FROM"
+              " allocations a WHERE a.invoice_id = invoices.id AND"
+              " a.payment_id = ?1) WHERE id IN (SELECT invoice_id FROM"
+              " allocations WHERE payment_id = ?1)",
+              pay, 0);
+    /* kept, reversed from `day` on; its bank reference is freed so that
+       the transaction can be matched again */
+    if (rc == 0) {
+        rc = sqi_db_prepare(db,
+                            "UPDATE payments SET unallocated = 0,"
+                            " reversed_day = ?2, reference ="
+                            " coalesce(reference, '') || '~' || id"
+                            " WHERE id = ?1",
+                            &st);
+        if (rc == 0) {
+            bi(st, 1, pay);
+            bt(st, 2, day);
+            rc = sqi_db_step(db, st);
+            sqlite3_finalize(st);
+            rc = rc < 0 ? rc : 0;
+        }
+    }
+    if (rc == 0)
+        rc = run2(db,
+                  "UPDATE receipts SET voided_at = ?2 WHERE payment_id = ?1"
+                  " AND voided_at IS NULL",
+                  pay, now);
+    if (rc == 0 && in != 0) {
+        rc = sqi_db_prepare(
+            db,
+            "UPDATE intents SET paid = max(paid - ?2, 0), status ="
+            " CASE WHEN status = 'cancelled' THEN status"
+            " WHEN paid - ?2 <= 0 THEN 'pending' WHEN paid - ?2 < amount"
+            " THEN 'partial' ELSE 'paid' END, closed_at = ?3"
+            " WHERE id = ?1",
+            &st);
+        if (rc == 0) {
+            bi(st, 1, in);
+            bi(st, 2, amount);
+            bi(st, 3, now);
+            rc = sqi_db_step(db, st);
+            sqlite3_finalize(st);
+            rc = rc < 0 ? rc : 0;
+        }
+        if (rc == 0)
+            sqi_queue_woken(c, in);
+    }
+    if (rc == 0)
+        *intent = in;
+    return rc;
+}
+
+/*
+ * After a review matched transaction `id` (its report day `rdate`,
+ * booked on `booking`): a transaction of a closed day is matched by a
+ * correction dated later (its payment flagged late for that day); a
+ * late one's payment is flagged late for its booking day.
+ */
+static int match_dated(struct sqi_conn *c, int64_t org, int64_t id,
+                       const char *rdate, const char *booking, int closed,
+                       const char *reason, const char *actor, int64_t now)
+{
+    sqlite3 *db = sqi_db(c);
+    sqlite3_stmt *st = NULL;
+    int64_t pay = 0, payer = 0, amount = 0;
+    char obj[32];
+    int rc;
+
+    if (!closed && strcmp(rdate, booking) == 0)
+        return 0;
+    rc = sqi_db_prepare(db,
+                        "SELECT p.id, p.payer_id, p.amount FROM bank_txns t"
+                        " JOIN payments p ON p.id = t.payment_id"
+                        " WHERE t.id = ?1",
+                        &st);
+    if (rc != 0)
+        return rc;
+    bi(st, 1, id);
+    rc = sqi_db_step(db, st);
+    if (rc == 1) {
+        pay = sqlite3_column_int64(st, 0);
+        payer = sqlite3_column_int64(st, 1);
+        amount = sqlite3_column_int64(st, 2);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = sqi_db_fail(db, "matched payment");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != 0)
+        return rc;
+    rc = sqi_db_prepare(
+        db, "UPDATE payments SET corrects_date = ?2 WHERE id = ?1", &st);
+    if (rc != 0)
+        return rc;
+    bi(st, 1, pay);
+    bt(st, 2, closed ? rdate : booking);
+    rc = sqi_db_step(db, st);
+    sqlite3_finalize(st);
+    if (rc < 0 || !closed)
+        return rc < 0 ? rc : 0;
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    {
+        struct sqr_correction k = {org, "match", rdate,  obj,   id,     pay,
+                                   0,   payer,   amount, actor, reason, now};
+
+        return sqr_correction_add(c, &k, NULL, NULL);
+    }
+}
+
+/*
+ * Review actions. On a transaction of a closed day (issue 6 §2) they are
+ * corrections dated on the first open day that point back at it: a
+ * match books the payment then, an ignore is noted, an unmatch reverses
+ * the payment instead of deleting it; the closed day's report, frozen by
+ * its close, does not change.
+ */
 int sqb_review(struct store *base, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out)
@@ -1477,11 +1873,11 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     json_t *cur = NULL, *res = NULL, *r = NULL;
-    const char *state;
+    const char *state, *rdate, *booking;
     char obj[32], reason[300];
     sqlite3_stmt *st;
     int64_t amount, pay = 0;
-    int rc;
+    int rc, closed = 0;
 
     if (rv->reason == NULL || rv->reason[0] == '\0') {
         store_set_error("reason_required", "a reason is required");
@@ -1498,6 +1894,11 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
         goto done;
     state = json_string_value(json_object_get(cur, "state"));
     amount = json_integer_value(json_object_get(cur, "amount"));
+    rdate = json_string_value(json_object_get(cur, "report_date"));
+    booking = json_string_value(json_object_get(cur, "booking_date"));
+    rc = sqr_is_closed(c, org, rdate, &closed);
+    if (rc != 0)
+        goto done;
     if (strcmp(rv->action, "match") == 0) {
         const char *prov = json_string_value(json_object_get(cur, "provider"));
 
@@ -1570,6 +1971,9 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             store_set_error("invalid_field", "match needs intent or payer");
             rc = -STORE_E_INVALID;
         }
+        if (rc == 0)
+            rc = match_dated(c, org, id, rdate, booking, closed, rv->reason,
+                             actor, now);
         if (rc != 0)
             goto done;
         rc = sqi_audit(c, now, actor, "bank.review.match", obj,
@@ -1578,6 +1982,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
                                  rv->payer, "allocations",
                                  json_object_get(r, "allocations")));
     } else if (strcmp(rv->action, "unmatch") == 0) {
+        char cdate[11] = "";
         int64_t in = 0;
 
         if (strcmp(state, "matched") != 0) {
@@ -1587,6 +1992,13 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             goto done;
         }
         pay = json_integer_value(json_object_get(cur, "payment_id"));
+        /* which closed day (if any) its undoing would change */
+        if (closed)
+            snprintf(cdate, sizeof(cdate), "%s", rdate);
+        else
+            rc = closed_day_of_payment(c, pay, cdate);
+        if (rc != 0)
+            goto done;
         st = bq(c, B_CLEAR_PAYMENT);
         if (st == NULL) {
             rc = -STORE_E_IO;
@@ -1595,7 +2007,10 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
         bi(st, 1, id);
         rc = bexec(c, st);
         if (rc == 0)
-            rc = sqi_payment_reverse(c, pay, now, &in);
+            rc = cdate[0] != '\0'
+                     ? reverse_as_correction(c, org, id, pay, cdate, rv->reason,
+                                             actor, now, &in)
+                     : sqi_payment_reverse(c, pay, now, &in);
         if (rc == 0) {
             struct store_bank tmp;
 
@@ -1608,9 +2023,10 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
         }
         if (rc == 0)
             rc = sqi_audit(c, now, actor, "bank.review.unmatch", obj,
-                           json_pack("{s:s, s:I, s:I}", "reason", rv->reason,
-                                     "payment", (json_int_t)pay, "intent",
-                                     (json_int_t)in));
+                           json_pack("{s:s, s:I, s:I, s:b}", "reason",
+                                     rv->reason, "payment", (json_int_t)pay,
+                                     "intent", (json_int_t)in, "reversed",
+                                     cdate[0] != '\0'));
     } else if (strcmp(rv->action, "ignore") == 0) {
         struct store_bank tmp;
 
@@ -1626,6 +2042,13 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
         tmp.now = now;
         rc = set_state(&tmp, id, "ignored", "", reason,
                        json_string_value(json_object_get(cur, "code")), NULL);
+        if (rc == 0 && closed) {
+            struct sqr_correction k = {org, "ignore", rdate,      obj,
+                                       id,  0,        0,          0,
+                                       0,   actor,    rv->reason, now};
+
+            rc = sqr_correction_add(c, &k, NULL, NULL);
+        }
         if (rc == 0)
             rc = sqi_audit(c, now, actor, "bank.review.ignore", obj,
                            json_pack("{s:s}", "reason", rv->reason));

@@ -3,7 +3,8 @@
  * users sign in with a password (only its scrypt hash is stored, see
  * dash_pw.c); a session is stored by the SHA-256 of its cookie with an
  * expiry and its CSRF token; failed sign-ins are counted per login and per
- * client address so that guessing gets locked out.
+ * client address so that guessing gets locked out; a sweep drops expired
+ * sessions and stale failure counters.
  */
 #include <stdio.h>
 #include <string.h>
@@ -354,5 +355,53 @@ out:
     sqi_put_conn(s, c);
     if (rc == 0)
         *locked_until = until;
+    return rc;
+}
+
+int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
+              int64_t *sessions, int64_t *failures)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    sqlite3_stmt *q = NULL;
+    int64_t ns = 0, nf = 0;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = sqi_db_prepare(sqi_db(c),
+                        "DELETE FROM dash_sessions WHERE expires_at <= ?1", &q);
+    if (rc != 0)
+        goto done;
+    sqlite3_bind_int64(q, 1, now);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc < 0)
+        goto done;
+    ns = sqlite3_changes(sqi_db(c));
+    rc = sqi_db_prepare(sqi_db(c),
+                        "DELETE FROM dash_failures WHERE locked_until <= ?1"
+                        " AND last_at <= ?2",
+                        &q);
+    if (rc != 0)
+        goto done;
+    sqlite3_bind_int64(q, 1, now);
+    sqlite3_bind_int64(q, 2, stale_before);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        goto done;
+    nf = sqlite3_changes(sqi_db(c));
+    rc = 0;
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    if (rc == 0) {
+        *sessions = ns;
+        *failures = nf;
+    }
     return rc;
 }

@@ -4,12 +4,14 @@
  * already paid); a refund records money sent back to the payer and draws
  * it from those payments, oldest first, in one transaction, so that every
  * payment keeps amount = allocated + unallocated + refunded and the
- * payer's credit stays the sum of their unallocated money.
+ * payer's credit stays the sum of their unallocated money. A refund made
+ * after today was closed is dated on the next open day, a correction.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "store_refund.h"
+#include "store_report.h"
 #include "store_sqlite_int.h"
 
 const char *const sqi_migration5[] = {
@@ -57,6 +59,44 @@ static int run(sqlite3 *db, const char *sql, int64_t a, int64_t b, int64_t c)
     return rc < 0 ? rc : 0;
 }
 
+/*
+ * Refund `id` was made while today (Vietnam) is closed: it is dated on
+ * the next open day (the insert did that) and recorded as a correction
+ * pointing at today, the day it was made.
+ */
+static int refund_dated(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
+                        int64_t id, int64_t pid,
+                        const struct store_refund_req *req, const char *actor,
+                        int64_t now)
+{
+    sqlite3_stmt *st;
+    char today[11] = "", obj[32];
+    int rc, closed = 0;
+
+    rc = sqi_db_prepare(db, "SELECT " SQR_VN_DATE("?1"), &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    rc = sqi_db_step(db, st);
+    if (rc == 1)
+        snprintf(today, sizeof(today), "%s",
+                 (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    rc = sqr_is_closed(c, org_id, today, &closed);
+    if (rc != 0 || !closed)
+        return rc;
+    snprintf(obj, sizeof(obj), "refund:%lld", (long long)id);
+    {
+        struct sqr_correction k = {
+            org_id, "refund", today,        obj,   0,           0,
+            id,     pid,      -req->amount, actor, req->reason, now};
+
+        return sqr_correction_add(c, &k, NULL, NULL);
+    }
+}
+
 /* In a write transaction: the refund itself. */
 static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
                   const struct store_refund_req *req, const char *actor,
@@ -99,8 +139,8 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
     rc = sqi_db_prepare(
         db,
         "INSERT INTO refunds(org_id, payer_id, amount, reference,"
-        " reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7)",
+        " reason, actor, created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, " SQR_OPEN_DAY("?1", SQR_VN_DATE("?7")) ")",
         &st);
     if (rc != 0)
         goto out;
@@ -189,6 +229,8 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
                              (json_int_t)id, "amount", (json_int_t)req->amount,
                              "reference", req->reference, "reason", req->reason,
                              "payments", parts));
+    if (rc == 0)
+        rc = refund_dated(db, c, org_id, id, pid, req, actor, now);
     if (rc != 0)
         goto out;
     *out = json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:O}", "refund",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "receipt.h"
 #include "store_report.h"
 
@@ -88,6 +89,131 @@ const char *const sqi_migration4[] = {
     " BEGIN SELECT RAISE(ABORT, 'day closes are kept'); END;",
     NULL,
 };
+
+/*
+ * Migration 8 (issue 6 §2, corrections after a close). Every record the
+ * daily report reads carries the day it counts on: the first open day
+ * when it was made (SQR_OPEN_DAY), so that nothing is ever dated on a
+ * closed day and a closed day's figures never change. What would have
+ * changed one is a correction: a new entry dated later that points at
+ * the closed day and the record it corrects. A close freezes its bank
+ * side (day_close_txns). Bank transactions carry their own report day
+ * (migration 7, store_bank.c).
+ */
+/* SQL pieces of migration 8's triggers */
+#define DATED_NEW SQR_OPEN_DAY("NEW.org_id", SQR_VN_DATE("NEW.created_at"))
+#define DATED_NOW                                                              \
+    SQR_OPEN_DAY("p.org_id",                                                   \
+                 SQR_VN_DATE("CAST(strftime('%s', 'now') AS INTEGER)"))
+#define CLOSED(org, day) SQR_DAY_CLOSED(org, day)
+#define PAY_ORG(row)                                                           \
+    "(SELECT org_id FROM payments WHERE id = " row ".payment_id)"
+#define REFUSE "SELECT RAISE(ABORT, 'day_closed');"
+
+const char *const sqi_migration8[] = {
+    "ALTER TABLE payments ADD COLUMN day TEXT;",
+    "UPDATE payments SET day = date(created_at + 25200, 'unixepoch');",
+    /* the closed day a payment is late for (a late transfer, cash taken
+       on a closed day, a review of a closed day's transaction) */
+    "ALTER TABLE payments ADD COLUMN corrects_date TEXT;",
+    /* a transfer undone by a review after its day closed is kept, marked
+       reversed from that (later) day on */
+    "ALTER TABLE payments ADD COLUMN reversed_day TEXT;",
+    "CREATE INDEX payments_day ON payments(org_id, day);",
+    "CREATE INDEX payments_over ON payments(org_id, day) WHERE flag = 'over';",
+    "ALTER TABLE allocations ADD COLUMN day TEXT;",
+    "UPDATE allocations SET day = (SELECT max(p.day, date(v.created_at +"
+    " 25200, 'unixepoch')) FROM payments p, invoices v WHERE p.id ="
+    " allocations.payment_id AND v.id = allocations.invoice_id);",
+    "ALTER TABLE invoices ADD COLUMN day TEXT;",
+    "UPDATE invoices SET day = date(created_at + 25200, 'unixepoch');",
+    "ALTER TABLE refunds ADD COLUMN day TEXT;",
+    "UPDATE refunds SET day = date(created_at + 25200, 'unixepoch');",
+    /* dated records replace the time-based guards of migrations 4/5 */
+    "DROP TRIGGER day_closed_payment_insert;",
+    "DROP TRIGGER day_closed_payment_delete;",
+    "DROP TRIGGER day_closed_refund_insert;",
+    /* a record whose writer did not date it gets the first open day */
+    "CREATE TRIGGER payments_dated AFTER INSERT ON payments"
+    " WHEN NEW.day IS NULL BEGIN UPDATE payments SET day = " DATED_NEW
+    " WHERE id = NEW.id; END;",
+    "CREATE TRIGGER invoices_dated AFTER INSERT ON invoices"
+    " WHEN NEW.day IS NULL BEGIN UPDATE invoices SET day = " DATED_NEW
+    " WHERE id = NEW.id; END;",
+    "CREATE TRIGGER refunds_dated AFTER INSERT ON refunds"
+    " WHEN NEW.day IS NULL BEGIN UPDATE refunds SET day = " DATED_NEW
+    " WHERE id = NEW.id; END;",
+    "CREATE TRIGGER allocations_dated AFTER INSERT ON allocations"
+    " WHEN NEW.day IS NULL BEGIN UPDATE allocations SET day = (SELECT"
+    " max(p.day, " DATED_NOW ") FROM payments p WHERE p.id ="
+    " NEW.payment_id) WHERE id = NEW.id; END;",
+    /* nothing dated a closed day is added or taken away */
+    "CREATE TRIGGER closed_payment_insert BEFORE INSERT ON payments"
+    " WHEN " CLOSED("NEW.org_id", "NEW.day") " BEGIN " REFUSE " END;",
+    "CREATE TRIGGER closed_payment_delete BEFORE DELETE ON payments"
+    " WHEN " CLOSED("OLD.org_id", "OLD.day") " BEGIN " REFUSE " END;",
+    "CREATE TRIGGER closed_allocation_insert BEFORE INSERT ON allocations"
+    " WHEN " CLOSED(PAY_ORG("NEW"), "NEW.day") " BEGIN " REFUSE " END;",
+    "CREATE TRIGGER closed_allocation_delete BEFORE DELETE ON allocations"
+    " WHEN " CLOSED(PAY_ORG("OLD"), "OLD.day") " BEGIN " REFUSE " END;",
+    "CREATE TRIGGER closed_refund_insert BEFORE INSERT ON refunds"
+    " WHEN " CLOSED("NEW.org_id", "NEW.day") " BEGIN " REFUSE " END;",
+    /* the correcting entries, dated on `day`, pointing at `corrects` of
+       the closed day `corrects_date` (always an earlier day) */
+    "CREATE TABLE corrections("
+    " id INTEGER PRIMARY KEY,"
+    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    " day TEXT NOT NULL,"
+    " corrects_date TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('late_credit', 'late_debit',"
+    "  'match', 'unmatch', 'ignore', 'cash', 'refund')),"
+    " corrects TEXT NOT NULL,"
+    " bank_txn_id INTEGER REFERENCES bank_txns(id),"
+    " payment_id INTEGER,"
+    " refund_id INTEGER REFERENCES refunds(id),"
+    " payer_id INTEGER REFERENCES payers(id),"
+    " amount INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " CHECK (corrects_date < day));",
+    "CREATE INDEX corrections_day ON corrections(org_id, day, id);",
+    "CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections"
+    " BEGIN SELECT RAISE(ABORT, 'corrections are kept'); END;",
+    "CREATE TRIGGER corrections_no_delete BEFORE DELETE ON corrections"
+    " BEGIN SELECT RAISE(ABORT, 'corrections are kept'); END;",
+    /* the bank side of a closed day as its close saw it */
+    "CREATE TABLE day_close_txns("
+    " close_id INTEGER NOT NULL REFERENCES day_closes(id),"
+    " txn_id INTEGER NOT NULL REFERENCES bank_txns(id),"
+    " state TEXT NOT NULL,"
+    " outcome TEXT NOT NULL,"
+    " ledger INTEGER,"
+    " ledger_late INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (close_id, txn_id)) WITHOUT ROWID;",
+    "CREATE TRIGGER day_close_txns_no_update BEFORE UPDATE ON day_close_txns"
+    " BEGIN SELECT RAISE(ABORT, 'day closes are kept'); END;",
+    "CREATE TRIGGER day_close_txns_no_delete BEFORE DELETE ON day_close_txns"
+    " BEGIN SELECT RAISE(ABORT, 'day closes are kept'); END;",
+    /* 1: closed before this migration (only its bank side is checked) */
+    "ALTER TABLE day_closes ADD COLUMN version INTEGER NOT NULL DEFAULT 1;",
+    "INSERT INTO day_close_txns(close_id, txn_id, state, outcome, ledger)"
+    " SELECT d.id, t.id, t.state, t.outcome, p.amount FROM day_closes d"
+    " JOIN bank_txns t ON t.org_id = d.org_id AND t.booking_date = d.day"
+    " AND t.id <= d.bank_seq LEFT JOIN payments p ON p.id = t.payment_id"
+    " WHERE d.reopened_at IS NULL;",
+    /* transfers recorded after such a close count on the day they came */
+    "UPDATE bank_txns SET report_date = date(created_at + 25200,"
+    " 'unixepoch') WHERE EXISTS (SELECT 1 FROM day_closes d WHERE"
+    " d.org_id = bank_txns.org_id AND d.day = bank_txns.booking_date AND"
+    " d.reopened_at IS NULL AND bank_txns.id > d.bank_seq);",
+    NULL,
+};
+#undef DATED_NEW
+#undef DATED_NOW
+#undef CLOSED
+#undef PAY_ORG
+#undef REFUSE
 
 static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
@@ -429,14 +555,214 @@ int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
     return rc;
 }
 
+/* The id of the active close of `date` of `org` into *id (0: open). */
+static int close_of(sqlite3 *db, int64_t org, const char *date, int64_t *id)
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    rc = sqi_db_prepare(db,
+                        "SELECT id FROM day_closes WHERE org_id = ?1 AND"
+                        " day = ?2 AND reopened_at IS NULL",
+                        &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, org);
+    sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
+    rc = sqi_db_step(db, q);
+    if (rc >= 0) {
+        *id = rc == 1 ? sqlite3_column_int64(q, 0) : 0;
+        rc = 0;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sqr_is_closed(struct sqi_conn *c, int64_t org, const char *day, int *closed)
+{
+    int64_t id = 0;
+    int rc = close_of(sqi_db(c), org, day, &id);
+
+    if (rc == 0)
+        *closed = id != 0;
+    return rc;
+}
+
+int sqr_dated_day(struct sqi_conn *c, int64_t org, int64_t now, char *out)
+{
+    sqlite3 *db = sqi_db(c);
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    rc =
+        sqi_db_prepare(db, "SELECT " SQR_OPEN_DAY("?1", SQR_VN_DATE("?2")), &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, org);
+    sqlite3_bind_int64(q, 2, now);
+    rc = sqi_db_step(db, q);
+    if (rc == 1) {
+        copy_col(q, 0, out, 11);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = sqi_db_fail(db, "open day");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sqr_correction_add(struct sqi_conn *c, const struct sqr_correction *k,
+                       char *day, int64_t *id)
+{
+    sqlite3 *db = sqi_db(c);
+    sqlite3_stmt *q = NULL;
+    char dated[11], action[48];
+    int64_t cid;
+    int rc;
+
+    rc = sqr_dated_day(c, k->org, k->now, dated);
+    if (rc != 0)
+        return rc;
+    rc = sqi_db_prepare(
+        db,
+        "INSERT INTO corrections(org_id, day, corrects_date, kind,"
+        " corrects, bank_txn_id, payment_id, refund_id, payer_id, amount,"
+        " actor, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+        " nullif(?6, 0), nullif(?7, 0), nullif(?8, 0), nullif(?9, 0), ?10,"
+        " ?11, ?12, ?13)",
+        &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, k->org);
+    sqlite3_bind_text(q, 2, dated, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, k->corrects_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, k->corrects, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, k->bank_txn);
+    sqlite3_bind_int64(q, 7, k->payment);
+    sqlite3_bind_int64(q, 8, k->refund);
+    sqlite3_bind_int64(q, 9, k->payer);
+    sqlite3_bind_int64(q, 10, k->amount);
+    sqlite3_bind_text(q, 11, k->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 12, k->reason ? k->reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 13, k->now);
+    rc = sqi_db_step(db, q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        return rc;
+    cid = sqlite3_last_insert_rowid(db);
+    snprintf(action, sizeof(action), "correction.%s", k->kind);
+    rc = sqi_audit(
+        c, k->now, k->actor, action, k->corrects,
+        json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:s}", "correction",
+                  (json_int_t)cid, "day", dated, "corrects_date",
+                  k->corrects_date, "amount", (json_int_t)k->amount, "payment",
+                  (json_int_t)k->payment, "bank", (json_int_t)k->bank_txn,
+                  "reason", k->reason ? k->reason : ""));
+    if (rc != 0)
+        return rc;
+    if (day != NULL)
+        memcpy(day, dated, 11);
+    if (id != NULL)
+        *id = cid;
+    return 0;
+}
+
+/* "YYYY-MM-DD" of Vietnam time at unix time `t` into out (11 bytes). */
+static void vn_date(int64_t t, char *out)
+{
+    int year, mo, d, h, mi, se;
+    char buf[48];
+
+    receipt_civil(t + 7 * 3600, &year, &mo, &d, &h, &mi, &se);
+    snprintf(buf, sizeof(buf), "%04d-%02d-%02d", year, mo, d);
+    snprintf(out, 11, "%.10s", buf);
+}
+
+int sqr_cash_dated(struct sqi_conn *c, int64_t org, int64_t payment,
+                   int64_t payer, int64_t amount, const char *date,
+                   int64_t recorded_at, const char *actor, int64_t now)
+{
+    sqlite3 *db = sqi_db(c);
+    sqlite3_stmt *q = NULL;
+    char day[11], today[11], corrects[40];
+    int closed = 0, valid, rc;
+
+    vn_date(now, today);
+    if (date != NULL) {
+        /* a real calendar date, not after today */
+        rc = sqi_db_prepare(db, "SELECT date(?1) IS ?1", &q);
+        if (rc != 0)
+            return rc;
+        sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
+        rc = sqi_db_step(db, q);
+        valid = rc == 1 && sqlite3_column_int(q, 0) == 1;
+        sqlite3_finalize(q);
+        if (rc < 0)
+            return rc;
+        if (!valid || strlen(date) != 10 || strcmp(date, today) > 0) {
+            store_set_error("invalid_date", "date: YYYY-MM-DD, not after"
+                                            " today");
+            return -STORE_E_INVALID;
+        }
+        /* the kiosk asked for that day explicitly: it is refused */
+        rc = sqr_is_closed(c, org, date, &closed);
+        if (rc != 0)
+            return rc;
+        if (closed) {
+            store_set_error("day_closed", "day_closed");
+            return -STORE_E_CONFLICT;
+        }
+    }
+    if (recorded_at != 0 &&
+        (recorded_at > now + 300 || recorded_at < now - 366 * 86400)) {
+        store_set_error("invalid_field", "recorded_at: when the cash was"
+                                         " taken, within the last year");
+        return -STORE_E_INVALID;
+    }
+    /* cash taken on a day that is closed now (a kiosk's offline journal
+       sent after the close, or cash recorded after today's close) is
+       kept: dated on the next open day, pointing at the day it was taken */
+    vn_date(recorded_at != 0 && recorded_at < now ? recorded_at : now, day);
+    rc = sqr_is_closed(c, org, day, &closed);
+    if (rc != 0 || !closed)
+        return rc;
+    rc = sqi_db_prepare(
+        db, "UPDATE payments SET corrects_date = ?2 WHERE id = ?1", &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, payment);
+    sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
+    rc = sqi_db_step(db, q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        return rc;
+    snprintf(corrects, sizeof(corrects), "payment:%lld", (long long)payment);
+    {
+        struct sqr_correction k = {org,
+                                   "cash",
+                                   day,
+                                   corrects,
+                                   0,
+                                   payment,
+                                   0,
+                                   payer,
+                                   amount,
+                                   actor,
+                                   "cash taken on a closed day",
+                                   now};
+
+        return sqr_correction_add(c, &k, NULL, NULL);
+    }
+}
+
 /*
  * Run `sql` (parameters, those it uses: ?1 org id, ?2 the date text, ?3
- * and ?4 two bounds: the day's first UTC second and the first after it,
- * or an id limit) and append every row as a JSON array of its columns
- * (integers, text, null) to `arr`.
+ * the active close's id or 0) and append every row as a JSON array of
+ * its columns (integers, text, null) to `arr`.
  */
 static int rows_into(sqlite3 *db, const char *sql, int64_t org,
-                     const char *date, int64_t t0, int64_t t1, json_t *arr)
+                     const char *date, int64_t close_id, json_t *arr)
 {
     sqlite3_stmt *q = NULL;
     int rc, i, n;
@@ -444,14 +770,13 @@ static int rows_into(sqlite3 *db, const char *sql, int64_t org,
     rc = sqi_db_prepare(db, sql, &q);
     if (rc != 0)
         return rc;
-    if (sqlite3_bind_parameter_count(q) >= 1)
+    n = sqlite3_bind_parameter_count(q);
+    if (n >= 1)
         sqlite3_bind_int64(q, 1, org);
-    if (sqlite3_bind_parameter_count(q) >= 2)
+    if (n >= 2)
         sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-    if (sqlite3_bind_parameter_count(q) >= 3)
-        sqlite3_bind_int64(q, 3, t0);
-    if (sqlite3_bind_parameter_count(q) >= 4)
-        sqlite3_bind_int64(q, 4, t1);
+    if (n >= 3)
+        sqlite3_bind_int64(q, 3, close_id);
     n = sqlite3_column_count(q);
     while ((rc = sqi_db_step(db, q)) == 1) {
         json_t *row = json_array();
@@ -472,167 +797,274 @@ static int rows_into(sqlite3 *db, const char *sql, int64_t org,
     return rc < 0 ? rc : 0;
 }
 
-/* The day's records for the daily reconciliation (see store.h). */
-int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
-                   int64_t t0, int64_t t1, int64_t asof, json_t **out)
+#define TXN_REF                                                                \
+    "coalesce(nullif(t.bank_ref, ''), t.provider || ':' || t.provider_txn_id)"
+/* a bank transaction recorded for a closed day is booked on a later one */
+#define TXN_LATE "t.report_date <> t.booking_date"
+
+/*
+ * The rows of the daily reconciliation of `date` of `org` (see
+ * store.h daily_rows), read in the caller's transaction: the bank side
+ * as the active close froze it when the day is closed, live otherwise.
+ */
+static int rows_of_day(sqlite3 *db, int64_t org, const char *date, json_t **out)
 {
-    /* invoices issued before the day ends, paid by method as of then */
+    /* invoices issued by the end of the day, paid as of then (an
+       allocation counts from its day on, until its payment is reversed);
+       only those still owed then and those due that day are needed */
     static const char *const q_inv =
-        "SELECT v.id, y.code, v.period, v.created_at, v.amount,"
-        " coalesce(sum(CASE WHEN p.method = 'transfer' AND p.created_at < ?4"
-        " THEN a.amount END), 0),"
-        " coalesce(sum(CASE WHEN p.method = 'cash' AND p.created_at < ?4"
-        " THEN a.amount END), 0)"
-        " FROM invoices v JOIN payers y ON y.id = v.payer_id"
-        " LEFT JOIN allocations a ON a.invoice_id = v.id"
-        " LEFT JOIN payments p ON p.id = a.payment_id"
-        " WHERE v.org_id = ?1 AND v.created_at < ?4"
-        " GROUP BY v.id ORDER BY v.id";
-    /* the bank transactions booked that day */
-    static const char *const q_bank =
-        "SELECT coalesce(nullif(bank_ref, ''), provider || ':' ||"
-        " provider_txn_id), amount, direction, state, outcome"
-        " FROM bank_txns WHERE org_id = ?1 AND booking_date = ?2"
-        " AND id <= ?4 ORDER BY id";
-    /* the ledger's side: payments booked from those transactions */
-    static const char *const q_ledger =
-        "SELECT coalesce(nullif(t.bank_ref, ''), t.provider || ':' ||"
-        " t.provider_txn_id), p.amount FROM bank_txns t"
-        " JOIN payments p ON p.id = t.payment_id"
-        " WHERE t.org_id = ?1 AND t.booking_date = ?2"
-        " AND t.id <= ?4 ORDER BY t.id";
+        "SELECT v.id, y.code, v.period, v.day, v.amount,"
+        " coalesce(sum(CASE WHEN p.method = 'transfer' THEN a.amount END),"
+        " 0) AS pt,"
+        " coalesce(sum(CASE WHEN p.method = 'cash' THEN a.amount END), 0)"
+        " AS pc FROM invoices v JOIN payers y ON y.id = v.payer_id"
+        " LEFT JOIN allocations a ON a.invoice_id = v.id AND a.day <= ?2"
+        " LEFT JOIN payments p ON p.id = a.payment_id AND"
+        " (p.reversed_day IS NULL OR p.reversed_day > ?2)"
+        " WHERE v.org_id = ?1 AND v.day <= ?2 GROUP BY v.id"
+        " HAVING pt + pc < v.amount OR v.day = ?2 OR v.period = ?2"
+        " OR v.period = substr(?2, 1, 7) ORDER BY v.id";
+    static const char *const q_bank_live =
+        "SELECT " TXN_REF ", t.amount, t.direction, t.state, t.outcome,"
+        " " TXN_LATE ", t.booked_at, t.balance, t.id FROM bank_txns t"
+        " WHERE t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
+    static const char *const q_bank_closed =
+        "SELECT " TXN_REF ", t.amount, t.direction, s.state, s.outcome,"
+        " " TXN_LATE ", t.booked_at, t.balance, t.id FROM day_close_txns s"
+        " JOIN bank_txns t ON t.id = s.txn_id WHERE s.close_id = ?3"
+        " AND t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
+    /* the ledger's side: payments booked from those transactions; late
+       when the transaction is, or when the payment corrects another day */
+    static const char *const q_ledger_live =
+        "SELECT " TXN_REF ", p.amount, " TXN_LATE " OR p.corrects_date IS"
+        " NOT NULL FROM bank_txns t JOIN payments p ON p.id = t.payment_id"
+        " WHERE t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
+    static const char *const q_ledger_closed =
+        "SELECT " TXN_REF ", s.ledger, s.ledger_late FROM day_close_txns s"
+        " JOIN bank_txns t ON t.id = s.txn_id WHERE s.close_id = ?3"
+        " AND t.org_id = ?1 AND t.report_date = ?2 AND s.ledger IS NOT NULL"
+        " ORDER BY t.id";
+    /* credit held at the end of the day: what payments dated by then
+       (not reversed by then) kept unallocated, less refunds dated by
+       then. Only an over-payment (flag 'over') ever holds any: every
+       other payment is allocated in full when it is made. */
     static const char *const q_credit =
-        "SELECT code, credit FROM payers WHERE org_id = ?1 AND credit > 0"
-        " ORDER BY code";
-    /* a statement that covers exactly this day, with both balances */
+        "SELECT y.code, sum(p.amount - coalesce((SELECT sum(a.amount) FROM"
+        " allocations a WHERE a.payment_id = p.id AND a.day <= ?2), 0)"
+        " - coalesce((SELECT sum(rp.amount) FROM refund_parts rp JOIN"
+        " refunds r ON r.id = rp.refund_id WHERE rp.payment_id = p.id AND"
+        " r.day <= ?2), 0)) AS held FROM payments p JOIN payers y"
+        " ON y.id = p.payer_id WHERE p.org_id = ?1 AND p.flag = 'over'"
+        " AND p.day <= ?2 AND (p.reversed_day IS NULL OR"
+        " p.reversed_day > ?2) GROUP BY y.id HAVING held > 0"
+        " ORDER BY y.code";
+    /* a statement that covers exactly this day (booked and counted on
+       it), with both balances */
     static const char *const q_stmt =
         "SELECT s.opening, s.closing FROM bank_statements s"
         " WHERE s.org_id = ?1 AND s.opening IS NOT NULL"
         " AND s.closing IS NOT NULL AND EXISTS (SELECT 1 FROM bank_txns t"
         " WHERE t.import_id = s.import_id AND t.org_id = ?1"
-        " AND t.booking_date = ?2) AND NOT EXISTS (SELECT 1 FROM bank_txns t"
-        " WHERE t.import_id = s.import_id AND t.org_id = ?1"
-        " AND t.booking_date <> ?2) ORDER BY s.id DESC LIMIT 1";
-    struct sq *s = (struct sq *)st;
-    struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
+        " AND t.booking_date = ?2 AND t.report_date = ?2) AND NOT EXISTS"
+        " (SELECT 1 FROM bank_txns t WHERE t.import_id = s.import_id"
+        " AND t.org_id = ?1 AND (t.booking_date <> ?2 OR"
+        " t.report_date <> ?2)) ORDER BY s.id DESC LIMIT 1";
+    static const char *const q_corr =
+        "SELECT c.id, c.kind, c.corrects_date, c.corrects, c.amount,"
+        " coalesce(y.code, ''), c.reason FROM corrections c"
+        " LEFT JOIN payers y ON y.id = c.payer_id"
+        " WHERE c.org_id = ?1 AND c.day = ?2 ORDER BY c.id";
     json_t *inv = json_array(), *bank = json_array(), *ledger = json_array(),
-           *credits = json_array(), *stmt = json_array();
+           *credits = json_array(), *stmt = json_array(), *corr = json_array(),
+           *j = NULL;
+    uint8_t h[CRYPTO_SHA256_LEN];
+    char hex[2 * CRYPTO_SHA256_LEN + 1], *text = NULL;
+    int64_t close_id = 0;
     int rc;
 
-    rc = sqi_begin_read(c);
+    rc = close_of(db, org, date, &close_id);
+    if (rc == 0)
+        rc = rows_into(db, q_inv, org, date, close_id, inv);
+    if (rc == 0)
+        rc = rows_into(db, close_id ? q_bank_closed : q_bank_live, org, date,
+                       close_id, bank);
+    if (rc == 0)
+        rc = rows_into(db, close_id ? q_ledger_closed : q_ledger_live, org,
+                       date, close_id, ledger);
+    if (rc == 0)
+        rc = rows_into(db, q_credit, org, date, close_id, credits);
+    if (rc == 0)
+        rc = rows_into(db, q_stmt, org, date, close_id, stmt);
+    if (rc == 0)
+        rc = rows_into(db, q_corr, org, date, close_id, corr);
     if (rc != 0)
-        goto done;
-    rc = rows_into(db, q_inv, org_id, date, t0, t1, inv);
-    if (rc == 0)
-        rc = rows_into(db, q_bank, org_id, date, t0, asof, bank);
-    if (rc == 0)
-        rc = rows_into(db, q_ledger, org_id, date, t0, asof, ledger);
-    if (rc == 0)
-        rc = rows_into(db, q_credit, org_id, date, t0, t1, credits);
-    if (rc == 0)
-        rc = rows_into(db, q_stmt, org_id, date, t0, t1, stmt);
-    sqi_end_read(c);
-    if (rc == 0) {
-        *out = json_pack(
-            "{s:O, s:O, s:O, s:O, s:O}", "invoices", inv, "bank", bank,
-            "ledger", ledger, "credits", credits, "statement",
-            json_array_size(stmt) ? json_array_get(stmt, 0) : json_null());
-        if (*out == NULL)
-            rc = -STORE_E_IO;
+        goto out;
+    j = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "invoices", inv, "bank",
+                  bank, "ledger", ledger, "credits", credits, "statement",
+                  json_array_size(stmt) ? json_array_get(stmt, 0) : json_null(),
+                  "corrections", corr);
+    text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (text == NULL || crypto_sha256(text, strlen(text), h) != 0) {
+        store_set_error("out_of_memory", "out of memory");
+        rc = -STORE_E_IO;
+        goto out;
     }
-done:
-    sqi_put_conn(s, c);
+    crypto_hex(h, sizeof(h), hex);
+    json_object_set_new(j, "digest", json_string(hex));
+    json_object_set_new(j, "closed", json_boolean(close_id != 0));
+    *out = j;
+    j = NULL;
+out:
+    free(text);
+    json_decref(j);
     json_decref(inv);
     json_decref(bank);
     json_decref(ledger);
     json_decref(credits);
     json_decref(stmt);
+    json_decref(corr);
     return rc;
 }
 
-/* Bind ?1 org (0 all), ?2 province (NULL all), ?3/?4 the time range. */
-static int rows_scoped(sqlite3 *db, const char *sql, int64_t org,
-                       const char *province, int64_t t0, int64_t t1,
-                       json_t *arr)
+int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
+                   json_t **out)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int rc;
+
+    rc = sqi_begin_read(c);
+    if (rc == 0) {
+        rc = rows_of_day(sqi_db(c), org_id, date, out);
+        sqi_end_read(c);
+    }
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+/*
+ * Run `sql` with ?1 org (0 all), ?2 province (NULL all), ?3/?4 the day
+ * range, and hand each row to `row`; a non-zero return stops.
+ */
+static int scan_scoped(sqlite3 *db, const char *sql, int64_t org,
+                       const char *province, const char *from, const char *to,
+                       int (*row)(sqlite3_stmt *q,
+                                  const struct store_adoption_sink *k),
+                       const struct store_adoption_sink *k)
 {
     sqlite3_stmt *q = NULL;
-    int rc, i, n;
+    int rc;
 
     rc = sqi_db_prepare(db, sql, &q);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(q, 1, org);
-    if (province != NULL)
+    if (sqlite3_bind_parameter_count(q) >= 1)
+        sqlite3_bind_int64(q, 1, org);
+    if (province != NULL && sqlite3_bind_parameter_count(q) >= 2)
         sqlite3_bind_text(q, 2, province, -1, SQLITE_STATIC);
     if (sqlite3_bind_parameter_count(q) >= 4) {
-        sqlite3_bind_int64(q, 3, t0);
-        sqlite3_bind_int64(q, 4, t1);
+        sqlite3_bind_text(q, 3, from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, to, -1, SQLITE_STATIC);
     }
-    n = sqlite3_column_count(q);
     while ((rc = sqi_db_step(db, q)) == 1) {
-        json_t *row = json_array();
-
-        for (i = 0; i < n; i++)
-            json_array_append_new(
-                row,
-                sqlite3_column_type(q, i) == SQLITE_INTEGER
-                    ? json_integer(sqlite3_column_int64(q, i))
-                    : json_string((const char *)sqlite3_column_text(q, i)));
-        json_array_append_new(arr, row);
+        rc = row(q, k);
+        if (rc != 0)
+            break;
     }
     sqlite3_finalize(q);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
-int sqr_adoption_rows(struct store *st, int64_t org_id, const char *province,
-                      int64_t t0, int64_t t1, json_t **out)
+static const char *ctext(sqlite3_stmt *q, int i)
 {
-#define SCOPE " (?1 = 0 OR o.id = ?1) AND (?2 IS NULL OR o.province = ?2)"
-    static const char *const q_orgs =
-        "SELECT o.id, o.code, o.name, o.province FROM orgs o WHERE" SCOPE
-        " ORDER BY o.id";
-    static const char *const q_payers =
-        "SELECT y.id, y.org_id, y.bank_account <> '' AND y.bank_bin <> '',"
-        " EXISTS (SELECT 1 FROM standees s WHERE s.payer_id = y.id)"
-        " FROM payers y JOIN orgs o ON o.id = y.org_id WHERE y.active = 1"
-        " AND" SCOPE " ORDER BY y.id";
-    /* one record per payment; its fee type is that of its first
-       allocation ("" when it only went to credit) */
-    static const char *const q_pay =
-        "SELECT p.payer_id, p.created_at, p.amount, p.method,"
-        " coalesce((SELECT f.code FROM allocations a JOIN invoices v ON"
-        " v.id = a.invoice_id JOIN fees f ON f.id = v.fee_id WHERE"
-        " a.payment_id = p.id ORDER BY a.id LIMIT 1), '')"
-        " FROM payments p JOIN orgs o ON o.id = p.org_id WHERE" SCOPE
-        " AND p.created_at >= ?3 AND p.created_at < ?4 ORDER BY p.id";
-#undef SCOPE
+    const char *s = (const char *)sqlite3_column_text(q, i);
+
+    return s ? s : "";
+}
+
+static int org_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+{
+    return k->org(k->ctx, sqlite3_column_int64(q, 0), ctext(q, 1), ctext(q, 2),
+                  ctext(q, 3));
+}
+
+static int payer_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+{
+    return k->payer(k->ctx, sqlite3_column_int64(q, 0),
+                    sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2),
+                    sqlite3_column_int(q, 3));
+}
+
+static int fee_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+{
+    return k->fee(k->ctx, sqlite3_column_int64(q, 0), ctext(q, 1));
+}
+
+static int payment_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+{
+    return k->payment(k->ctx, sqlite3_column_int64(q, 0),
+                      (int32_t)sqlite3_column_int64(q, 1),
+                      sqlite3_column_int64(q, 2), sqlite3_column_int(q, 3),
+                      sqlite3_column_int64(q, 4));
+}
+
+int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
+                      const char *from, const char *to,
+                      const struct store_adoption_sink *k)
+{
+    /* the scope written out, so that one organisation's rows come by its
+       indexes: ?1 the organisation, ?2 the province */
+    const char *scope = org_id != 0        ? "o.id = ?1"
+                        : province != NULL ? "o.province = ?2"
+                                           : "1";
+    char q_orgs[256], q_payers[512], q_fees[256], q_pay[768];
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
     sqlite3 *db = sqi_db(c);
-    json_t *orgs = json_array(), *payers = json_array(), *pays = json_array();
     int rc;
 
+    snprintf(q_orgs, sizeof(q_orgs),
+             "SELECT o.id, o.code, o.name, o.province FROM orgs o WHERE %s"
+             " ORDER BY o.id",
+             scope);
+    snprintf(q_payers, sizeof(q_payers),
+             "SELECT y.id, y.org_id, y.bank_account <> '' AND"
+             " y.bank_bin <> '', EXISTS (SELECT 1 FROM standees s WHERE"
+             " s.payer_id = y.id) FROM payers y JOIN orgs o ON o.id ="
+             " y.org_id WHERE y.active = 1 AND %s ORDER BY y.id",
+             scope);
+    snprintf(q_fees, sizeof(q_fees),
+             "SELECT f.id, f.code FROM fees f JOIN orgs o ON o.id ="
+             " f.org_id WHERE %s ORDER BY f.id",
+             scope);
+    /* one record per payment on its day; its fee type is that of its
+       first allocation (0 when it only went to credit), looked up only
+       when the caller asks for fee types */
+    snprintf(q_pay, sizeof(q_pay),
+             "SELECT p.payer_id, CAST(julianday(p.day) - 2440587.5 AS"
+             " INTEGER), p.amount, p.method = 'transfer', %s FROM payments"
+             " p JOIN orgs o ON o.id = p.org_id WHERE %s AND p.day >= ?3"
+             " AND p.day <= ?4 AND p.reversed_day IS NULL",
+             k->fee == NULL ? "0"
+                            : "coalesce((SELECT v.fee_id FROM allocations a"
+                              " JOIN invoices v ON v.id = a.invoice_id"
+                              " WHERE a.payment_id = p.id ORDER BY a.id"
+                              " LIMIT 1), 0)",
+             scope);
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
-    rc = rows_scoped(db, q_orgs, org_id, province, t0, t1, orgs);
+    rc = scan_scoped(db, q_orgs, org_id, province, from, to, org_row, k);
     if (rc == 0)
-        rc = rows_scoped(db, q_payers, org_id, province, t0, t1, payers);
+        rc =
+            scan_scoped(db, q_payers, org_id, province, from, to, payer_row, k);
+    if (rc == 0 && k->fee != NULL)
+        rc = scan_scoped(db, q_fees, org_id, province, from, to, fee_row, k);
     if (rc == 0)
-        rc = rows_scoped(db, q_pay, org_id, province, t0, t1, pays);
+        rc = scan_scoped(db, q_pay, org_id, province, from, to, payment_row, k);
     sqi_end_read(c);
-    if (rc == 0) {
-        *out = json_pack("{s:O, s:O, s:O}", "orgs", orgs, "payers", payers,
-                         "payments", pays);
-        if (*out == NULL)
-            rc = -STORE_E_IO;
-    }
 done:
     sqi_put_conn(s, c);
-    json_decref(orgs);
-    json_decref(payers);
-    json_decref(pays);
     return rc;
 }
 
@@ -788,7 +1220,7 @@ done:
 }
 
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
-                  const char *totals, int64_t bank_seq, const char *actor,
+                  const char *totals, const char *digest, const char *actor,
                   int64_t now, json_t **out)
 {
     struct sq *s = (struct sq *)st;
@@ -796,7 +1228,8 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
     sqlite3 *db = sqi_db(c);
     sqlite3_stmt *q = NULL;
     char head[65] = "", obj[64];
-    int64_t audit_id = 0;
+    int64_t audit_id = 0, close_id = 0;
+    json_t *rows = NULL;
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -804,10 +1237,26 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
         sqi_put_conn(s, c);
         return rc;
     }
+    rc = close_of(db, org_id, date, &close_id);
+    if (rc == 0 && close_id != 0) {
+        store_set_error("already_closed", "%s is already closed", date);
+        rc = -STORE_E_CONFLICT;
+    }
+    /* the totals must describe the day as it is now, under the write
+       lock: nothing can be dated that day between this and the commit */
+    if (rc == 0)
+        rc = rows_of_day(db, org_id, date, &rows);
+    if (rc == 0 && strcmp(json_string_value(json_object_get(rows, "digest")),
+                          digest) != 0) {
+        store_set_error("changed_while_closing",
+                        "%s changed while it was being closed", date);
+        rc = -STORE_E_CONFLICT;
+    }
     /* the audit entry of the close itself is the head it stores */
     snprintf(obj, sizeof(obj), "org:%lld/%s", (long long)org_id, date);
-    rc = sqi_audit(c, now, actor, "day.close", obj,
-                   json_pack("{s:s, s:s}", "date", date, "totals", totals));
+    if (rc == 0)
+        rc = sqi_audit(c, now, actor, "day.close", obj,
+                       json_pack("{s:s, s:s}", "date", date, "totals", totals));
     if (rc == 0)
         rc = sqi_db_prepare(
             db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &q);
@@ -827,8 +1276,9 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
         rc = sqi_db_prepare(
             db,
             "INSERT INTO day_closes(org_id, day, closed_at, actor,"
-            " totals, audit_id, audit_head, bank_seq) VALUES (?1, ?2,"
-            " ?3, ?4, ?5, ?6, ?7, ?8)",
+            " totals, audit_id, audit_head, bank_seq, version) VALUES"
+            " (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(id), 0)"
+            " FROM bank_txns), 2)",
             &q);
     if (rc == 0) {
         sqlite3_bind_int64(q, 1, org_id);
@@ -838,14 +1288,32 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
         sqlite3_bind_text(q, 5, totals, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 6, audit_id);
         sqlite3_bind_text(q, 7, head, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 8, bank_seq);
         rc = sqi_db_step(db, q);
         sqlite3_finalize(q);
-        if (rc == -STORE_E_CONFLICT)
-            store_set_error("already_closed", "%s is already closed", date);
+        q = NULL;
+        close_id = sqlite3_last_insert_rowid(db);
+    }
+    /* freeze the bank side: each transaction's matching state and what
+       the ledger booked from it, as the totals saw them */
+    if (rc == 0)
+        rc = sqi_db_prepare(
+            db,
+            "INSERT INTO day_close_txns(close_id, txn_id, state, outcome,"
+            " ledger, ledger_late) SELECT ?1, t.id, t.state, t.outcome,"
+            " p.amount, coalesce(" TXN_LATE " OR p.corrects_date IS NOT"
+            " NULL, 0) FROM bank_txns t LEFT JOIN payments p ON p.id ="
+            " t.payment_id WHERE t.org_id = ?2 AND t.report_date = ?3",
+            &q);
+    if (rc == 0) {
+        sqlite3_bind_int64(q, 1, close_id);
+        sqlite3_bind_int64(q, 2, org_id);
+        sqlite3_bind_text(q, 3, date, -1, SQLITE_STATIC);
+        rc = sqi_db_step(db, q);
+        sqlite3_finalize(q);
     }
     rc = sqi_end_write(s, c, rc);
     sqi_put_conn(s, c);
+    json_decref(rows);
     if (rc == 0) {
         *out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "date", date, "closed_at",
                          (json_int_t)now, "actor", actor, "audit_id",
@@ -912,11 +1380,11 @@ int sqr_day_closes(struct store *st, json_t **out)
         rc = rows_into(db,
                        "SELECT d.id, o.code, d.org_id, d.day, d.totals,"
                        " d.audit_id, d.audit_head, coalesce((SELECT hash FROM"
-                       " audit a WHERE a.id = d.audit_id), ''), d.bank_seq"
-                       " FROM"
+                       " audit a WHERE a.id = d.audit_id), ''), d.bank_seq,"
+                       " d.version FROM"
                        " day_closes d JOIN orgs o ON o.id = d.org_id"
                        " WHERE d.reopened_at IS NULL ORDER BY d.id",
-                       0, NULL, 0, 0, rows);
+                       0, NULL, 0, rows);
         sqi_end_read(c);
     }
     sqi_put_conn(s, c);
@@ -950,34 +1418,6 @@ int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
             if (rc >= 0) {
                 *closed = rc == 1;
                 rc = 0;
-            }
-            sqlite3_finalize(q);
-        }
-        sqi_end_read(c);
-    }
-    sqi_put_conn(s, c);
-    return rc;
-}
-
-int sqr_bank_seq(struct store *st, int64_t *seq)
-{
-    struct sq *s = (struct sq *)st;
-    struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
-    int rc;
-
-    rc = sqi_begin_read(c);
-    if (rc == 0) {
-        rc = sqi_db_prepare(db, "SELECT coalesce(max(id), 0) FROM bank_txns",
-                            &q);
-        if (rc == 0) {
-            rc = sqi_db_step(db, q);
-            if (rc == 1) {
-                *seq = sqlite3_column_int64(q, 0);
-                rc = 0;
-            } else if (rc == 0) {
-                rc = sqi_db_fail(db, "bank_seq");
             }
             sqlite3_finalize(q);
         }

@@ -14,6 +14,83 @@
 
 /* Migration 4 (schema version 4), NULL-terminated statements. */
 extern const char *const sqi_migration4[];
+/* Migration 8: the day each record counts on, corrections after a day
+ * close, the bank side a close freezes. */
+extern const char *const sqi_migration8[];
+
+/*
+ * SQL pieces for the day a record is dated on. SQR_VN_DATE(t): the
+ * Vietnam date (UTC+7) of unix time expression `t`. SQR_DAY_CLOSED(org,
+ * d): 1 when date `d` of organisation `org` is closed (not reopened).
+ * SQR_OPEN_DAY(org, d): the first day on or after `d` that is not closed:
+ * `d` itself (one index lookup) or the day after one of the closed days
+ * from `d` on.
+ * SQR_DATED(org, t): the day something made at unix time `t` is dated on.
+ */
+#define SQR_VN_DATE(t) "date((" t ") + 25200, 'unixepoch')"
+#define SQR_DAY_CLOSED(org, d)                                                 \
+    "EXISTS (SELECT 1 FROM day_closes dk WHERE dk.org_id = " org               \
+    " AND dk.day = " d " AND dk.reopened_at IS NULL)"
+#define SQR_OPEN_DAY(org, d)                                                   \
+    "(CASE WHEN " SQR_DAY_CLOSED(                                              \
+        org,                                                                   \
+        d) " THEN (SELECT min(x) FROM (SELECT"                                 \
+           " " d                                                               \
+           " AS x UNION ALL SELECT date(dc.day, '+1 day') FROM day_closes dc"  \
+           " WHERE dc.org_id = " org                                           \
+           " AND dc.reopened_at IS NULL AND dc.day >= " d                      \
+           ") WHERE x NOT IN (SELECT dd.day FROM day_closes dd WHERE "         \
+           "dd.org_id = " org " AND dd.reopened_at IS NULL AND dd.day >= " d   \
+           ")) ELSE " d " END)"
+#define SQR_DATED(org, t) SQR_OPEN_DAY(org, SQR_VN_DATE(t))
+
+/* A correcting entry (see sqr_correction_add). */
+struct sqr_correction {
+    int64_t org;               /* organisation */
+    const char *kind;          /* "late_credit", "late_debit", "match",
+                                  "unmatch", "ignore", "cash", "refund" */
+    const char *corrects_date; /* the closed day it corrects */
+    const char *corrects;      /* the record it points at: "bank:12",
+                                  "payment:7", "refund:3" */
+    int64_t bank_txn;          /* bank transaction, or 0 */
+    int64_t payment;           /* payment, or 0 */
+    int64_t refund;            /* refund, or 0 */
+    int64_t payer;             /* payer, or 0 */
+    int64_t amount;            /* signed đồng it adds to the money received
+                                  on its day (see docs/reports.md) */
+    const char *actor;         /* who (audit) */
+    const char *reason;        /* why, or NULL */
+    int64_t now;               /* unix time */
+};
+
+/*
+ * Inside a write transaction: record correction `k`, dated on the first
+ * open day on or after today (Vietnam), with its audit entry
+ * ("correction.KIND"); that day into `day` (11 bytes, may be NULL) and
+ * the id into *id (may be NULL). 0 or a negated enum store_error.
+ */
+int sqr_correction_add(struct sqi_conn *c, const struct sqr_correction *k,
+                       char *day, int64_t *id);
+
+/* The day something of `org` made at unix time `now` is dated on: the
+ * first open day on or after today (Vietnam), into out (11 bytes). */
+int sqr_dated_day(struct sqi_conn *c, int64_t org, int64_t now, char *out);
+
+/* *closed = 1 when `day` of `org` is closed; inside any transaction. */
+int sqr_is_closed(struct sqi_conn *c, int64_t org, const char *day,
+                  int *closed);
+
+/*
+ * Inside the write transaction of cash payment `payment` of payer
+ * `payer`: the dating rules of issue 6. An explicit closed `date` (NULL:
+ * none) is -STORE_E_CONFLICT "day_closed"; cash that happened on a closed
+ * day (`recorded_at`, 0: now) is kept, dated later, with a correction
+ * pointing at that day. A `recorded_at` in the future or over a year old
+ * is -STORE_E_INVALID.
+ */
+int sqr_cash_dated(struct sqi_conn *c, int64_t org, int64_t payment,
+                   int64_t payer, int64_t amount, const char *date,
+                   int64_t recorded_at, const char *actor, int64_t now);
 
 /*
  * Inside the write transaction that inserted payment `payment`: allocate
@@ -35,17 +112,17 @@ int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
                     char *pem, size_t cap, char *key_id);
 /* store_ops.daily_rows (see store.h). */
 int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
-                   int64_t t0, int64_t t1, int64_t asof, json_t **out);
-/* store_ops.adoption_rows, org_province, standee_record (store.h). */
-int sqr_adoption_rows(struct store *st, int64_t org_id, const char *province,
-                      int64_t t0, int64_t t1, json_t **out);
+                   json_t **out);
+/* store_ops.adoption_scan, org_province, standee_record (store.h). */
+int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
+                      const char *from, const char *to,
+                      const struct store_adoption_sink *k);
 int sqr_org_province(struct store *st, const char *org_code,
                      const char *province, const char *actor, int64_t now);
 /* store_ops.day_close, day_reopen, day_closes (store.h). */
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
-                  const char *totals, int64_t bank_seq, const char *actor,
+                  const char *totals, const char *digest, const char *actor,
                   int64_t now, json_t **out);
-int sqr_bank_seq(struct store *st, int64_t *seq);
 int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
                    const char *reason, const char *actor, int64_t now);
 int sqr_day_closes(struct store *st, json_t **out);

@@ -179,9 +179,9 @@ static const char *const migration2[] = {
 };
 
 /* Every migration in order; the schema version is its index + 1. */
-static const char *const *const migrations[] = {migration1,     migration2,
-                                                sqi_migration3, sqi_migration4,
-                                                sqi_migration5, sqi_migration6};
+static const char *const *const migrations[] = {
+    migration1,     migration2,     sqi_migration3, sqi_migration4,
+    sqi_migration5, sqi_migration6, sqi_migration7, sqi_migration8};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -329,11 +329,15 @@ static const char *const sqls[Q__COUNT] = {
     [Q_FEES_OF_KIND] = "SELECT id, label, category, amount FROM fees"
                        " WHERE org_id = ?1 AND kind = ?2 AND active = 1"
                        " ORDER BY id",
+    /* dated on the first open day (issue 6 §2, store_report.h) */
+    /* clang-format off */
     [Q_INVOICE_GEN] = "INSERT OR IGNORE INTO invoices(org_id, payer_id,"
-                      " fee_id, period, label, amount, created_at)"
-                      " SELECT ?1, p.id, ?2, ?3, ?4, ?5, ?6 FROM payers p"
+                      " fee_id, period, label, amount, created_at, day)"
+                      " SELECT ?1, p.id, ?2, ?3, ?4, ?5, ?6, "
+                      SQR_DATED("?1", "?6") " FROM payers p"
                       " WHERE p.org_id = ?1 AND p.active = 1"
                       " AND (?7 = '' OR p.category = ?7) ORDER BY p.id",
+    /* clang-format on */
     [Q_INVOICE_LIST] =
         "SELECT i.id, p.code AS payer, f.code AS fee, i.period, i.label,"
         " i.amount, i.paid, i.amount - i.paid AS due, " INV_STATUS
@@ -384,14 +388,20 @@ static const char *const sqls[Q__COUNT] = {
         " WHERE t.org_id = ?1 AND (?2 IS NULL OR p.code = ?2)"
         " AND (?3 IS NULL OR " INTENT_STATUS " = ?3)"
         " AND t.created_at >= ?4 AND t.id > ?5 ORDER BY t.id LIMIT ?6",
+    /* dated on the first open day (issue 6 §2, store_report.c) */
     [Q_PAYMENT_INSERT] = "INSERT INTO payments(org_id, payer_id, intent_id,"
                          " method, amount, reference, source, actor,"
-                         " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                         " ?8, ?9)",
+                         " created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                         " ?7, ?8, ?9, " SQR_DATED("?1", "?9") ")",
     [Q_PAYMENT_SET_UNALLOC] = "UPDATE payments SET unallocated = ?2,"
                               " flag = ?3 WHERE id = ?1",
+    /* dated as of `now` (?4), never before its payment */
+    /* clang-format off */
     [Q_ALLOC_INSERT] = "INSERT INTO allocations(payment_id, invoice_id,"
-                       " amount) VALUES (?1, ?2, ?3)",
+                       " amount, day) VALUES (?1, ?2, ?3, (SELECT max(p.day, "
+                       SQR_DATED("p.org_id", "?4") ") FROM payments p"
+                       " WHERE p.id = ?1))",
+    /* clang-format on */
     [Q_CASH_INSERT] = "INSERT INTO cash_records(payment_id, kiosk_id,"
                       " collector, note, created_at)"
                       " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -414,7 +424,8 @@ static const char *const sqls[Q__COUNT] = {
                    " WHERE scope = ?1 AND key = ?2",
     [Q_IDEM_PUT] = "INSERT INTO idempotency(scope, key, body_hash, status,"
                    " response, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [Q_DIR_PAYERS] = "SELECT code, name FROM payers WHERE org_id = ?1"
+    [Q_DIR_PAYERS] = "SELECT code, name, category, zone, class_name AS"
+                     " class FROM payers WHERE org_id = ?1"
                      " AND active = 1 ORDER BY code",
     [Q_DIR_FEES] = "SELECT code, label, kind, category, amount FROM fees"
                    " WHERE org_id = ?1 AND active = 1 ORDER BY code",
@@ -1742,6 +1753,63 @@ out:
     return rc;
 }
 
+/*
+ * Give every payer of the directory (`payers`, ordered by code) its open
+ * invoices as "invoices": [{id, fee, label, period, amount, paid, due}],
+ * oldest first like the dues, so an offline kiosk shows the real dues.
+ */
+static const char *payer_code_of(const json_t *p)
+{
+    const char *s = json_string_value(json_object_get(p, "code"));
+
+    return s ? s : "";
+}
+
+static int dir_invoices(struct sqi_conn *c, int64_t org, json_t *payers)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i, n = json_array_size(payers), at = 0;
+    int rc;
+
+    for (i = 0; i < n; i++)
+        json_object_set_new(json_array_get(payers, i), "invoices",
+                            json_array());
+    rc = sqi_db_prepare(
+        c->db,
+        "SELECT p.code, i.id, f.code, i.label, i.period, i.amount, i.paid"
+        " FROM invoices i JOIN payers p ON p.id = i.payer_id"
+        " JOIN fees f ON f.id = i.fee_id WHERE i.org_id = ?1"
+        " AND p.active = 1 AND i.paid < i.amount"
+        " ORDER BY p.code, i.period, i.id",
+        &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, org);
+    while ((rc = step(c, st)) == 1) {
+        const char *code = col_text(st, 0);
+        int64_t amount = sqlite3_column_int64(st, 5);
+        int64_t paid = sqlite3_column_int64(st, 6);
+        json_t *p;
+
+        /* both lists are ordered by code: walk them together */
+        while (at < n &&
+               strcmp(payer_code_of(json_array_get(payers, at)), code) < 0)
+            at++;
+        p = json_array_get(payers, at);
+        if (p == NULL || strcmp(payer_code_of(p), code) != 0)
+            continue;
+        json_array_append_new(
+            json_object_get(p, "invoices"),
+            json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
+                      (json_int_t)sqlite3_column_int64(st, 1), "fee",
+                      col_text(st, 2), "label", col_text(st, 3), "period",
+                      col_text(st, 4), "amount", (json_int_t)amount, "paid",
+                      (json_int_t)paid, "due", (json_int_t)(amount - paid)));
+    }
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int sq_directory(struct store *base, int64_t org, json_t **out)
 {
     struct sq *s = (struct sq *)base;
@@ -1776,6 +1844,9 @@ static int sq_directory(struct store *base, int64_t org, json_t **out)
     }
     bi(st, 1, org);
     rc = rows_json(c, st, &payers);
+    if (rc != 0)
+        goto out;
+    rc = dir_invoices(c, org, payers);
     if (rc != 0)
         goto out;
     st = q(c, Q_DIR_FEES);
@@ -2433,10 +2504,11 @@ static int sq_intent_list(struct store *base, int64_t org,
 /*
  * Allocate `amount` of payment `pay` to the invoices `v` (oldest first),
  * each up to what it still owes. *left gets what could not be allocated;
- * `allocs` (may be NULL) gets {invoice, amount} objects. In a write txn.
+ * `allocs` (may be NULL) gets {invoice, amount} objects. Each allocation
+ * is dated on the first open day as of `now`. In a write txn.
  */
 static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
-                    int64_t amount, int64_t *left, json_t *allocs)
+                    int64_t amount, int64_t *left, json_t *allocs, int64_t now)
 {
     sqlite3_stmt *st;
     size_t i;
@@ -2466,6 +2538,7 @@ static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
         bi(st, 1, pay);
         bi(st, 2, v[i].id);
         bi(st, 3, take);
+        bi(st, 4, now);
         rc = exec1(c, st);
         if (rc != 0)
             return rc;
@@ -2595,7 +2668,7 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
     for (i = 0; i < npay && rc == 0; i++) {
         int64_t left = 0;
 
-        rc = allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, allocs);
+        rc = allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, allocs, now);
         if (rc != 0 || left == pays[i].unalloc)
             continue;
         if (sqlite3_prepare_v2(c->db,
@@ -2743,6 +2816,9 @@ static int sq_cash_record(struct store *base, const struct store_principal *who,
     }
     rc = payment_insert(c, who->org_id, pid, 0, "cash", req->amount, NULL,
                         "cash", who->actor, now, &pay);
+    if (rc == 0) /* cash for a closed day (issue 6 §2) */
+        rc = sqr_cash_dated(c, who->org_id, pay, pid, req->amount, req->date,
+                            req->recorded_at, who->actor, now);
     if (rc != 0)
         goto done;
     st = q(c, Q_CASH_INSERT);
@@ -2759,7 +2835,7 @@ static int sq_cash_record(struct store *base, const struct store_principal *who,
     rc = exec1(c, st);
     if (rc != 0)
         goto done;
-    rc = allocate(c, pay, v, n, req->amount, &left, allocs);
+    rc = allocate(c, pay, v, n, req->amount, &left, allocs, now);
     if (rc != 0)
         goto done;
     if (left != 0) { /* cannot happen: amount <= total */
@@ -2930,7 +3006,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         actor, now, &pay);
     if (rc != 0)
         goto out;
-    rc = allocate(c, pay, v, n, amount, &left, allocs);
+    rc = allocate(c, pay, v, n, amount, &left, allocs, now);
     if (rc != 0)
         goto out;
     if (left > 0) {
@@ -3002,7 +3078,7 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
                         actor, now, &pay);
     if (rc != 0)
         goto out;
-    rc = allocate(c, pay, v, n, amount, &left, allocs);
+    rc = allocate(c, pay, v, n, amount, &left, allocs, now);
     if (rc != 0)
         goto out;
     if (left > 0) {
@@ -3336,6 +3412,115 @@ out:
     return rc;
 }
 
+/* {"count": n, "amount": a} */
+static json_t *count_amount(int64_t n, int64_t amount)
+{
+    return json_pack("{s:I, s:I}", "count", (json_int_t)n, "amount",
+                     (json_int_t)amount);
+}
+
+/* Add `n` payments of `amount` to the pair at `o`.`key`. */
+static int add_pair(json_t *o, const char *key, int64_t n, int64_t amount)
+{
+    json_t *p = json_object_get(o, key);
+    int64_t a = json_integer_value(json_object_get(p, "amount"));
+
+    if (money_add(a, amount, &a) != 0) {
+        store_set_error("overflow", "the day's total overflows");
+        return -STORE_E_OVERFLOW;
+    }
+    n += json_integer_value(json_object_get(p, "count"));
+    json_object_set_new(o, key, count_amount(n, a));
+    return 0;
+}
+
+static int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk,
+                           int64_t t0, int64_t t1, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = get_conn(s);
+    json_t *o = json_pack("{s:o, s:o, s:{s:o, s:o}, s:[]}", "transfer",
+                          count_amount(0, 0), "cash", count_amount(0, 0),
+                          "kiosk", "transfer", count_amount(0, 0), "cash",
+                          count_amount(0, 0), "by_kiosk");
+    json_t *by = json_object_get(o, "by_kiosk");
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (o == NULL) {
+        put_conn(s, c);
+        return -STORE_E_IO;
+    }
+    rc = begin_read(c);
+    if (rc != 0)
+        goto out;
+    /* a transfer counts for the kiosk that made its intent, cash for the
+       kiosk that recorded it; by when the money came (what the collector
+       holds), not by the report day a correction is dated on; a transfer
+       undone by a review after its day closed (reversed) is not money */
+    rc = sqi_db_prepare(
+        c->db,
+        "SELECT g.method, g.kiosk, (SELECT name FROM kiosks WHERE id ="
+        " g.kiosk), g.n, g.total FROM (SELECT p.method AS method,"
+        " CASE WHEN p.method = 'cash' THEN cr.kiosk_id ELSE t.kiosk_id END"
+        " AS kiosk, count(*) AS n, sum(p.amount) AS total FROM payments p"
+        " LEFT JOIN intents t ON t.id = p.intent_id"
+        " LEFT JOIN cash_records cr ON cr.payment_id = p.id"
+        " WHERE p.org_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3"
+        " AND p.reversed_day IS NULL GROUP BY 1, 2) g"
+        " ORDER BY g.kiosk IS NULL, g.kiosk, g.method",
+        &st);
+    if (rc != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, t0);
+    sqlite3_bind_int64(st, 3, t1);
+    while ((rc = step(c, st)) == 1) {
+        const char *method = col_text(st, 0);
+        int has_kiosk = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        int64_t kid = sqlite3_column_int64(st, 1);
+        int64_t n = sqlite3_column_int64(st, 3);
+        int64_t amount = sqlite3_column_int64(st, 4);
+        json_t *last = json_array_get(by, json_array_size(by) - 1);
+        json_t *lk = json_object_get(last, "kiosk");
+
+        if (strcmp(method, "cash") != 0)
+            method = "transfer";
+        rc = add_pair(o, method, n, amount);
+        if (rc == 0 && has_kiosk && kid == kiosk)
+            rc = add_pair(json_object_get(o, "kiosk"), method, n, amount);
+        if (rc != 0)
+            break;
+        /* rows come grouped by kiosk: start an entry at each new one */
+        if (last == NULL ||
+            (has_kiosk ? !json_is_integer(lk) || json_integer_value(lk) != kid
+                       : !json_is_null(lk))) {
+            last = json_pack("{s:o, s:s, s:o, s:o}", "kiosk",
+                             has_kiosk ? json_integer(kid) : json_null(),
+                             "name", col_text(st, 2), "transfer",
+                             count_amount(0, 0), "cash", count_amount(0, 0));
+            if (last == NULL || json_array_append_new(by, last) != 0) {
+                rc = -STORE_E_IO;
+                break;
+            }
+        }
+        rc = add_pair(last, method, n, amount);
+        if (rc != 0)
+            break;
+    }
+    if (rc > 0)
+        rc = 0;
+out:
+    sqlite3_finalize(st);
+    end_read(c);
+    put_conn(s, c);
+    if (rc == 0)
+        *out = o;
+    else
+        json_decref(o);
+    return rc;
+}
+
 static int sq_stats(struct store *base, json_t **out)
 {
     struct sq *s = (struct sq *)base;
@@ -3431,6 +3616,7 @@ static const struct store_ops sqlite_ops = {
     .intent_list = sq_intent_list,
     .cash_record = sq_cash_record,
     .payment_list = sq_payment_list,
+    .kiosk_totals = sq_kiosk_totals,
     .transfer_apply = sq_transfer_apply,
     .bank_account_org = sqb_account_org,
     .bank_secret_put = sqb_secret_put,
@@ -3450,7 +3636,7 @@ static const struct store_ops sqlite_ops = {
     .receipt_get = sqr_receipt_get,
     .receipt_key = sqr_receipt_key,
     .daily_rows = sqr_daily_rows,
-    .adoption_rows = sqr_adoption_rows,
+    .adoption_scan = sqr_adoption_scan,
     .org_province = sqr_org_province,
     .standee_record = sqr_standee_record,
     .standee_payers = sqr_standee_payers,
@@ -3458,7 +3644,6 @@ static const struct store_ops sqlite_ops = {
     .day_reopen = sqr_day_reopen,
     .day_closes = sqr_day_closes,
     .day_closed = sqr_day_closed,
-    .bank_seq = sqr_bank_seq,
     .payer_refund = sqr_payer_refund,
     .dash_user_add = sqd_user_add,
     .dash_user_get = sqd_user_get,
@@ -3466,6 +3651,7 @@ static const struct store_ops sqlite_ops = {
     .dash_session_get = sqd_session_get,
     .dash_session_del = sqd_session_del,
     .dash_attempt = sqd_attempt,
+    .dash_sweep = sqd_sweep,
 };
 
 static int exec_sql(sqlite3 *db, const char *sql)

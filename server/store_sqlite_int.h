@@ -79,8 +79,9 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent);
 
-/* store_bank.c: migration 3 and the bank operations of the table. */
+/* store_bank.c: migrations 3 and 7 and the bank operations of the table. */
 extern const char *const sqi_migration3[];
+extern const char *const sqi_migration7[];
 int sqb_account_org(struct store *st, const char *account, int64_t *org_id,
                     char *code);
 int sqb_secret_put(struct store *st, int64_t org_id, const char *provider,

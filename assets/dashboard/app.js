@@ -45,7 +45,35 @@ var STR = {
     export_adoption: 'Thống kê không tiền mặt (CSV)', from: 'Từ ngày', to: 'Đến ngày',
     excel_vn: 'Dấu chấm phẩy (Excel tiếng Việt)', download: 'Tải về',
     org: 'Đơn vị', loading: 'Đang tải…', lang: 'English', state: 'Trạng thái',
-    exact: 'Đủ', over: 'Thừa', ambiguous: 'Nhiều mã', matched: 'Đã khớp'
+    exact: 'Đủ', over: 'Thừa', ambiguous: 'Nhiều mã', matched: 'Đã khớp',
+    pick_org: 'Chọn đơn vị', no_org: 'Chưa có đơn vị nào.',
+    day_closed_note: 'Ngày này đã chốt sổ.',
+    /* why a transfer is suggested for a payer (server reason codes) */
+    why_intent_amount_same_day:
+      'Có yêu cầu thanh toán {intent_code} đúng số tiền {amount}, tạo cùng ngày',
+    why_intent_amount: 'Có yêu cầu thanh toán {intent_code} đúng số tiền {amount}',
+    why_invoice_amount: 'Có hoá đơn chưa thu đúng số tiền {amount}',
+    why_sender_like_payer: 'Tên người chuyển ({sender}) giống tên người nộp ({similarity}%)',
+    why_sender_like_guardian:
+      'Tên người chuyển ({sender}) giống tên phụ huynh ({similarity}%)',
+    why_code_in_content: 'Nội dung chuyển khoản có mã {intent_code}',
+    /* why a transfer is in the queue (its state's reason) */
+    reason_no_code: 'không có mã thanh toán',
+    reason_unknown_code: 'mã thanh toán không tồn tại',
+    reason_several_codes: 'có nhiều mã thanh toán',
+    reason_reserved_unclaimed: 'mã đã cấp nhưng chưa có yêu cầu thanh toán',
+    reason_debit: 'tiền ra', reason_zero: 'số tiền bằng 0',
+    reason_reversal: 'giao dịch bị hoàn', reason_currency: 'không phải VND',
+    reason_review: 'đã xử lý',
+    /* server error codes */
+    err_day_closed: 'Ngày này đã chốt sổ, không thể thay đổi.',
+    err_already_closed: 'Ngày này đã được chốt sổ trước đó.',
+    err_reason_required: 'Phải nhập lý do.',
+    err_forbidden: 'Bạn không có quyền làm việc này.',
+    err_csrf: 'Phiên làm việc không hợp lệ, vui lòng tải lại trang.',
+    err_unauthorized: 'Vui lòng đăng nhập lại.',
+    err_payer_not_found: 'Không có người nộp với mã này.',
+    err_org_not_found: 'Không có đơn vị này.'
   },
   en: {
     title: 'chopay dashboard',
@@ -84,13 +112,61 @@ var STR = {
     export_adoption: 'Cashless adoption statistics (CSV)', from: 'From', to: 'To',
     excel_vn: 'Semicolons (Vietnamese Excel)', download: 'Download',
     org: 'Organisation', loading: 'Loading…', lang: 'Tiếng Việt', state: 'State',
-    exact: 'Exact', over: 'Over-paid', ambiguous: 'Ambiguous', matched: 'Matched'
+    exact: 'Exact', over: 'Over-paid', ambiguous: 'Ambiguous', matched: 'Matched',
+    pick_org: 'Organisation', no_org: 'There is no organisation yet.',
+    day_closed_note: 'This day is closed.',
+    why_intent_amount_same_day:
+      'Open payment request {intent_code} for exactly {amount}, made the same day',
+    why_intent_amount: 'Open payment request {intent_code} for exactly {amount}',
+    why_invoice_amount: 'Open invoice for exactly {amount}',
+    why_sender_like_payer: 'Sender ({sender}) named like the payer ({similarity}% alike)',
+    why_sender_like_guardian:
+      'Sender ({sender}) named like the guardian ({similarity}% alike)',
+    why_code_in_content: 'The transfer content holds code {intent_code}',
+    reason_no_code: 'no payment code',
+    reason_unknown_code: 'unknown payment code',
+    reason_several_codes: 'several payment codes',
+    reason_reserved_unclaimed: 'reserved code without a payment request',
+    reason_debit: 'money out', reason_zero: 'zero amount',
+    reason_reversal: 'reversed', reason_currency: 'not VND',
+    reason_review: 'reviewed',
+    err_day_closed: 'This day is closed and cannot change.',
+    err_already_closed: 'This day was already closed.',
+    err_reason_required: 'A reason is required.',
+    err_forbidden: 'You may not do this.',
+    err_csrf: 'The session is not valid; please reload the page.',
+    err_unauthorized: 'Please sign in again.',
+    err_payer_not_found: 'No payer has this code.',
+    err_org_not_found: 'No such organisation.'
   }
 };
 
 var app = { lang: 'vi', session: null, org: null, orgs: [] };
 
 function t(k) { return (STR[app.lang] && STR[app.lang][k]) || STR.vi[k] || k; }
+
+/* A string with {name} placeholders filled from `params`; amounts as money. */
+function tf(k, params) {
+  return t(k).replace(/\{(\w+)\}/g, function (m, name) {
+    var v = params ? params[name] : undefined;
+    if (v === undefined || v === null) return '';
+    return name === 'amount' ? money(v) : String(v);
+  });
+}
+
+/* The words for one suggestion reason {code, ...}: from its code, else the
+ * server's English `why` text. */
+function explain(r, fallback) {
+  if (r && r.code && STR.vi['why_' + r.code]) return tf('why_' + r.code, r);
+  return fallback || '';
+}
+
+/* Why a transaction is where it is (its state's reason code). */
+function reasonText(code) {
+  if (!code) return '';
+  if (code.indexOf('review: ') === 0) return t('reason_review') + ': ' + code.slice(8);
+  return STR.vi['reason_' + code] ? t('reason_' + code) : code;
+}
 
 function el(tag, attrs, kids) {
   var e = document.createElement(tag);
@@ -174,7 +250,8 @@ function api(method, path, body) {
 }
 
 function fail(e) {
-  toast(t('error') + ': ' + (e.message || e.code || e), true);
+  var k = e && e.code ? 'err_' + e.code : '';
+  toast(t('error') + ': ' + (k && STR.vi[k] ? t(k) : (e.message || e.code || e)), true);
 }
 
 function qs(o) {
@@ -270,9 +347,7 @@ function pageLogin(main) {
     api('POST', '/dash/login', { login: u.value.trim(), password: p.value })
       .then(function (s) {
         p.value = '';
-        app.session = s;
-        app.org = s.org;
-        start();
+        start(s);
       }).catch(function (e) {
         msg.textContent = e.code === 'locked' ? t('locked') :
           e.code === 'bad_credentials' ? t('bad_credentials') : (e.message || e.code);
@@ -282,9 +357,16 @@ function pageLogin(main) {
   u.focus();
 }
 
+/* "CODE — Name" of the organisation shown. */
+function orgLabel() {
+  var cur = app.orgs.filter(function (o) { return o.code === app.org; })[0];
+  return app.org + (cur && cur.name ? ' — ' + cur.name : '');
+}
+
 function pageOverview(main) {
   var today = vnDate(0), from = vnDate(-29);
-  main.appendChild(el('h1', { text: t('nav_overview') + ' — ' + today }));
+  main.appendChild(el('h1', { id: 'page-title',
+                              text: t('nav_overview') + ' — ' + orgLabel() + ' — ' + today }));
   return Promise.all([
     api('GET', '/v1/reports/daily?' + qs({ org: app.org, date: today })),
     api('GET', '/v1/stats/adoption?' + qs({ org: app.org, from: from, to: today, trend: 'day' }))
@@ -334,18 +416,22 @@ function reviewRow(txn) {
   var payer = el('input', { 'class': 'payer', placeholder: t('payer_code'),
                             'aria-label': t('payer_code'), maxlength: '32' });
   var sugg = (txn.suggestions || []).map(function (s) {
+    var why = (s.reasons || []).map(function (r, i) {
+      return explain(r, (s.why || [])[i]);
+    });
+    if (!why.length && s.why) why = s.why;
     return el('button', { type: 'button', 'class': 'suggest', on: { click: function () {
       if (!reasonOk(reason)) return;
       review(txn, 'match', s.intent ? { intent: s.intent, reason: reason.value.trim() }
                                     : { payer: s.payer, reason: reason.value.trim() });
-    } } }, [t('match') + ' ' + s.payer + (s.name ? ' · ' + s.name : '') +
-            (s.why && s.why.length ? ' (' + s.why.join(', ') + ')' : '')]);
+    } } }, [t('match') + ' ' + (s.payer || s.code) + (s.name ? ' · ' + s.name : ''),
+            why.length ? el('span', { 'class': 'why', text: why.join('; ') }) : null]);
   });
   return el('div', { 'class': 'txn', 'data-txn': String(txn.id) }, [
     el('div', { 'class': 'txn-head' }, [
       el('strong', { text: money(txn.amount) }), ' · ',
       (txn.booked_at || txn.booking_date || ''), ' · ',
-      t(txn.state) + (txn.reason ? ' (' + txn.reason + ')' : '')
+      t(txn.state) + (txn.reason ? ' (' + reasonText(txn.reason) + ')' : '')
     ]),
     el('div', {}, [t('sender') + ': ' + (txn.counter_name || '—') + ' · ' +
                    t('content') + ': ' + (txn.description || '')]),
@@ -382,7 +468,8 @@ function pageDaily(main) {
     api('GET', '/v1/reports/daily?' + qs({ org: app.org, date: date })),
     api('GET', '/v1/orgs/' + o + '/bank/transactions?state=unmatched&limit=200'),
     api('GET', '/v1/orgs/' + o + '/bank/transactions?state=ambiguous&limit=200'),
-    api('GET', '/v1/orgs/' + o + '/bank/transactions?state=matched&limit=1000')
+    api('GET', '/v1/orgs/' + o + '/bank/transactions?state=matched&limit=1000'),
+    api('GET', '/v1/orgs/' + o + '/close?' + qs({ date: date }))
   ]).then(function (res) {
     var d = res[0], inv = d.invoices, bank = d.bank, pr = d.proof;
     var queue = res[1].transactions.concat(res[2].transactions);
@@ -423,12 +510,19 @@ function pageDaily(main) {
                     } } }, [t('unmatch')])])];
         })));
     }
-    if (app.session.role !== 'auditor')
+    if (res[4].closed)
+      main.appendChild(el('p', { 'class': 'ok', id: 'day-closed', text: t('day_closed_note') }));
+    else if (app.session.role !== 'auditor')
       main.appendChild(el('p', {}, [el('button', { type: 'button', id: 'close-day',
         on: { click: function () {
           if (!window.confirm(t('close_confirm'))) return;
           api('POST', '/v1/orgs/' + o + '/close', { date: date })
-            .then(function () { toast(t('closed') + ' ' + date); }).catch(fail);
+            .then(function () {
+              toast(t('closed') + ' ' + date);
+              var b = document.getElementById('close-day');
+              if (b) b.parentNode.replaceChild(
+                el('p', { 'class': 'ok', id: 'day-closed', text: t('day_closed_note') }), b);
+            }).catch(fail);
         } } }, [t('close_day') + ' ' + date])]));
   });
 }
@@ -500,6 +594,52 @@ var PAGES = { overview: pageOverview, daily: pageDaily, payers: pagePayers,
 
 /* ---- shell ---- */
 
+/*
+ * The location hash: "#PAGE" or "#PAGE?org=CODE". The organisation in it
+ * is the admin's choice (kept in the URL, so a reload or a bookmark keeps
+ * it); for everyone else it is ignored: the session's organisation is the
+ * only one, and the server refuses any other (403) whatever a URL says.
+ */
+function parseHash() {
+  var h = (location.hash || '').slice(1), q = h.indexOf('?'), org = null;
+  var page = q < 0 ? h : h.slice(0, q);
+  if (q >= 0) h.slice(q + 1).split('&').forEach(function (kv) {
+    var p = kv.split('=');
+    if (p[0] === 'org' && p.length === 2) {
+      try { org = decodeURIComponent(p[1]); } catch (e) { org = null; }
+    }
+  });
+  return { page: PAGES[page] ? page : 'overview', org: org };
+}
+
+function canPick() {
+  return !!app.session && app.session.role === 'admin';
+}
+
+function orgKnown(code) {
+  return app.orgs.some(function (o) { return o.code === code; });
+}
+
+/* The organisation the pages show, from the session or the admin's pick. */
+function chooseOrg(wanted) {
+  if (!canPick()) {
+    app.org = app.session.org;
+    return;
+  }
+  if (wanted && orgKnown(wanted)) app.org = wanted;
+  else if (!app.org || !orgKnown(app.org)) {
+    var kept = null;
+    try { kept = sessionStorage.getItem('chopay.org'); } catch (e) { kept = null; }
+    app.org = kept && orgKnown(kept) ? kept :
+      (app.orgs.length ? app.orgs[0].code : null);
+  }
+  try { if (app.org) sessionStorage.setItem('chopay.org', app.org); } catch (e) { /* */ }
+}
+
+function hashFor(page) {
+  return '#' + page + (canPick() && app.org ? '?org=' + encodeURIComponent(app.org) : '');
+}
+
 function applyStrings() {
   document.documentElement.lang = app.lang;
   document.title = t('title');
@@ -507,16 +647,43 @@ function applyStrings() {
     e.textContent = t(e.getAttribute('data-t'));
   });
   document.getElementById('lang').textContent = t('lang');
+  document.getElementById('org-pick').setAttribute('aria-label', t('pick_org'));
+}
+
+/* The header: who is signed in, the organisation picker for admins. */
+function header() {
+  var pick = document.getElementById('org-pick');
+  var cur = app.orgs.filter(function (o) { return o.code === app.org; })[0];
+  document.getElementById('who').textContent = app.session ?
+    app.session.login + (app.org && !canPick() ?
+      ' · ' + app.org + (cur && cur.name ? ' — ' + cur.name : '') : '') : '';
+  pick.hidden = !canPick();
+  pick.textContent = '';
+  if (canPick()) app.orgs.forEach(function (o) {
+    var op = el('option', { value: o.code, text: o.code + ' — ' + o.name });
+    if (o.code === app.org) op.selected = true;
+    pick.appendChild(op);
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('#nav a'), function (a) {
+    a.setAttribute('href', hashFor(a.getAttribute('data-page')));
+  });
 }
 
 function route() {
   var main = document.getElementById('main');
-  var name = (location.hash || '#overview').slice(1);
-  var page = PAGES[name] || pageOverview;
+  var h = parseHash(), name = h.page, page = PAGES[name];
+  chooseOrg(h.org);
+  header();
   main.textContent = '';
   Array.prototype.forEach.call(document.querySelectorAll('#nav a'), function (a) {
     a.className = a.getAttribute('data-page') === name ? 'active' : '';
   });
+  document.body.setAttribute('data-org', app.org || '');
+  if (!app.org) {
+    main.appendChild(el('p', { text: t('no_org') }));
+    document.body.setAttribute('data-page', name);
+    return;
+  }
   main.setAttribute('aria-busy', 'true');
   page(main).catch(fail).then(function () {
     main.setAttribute('aria-busy', 'false');
@@ -529,8 +696,7 @@ function render() {
   applyStrings();
   document.getElementById('nav').hidden = !logged;
   document.getElementById('logout').hidden = !logged;
-  document.getElementById('who').textContent = logged ?
-    app.session.login + (app.org ? ' · ' + app.org : '') : '';
+  header();
   if (!logged) {
     var main = document.getElementById('main');
     main.textContent = '';
@@ -539,28 +705,37 @@ function render() {
   }
 }
 
-function start() {
-  var p = Promise.resolve();
-  if (!app.org)  /* an admin: every organisation, pick the first */
-    p = api('GET', '/v1/orgs').then(function (j) {
-      app.orgs = j.orgs || [];
-      app.org = app.orgs.length ? app.orgs[0].code : null;
-    });
-  p.then(function () { render(); route(); }).catch(fail);
+/* Signed in: the organisations this user may see come with the session. */
+function start(s) {
+  app.session = s;
+  app.orgs = s.orgs || [];
+  app.org = null;
+  render();
+  route();
 }
 
 document.addEventListener('DOMContentLoaded', function () {
   try { app.lang = localStorage.getItem('chopay.lang') || 'vi'; } catch (e) { app.lang = 'vi'; }
   document.getElementById('lang').addEventListener('click', function () {
     app.lang = app.lang === 'vi' ? 'en' : 'vi';
+    document.getElementById('toast').hidden = true; /* in the other language */
     try { localStorage.setItem('chopay.lang', app.lang); } catch (e) { /* private mode */ }
     render();
     if (app.session) route();
   });
+  document.getElementById('org-pick').addEventListener('change', function (ev) {
+    if (!canPick() || !orgKnown(ev.target.value)) return;
+    app.org = ev.target.value;
+    app.date = null;
+    location.hash = hashFor(parseHash().page);  /* hashchange: route() */
+  });
   document.getElementById('logout').addEventListener('click', function () {
     api('POST', '/dash/logout', {}).catch(function () {}).then(function () {
+      document.getElementById('toast').hidden = true;
       app.session = null;
       app.org = null;
+      app.orgs = [];
+      try { sessionStorage.removeItem('chopay.org'); } catch (e) { /* */ }
       location.hash = '';
       render();
     });
@@ -569,8 +744,6 @@ document.addEventListener('DOMContentLoaded', function () {
   fetch('/dash/session', { credentials: 'same-origin' }).then(function (r) {
     return r.ok ? r.json() : null;
   }).then(function (s) {
-    app.session = s;
-    app.org = s ? s.org : null;
-    if (s) start(); else render();
+    if (s) start(s); else render();
   }).catch(function () { render(); });
 });

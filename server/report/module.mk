@@ -30,3 +30,12 @@ $(BUILD)/tests/report/test_%: $(BUILD)/tests/report/test_%.o $(LIBREPORT) \
 LIBS_bench_report = $(REPORT_LIBS) $(COMMON_LIBS)
 $(BUILD)/bench/bench_report: $(LIBREPORT)
 $(BUILD)/bench/bench_report.o: MODFLAGS += -Iserver/report
+
+# bench/bench_report_store.c: the same reports through the real SQLite
+# store (server/store*.c, server/srv_report.c) on a generated store.
+LIBS_bench_report_store = $(SERVER_LIB_OBJS) $(BUILD)/server/srv_report.o \
+                          $(LIBFEEDS) $(LIBREPORT) $(SERVER_LIBS)
+$(BUILD)/bench/bench_report_store: $(BUILD)/bin/chopay-server $(LIBREPORT) \
+                                   $(LIBFEEDS)
+$(BUILD)/bench/bench_report_store.o: MODFLAGS += -Iserver -Iserver/report \
+                                     $(call pc_cflags,sqlite3 jansson)

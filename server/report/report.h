@@ -96,12 +96,35 @@ struct report_bank_txn {
     int64_t amount;                 /* đồng, > 0 (debits too: a debit's
                                        state is REPORT_DEBIT) */
     enum report_credit_state state; /* matching result */
+    int late; /* 1: booked by the bank on an earlier day that was closed
+                 when it came, so it counts on this one (a correction):
+                 in the figures by state, not in the proof, whose
+                 balances are this day's */
 };
 
 /* An entry the ledger booked against the bank account that day. */
 struct report_ledger_entry {
     const char *bank_ref; /* the bank transaction it books */
     int64_t amount;       /* đồng, signed: + money in, - money out */
+    int late;             /* 1: books a late transaction, or corrects an
+                             earlier day: not in the proof */
+};
+
+/*
+ * A correcting entry dated that day that points at a closed earlier day
+ * (issue 6 §2). `amount` is what it adds to the money received that day:
+ * + a late credit, cash taken on the closed day, a credit of it matched
+ * now; - a late debit, a match undone, a refund; 0 an ignored credit.
+ */
+struct report_correction {
+    const char *id;        /* correction id */
+    const char *kind;      /* "late_credit", "late_debit", "match",
+                              "unmatch", "ignore", "cash", "refund" */
+    int32_t corrects_date; /* the closed day it corrects */
+    const char *corrects;  /* the record: "bank:12", "payment:7" ... */
+    int64_t amount;        /* signed đồng */
+    const char *payer;     /* payer code, or "" */
+    const char *reason;    /* why, or "" */
 };
 
 /* A credit held for a payer (over-payment), at the end of the day. */
@@ -133,6 +156,10 @@ struct report_daily_input {
     enum report_balance_source balance_source;
     int64_t bank_opening; /* đồng, when balance_source != NONE */
     int64_t bank_closing; /* đồng, when balance_source != NONE */
+    const struct report_correction *corrections; /* dated that day, each
+                                                    pointing at a closed
+                                                    earlier day */
+    size_t n_corrections;
 };
 
 /* A count and a sum. */
@@ -171,6 +198,7 @@ struct report_daily {
     /* Bank credits that day, by matching state (duplicates listed but
      * never counted as received). */
     struct report_sum received; /* every credit but duplicates */
+    struct report_sum late;     /* of them, late credits (corrections) */
     struct report_sum by_state[REPORT_STATE__COUNT];
     struct report_sum payer_credits; /* held for payers at day end */
     /* The bank-side proof. */
@@ -187,6 +215,10 @@ struct report_daily {
     int balanced;              /* 1: difference 0 and no items */
     struct report_diff *diffs; /* item by item, bank order then ledger */
     size_t n_diffs;
+    /* Corrections dated that day (borrowed from the input). */
+    struct report_sum corrections; /* count, net amount */
+    const struct report_correction *correction_items;
+    size_t n_correction_items;
 };
 
 /*
@@ -198,6 +230,27 @@ int report_daily(const struct report_daily_input *in,
                  struct report_daily **out);
 /* Free a report (NULL is fine). */
 void report_daily_free(struct report_daily *r);
+
+/* One transaction with the provider's running balance after it. */
+struct report_balance_point {
+    const char *at;  /* when booked, text that sorts in time order
+                        (ISO 8601 with one offset) */
+    int64_t seq;     /* order among equal `at` (arrival order) */
+    int64_t amount;  /* đồng, signed: + credit, - debit */
+    int64_t balance; /* đồng, signed, after it */
+};
+
+/*
+ * The bank-side balances of a day from a provider's running balance
+ * (REPORT_BALANCE_PROVIDER): opening = the balance before the day's
+ * first transaction (its balance less its amount), closing = the last
+ * one's, in `at`, `seq` order (transactions of the same `at` in the
+ * order their balances follow, e.g. a statement with dates only, newest
+ * first). 0, REPORT_E_ARG (none, or NULL),
+ * REPORT_E_AMOUNT or REPORT_E_OVERFLOW (outputs untouched on error).
+ */
+int report_provider_balance(const struct report_balance_point *p, size_t n,
+                            int64_t *opening, int64_t *closing);
 
 /* The report as a new JSON object (json_decref it), NULL on no memory. */
 json_t *report_daily_json(const struct report_daily *r);
@@ -330,9 +383,10 @@ json_t *report_adoption_json(const struct report_adoption *a,
                              const struct report_adoption_data *d);
 
 /*
- * As CSV (same conventions as report_daily_csv; percentages as
- * "86,2 %" text): the totals for the period and the previous one, then
- * one row per organisation, then the trend series.
+ * As CSV (same conventions as report_daily_csv; shares as numbers Excel
+ * reads as percentages, "86.2%" with ',' and "86,2%" with ';', dates as
+ * YYYY-MM-DD): the totals for the period and the previous one, then one
+ * row per organisation, then the trend series.
  */
 int report_adoption_csv(const struct report_adoption *a,
                         const struct report_adoption_data *d,

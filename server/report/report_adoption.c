@@ -359,10 +359,23 @@ fail:
 
 /* --- CSV ------------------------------------------------------------- */
 
-static void csv_pct(struct csv *c, int32_t permille, int show_plus)
+/*
+ * A share as a number Excel reads as a percentage ("86.2%" = 0.862): the
+ * decimal mark is the one that goes with the file's separator (',' files
+ * for '.'-decimal locales, ';' files for vi-VN's ','), no space before
+ * '%' and no '+', so that the cell is a number, not text.
+ */
+static void csv_pct(struct csv *c, int32_t permille)
 {
     char b[16];
-    report_pct(permille, 1, show_plus, b);
+    report_pct(permille, c->sep == ';', 0, b);
+    if (c->sep == ';') { /* "86,2 %" -> "86,2%" */
+        size_t n = strlen(b);
+        if (n >= 2 && b[n - 2] == ' ')
+            memmove(b + n - 2, b + n - 1, 2);
+    } else {
+        strcat(b, "%");
+    }
     csv_field(c, b, 0);
 }
 
@@ -387,9 +400,9 @@ static void count_row(struct csv *c, const char *label, int64_t cur,
 static void pct_row(struct csv *c, const char *label, int32_t cur, int32_t prev)
 {
     csv_text(c, label);
-    csv_pct(c, cur, 0);
-    csv_pct(c, prev, 0);
-    csv_pct(c, cur - prev, 1);
+    csv_pct(c, cur);
+    csv_pct(c, prev);
+    csv_pct(c, cur - prev);
     csv_end_row(c);
 }
 
@@ -469,14 +482,14 @@ int report_adoption_csv(const struct report_adoption *a,
         csv_text(&v, g->province);
         csv_int(&v, x->payments);
         csv_int(&v, x->payments_cashless);
-        csv_pct(&v, x->share_count, 0);
+        csv_pct(&v, x->share_count);
         csv_int(&v, x->value);
         csv_int(&v, x->value_cashless);
-        csv_pct(&v, x->share_value, 0);
+        csv_pct(&v, x->share_value);
         csv_int(&v, x->payers_paying);
         csv_int(&v, x->payers_cashless);
-        csv_pct(&v, x->share_payers, 0);
-        csv_pct(&v, a->orgs[i].prev.share_count, 0);
+        csv_pct(&v, x->share_payers);
+        csv_pct(&v, a->orgs[i].prev.share_count);
         csv_end_row(&v);
     }
     csv_end_row(&v);
@@ -493,16 +506,18 @@ int report_adoption_csv(const struct report_adoption *a,
     csv_end_row(&v);
     for (size_t i = 0; i < a->n_trend; i++) {
         const struct report_adoption_point *x = &a->trend[i];
-        dmy(x->from, f);
-        dmy(x->to, t);
+        /* ISO dates: a date cell in every locale (dd/mm is text or a
+         * wrong date in a US-English Excel) */
+        report_day_format(x->from, f);
+        report_day_format(x->to, t);
         csv_text(&v, f);
         csv_text(&v, t);
         csv_int(&v, x->payments);
         csv_int(&v, x->payments_cashless);
-        csv_pct(&v, x->share_count, 0);
+        csv_pct(&v, x->share_count);
         csv_int(&v, x->value);
         csv_int(&v, x->value_cashless);
-        csv_pct(&v, x->share_value, 0);
+        csv_pct(&v, x->share_value);
         csv_end_row(&v);
     }
     return csv_finish(&v, out, len);

@@ -1,9 +1,10 @@
 /*
  * report_daily.c: the daily reconciliation of one organisation (issue 6
  * §1): invoices due and how they were settled, bank transactions by
- * matching state, credits held for payers, and the bank-side proof: the
+ * matching state, credits held for payers, the bank-side proof (the
  * bank's balance movement against the ledger, with every difference
- * listed by bank reference.
+ * listed by bank reference) and the corrections dated that day that
+ * point at closed earlier days.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,12 +79,19 @@ static int bank_side(const struct report_daily_input *in,
             return rc;
         if (t->state == REPORT_DUPLICATE)
             continue;
+        /* a late transaction moved an earlier day's balance: counted
+           here, proven there (its correction explains that day) */
         if (t->state == REPORT_DEBIT) {
-            rc = sum_add(&r->txn_movement, -t->amount);
+            if (!t->late)
+                rc = sum_add(&r->txn_movement, -t->amount);
         } else {
             r->received.count++;
-            if (!(rc = sum_add(&r->received.amount, t->amount)))
+            if (!(rc = sum_add(&r->received.amount, t->amount)) && !t->late)
                 rc = sum_add(&r->txn_movement, t->amount);
+            if (!rc && t->late) {
+                r->late.count++;
+                rc = sum_add(&r->late.amount, t->amount);
+            }
         }
         if (rc)
             return rc;
@@ -94,7 +102,7 @@ static int bank_side(const struct report_daily_input *in,
             return REPORT_E_ARG;
         if (e->amount == 0 || e->amount > MONEY_MAX || e->amount < -MONEY_MAX)
             return REPORT_E_AMOUNT;
-        if ((rc = sum_add(&r->ledger_movement, e->amount)))
+        if (!e->late && (rc = sum_add(&r->ledger_movement, e->amount)))
             return rc;
     }
     for (size_t i = 0; i < in->n_credits; i++) {
@@ -107,6 +115,18 @@ static int bank_side(const struct report_daily_input *in,
         if ((rc = sum_add(&r->payer_credits.amount, c->amount)))
             return rc;
     }
+    for (size_t i = 0; i < in->n_corrections; i++) {
+        const struct report_correction *k = &in->corrections[i];
+        if (!k->id || !k->kind || !k->corrects)
+            return REPORT_E_ARG;
+        if (k->amount > MONEY_MAX || k->amount < -MONEY_MAX)
+            return REPORT_E_AMOUNT;
+        r->corrections.count++;
+        if ((rc = sum_add(&r->corrections.amount, k->amount)))
+            return rc;
+    }
+    r->correction_items = in->corrections;
+    r->n_correction_items = in->n_corrections;
     return 0;
 }
 
@@ -124,13 +144,15 @@ static int differences(const struct report_daily_input *in,
         return REPORT_E_NOMEM;
     for (size_t i = 0; i < in->n_bank; i++) {
         const struct report_bank_txn *t = &in->bank[i];
-        if (t->state == REPORT_DUPLICATE)
+        if (t->state == REPORT_DUPLICATE || t->late)
             continue;
         it[n].ref = t->ref;
         it[n].amount = t->state == REPORT_DEBIT ? -t->amount : t->amount;
         it[n++].ledger = 0;
     }
     for (size_t i = 0; i < in->n_ledger; i++) {
+        if (in->ledger[i].late)
+            continue;
         it[n].ref = in->ledger[i].bank_ref;
         it[n].amount = in->ledger[i].amount;
         it[n++].ledger = 1;
@@ -187,6 +209,7 @@ int report_daily(const struct report_daily_input *in, struct report_daily **out)
     if (!in || !out || !in->org || strlen(in->org) >= sizeof r->org ||
         (in->n_invoices && !in->invoices) || (in->n_bank && !in->bank) ||
         (in->n_ledger && !in->ledger) || (in->n_credits && !in->credits) ||
+        (in->n_corrections && !in->corrections) ||
         (unsigned)in->balance_source > REPORT_BALANCE_STATEMENT)
         return REPORT_E_ARG;
     if (in->balance_source != REPORT_BALANCE_NONE &&
@@ -229,6 +252,59 @@ void report_daily_free(struct report_daily *r)
     free(r);
 }
 
+static int point_cmp(const void *a, const void *b)
+{
+    const struct report_balance_point *x = a, *y = b;
+    int c = strcmp(x->at, y->at);
+    if (c)
+        return c;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int report_provider_balance(const struct report_balance_point *p, size_t n,
+                            int64_t *opening, int64_t *closing)
+{
+    struct report_balance_point *v;
+    int64_t open;
+
+    if (!p || n == 0 || !opening || !closing)
+        return REPORT_E_ARG;
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].at)
+            return REPORT_E_ARG;
+        if (p[i].amount < -MONEY_MAX || p[i].amount > MONEY_MAX ||
+            p[i].balance < -MONEY_MAX || p[i].balance > MONEY_MAX)
+            return REPORT_E_AMOUNT;
+    }
+    if (!(v = malloc(n * sizeof *v)))
+        return REPORT_E_NOMEM;
+    memcpy(v, p, n * sizeof *v);
+    qsort(v, n, sizeof *v, point_cmp);
+    /* transactions with the same time (a statement giving dates only,
+       listed newest first) are put in the order their balances follow */
+    for (size_t i = 0, j; i < n; i = j) {
+        size_t fwd = 0, back = 0;
+        for (j = i + 1; j < n && strcmp(v[j].at, v[i].at) == 0; j++) {
+            fwd += v[j].balance - v[j].amount == v[j - 1].balance;
+            back += v[j - 1].balance - v[j - 1].amount == v[j].balance;
+        }
+        for (size_t a = i, b = j - 1; back > fwd && a < b; a++, b--) {
+            struct report_balance_point t = v[a];
+            v[a] = v[b];
+            v[b] = t;
+        }
+    }
+    if (money_sub(v[0].balance, v[0].amount, &open) != 0 || open < -MONEY_MAX ||
+        open > MONEY_MAX) {
+        free(v);
+        return REPORT_E_OVERFLOW;
+    }
+    *opening = open;
+    *closing = v[n - 1].balance;
+    free(v);
+    return 0;
+}
+
 /* --- output --------------------------------------------------------- */
 
 static const char *const state_keys[REPORT_STATE__COUNT] = {
@@ -250,6 +326,32 @@ static json_t *sum_json(const struct report_sum *s)
 {
     return json_pack("{sIsI}", "count", (json_int_t)s->count, "amount",
                      (json_int_t)s->amount);
+}
+
+/* {count, amount, items: [...]}, NULL on no memory. */
+static json_t *corrections_json(const struct report_daily *r)
+{
+    json_t *items = json_array();
+    char day[11];
+
+    if (!items)
+        return NULL;
+    for (size_t i = 0; i < r->n_correction_items; i++) {
+        const struct report_correction *k = &r->correction_items[i];
+        report_day_format(k->corrects_date, day);
+        if (json_array_append_new(
+                items, json_pack("{sssssssssIssss}", "id", k->id, "kind",
+                                 k->kind, "corrects_date", day, "corrects",
+                                 k->corrects, "amount", (json_int_t)k->amount,
+                                 "payer", k->payer ? k->payer : "", "reason",
+                                 k->reason ? k->reason : ""))) {
+            json_decref(items);
+            return NULL;
+        }
+    }
+    return json_pack("{sIsIso}", "count", (json_int_t)r->corrections.count,
+                     "amount", (json_int_t)r->corrections.amount, "items",
+                     items);
 }
 
 json_t *report_daily_json(const struct report_daily *r)
@@ -278,7 +380,7 @@ json_t *report_daily_json(const struct report_daily *r)
             goto fail;
     }
     o = json_pack(
-        "{sssss{sIsIsIsIsIsIsI}s{sIsIso}s{sIsI}s{sssIsIsIsIsIsIsIsIsb}so}",
+        "{sssss{sIsIsIsIsIsIsI}s{sIsIsIsIso}s{sIsI}s{sssIsIsIsIsIsIsIsIsb}so}",
         "org", r->org, "date", day, "invoices", "due_count",
         (json_int_t)r->due.count, "due_amount", (json_int_t)r->due.amount,
         "collected_transfer", (json_int_t)r->collected_transfer,
@@ -286,8 +388,9 @@ json_t *report_daily_json(const struct report_daily *r)
         (json_int_t)r->outstanding, "overpaid", (json_int_t)r->overpaid,
         "overdue_count", (json_int_t)r->overdue.count, "bank", "received_count",
         (json_int_t)r->received.count, "received_amount",
-        (json_int_t)r->received.amount, "by_state", states, "payer_credits",
-        "count", (json_int_t)r->payer_credits.count, "amount",
+        (json_int_t)r->received.amount, "late_count", (json_int_t)r->late.count,
+        "late_amount", (json_int_t)r->late.amount, "by_state", states,
+        "payer_credits", "count", (json_int_t)r->payer_credits.count, "amount",
         (json_int_t)r->payer_credits.amount, "proof", "balance_source",
         source_keys[r->balance_source], "bank_opening",
         (json_int_t)r->bank_opening, "bank_closing",
@@ -303,7 +406,8 @@ json_t *report_daily_json(const struct report_daily *r)
     /* overdue amount sits beside its count */
     if (json_object_set_new(json_object_get(o, "invoices"),
                             "overdue_outstanding",
-                            json_integer(r->overdue.amount))) {
+                            json_integer(r->overdue.amount)) ||
+        json_object_set_new(o, "corrections", corrections_json(r))) {
         json_decref(o);
         return NULL;
     }
@@ -312,6 +416,24 @@ fail:
     json_decref(states);
     json_decref(diffs);
     return NULL;
+}
+
+/* A correction's kind in Vietnamese (the key itself when unknown). */
+static const char *correction_vi(const char *kind)
+{
+    static const char *const k[][2] = {
+        {"late_credit", "Tiền về báo muộn"},
+        {"late_debit", "Tiền ra báo muộn"},
+        {"match", "Khớp sau khi chốt"},
+        {"unmatch", "Hủy khớp sau khi chốt"},
+        {"ignore", "Bỏ qua sau khi chốt"},
+        {"cash", "Tiền mặt ghi muộn"},
+        {"refund", "Hoàn tiền sau khi chốt"},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (strcmp(kind, k[i][0]) == 0)
+            return k[i][1];
+    return kind;
 }
 
 static void row(struct csv *c, const char *key, const char *label,
@@ -357,6 +479,8 @@ int report_daily_csv(const struct report_daily *r,
         r->overdue.amount);
     row(&c, "received", "Tiền về tài khoản", r->received.count, 1,
         r->received.amount);
+    row(&c, "late", "Trong đó: báo muộn cho ngày đã chốt", r->late.count, 1,
+        r->late.amount);
     for (int i = 0; i < REPORT_STATE__COUNT; i++)
         row(&c, state_keys[i], state_vi[i], r->by_state[i].count, 1,
             r->by_state[i].amount);
@@ -374,6 +498,8 @@ int report_daily_csv(const struct report_daily *r,
         r->ledger_movement);
     row(&c, "difference", "Chênh lệch", (int64_t)r->n_diffs, 1, r->difference);
     row(&c, "unexplained", "Chênh lệch chưa giải thích", 0, 0, r->unexplained);
+    row(&c, "corrections", "Bút toán điều chỉnh ngày đã chốt",
+        r->corrections.count, 1, r->corrections.amount);
     csv_end_row(&c);
     csv_text(&c, "Loại chênh lệch");
     csv_text(&c, "Mã giao dịch");
@@ -388,6 +514,27 @@ int report_daily_csv(const struct report_daily *r,
         csv_int(&c, d->bank);
         csv_int(&c, d->ledger);
         csv_int(&c, d->difference);
+        csv_end_row(&c);
+    }
+    csv_end_row(&c);
+    csv_text(&c, "Bút toán điều chỉnh");
+    csv_text(&c, "Loại");
+    csv_text(&c, "Điều chỉnh cho ngày");
+    csv_text(&c, "Chứng từ gốc");
+    csv_text(&c, "Số tiền (đồng)");
+    csv_text(&c, "Người nộp");
+    csv_text(&c, "Lý do");
+    csv_end_row(&c);
+    for (size_t i = 0; i < r->n_correction_items; i++) {
+        const struct report_correction *k = &r->correction_items[i];
+        report_day_format(k->corrects_date, day);
+        csv_text(&c, k->id);
+        csv_text(&c, correction_vi(k->kind));
+        csv_text(&c, day);
+        csv_text(&c, k->corrects);
+        csv_int(&c, k->amount);
+        csv_text(&c, k->payer ? k->payer : "");
+        csv_text(&c, k->reason ? k->reason : "");
         csv_end_row(&c);
     }
     return csv_finish(&c, out, len);

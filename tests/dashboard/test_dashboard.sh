@@ -1,12 +1,14 @@
 #!/bin/sh
-# test_dashboard.sh [BUILD]: the web dashboard in a real browser (make
-# dashboard-check). Starts chopay-server --demo on a free loopback port
-# with a temporary data directory, adds a board user and a bank statement
-# with unmatched credits, then drives Debian's headless Chromium through
-# playwright-core (pinned in package-lock.json, installed with `npm ci` in
-# a temporary directory): sign-in, every page, a review action, a CSV
-# export, the English toggle and sign-out. Screenshots of each page go to
-# $CHOPAY_BUILD/dash-screens/. Last line: "N passed, N failed".
+# test_dashboard.sh [BUILD]: the web dashboard in a real browser (part of
+# make check; make dashboard-check alone). Starts chopay-server --demo on a
+# free loopback port with a temporary data directory (its board user), adds
+# an admin dashboard user and a bank statement with unmatched credits, then
+# drives Debian's headless Chromium through playwright-core (pinned in
+# package-lock.json, installed with `npm ci` in a temporary directory):
+# sign-in, every page, a review action, the day close, CSV exports, the
+# English toggle, a forged organisation, the admin's organisation picker.
+# Screenshots of each page and the CSVs go to $BUILD/dash-screens/.
+# Last line: "N passed, N failed".
 set -u
 build=${1:-${CHOPAY_BUILD:?usage: test_dashboard.sh BUILD}}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +23,11 @@ fail() {
 
 command -v node >/dev/null 2>&1 || fail "node is missing (apt-get install nodejs)"
 command -v npm >/dev/null 2>&1 || fail "npm is missing (apt-get install npm)"
+# playwright-core 1.61 needs Node.js 18 or later: Debian 12's own nodejs
+# will do (the newer releases need 20)
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+[ "${node_major:-0}" -ge 18 ] 2>/dev/null ||
+    fail "node $(node --version 2>/dev/null) is too old: playwright-core needs 18"
 [ -x "$chromium" ] || fail "$chromium is missing (apt-get install chromium)"
 [ -x "$server" ] || fail "$server missing: run make first"
 
@@ -44,7 +51,9 @@ pid=$!
 i=0
 while [ ! -s "$data/server.addr" ]; do
     i=$((i + 1))
-    [ $i -gt 100 ] && { cat "$work/server.log" >&2; fail "server did not start"; }
+    kill -0 "$pid" 2>/dev/null ||
+        { cat "$work/server.log" >&2; pid=; fail "server exited"; }
+    [ $i -gt 1200 ] && { cat "$work/server.log" >&2; fail "server did not start"; }
     sleep 0.1
 done
 addr=$(cat "$data/server.addr")
@@ -54,13 +63,34 @@ password=$(python3 -c 'import json, sys
 print(json.load(open(sys.argv[1]))["dashboard"]["password"])' \
     "$data/demo-credentials.json") || fail "no dashboard user in the demo"
 
+# An admin dashboard user (every organisation: the organisation picker).
+admin_pw="quan-tri-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$admin_pw" | "$server" user add --role admin --name quantri \
+    --data-dir "$data" >"$work/useradd.log" 2>&1 ||
+    { cat "$work/useradd.log" >&2; fail "cannot add the admin user"; }
+
+# The sender of the first credit is stall A-1's vendor, named as banks
+# write it (ASCII capitals): the review queue suggests A-1 by name. Read
+# from the server, not assumed.
+sender=$(python3 -c 'import json, sys, unicodedata, urllib.request
+c = json.load(open(sys.argv[1]))
+q = urllib.request.Request("http://" + sys.argv[2] + "/v1/orgs/CHO-TT/payers",
+                           headers={"Authorization": "Bearer " + c["admin_token"]})
+p = [x for x in json.load(urllib.request.urlopen(q))["payers"] if x["code"] == "A-1"]
+n = p[0]["name"].split(" (")[0].replace("Đ", "D").replace("đ", "d")
+n = "".join(ch for ch in unicodedata.normalize("NFD", n)
+            if not unicodedata.combining(ch))
+print(n.upper())' "$data/demo-credentials.json" "$addr") ||
+    fail "cannot read stall A-1"
+
 # Two credits without a payment code (Vietnam's today): the review queue.
 today=$(TZ=Asia/Ho_Chi_Minh date +%d/%m/%Y)
+iso=$(TZ=Asia/Ho_Chi_Minh date +%Y-%m-%d)
 printf '%s\r\n' \
     '"SAO KÊ TÀI KHOẢN","1023456789",,,' \
     'STT,Ngày giao dịch,Số bút toán,Số tiền ghi có,Nội dung,Tên người chuyển' \
-    "1,$today 08:15:00,FT26DASH0001,\"1,500,000\",Nop tien thue sap,HO THANH NGAN" \
-    "2,$today 09:40:00,FT26DASH0002,\"200,000\",chuyen tien,TRAN VAN BINH" \
+    "1,$today 00:05:00,FT26DASH0001,\"1,500,000\",Nop tien thue sap,$sender" \
+    "2,$today 00:10:00,FT26DASH0002,\"200,000\",chuyen tien,TRAN VAN BINH" \
     >"$work/stmt.csv"
 "$server" import statement "$work/stmt.csv" --format csv --org CHO-TT \
     --data-dir "$data" >"$work/import.log" 2>&1 ||
@@ -70,7 +100,9 @@ mkdir -p "$build/dash-screens" || fail "cannot create $build/dash-screens"
 shots=$(cd "$build/dash-screens" && pwd)
 rm -f "$shots"/*.png "$shots"/*.csv
 (cd "$work" && CHOPAY_URL="http://$addr" CHOPAY_SHOTS="$shots" \
-    CHOPAY_CHROMIUM="$chromium" CHOPAY_PASSWORD="$password" node dashboard.js)
+    CHOPAY_CHROMIUM="$chromium" CHOPAY_PASSWORD="$password" \
+    CHOPAY_ADMIN_PASSWORD="$admin_pw" CHOPAY_DATE="$iso" CHOPAY_SENDER="$sender" HOME="$work" \
+    node dashboard.js)
 rc=$?
 if [ $rc -ne 0 ]; then
     echo "--- server log" >&2

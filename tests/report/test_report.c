@@ -4,7 +4,8 @@
  * hand-worked day (cash, transfers, partial, over, unmatched, ignored,
  * duplicate, a refund, a booking error, a missing booking, a balance gap),
  * and generated data whose figures a second, naive loop recomputes; the
- * "946 of 1,097 = 86,2 %" case; the JSON and CSV forms.
+ * "946 of 1,097 = 86,2 %" case; the JSON and CSV forms; a day after a
+ * close with its corrections; the provider's running balance.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -91,15 +92,18 @@ static const struct report_invoice inv[] = {
     {"I8", "H", D + 1, 90000, 0, 0},     /* not yet due */
 };
 static const struct report_bank_txn bank[] = {
-    {"T1", 100000, REPORT_MATCHED_EXACT}, {"T2", 60000, REPORT_MATCHED_PARTIAL},
-    {"T3", 130000, REPORT_MATCHED_OVER},  {"T4", 25000, REPORT_UNMATCHED},
-    {"T5", 500000, REPORT_IGNORED},       {"T2", 60000, REPORT_DUPLICATE},
-    {"T7", 30000, REPORT_DEBIT},
+    {"T1", 100000, REPORT_MATCHED_EXACT, 0},
+    {"T2", 60000, REPORT_MATCHED_PARTIAL, 0},
+    {"T3", 130000, REPORT_MATCHED_OVER, 0},
+    {"T4", 25000, REPORT_UNMATCHED, 0},
+    {"T5", 500000, REPORT_IGNORED, 0},
+    {"T2", 60000, REPORT_DUPLICATE, 0},
+    {"T7", 30000, REPORT_DEBIT, 0},
 };
 static const struct report_ledger_entry ledger[] = {
-    {"T1", 100000}, {"T2", 60000}, {"T3", 100000},
-    {"T3", 30000},  {"T4", 52000}, /* booked wrong */
-    {"T7", -30000}, {"T9", 15000}, /* not on the bank */
+    {"T1", 100000, 0}, {"T2", 60000, 0}, {"T3", 100000, 0},
+    {"T3", 30000, 0},  {"T4", 52000, 0}, /* booked wrong */
+    {"T7", -30000, 0}, {"T9", 15000, 0}, /* not on the bank */
 };
 static const struct report_payer_credit credits[] = {
     {"C", 30000}, {"X", 0}, {"Y", 12000}};
@@ -118,7 +122,9 @@ static void test_daily(void)
                                     3,
                                     REPORT_BALANCE_STATEMENT,
                                     1000000,
-                                    1800000};
+                                    1800000,
+                                    NULL,
+                                    0};
     struct report_daily *r = NULL;
 
     CHECK_INT(report_daily(&in, &r), 0);
@@ -218,8 +224,8 @@ static void test_daily(void)
     report_daily_free(r);
 
     /* A clean day balances. */
-    struct report_bank_txn b1 = {"T1", 100000, REPORT_MATCHED_EXACT};
-    struct report_ledger_entry l1 = {"T1", 100000};
+    struct report_bank_txn b1 = {"T1", 100000, REPORT_MATCHED_EXACT, 0};
+    struct report_ledger_entry l1 = {"T1", 100000, 0};
     struct report_daily_input ok = {"CHOBT",
                                     D,
                                     inv,
@@ -232,7 +238,9 @@ static void test_daily(void)
                                     0,
                                     REPORT_BALANCE_PROVIDER,
                                     5000,
-                                    105000};
+                                    105000,
+                                    NULL,
+                                    0};
     CHECK_INT(report_daily(&ok, &r), 0);
     if (r) {
         CHECK_INT(r->balanced, 1);
@@ -315,14 +323,24 @@ static void test_946(void)
     char *csv = NULL;
     size_t len;
     CHECK_INT(report_adoption_csv(a, &d, NULL, &csv, &len), 0);
-    CHECK(csv && strstr(csv, "Tỷ lệ người nộp không dùng tiền mặt,86,2 %") ==
-                     NULL); /* the comma forces quoting */
+    /* shares are numbers to Excel: "86.2%" (0.862), the decimal mark of
+       the separator's locale, no space, no '+'; dates ISO */
     CHECK(csv && strstr(csv, "Tỷ lệ người nộp không dùng tiền mặt,"
-                             "\"86,2 %\",\"0,0 %\",\"+86,2 %\"\r\n") != NULL);
+                             "86.2%,0.0%,86.2%\r\n") != NULL);
     CHECK(csv && strstr(csv, "Người nộp đã chuyển khoản ít nhất một lần,946,"
                              "0,946\r\n") != NULL);
     CHECK(csv && strstr(csv, "THCS1,Trường THCS Lê Lợi,HCM,1097,946,"
-                             "\"86,2 %\",548500000,473000000,") != NULL);
+                             "86.2%,548500000,473000000,") != NULL);
+    CHECK(csv &&
+          strstr(csv, "\r\n2026-11-01,2026-11-30,1097,946,86.2%,") != NULL);
+    free(csv);
+    csv = NULL;
+    struct report_csv_opts semi = {';'};
+    CHECK_INT(report_adoption_csv(a, &d, &semi, &csv, &len), 0);
+    CHECK(csv && strstr(csv, "Tỷ lệ người nộp không dùng tiền mặt;"
+                             "86,2%;0,0%;86,2%\r\n") != NULL);
+    CHECK(csv && strstr(csv, "THCS1;Trường THCS Lê Lợi;HCM;1097;946;"
+                             "86,2%;548500000;473000000;") != NULL);
     free(csv);
     report_adoption_free(a);
 }
@@ -559,6 +577,191 @@ static void test_csv_quoting(void)
     report_adoption_free(a);
 }
 
+/*
+ * The day after a close (issue 6 §2): late transactions count in the
+ * day's figures by state but not in its proof (they moved an earlier
+ * day's balance), and the corrections dated that day are listed and
+ * summed. Figures worked by hand.
+ */
+static void test_corrections(void)
+{
+    static const struct report_bank_txn b[] = {
+        {"T1", 100000, REPORT_MATCHED_EXACT, 0},
+        {"L1", 40000, REPORT_MATCHED_EXACT, 1},
+        {"L2", 15000, REPORT_UNMATCHED, 1},
+        {"L3", 7000, REPORT_DEBIT, 1},
+    };
+    static const struct report_ledger_entry l[] = {{"T1", 100000, 0},
+                                                   {"L1", 40000, 1}};
+    static const struct report_correction k[] = {
+        {"1", "late_credit", D - 1, "bank:5", 40000, "A", ""},
+        {"2", "late_credit", D - 1, "bank:6", 15000, "", ""},
+        {"3", "late_debit", D - 1, "bank:7", -7000, "", ""},
+        {"4", "cash", D - 2, "payment:9", 20000, "B", "thu hộ"},
+        {"5", "unmatch", D - 1, "bank:3", -30000, "C", "khách chuyển nhầm"},
+        {"6", "ignore", D - 1, "bank:4", 0, "", "phí"},
+    };
+    struct report_daily_input in;
+    struct report_daily *r = NULL;
+
+    memset(&in, 0, sizeof in);
+    in.org = "CHOBT";
+    in.day = D;
+    in.bank = b;
+    in.n_bank = 4;
+    in.ledger = l;
+    in.n_ledger = 2;
+    in.corrections = k;
+    in.n_corrections = 6;
+    in.balance_source = REPORT_BALANCE_PROVIDER;
+    in.bank_opening = 500000;
+    in.bank_closing = 600000;
+    CHECK_INT(report_daily(&in, &r), 0);
+    if (!r)
+        return;
+    /* T1, L1, L2 received (L3 is a debit); of them L1 and L2 late */
+    CHECK_INT(r->received.count, 3);
+    CHECK_INT(r->received.amount, 155000);
+    CHECK_INT(r->late.count, 2);
+    CHECK_INT(r->late.amount, 55000);
+    CHECK_INT(r->by_state[REPORT_MATCHED_EXACT].count, 2);
+    CHECK_INT(r->by_state[REPORT_MATCHED_EXACT].amount, 140000);
+    CHECK_INT(r->by_state[REPORT_DEBIT].amount, 7000);
+    /* the proof is the day's own: T1 against its balance movement */
+    CHECK_INT(r->txn_movement, 100000);
+    CHECK_INT(r->ledger_movement, 100000);
+    CHECK_INT(r->bank_movement, 100000);
+    CHECK_INT(r->difference, 0);
+    CHECK_INT(r->n_diffs, 0);
+    CHECK_INT(r->balanced, 1);
+    /* 40000 + 15000 - 7000 + 20000 - 30000 + 0 */
+    CHECK_INT(r->corrections.count, 6);
+    CHECK_INT(r->corrections.amount, 38000);
+
+    json_t *j = report_daily_json(r);
+    char *s = report_json_dump(j);
+    CHECK(s && strstr(s, "\"received_amount\":155000,\"late_count\":2,"
+                         "\"late_amount\":55000,") != NULL);
+    CHECK(s && strstr(s, "\"corrections\":{\"count\":6,\"amount\":38000,"
+                         "\"items\":[{\"id\":\"1\",\"kind\":\"late_credit\","
+                         "\"corrects_date\":\"2026-11-21\",\"corrects\":"
+                         "\"bank:5\",\"amount\":40000,\"payer\":\"A\","
+                         "\"reason\":\"\"},") != NULL);
+    CHECK(s &&
+          strstr(s, "{\"id\":\"4\",\"kind\":\"cash\",\"corrects_date\":"
+                    "\"2026-11-20\",\"corrects\":\"payment:9\",\"amount\":"
+                    "20000,\"payer\":\"B\",\"reason\":\"thu hộ\"}") != NULL);
+    CHECK(s && strstr(s, "\"balance_source\":\"provider\"") != NULL);
+    free(s);
+    json_decref(j);
+
+    char *csv = NULL;
+    size_t len = 0;
+    CHECK_INT(report_daily_csv(r, NULL, &csv, &len), 0);
+    CHECK(csv && strstr(csv, "late,Trong đó: báo muộn cho ngày đã chốt,2,"
+                             "55000\r\n") != NULL);
+    CHECK(csv && strstr(csv, "corrections,Bút toán điều chỉnh ngày đã chốt,"
+                             "6,38000\r\n") != NULL);
+    CHECK(csv && strstr(csv, "\r\n5,Hủy khớp sau khi chốt,2026-11-21,"
+                             "bank:3,-30000,C,khách chuyển nhầm\r\n") != NULL);
+    CHECK(csv && strstr(csv, "\r\n3,Tiền ra báo muộn,2026-11-21,bank:7,"
+                             "-7000,,\r\n") != NULL);
+    free(csv);
+    report_daily_free(r);
+
+    /* a correction out of range, or without its fields */
+    struct report_correction bad = {
+        "9", "cash", D - 1, "payment:1", 1000000000000001, "", ""};
+    in.corrections = &bad;
+    in.n_corrections = 1;
+    r = NULL;
+    CHECK_INT(report_daily(&in, &r), REPORT_E_AMOUNT);
+    CHECK(r == NULL);
+    bad.amount = 1;
+    bad.kind = NULL;
+    CHECK_INT(report_daily(&in, &r), REPORT_E_ARG);
+    in.corrections = NULL;
+    CHECK_INT(report_daily(&in, &r), REPORT_E_ARG);
+}
+
+/*
+ * The provider's running balance as the bank-side proof: SePay's
+ * `accumulated` after each transfer, given out of order, with a transfer
+ * the feed missed (+50.000 before the 09:00 debit) that shows as
+ * unexplained.
+ */
+static void test_provider_balance(void)
+{
+    static const struct report_balance_point p[] = {
+        {"2026-11-22T09:00:00+07:00", 3, 20000, 1165000},
+        {"2026-11-22T08:00:00+07:00", 1, 100000, 1100000},
+        {"2026-11-22T09:00:00+07:00", 2, -5000, 1145000},
+    };
+    static const struct report_bank_txn b[] = {
+        {"T1", 100000, REPORT_MATCHED_EXACT, 0},
+        {"T2", 5000, REPORT_DEBIT, 0},
+        {"T3", 20000, REPORT_MATCHED_EXACT, 0},
+    };
+    static const struct report_ledger_entry l[] = {
+        {"T1", 100000, 0}, {"T2", -5000, 0}, {"T3", 20000, 0}};
+    int64_t open = -1, close = -1;
+    struct report_daily_input in;
+    struct report_daily *r = NULL;
+
+    CHECK_INT(report_provider_balance(p, 3, &open, &close), 0);
+    CHECK_INT(open, 1000000); /* 1.100.000 before the first +100.000 */
+    CHECK_INT(close, 1165000);
+    /* a first debit: the balance before it was higher */
+    CHECK_INT(report_provider_balance(p + 2, 1, &open, &close), 0);
+    CHECK_INT(open, 1150000);
+    CHECK_INT(close, 1145000);
+    memset(&in, 0, sizeof in);
+    in.org = "CHOBT";
+    in.day = D;
+    in.bank = b;
+    in.n_bank = 3;
+    in.ledger = l;
+    in.n_ledger = 3;
+    in.balance_source = REPORT_BALANCE_PROVIDER;
+    CHECK_INT(report_provider_balance(p, 3, &in.bank_opening, &in.bank_closing),
+              0);
+    CHECK_INT(report_daily(&in, &r), 0);
+    if (r) {
+        CHECK_INT(r->bank_movement, 165000);
+        CHECK_INT(r->txn_movement, 115000);
+        CHECK_INT(r->ledger_movement, 115000);
+        CHECK_INT(r->difference, 50000);
+        CHECK_INT(r->explained, 0);
+        CHECK_INT(r->unexplained, 50000);
+        CHECK_INT(r->balanced, 0);
+    }
+    report_daily_free(r);
+    /* a statement with dates only, newest first: the balances give the
+       order (100.000 in, 5.000 out, 20.000 in, from 1.000.000) */
+    static const struct report_balance_point dated[] = {
+        {"", 1, 20000, 1115000},
+        {"", 2, -5000, 1095000},
+        {"", 3, 100000, 1100000},
+    };
+    CHECK_INT(report_provider_balance(dated, 3, &open, &close), 0);
+    CHECK_INT(open, 1000000);
+    CHECK_INT(close, 1115000);
+    /* bad input: outputs untouched */
+    open = close = 7;
+    CHECK_INT(report_provider_balance(p, 0, &open, &close), REPORT_E_ARG);
+    CHECK_INT(report_provider_balance(NULL, 1, &open, &close), REPORT_E_ARG);
+    struct report_balance_point q = {NULL, 1, 1, 1};
+    CHECK_INT(report_provider_balance(&q, 1, &open, &close), REPORT_E_ARG);
+    q.at = "x";
+    q.balance = 1000000000000001;
+    CHECK_INT(report_provider_balance(&q, 1, &open, &close), REPORT_E_AMOUNT);
+    q.balance = -1000000000000000;
+    q.amount = 1;
+    CHECK_INT(report_provider_balance(&q, 1, &open, &close), REPORT_E_OVERFLOW);
+    CHECK_INT(open, 7);
+    CHECK_INT(close, 7);
+}
+
 int main(void)
 {
     test_days();
@@ -567,5 +770,7 @@ int main(void)
     test_946();
     test_generated();
     test_csv_quoting();
+    test_corrections();
+    test_provider_balance();
     return TEST_END();
 }

@@ -2,8 +2,11 @@
  * test_dash.c: the web dashboard over HTTP against the real server: board
  * users (`user add`, scrypt hashes checked against RFC 7914's vector),
  * sign-in and its cookie, lockout after repeated failures, CSRF on every
- * state change, sessions scoped to their organisation, sign-out, and the
- * compiled-in pages with their Content-Security-Policy and ETag.
+ * state change, sessions scoped to their organisation (the organisations
+ * offered to pick, forged org parameters), review suggestions with reason
+ * codes, CSV exports as Excel reads them, the sweep of expired sessions
+ * and stale failure counters (at sign-in and periodically), sign-out, and
+ * the compiled-in pages with their Content-Security-Policy and ETag.
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -12,13 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dash.h"
 #include "harness.h"
 #include "srvtest.h"
 
 static struct srvt srv;
-static char admin[128], kiosk[128], cfg[400];
+static char admin[128], kiosk[128], cfg[400], today[11];
 
 /* An answer with the headers the dashboard cares about. */
 struct dresp {
@@ -255,6 +260,99 @@ static void test_pw(void)
     CHECK_INT(dash_pw_verify("mật khẩu", h2), 1);
     CHECK_INT(dash_pw_verify("mat khau", h1), 0);
     CHECK_INT(dash_pw_hash("x", h1, 20), -1); /* short buffer */
+}
+
+/* The sign-in form's parser and the stored-hash parser, directly. */
+static void test_login_form(void)
+{
+    char l[40], p[64];
+    struct dash_pw_params v;
+    const char *kat = "scrypt$16384$8$1$U29kaXVtQ2hsb3JpZGU=$"
+                      "cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9lRdofI=";
+    const char *body;
+
+    body = "login=lan&password=m%E1%BA%ADt+kh%e1%ba%a9u%2B1";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              0);
+    CHECK_STR(l, "lan");
+    CHECK_STR(p, "mật khẩu+1");
+    /* any order, other fields, the first of a repeated name */
+    body = "x=1&password=a%26b&login=hoa&login=lan";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              0);
+    CHECK_STR(l, "hoa");
+    CHECK_STR(p, "a&b");
+    /* the length given counts, not a NUL: "login=lan&password=" + "xyz" */
+    body = "login=lan&password=xyzSECRET";
+    CHECK_INT(dash_login_form(body, 22, l, sizeof(l), p, sizeof(p)), 0);
+    CHECK_STR(p, "xyz");
+    /* refused: missing, a name that only starts alike, bad escapes, a NUL,
+       too long */
+    body = "login=lan";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              -1);
+    CHECK_STR(l, "");
+    body = "xlogin=lan&password=x&passwordx=y";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              -1);
+    body = "login=lan&password=ab%4";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              -1);
+    body = "login=lan&password=%zz";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              -1);
+    body = "login=lan&password=a%00b";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              -1);
+    body = "login=lan&password=0123456789";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, 10), -1);
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, 11), 0);
+    /* an empty value is a value (the store then finds no such user) */
+    body = "login=&password=";
+    CHECK_INT(dash_login_form(body, strlen(body), l, sizeof(l), p, sizeof(p)),
+              0);
+    CHECK_STR(l, "");
+    /* the hash parser: RFC 7914's parameters, salt and key */
+    memset(&v, 0, sizeof(v));
+    CHECK_INT(dash_pw_parse(kat, &v), 0);
+    CHECK_INT((long long)v.n, 16384);
+    CHECK_INT((long long)v.r, 8);
+    CHECK_INT((long long)v.p, 1);
+    CHECK_INT((long long)v.salt_len, 14);
+    CHECK(memcmp(v.salt, "SodiumChloride", 14) == 0);
+    CHECK_INT(v.key[0], 0x70);
+    CHECK_INT(v.key[31], 0xf2);
+    v.n = 99;
+    CHECK_INT(dash_pw_parse("scrypt$16384$8$1$U29kaXVtQ2hsb3JpZGU=$", &v), -1);
+    CHECK_INT(dash_pw_parse("scrypt$+16384$8$1$U29kaXVtQ2hsb3JpZGU=$"
+                            "cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9lRdofI=",
+                            &v),
+              -1);
+    CHECK_INT(dash_pw_parse("scrypt$16384$0$1$U29kaXVtQ2hsb3JpZGU=$"
+                            "cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9lRdofI=",
+                            &v),
+              -1);
+    CHECK_INT(dash_pw_parse("scrypt$99999999999999999999999$8$1$U29kaXVtQ2h"
+                            "sb3JpZGU=$cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9"
+                            "lRdofI=",
+                            &v),
+              -1);
+    CHECK_INT(dash_pw_parse("scrypt$16384$8$1$U29kaQ==$" /* 4-byte salt */
+                            "cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9lRdofI=",
+                            &v),
+              -1);
+    CHECK_INT(dash_pw_parse("scrypt$1048576$16$4$AAAAAAAAAAA=$AAAA", &v), -1);
+    CHECK_INT(dash_pw_parse(NULL, &v), -1);
+    /* a cheap hash made by Python's hashlib.scrypt (N 16, r 1, p 1) */
+    CHECK_INT(dash_pw_verify("chopay",
+                             "scrypt$16$1$1$Y2hvcGF5LXNhbHQtMDAwMQ==$"
+                             "MrVaOrbEpl3ij1Z4PCq3p1mYoQpap4N4pIX9fNzASe4="),
+              1);
+    CHECK_INT(dash_pw_verify("chopay!",
+                             "scrypt$16$1$1$Y2hvcGF5LXNhbHQtMDAwMQ==$"
+                             "MrVaOrbEpl3ij1Z4PCq3p1mYoQpap4N4pIX9fNzASe4="),
+              0);
+    CHECK_INT((long long)v.n, 99); /* untouched on error */
 }
 
 static void test_user_add(void)
@@ -533,6 +631,597 @@ static void test_session_api(void)
     dfree(&r);
 }
 
+/* ---- organisations: what a session may pick, forged org parameters ---- */
+
+/* The codes of a session's "orgs" joined with ',' into out. */
+static void org_codes(json_t *sess, char *out, size_t cap)
+{
+    json_t *o;
+    size_t i, n = 0;
+
+    out[0] = '\0';
+    json_array_foreach(json_object_get(sess, "orgs"), i, o)
+    {
+        const char *c = json_string_value(json_object_get(o, "code"));
+
+        n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s",
+                              i ? "," : "", c ? c : "?");
+        if (n >= cap)
+            break;
+    }
+}
+
+static void test_orgs(void)
+{
+    char sess[65], csrf[65], as[65], ac[65], codes[200], out[2000], path[200];
+    struct dresp r;
+
+    /* a board user: its own organisation only, whatever it asks */
+    CHECK_INT(login("lan", PW_LAN, sess, csrf, NULL, &r), 200);
+    org_codes(r.json, codes, sizeof(codes));
+    CHECK_STR(codes, "MKT");
+    CHECK_STR(json_string_value(json_object_get(
+                  json_array_get(json_object_get(r.json, "orgs"), 0), "name")),
+              "Chợ Bến Thành");
+    dfree(&r);
+    r = dreq("GET", "/dash/session?org=SCH", sess, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_STR(json_string_value(json_object_get(r.json, "org")), "MKT");
+    org_codes(r.json, codes, sizeof(codes));
+    CHECK_STR(codes, "MKT");
+    dfree(&r);
+    r = dreq("GET", "/v1/orgs", sess, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_INT((long long)json_array_size(json_object_get(r.json, "orgs")), 1);
+    dfree(&r);
+    {
+        /* every read and write of another organisation: 403 */
+        static const char *const reads[] = {
+            "/v1/reports/daily?org=SCH",
+            "/v1/reports/daily?org=SCH&format=csv",
+            "/v1/stats/adoption?org=SCH",
+            "/v1/stats/adoption",
+            "/v1/stats/adoption?province=%C4%90%C3%A0%20N%E1%BA%B5ng",
+            "/v1/orgs/SCH",
+            "/v1/orgs/SCH/payers",
+            "/v1/orgs/SCH/invoices",
+            "/v1/orgs/SCH/bank/transactions?state=unmatched",
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+            r = dreq("GET", reads[i], sess, NULL, NULL, NULL, NULL);
+            if (r.status != 403)
+                fprintf(stderr, "forged %s: %ld\n", reads[i], r.status);
+            CHECK_INT(r.status, 403);
+            dfree(&r);
+        }
+    }
+    snprintf(path, sizeof(path), "{\"date\":\"%s\"}", today);
+    r = dreq("POST", "/v1/orgs/SCH/close", sess, csrf, path, NULL, NULL);
+    CHECK_INT(r.status, 403);
+    dfree(&r);
+    /* an unknown organisation does not tell a board user whether it exists */
+    r = dreq("GET", "/v1/orgs/NOPE/payers", sess, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 403);
+    dfree(&r);
+    /* the org twice: never the other organisation's report */
+    r = dreq("GET", "/v1/reports/daily?org=MKT&org=SCH", sess, NULL, NULL, NULL,
+             NULL);
+    CHECK(r.status == 403 || r.status == 400 ||
+          (r.status == 200 &&
+           strcmp(json_string_value(json_object_get(r.json, "org")), "MKT") ==
+               0));
+    dfree(&r);
+    r = dreq("GET", "/v1/reports/daily?org=SCH&org=MKT", sess, NULL, NULL, NULL,
+             NULL);
+    CHECK(r.status == 403 || r.status == 400 ||
+          (r.status == 200 &&
+           strcmp(json_string_value(json_object_get(r.json, "org")), "MKT") ==
+               0));
+    dfree(&r);
+    /* an admin dashboard user: every organisation, and none by default */
+    CHECK_INT(user_add("--role admin --name quantri", "quan-tri-mat-khau-2026",
+                       out, sizeof(out)),
+              0);
+    CHECK_INT(login("quantri", "quan-tri-mat-khau-2026", as, ac, NULL, &r),
+              200);
+    CHECK_STR(json_string_value(json_object_get(r.json, "role")), "admin");
+    CHECK(json_is_null(json_object_get(r.json, "org")));
+    org_codes(r.json, codes, sizeof(codes));
+    CHECK_STR(codes, "MKT,SCH");
+    dfree(&r);
+    r = dreq("GET", "/v1/reports/daily?org=SCH", as, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_STR(json_string_value(json_object_get(r.json, "org")), "SCH");
+    dfree(&r);
+    r = dreq("GET", "/v1/orgs/SCH/payers", as, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    dfree(&r);
+}
+
+/* ---- review suggestions: stable reason codes with parameters ---------- */
+
+/* The suggestion of payer `payer` (or intent code) in transaction `t`. */
+static json_t *suggestion(json_t *t, const char *key, const char *val)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(t, "suggestions"), i, e)
+    {
+        const char *v = json_string_value(json_object_get(e, key));
+
+        if (v != NULL && strcmp(v, val) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The reason with `code` in a suggestion, or NULL. */
+static json_t *reason_of(json_t *sg, const char *code)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(sg, "reasons"), i, e)
+    {
+        const char *c = json_string_value(json_object_get(e, "code"));
+
+        if (c != NULL && strcmp(c, code) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The first transaction with `amount` in a list answer. */
+static json_t *txn_of(json_t *list, long long amount)
+{
+    json_t *t;
+    size_t i;
+
+    json_array_foreach(json_object_get(list, "transactions"), i, t)
+    {
+        if (json_integer_value(json_object_get(t, "amount")) == amount)
+            return t;
+    }
+    return NULL;
+}
+
+static void test_reasons(void)
+{
+    char sess[65], csrf[65], code2[16], code3[16], code4[16], file[400];
+    char d[11], out[4000];
+    long long id2 = 0, id3 = 0, id4 = 0, amt2 = 0, amt3 = 0, amt4 = 0;
+    struct dresp r;
+    json_t *t, *sg, *rs;
+    FILE *f;
+
+    CHECK_INT(st_intent(&srv, kiosk, "A-2", "dash-r-2", code2, &id2, &amt2), 0);
+    CHECK_INT(st_intent(&srv, kiosk, "A-3", "dash-r-3", code3, &id3, &amt3), 0);
+    CHECK_INT(st_intent(&srv, kiosk, "A-4", "dash-r-4", code4, &id4, &amt4), 0);
+    CHECK_INT(amt2, 1000000);
+    /* dd/mm/yyyy of Vietnam's today, early in the morning */
+    snprintf(d, sizeof(d), "%.2s/%.2s/%.4s", today + 8, today + 5, today);
+    snprintf(file, sizeof(file), "%s/dash-stmt.csv", srv.dir);
+    f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fprintf(f,
+            "\"SAO KÊ TÀI KHOẢN\",\"" ST_MKT_ACCOUNT "\",,,\r\n"
+            "STT,Ngày giao dịch,Số bút toán,Số tiền ghi có,Nội dung,"
+            "Tên người chuyển\r\n"
+            "1,%s 00:01:00,FT26DR0001,\"500,000\",tien thue sap,"
+            "NGUYEN THI LAN\r\n"
+            "2,%s 00:02:00,FT26DR0002,\"1,000,000\",chuyen tien,"
+            "VO VAN KIET\r\n"
+            "3,%s 00:03:00,FT26DR0003,\"777,000\",%s %s,LE VAN TAM\r\n",
+            d, d, d, code3, code4);
+    fclose(f);
+    {
+        const char *argv[] = {"import", "statement", file,  "--format",
+                              "csv",    "--org",     "MKT", "--data-dir",
+                              srv.dir,  NULL};
+
+        CHECK_INT(st_run(out, sizeof(out), argv), 0);
+    }
+    CHECK_INT(login("lan", PW_LAN, sess, csrf, NULL, NULL), 200);
+    r = dreq("GET", "/v1/orgs/MKT/bank/transactions?state=unmatched", sess,
+             NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    /* 500,000 from Nguyễn Thị Lan: her open invoice and her name */
+    t = txn_of(r.json, 500000);
+    CHECK(t != NULL);
+    CHECK_STR(json_string_value(json_object_get(t, "reason")), "no_code");
+    sg = suggestion(t, "payer", "A-1");
+    CHECK(sg != NULL);
+    rs = reason_of(sg, "invoice_amount");
+    CHECK(rs != NULL);
+    CHECK_INT(json_integer_value(json_object_get(rs, "amount")), 500000);
+    CHECK(json_integer_value(json_object_get(rs, "invoice")) > 0);
+    rs = reason_of(sg, "sender_like_payer");
+    CHECK(rs != NULL);
+    CHECK_STR(json_string_value(json_object_get(rs, "sender")),
+              "NGUYEN THI LAN");
+    CHECK_INT(json_integer_value(json_object_get(rs, "similarity")), 100);
+    /* the English words stay, one per reason, in the same order */
+    CHECK_INT((long long)json_array_size(json_object_get(sg, "why")), 2);
+    CHECK_INT((long long)json_array_size(json_object_get(sg, "reasons")), 2);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(sg, "why"), 1)),
+              "sender named like the payer");
+    /* 1,000,000 without a code: A-2's open intent of today */
+    t = txn_of(r.json, 1000000);
+    CHECK(t != NULL);
+    sg = suggestion(t, "payer", "A-2");
+    CHECK(sg != NULL);
+    rs = reason_of(sg, "intent_amount_same_day");
+    CHECK(rs != NULL);
+    CHECK_STR(json_string_value(json_object_get(rs, "intent_code")), code2);
+    CHECK_INT(json_integer_value(json_object_get(rs, "amount")), 1000000);
+    CHECK_INT(json_integer_value(json_object_get(sg, "intent")), id2);
+    dfree(&r);
+    /* two intents' codes: ambiguous, each explained by its code */
+    r = dreq("GET", "/v1/orgs/MKT/bank/transactions?state=ambiguous", sess,
+             NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    t = txn_of(r.json, 777000);
+    CHECK(t != NULL);
+    CHECK_STR(json_string_value(json_object_get(t, "reason")), "several_codes");
+    sg = suggestion(t, "code", code4);
+    CHECK(sg != NULL);
+    rs = reason_of(sg, "code_in_content");
+    CHECK(rs != NULL);
+    CHECK_STR(json_string_value(json_object_get(rs, "intent_code")), code4);
+    CHECK(suggestion(t, "code", code3) != NULL);
+    dfree(&r);
+    /* the dashboard words every code in Vietnamese and English */
+    r = dreq("GET", "/assets/app.js", NULL, NULL, NULL, NULL, NULL);
+    CHECK(r.body && strstr(r.body, "why_intent_amount_same_day:") != NULL);
+    CHECK(r.body && strstr(r.body, "why_invoice_amount:") != NULL);
+    CHECK(r.body && strstr(r.body, "why_sender_like_payer:") != NULL);
+    CHECK(r.body && strstr(r.body, "why_sender_like_guardian:") != NULL);
+    CHECK(r.body && strstr(r.body, "why_code_in_content:") != NULL);
+    CHECK(r.body &&
+          strstr(r.body, "giống tên người nộp ({similarity}%)") != NULL);
+    dfree(&r);
+}
+
+/* ---- CSV exports as Excel reads them --------------------------------- */
+
+/* Split one CSV record at *p (RFC 4180) into up to `max` fields of 160
+ * bytes; advances *p past its CRLF. The field count, or -1 at the end. */
+static int csv_record(const char **p, char (*f)[160], int max, char sep)
+{
+    const char *s = *p;
+    int n = 0, q = 0;
+    size_t o = 0;
+
+    if (*s == '\0')
+        return -1;
+    for (;; s++) {
+        if (q) {
+            if (*s == '\0')
+                break;
+            if (*s == '"' && s[1] == '"') {
+                s++;
+            } else if (*s == '"') {
+                q = 0;
+                continue;
+            }
+        } else if (*s == '"') {
+            q = 1;
+            continue;
+        } else if (*s == sep || *s == '\r' || *s == '\0') {
+            if (n < max)
+                f[n][o < 160 ? o : 159] = '\0';
+            n++;
+            o = 0;
+            if (*s == sep)
+                continue;
+            if (*s == '\r' && s[1] == '\n')
+                s += 2;
+            break;
+        }
+        if (n < max && o + 1 < 160)
+            f[n][o] = *s;
+        o++;
+    }
+    *p = s;
+    return n;
+}
+
+/* 1 when `v` is a plain integer ("" allowed when `empty`). */
+static int is_int(const char *v, int empty)
+{
+    size_t i = v[0] == '-' ? 1 : 0;
+
+    if (v[i] == '\0')
+        return empty && i == 0;
+    for (; v[i]; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* 1 when `v` is a share Excel reads as a percentage: "-12.5%" ('.' mark)
+ * or "-12,5%" (',' mark). */
+static int is_pct(const char *v, char mark)
+{
+    size_t i = v[0] == '-' ? 1 : 0, d = 0;
+
+    while (v[i] >= '0' && v[i] <= '9')
+        i++, d++;
+    return d > 0 && v[i] == mark && v[i + 1] >= '0' && v[i + 1] <= '9' &&
+           v[i + 2] == '%' && v[i + 3] == '\0';
+}
+
+static void test_exports(void)
+{
+    char sess[65], csrf[65], path[200], f[16][160];
+    const char *p;
+    struct dresp r;
+    int n, rows = 0, bad = 0, in_table = 0, trend = 0, shares = 0;
+
+    CHECK_INT(login("lan", PW_LAN, sess, csrf, NULL, NULL), 200);
+    snprintf(path, sizeof(path), "/v1/reports/daily?org=MKT&date=%s&format=csv",
+             today);
+    r = dreq("GET", path, sess, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK(strncmp(r.ctype, "text/csv", 8) == 0);
+    CHECK(r.body && r.len > 3 && memcmp(r.body, "\xEF\xBB\xBF", 3) == 0);
+    p = r.body ? r.body + 3 : "";
+    while ((n = csv_record(&p, f, 16, ',')) >= 0) {
+        if (n == 4 && strcmp(f[0], "Mã") == 0) {
+            CHECK_STR(f[1], "Chỉ tiêu");
+            CHECK_STR(f[3], "Số tiền (đồng)");
+            in_table = 1;
+            continue;
+        }
+        if (!in_table)
+            continue;
+        if (n < 2)
+            break;
+        rows++;
+        if (n != 4 || !is_int(f[2], 1) || !is_int(f[3], 0)) {
+            fprintf(stderr, "daily CSV row: %s|%s|%s|%s\n", f[0], f[1], f[2],
+                    f[3]);
+            bad++;
+        }
+        if (strcmp(f[0], "received") == 0) {
+            CHECK_STR(f[2], "3");
+            CHECK_STR(f[3], "2277000");
+        }
+        if (strcmp(f[0], "matched_over") == 0)
+            CHECK_STR(f[1], "Khớp, trả thừa");
+    }
+    CHECK(rows >= 15);
+    CHECK_INT(bad, 0);
+    dfree(&r);
+    /* adoption, for Excel on a vi-VN Windows: ';' and "86,2%" */
+    snprintf(path, sizeof(path),
+             "/v1/stats/adoption?org=MKT&from=2026-10-01&to=%s&format=csv"
+             "&sep=semicolon",
+             today);
+    r = dreq("GET", path, sess, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK(r.body && r.len > 3 && memcmp(r.body, "\xEF\xBB\xBF", 3) == 0);
+    p = r.body ? r.body + 3 : "";
+    in_table = 0;
+    rows = bad = 0;
+    while ((n = csv_record(&p, f, 16, ';')) >= 0) {
+        if (n == 4 && strcmp(f[0], "Chỉ tiêu") == 0) {
+            CHECK_STR(f[1], "Kỳ này");
+            CHECK_STR(f[3], "Thay đổi");
+            in_table = 1;
+            continue;
+        }
+        if (n == 8 && strcmp(f[0], "Từ ngày") == 0) {
+            in_table = 2;
+            continue;
+        }
+        if (in_table == 0 || n < 2) {
+            in_table = in_table == 2 ? 3 : in_table == 1 ? 0 : in_table;
+            continue;
+        }
+        if (in_table == 1) {
+            int pct = strncmp(f[0], "Tỷ lệ", strlen("Tỷ lệ")) == 0, k;
+
+            rows++;
+            shares += pct;
+            for (k = 1; k < 4; k++)
+                if (pct ? !is_pct(f[k], ',') : !is_int(f[k], 0)) {
+                    fprintf(stderr, "adoption CSV: %s = %s\n", f[0], f[k]);
+                    bad++;
+                }
+        } else if (in_table == 2) {
+            trend++;
+            if (strlen(f[0]) != 10 || f[0][4] != '-' || f[0][7] != '-' ||
+                !is_pct(f[4], ',') || !is_int(f[5], 0)) {
+                fprintf(stderr, "adoption trend: %s %s %s\n", f[0], f[4], f[5]);
+                bad++;
+            }
+        }
+    }
+    CHECK(rows >= 10);
+    CHECK_INT(shares, 4);
+    CHECK(trend >= 5);
+    CHECK_INT(bad, 0);
+    dfree(&r);
+    /* the same with ',' separators: "86.2%", unquoted */
+    snprintf(path, sizeof(path),
+             "/v1/stats/adoption?org=MKT&from=2026-10-01&to=%s&format=csv",
+             today);
+    r = dreq("GET", path, sess, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK(r.body && strstr(r.body, "\r\nTỷ lệ theo số lượt,") != NULL);
+    CHECK(r.body && strstr(r.body, " %") == NULL);
+    CHECK(r.body && strstr(r.body, "\"0,0") == NULL);
+    CHECK(r.body && strstr(r.body, "0.0%") != NULL);
+    dfree(&r);
+}
+
+/* ---- housekeeping: expired sessions, stale failure counters --------- */
+
+/* Run statements on the test database (read-write). 0 or -1. */
+static int db_exec(const char *sql)
+{
+    char path[400];
+    sqlite3 *db = NULL;
+    int rc = -1;
+
+    snprintf(path, sizeof(path), "%s/chopay.db", srv.dir);
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+        if (rc != 0)
+            fprintf(stderr, "db_exec: %s\n", sqlite3_errmsg(db));
+    }
+    sqlite3_close(db);
+    return rc;
+}
+
+/* Plant an expired session and failure counters of every kind. */
+static int plant_stale(void)
+{
+    char sql[1200];
+    long long now = (long long)time(NULL);
+
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO dash_sessions(hash, user_id, csrf, created_at,"
+             " expires_at) SELECT '%064d', id, 'x', %lld, %lld FROM"
+             " dash_users WHERE login = 'lan';"
+             "INSERT INTO dash_failures(key, count, last_at, locked_until)"
+             " VALUES ('login:stale', 3, %lld, 0),"
+             " ('login:stale-lock-over', 5, %lld, %lld),"
+             " ('login:still-locked', 5, %lld, %lld),"
+             " ('login:recent', 2, %lld, 0);",
+             7, now - 9 * 3600, now - 60, now - 2 * 86400, now - 2 * 86400,
+             now - 2 * 86400 + 900, now - 2 * 86400, now + 600, now - 3600);
+    return db_exec(sql);
+}
+
+/* The planted rows still there: expired session, each failure key. */
+static void planted(long long *sess, char *keys, size_t cap)
+{
+    char sql[200];
+
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM dash_sessions WHERE hash = '%064d'", 7);
+    *sess = st_db_int(&srv, sql);
+    db_text("SELECT group_concat(key, ',') FROM (SELECT key FROM"
+            " dash_failures WHERE key IN ('login:stale',"
+            " 'login:stale-lock-over', 'login:still-locked', 'login:recent')"
+            " ORDER BY key)",
+            keys, cap);
+}
+
+static void test_sweep_signin(void)
+{
+    char sess[65], csrf[65], keys[200];
+    long long n, live;
+    struct dresp r;
+
+    live = st_db_int(&srv, "SELECT count(*) FROM dash_sessions");
+    CHECK_INT(plant_stale(), 0);
+    planted(&n, keys, sizeof(keys));
+    CHECK_INT(n, 1);
+    CHECK_STR(keys, "login:recent,login:stale,login:stale-lock-over,"
+                    "login:still-locked");
+    /* the expired session does not authenticate, and a failed sign-in
+       sweeps nothing */
+    r = dreq("GET", "/dash/session",
+             "0000000000000000000000000000000000000000000000000000000000000007",
+             NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 401);
+    dfree(&r);
+    CHECK_INT(login("lan", "wrong-password", NULL, NULL, NULL, NULL), 401);
+    planted(&n, keys, sizeof(keys));
+    CHECK_INT(n, 1);
+    /* a sign-in sweeps: the expired session and the idle unlocked
+       counters go; a running lock and a recent count stay */
+    CHECK_INT(login("lan", PW_LAN, sess, csrf, NULL, NULL), 200);
+    planted(&n, keys, sizeof(keys));
+    CHECK_INT(n, 0);
+    CHECK_STR(keys, "login:recent,login:still-locked");
+    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM dash_sessions"), live + 1);
+    /* the live sessions still work */
+    r = dreq("GET", "/dash/session", sess, NULL, NULL, NULL, NULL);
+    CHECK_INT(r.status, 200);
+    dfree(&r);
+    db_exec("DELETE FROM dash_failures WHERE key IN ('login:recent',"
+            " 'login:still-locked')");
+}
+
+/* Write the test config with housekeeping every `secs` seconds. */
+static int write_cfg(int secs)
+{
+    char text[2000], *at;
+    FILE *f;
+    size_t n;
+
+    if (st_bank_config(srv.dir, cfg, sizeof(cfg)) != 0)
+        return -1;
+    f = fopen(cfg, "r");
+    if (f == NULL)
+        return -1;
+    n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    at = strstr(text, "[server]\n");
+    f = fopen(cfg, "w");
+    if (at == NULL || f == NULL) {
+        if (f != NULL)
+            fclose(f);
+        return -1;
+    }
+    fprintf(f, "[server]\nhousekeeping_interval = %d\n%s", secs, at + 9);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Restarted with housekeeping every second: the sweep runs unasked. */
+static void test_sweep_periodic(void)
+{
+    const char *extra[] = {"--config", cfg, NULL};
+    char keys[200], dir[256];
+    long long n = 1;
+    int i;
+
+    CHECK_INT(st_stop(&srv), 0);
+    snprintf(dir, sizeof(dir), "%s", srv.dir);
+    CHECK_INT(write_cfg(1), 0);
+    CHECK_INT(plant_stale(), 0);
+    if (st_start(&srv, dir, extra) != 0) {
+        CHECK(0);
+        return;
+    }
+    /* no request at all; generous: a busy machine may be slow */
+    for (i = 0; i < 600; i++) {
+        planted(&n, keys, sizeof(keys));
+        if (n == 0)
+            break;
+        usleep(100 * 1000);
+    }
+    CHECK_INT(n, 0);
+    CHECK_STR(keys, "login:recent,login:still-locked");
+    /* a bad interval is refused at start-up */
+    {
+        char bad[400];
+        FILE *f;
+        const char *argv[] = {"--config", bad, "--data-dir", dir, "init", NULL};
+        char out[1000];
+
+        snprintf(bad, sizeof(bad), "%s/bad.ini", dir);
+        f = fopen(bad, "w");
+        CHECK(f != NULL);
+        if (f != NULL) {
+            fputs("[server]\nhousekeeping_interval = 0\n", f);
+            fclose(f);
+            CHECK(st_run(out, sizeof(out), argv) != 0);
+        }
+    }
+}
+
 /* 1 when every "http://" in `s` is SVG's namespace (no outside URLs). */
 static int only_svg_ns(const char *s)
 {
@@ -598,11 +1287,18 @@ int main(void)
     char dir[256];
     const char *extra[] = {"--config", cfg, NULL};
     struct dresp r;
+    time_t now = time(NULL) + 7 * 3600; /* Vietnam */
+    struct tm tm;
 
     curl_global_init(CURL_GLOBAL_ALL);
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
     test_pw();
+    test_login_form();
     CHECK_INT(st_tmpdir(dir), 0);
-    CHECK_INT(st_bank_config(dir, cfg, sizeof(cfg)), 0);
+    snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
+    /* housekeeping only at sign-in until test_sweep_periodic */
+    CHECK_INT(write_cfg(86400), 0);
     if (st_start(&srv, dir, extra) != 0) {
         CHECK(0);
         return TEST_END();
@@ -623,7 +1319,12 @@ int main(void)
     test_login();
     test_lockout();
     test_session_api();
+    test_orgs();
+    test_reasons();
+    test_exports();
+    test_sweep_signin();
     test_static();
+    test_sweep_periodic();
     r = dreq("GET", "/healthz", NULL, NULL, NULL, NULL, NULL);
     CHECK_INT(r.status, 200);
     dfree(&r);
