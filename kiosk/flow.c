@@ -25,6 +25,7 @@
 #define DIR_RETRY_MS   (60u * 1000u)
 #define SYNC_IDLE_MS   (30u * 1000u)
 #define CODES_LOW      5
+#define DIR_REPLY_MAX  (16u * 1024u * 1024u)
 #define CODES_BATCH    20
 
 static void new_key(char out[33])
@@ -76,14 +77,15 @@ static void get_str(const json_t *o, const char *name, char *out, size_t cap)
     snprintf(out, cap, "%s", s ? s : "");
 }
 
-static int64_t today_start(void)
+/* Fetch the directory again soon (after money moved: fresher dues). */
+static void refresh_directory_soon(struct kiosk *k)
 {
-    time_t now = time(NULL);
-    struct tm tm;
+    uint32_t at = SDL_GetTicks() + 2000;
 
-    localtime_r(&now, &tm);
-    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    return (int64_t)mktime(&tm);
+    if (!at)
+        at = 1;
+    if (!k->dir_next_ms || (int32_t)(at - k->dir_next_ms) < 0)
+        k->dir_next_ms = at;
 }
 
 int64_t flow_selected_total(const struct kiosk *k, int all)
@@ -110,40 +112,38 @@ static const struct kiosk_dir_payer *dir_payer(const struct kiosk *k,
 }
 
 /*
- * Does payer `code` belong to fee category `cat` by its zone? Stall codes
- * are ZONE-NUMBER ("A-12"), and zone rents use the zone as category.
+ * Fill the session payer from the cached directory (offline): its open
+ * invoices as the server listed them when the directory was made, no
+ * guessing from fee schedules. -1 when the payer is unknown or the
+ * directory carries no invoices (a server older than this kiosk).
  */
-static int zone_of(const char *code, const char *cat)
-{
-    const char *dash = strchr(code, '-');
-    size_t n = dash ? (size_t)(dash - code) : 0;
-
-    return n && strlen(cat) == n && !strncmp(code, cat, n);
-}
-
-/* Fill the session payer from the cached directory (offline). */
 static int offline_payer(struct kiosk *k)
 {
     const struct kiosk_dir_payer *dp = dir_payer(k, k->s.code);
     struct kiosk_payer *p = &k->s.payer;
 
-    if (!dp)
+    if (!dp || !k->dir.has_invoices)
         return -1;
     memset(p, 0, sizeof(*p));
     snprintf(p->code, sizeof(p->code), "%s", dp->code);
     snprintf(p->name, sizeof(p->name), "%s", dp->name);
     p->offline = 1;
-    for (size_t i = 0; i < k->dir.n_fees && p->n_inv < KIOSK_MAX_INVOICES;
-         i++) {
-        const struct kiosk_dir_fee *f = &k->dir.fees[i];
+    for (size_t i = 0; i < dp->inv_count; i++) {
+        const struct kiosk_dir_invoice *di =
+            &k->dir.invoices[dp->inv_first + i];
         struct kiosk_invoice *in;
-        if (f->category[0] && strcmp(f->category, dp->category) &&
-            !zone_of(dp->code, f->category))
+        if (p->n_inv >= KIOSK_MAX_INVOICES) {
+            p->n_more++;
             continue;
+        }
         in = &p->inv[p->n_inv++];
-        snprintf(in->label, sizeof(in->label), "%s", f->label);
-        in->due = f->amount;
+        in->id = di->id;
+        snprintf(in->label, sizeof(in->label), "%s", di->label);
+        snprintf(in->period, sizeof(in->period), "%s", di->period);
+        in->due = di->due;
     }
+    fprintf(stderr, "chopay-kiosk: offline dues payer=%s invoices=%d\n",
+            p->code, p->n_inv);
     return 0;
 }
 
@@ -169,8 +169,10 @@ static int parse_dues(struct kiosk *k, const json_t *j)
     {
         struct kiosk_invoice *in;
         int64_t due, paid, left;
-        if (p.n_inv >= KIOSK_MAX_INVOICES)
-            break;
+        if (p.n_inv >= KIOSK_MAX_INVOICES) {
+            p.n_more++;
+            continue;
+        }
         in = &p.inv[p.n_inv];
         in->id = json_integer_value(json_object_get(v, "id"));
         get_str(v, "label", in->label, sizeof(in->label));
@@ -208,7 +210,9 @@ static void fail_from(struct kiosk *k, const struct net_result *res,
 
     snprintf(d, sizeof(d), "%.60s%s%.90s", res->err_code,
              res->err_msg[0] ? ": " : "", res->err_msg);
-    if (!res->transport_ok)
+    if (!res->transport_ok && res->tls_error)
+        kiosk_fail(k, S_ERR_TLS, S_ERR_TLS_HINT, d, retry);
+    else if (!res->transport_ok)
         kiosk_fail(k, S_ERR_NETWORK, S_ERR_NETWORK_HINT, d, retry);
     else if (res->status == 401 || res->status == 403)
         kiosk_fail(k, S_ERR_AUTH, S_ERR_AUTH_HINT, d, retry);
@@ -278,12 +282,16 @@ static int payload_ok(const struct kiosk_intent *in)
     return 1;
 }
 
-static int parse_intent(const json_t *j, int64_t server_now,
-                        struct kiosk_intent *out)
+/*
+ * An intent reply into *out. `now` is the server's time of the reply (its
+ * Date header, else kiosk_now): an absolute expires_at is taken relative
+ * to it, never to the kiosk's own clock.
+ */
+static int parse_intent(const json_t *j, int64_t now, struct kiosk_intent *out)
 {
     struct kiosk_intent in;
     const json_t *bank = json_object_get(j, "bank"), *exp;
-    int64_t expires = 0, now = server_now ? server_now : (int64_t)time(NULL);
+    int64_t expires = 0;
     const struct bank *b;
 
     memset(&in, 0, sizeof(in));
@@ -350,6 +358,13 @@ static char *selection_body(struct kiosk *k, int64_t amount, const char *code,
         json_object_set_new(o, "code", json_string(code));
     if (cash)
         json_object_set_new(o, "collector", json_string(k->cfg.collector));
+    if (cash && k->clock_known)
+        /*
+         * When the cash was taken, by the server's clock (never the Pi's
+         * own): cash replayed after its day was closed is dated as the
+         * server's rules say. Unknown before any reply: left to the server.
+         */
+        json_object_set_new(o, "recorded_at", json_integer(kiosk_now(k)));
     s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return s;
@@ -391,7 +406,7 @@ static int offline_intent(struct kiosk *k, int64_t amount)
     if (!body)
         return -1;
     rec = json_pack("{s:s,s:s,s:I,s:s,s:I,s:s,s:s}", "t", "intent", "key",
-                    in.offline_key, "at", (json_int_t)time(NULL), "payer",
+                    in.offline_key, "at", (json_int_t)kiosk_now(k), "payer",
                     k->s.payer.code, "amount", (json_int_t)amount, "code",
                     in.code, "body", body);
     free(body);
@@ -401,6 +416,8 @@ static int offline_intent(struct kiosk *k, int64_t amount)
         return -1;
     k->s.intent = in;
     k->sync_next_ms = SDL_GetTicks();
+    fprintf(stderr, "chopay-kiosk: offline intent code=%s amount=%lld\n",
+            in.code, (long long)in.amount);
     return 0;
 }
 
@@ -416,7 +433,9 @@ static void on_intent(struct kiosk *k, const struct net_result *res, void *ctx)
     if (res->transport_ok && (res->status == 200 || res->status == 201) &&
         res->json) {
         struct kiosk_intent in;
-        if (parse_intent(res->json, res->server_date, &in) < 0) {
+        if (parse_intent(res->json,
+                         res->server_date ? res->server_date : kiosk_now(k),
+                         &in) < 0) {
             kiosk_fail(k, S_ERR_SERVER, S_ERR_SERVER_HINT, "bad_reply: intent",
                        back);
             return;
@@ -427,8 +446,11 @@ static void on_intent(struct kiosk *k, const struct net_result *res, void *ctx)
         }
         k->s.intent = in;
         k->intent_pc = SDL_GetPerformanceCounter();
-        fprintf(stderr, "chopay-kiosk: intent id=%s code=%s amount=%lld\n",
-                in.id, in.code, (long long)in.amount);
+        fprintf(stderr,
+                "chopay-kiosk: intent id=%s code=%s amount=%lld "
+                "expires_in=%ld\n",
+                in.id, in.code, (long long)in.amount,
+                (long)((int32_t)(in.expires_tick - SDL_GetTicks()) / 1000));
         if (k->screen == &kiosk_screen_partial)
             flow_poll(k);
         else
@@ -485,11 +507,13 @@ static void record_paid(struct kiosk *k, int64_t amount)
     if (!strcmp(k->s.paid_id, k->s.intent.id))
         return;
     snprintf(k->s.paid_id, sizeof(k->s.paid_id), "%s", k->s.intent.id);
-    rec = json_pack("{s:s,s:s,s:I,s:I}", "t", "paid", "id", k->s.intent.id,
-                    "at", (json_int_t)time(NULL), "amount", (json_int_t)amount);
+    rec =
+        json_pack("{s:s,s:s,s:I,s:I}", "t", "paid", "id", k->s.intent.id, "at",
+                  (json_int_t)kiosk_now(k), "amount", (json_int_t)amount);
     if (rec && journal_append(k->cfg.data_dir, rec) < 0)
         fprintf(stderr, "chopay-kiosk: cannot write the journal\n");
     json_decref(rec);
+    refresh_directory_soon(k);
 }
 
 static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
@@ -598,9 +622,10 @@ void flow_record_cash(struct kiosk *k, int64_t amount)
     new_key(key);
     body = selection_body(k, amount, NULL, 1);
     if (body)
-        rec = json_pack("{s:s,s:s,s:I,s:s,s:I,s:s}", "t", "cash", "key", key,
-                        "at", (json_int_t)time(NULL), "payer", k->s.payer.code,
-                        "amount", (json_int_t)amount, "body", body);
+        rec =
+            json_pack("{s:s,s:s,s:I,s:s,s:I,s:s}", "t", "cash", "key", key,
+                      "at", (json_int_t)kiosk_now(k), "payer", k->s.payer.code,
+                      "amount", (json_int_t)amount, "body", body);
     free(body);
     if (!rec || journal_append(k->cfg.data_dir, rec) < 0) {
         json_decref(rec);
@@ -673,6 +698,8 @@ static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx)
         get_id(json_object_get(res->json, "id"), id, sizeof(id));
         mark = json_pack("{s:s,s:s,s:I,s:s}", "t", "sent", "key", key, "status",
                          (json_int_t)res->status, "id", id);
+        if (!strcmp(t, "cash"))
+            refresh_directory_soon(k);
         if (!strcmp(t, "cash") && (k->screen == &kiosk_screen_collector)) {
             char amt[MONEY_FORMAT_MAX];
             money_format(json_integer_value(json_object_get(rec, "amount")),
@@ -680,12 +707,15 @@ static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx)
             snprintf(k->s.note, sizeof(k->s.note), "%s: %s, %s",
                      kiosk_tr(k, S_CASH_RECORDED),
                      json_string_value(json_object_get(rec, "payer")), amt);
+            flow_fetch_totals(k);
             kiosk_dirty(k);
         }
         if (!strcmp(t, "intent") && k->s.intent.offline &&
             !strcmp(k->s.intent.offline_key, key)) {
             struct kiosk_intent in;
-            if (parse_intent(res->json, res->server_date, &in) == 0) {
+            if (parse_intent(res->json,
+                             res->server_date ? res->server_date : kiosk_now(k),
+                             &in) == 0) {
                 /* Keep the QR the payer may be scanning; learn the id. */
                 snprintf(k->s.intent.id, sizeof(k->s.intent.id), "%s", in.id);
                 k->s.intent.offline = 0;
@@ -780,7 +810,10 @@ void flow_background(struct kiosk *k, uint32_t now)
                              .path = "/v1/kiosk/directory",
                              .max_attempts = 1,
                              .background = 1,
-                             .timeout_ms = 20000};
+                             .timeout_ms = 20000,
+                             /* every payer's open invoices: a school of
+                                thousands is a few MiB */
+                             .max_reply = DIR_REPLY_MAX};
         char *etag = NULL;
         size_t len;
         if (k->dir.loaded &&
@@ -807,8 +840,91 @@ uint32_t flow_next_ms(const struct kiosk *k)
     return (int32_t)(a - b) < 0 ? a : b;
 }
 
-int flow_totals(struct kiosk *k, int64_t *transfer, int64_t *cash, int *pending)
+int flow_totals(struct kiosk *k, struct journal_sums *out, char day[11])
 {
-    return journal_totals(k->cfg.data_dir, today_start(), transfer, cash,
-                          pending);
+    int64_t now = kiosk_now(k), t0 = offline_day_start(now);
+
+    offline_day(now, day);
+    return journal_sums(k->cfg.data_dir, t0, t0 + 86400, out);
+}
+
+/* Money in a totals reply: {"count": N, "amount": A} at `name`. */
+static int totals_pair(const json_t *o, const char *name, int *count,
+                       int64_t *amount)
+{
+    const json_t *p = json_object_get(o, name);
+    json_int_t c = json_integer_value(json_object_get(p, "count"));
+    int64_t a = get_money(p, "amount", NULL);
+
+    if (!json_is_object(p) || c < 0 || c > 100000000 || a < 0)
+        return -1;
+    *count = (int)c;
+    *amount = a;
+    return 0;
+}
+
+static void on_totals(struct kiosk *k, const struct net_result *res, void *ctx)
+{
+    struct kiosk_totals t;
+    const char *date;
+    const json_t *me;
+    struct journal_sums js;
+    char day[11];
+
+    (void)ctx;
+    k->totals.busy = 0;
+    kiosk_dirty(k);
+    if (k->totals.again) {
+        /* asked for while this one ran (a cash record went since) */
+        k->totals.again = 0;
+        flow_fetch_totals(k);
+        return;
+    }
+    memset(&t, 0, sizeof(t));
+    t.refresh_ms = k->totals.refresh_ms;
+    t.busy = k->totals.busy;
+    date = json_string_value(json_object_get(res->json, "date"));
+    me = json_object_get(res->json, "kiosk");
+    if (!res->transport_ok || res->status != 200 || !date ||
+        strlen(date) != 10 ||
+        totals_pair(res->json, "transfer", &t.n_transfer, &t.transfer) < 0 ||
+        totals_pair(res->json, "cash", &t.n_cash, &t.cash) < 0) {
+        k->totals.have = 0;
+        if (flow_totals(k, &js, day) == 0)
+            fprintf(stderr,
+                    "chopay-kiosk: totals source=local date=%s "
+                    "transfer=%d:%lld cash=%d:%lld pending=%d (%s)\n",
+                    day, js.n_transfer, (long long)js.transfer, js.n_cash,
+                    (long long)js.cash, js.pending, res->err_code);
+        return;
+    }
+    if (json_is_object(me) &&
+        (totals_pair(me, "transfer", &t.my_n_transfer, &t.my_transfer) < 0 ||
+         totals_pair(me, "cash", &t.my_n_cash, &t.my_cash) < 0)) {
+        t.my_transfer = t.my_cash = 0;
+        t.my_n_transfer = t.my_n_cash = 0;
+    }
+    snprintf(t.date, sizeof(t.date), "%s", date);
+    t.have = 1;
+    k->totals = t;
+    fprintf(stderr,
+            "chopay-kiosk: totals source=server date=%s transfer=%d:%lld "
+            "cash=%d:%lld\n",
+            t.date, t.n_transfer, (long long)t.transfer, t.n_cash,
+            (long long)t.cash);
+}
+
+void flow_fetch_totals(struct kiosk *k)
+{
+    struct net_opts o = {.method = "GET",
+                         .path = "/v1/kiosk/totals",
+                         .max_attempts = 2,
+                         .background = 1};
+
+    if (k->totals.busy) {
+        k->totals.again = 1;
+        return;
+    }
+    if (net_request(k->net, &o, on_totals, NULL) == 0)
+        k->totals.busy = 1;
 }

@@ -89,6 +89,19 @@ static const char *const vi[S__COUNT] = {
     [S_PAID_OTHERWISE] = "Các khoản này đã được thanh toán",
     [S_PAID_OTHERWISE_HINT] = "Người thu phí đã ghi nhận (ví dụ tiền mặt). "
                               "Không cần chuyển khoản nữa.",
+    [S_ERR_TLS] = "Máy không xác minh được chứng chỉ của máy chủ.",
+    [S_ERR_TLS_HINT] = "Hãy báo ban quản lý kiểm tra chứng chỉ (ca_file, "
+                       "client_cert) và giờ của máy.",
+    [S_PAGE] = "Trang",
+    [S_PAGE_UP] = "▲",
+    [S_PAGE_DOWN] = "▼",
+    [S_SELECT_ALL] = "Chọn tất cả",
+    [S_SELECT_NONE] = "Bỏ chọn tất cả",
+    [S_TOTALS_ORG] = "Tổng thu hôm nay (cả đơn vị)",
+    [S_TOTALS_LOCAL] = "Mất kết nối: chỉ số liệu của máy này",
+    [S_THIS_KIOSK] = "Qua máy này",
+    [S_TOTALS_LOADING] = "Đang tải tổng thu…",
+    [S_PAYMENTS] = "khoản",
 };
 
 static const char *const en[S__COUNT] = {
@@ -174,6 +187,19 @@ static const char *const en[S__COUNT] = {
     [S_PAID_OTHERWISE] = "These items are already paid",
     [S_PAID_OTHERWISE_HINT] = "The fee collector recorded the payment (for "
                               "example in cash). No transfer is needed.",
+    [S_ERR_TLS] = "The kiosk could not verify the server's certificate.",
+    [S_ERR_TLS_HINT] = "Ask the office to check the certificates (ca_file, "
+                       "client_cert) and the kiosk's clock.",
+    [S_PAGE] = "Page",
+    [S_PAGE_UP] = "▲",
+    [S_PAGE_DOWN] = "▼",
+    [S_SELECT_ALL] = "Select all",
+    [S_SELECT_NONE] = "Clear all",
+    [S_TOTALS_ORG] = "Today's totals (whole organisation)",
+    [S_TOTALS_LOCAL] = "Offline: this kiosk's figures only",
+    [S_THIS_KIOSK] = "Through this kiosk",
+    [S_TOTALS_LOADING] = "Loading the totals…",
+    [S_PAYMENTS] = "payments",
 };
 
 static const char *const *const tables[LANG__COUNT] = {vi, en};

@@ -83,6 +83,18 @@ enum kiosk_str {
     S_NOTHING_SELECTED,
     S_PAID_OTHERWISE,
     S_PAID_OTHERWISE_HINT,
+    S_ERR_TLS,
+    S_ERR_TLS_HINT,
+    S_PAGE,
+    S_PAGE_UP,
+    S_PAGE_DOWN,
+    S_SELECT_ALL,
+    S_SELECT_NONE,
+    S_TOTALS_ORG,
+    S_TOTALS_LOCAL,
+    S_THIS_KIOSK,
+    S_TOTALS_LOADING,
+    S_PAYMENTS,
     S__COUNT
 };
 

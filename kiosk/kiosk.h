@@ -18,6 +18,7 @@
 struct kiosk;
 struct net;
 struct script;
+struct journal_sums;
 
 /* A screen: a small table of callbacks, NULL where not needed. */
 struct kiosk_screen {
@@ -43,19 +44,22 @@ extern const struct kiosk_screen kiosk_screen_pin;
 extern const struct kiosk_screen kiosk_screen_collector;
 
 #define KIOSK_PATH_MAX     512
-#define KIOSK_MAX_INVOICES 32
+#define KIOSK_MAX_INVOICES 96
 #define KIOSK_MAX_BUTTONS  64
 #define KIOSK_CODE_MAX     16
 
 /* Everything set by flags or the INI file. */
 struct kiosk_config {
-    char server[256];                /* base URL, no trailing slash */
-    char key_file[KIOSK_PATH_MAX];   /* file holding the kiosk key */
-    char key[256];                   /* the kiosk key read from key_file */
-    char data_dir[KIOSK_PATH_MAX];   /* cache, journal, reserved codes */
-    char assets_dir[KIOSK_PATH_MAX]; /* sounds; "" = search list */
-    char script[KIOSK_PATH_MAX];     /* test script, "" = none */
-    char shot_dir[KIOSK_PATH_MAX];   /* screenshot folder, "" = none */
+    char server[256];                 /* base URL, no trailing slash */
+    char key_file[KIOSK_PATH_MAX];    /* file holding the kiosk key */
+    char key[256];                    /* the kiosk key read from key_file */
+    char data_dir[KIOSK_PATH_MAX];    /* cache, journal, reserved codes */
+    char assets_dir[KIOSK_PATH_MAX];  /* sounds; "" = search list */
+    char script[KIOSK_PATH_MAX];      /* test script, "" = none */
+    char shot_dir[KIOSK_PATH_MAX];    /* screenshot folder, "" = none */
+    char ca_file[KIOSK_PATH_MAX];     /* private CA bundle, "" = system */
+    char client_cert[KIOSK_PATH_MAX]; /* TLS client certificate (PEM) */
+    char client_key[KIOSK_PATH_MAX];  /* its private key (PEM) */
     char pin[16];       /* collector PIN, "" = collector mode off */
     char collector[64]; /* collector name sent with cash records */
     int lang;           /* enum kiosk_lang */
@@ -63,6 +67,7 @@ struct kiosk_config {
     int headless;       /* 1: software renderer to a surface */
     int sound;          /* 1: play sounds */
     int width, height;  /* window or surface size */
+    int rotate;         /* 0, 90, 180 or 270: picture turned clockwise */
     int idle_s;         /* inactivity timeout, seconds */
     int long_poll_s;    /* ?wait= for intent polls, 1..60 */
 };
@@ -82,6 +87,7 @@ struct kiosk_payer {
     char name[128];
     int n_inv;
     struct kiosk_invoice inv[KIOSK_MAX_INVOICES];
+    int n_more;  /* open invoices beyond KIOSK_MAX_INVOICES (not shown) */
     int offline; /* 1: from the cached directory, not the server */
 };
 
@@ -124,6 +130,7 @@ struct kiosk_session {
     char paid_id[48];   /* last intent recorded as paid */
     int paid_otherwise; /* expired: cancelled because the invoices were
                            paid another way (cash) */
+    int page;           /* dues: the page of invoices shown (0-based) */
 };
 
 /* A tappable target registered while drawing. */
@@ -141,7 +148,16 @@ enum kiosk_font { FONT_SMALL, FONT_NORMAL, FONT_LARGE, FONT_HUGE, FONT__N };
 struct kiosk_dir_payer {
     char code[KIOSK_CODE_MAX + 1];
     char name[128];
-    char category[32];
+    char category[32]; /* the server's fee category of the payer */
+    size_t inv_first;  /* its open invoices: kiosk_directory.invoices */
+    size_t inv_count;  /* [inv_first, inv_first + inv_count) */
+};
+/* An open invoice as the directory carried it (payers[].invoices). */
+struct kiosk_dir_invoice {
+    int64_t id;
+    char label[96];
+    char period[24];
+    int64_t due; /* đồng still owed when the directory was made */
 };
 struct kiosk_dir_fee {
     char label[96];
@@ -161,15 +177,34 @@ struct kiosk_directory {
     struct kiosk_dir_payer *payers;
     size_t n_fees;
     struct kiosk_dir_fee *fees;
+    int has_invoices; /* 1: payers carry their open invoices */
+    size_t n_invoices;
+    struct kiosk_dir_invoice *invoices;
+};
+
+/* The day's totals from GET /v1/kiosk/totals (the organisation's). */
+struct kiosk_totals {
+    int have;                     /* 1: a server answer is held */
+    int busy;                     /* a request is in flight */
+    int again;                    /* fetch again when it returns */
+    uint32_t refresh_ms;          /* collector screen: next fetch */
+    char date[11];                /* the server's day, YYYY-MM-DD */
+    int64_t transfer, cash;       /* đồng, the whole organisation */
+    int n_transfer, n_cash;       /* payments */
+    int64_t my_transfer, my_cash; /* of them, through this kiosk */
+    int my_n_transfer, my_n_cash; /* payments through this kiosk */
 };
 
 struct kiosk {
     struct kiosk_config cfg;
     SDL_Window *win;
     SDL_Renderer *ren;
-    SDL_Surface *surface; /* headless target */
-    int w, h;             /* pixels */
-    int scale;            /* per mille of the 800x480 design */
+    SDL_Surface *surface;     /* headless target */
+    SDL_Texture *target;      /* rotated: the picture drawn upright here */
+    int w, h;                 /* logical pixels (the upright picture) */
+    int phys_w, phys_h;       /* the screen's pixels (w, h swapped at 90/270) */
+    int drag, drag_x, drag_y; /* a press in progress at (x, y) (swipes) */
+    int scale;                /* per mille of the 800x480 design */
     TTF_Font *font[2][FONT__N];
     char font_path[2][KIOSK_PATH_MAX];
     const struct kiosk_screen *screen;
@@ -196,9 +231,13 @@ struct kiosk {
     uint32_t sync_next_ms; /* next journal replay / code refill */
     int sync_busy;         /* a replay request is in flight */
     int codes_busy;
-    int codes_unsupported;   /* server answered 404 to the reservation */
-    json_t *sync_rec;        /* the journal record being replayed */
-    int lang;                /* current language (reset on welcome) */
+    int codes_unsupported; /* server answered 404 to the reservation */
+    json_t *sync_rec;      /* the journal record being replayed */
+    int lang;              /* current language (reset on welcome) */
+    int64_t clock_offset;  /* server time - time(NULL), seconds */
+    int clock_known;       /* 1: clock_offset came from a Date header */
+    int compacted;         /* the journal was compacted this run */
+    struct kiosk_totals totals;
     uint64_t intent_pc;      /* bench: perf counter when an intent came */
     uint64_t frame_ns_total; /* bench: draw time */
     uint64_t frames;
@@ -217,6 +256,16 @@ void kiosk_dirty(struct kiosk *k);
 void kiosk_wake_at(struct kiosk *k, uint32_t ms);
 /* The string `id` in the current language. */
 const char *kiosk_tr(const struct kiosk *k, enum kiosk_str id);
+/*
+ * Unix time by the server's clock: the local clock corrected by the offset
+ * learnt from the last server reply's Date header (the local clock alone
+ * before any reply). A Pi has no real-time clock.
+ */
+int64_t kiosk_now(const struct kiosk *k);
+/* Screen pixel (px, py) to the upright picture's (lx, ly), rotation undone. */
+void kiosk_from_screen(const struct kiosk *k, int px, int py, int *lx, int *ly);
+/* The upright picture's (lx, ly) to the screen pixel (px, py). */
+void kiosk_to_screen(const struct kiosk *k, int lx, int ly, int *px, int *py);
 /* Show the error screen with what happened, what to do, and a detail. */
 void kiosk_fail(struct kiosk *k, enum kiosk_str what, enum kiosk_str hint,
                 const char *detail, const struct kiosk_screen *retry);
@@ -243,7 +292,19 @@ void ui_fill(struct kiosk *k, SDL_Rect r, SDL_Color c);
  */
 int ui_text(struct kiosk *k, int font, int bold, const char *s, int x, int y,
             SDL_Color c, int align, int max_w);
-/* Draw and register a button; `id` is for scripts, `label` is shown. */
+/*
+ * Draw UTF-8 `s` inside `r`, centred vertically, aligned by `align`: one
+ * line in `font` when it fits, else two lines split at the space nearest
+ * the middle (in `font` or smaller), else one line shrunk to fit.
+ */
+void ui_text_box(struct kiosk *k, int font, int bold, const char *s, SDL_Rect r,
+                 SDL_Color c, int align);
+/* The width in pixels of UTF-8 `s` in `font` (0 for none). */
+int ui_text_width(struct kiosk *k, int font, int bold, const char *s);
+/*
+ * Draw and register a button; `id` is for scripts, `label` is shown (on
+ * two lines when it is too wide for one and the button tall enough).
+ */
 void ui_button(struct kiosk *k, SDL_Rect r, const char *id, const char *label,
                int style, int enabled);
 /* Register a target without drawing it (rows the screen draws itself). */
@@ -263,6 +324,13 @@ void ui_buttons_reset(struct kiosk *k);
  * activated (press and release on it) or NULL.
  */
 const char *ui_hit(struct kiosk *k, const SDL_Event *ev);
+/*
+ * Feed a mouse event to swipe detection: +1 for a swipe up or the wheel
+ * turned towards the user (next page), -1 for a swipe down or the wheel
+ * turned away (previous page), 0 otherwise. Call before ui_hit: a swipe
+ * releases the button it started on without activating it.
+ */
+int ui_swipe(struct kiosk *k, const SDL_Event *ev);
 /* The button whose id or label equals `name`, or NULL. */
 const struct kiosk_button *ui_find_button(const struct kiosk *k,
                                           const char *name);
@@ -300,9 +368,17 @@ void flow_record_cash(struct kiosk *k, int64_t amount);
 void flow_background(struct kiosk *k, uint32_t now);
 /* Earliest tick flow_background wants to run again. */
 uint32_t flow_next_ms(const struct kiosk *k);
-/* The day's totals (this kiosk's journal); 0 or negative. */
-int flow_totals(struct kiosk *k, int64_t *transfer, int64_t *cash,
-                int *pending);
+/*
+ * This kiosk's own figures for the day (by the server's clock when known):
+ * its journal's confirmed transfers, cash and records waiting to be sent.
+ * `day` gets the day (YYYY-MM-DD). 0 or negative.
+ */
+int flow_totals(struct kiosk *k, struct journal_sums *out, char day[11]);
+/*
+ * Ask the server for the organisation's totals of the day
+ * (GET /v1/kiosk/totals) into k->totals; a failure clears k->totals.have.
+ */
+void flow_fetch_totals(struct kiosk *k);
 /* Sum of the selected invoices (all when none is selected); -1 overflow. */
 int64_t flow_selected_total(const struct kiosk *k, int all);
 

@@ -38,6 +38,11 @@ static const char usage[] =
     "digits)\n"
     "  --collector-name NAME name sent with cash records\n"
     "  --size WxH            window or screen size (default 1024x600)\n"
+    "  --rotate 0|90|180|270 turn the picture clockwise (a screen mounted\n"
+    "                        portrait or upside down); touches follow\n"
+    "  --ca-file FILE        trust only this CA bundle (PEM) for the server\n"
+    "  --client-cert FILE    TLS client certificate (PEM), with\n"
+    "  --client-key FILE     its private key (PEM)\n"
     "  --idle-timeout S      back to the start after S idle seconds\n"
     "  --long-poll S         intent long-poll wait, 1..60 (default 25)\n"
     "  --assets-dir DIR      where the sounds are\n"
@@ -90,6 +95,57 @@ void kiosk_wake_at(struct kiosk *k, uint32_t ms)
 const char *kiosk_tr(const struct kiosk *k, enum kiosk_str id)
 {
     return i18n_get(k->lang, id);
+}
+
+int64_t kiosk_now(const struct kiosk *k)
+{
+    int64_t t = (int64_t)time(NULL);
+
+    return k->clock_known ? t + k->clock_offset : t;
+}
+
+void kiosk_from_screen(const struct kiosk *k, int px, int py, int *lx, int *ly)
+{
+    switch (k->cfg.rotate) {
+    case 90:
+        *lx = py;
+        *ly = k->phys_w - 1 - px;
+        break;
+    case 180:
+        *lx = k->phys_w - 1 - px;
+        *ly = k->phys_h - 1 - py;
+        break;
+    case 270:
+        *lx = k->phys_h - 1 - py;
+        *ly = px;
+        break;
+    default:
+        *lx = px;
+        *ly = py;
+        break;
+    }
+}
+
+void kiosk_to_screen(const struct kiosk *k, int lx, int ly, int *px, int *py)
+{
+    switch (k->cfg.rotate) {
+    case 90:
+        *px = k->phys_w - 1 - ly;
+        *py = lx;
+        break;
+    case 180:
+        *px = k->phys_w - 1 - lx;
+        *py = k->phys_h - 1 - ly;
+        break;
+    case 270:
+        *px = ly;
+        *py = k->phys_h - 1 - lx;
+        break;
+    default:
+        *px = lx;
+        *py = ly;
+        break;
+    }
 }
 
 void kiosk_fail(struct kiosk *k, enum kiosk_str what, enum kiosk_str hint,
@@ -173,6 +229,21 @@ static int config_set(struct kiosk_config *c, const char *key, const char *v)
         return set_str(c->shot_dir, sizeof(c->shot_dir), v, key);
     if (!strcmp(key, "collector_name"))
         return set_str(c->collector, sizeof(c->collector), v, key);
+    if (!strcmp(key, "ca_file"))
+        return set_str(c->ca_file, sizeof(c->ca_file), v, key);
+    if (!strcmp(key, "client_cert"))
+        return set_str(c->client_cert, sizeof(c->client_cert), v, key);
+    if (!strcmp(key, "client_key"))
+        return set_str(c->client_key, sizeof(c->client_key), v, key);
+    if (!strcmp(key, "rotate")) {
+        if (parse_int(v, 0, 270, &b) < 0 || b % 90) {
+            fprintf(stderr, "chopay-kiosk: rotate must be 0, 90, 180 or "
+                            "270\n");
+            return -1;
+        }
+        c->rotate = b;
+        return 0;
+    }
     if (!strcmp(key, "collector_pin")) {
         size_t n = strlen(v);
         if (n < 4 || n > 12 || strspn(v, "0123456789") != n) {
@@ -256,7 +327,7 @@ static int load_key(struct kiosk_config *c)
         fprintf(stderr, "chopay-kiosk: %s: %s\n", c->key_file, strerror(errno));
         return -1;
     }
-    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
+    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 007))
         fprintf(stderr,
                 "chopay-kiosk: warning: %s is readable by others; "
                 "chmod 600 it\n",
@@ -293,6 +364,42 @@ static int check_server(const char *url)
     return -1;
 }
 
+/* A file the kiosk will need later: readable now, or a usage error. */
+static int readable(const char *what, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+
+    if (!f) {
+        fprintf(stderr, "chopay-kiosk: %s %s: %s\n", what, path,
+                strerror(errno));
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* The TLS files: readable, and a client certificate always with its key. */
+static int check_tls(const struct kiosk_config *c)
+{
+    struct stat st;
+
+    if (!c->client_cert[0] != !c->client_key[0]) {
+        fprintf(stderr, "chopay-kiosk: client_cert and client_key go "
+                        "together\n");
+        return -1;
+    }
+    if ((c->ca_file[0] && readable("ca_file", c->ca_file) < 0) ||
+        (c->client_cert[0] && readable("client_cert", c->client_cert) < 0) ||
+        (c->client_key[0] && readable("client_key", c->client_key) < 0))
+        return -1;
+    if (c->client_key[0] && stat(c->client_key, &st) == 0 && (st.st_mode & 007))
+        fprintf(stderr,
+                "chopay-kiosk: warning: %s is readable by others; "
+                "chmod 600 it\n",
+                c->client_key);
+    return 0;
+}
+
 static int parse_args(struct kiosk_config *c, int argc, char **argv)
 {
     static const struct {
@@ -309,6 +416,10 @@ static int parse_args(struct kiosk_config *c, int argc, char **argv)
         {"--long-poll", "long_poll"},
         {"--assets-dir", "assets_dir"},
         {"--screenshot-dir", "screenshot_dir"},
+        {"--rotate", "rotate"},
+        {"--ca-file", "ca_file"},
+        {"--client-cert", "client_cert"},
+        {"--client-key", "client_key"},
     };
 
     /* The config file first, so flags override it. */
@@ -377,10 +488,87 @@ static int parse_args(struct kiosk_config *c, int argc, char **argv)
 
 /* ---- the loop -------------------------------------------------------- */
 
+/*
+ * Design units to pixels: the screens are designed at 800x480; a portrait
+ * picture (a screen turned a quarter) scales the same design by 480x800,
+ * so text keeps its size and the layouts use the extra height.
+ */
 static void set_scale(struct kiosk *k)
 {
-    long sx = (long)k->w * 1000 / 800, sy = (long)k->h * 1000 / 480;
+    int portrait = k->h > k->w;
+    long sx = (long)k->w * 1000 / (portrait ? 480 : 800);
+    long sy = (long)k->h * 1000 / (portrait ? 800 : 480);
     k->scale = (int)(sx < sy ? sx : sy);
+}
+
+/*
+ * The logical size from the screen's (swapped when turned a quarter) and,
+ * when rotated, the texture the upright picture is drawn into before it
+ * is copied to the screen turned. 0 or -1 (SDL_GetError).
+ */
+static int setup_rotation(struct kiosk *k)
+{
+    int quarter = k->cfg.rotate == 90 || k->cfg.rotate == 270;
+
+    k->w = quarter ? k->phys_h : k->phys_w;
+    k->h = quarter ? k->phys_w : k->phys_h;
+    if (k->target)
+        SDL_DestroyTexture(k->target);
+    k->target = NULL;
+    if (!k->cfg.rotate)
+        return 0;
+    k->target = SDL_CreateTexture(k->ren, SDL_PIXELFORMAT_ARGB8888,
+                                  SDL_TEXTUREACCESS_TARGET, k->w, k->h);
+    return k->target ? 0 : -1;
+}
+
+/* Turn an input event's position from the screen's to the picture's. */
+static void unrotate_event(const struct kiosk *k, SDL_Event *ev)
+{
+    int x, y;
+
+    if (!k->cfg.rotate)
+        return;
+    switch (ev->type) {
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+        kiosk_from_screen(k, ev->button.x, ev->button.y, &x, &y);
+        ev->button.x = x;
+        ev->button.y = y;
+        break;
+    case SDL_MOUSEMOTION: {
+        int dx, dy, x0, y0;
+        kiosk_from_screen(k, ev->motion.x, ev->motion.y, &x, &y);
+        kiosk_from_screen(k, ev->motion.x - ev->motion.xrel,
+                          ev->motion.y - ev->motion.yrel, &x0, &y0);
+        dx = x - x0;
+        dy = y - y0;
+        ev->motion.x = x;
+        ev->motion.y = y;
+        ev->motion.xrel = dx;
+        ev->motion.yrel = dy;
+        break;
+    }
+    case SDL_FINGERDOWN:
+    case SDL_FINGERUP:
+    case SDL_FINGERMOTION: {
+        /* normalised 0..1 over the screen */
+        float fx = ev->tfinger.x, fy = ev->tfinger.y;
+        if (k->cfg.rotate == 90) {
+            ev->tfinger.x = fy;
+            ev->tfinger.y = 1.0f - fx;
+        } else if (k->cfg.rotate == 180) {
+            ev->tfinger.x = 1.0f - fx;
+            ev->tfinger.y = 1.0f - fy;
+        } else {
+            ev->tfinger.x = 1.0f - fy;
+            ev->tfinger.y = fx;
+        }
+        break;
+    }
+    default:
+        break;
+    }
 }
 
 static void save_shot(struct kiosk *k)
@@ -404,10 +592,30 @@ static void draw(struct kiosk *k)
     uint64_t t0 = mono_ns(), dt;
 
     ui_buttons_reset(k);
+    if (k->target)
+        SDL_SetRenderTarget(k->ren, k->target);
     SDL_SetRenderDrawColor(k->ren, ui_bg.r, ui_bg.g, ui_bg.b, 0xFF);
     SDL_RenderClear(k->ren);
     if (k->screen->draw)
         k->screen->draw(k, k->ren);
+    if (k->target) {
+        /* The upright picture, turned about its centre onto the screen. */
+        SDL_FRect dst = {(float)(k->phys_w - k->w) / 2.0f,
+                         (float)(k->phys_h - k->h) / 2.0f, (float)k->w,
+                         (float)k->h};
+        SDL_SetRenderTarget(k->ren, NULL);
+        SDL_SetRenderDrawColor(k->ren, 0, 0, 0, 0xFF);
+        SDL_RenderClear(k->ren);
+        SDL_RenderCopyExF(k->ren, k->target, NULL, &dst, (double)k->cfg.rotate,
+                          NULL, SDL_FLIP_NONE);
+    }
+    if (k->frames_on_screen == 0)
+        k->shot_pending = 1;
+    if (k->shot_pending) {
+        /* Before presenting: a presented back buffer is undefined. */
+        k->shot_pending = 0;
+        save_shot(k);
+    }
     SDL_RenderPresent(k->ren);
     dt = mono_ns() - t0;
     if (k->frames < FRAME_SAMPLES)
@@ -416,7 +624,6 @@ static void draw(struct kiosk *k)
     k->frame_ns_total += dt;
     k->dirty = 0;
     if (k->frames_on_screen++ == 0) {
-        k->shot_pending = 1;
         if (opt_timing && k->frames == 1)
             fprintf(stderr, "timing first_frame_ms=%.2f mono_ms=%.3f\n",
                     since_start_ms(), (double)mono_ns() / 1e6);
@@ -426,10 +633,6 @@ static void draw(struct kiosk *k)
                     (double)d * 1e6 / (double)SDL_GetPerformanceFrequency());
             k->intent_pc = 0;
         }
-    }
-    if (k->shot_pending) {
-        k->shot_pending = 0;
-        save_shot(k);
     }
 }
 
@@ -471,15 +674,23 @@ static int is_input(const SDL_Event *ev)
     }
 }
 
-static void handle_event(struct kiosk *k, const SDL_Event *ev, uint32_t now)
+static void handle_event(struct kiosk *k, const SDL_Event *in, uint32_t now)
 {
+    SDL_Event e = *in;
+    const SDL_Event *ev = &e;
+
+    unrotate_event(k, &e);
     if (ev->type == SDL_QUIT) {
         k->quit = 1;
         return;
     }
     if (ev->type == SDL_WINDOWEVENT) {
         if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
-            SDL_GetRendererOutputSize(k->ren, &k->w, &k->h);
+            SDL_GetRendererOutputSize(k->ren, &k->phys_w, &k->phys_h);
+            if (setup_rotation(k) < 0) {
+                fprintf(stderr, "chopay-kiosk: video: %s\n", SDL_GetError());
+                k->quit = 1;
+            }
             set_scale(k);
             if (ui_fonts_load(k) < 0)
                 k->quit = 1;
@@ -519,6 +730,30 @@ static int next_timeout(struct kiosk *k, uint32_t now, int cap)
     return best;
 }
 
+/*
+ * Keep the journal small on a kiosk that runs for months: when it passed
+ * 256 KiB, drop what was sent before today. Run once the server's Date
+ * header has told the time (a Pi without a clock may boot in the past or
+ * the future), so "today" is the server's.
+ */
+static void compact_journal(struct kiosk *k)
+{
+    char path[KIOSK_PATH_MAX + 16];
+    struct stat st;
+    int rc;
+
+    k->compacted = 1;
+    snprintf(path, sizeof(path), "%s/journal.jsonl", k->cfg.data_dir);
+    if (stat(path, &st) < 0 || st.st_size < 256 * 1024)
+        return;
+    rc = journal_compact(k->cfg.data_dir, offline_day_start(kiosk_now(k)));
+    if (rc < 0)
+        fprintf(stderr, "chopay-kiosk: journal compaction failed\n");
+    else
+        fprintf(stderr, "chopay-kiosk: journal compacted (%d old records)\n",
+                rc);
+}
+
 static int run(struct kiosk *k)
 {
     SDL_Event ev;
@@ -535,6 +770,8 @@ static int run(struct kiosk *k)
             handle_event(k, &ev, now);
         net_update(k->net, now);
         now = SDL_GetTicks();
+        if (!k->compacted && k->clock_known)
+            compact_journal(k);
         flow_background(k, now);
         if (k->wake_at && (int32_t)(now - k->wake_at) >= 0) {
             k->wake_at = 0;
@@ -608,21 +845,35 @@ static void print_timing(struct kiosk *k)
 
 static int setup_video(struct kiosk *k)
 {
+    SDL_DisplayMode dm;
+    int w, h;
+
     if (k->cfg.headless) {
         k->surface = SDL_CreateRGBSurfaceWithFormat(
             0, k->cfg.width, k->cfg.height, 32, SDL_PIXELFORMAT_ARGB8888);
         if (!k->surface)
             return -1;
         k->ren = SDL_CreateSoftwareRenderer(k->surface);
-        k->w = k->cfg.width;
-        k->h = k->cfg.height;
-        return k->ren ? 0 : -1;
+        k->phys_w = k->cfg.width;
+        k->phys_h = k->cfg.height;
+        return k->ren ? setup_rotation(k) : -1;
     }
-    k->win =
-        SDL_CreateWindow("chopay", SDL_WINDOWPOS_CENTERED,
-                         SDL_WINDOWPOS_CENTERED, k->cfg.width, k->cfg.height,
-                         k->cfg.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP
-                                           : SDL_WINDOW_RESIZABLE);
+    w = k->cfg.width;
+    h = k->cfg.height;
+    if (k->cfg.fullscreen && SDL_GetDesktopDisplayMode(0, &dm) == 0 &&
+        dm.w > 0 && dm.h > 0) {
+        /*
+         * Created at the screen's size: an X server without a window
+         * manager (xinit straight into the kiosk) never applies the
+         * full-screen request, and KMSDRM has the mode anyway.
+         */
+        w = dm.w;
+        h = dm.h;
+    }
+    k->win = SDL_CreateWindow("chopay", SDL_WINDOWPOS_CENTERED,
+                              SDL_WINDOWPOS_CENTERED, w, h,
+                              k->cfg.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP
+                                                : SDL_WINDOW_RESIZABLE);
     if (!k->win)
         return -1;
     k->ren = SDL_CreateRenderer(
@@ -633,33 +884,23 @@ static int setup_video(struct kiosk *k)
         return -1;
     if (k->cfg.fullscreen)
         SDL_ShowCursor(SDL_DISABLE);
-    SDL_GetRendererOutputSize(k->ren, &k->w, &k->h);
-    return 0;
-}
-
-/*
- * Keep the journal small on a kiosk that runs for months: at start, when
- * it passed 256 KiB, drop what was sent before today.
- */
-static void compact_journal(struct kiosk *k)
-{
-    char path[KIOSK_PATH_MAX + 16];
-    struct stat st;
-    time_t now = time(NULL);
-    struct tm tm;
-    int rc;
-
-    snprintf(path, sizeof(path), "%s/journal.jsonl", k->cfg.data_dir);
-    if (stat(path, &st) < 0 || st.st_size < 256 * 1024)
-        return;
-    localtime_r(&now, &tm);
-    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    rc = journal_compact(k->cfg.data_dir, (int64_t)mktime(&tm));
-    if (rc < 0)
-        fprintf(stderr, "chopay-kiosk: journal compaction failed\n");
-    else
-        fprintf(stderr, "chopay-kiosk: journal compacted (%d old records)\n",
-                rc);
+    /*
+     * A full-screen window may have its final size before SDL's renderer
+     * has heard of it (no resize event follows): draw to all of it.
+     */
+    SDL_PumpEvents();
+    SDL_RenderSetViewport(k->ren, NULL);
+    SDL_GetRendererOutputSize(k->ren, &k->phys_w, &k->phys_h);
+    {
+        SDL_RendererInfo ri;
+        if (SDL_GetRendererInfo(k->ren, &ri) == 0)
+            fprintf(stderr,
+                    "chopay-kiosk: video driver %s, renderer %s, %dx%d, "
+                    "rotate %d\n",
+                    SDL_GetCurrentVideoDriver(), ri.name, k->phys_w, k->phys_h,
+                    k->cfg.rotate);
+    }
+    return setup_rotation(k);
 }
 
 static void load_cached_directory(struct kiosk *k)
@@ -708,7 +949,8 @@ int main(int argc, char **argv)
         while (n && k->cfg.server[n - 1] == '/')
             k->cfg.server[--n] = '\0';
     }
-    if (check_server(k->cfg.server) < 0 || load_key(&k->cfg) < 0)
+    if (check_server(k->cfg.server) < 0 || load_key(&k->cfg) < 0 ||
+        check_tls(&k->cfg) < 0)
         return 2;
     if (offline_mkdirs(k->cfg.data_dir) < 0) {
         fprintf(stderr, "chopay-kiosk: cannot create %s\n", k->cfg.data_dir);
@@ -749,11 +991,11 @@ int main(int argc, char **argv)
     if (k->cfg.sound)
         sound_init(k);
     k->net = net_new(k->cfg.server, k->cfg.key, k);
-    if (!k->net)
+    if (!k->net || net_tls(k->net, k->cfg.ca_file, k->cfg.client_cert,
+                           k->cfg.client_key) < 0)
         goto out;
     k->online = 1;
     load_cached_directory(k);
-    compact_journal(k);
     k->dir_next_ms = 1;  /* refresh at once */
     k->sync_next_ms = 1; /* replay the journal at once */
     rc = run(k);
@@ -767,6 +1009,8 @@ out:
     script_free(k->script);
     sound_free(k);
     ui_fonts_free(k);
+    if (k->target)
+        SDL_DestroyTexture(k->target);
     if (k->ren)
         SDL_DestroyRenderer(k->ren);
     if (k->surface)

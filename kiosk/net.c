@@ -25,6 +25,7 @@ struct req {
     char *url;
     char *body; /* request body copy or NULL */
     char *method;
+    size_t max_reply;
     long timeout_ms;
     int max_attempts;
     int attempts;
@@ -49,7 +50,8 @@ struct net {
     CURLM *multi;
     struct req *reqs;
     char *base;
-    char *auth; /* "Authorization: Bearer ..." */
+    char *auth;                 /* "Authorization: Bearer ..." */
+    char *ca_file, *cert, *key; /* TLS settings, NULL = not set */
     struct kiosk *kiosk;
     uint32_t rnd;
 };
@@ -132,7 +134,31 @@ void net_free(struct net *n)
     curl_multi_cleanup(n->multi);
     free(n->base);
     free(n->auth);
+    free(n->ca_file);
+    free(n->cert);
+    free(n->key);
     free(n);
+}
+
+/* *dst = a copy of `v` (NULL for NULL or ""); 0 or -1. */
+static int set_opt(char **dst, const char *v)
+{
+    char *c = NULL;
+
+    if (v && v[0] && !(c = strdup(v)))
+        return -1;
+    free(*dst);
+    *dst = c;
+    return 0;
+}
+
+int net_tls(struct net *n, const char *ca_file, const char *cert,
+            const char *key)
+{
+    if (set_opt(&n->ca_file, ca_file) < 0 || set_opt(&n->cert, cert) < 0 ||
+        set_opt(&n->key, key) < 0)
+        return -1;
+    return 0;
 }
 
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
@@ -140,7 +166,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
     struct req *r = ud;
     size_t add = size * nmemb;
 
-    if (r->len + add + 1 > REPLY_MAX) {
+    if (r->len + add + 1 > r->max_reply) {
         r->too_big = 1;
         return 0;
     }
@@ -227,6 +253,19 @@ static int req_start(struct req *r)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (r->net->ca_file) {
+        /* Only this bundle: not also the system's CA folder. */
+        curl_easy_setopt(e, CURLOPT_CAINFO, r->net->ca_file);
+        curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+    }
+    if (r->net->cert) {
+        curl_easy_setopt(e, CURLOPT_SSLCERT, r->net->cert);
+        curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+    }
+    if (r->net->key) {
+        curl_easy_setopt(e, CURLOPT_SSLKEY, r->net->key);
+        curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+    }
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "chopay-kiosk/1");
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
@@ -283,6 +322,7 @@ int net_request(struct net *n, const struct net_opts *o, net_done_fn cb,
     r->headers = h;
     h = NULL;
     r->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    r->max_reply = o->max_reply > 0 ? o->max_reply : REPLY_MAX;
     r->max_attempts = o->max_attempts;
     r->background = o->background;
     r->cb = cb;
@@ -353,6 +393,11 @@ static int retryable(const struct req *r)
         case CURLE_OUT_OF_MEMORY:
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_ENGINE_NOTFOUND:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
             return 0;
         default:
             return 1;
@@ -398,6 +443,10 @@ static const char *transport_code(CURLcode cc)
         return "timeout";
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
         return "tls_failed";
     case CURLE_WRITE_ERROR:
         return "reply_too_large";
@@ -418,6 +467,11 @@ static void deliver(struct net *n, struct req *r)
     res.len = r->len;
     res.attempts = r->attempts;
     res.server_date = r->date;
+    if (r->date && n->kiosk) {
+        /* The server's clock, not ours: a Pi has no real-time clock. */
+        n->kiosk->clock_offset = r->date - (int64_t)time(NULL);
+        n->kiosk->clock_known = 1;
+    }
     snprintf(res.etag, sizeof(res.etag), "%s", r->etag);
     if (res.transport_ok && r->len)
         j = json_loadb(r->buf, r->len, 0, NULL);
@@ -429,6 +483,7 @@ static void deliver(struct net *n, struct req *r)
     if (!res.transport_ok) {
         snprintf(res.err_code, sizeof(res.err_code), "%s",
                  transport_code(r->cc));
+        res.tls_error = !strcmp(res.err_code, "tls_failed");
         snprintf(res.err_msg, sizeof(res.err_msg), "%.150s",
                  r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc));
     } else if (r->status >= 400) {

@@ -26,6 +26,7 @@ struct net_result {
     char err_msg[160];   /* "error.message", or curl's message */
     char etag[128];      /* ETag header, "" if none */
     int64_t server_date; /* Date header (unix seconds), 0 if none */
+    int tls_error;       /* 1: the TLS handshake or verification failed */
     int attempts;        /* how many attempts were made */
 };
 
@@ -43,6 +44,7 @@ struct net_opts {
     long timeout_ms;      /* total per attempt; 0 = 10 s */
     int max_attempts;     /* 0 = retry for ever (until cancelled) */
     int background;       /* 1: survives screen changes */
+    size_t max_reply;     /* reply size cap in bytes; 0 = 1 MiB */
 };
 
 /*
@@ -51,6 +53,14 @@ struct net_opts {
  * NULL on failure. Free with net_free (NULL is fine).
  */
 struct net *net_new(const char *base, const char *key, struct kiosk *kiosk);
+/*
+ * TLS settings for every later request: `ca_file` a PEM bundle of the CAs
+ * to trust instead of the system's (a private CA; verification stays on),
+ * `cert`/`key` a client certificate and its key (PEM). NULL or "" = not
+ * set. Strings are copied; 0 or -1 (out of memory).
+ */
+int net_tls(struct net *n, const char *ca_file, const char *cert,
+            const char *key);
 /* Cancel everything and free the client. */
 void net_free(struct net *n);
 /* Start a request; returns 0 or -1 (out of memory, bad options). */

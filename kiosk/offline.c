@@ -14,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#define READ_MAX (8 * 1024 * 1024)
+#include "money.h"
+
+#define READ_MAX (16 * 1024 * 1024) /* the directory, 16 MiB at most */
 #define JOURNAL  "journal.jsonl"
 #define CODES    "codes.json"
 
@@ -160,15 +163,40 @@ void offline_dir_free(struct kiosk_directory *d)
 {
     free(d->payers);
     free(d->fees);
+    free(d->invoices);
     memset(d, 0, sizeof(*d));
+}
+
+/* One entry of payers[].invoices into `in`; 0 or -1 (not acceptable). */
+static int dir_invoice(const json_t *v, struct kiosk_dir_invoice *in)
+{
+    json_t *id = json_object_get(v, "id");
+    int64_t amount, paid;
+
+    if (!json_is_object(v) || !json_is_integer(id) ||
+        json_integer_value(id) <= 0)
+        return -1;
+    in->id = json_integer_value(id);
+    copy_str(in->label, sizeof(in->label), json_object_get(v, "label"));
+    copy_str(in->period, sizeof(in->period), json_object_get(v, "period"));
+    in->due = json_money(json_object_get(v, "due"));
+    if (in->due < 0) {
+        /* no "due": amount - paid */
+        amount = json_money(json_object_get(v, "amount"));
+        paid = json_money(json_object_get(v, "paid"));
+        if (amount <= 0 || amount > MONEY_MAX || paid < 0 || paid >= amount)
+            return -1;
+        in->due = amount - paid;
+    }
+    return in->due > 0 && in->due <= MONEY_MAX ? 0 : -1;
 }
 
 int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
 {
     json_t *root = json_loadb(json, len, 0, NULL), *org, *bank, *payers, *fees,
-           *v;
+           *v, *invs;
     struct kiosk_directory nd;
-    size_t i;
+    size_t i, n_inv = 0;
     int rc = -OFFLINE_E_PARSE;
 
     memset(&nd, 0, sizeof(nd));
@@ -195,7 +223,17 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
     nd.payers = calloc(nd.n_payers + 1, sizeof(*nd.payers));
     nd.n_fees = json_is_array(fees) ? json_array_size(fees) : 0;
     nd.fees = calloc(nd.n_fees + 1, sizeof(*nd.fees));
-    if (!nd.payers || !nd.fees) {
+    json_array_foreach(payers, i, v)
+    {
+        invs = json_object_get(v, "invoices");
+        if (invs && !json_is_array(invs))
+            goto fail;
+        if (invs)
+            nd.has_invoices = 1;
+        n_inv += json_array_size(invs);
+    }
+    nd.invoices = calloc(n_inv + 1, sizeof(*nd.invoices));
+    if (!nd.payers || !nd.fees || !nd.invoices) {
         rc = -OFFLINE_E_NOMEM;
         goto fail;
     }
@@ -220,6 +258,15 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
                 nd.letters[l + 1] = '\0';
             }
         }
+        p->inv_first = nd.n_invoices;
+        invs = json_object_get(v, "invoices");
+        for (size_t j = 0; j < json_array_size(invs); j++) {
+            if (dir_invoice(json_array_get(invs, j),
+                            &nd.invoices[nd.n_invoices]) < 0)
+                goto fail;
+            nd.n_invoices++;
+            p->inv_count++;
+        }
         if (!strcmp(p->category, "student"))
             nd.has_school = 1;
         else if (!strcmp(p->category, "stall"))
@@ -232,7 +279,7 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
         copy_str(f->category, sizeof(f->category),
                  json_object_get(v, "category"));
         f->amount = json_money(json_object_get(v, "amount"));
-        if (f->amount <= 0 || f->amount > 1000000000000000LL)
+        if (f->amount <= 0 || f->amount > MONEY_MAX)
             goto fail;
     }
     /* Keypad letters in alphabetical order. */
@@ -255,6 +302,7 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
 fail:
     free(nd.payers);
     free(nd.fees);
+    free(nd.invoices);
     json_decref(root);
     return rc;
 }
@@ -376,37 +424,62 @@ int journal_is_sent(const char *dir, const char *key)
     return s;
 }
 
-int journal_totals(const char *dir, int64_t since, int64_t *transfer,
-                   int64_t *cash, int *pending)
+int journal_sums(const char *dir, int64_t since, int64_t until,
+                 struct journal_sums *out)
 {
     json_t *arr = journal_load(dir), *r;
+    struct journal_sums js;
     size_t i;
-    int64_t tr = 0, ca = 0;
-    int pend = 0;
 
     if (!arr)
         return -OFFLINE_E_NOMEM;
+    memset(&js, 0, sizeof(js));
     json_array_foreach(arr, i, r)
     {
         const char *t = json_string_value(json_object_get(r, "t"));
         const char *k = json_string_value(json_object_get(r, "key"));
         json_int_t at = json_integer_value(json_object_get(r, "at"));
         json_int_t amt = json_integer_value(json_object_get(r, "amount"));
+        int ok_amt = amt > 0 && amt <= MONEY_MAX;
         if (!t)
             continue;
-        if (is_replayable(r) && k && !key_sent(arr, k))
-            pend++;
-        if (at < since || amt <= 0 || amt > 1000000000000000LL)
+        if (is_replayable(r) && k && !key_sent(arr, k)) {
+            js.pending++;
+            if (!strcmp(t, "cash") && ok_amt &&
+                money_add(js.pending_cash, amt, &js.pending_cash) < 0)
+                goto overflow;
+        }
+        if (at < since || at >= until || !ok_amt)
             continue;
-        if (!strcmp(t, "cash") && !(k && key_marked(arr, k, "rejected")))
-            ca += amt;
-        else if (!strcmp(t, "paid"))
-            tr += amt;
+        if (!strcmp(t, "cash") && !(k && key_marked(arr, k, "rejected"))) {
+            if (money_add(js.cash, amt, &js.cash) < 0)
+                goto overflow;
+            js.n_cash++;
+        } else if (!strcmp(t, "paid")) {
+            if (money_add(js.transfer, amt, &js.transfer) < 0)
+                goto overflow;
+            js.n_transfer++;
+        }
     }
     json_decref(arr);
-    *transfer = tr;
-    *cash = ca;
-    *pending = pend;
+    *out = js;
+    return 0;
+overflow:
+    json_decref(arr);
+    return -OFFLINE_E_PARSE;
+}
+
+int journal_totals(const char *dir, int64_t since, int64_t *transfer,
+                   int64_t *cash, int *pending)
+{
+    struct journal_sums js;
+    int rc = journal_sums(dir, since, INT64_MAX, &js);
+
+    if (rc < 0)
+        return rc;
+    *transfer = js.transfer;
+    *cash = js.cash;
+    *pending = js.pending;
     return 0;
 }
 
@@ -478,6 +551,26 @@ out:
     json_decref(keep);
     json_decref(arr);
     return rc;
+}
+
+#define VN_OFFSET 25200 /* Vietnam: UTC+7 all year */
+
+int64_t offline_day_start(int64_t t)
+{
+    int64_t v = t + VN_OFFSET;
+    int64_t day = v >= 0 ? v / 86400 : -((-v + 86399) / 86400);
+
+    return day * 86400 - VN_OFFSET;
+}
+
+void offline_day(int64_t t, char out[11])
+{
+    time_t v = (time_t)(offline_day_start(t) + VN_OFFSET);
+    struct tm tm;
+
+    if (!gmtime_r(&v, &tm) || tm.tm_year < 0 || tm.tm_year > 8099 ||
+        strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+        snprintf(out, 11, "0000-00-00");
 }
 
 static json_t *codes_load(const char *dir)

@@ -29,7 +29,7 @@ int offline_mkdirs(const char *dir);
  */
 int offline_write_atomic(const char *dir, const char *name, const void *data,
                          size_t len);
-/* Read `dir`/`name` (at most 8 MiB) into a new NUL-terminated buffer. */
+/* Read `dir`/`name` (at most 16 MiB) into a new NUL-terminated buffer. */
 int offline_read(const char *dir, const char *name, char **out, size_t *len);
 
 /*
@@ -60,6 +60,24 @@ int journal_is_sent(const char *dir, const char *key);
 int journal_totals(const char *dir, int64_t since, int64_t *transfer,
                    int64_t *cash, int *pending);
 
+/* The journal's figures for one day (journal_sums). */
+struct journal_sums {
+    int64_t transfer;     /* confirmed transfers ("paid" records), đồng */
+    int n_transfer;       /* how many */
+    int64_t cash;         /* cash records not rejected, đồng */
+    int n_cash;           /* how many */
+    int pending;          /* cash/intent records not yet sent (any day) */
+    int64_t pending_cash; /* the cash among them, đồng (any day) */
+};
+/*
+ * Sum the records stamped in [since, until) (unix seconds) into *out;
+ * `pending` and `pending_cash` count every unsent record whatever its
+ * stamp. 0, -OFFLINE_E_NOMEM or -OFFLINE_E_PARSE (sums overflow);
+ * *out untouched on error.
+ */
+int journal_sums(const char *dir, int64_t since, int64_t until,
+                 struct journal_sums *out);
+
 /*
  * Rewrite the journal (atomically) keeping only what is still needed:
  * records not yet sent, and everything from unix time `since` on (the
@@ -67,6 +85,14 @@ int journal_totals(const char *dir, int64_t since, int64_t *transfer,
  * of records dropped (>= 0) or a negated enum offline_error.
  */
 int journal_compact(const char *dir, int64_t since);
+
+/*
+ * Unix time of the start of the Vietnam calendar day (UTC+7 all year, as
+ * chopay-server counts days) holding unix time `t`.
+ */
+int64_t offline_day_start(int64_t t);
+/* That day of unix time `t` as YYYY-MM-DD (11 bytes with the NUL). */
+void offline_day(int64_t t, char out[11]);
 
 /* How many reserved payment codes are left. */
 int codes_count(const char *dir);

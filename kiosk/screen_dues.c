@@ -1,15 +1,47 @@
 /*
- * screen_dues.c: the payer's open invoices (or, offline, the fees from the
- * cached directory) with their amounts in Vietnamese format; each row is
- * ticked or unticked by a tap. "Pay all" / "Pay selected" create the
- * payment intent; in collector mode the same buttons record cash.
+ * screen_dues.c: the payer's open invoices (or, offline, those the cached
+ * directory holds) with their amounts in Vietnamese format; each row is
+ * ticked or unticked by a tap. Long lists come in pages: big ▲/▼ buttons,
+ * a swipe or the mouse wheel; ticks hold across pages. "Pay all" / "Pay
+ * selected" create the payment intent; in collector mode they record cash.
  */
 #include "kiosk.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
+
+/* The list's geometry for the current size, computed like draw() does. */
+struct layout {
+    int top;      /* first row's y */
+    int rowh;     /* row pitch */
+    int per_page; /* rows that fit */
+    int pages;    /* pages of rows */
+    int pager_w;  /* width of the ▲/▼ column, 0 when one page is enough */
+    int strip_y;  /* the line(s) with the select toggle and the total */
+    int narrow;   /* 1: toggle under the total (a portrait screen) */
+    int bar_top;  /* the bottom buttons */
+};
+
+static struct layout layout_of(const struct kiosk *k)
+{
+    const struct kiosk_payer *p = &k->s.payer;
+    struct layout l;
+
+    l.bar_top = ui_bar_slot(k, 0, 3).y;
+    l.top = ui_px(k, 56) + ui_px(k, 8) + (p->offline ? ui_px(k, 32) : 0);
+    l.rowh = ui_px(k, 58);
+    l.narrow = k->w < ui_px(k, 700);
+    l.strip_y = l.bar_top - ui_px(k, l.narrow ? 110 : 56);
+    l.per_page = l.rowh > 0 ? (l.strip_y - ui_px(k, 4) - l.top) / l.rowh : 1;
+    if (l.per_page < 1)
+        l.per_page = 1;
+    l.pages = p->n_inv > 0 ? (p->n_inv + l.per_page - 1) / l.per_page : 1;
+    l.pager_w = l.pages > 1 ? ui_px(k, 110) : 0;
+    return l;
+}
 
 static void enter(struct kiosk *k)
 {
@@ -17,6 +49,7 @@ static void enter(struct kiosk *k)
         k->s.payer.inv[i].selected = 1;
     k->s.remaining = 0;
     k->s.received = 0;
+    k->s.page = 0;
 }
 
 static int n_selected(const struct kiosk *k)
@@ -52,21 +85,52 @@ static void choose(struct kiosk *k, int all)
         flow_create_intent(k, total);
 }
 
+static void turn_page(struct kiosk *k, int by)
+{
+    struct layout l = layout_of(k);
+    int page = k->s.page + by;
+
+    if (page < 0)
+        page = 0;
+    if (page > l.pages - 1)
+        page = l.pages - 1;
+    if (page != k->s.page) {
+        k->s.page = page;
+        kiosk_dirty(k);
+    }
+}
+
 static void on_event(struct kiosk *k, const SDL_Event *ev)
 {
-    const char *id = ui_hit(k, ev);
+    int swipe = ui_swipe(k, ev);
+    const char *id;
 
+    if (swipe) {
+        if (!k->s.busy)
+            turn_page(k, swipe);
+        return;
+    }
+    id = ui_hit(k, ev);
     if (!id || k->s.busy)
         return;
     if (!strncmp(id, "inv-", 4)) {
-        int i = id[4] - '0';
-        if (id[5])
-            i = i * 10 + (id[5] - '0');
-        if (i >= 0 && i < k->s.payer.n_inv) {
+        char *end;
+        long i = strtol(id + 4, &end, 10);
+        if (!*end && i >= 0 && i < k->s.payer.n_inv) {
             k->s.payer.inv[i].selected ^= 1;
             k->s.has_msg = 0;
             kiosk_dirty(k);
         }
+    } else if (!strcmp(id, "page-up")) {
+        turn_page(k, -1);
+    } else if (!strcmp(id, "page-down")) {
+        turn_page(k, 1);
+    } else if (!strcmp(id, "select-all") || !strcmp(id, "select-none")) {
+        int on = id[7] == 'a';
+        for (int i = 0; i < k->s.payer.n_inv; i++)
+            k->s.payer.inv[i].selected = on;
+        k->s.has_msg = 0;
+        kiosk_dirty(k);
     } else if (!strcmp(id, "pay-all")) {
         choose(k, 1);
     } else if (!strcmp(id, "pay-selected")) {
@@ -76,82 +140,128 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
     }
 }
 
+/* One invoice row (tick box, label and period, amount) at `rr`. */
+static void draw_row(struct kiosk *k, int i, SDL_Rect rr)
+{
+    struct kiosk_invoice *in = &k->s.payer.inv[i];
+    char amt[MONEY_FORMAT_MAX], line[160], id[24];
+    int pad = ui_px(k, 16), box = ui_px(k, 30), aw;
+    SDL_Rect b = {rr.x + pad, rr.y + (rr.h - box) / 2, box, box};
+
+    ui_fill(k, rr, in->selected ? ui_white : ui_panel);
+    ui_fill(k, b, ui_fg);
+    ui_fill(k, (SDL_Rect){b.x + 3, b.y + 3, box - 6, box - 6},
+            in->selected ? ui_primary : ui_white);
+    if (in->period[0] && !strstr(in->label, in->period))
+        snprintf(line, sizeof(line), "%s · %s", in->label, in->period);
+    else
+        snprintf(line, sizeof(line), "%s", in->label);
+    money_format(in->due, amt, sizeof(amt));
+    aw = ui_text_width(k, FONT_NORMAL, 1, amt);
+    if (aw > rr.w / 2)
+        aw = rr.w / 2;
+    ui_text_box(
+        k, FONT_NORMAL, 0, line,
+        (SDL_Rect){rr.x + 2 * pad + box, rr.y, rr.w - 4 * pad - box - aw, rr.h},
+        ui_fg, UI_LEFT);
+    ui_text(k, FONT_NORMAL, 1, amt, rr.x + rr.w - pad,
+            rr.y + (rr.h - TTF_FontHeight(k->font[1][FONT_NORMAL])) / 2, ui_fg,
+            UI_RIGHT, aw);
+    snprintf(id, sizeof(id), "inv-%d", i);
+    ui_register(k, rr, id, in->label);
+}
+
+/* The ▲ page / ▼ column at the right of the list. */
+static void draw_pager(struct kiosk *k, const struct layout *l)
+{
+    int pad = ui_px(k, 16), x = k->w - pad - l->pager_w;
+    int h = l->per_page * l->rowh - ui_px(k, 6);
+    int lab = TTF_FontHeight(k->font[0][FONT_SMALL]) +
+              TTF_FontHeight(k->font[1][FONT_NORMAL]);
+    int bh = (h - lab - ui_px(k, 8)) / 2, y;
+    char n[32];
+
+    if (bh < ui_px(k, 40))
+        bh = ui_px(k, 40);
+    ui_button(k, (SDL_Rect){x, l->top, l->pager_w, bh}, "page-up",
+              kiosk_tr(k, S_PAGE_UP), UI_KEY, !k->s.busy && k->s.page > 0);
+    y = l->top + bh + ui_px(k, 4);
+    y += ui_text(k, FONT_SMALL, 0, kiosk_tr(k, S_PAGE), x + l->pager_w / 2, y,
+                 ui_muted, UI_CENTER, l->pager_w);
+    snprintf(n, sizeof(n), "%d/%d", k->s.page + 1, l->pages);
+    ui_text(k, FONT_NORMAL, 1, n, x + l->pager_w / 2, y, ui_fg, UI_CENTER,
+            l->pager_w);
+    ui_button(k, (SDL_Rect){x, l->top + h - bh, l->pager_w, bh}, "page-down",
+              kiosk_tr(k, S_PAGE_DOWN), UI_KEY,
+              !k->s.busy && k->s.page < l->pages - 1);
+}
+
 static void draw(struct kiosk *k, SDL_Renderer *r)
 {
     struct kiosk_payer *p = &k->s.payer;
+    struct layout l = layout_of(k);
     char title[200], amt[MONEY_FORMAT_MAX], line[160];
-    int top, pad = ui_px(k, 16), y, rowh = ui_px(k, 58), shown = 0;
-    int bar_top = ui_bar_slot(k, 0, 3).y, box = ui_px(k, 30);
+    int top, pad = ui_px(k, 16), first, last;
     int64_t total = flow_selected_total(k, 0);
-    int busy = k->s.busy, any = p->n_inv > 0;
+    int busy = k->s.busy, any = p->n_inv > 0, toggle_w = 0, sy;
+    int list_w = k->w - 2 * pad - (l.pager_w ? l.pager_w + pad : 0);
 
     (void)r;
     snprintf(title, sizeof(title), "%s · %s", p->code,
              p->name[0] ? p->name : kiosk_tr(k, S_DUES_TITLE));
     top = ui_header(k, title);
-    y = top + ui_px(k, 8);
-    if (p->offline) {
-        ui_banner(k, (SDL_Rect){0, y - ui_px(k, 8), k->w, ui_px(k, 36)},
-                  ui_amber, ui_fg, kiosk_tr(k, S_OFFLINE_DUES));
-        y += ui_px(k, 32);
-    }
+    if (p->offline)
+        ui_banner(k, (SDL_Rect){0, top, k->w, ui_px(k, 36)}, ui_amber, ui_fg,
+                  kiosk_tr(k, S_OFFLINE_DUES));
     if (!any)
         ui_text(k, FONT_LARGE, 1, kiosk_tr(k, S_NOTHING_DUE), k->w / 2,
-                y + ui_px(k, 60), ui_green, UI_CENTER, k->w - 2 * pad);
-    for (int i = 0; i < p->n_inv; i++) {
-        struct kiosk_invoice *in = &p->inv[i];
-        SDL_Rect rr = {pad, y, k->w - 2 * pad, rowh - ui_px(k, 6)};
-        char id[24];
-        if (y + rowh > bar_top - ui_px(k, 44))
-            break;
-        ui_fill(k, rr, in->selected ? ui_white : ui_panel);
-        ui_fill(k, (SDL_Rect){rr.x + pad, rr.y + (rr.h - box) / 2, box, box},
-                ui_fg);
-        if (!in->selected)
-            ui_fill(k,
-                    (SDL_Rect){rr.x + pad + 3, rr.y + (rr.h - box) / 2 + 3,
-                               box - 6, box - 6},
-                    ui_white);
-        else
-            ui_fill(k,
-                    (SDL_Rect){rr.x + pad + 3, rr.y + (rr.h - box) / 2 + 3,
-                               box - 6, box - 6},
-                    ui_primary);
-        if (in->period[0] && !strstr(in->label, in->period))
-            snprintf(line, sizeof(line), "%s · %s", in->label, in->period);
-        else
-            snprintf(line, sizeof(line), "%s", in->label);
-        ui_text(k, FONT_NORMAL, 0, line, rr.x + 2 * pad + box,
-                rr.y + (rr.h - TTF_FontHeight(k->font[0][FONT_NORMAL])) / 2,
-                ui_fg, UI_LEFT, rr.w * 3 / 5);
-        money_format(in->due, amt, sizeof(amt));
-        ui_text(k, FONT_NORMAL, 1, amt, rr.x + rr.w - pad,
-                rr.y + (rr.h - TTF_FontHeight(k->font[1][FONT_NORMAL])) / 2,
-                ui_fg, UI_RIGHT, rr.w / 3);
-        snprintf(id, sizeof(id), "inv-%d", i);
-        ui_register(k, rr, id, in->label);
-        y += rowh;
-        shown++;
+                l.top + ui_px(k, 60), ui_green, UI_CENTER, k->w - 2 * pad);
+    if (k->s.page > l.pages - 1)
+        k->s.page = l.pages - 1; /* the window got smaller */
+    first = k->s.page * l.per_page;
+    last = first + l.per_page < p->n_inv ? first + l.per_page : p->n_inv;
+    for (int i = first; i < last; i++)
+        draw_row(k, i,
+                 (SDL_Rect){pad, l.top + (i - first) * l.rowh, list_w,
+                            l.rowh - ui_px(k, 6)});
+    if (l.pager_w)
+        draw_pager(k, &l);
+    if (p->n_more > 0) {
+        snprintf(line, sizeof(line), "+%d …", p->n_more);
+        ui_text(k, FONT_SMALL, 0, line, pad,
+                l.top + l.per_page * l.rowh - ui_px(k, 6), ui_muted, UI_LEFT,
+                0);
     }
-    if (shown < p->n_inv) {
-        snprintf(line, sizeof(line), "+%d …", p->n_inv - shown);
-        ui_text(k, FONT_SMALL, 0, line, pad, y, ui_muted, UI_LEFT, 0);
+    /*
+     * The strip above the buttons: select all/none (or a message) and the
+     * total side by side, or on two lines (toggle under) when narrow.
+     */
+    sy = l.strip_y + (l.narrow ? ui_px(k, 54) : 0);
+    if (busy || k->s.has_msg) {
+        toggle_w = l.narrow ? 0 : k->w / 2 - pad;
+        ui_text(k, FONT_NORMAL, 1,
+                busy
+                    ? kiosk_tr(k, k->s.collector ? S_LOOKING_UP : S_CREATING_QR)
+                    : kiosk_tr(k, k->s.msg),
+                pad, sy + ui_px(k, 8), busy ? ui_primary : ui_red, UI_LEFT,
+                l.narrow ? k->w - 2 * pad : toggle_w);
+    } else if (p->n_inv > 1) {
+        int all = n_selected(k) == p->n_inv;
+        toggle_w = l.narrow ? 0 : ui_px(k, 250);
+        ui_button(k,
+                  (SDL_Rect){pad, sy, l.narrow ? k->w - 2 * pad : toggle_w,
+                             ui_px(k, 46)},
+                  all ? "select-none" : "select-all",
+                  kiosk_tr(k, all ? S_SELECT_NONE : S_SELECT_ALL), UI_GHOST, 1);
     }
     if (any) {
         if (total < 0)
             total = 0;
         money_format(total, amt, sizeof(amt));
         snprintf(line, sizeof(line), "%s: %s", kiosk_tr(k, S_TOTAL), amt);
-        ui_text(k, FONT_LARGE, 1, line, k->w - pad, bar_top - ui_px(k, 52),
-                ui_fg, UI_RIGHT, k->w - 2 * pad);
+        ui_text(k, FONT_LARGE, 1, line, k->w - pad, l.strip_y, ui_fg, UI_RIGHT,
+                k->w - 2 * pad - (toggle_w ? toggle_w + pad : 0));
     }
-    if (busy)
-        ui_text(k, FONT_NORMAL, 1,
-                kiosk_tr(k, k->s.collector ? S_LOOKING_UP : S_CREATING_QR), pad,
-                bar_top - ui_px(k, 44), ui_primary, UI_LEFT, k->w / 2);
-    else if (k->s.has_msg)
-        ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, k->s.msg), pad,
-                bar_top - ui_px(k, 44), ui_red, UI_LEFT, k->w / 2);
     ui_button(k, ui_bar_slot(k, 0, 3), "back", kiosk_tr(k, S_BACK),
               UI_SECONDARY, !busy);
     if (!any)

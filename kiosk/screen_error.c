@@ -21,19 +21,22 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
 
 static void draw(struct kiosk *k, SDL_Renderer *r)
 {
-    int pad = ui_px(k, 24), y, w = k->w - 2 * pad, h = ui_px(k, 56);
+    int pad = ui_px(k, 24), y, w = k->w - 2 * pad, h = ui_px(k, 56), bh;
 
     (void)r;
     ui_fill(k, (SDL_Rect){0, 0, k->w, h}, ui_red);
     ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, S_ERROR_TITLE), pad,
             (h - ui_px(k, 34)) / 2, ui_white, UI_LEFT, w);
-    y = h + ui_px(k, 30);
-    y += ui_text(k, FONT_LARGE, 1, kiosk_tr(k, k->s.err_what), k->w / 2, y,
-                 ui_red, UI_CENTER, w);
-    y += ui_px(k, 16);
-    y += ui_text(k, FONT_NORMAL, 0, kiosk_tr(k, k->s.err_hint), k->w / 2, y,
-                 ui_fg, UI_CENTER, w);
-    y += ui_px(k, 16);
+    y = h + ui_px(k, 24);
+    /* what happened and what to do: two lines each rather than tiny */
+    bh = 2 * TTF_FontHeight(k->font[1][FONT_LARGE]);
+    ui_text_box(k, FONT_LARGE, 1, kiosk_tr(k, k->s.err_what),
+                (SDL_Rect){pad, y, w, bh}, ui_red, UI_CENTER);
+    y += bh + ui_px(k, 10);
+    bh = 2 * TTF_FontHeight(k->font[0][FONT_NORMAL]);
+    ui_text_box(k, FONT_NORMAL, 0, kiosk_tr(k, k->s.err_hint),
+                (SDL_Rect){pad, y, w, bh}, ui_fg, UI_CENTER);
+    y += bh + ui_px(k, 10);
     ui_text(k, FONT_SMALL, 0, k->s.err_detail, k->w / 2, y, ui_muted, UI_CENTER,
             w);
     if (k->s.err_retry) {

@@ -25,7 +25,7 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
 
 static void draw(struct kiosk *k, SDL_Renderer *r)
 {
-    int top, pad = ui_px(k, 24), y, w = k->w - 2 * pad;
+    int top, pad = ui_px(k, 24), y, w = k->w - 2 * pad, hh;
     int other = k->s.paid_otherwise;
     enum kiosk_str title = other ? S_PAID_OTHERWISE : S_EXPIRED_TITLE;
 
@@ -37,12 +37,13 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     y += ui_text(k, FONT_HUGE, 1, kiosk_tr(k, title), k->w / 2, y, ui_fg,
                  UI_CENTER, w);
     y += ui_px(k, 20);
-    ui_text(k, FONT_NORMAL, 0,
-            kiosk_tr(k, other ? S_PAID_OTHERWISE_HINT : S_EXPIRED_HINT),
-            k->w / 2, y, ui_fg, UI_CENTER, w);
+    hh = 2 * TTF_FontHeight(k->font[0][FONT_NORMAL]);
+    ui_text_box(k, FONT_NORMAL, 0,
+                kiosk_tr(k, other ? S_PAID_OTHERWISE_HINT : S_EXPIRED_HINT),
+                (SDL_Rect){pad, y, w, hh}, ui_fg, UI_CENTER);
     if (k->s.busy)
         ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, S_CREATING_QR), k->w / 2,
-                y + ui_px(k, 60), ui_primary, UI_CENTER, w);
+                y + hh + ui_px(k, 8), ui_primary, UI_CENTER, w);
     if (other) {
         ui_button(k, ui_bar_slot(k, 0, 1), "home", kiosk_tr(k, S_DONE),
                   UI_PRIMARY, 1);

@@ -2,6 +2,7 @@
  * script.c: parses and runs kiosk test scripts. Commands run one at a
  * time, only once the current screen has been drawn, so a script sees
  * what a person would see; a wait-screen that times out fails the run.
+ * Positions are screen pixels (as in the screenshots, rotation included).
  */
 #include "script.h"
 #include "kiosk.h"
@@ -15,6 +16,8 @@
 enum cmd_kind {
     CMD_TAP_LABEL,
     CMD_TAP_XY,
+    CMD_SWIPE,
+    CMD_WHEEL,
     CMD_KEY,
     CMD_TYPE,
     CMD_WAIT,
@@ -28,7 +31,8 @@ struct cmd {
     enum cmd_kind kind;
     int line;
     char arg[128]; /* label, key name, text or screen name */
-    long x, y;     /* tap position; x = ms for waits */
+    long x, y;     /* tap position; x = ms for waits, wheel steps */
+    long x2, y2;   /* swipe: where the finger lifts */
 };
 
 struct script {
@@ -98,6 +102,27 @@ static int parse_line(char *p, int line, struct cmd *c, char *err, size_t cap)
             c->kind = CMD_TAP_LABEL;
             snprintf(c->arg, sizeof(c->arg), "%s", arg);
         }
+    } else if (!strcmp(p, "swipe")) {
+        char a[4][128];
+        if (sscanf(arg, "%127s %127s %127s %127s", a[0], a[1], a[2], a[3]) !=
+                4 ||
+            parse_long(a[0], 0, 100000, &c->x) < 0 ||
+            parse_long(a[1], 0, 100000, &c->y) < 0 ||
+            parse_long(a[2], 0, 100000, &c->x2) < 0 ||
+            parse_long(a[3], 0, 100000, &c->y2) < 0) {
+            snprintf(err, cap, "line %d: swipe takes X1 Y1 X2 Y2", line);
+            return -1;
+        }
+        c->kind = CMD_SWIPE;
+    } else if (!strcmp(p, "wheel")) {
+        if (parse_long(arg, -100, 100, &c->x) < 0 || c->x == 0) {
+            snprintf(err, cap,
+                     "line %d: wheel takes steps (-100..100, "
+                     "negative: towards the user)",
+                     line);
+            return -1;
+        }
+        c->kind = CMD_WHEEL;
     } else if (!strcmp(p, "key")) {
         if (!*arg)
             goto need_arg;
@@ -211,6 +236,55 @@ static void push_tap(int x, int y)
     SDL_PushEvent(&ev);
     ev.type = SDL_MOUSEBUTTONUP;
     ev.button.state = SDL_RELEASED;
+    SDL_PushEvent(&ev);
+}
+
+/* A finger dragged from (x1, y1) to (x2, y2) in a few steps, lifted. */
+static void push_swipe(int x1, int y1, int x2, int y2)
+{
+    SDL_Event ev;
+    int px = x1, py = y1;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = SDL_MOUSEBUTTONDOWN;
+    ev.button.button = SDL_BUTTON_LEFT;
+    ev.button.state = SDL_PRESSED;
+    ev.button.clicks = 1;
+    ev.button.x = x1;
+    ev.button.y = y1;
+    SDL_PushEvent(&ev);
+    for (int i = 1; i <= 8; i++) {
+        int x = x1 + (x2 - x1) * i / 8, y = y1 + (y2 - y1) * i / 8;
+        memset(&ev, 0, sizeof(ev));
+        ev.type = SDL_MOUSEMOTION;
+        ev.motion.state = SDL_BUTTON_LMASK;
+        ev.motion.x = x;
+        ev.motion.y = y;
+        ev.motion.xrel = x - px;
+        ev.motion.yrel = y - py;
+        SDL_PushEvent(&ev);
+        px = x;
+        py = y;
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.type = SDL_MOUSEBUTTONUP;
+    ev.button.button = SDL_BUTTON_LEFT;
+    ev.button.state = SDL_RELEASED;
+    ev.button.clicks = 1;
+    ev.button.x = x2;
+    ev.button.y = y2;
+    SDL_PushEvent(&ev);
+}
+
+static void push_wheel(int steps)
+{
+    SDL_Event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = SDL_MOUSEWHEEL;
+    ev.wheel.y = steps;
+    ev.wheel.preciseY = (float)steps;
+    ev.wheel.direction = SDL_MOUSEWHEEL_NORMAL;
     SDL_PushEvent(&ev);
 }
 
@@ -328,10 +402,22 @@ int script_step(struct script *s, struct kiosk *k, uint32_t now)
             fprintf(stderr, "\n");
             return -1;
         }
-        push_tap(b->r.x + b->r.w / 2, b->r.y + b->r.h / 2);
+        {
+            /* where a finger would touch the (possibly turned) screen */
+            int px, py;
+            kiosk_to_screen(k, b->r.x + b->r.w / 2, b->r.y + b->r.h / 2, &px,
+                            &py);
+            push_tap(px, py);
+        }
         break;
     case CMD_TAP_XY:
         push_tap((int)c->x, (int)c->y);
+        break;
+    case CMD_SWIPE:
+        push_swipe((int)c->x, (int)c->y, (int)c->x2, (int)c->y2);
+        break;
+    case CMD_WHEEL:
+        push_wheel((int)c->x);
         break;
     case CMD_KEY:
         push_key(SDL_GetKeyFromName(c->arg));

@@ -1,7 +1,8 @@
 /*
  * script.h: the test-mode script runner. A script is a text file of
- * commands (tap LABEL | tap X Y | key NAME | type TEXT | wait MS |
- * wait-screen NAME[|NAME] [TIMEOUT_MS] | screenshot | quit), one per line,
+ * commands (tap LABEL | tap X Y | swipe X1 Y1 X2 Y2 | wheel N | key NAME |
+ * type TEXT | wait MS | wait-screen NAME[|NAME] [TIMEOUT_MS] | screenshot |
+ * mark | quit), one per line,
  * '#' comments; docs/kiosk.md describes it. Taps and keys go through
  * SDL's event queue, exactly like a finger or a keyboard.
  */

@@ -141,6 +141,66 @@ int ui_text(struct kiosk *k, int font, int bold, const char *s, int x, int y,
     return dst.h;
 }
 
+/* The index of the space nearest the middle of `s`, 0 when none. */
+static size_t middle_space(const char *s)
+{
+    size_t n = strlen(s), best = 0, bd = n;
+
+    for (size_t i = 1; i + 1 < n; i++) {
+        size_t d = i > n / 2 ? i - n / 2 : n / 2 - i;
+        if (s[i] == ' ' && d < bd) {
+            best = i;
+            bd = d;
+        }
+    }
+    return best;
+}
+
+int ui_text_width(struct kiosk *k, int font, int bold, const char *s)
+{
+    int w = 0, h = 0;
+
+    if (font < 0 || font >= FONT__N || !s || !s[0] ||
+        TTF_SizeUTF8(k->font[bold ? 1 : 0][font], s, &w, &h) < 0)
+        return 0;
+    return w;
+}
+
+void ui_text_box(struct kiosk *k, int font, int bold, const char *s, SDL_Rect r,
+                 SDL_Color c, int align)
+{
+    int x = align == UI_CENTER  ? r.x + r.w / 2
+            : align == UI_RIGHT ? r.x + r.w
+                                : r.x;
+    size_t split = middle_space(s);
+    char two[160];
+
+    if (!s || !s[0])
+        return;
+    if (ui_text_width(k, font, bold, s) > r.w && split > 0 &&
+        split < sizeof(two)) {
+        /* Two lines, at the largest size where both fit. */
+        snprintf(two, sizeof(two), "%s", s);
+        two[split] = '\0';
+        for (int f = font; f >= FONT_SMALL; f--) {
+            int th = TTF_FontHeight(k->font[bold ? 1 : 0][f]);
+            if (2 * th > r.h)
+                continue;
+            if ((ui_text_width(k, f, bold, two) <= r.w &&
+                 ui_text_width(k, f, bold, two + split + 1) <= r.w) ||
+                f == FONT_SMALL) {
+                ui_text(k, f, bold, two, x, r.y + r.h / 2 - th, c, align, r.w);
+                ui_text(k, f, bold, two + split + 1, x, r.y + r.h / 2, c, align,
+                        r.w);
+                return;
+            }
+        }
+    }
+    ui_text(k, font, bold, s, x,
+            r.y + (r.h - TTF_FontHeight(k->font[bold ? 1 : 0][font])) / 2, c,
+            align, r.w);
+}
+
 void ui_buttons_reset(struct kiosk *k)
 {
     k->n_buttons = 0;
@@ -200,12 +260,11 @@ void ui_button(struct kiosk *k, SDL_Rect r, const char *id, const char *label,
     ui_fill(k, r, border);
     ui_fill(k, (SDL_Rect){r.x + bw, r.y + bw, r.w - 2 * bw, r.h - 2 * bw}, bg);
     th = TTF_FontHeight(k->font[1][font]);
-    if (th > r.h - 2 * bw && font > FONT_SMALL) {
+    if (th > r.h - 2 * bw && font > FONT_SMALL)
         font--;
-        th = TTF_FontHeight(k->font[1][font]);
-    }
-    ui_text(k, font, 1, label, r.x + r.w / 2, r.y + (r.h - th) / 2, fg,
-            UI_CENTER, r.w - 4 * bw);
+    ui_text_box(k, font, 1, label,
+                (SDL_Rect){r.x + 2 * bw, r.y + bw, r.w - 4 * bw, r.h - 2 * bw},
+                fg, UI_CENTER);
     if (idx < KIOSK_MAX_BUTTONS) {
         struct kiosk_button *b = &k->buttons[idx];
         b->r = r;
@@ -268,6 +327,37 @@ const char *ui_hit(struct kiosk *k, const SDL_Event *ev)
     return NULL;
 }
 
+int ui_swipe(struct kiosk *k, const SDL_Event *ev)
+{
+    int dx, dy, min = ui_px(k, 60);
+
+    if (ev->type == SDL_MOUSEBUTTONDOWN && ev->button.button == 1) {
+        k->drag = 1;
+        k->drag_x = ev->button.x;
+        k->drag_y = ev->button.y;
+        return 0;
+    }
+    if (ev->type == SDL_MOUSEWHEEL) {
+        int y = ev->wheel.y;
+        if (ev->wheel.direction == SDL_MOUSEWHEEL_FLIPPED)
+            y = -y;
+        return y > 0 ? -1 : y < 0 ? 1 : 0;
+    }
+    if (ev->type != SDL_MOUSEBUTTONUP || ev->button.button != 1 || !k->drag)
+        return 0;
+    k->drag = 0;
+    dx = ev->button.x - k->drag_x;
+    dy = ev->button.y - k->drag_y;
+    if ((dy < 0 ? -dy : dy) < (min < 8 ? 8 : min) ||
+        (dy < 0 ? -dy : dy) <= (dx < 0 ? -dx : dx))
+        return 0;
+    /* A swipe is not a tap: the button pressed at its start stays up. */
+    if (k->pressed >= 0)
+        kiosk_dirty(k);
+    k->pressed = -1;
+    return dy < 0 ? 1 : -1;
+}
+
 const struct kiosk_button *ui_find_button(const struct kiosk *k,
                                           const char *name)
 {
@@ -325,7 +415,7 @@ int ui_header(struct kiosk *k, const char *title)
 
     ui_fill(k, (SDL_Rect){0, 0, k->w, h}, ui_fg);
     ui_text(k, FONT_NORMAL, 1, title, pad, (h - ui_px(k, 34)) / 2, ui_white,
-            UI_LEFT, k->w * 3 / 4);
+            UI_LEFT, k->w - 3 * pad - ui_px(k, 150));
     ui_fill(k, (SDL_Rect){k->w - pad - ui_px(k, 150), (h - dot) / 2, dot, dot},
             k->online ? ui_green : ui_amber);
     ui_text(k, FONT_SMALL, 0, st, k->w - pad, (h - ui_px(k, 24)) / 2, ui_white,
@@ -354,7 +444,19 @@ void ui_intent_panel(struct kiosk *k, SDL_Rect a, const struct kiosk_intent *in,
     int x = a.x + qs + ui_px(k, 20), y = a.y, w = a.x + a.w - x;
     int32_t left = (int32_t)(in->expires_tick - now);
 
-    ui_qr(k, (SDL_Rect){a.x, a.y, qs, qs}, in->payload);
+    if (a.h > a.w) {
+        /* Portrait: the QR across the top, the details under it. */
+        int details = ui_px(k, 330);
+        qs = a.h - details < a.w ? a.h - details : a.w;
+        if (qs < a.w / 2)
+            qs = a.w / 2;
+        ui_qr(k, (SDL_Rect){a.x + (a.w - qs) / 2, a.y, qs, qs}, in->payload);
+        x = a.x;
+        y = a.y + qs + ui_px(k, 10);
+        w = a.w;
+    } else {
+        ui_qr(k, (SDL_Rect){a.x, a.y, qs, qs}, in->payload);
+    }
     if (money_format(in->amount, amount, sizeof(amount)) < 0)
         snprintf(amount, sizeof(amount), "?");
     y += panel_row(k, x, y, w, kiosk_tr(k, S_BANK), in->bank_name);
@@ -386,7 +488,8 @@ int ui_screenshot(struct kiosk *k, const char *path)
     int rc;
 
     if (!s) {
-        s = SDL_CreateRGBSurfaceWithFormat(0, k->w, k->h, 32,
+        /* the screen as shown: turned, at its own size */
+        s = SDL_CreateRGBSurfaceWithFormat(0, k->phys_w, k->phys_h, 32,
                                            SDL_PIXELFORMAT_ARGB8888);
         if (!s)
             return -1;

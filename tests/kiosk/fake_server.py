@@ -5,8 +5,10 @@ partial on command, reserve payment codes (POST /v1/kiosk/codes) and accept
 offline intents that carry a reserved code. It speaks the same JSON as
 chopay-server (docs/api.md) for dues, intents, cash and the directory.
 
-usage: fake_server.py PORTFILE KEY [STATE.json]
-Writes the chosen port to PORTFILE. Test control (no auth, loopback):
+usage: fake_server.py PORTFILE KEY [PORT [abs-expiry]]
+Writes the chosen port to PORTFILE. With abs-expiry, intents carry only
+an absolute expires_at (no expires_in): the kiosk must take it relative
+to this server's Date header, not its own clock. Test control (no auth, loopback):
   POST /control/settle {"id": N, "status": "paid|partial|expired", "paid": A}
   GET  /control/state  -> every intent, cash record and replay count
 """
@@ -20,6 +22,7 @@ LOCK = threading.Condition()
 STATE = {"intents": {}, "cash": {}, "codes_issued": [], "next_id": 1,
          "idem": {}, "posts": 0}
 KEY = ""
+ABS_EXPIRY = False
 
 BANK = {"bin": "970436", "name": "Ngân hàng TMCP Ngoại thương Việt Nam",
         "short_name": "Vietcombank"}
@@ -42,6 +45,11 @@ INVOICES = {"A-12": [
      "amount": 1500000, "paid": 0, "due": 1500000},
     {"id": 132, "label": "Phí chợ ngày 2026-11-22", "period": "2026-11-22",
      "amount": 10000, "paid": 0, "due": 10000}]}
+# As chopay-server does: every payer carries its category and open invoices.
+for _p in DIRECTORY["payers"]:
+    _p["category"] = _p["code"].split("-")[0]
+    _p["invoices"] = [dict(i, fee="THUE-A" if i["id"] == 12 else "PHI-NGAY")
+                      for i in INVOICES.get(_p["code"], [])]
 
 
 def crc16(data):
@@ -73,7 +81,7 @@ def intent_json(it):
     status = it["status"]
     if status == "pending" and now >= it["expires"]:
         status = "expired"
-    return {"id": it["id"], "code": it["code"], "status": status,
+    out = {"id": it["id"], "code": it["code"], "status": status,
             "amount": it["amount"], "paid": it["paid"],
             "remaining": max(it["amount"] - it["paid"], 0),
             "payload": it["payload"], "bank": BANK, "account": "1023456789",
@@ -82,6 +90,9 @@ def intent_json(it):
                                         time.gmtime(it["expires"])),
             "expires_in": max(int(it["expires"] - now), 0),
             "payer": {"code": it["payer"], "name": ""}}
+    if ABS_EXPIRY:
+        del out["expires_in"]
+    return out
 
 
 class H(BaseHTTPRequestHandler):
@@ -193,7 +204,11 @@ class H(BaseHTTPRequestHandler):
             if done:
                 return
             if self.path == "/v1/intents":
-                total = sum(i["due"] for i in INVOICES.get(obj["payer"], []))
+                inv = INVOICES.get(obj["payer"], [])
+                ids = obj.get("invoices", "all")
+                if isinstance(ids, list):
+                    inv = [i for i in inv if i["id"] in ids]
+                total = sum(i["due"] for i in inv)
                 amount = obj.get("amount") or total
                 iid = STATE["next_id"]
                 STATE["next_id"] += 1
@@ -231,9 +246,10 @@ class H(BaseHTTPRequestHandler):
 
 
 def main():
-    global KEY
+    global KEY, ABS_EXPIRY
     port_file, KEY = sys.argv[1], sys.argv[2]
     port = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    ABS_EXPIRY = len(sys.argv) > 4 and sys.argv[4] == "abs-expiry"
     srv = ThreadingHTTPServer(("127.0.0.1", port), H)
     srv.daemon_threads = True
     with open(port_file + ".tmp", "w") as f:

@@ -9,6 +9,10 @@ Decodes 8-bit RGB/RGBA non-interlaced PNGs (what SDL_image writes).
         fraction of pixels in the box NOT within TOL of R,G,B (text drawn)
   pngcheck.py bw FILE X0 Y0 X1 Y1
         fraction of pixels in the box that are pure black or pure white
+  pngcheck.py blob FILE R G B TOL
+        the largest 4-connected area of pixels within TOL of R,G,B:
+        "CX CY W H N" (centre, size and pixel count; "0 0 0 0 0" if none),
+        e.g. where a person would tap a button of that colour
 Boxes are fractions of the width/height (0..1), so checks hold at any size.
 """
 import struct
@@ -73,12 +77,48 @@ def pixels(img, b):
             yield row[i], row[i + 1], row[i + 2]
 
 
+def blob(img, r, g, b, tol):
+    w, h, bpp, rows = img
+    mask = bytearray(w * h)
+    for y in range(h):
+        row = rows[y]
+        for x in range(w):
+            i = x * bpp
+            if (abs(row[i] - r) <= tol and abs(row[i + 1] - g) <= tol and
+                    abs(row[i + 2] - b) <= tol):
+                mask[y * w + x] = 1
+    best = (0, 0, 0, 0, 0)
+    for start in range(w * h):
+        if mask[start] != 1:
+            continue
+        mask[start] = 2
+        stack, n = [start], 0
+        x0, y0, x1, y1 = w, h, -1, -1
+        while stack:
+            p = stack.pop()
+            n += 1
+            x, y = p % w, p // w
+            x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+            for q in ((p - 1) if x > 0 else -1, (p + 1) if x < w - 1 else -1,
+                      p - w, p + w):
+                if 0 <= q < w * h and mask[q] == 1:
+                    mask[q] = 2
+                    stack.append(q)
+        if n > best[4]:
+            best = ((x0 + x1) // 2, (y0 + y1) // 2, x1 - x0 + 1, y1 - y0 + 1,
+                    n)
+    return best
+
+
 def main():
     cmd, path = sys.argv[1], sys.argv[2]
     img = load(path)
     w, h = img[0], img[1]
     if cmd == "size":
         print(w, h)
+        return
+    if cmd == "blob":
+        print(*blob(img, *(int(v) for v in sys.argv[3:7])))
         return
     b = box(w, h, sys.argv[3:7])
     n = hit = 0

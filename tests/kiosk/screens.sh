@@ -1,6 +1,7 @@
 #!/bin/sh
-# screens.sh OUT [WxH...]: screenshots of every kiosk screen at each size
-# (default 800x480 1024x600 1920x1080) into OUT/WxH/, driving the real
+# screens.sh OUT [WxH[@R]...]: screenshots of every kiosk screen at each
+# size, WxH@R turned R degrees (default 800x480 1024x600 1920x1080
+# 800x480@90) into OUT/WxH[@R]/, driving the real
 # kiosk headless against tests/kiosk/fake_server.py (which can settle an
 # intent as partial or paid on command). For people to look at; the
 # checks live in test_kiosk.sh. Reads $CHOPAY_BUILD (default build).
@@ -9,7 +10,7 @@ build=${CHOPAY_BUILD:-build}
 kiosk="$build/bin/chopay-kiosk"
 out=${1:?usage: screens.sh OUT [WxH...]}
 shift
-sizes=${*:-800x480 1024x600 1920x1080}
+sizes=${*:-800x480 1024x600 1920x1080 800x480@90}
 here=$(dirname "$0")
 tmp=$(mktemp -d)
 trap 'kill $fpid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -33,7 +34,10 @@ wait_count() { while [ "$(count)" -lt "$1" ]; do sleep 0.2; done; }
 run() { # SIZE DIR SCRIPT KEY [ARGS]
     r_size=$1 r_dir=$2 r_scr=$3 r_key=$4
     shift 4
-    "$kiosk" --headless --no-sound --size "$r_size" --server "$url" \
+    r_rot=0
+    case $r_size in *@*) r_rot=${r_size#*@} ;; esac
+    "$kiosk" --headless --no-sound --size "${r_size%@*}" --rotate "$r_rot" \
+        --server "$url" \
         --key-file "$r_key" --data-dir "$tmp/data-$r_size" \
         --script "$r_scr" --screenshot-dir "$r_dir" --collector-pin 1234 \
         --long-poll 2 "$@" >>"$tmp/log" 2>&1 ||

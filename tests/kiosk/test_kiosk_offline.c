@@ -1,7 +1,8 @@
 /*
  * test_kiosk_offline.c: unit tests of the kiosk's on-disk state (journal
- * append/replay bookkeeping, torn lines, totals, reserved codes, directory
- * parsing), the retry backoff and the string tables. Ends with
+ * append/replay bookkeeping, torn lines, totals and day sums, reserved
+ * codes, directory parsing with the payers' open invoices), Vietnam days,
+ * the retry backoff and the string tables. Ends with
  * "N passed, N failed".
  */
 #define _DEFAULT_SOURCE
@@ -205,6 +206,130 @@ static void test_directory(void)
     CHECK_INT(d.n_payers, 0);
 }
 
+/* payers[].invoices: the open invoices offline dues come from. */
+static void test_directory_invoices(void)
+{
+    static const char good[] =
+        "{\"org\":{\"name\":\"Chợ\",\"bank\":{\"bin\":\"970436\"},"
+        "\"account\":\"1\"},\"payers\":["
+        "{\"code\":\"A-1\",\"name\":\"An\",\"category\":\"A\","
+        "\"invoices\":[{\"id\":7,\"fee\":\"THUE-A\",\"label\":\"Thuê\","
+        "\"period\":\"2026-11\",\"amount\":1500000,\"paid\":500000,"
+        "\"due\":1000000},{\"id\":9,\"label\":\"Phí ngày\","
+        "\"amount\":10000,\"paid\":0}]},"
+        "{\"code\":\"HS1\",\"name\":\"Bình\",\"category\":\"\","
+        "\"invoices\":[]},"
+        "{\"code\":\"B-2\",\"name\":\"Chi\",\"category\":\"X\","
+        "\"invoices\":[{\"id\":11,\"label\":\"Thuê\",\"due\":5}]}]}";
+    static const char old[] =
+        "{\"payers\":[{\"code\":\"A-1\",\"name\":\"An\"}]}";
+    static const char *const bad[] = {
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":{}}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[{\"due\":5}]}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[{\"id\":0,"
+        "\"due\":5}]}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[{\"id\":1,"
+        "\"due\":0}]}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[{\"id\":1,"
+        "\"due\":-5}]}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[{\"id\":1,"
+        "\"due\":\"5\"}]}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[{\"id\":1,"
+        "\"amount\":5,\"paid\":5}]}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[{\"id\":1,"
+        "\"due\":1000000000000001}]}]}",
+        "{\"payers\":[{\"code\":\"A-1\",\"invoices\":[\"x\"]}]}",
+    };
+    struct kiosk_directory d;
+
+    memset(&d, 0, sizeof(d));
+    CHECK_INT(offline_dir_parse(good, strlen(good), &d), 0);
+    CHECK(d.has_invoices);
+    CHECK_INT(d.n_invoices, 3);
+    CHECK_STR(d.payers[0].category, "A");
+    CHECK_INT(d.payers[0].inv_first, 0);
+    CHECK_INT(d.payers[0].inv_count, 2);
+    CHECK_INT(d.invoices[0].id, 7);
+    CHECK_INT(d.invoices[0].due, 1000000);
+    CHECK_STR(d.invoices[0].label, "Thuê");
+    CHECK_STR(d.invoices[0].period, "2026-11");
+    CHECK_INT(d.invoices[1].id, 9);
+    CHECK_INT(d.invoices[1].due, 10000); /* amount - paid */
+    CHECK_INT(d.payers[1].inv_count, 0);
+    CHECK_INT(d.payers[2].inv_first, 2);
+    CHECK_INT(d.payers[2].inv_count, 1);
+    CHECK_INT(d.invoices[2].due, 5);
+    CHECK_STR(d.payers[2].category, "X");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(offline_dir_parse(bad[i], strlen(bad[i]), &d) < 0);
+        CHECK_INT(d.n_invoices, 3); /* untouched on error */
+    }
+    /* A directory from a server that sends no invoices: none to show. */
+    CHECK_INT(offline_dir_parse(old, strlen(old), &d), 0);
+    CHECK(!d.has_invoices);
+    CHECK_INT(d.n_invoices, 0);
+    offline_dir_free(&d);
+}
+
+/* journal_sums: one day's figures, and what waits to be sent. */
+static void test_sums(const char *dir)
+{
+    struct journal_sums js;
+    const char *recs[] = {
+        "{\"t\":\"cash\",\"key\":\"c1\",\"at\":999,\"amount\":1,"
+        "\"body\":\"{}\"}",
+        "{\"t\":\"cash\",\"key\":\"c2\",\"at\":1000,\"amount\":20,"
+        "\"body\":\"{}\"}",
+        "{\"t\":\"cash\",\"key\":\"c3\",\"at\":1500,\"amount\":300,"
+        "\"body\":\"{}\"}",
+        "{\"t\":\"sent\",\"key\":\"c3\"}",
+        "{\"t\":\"cash\",\"key\":\"c4\",\"at\":1600,\"amount\":4000,"
+        "\"body\":\"{}\"}",
+        "{\"t\":\"rejected\",\"key\":\"c4\"}",
+        "{\"t\":\"paid\",\"id\":\"5\",\"at\":1700,\"amount\":50000}",
+        "{\"t\":\"paid\",\"id\":\"6\",\"at\":2000,\"amount\":600000}",
+        "{\"t\":\"intent\",\"key\":\"i1\",\"at\":1800,\"amount\":7,"
+        "\"body\":\"{}\"}",
+    };
+
+    for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+        json_t *r = json_loads(recs[i], 0, NULL);
+        CHECK(r != NULL);
+        CHECK_INT(journal_append(dir, r), 0);
+        json_decref(r);
+    }
+    CHECK_INT(journal_sums(dir, 1000, 2000, &js), 0);
+    CHECK_INT(js.cash, 320); /* c2, c3 (c1 before, c4 rejected) */
+    CHECK_INT(js.n_cash, 2);
+    CHECK_INT(js.transfer, 50000); /* paid 6 is at the end, excluded */
+    CHECK_INT(js.n_transfer, 1);
+    CHECK_INT(js.pending, 3);       /* c1, c2, i1 */
+    CHECK_INT(js.pending_cash, 21); /* c1, c2 */
+    CHECK_INT(journal_sums(dir, 2000, 2001, &js), 0);
+    CHECK_INT(js.transfer, 600000);
+    CHECK_INT(js.cash, 0);
+    CHECK_INT(js.pending, 3);
+}
+
+/* Days as chopay-server counts them: Vietnam, UTC+7. */
+static void test_days(void)
+{
+    char d[11];
+
+    offline_day(1763830800, d); /* 2025-11-22 17:00:00 UTC */
+    CHECK_STR(d, "2025-11-23");
+    CHECK_INT(offline_day_start(1763830800), 1763830800);
+    offline_day(1763830799, d);
+    CHECK_STR(d, "2025-11-22");
+    CHECK_INT(offline_day_start(1763830799), 1763744400);
+    offline_day(0, d);
+    CHECK_STR(d, "1970-01-01");
+    CHECK_INT(offline_day_start(0), -25200);
+    offline_day(-28800, d); /* 1969-12-31 23:00 in Vietnam */
+    CHECK_STR(d, "1969-12-31");
+    CHECK_INT(offline_day_start(-28800), -111600);
+}
+
 static void test_backoff(void)
 {
     uint32_t lo = 1u << 31, hi = 0;
@@ -250,7 +375,12 @@ int main(void)
     snprintf(sub, sizeof(sub), "%s/c", dir);
     CHECK_INT(offline_mkdirs(sub), 0);
     test_compact(sub);
+    snprintf(sub, sizeof(sub), "%s/d", dir);
+    CHECK_INT(offline_mkdirs(sub), 0);
+    test_sums(sub);
     test_directory();
+    test_directory_invoices();
+    test_days();
     test_backoff();
     test_strings();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -3,7 +3,9 @@
 # only its ports, paths and name rewritten) terminating TLS in front of the
 # real chopay-server (--demo, loopback, ephemeral port). A private CA signs
 # the server's certificate and the kiosks' client certificates; curl checks
-# what a kiosk would see. Needs nginx (nginx-light), openssl, curl, python3.
+# what a kiosk would see, then the real chopay-kiosk pays through it
+# (tests/kiosk/tls_kiosk.sh). Needs nginx (nginx-light), openssl, curl,
+# python3, zbarimg.
 set -u
 
 build=${CHOPAY_BUILD:-build}
@@ -344,6 +346,12 @@ if boot required; then
     req --cacert "$t/ca.crt" "$url/healthz"
     [ "$code" = 200 ] && ok "/healthz needs no certificate" ||
         bad "/healthz with required certificates" "code=$code"
+    # The kiosk itself through this nginx (its --ca-file, --client-cert).
+    if [ -x "$build/bin/chopay-kiosk" ]; then
+        . "$(dirname "$0")/../kiosk/tls_kiosk.sh"
+    else
+        bad "kiosk through nginx" "$build/bin/chopay-kiosk missing: build it"
+    fi
 else
     bad "nginx with client certificates required" \
         "$(cat "$tmp/nginx-t.log" "$tmp/error.log" | tail -n 3)"
