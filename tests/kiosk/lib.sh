@@ -70,17 +70,20 @@ qr_of() {
 }
 # kiosk_run NAME SERVER KEYFILE SCRIPT [ARGS...]: the kiosk headless in the
 # background (unless $KIOSK_MODE says otherwise); $kpid is its pid,
-# $tmp/NAME.log its output, screenshots in $tmp/NAME/, data in
-# $tmp/data-NAME/ ($KDATA overrides).
+# $tmp/NAME.log its output, screenshots in $tmp/NAME/ (none when $noshots
+# is set), data in $tmp/data-NAME/ ($KDATA overrides).
 kiosk_run() {
     n=$1 srv=$2 key=$3 scr=$4
     shift 4
     mkdir -p "$tmp/$n"
+    sd="--screenshot-dir=$tmp/$n"
+    [ -n "${noshots:-}" ] && sd="--long-poll=5"
     ${KIOSK_WRAP:-} "$kiosk" ${KIOSK_MODE---headless} \
         ${KIOSK_SOUND:---no-sound} --size ${KIOSK_SIZE:-800x480} \
         --server "$srv" --key-file "$key" \
         --data-dir "${KDATA:-$tmp/data-$n}" --script "$scr" \
-        --screenshot-dir "$tmp/$n" --long-poll 5 "$@" \
+        "$sd" \
+        --long-poll 5 "$@" \
         >"$tmp/$n.log" 2>&1 &
     kpid=$!
 }
