@@ -38,3 +38,8 @@ $(BUILD)/tests/test_kiosk_%: $(BUILD)/tests/kiosk/test_kiosk_%.o \
 	  $(COMMON_LIBS) $(KIOSK_LIBS)
 
 TESTS += $(KIOSK_UNIT)
+
+# libFuzzer target for the directory parser (tests/fuzz/fuzz_kiosk_directory.c).
+LIBS_fuzz_kiosk_directory = $(BUILD)/kiosk/offline.o $(LIBCOMMON) $(KIOSK_LIBS)
+$(BUILD)/bin/fuzz_kiosk_directory: $(BUILD)/kiosk/offline.o
+$(BUILD)/tests/fuzz/fuzz_kiosk_directory.o: MODFLAGS += $(EXTRA_CFLAGS_kiosk) -Ikiosk
