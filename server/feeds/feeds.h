@@ -95,6 +95,9 @@ struct bank_txn {
                                           signed, minor units */
     long statement;                    /* index in the list's statements,
                                           -1 for webhooks */
+    int pos;                           /* position (1, 2, ...) of a camt
+                                          TxDtls inside a batched Ntry,
+                                          0 for everything else */
     char source[96];                   /* provenance: "$.data", "line 12",
                                           "Ntry line 80 TxDtls 2" */
 };

@@ -562,6 +562,7 @@ static int process_ntry(struct camt *c, xmlNodePtr ntry)
                 return rc;
             snprintf(s.source, sizeof s.source, "Ntry line %ld TxDtls %ld",
                      (long)xmlGetLineNo(ntry), i);
+            s.pos = (int)i;
             if (ntext(at(tx, "Refs/AcctSvcrRef"), s.bank_ref,
                       sizeof s.bank_ref))
                 return fail_at(c, tx, FEEDS_E_TOO_LARGE, "TxDtls",

@@ -210,6 +210,11 @@ static void test_camt_vnd(void)
     /* the batch entry split in two */
     CHECK_STR(l.txns[1].provider_txn_id, "FT26326000222333/1");
     CHECK_STR(l.txns[2].provider_txn_id, "FT26326000222333/2");
+    /* their positions inside the batch; 0 outside one */
+    CHECK_INT(l.txns[0].pos, 0);
+    CHECK_INT(l.txns[1].pos, 1);
+    CHECK_INT(l.txns[2].pos, 2);
+    CHECK_INT(l.txns[3].pos, 0);
     CHECK_STR(l.txns[1].bank_ref, "FT26326000222333");
     CHECK_INT(l.txns[1].amount, 500000);
     CHECK_INT(l.txns[2].amount, 350000);
