@@ -6,7 +6,9 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "match.h"
 #include "vntext.h"
@@ -106,6 +108,85 @@ int match_codes(const struct bank_txn *t, const char *prefix,
     add_codes(t->description, prefix, out, max, n);
     add_codes(t->end_to_end_id, prefix, out, max, n);
     return 0;
+}
+
+/* 1 when `ref` is a placeholder that stands for "no reference". */
+static int placeholder_ref(const char *ref)
+{
+    static const char *const none[] = {"NONREF", "NOTPROVIDED"};
+    size_t i, len;
+
+    while (*ref == ' ')
+        ref++;
+    len = strlen(ref);
+    while (len > 0 && ref[len - 1] == ' ')
+        len--;
+    for (i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+        if (len == strlen(none[i]) && strncasecmp(ref, none[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+void match_transfer_ref(const char *bank_ref, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    if (bank_ref == NULL || placeholder_ref(bank_ref)) {
+        out[0] = '\0';
+        return;
+    }
+    match_ref_key(bank_ref, out, cap);
+}
+
+char *match_desc_key(const char *code, const char *description)
+{
+    size_t len, i, k = 2;
+    char *folded, *key;
+
+    if (code != NULL && code[0] != '\0') {
+        len = strlen(code);
+        key = malloc(len + 3);
+        if (key != NULL) {
+            memcpy(key, "C:", 2);
+            memcpy(key + 2, code, len + 1);
+        }
+        return key;
+    }
+    if (description == NULL)
+        description = "";
+    len = strlen(description);
+    folded = malloc(len + 1);
+    key = malloc(len + 3);
+    if (folded == NULL || key == NULL) {
+        free(folded);
+        free(key);
+        return NULL;
+    }
+    /* invalid UTF-8 (never expected after the parsers): its ASCII part */
+    if (vntext_fold(description, len, folded, len + 1, NULL) != 0)
+        memcpy(folded, description, len + 1);
+    memcpy(key, "D:", 2);
+    for (i = 0; folded[i] != '\0'; i++) {
+        unsigned char ch = (unsigned char)folded[i];
+
+        if (ch < 0x80 && isalnum(ch))
+            key[k++] = (char)toupper(ch);
+    }
+    key[k] = '\0';
+    free(folded);
+    return key;
+}
+
+void match_counter_key(const char *account, char *out, size_t cap)
+{
+    size_t i, k = 0;
+
+    if (cap == 0)
+        return;
+    for (i = 0; account != NULL && account[i] != '\0' && k + 1 < cap; i++)
+        if (isalnum((unsigned char)account[i]))
+            out[k++] = (char)toupper((unsigned char)account[i]);
+    out[k] = '\0';
 }
 
 void match_fold_name(const char *name, char *out, size_t cap)

@@ -46,6 +46,23 @@ int match_codes(const struct bank_txn *t, const char *prefix,
                 char (*out)[PAYREF_MAX + 1], size_t max, size_t *n);
 
 /*
+ * The keys that decide whether two records are the same transfer (see
+ * docs/matching.md, "One identity per transfer"):
+ *   match_transfer_ref: match_ref_key of the bank reference, "" when
+ *     there is none or it is a placeholder ("NONREF", "NOTPROVIDED", any
+ *     case, spaces around ignored);
+ *   match_desc_key: "C:" + `code` when a payment code was found in the
+ *     record (non-empty `code`), else "D:" + the description folded to
+ *     ASCII (Vietnamese folding), upper-cased, letters and digits only;
+ *     malloc'd, the caller frees it; NULL when out of memory;
+ *   match_counter_key: the counter-party account's letters and digits,
+ *     upper-cased ("" when absent).
+ */
+void match_transfer_ref(const char *bank_ref, char *out, size_t cap);
+char *match_desc_key(const char *code, const char *description);
+void match_counter_key(const char *account, char *out, size_t cap);
+
+/*
  * Fold a name to upper-case ASCII words ("Nguyễn Thị Đào" -> "NGUYEN THI
  * DAO"), with anything in parentheses dropped; "" on invalid UTF-8.
  */

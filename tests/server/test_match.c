@@ -96,9 +96,40 @@ static void test_names(void)
     CHECK_STR(f, "");
 }
 
+/* The keys of the transfer identity rule. */
+static void test_identity_keys(void)
+{
+    char k[MATCH_KEY_MAX], *d;
+
+    match_transfer_ref("NONREF", k, sizeof(k));
+    CHECK_STR(k, "");
+    match_transfer_ref(" notprovided ", k, sizeof(k));
+    CHECK_STR(k, "");
+    match_transfer_ref("NonRef", k, sizeof(k));
+    CHECK_STR(k, "");
+    match_transfer_ref("MBVCB.3278907687", k, sizeof(k));
+    CHECK_STR(k, "3278907687");
+    match_transfer_ref("NONREF1", k, sizeof(k));
+    CHECK_STR(k, "NONREF1");
+    d = match_desc_key("CT2X4FX95E", "anything");
+    CHECK_STR(d, "C:CT2X4FX95E");
+    free(d);
+    d = match_desc_key("", "Trần Văn Hùng nộp phí chợ, ki-ốt B/07");
+    CHECK_STR(d, "D:TRANVANHUNGNOPPHICHOKIOTB07");
+    free(d);
+    d = match_desc_key(NULL, NULL);
+    CHECK_STR(d, "D:");
+    free(d);
+    match_counter_key(" 0071-000 123.456 ", k, sizeof(k));
+    CHECK_STR(k, "0071000123456");
+    match_counter_key("vn12 abc", k, sizeof(k));
+    CHECK_STR(k, "VN12ABC");
+}
+
 int main(void)
 {
     test_ref_key();
+    test_identity_keys();
     test_codes();
     test_names();
     return TEST_END();
