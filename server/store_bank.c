@@ -123,6 +123,103 @@ const char *const sqi_migration7[] = {
     NULL,
 };
 
+/*
+ * The transfer identity: what the rule of docs/matching.md compares,
+ * computed at ingestion and stored with every record: the bank reference
+ * key (placeholders such as NONREF count as none), the position of a camt
+ * TxDtls inside a batched entry, the content key (payment code or folded
+ * description), the counter-account key, and the record's source (the
+ * provider for a webhook, "imp:<import id>" for a statement row).
+ * Existing rows are filled in from what they hold.
+ */
+const char *const sqi_migration_identity[] = {
+    "ALTER TABLE bank_txns ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE bank_txns ADD COLUMN desc_key TEXT NOT NULL DEFAULT '';",
+    "ALTER TABLE bank_txns ADD COLUMN counter_key TEXT NOT NULL DEFAULT '';",
+    "ALTER TABLE bank_txns ADD COLUMN source TEXT NOT NULL DEFAULT '';",
+    "UPDATE bank_txns SET ref_key = chopay_transfer_ref(bank_ref),"
+    " desc_key = chopay_desc_key(codes, description),"
+    " counter_key = chopay_counter_key(counter_account),"
+    " source = CASE WHEN channel = 'webhook' THEN provider"
+    " ELSE 'imp:' || coalesce(import_id, 0) END,"
+    " pos = CASE WHEN provider = 'camt' AND bank_ref <> '' AND"
+    " substr(provider_txn_id, 1, length(bank_ref) + 1) = bank_ref || '/'"
+    " THEN CAST(substr(provider_txn_id, length(bank_ref) + 2) AS INTEGER)"
+    " ELSE 0 END;",
+    "CREATE INDEX bank_txns_content ON bank_txns(org_id, amount,"
+    " booking_date, desc_key);",
+    NULL,
+};
+
+/* chopay_transfer_ref(bank_ref): match_transfer_ref, for SQL. */
+static void fn_transfer_ref(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+    const char *ref = (const char *)sqlite3_value_text(v[0]);
+    char key[MATCH_KEY_MAX];
+
+    (void)argc;
+    match_transfer_ref(ref ? ref : "", key, sizeof(key));
+    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+}
+
+/* chopay_desc_key(codes, description): the content key from the codes
+ * found at ingestion (space-separated, the first counts). */
+static void fn_desc_key(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+    const char *codes = (const char *)sqlite3_value_text(v[0]);
+    const char *desc = (const char *)sqlite3_value_text(v[1]);
+    char first[PAYREF_MAX + 1] = "";
+    size_t k = 0;
+    char *key;
+
+    (void)argc;
+    while (codes != NULL && codes[k] != '\0' && codes[k] != ' ' &&
+           k < PAYREF_MAX) {
+        first[k] = codes[k];
+        k++;
+    }
+    first[k] = '\0';
+    key = match_desc_key(first, desc);
+    if (key == NULL) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    sqlite3_result_text(cx, key, -1, free);
+}
+
+/* chopay_counter_key(account): match_counter_key, for SQL. */
+static void fn_counter_key(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+    const char *a = (const char *)sqlite3_value_text(v[0]);
+    char key[FEEDS_ACCOUNT_MAX];
+
+    (void)argc;
+    match_counter_key(a ? a : "", key, sizeof(key));
+    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+}
+
+int sqi_bank_functions(sqlite3 *db)
+{
+    static const struct {
+        const char *name;
+        int nargs;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    } fns[] = {
+        {"chopay_transfer_ref", 1, fn_transfer_ref},
+        {"chopay_desc_key", 2, fn_desc_key},
+        {"chopay_counter_key", 1, fn_counter_key},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+        if (sqlite3_create_function_v2(
+                db, fns[i].name, fns[i].nargs,
+                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+            return sqi_db_fail(db, "functions");
+    return 0;
+}
+
 /* ---- statements ---------------------------------------------------------- */
 
 enum b {
@@ -136,9 +233,8 @@ enum b {
     B_IMPORT_ADD,
     B_TXN_INSERT,
     B_TXN_BY_KEY,
-    B_PARTNER_REF,
-    B_PARTNER_CODE,
-    B_PARTNER_CODE_NOREF,
+    B_CANDIDATES,
+    B_SIGNATURE,
     B_SET_DUP,
     B_CONFIRM,
     B_SET_STATE,
@@ -189,37 +285,43 @@ static const char *const bsql[B__COUNT] = {
         " journal_id, import_id, account, direction, amount, currency,"
         " booking_date, booked_at, bank_ref, ref_key, code, codes,"
         " description, counter_name, counter_account, state, reason,"
-        " created_at, updated_at, balance, report_date) VALUES (?1, ?2, ?3,"
-        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-        " ?18, ?19, 'unmatched', 'new', ?20, ?20, ?21, ?22)"
+        " created_at, updated_at, balance, report_date, pos, desc_key,"
+        " counter_key, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 'unmatched',"
+        " 'new', ?20, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
         " ON CONFLICT (org_id, provider, provider_txn_id) DO NOTHING",
     [B_TXN_BY_KEY] = "SELECT id, state, coalesce(duplicate_of, 0)"
                      " FROM bank_txns WHERE org_id = ?1 AND provider = ?2"
                      " AND provider_txn_id = ?3",
-    /* the same transfer from another source: see docs/architecture.md;
-       by bank reference first, then (reference missing on one side) by
-       payment code across channels */
-    [B_PARTNER_REF] =
-        "SELECT p.id FROM bank_txns p WHERE p.org_id = ?1 AND p.ref_key = ?6"
-        " AND p.amount = ?2 AND p.booking_date = ?3 AND p.direction = ?4"
-        " AND p.provider <> ?5 AND p.state <> 'duplicate' AND p.id <> ?8"
-        " AND NOT EXISTS (SELECT 1 FROM bank_txns d WHERE d.duplicate_of ="
-        " p.id AND d.provider = ?5) ORDER BY p.id LIMIT 1",
-    [B_PARTNER_CODE] =
-        "SELECT p.id FROM bank_txns p WHERE p.org_id = ?1 AND p.code = ?7"
-        " AND p.amount = ?2 AND p.booking_date = ?3 AND p.direction = ?4"
-        " AND p.provider <> ?5 AND p.state <> 'duplicate' AND p.id <> ?8"
-        " AND p.channel <> ?9"
-        " AND NOT EXISTS (SELECT 1 FROM bank_txns d WHERE d.duplicate_of ="
-        " p.id AND d.provider = ?5) ORDER BY p.id LIMIT 1",
-    /* the same when this one has a reference: only partners without */
-    [B_PARTNER_CODE_NOREF] =
-        "SELECT p.id FROM bank_txns p WHERE p.org_id = ?1 AND p.code = ?7"
-        " AND p.amount = ?2 AND p.booking_date = ?3 AND p.ref_key = ''"
-        " AND p.direction = ?4 AND p.provider <> ?5"
-        " AND p.state <> 'duplicate' AND p.id <> ?8 AND p.channel <> ?9"
-        " AND NOT EXISTS (SELECT 1 FROM bank_txns d WHERE d.duplicate_of ="
-        " p.id AND d.provider = ?5) ORDER BY p.id LIMIT 1",
+    /* the transfers (by primary id, oldest first) that record ?5 may be
+       another record of: a record of theirs is compatible with it (the
+       same reference, or, a reference missing on one side, the same day,
+       content and counter-account), and none of their records comes from
+       its source ?11; by_ref 1 when compatible by reference */
+    [B_CANDIDATES] =
+        "SELECT c.tr, max(c.by_ref) FROM ("
+        " SELECT coalesce(x.duplicate_of, x.id) AS tr, 1 AS by_ref"
+        " FROM bank_txns x WHERE ?6 <> '' AND x.org_id = ?1"
+        " AND x.ref_key = ?6 AND x.amount = ?2 AND x.direction = ?3"
+        " AND x.currency = ?4 AND x.id <> ?5"
+        " AND (?7 = 0 OR x.pos = 0 OR x.pos = ?7)"
+        " UNION ALL"
+        " SELECT coalesce(x.duplicate_of, x.id), 0"
+        " FROM bank_txns x WHERE x.org_id = ?1 AND x.amount = ?2"
+        " AND x.booking_date = ?8 AND x.desc_key = ?9 AND x.direction = ?3"
+        " AND x.currency = ?4 AND x.id <> ?5 AND (?6 = '' OR x.ref_key = '')"
+        " AND (?10 = '' OR x.counter_key = '' OR x.counter_key = ?10)) c"
+        " WHERE NOT EXISTS (SELECT 1 FROM bank_txns y WHERE y.id = c.tr"
+        " AND y.source = ?11) AND NOT EXISTS (SELECT 1 FROM bank_txns y"
+        " WHERE y.duplicate_of = c.tr AND y.source = ?11)"
+        " GROUP BY c.tr ORDER BY c.tr",
+    /* what tells transfer ?1 apart: its records' references and
+       counter-accounts, distinct, in order */
+    [B_SIGNATURE] =
+        "SELECT 'R' || ref_key FROM bank_txns WHERE (id = ?1 OR"
+        " duplicate_of = ?1) AND ref_key <> '' UNION SELECT 'C' ||"
+        " counter_key FROM bank_txns WHERE (id = ?1 OR duplicate_of = ?1)"
+        " AND counter_key <> '' ORDER BY 1",
     [B_SET_DUP] = "UPDATE bank_txns SET state = 'duplicate', duplicate_of ="
                   " ?2, reason = ?3, confirmed = ?4, updated_at = ?5"
                   " WHERE id = ?1",
@@ -554,6 +656,7 @@ struct store_bank {
     struct bpayer *payers;   /* its payers, loaded on first need */
     size_t n_payers;         /* count */
     int payers_loaded;       /* 1 once loaded */
+    int64_t n_rows;          /* statement rows of this import so far */
     int64_t n_new, n_replay; /* counts for the summary */
     int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
     int64_t n_stmts, n_bal_mismatch;
@@ -1131,18 +1234,206 @@ static int late_note(struct store_bank *b, int64_t id, const struct bank_txn *t,
     return rc;
 }
 
+/* What the identity rule compares of a new record. */
+struct ident_key {
+    int64_t org;          /* its organisation */
+    int64_t id;           /* the record itself (excluded) */
+    int64_t amount;       /* đồng */
+    const char *dir;      /* "credit" / "debit" */
+    const char *currency; /* ISO 4217 */
+    const char *ref;      /* reference key, "" none */
+    int pos;              /* camt TxDtls position in its batch, 0 none */
+    const char *booking;  /* YYYY-MM-DD */
+    const char *desc;     /* content key */
+    const char *counter;  /* counter-account key, "" none */
+    const char *source;   /* provider or "imp:<import id>" */
+};
+
+/* What tells transfer `tr` apart, as one string (malloc'd) into *out. */
+static int signature(struct store_bank *b, int64_t tr, char **out)
+{
+    sqlite3_stmt *st = bq(b->c, B_SIGNATURE);
+    size_t len = 0, cap = 64;
+    char *sig = malloc(cap);
+    int rc;
+
+    if (st == NULL || sig == NULL) {
+        free(sig);
+        return -STORE_E_IO;
+    }
+    sig[0] = '\0';
+    bi(st, 1, tr);
+    while ((rc = bstep(b->c, st)) == 1) {
+        const char *k = ctext(st, 0);
+        size_t n = strlen(k);
+
+        if (len + n + 2 > cap) {
+            char *p;
+
+            while (len + n + 2 > cap)
+                cap *= 2;
+            p = realloc(sig, cap);
+            if (p == NULL) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            sig = p;
+        }
+        memcpy(sig + len, k, n);
+        len += n;
+        sig[len++] = ' ';
+        sig[len] = '\0';
+    }
+    sqlite3_reset(st);
+    if (rc < 0) {
+        free(sig);
+        return rc;
+    }
+    *out = sig;
+    return 0;
+}
+
+/*
+ * The identity rule for new record k->id: *of = the transfer (its primary
+ * id) it is another record of, *by_ref 1 when paired by reference; or
+ * *held = the candidate transfers' ids (JSON array, the caller's) when
+ * they differ from each other and nothing decides between them; neither
+ * when it is a new transfer.
+ */
+static int identity_of(struct store_bank *b, const struct ident_key *k,
+                       int64_t *of, int *by_ref, json_t **held)
+{
+    sqlite3_stmt *st = bq(b->c, B_CANDIDATES);
+    int64_t *cand = NULL, first_ref = 0;
+    size_t n = 0, cap = 0, i;
+    char *sig0 = NULL, *sig = NULL;
+    int rc, alike = 1;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, k->org);
+    bi(st, 2, k->amount);
+    bt(st, 3, k->dir);
+    bt(st, 4, k->currency);
+    bi(st, 5, k->id);
+    bt(st, 6, k->ref);
+    bi(st, 7, k->pos);
+    bt(st, 8, k->booking);
+    bt(st, 9, k->desc);
+    bt(st, 10, k->counter);
+    bt(st, 11, k->source);
+    while ((rc = bstep(b->c, st)) == 1) {
+        if (n == cap) {
+            int64_t *p;
+
+            cap = cap ? cap * 2 : 8;
+            p = realloc(cand, cap * sizeof(*p));
+            if (p == NULL) {
+                rc = -STORE_E_IO;
+                break;
+            }
+            cand = p;
+        }
+        cand[n] = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_int(st, 1) && first_ref == 0)
+            first_ref = cand[n];
+        n++;
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    if (n == 0)
+        goto out;
+    if (first_ref != 0) {
+        /* the same reference: the oldest such transfer */
+        *of = first_ref;
+        *by_ref = 1;
+        goto out;
+    }
+    /* by content only: one of alike transfers, whichever */
+    if (n > 1) {
+        rc = signature(b, cand[0], &sig0);
+        for (i = 1; rc == 0 && alike && i < n; i++) {
+            rc = signature(b, cand[i], &sig);
+            if (rc == 0 && strcmp(sig, sig0) != 0)
+                alike = 0;
+            free(sig);
+            sig = NULL;
+        }
+        if (rc != 0)
+            goto out;
+    }
+    if (alike) {
+        *of = cand[0];
+        *by_ref = 0;
+        goto out;
+    }
+    *held = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(*held, json_integer(cand[i]));
+out:
+    free(sig0);
+    free(cand);
+    return rc;
+}
+
+/*
+ * Record `id` repeats one of several different transfers, or none: held
+ * `unmatched` (`possible_duplicate`), moving no money, the candidates in
+ * its suggestions for a reviewer (ignore: it was one of them; match: it
+ * is a transfer of its own).
+ */
+static int hold_possible_duplicate(struct store_bank *b, int64_t id,
+                                   const struct bank_txn *t, const char *code,
+                                   json_t *cands)
+{
+    json_t *sg = json_array();
+    char obj[32], why[96], *text;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < json_array_size(cands); i++) {
+        json_int_t c = json_integer_value(json_array_get(cands, i));
+
+        snprintf(why, sizeof(why), "maybe the same transfer as #%lld",
+                 (long long)c);
+        json_array_append_new(
+            sg, json_pack("{s:I, s:i, s:[s], s:[{s:s, s:I}]}", "transaction", c,
+                          "score", 0, "why", why, "reasons", "code",
+                          "possible_duplicate", "transaction", c));
+    }
+    text = json_dumps(sg, JSON_COMPACT);
+    json_decref(sg);
+    if (text == NULL)
+        return -STORE_E_IO;
+    rc = set_state(b, id, "unmatched", "", "possible_duplicate", code, text);
+    free(text);
+    snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
+    if (rc == 0)
+        rc = sqi_audit(b->c, b->now, b->actor, "bank.unmatched", obj,
+                       json_pack("{s:s, s:I, s:s, s:O}", "reason",
+                                 "possible_duplicate", "amount",
+                                 (json_int_t)t->amount, "code", code,
+                                 "candidates", cands));
+    return rc;
+}
+
 int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             const char *channel, int64_t journal_id, json_t **out)
 {
     char codes[MATCH_CODES_MAX][PAYREF_MAX + 1], joined[128] = "";
     char refkey[MATCH_KEY_MAX], obj[32], rdate[11] = "";
+    char ckey[FEEDS_ACCOUNT_MAX], source[32], key[FEEDS_ID_MAX];
     const char *provider = feeds_provider_name(t->provider);
     const char *dir = t->direction == FEEDS_DEBIT ? "debit" : "credit";
+    int stmt = strcmp(channel, "statement") == 0;
     size_t n_codes = 0, i;
-    json_t *res = NULL;
+    json_t *res = NULL, *held = NULL;
+    char *dkey = NULL;
     sqlite3_stmt *st;
-    int64_t id;
-    int rc, pass, late = 0;
+    int64_t id, of = 0;
+    int rc, by_ref = 0, late = 0;
 
     if (b->rc != 0)
         return b->rc;
@@ -1174,12 +1465,29 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     rc = load_org(b, org);
     if (rc != 0)
         goto fail;
-    match_ref_key(t->bank_ref, refkey, sizeof(refkey));
+    match_transfer_ref(t->bank_ref, refkey, sizeof(refkey));
+    match_counter_key(t->counter_account, ckey, sizeof(ckey));
     match_codes(t, b->prefix, codes, MATCH_CODES_MAX, &n_codes);
     for (i = 0; i < n_codes; i++) {
         if (i > 0)
             strcat(joined, " ");
         strcat(joined, codes[i]);
+    }
+    dkey = match_desc_key(n_codes > 0 ? codes[0] : "", t->description);
+    if (dkey == NULL) {
+        store_set_error("storage_unavailable", "out of memory");
+        rc = -STORE_E_IO;
+        goto fail;
+    }
+    if (stmt) {
+        /* a statement row's key names the record (this import, this
+           row), never the transfer: identity is decided below */
+        snprintf(source, sizeof(source), "imp:%lld", (long long)b->import_id);
+        snprintf(key, sizeof(key), "imp:%lld:%lld", (long long)b->import_id,
+                 (long long)++b->n_rows);
+    } else {
+        snprintf(source, sizeof(source), "%s", provider);
+        snprintf(key, sizeof(key), "%s", t->provider_txn_id);
     }
     st = bq(b->c, B_TXN_INSERT);
     if (st == NULL) {
@@ -1188,7 +1496,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     }
     bi(st, 1, org);
     bt(st, 2, provider);
-    bt(st, 3, t->provider_txn_id);
+    bt(st, 3, key);
     bt(st, 4, channel);
     if (journal_id > 0)
         bi(st, 5, journal_id);
@@ -1217,10 +1525,21 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     if (rc != 0)
         goto fail;
     bt(st, 22, rdate);
+    bi(st, 23, stmt ? t->pos : 0);
+    bt(st, 24, dkey);
+    bt(st, 25, ckey);
+    bt(st, 26, source);
     rc = bexec(b->c, st);
     if (rc != 0)
         goto fail;
     if (sqlite3_changes(sqi_db(b->c)) == 0) {
+        if (stmt) {
+            /* import and row are unique: never expected */
+            store_set_error("storage_unavailable",
+                            "statement record %s already stored", key);
+            rc = -STORE_E_IO;
+            goto fail;
+        }
         /* the same provider id again: one record, same answer */
         st = bq(b->c, B_TXN_BY_KEY);
         if (st == NULL) {
@@ -1229,7 +1548,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         }
         bi(st, 1, org);
         bt(st, 2, provider);
-        bt(st, 3, t->provider_txn_id);
+        bt(st, 3, key);
         rc = bstep(b->c, st);
         if (rc <= 0) {
             rc = rc ? rc : -STORE_E_IO;
@@ -1249,46 +1568,32 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     late = strcmp(rdate, t->booking_date) != 0;
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     /* the same transfer already known from another source? */
-    for (pass = 0; pass < 2; pass++) {
-        if (pass == 0 ? refkey[0] == '\0' : n_codes == 0)
-            continue;
-        st = bq(b->c, pass == 0           ? B_PARTNER_REF
-                      : refkey[0] == '\0' ? B_PARTNER_CODE
-                                          : B_PARTNER_CODE_NOREF);
-        if (st == NULL) {
-            rc = -STORE_E_IO;
-            goto fail;
-        }
-        bi(st, 1, org);
-        bi(st, 2, t->amount);
-        bt(st, 3, t->booking_date);
-        bt(st, 4, dir);
-        bt(st, 5, provider);
-        bt(st, 6, refkey);
-        bt(st, 7, n_codes > 0 ? codes[0] : "");
-        bi(st, 8, id);
-        bt(st, 9, channel);
-        rc = bstep(b->c, st);
-        if (rc != 0)
-            break;
-        sqlite3_reset(st);
-    }
-    if (rc < 0)
-        goto fail;
-    if (rc == 1) {
-        int64_t p = sqlite3_column_int64(st, 0);
-        int by_ref = pass == 0;
-        int stmt = strcmp(channel, "statement") == 0;
+    {
+        struct ident_key k = {org,
+                              id,
+                              t->amount,
+                              dir,
+                              t->currency,
+                              refkey,
+                              stmt ? t->pos : 0,
+                              t->booking_date,
+                              dkey,
+                              ckey,
+                              source};
 
-        sqlite3_reset(st);
+        rc = identity_of(b, &k, &of, &by_ref, &held);
+    }
+    if (rc != 0)
+        goto fail;
+    if (of != 0) {
         st = bq(b->c, B_SET_DUP);
         if (st == NULL) {
             rc = -STORE_E_IO;
             goto fail;
         }
         bi(st, 1, id);
-        bi(st, 2, p);
-        bt(st, 3, by_ref ? "same_reference" : "same_code");
+        bi(st, 2, of);
+        bt(st, 3, by_ref ? "same_reference" : "same_content");
         bi(st, 4, stmt);
         bi(st, 5, b->now);
         rc = bexec(b->c, st);
@@ -1296,21 +1601,33 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             st = bq(b->c, B_CONFIRM);
             rc = st ? 0 : -STORE_E_IO;
             if (rc == 0) {
-                bi(st, 1, p);
+                bi(st, 1, of);
                 bi(st, 2, b->now);
                 rc = bexec(b->c, st);
             }
         }
         if (rc == 0)
             rc = sqi_audit(b->c, b->now, b->actor, "bank.duplicate", obj,
-                           json_pack("{s:I, s:s, s:s}", "of", (json_int_t)p,
-                                     "by", by_ref ? "reference" : "code",
+                           json_pack("{s:I, s:s, s:s}", "of", (json_int_t)of,
+                                     "by", by_ref ? "reference" : "content",
                                      "channel", channel));
         if (rc != 0)
             goto fail;
         b->n_dup++;
         json_object_set_new(res, "state", json_string("duplicate"));
-        json_object_set_new(res, "duplicate_of", json_integer(p));
+        json_object_set_new(res, "duplicate_of", json_integer(of));
+        goto done;
+    }
+    if (held != NULL) {
+        /* alike by content, told apart by reference or counter-account:
+           which one it repeats (if any) is for a person to say */
+        rc = hold_possible_duplicate(b, id, t, n_codes ? codes[0] : "", held);
+        if (rc != 0)
+            goto fail;
+        b->n_unmatched++;
+        json_object_set_new(res, "state", json_string("unmatched"));
+        json_object_set_new(res, "reason", json_string("possible_duplicate"));
+        json_object_set_new(res, "candidates", json_incref(held));
         goto done;
     }
     if (t->direction == FEEDS_DEBIT || t->amount == 0 || t->reversal ||
@@ -1346,9 +1663,13 @@ done:
         *out = res;
     else
         json_decref(res);
+    free(dkey);
+    json_decref(held);
     return 0;
 fail:
     json_decref(res);
+    free(dkey);
+    json_decref(held);
     b->rc = rc;
     return rc;
 }

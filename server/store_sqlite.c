@@ -180,8 +180,9 @@ static const char *const migration2[] = {
 
 /* Every migration in order; the schema version is its index + 1. */
 static const char *const *const migrations[] = {
-    migration1,     migration2,     sqi_migration3, sqi_migration4,
-    sqi_migration5, sqi_migration6, sqi_migration7, sqi_migration8};
+    migration1,     migration2,     sqi_migration3,
+    sqi_migration4, sqi_migration5, sqi_migration6,
+    sqi_migration7, sqi_migration8, sqi_migration_identity};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -3682,7 +3683,8 @@ static int open_db(const char *path, sqlite3 **out)
     }
     sqlite3_busy_timeout(db, 10000);
     if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                     " PRAGMA foreign_keys=ON;") != 0) {
+                     " PRAGMA foreign_keys=ON;") != 0 ||
+        sqi_bank_functions(db) != 0) {
         sqlite3_close(db);
         return -STORE_E_IO;
     }

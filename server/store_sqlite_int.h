@@ -82,6 +82,10 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
 /* store_bank.c: migrations 3 and 7 and the bank operations of the table. */
 extern const char *const sqi_migration3[];
 extern const char *const sqi_migration7[];
+extern const char *const sqi_migration_identity[];
+/* Register the SQL functions the bank migrations use (on every
+ * connection, before the migrations run). 0 or -STORE_E_IO. */
+int sqi_bank_functions(sqlite3 *db);
 int sqb_account_org(struct store *st, const char *account, int64_t *org_id,
                     char *code);
 int sqb_secret_put(struct store *st, int64_t org_id, const char *provider,
