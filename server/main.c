@@ -676,6 +676,12 @@ static void print_txn(json_t *t)
     for (i = 0; i < json_array_size(sg); i++) {
         json_t *e = json_array_get(sg, i);
 
+        if (json_object_get(e, "transaction") != NULL) {
+            printf("    maybe the same transfer as #%lld\n",
+                   (long long)json_integer_value(
+                       json_object_get(e, "transaction")));
+            continue;
+        }
         printf("    suggestion: payer %s (%s) score %lld%s%s\n",
                api_str(e, "payer") ? api_str(e, "payer") : "-",
                api_str(e, "name") ? api_str(e, "name") : "",

@@ -57,11 +57,13 @@ var STR = {
     why_sender_like_guardian:
       'Tên người chuyển ({sender}) giống tên phụ huynh ({similarity}%)',
     why_code_in_content: 'Nội dung chuyển khoản có mã {intent_code}',
+    why_possible_duplicate: 'Có thể trùng với giao dịch #{transaction}',
     /* why a transfer is in the queue (its state's reason) */
     reason_no_code: 'không có mã thanh toán',
     reason_unknown_code: 'mã thanh toán không tồn tại',
     reason_several_codes: 'có nhiều mã thanh toán',
     reason_reserved_unclaimed: 'mã đã cấp nhưng chưa có yêu cầu thanh toán',
+    reason_possible_duplicate: 'có thể trùng với một giao dịch đã có',
     reason_debit: 'tiền ra', reason_zero: 'số tiền bằng 0',
     reason_reversal: 'giao dịch bị hoàn', reason_currency: 'không phải VND',
     reason_review: 'đã xử lý',
@@ -123,10 +125,12 @@ var STR = {
     why_sender_like_guardian:
       'Sender ({sender}) named like the guardian ({similarity}% alike)',
     why_code_in_content: 'The transfer content holds code {intent_code}',
+    why_possible_duplicate: 'Maybe the same transfer as #{transaction}',
     reason_no_code: 'no payment code',
     reason_unknown_code: 'unknown payment code',
     reason_several_codes: 'several payment codes',
     reason_reserved_unclaimed: 'reserved code without a payment request',
+    reason_possible_duplicate: 'maybe a transfer already known',
     reason_debit: 'money out', reason_zero: 'zero amount',
     reason_reversal: 'reversed', reason_currency: 'not VND',
     reason_review: 'reviewed',
@@ -420,6 +424,9 @@ function reviewRow(txn) {
       return explain(r, (s.why || [])[i]);
     });
     if (!why.length && s.why) why = s.why;
+    /* a transfer it may repeat: a hint, ignore or match decides */
+    if (!s.payer && !s.intent)
+      return el('span', { 'class': 'suggest-note', text: why.join('; ') });
     return el('button', { type: 'button', 'class': 'suggest', on: { click: function () {
       if (!reasonOk(reason)) return;
       review(txn, 'match', s.intent ? { intent: s.intent, reason: reason.value.trim() }

@@ -481,6 +481,14 @@ static void test_webhook_and_review(void)
             "transaction")),
         st_db_int(&srv, "SELECT min(id) FROM bank_txns WHERE amount = 93000"));
     resp_free(&r);
+    {
+        /* the command line shows what it may repeat */
+        char out[16384];
+        const char *argv[] = {"review", "list", "--data-dir", srv.dir, NULL};
+
+        CHECK_INT(st_run(out, sizeof(out), argv), 0);
+        CHECK(strstr(out, "maybe the same transfer as #") != NULL);
+    }
     /* it moved no money */
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
                               " amount = 93000 AND payment_id IS NOT NULL"),
