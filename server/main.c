@@ -634,9 +634,9 @@ static int cmd_import_statement(const struct srv_config *c,
                 api_str(e, "message"));
         goto out;
     }
-    printf("imported %s: %lld new (%lld matched, %lld unmatched, %lld "
-           "ambiguous, %lld duplicates of known transfers, %lld ignored), "
-           "%lld already known\n",
+    printf("imported %s: %lld rows (%lld matched, %lld unmatched, %lld "
+           "ambiguous, %lld records of known transfers, %lld ignored), "
+           "%lld replayed\n",
            api_str(sum, "format"),
            (long long)json_integer_value(json_object_get(sum, "new")),
            (long long)json_integer_value(json_object_get(sum, "matched")),
