@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "harness.h"
 #include "srvtest.h"
 
@@ -525,6 +527,91 @@ static void test_webhook_and_review(void)
               93000);
 }
 
+/* Run `sql` on the database of a stopped server in `dir`: 0 or -1. */
+static int db_exec(const char *dir, const char *sql)
+{
+    char path[400];
+    sqlite3 *db = NULL;
+    char *err = NULL;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/chopay.db", dir);
+    rc = sqlite3_open(path, &db) == SQLITE_OK &&
+                 sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK
+             ? 0
+             : -1;
+    if (rc != 0)
+        fprintf(stderr, "db_exec: %s\n", err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return rc;
+}
+
+/*
+ * A database written before the transfer identity was stored: the
+ * migration fills in the keys of its rows (a NONREF reference is none, a
+ * camt batch row gets its position back), and a statement imported again
+ * pairs with them.
+ */
+static void test_migration(void)
+{
+    const struct row rows[] = {{'C', 61000, "NONREF", "TIEN CHO CU"},
+                               {'C', 62000, "FT26001234567", "PHI CU"}};
+    char dir[256], cfg[400], *s;
+    const char *extra[] = {"--config", cfg, NULL};
+    struct srvt keep = srv;
+    struct resp r;
+
+    CHECK_INT(st_tmpdir(dir), 0);
+    CHECK_INT(st_bank_config(dir, cfg, sizeof(cfg)), 0);
+    if (st_start(&srv, dir, extra) != 0) {
+        CHECK(0);
+        srv = keep;
+        return;
+    }
+    CHECK_INT(st_bank_world(&srv, admin, kiosk), 0);
+    s = mt94x("OLD-1", 0, rows, 2);
+    r = import(s);
+    resp_free(&r);
+    CHECK_INT(st_stop(&srv), 0);
+    /* back to the schema before, rows as it wrote them */
+    CHECK_INT(db_exec(dir, "DROP INDEX bank_txns_content;"
+                           " ALTER TABLE bank_txns DROP COLUMN pos;"
+                           " ALTER TABLE bank_txns DROP COLUMN desc_key;"
+                           " ALTER TABLE bank_txns DROP COLUMN counter_key;"
+                           " ALTER TABLE bank_txns DROP COLUMN source;"
+                           " DELETE FROM schema_version WHERE version ="
+                           " (SELECT max(version) FROM schema_version);"
+                           " UPDATE bank_txns SET bank_ref = 'nonref',"
+                           " ref_key = 'NONREF', provider_txn_id = 'h:old-1'"
+                           " WHERE amount = 61000;"
+                           " UPDATE bank_txns SET provider = 'camt',"
+                           " provider_txn_id = bank_ref || '/2',"
+                           " counter_account = '0071-000 555'"
+                           " WHERE amount = 62000;"),
+              0);
+    CHECK_INT(st_start(&srv, dir, extra), 0);
+    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
+                              " amount = 61000 AND ref_key = '' AND"
+                              " desc_key = 'D:TIENCHOCU' AND source LIKE"
+                              " 'imp:%' AND pos = 0"),
+              1);
+    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
+                              " amount = 62000 AND ref_key = '26001234567'"
+                              " AND pos = 2 AND counter_key = '0071000555'"
+                              " AND desc_key = 'D:PHICU'"),
+              1);
+    /* the same statement again: both rows are known transfers */
+    r = import(s);
+    CHECK_INT(JI(r, "duplicate"), 2);
+    resp_free(&r);
+    free(s);
+    CHECK_INT(st_stop(&srv), 0);
+    if (th_failed == 0)
+        st_rmtree(dir);
+    srv = keep;
+}
+
 int main(void)
 {
     char dir[256], cfg[400];
@@ -549,6 +636,7 @@ int main(void)
     test_same_file_and_multiset();
     test_webhook_and_review();
     CHECK_INT(st_stop(&srv), 0);
+    test_migration();
     if (th_failed == 0)
         st_rmtree(dir);
     return TEST_END();
