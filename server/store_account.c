@@ -15,7 +15,8 @@
  * Migration: accounts in normal form, a BIN written in front of a stored
  * account moved to bank_bin, then one organisation per (BIN, account). Two
  * organisations that already share a pair stop the upgrade with their
- * codes (nothing is changed; give one of them its real account first).
+ * codes and nothing is changed (the running version gives the others
+ * their own accounts first).
  */
 const char *const sqi_migration_accounts[] = {
     "UPDATE orgs SET bank_bin = account_bin(account, bank_bin),"
@@ -23,8 +24,8 @@ const char *const sqi_migration_accounts[] = {
     " WHERE account_number(account) IS NOT NULL;",
     "SELECT refuse('organisations ' || group_concat(code, ', ') ||"
     " ' share the collecting account ' || bank_bin || '/' || account ||"
-    " '; an account belongs to one organisation: change all but one'"
-    " || ' with an older chopay-server, then upgrade')"
+    " '; an account belongs to one organisation: give the others'"
+    " || ' their own account before upgrading')"
     " FROM orgs GROUP BY bank_bin, account HAVING count(*) > 1;",
     "CREATE UNIQUE INDEX orgs_account ON orgs(bank_bin, account);",
     NULL,
