@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "api.h"
 #include "bank.h"
 #include "csv_payers.h"
@@ -59,7 +60,7 @@ static int holder_ok(const char *s)
 static const struct api_field org_fields[] = {
     {"code", T_STR, 0, 16},    {"kind", T_STR, 0, 8},
     {"name", T_STR, 0, 128},   {"bank_bin", T_STR, 0, 6},
-    {"account", T_STR, 0, 19}, {"account_name", T_STR, 0, 50},
+    {"account", T_STR, 0, 40}, {"account_name", T_STR, 0, 50},
     {"prefix", T_STR, 0, 3},   {NULL, 0, 0, 0},
 };
 
@@ -107,9 +108,26 @@ static int org_read(struct req *r, json_t *b, int create, struct store_org *o,
                          "bank_bin: not a known NAPAS BIN");
         return -1;
     }
-    if (o->account && !digits_ok(o->account, 4, 19)) {
-        *res = api_error(r, 400, "invalid_field", "account: 4 to 19 digits");
-        return -1;
+    if (o->account) {
+        /* the store keeps it in normal form; a BIN written in front
+           ("970436/...") must be a known one and agree with bank_bin */
+        char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
+
+        if (account_normalise(o->account, bin, key, sizeof(key)) != 0 ||
+            !digits_ok(key, 4, 19)) {
+            *res =
+                api_error(r, 400, "invalid_field", "account: 4 to 19 digits");
+            return -1;
+        }
+        if (bin[0] != '\0' &&
+            (bank_by_bin(bin) == NULL ||
+             (o->bank_bin != NULL && strcmp(bin, o->bank_bin) != 0))) {
+            *res = api_error(r, 400, "invalid_field",
+                             "account: written with BIN %s, which is not"
+                             " bank_bin or not a known NAPAS BIN",
+                             bin);
+            return -1;
+        }
     }
     if (o->account_name && !holder_ok(o->account_name)) {
         *res = api_error(r, 400, "invalid_field",
@@ -183,6 +201,15 @@ enum MHD_Result h_org_update(struct req *r)
         return res;
     if (api_body(r, org_fields, &b, &res) != 0)
         return res;
+    if (r->who.role != STORE_ROLE_ADMIN &&
+        (json_object_get(b, "account") != NULL ||
+         json_object_get(b, "bank_bin") != NULL)) {
+        /* whoever holds the account receives the organisation's money */
+        json_decref(b);
+        return api_error(r, 403, "forbidden",
+                         "only an admin may change an organisation's"
+                         " collecting account or BIN");
+    }
     if (org_read(r, b, 0, &o, &res) == 0) {
         rc = r->s->st->ops->org_update(r->s->st, r->arg[0], &o, r->who.actor,
                                        &out);

@@ -269,19 +269,30 @@ int ingest_webhook(const struct ingest_conf *conf, struct store *st,
         int64_t o2 = 0;
         char c2[32];
 
-        if (st->ops->bank_account_org(st, l.txns[i].account, &o2, c2) != 0 ||
-            o2 != org)
+        rc = st->ops->bank_account_org(st, l.txns[i].account, &o2, c2);
+        if (rc == 0 && o2 != org) {
+            store_set_error("unknown_account", "accounts of several"
+                                               " organisations in one"
+                                               " notification");
             rc = -STORE_E_NOT_FOUND;
+        }
     }
     if (rc == -STORE_E_IO)
         goto unavailable;
     if (rc != 0) {
-        if (journal(st, h, 0, "unverified", "rejected", "unknown_account",
-                    NULL))
+        /* no organisation, or not exactly one: unknown_account or
+           ambiguous_account */
+        int amb = strcmp(store_error_code(), "ambiguous_account") == 0;
+        const char *why = amb ? "ambiguous_account" : "unknown_account";
+
+        if (journal(st, h, 0, "unverified", "rejected", why, NULL))
             goto unavailable;
-        *reply = err_json("unknown_account",
-                          "the receiving account is no organisation's"
-                          " collecting account here",
+        *reply = err_json(why,
+                          amb ? "the receiving account is held by"
+                                " organisations at different banks; it"
+                                " needs its BIN"
+                              : "the receiving account is no organisation's"
+                                " collecting account here",
                           NULL);
         status = 403;
         goto out;

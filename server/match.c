@@ -46,37 +46,6 @@ void match_ref_key(const char *ref, char *out, size_t cap)
     out[k] = '\0';
 }
 
-void match_account_key(const char *account, char *out, size_t cap)
-{
-    size_t i, k = 0;
-
-    if (cap == 0)
-        return;
-    for (i = 0; account[i] != '\0' && k + 1 < cap; i++)
-        if (isalnum((unsigned char)account[i]))
-            out[k++] = (char)toupper((unsigned char)account[i]);
-    out[k] = '\0';
-}
-
-int match_account_same(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-
-    if (la == 0 || lb == 0)
-        return 0;
-    if (la < lb) {
-        const char *t = a;
-
-        a = b;
-        b = t;
-        la = lb;
-        lb = strlen(b);
-    }
-    if (la == lb)
-        return strcmp(a, b) == 0;
-    return lb >= 8 && strcmp(a + la - lb, b) == 0;
-}
-
 /* Add the codes found in `text` to out[] unless already there. */
 static void add_codes(const char *text, const char *prefix,
                       char (*out)[PAYREF_MAX + 1], size_t max, size_t *n)

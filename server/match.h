@@ -13,7 +13,7 @@
 #include "feeds/feeds.h"
 #include "payref.h"
 
-#define MATCH_KEY_MAX   64 /* ref / account keys, with NUL */
+#define MATCH_KEY_MAX   64 /* reference keys, with NUL */
 #define MATCH_CODES_MAX 8  /* candidate codes kept per transaction */
 
 /*
@@ -25,16 +25,6 @@
  * "" when `ref` is empty or has no letter or digit.
  */
 void match_ref_key(const char *ref, char *out, size_t cap);
-
-/* Letters and digits of an account number, upper-cased ("" if none). */
-void match_account_key(const char *account, char *out, size_t cap);
-
-/*
- * 1 when two account keys (match_account_key) name the same account:
- * equal, or the longer ends with the shorter of at least 8 characters
- * (statements write "970436/1023456789" or a bank-code prefix).
- */
-int match_account_same(const char *a, const char *b);
 
 /*
  * The payment codes with `prefix` in a transaction: searched in the

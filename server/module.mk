@@ -15,6 +15,7 @@ SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     store_bank store_report store_refund store_dash dash_pw \
+                    store_account account \
                     match \
                     ingest intent \
                     notify \
@@ -81,8 +82,8 @@ $(BUILD)/tests/fuzz/fuzz_payers_csv.o: MODFLAGS += -Iserver
 LIBS_bench_bank = $(call pc_libs,libcurl sqlite3 jansson) -lpthread
 
 # libFuzzer target for the matching engine's pure parts (tests/fuzz/fuzz_match.c).
-LIBS_fuzz_match = $(BUILD)/server/match.o
-$(BUILD)/bin/fuzz_match: $(BUILD)/server/match.o
+LIBS_fuzz_match = $(BUILD)/server/match.o $(BUILD)/server/account.o
+$(BUILD)/bin/fuzz_match: $(BUILD)/server/match.o $(BUILD)/server/account.o
 $(BUILD)/tests/fuzz/fuzz_match.o: MODFLAGS += -Iserver
 
 # libFuzzer target for the dashboard's sign-in form and stored-hash parsers

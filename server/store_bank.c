@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "match.h"
 #include "money.h"
 #include "store_report.h"
@@ -262,7 +263,8 @@ enum b {
     " created_at, updated_at, report_date, balance"
 
 static const char *const bsql[B__COUNT] = {
-    [B_ORGS] = "SELECT id, code, account FROM orgs ORDER BY id",
+    [B_ORGS] = "SELECT id, code FROM orgs WHERE account = ?1"
+               " AND (?2 = '' OR bank_bin = ?2) LIMIT 2",
     [B_ORG_PREFIX] = "SELECT prefix FROM orgs WHERE id = ?1",
     [B_SECRET_PUT] = "INSERT INTO bank_secrets(org_id, provider, api_key,"
                      " hmac_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)"
@@ -433,39 +435,65 @@ static const char *ctext(sqlite3_stmt *st, int i)
 
 /* ---- accounts, secrets, journal ------------------------------------------ */
 
+/*
+ * The organisation whose collecting account `account` names, on
+ * connection c (docs/matching.md, "Which organisation"): the same
+ * normalised account number, and the same BIN when `account` carries one.
+ * *org and code (32 bytes, may be NULL) on success; -STORE_E_NOT_FOUND
+ * (unknown_account) when none, -STORE_E_CONFLICT (ambiguous_account)
+ * when `account` has no BIN and organisations at different banks hold it.
+ */
+static int org_of_account(struct sqi_conn *c, const char *account, int64_t *org,
+                          char *code)
+{
+    char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
+    sqlite3_stmt *st;
+    int64_t id = 0;
+    int rc, n = 0;
+
+    if (account_normalise(account, bin, key, sizeof(key)) != 0) {
+        store_set_error("unknown_account", "no account number");
+        return -STORE_E_NOT_FOUND;
+    }
+    st = bq(c, B_ORGS);
+    if (st == NULL)
+        return -STORE_E_IO;
+    bt(st, 1, key);
+    bt(st, 2, bin);
+    while ((rc = bstep(c, st)) == 1) {
+        if (n++ == 0) {
+            id = sqlite3_column_int64(st, 0);
+            if (code != NULL)
+                snprintf(code, 32, "%s", ctext(st, 1));
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != 0)
+        return rc;
+    if (n == 0) {
+        store_set_error("unknown_account",
+                        "account '%s' is no organisation's collecting account",
+                        account);
+        return -STORE_E_NOT_FOUND;
+    }
+    if (n > 1) {
+        store_set_error("ambiguous_account",
+                        "account '%s' is held by organisations at different"
+                        " banks; it needs its BIN (970436/...)",
+                        account);
+        return -STORE_E_CONFLICT;
+    }
+    *org = id;
+    return 0;
+}
+
 int sqb_account_org(struct store *base, const char *account, int64_t *org_id,
                     char *code)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    char want[MATCH_KEY_MAX], have[MATCH_KEY_MAX];
-    sqlite3_stmt *st = bq(c, B_ORGS);
-    int rc = -STORE_E_IO;
+    int rc = org_of_account(c, account, org_id, code);
 
-    match_account_key(account, want, sizeof(want));
-    if (st == NULL || want[0] == '\0') {
-        if (st != NULL) {
-            store_set_error("unknown_account", "no account number");
-            rc = -STORE_E_NOT_FOUND;
-        }
-        goto out;
-    }
-    while ((rc = bstep(c, st)) == 1) {
-        match_account_key(ctext(st, 2), have, sizeof(have));
-        if (match_account_same(have, want)) {
-            *org_id = sqlite3_column_int64(st, 0);
-            snprintf(code, 32, "%s", ctext(st, 1));
-            rc = 0;
-            goto out;
-        }
-    }
-    if (rc == 0) {
-        store_set_error("unknown_account",
-                        "account '%s' is no organisation's collecting account",
-                        account);
-        rc = -STORE_E_NOT_FOUND;
-    }
-out:
     sqi_put_conn(s, c);
     return rc;
 }
@@ -1107,29 +1135,7 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
  * connection (the write lock is held). */
 static int resolve_org(struct store_bank *b, const char *account, int64_t *org)
 {
-    char want[MATCH_KEY_MAX], have[MATCH_KEY_MAX];
-    sqlite3_stmt *st = bq(b->c, B_ORGS);
-    int rc;
-
-    if (st == NULL)
-        return -STORE_E_IO;
-    match_account_key(account, want, sizeof(want));
-    while ((rc = bstep(b->c, st)) == 1) {
-        match_account_key(ctext(st, 2), have, sizeof(have));
-        if (match_account_same(have, want)) {
-            *org = sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
-            return 0;
-        }
-    }
-    sqlite3_reset(st);
-    if (rc == 0) {
-        store_set_error("unknown_account",
-                        "account '%s' is no organisation's collecting account",
-                        account);
-        rc = -STORE_E_NOT_FOUND;
-    }
-    return rc;
+    return org_of_account(b->c, account, org, NULL);
 }
 
 /*
@@ -1445,9 +1451,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             found = b->last_org;
         } else if (t->account[0] != '\0' || org == 0) {
             rc = resolve_org(b, t->account, &found);
-            if (rc == -STORE_E_NOT_FOUND && org != 0)
-                found = org; /* a form of our account we cannot compare */
-            else if (rc != 0)
+            if (rc != 0)
                 goto fail;
             b->last_org = found;
             snprintf(b->last_account, sizeof(b->last_account), "%s",
@@ -1684,12 +1688,22 @@ int sqb_statement(struct store_bank *b, int64_t org,
 
     if (b->rc != 0)
         return b->rc;
-    if (org == 0) {
-        rc = resolve_org(b, s->account, &org);
+    if (org == 0 || s->account[0] != '\0') {
+        /* the account decides, and must not name another organisation */
+        int64_t found = 0;
+
+        rc = resolve_org(b, s->account, &found);
+        if (rc == 0 && org != 0 && found != org) {
+            store_set_error("account_mismatch",
+                            "account '%s' belongs to another organisation",
+                            s->account);
+            rc = -STORE_E_CONFLICT;
+        }
         if (rc != 0) {
             b->rc = rc;
             return rc;
         }
+        org = found;
     }
     st = bq(b->c, B_STMT_ADD);
     if (st == NULL) {

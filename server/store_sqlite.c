@@ -182,7 +182,8 @@ static const char *const migration2[] = {
 static const char *const *const migrations[] = {
     migration1,     migration2,     sqi_migration3,
     sqi_migration4, sqi_migration5, sqi_migration6,
-    sqi_migration7, sqi_migration8, sqi_migration_identity};
+    sqi_migration7, sqi_migration8, sqi_migration_accounts,
+    sqi_migration_identity};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1086,12 +1087,14 @@ static json_t *org_detail(const struct store_org *o)
     return d;
 }
 
-static int sq_org_create(struct store *base, const struct store_org *o,
+static int sq_org_create(struct store *base, const struct store_org *org,
                          const char *actor, json_t **out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
+    struct sqi_account was, acct;
+    struct store_org norm = *org, *o = &norm;
     sqlite3_stmt *st;
     json_t *res = NULL;
     int rc;
@@ -1099,6 +1102,12 @@ static int sq_org_create(struct store *base, const struct store_org *o,
     rc = begin_write(s, c);
     if (rc != 0)
         goto out;
+    /* the account in normal form, and no other organisation's */
+    rc = sqi_org_account(c, NULL, org->bank_bin, org->account, &was, &acct);
+    if (rc != 0)
+        goto done;
+    norm.bank_bin = acct.bin;
+    norm.account = acct.key;
     st = q(c, Q_ORG_INSERT);
     if (st == NULL) {
         rc = -STORE_E_IO;
@@ -1134,19 +1143,30 @@ out:
 }
 
 static int sq_org_update(struct store *base, const char *code,
-                         const struct store_org *o, const char *actor,
+                         const struct store_org *org, const char *actor,
                          json_t **out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
+    struct sqi_account was, acct;
+    struct store_org norm = *org, *o = &norm;
     sqlite3_stmt *st;
     json_t *res = NULL;
-    int rc;
+    int rc, moved = 0;
 
     rc = begin_write(s, c);
     if (rc != 0)
         goto out;
+    if (org->bank_bin != NULL || org->account != NULL) {
+        /* the account in normal form, and no other organisation's */
+        rc = sqi_org_account(c, code, org->bank_bin, org->account, &was, &acct);
+        if (rc != 0)
+            goto done;
+        norm.bank_bin = acct.bin;
+        norm.account = acct.key;
+        moved = strcmp(was.bin, acct.bin) != 0 || strcmp(was.key, acct.key);
+    }
     st = q(c, Q_ORG_UPDATE);
     if (st == NULL) {
         rc = -STORE_E_IO;
@@ -1171,6 +1191,11 @@ static int sq_org_update(struct store *base, const char *code,
         goto done;
     }
     rc = audit(c, now, actor, "org.update", code, org_detail(o));
+    if (rc == 0 && moved)
+        rc = audit(c, now, actor, "org.account", code,
+                   json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "old", "bank_bin",
+                             was.bin, "account", was.key, "new", "bank_bin",
+                             acct.bin, "account", acct.key));
     if (rc != 0)
         goto done;
     rc = org_fetch(c, code, &res);
@@ -3684,7 +3709,7 @@ static int open_db(const char *path, sqlite3 **out)
     sqlite3_busy_timeout(db, 10000);
     if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      " PRAGMA foreign_keys=ON;") != 0 ||
-        sqi_bank_functions(db) != 0) {
+        sqi_account_functions(db) != 0 || sqi_bank_functions(db) != 0) {
         sqlite3_close(db);
         return -STORE_E_IO;
     }

@@ -1,9 +1,9 @@
 /*
  * store_sqlite_int.h: what the SQLite backend shares between its files
  * (store_sqlite.c, the core; store_bank.c, bank ingestion and the review
- * queue): the connection pool, the write lock, the audit log and the
- * ledger primitives that run inside an open write transaction. Private
- * to server/.
+ * queue; store_account.c, collecting accounts): the connection pool, the
+ * write lock, the audit log and the ledger primitives that run inside an
+ * open write transaction. Private to server/.
  */
 #ifndef CHOPAY_SERVER_STORE_SQLITE_INT_H
 #define CHOPAY_SERVER_STORE_SQLITE_INT_H
@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "account.h"
 #include "store.h"
 
 #define SQI_BANK_STMTS 48 /* prepared-statement slots of store_bank.c */
@@ -78,6 +79,31 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
  */
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent);
+
+/* store_account.c: the migration that makes collecting accounts unique. */
+extern const char *const sqi_migration_accounts[];
+
+/* Register the SQL functions that migration uses (every connection). */
+int sqi_account_functions(sqlite3 *db);
+
+/* A collecting account in normal form (account_normalise). */
+struct sqi_account {
+    char bin[ACCOUNT_BIN_MAX]; /* NAPAS BIN of the bank */
+    char key[ACCOUNT_KEY_MAX]; /* normalised account number */
+};
+
+/*
+ * Inside a write transaction: the collecting account organisation `code`
+ * (NULL: one being created) has (*was, zero for a new one) and will have
+ * (*now) once `bin_in` and `account_in` apply (NULL: keep; the account is
+ * normalised, a BIN written in front of it becomes the BIN). Returns 0;
+ * -STORE_E_NOT_FOUND (org_not_found); -STORE_E_INVALID (invalid_field:
+ * no account number, or a written BIN other than `bin_in`);
+ * -STORE_E_CONFLICT (account_taken) when another organisation holds *now.
+ */
+int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
+                    const char *account_in, struct sqi_account *was,
+                    struct sqi_account *now);
 
 /* store_bank.c: migrations 3 and 7 and the bank operations of the table. */
 extern const char *const sqi_migration3[];

@@ -1,12 +1,14 @@
 /*
  * fuzz_match.c: libFuzzer target for the matching engine's pure parts
- * (server/match.c): reference keys, account keys, payment codes in any
- * bytes, name folding and scoring. Nothing may crash or overrun.
+ * (server/match.c) and account normal forms (server/account.c): reference
+ * keys, account numbers, payment codes in any bytes, name folding and
+ * scoring. Nothing may crash or overrun.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "match.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -14,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1), key[MATCH_KEY_MAX], small[4];
+    char bin[ACCOUNT_BIN_MAX], acct[ACCOUNT_KEY_MAX];
     char a[FEEDS_NAME_MAX], b[FEEDS_NAME_MAX];
     char codes[MATCH_CODES_MAX][PAYREF_MAX + 1];
     struct bank_txn t;
@@ -25,7 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     match_ref_key(text, key, sizeof(key));
     match_ref_key(text, small, sizeof(small));
-    match_account_key(text, key, sizeof(key));
+    if (account_normalise(text, bin, acct, sizeof(acct)) == 0 &&
+        (acct[0] == '\0' || strlen(bin) % 6 != 0))
+        abort();
+    account_normalise(text, bin, small, sizeof(small));
     memset(&t, 0, sizeof(t));
     t.description = text;
     memcpy(t.provider_code, text,

@@ -31,14 +31,6 @@ static void test_ref_key(void)
     CHECK_STR(k, "");
     match_ref_key("NONREF", k, sizeof(k));
     CHECK_STR(k, "NONREF");
-    match_account_key(" 1023-456 789 ", k, sizeof(k));
-    CHECK_STR(k, "1023456789");
-    CHECK(match_account_same("1023456789", "1023456789"));
-    CHECK(match_account_same("9704361023456789", "1023456789"));
-    CHECK(match_account_same("1023456789", "9704361023456789"));
-    CHECK(!match_account_same("1023456789", "1023456788"));
-    CHECK(!match_account_same("91234567", "1234567")); /* < 8: no */
-    CHECK(!match_account_same("", ""));
 }
 
 static void test_codes(void)

@@ -1,0 +1,172 @@
+/*
+ * store_account.c: organisations' collecting accounts in the SQLite
+ * backend: stored in normal form (account.h), (BIN, account) unique across
+ * organisations, the migration that brings an existing database there and
+ * the SQL functions it uses. Which organisation an incoming account names
+ * is decided in store_bank.c with the same normal form.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "account.h"
+#include "store_sqlite_int.h"
+
+/*
+ * Migration: accounts in normal form, a BIN written in front of a stored
+ * account moved to bank_bin, then one organisation per (BIN, account). Two
+ * organisations that already share a pair stop the upgrade with their
+ * codes and nothing is changed (the running version gives the others
+ * their own accounts first).
+ */
+const char *const sqi_migration_accounts[] = {
+    "UPDATE orgs SET bank_bin = account_bin(account, bank_bin),"
+    " account = account_number(account)"
+    " WHERE account_number(account) IS NOT NULL;",
+    "SELECT refuse('organisations ' || group_concat(code, ', ') ||"
+    " ' share the collecting account ' || bank_bin || '/' || account ||"
+    " '; an account belongs to one organisation: give the others'"
+    " || ' their own account before upgrading')"
+    " FROM orgs GROUP BY bank_bin, account HAVING count(*) > 1;",
+    "CREATE UNIQUE INDEX orgs_account ON orgs(bank_bin, account);",
+    NULL,
+};
+
+/* account_number(text): the normal form of an account, NULL when none. */
+static void fn_account_number(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv)
+{
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
+
+    (void)argc;
+    if (text == NULL || account_normalise(text, bin, key, sizeof(key)) != 0)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+}
+
+/* account_bin(text, bin): the BIN written in front of `text`, else bin. */
+static void fn_account_bin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
+
+    (void)argc;
+    if (text != NULL && account_normalise(text, bin, key, sizeof(key)) == 0 &&
+        bin[0] != '\0')
+        sqlite3_result_text(ctx, bin, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_value(ctx, argv[1]);
+}
+
+/* refuse(message): fail the statement with `message`. */
+static void fn_refuse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *msg = (const char *)sqlite3_value_text(argv[0]);
+
+    (void)argc;
+    sqlite3_result_error(ctx, msg ? msg : "refused", -1);
+}
+
+int sqi_account_functions(sqlite3 *db)
+{
+    const int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+    if (sqlite3_create_function(db, "account_number", 1, det, NULL,
+                                fn_account_number, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "account_bin", 2, det, NULL, fn_account_bin,
+                                NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "refuse", 1, SQLITE_UTF8, NULL, fn_refuse,
+                                NULL, NULL) != SQLITE_OK)
+        return sqi_db_fail(db, "account functions");
+    return 0;
+}
+
+/*
+ * Normalise one side: `bin_in` (NULL: keep `was_bin`) and `account_in`
+ * (NULL: keep `was_key`) into *now. -STORE_E_INVALID when the account has
+ * no letter or digit or names another BIN than the one given.
+ */
+static int normalise(const char *bin_in, const char *account_in,
+                     const struct sqi_account *was, struct sqi_account *now)
+{
+    char bin[ACCOUNT_BIN_MAX];
+
+    snprintf(now->bin, sizeof(now->bin), "%s", bin_in ? bin_in : was->bin);
+    if (account_in == NULL) {
+        snprintf(now->key, sizeof(now->key), "%s", was->key);
+        return 0;
+    }
+    if (account_normalise(account_in, bin, now->key, sizeof(now->key)) != 0) {
+        store_set_error("invalid_field", "account: no account number");
+        return -STORE_E_INVALID;
+    }
+    if (bin[0] != '\0') {
+        if (bin_in != NULL && strcmp(bin, bin_in) != 0) {
+            store_set_error("invalid_field",
+                            "account: written with BIN %s, bank_bin is %s", bin,
+                            bin_in);
+            return -STORE_E_INVALID;
+        }
+        snprintf(now->bin, sizeof(now->bin), "%s", bin);
+    }
+    return 0;
+}
+
+int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
+                    const char *account_in, struct sqi_account *was,
+                    struct sqi_account *now)
+{
+    sqlite3 *db = sqi_db(c);
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    memset(was, 0, sizeof(*was));
+    memset(now, 0, sizeof(*now));
+    if (code != NULL) {
+        rc = sqi_db_prepare(
+            db, "SELECT bank_bin, account FROM orgs WHERE code = ?1", &st);
+        if (rc != 0)
+            return rc;
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+        rc = sqi_db_step(db, st);
+        if (rc == 1) {
+            snprintf(was->bin, sizeof(was->bin), "%s",
+                     (const char *)sqlite3_column_text(st, 0));
+            snprintf(was->key, sizeof(was->key), "%s",
+                     (const char *)sqlite3_column_text(st, 1));
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc == 0) {
+            store_set_error("org_not_found", "no organisation '%s'", code);
+            return -STORE_E_NOT_FOUND;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    rc = normalise(bin_in, account_in, was, now);
+    if (rc != 0 || (code != NULL && strcmp(was->bin, now->bin) == 0 &&
+                    strcmp(was->key, now->key) == 0))
+        return rc;
+    rc = sqi_db_prepare(db,
+                        "SELECT code FROM orgs WHERE bank_bin = ?1"
+                        " AND account = ?2 AND code <> ?3",
+                        &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, now->bin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, now->key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, code ? code : "", -1, SQLITE_TRANSIENT);
+    rc = sqi_db_step(db, st);
+    if (rc == 1) {
+        store_set_error("account_taken",
+                        "account %s at BIN %s is the collecting account of"
+                        " organisation %s",
+                        now->key, now->bin,
+                        (const char *)sqlite3_column_text(st, 0));
+        rc = -STORE_E_CONFLICT;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

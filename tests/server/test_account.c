@@ -1,0 +1,175 @@
+/*
+ * test_account.c: collecting accounts below the HTTP layer: the normal
+ * form (server/account.c), the forms banks and people write, the BIN in
+ * front split off exactly as documented and nothing guessed beyond it;
+ * and the migration that brings an existing database's organisations to
+ * that form, one per (BIN, account) (server/store_account.c).
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "account.h"
+#include "harness.h"
+#include "store_sqlite_int.h"
+
+/* Normalise `text`; "BIN|KEY" into out, or "-" when refused. */
+static const char *norm(const char *text, char *out, size_t cap)
+{
+    char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
+
+    if (account_normalise(text, bin, key, sizeof(key)) != 0) {
+        CHECK_STR(key, "");
+        CHECK_STR(bin, "");
+        snprintf(out, cap, "-");
+    } else {
+        snprintf(out, cap, "%s|%s", bin, key);
+    }
+    return out;
+}
+
+static void test_forms(void)
+{
+    char o[128];
+
+    CHECK_STR(norm("1023456789", o, sizeof(o)), "|1023456789");
+    CHECK_STR(norm(" 1023-456.789 ", o, sizeof(o)), "|1023456789");
+    CHECK_STR(norm("vn12 abc 34", o, sizeof(o)), "|VN12ABC34");
+    /* the BIN in front, in the three forms banks write */
+    CHECK_STR(norm("970436/0123456789", o, sizeof(o)), "970436|0123456789");
+    CHECK_STR(norm("970436:0123456789", o, sizeof(o)), "970436|0123456789");
+    CHECK_STR(norm("970436 0123456789", o, sizeof(o)), "970436|0123456789");
+    CHECK_STR(norm("  971005/01-23 ", o, sizeof(o)), "971005|0123");
+    /* not a BIN: no separator, another start, too few digits, a dash */
+    CHECK_STR(norm("9704360123456789", o, sizeof(o)), "|9704360123456789");
+    CHECK_STR(norm("972436/0123456789", o, sizeof(o)), "|9724360123456789");
+    CHECK_STR(norm("97043/0123456789", o, sizeof(o)), "|970430123456789");
+    CHECK_STR(norm("970436-0123456789", o, sizeof(o)), "|9704360123456789");
+    CHECK_STR(norm("VCB/0123456789", o, sizeof(o)), "|VCB0123456789");
+    /* spaces around: a lone BIN-like number is an account */
+    CHECK_STR(norm("970436 ", o, sizeof(o)), "|970436");
+    /* nothing left */
+    CHECK_STR(norm("", o, sizeof(o)), "-");
+    CHECK_STR(norm(" -./ ", o, sizeof(o)), "-");
+    CHECK_STR(norm("970436/", o, sizeof(o)), "-");
+    CHECK_STR(norm("970436/ - ", o, sizeof(o)), "-");
+    CHECK_STR(norm("\xc4\x91\xc3\xa1", o, sizeof(o)), "-"); /* no ASCII */
+}
+
+static void test_capacity(void)
+{
+    char bin[ACCOUNT_BIN_MAX], key[4];
+
+    /* what does not fit is refused, never cut to something comparable */
+    CHECK_INT(account_normalise("1234", bin, key, sizeof(key)), -1);
+    CHECK_STR(key, "");
+    CHECK_INT(account_normalise("1-2-3", bin, key, sizeof(key)), 0);
+    CHECK_STR(key, "123");
+    CHECK_INT(account_normalise("1", bin, key, 0), -1);
+}
+
+/* A database with organisations as an older version stored them. */
+static sqlite3 *old_db(const char *const *rows)
+{
+    sqlite3 *db = NULL;
+    char sql[256];
+    size_t i;
+
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(sqi_account_functions(db), 0);
+    CHECK_INT(sqlite3_exec(db,
+                           "CREATE TABLE orgs(id INTEGER PRIMARY KEY,"
+                           " code TEXT NOT NULL UNIQUE, bank_bin TEXT NOT"
+                           " NULL, account TEXT NOT NULL);",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    for (i = 0; rows[i] != NULL; i += 3) {
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO orgs(code, bank_bin, account)"
+                 " VALUES ('%s', '%s', '%s')",
+                 rows[i], rows[i + 1], rows[i + 2]);
+        CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    return db;
+}
+
+/* Run the migration in one transaction as the store does; 0 or -1 with
+ * SQLite's message in err. */
+static int migrate(sqlite3 *db, char *err, size_t cap)
+{
+    const char *const *part;
+    char *msg = NULL;
+
+    err[0] = '\0';
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    for (part = sqi_migration_accounts; *part != NULL; part++)
+        if (sqlite3_exec(db, *part, NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, cap, "%s", msg ? msg : "?");
+            sqlite3_free(msg);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return 0;
+}
+
+/* "BIN ACCOUNT" of organisation `code`, into out. */
+static const char *pair(sqlite3 *db, const char *code, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+
+    snprintf(out, cap, "?");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT bank_bin || ' ' || account FROM orgs"
+                           " WHERE code = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void test_migration(void)
+{
+    static const char *const ok_rows[] = {
+        "A", "970436", "1023-456 789",          /* separators */
+        "B", "970415", "970418/ 0071000123456", /* its BIN written in it */
+        "C", "970415", "1023456789",            /* A's number, other bank */
+        "E", "970436", "--",                    /* nothing to normalise */
+        NULL};
+    static const char *const clash_rows[] = {
+        "P", "970436", "1023456789", "Q", "970436", "970436/1023-456789", NULL};
+    char err[512], o[64];
+    sqlite3 *db = old_db(ok_rows);
+
+    CHECK_INT(migrate(db, err, sizeof(err)), 0);
+    CHECK_STR(err, "");
+    CHECK_STR(pair(db, "A", o, sizeof(o)), "970436 1023456789");
+    CHECK_STR(pair(db, "B", o, sizeof(o)), "970418 0071000123456");
+    CHECK_STR(pair(db, "C", o, sizeof(o)), "970415 1023456789");
+    CHECK_STR(pair(db, "E", o, sizeof(o)), "970436 --");
+    /* from now on a pair is one organisation's */
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO orgs(code, bank_bin, account)"
+                       " VALUES ('F', '970436', '1023456789')",
+                       NULL, NULL, NULL) != SQLITE_OK);
+    sqlite3_close(db);
+    /* two organisations already sharing one: refused, by name, and
+       nothing changed */
+    db = old_db(clash_rows);
+    CHECK_INT(migrate(db, err, sizeof(err)), -1);
+    CHECK(strstr(err, "P") != NULL && strstr(err, "Q") != NULL);
+    CHECK(strstr(err, "970436/1023456789") != NULL);
+    CHECK_STR(pair(db, "Q", o, sizeof(o)), "970436 970436/1023-456789");
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    test_forms();
+    test_capacity();
+    test_migration();
+    return TEST_END();
+}
