@@ -26,6 +26,15 @@ static const char *const statements[] = {
     "vnd-soh-etx-plain.mt940",
     "vnd-header-lines.mt940",
     "vnd-rabobank-style.mt940",
+    "corpus/jejik-ing-dos.mt940",
+    "corpus/jejik-postfinance.mt940",
+    "corpus/jejik-rabobank.mt940",
+    "corpus/mt940py-mbank.mt940",
+    "corpus/mt940py-ing-headers.mt940",
+    "corpus/mt940rs-danskebank-fi.mt940",
+    "corpus/zilverline-two-accounts.mt940",
+    "corpus/camtparser-054.xml",
+    "corpus/genkgo-camt052.v8.xml",
     "vnd-vcb-export.csv",
     "vnd-semicolon.csv",
 };
@@ -78,15 +87,16 @@ static int at_message_end(const char *p, size_t n)
     return depth == 0;
 }
 
-/* A plain MT940 prefix cut between messages: after a "-" line, before
- * the next message's :20:, or inside a closing balance :62F: (the balance
- * check reports that one). Without an envelope such a cut cannot be told
- * from a shorter file. */
+/* A plain MT940 prefix cut between messages: after a "-" line (or a SUB
+ * byte), before the next message's :20:, or inside a closing balance :62F:
+ * (the balance check reports that one). Without an envelope such a cut cannot
+ * be told from a shorter file. */
 static int between_messages(const char *p, size_t n)
 {
     size_t i, end = 0, e = n, b;
 
-    while (e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == '-'))
+    while (e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == '-' ||
+                     p[e - 1] == '\x1A'))
         e--;
     for (b = e; b > 0 && p[b - 1] != '\n'; b--)
         ;
