@@ -53,7 +53,7 @@ enum vietqr_error {
     VIETQR_E_BENEFICIARY,       /* 38/01 missing or malformed */
     VIETQR_E_BIN,               /* 38/01/00 not 6 digits (or encode input) */
     VIETQR_E_ACCOUNT,           /* 38/01/01 empty, > 19, or bad characters */
-    VIETQR_E_SERVICE,           /* 38/02 not QRIBFTTA/QRIBFTTC */
+    VIETQR_E_SERVICE,           /* 38/02 missing or not QRIBFTTA/QRIBFTTC */
     VIETQR_E_CURRENCY,          /* 53 missing or not 704 */
     VIETQR_E_COUNTRY,           /* 58 missing or not VN */
     VIETQR_E_AMOUNT,            /* 54 not digits, zero, too long, decimals */
@@ -101,7 +101,7 @@ int vietqr_encode(const struct vietqr_request *req, char *out, size_t cap);
 struct vietqr_fields {
     char bin[8];       /* 38/01/00 (as read, up to 7 chars kept) */
     char account[24];  /* 38/01/01 (as read, truncated if too long) */
-    char service[12];  /* 38/02 as read, "" if absent */
+    char service[12];  /* 38/02 as read, "" if absent (an error) */
     int service_known; /* 1 when service is QRIBFTTA or QRIBFTTC */
     enum vietqr_service service_kind; /* when service_known */
     int dynamic;                      /* 1: 01 = "12"; 0: "11" or absent */
@@ -141,7 +141,8 @@ struct vietqr_report {
  * Policies: unknown IDs (52, 55-57, 59-61, 64-99, other merchant
  * templates) are tolerated; the account must be 1-19 of A-Z a-z 0-9; the
  * amount may end in a single "." ("50000." is legal per NAPAS 5.2.6);
- * 38/02 may be absent (service_known = 0); dynamic without 54 is legal.
+ * 38/02 is mandatory (VIETQR_E_SERVICE when absent); dynamic without 54
+ * is legal.
  * Without tag 38, a readable payload gets only VIETQR_E_NOT_VIETQR (plus
  * any structural errors): VietQR field rules are not applied to it, though
  * 54 and 62/08 are still read into `f`.

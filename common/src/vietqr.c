@@ -49,7 +49,8 @@ static const struct err_name err_names[VIETQR_E__COUNT] = {
     [VIETQR_E_ACCOUNT] = {"account",
                           "account empty, longer than 19, or not A-Z a-z "
                           "0-9"},
-    [VIETQR_E_SERVICE] = {"service", "service code not QRIBFTTA/QRIBFTTC"},
+    [VIETQR_E_SERVICE] = {"service", "service code (38/02) missing or not "
+                                     "QRIBFTTA/QRIBFTTC"},
     [VIETQR_E_CURRENCY] = {"currency", "currency (53) missing or not 704"},
     [VIETQR_E_COUNTRY] = {"country", "country (58) missing or not VN"},
     [VIETQR_E_AMOUNT] = {"amount",
@@ -473,6 +474,10 @@ static int check_napas(const struct root *r, struct vietqr_fields *f,
         } else {
             report(rep, VIETQR_E_SERVICE);
         }
+    } else {
+        /* NAPAS makes 38/02 mandatory: without it nobody can tell a
+         * transfer to an account from one to a card */
+        report(rep, VIETQR_E_SERVICE);
     }
     if (!m.seen[1]) {
         report(rep, VIETQR_E_BENEFICIARY);

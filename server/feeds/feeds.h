@@ -276,7 +276,11 @@ int feeds_parse_camt_stream(int (*read)(void *ctx, char *buf, int cap),
                             void *read_ctx, const struct feeds_sink *sink,
                             struct feeds_error *err);
 
-/* SWIFT MT940 / MT942, with or without the {1:}{2:}{4: envelope. */
+/*
+ * SWIFT MT940 / MT942, with or without the {1:}{2:}{4: envelope (blocks on
+ * one line or several, "-}" or "-" and "}" on two lines), framed by SOH
+ * ... ETX or not, after a bank's header lines ("ABNANL2A", "940", ":940:").
+ */
 int feeds_parse_mt940(const char *buf, size_t len, struct bank_txn_list *out,
                       struct feeds_error *err);
 int feeds_parse_mt940_sink(const char *buf, size_t len,
@@ -319,7 +323,8 @@ int feeds_parse_csv(const char *buf, size_t len,
                     struct feeds_error *err);
 
 /* Guess a statement's format from its first bytes: FEEDS_CAMT,
- * FEEDS_MT940 or FEEDS_CSV, or -FEEDS_E_FORMAT. */
+ * FEEDS_MT940 (a line of the first 12 starting with "{1:", "{4:" or ":20:",
+ * after an optional SOH) or FEEDS_CSV, or -FEEDS_E_FORMAT. */
 int feeds_detect(const char *buf, size_t len);
 
 /* Parse a statement of format `fmt` (0 = detect); CSV uses `map` or the

@@ -673,6 +673,34 @@ fail:
     return rc;
 }
 
+/*
+ * MT940/MT942: among the first 12 lines (4 KiB), after an optional SOH
+ * byte, one that opens a message with "{1:", "{4:" or ":20:". What may
+ * come before it are the lines banks put ahead of a message ("ABNANL2A",
+ * "940", ":940:", "-"), which no CSV export starts a line with ":20:".
+ */
+static int mt940_start(const char *s, size_t len)
+{
+    size_t p = 0, lim = len < 4096 ? len : 4096;
+    int lines;
+
+    for (lines = 0; lines < 12 && p < lim; lines++) {
+        const char *l = s + p, *nl = memchr(l, '\n', lim - p);
+        size_t n = nl ? (size_t)(nl - l) : lim - p;
+
+        p += n + 1;
+        if (n && l[0] == '\x01') {
+            l++;
+            n--;
+        }
+        if ((n >= 3 &&
+             (memcmp(l, "{1:", 3) == 0 || memcmp(l, "{4:", 3) == 0)) ||
+            (n >= 4 && memcmp(l, ":20:", 4) == 0))
+            return 1;
+    }
+    return 0;
+}
+
 int feeds_detect(const char *buf, size_t len)
 {
     size_t p = 0, lim;
@@ -693,8 +721,7 @@ int feeds_detect(const char *buf, size_t len)
                 return FEEDS_CAMT;
         return -FEEDS_E_FORMAT;
     }
-    if ((len - p >= 3 && memcmp(buf + p, "{1:", 3) == 0) ||
-        (len - p >= 4 && memcmp(buf + p, ":20:", 4) == 0))
+    if (mt940_start(buf + p, len - p))
         return FEEDS_MT940;
     if (buf[p] == '{' || buf[p] == '[')
         return -FEEDS_E_FORMAT; /* JSON is a webhook, not a statement */

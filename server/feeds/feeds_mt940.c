@@ -1,8 +1,9 @@
 /*
  * feeds_mt940.c: SWIFT MT940 (customer statement) and MT942 (interim
- * report), with or without the {1:}{2:}{4: ... -} envelope, one or many
- * messages and pages per file. Every :20: block is a statement whose
- * balances (or MT942 :90D:/:90C: totals) are checked.
+ * report), with or without the {1:}{2:}{4: ... -} envelope (its blocks on
+ * one line or several), framed by SOH ... ETX or preceded by a bank's
+ * header lines, one or many messages and pages per file. Every :20: block
+ * is a statement whose balances (or MT942 :90D:/:90C: totals) are checked.
  */
 #include "feeds_int.h"
 
@@ -20,8 +21,11 @@ struct mt {
     struct feeds_error *err;
     struct feeds_statement st;
     int in_stmt, have_25, have_28, have_60, have_62, have_34;
-    int in_block; /* inside {1: ... -} */
-    int final_62; /* the last closing balance was :62F:, not :62M: */
+    int in_block;  /* inside {1: ... -} */
+    int in_text;   /* inside the {4: text block of that message */
+    int in_frame;  /* after an SOH byte, before its ETX */
+    int n_headers; /* bank header lines before the current message */
+    int final_62;  /* the last closing balance was :62F:, not :62M: */
     long n_stmt, n_txn;
     int has90d, has90c;
     long cnt90d, cnt90c;
@@ -246,7 +250,9 @@ static int field_61(struct mt *m, const char *v)
                     v);
     p += 6;
     memcpy(t->booking_date, t->value_date, 11);
-    if (end - p >= 4 && is_digits(p, 4)) {
+    if (end - p >= 4 && memcmp(p, "    ", 4) == 0)
+        p += 4; /* some banks write spaces for "no entry date" */
+    else if (end - p >= 4 && is_digits(p, 4)) {
         int mo = d2(p), da = d2(p + 2), vm = d2(t->value_date + 5);
         int y = year;
 
@@ -361,6 +367,9 @@ static int field(struct mt *m)
             return fail(m, FEEDS_E_TOO_LARGE, "%s too long", ":20:");
         return 0;
     }
+    if (!m->in_stmt && m->vlen == 0 &&
+        (strcmp(tag, "940") == 0 || strcmp(tag, "942") == 0))
+        return 0; /* Rabobank's ":940:" line before the message */
     if (!m->in_stmt)
         return fail(m, FEEDS_E_SYNTAX, "field before the first %s", ":20:");
     if (strcmp(tag, "25") == 0) {
@@ -388,6 +397,20 @@ static int field(struct mt *m)
             if (!(m->t.description = strdup(v)))
                 return feeds_fail(m->err, FEEDS_E_NOMEM, 0, "",
                                   "out of memory");
+        } else if (m->pending) {
+            /* Rabobank and Danske Bank write one :86: per line: the
+             * entry's text is all of them */
+            size_t have = strlen(m->t.description);
+            char *d;
+
+            if (have + m->vlen + 2 > FEEDS_DESC_MAX)
+                return fail(m, FEEDS_E_TOO_LARGE, "%s text too long", ":86:");
+            if (!(d = realloc(m->t.description, have + m->vlen + 2)))
+                return feeds_fail(m->err, FEEDS_E_NOMEM, 0, "",
+                                  "out of memory");
+            d[have] = '\n';
+            memcpy(d + have + 1, v, m->vlen + 1);
+            m->t.description = d;
         } else {
             feeds_note(s->notes, sizeof s->notes, "%.200s", v);
         }
@@ -460,8 +483,108 @@ static int add_line(struct mt *m, const char *l, size_t n)
     return 0;
 }
 
+/*
+ * A line a bank writes before a message that carries no field: ABN AMRO's
+ * "ABNANL2A" and "940", ING's "0000 01INGBNL2AXXXX00001" and "940 00".
+ * Letters, digits, spaces and . / - only, 1 to 40 bytes.
+ */
+static int header_line(const char *l, size_t n)
+{
+    size_t i;
+
+    if (n == 0 || n > 40)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!((l[i] >= '0' && l[i] <= '9') || (l[i] >= 'A' && l[i] <= 'Z') ||
+              (l[i] >= 'a' && l[i] <= 'z') || l[i] == ' ' || l[i] == '.' ||
+              l[i] == '/' || l[i] == '-'))
+            return 0;
+    return 1;
+}
+
+/* The end of a message: "-" or "-}" with optional trailer blocks. */
+static int end_message(struct mt *m, const char *l, size_t n, long line)
+{
+    int depth = 1, rc;
+    size_t i;
+
+    /* a trailer such as {5:{MAC:..}} must be whole */
+    for (i = 1; i < n; i++)
+        depth += l[i] == '{' ? 1 : l[i] == '}' ? -1 : 0;
+    if (depth != 0 && n >= 2)
+        return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                          "unbalanced braces after -}");
+    m->in_block = m->in_text = 0;
+    m->n_headers = 0;
+    if ((rc = field(m)) || (rc = end_stmt(m, line)))
+        return rc;
+    m->tag[0] = '\0';
+    m->vlen = 0;
+    return 0;
+}
+
+/* One line, without its line break and SOH/ETX framing bytes. */
+static int line_in(struct mt *m, const char *l, size_t n, long line)
+{
+    size_t t;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    if (l[0] == '-' && (n >= 2 ? l[1] == '}' : !m->in_block))
+        return end_message(m, l, n, line);
+    if (l[0] == '{') {
+        const char *b4 = NULL;
+        size_t i;
+        int trailer = n >= 3 && (l[1] == '5' || l[1] == 'S') && l[2] == ':';
+
+        for (i = 0; i + 3 <= n; i++)
+            if (memcmp(l + i, "{4:", 3) == 0)
+                b4 = l + i + 3;
+        /* {1:}, {2:}, {3:} and {4: may come on one line or several; a
+         * second {1: or {4: means the message lost its -} */
+        if ((!trailer || b4) &&
+            (m->in_text || (m->in_block && n >= 3 && l[1] == '1')))
+            return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                              "new message before the previous one ended "
+                              "with -}");
+        if (!trailer || b4)
+            m->in_block = 1;
+        if (b4)
+            m->in_text = 1;
+        if (!b4 || b4 == l + n)
+            return 0; /* {1:}{2:} headers, {5:} trailers */
+        n -= (size_t)(b4 - l);
+        l = b4;
+    }
+    t = tag_len(l, n);
+    if (t) {
+        if ((rc = field(m)))
+            return rc;
+        memcpy(m->tag, l + 1, t - 2);
+        m->tag[t - 2] = '\0';
+        m->tag_line = line;
+        m->vlen = 0;
+        m->val[0] = '\0';
+        m->n_headers = 0;
+        return add_line(m, l + t, n - t);
+    }
+    if (m->tag[0])
+        return add_line(m, l, n);
+    /* before the first message any text (a title, a note) may come; between
+     * messages only short header lines */
+    if (!m->in_block && !m->in_stmt && m->n_headers < 20 &&
+        (m->n_stmt == 0 || (m->n_headers < 8 && header_line(l, n)))) {
+        m->n_headers++;
+        return 0;
+    }
+    return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                      "text outside any field");
+}
+
 static int run(struct mt *m, const char *buf, size_t len)
 {
+    char joined[256];
     size_t pos = 0;
     long line = 0;
     int rc;
@@ -470,81 +593,78 @@ static int run(struct mt *m, const char *buf, size_t len)
         pos = 3;
     while (pos < len) {
         const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - l) : len - pos, t;
+        size_t n = nl ? (size_t)(nl - l) : len - pos;
 
         pos += n + (nl ? 1 : 0);
         line++;
         if (n && l[n - 1] == '\r')
             n--;
-        if (memchr(l, '\0', n) || vntext_utf8_valid(l, n))
-            return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
-                              "line is not UTF-8 text");
-        if (n == 0)
-            continue;
-        if (l[0] == '{' ||
-            (l[0] == '-' && (n >= 2 ? l[1] == '}' : !m->in_block))) {
-            const char *b4 = NULL;
-            size_t i;
+        if (m->in_text && n == 1 && l[0] == '-' && pos < len &&
+            buf[pos] == '}') {
+            /* the -} trailer split over two lines: "-" then "}..." */
+            const char *l2 = buf + pos, *nl2 = memchr(l2, '\n', len - pos);
+            size_t n2 = nl2 ? (size_t)(nl2 - l2) : len - pos;
 
-            for (i = 0; i + 3 <= n; i++)
-                if (memcmp(l + i, "{4:", 3) == 0)
-                    b4 = l + i + 3;
-            if (l[0] == '-') {
-                /* end of a message: closes the statement; a trailer
-                 * such as {5:{MAC:..}} must be whole */
-                int depth = 1;
-
-                for (i = 1; i < n; i++)
-                    depth += l[i] == '{' ? 1 : l[i] == '}' ? -1 : 0;
-                if (depth != 0 && n >= 2)
-                    return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
-                                      "unbalanced braces after -}");
-                m->in_block = 0;
-                if ((rc = field(m)) || (rc = end_stmt(m, line)))
-                    return rc;
-                m->tag[0] = '\0';
-                m->vlen = 0;
-                continue;
+            if (n2 + 1 < sizeof joined) {
+                pos += n2 + (nl2 ? 1 : 0);
+                line++;
+                if (n2 && l2[n2 - 1] == '\r')
+                    n2--;
+                joined[0] = '-';
+                memcpy(joined + 1, l2, n2);
+                l = joined;
+                n = n2 + 1;
             }
-            /* any header line opens a message; {5:}/{S:} trailers on a
-             * line of their own do not */
-            if (l[0] == '{' &&
-                !(n >= 3 && (l[1] == '5' || l[1] == 'S') && l[2] == ':')) {
-                if (m->in_block)
-                    return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
-                                      "new message before the previous "
-                                      "one ended with -}");
-                m->in_block = 1;
-            }
-            if (b4)
-                m->in_block = 1;
-            if (!b4 || b4 == l + n)
-                continue; /* {1:}{2:} headers, {5:} trailers */
-            n -= (size_t)(b4 - l);
-            l = b4;
         }
-        t = tag_len(l, n);
-        if (t) {
-            if ((rc = field(m)))
+        /* SOH ... ETX framing; one line may end a message and start the
+         * next ("-}" ETX SOH "{1:..."). DOS's end-of-file byte SUB
+         * (0x1A) at the start of a line separates messages too. */
+        for (;;) {
+            const char *x;
+            size_t k;
+
+            while (n && (l[0] == '\x01' || l[0] == '\x1A')) {
+                if (l[0] == '\x01' && m->in_frame)
+                    return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                                      "SOH before the previous message's "
+                                      "ETX");
+                if (l[0] == '\x01')
+                    m->in_frame = 1;
+                l++;
+                n--;
+            }
+            x = memchr(l, '\x03', n);
+            k = x ? (size_t)(x - l) : n;
+            if (x && !m->in_frame)
+                return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                                  "ETX without an SOH before it");
+            if (memchr(l, '\0', k) || vntext_utf8_valid(l, k))
+                return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                                  "line is not UTF-8 text");
+            if (memchr(l, '\x01', k))
+                return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                                  "SOH inside a line");
+            if ((rc = line_in(m, l, k, line)))
                 return rc;
-            memcpy(m->tag, l + 1, t - 2);
-            m->tag[t - 2] = '\0';
-            m->tag_line = line;
-            m->vlen = 0;
-            m->val[0] = '\0';
-            if ((rc = add_line(m, l + t, n - t)))
+            if (!x)
+                break;
+            /* ETX ends the message, as -} does */
+            if (m->in_block)
+                return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                                  "ETX before the message's -}");
+            m->in_frame = 0;
+            if ((rc = end_message(m, "-", 1, line)))
                 return rc;
-        } else if (m->tag[0]) {
-            if ((rc = add_line(m, l, n)))
-                return rc;
-        } else {
-            return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
-                              "text outside any field");
+            l = x + 1;
+            n -= k + 1;
         }
     }
     if (m->in_block)
         return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
                           "message not closed by -}: file truncated?");
+    if (m->in_frame)
+        return feeds_fail(m->err, FEEDS_E_SYNTAX, line, "",
+                          "message not closed by ETX: file truncated?");
     if ((rc = field(m)))
         return rc;
     m->tag[0] = '\0';

@@ -77,6 +77,11 @@ expect 1 "*" -- "$chopay" qr decode "$broken"
 "$chopay" qr decode "$broken" | grep -q '"crc_mismatch"' && ok ||
     bad "a wrong CRC is not reported as crc_mismatch"
 expect 1 "*" -- "$chopay" qr decode "$good" "garbage"
+# 38 without its service code 38/02 (CRC right): not a valid VietQR
+noservice=00020101021138420010A000000727012400069704360110001234567853037045802VN63043CA0
+expect 1 "*" -- "$chopay" qr decode "$noservice"
+"$chopay" qr decode "$noservice" | grep -q '"ok":false.*"service"' && ok ||
+    bad "a payload without 38/02 is not reported as service"
 out=$(printf '%s\n%s\n' "$good" "$good" | "$chopay" qr decode)
 [ "$(printf '%s\n' "$out" | grep -c '"ok":true')" -eq 2 ] && ok ||
     bad "stdin decode: '$out'"

@@ -21,6 +21,20 @@ static const char *const statements[] = {
     "samples/mt940js-test-with-NS.mt940",
     "samples/centrapay-test1.mt942",
     "vnd.mt940",
+    "vnd-envelope-lines.mt940",
+    "vnd-soh-etx.mt940",
+    "vnd-soh-etx-plain.mt940",
+    "vnd-header-lines.mt940",
+    "vnd-rabobank-style.mt940",
+    "corpus/jejik-ing-dos.mt940",
+    "corpus/jejik-postfinance.mt940",
+    "corpus/jejik-rabobank.mt940",
+    "corpus/mt940py-mbank.mt940",
+    "corpus/mt940py-ing-headers.mt940",
+    "corpus/mt940rs-danskebank-fi.mt940",
+    "corpus/zilverline-two-accounts.mt940",
+    "corpus/camtparser-054.xml",
+    "corpus/genkgo-camt052.v8.xml",
     "vnd-vcb-export.csv",
     "vnd-semicolon.csv",
 };
@@ -40,8 +54,9 @@ static uint32_t rng(void)
     return rng_state;
 }
 
-/* An enveloped MT940 prefix may be complete only when it ends after a
- * "-}" line whose trailer blocks are whole. */
+/* An enveloped or SOH-framed MT940 prefix may be complete only when it
+ * ends after an ETX byte, or after a "-}" line (or "-" then "}" lines)
+ * whose trailer blocks are whole. */
 static int at_message_end(const char *p, size_t n)
 {
     size_t e = n, b;
@@ -49,13 +64,55 @@ static int at_message_end(const char *p, size_t n)
 
     while (e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n'))
         e--;
+    if (e > 0 && p[e - 1] == '\x03')
+        return 1;
     for (b = e; b > 0 && p[b - 1] != '\n'; b--)
         ;
+    if (e - b >= 1 && p[b] == '}' && b >= 2) {
+        /* "-" on the line before: the trailer split over two lines */
+        size_t pb = b - 1;
+
+        if (pb > 0 && p[pb - 1] == '\r')
+            pb--;
+        if (pb == 0 || p[pb - 1] != '-' || (pb >= 2 && p[pb - 2] != '\n'))
+            return 0;
+        for (; b < e; b++)
+            depth += p[b] == '{' ? 1 : p[b] == '}' ? -1 : 0;
+        return depth == 0;
+    }
     if (e - b < 2 || p[b] != '-' || p[b + 1] != '}')
         return 0;
     for (b++; b < e; b++)
         depth += p[b] == '{' ? 1 : p[b] == '}' ? -1 : 0;
     return depth == 0;
+}
+
+/* A plain MT940 prefix cut between messages: after a "-" line (or a SUB
+ * byte), before the next message's :20:, or inside a closing balance :62F:
+ * (the balance check reports that one). Without an envelope such a cut cannot
+ * be told from a shorter file. */
+static int between_messages(const char *p, size_t n)
+{
+    size_t i, end = 0, e = n, b;
+
+    while (e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == '-' ||
+                     p[e - 1] == '\x1A'))
+        e--;
+    for (b = e; b > 0 && p[b - 1] != '\n'; b--)
+        ;
+    if (e - b >= 5 && memcmp(p + b, ":62F:", 5) == 0)
+        return 1;
+
+    for (i = 0; i + 3 <= n; i++)
+        if (p[i] == '\n' && p[i + 1] == '-' &&
+            (p[i + 2] == '\n' || p[i + 2] == '\r'))
+            end = i + 2;
+    if (!end)
+        return 0;
+    for (i = end; i + 4 <= n; i++)
+        if (memcmp(p + i, ":20:", 4) == 0)
+            return 0;
+    return 1;
 }
 
 /* Offset just after the last occurrence of `needle`, or 0. */
@@ -89,7 +146,7 @@ static void test_truncation(void)
 
         if (fmt == FEEDS_CAMT)
             must_fail_below = end_of_last(buf, len, "</Document>");
-        else if (fmt == FEEDS_MT940 && buf[0] == '{')
+        else if (fmt == FEEDS_MT940 && (buf[0] == '{' || buf[0] == '\x01'))
             must_fail_below = len; /* unless at_message_end() */
         else if (fmt == FEEDS_MT940)
             must_fail_below = end_of_last(buf, len, "\n:62F:");
@@ -104,8 +161,10 @@ static void test_truncation(void)
             memset(&e, 0, sizeof e);
             rc = feeds_parse_statement(p, cut, fmt, NULL, &l, &e);
             if (rc == 0 && cut < must_fail_below &&
-                !(fmt == FEEDS_MT940 && buf[0] == '{' &&
-                  at_message_end(p, cut)))
+                !(fmt == FEEDS_MT940 && (buf[0] == '{' || buf[0] == '\x01') &&
+                  at_message_end(p, cut)) &&
+                !(fmt == FEEDS_MT940 && buf[0] != '{' && buf[0] != '\x01' &&
+                  between_messages(p, cut)))
                 bad++;
             if (rc != 0 && (l.n || l.nstmts || !e.message[0]))
                 untouched = 0;

@@ -650,6 +650,135 @@ static void test_mt940_vnd(void)
     CHECK_INT(l.n, 0);
 }
 
+/* Envelopes other systems write around MT940: each must import whole or
+ * fail naming its line. */
+static void test_mt940_envelopes(void)
+{
+    struct bank_txn_list l = {0};
+    struct feeds_error e;
+    size_t n;
+    char *x;
+
+    /* {1:}, {2:}, {3:}, {4: on lines of their own; "-" and "}" of the
+     * trailer on two lines, once with a {5:} block after the "}" */
+    CHECK_INT(parse_file("vnd-envelope-lines.mt940", 0, NULL, &l, &e), 0);
+    CHECK_INT(l.nstmts, 2);
+    CHECK_INT(l.n, 3);
+    if (l.nstmts == 2 && l.n == 3) {
+        CHECK_STR(l.stmts[0].id, "STMT261123001");
+        CHECK_INT(l.stmts[0].credits, 1000000);
+        CHECK_INT(l.stmts[0].n_credits, 2);
+        CHECK_INT(l.stmts[0].check, FEEDS_BAL_OK);
+        CHECK_STR(l.stmts[1].id, "STMT261124001");
+        CHECK_INT(l.stmts[1].debits, 11000);
+        CHECK_INT(l.stmts[1].check, FEEDS_BAL_OK);
+        CHECK_STR(l.txns[1].bank_ref, "FT26327000111333");
+        CHECK_STR(l.txns[2].description, "Phi SMS");
+    }
+    feeds_list_free(&l);
+    /* a second {1: before the first message's trailer, at its line */
+    x = edited("vnd-envelope-lines.mt940", "-\r\n}\r\n{1:", "{1:", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_SYNTAX);
+    CHECK_INT(e.line, 13);
+    CHECK(strstr(e.message, "-}") != NULL);
+    free(x);
+    /* a "-" without its "}": the message is not closed */
+    x = edited("vnd-envelope-lines.mt940", "-\r\n}{5:{CHK:123456789ABC}}\r\n",
+               "-\r\n", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_SYNTAX);
+    CHECK(strstr(e.message, "-}") != NULL);
+    free(x);
+    x = edited("vnd-envelope-lines.mt940", "}{5:{CHK:123456789ABC}}",
+               "}{5:{CHK:123456789ABC}", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_SYNTAX);
+    CHECK_INT(e.line, 27);
+    free(x);
+    CHECK_INT(l.n, 0);
+
+    /* SOH ... ETX around each message, "-}" ETX SOH "{1:" on one line */
+    CHECK_INT(parse_file("vnd-soh-etx.mt940", 0, NULL, &l, &e), 0);
+    CHECK_INT(l.nstmts, 2);
+    CHECK_INT(l.n, 2);
+    if (l.nstmts == 2 && l.n == 2) {
+        CHECK_INT(l.stmts[0].credits, 2400000);
+        CHECK_INT(l.stmts[0].check, FEEDS_BAL_OK);
+        CHECK_INT(l.stmts[1].debits, 17000);
+        CHECK_INT(l.stmts[1].check, FEEDS_BAL_OK);
+        CHECK_STR(code_in(l.txns[0].description), "CP29VRA3HR");
+    }
+    feeds_list_free(&l);
+    /* SOH alone on the first line, "-" ETX to end, no envelope */
+    CHECK_INT(parse_file("vnd-soh-etx-plain.mt940", 0, NULL, &l, &e), 0);
+    CHECK_INT(l.n, 1);
+    if (l.nstmts == 1)
+        CHECK_INT(l.stmts[0].check, FEEDS_BAL_OK);
+    feeds_list_free(&l);
+    /* cut before the last ETX: truncated */
+    x = edited("vnd-soh-etx-plain.mt940", "-\x03\n", "-\n", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_SYNTAX);
+    CHECK(strstr(e.message, "ETX") != NULL);
+    free(x);
+    /* ETX before the enveloped message's -} */
+    x = edited("vnd-soh-etx.mt940", "-}\x03\x01", "\x03\x01", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_SYNTAX);
+    CHECK_INT(e.line, 9);
+    free(x);
+    /* an SOH inside a field */
+    x = edited("vnd-soh-etx-plain.mt940", "TRAN VAN", "TRAN\x01VAN", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_SYNTAX);
+    CHECK_INT(e.line, 7);
+    free(x);
+    CHECK_INT(l.n, 0);
+
+    /* bank header lines before each message (ABN AMRO style), ":28:" */
+    CHECK_INT(parse_file("vnd-header-lines.mt940", 0, NULL, &l, &e), 0);
+    CHECK_INT(l.nstmts, 2);
+    CHECK_INT(l.n, 2);
+    if (l.nstmts == 2 && l.n == 2) {
+        CHECK_STR(l.stmts[0].sequence, "332/1");
+        CHECK_INT(l.stmts[0].check, FEEDS_BAL_OK);
+        CHECK_INT(l.stmts[1].check, FEEDS_BAL_OK);
+        CHECK_INT(l.txns[0].amount, 300000);
+        CHECK_STR(l.txns[0].bank_tx_code, "N654");
+        CHECK_INT(l.txns[1].direction, FEEDS_DEBIT);
+    }
+    feeds_list_free(&l);
+    /* between messages only short header lines, not free text */
+    x = edited("vnd-header-lines.mt940", "-\r\nBFTVVNVX\r\n940",
+               "-\r\nsee the next page: it continues\r\n940", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_SYNTAX);
+    CHECK_INT(e.line, 12);
+    free(x);
+    /* a header line inside a message is text of the field before it */
+    x = edited("vnd-header-lines.mt940", "-\r\nBFTVVNVX\r\n940",
+               "BFTVVNVX\r\n940", &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), -FEEDS_E_AMOUNT);
+    CHECK_INT(e.line, 10);
+    free(x);
+
+    /* Rabobank style: ":940:" first, one :86: per line (all kept), leading
+     * zeros, spaces in :61:, DOS end-of-file byte */
+    CHECK_INT(parse_file("vnd-rabobank-style.mt940", 0, NULL, &l, &e), 0);
+    CHECK_INT(l.n, 1);
+    if (l.n == 1 && l.nstmts == 1) {
+        CHECK_INT(l.stmts[0].check, FEEDS_BAL_OK);
+        CHECK_INT(l.txns[0].amount, 200000);
+        CHECK_STR(l.txns[0].description,
+                  "NGUYEN THI DAO chuyen tien\nCP282HYKN2 hoc phi thang 12");
+        CHECK_STR(code_in(l.txns[0].description), "CP282HYKN2");
+        CHECK_STR(l.stmts[0].notes, "");
+    }
+    feeds_list_free(&l);
+    /* spaces in place of the entry date */
+    x = edited("vnd-rabobank-style.mt940", ":61:261130C", ":61:261130    C",
+               &n);
+    CHECK_INT(feeds_parse_mt940(x, n, &l, &e), 0);
+    if (l.n == 1)
+        CHECK_STR(l.txns[0].booking_date, "2026-11-30");
+    feeds_list_free(&l);
+    free(x);
+}
+
 static void test_csv(void)
 {
     struct bank_txn_list l = {0};
@@ -797,6 +926,14 @@ static void test_detect(void)
               FEEDS_CAMT);
     CHECK_INT(feeds_detect("\xEF\xBB\xBF\r\n{1:F01X}", 13), FEEDS_MT940);
     CHECK_INT(feeds_detect(":20:ABC\r\n", 9), FEEDS_MT940);
+    /* MT940 after an SOH, a bank's header lines or a "-" line */
+    CHECK_INT(feeds_detect("\x01{1:F01X}{2:I940X}{4:\r\n", 23), FEEDS_MT940);
+    CHECK_INT(feeds_detect("\x01\n:20:ST1\n", 10), FEEDS_MT940);
+    CHECK_INT(feeds_detect("ABNANL2A\r\n940\r\nABNANL2A\r\n:20:ABN\r\n", 34),
+              FEEDS_MT940);
+    CHECK_INT(feeds_detect(":940:\r\n:20:940A110615\r\n", 23), FEEDS_MT940);
+    CHECK_INT(feeds_detect("-\n:20:STARTUMSE\n", 16), FEEDS_MT940);
+    CHECK_INT(feeds_detect("Date,Amount\n01/01/2026,:20:\n", 28), FEEDS_CSV);
     CHECK_INT(feeds_detect("Ngày giao dịch,Số tiền\n", 24), FEEDS_CSV);
     CHECK_INT(feeds_detect("<html></html>", 13), -FEEDS_E_FORMAT);
     CHECK_INT(feeds_detect("{\"id\":1}", 8), -FEEDS_E_FORMAT);
@@ -820,6 +957,7 @@ int main(void)
     test_camt_entities();
     test_mt940_samples();
     test_mt940_vnd();
+    test_mt940_envelopes();
     test_csv();
     test_detect();
     return TEST_END();

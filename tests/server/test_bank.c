@@ -772,6 +772,19 @@ static void test_statements(void)
     }
     resp_free(&r);
     free(s);
+    /* framed by SOH ... ETX after a bank's header lines and sent without
+     * a format: detected as MT940 and imported, not taken for CSV */
+    n0 = st_db_int(&srv, "SELECT count(*) FROM bank_txns");
+    s = mt940(yymmdd, 4321, "FT79", "no code here either", 0);
+    b = NULL;
+    CHECK(asprintf(&b, "\001BFTVVNVX\r\n940\r\n%s\003", s) > 0);
+    r = st_http(&srv, "POST", "/v1/statements", admin, NULL, b, strlen(b));
+    CHECK_INT(r.status, 201);
+    CHECK_INT(JI(r, "new"), 1);
+    resp_free(&r);
+    free(b);
+    free(s);
+    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns"), n0 + 1);
     /* truncated: rejected where it broke, nothing applied */
     n0 = st_db_int(&srv, "SELECT count(*) FROM bank_txns");
     s = mt940(yymmdd, 777, "FT78", "x", 0);

@@ -510,8 +510,20 @@ static void test_decode_errors(void)
     EXPECT_ONLY(
         HEAD "38540010A00000072801240006970436011000123456780208QRIBFTTA" TAIL,
         VIETQR_E_GUID);
+    /* 38/02, the service code, is mandatory: without it a bank app cannot
+     * tell an account from a card */
     EXPECT_ONLY(HEAD "38420010A0000007270124000697043601100012345678" TAIL,
-                VIETQR_OK); /* service code is conditional */
+                VIETQR_E_SERVICE);
+    CHECK_INT(decode_str("00020101021138420010A0000007270124000697043601100012"
+                         "345678" TAIL "63043CA0",
+                         &f, &rep),
+              -VIETQR_E_SERVICE);
+    CHECK_INT(rep.count, 1);
+    CHECK_INT(rep.emvco_valid, 1);
+    CHECK_STR(f.service, "");
+    CHECK_INT(f.service_known, 0);
+    CHECK_STR(f.bin, "970436"); /* the rest is still read */
+    CHECK_STR(f.account, "0012345678");
     EXPECT_ONLY(HEAD "38260010A0000007270208QRIBFTTA" TAIL,
                 VIETQR_E_BENEFICIARY);
     EXPECT_ONLY(
