@@ -1,8 +1,8 @@
 /*
  * fuzz_match.c: libFuzzer target for the matching engine's pure parts
  * (server/match.c) and account normal forms (server/account.c): reference
- * keys, account numbers, payment codes in any bytes, name folding and
- * scoring. Nothing may crash or overrun.
+ * keys, account numbers, the transfer identity keys, payment codes in any
+ * bytes, name folding and scoring. Nothing may crash or overrun.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +32,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (acct[0] == '\0' || strlen(bin) % 6 != 0))
         abort();
     account_normalise(text, bin, small, sizeof(small));
+    match_transfer_ref(text, key, sizeof(key));
+    match_transfer_ref(text, small, sizeof(small));
+    match_counter_key(text, small, sizeof(small));
+    {
+        /* the content key: only letters and digits after its prefix */
+        char *d = match_desc_key(half > 0 && text[0] == 'C' ? text : "", text);
+        size_t i;
+
+        if (d == NULL || strlen(d) < 2 || d[1] != ':')
+            abort();
+        for (i = 2; d[0] == 'D' && d[i] != '\0'; i++)
+            if (!((d[i] >= 'A' && d[i] <= 'Z') || (d[i] >= '0' && d[i] <= '9')))
+                abort();
+        free(d);
+    }
     memset(&t, 0, sizeof(t));
     t.description = text;
     memcpy(t.provider_code, text,
