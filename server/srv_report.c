@@ -60,10 +60,11 @@ static int32_t due_day(const char *period, const char *issued)
 static enum report_credit_state state_of(const char *dir, const char *state,
                                          const char *outcome)
 {
-    if (strcmp(dir, "debit") == 0)
-        return REPORT_DEBIT;
+    /* a repeated record of a debit is a duplicate, not a second debit */
     if (strcmp(state, "duplicate") == 0)
         return REPORT_DUPLICATE;
+    if (strcmp(dir, "debit") == 0)
+        return REPORT_DEBIT;
     if (strcmp(state, "ignored") == 0 || strcmp(state, "rejected") == 0)
         return REPORT_IGNORED;
     if (strcmp(state, "matched") != 0)
