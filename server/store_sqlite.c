@@ -3652,6 +3652,7 @@ static const struct store_ops sqlite_ops = {
     .dash_session_del = sqd_session_del,
     .dash_attempt = sqd_attempt,
     .dash_sweep = sqd_sweep,
+    .ledger_check = sqc_ledger_check,
 };
 
 static int exec_sql(sqlite3 *db, const char *sql)
@@ -3733,6 +3734,111 @@ fail:
                         sqlite3_errmsg(db));
     exec_sql(db, "ROLLBACK");
     return -STORE_E_IO;
+}
+
+/*
+ * A read-only connection to the existing database `path`: nothing is
+ * created (a WAL database's -shm is shared with a running server) and
+ * query_only refuses any write.
+ */
+static int open_db_readonly(const char *path, sqlite3 **out)
+{
+    sqlite3 *db = NULL;
+    int rc;
+
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                         NULL);
+    if (rc != SQLITE_OK) {
+        if (rc == SQLITE_CANTOPEN)
+            store_set_error("no_database", "no database at %s", path);
+        else
+            store_set_error("storage_unavailable", "cannot open %s: %s", path,
+                            db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc == SQLITE_CANTOPEN ? -STORE_E_USAGE : -STORE_E_IO;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if (exec_sql(db, "PRAGMA query_only=1;") != 0) {
+        sqlite3_close(db);
+        return -STORE_E_IO;
+    }
+    *out = db;
+    return 0;
+}
+
+/* 0 when database `db` has exactly this program's schema version. */
+static int schema_current(sqlite3 *db, const char *path)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1, rc;
+
+    rc = sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1,
+                            &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    else if (rc != SQLITE_OK && strstr(sqlite3_errmsg(db), "no such table"))
+        version = 0;
+    sqlite3_finalize(st);
+    if (version < 0) {
+        store_set_error("storage_unavailable", "%s: %s", path,
+                        sqlite3_errmsg(db));
+        return -STORE_E_IO;
+    }
+    if (version < N_MIGRATIONS) {
+        store_set_error("schema_too_old",
+                        "%s: database schema %d is older than this program's"
+                        " (%d); open it once read-write (chopay-server init)"
+                        " to migrate it",
+                        path, version, N_MIGRATIONS);
+        return -STORE_E_USAGE;
+    }
+    if (version > N_MIGRATIONS) {
+        store_set_error("schema_too_new",
+                        "%s: database schema %d is newer than this program"
+                        " (%d)",
+                        path, version, N_MIGRATIONS);
+        return -STORE_E_USAGE;
+    }
+    return 0;
+}
+
+int store_sqlite_open_readonly(const char *path, int pool, struct store **out)
+{
+    struct sq *s;
+    int i, rc;
+
+    if (pool < 1)
+        pool = 1;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -STORE_E_IO;
+    s->conns = calloc((size_t)pool, sizeof(*s->conns));
+    if (s->conns == NULL) {
+        free(s);
+        return -STORE_E_IO;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    pthread_mutex_init(&s->wmu, NULL);
+    s->base.ops = &sqlite_ops;
+    for (i = 0; i < pool; i++) {
+        rc = open_db_readonly(path, &s->conns[i].db);
+        if (rc != 0)
+            goto fail;
+        s->n = i + 1;
+        if (i == 0) {
+            rc = schema_current(s->conns[0].db, path);
+            if (rc != 0)
+                goto fail;
+        }
+        s->conns[i].next = s->free_list;
+        s->free_list = &s->conns[i];
+    }
+    *out = &s->base;
+    return 0;
+fail:
+    sq_close(&s->base);
+    return rc;
 }
 
 int store_sqlite_open(const char *path, int pool, struct store **out)

@@ -108,6 +108,9 @@ int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out);
 
+/* store_check.c: the ledger's invariants (store_ops.ledger_check). */
+int sqc_ledger_check(struct store *st, struct store_check *out);
+
 /*
  * store_bank.c, called by intent creation when a kiosk claims reserved
  * `code` as intent `intent`: apply the transfers held for that code (in
