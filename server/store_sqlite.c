@@ -3123,11 +3123,11 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent)
 {
     sqlite3_stmt *st;
-    int64_t pid, amount, unalloc, in = 0;
+    int64_t pid, unalloc, in = 0;
     int rc;
 
     if (sqlite3_prepare_v2(c->db,
-                           "SELECT payer_id, amount, unallocated,"
+                           "SELECT payer_id, unallocated,"
                            " coalesce(intent_id, 0) FROM payments"
                            " WHERE id = ?1 AND method = 'transfer'",
                            -1, &st, NULL) != SQLITE_OK)
@@ -3144,9 +3144,8 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
         return rc;
     }
     pid = sqlite3_column_int64(st, 0);
-    amount = sqlite3_column_int64(st, 1);
-    unalloc = sqlite3_column_int64(st, 2);
-    in = sqlite3_column_int64(st, 3);
+    unalloc = sqlite3_column_int64(st, 1);
+    in = sqlite3_column_int64(st, 2);
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(c->db,
                            "UPDATE payers SET credit = credit - ?2"
@@ -3166,7 +3165,9 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
     }
     {
         static const char *const sql[] = {
-            "UPDATE invoices SET paid = paid - (SELECT amount FROM"
+            /* every allocation: credit applied later may have added a
+               second one to the same invoice */
+            "UPDATE invoices SET paid = paid - (SELECT sum(a.amount) FROM"
             " allocations a WHERE a.invoice_id = invoices.id AND"
             " a.payment_id = ?1) WHERE id IN (SELECT invoice_id FROM"
             " allocations WHERE payment_id = ?1)",
@@ -3186,26 +3187,37 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
         }
     }
     if (in != 0) {
-        if (sqlite3_prepare_v2(
-                c->db,
-                "UPDATE intents SET paid = max(paid - ?2, 0), status ="
-                " CASE WHEN status = 'cancelled' THEN status"
-                " WHEN paid - ?2 <= 0 THEN 'pending' WHEN paid - ?2 < amount"
-                " THEN 'partial' ELSE 'paid' END, closed_at = ?3"
-                " WHERE id = ?1",
-                -1, &st, NULL) != SQLITE_OK)
-            return db_fail(c, "prepare");
-        bi(st, 1, in);
-        bi(st, 2, amount);
-        bi(st, 3, now);
-        rc = step(c, st);
-        sqlite3_finalize(st);
-        if (rc < 0)
+        rc = sqi_intent_recompute(c, in, now);
+        if (rc != 0)
             return rc;
         sqi_queue_woken(c, in);
     }
     *intent = in;
     return 0;
+}
+
+int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now)
+{
+#define LIVE_PAID                                                              \
+    "(SELECT coalesce(sum(p.amount), 0) FROM payments p WHERE"                 \
+    " p.intent_id = intents.id AND p.reversed_day IS NULL)"
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(c->db,
+                           "UPDATE intents SET paid = " LIVE_PAID ", status ="
+                           " CASE WHEN status = 'cancelled' THEN status"
+                           " WHEN " LIVE_PAID " <= 0 THEN 'pending'"
+                           " WHEN " LIVE_PAID " < amount THEN 'partial'"
+                           " ELSE 'paid' END, closed_at = ?2 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, "prepare");
+#undef LIVE_PAID
+    bi(st, 1, intent);
+    bi(st, 2, now);
+    rc = step(c, st);
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
 }
 
 static int sq_transfer_apply(struct store *base, int64_t org,

@@ -71,13 +71,21 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
                        int64_t *payment);
 
 /*
- * Undo a transfer payment (review "unmatch"): give back its allocations,
- * take back its credit, roll back its intent's paid/status, delete it.
+ * Undo a transfer payment (review "unmatch"): give back every one of its
+ * allocations, take back its credit, recompute its intent's paid/status,
+ * delete it.
  * *intent gets its intent id (0 when none). -CONFLICT when the credit it
  * created has been used since.
  */
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent);
+
+/*
+ * After a payment of intent `intent` was reversed: its paid amount is
+ * again the sum of its live payments and its status follows (pending,
+ * partial, paid; a cancelled intent stays cancelled). In a write txn.
+ */
+int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now);
 
 /* store_bank.c: migrations 3 and 7 and the bank operations of the table. */
 extern const char *const sqi_migration3[];

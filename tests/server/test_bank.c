@@ -169,6 +169,48 @@ static void check_invariant(void)
                               " state='matched'"));
 }
 
+/* Sum of the paid amounts of payer `payer`'s invoices (API), or -1. */
+static long long invoices_paid(const char *payer, long long *count)
+{
+    char path[128];
+    struct resp r;
+    long long sum = -1;
+    size_t i;
+    json_t *a;
+
+    snprintf(path, sizeof(path), "/v1/orgs/MKT/invoices?payer=%s", payer);
+    r = st_get(&srv, path, admin);
+    a = json_object_get(r.json, "invoices");
+    if (r.status == 200 && json_is_array(a)) {
+        sum = 0;
+        for (i = 0; i < json_array_size(a); i++)
+            sum += json_integer_value(
+                json_object_get(json_array_get(a, i), "paid"));
+        if (count != NULL)
+            *count = (long long)json_array_size(a);
+    }
+    resp_free(&r);
+    return sum;
+}
+
+/* Payer `payer`'s credit (API), or -1. */
+static long long payer_credit(const char *payer)
+{
+    struct resp r = st_get(&srv, "/v1/orgs/MKT/payers?limit=1000", admin);
+    json_t *a = json_object_get(r.json, "payers");
+    long long credit = -1;
+    size_t i;
+
+    for (i = 0; i < json_array_size(a); i++) {
+        json_t *p = json_array_get(a, i);
+
+        if (strcmp(json_string_value(json_object_get(p, "code")), payer) == 0)
+            credit = json_integer_value(json_object_get(p, "credit"));
+    }
+    resp_free(&r);
+    return credit;
+}
+
 struct poll_arg {
     long long id;
     double t_end;
@@ -1107,6 +1149,101 @@ static void test_secret_api(void)
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_secrets"), 1);
 }
 
+/* A generic-provider credit of `amount` for `code`: the bank transaction
+ * id, or -1. */
+static long long generic_credit(const char *id, const char *code,
+                                long long amount)
+{
+    char desc[160], ref[40];
+    long long txn = -1;
+    struct resp r;
+    char *b;
+
+    snprintf(desc, sizeof(desc), "Ngo Van Tai chuyen khoan %s", code);
+    snprintf(ref, sizeof(ref), "VCB.%s", id);
+    b = generic_body(id, "credit", amount, desc, ref);
+    r = post_generic(b, ST_GENERIC_KEY, (long long)time(NULL));
+    if (r.status == 200)
+        txn = json_integer_value(json_object_get(
+            json_array_get(json_object_get(r.json, "transactions"), 0), "id"));
+    resp_free(&r);
+    free(b);
+    return txn;
+}
+
+static long review_unmatch(long long txn)
+{
+    char path[128];
+    struct resp r;
+    long status;
+
+    snprintf(path, sizeof(path), "/v1/orgs/MKT/bank/transactions/%lld/unmatch",
+             txn);
+    r = st_send(&srv, "POST", path, admin, NULL,
+                "{\"reason\":\"chuyển nhầm sạp\"}");
+    status = r.status;
+    resp_free(&r);
+    return status;
+}
+
+/*
+ * Unmatching gives back exactly what a payment allocated, also when its
+ * credit was applied to an invoice later (a second allocation of the same
+ * payment to the same invoice): a partial transfer, an over-payment,
+ * unmatch the first, generate invoices (the credit is applied), unmatch
+ * the second: nothing stays paid and no credit is left.
+ */
+static void test_unmatch_reapplied_credit(void)
+{
+    char code[16], st[16], out[4096];
+    long long id, amount, t1, t2, n = 0;
+    struct resp r;
+
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers", admin, NULL,
+                "{\"code\":\"B-1\",\"name\":\"Ngô Văn Tài\","
+                "\"zone\":\"B\",\"category\":\"B\"}");
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/fees", admin, NULL,
+                "{\"code\":\"THUE-B\",\"label\":\"Tiền thuê sạp khu B\","
+                "\"kind\":\"monthly\",\"category\":\"B\",\"amount\":100000}");
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/invoices/generate", admin, NULL,
+                "{\"period\":\"2026-10\",\"fee\":\"THUE-B\"}");
+    CHECK(r.status == 200 || r.status == 201);
+    resp_free(&r);
+    CHECK_INT(st_intent(&srv, kiosk, "B-1", "i-b1", code, &id, &amount), 0);
+    CHECK_INT(amount, 100000);
+    t1 = generic_credit("UB-1", code, 40000);
+    t2 = generic_credit("UB-2", code, 100000);
+    CHECK(t1 > 0 && t2 > 0);
+    CHECK_INT(invoices_paid("B-1", NULL), 100000);
+    CHECK_INT(payer_credit("B-1"), 40000);
+    CHECK_INT(review_unmatch(t1), 200);
+    CHECK_INT(invoices_paid("B-1", NULL), 60000);
+    CHECK_INT(payer_credit("B-1"), 40000);
+    CHECK_INT(intent_paid(id, st, sizeof(st)), 100000);
+    CHECK_STR(st, "paid");
+    /* a new month: the credit pays the rest of October first */
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/invoices/generate", admin, NULL,
+                "{\"period\":\"2026-12\",\"fee\":\"THUE-B\"}");
+    CHECK(r.status == 200 || r.status == 201);
+    resp_free(&r);
+    CHECK_INT(invoices_paid("B-1", &n), 100000);
+    CHECK_INT(n, 2);
+    CHECK_INT(payer_credit("B-1"), 0);
+    CHECK_INT(st_check(srv.dir, NULL, 0), 0);
+    /* undoing the over-payment takes back both of its allocations */
+    CHECK_INT(review_unmatch(t2), 200);
+    CHECK_INT(invoices_paid("B-1", NULL), 0);
+    CHECK_INT(payer_credit("B-1"), 0);
+    CHECK_INT(intent_paid(id, st, sizeof(st)), 0);
+    CHECK_STR(st, "pending");
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
+    CHECK(strstr(out, "invoice_paid_equals_allocations: 0\n") != NULL);
+}
+
 int main(void)
 {
     char dir[256], cfg[400];
@@ -1132,6 +1269,7 @@ int main(void)
     test_concurrent();
     test_simulate(cfg);
     test_secret_api();
+    test_unmatch_reapplied_credit();
     check_invariant();
     {
         int64_t n = st_db_int(&srv, "SELECT count(*) FROM audit");
