@@ -58,8 +58,10 @@ static int32_t due_day(const char *period, const char *issued)
 }
 
 static enum report_credit_state state_of(const char *dir, const char *state,
-                                         const char *outcome)
+                                         const char *outcome, int64_t amount)
 {
+    if (amount == 0) /* stored as ignored, in either direction */
+        return REPORT_IGNORED;
     if (strcmp(dir, "debit") == 0)
         return REPORT_DEBIT;
     if (strcmp(state, "duplicate") == 0)
@@ -150,7 +152,8 @@ static int daily_input(json_t *j, const char *org, int32_t day,
 
         b->bank[i].ref = cs(a, i, 0);
         b->bank[i].amount = ci(a, i, 1);
-        b->bank[i].state = state_of(cs(a, i, 2), cs(a, i, 3), cs(a, i, 4));
+        b->bank[i].state =
+            state_of(cs(a, i, 2), cs(a, i, 3), cs(a, i, 4), ci(a, i, 1));
         b->bank[i].late = ci(a, i, 5) != 0;
         /* the provider's running balance, of this day's own
            transactions (a late one moved an earlier day's) */

@@ -1244,6 +1244,82 @@ static void test_unmatch_reapplied_credit(void)
     CHECK(strstr(out, "invoice_paid_equals_allocations: 0\n") != NULL);
 }
 
+/*
+ * Everything stored is reportable: a statement with a 0-đồng fee line
+ * (":61:...D0,NCHG") for a past day stores the row as ignored; that
+ * day's report (JSON and CSV) counts it under "ignored" and not as money
+ * received, and the day closes.
+ */
+static void test_zero_amount_day(void)
+{
+    char day[11], yymmdd[8], stmt[1024], path[160], out[4096];
+    time_t t = time(NULL) + 7 * 3600 - 10 * 86400;
+    struct tm tm;
+    struct resp r;
+    json_t *bank, *a;
+    size_t i;
+    int zero = 0;
+
+    gmtime_r(&t, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+    snprintf(yymmdd, sizeof(yymmdd), "%.2s%.2s%.2s", day + 2, day + 5, day + 8);
+    snprintf(stmt, sizeof(stmt),
+             ":20:STMTZERO\r\n:25:" ST_MKT_ACCOUNT "\r\n:28C:7/1\r\n"
+             ":60F:C%sVND100000000,\r\n"
+             ":61:%s%sC150000,NTRFNONREF//FTZERO0001\r\n"
+             ":86:CHUYEN TIEN KHONG GHI MA\r\n"
+             ":61:%s%sD0,NCHGNONREF//FTZERO0002\r\n"
+             ":86:PHI DICH VU SMS 0 DONG\r\n"
+             ":62F:C%sVND100150000,\r\n-\r\n",
+             yymmdd, yymmdd, yymmdd + 2, yymmdd, yymmdd + 2, yymmdd);
+    r = st_http(&srv, "POST", "/v1/statements?format=mt940", admin, NULL, stmt,
+                strlen(stmt));
+    CHECK_INT(r.status, 201);
+    CHECK_INT(JI(r, "new"), 2);
+    CHECK_INT(JI(r, "ignored"), 1);
+    resp_free(&r);
+    /* the zero row is listed as ignored */
+    r = st_get(&srv, "/v1/orgs/MKT/bank/transactions?state=ignored&limit=1000",
+               admin);
+    CHECK_INT(r.status, 200);
+    a = json_object_get(r.json, "transactions");
+    for (i = 0; i < json_array_size(a); i++) {
+        json_t *x = json_array_get(a, i);
+
+        if (json_integer_value(json_object_get(x, "amount")) == 0 &&
+            strcmp(json_string_value(json_object_get(x, "booking_date")),
+                   day) == 0)
+            zero++;
+    }
+    CHECK_INT(zero, 1);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/v1/reports/daily?org=MKT&date=%s", day);
+    r = st_get(&srv, path, admin);
+    CHECK_INT(r.status, 200);
+    bank = json_object_get(r.json, "bank");
+    CHECK_INT(json_integer_value(json_object_get(
+                  json_object_get(json_object_get(bank, "by_state"), "ignored"),
+                  "count")),
+              1);
+    CHECK_INT(json_integer_value(json_object_get(bank, "received_count")), 1);
+    CHECK_INT(json_integer_value(json_object_get(bank, "received_amount")),
+              150000);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/v1/reports/daily?org=MKT&date=%s&format=csv",
+             day);
+    r = st_get(&srv, path, admin);
+    CHECK_INT(r.status, 200);
+    CHECK(r.body != NULL && strstr(r.body, "\nignored,Bỏ qua,1,0\r\n") != NULL);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "{\"date\":\"%s\"}", day);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/close", admin, NULL, path);
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
+    CHECK(strstr(out, "daily_report_builds: 0\n") != NULL);
+    CHECK(strstr(out, "closed_day_equals_recomputed: 0\n") != NULL);
+}
+
 int main(void)
 {
     char dir[256], cfg[400];
@@ -1270,6 +1346,7 @@ int main(void)
     test_simulate(cfg);
     test_secret_api();
     test_unmatch_reapplied_credit();
+    test_zero_amount_day();
     check_invariant();
     {
         int64_t n = st_db_int(&srv, "SELECT count(*) FROM audit");
