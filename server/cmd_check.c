@@ -14,14 +14,14 @@
 #include "srv_report.h"
 
 /* An invariant counted by the store, printed under its field's name. */
-#define FIELD(name)                                                            \
-    {                                                                          \
-#name, offsetof(struct store_check, name)                              \
-    }
+/* clang-format off */
+#define FIELD(name) {#name, offsetof(struct store_check, name)}
+/* clang-format on */
 static const struct {
     const char *name;
     size_t field;
 } store_invariants[] = {
+    /* clang-format off */
     FIELD(invoice_paid_equals_allocations),
     FIELD(invoice_paid_within_amount),
     FIELD(intent_paid_equals_payments),
@@ -29,12 +29,14 @@ static const struct {
     FIELD(payment_amount_equals_parts),
     FIELD(payment_parts_not_negative),
     FIELD(reversed_payment_holds_nothing),
+    FIELD(refund_equals_parts),
     FIELD(payer_credit_equals_unallocated),
     FIELD(matched_txn_has_one_payment),
     FIELD(unmatched_txn_has_no_payment),
     FIELD(payment_matched_once),
     FIELD(duplicate_has_live_original),
     FIELD(audit_chain_verifies),
+    /* clang-format on */
 };
 #undef FIELD
 

@@ -199,6 +199,9 @@ struct store_check {
                                                 unallocated part < 0 */
     int64_t reversed_payment_holds_nothing;  /* a reversed payment still
                                                 holds credit or refunds */
+    int64_t refund_equals_parts;             /* a refund's amount != the
+                                                sum of what it drew from
+                                                payments */
     int64_t payer_credit_equals_unallocated; /* credit != the sum of the
                                                 unallocated parts of the
                                                 payer's live payments */

@@ -51,6 +51,10 @@ static const struct invariant invariants[] = {
      "SELECT count(*) FROM payments p WHERE p.reversed_day IS NOT NULL AND"
      " (p.unallocated != 0 OR EXISTS (SELECT 1 FROM refund_parts r WHERE"
      " r.payment_id = p.id))"},
+    {offsetof(struct store_check, refund_equals_parts),
+     "SELECT count(*) FROM refunds f LEFT JOIN (SELECT refund_id AS id,"
+     " sum(amount) AS s FROM refund_parts GROUP BY refund_id) x ON x.id ="
+     " f.id WHERE f.amount != coalesce(x.s, 0)"},
     {offsetof(struct store_check, payer_credit_equals_unallocated),
      "SELECT count(*) FROM payers y LEFT JOIN (SELECT payer_id AS id,"
      " sum(unallocated) AS s FROM payments WHERE " LIVE
