@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "intent.h"
@@ -3761,13 +3762,15 @@ static int open_db_readonly(const char *path, sqlite3 **out)
     rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                          NULL);
     if (rc != SQLITE_OK) {
-        if (rc == SQLITE_CANTOPEN)
+        int missing = access(path, F_OK) != 0;
+
+        if (missing)
             store_set_error("no_database", "no database at %s", path);
         else
             store_set_error("storage_unavailable", "cannot open %s: %s", path,
                             db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
-        return rc == SQLITE_CANTOPEN ? -STORE_E_USAGE : -STORE_E_IO;
+        return missing ? -STORE_E_USAGE : -STORE_E_IO;
     }
     sqlite3_busy_timeout(db, 10000);
     if (exec_sql(db, "PRAGMA query_only=1;") != 0) {

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "harness.h"
 #include "notify.h"
 #include "srvtest.h"
@@ -374,6 +376,79 @@ static void test_order(const char *dir)
     CHECK_INT(a[3], 0);
 }
 
+/*
+ * The read-only store behind `chopay-server check`: no database is not
+ * created; a schema older than the program's is refused, not migrated;
+ * nothing can be written. And the command's exit statuses: 0 clean, 2
+ * when the database cannot be checked.
+ */
+static void test_readonly(const char *dir)
+{
+    char url[340], file[320], out[4096];
+    const char *argv[] = {"check", "--db", url, NULL};
+    struct store_org org = {"RO",         "market",  "Chợ Đọc", "970436",
+                            "1023456789", "CHO DOC", "RO"};
+    struct store *st = NULL;
+    json_t *o = NULL;
+    sqlite3 *db = NULL;
+    int before = 0;
+
+    snprintf(file, sizeof(file), "%s/none.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(store_open_readonly(url, 1, &st), -STORE_E_USAGE);
+    CHECK_STR(store_error_code(), "no_database");
+    CHECK(access(file, F_OK) != 0);
+    CHECK_INT(st_run(out, sizeof(out), argv), 2);
+    CHECK(access(file, F_OK) != 0);
+    snprintf(file, sizeof(file), "%s/t.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(st_run(out, sizeof(out), argv), 0);
+    CHECK(strstr(out, "\nledger ok: ") != NULL);
+    st = NULL;
+    CHECK_INT(store_open_readonly(url, 1, &st), 0);
+    if (st != NULL) {
+        CHECK(st->ops->org_create(st, &org, "t", &o) < 0);
+        store_close(st);
+    }
+    /* an older schema: said so, left as it is */
+    CHECK_INT(sqlite3_open(file, &db), SQLITE_OK);
+    {
+        sqlite3_stmt *q = NULL;
+
+        if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
+                               -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            before = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    CHECK_INT(sqlite3_exec(db,
+                           "DELETE FROM schema_version WHERE version ="
+                           " (SELECT max(version) FROM schema_version)",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+    st = NULL;
+    CHECK_INT(store_open_readonly(url, 1, &st), -STORE_E_USAGE);
+    CHECK_STR(store_error_code(), "schema_too_old");
+    CHECK_INT(st_run(out, sizeof(out), argv), 2);
+    db = NULL;
+    /* the check changed nothing: the version is still the older one */
+    CHECK_INT(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL),
+              SQLITE_OK);
+    {
+        sqlite3_stmt *q = NULL;
+        int v = -1;
+
+        if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
+                               -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        CHECK_INT(v, before - 1);
+    }
+    sqlite3_close(db);
+}
+
 /* ---- notifier ----------------------------------------------------------- */
 
 static atomic_int woken;
@@ -453,6 +528,7 @@ int main(void)
     store_close(st);
     CHECK_INT(store_open("postgres://x/y", 1, &st), -STORE_E_USAGE);
     CHECK_INT(store_open("mysql://x", 1, &st), -STORE_E_USAGE);
+    test_readonly(dir);
     test_order(dir);
     test_notify();
     if (th_failed == 0)
