@@ -30,6 +30,7 @@ static const struct {
     FIELD(payment_parts_not_negative),
     FIELD(reversed_payment_holds_nothing),
     FIELD(refund_equals_parts),
+    FIELD(payment_has_one_receipt),
     FIELD(payer_credit_equals_unallocated),
     FIELD(matched_txn_has_one_payment),
     FIELD(unmatched_txn_has_no_payment),
@@ -99,6 +100,9 @@ int server_check(const struct srv_config *c)
         store_close(st);
         return 2;
     }
+    if (k.audit_chain_verifies != 0)
+        fprintf(stderr, "chopay-server: check: audit chain: %s\n",
+                k.audit_message);
     rc = reports_build(st, &k, &reports_broken);
     if (rc == 0) {
         rc = srv_closes_check(st, stderr, &closed, &closed_broken);

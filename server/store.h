@@ -202,6 +202,10 @@ struct store_check {
     int64_t refund_equals_parts;             /* a refund's amount != the
                                                 sum of what it drew from
                                                 payments */
+    int64_t payment_has_one_receipt;         /* a live payment without
+                                                exactly one valid receipt,
+                                                or a reversed one with a
+                                                receipt not voided */
     int64_t payer_credit_equals_unallocated; /* credit != the sum of the
                                                 unallocated parts of the
                                                 payer's live payments */
@@ -220,6 +224,7 @@ struct store_check {
                                                 direction or amount */
     int64_t audit_chain_verifies;            /* 1 when the hash chain of
                                                 the audit log breaks */
+    char audit_message[160];                 /* where it breaks, or "" */
     struct store_check_day *days;            /* days with records */
     size_t n_days;                           /* count of `days` */
 };

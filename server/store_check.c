@@ -55,6 +55,10 @@ static const struct invariant invariants[] = {
      "SELECT count(*) FROM refunds f LEFT JOIN (SELECT refund_id AS id,"
      " sum(amount) AS s FROM refund_parts GROUP BY refund_id) x ON x.id ="
      " f.id WHERE f.amount != coalesce(x.s, 0)"},
+    {offsetof(struct store_check, payment_has_one_receipt),
+     "SELECT count(*) FROM payments p WHERE (SELECT count(*) FROM receipts"
+     " r WHERE r.payment_id = p.id AND r.voided_at IS NULL) != CASE WHEN"
+     " p." LIVE " THEN 1 ELSE 0 END"},
     {offsetof(struct store_check, payer_credit_equals_unallocated),
      "SELECT count(*) FROM payers y LEFT JOIN (SELECT payer_id AS id,"
      " sum(unallocated) AS s FROM payments WHERE " LIVE
@@ -178,6 +182,8 @@ int sqc_ledger_check(struct store *base, struct store_check *out)
     rc = base->ops->audit_verify(base, &entries);
     if (rc == -STORE_E_CONFLICT) {
         r.audit_chain_verifies = 1;
+        snprintf(r.audit_message, sizeof(r.audit_message), "%s",
+                 store_error_message());
         rc = 0;
     }
     if (rc != 0)

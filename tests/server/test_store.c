@@ -262,6 +262,7 @@ static void check_ledger(const char *url)
     CHECK_INT(k.payment_parts_not_negative, 0);
     CHECK_INT(k.reversed_payment_holds_nothing, 0);
     CHECK_INT(k.refund_equals_parts, 0);
+    CHECK_INT(k.payment_has_one_receipt, 0);
     CHECK_INT(k.payer_credit_equals_unallocated, 0);
     CHECK_INT(k.matched_txn_has_one_payment, 0);
     CHECK_INT(k.unmatched_txn_has_no_payment, 0);
