@@ -271,6 +271,7 @@ static void test_daily(void)
     CHECK_INT(report_daily(&ok, &r), REPORT_E_AMOUNT);
     /* a zero-amount row stored as ignored counts there, and nowhere else */
     b1.amount = 0;
+    r = NULL;
     CHECK_INT(report_daily(&ok, &r), 0);
     if (r) {
         CHECK_INT(r->by_state[REPORT_IGNORED].count, 1);
