@@ -1305,6 +1305,61 @@ static void test_zero_amount_day(void)
     CHECK(strstr(out, "closed_day_equals_recomputed: 0\n") != NULL);
 }
 
+struct writer_arg {
+    const char *code; /* the intent's payment code */
+    int n, ok;        /* transfers to post, those answered 200 */
+};
+
+static void *writer(void *p)
+{
+    struct writer_arg *w = p;
+    char id[32];
+    int i;
+
+    for (i = 0; i < w->n; i++) {
+        snprintf(id, sizeof(id), "W-%d", i);
+        w->ok += generic_credit(id, w->code, 30000) > 0;
+    }
+    return NULL;
+}
+
+/*
+ * chopay-server check reads one snapshot: run while the server books
+ * transfers (allocations, then credit applied), it finds every invariant
+ * holding each time.
+ */
+static void test_check_while_writing(void)
+{
+    char code[16];
+    long long id, amount;
+    struct writer_arg w = {code, 12, 0};
+    pthread_t th;
+    int i, broken = 0, runs = 0;
+    struct resp r;
+
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers", admin, NULL,
+                "{\"code\":\"B-2\",\"name\":\"Vũ Thị Hạnh\","
+                "\"zone\":\"B\",\"category\":\"B\"}");
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/invoices/generate", admin, NULL,
+                "{\"period\":\"2026-11\",\"fee\":\"THUE-B\"}");
+    CHECK(r.status == 200 || r.status == 201);
+    resp_free(&r);
+    CHECK_INT(st_intent(&srv, kiosk, "B-2", "i-b2", code, &id, &amount), 0);
+    pthread_create(&th, NULL, writer, &w);
+    for (i = 0; i < 3; i++) {
+        broken += st_check(srv.dir, NULL, 0) != 0;
+        runs++;
+    }
+    pthread_join(th, NULL);
+    CHECK_INT(broken, 0);
+    CHECK_INT(runs, 3);
+    CHECK_INT(w.ok, w.n);
+    CHECK_INT(payer_credit("B-2"), 12 * 30000 - 100000);
+    CHECK_INT(st_check(srv.dir, NULL, 0), 0);
+}
+
 int main(void)
 {
     char dir[256], cfg[400];
@@ -1332,6 +1387,7 @@ int main(void)
     test_secret_api();
     test_unmatch_reapplied_credit();
     test_zero_amount_day();
+    test_check_while_writing();
     check_invariant();
     {
         int64_t n = st_db_int(&srv, "SELECT count(*) FROM audit");
