@@ -62,6 +62,9 @@ static const char usage_text[] =
     "                                print stall QR standees (PDF and PNG)\n"
     "  audit verify                  check the audit hash chain and every "
     "closed day\n"
+    "  check                         verify the ledger's invariants "
+    "(read-only;\n"
+    "                                exit 0 all hold, 1 a violation)\n"
     "\n"
     "Options:\n"
     "  --config FILE      INI file ([server], [bank.ORG]; see docs/api.md)\n"
@@ -1031,6 +1034,9 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
         return cmd_review(&cfg, &o);
     if (strcmp(cmd, "simulate") == 0)
         return cmd_simulate(&cfg, &o);
+    if (strcmp(cmd, "check") == 0)
+        return o.npos == 1 ? server_check(&cfg)
+                           : usage("check takes no arguments");
     if (strcmp(cmd, "report") == 0 || strcmp(cmd, "stats") == 0 ||
         strcmp(cmd, "standee") == 0 || strcmp(cmd, "audit") == 0) {
         struct srv_cli a = {o.org, o.date,  o.from, o.to,    o.province,

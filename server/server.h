@@ -34,6 +34,14 @@ int server_simulate(const struct srv_config *c, const char *org,
                     const char *code, int64_t amount, const char *via,
                     const char *server);
 
+/*
+ * check: open c->db read-only and verify the ledger's invariants, one
+ * line per invariant with its count of violations, then a summary.
+ * Exit status: 0 all hold, 1 a violation, 2 the database cannot be
+ * checked (missing, older schema, unreadable).
+ */
+int server_check(const struct srv_config *c);
+
 /* --demo: seed the demo organisations (idempotent), print, serve. */
 int server_demo(struct srv_config *c);
 

@@ -58,8 +58,10 @@ static int32_t due_day(const char *period, const char *issued)
 }
 
 static enum report_credit_state state_of(const char *dir, const char *state,
-                                         const char *outcome)
+                                         const char *outcome, int64_t amount)
 {
+    if (amount == 0) /* stored as ignored, in either direction */
+        return REPORT_IGNORED;
     /* a repeated record of a debit is a duplicate, not a second debit */
     if (strcmp(state, "duplicate") == 0)
         return REPORT_DUPLICATE;
@@ -151,7 +153,8 @@ static int daily_input(json_t *j, const char *org, int32_t day,
 
         b->bank[i].ref = cs(a, i, 0);
         b->bank[i].amount = ci(a, i, 1);
-        b->bank[i].state = state_of(cs(a, i, 2), cs(a, i, 3), cs(a, i, 4));
+        b->bank[i].state =
+            state_of(cs(a, i, 2), cs(a, i, 3), cs(a, i, 4), ci(a, i, 1));
         b->bank[i].late = ci(a, i, 5) != 0;
         /* the provider's running balance, of this day's own
            transactions (a late one moved an earlier day's) */
@@ -677,6 +680,43 @@ int srv_day_close(struct store *st, int64_t org_id, const char *org,
     return rc;
 }
 
+/*
+ * Check closed day `i` of day_closes' rows: 0, -STORE_E_CONFLICT with
+ * what broke in store_error_message(), or another store error.
+ */
+static int close_verify_one(struct store *st, json_t *rows, size_t i)
+{
+    const char *org = cs(rows, i, 1), *date = cs(rows, i, 3);
+    char *now = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (strcmp(cs(rows, i, 6), cs(rows, i, 7)) != 0) {
+        store_set_error("audit_broken",
+                        "closed day %s %s: audit entry %lld no longer"
+                        " has the hash stored at closing",
+                        org, date, (long long)ci(rows, i, 5));
+        return -STORE_E_CONFLICT;
+    }
+    /* recomputed from the records dated that day and the bank side its
+       close froze: corrections are dated later, so the whole report
+       must be what was stored */
+    rc = srv_report_daily(st, ci(rows, i, 2), org, date, 0, &now, &len);
+    if (rc != 0)
+        return rc;
+    if ((ci(rows, i, 9) >= 2 ? json_same(cs(rows, i, 4), now)
+                             : v1_same(cs(rows, i, 4), now)) != 0) {
+        store_set_error("closed_day_changed",
+                        "closed day %s %s: its figures recomputed from"
+                        " the records differ from those stored at"
+                        " closing",
+                        org, date);
+        rc = -STORE_E_CONFLICT;
+    }
+    free(now);
+    return rc;
+}
+
 int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days)
 {
     json_t *rows = NULL;
@@ -687,41 +727,45 @@ int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days)
     if (rc != 0)
         return rc;
     for (i = 0; i < json_array_size(rows); i++) {
-        const char *org = cs(rows, i, 1), *date = cs(rows, i, 3);
-        char *now = NULL;
-        size_t len = 0;
-
-        if (strcmp(cs(rows, i, 6), cs(rows, i, 7)) != 0) {
-            store_set_error("audit_broken",
-                            "closed day %s %s: audit entry %lld no longer"
-                            " has the hash stored at closing",
-                            org, date, (long long)ci(rows, i, 5));
-            rc = -STORE_E_CONFLICT;
-            break;
-        }
-        /* recomputed from the records dated that day and the bank side
-           its close froze: corrections are dated later, so the whole
-           report must be what was stored */
-        rc = srv_report_daily(st, ci(rows, i, 2), org, date, 0, &now, &len);
+        rc = close_verify_one(st, rows, i);
         if (rc != 0)
             break;
-        if ((ci(rows, i, 9) >= 2 ? json_same(cs(rows, i, 4), now)
-                                 : v1_same(cs(rows, i, 4), now)) != 0) {
-            store_set_error("closed_day_changed",
-                            "closed day %s %s: its figures recomputed from"
-                            " the records differ from those stored at"
-                            " closing",
-                            org, date);
-            rc = -STORE_E_CONFLICT;
-        }
-        if (rc == 0 && log != NULL)
-            fprintf(log, "closed day %s %s: ok\n", org, date);
-        free(now);
-        if (rc != 0)
-            break;
+        if (log != NULL)
+            fprintf(log, "closed day %s %s: ok\n", cs(rows, i, 1),
+                    cs(rows, i, 3));
     }
     if (rc == 0)
         *n_days = (int64_t)json_array_size(rows);
+    json_decref(rows);
+    return rc;
+}
+
+int srv_closes_check(struct store *st, FILE *log, int64_t *n_days,
+                     int64_t *n_broken)
+{
+    json_t *rows = NULL;
+    int64_t broken = 0;
+    size_t i;
+    int rc;
+
+    rc = st->ops->day_closes(st, &rows);
+    if (rc != 0)
+        return rc;
+    for (i = 0; i < json_array_size(rows); i++) {
+        rc = close_verify_one(st, rows, i);
+        if (rc == -STORE_E_IO)
+            break;
+        if (rc != 0) {
+            broken++;
+            if (log != NULL)
+                fprintf(log, "%s\n", store_error_message());
+            rc = 0;
+        }
+    }
+    if (rc == 0) {
+        *n_days = (int64_t)json_array_size(rows);
+        *n_broken = broken;
+    }
     json_decref(rows);
     return rc;
 }

@@ -69,6 +69,15 @@ int srv_day_close(struct store *st, int64_t org_id, const char *org,
  */
 int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days);
 
+/*
+ * The same check over every closed day without stopping at a broken
+ * one: *n_days the closed days, *n_broken those that fail, each named
+ * with what broke on a line of `log` (may be NULL). 0 or a negated
+ * store error when the records cannot be read (-STORE_E_IO).
+ */
+int srv_closes_check(struct store *st, FILE *log, int64_t *n_days,
+                     int64_t *n_broken);
+
 /* The issue-6 command line (`chopay-server report|stats|standee|audit`). */
 struct srv_cli {
     const char *org, *date, *from, *to, *province, *fee, *payer, *out, *paper,

@@ -31,7 +31,8 @@ const char *store_error_code(void)
     return err_code;
 }
 
-int store_open(const char *url, int pool, struct store **out)
+/* The file path of database URL `url` into *path; 0 or -STORE_E_USAGE. */
+static int url_path(const char *url, const char **out)
 {
     const char *path = url;
 
@@ -52,7 +53,24 @@ int store_open(const char *url, int pool, struct store **out)
         store_set_error("usage", "empty database path");
         return -STORE_E_USAGE;
     }
-    return store_sqlite_open(path, pool, out);
+    *out = path;
+    return 0;
+}
+
+int store_open(const char *url, int pool, struct store **out)
+{
+    const char *path = NULL;
+    int rc = url_path(url, &path);
+
+    return rc != 0 ? rc : store_sqlite_open(path, pool, out);
+}
+
+int store_open_readonly(const char *url, int pool, struct store **out)
+{
+    const char *path = NULL;
+    int rc = url_path(url, &path);
+
+    return rc != 0 ? rc : store_sqlite_open_readonly(path, pool, out);
 }
 
 void store_close(struct store *st)

@@ -167,6 +167,68 @@ struct store_adoption_sink {
                    int cashless, int64_t fee_id);
 };
 
+/* A day with records of one organisation (see struct store_check). */
+struct store_check_day {
+    int64_t org_id; /* the organisation */
+    char org[32];   /* its code */
+    char date[11];  /* YYYY-MM-DD, as the records are dated */
+};
+
+/*
+ * What store_ops.ledger_check found: each count is the number of records
+ * that break the invariant its name states (0: it holds). Read in one
+ * snapshot of the database. `days` (malloc'd, the caller free()s it)
+ * lists every (organisation, day) that has a dated record, for the
+ * caller to build their reports.
+ */
+struct store_check {
+    int64_t invoice_paid_equals_allocations; /* paid != the sum of the
+                                                allocations of live
+                                                (not reversed) payments */
+    int64_t invoice_paid_within_amount;      /* paid < 0 or > amount */
+    int64_t intent_paid_equals_payments;     /* paid != the sum of its live
+                                                payments */
+    int64_t intent_status_follows_paid;      /* not cancelled and its status
+                                                is not pending (0), partial
+                                                or paid as its paid says */
+    int64_t payment_amount_equals_parts;     /* a live payment's amount !=
+                                                allocated + unallocated +
+                                                refunded */
+    int64_t payment_parts_not_negative;      /* an amount, allocation,
+                                                refund part <= 0 or an
+                                                unallocated part < 0 */
+    int64_t reversed_payment_holds_nothing;  /* a reversed payment still
+                                                holds credit or refunds */
+    int64_t refund_equals_parts;             /* a refund's amount != the
+                                                sum of what it drew from
+                                                payments */
+    int64_t payment_has_one_receipt;         /* a live payment without
+                                                exactly one valid receipt,
+                                                or a reversed one with a
+                                                receipt not voided */
+    int64_t payer_credit_equals_unallocated; /* credit != the sum of the
+                                                unallocated parts of the
+                                                payer's live payments */
+    int64_t matched_txn_has_one_payment;     /* a matched bank transaction
+                                                without a live payment of
+                                                its organisation and
+                                                amount */
+    int64_t unmatched_txn_has_no_payment;    /* a bank transaction that is
+                                                not matched yet names a
+                                                payment */
+    int64_t payment_matched_once;            /* a payment named by two or
+                                                more bank transactions */
+    int64_t duplicate_has_live_original;     /* a duplicate whose original
+                                                is missing, a duplicate,
+                                                or of another organisation,
+                                                direction or amount */
+    int64_t audit_chain_verifies;            /* 1 when the hash chain of
+                                                the audit log breaks */
+    char audit_message[160];                 /* where it breaks, or "" */
+    struct store_check_day *days;            /* days with records */
+    size_t n_days;                           /* count of `days` */
+};
+
 /* One ingestion batch (a webhook or a whole statement file): one write
  * transaction. Opaque; see store_ops.bank_begin. */
 struct store_bank;
@@ -346,6 +408,12 @@ struct store_ops {
     /* Operations: counts for /metrics, audit chain check. */
     int (*stats)(struct store *st, json_t **out);
     int (*audit_verify)(struct store *st, int64_t *entries);
+    /*
+     * Check the ledger's invariants (struct store_check) in one read
+     * transaction; writes nothing. *out is filled only on success (its
+     * `days` then owned by the caller).
+     */
+    int (*ledger_check)(struct store *st, struct store_check *out);
 
     /* ---- receipts, reports, statistics (issue 6, store_report.c) ---- */
 
@@ -500,11 +568,22 @@ struct store {
  */
 int store_open(const char *url, int pool, struct store **out);
 
+/*
+ * Open the store named by `url` (as store_open) for reading only: no
+ * file is created, no migration applied, no write can succeed. A schema
+ * older or newer than this program's is -STORE_E_USAGE ("schema_too_old",
+ * "schema_too_new"); a missing database -STORE_E_USAGE ("no_database").
+ */
+int store_open_readonly(const char *url, int pool, struct store **out);
+
 /* Close and free `st` (NULL does nothing). */
 void store_close(struct store *st);
 
 /* The SQLite backend (store_sqlite.c); `path` is a file name. */
 int store_sqlite_open(const char *path, int pool, struct store **out);
+
+/* The SQLite backend opened read-only (store_open_readonly). */
+int store_sqlite_open_readonly(const char *path, int pool, struct store **out);
 
 /* The detail of this thread's last store error (never NULL). */
 const char *store_error_message(void);

@@ -2112,22 +2112,7 @@ static int reverse_as_correction(struct sqi_conn *c, int64_t org, int64_t id,
                   " AND voided_at IS NULL",
                   pay, now);
     if (rc == 0 && in != 0) {
-        rc = sqi_db_prepare(
-            db,
-            "UPDATE intents SET paid = max(paid - ?2, 0), status ="
-            " CASE WHEN status = 'cancelled' THEN status"
-            " WHEN paid - ?2 <= 0 THEN 'pending' WHEN paid - ?2 < amount"
-            " THEN 'partial' ELSE 'paid' END, closed_at = ?3"
-            " WHERE id = ?1",
-            &st);
-        if (rc == 0) {
-            bi(st, 1, in);
-            bi(st, 2, amount);
-            bi(st, 3, now);
-            rc = sqi_db_step(db, st);
-            sqlite3_finalize(st);
-            rc = rc < 0 ? rc : 0;
-        }
+        rc = sqi_intent_recompute(c, in, now);
         if (rc == 0)
             sqi_queue_woken(c, in);
     }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "intent.h"
@@ -3149,11 +3150,11 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent)
 {
     sqlite3_stmt *st;
-    int64_t pid, amount, unalloc, in = 0;
+    int64_t pid, unalloc, in = 0;
     int rc;
 
     if (sqlite3_prepare_v2(c->db,
-                           "SELECT payer_id, amount, unallocated,"
+                           "SELECT payer_id, unallocated,"
                            " coalesce(intent_id, 0) FROM payments"
                            " WHERE id = ?1 AND method = 'transfer'",
                            -1, &st, NULL) != SQLITE_OK)
@@ -3170,9 +3171,8 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
         return rc;
     }
     pid = sqlite3_column_int64(st, 0);
-    amount = sqlite3_column_int64(st, 1);
-    unalloc = sqlite3_column_int64(st, 2);
-    in = sqlite3_column_int64(st, 3);
+    unalloc = sqlite3_column_int64(st, 1);
+    in = sqlite3_column_int64(st, 2);
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(c->db,
                            "UPDATE payers SET credit = credit - ?2"
@@ -3192,7 +3192,9 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
     }
     {
         static const char *const sql[] = {
-            "UPDATE invoices SET paid = paid - (SELECT amount FROM"
+            /* every allocation: credit applied later may have added a
+               second one to the same invoice */
+            "UPDATE invoices SET paid = paid - (SELECT sum(a.amount) FROM"
             " allocations a WHERE a.invoice_id = invoices.id AND"
             " a.payment_id = ?1) WHERE id IN (SELECT invoice_id FROM"
             " allocations WHERE payment_id = ?1)",
@@ -3212,26 +3214,37 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
         }
     }
     if (in != 0) {
-        if (sqlite3_prepare_v2(
-                c->db,
-                "UPDATE intents SET paid = max(paid - ?2, 0), status ="
-                " CASE WHEN status = 'cancelled' THEN status"
-                " WHEN paid - ?2 <= 0 THEN 'pending' WHEN paid - ?2 < amount"
-                " THEN 'partial' ELSE 'paid' END, closed_at = ?3"
-                " WHERE id = ?1",
-                -1, &st, NULL) != SQLITE_OK)
-            return db_fail(c, "prepare");
-        bi(st, 1, in);
-        bi(st, 2, amount);
-        bi(st, 3, now);
-        rc = step(c, st);
-        sqlite3_finalize(st);
-        if (rc < 0)
+        rc = sqi_intent_recompute(c, in, now);
+        if (rc != 0)
             return rc;
         sqi_queue_woken(c, in);
     }
     *intent = in;
     return 0;
+}
+
+int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now)
+{
+#define LIVE_PAID                                                              \
+    "(SELECT coalesce(sum(p.amount), 0) FROM payments p WHERE"                 \
+    " p.intent_id = intents.id AND p.reversed_day IS NULL)"
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(c->db,
+                           "UPDATE intents SET paid = " LIVE_PAID ", status ="
+                           " CASE WHEN status = 'cancelled' THEN status"
+                           " WHEN " LIVE_PAID " <= 0 THEN 'pending'"
+                           " WHEN " LIVE_PAID " < amount THEN 'partial'"
+                           " ELSE 'paid' END, closed_at = ?2 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, "prepare");
+#undef LIVE_PAID
+    bi(st, 1, intent);
+    bi(st, 2, now);
+    rc = step(c, st);
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : 0;
 }
 
 static int sq_transfer_apply(struct store *base, int64_t org,
@@ -3678,6 +3691,7 @@ static const struct store_ops sqlite_ops = {
     .dash_session_del = sqd_session_del,
     .dash_attempt = sqd_attempt,
     .dash_sweep = sqd_sweep,
+    .ledger_check = sqc_ledger_check,
 };
 
 static int exec_sql(sqlite3 *db, const char *sql)
@@ -3760,6 +3774,113 @@ fail:
                         sqlite3_errmsg(db));
     exec_sql(db, "ROLLBACK");
     return -STORE_E_IO;
+}
+
+/*
+ * A read-only connection to the existing database `path`: nothing is
+ * created (a WAL database's -shm is shared with a running server) and
+ * query_only refuses any write.
+ */
+static int open_db_readonly(const char *path, sqlite3 **out)
+{
+    sqlite3 *db = NULL;
+    int rc;
+
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                         NULL);
+    if (rc != SQLITE_OK) {
+        int missing = access(path, F_OK) != 0;
+
+        if (missing)
+            store_set_error("no_database", "no database at %s", path);
+        else
+            store_set_error("storage_unavailable", "cannot open %s: %s", path,
+                            db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return missing ? -STORE_E_USAGE : -STORE_E_IO;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if (exec_sql(db, "PRAGMA query_only=1;") != 0) {
+        sqlite3_close(db);
+        return -STORE_E_IO;
+    }
+    *out = db;
+    return 0;
+}
+
+/* 0 when database `db` has exactly this program's schema version. */
+static int schema_current(sqlite3 *db, const char *path)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1, rc;
+
+    rc = sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1,
+                            &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    else if (rc != SQLITE_OK && strstr(sqlite3_errmsg(db), "no such table"))
+        version = 0;
+    sqlite3_finalize(st);
+    if (version < 0) {
+        store_set_error("storage_unavailable", "%s: %s", path,
+                        sqlite3_errmsg(db));
+        return -STORE_E_IO;
+    }
+    if (version < N_MIGRATIONS) {
+        store_set_error("schema_too_old",
+                        "%s: database schema %d is older than this program's"
+                        " (%d); open it once read-write (chopay-server init)"
+                        " to migrate it",
+                        path, version, N_MIGRATIONS);
+        return -STORE_E_USAGE;
+    }
+    if (version > N_MIGRATIONS) {
+        store_set_error("schema_too_new",
+                        "%s: database schema %d is newer than this program"
+                        " (%d)",
+                        path, version, N_MIGRATIONS);
+        return -STORE_E_USAGE;
+    }
+    return 0;
+}
+
+int store_sqlite_open_readonly(const char *path, int pool, struct store **out)
+{
+    struct sq *s;
+    int i, rc;
+
+    if (pool < 1)
+        pool = 1;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -STORE_E_IO;
+    s->conns = calloc((size_t)pool, sizeof(*s->conns));
+    if (s->conns == NULL) {
+        free(s);
+        return -STORE_E_IO;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    pthread_mutex_init(&s->wmu, NULL);
+    s->base.ops = &sqlite_ops;
+    for (i = 0; i < pool; i++) {
+        rc = open_db_readonly(path, &s->conns[i].db);
+        if (rc != 0)
+            goto fail;
+        s->n = i + 1;
+        if (i == 0) {
+            rc = schema_current(s->conns[0].db, path);
+            if (rc != 0)
+                goto fail;
+        }
+        s->conns[i].next = s->free_list;
+        s->free_list = &s->conns[i];
+    }
+    *out = &s->base;
+    return 0;
+fail:
+    sq_close(&s->base);
+    return rc;
 }
 
 int store_sqlite_open(const char *path, int pool, struct store **out)

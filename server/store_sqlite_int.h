@@ -72,8 +72,9 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
                        int64_t *payment);
 
 /*
- * Undo a transfer payment (review "unmatch"): give back its allocations,
- * take back its credit, roll back its intent's paid/status, delete it.
+ * Undo a transfer payment (review "unmatch"): give back every one of its
+ * allocations, take back its credit, recompute its intent's paid/status,
+ * delete it.
  * *intent gets its intent id (0 when none). -CONFLICT when the credit it
  * created has been used since.
  */
@@ -104,6 +105,13 @@ struct sqi_account {
 int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
                     const char *account_in, struct sqi_account *was,
                     struct sqi_account *now);
+
+/*
+ * After a payment of intent `intent` was reversed: its paid amount is
+ * again the sum of its live payments and its status follows (pending,
+ * partial, paid; a cancelled intent stays cancelled). In a write txn.
+ */
+int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now);
 
 /* store_bank.c: migrations 3 and 7 and the bank operations of the table. */
 extern const char *const sqi_migration3[];
@@ -137,6 +145,9 @@ int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
 int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out);
+
+/* store_check.c: the ledger's invariants (store_ops.ledger_check). */
+int sqc_ledger_check(struct store *st, struct store_check *out);
 
 /*
  * store_bank.c, called by intent creation when a kiosk claims reserved

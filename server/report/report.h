@@ -94,7 +94,10 @@ enum report_credit_state {
 struct report_bank_txn {
     const char *ref;                /* bank reference, unique per txn */
     int64_t amount;                 /* đồng, > 0 (debits too: a debit's
-                                       state is REPORT_DEBIT) */
+                                       state is REPORT_DEBIT); 0 only
+                                       for REPORT_IGNORED (a 0-đồng fee
+                                       line): counted there, not in
+                                       what was received */
     enum report_credit_state state; /* matching result */
     int late; /* 1: booked by the bank on an earlier day that was closed
                  when it came, so it counts on this one (a correction):

@@ -72,12 +72,15 @@ static int bank_side(const struct report_daily_input *in,
         const struct report_bank_txn *t = &in->bank[i];
         if (!t->ref || (unsigned)t->state >= REPORT_STATE__COUNT)
             return REPORT_E_ARG;
-        if (t->amount <= 0 || t->amount > MONEY_MAX)
+        /* a zero-amount row (a 0-đồng fee line) is stored as ignored:
+           counted there, never as money received */
+        if (t->amount < 0 || t->amount > MONEY_MAX ||
+            (t->amount == 0 && t->state != REPORT_IGNORED))
             return REPORT_E_AMOUNT;
         r->by_state[t->state].count++;
         if ((rc = sum_add(&r->by_state[t->state].amount, t->amount)))
             return rc;
-        if (t->state == REPORT_DUPLICATE)
+        if (t->state == REPORT_DUPLICATE || t->amount == 0)
             continue;
         /* a late transaction moved an earlier day's balance: counted
            here, proven there (its correction explains that day) */
@@ -144,7 +147,7 @@ static int differences(const struct report_daily_input *in,
         return REPORT_E_NOMEM;
     for (size_t i = 0; i < in->n_bank; i++) {
         const struct report_bank_txn *t = &in->bank[i];
-        if (t->state == REPORT_DUPLICATE || t->late)
+        if (t->state == REPORT_DUPLICATE || t->late || t->amount == 0)
             continue;
         it[n].ref = t->ref;
         it[n].amount = t->state == REPORT_DEBIT ? -t->amount : t->amount;

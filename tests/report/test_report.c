@@ -266,6 +266,23 @@ static void test_daily(void)
     ok.invoices = inv;
     b1.amount = 0;
     CHECK_INT(report_daily(&ok, &r), REPORT_E_AMOUNT);
+    b1.amount = -1;
+    b1.state = REPORT_IGNORED;
+    CHECK_INT(report_daily(&ok, &r), REPORT_E_AMOUNT);
+    /* a zero-amount row stored as ignored counts there, and nowhere else */
+    b1.amount = 0;
+    r = NULL;
+    CHECK_INT(report_daily(&ok, &r), 0);
+    if (r) {
+        CHECK_INT(r->by_state[REPORT_IGNORED].count, 1);
+        CHECK_INT(r->by_state[REPORT_IGNORED].amount, 0);
+        CHECK_INT(r->received.count, 0);
+        for (size_t i = 0; i < r->n_diffs; i++)
+            CHECK(r->diffs[i].bank != 0 || r->diffs[i].ledger != 0);
+        report_daily_free(r);
+    }
+    r = (struct report_daily *)&ok;
+    b1.state = REPORT_MATCHED_EXACT;
     b1.amount = 100000;
     b1.state = (enum report_credit_state)42;
     CHECK_INT(report_daily(&ok, &r), REPORT_E_ARG);

@@ -457,6 +457,19 @@ int st_intent(struct srvt *s, const char *kiosk, const char *payer,
     return rc;
 }
 
+int st_check(const char *dir, char *out, size_t cap)
+{
+    const char *argv[] = {"check", "--data-dir", dir, NULL};
+    char buf[4096];
+    int rc = st_run(buf, sizeof(buf), argv);
+
+    if (rc != 0)
+        fprintf(stderr, "chopay-server check %s: exit %d\n%s", dir, rc, buf);
+    if (out != NULL && cap > 0)
+        snprintf(out, cap, "%s", buf);
+    return rc;
+}
+
 long long st_db_int(const struct srvt *s, const char *sql)
 {
     char path[400];

@@ -118,6 +118,15 @@ int st_bank_world(struct srvt *s, char *admin, char *kiosk);
 int st_intent(struct srvt *s, const char *kiosk, const char *payer,
               const char *idem, char *code, long long *id, long long *amount);
 
+/*
+ * Run `chopay-server check --data-dir DIR` (read-only; a server may be
+ * running on DIR): its output into `out` (cap bytes, may be NULL) and
+ * its exit status (0: every ledger invariant holds), or -1. When it is
+ * not 0 the output goes to stderr, so a failing test shows which
+ * invariant broke.
+ */
+int st_check(const char *dir, char *out, size_t cap);
+
 /* One integer from the server's database (read-only), or -1. */
 long long st_db_int(const struct srvt *s, const char *sql);
 

@@ -1034,6 +1034,7 @@ int main(void)
     test_db(dir);
     test_rate_limit(dir);
     CHECK_INT(st_stop(&srv), 0);
+    CHECK_INT(st_check(dir, NULL, 0), 0); /* the ledger's invariants */
     test_demo();
     if (th_failed == 0)
         st_rmtree(dir);

@@ -137,36 +137,63 @@ static long long intent_paid(long long id, char *status, size_t cap)
     return paid;
 }
 
-/* Total that a set of invariants must balance (see check_invariant). */
+/*
+ * The ledger's invariants (`chopay-server check`, the server running),
+ * and one thing particular to this test: every transfer payment came
+ * from a bank transaction.
+ */
 static void check_invariant(void)
 {
-    long long credits =
-        st_db_int(&srv, "SELECT coalesce(sum(amount),0) FROM bank_txns WHERE"
-                        " direction='credit' AND state <> 'duplicate'");
-    long long alloc = st_db_int(
-        &srv, "SELECT coalesce(sum(a.amount),0) FROM allocations a JOIN"
-              " bank_txns b ON b.payment_id = a.payment_id");
-    long long credit = st_db_int(
-        &srv, "SELECT coalesce(sum(p.unallocated),0) FROM payments p JOIN"
-              " bank_txns b ON b.payment_id = p.id");
-    long long refunded = st_db_int(
-        &srv, "SELECT coalesce(sum(f.amount),0) FROM refund_parts f JOIN"
-              " bank_txns b ON b.payment_id = f.payment_id");
-    long long open = st_db_int(
-        &srv, "SELECT coalesce(sum(amount),0) FROM bank_txns WHERE"
-              " direction='credit' AND state IN ('unmatched','ambiguous',"
-              "'ignored')");
+    char out[4096];
 
-    CHECK(credits > 0);
-    CHECK_INT(credits, alloc + credit + refunded + open);
-    /* every matched credit has its payment; payments = matched */
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
-                              " state='matched' AND payment_id IS NULL"),
-              0);
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
+    CHECK(strstr(out, "ledger ok: ") != NULL);
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM payments WHERE"
                               " method='transfer'"),
               st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
                               " state='matched'"));
+}
+
+/* Sum of the paid amounts of payer `payer`'s invoices (API), or -1. */
+static long long invoices_paid(const char *payer, long long *count)
+{
+    char path[128];
+    struct resp r;
+    long long sum = -1;
+    size_t i;
+    json_t *a;
+
+    snprintf(path, sizeof(path), "/v1/orgs/MKT/invoices?payer=%s", payer);
+    r = st_get(&srv, path, admin);
+    a = json_object_get(r.json, "invoices");
+    if (r.status == 200 && json_is_array(a)) {
+        sum = 0;
+        for (i = 0; i < json_array_size(a); i++)
+            sum += json_integer_value(
+                json_object_get(json_array_get(a, i), "paid"));
+        if (count != NULL)
+            *count = (long long)json_array_size(a);
+    }
+    resp_free(&r);
+    return sum;
+}
+
+/* Payer `payer`'s credit (API), or -1. */
+static long long payer_credit(const char *payer)
+{
+    struct resp r = st_get(&srv, "/v1/orgs/MKT/payers?limit=1000", admin);
+    json_t *a = json_object_get(r.json, "payers");
+    long long credit = -1;
+    size_t i;
+
+    for (i = 0; i < json_array_size(a); i++) {
+        json_t *p = json_array_get(a, i);
+
+        if (strcmp(json_string_value(json_object_get(p, "code")), payer) == 0)
+            credit = json_integer_value(json_object_get(p, "credit"));
+    }
+    resp_free(&r);
+    return credit;
 }
 
 struct poll_arg {
@@ -1125,6 +1152,232 @@ static void test_secret_api(void)
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_secrets"), 1);
 }
 
+/* A generic-provider credit of `amount` for `code`: the bank transaction
+ * id, or -1. */
+static long long generic_credit(const char *id, const char *code,
+                                long long amount)
+{
+    char desc[160], ref[40];
+    long long txn = -1;
+    struct resp r;
+    char *b;
+
+    snprintf(desc, sizeof(desc), "Ngo Van Tai chuyen khoan %s", code);
+    snprintf(ref, sizeof(ref), "VCB.%s", id);
+    b = generic_body(id, "credit", amount, desc, ref);
+    r = post_generic(b, ST_GENERIC_KEY, (long long)time(NULL));
+    if (r.status == 200)
+        txn = json_integer_value(json_object_get(
+            json_array_get(json_object_get(r.json, "transactions"), 0), "id"));
+    resp_free(&r);
+    free(b);
+    return txn;
+}
+
+static long review_unmatch(long long txn)
+{
+    char path[128];
+    struct resp r;
+    long status;
+
+    snprintf(path, sizeof(path), "/v1/orgs/MKT/bank/transactions/%lld/unmatch",
+             txn);
+    r = st_send(&srv, "POST", path, admin, NULL,
+                "{\"reason\":\"chuyển nhầm sạp\"}");
+    status = r.status;
+    resp_free(&r);
+    return status;
+}
+
+/*
+ * Unmatching gives back exactly what a payment allocated, also when its
+ * credit was applied to an invoice later (a second allocation of the same
+ * payment to the same invoice): a partial transfer, an over-payment,
+ * unmatch the first, generate invoices (the credit is applied), unmatch
+ * the second: nothing stays paid and no credit is left.
+ */
+static void test_unmatch_reapplied_credit(void)
+{
+    char code[16], st[16], out[4096];
+    long long id, amount, t1, t2, n = 0;
+    struct resp r;
+
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers", admin, NULL,
+                "{\"code\":\"B-1\",\"name\":\"Ngô Văn Tài\","
+                "\"zone\":\"B\",\"category\":\"B\"}");
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/fees", admin, NULL,
+                "{\"code\":\"THUE-B\",\"label\":\"Tiền thuê sạp khu B\","
+                "\"kind\":\"monthly\",\"category\":\"B\",\"amount\":100000}");
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/invoices/generate", admin, NULL,
+                "{\"period\":\"2026-10\",\"fee\":\"THUE-B\"}");
+    CHECK(r.status == 200 || r.status == 201);
+    resp_free(&r);
+    CHECK_INT(st_intent(&srv, kiosk, "B-1", "i-b1", code, &id, &amount), 0);
+    CHECK_INT(amount, 100000);
+    t1 = generic_credit("UB-1", code, 40000);
+    t2 = generic_credit("UB-2", code, 100000);
+    CHECK(t1 > 0 && t2 > 0);
+    CHECK_INT(invoices_paid("B-1", NULL), 100000);
+    CHECK_INT(payer_credit("B-1"), 40000);
+    CHECK_INT(review_unmatch(t1), 200);
+    CHECK_INT(invoices_paid("B-1", NULL), 60000);
+    CHECK_INT(payer_credit("B-1"), 40000);
+    CHECK_INT(intent_paid(id, st, sizeof(st)), 100000);
+    CHECK_STR(st, "paid");
+    /* a new month: the credit pays the rest of October first */
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/invoices/generate", admin, NULL,
+                "{\"period\":\"2026-12\",\"fee\":\"THUE-B\"}");
+    CHECK(r.status == 200 || r.status == 201);
+    resp_free(&r);
+    CHECK_INT(invoices_paid("B-1", &n), 100000);
+    CHECK_INT(n, 2);
+    CHECK_INT(payer_credit("B-1"), 0);
+    CHECK_INT(st_check(srv.dir, NULL, 0), 0);
+    /* undoing the over-payment takes back both of its allocations */
+    CHECK_INT(review_unmatch(t2), 200);
+    CHECK_INT(invoices_paid("B-1", NULL), 0);
+    CHECK_INT(payer_credit("B-1"), 0);
+    CHECK_INT(intent_paid(id, st, sizeof(st)), 0);
+    CHECK_STR(st, "pending");
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
+    CHECK(strstr(out, "invoice_paid_equals_allocations: 0\n") != NULL);
+}
+
+/*
+ * Everything stored is reportable: a statement with a 0-đồng fee line
+ * (":61:...D0,NCHG") for a past day stores the row as ignored; that
+ * day's report (JSON and CSV) counts it under "ignored" and not as money
+ * received, and the day closes.
+ */
+static void test_zero_amount_day(void)
+{
+    char day[11], yymmdd[8], stmt[1024], path[160], out[4096];
+    time_t t = time(NULL) + 7 * 3600 - 10 * 86400;
+    struct tm tm;
+    struct resp r;
+    json_t *bank, *a;
+    size_t i;
+    int zero = 0;
+
+    gmtime_r(&t, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+    snprintf(yymmdd, sizeof(yymmdd), "%.2s%.2s%.2s", day + 2, day + 5, day + 8);
+    snprintf(stmt, sizeof(stmt),
+             ":20:STMTZERO\r\n:25:" ST_MKT_ACCOUNT "\r\n:28C:7/1\r\n"
+             ":60F:C%sVND100000000,\r\n"
+             ":61:%s%sC150000,NTRFNONREF//FTZERO0001\r\n"
+             ":86:CHUYEN TIEN KHONG GHI MA\r\n"
+             ":61:%s%sD0,NCHGNONREF//FTZERO0002\r\n"
+             ":86:PHI DICH VU SMS 0 DONG\r\n"
+             ":62F:C%sVND100150000,\r\n-\r\n",
+             yymmdd, yymmdd, yymmdd + 2, yymmdd, yymmdd + 2, yymmdd);
+    r = st_http(&srv, "POST", "/v1/statements?format=mt940", admin, NULL, stmt,
+                strlen(stmt));
+    CHECK_INT(r.status, 201);
+    CHECK_INT(JI(r, "new"), 2);
+    CHECK_INT(JI(r, "ignored"), 1);
+    resp_free(&r);
+    /* the zero row is listed as ignored */
+    r = st_get(&srv, "/v1/orgs/MKT/bank/transactions?state=ignored&limit=1000",
+               admin);
+    CHECK_INT(r.status, 200);
+    a = json_object_get(r.json, "transactions");
+    for (i = 0; i < json_array_size(a); i++) {
+        json_t *x = json_array_get(a, i);
+
+        if (json_integer_value(json_object_get(x, "amount")) == 0 &&
+            strcmp(json_string_value(json_object_get(x, "booking_date")),
+                   day) == 0)
+            zero++;
+    }
+    CHECK_INT(zero, 1);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/v1/reports/daily?org=MKT&date=%s", day);
+    r = st_get(&srv, path, admin);
+    CHECK_INT(r.status, 200);
+    bank = json_object_get(r.json, "bank");
+    CHECK_INT(json_integer_value(json_object_get(
+                  json_object_get(json_object_get(bank, "by_state"), "ignored"),
+                  "count")),
+              1);
+    CHECK_INT(json_integer_value(json_object_get(bank, "received_count")), 1);
+    CHECK_INT(json_integer_value(json_object_get(bank, "received_amount")),
+              150000);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/v1/reports/daily?org=MKT&date=%s&format=csv",
+             day);
+    r = st_get(&srv, path, admin);
+    CHECK_INT(r.status, 200);
+    CHECK(r.body != NULL && strstr(r.body, "\nignored,Bỏ qua,1,0\r\n") != NULL);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "{\"date\":\"%s\"}", day);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/close", admin, NULL, path);
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
+    CHECK(strstr(out, "daily_report_builds: 0\n") != NULL);
+    CHECK(strstr(out, "closed_day_equals_recomputed: 0\n") != NULL);
+}
+
+struct writer_arg {
+    const char *code; /* the intent's payment code */
+    int n, ok;        /* transfers to post, those answered 200 */
+};
+
+static void *writer(void *p)
+{
+    struct writer_arg *w = p;
+    char id[32];
+    int i;
+
+    for (i = 0; i < w->n; i++) {
+        snprintf(id, sizeof(id), "W-%d", i);
+        w->ok += generic_credit(id, w->code, 30000) > 0;
+    }
+    return NULL;
+}
+
+/*
+ * chopay-server check reads one snapshot: run while the server books
+ * transfers (allocations, then credit applied), it finds every invariant
+ * holding each time.
+ */
+static void test_check_while_writing(void)
+{
+    char code[16];
+    long long id, amount;
+    struct writer_arg w = {code, 12, 0};
+    pthread_t th;
+    int i, broken = 0, runs = 0;
+    struct resp r;
+
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/payers", admin, NULL,
+                "{\"code\":\"B-2\",\"name\":\"Vũ Thị Hạnh\","
+                "\"zone\":\"B\",\"category\":\"B\"}");
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/invoices/generate", admin, NULL,
+                "{\"period\":\"2026-11\",\"fee\":\"THUE-B\"}");
+    CHECK(r.status == 200 || r.status == 201);
+    resp_free(&r);
+    CHECK_INT(st_intent(&srv, kiosk, "B-2", "i-b2", code, &id, &amount), 0);
+    pthread_create(&th, NULL, writer, &w);
+    for (i = 0; i < 3; i++) {
+        broken += st_check(srv.dir, NULL, 0) != 0;
+        runs++;
+    }
+    pthread_join(th, NULL);
+    CHECK_INT(broken, 0);
+    CHECK_INT(runs, 3);
+    CHECK_INT(w.ok, w.n);
+    CHECK_INT(payer_credit("B-2"), 12 * 30000 - 100000);
+    CHECK_INT(st_check(srv.dir, NULL, 0), 0);
+}
+
 int main(void)
 {
     char dir[256], cfg[400];
@@ -1150,6 +1403,9 @@ int main(void)
     test_concurrent();
     test_simulate(cfg);
     test_secret_api();
+    test_unmatch_reapplied_credit();
+    test_zero_amount_day();
+    test_check_while_writing();
     check_invariant();
     {
         int64_t n = st_db_int(&srv, "SELECT count(*) FROM audit");

@@ -137,9 +137,7 @@ int main(void)
                               " state='received'"),
               0);
     /* matched ones have their payment; nothing counted twice */
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
-                              " state='matched' AND payment_id IS NULL"),
-              0);
+    CHECK_INT(st_check(dir, NULL, 0), 0);
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM payments WHERE"
                               " method='transfer'"),
               st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
@@ -207,6 +205,7 @@ int main(void)
         CHECK_INT(st_db_int(&srv, q), 1);
     }
     CHECK_INT(st_stop(&srv), 0);
+    CHECK_INT(st_check(dir, NULL, 0), 0);
     for (k = 0; k < TOTAL; k++)
         free(bodies[k]);
     if (th_failed == 0)

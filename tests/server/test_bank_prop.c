@@ -317,20 +317,9 @@ static int deliver(const struct xfer *xs, int n, unsigned how, char *fp,
         }
     }
     ledger(&srv, fp, cap);
-    /* credits = allocated + credit + unmatched (+ ignored) */
-    CHECK_INT(st_db_int(&srv, "SELECT coalesce(sum(amount),0) FROM"
-                              " bank_txns WHERE direction='credit' AND"
-                              " state <> 'duplicate'"),
-              st_db_int(&srv, "SELECT coalesce(sum(a.amount),0) FROM"
-                              " allocations a JOIN bank_txns b ON"
-                              " b.payment_id = a.payment_id") +
-                  st_db_int(&srv, "SELECT coalesce(sum(p.unallocated),0)"
-                                  " FROM payments p JOIN bank_txns b ON"
-                                  " b.payment_id = p.id") +
-                  st_db_int(&srv, "SELECT coalesce(sum(amount),0) FROM"
-                                  " bank_txns WHERE direction='credit' AND"
-                                  " state IN ('unmatched','ambiguous',"
-                                  "'ignored')"));
+    /* the ledger's invariants: among them, every matched credit is one
+       payment of its amount, split into allocated + credit */
+    CHECK_INT(st_check(dir, NULL, 0), 0);
     /* every transfer is one record */
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
                               " state <> 'duplicate'"),

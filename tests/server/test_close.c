@@ -618,6 +618,9 @@ static void test_close(void)
     /* audit verify: the chain and the closed day, recomputed */
     CHECK_INT(audit_verify(out, sizeof(out)), 0);
     CHECK(strstr(out, "closed days ok: 1") != NULL);
+    /* the ledger's invariants hold, with the server running */
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
+    CHECK(strstr(out, "closed_day_equals_recomputed: 0\n") != NULL);
     /* T's cash changed behind the server's back: caught; put back: ok */
     CHECK_INT(db_exec("DROP TRIGGER closed_allocation_delete;"
                       " UPDATE allocations SET amount = amount - 1 WHERE"
@@ -626,17 +629,26 @@ static void test_close(void)
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 1);
     CHECK(strstr(out, "closed days ok") == NULL);
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 1);
+    CHECK(strstr(out, "invoice_paid_equals_allocations: 1\n") != NULL);
+    CHECK(strstr(out, "payment_amount_equals_parts: 1\n") != NULL);
+    CHECK(strstr(out, "closed_day_equals_recomputed: 1\n") != NULL);
+    CHECK(strstr(out, "ledger BROKEN: 3 violations of 3 invariants\n") != NULL);
     CHECK_INT(db_exec("UPDATE allocations SET amount = amount + 1 WHERE"
                       " payment_id = (SELECT min(id) FROM payments WHERE"
                       " method = 'cash')"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 0);
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
     /* the state the close froze, rewritten: caught */
     CHECK_INT(db_exec("DROP TRIGGER day_close_txns_no_update;"
                       " UPDATE day_close_txns SET state = 'ignored' WHERE"
                       " state = 'unmatched'"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 1);
+    CHECK_INT(st_check(srv.dir, out, sizeof(out)), 1);
+    CHECK(strstr(out, "closed_day_equals_recomputed: 1\n") != NULL);
+    CHECK(strstr(out, "invoice_paid_equals_allocations: 0\n") != NULL);
     free(t_json);
     free(t_csv);
 }

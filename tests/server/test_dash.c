@@ -1329,6 +1329,7 @@ int main(void)
     CHECK_INT(r.status, 200);
     dfree(&r);
     CHECK_INT(st_stop(&srv), 0);
+    CHECK_INT(st_check(dir, NULL, 0), 0); /* the ledger's invariants */
     curl_global_cleanup();
     if (th_failed == 0)
         st_rmtree(dir);

@@ -240,42 +240,38 @@ static void test_ledger(struct store *st)
 }
 
 /*
- * The ledger's invariants, read straight from the database: every
- * invoice's paid = the sum of its allocations; every payment's amount =
- * allocated + unallocated + refunded; every refund = its parts; every
- * payer's credit = their unallocated money.
+ * The ledger's invariants through the store operation behind
+ * `chopay-server check`, on database `url` opened read-only: nothing
+ * breaks any of them.
  */
-static void check_ledger_sql(const char *file)
+static void check_ledger(const char *url)
 {
-    static const char *const bad[] = {
-        "SELECT count(*) FROM invoices i WHERE paid != (SELECT"
-        " coalesce(sum(amount), 0) FROM allocations a"
-        " WHERE a.invoice_id = i.id)",
-        "SELECT count(*) FROM payments p WHERE amount != unallocated +"
-        " (SELECT coalesce(sum(amount), 0) FROM allocations a"
-        " WHERE a.payment_id = p.id) + (SELECT coalesce(sum(amount), 0)"
-        " FROM refund_parts f WHERE f.payment_id = p.id)",
-        "SELECT count(*) FROM refunds r WHERE amount != (SELECT"
-        " coalesce(sum(amount), 0) FROM refund_parts f"
-        " WHERE f.refund_id = r.id)",
-        "SELECT count(*) FROM payers y WHERE credit != (SELECT"
-        " coalesce(sum(unallocated), 0) FROM payments p"
-        " WHERE p.payer_id = y.id)",
-    };
-    sqlite3 *db = NULL;
-    size_t i;
+    struct store *st = NULL;
+    struct store_check k;
 
-    CHECK_INT(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL),
-              SQLITE_OK);
-    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        sqlite3_stmt *q = NULL;
-
-        CHECK_INT(sqlite3_prepare_v2(db, bad[i], -1, &q, NULL), SQLITE_OK);
-        CHECK_INT(sqlite3_step(q), SQLITE_ROW);
-        CHECK_INT(sqlite3_column_int64(q, 0), 0);
-        sqlite3_finalize(q);
-    }
-    sqlite3_close(db);
+    CHECK_INT(store_open_readonly(url, 1, &st), 0);
+    if (st == NULL)
+        return;
+    memset(&k, 0, sizeof(k));
+    CHECK_INT(st->ops->ledger_check(st, &k), 0);
+    CHECK_INT(k.invoice_paid_equals_allocations, 0);
+    CHECK_INT(k.invoice_paid_within_amount, 0);
+    CHECK_INT(k.intent_paid_equals_payments, 0);
+    CHECK_INT(k.intent_status_follows_paid, 0);
+    CHECK_INT(k.payment_amount_equals_parts, 0);
+    CHECK_INT(k.payment_parts_not_negative, 0);
+    CHECK_INT(k.reversed_payment_holds_nothing, 0);
+    CHECK_INT(k.refund_equals_parts, 0);
+    CHECK_INT(k.payment_has_one_receipt, 0);
+    CHECK_INT(k.payer_credit_equals_unallocated, 0);
+    CHECK_INT(k.matched_txn_has_one_payment, 0);
+    CHECK_INT(k.unmatched_txn_has_no_payment, 0);
+    CHECK_INT(k.payment_matched_once, 0);
+    CHECK_INT(k.duplicate_has_live_original, 0);
+    CHECK_INT(k.audit_chain_verifies, 0);
+    CHECK(k.n_days > 0);
+    free(k.days);
+    store_close(st);
 }
 
 /*
@@ -364,6 +360,7 @@ static void order_run(const char *dir, int first, int64_t paid[4])
         json_decref(out);
     }
     store_close(st);
+    check_ledger(path);
 }
 
 static void test_order(const char *dir)
@@ -378,6 +375,79 @@ static void test_order(const char *dir)
     /* 25.000 for 30.000 due: the oldest two paid, 5.000 on the third */
     CHECK_INT(a[0] + a[1] + a[2], 25000);
     CHECK_INT(a[3], 0);
+}
+
+/*
+ * The read-only store behind `chopay-server check`: no database is not
+ * created; a schema older than the program's is refused, not migrated;
+ * nothing can be written. And the command's exit statuses: 0 clean, 2
+ * when the database cannot be checked.
+ */
+static void test_readonly(const char *dir)
+{
+    char url[340], file[320], out[4096];
+    const char *argv[] = {"check", "--db", url, NULL};
+    struct store_org org = {"RO",         "market",  "Chợ Đọc", "970436",
+                            "1023456789", "CHO DOC", "RO"};
+    struct store *st = NULL;
+    json_t *o = NULL;
+    sqlite3 *db = NULL;
+    int before = 0;
+
+    snprintf(file, sizeof(file), "%s/none.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(store_open_readonly(url, 1, &st), -STORE_E_USAGE);
+    CHECK_STR(store_error_code(), "no_database");
+    CHECK(access(file, F_OK) != 0);
+    CHECK_INT(st_run(out, sizeof(out), argv), 2);
+    CHECK(access(file, F_OK) != 0);
+    snprintf(file, sizeof(file), "%s/t.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(st_run(out, sizeof(out), argv), 0);
+    CHECK(strstr(out, "\nledger ok: ") != NULL);
+    st = NULL;
+    CHECK_INT(store_open_readonly(url, 1, &st), 0);
+    if (st != NULL) {
+        CHECK(st->ops->org_create(st, &org, "t", &o) < 0);
+        store_close(st);
+    }
+    /* an older schema: said so, left as it is */
+    CHECK_INT(sqlite3_open(file, &db), SQLITE_OK);
+    {
+        sqlite3_stmt *q = NULL;
+
+        if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
+                               -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            before = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    CHECK_INT(sqlite3_exec(db,
+                           "DELETE FROM schema_version WHERE version ="
+                           " (SELECT max(version) FROM schema_version)",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+    st = NULL;
+    CHECK_INT(store_open_readonly(url, 1, &st), -STORE_E_USAGE);
+    CHECK_STR(store_error_code(), "schema_too_old");
+    CHECK_INT(st_run(out, sizeof(out), argv), 2);
+    db = NULL;
+    /* the check changed nothing: the version is still the older one */
+    CHECK_INT(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL),
+              SQLITE_OK);
+    {
+        sqlite3_stmt *q = NULL;
+        int v = -1;
+
+        if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
+                               -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        CHECK_INT(v, before - 1);
+    }
+    sqlite3_close(db);
 }
 
 /* ---- notifier ----------------------------------------------------------- */
@@ -450,9 +520,7 @@ int main(void)
     st->changed = on_changed;
     test_ledger(st);
     store_close(st);
-    snprintf(path, sizeof(path), "%s/t.db", dir);
-    check_ledger_sql(path);
-    snprintf(path, sizeof(path), "sqlite:%s/t.db", dir);
+    check_ledger(path);
     /* reopen: migrations are not applied twice, data is there */
     st = NULL;
     CHECK_INT(store_open(path, 1, &st), 0);
@@ -461,6 +529,7 @@ int main(void)
     store_close(st);
     CHECK_INT(store_open("postgres://x/y", 1, &st), -STORE_E_USAGE);
     CHECK_INT(store_open("mysql://x", 1, &st), -STORE_E_USAGE);
+    test_readonly(dir);
     test_order(dir);
     test_notify();
     if (th_failed == 0)
