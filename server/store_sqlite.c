@@ -180,11 +180,16 @@ static const char *const migration2[] = {
 };
 
 /* Every migration in order; the schema version is its index + 1. */
-static const char *const *const migrations[] = {
-    migration1,     migration2,     sqi_migration3,
-    sqi_migration4, sqi_migration5, sqi_migration6,
-    sqi_migration7, sqi_migration8, sqi_migration_accounts,
-    sqi_migration_identity};
+static const char *const *const migrations[] = {migration1,
+                                                migration2,
+                                                sqi_migration3,
+                                                sqi_migration4,
+                                                sqi_migration5,
+                                                sqi_migration6,
+                                                sqi_migration7,
+                                                sqi_migration8,
+                                                sqi_migration_accounts,
+                                                sqi_migration_identity};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
