@@ -345,23 +345,50 @@ static int load_key(struct kiosk_config *c)
     return 0;
 }
 
-/* https always; plain http only to this machine (tests, demo). */
+/* The server URL as libcurl will read it: https always; plain http only
+ * when the parsed host is exactly this machine (tests, demo). Userinfo,
+ * a query or a fragment is refused: userinfo is how a URL that starts
+ * with "http://localhost" can point somewhere else, and the kiosk appends
+ * its paths to this base. */
 static int check_server(const char *url)
 {
-    static const char *const local[] = {"http://127.0.0.1", "http://localhost",
-                                        "http://[::1]"};
+    static const char *const local[] = {"127.0.0.1", "localhost", "[::1]",
+                                        "::1"};
+    static const CURLUPart refused[] = {CURLUPART_USER, CURLUPART_PASSWORD,
+                                        CURLUPART_OPTIONS, CURLUPART_QUERY,
+                                        CURLUPART_FRAGMENT};
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *part = NULL;
+    const char *why = "not a URL";
+    int rc = -1;
 
-    if (!strncmp(url, "https://", 8) && url[8])
-        return 0;
-    for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
-        size_t n = strlen(local[i]);
-        if (!strncmp(url, local[i], n) &&
-            (url[n] == '\0' || url[n] == ':' || url[n] == '/'))
-            return 0;
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host[0])
+        goto out;
+    why = "a user name, password, query or fragment is not allowed";
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        if (curl_url_get(u, refused[i], &part, 0) == CURLUE_OK) {
+            curl_free(part);
+            part = NULL;
+            goto out;
+        }
     }
-    fprintf(stderr, "chopay-kiosk: --server must be https:// (plain http "
-                    "only to localhost)\n");
-    return -1;
+    why = "must be https:// (plain http only to localhost)";
+    if (!strcmp(scheme, "https")) {
+        rc = 0;
+    } else if (!strcmp(scheme, "http")) {
+        for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+            if (!strcmp(host, local[i]))
+                rc = 0;
+    }
+out:
+    if (rc < 0)
+        fprintf(stderr, "chopay-kiosk: --server: %s\n", why);
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
 }
 
 /* A file the kiosk will need later: readable now, or a usage error. */

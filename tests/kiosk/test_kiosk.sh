@@ -29,6 +29,15 @@ check "--help" "$kiosk" --help
 "$kiosk" --server http://example.com --key-file "$tmp/key" 2>"$tmp/err" \
     >/dev/null
 [ $? -eq 2 ] && grep -q https "$tmp/err" && ok || bad "plain http refused"
+printf 'quit\n' >"$tmp/quit.txt"
+for u in 'http://localhost:1@other-host:8080' 'http://127.0.0.1@10.0.0.1' \
+    'http://localhost.example.com' 'http://127.0.0.1.example.com' \
+    'https://user:pw@example.com' 'http://[::2]:8080'; do
+    timeout 20 "$kiosk" --headless --server "$u" --key-file "$tmp/key" \
+        --data-dir "$tmp/urldata" --script "$tmp/quit.txt" >/dev/null 2>"$tmp/err"
+    [ $? -eq 2 ] && grep -q -- --server "$tmp/err" && ok ||
+        bad "server URL refused: $u"
+done
 "$kiosk" --key-file "$tmp/nokey" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "missing key file exits 2"
 printf 'tap\n' >"$tmp/bad1.txt"
