@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "crypto.h"
@@ -261,24 +262,25 @@ static const char *dummy_hash(void)
     return dummy[0] ? dummy : NULL;
 }
 
-/* Check the locks of login and address; 1 when locked (429 queued). */
-static int locked(struct req *r, const char *lkey, const char *akey,
-                  int64_t now, enum MHD_Result *res)
+/*
+ * Reserve this attempt on the login and the address before any password
+ * is checked; 1 when either is locked (429 queued, nothing reserved) or
+ * the store failed (error queued).
+ */
+static int reserve(struct req *r, const char *lkey, const char *akey,
+                   int64_t now, enum MHD_Result *res)
 {
     struct store *st = r->s->st;
-    int64_t u1 = 0, u2 = 0, until;
+    int64_t until = 0;
     char secs[24];
     int rc;
 
-    rc = st->ops->dash_attempt(st, lkey, 0, now, LOGIN_LIMIT, LOCK_SECS, &u1);
-    if (rc == 0)
-        rc =
-            st->ops->dash_attempt(st, akey, 0, now, ADDR_LIMIT, LOCK_SECS, &u2);
+    rc = st->ops->dash_reserve(st, lkey, LOGIN_LIMIT, akey, ADDR_LIMIT, now,
+                               LOCK_SECS, &until);
     if (rc != 0) {
         *res = api_store_error(r, rc);
         return 1;
     }
-    until = u1 > u2 ? u1 : u2;
     if (until <= now)
         return 0;
     snprintf(secs, sizeof(secs), "%lld", (long long)(until - now));
@@ -306,6 +308,31 @@ int dash_housekeep(struct store *st, int64_t now)
     return 0;
 }
 
+/*
+ * 1 when the browser says the request comes from another site
+ * (Sec-Fetch-Site cross-site or same-site; "same-origin" and "none", a
+ * typed address or a tool, pass). A sign-in form on another site must
+ * not be able to sign the visitor in to an account of its choosing.
+ */
+static int cross_site(struct req *r)
+{
+    const char *v =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+
+    return v != NULL && strcmp(v, "same-origin") != 0 && strcmp(v, "none") != 0;
+}
+
+/* 1 when Content-Type is application/json (parameters allowed): a page
+ * on another site cannot send that type without a CORS preflight, which
+ * this server never grants. */
+static int is_json(const char *ct)
+{
+    size_t n = strlen("application/json");
+
+    return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 enum MHD_Result h_dash_login(struct req *r)
 {
     struct store *st = r->s->st;
@@ -322,14 +349,13 @@ enum MHD_Result h_dash_login(struct req *r)
     int rc, good;
 
     login[0] = pw[0] = '\0';
-    if (ct != NULL &&
-        strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-        if (r->body == NULL ||
-            dash_login_form(r->body, r->len, login, sizeof(login), pw,
-                            sizeof(pw)) != 0)
-            return api_error(r, 400, "invalid_field",
-                             "send login and password");
-    } else {
+    if (cross_site(r))
+        return api_error(r, 403, "cross_site",
+                         "sign in from the dashboard's own page");
+    if (!is_json(ct))
+        return api_error(r, 415, "unsupported_media_type",
+                         "send the sign-in as application/json");
+    {
         static const struct api_field f[] = {
             {"login", T_STR, 1, 32},
             {"password", T_STR, 1, DASH_PW_MAXLEN},
@@ -345,7 +371,7 @@ enum MHD_Result h_dash_login(struct req *r)
     }
     snprintf(lkey, sizeof(lkey), "login:%.32s", login);
     api_client_addr(r, akey + 5, sizeof(akey) - 5);
-    if (locked(r, lkey, akey, now, &res))
+    if (reserve(r, lkey, akey, now, &res))
         return res;
     rc = st->ops->dash_user_get(st, login, stored, sizeof(stored), &id);
     if (rc != 0 && rc != -STORE_E_NOT_FOUND)
@@ -363,9 +389,6 @@ enum MHD_Result h_dash_login(struct req *r)
     if (!good) {
         rc = st->ops->dash_attempt(st, lkey, 1, now, LOGIN_LIMIT, LOCK_SECS,
                                    &until);
-        if (rc == 0)
-            rc = st->ops->dash_attempt(st, akey, 1, now, ADDR_LIMIT, LOCK_SECS,
-                                       &until);
         if (rc != 0)
             return api_store_error(r, rc);
         api_log(4, "event=dash_login_failed login=\"%.32s\" client=%s", login,
@@ -374,6 +397,9 @@ enum MHD_Result h_dash_login(struct req *r)
     }
     rc =
         st->ops->dash_attempt(st, lkey, 2, now, LOGIN_LIMIT, LOCK_SECS, &until);
+    if (rc == 0)
+        rc = st->ops->dash_attempt(st, akey, 3, now, ADDR_LIMIT, LOCK_SECS,
+                                   &until);
     if (rc != 0)
         return api_store_error(r, rc);
     /* a sign-in sweeps what expired (a failure is logged, not fatal) */

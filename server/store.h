@@ -539,10 +539,25 @@ struct store_ops {
     int (*dash_session_del)(struct store *st, const char *hash,
                             const char *actor, int64_t now);
     /*
-     * Sign-in failure counter for `key` ("login:NAME", "addr:IP"). op 0:
-     * read; 1: count a failure (at `limit` failures the key is locked for
-     * `lock_secs`, audited); 2: a success clears it. *locked_until gets
-     * the end of the lock (0 or a past time when not locked).
+     * Reserve one sign-in attempt before its password is checked, in one
+     * write transaction: when neither `lkey` ("login:NAME") nor `akey`
+     * ("addr:IP") is locked at `now`, count the attempt on both (a key
+     * reaching its limit, `llimit` or `alimit`, locks for `lock_secs`,
+     * audited as dash.lock) and set *locked_until to 0; else count
+     * nothing and set *locked_until to the end of the lock. So at most
+     * the limit of passwords is ever checked per lock window, however
+     * many requests arrive at once.
+     */
+    int (*dash_reserve)(struct store *st, const char *lkey, int llimit,
+                        const char *akey, int alimit, int64_t now,
+                        int lock_secs, int64_t *locked_until);
+    /*
+     * Sign-in counter for `key` after a reserved attempt. op 0: read;
+     * 1: the attempt failed (audited as dash.login_failed; it was counted
+     * when reserved); 2: a success clears the key; 3: a success gives its
+     * reservation back (one count less, the lock lifted below `limit`).
+     * *locked_until gets the end of the lock (0 or a past time when not
+     * locked).
      */
     int (*dash_attempt)(struct store *st, const char *key, int op, int64_t now,
                         int limit, int lock_secs, int64_t *locked_until);

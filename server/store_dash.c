@@ -3,7 +3,9 @@
  * users sign in with a password (only its scrypt hash is stored, see
  * dash_pw.c); a session is stored by the SHA-256 of its cookie with an
  * expiry and its CSRF token; failed sign-ins are counted per login and per
- * client address so that guessing gets locked out; a sweep drops expired
+ * client address so that guessing gets locked out (an attempt is counted
+ * before its password is checked, so a burst cannot outrun the limit); a
+ * sweep drops expired
  * sessions and stale failure counters.
  */
 #include <stdio.h>
@@ -290,6 +292,7 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
     int64_t count = 0, until = 0;
     int rc;
 
+    (void)lock_secs; /* a lock starts when an attempt is reserved */
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
@@ -319,42 +322,133 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
         if (rc != 0)
             goto done;
         sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    } else if (op == 1) {
+        /* the attempt was counted when it was reserved: audit only */
+        rc = sqi_audit(c, now, "dash", "dash.login_failed", key,
+                       json_pack("{s:I, s:I}", "failures", (json_int_t)count,
+                                 "locked_until", (json_int_t)until));
+        goto done;
     } else {
-        /* a lock that ran out starts a fresh count */
-        if (until != 0 && until <= now)
-            count = 0;
-        count++;
-        if (count >= limit)
-            until = now + lock_secs;
+        /* a success gives its reservation back */
+        if (count > 0)
+            count--;
+        if (count < limit)
+            until = 0;
         rc = sqi_db_prepare(sqi_db(c),
-                            "INSERT INTO dash_failures(key, count, last_at,"
-                            " locked_until) VALUES (?1, ?2, ?3, ?4) ON"
-                            " CONFLICT(key) DO UPDATE SET count = ?2,"
-                            " last_at = ?3, locked_until = ?4",
+                            "UPDATE dash_failures SET count = ?2,"
+                            " locked_until = ?3 WHERE key = ?1",
                             &q);
         if (rc != 0)
             goto done;
         sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(q, 2, count);
-        sqlite3_bind_int64(q, 3, now);
-        sqlite3_bind_int64(q, 4, until);
+        sqlite3_bind_int64(q, 3, until);
     }
     rc = sqi_db_step(sqi_db(c), q);
     sqlite3_finalize(q);
     if (rc < 0)
         goto done;
     rc = 0;
-    if (op == 1)
-        rc = sqi_audit(c, now, "dash",
-                       count >= limit ? "dash.lock" : "dash.login_failed", key,
-                       json_pack("{s:I, s:I}", "failures", (json_int_t)count,
-                                 "locked_until", (json_int_t)until));
 done:
     rc = sqi_end_write(s, c, rc);
 out:
     sqi_put_conn(s, c);
     if (rc == 0)
         *locked_until = until;
+    return rc;
+}
+
+/* Read the counter of `key` into *count and *until (0, 0 when none). */
+static int counter_get(struct sqi_conn *c, const char *key, int64_t *count,
+                       int64_t *until)
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    *count = *until = 0;
+    rc = sqi_db_prepare(sqi_db(c),
+                        "SELECT count, locked_until FROM dash_failures"
+                        " WHERE key = ?1",
+                        &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    rc = sqi_db_step(sqi_db(c), q);
+    if (rc == 1) {
+        *count = sqlite3_column_int64(q, 0);
+        *until = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    return rc < 0 ? rc : 0;
+}
+
+/* Count one more attempt on `key` (a lock that ran out starts afresh);
+ * at `limit` the key locks for `lock_secs` from `now`, audited. */
+static int counter_take(struct sqi_conn *c, const char *key, int64_t count,
+                        int64_t until, int limit, int lock_secs, int64_t now)
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (until != 0 && until <= now)
+        count = 0;
+    count++;
+    until = count >= limit ? now + lock_secs : 0;
+    rc = sqi_db_prepare(sqi_db(c),
+                        "INSERT INTO dash_failures(key, count, last_at,"
+                        " locked_until) VALUES (?1, ?2, ?3, ?4) ON"
+                        " CONFLICT(key) DO UPDATE SET count = ?2,"
+                        " last_at = ?3, locked_until = ?4",
+                        &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, count);
+    sqlite3_bind_int64(q, 3, now);
+    sqlite3_bind_int64(q, 4, until);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        return rc;
+    if (count == limit)
+        return sqi_audit(c, now, "dash", "dash.lock", key,
+                         json_pack("{s:I, s:I}", "failures", (json_int_t)count,
+                                   "locked_until", (json_int_t)until));
+    return 0;
+}
+
+int sqd_reserve(struct store *st, const char *lkey, int llimit,
+                const char *akey, int alimit, int64_t now, int lock_secs,
+                int64_t *locked_until)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t lc, lu, ac, au;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = counter_get(c, lkey, &lc, &lu);
+    if (rc == 0)
+        rc = counter_get(c, akey, &ac, &au);
+    if (rc != 0)
+        goto done;
+    if (lu > now || au > now) {
+        /* locked: nothing is reserved */
+        lu = lu > au ? lu : au;
+        goto done;
+    }
+    rc = counter_take(c, lkey, lc, lu, llimit, lock_secs, now);
+    if (rc == 0)
+        rc = counter_take(c, akey, ac, au, alimit, lock_secs, now);
+    lu = 0;
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    if (rc == 0)
+        *locked_until = lu;
     return rc;
 }
 

@@ -33,6 +33,10 @@ int sqd_session_del(struct store *st, const char *hash, const char *actor,
 /* store_ops.dash_attempt for the SQLite backend. */
 int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
                 int limit, int lock_secs, int64_t *locked_until);
+/* store_ops.dash_reserve for the SQLite backend. */
+int sqd_reserve(struct store *st, const char *lkey, int llimit,
+                const char *akey, int alimit, int64_t now, int lock_secs,
+                int64_t *locked_until);
 /* store_ops.dash_sweep for the SQLite backend. */
 int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
               int64_t *sessions, int64_t *failures);

@@ -3694,6 +3694,7 @@ static const struct store_ops sqlite_ops = {
     .dash_session_add = sqd_session_add,
     .dash_session_get = sqd_session_get,
     .dash_session_del = sqd_session_del,
+    .dash_reserve = sqd_reserve,
     .dash_attempt = sqd_attempt,
     .dash_sweep = sqd_sweep,
     .ledger_check = sqc_ledger_check,

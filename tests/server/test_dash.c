@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,14 +431,11 @@ static void test_login(void)
         db_text("SELECT count(*) FROM dash_sessions", got, sizeof(got));
         CHECK_STR(got, "2");
     }
-    /* a form post signs in as well */
-    r = dreq("POST", "/dash/login", NULL, NULL,
-             "login=binh&password=" /* base64 may hold + and / */,
-             "application/x-www-form-urlencoded", NULL);
-    CHECK_INT(r.status, 401);
-    dfree(&r);
+    /* only a JSON sign-in from the page's own origin: a form on another
+       site (url-encoded or text/plain shaped like JSON) cannot sign the
+       visitor in to an account of its choosing */
     {
-        char body[200], enc[100];
+        char body[200], enc[100], json[200], got[40];
         size_t i, o = 0;
 
         for (i = 0; binh_pw[i] && o + 4 < sizeof(enc); i++) {
@@ -453,6 +451,35 @@ static void test_login(void)
         snprintf(body, sizeof(body), "login=binh&password=%s", enc);
         r = dreq("POST", "/dash/login", NULL, NULL, body,
                  "application/x-www-form-urlencoded", NULL);
+        CHECK_INT(r.status, 415);
+        CHECK(r.cookie[0] == '\0');
+        dfree(&r);
+        snprintf(json, sizeof(json), "{\"login\":\"binh\",\"password\":\"%s\"}",
+                 binh_pw);
+        r = dreq("POST", "/dash/login", NULL, NULL, json, "text/plain", NULL);
+        CHECK_INT(r.status, 415);
+        CHECK(r.cookie[0] == '\0');
+        dfree(&r);
+        r = dreq("POST", "/dash/login", NULL, NULL, json,
+                 "multipart/form-data; boundary=x", NULL);
+        CHECK_INT(r.status, 415);
+        dfree(&r);
+        CHECK_INT(login("binh", binh_pw, NULL, NULL,
+                        "Sec-Fetch-Site: cross-site", &r),
+                  403);
+        CHECK_STR(err_code(&r), "cross_site");
+        CHECK(r.cookie[0] == '\0');
+        dfree(&r);
+        CHECK_INT(login("binh", binh_pw, NULL, NULL,
+                        "Sec-Fetch-Site: same-site", NULL),
+                  403);
+        /* none of these counted as a failed guess */
+        db_text("SELECT count(*) FROM dash_failures WHERE key = 'login:binh'",
+                got, sizeof(got));
+        CHECK_STR(got, "0");
+        r = dreq("POST", "/dash/login", NULL, NULL, json,
+                 "application/json; charset=utf-8",
+                 "Sec-Fetch-Site: same-origin");
         CHECK_INT(r.status, 200);
         CHECK_STR(json_string_value(json_object_get(r.json, "role")),
                   "auditor");
@@ -519,6 +546,56 @@ static void test_lockout(void)
     db_text("SELECT count(*) FROM dash_failures WHERE key = 'login:lan'", got,
             sizeof(got));
     CHECK_STR(got, "0");
+}
+
+struct burst {
+    pthread_barrier_t *go; /* all threads start together */
+    long status;           /* the answer */
+};
+
+static void *burst_one(void *arg)
+{
+    struct burst *b = arg;
+
+    pthread_barrier_wait(b->go);
+    b->status = login("burst", "wrong-guess", NULL, NULL,
+                      "X-Real-IP: 198.51.100.77", NULL);
+    return NULL;
+}
+
+/* 40 wrong passwords at once: exactly the limit reach the password
+   check (401), the rest are refused as locked (429) */
+static void test_lockout_burst(void)
+{
+    enum { N = 40 };
+    struct burst b[N];
+    pthread_t th[N];
+    pthread_barrier_t go;
+    int i, n401 = 0, n429 = 0;
+    char got[40];
+
+    pthread_barrier_init(&go, NULL, N);
+    for (i = 0; i < N; i++) {
+        b[i].go = &go;
+        b[i].status = 0;
+        pthread_create(&th[i], NULL, burst_one, &b[i]);
+    }
+    for (i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        n401 += b[i].status == 401;
+        n429 += b[i].status == 429;
+    }
+    pthread_barrier_destroy(&go);
+    CHECK_INT(n401, 5);
+    CHECK_INT(n429, N - 5);
+    db_text("SELECT count(*) FROM audit WHERE action = 'dash.login_failed'"
+            " AND object = 'login:burst'",
+            got, sizeof(got));
+    CHECK_STR(got, "5");
+    db_text("SELECT count(*) FROM audit WHERE action = 'dash.lock' AND"
+            " object = 'login:burst'",
+            got, sizeof(got));
+    CHECK_STR(got, "1");
 }
 
 static void test_session_api(void)
@@ -1318,6 +1395,7 @@ int main(void)
     test_user_add();
     test_login();
     test_lockout();
+    test_lockout_burst();
     test_session_api();
     test_orgs();
     test_reasons();
