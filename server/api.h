@@ -191,6 +191,15 @@ enum MHD_Result h_cash(struct req *r);
 enum MHD_Result h_directory(struct req *r);
 enum MHD_Result h_codes(struct req *r);
 enum MHD_Result h_kiosk_totals(struct req *r);
+/* Credentials (h_creds.c), admin only: GET /v1/kiosks[?org=],
+ * DELETE /v1/kiosks/{id}[?org=], GET /v1/tokens, DELETE /v1/tokens/{id},
+ * GET /v1/orgs/{org}/users, POST /v1/orgs/{org}/users/{login}/disable. */
+enum MHD_Result h_kiosk_list(struct req *r);
+enum MHD_Result h_kiosk_revoke(struct req *r);
+enum MHD_Result h_token_list(struct req *r);
+enum MHD_Result h_token_revoke(struct req *r);
+enum MHD_Result h_user_list(struct req *r);
+enum MHD_Result h_user_disable(struct req *r);
 enum MHD_Result h_org_list(struct req *r);
 enum MHD_Result h_org_create(struct req *r);
 enum MHD_Result h_org_get(struct req *r);

@@ -39,6 +39,16 @@ static const char usage_text[] =
     "                                a dashboard user; the password is read\n"
     "                                from stdin (none: one is generated and\n"
     "                                printed once)\n"
+    "  kiosk list [--org CODE]       kiosks: id, org, name, created, last "
+    "used\n"
+    "  kiosk revoke ID [--org CODE]  revoke a kiosk's key (refused from its\n"
+    "                                next request on)\n"
+    "  token list                    API tokens: id, role, org, created, last "
+    "used\n"
+    "  token revoke ID               revoke an API token\n"
+    "  user list [--org CODE]        dashboard users\n"
+    "  user disable --org CODE --name LOGIN\n"
+    "                                disable a user and end its sessions\n"
     "  import payers --org CODE FILE.csv   import payers (all or nothing)\n"
     "  invoices generate --org CODE --period P [--fee CODE]\n"
     "                                create the period's invoices "
@@ -449,6 +459,111 @@ static int cmd_kiosk_add(const struct srv_config *c, const struct opts *o)
     printf("kiosk %lld for %s: key (shown once, only its hash is "
            "stored):\n%s\n",
            (long long)id, o->org, key);
+    return 0;
+}
+
+/* A Unix time as "YYYY-MM-DD HH:MM" UTC, or "-" for null. */
+static const char *when(json_t *v, char *buf, size_t cap)
+{
+    time_t t;
+    struct tm tm;
+
+    if (!json_is_integer(v))
+        return "-";
+    t = (time_t)json_integer_value(v);
+    if (gmtime_r(&t, &tm) == NULL ||
+        strftime(buf, cap, "%Y-%m-%d %H:%M", &tm) == 0)
+        return "?";
+    return buf;
+}
+
+/* `kiosk list`, `token list`, `user list`: one credential a line, never
+ * its secret. */
+static int cmd_cred_list(const struct srv_config *c, const struct opts *o,
+                         const char *kind)
+{
+    struct store *st = NULL;
+    json_t *list = NULL, *e;
+    size_t i;
+    int rc;
+
+    if (o->npos != 2 || (strcmp(kind, "token") == 0 && o->org != NULL))
+        return usage("kiosk list [--org CODE] | token list | user list "
+                     "[--org CODE]");
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    rc = st->ops->cred_list(st, kind, o->org, &list);
+    store_close(st);
+    if (rc != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        return 1;
+    }
+    printf("%-6s %-10s %-24s %-8s %-16s %-16s %s\n", "ID", "ORG",
+           strcmp(kind, "token") == 0 ? "-" : "NAME", "ROLE", "CREATED",
+           "LAST USED", "STATE");
+    json_array_foreach(list, i, e)
+    {
+        const char *org = json_string_value(json_object_get(e, "org"));
+        const char *name = json_string_value(json_object_get(e, "name"));
+        const char *role = json_string_value(json_object_get(e, "role"));
+        char b1[32], b2[32], b3[32];
+
+        printf("%-6lld %-10s %-24s %-8s %-16s %-16s %s%s\n",
+               (long long)json_integer_value(json_object_get(e, "id")),
+               org ? org : "*", name ? name : "-", role ? role : kind,
+               when(json_object_get(e, "created_at"), b1, sizeof(b1)),
+               when(json_object_get(e, "last_used_at"), b2, sizeof(b2)),
+               json_is_true(json_object_get(e, "active")) ? "active"
+                                                          : "revoked ",
+               json_is_true(json_object_get(e, "active"))
+                   ? ""
+                   : when(json_object_get(e, "revoked_at"), b3, sizeof(b3)));
+    }
+    json_decref(list);
+    return 0;
+}
+
+/* `kiosk revoke ID [--org CODE]`, `token revoke ID`,
+ * `user disable --org CODE --name LOGIN`. */
+static int cmd_cred_revoke(const struct srv_config *c, const struct opts *o,
+                           const char *kind)
+{
+    struct store *st = NULL;
+    json_t *out = NULL;
+    long long id = 0;
+    char *end = NULL;
+    int user = strcmp(kind, "user") == 0, rc;
+
+    if (user) {
+        if (o->npos != 2 || o->org == NULL || o->name == NULL)
+            return usage("user disable --org CODE --name LOGIN");
+    } else {
+        if (o->npos != 3 || (strcmp(kind, "token") == 0 && o->org != NULL))
+            return usage("kiosk revoke ID [--org CODE] | token revoke ID");
+        id = strtoll(o->pos[2], &end, 10);
+        if (*end != '\0' || id <= 0)
+            return usage("the ID is a number from the list");
+    }
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    rc = st->ops->cred_revoke(st, kind, o->org, id, user ? o->name : NULL,
+                              "cli", (int64_t)time(NULL), &out);
+    store_close(st);
+    if (rc != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        return 1;
+    }
+    if (user)
+        printf("user %s of %s disabled; %lld session(s) ended\n", o->name,
+               o->org,
+               (long long)json_integer_value(
+                   json_object_get(out, "sessions_ended")));
+    else
+        printf("%s %lld revoked%s\n", kind, id,
+               json_is_true(json_object_get(out, "was_active"))
+                   ? ""
+                   : " (it already was)");
+    json_decref(out);
     return 0;
 }
 
@@ -1011,19 +1126,28 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
         return o.npos == 1 ? cmd_init(&cfg)
                            : usage("init takes no "
                                    "arguments");
+    if (o.npos >= 2 &&
+        (strcmp(cmd, "kiosk") == 0 || strcmp(cmd, "token") == 0 ||
+         strcmp(cmd, "user") == 0)) {
+        if (strcmp(o.pos[1], "list") == 0)
+            return cmd_cred_list(&cfg, &o, cmd);
+        if (strcmp(o.pos[1], strcmp(cmd, "user") == 0 ? "disable" : "revoke") ==
+            0)
+            return cmd_cred_revoke(&cfg, &o, cmd);
+    }
     if (strcmp(cmd, "kiosk") == 0) {
         if (o.npos < 2 || strcmp(o.pos[1], "add") != 0)
-            return usage("kiosk add --org CODE --name NAME");
+            return usage("kiosk add|list|revoke");
         return cmd_kiosk_add(&cfg, &o);
     }
     if (strcmp(cmd, "token") == 0) {
         if (o.npos < 2 || strcmp(o.pos[1], "add") != 0)
-            return usage("token add --role ROLE [--org CODE]");
+            return usage("token add|list|revoke");
         return cmd_token_add(&cfg, &o);
     }
     if (strcmp(cmd, "user") == 0) {
         if (o.npos < 2 || strcmp(o.pos[1], "add") != 0)
-            return usage("user add --org CODE --name LOGIN [--role ROLE]");
+            return usage("user add|list|disable");
         return cmd_user_add(&cfg, &o);
     }
     if (strcmp(cmd, "import") == 0)

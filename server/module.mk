@@ -15,6 +15,7 @@ SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     store_bank store_report store_refund store_dash \
+                    store_creds \
                     store_check store_account account dash_pw \
                     match \
                     ingest intent \

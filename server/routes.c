@@ -16,6 +16,14 @@ const struct route api_routes[] = {
     {"POST", "/v1/kiosk/codes", h_codes, AUTH_KIOSK, 0}, /* offline QR */
     {"GET", "/v1/kiosk/totals", h_kiosk_totals, AUTH_KIOSK, 0},
     /* board side */
+    /* credentials */
+    {"GET", "/v1/kiosks", h_kiosk_list, AUTH_ADMIN, 0},
+    {"DELETE", "/v1/kiosks/{id}", h_kiosk_revoke, AUTH_ADMIN, 0},
+    {"GET", "/v1/tokens", h_token_list, AUTH_ADMIN, 0},
+    {"DELETE", "/v1/tokens/{id}", h_token_revoke, AUTH_ADMIN, 0},
+    {"GET", "/v1/orgs/{org}/users", h_user_list, AUTH_ADMIN, 0},
+    {"POST", "/v1/orgs/{org}/users/{login}/disable", h_user_disable, AUTH_ADMIN,
+     0},
     {"GET", "/v1/orgs", h_org_list, AUTH_READ, 0},
     {"POST", "/v1/orgs", h_org_create, AUTH_ADMIN, 0},
     {"GET", "/v1/orgs/{org}", h_org_get, AUTH_READ, 0},

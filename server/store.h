@@ -567,6 +567,28 @@ struct store_ops {
      * audited (nothing a person did). */
     int (*dash_sweep)(struct store *st, int64_t now, int64_t stale_before,
                       int64_t *sessions, int64_t *failures);
+    /*
+     * Credentials of `kind` "kiosk", "token" or "user", of organisation
+     * `org_code` (NULL: all): *out gets [{id, org, name (kiosk, user),
+     * role (token, user), active, created_at, last_used_at, revoked_at}]
+     * (times in Unix seconds or null), never a secret or its hash. The
+     * caller frees *out.
+     */
+    int (*cred_list)(struct store *st, const char *kind, const char *org_code,
+                     json_t **out);
+    /*
+     * Revoke kiosk or token `id` (limited to `org_code` unless NULL), or
+     * disable user `login` of `org_code` (NULL: an admin user) and end its
+     * sessions; audited as `actor` (kiosk.revoke, token.revoke,
+     * dash.user.disable). Authentication reads the flag on every request:
+     * the credential is refused from its next request on. Revoking again
+     * changes nothing. *out gets {id, kind, revoked, was_active,
+     * sessions_ended}; the caller frees it. -STORE_E_NOT_FOUND when there
+     * is no such credential.
+     */
+    int (*cred_revoke)(struct store *st, const char *kind, const char *org_code,
+                       int64_t id, const char *login, const char *actor,
+                       int64_t now, json_t **out);
 };
 
 struct store {

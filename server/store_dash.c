@@ -190,6 +190,18 @@ int sqd_session_add(struct store *st, int64_t user, const char *hash,
     sqlite3_bind_int64(q, 5, expires);
     rc = sqi_db_step(sqi_db(c), q);
     sqlite3_finalize(q);
+    q = NULL;
+    if (rc < 0)
+        goto done;
+    /* a user's last use is its last sign-in */
+    rc = sqi_db_prepare(
+        sqi_db(c), "UPDATE dash_users SET last_used_at = ?2 WHERE id = ?1", &q);
+    if (rc != 0)
+        goto done;
+    sqlite3_bind_int64(q, 1, user);
+    sqlite3_bind_int64(q, 2, now);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
     if (rc < 0)
         goto done;
     snprintf(actor, sizeof(actor), "dash_user:%lld", (long long)user);

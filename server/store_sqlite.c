@@ -18,6 +18,7 @@
 #include "intent.h"
 #include "money.h"
 #include "store.h"
+#include "store_creds.h"
 #include "store_dash.h"
 #include "store_refund.h"
 #include "store_report.h"
@@ -189,9 +190,13 @@ static const char *const *const migrations[] = {migration1,
                                                 sqi_migration7,
                                                 sqi_migration8,
                                                 sqi_migration_accounts,
-                                                sqi_migration_identity};
+                                                sqi_migration_identity,
+                                                sqi_migration_credentials};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* A credential's last_used_at is written at most this often (seconds). */
+#define LAST_USED_SECS 60
 
 /* ---- statements --------------------------------------------------------- */
 
@@ -274,10 +279,12 @@ static const char *const sqls[Q__COUNT] = {
     [Q_BEGIN_IMM] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
-    [Q_AUTH_KIOSK] = "SELECT id, org_id, key_hash FROM kiosks"
+    [Q_AUTH_KIOSK] = "SELECT id, org_id, key_hash, coalesce(last_used_at, 0)"
+                     " FROM kiosks"
                      " WHERE key_hash = ?1 AND active = 1",
-    [Q_AUTH_TOKEN] = "SELECT id, role, coalesce(org_id, 0), key_hash"
-                     " FROM tokens WHERE key_hash = ?1 AND active = 1",
+    [Q_AUTH_TOKEN] = "SELECT id, role, coalesce(org_id, 0), key_hash,"
+                     " coalesce(last_used_at, 0) FROM tokens WHERE"
+                     " key_hash = ?1 AND active = 1",
     [Q_KIOSK_ADD] = "INSERT INTO kiosks(org_id, name, key_hash, created_at)"
                     " VALUES (?1, ?2, ?3, ?4)",
     [Q_TOKEN_ADD] = "INSERT INTO tokens(role, org_id, key_hash, created_at)"
@@ -886,6 +893,36 @@ static int idem_put(struct sqi_conn *c, const char *scope,
 /* ---- credentials ------------------------------------------------------------
  */
 
+/*
+ * Record that a kiosk key or token was used at `now`, in its own short
+ * write: at most once per LAST_USED_SECS per credential, so reads stay
+ * reads. A failure is logged and otherwise ignored (it must not refuse a
+ * valid credential).
+ */
+static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
+                            int64_t id, int64_t now)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqi_begin_write(s, c);
+
+    if (rc != 0)
+        return;
+    rc = sqi_db_prepare(sqi_db(c),
+                        kiosk ? "UPDATE kiosks SET last_used_at = ?2 WHERE"
+                                " id = ?1 AND coalesce(last_used_at, 0) <= ?3"
+                              : "UPDATE tokens SET last_used_at = ?2 WHERE"
+                                " id = ?1 AND coalesce(last_used_at, 0) <= ?3",
+                        &q);
+    if (rc == 0) {
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_int64(q, 2, now);
+        sqlite3_bind_int64(q, 3, now - LAST_USED_SECS);
+        rc = sqi_db_step(sqi_db(c), q);
+        sqlite3_finalize(q);
+    }
+    (void)sqi_end_write(s, c, rc < 0 ? rc : 0);
+}
+
 static int sq_auth(struct store *base, const char *hash,
                    struct store_principal *out)
 {
@@ -893,6 +930,7 @@ static int sq_auth(struct store *base, const char *hash,
     struct sqi_conn *c = get_conn(s);
     struct store_principal p = {0};
     sqlite3_stmt *st;
+    int64_t last = 0, now = (int64_t)time(NULL);
     int rc;
 
     st = q(c, Q_AUTH_KIOSK);
@@ -907,6 +945,7 @@ static int sq_auth(struct store *base, const char *hash,
         p.id = sqlite3_column_int64(st, 0);
         p.org_id = sqlite3_column_int64(st, 1);
         snprintf(p.actor, sizeof(p.actor), "kiosk:%lld", (long long)p.id);
+        last = sqlite3_column_int64(st, 3);
         rc = 0;
         goto done;
     }
@@ -936,9 +975,13 @@ static int sq_auth(struct store *base, const char *hash,
     else
         p.role = STORE_ROLE_AUDITOR;
     snprintf(p.actor, sizeof(p.actor), "token:%lld", (long long)p.id);
+    last = sqlite3_column_int64(st, 4);
     rc = 0;
 done:
     *out = p;
+    sqlite3_reset(st);
+    if (now - last >= LAST_USED_SECS)
+        touch_last_used(s, c, p.role == STORE_ROLE_KIOSK, p.id, now);
 out:
     put_conn(s, c);
     return rc;
@@ -3697,6 +3740,8 @@ static const struct store_ops sqlite_ops = {
     .dash_reserve = sqd_reserve,
     .dash_attempt = sqd_attempt,
     .dash_sweep = sqd_sweep,
+    .cred_list = sqr_list,
+    .cred_revoke = sqr_revoke,
     .ledger_check = sqc_ledger_check,
 };
 

@@ -1,0 +1,259 @@
+/*
+ * store_creds.c: credentials in the SQLite backend: list kiosk keys, API
+ * tokens and dashboard users (never a secret or its hash), revoke a kiosk
+ * key or a token, disable a user and end its sessions, each audited in
+ * the same transaction. Authentication reads `active` on every request,
+ * so a revoked credential is refused on its very next request.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_creds.h"
+#include "store_sqlite_int.h"
+
+const char *const sqi_migration_credentials[] = {
+    "ALTER TABLE kiosks ADD COLUMN last_used_at INTEGER;",
+    "ALTER TABLE kiosks ADD COLUMN revoked_at INTEGER;",
+    "ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;",
+    "ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;",
+    "ALTER TABLE dash_users ADD COLUMN last_used_at INTEGER;",
+    "ALTER TABLE dash_users ADD COLUMN revoked_at INTEGER;",
+    NULL,
+};
+
+/* One list per kind: id, org code, name, role, active, created, last
+ * used, revoked; ?1 is the organisation code or NULL for all. */
+static const char *const list_sql[] = {
+    "SELECT k.id, o.code, k.name, 'kiosk', k.active, k.created_at,"
+    " k.last_used_at, k.revoked_at FROM kiosks k JOIN orgs o ON"
+    " o.id = k.org_id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY k.id",
+    "SELECT t.id, o.code, NULL, t.role, t.active, t.created_at,"
+    " t.last_used_at, t.revoked_at FROM tokens t LEFT JOIN orgs o ON"
+    " o.id = t.org_id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY t.id",
+    "SELECT u.id, o.code, u.login, u.role, u.active, u.created_at,"
+    " u.last_used_at, u.revoked_at FROM dash_users u LEFT JOIN orgs o ON"
+    " o.id = u.org_id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY u.id",
+};
+
+/* 0 kiosk, 1 token, 2 user; -1 for anything else. */
+static int kind_index(const char *kind)
+{
+    if (kind == NULL)
+        return -1;
+    if (strcmp(kind, "kiosk") == 0)
+        return 0;
+    if (strcmp(kind, "token") == 0)
+        return 1;
+    if (strcmp(kind, "user") == 0)
+        return 2;
+    return -1;
+}
+
+/* Column `i` as JSON: an integer, a string or null. */
+static json_t *col_json(sqlite3_stmt *q, int i)
+{
+    switch (sqlite3_column_type(q, i)) {
+    case SQLITE_INTEGER:
+        return json_integer((json_int_t)sqlite3_column_int64(q, i));
+    case SQLITE_NULL:
+        return json_null();
+    default:
+        return json_string((const char *)sqlite3_column_text(q, i));
+    }
+}
+
+/* 1 when organisation `code` exists, 0 when not, < 0 on failure. */
+static int org_exists(struct sqi_conn *c, const char *code)
+{
+    sqlite3_stmt *q = NULL;
+    int rc =
+        sqi_db_prepare(sqi_db(c), "SELECT 1 FROM orgs WHERE code = ?1", &q);
+
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sqr_list(struct store *st, const char *kind, const char *org_code,
+             json_t **out)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c;
+    sqlite3_stmt *q = NULL;
+    json_t *list = NULL;
+    int k = kind_index(kind), rc;
+
+    if (k < 0) {
+        store_set_error("invalid_field", "a credential is kiosk|token|user");
+        return -STORE_E_INVALID;
+    }
+    c = sqi_get_conn(s);
+    rc = sqi_begin_read(c);
+    if (rc != 0)
+        goto out;
+    if (org_code != NULL) {
+        rc = org_exists(c, org_code);
+        if (rc == 0) {
+            store_set_error("org_not_found", "no organisation '%s'", org_code);
+            rc = -STORE_E_NOT_FOUND;
+        }
+        if (rc < 0)
+            goto done;
+    }
+    rc = sqi_db_prepare(sqi_db(c), list_sql[k], &q);
+    if (rc != 0)
+        goto done;
+    if (org_code != NULL)
+        sqlite3_bind_text(q, 1, org_code, -1, SQLITE_TRANSIENT);
+    list = json_array();
+    while ((rc = sqi_db_step(sqi_db(c), q)) == 1) {
+        json_t *e = json_object();
+
+        json_object_set_new(e, "id", col_json(q, 0));
+        json_object_set_new(e, "org", col_json(q, 1));
+        if (k != 1)
+            json_object_set_new(e, "name", col_json(q, 2));
+        if (k != 0)
+            json_object_set_new(e, "role", col_json(q, 3));
+        json_object_set_new(e, "active",
+                            json_boolean(sqlite3_column_int(q, 4)));
+        json_object_set_new(e, "created_at", col_json(q, 5));
+        json_object_set_new(e, "last_used_at", col_json(q, 6));
+        json_object_set_new(e, "revoked_at", col_json(q, 7));
+        json_array_append_new(list, e);
+    }
+    if (rc == 0) {
+        *out = list;
+        list = NULL;
+    }
+done:
+    sqlite3_finalize(q);
+    json_decref(list);
+    sqi_end_read(c);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+/* Inside the write transaction: the id and active flag of the credential
+ * named by (kind, org, id or login); 0 and *found = 0 when none. */
+static int find_cred(struct sqi_conn *c, int k, const char *org_code,
+                     int64_t id, const char *login, int64_t *cid, int *active,
+                     int *found)
+{
+    static const char *const sql[] = {
+        "SELECT k.id, k.active FROM kiosks k JOIN orgs o ON o.id = k.org_id"
+        " WHERE k.id = ?1 AND (?2 IS NULL OR o.code = ?2)",
+        "SELECT t.id, t.active FROM tokens t LEFT JOIN orgs o ON"
+        " o.id = t.org_id WHERE t.id = ?1 AND (?2 IS NULL OR o.code = ?2)",
+        "SELECT u.id, u.active FROM dash_users u LEFT JOIN orgs o ON"
+        " o.id = u.org_id WHERE u.login = ?3 AND o.code IS ?2",
+    };
+    sqlite3_stmt *q = NULL;
+    int rc = sqi_db_prepare(sqi_db(c), sql[k], &q);
+
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    if (org_code != NULL)
+        sqlite3_bind_text(q, 2, org_code, -1, SQLITE_TRANSIENT);
+    if (login != NULL)
+        sqlite3_bind_text(q, 3, login, -1, SQLITE_TRANSIENT);
+    rc = sqi_db_step(sqi_db(c), q);
+    *found = rc == 1;
+    if (rc == 1) {
+        *cid = sqlite3_column_int64(q, 0);
+        *active = sqlite3_column_int(q, 1);
+    }
+    sqlite3_finalize(q);
+    return rc < 0 ? rc : 0;
+}
+
+/* Run `sql` with ?1 = id, ?2 = now; *changes gets the rows changed. */
+static int run_id(struct sqi_conn *c, const char *sql, int64_t id, int64_t now,
+                  int *changes)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqi_db_prepare(sqi_db(c), sql, &q);
+
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, now);
+    rc = sqi_db_step(sqi_db(c), q);
+    sqlite3_finalize(q);
+    if (rc < 0)
+        return rc;
+    *changes = sqlite3_changes(sqi_db(c));
+    return 0;
+}
+
+int sqr_revoke(struct store *st, const char *kind, const char *org_code,
+               int64_t id, const char *login, const char *actor, int64_t now,
+               json_t **out)
+{
+    static const char *const revoke_sql[] = {
+        "UPDATE kiosks SET active = 0, revoked_at = ?2 WHERE id = ?1"
+        " AND active = 1",
+        "UPDATE tokens SET active = 0, revoked_at = ?2 WHERE id = ?1"
+        " AND active = 1",
+        "UPDATE dash_users SET active = 0, revoked_at = ?2 WHERE id = ?1"
+        " AND active = 1",
+    };
+    static const char *const action[] = {"kiosk.revoke", "token.revoke",
+                                         "dash.user.disable"};
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c;
+    int64_t cid = 0;
+    int k = kind_index(kind), rc, active = 0, found = 0, n = 0, ended = 0;
+    char object[64];
+
+    if (k < 0 || (k == 2) != (login != NULL)) {
+        store_set_error("invalid_field", "revoke a kiosk or token by id, "
+                                         "disable a user by login");
+        return -STORE_E_INVALID;
+    }
+    c = sqi_get_conn(s);
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = find_cred(c, k, org_code, id, login, &cid, &active, &found);
+    if (rc != 0)
+        goto done;
+    if (!found) {
+        if (k == 2)
+            store_set_error("not_found", "no user '%s' in '%s'", login,
+                            org_code ? org_code : "*");
+        else
+            store_set_error("not_found", "no %s %lld%s%s", kind, (long long)id,
+                            org_code ? " in " : "", org_code ? org_code : "");
+        rc = -STORE_E_NOT_FOUND;
+        goto done;
+    }
+    rc = run_id(c, revoke_sql[k], cid, now, &n);
+    if (rc == 0 && k == 2)
+        rc = run_id(c, "DELETE FROM dash_sessions WHERE user_id = ?1", cid, now,
+                    &ended);
+    if (rc != 0)
+        goto done;
+    if (k == 2)
+        snprintf(object, sizeof(object), "%s", login);
+    else
+        snprintf(object, sizeof(object), "%s:%lld", kind, (long long)cid);
+    if (n > 0 || ended > 0)
+        rc = sqi_audit(c, now, actor, action[k], object,
+                       json_pack("{s:I, s:i}", "id", (json_int_t)cid,
+                                 "sessions_ended", ended));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    if (rc == 0)
+        *out = json_pack("{s:I, s:s, s:b, s:b, s:i}", "id", (json_int_t)cid,
+                         "kind", kind, "revoked", 1, "was_active", n > 0,
+                         "sessions_ended", ended);
+    return rc;
+}
