@@ -227,6 +227,7 @@ struct kiosk {
     struct kiosk_session s;
     struct kiosk_directory dir;
     int online;            /* 1 until a request fails to connect */
+    int unauthorized;      /* 1 while the server refuses the key (401) */
     uint32_t dir_next_ms;  /* next directory refresh */
     uint32_t sync_next_ms; /* next journal replay / code refill */
     int sync_busy;         /* a replay request is in flight */

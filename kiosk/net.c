@@ -417,9 +417,15 @@ static void attempt_done(struct net *n, struct req *r, CURLcode cc,
     if (cc == CURLE_OK)
         curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
     if (n->kiosk) {
-        int was = n->kiosk->online;
+        int was = n->kiosk->online, refused = n->kiosk->unauthorized;
         n->kiosk->online = r->cc == CURLE_OK;
-        if (was != n->kiosk->online)
+        /* 401: the key is wrong or revoked; any answer below 400 shows
+           the server accepts it again */
+        if (r->cc == CURLE_OK && r->status == 401)
+            n->kiosk->unauthorized = 1;
+        else if (r->cc == CURLE_OK && r->status < 400)
+            n->kiosk->unauthorized = 0;
+        if (was != n->kiosk->online || refused != n->kiosk->unauthorized)
             kiosk_dirty(n->kiosk);
     }
     if (retryable(r) &&

@@ -3,6 +3,9 @@
  * name, one big start button (two when the organisation collects both
  * market fees and tuition), the language toggle and, when a PIN is
  * configured, the way into collector mode. Entering it ends any session.
+ * While the server refuses the kiosk's key (checked at start with the
+ * directory request) it says so in a red band instead of the start
+ * button.
  */
 #include "kiosk.h"
 
@@ -41,10 +44,18 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     y += ui_text(k, FONT_HUGE, 1, kiosk_tr(k, S_WELCOME), k->w / 2, y, ui_fg,
                  UI_CENTER, k->w - 2 * pad);
     y += ui_px(k, 8);
-    y += ui_text(k, FONT_NORMAL, 0, kiosk_tr(k, S_WELCOME_SUB), k->w / 2, y,
-                 ui_muted, UI_CENTER, k->w - 2 * pad);
+    if (!k->unauthorized)
+        y += ui_text(k, FONT_NORMAL, 0, kiosk_tr(k, S_WELCOME_SUB), k->w / 2, y,
+                     ui_muted, UI_CENTER, k->w - 2 * pad);
     y += ui_px(k, 28);
-    if (k->dir.has_market && k->dir.has_school) {
+    if (k->unauthorized) {
+        /* no start button: nothing can be paid with a refused key */
+        ui_banner(k, (SDL_Rect){0, y, k->w, ui_px(k, 56)}, ui_red, ui_white,
+                  kiosk_tr(k, S_ERR_AUTH));
+        y += ui_px(k, 68);
+        ui_text(k, FONT_NORMAL, 0, kiosk_tr(k, S_ERR_AUTH_HINT), k->w / 2, y,
+                ui_fg, UI_CENTER, k->w - 2 * pad);
+    } else if (k->dir.has_market && k->dir.has_school) {
         bw = (k->w - 3 * pad) / 2;
         ui_button(k, (SDL_Rect){pad, y, bw, bh}, "start-market",
                   kiosk_tr(k, S_START_MARKET), UI_BIG, 1);

@@ -410,16 +410,21 @@ int ui_qr(struct kiosk *k, SDL_Rect area, const char *payload)
 int ui_header(struct kiosk *k, const char *title)
 {
     int h = ui_px(k, 56), pad = ui_px(k, 16);
-    const char *st = kiosk_tr(k, k->online ? S_ONLINE : S_OFFLINE);
-    int dot = ui_px(k, 14);
+    int refused = k->online && k->unauthorized;
+    const char *st = kiosk_tr(k, refused     ? S_UNAUTHORIZED
+                                 : k->online ? S_ONLINE
+                                             : S_OFFLINE);
+    int dot = ui_px(k, 14), sw = ui_px(k, refused ? 230 : 150);
 
     ui_fill(k, (SDL_Rect){0, 0, k->w, h}, ui_fg);
     ui_text(k, FONT_NORMAL, 1, title, pad, (h - ui_px(k, 34)) / 2, ui_white,
-            UI_LEFT, k->w - 3 * pad - ui_px(k, 150));
-    ui_fill(k, (SDL_Rect){k->w - pad - ui_px(k, 150), (h - dot) / 2, dot, dot},
-            k->online ? ui_green : ui_amber);
+            UI_LEFT, k->w - 3 * pad - sw);
+    ui_fill(k, (SDL_Rect){k->w - pad - sw, (h - dot) / 2, dot, dot},
+            refused     ? ui_red
+            : k->online ? ui_green
+                        : ui_amber);
     ui_text(k, FONT_SMALL, 0, st, k->w - pad, (h - ui_px(k, 24)) / 2, ui_white,
-            UI_RIGHT, ui_px(k, 128));
+            UI_RIGHT, sw - ui_px(k, 22));
     return h;
 }
 

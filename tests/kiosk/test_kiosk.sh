@@ -56,6 +56,28 @@ printf '[kiosk]\nlang = fr\n' >"$tmp/bad.ini"
 # ---- fake server -----------------------------------------------------------
 fake_start
 
+# A wrong key: the welcome screen says the kiosk is not authorised (red
+# band, red status in the header, no start button) before anyone types.
+echo "k_wrong" >"$tmp/wrongkey"
+chmod 600 "$tmp/wrongkey"
+printf 'wait-screen welcome\nwait 2500\nscreenshot\nquit\n' >"$tmp/wk.txt"
+kiosk_run wk "$furl" "$tmp/wrongkey" "$tmp/wk.txt"
+kiosk_wait 30
+check "wrong key: kiosk exit 0" test "$krc" -eq 0
+w=$(shot "$tmp/wk" welcome)
+v=$($png frac "$w" 0.05 0.41 0.95 0.50 176 30 30 24)
+check "wrong key: red band on the welcome screen ($v)" gt "$v" 0.6
+v=$($png frac "$w" 0.60 0.02 0.98 0.10 176 30 30 24)
+check "wrong key: red status in the header ($v)" gt "$v" 0.01
+v=$($png frac "$w" 0.60 0.02 0.98 0.10 20 122 50 24)
+check "wrong key: no green 'connected' dot ($v)" lt "$v" 0.001
+printf 'wait-screen welcome\nwait 2500\ntap start\nquit\n' >"$tmp/wk2.txt"
+kiosk_run wk2 "$furl" "$tmp/wrongkey" "$tmp/wk2.txt"
+KIOSK_MAY_FAIL=1
+kiosk_wait 30
+unset KIOSK_MAY_FAIL
+check "wrong key: no start button (script stops)" test "$krc" -ne 0
+
 # F1: the whole payment, typed on a "physical keyboard", ends on paid.
 cat >"$tmp/f1.txt" <<'EOF'
 wait-screen welcome
@@ -73,6 +95,11 @@ kiosk_run f1 "$furl" "$tmp/key" "$tmp/f1.txt"
 wait_for 15 n_intents 1 && settle 1 paid 1510000
 kiosk_wait 40
 check "f1: kiosk exit 0" test "$krc" -eq 0
+w=$(shot "$tmp/f1" welcome)
+v=$($png frac "$w" 0.05 0.41 0.95 0.50 176 30 30 24)
+check "f1: no red band with the right key ($v)" lt "$v" 0.01
+v=$($png frac "$w" 0.60 0.02 0.98 0.10 20 122 50 24)
+check "f1: green 'connected' dot ($v)" gt "$v" 0.01
 check "f1: screens in order" sh -c "ls '$tmp/f1' | tr '\n' ' ' | grep -q \
 '001-welcome.png 002-code.png 003-dues.png 004-qr.png 005-paid.png'"
 q=$(shot "$tmp/f1" qr)
