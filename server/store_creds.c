@@ -11,13 +11,19 @@
 #include "store_creds.h"
 #include "store_sqlite_int.h"
 
+/*
+ * When each credential was last used and revoked, beside the tables that
+ * hold the credentials (kind "kiosk", "token" or "user" and that table's
+ * id). A table of its own, created if missing, so that the migration can
+ * run again on a database that already has it.
+ */
 const char *const sqi_migration_credentials[] = {
-    "ALTER TABLE kiosks ADD COLUMN last_used_at INTEGER;",
-    "ALTER TABLE kiosks ADD COLUMN revoked_at INTEGER;",
-    "ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;",
-    "ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;",
-    "ALTER TABLE dash_users ADD COLUMN last_used_at INTEGER;",
-    "ALTER TABLE dash_users ADD COLUMN revoked_at INTEGER;",
+    "CREATE TABLE IF NOT EXISTS credential_times("
+    " kind TEXT NOT NULL CHECK (kind IN ('kiosk','token','user')),"
+    " id INTEGER NOT NULL,"
+    " last_used_at INTEGER,"
+    " revoked_at INTEGER,"
+    " PRIMARY KEY (kind, id)) WITHOUT ROWID;",
     NULL,
 };
 
@@ -25,14 +31,17 @@ const char *const sqi_migration_credentials[] = {
  * used, revoked; ?1 is the organisation code or NULL for all. */
 static const char *const list_sql[] = {
     "SELECT k.id, o.code, k.name, 'kiosk', k.active, k.created_at,"
-    " k.last_used_at, k.revoked_at FROM kiosks k JOIN orgs o ON"
-    " o.id = k.org_id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY k.id",
+    " c.last_used_at, c.revoked_at FROM kiosks k JOIN orgs o ON"
+    " o.id = k.org_id LEFT JOIN credential_times c ON c.kind = 'kiosk' AND"
+    " c.id = k.id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY k.id",
     "SELECT t.id, o.code, NULL, t.role, t.active, t.created_at,"
-    " t.last_used_at, t.revoked_at FROM tokens t LEFT JOIN orgs o ON"
-    " o.id = t.org_id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY t.id",
+    " c.last_used_at, c.revoked_at FROM tokens t LEFT JOIN orgs o ON"
+    " o.id = t.org_id LEFT JOIN credential_times c ON c.kind = 'token' AND"
+    " c.id = t.id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY t.id",
     "SELECT u.id, o.code, u.login, u.role, u.active, u.created_at,"
-    " u.last_used_at, u.revoked_at FROM dash_users u LEFT JOIN orgs o ON"
-    " o.id = u.org_id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY u.id",
+    " c.last_used_at, c.revoked_at FROM dash_users u LEFT JOIN orgs o ON"
+    " o.id = u.org_id LEFT JOIN credential_times c ON c.kind = 'user' AND"
+    " c.id = u.id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY u.id",
 };
 
 /* 0 kiosk, 1 token, 2 user; -1 for anything else. */
@@ -196,15 +205,23 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                json_t **out)
 {
     static const char *const revoke_sql[] = {
-        "UPDATE kiosks SET active = 0, revoked_at = ?2 WHERE id = ?1"
-        " AND active = 1",
-        "UPDATE tokens SET active = 0, revoked_at = ?2 WHERE id = ?1"
-        " AND active = 1",
-        "UPDATE dash_users SET active = 0, revoked_at = ?2 WHERE id = ?1"
-        " AND active = 1",
+        "UPDATE kiosks SET active = 0 WHERE id = ?1 AND active = 1",
+        "UPDATE tokens SET active = 0 WHERE id = ?1 AND active = 1",
+        "UPDATE dash_users SET active = 0 WHERE id = ?1 AND active = 1",
     };
     static const char *const action[] = {"kiosk.revoke", "token.revoke",
                                          "dash.user.disable"};
+    static const char *const stamp_sql[] = {
+        "INSERT INTO credential_times(kind, id, revoked_at) VALUES"
+        " ('kiosk', ?1, ?2) ON CONFLICT(kind, id) DO UPDATE SET"
+        " revoked_at = ?2",
+        "INSERT INTO credential_times(kind, id, revoked_at) VALUES"
+        " ('token', ?1, ?2) ON CONFLICT(kind, id) DO UPDATE SET"
+        " revoked_at = ?2",
+        "INSERT INTO credential_times(kind, id, revoked_at) VALUES"
+        " ('user', ?1, ?2) ON CONFLICT(kind, id) DO UPDATE SET"
+        " revoked_at = ?2",
+    };
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c;
     int64_t cid = 0;
@@ -234,6 +251,11 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
         goto done;
     }
     rc = run_id(c, revoke_sql[k], cid, now, &n);
+    if (rc == 0 && n > 0) {
+        int stamped = 0;
+
+        rc = run_id(c, stamp_sql[k], cid, now, &stamped);
+    }
     if (rc == 0 && k == 2)
         rc = run_id(c, "DELETE FROM dash_sessions WHERE user_id = ?1", cid, now,
                     &ended);

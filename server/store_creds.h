@@ -10,7 +10,7 @@
 
 #include "store.h"
 
-/* The credentials migration: last-used and revoked times. */
+/* The credentials migration: credential_times (last used, revoked). */
 extern const char *const sqi_migration_credentials[];
 
 /* store_ops.cred_list for the SQLite backend. */

@@ -194,8 +194,11 @@ int sqd_session_add(struct store *st, int64_t user, const char *hash,
     if (rc < 0)
         goto done;
     /* a user's last use is its last sign-in */
-    rc = sqi_db_prepare(
-        sqi_db(c), "UPDATE dash_users SET last_used_at = ?2 WHERE id = ?1", &q);
+    rc = sqi_db_prepare(sqi_db(c),
+                        "INSERT INTO credential_times(kind, id,"
+                        " last_used_at) VALUES ('user', ?1, ?2) ON"
+                        " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2",
+                        &q);
     if (rc != 0)
         goto done;
     sqlite3_bind_int64(q, 1, user);

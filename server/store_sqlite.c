@@ -279,12 +279,14 @@ static const char *const sqls[Q__COUNT] = {
     [Q_BEGIN_IMM] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
-    [Q_AUTH_KIOSK] = "SELECT id, org_id, key_hash, coalesce(last_used_at, 0)"
-                     " FROM kiosks"
-                     " WHERE key_hash = ?1 AND active = 1",
+    [Q_AUTH_KIOSK] = "SELECT id, org_id, key_hash, coalesce((SELECT"
+                     " last_used_at FROM credential_times c WHERE"
+                     " c.kind = 'kiosk' AND c.id = kiosks.id), 0)"
+                     " FROM kiosks WHERE key_hash = ?1 AND active = 1",
     [Q_AUTH_TOKEN] = "SELECT id, role, coalesce(org_id, 0), key_hash,"
-                     " coalesce(last_used_at, 0) FROM tokens WHERE"
-                     " key_hash = ?1 AND active = 1",
+                     " coalesce((SELECT last_used_at FROM credential_times c"
+                     " WHERE c.kind = 'token' AND c.id = tokens.id), 0)"
+                     " FROM tokens WHERE key_hash = ?1 AND active = 1",
     [Q_KIOSK_ADD] = "INSERT INTO kiosks(org_id, name, key_hash, created_at)"
                     " VALUES (?1, ?2, ?3, ?4)",
     [Q_TOKEN_ADD] = "INSERT INTO tokens(role, org_id, key_hash, created_at)"
@@ -908,15 +910,16 @@ static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
     if (rc != 0)
         return;
     rc = sqi_db_prepare(sqi_db(c),
-                        kiosk ? "UPDATE kiosks SET last_used_at = ?2 WHERE"
-                                " id = ?1 AND coalesce(last_used_at, 0) <= ?3"
-                              : "UPDATE tokens SET last_used_at = ?2 WHERE"
-                                " id = ?1 AND coalesce(last_used_at, 0) <= ?3",
+                        "INSERT INTO credential_times(kind, id,"
+                        " last_used_at) VALUES (?4, ?1, ?2) ON"
+                        " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2"
+                        " WHERE coalesce(last_used_at, 0) <= ?3",
                         &q);
     if (rc == 0) {
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_int64(q, 2, now);
         sqlite3_bind_int64(q, 3, now - LAST_USED_SECS);
+        sqlite3_bind_text(q, 4, kiosk ? "kiosk" : "token", -1, SQLITE_STATIC);
         rc = sqi_db_step(sqi_db(c), q);
         sqlite3_finalize(q);
     }
