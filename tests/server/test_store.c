@@ -36,6 +36,55 @@ static int64_t jint(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
+static char db_file[300]; /* the test database's file */
+
+/* Run `sql` on the test database through a connection of its own. */
+static int db_exec(const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(db_file, &db);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/*
+ * A refund whose guarded update changes no row (a trigger that silently
+ * skips it stands in for a ledger moved under the refund) fails and
+ * leaves nothing behind: the payer keeps `credit`, and the reference can
+ * be used again.
+ */
+static void refund_guards(struct store *st, int64_t org_id, int64_t credit)
+{
+    static const char *const skips[] = {
+        "CREATE TRIGGER skip BEFORE UPDATE OF credit ON payers"
+        " BEGIN SELECT RAISE(IGNORE); END;",
+        "CREATE TRIGGER skip BEFORE UPDATE OF unallocated ON payments"
+        " BEGIN SELECT RAISE(IGNORE); END;",
+    };
+    struct store_refund_req rf = {"A-1", 5000, "RF0", "trả lại tiền thừa"};
+    struct store_filter f = {0};
+    json_t *out = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(skips) / sizeof(skips[0]); i++) {
+        CHECK_INT(db_exec(skips[i]), SQLITE_OK);
+        out = NULL;
+        CHECK_INT(st->ops->payer_refund(st, org_id, &rf, "test",
+                                        (int64_t)time(NULL), &out),
+                  -STORE_E_CONFLICT);
+        CHECK_STR(store_error_code(), "ledger");
+        CHECK(out == NULL);
+        json_decref(out);
+        CHECK_INT(db_exec("DROP TRIGGER skip;"), SQLITE_OK);
+        CHECK_INT(st->ops->payer_list(st, org_id, &f, &out), 0);
+        CHECK_INT(jint(json_array_get(out, 0), "credit"), credit);
+        json_decref(out);
+    }
+}
+
 static void test_ledger(struct store *st)
 {
     const struct store_ops *op = st->ops;
@@ -155,6 +204,7 @@ static void test_ledger(struct store *st)
         CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out),
                   -STORE_E_NOT_FOUND);
         rf.payer = "A-1";
+        refund_guards(st, org_id, 40000);
         CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out), 0);
         CHECK_INT(jint(out, "credit_left"), 35000);
         CHECK_INT(json_array_size(json_object_get(out, "payments")), 1);
@@ -514,6 +564,7 @@ int main(void)
 
     CHECK_INT(st_tmpdir(dir), 0);
     snprintf(path, sizeof(path), "sqlite:%s/t.db", dir);
+    snprintf(db_file, sizeof(db_file), "%s/t.db", dir);
     CHECK_INT(store_open(path, 2, &st), 0);
     if (st == NULL)
         return TEST_END();
