@@ -178,7 +178,12 @@ int api_code_ok(const char *s, size_t min, size_t max);
 /* Hex SHA-256 of method, route and body for idempotency (out: 65). */
 void api_body_hash(struct req *r, char out[65]);
 
-/* Write the audit-log/money event line to stderr (journald style). */
+/*
+ * Write one event line to stderr (journald style, "<prio>chopay-server: "
+ * first). `fmt` is the server's own text; every string argument (%s, %c)
+ * is escaped (backslash, '"', control characters), so a value a client
+ * sent cannot start another line or close a quoted field (log.c).
+ */
 void api_log(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -636,11 +636,25 @@ static void test_intents(void)
     CHECK_INT(r.status, 400);
     CHECK_STR(resp_err(&r), "missing_field");
     resp_free(&r);
+    /* a collector with a newline and a journald priority: one log line */
     r = st_send(&srv, "POST", "/v1/cash", kmkt, "cash-4",
                 "{\"payer\":\"A-12\",\"amount\":10000,\"collector\":"
-                "\"Hoa\"}");
+                "\"Hoa\\n<1>chopay-server: forged=cash\\\" x=\\\\\"}");
     CHECK_INT(r.status, 201);
     resp_free(&r);
+    {
+        int first = -1;
+
+        CHECK_INT(st_log_grep(&srv, "forged=cash", &first), 1);
+        CHECK_INT(first, 0);
+        CHECK_INT(st_log_grep(&srv,
+                              "collector=\"Hoa\\n<1>chopay-server: "
+                              "forged=cash\\\" x=\\\\\" who=",
+                              NULL),
+                  1);
+        CHECK_INT(st_log_grep(&srv, "<1>", &first), 1);
+        CHECK_INT(first, 0);
+    }
     r = st_send(&srv, "POST", "/v1/intents", kmkt, "int-3",
                 "{\"payer\":\"A-12\"}");
     CHECK_INT(r.status, 409);
