@@ -230,6 +230,7 @@ enum MHD_Result h_stats_adoption(struct req *r);
 enum MHD_Result h_org_province(struct req *r);
 enum MHD_Result h_standee_png(struct req *r);
 enum MHD_Result h_standee_pdf(struct req *r);
+enum MHD_Result h_standee_record(struct req *r);
 enum MHD_Result h_day_close(struct req *r);
 enum MHD_Result h_day_close_get(struct req *r);
 enum MHD_Result h_day_reopen(struct req *r);
