@@ -81,6 +81,20 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent);
 
+/* The migration that adds the audit entries' hash version (version 2:
+ * length-prefixed fields; existing entries stay version 1). */
+extern const char *const sqi_migration_audit_v2[];
+
+/*
+ * The hash of one audit entry, hex into `out` (65 bytes), with the
+ * encoding of `version`: 1 (fields joined by newlines, entries written
+ * before version 2 existed) or 2 (every field length-prefixed). Returns
+ * 0, -STORE_E_INVALID for an unknown version, -STORE_E_IO out of memory.
+ */
+int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
+                   const char *action, const char *object, const char *detail,
+                   char out[65]);
+
 /* store_account.c: the migration that makes collecting accounts unique. */
 extern const char *const sqi_migration_accounts[];
 
