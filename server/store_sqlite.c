@@ -180,13 +180,23 @@ static const char *const migration2[] = {
 };
 
 /*
- * The audit hash encoding, entry by entry: entries written before this
- * migration keep version 1 (fields joined by newlines) and are verified
- * that way; new entries are version 2 (every field length-prefixed).
+ * The audit hash encoding: entries up to this migration keep version 1
+ * (fields joined by newlines) and are verified that way; every entry from
+ * `from_id` on is version 2 (every field length-prefixed). One fixed row,
+ * written once: running the migration again changes nothing.
  */
 const char *const sqi_migration_audit_v2[] = {
-    "ALTER TABLE audit ADD COLUMN version INTEGER NOT NULL DEFAULT 1"
-    " CHECK (version IN (1, 2));",
+    "CREATE TABLE IF NOT EXISTS audit_encodings("
+    " version INTEGER PRIMARY KEY,"
+    " from_id INTEGER NOT NULL);",
+    "INSERT OR IGNORE INTO audit_encodings(version, from_id)"
+    " SELECT 2, coalesce(max(id), 0) + 1 FROM audit;",
+    "CREATE TRIGGER IF NOT EXISTS audit_encodings_no_update BEFORE UPDATE"
+    " ON audit_encodings BEGIN SELECT RAISE(ABORT, 'audit encodings are"
+    " fixed'); END;",
+    "CREATE TRIGGER IF NOT EXISTS audit_encodings_no_delete BEFORE DELETE"
+    " ON audit_encodings BEGIN SELECT RAISE(ABORT, 'audit encodings are"
+    " fixed'); END;",
     NULL,
 };
 
@@ -309,10 +319,11 @@ static const char *const sqls[Q__COUNT] = {
                      " WHERE code = ?1",
     [Q_AUDIT_LAST] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
     [Q_AUDIT_INSERT] = "INSERT INTO audit(at, actor, action, object, detail,"
-                       " prev_hash, hash, version) VALUES (?1, ?2, ?3, ?4,"
-                       " ?5, ?6, ?7, 2)",
+                       " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_AUDIT_ALL] = "SELECT at, actor, action, object, detail, prev_hash,"
-                    " hash, version FROM audit ORDER BY id",
+                    " hash, CASE WHEN id >= coalesce((SELECT from_id FROM"
+                    " audit_encodings WHERE version = 2), 1) THEN 2 ELSE 1"
+                    " END FROM audit ORDER BY id",
     [Q_PAYER_ID] = "SELECT id, name FROM payers WHERE org_id = ?1"
                    " AND code = ?2",
     [Q_PAYER_GET] = "SELECT " PAYER_COLS " FROM payers WHERE org_id = ?1"
@@ -869,7 +880,7 @@ static int sq_audit_verify(struct store *base, int64_t *entries)
     char hash[65];
     int64_t n = 0;
     sqlite3_stmt *st;
-    int rc, newest = 1;
+    int rc;
 
     rc = begin_read(c);
     if (rc != 0)
@@ -889,15 +900,6 @@ static int sq_audit_verify(struct store *base, int64_t *entries)
             rc = -STORE_E_CONFLICT;
             break;
         }
-        /* versions only go up: no entry after a version 2 one is older */
-        if (version < newest) {
-            store_set_error("audit_broken",
-                            "entry %lld: version %d after version %d",
-                            (long long)n, version, newest);
-            rc = -STORE_E_CONFLICT;
-            break;
-        }
-        newest = version;
         rc = sqi_audit_hash(version, prev, sqlite3_column_int64(st, 0),
                             col_text(st, 1), col_text(st, 2), col_text(st, 3),
                             col_text(st, 4), hash);

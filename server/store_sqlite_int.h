@@ -81,8 +81,8 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent);
 
-/* The migration that adds the audit entries' hash version (version 2:
- * length-prefixed fields; existing entries stay version 1). */
+/* The migration that records from which audit entry on the hash is
+ * version 2 (length-prefixed fields); earlier entries stay version 1. */
 extern const char *const sqi_migration_audit_v2[];
 
 /*

@@ -574,14 +574,15 @@ static void test_migration(void)
     r = import(s);
     resp_free(&r);
     CHECK_INT(st_stop(&srv), 0);
-    /* back to the schema before, rows as it wrote them */
+    /* back to the schema before, rows as it wrote them: the identity
+       migration is the tenth; it and the later ones (written so that
+       running them again changes nothing) run at the next start */
     CHECK_INT(db_exec(dir, "DROP INDEX bank_txns_content;"
                            " ALTER TABLE bank_txns DROP COLUMN pos;"
                            " ALTER TABLE bank_txns DROP COLUMN desc_key;"
                            " ALTER TABLE bank_txns DROP COLUMN counter_key;"
                            " ALTER TABLE bank_txns DROP COLUMN source;"
-                           " DELETE FROM schema_version WHERE version ="
-                           " (SELECT max(version) FROM schema_version);"
+                           " DELETE FROM schema_version WHERE version >= 10;"
                            " UPDATE bank_txns SET bank_ref = 'nonref',"
                            " ref_key = 'NONREF', provider_txn_id = 'h:old-1'"
                            " WHERE amount = 61000;"
