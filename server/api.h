@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "csvmap.h"
+#include "ingest.h"
 #include "notify.h"
 #include "store.h"
 
@@ -20,22 +21,23 @@
 
 /* Server settings (flags and INI). */
 struct srv_config {
-    char listen[128];         /* ADDR:PORT */
-    char data_dir[512];       /* state directory */
-    char db[600];             /* database URL */
-    int threads;              /* MHD thread pool size */
-    size_t body_limit;        /* bytes for JSON bodies */
-    size_t import_limit;      /* bytes for CSV uploads */
-    int per_ip;               /* connections per client address */
-    int conn_limit;           /* connections overall */
-    int conn_timeout;         /* seconds of inactivity */
-    int rate;                 /* requests per credential per second */
-    int burst;                /* bucket size */
-    int intent_ttl;           /* seconds */
-    int max_wait;             /* long-poll ceiling, seconds */
-    int housekeep;            /* seconds between housekeeping runs */
-    struct ingest_conf *bank; /* [bank.CODE] provider secrets (ingest.h) */
-    struct csvmap_conf csv;   /* [csv] statement column mapping */
+    char listen[128];             /* ADDR:PORT */
+    char data_dir[512];           /* state directory */
+    char db[600];                 /* database URL */
+    int threads;                  /* MHD thread pool size */
+    size_t body_limit;            /* bytes for JSON bodies */
+    size_t import_limit;          /* bytes for CSV uploads */
+    int per_ip;                   /* connections per client address */
+    int conn_limit;               /* connections overall */
+    int conn_timeout;             /* seconds of inactivity */
+    int rate;                     /* requests per credential per second */
+    int burst;                    /* bucket size */
+    int intent_ttl;               /* seconds */
+    int max_wait;                 /* long-poll ceiling, seconds */
+    int housekeep;                /* seconds between housekeeping runs */
+    struct ingest_conf *bank;     /* [bank.CODE] provider secrets (ingest.h) */
+    struct ingest_limits journal; /* what the journal keeps of strangers */
+    struct csvmap_conf csv;       /* [csv] statement column mapping */
 };
 
 struct ratelimit;

@@ -211,7 +211,8 @@ static const char *const *const migrations[] = {migration1,
                                                 sqi_migration8,
                                                 sqi_migration_accounts,
                                                 sqi_migration_identity,
-                                                sqi_migration_audit_v2};
+                                                sqi_migration_audit_v2,
+                                                sqi_migration_journal_bounds};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -3768,6 +3769,7 @@ static const struct store_ops sqlite_ops = {
     .journal_add = sqb_journal_add,
     .journal_pending = sqb_journal_pending,
     .journal_fail = sqb_journal_fail,
+    .journal_prune = sqb_journal_prune,
     .bank_begin = sqb_begin,
     .bank_add = sqb_add,
     .bank_statement = sqb_statement,

@@ -435,6 +435,70 @@ static void test_audit_old_chain(const char *dir)
 }
 
 /*
+ * The journal's unverified entries are pruned by age, count and bytes,
+ * oldest first; verified ones, however old, stay.
+ */
+static void test_journal_prune(const char *dir)
+{
+    static const char body[] = "{\"x\":1}";
+    struct store_journal j = {
+        "sepay",     0,          "{}",  body, strlen(body),
+        "signature", "rejected", "bad", 0,    0};
+    struct store_journal_limits lim = {0, 0, 0};
+    char url[320], file[300];
+    struct store *st = NULL;
+    int64_t id = 0, gone = -1, now = 2000000000;
+    int i;
+
+    snprintf(file, sizeof(file), "%s/journal.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(store_open(url, 1, &st), 0);
+    if (st == NULL)
+        return;
+    /* ten unverified a day apart (oldest first), a verified one at the
+       very start, one invalid among them */
+    j.verified = "ok";
+    j.state = "received";
+    j.now = now - 100 * 86400;
+    CHECK_INT(st->ops->journal_add(st, &j, &id), 0);
+    j.verified = "signature";
+    j.state = "rejected";
+    for (i = 0; i < 10; i++) {
+        j.now = now - (10 - i) * 86400;
+        j.state = i == 5 ? "invalid" : "rejected";
+        j.verified = i == 5 ? "unverified" : "signature";
+        CHECK_INT(st->ops->journal_add(st, &j, &id), 0);
+    }
+    /* older than 7 days: 3 go */
+    lim.max_age = 7 * 86400 + 10;
+    CHECK_INT(st->ops->journal_prune(st, &lim, now, &gone), 0);
+    CHECK_INT(gone, 3);
+    /* at most 5: 2 more go */
+    lim.max_entries = 5;
+    CHECK_INT(st->ops->journal_prune(st, &lim, now, &gone), 0);
+    CHECK_INT(gone, 2);
+    /* bytes: each entry is 2 + 7 + 3 bytes; 30 keeps the newest 2 */
+    lim.max_bytes = 30;
+    CHECK_INT(st->ops->journal_prune(st, &lim, now, &gone), 0);
+    CHECK_INT(gone, 3);
+    /* a stranger's entry added with keep = 1 leaves only itself */
+    j.keep = 1;
+    j.now = now;
+    CHECK_INT(st->ops->journal_add(st, &j, &id), 0);
+    store_close(st);
+    CHECK_INT(file_int(file, "SELECT count(*) FROM bank_journal WHERE"
+                             " verified <> 'ok'"),
+              1);
+    CHECK_INT(file_int(file, "SELECT max(id) FROM bank_journal WHERE"
+                             " verified <> 'ok'"),
+              id);
+    /* the verified one is still there */
+    CHECK_INT(file_int(file, "SELECT count(*) FROM bank_journal WHERE"
+                             " verified = 'ok'"),
+              1);
+}
+
+/*
  * The ledger's invariants through the store operation behind
  * `chopay-server check`, on database `url` opened read-only: nothing
  * breaks any of them.
@@ -729,6 +793,7 @@ int main(void)
     test_order(dir);
     test_audit_boundaries(dir);
     test_audit_old_chain(dir);
+    test_journal_prune(dir);
     test_notify();
     if (th_failed == 0)
         st_rmtree(dir);
