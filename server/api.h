@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "csvmap.h"
+#include "ingest.h"
 #include "notify.h"
 #include "store.h"
 
@@ -20,22 +21,23 @@
 
 /* Server settings (flags and INI). */
 struct srv_config {
-    char listen[128];         /* ADDR:PORT */
-    char data_dir[512];       /* state directory */
-    char db[600];             /* database URL */
-    int threads;              /* MHD thread pool size */
-    size_t body_limit;        /* bytes for JSON bodies */
-    size_t import_limit;      /* bytes for CSV uploads */
-    int per_ip;               /* connections per client address */
-    int conn_limit;           /* connections overall */
-    int conn_timeout;         /* seconds of inactivity */
-    int rate;                 /* requests per credential per second */
-    int burst;                /* bucket size */
-    int intent_ttl;           /* seconds */
-    int max_wait;             /* long-poll ceiling, seconds */
-    int housekeep;            /* seconds between housekeeping runs */
-    struct ingest_conf *bank; /* [bank.CODE] provider secrets (ingest.h) */
-    struct csvmap_conf csv;   /* [csv] statement column mapping */
+    char listen[128];             /* ADDR:PORT */
+    char data_dir[512];           /* state directory */
+    char db[600];                 /* database URL */
+    int threads;                  /* MHD thread pool size */
+    size_t body_limit;            /* bytes for JSON bodies */
+    size_t import_limit;          /* bytes for CSV uploads */
+    int per_ip;                   /* connections per client address */
+    int conn_limit;               /* connections overall */
+    int conn_timeout;             /* seconds of inactivity */
+    int rate;                     /* requests per credential per second */
+    int burst;                    /* bucket size */
+    int intent_ttl;               /* seconds */
+    int max_wait;                 /* long-poll ceiling, seconds */
+    int housekeep;                /* seconds between housekeeping runs */
+    struct ingest_conf *bank;     /* [bank.CODE] provider secrets (ingest.h) */
+    struct ingest_limits journal; /* what the journal keeps of strangers */
+    struct csvmap_conf csv;       /* [csv] statement column mapping */
 };
 
 struct ratelimit;
@@ -178,7 +180,12 @@ int api_code_ok(const char *s, size_t min, size_t max);
 /* Hex SHA-256 of method, route and body for idempotency (out: 65). */
 void api_body_hash(struct req *r, char out[65]);
 
-/* Write the audit-log/money event line to stderr (journald style). */
+/*
+ * Write one event line to stderr (journald style, "<prio>chopay-server: "
+ * first). `fmt` is the server's own text; every string argument (%s, %c)
+ * is escaped (backslash, '"', control characters), so a value a client
+ * sent cannot start another line or close a quoted field (log.c).
+ */
 void api_log(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -234,6 +241,7 @@ enum MHD_Result h_stats_adoption(struct req *r);
 enum MHD_Result h_org_province(struct req *r);
 enum MHD_Result h_standee_png(struct req *r);
 enum MHD_Result h_standee_pdf(struct req *r);
+enum MHD_Result h_standee_record(struct req *r);
 enum MHD_Result h_day_close(struct req *r);
 enum MHD_Result h_day_close_get(struct req *r);
 enum MHD_Result h_day_reopen(struct req *r);

@@ -50,6 +50,7 @@ static enum MHD_Result webhook(struct req *r, enum feeds_provider p)
     h.headers = hs;
     h.nheaders = n;
     h.now = (int64_t)time(NULL);
+    h.limits = &r->s->cfg.journal;
     status = ingest_webhook(r->s->cfg.bank, r->s->st, &h, &reply);
     if (status == 200)
         api_log(

@@ -384,10 +384,68 @@ enum MHD_Result h_org_province(struct req *r)
 }
 
 /*
+ * The standee of payer {code} (URL arg 0): its organisation (a board
+ * token's own, an admin's ?org=CODE) into *org and what a standee shows
+ * into *si, pointing into *j (the caller frees *j). 0, or -1 with the
+ * error reply queued in *res: 404 for an unknown payer or one without its
+ * own bank account.
+ */
+static int standee_of(struct req *r, int64_t *org, struct standee_info *si,
+                      json_t **j, enum MHD_Result *res)
+{
+    char payer[sizeof(r->arg[0])];
+    json_t *p;
+    int rc;
+
+    *org = r->who.org_id;
+    *j = NULL;
+    snprintf(payer, sizeof(payer), "%s", r->arg[0]);
+    if (!api_code_ok(payer, 1, 32)) {
+        *res = api_error(r, 404, "payer_not_found", "no such payer");
+        return -1;
+    }
+    if (api_query(r, "org") != NULL) {
+        if (query_org(r, org, res) != 0)
+            return -1;
+    } else if (*org == 0) {
+        *res = api_error(r, 400, "missing_org", "an admin gives org=CODE");
+        return -1;
+    }
+    rc = r->s->st->ops->standee_payers(r->s->st, *org, payer, j);
+    if (rc != 0) {
+        *res = api_store_error(r, rc);
+        return -1;
+    }
+    p = json_array_get(json_object_get(*j, "payers"), 0);
+    if (p == NULL) {
+        json_decref(*j);
+        *j = NULL;
+        *res = api_error(r, 404, "payer_not_found", "no such payer");
+        return -1;
+    }
+    memset(si, 0, sizeof(*si));
+    si->market = json_string_value(json_object_get(*j, "org_name"));
+    si->stall_code = json_string_value(json_object_get(p, "code"));
+    si->vendor = json_string_value(json_object_get(p, "name"));
+    si->bin = json_string_value(json_object_get(p, "bank_bin"));
+    si->account = json_string_value(json_object_get(p, "bank_account"));
+    si->holder = si->vendor;
+    if (si->bin == NULL || si->bin[0] == '\0' || si->account == NULL ||
+        si->account[0] == '\0') {
+        json_decref(*j);
+        *j = NULL;
+        *res = api_error(r, 404, "no_own_account",
+                         "this payer has no bank account of its own");
+        return -1;
+    }
+    return 0;
+}
+
+/*
  * GET /v1/payers/{code}/standee.png|pdf: a printable QR standee for a
  * stall with its own bank account (404 without one), A5 by default.
- * A board token uses its organisation, an admin gives ?org=CODE. The
- * standee is recorded: it counts in the adoption statistics.
+ * A board token uses its organisation, an admin gives ?org=CODE. Reading
+ * it changes nothing; producing one is recorded by POST .../standee.
  */
 static enum MHD_Result standee(struct req *r, enum render_format fmt)
 {
@@ -396,58 +454,18 @@ static enum MHD_Result standee(struct req *r, enum render_format fmt)
     struct render_buf b = {NULL, 0};
     struct standee_info si;
     enum MHD_Result res;
-    char payer[sizeof(r->arg[0])];
-    json_t *j = NULL, *p;
-    int64_t org = r->who.org_id;
+    json_t *j = NULL;
+    int64_t org;
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0)
         return res;
     if (paper_of(r, RENDER_A5, &o.paper, &res) != 0)
         return res;
-    snprintf(payer, sizeof(payer), "%s", r->arg[0]);
-    if (!api_code_ok(payer, 1, 32))
-        return api_error(r, 404, "payer_not_found", "no such payer");
-    if (api_query(r, "org") != NULL) {
-        if (query_org(r, &org, &res) != 0)
-            return res;
-    } else if (org == 0) {
-        return api_error(r, 400, "missing_org", "an admin gives org=CODE");
-    }
-    rc = r->s->st->ops->standee_payers(r->s->st, org, payer, &j);
-    if (rc != 0)
-        return api_store_error(r, rc);
-    p = json_array_get(json_object_get(j, "payers"), 0);
-    if (p == NULL) {
-        json_decref(j);
-        return api_error(r, 404, "payer_not_found", "no such payer");
-    }
-    memset(&si, 0, sizeof(si));
-    si.market = json_string_value(json_object_get(j, "org_name"));
-    si.stall_code = json_string_value(json_object_get(p, "code"));
-    si.vendor = json_string_value(json_object_get(p, "name"));
-    si.bin = json_string_value(json_object_get(p, "bank_bin"));
-    si.account = json_string_value(json_object_get(p, "bank_account"));
-    si.holder = si.vendor;
-    if (si.bin == NULL || si.bin[0] == '\0' || si.account == NULL ||
-        si.account[0] == '\0') {
-        json_decref(j);
-        return api_error(r, 404, "no_own_account",
-                         "this payer has no bank account of its own");
-    }
+    if (standee_of(r, &org, &si, &j, &res) != 0)
+        return res;
     rc = render_standee_mem(&si, &o, &b);
     json_decref(j);
-    if (rc == 0) {
-        int src = r->s->st->ops->standee_record(
-            r->s->st, org, payer, fmt == RENDER_PDF ? "pdf" : "png",
-            o.paper == RENDER_A6 ? "a6" : "a5", r->who.actor,
-            (int64_t)time(NULL));
-
-        if (src != 0) {
-            free(b.data);
-            return api_store_error(r, src);
-        }
-    }
     return reply_doc(r, rc, &b,
                      fmt == RENDER_PDF ? "application/pdf" : "image/png");
 }
@@ -460,6 +478,61 @@ enum MHD_Result h_standee_png(struct req *r)
 enum MHD_Result h_standee_pdf(struct req *r)
 {
     return standee(r, RENDER_PDF);
+}
+
+/*
+ * POST /v1/payers/{code}/standee {"format": "pdf"|"png", "paper":
+ * "a5"|"a6"} (both optional: pdf, a5): record that a standee of the stall
+ * was produced (printed, handed over), which the adoption statistics
+ * count. The same organisation rules as the GET; 201 with the record.
+ */
+enum MHD_Result h_standee_record(struct req *r)
+{
+    static const char *const allowed[] = {"org", NULL};
+    static const struct api_field fields[] = {
+        {"format", T_STR, 0, 8},
+        {"paper", T_STR, 0, 8},
+        {NULL, 0, 0, 0},
+    };
+    struct standee_info si;
+    enum MHD_Result res;
+    json_t *body = NULL, *j = NULL;
+    const char *fmt = "pdf", *paper = "a5", *v;
+    int64_t org, now = (int64_t)time(NULL);
+    char payer[sizeof(r->arg[0])];
+    int rc;
+
+    if (api_query_check(r, allowed, &res) != 0)
+        return res;
+    snprintf(payer, sizeof(payer), "%s", r->arg[0]);
+    if (r->len > 0 && api_body(r, fields, &body, &res) != 0)
+        return res;
+    if ((v = api_str(body, "format")) != NULL) {
+        if (strcmp(v, "pdf") != 0 && strcmp(v, "png") != 0) {
+            json_decref(body);
+            return api_error(r, 400, "invalid_field", "format is pdf or png");
+        }
+        fmt = strcmp(v, "pdf") == 0 ? "pdf" : "png";
+    }
+    if ((v = api_str(body, "paper")) != NULL) {
+        if (strcmp(v, "a5") != 0 && strcmp(v, "a6") != 0) {
+            json_decref(body);
+            return api_error(r, 400, "bad_paper", "paper is a5 or a6");
+        }
+        paper = strcmp(v, "a5") == 0 ? "a5" : "a6";
+    }
+    json_decref(body);
+    if (standee_of(r, &org, &si, &j, &res) != 0)
+        return res;
+    json_decref(j);
+    rc = r->s->st->ops->standee_record(r->s->st, org, payer, fmt, paper,
+                                       r->who.actor, now);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    return api_reply_json(r, 201,
+                          json_pack("{s:s, s:s, s:s, s:I}", "payer", payer,
+                                    "format", fmt, "paper", paper,
+                                    "recorded_at", (json_int_t)now));
 }
 
 enum MHD_Result h_day_close(struct req *r)

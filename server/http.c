@@ -20,22 +20,6 @@
 #include "crypto.h"
 #include "dash.h"
 
-/* ---- logging ----------------------------------------------------------------
- */
-
-void api_log(int prio, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-    int n;
-
-    n = snprintf(line, sizeof(line), "<%d>chopay-server: ", prio);
-    va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s\n", line);
-}
-
 static int64_t now_us(void)
 {
     struct timespec ts;

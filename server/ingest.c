@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
+#include "crypto.h"
 #include "ingest.h"
 
 /* ---- configuration ------------------------------------------------------- */
@@ -100,6 +102,83 @@ int ingest_secret(const struct ingest_conf *conf, struct store *st,
                                     sizeof(out->hmac_key));
 }
 
+/* ---- the journal's limits ------------------------------------------------ */
+
+/* The defaults; the data directory is set by the server. */
+static const struct ingest_limits default_limits = {
+    {10000, 32 * 1024 * 1024, 30 * 86400}, 64 * 1024 * 1024, ""};
+
+void ingest_limits_default(struct ingest_limits *l)
+{
+    *l = default_limits;
+}
+
+int ingest_limits_set(struct ingest_limits *l, const char *key,
+                      const char *value, char *err, size_t cap)
+{
+    static const struct {
+        const char *key; /* INI key in [server] */
+        long long min;   /* smallest value */
+        long long max;   /* largest value */
+        long long unit;  /* value * unit = the limit */
+    } keys[] = {
+        {"journal_rejected_max", 10, 100000000, 1},
+        {"journal_rejected_bytes", 65536, 1LL << 40, 1},
+        {"journal_rejected_days", 1, 3650, 86400},
+        {"journal_reserve_mb", 0, 1000000000, 1024 * 1024},
+    };
+    long long n;
+    char *end;
+    size_t i;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(key, keys[i].key) == 0)
+            break;
+    if (i == sizeof(keys) / sizeof(keys[0]))
+        return 0;
+    n = strtoll(value, &end, 10);
+    if (*value == '\0' || *end != '\0' || n < keys[i].min || n > keys[i].max) {
+        snprintf(err, cap, "%s: a number from %lld to %lld", key, keys[i].min,
+                 keys[i].max);
+        return -1;
+    }
+    n *= keys[i].unit;
+    switch (i) {
+    case 0:
+        l->keep.max_entries = n;
+        break;
+    case 1:
+        l->keep.max_bytes = n;
+        break;
+    case 2:
+        l->keep.max_age = n;
+        break;
+    default:
+        l->reserve = n;
+        break;
+    }
+    return 1;
+}
+
+int ingest_housekeep(struct store *st, const struct ingest_limits *l,
+                     int64_t now, int64_t *removed)
+{
+    return st->ops->journal_prune(st, &l->keep, now, removed);
+}
+
+/* 1 when the data directory's filesystem has less than the reserve free. */
+static int below_reserve(const struct ingest_limits *l)
+{
+    struct statvfs v;
+
+    if (l->reserve <= 0 || l->data_dir[0] == '\0')
+        return 0;
+    if (statvfs(l->data_dir, &v) != 0)
+        return 1; /* cannot tell: keep the space for verified ones */
+    return (unsigned long long)v.f_bavail * v.f_frsize <
+           (unsigned long long)l->reserve;
+}
+
 /* ---- webhooks ------------------------------------------------------------ */
 
 static int parse_hook(enum feeds_provider p, const char *body, size_t len,
@@ -140,8 +219,13 @@ static int verify_hook(const struct ingest_hook *h,
     }
 }
 
-/* The headers that matter, as JSON; credentials are not kept. */
-static char *headers_json(const struct ingest_hook *h)
+/*
+ * The headers that matter, as JSON; credentials are not kept. With `cut`
+ * (an unverified notification) each value is cut to INGEST_HEADER_KEEP
+ * bytes (on a UTF-8 boundary, its full length noted) and "(body)" tells
+ * the body's length, SHA-256 and how much of it is kept.
+ */
+static char *headers_json(const struct ingest_hook *h, int cut)
 {
     json_t *o = json_object();
     char *text;
@@ -149,15 +233,37 @@ static char *headers_json(const struct ingest_hook *h)
 
     for (i = 0; i < h->nheaders; i++) {
         const char *n = h->headers[i].name, *v = h->headers[i].value;
+        size_t vl;
 
         if (v == NULL)
             continue;
+        vl = strlen(v);
         if (strcasecmp(n, "Authorization") == 0 ||
-            strcasecmp(n, "secure-token") == 0)
+            strcasecmp(n, "secure-token") == 0) {
+            json_object_set_new(o, n,
+                                json_sprintf("(%zu bytes, not kept)", vl));
+        } else if (cut && vl > INGEST_HEADER_KEEP) {
+            size_t k = INGEST_HEADER_KEEP;
+
+            while (k > 0 && ((unsigned char)v[k] & 0xC0) == 0x80)
+                k--;
             json_object_set_new(
-                o, n, json_sprintf("(%zu bytes, not kept)", strlen(v)));
-        else
+                o, n, json_sprintf("%.*s... (%zu bytes)", (int)k, v, vl));
+        } else {
             json_object_set_new(o, n, json_string(v));
+        }
+    }
+    if (cut) {
+        uint8_t d[CRYPTO_SHA256_LEN];
+        char hex[2 * CRYPTO_SHA256_LEN + 1];
+
+        crypto_sha256(h->body, h->len, d);
+        crypto_hex(d, sizeof(d), hex);
+        json_object_set_new(
+            o, "(body)",
+            json_sprintf("%zu bytes, sha256 %s, first %zu kept", h->len, hex,
+                         h->len < INGEST_BODY_KEEP ? h->len
+                                                   : (size_t)INGEST_BODY_KEEP));
     }
     text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
@@ -176,23 +282,40 @@ static json_t *err_json(const char *code, const char *msg,
     return json_pack("{s:o}", "error", e);
 }
 
-/* Journal one notification; 0 or -1 (storage failed). */
+/*
+ * Journal one notification; 0 or -1 (storage failed). A verified one
+ * ("ok") verbatim; any other within the limits: headers cut, the body's
+ * first INGEST_BODY_KEEP bytes, the oldest beyond the count dropped, and
+ * nothing at all when free space is below the reserve.
+ */
 static int journal(struct store *st, const struct ingest_hook *h, int64_t org,
                    const char *verified, const char *state, const char *detail,
                    int64_t *id)
 {
-    char *hj = headers_json(h);
-    struct store_journal j = {feeds_provider_name(h->provider),
-                              org,
-                              hj ? hj : "{}",
-                              h->body,
-                              h->len,
-                              verified,
-                              state,
-                              detail,
-                              h->now};
+    const struct ingest_limits *lim = h->limits ? h->limits : &default_limits;
+    int ok = strcmp(verified, "ok") == 0;
+    char *hj;
+    struct store_journal j;
     int64_t jid = 0;
-    int rc = st->ops->journal_add(st, &j, &jid);
+    int rc;
+
+    if (!ok && below_reserve(lim)) {
+        if (id != NULL)
+            *id = 0;
+        return 0; /* the space left is for verified notifications */
+    }
+    hj = headers_json(h, !ok);
+    j.provider = feeds_provider_name(h->provider);
+    j.org_id = org;
+    j.headers = hj ? hj : "{}";
+    j.body = h->body;
+    j.len = ok || h->len < INGEST_BODY_KEEP ? h->len : INGEST_BODY_KEEP;
+    j.verified = verified;
+    j.state = state;
+    j.detail = detail;
+    j.now = h->now;
+    j.keep = ok ? 0 : lim->keep.max_entries;
+    rc = st->ops->journal_add(st, &j, &jid);
 
     free(hj);
     if (id != NULL)

@@ -49,6 +49,43 @@ int ingest_secret(const struct ingest_conf *conf, struct store *st,
                   int64_t org_id, const char *org_code, const char *provider,
                   struct ingest_secret *out);
 
+/*
+ * What the journal keeps of notifications nobody authenticated (malformed,
+ * unknown account, bad signature): their headers (each value cut to
+ * INGEST_HEADER_KEEP bytes), the first INGEST_BODY_KEEP bytes of the body
+ * and its length and SHA-256; bounded in count, bytes and age; and never
+ * written when the data directory's filesystem has less than `reserve`
+ * bytes free, which is left for verified notifications.
+ */
+struct ingest_limits {
+    struct store_journal_limits keep; /* caps on unverified entries */
+    int64_t reserve;                  /* free bytes kept for verified ones */
+    char data_dir[512];               /* where free space is measured ("":
+                                         not measured) */
+};
+
+#define INGEST_BODY_KEEP   1024 /* bytes of an unverified body kept */
+#define INGEST_HEADER_KEEP 256  /* bytes of an unverified header value kept */
+
+/* The defaults: 10000 entries, 32 MiB, 30 days, a 64 MiB reserve. */
+void ingest_limits_default(struct ingest_limits *l);
+
+/*
+ * Take an INI [server] key of the journal's limits (journal_rejected_max,
+ * journal_rejected_bytes, journal_rejected_days, journal_reserve_mb).
+ * Returns 1 when taken, 0 when `key` is none of them, -1 with a message
+ * in err (cap) for a bad value.
+ */
+int ingest_limits_set(struct ingest_limits *l, const char *key,
+                      const char *value, char *err, size_t cap);
+
+/*
+ * Housekeeping: remove the unverified journal entries beyond `l` at
+ * `now`; *removed (may be NULL) gets how many. 0 or a negated store error.
+ */
+int ingest_housekeep(struct store *st, const struct ingest_limits *l,
+                     int64_t now, int64_t *removed);
+
 /* A webhook request and the answer to send. */
 struct ingest_hook {
     enum feeds_provider provider;       /* which endpoint */
@@ -57,6 +94,7 @@ struct ingest_hook {
     const struct feeds_header *headers; /* the headers that matter */
     size_t nheaders;                    /* count */
     int64_t now;                        /* server clock, unix seconds */
+    const struct ingest_limits *limits; /* NULL: the defaults, no reserve */
 };
 
 /*
@@ -65,7 +103,8 @@ struct ingest_hook {
  * Returns the HTTP status and *reply (JSON, new reference): 200 processed
  * (or replayed); 400 malformed (journaled "invalid"); 401 bad
  * authentication (journaled "rejected"); 403 unknown account (journaled
- * "rejected"); 503 storage failed (nothing acknowledged).
+ * "rejected"); 503 storage failed (nothing acknowledged). Verified
+ * notifications are journaled verbatim; the others within h->limits.
  */
 int ingest_webhook(const struct ingest_conf *conf, struct store *st,
                    const struct ingest_hook *h, json_t **reply);

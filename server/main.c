@@ -112,6 +112,7 @@ static void config_defaults(struct srv_config *c)
     c->intent_ttl = 15 * 60;
     c->max_wait = 60;
     c->housekeep = 300;
+    ingest_limits_default(&c->journal);
 }
 
 struct ini_ctx {
@@ -167,6 +168,15 @@ static int on_ini(void *user, const char *section, const char *name,
     if (strcmp(section, "server") != 0) {
         snprintf(x->err, sizeof(x->err), "unknown section [%s]", section);
         return 0;
+    }
+    switch (
+        ingest_limits_set(&c->journal, name, value, x->err, sizeof(x->err))) {
+    case 1:
+        return 1;
+    case -1:
+        return 0;
+    default:
+        break;
     }
     if (strcmp(name, "listen") == 0) {
         snprintf(c->listen, sizeof(c->listen), "%s", value);
@@ -362,6 +372,8 @@ static int load_config(const struct opts *o, struct srv_config *c)
         snprintf(c->db, sizeof(c->db), "%s", o->db);
     if (c->db[0] == '\0')
         snprintf(c->db, sizeof(c->db), "sqlite:%s/chopay.db", c->data_dir);
+    snprintf(c->journal.data_dir, sizeof(c->journal.data_dir), "%s",
+             c->data_dir);
     return 0;
 }
 
@@ -1097,8 +1109,18 @@ int server_serve(struct srv_config *c, struct store *st)
             sigwait(&set, &sig);
             break;
         }
-        if (errno == EAGAIN)
+        if (errno == EAGAIN) {
+            int64_t gone = 0;
+
             dash_housekeep(st, (int64_t)time(NULL));
+            if (ingest_housekeep(st, &c->journal, (int64_t)time(NULL), &gone) !=
+                0)
+                api_log(3, "event=error what=journal_prune msg=\"%s\"",
+                        store_error_message());
+            else if (gone > 0)
+                api_log(6, "event=journal_pruned entries=%lld",
+                        (long long)gone);
+        }
     }
     api_log(6, "event=stopping signal=%d", sig);
     srv_stop(&s);

@@ -75,6 +75,7 @@ const struct route api_routes[] = {
     /* stall QR standees (issue 6 §5) */
     {"GET", "/v1/payers/{code}/standee.png", h_standee_png, AUTH_WRITE, 0},
     {"GET", "/v1/payers/{code}/standee.pdf", h_standee_pdf, AUTH_WRITE, 0},
+    {"POST", "/v1/payers/{code}/standee", h_standee_record, AUTH_WRITE, 0},
     /* the web dashboard: pages, sign-in, session (h_dash.c) */
     {"GET", "/", h_dash_index, AUTH_NONE, 0},
     {"GET", "/assets/{file}", h_dash_asset, AUTH_NONE, 0},

@@ -138,6 +138,19 @@ struct store_journal {
     const char *state;    /* "received", "rejected" or "invalid" */
     const char *detail;   /* why rejected/invalid, or "" */
     int64_t now;          /* received at, unix seconds */
+    int64_t keep;         /* > 0: after adding an unverified entry, only
+                             the newest `keep` unverified ones stay */
+};
+
+/*
+ * Bounds on the journal's unverified entries (state "rejected" or
+ * "invalid", not verified "ok"): what a stranger can make the server
+ * keep. 0 in a field: no bound of that kind.
+ */
+struct store_journal_limits {
+    int64_t max_entries; /* the newest this many stay */
+    int64_t max_bytes;   /* headers + kept body + detail, newest first */
+    int64_t max_age;     /* seconds since received */
 };
 
 /* A review action (POST /v1/orgs/{org}/bank/transactions/{id}/...). */
@@ -369,6 +382,15 @@ struct store_ops {
     int (*journal_pending)(struct store *st, int64_t limit, json_t **out);
     /* Mark a journal entry "invalid" with `detail` (it cannot be parsed). */
     int (*journal_fail)(struct store *st, int64_t id, const char *detail);
+    /*
+     * Remove the unverified journal entries beyond `lim` (older than
+     * max_age at `now`, then the oldest beyond max_entries and max_bytes).
+     * Verified entries are never removed. *removed (may be NULL) gets how
+     * many went.
+     */
+    int (*journal_prune)(struct store *st,
+                         const struct store_journal_limits *lim, int64_t now,
+                         int64_t *removed);
     /*
      * Start a batch: takes the write lock and opens one transaction.
      * `import_kind` NULL for a webhook, else "camt"/"mt940"/"csv": an

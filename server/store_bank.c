@@ -18,6 +18,10 @@
 #include "store_report.h"
 #include "store_sqlite_int.h"
 
+/* A journal entry nobody authenticated: what a stranger can leave. */
+#define JOURNAL_UNVERIFIED                                                     \
+    "state IN ('rejected', 'invalid') AND verified <> 'ok'"
+
 /* Migration 3: bank confirmation (issue 4). */
 const char *const sqi_migration3[] = {
     "CREATE TABLE bank_secrets("
@@ -152,6 +156,16 @@ const char *const sqi_migration_identity[] = {
     NULL,
 };
 
+/*
+ * The index that keeps bounding the journal's unverified entries cheap
+ * (sqb_journal_add, sqb_journal_prune); running it again changes nothing.
+ */
+const char *const sqi_migration_journal_bounds[] = {
+    "CREATE INDEX IF NOT EXISTS bank_journal_unverified ON bank_journal(id)"
+    " WHERE " JOURNAL_UNVERIFIED ";",
+    NULL,
+};
+
 /* chopay_transfer_ref(bank_ref): match_transfer_ref, for SQL. */
 static void fn_transfer_ref(sqlite3_context *cx, int argc, sqlite3_value **v)
 {
@@ -231,6 +245,9 @@ enum b {
     B_JOURNAL_ADD,
     B_JOURNAL_PENDING,
     B_JOURNAL_SET,
+    B_JOURNAL_KEEP,
+    B_JOURNAL_AGE,
+    B_JOURNAL_BYTES,
     B_IMPORT_ADD,
     B_TXN_INSERT,
     B_TXN_BY_KEY,
@@ -280,6 +297,17 @@ static const char *const bsql[B__COUNT] = {
                           " ORDER BY id LIMIT ?1",
     [B_JOURNAL_SET] = "UPDATE bank_journal SET state = ?2, detail = ?3,"
                       " processed_at = ?4 WHERE id = ?1",
+    /* unverified entries: the condition of index bank_journal_unverified */
+    [B_JOURNAL_KEEP] = "DELETE FROM bank_journal WHERE id IN (SELECT id FROM"
+                       " bank_journal WHERE " JOURNAL_UNVERIFIED
+                       " ORDER BY id DESC LIMIT -1 OFFSET ?1)",
+    [B_JOURNAL_AGE] = "DELETE FROM bank_journal WHERE " JOURNAL_UNVERIFIED
+                      " AND received_at < ?1",
+    [B_JOURNAL_BYTES] = "DELETE FROM bank_journal WHERE id IN (SELECT id FROM"
+                        " (SELECT id, sum(length(headers) + length(body) +"
+                        " length(detail)) OVER (ORDER BY id DESC) AS total"
+                        " FROM bank_journal WHERE " JOURNAL_UNVERIFIED ")"
+                        " WHERE total > ?1)",
     [B_IMPORT_ADD] = "INSERT INTO bank_imports(kind, actor, created_at)"
                      " VALUES (?1, ?2, ?3)",
     [B_TXN_INSERT] =
@@ -597,6 +625,17 @@ int sqb_journal_add(struct store *base, const struct store_journal *j,
     rc = bexec(c, st);
     if (rc == 0)
         *id = sqlite3_last_insert_rowid(sqi_db(c));
+    if (rc == 0 && j->keep > 0 && strcmp(j->verified, "ok") != 0 &&
+        strcmp(j->state, "received") != 0) {
+        /* a stranger's entry: only the newest `keep` of them stay */
+        st = bq(c, B_JOURNAL_KEEP);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto done;
+        }
+        bi(st, 1, j->keep);
+        rc = bexec(c, st);
+    }
 done:
     /* COMMIT with synchronous=FULL: on disk when this returns 0 */
     rc = sqi_end_write(s, c, rc);
@@ -631,6 +670,46 @@ int sqb_journal_pending(struct store *base, int64_t limit, json_t **out)
         *out = a;
     else
         json_decref(a);
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqb_journal_prune(struct store *base,
+                      const struct store_journal_limits *lim, int64_t now,
+                      int64_t *removed)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    static const int which[] = {B_JOURNAL_AGE, B_JOURNAL_KEEP, B_JOURNAL_BYTES};
+    int64_t bound[3], n = 0;
+    size_t i;
+    int rc;
+
+    bound[0] = lim->max_age > 0 ? now - lim->max_age : 0;
+    bound[1] = lim->max_entries;
+    bound[2] = lim->max_bytes;
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    for (i = 0; i < 3 && rc == 0; i++) {
+        sqlite3_stmt *st;
+
+        if (bound[i] <= 0)
+            continue;
+        st = bq(c, which[i]);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            break;
+        }
+        bi(st, 1, bound[i]);
+        rc = bexec(c, st);
+        if (rc == 0)
+            n += sqlite3_changes(sqi_db(c));
+    }
+    rc = sqi_end_write(s, c, rc);
+    if (rc == 0 && removed != NULL)
+        *removed = n;
+out:
     sqi_put_conn(s, c);
     return rc;
 }

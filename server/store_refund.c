@@ -60,6 +60,25 @@ static int run(sqlite3 *db, const char *sql, int64_t a, int64_t b, int64_t c)
 }
 
 /*
+ * Run a guarded UPDATE (parameters as for run()) that must change exactly
+ * one row; when its guard held no row (the ledger moved under it), the
+ * refund fails with a "ledger" conflict and its transaction is rolled
+ * back.
+ */
+static int run_guarded(sqlite3 *db, const char *sql, int64_t a, int64_t b,
+                       int64_t c, const char *what)
+{
+    int rc = run(db, sql, a, b, c);
+
+    if (rc == 0 && sqlite3_changes(db) != 1) {
+        store_set_error("ledger", "%s %lld: the guarded update changed no row",
+                        what, (long long)a);
+        rc = -STORE_E_CONFLICT;
+    }
+    return rc;
+}
+
+/*
  * Refund `id` was made while today (Vietnam) is closed: it is dated on
  * the next open day (the insert did that) and recorded as a correction
  * pointing at today, the day it was made.
@@ -205,10 +224,10 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
             int64_t pay = json_integer_value(json_object_get(p, "payment"));
             int64_t take = json_integer_value(json_object_get(p, "amount"));
 
-            rc = run(db,
-                     "UPDATE payments SET unallocated = unallocated - ?2"
-                     " WHERE id = ?1 AND unallocated >= ?2",
-                     pay, take, 0);
+            rc = run_guarded(db,
+                             "UPDATE payments SET unallocated = unallocated"
+                             " - ?2 WHERE id = ?1 AND unallocated >= ?2",
+                             pay, take, 0, "payment");
             if (rc == 0)
                 rc = run(db,
                          "INSERT INTO refund_parts(refund_id, payment_id,"
@@ -218,10 +237,10 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
                 goto out;
         }
     }
-    rc = run(db,
-             "UPDATE payers SET credit = credit - ?2 WHERE id = ?1 AND"
-             " credit >= ?2",
-             pid, req->amount, 0);
+    rc = run_guarded(db,
+                     "UPDATE payers SET credit = credit - ?2 WHERE id = ?1"
+                     " AND credit >= ?2",
+                     pid, req->amount, 0, "payer");
     if (rc != 0)
         goto out;
     rc = sqi_audit(c, now, actor, "credit.refund", req->payer,

@@ -180,6 +180,27 @@ static const char *const migration2[] = {
     NULL,
 };
 
+/*
+ * The audit hash encoding: entries up to this migration keep version 1
+ * (fields joined by newlines) and are verified that way; every entry from
+ * `from_id` on is version 2 (every field length-prefixed). One fixed row,
+ * written once: running the migration again changes nothing.
+ */
+const char *const sqi_migration_audit_v2[] = {
+    "CREATE TABLE IF NOT EXISTS audit_encodings("
+    " version INTEGER PRIMARY KEY,"
+    " from_id INTEGER NOT NULL);",
+    "INSERT OR IGNORE INTO audit_encodings(version, from_id)"
+    " SELECT 2, coalesce(max(id), 0) + 1 FROM audit;",
+    "CREATE TRIGGER IF NOT EXISTS audit_encodings_no_update BEFORE UPDATE"
+    " ON audit_encodings BEGIN SELECT RAISE(ABORT, 'audit encodings are"
+    " fixed'); END;",
+    "CREATE TRIGGER IF NOT EXISTS audit_encodings_no_delete BEFORE DELETE"
+    " ON audit_encodings BEGIN SELECT RAISE(ABORT, 'audit encodings are"
+    " fixed'); END;",
+    NULL,
+};
+
 /* Every migration in order; the schema version is its index + 1. */
 static const char *const *const migrations[] = {migration1,
                                                 migration2,
@@ -191,7 +212,9 @@ static const char *const *const migrations[] = {migration1,
                                                 sqi_migration8,
                                                 sqi_migration_accounts,
                                                 sqi_migration_identity,
-                                                sqi_migration_credentials};
+                                                sqi_migration_credentials,
+                                                sqi_migration_audit_v2,
+                                                sqi_migration_journal_bounds};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -308,7 +331,9 @@ static const char *const sqls[Q__COUNT] = {
     [Q_AUDIT_INSERT] = "INSERT INTO audit(at, actor, action, object, detail,"
                        " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_AUDIT_ALL] = "SELECT at, actor, action, object, detail, prev_hash,"
-                    " hash FROM audit ORDER BY id",
+                    " hash, CASE WHEN id >= coalesce((SELECT from_id FROM"
+                    " audit_encodings WHERE version = 2), 1) THEN 2 ELSE 1"
+                    " END FROM audit ORDER BY id",
     [Q_PAYER_ID] = "SELECT id, name FROM payers WHERE org_id = ?1"
                    " AND code = ?2",
     [Q_PAYER_GET] = "SELECT " PAYER_COLS " FROM payers WHERE org_id = ?1"
@@ -713,10 +738,14 @@ static const char *col_text(sqlite3_stmt *st, int i)
 /* ---- audit log ------------------------------------------------------------
  */
 
-/* SHA-256 hex of prev_hash and the canonical entry. */
-static void audit_hash(const char *prev, int64_t at, const char *actor,
-                       const char *action, const char *object,
-                       const char *detail, char out[65])
+/*
+ * Version 1 of the entry hash, kept to verify the entries written with it:
+ * SHA-256 hex of prev_hash and the fields joined by newlines (a newline
+ * inside a field could move a boundary; version 2 cannot).
+ */
+static void audit_hash_v1(const char *prev, int64_t at, const char *actor,
+                          const char *action, const char *object,
+                          const char *detail, char out[65])
 {
     char head[96];
     size_t lp = strlen(prev), la = strlen(actor), lac = strlen(action),
@@ -737,6 +766,66 @@ static void audit_hash(const char *prev, int64_t at, const char *actor,
     crypto_sha256(buf, len, h);
     crypto_hex(h, sizeof(h), out);
     free(buf);
+}
+
+/*
+ * Version 2 of the entry hash: SHA-256 hex of "chopay-audit/2\n" then
+ * prev_hash, at (decimal), actor, action, object and detail, each written
+ * as its length in decimal, ':', its bytes and '\n', so that no choice of
+ * field contents can shift a boundary between two fields. `out` is ""
+ * when memory ran out.
+ */
+static void audit_hash_v2(const char *prev, int64_t at, const char *actor,
+                          const char *action, const char *object,
+                          const char *detail, char out[65])
+{
+    static const char tag[] = "chopay-audit/2\n";
+    char at_text[24];
+    const char *f[6];
+    size_t i, len = sizeof(tag) - 1, o;
+    uint8_t h[CRYPTO_SHA256_LEN];
+    char *buf;
+
+    snprintf(at_text, sizeof(at_text), "%lld", (long long)at);
+    f[0] = prev;
+    f[1] = at_text;
+    f[2] = actor;
+    f[3] = action;
+    f[4] = object;
+    f[5] = detail;
+    for (i = 0; i < 6; i++)
+        len += 22 + strlen(f[i]);
+    buf = malloc(len + 1);
+    if (buf == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(buf, tag, sizeof(tag) - 1);
+    o = sizeof(tag) - 1;
+    for (i = 0; i < 6; i++) {
+        size_t fl = strlen(f[i]);
+
+        o += (size_t)snprintf(buf + o, len + 1 - o, "%zu:", fl);
+        memcpy(buf + o, f[i], fl);
+        o += fl;
+        buf[o++] = '\n';
+    }
+    crypto_sha256(buf, o, h);
+    crypto_hex(h, sizeof(h), out);
+    free(buf);
+}
+
+int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
+                   const char *action, const char *object, const char *detail,
+                   char out[65])
+{
+    if (version == 1)
+        audit_hash_v1(prev, at, actor, action, object, detail, out);
+    else if (version == 2)
+        audit_hash_v2(prev, at, actor, action, object, detail, out);
+    else
+        return -STORE_E_INVALID;
+    return out[0] != '\0' ? 0 : -STORE_E_IO;
 }
 
 /*
@@ -770,7 +859,9 @@ static int audit(struct sqi_conn *c, int64_t at, const char *actor,
         rc = -STORE_E_IO;
         goto out;
     }
-    audit_hash(prev, at, actor, action, object, d, hash);
+    rc = sqi_audit_hash(2, prev, at, actor, action, object, d, hash);
+    if (rc != 0)
+        goto out;
     st = q(c, Q_AUDIT_INSERT);
     if (st == NULL) {
         rc = -STORE_E_IO;
@@ -810,6 +901,8 @@ static int sq_audit_verify(struct store *base, int64_t *entries)
         goto out;
     }
     while ((rc = step(c, st)) == 1) {
+        int version = sqlite3_column_int(st, 7);
+
         n++;
         if (strcmp(col_text(st, 5), prev) != 0) {
             store_set_error("audit_broken", "entry %lld: prev_hash breaks",
@@ -817,8 +910,16 @@ static int sq_audit_verify(struct store *base, int64_t *entries)
             rc = -STORE_E_CONFLICT;
             break;
         }
-        audit_hash(prev, sqlite3_column_int64(st, 0), col_text(st, 1),
-                   col_text(st, 2), col_text(st, 3), col_text(st, 4), hash);
+        rc = sqi_audit_hash(version, prev, sqlite3_column_int64(st, 0),
+                            col_text(st, 1), col_text(st, 2), col_text(st, 3),
+                            col_text(st, 4), hash);
+        if (rc == -STORE_E_INVALID) {
+            store_set_error("audit_broken", "entry %lld: unknown version %d",
+                            (long long)n, version);
+            rc = -STORE_E_CONFLICT;
+        }
+        if (rc != 0)
+            break;
         if (strcmp(hash, col_text(st, 6)) != 0) {
             store_set_error("audit_broken", "entry %lld: hash mismatch",
                             (long long)n);
@@ -3714,6 +3815,7 @@ static const struct store_ops sqlite_ops = {
     .journal_add = sqb_journal_add,
     .journal_pending = sqb_journal_pending,
     .journal_fail = sqb_journal_fail,
+    .journal_prune = sqb_journal_prune,
     .bank_begin = sqb_begin,
     .bank_add = sqb_add,
     .bank_statement = sqb_statement,

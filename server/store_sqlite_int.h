@@ -81,6 +81,20 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent);
 
+/* The migration that records from which audit entry on the hash is
+ * version 2 (length-prefixed fields); earlier entries stay version 1. */
+extern const char *const sqi_migration_audit_v2[];
+
+/*
+ * The hash of one audit entry, hex into `out` (65 bytes), with the
+ * encoding of `version`: 1 (fields joined by newlines, entries written
+ * before version 2 existed) or 2 (every field length-prefixed). Returns
+ * 0, -STORE_E_INVALID for an unknown version, -STORE_E_IO out of memory.
+ */
+int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
+                   const char *action, const char *object, const char *detail,
+                   char out[65]);
+
 /* store_account.c: the migration that makes collecting accounts unique. */
 extern const char *const sqi_migration_accounts[];
 
@@ -117,6 +131,8 @@ int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now);
 extern const char *const sqi_migration3[];
 extern const char *const sqi_migration7[];
 extern const char *const sqi_migration_identity[];
+/* The index over the journal's unverified entries (re-runnable). */
+extern const char *const sqi_migration_journal_bounds[];
 /* Register the SQL functions the bank migrations use (on every
  * connection, before the migrations run). 0 or -STORE_E_IO. */
 int sqi_bank_functions(sqlite3 *db);
@@ -131,6 +147,8 @@ int sqb_journal_add(struct store *st, const struct store_journal *j,
                     int64_t *id);
 int sqb_journal_pending(struct store *st, int64_t limit, json_t **out);
 int sqb_journal_fail(struct store *st, int64_t id, const char *detail);
+int sqb_journal_prune(struct store *st, const struct store_journal_limits *lim,
+                      int64_t now, int64_t *removed);
 int sqb_begin(struct store *st, const char *actor, int64_t now,
               const char *import_kind, struct store_bank **out);
 int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,

@@ -204,7 +204,8 @@ const char *feeds_header_get(const struct feeds_request *req, const char *name);
  *   casso:   V2 X-Casso-Signature: t=<ms>,v1=hex(HMAC-SHA512(k, t "."
  *            canonical JSON)) where canonical JSON is tried as raw UTF-8,
  *            \u-escaped (Python) and \u-escaped with "\/" (PHP); V1 a
- *            secure-token header equal to api_key.
+ *            secure-token header equal to api_key, accepted alone only
+ *            when no hmac_key is configured.
  *   payos:   body "signature" = hex(HMAC-SHA256(k, sorted k=v&... of
  *            data)); no timestamp exists in this scheme.
  *   generic: X-Chopay-Signature: sha256=hex(HMAC-SHA256(k, ts "." body))

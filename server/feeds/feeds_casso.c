@@ -146,18 +146,22 @@ int feeds_verify_casso(const struct feeds_request *req,
     if (!s || (!s->api_key && !s->hmac_key))
         return feeds_fail(err, FEEDS_E_NO_SECRET, 0, "",
                           "no Casso secret configured");
-    if (sig && s->hmac_key)
+    /* a token sent must match, whichever scheme authenticates */
+    if (tok && s->api_key && !feeds_str_equal(tok, s->api_key))
+        return feeds_fail(err, FEEDS_E_SIGNATURE, 0, "secure-token",
+                          "secure-token does not match");
+    /* with a signature key, only a valid and fresh V2 signature will do:
+       the static V1 token alone is not enough */
+    if (s->hmac_key) {
+        if (!sig)
+            return feeds_fail(err, FEEDS_E_AUTH, 0, "X-Casso-Signature",
+                              "header X-Casso-Signature missing");
         return verify_v2(req, s->hmac_key, sig, now_unix, err);
-    if (tok && s->api_key) {
-        if (!feeds_str_equal(tok, s->api_key))
-            return feeds_fail(err, FEEDS_E_SIGNATURE, 0, "secure-token",
-                              "secure-token does not match");
-        return 0;
     }
-    return feeds_fail(err, FEEDS_E_AUTH, 0,
-                      s->hmac_key ? "X-Casso-Signature" : "secure-token",
-                      "header %s missing",
-                      s->hmac_key ? "X-Casso-Signature" : "secure-token");
+    if (!tok)
+        return feeds_fail(err, FEEDS_E_AUTH, 0, "secure-token",
+                          "header secure-token missing");
+    return 0;
 }
 
 /* Signed amount to direction + magnitude. */

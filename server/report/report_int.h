@@ -21,8 +21,10 @@ struct csv {
 
 /* Start a CSV: UTF-8 BOM written; separator from o (NULL = ','). */
 void csv_begin(struct csv *c, const struct report_csv_opts *o);
-/* A text field, quoted when it holds the separator, '"', CR or LF, or
- * starts with = + - @ (so Excel never runs it as a formula). */
+/* A text field, quoted when it holds the separator, '"', CR or LF; quoted
+ * with a leading apostrophe when it starts with TAB or CR or its first
+ * character past white space and control characters is = + - @ (so a
+ * spreadsheet never runs it as a formula). */
 void csv_text(struct csv *c, const char *s);
 /* Any field; guard = 0 only for text we generated ourselves ("+3,5 %"),
  * which then keeps its leading sign. */

@@ -185,6 +185,23 @@ void csv_text(struct csv *c, const char *s)
     csv_field(c, s, 1);
 }
 
+/*
+ * 1 when a spreadsheet could read the cell as a formula: it starts with TAB
+ * or CR, or its first character that is neither white space nor a control
+ * character is = + - or @ (spreadsheets skip such a prefix before looking
+ * for a formula).
+ */
+static int formula_like(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    if (p[0] == '\t' || p[0] == '\r')
+        return 1;
+    while (*p != '\0' && (*p <= ' ' || *p == 0x7f))
+        p++;
+    return *p == '=' || *p == '+' || *p == '-' || *p == '@';
+}
+
 void csv_field(struct csv *c, const char *s, int guard)
 {
     int quote = 0;
@@ -192,7 +209,7 @@ void csv_field(struct csv *c, const char *s, int guard)
     if (!s)
         s = "";
     field_start(c);
-    if (guard && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'))
+    if (guard && formula_like(s))
         quote = 2; /* formula guard: a leading apostrophe, quoted */
     for (const char *p = s; *p && !quote; p++)
         if (*p == c->sep || *p == '"' || *p == '\r' || *p == '\n')

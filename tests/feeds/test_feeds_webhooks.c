@@ -407,6 +407,12 @@ static void test_casso(void)
         CHECK_INT(feeds_verify_casso(&r1, &v1w, 0, &e), -FEEDS_E_SIGNATURE);
         /* only a V2 key configured: a token is not enough */
         CHECK_INT(feeds_verify_casso(&r1, &s, now, &e), -FEEDS_E_AUTH);
+        /* both configured: the right token alone is not enough either */
+        {
+            struct feeds_secret both = {"eogrBiWqaq", s.hmac_key};
+
+            CHECK_INT(feeds_verify_casso(&r1, &both, now, &e), -FEEDS_E_AUTH);
+        }
         CHECK_INT(feeds_parse_casso(b1, strlen(b1), &l, &e), 0);
         CHECK_INT(l.n, 1);
         if (l.n == 1) {

@@ -12,6 +12,7 @@
 
 #include "harness.h"
 #include "report.h"
+#include "report_int.h"
 
 #define D 20779 /* 2026-11-22 (python3: date(2026,11,22) - date(1970,1,1)) */
 
@@ -594,6 +595,55 @@ static void test_csv_quoting(void)
     report_adoption_free(a);
 }
 
+/* One text cell written alone, without the BOM and the CRLF. */
+static char *one_cell(const char *text)
+{
+    struct csv c;
+    char *out = NULL, *cell = NULL;
+    size_t len = 0;
+
+    csv_begin(&c, NULL);
+    csv_text(&c, text);
+    csv_end_row(&c);
+    if (csv_finish(&c, &out, &len) != 0 || len < 5)
+        return out;
+    cell = strndup(out + 3, len - 5);
+    free(out);
+    return cell;
+}
+
+/* Cells a spreadsheet would run as a formula get the apostrophe guard,
+ * whatever white space or control characters come first. */
+static void test_csv_formula_guard(void)
+{
+    static const char *const cases[][2] = {
+        {"=1+1", "\"'=1+1\""},
+        {"\t=1+1", "\"'\t=1+1\""},
+        {"\r=1+1", "\"'\r=1+1\""},
+        {"\t+1", "\"'\t+1\""},
+        {"\r-1", "\"'\r-1\""},
+        {" @SUM(A1)", "\"' @SUM(A1)\""},
+        {"\n\t=cmd", "\"'\n\t=cmd\""},
+        {"\x01\x1f\x7f+1", "\"'\x01\x1f\x7f+1\""},
+        {"\tplain", "\"'\tplain\""},
+        {"\rplain", "\"'\rplain\""},
+        {"plain", "plain"},
+        {" plain", " plain"},
+        {"a=1", "a=1"},
+        {"", ""},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = one_cell(cases[i][0]);
+
+        CHECK(got != NULL && strcmp(got, cases[i][1]) == 0);
+        if (got == NULL || strcmp(got, cases[i][1]) != 0)
+            fprintf(stderr, "  cell %zu: got [%s]\n", i, got ? got : "?");
+        free(got);
+    }
+}
+
 /*
  * The day after a close (issue 6 §2): late transactions count in the
  * day's figures by state but not in its proof (they moved an earlier
@@ -787,6 +837,7 @@ int main(void)
     test_946();
     test_generated();
     test_csv_quoting();
+    test_csv_formula_guard();
     test_corrections();
     test_provider_balance();
     return TEST_END();

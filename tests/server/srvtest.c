@@ -492,3 +492,27 @@ out:
     sqlite3_close(db);
     return v;
 }
+
+int st_log_grep(const struct srvt *s, const char *needle, int *at_start)
+{
+    char path[300], line[4096];
+    int n = 0, first = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/server.log", s->dir);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *hit = strstr(line, needle);
+
+        if (hit != NULL)
+            n++;
+        if (hit == line)
+            first++;
+    }
+    fclose(f);
+    if (at_start != NULL)
+        *at_start = first;
+    return n;
+}

@@ -127,6 +127,13 @@ int st_intent(struct srvt *s, const char *kiosk, const char *payer,
  */
 int st_check(const char *dir, char *out, size_t cap);
 
+/*
+ * Lines of the server's log (its stderr, DIR/server.log) that hold
+ * `needle`, or -1 when there is no log; *at_start (may be NULL) gets how
+ * many of them start with it.
+ */
+int st_log_grep(const struct srvt *s, const char *needle, int *at_start);
+
 /* One integer from the server's database (read-only), or -1. */
 long long st_db_int(const struct srvt *s, const char *sql);
 

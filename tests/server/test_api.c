@@ -636,11 +636,25 @@ static void test_intents(void)
     CHECK_INT(r.status, 400);
     CHECK_STR(resp_err(&r), "missing_field");
     resp_free(&r);
+    /* a collector with a newline and a journald priority: one log line */
     r = st_send(&srv, "POST", "/v1/cash", kmkt, "cash-4",
                 "{\"payer\":\"A-12\",\"amount\":10000,\"collector\":"
-                "\"Hoa\"}");
+                "\"Hoa\\n<1>chopay-server: forged=cash\\\" x=\\\\\"}");
     CHECK_INT(r.status, 201);
     resp_free(&r);
+    {
+        int first = -1;
+
+        CHECK_INT(st_log_grep(&srv, "forged=cash", &first), 1);
+        CHECK_INT(first, 0);
+        CHECK_INT(st_log_grep(&srv,
+                              "collector=\"Hoa\\n<1>chopay-server: "
+                              "forged=cash\\\" x=\\\\\" who=",
+                              NULL),
+                  1);
+        CHECK_INT(st_log_grep(&srv, "<1>", &first), 1);
+        CHECK_INT(first, 0);
+    }
     r = st_send(&srv, "POST", "/v1/intents", kmkt, "int-3",
                 "{\"payer\":\"A-12\"}");
     CHECK_INT(r.status, 409);
@@ -817,19 +831,41 @@ static void test_db(const char *dir)
     CHECK_INT(sqlite3_step(st), SQLITE_ROW);
     CHECK_INT(sqlite3_column_int(st, 0), 0);
     sqlite3_finalize(st);
+    /* entries from audit_encodings' from_id on: every field written as
+       its length, ':', its bytes and '\n' behind a tag; before: joined
+       by newlines */
     sqlite3_prepare_v2(db,
                        "SELECT at, actor, action, object, detail, "
-                       "prev_hash, hash FROM audit ORDER BY id",
+                       "prev_hash, hash, id >= (SELECT from_id FROM "
+                       "audit_encodings WHERE version = 2) FROM audit "
+                       "ORDER BY id",
                        -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        char buf[8192], hex[65];
+        char buf[8192], hex[65], at[24];
         unsigned char h[32];
         int len, i;
 
-        len = snprintf(buf, sizeof(buf), "%s\n%lld\n%s\n%s\n%s\n%s", prev,
-                       (long long)sqlite3_column_int64(st, 0),
-                       sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-                       sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
+        snprintf(at, sizeof(at), "%lld",
+                 (long long)sqlite3_column_int64(st, 0));
+        if (sqlite3_column_int(st, 7)) {
+            const char *f[6] = {prev,
+                                at,
+                                (const char *)sqlite3_column_text(st, 1),
+                                (const char *)sqlite3_column_text(st, 2),
+                                (const char *)sqlite3_column_text(st, 3),
+                                (const char *)sqlite3_column_text(st, 4)};
+
+            len = snprintf(buf, sizeof(buf), "chopay-audit/2\n");
+            for (i = 0; i < 6 && len < (int)sizeof(buf); i++)
+                len += snprintf(buf + len, sizeof(buf) - (size_t)len,
+                                "%zu:%s\n", strlen(f[i]), f[i]);
+            CHECK(len < (int)sizeof(buf));
+        } else {
+            len = snprintf(
+                buf, sizeof(buf), "%s\n%s\n%s\n%s\n%s\n%s", prev, at,
+                sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+                sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
+        }
         SHA256((const unsigned char *)buf, (size_t)len, h);
         for (i = 0; i < 32; i++)
             sprintf(hex + 2 * i, "%02x", h[i]);

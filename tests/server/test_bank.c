@@ -445,11 +445,14 @@ static void test_casso_payos(void)
     r = post_casso(body, ST_CASSO_KEY, (now - 900) * 1000);
     CHECK_INT(r.status, 401);
     resp_free(&r);
-    /* Casso V1 legacy with its secure-token: a debit, recorded, ignored */
+    /* Casso V1 legacy body: with a signature key configured, its static
+       secure-token alone is refused and nothing is booked; signed, it is
+       a debit, recorded, ignored */
     {
         const char *hdrs[] = {"secure-token: " ST_CASSO_TOKEN,
                               "Content-Type: application/json", NULL};
         const char *bad[] = {"secure-token: nope-nope-nope", NULL};
+        long long txns = st_db_int(&srv, "SELECT count(*) FROM bank_txns");
 
         snprintf(body, sizeof(body),
                  "{\"error\":0,\"data\":[{\"id\":5511,\"tid\":\"FT2633\","
@@ -459,6 +462,10 @@ static void test_casso_payos(void)
                  when);
         r = st_http(&srv, "POST", "/v1/bank/casso", NULL, hdrs, body,
                     strlen(body));
+        CHECK_INT(r.status, 401);
+        resp_free(&r);
+        CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns"), txns);
+        r = post_casso(body, ST_CASSO_KEY, now * 1000);
         CHECK_INT(r.status, 200);
         CHECK_STR(
             json_string_value(json_object_get(

@@ -1231,6 +1231,41 @@ static void test_sweep_signin(void)
 }
 
 /* Write the test config with housekeeping every `secs` seconds. */
+/*
+ * A sign-in name with a newline, a journald priority and a quote: the
+ * failure is logged as exactly one line, the name escaped inside its
+ * quotes, and no line of the log starts with the forged priority.
+ */
+static void test_log_injection(void)
+{
+    char path[300], line[2048];
+    int mine = 0, forged = 0, escaped = 0;
+    FILE *f;
+
+    CHECK_INT(login("ev\\n<1>chopay-server: forged=1\\\"", "x", NULL, NULL,
+                    NULL, NULL),
+              401);
+    snprintf(path, sizeof(path), "%s/server.log", srv.dir);
+    f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "<1>", 3) == 0 || strstr(line, "forged=1") == line)
+            forged++;
+        if (strstr(line, "forged=1") != NULL) {
+            mine++;
+            if (strstr(line, "event=dash_login_failed login=\"ev\\n<1>"
+                             "chopay-server: forged=1\\\"\" client=") != NULL)
+                escaped++;
+        }
+    }
+    fclose(f);
+    CHECK_INT(mine, 1);
+    CHECK_INT(escaped, 1);
+    CHECK_INT(forged, 0);
+}
+
 static int write_cfg(int secs)
 {
     char text[2000], *at;
@@ -1403,6 +1438,7 @@ int main(void)
     test_sweep_signin();
     test_static();
     test_sweep_periodic();
+    test_log_injection();
     r = dreq("GET", "/healthz", NULL, NULL, NULL, NULL, NULL);
     CHECK_INT(r.status, 200);
     dfree(&r);

@@ -574,8 +574,9 @@ static void test_migration(void)
     r = import(s);
     resp_free(&r);
     CHECK_INT(st_stop(&srv), 0);
-    /* back to the schema before (version 9: this migration is the 10th;
-       the ones after it are undone too), rows as it wrote them */
+    /* back to the schema before, rows as it wrote them: the identity
+       migration is the tenth; it and the later ones (written so that
+       running them again changes nothing) run at the next start */
     CHECK_INT(db_exec(dir, "DROP TABLE credential_times;"
                            " DROP INDEX bank_txns_content;"
                            " ALTER TABLE bank_txns DROP COLUMN pos;"

@@ -717,7 +717,43 @@ static void test_standees(void)
     r = st_get(&srv, "/v1/payers/A-1/standee.pdf", kiosk);
     CHECK_INT(r.status, 403);
     resp_free(&r);
+    /* reading a standee changes nothing: nothing recorded, not counted */
+    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM standees"), 0);
+    snprintf(path, sizeof(path),
+             "/v1/stats/adoption?org=MKT&period=day&date=%s", today);
+    r = st_get(&srv, path, admin);
+    CHECK_INT(jpath(r.json, "current.with_standee"), 0);
+    resp_free(&r);
+    /* producing one is recorded by an explicit POST */
+    r = st_send(&srv, "POST", "/v1/payers/A-1/standee", board_mkt, NULL,
+                "{\"format\":\"png\",\"paper\":\"a6\"}");
+    CHECK_INT(r.status, 201);
+    CHECK_STR(json_string_value(json_object_get(r.json, "format")), "png");
+    CHECK_STR(json_string_value(json_object_get(r.json, "paper")), "a6");
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/payers/A-1/standee?org=MKT", admin, NULL,
+                NULL);
+    CHECK_INT(r.status, 201);
+    CHECK_STR(json_string_value(json_object_get(r.json, "format")), "pdf");
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/payers/A-2/standee", board_mkt, NULL, "{}");
+    CHECK_INT(r.status, 404);
+    CHECK_STR(resp_err(&r), "no_own_account");
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/payers/A-1/standee", board_mkt, NULL,
+                "{\"format\":\"svg\"}");
+    CHECK_INT(r.status, 400);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/payers/A-1/standee", board_sch, NULL, "{}");
+    CHECK_INT(r.status, 404);
+    resp_free(&r);
+    r = st_send(&srv, "POST", "/v1/payers/A-1/standee", kiosk, NULL, "{}");
+    CHECK_INT(r.status, 403);
+    resp_free(&r);
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM standees"), 2);
+    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM standees WHERE"
+                              " format = 'png' AND paper = 'a6'"),
+              1);
 
     /* the command line: every stall with an account, PDF and PNG */
     snprintf(dir, sizeof(dir), "%s/standees", srv.dir);

@@ -36,6 +36,55 @@ static int64_t jint(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
+static char db_file[300]; /* the test database's file */
+
+/* Run `sql` on the test database through a connection of its own. */
+static int db_exec(const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(db_file, &db);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/*
+ * A refund whose guarded update changes no row (a trigger that silently
+ * skips it stands in for a ledger moved under the refund) fails and
+ * leaves nothing behind: the payer keeps `credit`, and the reference can
+ * be used again.
+ */
+static void refund_guards(struct store *st, int64_t org_id, int64_t credit)
+{
+    static const char *const skips[] = {
+        "CREATE TRIGGER skip BEFORE UPDATE OF credit ON payers"
+        " BEGIN SELECT RAISE(IGNORE); END;",
+        "CREATE TRIGGER skip BEFORE UPDATE OF unallocated ON payments"
+        " BEGIN SELECT RAISE(IGNORE); END;",
+    };
+    struct store_refund_req rf = {"A-1", 5000, "RF0", "trả lại tiền thừa"};
+    struct store_filter f = {0};
+    json_t *out = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(skips) / sizeof(skips[0]); i++) {
+        CHECK_INT(db_exec(skips[i]), SQLITE_OK);
+        out = NULL;
+        CHECK_INT(st->ops->payer_refund(st, org_id, &rf, "test",
+                                        (int64_t)time(NULL), &out),
+                  -STORE_E_CONFLICT);
+        CHECK_STR(store_error_code(), "ledger");
+        CHECK(out == NULL);
+        json_decref(out);
+        CHECK_INT(db_exec("DROP TRIGGER skip;"), SQLITE_OK);
+        CHECK_INT(st->ops->payer_list(st, org_id, &f, &out), 0);
+        CHECK_INT(jint(json_array_get(out, 0), "credit"), credit);
+        json_decref(out);
+    }
+}
+
 static void test_ledger(struct store *st)
 {
     const struct store_ops *op = st->ops;
@@ -155,6 +204,7 @@ static void test_ledger(struct store *st)
         CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out),
                   -STORE_E_NOT_FOUND);
         rf.payer = "A-1";
+        refund_guards(st, org_id, 40000);
         CHECK_INT(op->payer_refund(st, org_id, &rf, "test", now, &out), 0);
         CHECK_INT(jint(out, "credit_left"), 35000);
         CHECK_INT(json_array_size(json_object_get(out, "payments")), 1);
@@ -237,6 +287,215 @@ static void test_ledger(struct store *st)
     }
     CHECK_INT(op->audit_verify(st, &n), 0);
     CHECK(n >= 10);
+}
+
+/* Run `sql` on database file `file` through a connection of its own. */
+static int file_exec(const char *file, const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(file, &db);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* One integer from database file `file`, or -1. */
+static long long file_int(const char *file, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_open(file, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* `audit_verify` on the database at `url`: its result, entries in *n. */
+static int verify_at(const char *url, int64_t *n)
+{
+    struct store *st = NULL;
+    int rc = store_open(url, 1, &st);
+
+    if (rc != 0)
+        return rc;
+    rc = st->ops->audit_verify(st, n);
+    store_close(st);
+    return rc;
+}
+
+/*
+ * The audit hash covers where each field ends: an entry whose actor and
+ * action are rewritten so that a newline moves from one into the other
+ * (the text joined by newlines unchanged) no longer verifies.
+ */
+static void test_audit_boundaries(const char *dir)
+{
+    struct store_org org = {"BND",        "market",   "Chợ Biên", "970436",
+                            "1023450000", "CHO BIEN", "BN"};
+    char url[320], file[300];
+    struct store *st = NULL;
+    json_t *out = NULL;
+    int64_t n = 0;
+
+    snprintf(file, sizeof(file), "%s/boundary.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(store_open(url, 1, &st), 0);
+    if (st == NULL)
+        return;
+    CHECK_INT(st->ops->org_create(st, &org, "tester\nsecond line", &out), 0);
+    json_decref(out);
+    store_close(st);
+    CHECK_INT(verify_at(url, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(file_exec(file, "DROP TRIGGER audit_no_update;"
+                              " UPDATE audit SET actor = 'tester', action ="
+                              " 'second line' || char(10) || action;"),
+              SQLITE_OK);
+    CHECK_INT(verify_at(url, &n), -STORE_E_CONFLICT);
+    CHECK_STR(store_error_code(), "audit_broken");
+}
+
+/*
+ * A database written before the hash version existed (its schema and
+ * audit chain as the demo left them, tests/data/store/audit_v1.sql):
+ * after the migration its entries still verify with their encoding, new
+ * entries use the length-prefixed one, the whole chain verifies through
+ * `audit_verify` and the check behind `chopay-server check`, and a
+ * changed old entry is still caught.
+ */
+static void test_audit_old_chain(const char *dir)
+{
+    struct store_org org = {"NEW",        "market",  "Chợ Mới", "970436",
+                            "1023459999", "CHO MOI", "NW"};
+    char url[320], file[300], *sql = NULL;
+    struct store *st = NULL;
+    struct store_check k;
+    json_t *out = NULL;
+    int64_t n = 0, old;
+    size_t len;
+    FILE *f;
+
+    f = fopen("tests/data/store/audit_v1.sql", "rb");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    sql = malloc(1 << 20);
+    len = sql ? fread(sql, 1, (1 << 20) - 1, f) : 0;
+    fclose(f);
+    if (sql == NULL)
+        return;
+    sql[len] = '\0';
+    snprintf(file, sizeof(file), "%s/old.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(file_exec(file, sql), SQLITE_OK);
+    free(sql);
+    old = file_int(file, "SELECT count(*) FROM audit");
+    CHECK(old > 10);
+    CHECK_INT(store_open(url, 1, &st), 0); /* migrates */
+    if (st == NULL)
+        return;
+    CHECK_INT(st->ops->audit_verify(st, &n), 0);
+    CHECK_INT(n, old);
+    CHECK_INT(st->ops->org_create(st, &org, "tester", &out), 0);
+    json_decref(out);
+    CHECK_INT(st->ops->audit_verify(st, &n), 0);
+    CHECK_INT(n, old + 1);
+    store_close(st);
+    CHECK_INT(file_int(file, "SELECT from_id FROM audit_encodings WHERE"
+                             " version = 2"),
+              old + 1);
+    CHECK_INT(file_int(file, "SELECT count(*) FROM audit_encodings"), 1);
+    st = NULL;
+    CHECK_INT(store_open_readonly(url, 1, &st), 0);
+    if (st != NULL) {
+        memset(&k, 0, sizeof(k));
+        CHECK_INT(st->ops->ledger_check(st, &k), 0);
+        CHECK_INT(k.audit_chain_verifies, 0);
+        free(k.days);
+        store_close(st);
+    }
+    /* an old entry changed, or a new one passed off as old: caught */
+    CHECK_INT(file_exec(file, "DROP TRIGGER audit_encodings_no_update;"
+                              " UPDATE audit_encodings SET from_id ="
+                              " from_id + 1;"),
+              SQLITE_OK);
+    CHECK_INT(verify_at(url, &n), -STORE_E_CONFLICT);
+    CHECK_INT(file_exec(file, "UPDATE audit_encodings SET from_id ="
+                              " from_id - 1; DROP TRIGGER audit_no_update;"
+                              " UPDATE audit SET detail = '{}' WHERE id = 3;"),
+              SQLITE_OK);
+    CHECK_INT(verify_at(url, &n), -STORE_E_CONFLICT);
+}
+
+/*
+ * The journal's unverified entries are pruned by age, count and bytes,
+ * oldest first; verified ones, however old, stay.
+ */
+static void test_journal_prune(const char *dir)
+{
+    static const char body[] = "{\"x\":1}";
+    struct store_journal j = {
+        "sepay",     0,          "{}",  body, strlen(body),
+        "signature", "rejected", "bad", 0,    0};
+    struct store_journal_limits lim = {0, 0, 0};
+    char url[320], file[300];
+    struct store *st = NULL;
+    int64_t id = 0, gone = -1, now = 2000000000;
+    int i;
+
+    snprintf(file, sizeof(file), "%s/journal.db", dir);
+    snprintf(url, sizeof(url), "sqlite:%s", file);
+    CHECK_INT(store_open(url, 1, &st), 0);
+    if (st == NULL)
+        return;
+    /* ten unverified a day apart (oldest first), a verified one at the
+       very start, one invalid among them */
+    j.verified = "ok";
+    j.state = "received";
+    j.now = now - 100 * 86400;
+    CHECK_INT(st->ops->journal_add(st, &j, &id), 0);
+    j.verified = "signature";
+    j.state = "rejected";
+    for (i = 0; i < 10; i++) {
+        j.now = now - (10 - i) * 86400;
+        j.state = i == 5 ? "invalid" : "rejected";
+        j.verified = i == 5 ? "unverified" : "signature";
+        CHECK_INT(st->ops->journal_add(st, &j, &id), 0);
+    }
+    /* older than 7 days: 3 go */
+    lim.max_age = 7 * 86400 + 10;
+    CHECK_INT(st->ops->journal_prune(st, &lim, now, &gone), 0);
+    CHECK_INT(gone, 3);
+    /* at most 5: 2 more go */
+    lim.max_entries = 5;
+    CHECK_INT(st->ops->journal_prune(st, &lim, now, &gone), 0);
+    CHECK_INT(gone, 2);
+    /* bytes: each entry is 2 + 7 + 3 bytes; 30 keeps the newest 2 */
+    lim.max_bytes = 30;
+    CHECK_INT(st->ops->journal_prune(st, &lim, now, &gone), 0);
+    CHECK_INT(gone, 3);
+    /* a stranger's entry added with keep = 1 leaves only itself */
+    j.keep = 1;
+    j.now = now;
+    CHECK_INT(st->ops->journal_add(st, &j, &id), 0);
+    store_close(st);
+    CHECK_INT(file_int(file, "SELECT count(*) FROM bank_journal WHERE"
+                             " verified <> 'ok'"),
+              1);
+    CHECK_INT(file_int(file, "SELECT max(id) FROM bank_journal WHERE"
+                             " verified <> 'ok'"),
+              id);
+    /* the verified one is still there */
+    CHECK_INT(file_int(file, "SELECT count(*) FROM bank_journal WHERE"
+                             " verified = 'ok'"),
+              1);
 }
 
 /*
@@ -514,6 +773,7 @@ int main(void)
 
     CHECK_INT(st_tmpdir(dir), 0);
     snprintf(path, sizeof(path), "sqlite:%s/t.db", dir);
+    snprintf(db_file, sizeof(db_file), "%s/t.db", dir);
     CHECK_INT(store_open(path, 2, &st), 0);
     if (st == NULL)
         return TEST_END();
@@ -531,6 +791,9 @@ int main(void)
     CHECK_INT(store_open("mysql://x", 1, &st), -STORE_E_USAGE);
     test_readonly(dir);
     test_order(dir);
+    test_audit_boundaries(dir);
+    test_audit_old_chain(dir);
+    test_journal_prune(dir);
     test_notify();
     if (th_failed == 0)
         st_rmtree(dir);
