@@ -620,7 +620,7 @@ class Sim:
         st, r = self.call("POST", "/v1/orgs/%s/payers/%s/refund" %
                           (ORG, payer), body, token=self.meta["board"])
         try:
-            m.refund(payer, amount, ref, self.today)
+            m.refund(payer, amount, ref)
         except Refused as e:
             self.refused_like(st, r, e)
             return
