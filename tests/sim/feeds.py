@@ -125,8 +125,12 @@ def provider_id(provider, pid, m):
 
 # --- statements -------------------------------------------------------------
 
-def _mt_amount(n):
-    return "%d," % n
+def _mt_amount(n, currency="VND"):
+    """n in the currency's minor unit, as MT940 writes it (decimal
+    comma; VND has no decimals, the others here two)."""
+    if currency == "VND":
+        return "%d," % n
+    return "%d,%02d" % (n // 100, n % 100)
 
 
 def mt940(rows, account, stmt_id, seq, currency="VND", intraday=False):
@@ -143,7 +147,8 @@ def mt940(rows, account, stmt_id, seq, currency="VND", intraday=False):
         out.append(":34F:%s0," % currency)
         out.append(":13D:%s1200+0700" % yymmdd)
     else:
-        out.append(":60F:C%s%s%s" % (yymmdd, currency, _mt_amount(opening)))
+        out.append(":60F:C%s%s%s" % (yymmdd, currency,
+                                             _mt_amount(opening, currency)))
     for r in rows:
         d = r["date"]
         rd = d[2:4] + d[5:7] + d[8:10]
@@ -157,15 +162,18 @@ def mt940(rows, account, stmt_id, seq, currency="VND", intraday=False):
             debits += r["amount"]
             ndr += 1
         ref = ("NONREF//" + r["ref"]) if r["ref"] else "NONREF"
-        out.append(":61:%s%s%s%sNTRF%s" % (rd, rd[2:], mark,
-                                           _mt_amount(r["amount"]), ref))
+        out.append(":61:%s%s%s%sNTRF%s" % (
+            rd, rd[2:], mark, _mt_amount(r["amount"], currency), ref))
         out.append(":86:" + r["desc"])
     if intraday:
-        out.append(":90D:%d%s%s" % (ndr, currency, _mt_amount(debits)))
-        out.append(":90C:%d%s%s" % (ncr, currency, _mt_amount(credits)))
+        out.append(":90D:%d%s%s" % (ndr, currency,
+                                    _mt_amount(debits, currency)))
+        out.append(":90C:%d%s%s" % (ncr, currency,
+                                    _mt_amount(credits, currency)))
     else:
         closing = opening + credits - debits
-        out.append(":62F:C%s%s%s" % (yymmdd, currency, _mt_amount(closing)))
+        out.append(":62F:C%s%s%s" % (yymmdd, currency,
+                                     _mt_amount(closing, currency)))
     out.append("-}")
     return ("\r\n".join(out) + "\r\n").encode()
 

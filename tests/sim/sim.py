@@ -46,7 +46,8 @@ FIRST_PERIOD = "2026-01"
 
 # Event classes, each switchable with --only / --no.
 CLASSES = ("intents", "webhooks", "cash", "refunds", "invoices", "review",
-           "statements", "oddrows", "close", "accounts", "crash")
+           "statements", "norefs", "oddrows", "lookalikes", "close", "accounts",
+           "crash")
 # What agrees with the server as it stands; make check runs these.
 AGREEING = ("intents", "webhooks", "cash", "refunds", "invoices", "review")
 
@@ -397,6 +398,39 @@ class Sim:
             self.expect("intent %d status" % t["id"], s, mt.status)
             self.expect("intent %d paid" % t["id"], t["paid"], mt.paid)
 
+        self.compare_bank()
+
+    def compare_bank(self):
+        """The transfers (records that are no duplicate) by state and
+        direction: how many and how much."""
+        got = {}
+        after = 0
+        while True:
+            st, txs = self.call("GET", "/v1/orgs/%s/bank/transactions?"
+                                "limit=1000&after=%d" % (ORG, after),
+                                token=self.meta["board"])
+            self.expect("GET bank transactions status", st, 200)
+            txs = as_list(txs, "transactions")
+            for t in txs:
+                if t["state"] == "duplicate":
+                    continue
+                k = "%s %s" % (t["state"], t["direction"])
+                c, a = got.get(k, (0, 0))
+                got[k] = (c + 1, a + t["amount"])
+            if len(txs) < 1000:
+                break
+            after = txs[-1]["id"]
+        want = {}
+        for r in self.model.records:
+            if r.state == "duplicate":
+                continue
+            k = "%s %s" % (r.state, r.direction)
+            c, a = want.get(k, (0, 0))
+            want[k] = (c + 1, a + r.amount)
+        for k in sorted(set(got) | set(want)):
+            self.expect("bank transfers %s (count, amount)" % k,
+                        got.get(k, (0, 0)), want.get(k, (0, 0)))
+
     def check(self):
         if not self.has_check:
             return
@@ -511,8 +545,9 @@ class Sim:
         amt = {"exact": t.amount,
                "partial": max(1, t.amount // self.rng.randint(2, 4)),
                "over": t.amount + self.rng.choice([1000, 50000, 300000])}[kind]
+        noref = self.rng.random() < 0.15
         mv = self.movement(code=t.code, amount=amt,
-                           ref=self.rng.random() < 0.9)
+                           ref=not (noref and "norefs" in self.classes))
         self.schedule(mv)
 
     def schedule(self, mv):
@@ -741,8 +776,12 @@ class Sim:
     def ev_oddrows(self):
         """Rows that move no money (debits, zero, reversals, another
         currency), identical rows, shared references, batches."""
-        kind = self.rng.choice(["debit", "zero", "reversal", "foreign",
-                                "identical", "shared_ref", "batch"])
+        kinds = []
+        if "oddrows" in self.classes:
+            kinds += ["debit", "zero", "reversal", "foreign", "batch"]
+        if "lookalikes" in self.classes:
+            kinds += ["identical", "shared_ref"]
+        kind = self.rng.choice(kinds)
         fmt = self.rng.choice(["mt940", "camt053"])
         rows = []
         if kind == "debit":
@@ -755,7 +794,7 @@ class Sim:
             rows = [self.movement(amount=150000, reversal=True,
                                   direction="debit", desc="Hoan tra GD")]
         elif kind == "foreign":
-            rows = [self.movement(amount=15000, currency="USD",
+            rows = [self.movement(amount=1500000, currency="USD",
                                   desc="Wire transfer")]
         elif kind == "identical":
             mv = self.movement(amount=10000, ref=False,
@@ -855,7 +894,7 @@ class Sim:
             table.append((self.ev_review, 2))
         if "statements" in c:
             table.append((self.ev_statement, 3))
-        if "oddrows" in c:
+        if "oddrows" in c or "lookalikes" in c:
             table.append((self.ev_oddrows, 2))
         if "close" in c:
             table.append((self.ev_close, 1))
