@@ -484,6 +484,10 @@ class Sim:
                     st, 200)
         rec = self.model.bank(self.record_for(m, provider),
                               feeds.provider_id(provider, pid, m))
+        if rec.dup_of is not None:
+            self.say("model: duplicate of record %d (%s, ref %r, %s)" % (
+                rec.dup_of.id, rec.dup_of.source, rec.dup_of.ref_key,
+                rec.dup_of.desc_key))
         txs = r.get("transactions") or []
         if txs:
             self.known[txs[0]["id"]] = rec
