@@ -754,7 +754,8 @@ class Sim:
         ids = sorted(self.known)
         if not ids:
             return self.ev_stray()
-        act = self.rng.choice(["match", "match", "unmatch", "ignore"])
+        act = self.rng.choice(["match", "match", "unmatch", "unmatch",
+                               "unmatch", "ignore"])
         pick = [i for i in ids if self.known[i].state in
                 (("matched",) if act == "unmatch" else
                  ("unmatched", "ambiguous"))]
@@ -788,6 +789,41 @@ class Sim:
             return
         self.expect("review %s status (%s)" % (act, json.dumps(r)[:160]),
                     st in (200, 201), True)
+
+    def ev_undo(self):
+        """A reviewer undoes one payer's transfers one after the other,
+        the month's invoices generated in between (the payer's credit
+        then pays again what the first undo reopened)."""
+        by_payer = {}
+        for tid, rec in sorted(self.known.items()):
+            if rec.state == "matched" and rec.payment is not None:
+                by_payer.setdefault(rec.payment.payer, []).append(tid)
+        if not by_payer:
+            return self.ev_review()
+        payer = self.rng.choice(sorted(by_payer))
+        tids = by_payer[payer]
+        self.rng.shuffle(tids)
+        done = []
+        for i, tid in enumerate(tids[:2]):
+            if i == 1:
+                self.ev_invoices()
+                self.compare()
+            rec = self.known[tid]
+            self.event = "undo %s: unmatch bank txn %d after %s" % (
+                payer, tid, done)
+            st, r = self.call("POST", "/v1/orgs/%s/bank/transactions/%d/"
+                              "unmatch" % (ORG, tid),
+                              {"reason": "chuyển nhầm"},
+                              token=self.meta["board"])
+            try:
+                self.model.review_unmatch(rec)
+            except Refused as e:
+                self.refused_like(st, r, e)
+                return
+            self.expect("unmatch status (%s)" % json.dumps(r)[:160],
+                        st in (200, 201), True)
+            self.compare()
+            done.append(tid)
 
     # -- statements ------------------------------------------------------------
 
@@ -970,9 +1006,9 @@ class Sim:
         if "refunds" in c:
             table.append((self.ev_refund, 2))
         if "invoices" in c:
-            table.append((self.ev_invoices, 1))
+            table.append((self.ev_invoices, 2))
         if "review" in c:
-            table.append((self.ev_review, 2))
+            table += [(self.ev_review, 2), (self.ev_undo, 1)]
         if "statements" in c:
             table.append((self.ev_statement, 3))
         if "oddrows" in c or "lookalikes" in c:
