@@ -883,7 +883,7 @@ class Sim:
         if "oddrows" in self.classes:
             kinds += ["debit", "zero", "reversal", "foreign", "batch"]
         if "lookalikes" in self.classes:
-            kinds += ["identical", "shared_ref"]
+            kinds += ["identical", "shared_ref", "batch"]
         kind = self.rng.choice(kinds)
         fmt = self.rng.choice(["mt940", "camt053"])
         rows = []
