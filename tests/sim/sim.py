@@ -962,7 +962,38 @@ class Sim:
         self.reopen_at = None
 
     def ev_account(self):
-        kind = self.rng.choice(["board", "taken", "foreign_stmt"])
+        kind = self.rng.choice(["board", "taken", "foreign_stmt",
+                                "admin_change", "other_org"])
+        if kind == "admin_change":
+            new = self.rng.choice(["55", "66"]) + ACCOUNT[2:]
+            if new == self.account:
+                new = "77" + ACCOUNT[2:]
+            self.event = "admin changes %s's account to %s" % (ORG, new)
+            st, r = self.call("PATCH", "/v1/orgs/%s" % ORG,
+                              {"account": new}, token=self.meta["admin"])
+            self.expect("admin PATCH account status (%s)" %
+                        json.dumps(r)[:120], st, 200)
+            old, self.account = self.account, new
+            # a provider still naming the old account is refused
+            mv = self.movement(amount=77000, desc="NOP TIEN TAI KHOAN CU")
+            self.movements.pop()
+            path, hdr, raw = feeds.webhook("generic", mv, "old-%d" % mv["n"],
+                                           old, self.secrets)
+            st, r = self.call("POST", path, raw, hdr)
+            self.expect("webhook naming the old account %s (%s)" %
+                        (old, json.dumps(r)[:120]), st, 403)
+            return
+        if kind == "other_org":
+            self.event = "a transfer to %s's account" % OTHER
+            mv = self.movement(amount=66000, desc="NOP TIEN CHO KHAC")
+            self.movements.pop()
+            path, hdr, raw = feeds.webhook("sepay", mv, 4400000 + mv["n"],
+                                           OTHER_ACCOUNT,
+                                           self.meta["secrets"][OTHER])
+            st, r = self.call("POST", path, raw, hdr)
+            self.expect("webhook to %s (%s)" % (OTHER, json.dumps(r)[:120]),
+                        st, 200)
+            return
         if kind == "board":
             self.event = "board changes its own account"
             st, r = self.call("PATCH", "/v1/orgs/%s" % ORG,
