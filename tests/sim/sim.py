@@ -1063,7 +1063,29 @@ class Sim:
                 return f
         return table[-1][0]
 
+    def sanitizer_report(self):
+        """The first line of a sanitizer's report in the server's log."""
+        try:
+            with open(os.path.join(self.dir, "server.log"), "rb") as f:
+                for line in f:
+                    t = line.decode(errors="replace")
+                    if ("ERROR: AddressSanitizer" in t or
+                            "ERROR: LeakSanitizer" in t or
+                            "runtime error:" in t):
+                        return t.strip()
+        except OSError:
+            pass
+        return None
+
     def run(self):
+        err = self._run()
+        san = self.sanitizer_report_text
+        if san and not err:
+            err = "server log: " + san
+        return err
+
+    def _run(self):
+        self.sanitizer_report_text = None
         self.srv.start()
         try:
             self.compare()
@@ -1095,6 +1117,7 @@ class Sim:
             return str(e)
         finally:
             self.srv.stop()
+            self.sanitizer_report_text = self.sanitizer_report()
             if not self.keep:
                 shutil.rmtree(self.dir, ignore_errors=True)
 

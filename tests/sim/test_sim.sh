@@ -5,7 +5,7 @@
 # agrees after every step. One check per seed; ends with
 # "N passed, N failed".
 #
-# CHOPAY_SIM_SEEDS overrides how many seeds run (default 60; 12 under
+# CHOPAY_SIM_SEEDS overrides how many seeds run (default 60; 20 under
 # AddressSanitizer, 6 under qemu). CHOPAY_SIM_CLASSES overrides the event
 # classes.
 #
@@ -26,7 +26,7 @@ server=${CHOPAY_SERVER:-$build/bin/chopay-server}
 case "${CHOPAY_SAN:-}" in
 '') n=60 ;;
 qemu) n=6 ;;
-*) n=12 ;;
+*) n=20 ;;
 esac
 n=${CHOPAY_SIM_SEEDS:-$n}
 classes=${CHOPAY_SIM_CLASSES:-intents,webhooks,cash,refunds,invoices,statements,oddrows,crash}
