@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import feeds  # noqa: E402
 from model import Model, Record, Refused  # noqa: E402
@@ -888,7 +889,7 @@ class Sim:
         if "oddrows" in self.classes:
             kinds += ["debit", "zero", "reversal", "foreign", "batch"]
         if "lookalikes" in self.classes:
-            kinds += ["identical", "shared_ref", "batch"]
+            kinds += ["identical", "shared_ref", "batch", "twins"]
         kind = self.rng.choice(kinds)
         fmt = self.rng.choice(["mt940", "camt053"])
         rows = []
@@ -925,6 +926,20 @@ class Sim:
                 # a batch's transfers seen again as single entries of
                 # another file are look-alikes of their own
                 del self.movements[-2:]
+        if kind == "twins":
+            # two real transfers alike but for their references, both
+            # notified; a statement row without a reference cannot say
+            # which of the two it is
+            ts = list(self.model.intents.values())
+            code = self.rng.choice(ts).code if ts else ""
+            a = self.movement(code=code, amount=120000)
+            b = self.movement(code=code, amount=120000, desc=a["desc"])
+            b["counter"] = a["counter"]
+            for mv in (a, b):
+                self.deliver_webhook("generic", mv, 3300000 + mv["n"])
+                self.compare()
+            rows = [dict(a, ref="")]
+            fmt = self.rng.choice(["mt940", "camt053", "csv"])
         if kind == "foreign":
             self.n_import += 1
             sid = "STMT-%d-%d" % (self.seed, self.n_import)
