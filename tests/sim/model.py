@@ -300,13 +300,21 @@ class Model:
             raise Refused(409, "intent_settled")
         t.status = "cancelled"
 
-    def cash(self, payer, ids, amount):
+    def cash_check(self, payer, ids, amount, day=None):
+        """The invoices cash would pay; Refused when the server must
+        refuse it (day: the day the kiosk explicitly dates it on)."""
         invs = self._resolve(payer, ids)
         total = sum(v.due for v in invs)
         if not invs or total <= 0:
             raise Refused(409, "nothing_due")
         if amount > total:
             raise Refused(400, "amount_exceeds_due")
+        if day is not None and day in self.closed:
+            raise Refused(409, "day_closed")
+        return invs
+
+    def cash(self, payer, ids, amount, day=None):
+        invs = self.cash_check(payer, ids, amount, day)
         p = self._payment(payer, "cash", amount, None)
         self._allocate(p, invs, amount)
         self._supersede([v.id for v in invs])

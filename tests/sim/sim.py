@@ -669,20 +669,14 @@ class Sim:
             body["date"] = self.today
         key = self.key()
         self.event = "cash %s" % json.dumps(body, ensure_ascii=False)
+        refused = None
+        day = self.today if dated else None
         try:
-            snapshot = None
-            m.cash  # noqa
-            invs = m._resolve(payer, None)
-            if not invs:
-                raise Refused(409, "nothing_due")
-            if amount > sum(v.due for v in invs):
-                raise Refused(400, "amount_exceeds_due")
-            if dated and self.today in m.closed:
-                raise Refused(409, "day_closed")
+            m.cash_check(payer, None, amount, day)
         except Refused as e:
-            snapshot = e
+            refused = e
         hdr = {"Idempotency-Key": key}
-        if self.crash and snapshot is None and self.rng.random() < 0.15:
+        if self.crash and refused is None and self.rng.random() < 0.15:
             self.say("kill -9 during cash")
             self.srv.send_and_kill("POST", "/v1/cash",
                                    json.dumps(body).encode(), hdr,
@@ -690,11 +684,11 @@ class Sim:
                                    self.rng.choice([0, 0.002, 0.01]))
             self.srv.start()
         st, r = self.call("POST", "/v1/cash", body, hdr, self.meta["kiosk"])
-        if snapshot is not None:
-            self.refused_like(st, r, snapshot)
+        if refused is not None:
+            self.refused_like(st, r, refused)
             return
         self.expect("cash status (%s)" % json.dumps(r)[:160], st, 201)
-        m.cash(payer, None, amount)
+        m.cash(payer, None, amount, day)
         # the kiosk's offline journal replays the same record later
         if self.rng.random() < 0.3:
             st, r2 = self.call("POST", "/v1/cash", body, hdr,
@@ -1239,7 +1233,6 @@ def main():
             report(args, r)
     else:
         import threading
-        import io
         chunks = [seeds[i::args.jobs] for i in range(args.jobs)]
         outs = []
         threads = []
@@ -1268,7 +1261,6 @@ def main():
             th.join()
         for pid, _ in outs:
             os.waitpid(pid, 0)
-        del io
     dt = max(time.time() - t0, 1e-6)
     events = sum(r[4] for r in results)
     failed = [r[0] for r in results if r[1]]
