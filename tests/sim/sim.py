@@ -500,6 +500,14 @@ class Sim:
             self.expect("%s webhook: state of bank txn %s" %
                         (provider, txs[0]["id"]), txs[0].get("state"),
                         rec.state)
+            if not txs[0].get("replayed"):
+                # a new transfer booked on a closed day is late for it
+                # and dated on the next open day
+                late = (self.today in self.model.closed and
+                        rec.state != "duplicate")
+                self.expect("%s webhook: bank txn %s late_for" %
+                            (provider, txs[0]["id"]), txs[0].get("late_for"),
+                            self.today if late else None)
         self.sent.append((provider, m, pid))
 
     # -- events ----------------------------------------------------------------
