@@ -115,6 +115,24 @@ def webhook(provider, m, pid, account, secrets, now=None):
     return "/v1/bank/" + provider, hdr, raw
 
 
+def generic_batch(items, account, secrets, now=None):
+    """(path, headers, body) of one generic notification carrying several
+    transactions: items is [(movement, id)]."""
+    now = int(now if now is not None else time.time())
+    txs = []
+    for m, pid in items:
+        _, _, raw = webhook("generic", m, pid, account, secrets, now)
+        txs.append(json.loads(raw.decode()))
+    raw = json.dumps({"transactions": txs}, ensure_ascii=False,
+                     separators=(",", ":")).encode()
+    hdr = {"Content-Type": "application/json",
+           "X-Chopay-Timestamp": str(now),
+           "X-Chopay-Signature": "sha256=" + _hmac256(
+               secrets["generic"]["hmac_key"],
+               str(now).encode() + b"." + raw)}
+    return "/v1/bank/generic", hdr, raw
+
+
 def provider_id(provider, pid, m):
     """The key the provider's notification is known by (payOS pairs the
     order code with the reference)."""

@@ -474,41 +474,51 @@ class Sim:
         r.codes = list(m["codes"])
         return r
 
-    def deliver_webhook(self, provider, m, pid, kill=False):
-        path, hdr, raw = feeds.webhook(provider, m, pid, self.account,
-                                       self.secrets)
+    def deliver_webhook(self, provider, m, pid, kill=False, more=()):
+        """One notification of movement m (with more [(movement, id)]:
+        a generic batch of several) and what the model makes of it."""
+        items = [(m, pid)] + list(more)
+
+        def build():
+            if more:
+                return feeds.generic_batch(items, self.account, self.secrets)
+            return feeds.webhook(provider, m, pid, self.account,
+                                 self.secrets)
+
+        path, hdr, raw = build()
         if kill:
             self.say("kill -9 during %s webhook" % provider)
             self.srv.send_and_kill("POST", path, raw, hdr, None,
                                    self.rng.choice([0, 0.001, 0.003, 0.01]))
             self.srv.start()
             # the provider got no answer: it retries
-            path, hdr, raw = feeds.webhook(provider, m, pid, self.account,
-                                           self.secrets)
+            path, hdr, raw = build()
         st, r = self.call("POST", path, raw, hdr)
         self.expect("%s webhook status (%s)" % (provider, json.dumps(r)[:160]),
                     st, 200)
-        rec = self.model.bank(self.record_for(m, provider),
-                              feeds.provider_id(provider, pid, m))
-        if rec.dup_of is not None:
-            self.say("model: duplicate of record %d (%s, ref %r, %s)" % (
-                rec.dup_of.id, rec.dup_of.source, rec.dup_of.ref_key,
-                rec.dup_of.desc_key))
         txs = r.get("transactions") or []
-        if txs:
-            self.known[txs[0]["id"]] = rec
+        for i, (mv, id_) in enumerate(items):
+            rec = self.model.bank(self.record_for(mv, provider),
+                                  feeds.provider_id(provider, id_, mv))
+            if rec.dup_of is not None:
+                self.say("model: duplicate of record %d (%s, ref %r, %s)" % (
+                    rec.dup_of.id, rec.dup_of.source, rec.dup_of.ref_key,
+                    rec.dup_of.desc_key))
+            self.sent.append((provider, mv, id_))
+            if i >= len(txs):
+                continue
+            t = txs[i]
+            self.known[t["id"]] = rec
             self.expect("%s webhook: state of bank txn %s" %
-                        (provider, txs[0]["id"]), txs[0].get("state"),
-                        rec.state)
-            if not txs[0].get("replayed"):
+                        (provider, t["id"]), t.get("state"), rec.state)
+            if not t.get("replayed"):
                 # a new transfer booked on a closed day is late for it
                 # and dated on the next open day
                 late = (self.today in self.model.closed and
                         rec.state != "duplicate")
                 self.expect("%s webhook: bank txn %s late_for" %
-                            (provider, txs[0]["id"]), txs[0].get("late_for"),
+                            (provider, t["id"]), t.get("late_for"),
                             self.today if late else None)
-        self.sent.append((provider, m, pid))
 
     # -- events ----------------------------------------------------------------
 
@@ -641,7 +651,17 @@ class Sim:
                                                         "desc")},
                                    ensure_ascii=False))
         kill = self.crash and self.rng.random() < 0.1
-        self.deliver_webhook(p, mv, pid, kill)
+        more = []
+        if p == "generic" and self.rng.random() < 0.5:
+            # the generic format carries several transactions at once
+            for j in range(len(self.pending) - 1, -1, -1):
+                if self.pending[j][1] == "generic" and len(more) < 3:
+                    _, _, mv2, pid2 = self.pending.pop(j)
+                    more.append((mv2, pid2))
+            if more:
+                self.event = "generic batch of movements %s" % (
+                    [mv["n"]] + [x[0]["n"] for x in more])
+        self.deliver_webhook(p, mv, pid, kill, more)
 
     def ev_repeat(self):
         if not self.sent:
