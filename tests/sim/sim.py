@@ -407,8 +407,8 @@ class Sim:
         self.compare_bank()
 
     def compare_bank(self):
-        """The transfers (records that are no duplicate) by state and
-        direction: how many and how much."""
+        """The transfers (records that are no duplicate) by state,
+        direction and the day they count on: how many and how much."""
         got = {}
         after = 0
         while True:
@@ -420,7 +420,8 @@ class Sim:
             for t in txs:
                 if t["state"] == "duplicate":
                     continue
-                k = "%s %s" % (t["state"], t["direction"])
+                k = "%s %s on %s" % (t["state"], t["direction"],
+                                     t.get("report_date"))
                 c, a = got.get(k, (0, 0))
                 got[k] = (c + 1, a + t["amount"])
             if len(txs) < 1000:
@@ -430,7 +431,7 @@ class Sim:
         for r in self.model.records:
             if r.state == "duplicate":
                 continue
-            k = "%s %s" % (r.state, r.direction)
+            k = "%s %s on %s" % (r.state, r.direction, r.report_date)
             c, a = want.get(k, (0, 0))
             want[k] = (c + 1, a + r.amount)
         for k in sorted(set(got) | set(want)):
@@ -472,6 +473,12 @@ class Sim:
                    m["ref"], pos, m["date"], m["code"], m["desc"],
                    m["counter"], m["reversal"])
         r.codes = list(m["codes"])
+        # booked on a day closed before it came: it counts on the next
+        # open day (only today is ever closed here)
+        r.report_date = m["date"]
+        if m["date"] in self.model.closed:
+            d = datetime.date.fromisoformat(m["date"])
+            r.report_date = (d + datetime.timedelta(days=1)).isoformat()
         return r
 
     def deliver_webhook(self, provider, m, pid, kill=False, more=()):
