@@ -746,12 +746,30 @@ class Sim:
             ref = sorted(m.refund_refs)[0]
         body = {"amount": amount, "reference": ref, "reason": "trả lại"}
         self.event = "refund %s %s" % (payer, json.dumps(body))
-        st, r = self.call("POST", "/v1/orgs/%s/payers/%s/refund" %
-                          (ORG, payer), body, token=self.meta["board"])
+        path = "/v1/orgs/%s/payers/%s/refund" % (ORG, payer)
+        killed = False
+        if (self.crash and amount <= credit and ref not in m.refund_refs and
+                self.rng.random() < 0.2):
+            # the board's browser retries a refund cut off by a crash; the
+            # reference makes the retry harmless
+            self.say("kill -9 during refund")
+            self.srv.send_and_kill("POST", path, json.dumps(body).encode(),
+                                   {"Content-Type": "application/json"},
+                                   self.meta["board"],
+                                   self.rng.choice([0, 0.002, 0.01]))
+            self.srv.start()
+            killed = True
+        st, r = self.call("POST", path, body, token=self.meta["board"])
         try:
             m.refund(payer, amount, ref)
         except Refused as e:
             self.refused_like(st, r, e)
+            return
+        if killed and st == 409:
+            # the first attempt was applied before the kill: the retry is
+            # refused (duplicate_reference, or insufficient_credit when
+            # the credit is checked first); the figures tell
+            self.say("refund retry: %s" % json.dumps(r)[:120])
             return
         self.expect("refund status (%s)" % json.dumps(r)[:160], st, 201)
 
