@@ -827,8 +827,18 @@ class Sim:
             body["payer"] = self.rng.choice(PAYERS)[0]
         self.event = "review %s bank txn %d %s (model: %s)" % (
             act, tid, json.dumps(body, ensure_ascii=False), rec.state)
-        st, r = self.call("POST", "/v1/orgs/%s/bank/transactions/%d/%s" %
-                          (ORG, tid, act), body, token=self.meta["board"])
+        path = "/v1/orgs/%s/bank/transactions/%d/%s" % (ORG, tid, act)
+        killed = False
+        if self.crash and self.rng.random() < 0.15:
+            # the reviewer's page retries an action cut off by a crash
+            self.say("kill -9 during review %s" % act)
+            self.srv.send_and_kill("POST", path, json.dumps(body).encode(),
+                                   {"Content-Type": "application/json"},
+                                   self.meta["board"],
+                                   self.rng.choice([0, 0.002, 0.01]))
+            self.srv.start()
+            killed = True
+        st, r = self.call("POST", path, body, token=self.meta["board"])
         try:
             if act == "match":
                 m.review_match(rec, payer=body.get("payer"),
@@ -839,6 +849,10 @@ class Sim:
                 m.review_ignore(rec)
         except Refused as e:
             self.refused_like(st, r, e)
+            return
+        if killed and st == 409:
+            # applied before the kill: the retry finds it done
+            self.say("review retry: %s" % json.dumps(r)[:120])
             return
         self.expect("review %s status (%s)" % (act, json.dumps(r)[:160]),
                     st in (200, 201), True)
