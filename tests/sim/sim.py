@@ -66,7 +66,7 @@ def vn_time():
             datetime.timedelta(hours=7)).strftime("%H:%M:%S")
 
 
-# --- the server ---------------------------------------------------------------
+# --- the server --------------------------------------------------------------
 
 class Server:
     """One chopay-server process on a data directory, one keep-alive HTTP
@@ -289,7 +289,7 @@ def run_check(binary, data_dir):
         r.returncode, "; ".join(bad), r.stderr.decode().strip()[:300])
 
 
-# --- one run ------------------------------------------------------------------
+# --- one run -----------------------------------------------------------------
 
 def as_list(x, key):
     if isinstance(x, dict):
@@ -527,7 +527,7 @@ class Sim:
                             (provider, t["id"]), t.get("late_for"),
                             self.today if late else None)
 
-    # -- events ----------------------------------------------------------------
+    # -- events ---------------------------------------------------------------
 
     def ev_intent(self):
         m = self.model
@@ -892,7 +892,7 @@ class Sim:
             self.compare()
             done.append(tid)
 
-    # -- statements ------------------------------------------------------------
+    # -- statements -----------------------------------------------------------
 
     def ev_statement(self):
         """A statement of some known movements (overlapping webhooks and
@@ -1017,7 +1017,7 @@ class Sim:
         self.post_statement(rows, fmt)
         self.event = "odd rows (%s) " % kind + self.event
 
-    # -- day close and accounts -------------------------------------------------
+    # -- day close and accounts -----------------------------------------------
 
     def ev_close(self):
         """Close today; a few steps later the admin reopens it. Meanwhile
@@ -1099,7 +1099,7 @@ class Sim:
             self.expect("statement of an unknown account (%s)" %
                         json.dumps(r)[:120], st, 422)
 
-    # -- the run ---------------------------------------------------------------
+    # -- the run --------------------------------------------------------------
 
     def pick(self):
         table = []
@@ -1198,7 +1198,7 @@ class Sim:
                 shutil.rmtree(self.dir, ignore_errors=True)
 
 
-# --- command line ---------------------------------------------------------------
+# --- command line ------------------------------------------------------------
 
 def parse_classes(only, no):
     cl = list(CLASSES) if not only else [c.strip() for c in only.split(",")]
