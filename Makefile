@@ -61,6 +61,7 @@ include server/report/module.mk
 include server/module.mk
 include kiosk/module.mk
 include tests/module.mk
+include tests/sim/module.mk
 include bench/module.mk
 include packaging/module.mk
 
