@@ -298,6 +298,30 @@ out:
     return rc;
 }
 
+/* Read the counter of `key` into *count and *until (0, 0 when none). */
+static int counter_get(struct sqi_conn *c, const char *key, int64_t *count,
+                       int64_t *until)
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    *count = *until = 0;
+    rc = sqi_db_prepare(sqi_db(c),
+                        "SELECT count, locked_until FROM dash_failures"
+                        " WHERE key = ?1",
+                        &q);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    rc = sqi_db_step(sqi_db(c), q);
+    if (rc == 1) {
+        *count = sqlite3_column_int64(q, 0);
+        *until = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    return rc < 0 ? rc : 0;
+}
+
 int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
                 int limit, int lock_secs, int64_t *locked_until)
 {
@@ -311,23 +335,9 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "SELECT count, locked_until FROM dash_failures"
-                        " WHERE key = ?1",
-                        &q);
+    rc = counter_get(c, key, &count, &until);
     if (rc != 0)
         goto done;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(sqi_db(c), q);
-    if (rc == 1) {
-        count = sqlite3_column_int64(q, 0);
-        until = sqlite3_column_int64(q, 1);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (rc < 0)
-        goto done;
-    rc = 0;
     if (op == 0)
         goto done;
     if (op == 2) {
@@ -371,30 +381,6 @@ out:
     if (rc == 0)
         *locked_until = until;
     return rc;
-}
-
-/* Read the counter of `key` into *count and *until (0, 0 when none). */
-static int counter_get(struct sqi_conn *c, const char *key, int64_t *count,
-                       int64_t *until)
-{
-    sqlite3_stmt *q = NULL;
-    int rc;
-
-    *count = *until = 0;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "SELECT count, locked_until FROM dash_failures"
-                        " WHERE key = ?1",
-                        &q);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(sqi_db(c), q);
-    if (rc == 1) {
-        *count = sqlite3_column_int64(q, 0);
-        *until = sqlite3_column_int64(q, 1);
-    }
-    sqlite3_finalize(q);
-    return rc < 0 ? rc : 0;
 }
 
 /* Count one more attempt on `key` (a lock that ran out starts afresh);

@@ -4000,7 +4000,12 @@ static int schema_current(sqlite3 *db, const char *path)
     return 0;
 }
 
-int store_sqlite_open_readonly(const char *path, int pool, struct store **out)
+/*
+ * Open `pool` connections to `path`: read-write, with the pending
+ * migrations applied, or (`readonly`) read-only, refusing a schema that
+ * is not this program's.
+ */
+static int sq_open(const char *path, int pool, int readonly, struct store **out)
 {
     struct sq *s;
     int i, rc;
@@ -4020,12 +4025,14 @@ int store_sqlite_open_readonly(const char *path, int pool, struct store **out)
     pthread_mutex_init(&s->wmu, NULL);
     s->base.ops = &sqlite_ops;
     for (i = 0; i < pool; i++) {
-        rc = open_db_readonly(path, &s->conns[i].db);
+        rc = readonly ? open_db_readonly(path, &s->conns[i].db)
+                      : open_db(path, &s->conns[i].db);
         if (rc != 0)
             goto fail;
         s->n = i + 1;
         if (i == 0) {
-            rc = schema_current(s->conns[0].db, path);
+            rc = readonly ? schema_current(s->conns[0].db, path)
+                          : migrate(s->conns[0].db);
             if (rc != 0)
                 goto fail;
         }
@@ -4039,41 +4046,12 @@ fail:
     return rc;
 }
 
+int store_sqlite_open_readonly(const char *path, int pool, struct store **out)
+{
+    return sq_open(path, pool, 1, out);
+}
+
 int store_sqlite_open(const char *path, int pool, struct store **out)
 {
-    struct sq *s;
-    int i, rc;
-
-    if (pool < 1)
-        pool = 1;
-    s = calloc(1, sizeof(*s));
-    if (s == NULL)
-        return -STORE_E_IO;
-    s->conns = calloc((size_t)pool, sizeof(*s->conns));
-    if (s->conns == NULL) {
-        free(s);
-        return -STORE_E_IO;
-    }
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    pthread_mutex_init(&s->wmu, NULL);
-    s->base.ops = &sqlite_ops;
-    for (i = 0; i < pool; i++) {
-        rc = open_db(path, &s->conns[i].db);
-        if (rc != 0)
-            goto fail;
-        s->n = i + 1;
-        if (i == 0) {
-            rc = migrate(s->conns[0].db);
-            if (rc != 0)
-                goto fail;
-        }
-        s->conns[i].next = s->free_list;
-        s->free_list = &s->conns[i];
-    }
-    *out = &s->base;
-    return 0;
-fail:
-    sq_close(&s->base);
-    return rc;
+    return sq_open(path, pool, 0, out);
 }
