@@ -21,6 +21,7 @@
 /* Server settings (flags and INI). */
 struct srv_config {
     char listen[128];         /* ADDR:PORT */
+    char metrics_listen[128]; /* loopback ADDR:PORT for /metrics, "" none */
     char data_dir[512];       /* state directory */
     char db[600];             /* database URL */
     int threads;              /* MHD thread pool size */
@@ -48,6 +49,8 @@ struct srv {
     struct notify *nt;     /* long-poll notifier */
     struct MHD_Daemon *d;  /* libmicrohttpd */
     uint16_t port;         /* bound port */
+    struct MHD_Daemon *md; /* the metrics listener, or NULL */
+    uint16_t metrics_port; /* its bound port */
     struct ratelimit *rl;  /* per-credential token buckets */
     struct metrics *m;     /* counters */
 };

@@ -70,6 +70,9 @@ static const char usage_text[] =
     "  --config FILE      INI file ([server], [bank.ORG]; see docs/api.md)\n"
     "  --listen ADDR:PORT listen address (default 127.0.0.1:8080; port 0 "
     "picks one)\n"
+    "  --metrics-listen ADDR:PORT\n"
+    "                     also serve /metrics without a credential on this\n"
+    "                     loopback address (e.g. 127.0.0.1:9464)\n"
     "  --data-dir DIR     state directory (default ./var)\n"
     "  --db URL           database (default sqlite:DATA_DIR/chopay.db)\n"
     "  --demo             seed demo data (idempotent) and serve\n"
@@ -162,6 +165,10 @@ static int on_ini(void *user, const char *section, const char *name,
         snprintf(c->listen, sizeof(c->listen), "%s", value);
         return 1;
     }
+    if (strcmp(name, "metrics_listen") == 0) {
+        snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s", value);
+        return 1;
+    }
     if (strcmp(name, "data_dir") == 0) {
         snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
         return 1;
@@ -223,6 +230,7 @@ static int on_ini(void *user, const char *section, const char *name,
 
 struct opts {
     const char *config, *listen, *data_dir, *db; /* global flags */
+    const char *metrics_listen;                  /* global flag */
     int demo, help;
     const char *org, *name, *role, *period, *fee; /* subcommand flags */
     const char *format, *intent, *payer, *reason, *code, *amount, *via;
@@ -262,6 +270,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
             slot = &o->config;
         else if (strcmp(a, "--listen") == 0)
             slot = &o->listen;
+        else if (strcmp(a, "--metrics-listen") == 0)
+            slot = &o->metrics_listen;
         else if (strcmp(a, "--data-dir") == 0)
             slot = &o->data_dir;
         else if (strcmp(a, "--db") == 0)
@@ -346,6 +356,9 @@ static int load_config(const struct opts *o, struct srv_config *c)
     }
     if (o->listen)
         snprintf(c->listen, sizeof(c->listen), "%s", o->listen);
+    if (o->metrics_listen)
+        snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
+                 o->metrics_listen);
     if (o->data_dir)
         snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
     if (o->db)
@@ -971,6 +984,10 @@ int server_serve(struct srv_config *c, struct store *st)
     api_log(6, "event=listening addr=%.*s:%u threads=%d db=\"%s\"",
             (int)(strrchr(c->listen, ':') - c->listen), c->listen,
             (unsigned)s.port, c->threads, c->db);
+    if (s.md != NULL)
+        api_log(6, "event=listening what=metrics addr=%.*s:%u",
+                (int)(strrchr(c->metrics_listen, ':') - c->metrics_listen),
+                c->metrics_listen, (unsigned)s.metrics_port);
     /* wait for SIGINT/SIGTERM, housekeeping every c->housekeep seconds */
     for (;;) {
         struct timespec ts = {c->housekeep > 0 ? c->housekeep : 300, 0};
