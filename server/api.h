@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,14 @@ struct srv_config {
 struct ratelimit;
 struct metrics;
 
+/* The last write probe of /healthz (h_ops.c), shared by all threads. */
+struct srv_health {
+    pthread_mutex_t mu; /* guards the fields below */
+    int64_t at_us;      /* monotonic time of the last probe, 0 never */
+    int err;            /* its errno, 0 = the write and fsync worked */
+    char what[96];      /* the failing step and path, for the reason */
+};
+
 /* The running server. */
 struct srv {
     struct srv_config cfg; /* settings */
@@ -53,6 +62,8 @@ struct srv {
     uint16_t metrics_port; /* its bound port */
     struct ratelimit *rl;  /* per-credential token buckets */
     struct metrics *m;     /* counters */
+    struct srv_health hp;  /* the write probe of /healthz */
+    atomic_int recovering; /* 1: journal recovery failed, retried */
 };
 
 /* Who may call a route. */

@@ -1130,6 +1130,7 @@ int srv_start(struct srv *s)
     if (s->rl == NULL || s->m == NULL || api_n_routes > MAX_ROUTES)
         return -1;
     pthread_mutex_init(&s->rl->mu, NULL);
+    pthread_mutex_init(&s->hp.mu, NULL);
     s->rl->rate = s->cfg.rate;
     s->rl->burst = s->cfg.burst;
     flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
@@ -1173,8 +1174,10 @@ void srv_stop(struct srv *s)
         MHD_stop_daemon(s->d);
         s->d = NULL;
     }
-    if (s->rl != NULL)
+    if (s->rl != NULL) {
         pthread_mutex_destroy(&s->rl->mu);
+        pthread_mutex_destroy(&s->hp.mu);
+    }
     free(s->rl);
     free(s->m);
     s->rl = NULL;

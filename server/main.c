@@ -926,9 +926,33 @@ static void raise_nofile(void)
     }
 }
 
+/* Seconds between retries of a journal recovery that failed. */
+#define RECOVER_RETRY_S 5
+
 static void on_changed(void *ctx, int64_t intent_id)
 {
     notify_signal(ctx, intent_id);
+}
+
+/*
+ * Process the journal entries a crash left unprocessed; on failure log it
+ * and mark s->recovering (/healthz says degraded) for a later retry.
+ */
+static void recover_journal(struct srv *s)
+{
+    int n = ingest_recover(s->st);
+
+    if (n < 0) {
+        api_log(3,
+                "event=error what=journal_recovery msg=\"%s\" "
+                "retry_s=%d",
+                store_error_message(), RECOVER_RETRY_S);
+        atomic_store(&s->recovering, 1);
+        return;
+    }
+    if (n > 0)
+        api_log(5, "event=journal_recovered entries=%d", n);
+    atomic_store(&s->recovering, 0);
 }
 
 int server_serve(struct srv_config *c, struct store *st)
@@ -953,19 +977,9 @@ int server_serve(struct srv_config *c, struct store *st)
         return 1;
     st->changed = on_changed;
     st->changed_ctx = s.nt;
-    {
-        /* notifications journaled but not processed before a crash */
-        int n = ingest_recover(st);
-
-        if (n < 0) {
-            api_log(3, "event=error what=journal_recovery msg=\"%s\"",
-                    store_error_message());
-            notify_free(s.nt);
-            return 1;
-        }
-        if (n > 0)
-            api_log(5, "event=journal_recovered entries=%d", n);
-    }
+    /* notifications journaled but not processed before a crash; when
+       that fails (a full disk) reads are still served and it is retried */
+    recover_journal(&s);
     if (srv_start(&s) != 0) {
         notify_free(s.nt);
         return 1;
@@ -978,8 +992,8 @@ int server_serve(struct srv_config *c, struct store *st)
 
         fprintf(f, "%.*s:%u\n", (int)(colon - c->listen), c->listen,
                 (unsigned)s.port);
-        if (fclose(f) == 0)
-            rename(tmp, path);
+        if (fclose(f) != 0 || rename(tmp, path) != 0)
+            unlink(tmp);
     }
     api_log(6, "event=listening addr=%.*s:%u threads=%d db=\"%s\"",
             (int)(strrchr(c->listen, ':') - c->listen), c->listen,
@@ -990,8 +1004,11 @@ int server_serve(struct srv_config *c, struct store *st)
                 c->metrics_listen, (unsigned)s.metrics_port);
     /* wait for SIGINT/SIGTERM, housekeeping every c->housekeep seconds */
     for (;;) {
-        struct timespec ts = {c->housekeep > 0 ? c->housekeep : 300, 0};
+        int every = c->housekeep > 0 ? c->housekeep : 300;
+        struct timespec ts = {every, 0};
 
+        if (atomic_load(&s.recovering) && every > RECOVER_RETRY_S)
+            ts.tv_sec = RECOVER_RETRY_S;
         sig = sigtimedwait(&set, NULL, &ts);
         if (sig > 0)
             break;
@@ -999,8 +1016,11 @@ int server_serve(struct srv_config *c, struct store *st)
             sigwait(&set, &sig);
             break;
         }
-        if (errno == EAGAIN)
+        if (errno == EAGAIN) {
+            if (atomic_load(&s.recovering))
+                recover_journal(&s);
             dash_housekeep(st, (int64_t)time(NULL));
+        }
     }
     api_log(6, "event=stopping signal=%d", sig);
     srv_stop(&s);
