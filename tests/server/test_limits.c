@@ -485,6 +485,44 @@ out:
         st_rmtree(dir);
 }
 
+/*
+ * --demo started again on another port: the URLs it prints (those of
+ * demo-credentials.json) name the new port; the keys stay.
+ */
+static void test_demo_port(void)
+{
+    struct srvt d;
+    char dir[256], path[300], listen[40], want[64], key[128] = "";
+    const char *extra[] = {"--demo", "--listen", listen, NULL};
+    int run;
+
+    CHECK_INT(st_tmpdir(dir), 0);
+    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
+    for (run = 0; run < 2; run++) {
+        json_t *cred;
+        const char *admin;
+
+        snprintf(listen, sizeof(listen), "127.0.0.1:%d", free_port());
+        CHECK_INT(st_start(&d, dir, extra), 0);
+        if (d.pid <= 0)
+            return;
+        cred = json_load_file(path, 0, NULL);
+        CHECK(cred != NULL);
+        snprintf(want, sizeof(want), "http://%s", listen);
+        CHECK_STR(json_string_value(json_object_get(cred, "server")), want);
+        CHECK_STR(d.base, want);
+        admin = json_string_value(json_object_get(cred, "admin_token"));
+        if (run == 0)
+            snprintf(key, sizeof(key), "%s", admin ? admin : "");
+        else
+            CHECK_STR(admin, key);
+        json_decref(cred);
+        CHECK_INT(st_stop(&d), 0);
+    }
+    if (th_failed == 0)
+        st_rmtree(dir);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
@@ -493,6 +531,7 @@ int main(void)
     test_rate_prefix();
     test_metrics_access();
     test_full_disk();
+    test_demo_port();
     curl_global_cleanup();
     return TEST_END();
 }
