@@ -45,6 +45,23 @@ fi
     finish
 }
 
+# --- the packaged examples ------------------------------------------------
+# every examples/ file that packaging/conf/server.conf names is one that
+# debian/chopay-server.examples installs (dh_installexamples keeps the
+# file's own name)
+pkg=$(dirname "$0")/../../packaging
+named=$(sed -n 's|.*/usr/share/doc/chopay-server/examples/\([A-Za-z0-9._-]*[A-Za-z0-9]\).*|\1|p' \
+    "$pkg/conf/server.conf")
+installed=$(sed 's|.*/||' "$pkg/debian/chopay-server.examples")
+missing=""
+for f in $named; do
+    echo "$installed" | grep -qx "$f" || missing="$missing $f"
+done
+[ -n "$named" ] && [ -z "$missing" ] &&
+    ok "server.conf names installed examples ($named)" ||
+    bad "server.conf names examples the package does not install" \
+        "${missing:-none named}"
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chopay-tls-XXXXXX")
 srv_pid=""
 ngx_pid=""
