@@ -762,6 +762,23 @@ static int find_route(struct req *r, const char *url, char *allow, size_t cap)
 /* ---- authentication ---------------------------------------------------------
  */
 
+/*
+ * The 401 of a missing or unknown bearer key, counted against the
+ * caller's network prefix like any unauthenticated request: a network
+ * that keeps guessing gets 429 instead.
+ */
+static enum MHD_Result unauthorized(struct req *r, const char *msg)
+{
+    char ip[64], key[80];
+
+    api_client_addr(r, ip, sizeof(ip));
+    rl_prefix_key(ip, key, sizeof(key));
+    if (!rl_take(r->s->rl, key))
+        return api_error(r, 429, "rate_limited",
+                         "too many requests from this network; slow down");
+    return api_error(r, 401, "unauthorized", "%s", msg);
+}
+
 static enum MHD_Result authenticate(struct req *r, int need, int *ok)
 {
     const char *h =
@@ -781,13 +798,12 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
     } else {
         if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 16 ||
             strlen(h + 7) > 256)
-            return api_error(r, 401, "unauthorized",
-                             "send 'Authorization: Bearer <key>'");
+            return unauthorized(r, "send 'Authorization: Bearer <key>'");
         crypto_sha256(h + 7, strlen(h + 7), d);
         crypto_hex(d, sizeof(d), hex);
         rc = r->s->st->ops->auth(r->s->st, hex, &r->who);
         if (rc == -STORE_E_NOT_FOUND)
-            return api_error(r, 401, "unauthorized", "unknown or revoked key");
+            return unauthorized(r, "unknown or revoked key");
         if (rc != 0)
             return api_store_error(r, rc);
     }

@@ -229,6 +229,21 @@ static void test_rate_prefix(void)
         n429 += post_as(&s, i % 2 ? "2001:db8:1:2::1" : "2001:db8:1:2:ff::9") ==
                 429;
     CHECK(n429 >= 9);
+    /* requests with a missing or unknown key count against the network
+       too */
+    n429 = 0;
+    for (i = 0; i < 16; i++) {
+        const char *hdrs[] = {
+            i % 2 ? "X-Real-IP: 192.0.2.1" : "X-Real-IP: 192.0.2.200", NULL};
+        struct resp r =
+            st_http(&s, "GET", "/v1/orgs",
+                    i % 4 ? "ct_guessed-key-0123456789" : NULL, hdrs, NULL, 0);
+
+        CHECK(r.status == 401 || r.status == 429);
+        n429 += r.status == 429;
+        resp_free(&r);
+    }
+    CHECK(n429 >= 9);
     /* another /24 has its own */
     CHECK(post_as(&s, "203.0.114.5") != 429);
     /* fill the table with more prefixes than it has slots */
