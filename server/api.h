@@ -99,6 +99,10 @@ struct req {
     char *body;                  /* request body (NUL-terminated) */
     size_t len, cap;             /* its length and capacity */
     int too_big;                 /* body exceeded the limit */
+    int hold;                    /* 1: replies are held, not queued */
+    struct MHD_Response *held;   /* a refusal held until the body is read */
+    unsigned held_status;        /* its status */
+    size_t discarded;            /* body bytes read and dropped since */
     struct store_principal who;  /* the caller, once authenticated */
     int64_t t0_us;               /* when the request began */
     int status;                  /* status sent (for logs/metrics) */

@@ -401,6 +401,12 @@ static enum MHD_Result queue(struct req *r, unsigned status, char *text,
         MHD_add_response_header(resp, hname, hval);
     r->status = (int)status;
     r->replied = 1;
+    if (r->hold) {
+        /* sent by send_held() once the body has been read and dropped */
+        r->held = resp;
+        r->held_status = status;
+        return MHD_YES;
+    }
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -836,6 +842,17 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
 /* ---- the access handler
  * ------------------------------------------------------ */
 
+/* Queue the refusal that was held while the body was dropped. */
+static enum MHD_Result send_held(struct req *r)
+{
+    enum MHD_Result ret;
+
+    ret = MHD_queue_response(r->conn, r->held_status, r->held);
+    MHD_destroy_response(r->held);
+    r->held = NULL;
+    return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -873,10 +890,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                 "Allow", allow);
         }
         rt = &api_routes[r->route];
+        limit = rt->big_body ? s->cfg.import_limit : s->cfg.body_limit;
+        cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                         "Content-Length");
         /* The credential is checked as soon as the headers are in, before
-           a byte of the body is read or stored: a stranger's upload is
-           refused at once, and only an authorised caller gets the body
-           limit of its route (import_limit on upload routes). */
+           a byte of the body is stored: only an authorised caller gets
+           the body limit of its route (import_limit on upload routes).
+           A refusal of a request with a body is held until the body has
+           been read and dropped (a proxy still sending it would see a
+           reset and report 502), unless the body is larger than the
+           route takes. */
+        r->hold = (cl != NULL && strtoull(cl, NULL, 10) > 0 &&
+                   strtoull(cl, NULL, 10) <= limit + (1u << 20)) ||
+                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                              "Transfer-Encoding") != NULL;
         if (rt->auth != AUTH_NONE) {
             enum MHD_Result res = authenticate(r, rt->auth, &ok);
 
@@ -895,9 +922,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                  "too many requests from this network; "
                                  "slow down");
         }
-        limit = rt->big_body ? s->cfg.import_limit : s->cfg.body_limit;
-        cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                         "Content-Length");
+        r->hold = 0;
         /* A body a little over the limit is read (and discarded) before
            the 413: answering mid-upload makes a proxy that is still
            sending see a reset (nginx reports 502). A much larger one is
@@ -908,7 +933,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (r->route < 0 || r->replied) {
-        *upload_data_size = 0; /* a reply is queued: discard the rest */
+        /* a reply is queued or held: drop the body; a held refusal goes
+           out when the body ends, or once more than the route takes has
+           been dropped */
+        if (r->held != NULL) {
+            limit = r->route >= 0 && api_routes[r->route].big_body
+                        ? s->cfg.import_limit
+                        : s->cfg.body_limit;
+            r->discarded += *upload_data_size;
+            if (*upload_data_size == 0 || r->discarded > limit + (1u << 20)) {
+                *upload_data_size = 0;
+                return send_held(r);
+            }
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     rt = &api_routes[r->route];
@@ -966,6 +1004,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             r->status, (double)us / 1000.0,
             r->who.actor[0] ? r->who.actor : "-", ip,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    if (r->held != NULL)
+        MHD_destroy_response(r->held);
     free(r->body);
     free(r);
     *con_cls = NULL;
