@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +381,34 @@ static void fill_disk(const char *path)
     fclose(f);
 }
 
+/*
+ * A verified notification journaled but not processed (as a crash right
+ * after the journal's commit leaves it), written into DIR's database.
+ * The connection keeps -wal and -shm, as the server's do.
+ */
+static void journal_pending_add(const char *dir)
+{
+    char path[400];
+    sqlite3 *db = NULL;
+    int one = 1;
+
+    snprintf(path, sizeof(path), "%s/chopay.db", dir);
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+    CHECK_INT(sqlite3_exec(db,
+                           "INSERT INTO bank_journal(provider, org_id,"
+                           " received_at, headers, body, verified, state)"
+                           " VALUES ('generic', 1, 0, '{}', CAST('"
+                           "{\"id\":\"FULL-1\",\"account\":\"" ST_MKT_ACCOUNT
+                           "\",\"reference\":\"FT00000001\",\"direction\":"
+                           "\"credit\",\"amount\":1000,\"booked_at\":"
+                           "\"2026-10-01\",\"description\":\"full disk\"}"
+                           "' AS BLOB), 'ok', 'received')",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+}
+
 /* Start the server on a fixed port without waiting for server.addr. */
 static pid_t start_plain(const char *dir, int port, const char *logp)
 {
@@ -468,6 +497,7 @@ static void test_full_disk(void)
        degraded */
     unlink(filler);
     CHECK_INT(st_stop(&s), 0);
+    journal_pending_add(data);
     fill_disk(filler);
     s.pid = start_plain(data, port, logp);
     r = health_wait(&s);
@@ -481,13 +511,41 @@ static void test_full_disk(void)
                 "{\"payer\":\"A-1\",\"invoices\":\"all\"}");
     CHECK_INT(r.status, 503);
     resp_free(&r);
-    /* space again: healthy, and writes work */
+    /* space again: the journal recovery is retried, then healthy, and
+       writes work */
     unlink(filler);
-    sleep(2);
-    r = st_get(&s, "/healthz", NULL);
+    {
+        double t0 = st_now();
+
+        for (;;) {
+            r = st_get(&s, "/healthz", NULL);
+            if (r.status == 200 || st_now() - t0 > 15)
+                break;
+            resp_free(&r);
+            usleep(200000);
+        }
+    }
     CHECK_INT(r.status, 200);
     CHECK_STR(JS(r, "status"), "ok");
     resp_free(&r);
+    CHECK_INT(st_db_int(&s, "SELECT count(*) FROM bank_journal"
+                            " WHERE state = 'received'"),
+              0);
+    CHECK_INT(st_db_int(&s, "SELECT count(*) FROM bank_txns"
+                            " WHERE provider_txn_id = 'FULL-1'"),
+              1);
+    {
+        /* the log says the recovery failed, then succeeded */
+        char log[65536];
+        FILE *f = fopen(logp, "r");
+        size_t n = f ? fread(log, 1, sizeof(log) - 1, f) : 0;
+
+        if (f != NULL)
+            fclose(f);
+        log[n] = '\0';
+        CHECK(strstr(log, "event=error what=journal_recovery") != NULL);
+        CHECK(strstr(log, "event=journal_recovered entries=1") != NULL);
+    }
     CHECK_INT(st_intent(&s, kiosk, "A-1", "full-2", code, &id, &amount), 0);
     CHECK(id > 0);
     if (s.pid > 0)
