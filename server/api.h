@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@
 /* Server settings (flags and INI). */
 struct srv_config {
     char listen[128];             /* ADDR:PORT */
+    char metrics_listen[128];     /* loopback ADDR:PORT for /metrics, "" none */
     char data_dir[512];           /* state directory */
     char db[600];                 /* database URL */
     int threads;                  /* MHD thread pool size */
@@ -43,6 +45,14 @@ struct srv_config {
 struct ratelimit;
 struct metrics;
 
+/* The last write probe of /healthz (h_ops.c), shared by all threads. */
+struct srv_health {
+    pthread_mutex_t mu; /* guards the fields below */
+    int64_t at_us;      /* monotonic time of the last probe, 0 never */
+    int err;            /* its errno, 0 = the write and fsync worked */
+    char what[96];      /* the failing step and path, for the reason */
+};
+
 /* The running server. */
 struct srv {
     struct srv_config cfg; /* settings */
@@ -50,8 +60,12 @@ struct srv {
     struct notify *nt;     /* long-poll notifier */
     struct MHD_Daemon *d;  /* libmicrohttpd */
     uint16_t port;         /* bound port */
+    struct MHD_Daemon *md; /* the metrics listener, or NULL */
+    uint16_t metrics_port; /* its bound port */
     struct ratelimit *rl;  /* per-credential token buckets */
     struct metrics *m;     /* counters */
+    struct srv_health hp;  /* the write probe of /healthz */
+    atomic_int recovering; /* 1: journal recovery failed, retried */
 };
 
 /* Who may call a route. */
@@ -87,6 +101,10 @@ struct req {
     char *body;                  /* request body (NUL-terminated) */
     size_t len, cap;             /* its length and capacity */
     int too_big;                 /* body exceeded the limit */
+    int hold;                    /* 1: replies are held, not queued */
+    struct MHD_Response *held;   /* a refusal held until the body is read */
+    unsigned held_status;        /* its status */
+    size_t discarded;            /* body bytes read and dropped since */
     struct store_principal who;  /* the caller, once authenticated */
     int64_t t0_us;               /* when the request began */
     int status;                  /* status sent (for logs/metrics) */

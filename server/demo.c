@@ -274,6 +274,16 @@ static int write_creds(const char *path, json_t *creds)
     return rc;
 }
 
+/* The base URL of this run's listen address ("http://127.0.0.1:8080"). */
+static json_t *server_url(const struct srv_config *c)
+{
+    const char *colon = strrchr(c->listen, ':');
+    int any = strncmp(c->listen, "0.0.0.0:", 8) == 0;
+
+    return json_sprintf("http://%s%s", any ? "127.0.0.1" : "",
+                        any && colon ? colon : c->listen);
+}
+
 static int make_creds(struct store *st, const struct srv_config *c,
                       const char *path, json_t **out)
 {
@@ -281,7 +291,6 @@ static int make_creds(struct store *st, const struct srv_config *c,
     char pw[21], ph[DASH_PW_MAX];
     unsigned char rnd[10];
     int64_t id;
-    const char *colon = strrchr(c->listen, ':');
 
     if (server_new_secret("ck_", mk, h) != 0 ||
         st->ops->kiosk_add(st, MARKET, "Kiosk cổng chợ", h, &id) != 0 ||
@@ -302,12 +311,7 @@ static int make_creds(struct store *st, const struct srv_config *c,
                      "server", "", "admin_token", at, "kiosks", MARKET, mk,
                      SCHOOL, sk, "dashboard", "login", "banquanly", "password",
                      pw, "market", MARKET, "school", SCHOOL);
-    json_object_set_new(
-        *out, "server",
-        json_sprintf("http://%s%s",
-                     strncmp(c->listen, "0.0.0.0:", 8) == 0 ? "127.0.0.1" : "",
-                     strncmp(c->listen, "0.0.0.0:", 8) == 0 ? colon
-                                                            : c->listen));
+    json_object_set_new(*out, "server", server_url(c));
     if (write_creds(path, *out) != 0) {
         fprintf(stderr, "chopay-server: demo: cannot write %s: %s\n", path,
                 strerror(errno));
@@ -377,6 +381,18 @@ int server_demo(struct srv_config *c)
     creds = json_load_file(path, 0, NULL);
     if (creds == NULL && make_creds(st, c, path, &creds) != 0)
         goto out;
+    /* the keys stay; the URLs are those of this run's address */
+    {
+        json_t *url = server_url(c);
+
+        if (url != NULL && !json_equal(url, json_object_get(creds, "server"))) {
+            json_object_set(creds, "server", url);
+            if (write_creds(path, creds) != 0)
+                fprintf(stderr, "chopay-server: demo: cannot update %s: %s\n",
+                        path, strerror(errno));
+        }
+        json_decref(url);
+    }
     printf("chopay demo %s in %s\n",
            fresh ? "data created" : "data already present", c->data_dir);
     printf("  market %s (Chợ Trung tâm, 120 stalls A-1..D-30), "

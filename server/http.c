@@ -28,6 +28,127 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* ---- rate limiting
+ * ------------------------------------------------------------ */
+
+/*
+ * Token buckets in a fixed table: a key hashes to a window of RL_PROBE
+ * slots. A key without a slot takes a free one, else one whose bucket
+ * has refilled completely (idle long enough that forgetting it changes
+ * nothing), else the least recently used slot of its window. Every key
+ * therefore always has a bucket: a full table never lets a request pass
+ * unmetered.
+ */
+#define RL_SLOTS 4096
+#define RL_PROBE 16
+
+struct rl_slot {
+    char key[64];   /* credential ("kiosk:3") or prefix, "" = free */
+    int64_t tokens; /* micro-tokens */
+    int64_t last;   /* monotonic us of last refill (and use) */
+};
+
+struct ratelimit {
+    pthread_mutex_t mu;         /* guards slots and evictions */
+    struct rl_slot s[RL_SLOTS]; /* open addressing */
+    int64_t rate;               /* tokens per second */
+    int64_t burst;              /* bucket size */
+    uint64_t evictions;         /* slots taken from a live key */
+};
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    while (*s)
+        h = (h ^ (uint8_t)*s++) * 16777619u;
+    return h;
+}
+
+/* 1 when the bucket of `sl` has refilled to the burst by time `t`. */
+static int rl_idle(const struct ratelimit *rl, const struct rl_slot *sl,
+                   int64_t t)
+{
+    int64_t full = rl->burst * 1000000;
+
+    return sl->tokens + (t - sl->last) * rl->rate >= full;
+}
+
+/* 1 when `key` may make one more request now. */
+static int rl_take(struct ratelimit *rl, const char *key)
+{
+    uint32_t h = fnv(key);
+    int64_t t = now_us();
+    struct rl_slot *sl = NULL, *spare = NULL, *lru = NULL;
+    int i, ok = 1;
+
+    if (rl->rate <= 0)
+        return 1;
+    pthread_mutex_lock(&rl->mu);
+    for (i = 0; i < RL_PROBE; i++) {
+        struct rl_slot *c = &rl->s[(h + (uint32_t)i) % RL_SLOTS];
+
+        if (c->key[0] != '\0' && strcmp(c->key, key) == 0) {
+            sl = c;
+            break;
+        }
+        if (spare == NULL && (c->key[0] == '\0' || rl_idle(rl, c, t)))
+            spare = c;
+        if (lru == NULL || c->last < lru->last)
+            lru = c;
+    }
+    if (sl == NULL) {
+        sl = spare;
+        if (sl == NULL) {
+            sl = lru;
+            rl->evictions++;
+        }
+        snprintf(sl->key, sizeof(sl->key), "%s", key);
+        sl->tokens = rl->burst * 1000000;
+        sl->last = t;
+    }
+    sl->tokens += (t - sl->last) * rl->rate;
+    if (sl->tokens > rl->burst * 1000000)
+        sl->tokens = rl->burst * 1000000;
+    sl->last = t;
+    if (sl->tokens >= 1000000)
+        sl->tokens -= 1000000;
+    else
+        ok = 0;
+    pthread_mutex_unlock(&rl->mu);
+    return ok;
+}
+
+/*
+ * The rate-limit key of an unauthenticated client: its network prefix,
+ * /24 for IPv4 and /64 for IPv6 ("net:203.0.113.0/24"), so that one
+ * holder of a block of addresses shares one budget. Text that is not an
+ * address is used as it is.
+ */
+static void rl_prefix_key(const char *ip, char *key, size_t cap)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    char txt[INET6_ADDRSTRLEN];
+
+    if (inet_pton(AF_INET, ip, &a4) == 1) {
+        ((uint8_t *)&a4.s_addr)[3] = 0;
+        inet_ntop(AF_INET, &a4, txt, sizeof(txt));
+        snprintf(key, cap, "net:%s/24", txt);
+    } else if (inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_V4MAPPED(&a6)) {
+        memcpy(&a4.s_addr, a6.s6_addr + 12, 4);
+        ((uint8_t *)&a4.s_addr)[3] = 0;
+        inet_ntop(AF_INET, &a4, txt, sizeof(txt));
+        snprintf(key, cap, "net:%s/24", txt);
+    } else if (inet_pton(AF_INET6, ip, &a6) == 1) {
+        memset(a6.s6_addr + 8, 0, 8);
+        inet_ntop(AF_INET6, &a6, txt, sizeof(txt));
+        snprintf(key, cap, "net:%s/64", txt);
+    } else {
+        snprintf(key, cap, "addr:%.50s", ip);
+    }
+}
+
 /* ---- metrics ----------------------------------------------------------------
  */
 
@@ -174,6 +295,20 @@ char *srv_metrics_text(struct srv *s, size_t *len)
            "# TYPE chopay_longpoll_waiting gauge\n"
            "chopay_longpoll_waiting %lld\n",
            (long long)notify_waiting(s->nt));
+    if (s->rl != NULL) {
+        uint64_t ev;
+
+        pthread_mutex_lock(&s->rl->mu);
+        ev = s->rl->evictions;
+        pthread_mutex_unlock(&s->rl->mu);
+        tb_add(&b,
+               "# HELP chopay_ratelimit_evictions_total Rate-limit buckets "
+               "taken from a recently active key because the table was "
+               "full.\n"
+               "# TYPE chopay_ratelimit_evictions_total counter\n"
+               "chopay_ratelimit_evictions_total %llu\n",
+               (unsigned long long)ev);
+    }
     if (s->st->ops->stats(s->st, &stats) == 0) {
         const char *key;
         json_t *v;
@@ -198,68 +333,6 @@ char *srv_metrics_text(struct srv *s, size_t *len)
     }
     *len = b.len;
     return b.p;
-}
-
-/* ---- rate limiting
- * ------------------------------------------------------------ */
-
-#define RL_SLOTS 4096
-#define RL_PROBE 16
-
-struct rl_slot {
-    char key[48];   /* credential ("kiosk:3"), "" = free */
-    int64_t tokens; /* micro-tokens */
-    int64_t last;   /* monotonic us of last refill */
-};
-
-struct ratelimit {
-    pthread_mutex_t mu;         /* guards slots */
-    struct rl_slot s[RL_SLOTS]; /* open addressing */
-    int64_t rate;               /* tokens per second */
-    int64_t burst;              /* bucket size */
-};
-
-static uint32_t fnv(const char *s)
-{
-    uint32_t h = 2166136261u;
-
-    while (*s)
-        h = (h ^ (uint8_t)*s++) * 16777619u;
-    return h;
-}
-
-/* 1 when `key` may make one more request now. */
-static int rl_take(struct ratelimit *rl, const char *key)
-{
-    uint32_t h = fnv(key);
-    int64_t t = now_us();
-    int i, ok = 1;
-
-    if (rl->rate <= 0)
-        return 1;
-    pthread_mutex_lock(&rl->mu);
-    for (i = 0; i < RL_PROBE; i++) {
-        struct rl_slot *sl = &rl->s[(h + (uint32_t)i) % RL_SLOTS];
-
-        if (sl->key[0] == '\0') {
-            snprintf(sl->key, sizeof(sl->key), "%s", key);
-            sl->tokens = rl->burst * 1000000;
-            sl->last = t;
-        }
-        if (strcmp(sl->key, key) != 0)
-            continue;
-        sl->tokens += (t - sl->last) * rl->rate;
-        if (sl->tokens > rl->burst * 1000000)
-            sl->tokens = rl->burst * 1000000;
-        sl->last = t;
-        if (sl->tokens >= 1000000)
-            sl->tokens -= 1000000;
-        else
-            ok = 0;
-        break;
-    }
-    pthread_mutex_unlock(&rl->mu);
-    return ok;
 }
 
 /* The client's address as text ("?" when unknown). */
@@ -312,6 +385,12 @@ static enum MHD_Result queue(struct req *r, unsigned status, char *text,
         MHD_add_response_header(resp, hname, hval);
     r->status = (int)status;
     r->replied = 1;
+    if (r->hold) {
+        /* sent by send_held() once the body has been read and dropped */
+        r->held = resp;
+        r->held_status = status;
+        return MHD_YES;
+    }
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -673,6 +752,23 @@ static int find_route(struct req *r, const char *url, char *allow, size_t cap)
 /* ---- authentication ---------------------------------------------------------
  */
 
+/*
+ * The 401 of a missing or unknown bearer key, counted against the
+ * caller's network prefix like any unauthenticated request: a network
+ * that keeps guessing gets 429 instead.
+ */
+static enum MHD_Result unauthorized(struct req *r, const char *msg)
+{
+    char ip[64], key[80];
+
+    api_client_addr(r, ip, sizeof(ip));
+    rl_prefix_key(ip, key, sizeof(key));
+    if (!rl_take(r->s->rl, key))
+        return api_error(r, 429, "rate_limited",
+                         "too many requests from this network; slow down");
+    return api_error(r, 401, "unauthorized", "%s", msg);
+}
+
 static enum MHD_Result authenticate(struct req *r, int need, int *ok)
 {
     const char *h =
@@ -692,13 +788,12 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
     } else {
         if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 16 ||
             strlen(h + 7) > 256)
-            return api_error(r, 401, "unauthorized",
-                             "send 'Authorization: Bearer <key>'");
+            return unauthorized(r, "send 'Authorization: Bearer <key>'");
         crypto_sha256(h + 7, strlen(h + 7), d);
         crypto_hex(d, sizeof(d), hex);
         rc = r->s->st->ops->auth(r->s->st, hex, &r->who);
         if (rc == -STORE_E_NOT_FOUND)
-            return api_error(r, 401, "unauthorized", "unknown or revoked key");
+            return unauthorized(r, "unknown or revoked key");
         if (rc != 0)
             return api_store_error(r, rc);
     }
@@ -730,6 +825,17 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
 
 /* ---- the access handler
  * ------------------------------------------------------ */
+
+/* Queue the refusal that was held while the body was dropped. */
+static enum MHD_Result send_held(struct req *r)
+{
+    enum MHD_Result ret;
+
+    ret = MHD_queue_response(r->conn, r->held_status, r->held);
+    MHD_destroy_response(r->held);
+    r->held = NULL;
+    return ret;
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
@@ -771,6 +877,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         limit = rt->big_body ? s->cfg.import_limit : s->cfg.body_limit;
         cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                          "Content-Length");
+        /* The credential is checked as soon as the headers are in, before
+           a byte of the body is stored: only an authorised caller gets
+           the body limit of its route (import_limit on upload routes).
+           A refusal of a request with a body is held until the body has
+           been read and dropped (a proxy still sending it would see a
+           reset and report 502), unless the body is larger than the
+           route takes. */
+        r->hold = (cl != NULL && strtoull(cl, NULL, 10) > 0 &&
+                   strtoull(cl, NULL, 10) <= limit + (1u << 20)) ||
+                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                              "Transfer-Encoding") != NULL;
+        if (rt->auth != AUTH_NONE) {
+            enum MHD_Result res = authenticate(r, rt->auth, &ok);
+
+            if (!ok)
+                return res;
+        } else if (strcmp(method, "POST") == 0) {
+            /* unauthenticated writes (bank webhooks, which are journaled,
+               and sign-in): limited per client network prefix with the
+               same budget as a credential */
+            char ip[64], key[80];
+
+            api_client_addr(r, ip, sizeof(ip));
+            rl_prefix_key(ip, key, sizeof(key));
+            if (!rl_take(s->rl, key))
+                return api_error(r, 429, "rate_limited",
+                                 "too many requests from this network; "
+                                 "slow down");
+        }
+        r->hold = 0;
         /* A body a little over the limit is read (and discarded) before
            the 413: answering mid-upload makes a proxy that is still
            sending see a reset (nginx reports 502). A much larger one is
@@ -781,7 +917,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (r->route < 0 || r->replied) {
-        *upload_data_size = 0; /* a reply is queued: discard the rest */
+        /* a reply is queued or held: drop the body; a held refusal goes
+           out when the body ends, or once more than the route takes has
+           been dropped */
+        if (r->held != NULL) {
+            limit = r->route >= 0 && api_routes[r->route].big_body
+                        ? s->cfg.import_limit
+                        : s->cfg.body_limit;
+            r->discarded += *upload_data_size;
+            if (*upload_data_size == 0 || r->discarded > limit + (1u << 20)) {
+                *upload_data_size = 0;
+                return send_held(r);
+            }
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     rt = &api_routes[r->route];
@@ -815,23 +964,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return api_error(
             r, 413, "body_too_large", "request bodies are limited to %zu bytes",
             rt->big_body ? s->cfg.import_limit : s->cfg.body_limit);
-    if (rt->auth != AUTH_NONE) {
-        enum MHD_Result res = authenticate(r, rt->auth, &ok);
-
-        if (!ok)
-            return res;
-    } else if (strcmp(method, "POST") == 0) {
-        /* unauthenticated writes (bank webhooks, which are journaled and
-           fsync'd even when their signature fails): limited per client
-           address with the same budget as a credential */
-        char key[72] = "addr:";
-
-        api_client_addr(r, key + 5, sizeof(key) - 5);
-        if (!rl_take(s->rl, key))
-            return api_error(r, 429, "rate_limited",
-                             "too many requests from this address; slow "
-                             "down");
-    }
     return rt->fn(r);
 }
 
@@ -856,6 +988,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             r->status, (double)us / 1000.0,
             r->who.actor[0] ? r->who.actor : "-", ip,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    if (r->held != NULL)
+        MHD_destroy_response(r->held);
     free(r->body);
     free(r);
     *con_cls = NULL;
@@ -914,6 +1048,108 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss,
     return 0;
 }
 
+/* 1 when the address of `ss` is a loopback one (127.0.0.0/8, ::1). */
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >>
+                24) == 127;
+    if (ss->ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(
+            &((const struct sockaddr_in6 *)ss)->sin6_addr);
+    return 0;
+}
+
+/* A plain-text answer of the metrics listener. */
+static enum MHD_Result metrics_answer(struct MHD_Connection *conn,
+                                      unsigned status, const char *ctype,
+                                      char *text, size_t len)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    ret = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/*
+ * The access handler of the metrics listener: GET /metrics and nothing
+ * else, without a credential (the address is loopback only). Bodies are
+ * never read.
+ */
+static enum MHD_Result on_metrics(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct srv *s = cls;
+    size_t len = 0;
+    char *text;
+
+    (void)version;
+    (void)upload_data;
+    (void)upload_data_size;
+    (void)con_cls;
+    if (strcmp(url, "/metrics") != 0 ||
+        (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
+        static const char nf[] = "{\"error\":{\"code\":\"not_found\","
+                                 "\"message\":\"only GET /metrics here\"}}\n";
+
+        text = strdup(nf);
+        if (text == NULL)
+            return MHD_NO;
+        return metrics_answer(conn, 404, "application/json", text,
+                              sizeof(nf) - 1);
+    }
+    text = srv_metrics_text(s, &len);
+    if (text == NULL)
+        return MHD_NO;
+    return metrics_answer(conn, 200, "text/plain; version=0.0.4", text, len);
+}
+
+/* Start the metrics listener on s->cfg.metrics_listen (loopback only). */
+static int metrics_start(struct srv *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = 0;
+    int v6 = 0;
+    const union MHD_DaemonInfo *di;
+
+    if (parse_listen(s->cfg.metrics_listen, &ss, &sl, &v6) != 0 ||
+        !is_loopback(&ss)) {
+        api_log(3,
+                "event=error what=metrics_listen value=\"%s\" "
+                "msg=\"expected a loopback ADDR:PORT (127.0.0.1:9464)\"",
+                s->cfg.metrics_listen);
+        return -1;
+    }
+    s->md = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+            (v6 ? MHD_USE_IPv6 : 0),
+        0, NULL, NULL, on_metrics, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_END);
+    if (s->md == NULL) {
+        api_log(3,
+                "event=error what=metrics_listen addr=%s msg=\"cannot "
+                "start the metrics listener\"",
+                s->cfg.metrics_listen);
+        return -1;
+    }
+    di = MHD_get_daemon_info(s->md, MHD_DAEMON_INFO_BIND_PORT);
+    s->metrics_port = di ? di->port : 0;
+    return 0;
+}
+
 int srv_start(struct srv *s)
 {
     struct sockaddr_storage ss;
@@ -934,6 +1170,7 @@ int srv_start(struct srv *s)
     if (s->rl == NULL || s->m == NULL || api_n_routes > MAX_ROUTES)
         return -1;
     pthread_mutex_init(&s->rl->mu, NULL);
+    pthread_mutex_init(&s->hp.mu, NULL);
     s->rl->rate = s->cfg.rate;
     s->rl->burst = s->cfg.burst;
     flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
@@ -958,18 +1195,29 @@ int srv_start(struct srv *s)
     }
     di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : 0;
+    if (s->cfg.metrics_listen[0] != '\0' && metrics_start(s) != 0) {
+        MHD_stop_daemon(s->d);
+        s->d = NULL;
+        return -1;
+    }
     return 0;
 }
 
 void srv_stop(struct srv *s)
 {
+    if (s->md != NULL) {
+        MHD_stop_daemon(s->md);
+        s->md = NULL;
+    }
     if (s->d != NULL) {
         notify_close(s->nt); /* resumes every suspended long poll */
         MHD_stop_daemon(s->d);
         s->d = NULL;
     }
-    if (s->rl != NULL)
+    if (s->rl != NULL) {
         pthread_mutex_destroy(&s->rl->mu);
+        pthread_mutex_destroy(&s->hp.mu);
+    }
     free(s->rl);
     free(s->m);
     s->rl = NULL;

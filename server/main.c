@@ -80,6 +80,9 @@ static const char usage_text[] =
     "  --config FILE      INI file ([server], [bank.ORG]; see docs/api.md)\n"
     "  --listen ADDR:PORT listen address (default 127.0.0.1:8080; port 0 "
     "picks one)\n"
+    "  --metrics-listen ADDR:PORT\n"
+    "                     also serve /metrics without a credential on this\n"
+    "                     loopback address (e.g. 127.0.0.1:9464)\n"
     "  --data-dir DIR     state directory (default ./var)\n"
     "  --db URL           database (default sqlite:DATA_DIR/chopay.db)\n"
     "  --demo             seed demo data (idempotent) and serve\n"
@@ -182,6 +185,10 @@ static int on_ini(void *user, const char *section, const char *name,
         snprintf(c->listen, sizeof(c->listen), "%s", value);
         return 1;
     }
+    if (strcmp(name, "metrics_listen") == 0) {
+        snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s", value);
+        return 1;
+    }
     if (strcmp(name, "data_dir") == 0) {
         snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
         return 1;
@@ -243,6 +250,7 @@ static int on_ini(void *user, const char *section, const char *name,
 
 struct opts {
     const char *config, *listen, *data_dir, *db; /* global flags */
+    const char *metrics_listen;                  /* global flag */
     int demo, help;
     const char *org, *name, *role, *period, *fee; /* subcommand flags */
     const char *format, *intent, *payer, *reason, *code, *amount, *via;
@@ -282,6 +290,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
             slot = &o->config;
         else if (strcmp(a, "--listen") == 0)
             slot = &o->listen;
+        else if (strcmp(a, "--metrics-listen") == 0)
+            slot = &o->metrics_listen;
         else if (strcmp(a, "--data-dir") == 0)
             slot = &o->data_dir;
         else if (strcmp(a, "--db") == 0)
@@ -366,6 +376,9 @@ static int load_config(const struct opts *o, struct srv_config *c)
     }
     if (o->listen)
         snprintf(c->listen, sizeof(c->listen), "%s", o->listen);
+    if (o->metrics_listen)
+        snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
+                 o->metrics_listen);
     if (o->data_dir)
         snprintf(c->data_dir, sizeof(c->data_dir), "%s", o->data_dir);
     if (o->db)
@@ -1040,9 +1053,33 @@ static void raise_nofile(void)
     }
 }
 
+/* Seconds between retries of a journal recovery that failed. */
+#define RECOVER_RETRY_S 5
+
 static void on_changed(void *ctx, int64_t intent_id)
 {
     notify_signal(ctx, intent_id);
+}
+
+/*
+ * Process the journal entries a crash left unprocessed; on failure log it
+ * and mark s->recovering (/healthz says degraded) for a later retry.
+ */
+static void recover_journal(struct srv *s)
+{
+    int n = ingest_recover(s->st);
+
+    if (n < 0) {
+        api_log(3,
+                "event=error what=journal_recovery msg=\"%s\" "
+                "retry_s=%d",
+                store_error_message(), RECOVER_RETRY_S);
+        atomic_store(&s->recovering, 1);
+        return;
+    }
+    if (n > 0)
+        api_log(5, "event=journal_recovered entries=%d", n);
+    atomic_store(&s->recovering, 0);
 }
 
 int server_serve(struct srv_config *c, struct store *st)
@@ -1067,19 +1104,9 @@ int server_serve(struct srv_config *c, struct store *st)
         return 1;
     st->changed = on_changed;
     st->changed_ctx = s.nt;
-    {
-        /* notifications journaled but not processed before a crash */
-        int n = ingest_recover(st);
-
-        if (n < 0) {
-            api_log(3, "event=error what=journal_recovery msg=\"%s\"",
-                    store_error_message());
-            notify_free(s.nt);
-            return 1;
-        }
-        if (n > 0)
-            api_log(5, "event=journal_recovered entries=%d", n);
-    }
+    /* notifications journaled but not processed before a crash; when
+       that fails (a full disk) reads are still served and it is retried */
+    recover_journal(&s);
     if (srv_start(&s) != 0) {
         notify_free(s.nt);
         return 1;
@@ -1092,16 +1119,23 @@ int server_serve(struct srv_config *c, struct store *st)
 
         fprintf(f, "%.*s:%u\n", (int)(colon - c->listen), c->listen,
                 (unsigned)s.port);
-        if (fclose(f) == 0)
-            rename(tmp, path);
+        if (fclose(f) != 0 || rename(tmp, path) != 0)
+            unlink(tmp);
     }
     api_log(6, "event=listening addr=%.*s:%u threads=%d db=\"%s\"",
             (int)(strrchr(c->listen, ':') - c->listen), c->listen,
             (unsigned)s.port, c->threads, c->db);
+    if (s.md != NULL)
+        api_log(6, "event=listening what=metrics addr=%.*s:%u",
+                (int)(strrchr(c->metrics_listen, ':') - c->metrics_listen),
+                c->metrics_listen, (unsigned)s.metrics_port);
     /* wait for SIGINT/SIGTERM, housekeeping every c->housekeep seconds */
     for (;;) {
-        struct timespec ts = {c->housekeep > 0 ? c->housekeep : 300, 0};
+        int every = c->housekeep > 0 ? c->housekeep : 300;
+        struct timespec ts = {every, 0};
 
+        if (atomic_load(&s.recovering) && every > RECOVER_RETRY_S)
+            ts.tv_sec = RECOVER_RETRY_S;
         sig = sigtimedwait(&set, NULL, &ts);
         if (sig > 0)
             break;
@@ -1112,6 +1146,8 @@ int server_serve(struct srv_config *c, struct store *st)
         if (errno == EAGAIN) {
             int64_t gone = 0;
 
+            if (atomic_load(&s.recovering))
+                recover_journal(&s);
             dash_housekeep(st, (int64_t)time(NULL));
             if (ingest_housekeep(st, &c->journal, (int64_t)time(NULL), &gone) !=
                 0)

@@ -84,7 +84,9 @@ const struct route api_routes[] = {
     {"GET", "/dash/session", h_dash_session, AUTH_NONE, 0},
     /* operations */
     {"GET", "/healthz", h_healthz, AUTH_NONE, 0},
-    {"GET", "/metrics", h_metrics, AUTH_NONE, 0},
+    /* money totals of every organisation: an admin token, or the
+       loopback-only metrics_listen address without one */
+    {"GET", "/metrics", h_metrics, AUTH_ADMIN, 0},
 };
 
 const size_t api_n_routes = sizeof(api_routes) / sizeof(api_routes[0]);

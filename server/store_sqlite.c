@@ -3877,6 +3877,14 @@ static int open_db(const char *path, sqlite3 **out)
         return -STORE_E_IO;
     }
     sqlite3_busy_timeout(db, 10000);
+    /* Keep -wal and -shm after the last connection closes: a server
+       restarted on a full disk can then still map the shared index and
+       serve reads (creating it would need space). */
+    {
+        int one = 1;
+
+        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+    }
     if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                      " PRAGMA foreign_keys=ON;") != 0 ||
         sqi_account_functions(db) != 0 || sqi_bank_functions(db) != 0) {

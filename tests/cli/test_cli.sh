@@ -114,6 +114,26 @@ out=$(printf 'IBFT %s THANH TOAN\nchuyen tien\n' "$code" | "$chopay" ref find)
 [ "$out" = "$(printf '%s\n' "$code")" ] && ok || bad "ref find stdin: '$out'"
 expect 1 "*" -- "$chopay" ref find "IBFT $corrupt"
 expect_err 2 "prefix" -- "$chopay" ref new --prefix C1
+# every "chopay ref find" example of the README finds a code (the one on
+# its "# -> CODE" line when there is one)
+readme="$(dirname "$0")/../../README.md"
+n=0
+grep -n '^chopay ref find ' "$readme" >"$tmp/examples"
+while IFS= read -r hit; do
+    num=${hit%%:*} line=${hit#*:}
+    want=$(sed -n "$((num + 1))s/^# -> //p" "$readme")
+    got=$(eval "\"\$chopay\" ${line#chopay }")
+    rc=$?
+    n=$((n + 1))
+    if [ "$rc" -ne 0 ] || [ -z "$got" ]; then
+        bad "README: $line -> exit $rc, '$got'"
+    elif [ -n "$want" ] && [ "$got" != "$want" ]; then
+        bad "README: $line -> '$got', want '$want'"
+    else
+        ok
+    fi
+done <"$tmp/examples"
+[ "$n" -gt 0 ] && ok || bad "README: no 'chopay ref find' example"
 
 # --- money, text, bank ----------------------------------------------------
 expect 0 "15.000 ₫" -- "$chopay" money format 15000

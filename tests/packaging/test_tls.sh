@@ -45,6 +45,23 @@ fi
     finish
 }
 
+# --- the packaged examples ------------------------------------------------
+# every examples/ file that packaging/conf/server.conf names is one that
+# debian/chopay-server.examples installs (dh_installexamples keeps the
+# file's own name)
+pkg=$(dirname "$0")/../../packaging
+named=$(sed -n 's|.*/usr/share/doc/chopay-server/examples/\([A-Za-z0-9._-]*[A-Za-z0-9]\).*|\1|p' \
+    "$pkg/conf/server.conf")
+installed=$(sed 's|.*/||' "$pkg/debian/chopay-server.examples")
+missing=""
+for f in $named; do
+    echo "$installed" | grep -qx "$f" || missing="$missing $f"
+done
+[ -n "$named" ] && [ -z "$missing" ] &&
+    ok "server.conf names installed examples ($named)" ||
+    bad "server.conf names examples the package does not install" \
+        "${missing:-none named}"
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chopay-tls-XXXXXX")
 srv_pid=""
 ngx_pid=""
@@ -295,6 +312,19 @@ fi
 req --cacert "$t/ca.crt" "$url/metrics"
 [ "$code" = 404 ] && ok "/metrics is not served to the world" ||
     bad "/metrics through nginx" "code=$code"
+
+# an upload without a credential: the server refuses it before storing
+# its body, and nginx passes the 401 on (not a 502 from a reset)
+head -c 6291456 /dev/zero | tr '\0' 'x' >"$tmp/upload.csv"
+req --cacert "$t/ca.crt" -H 'Content-Type: text/csv' \
+    --data-binary "@$tmp/upload.csv" "$url/v1/statements"
+[ "$code" = 401 ] && ok "a 6 MiB upload without a credential: 401" ||
+    bad "unauthenticated upload through nginx" "code=$code"
+req --cacert "$t/ca.crt" -H 'Content-Type: text/csv' \
+    -H 'Authorization: Bearer ct_not-a-key-0123456789' \
+    --data-binary "@$tmp/upload.csv" "$url/v1/orgs/CHO-TT/payers/import"
+[ "$code" = 401 ] && ok "a 6 MiB upload with an unknown key: 401" ||
+    bad "upload with an unknown key through nginx" "code=$code"
 
 prt=$("$nginx" -T -p "$tmp" -e "$tmp/error.log" -c "$tmp/nginx.conf" \
     2>/dev/null | sed -n 's/^ *proxy_read_timeout \([0-9]*\)s;/\1/p')

@@ -553,7 +553,7 @@ static void test_intents(void)
              (long long)id);
     pthread_create(&th, NULL, poll_thread, &pa);
     usleep(400000);
-    r = st_get(&srv, "/metrics", NULL);
+    r = st_get(&srv, "/metrics", admin);
     CHECK(r.body && strstr(r.body, "chopay_longpoll_waiting 1") != NULL);
     resp_free(&r);
     snprintf(path, sizeof(path), "/v1/intents/%lld/cancel", (long long)id);
@@ -787,7 +787,7 @@ static void test_ops(void)
     CHECK_INT(r.status, 200);
     CHECK_STR(JS(r, "status"), "ok");
     resp_free(&r);
-    r = st_get(&srv, "/metrics", NULL);
+    r = st_get(&srv, "/metrics", admin);
     CHECK_INT(r.status, 200);
     CHECK(r.body && strstr(r.body, "chopay_http_requests_total{method=\"GET\","
                                    "route=\"/v1/payers/{code}/dues\","
