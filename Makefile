@@ -115,6 +115,17 @@ fuzz: deps-ok
 	  OPT="-O1 -g -fsanitize=fuzzer-no-link" FUZZING=1 fuzz-build
 	@sh tests/fuzz/run.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS) $(FUZZERS)
 
+# A campaign: each target for 10 million executions or 30 minutes,
+# whichever comes first, what adds coverage merged into its corpus in
+# the tree (commit it). FUZZ_TARGETS narrows it to some targets.
+FUZZ_TARGETS ?= $(FUZZERS)
+.PHONY: fuzz-long
+fuzz-long: deps-ok
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang SAN=1 \
+	  OPT="-O1 -g -fsanitize=fuzzer-no-link" FUZZING=1 fuzz-build
+	@FUZZ_RUNS=10000000 FUZZ_KEEP=1 sh tests/fuzz/run.sh $(BUILD)/fuzz/bin \
+	  1800 $(FUZZ_TARGETS)
+
 .PHONY: fuzz-build
 fuzz-build: $(patsubst %,$(BUILD)/bin/%,$(FUZZERS))
 

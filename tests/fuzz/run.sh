@@ -1,6 +1,9 @@
 #!/bin/sh
 # run.sh BINDIR SECONDS NAME...: run each libFuzzer target for SECONDS,
 # starting from its seed corpus in tests/fuzz/corpus/NAME when present.
+# FUZZ_RUNS=N stops a target after N executions if that comes first;
+# FUZZ_KEEP=1 merges what added coverage into tests/fuzz/corpus/NAME
+# (libFuzzer -merge=1), so a long campaign's corpus stays in the tree.
 set -eu
 bindir=$1
 secs=$2
@@ -15,7 +18,9 @@ for name in "$@"; do
     echo "== $name (${secs}s)"
     log="$bindir/../$name.log"
     rc=0
-    "$bindir/$name" -max_total_time="$secs" -max_len=65536 \
+    runs=""
+    [ -n "${FUZZ_RUNS:-}" ] && runs="-runs=$FUZZ_RUNS"
+    "$bindir/$name" -max_total_time="$secs" -max_len=65536 $runs \
         -print_final_stats=1 -artifact_prefix="$bindir/../$name-" \
         "$work" $seeds >"$log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
@@ -24,6 +29,13 @@ for name in "$@"; do
         status=1
     else
         grep -E '^Done|number_of_executed_units' "$log"
+        if [ "${FUZZ_KEEP:-0}" = 1 ]; then
+            mkdir -p "tests/fuzz/corpus/$name"
+            "$bindir/$name" -merge=1 -max_len=65536 \
+                "tests/fuzz/corpus/$name" "$work" >"$log.merge" 2>&1 ||
+                { tail -n 20 "$log.merge"; status=1; }
+            grep -E 'MERGE-OUTER: [0-9]+ new files' "$log.merge" || true
+        fi
     fi
 done
 exit $status
