@@ -326,8 +326,10 @@ static const char *const bsql[B__COUNT] = {
     /* the transfers (by primary id, oldest first) that record ?5 may be
        another record of: a record of theirs is compatible with it (the
        same reference, or, a reference missing on one side, the same day,
-       content and counter-account), and none of their records comes from
-       its source ?11; by_ref 1 when compatible by reference */
+       content and counter-account), none of their records contradicts it
+       (another reference, another counter-account, another position in
+       a batch of the same reference) and none comes from its source ?11;
+       by_ref 1 when compatible by reference */
     [B_CANDIDATES] =
         "SELECT c.tr, max(c.by_ref) FROM ("
         " SELECT coalesce(x.duplicate_of, x.id) AS tr, 1 AS by_ref"
@@ -344,6 +346,12 @@ static const char *const bsql[B__COUNT] = {
         " WHERE NOT EXISTS (SELECT 1 FROM bank_txns y WHERE y.id = c.tr"
         " AND y.source = ?11) AND NOT EXISTS (SELECT 1 FROM bank_txns y"
         " WHERE y.duplicate_of = c.tr AND y.source = ?11)"
+        " AND NOT EXISTS (SELECT 1 FROM bank_txns y"
+        " WHERE (y.id = c.tr OR y.duplicate_of = c.tr) AND ("
+        " (?6 <> '' AND y.ref_key <> '' AND y.ref_key <> ?6)"
+        " OR (?10 <> '' AND y.counter_key <> '' AND y.counter_key <> ?10)"
+        " OR (?6 <> '' AND y.ref_key = ?6 AND ?7 <> 0 AND y.pos <> 0"
+        " AND y.pos <> ?7)))"
         " GROUP BY c.tr ORDER BY c.tr",
     /* what tells transfer ?1 apart: its records' references and
        counter-accounts, distinct, in order */

@@ -424,6 +424,59 @@ static const char *first_txn(const struct resp *r, const char *key)
     return v ? v : "";
 }
 
+/* A camt.053 of today with one credit from counter-account `counter`. */
+static char *camt_from(const char *id, long long amount, const char *text,
+                       const char *counter)
+{
+    struct buf b = {0};
+
+    put(&b,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">"
+        "<BkToCstmrStmt><GrpHdr><MsgId>%s</MsgId>"
+        "<CreDtTm>%sT20:00:00+07:00</CreDtTm></GrpHdr><Stmt><Id>%s</Id>"
+        "<Acct><Id><Othr><Id>" ST_MKT_ACCOUNT "</Id></Othr></Id>"
+        "<Ccy>VND</Ccy></Acct>\n<Ntry><Amt Ccy=\"VND\">%lld</Amt>"
+        "<CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+        "<BookgDt><Dt>%s</Dt></BookgDt><NtryDtls><TxDtls><RltdPties>"
+        "<Dbtr><Pty><Nm>TRAN THI B</Nm></Pty></Dbtr><DbtrAcct><Id><Othr>"
+        "<Id>%s</Id></Othr></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>%s"
+        "</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n</Stmt>"
+        "</BkToCstmrStmt></Document>\n",
+        id, ymd, id, amount, ymd, counter, text);
+    return b.p;
+}
+
+/* A transfer known with its counter-account is not repeated by a record
+ * from another counter-account, even where one of its records (a row
+ * without counter-account) would fit: that is a transfer of its own. */
+static void test_contradicting_record(void)
+{
+    const struct row plain = {'C', 97000, NULL, "TIEN DIEN THANG MUOI"};
+    struct resp r;
+    char *s;
+
+    s = mt94x("CONTRA-1", 0, &plain, 1);
+    r = import(s);
+    CHECK_INT(JI(r, "unmatched"), 1);
+    resp_free(&r);
+    free(s);
+    r = post_generic("ID-G-20", 97000, "TIEN DIEN THANG MUOI", "0071000333");
+    CHECK_INT(r.status, 200);
+    CHECK_STR(first_txn(&r, "state"), "duplicate");
+    resp_free(&r);
+    CHECK_INT(transfers(97000), 1);
+    /* the same text and amount, the same day, from another account */
+    s = camt_from("CONTRA-2", 97000, "TIEN DIEN THANG MUOI", "0071000444");
+    r = import(s);
+    CHECK_INT(JI(r, "duplicate"), 0);
+    CHECK_INT(JI(r, "unmatched"), 1);
+    resp_free(&r);
+    free(s);
+    CHECK_INT(transfers(97000), 2);
+    CHECK_INT(records(97000), 3);
+}
+
 /* A webhook and a statement row of one transfer without code or
  * reference pair by content; rows that match several different transfers
  * are held for review, which can ignore or match them. */
@@ -637,6 +690,7 @@ int main(void)
     test_intraday_then_final();
     test_same_file_and_multiset();
     test_webhook_and_review();
+    test_contradicting_record();
     CHECK_INT(st_stop(&srv), 0);
     test_migration();
     if (th_failed == 0)

@@ -77,6 +77,17 @@ class Record:
         self.payment = None           # the live payment it made
         self.members = [self]         # for a primary: its transfer
 
+    def contradicts(self, x):
+        """Whether x says this is another transfer: another reference,
+        another counter-account, another position in one batch."""
+        if self.ref_key and x.ref_key and self.ref_key != x.ref_key:
+            return True
+        if (self.counter_key and x.counter_key and
+                self.counter_key != x.counter_key):
+            return True
+        return bool(self.ref_key and self.ref_key == x.ref_key and
+                    self.pos and x.pos and self.pos != x.pos)
+
     def compatible(self, x):
         if (self.direction != x.direction or self.amount != x.amount or
                 self.currency != x.currency):
@@ -381,6 +392,8 @@ class Model:
             if x.state == "duplicate":
                 continue
             if any(m.source == rec.source for m in x.members):
+                continue
+            if any(rec.contradicts(m) for m in x.members):
                 continue
             how = None
             for m in x.members:

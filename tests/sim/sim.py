@@ -508,7 +508,9 @@ class Sim:
                     st, 200)
         txs = r.get("transactions") or []
         for i, (mv, id_) in enumerate(items):
-            rec = self.model.bank(self.record_for(mv, provider),
+            # SePay's notification carries no counter-account
+            rec = self.model.bank(self.record_for(mv, provider,
+                                                  counter=provider != "sepay"),
                                   feeds.provider_id(provider, id_, mv))
             if rec.dup_of is not None:
                 self.say("model: duplicate of record %d (%s, ref %r, %s)" % (
