@@ -92,7 +92,8 @@ while [ $i -lt 100 ] && [ -z "$ct" ]; do
 done
 state=""
 i=0
-while [ -n "$ct" ] && [ $i -lt 60 ]; do
+# a loaded machine can take a minute to boot it
+while [ -n "$ct" ] && [ $i -lt 180 ]; do
     state=$(in_ct systemctl is-system-running 2>/dev/null)
     case "$state" in running | degraded) break ;; esac
     i=$((i + 1))
