@@ -271,12 +271,6 @@ def make_template(binary, where):
     return meta
 
 
-def check_available(binary, data_dir):
-    r = subprocess.run([binary, "--data-dir", data_dir, "check"],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return "unknown command" not in r.stderr.decode()
-
-
 def run_check(binary, data_dir):
     """None when `chopay-server check` passes, else its complaint."""
     r = subprocess.run([binary, "--data-dir", data_dir, "check"],
@@ -299,7 +293,7 @@ def as_list(x, key):
 
 class Sim:
     def __init__(self, seed, binary, template, meta, classes, steps,
-                 verbose, has_check, keep=False):
+                 verbose, keep=False):
         self.seed = seed
         self.rng = random.Random(seed)
         self.binary = binary
@@ -307,7 +301,6 @@ class Sim:
         self.classes = set(classes)
         self.steps = steps
         self.verbose = verbose
-        self.has_check = has_check
         self.keep = keep
         base = "/dev/shm" if os.path.isdir("/dev/shm") else None
         self.dir = tempfile.mkdtemp(prefix="chopay-sim-%d-" % seed, dir=base)
@@ -439,8 +432,6 @@ class Sim:
                         got.get(k, (0, 0)), want.get(k, (0, 0)))
 
     def check(self):
-        if not self.has_check:
-            return
         err = run_check(self.binary, self.dir)
         if err:
             raise Mismatch(err)
@@ -1270,17 +1261,17 @@ def replay_command(args, seed):
     return cmd + " -v"
 
 
-def run_one(args, seed, template, meta, classes, has_check):
+def run_one(args, seed, template, meta, classes):
     s = Sim(seed, args.server, template, meta, classes, args.steps,
-            args.verbose, has_check, args.keep)
+            args.verbose, args.keep)
     err = s.run()
     return seed, err, s.step, s.event, s.events, s.dir
 
 
-def worker(args, seeds, template, meta, classes, has_check, out):
+def worker(args, seeds, template, meta, classes, out):
     for seed in seeds:
         try:
-            r = run_one(args, seed, template, meta, classes, has_check)
+            r = run_one(args, seed, template, meta, classes)
         except Exception as e:  # a crash of the simulator or the server
             r = (seed, "simulator: %s: %s" % (type(e).__name__, e), -1, "",
                  0, "")
@@ -1307,10 +1298,6 @@ def main():
     tmp_root = os.environ.get("TMPDIR") or (
         "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp")
     template, meta = template_for(args.server, tmp_root)
-    has_check = check_available(args.server, template)
-    if not has_check:
-        print("sim: %s has no 'check' command; the ledger invariants are "
-              "not checked" % args.server)
     if args.seed is not None:
         seeds = [args.seed]
     elif args.seeds:
@@ -1323,7 +1310,7 @@ def main():
     if args.jobs <= 1 or len(seeds) == 1:
         for seed in seeds:
             try:
-                r = run_one(args, seed, template, meta, classes, has_check)
+                r = run_one(args, seed, template, meta, classes)
             except Exception as e:
                 r = (seed, "simulator: %s: %s" % (type(e).__name__, e), -1,
                      "", 0, "")
@@ -1340,7 +1327,7 @@ def main():
             if pid == 0:
                 os.close(rfd)
                 with os.fdopen(wfd, "w") as w:
-                    worker(args, ch, template, meta, classes, has_check, w)
+                    worker(args, ch, template, meta, classes, w)
                 os._exit(0)
             os.close(wfd)
             outs.append((pid, os.fdopen(rfd)))
