@@ -717,31 +717,14 @@ static int close_verify_one(struct store *st, json_t *rows, size_t i)
     return rc;
 }
 
-int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days)
-{
-    json_t *rows = NULL;
-    size_t i;
-    int rc;
-
-    rc = st->ops->day_closes(st, &rows);
-    if (rc != 0)
-        return rc;
-    for (i = 0; i < json_array_size(rows); i++) {
-        rc = close_verify_one(st, rows, i);
-        if (rc != 0)
-            break;
-        if (log != NULL)
-            fprintf(log, "closed day %s %s: ok\n", cs(rows, i, 1),
-                    cs(rows, i, 3));
-    }
-    if (rc == 0)
-        *n_days = (int64_t)json_array_size(rows);
-    json_decref(rows);
-    return rc;
-}
-
-int srv_closes_check(struct store *st, FILE *log, int64_t *n_days,
-                     int64_t *n_broken)
+/*
+ * Recompute every closed day. `stop`: the first broken day ends the walk
+ * with its error (each good day named on `log`); otherwise broken days
+ * are counted in *n_broken (their detail on `log`) and only an I/O error
+ * ends it.
+ */
+static int closes_walk(struct store *st, FILE *log, int stop, int64_t *n_days,
+                       int64_t *n_broken)
 {
     json_t *rows = NULL;
     int64_t broken = 0;
@@ -753,13 +736,16 @@ int srv_closes_check(struct store *st, FILE *log, int64_t *n_days,
         return rc;
     for (i = 0; i < json_array_size(rows); i++) {
         rc = close_verify_one(st, rows, i);
-        if (rc == -STORE_E_IO)
+        if (rc != 0 && (stop || rc == -STORE_E_IO))
             break;
         if (rc != 0) {
             broken++;
             if (log != NULL)
                 fprintf(log, "%s\n", store_error_message());
             rc = 0;
+        } else if (stop && log != NULL) {
+            fprintf(log, "closed day %s %s: ok\n", cs(rows, i, 1),
+                    cs(rows, i, 3));
         }
     }
     if (rc == 0) {
@@ -768,4 +754,17 @@ int srv_closes_check(struct store *st, FILE *log, int64_t *n_days,
     }
     json_decref(rows);
     return rc;
+}
+
+int srv_closes_verify(struct store *st, FILE *log, int64_t *n_days)
+{
+    int64_t broken;
+
+    return closes_walk(st, log, 1, n_days, &broken);
+}
+
+int srv_closes_check(struct store *st, FILE *log, int64_t *n_days,
+                     int64_t *n_broken)
+{
+    return closes_walk(st, log, 0, n_days, n_broken);
 }
