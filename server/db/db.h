@@ -1,0 +1,129 @@
+/*
+ * db.h: the thin SQL layer every store module is written on. One
+ * connection (struct db), prepared statements with numbered parameters,
+ * read and write transactions, and errors as classes; one driver per
+ * database behind it (driver_sqlite.c, driver_pgsql.c), in the shape of
+ * Dovecot's lib-sql. Nothing above this header names a database library.
+ *
+ * SQL given to this layer is what both databases accept: parameters are
+ * written ?1, ?2 ... (or a bare ?, numbered by position), conflicts are
+ * handled with ON CONFLICT, new ids come back through RETURNING, and no
+ * clock or date arithmetic happens inside SQL (days are computed in C
+ * and bound). Booleans are never returned as such: a comparison in a
+ * result column is written CASE WHEN ... THEN 1 ELSE 0 END.
+ *
+ * Return values: 0 success, negative -DB_E_* on failure; db_step also
+ * answers 1 for a row. After a failure inside a transaction, PostgreSQL
+ * refuses every further statement until the rollback, so a statement
+ * that may conflict on purpose is written with ON CONFLICT instead of
+ * being caught. A connection is used by one thread at a time.
+ */
+#ifndef CHOPAY_SERVER_DB_H
+#define CHOPAY_SERVER_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+struct db_stmt;
+
+enum db_backend { DB_SQLITE = 1, DB_PGSQL = 2 };
+
+enum db_error {
+    DB_E_CONFLICT = 1, /* a unique, check or foreign-key constraint */
+    DB_E_GUARD,        /* a guard trigger refused the change */
+    DB_E_BUSY,         /* locked, serialization failure or deadlock */
+    DB_E_FULL,         /* the disk is full */
+    DB_E_IO,           /* the database or the connection failed */
+    DB_E_SQL,          /* the statement itself is wrong (a bug) */
+    DB_E_USAGE,        /* bad URL, missing database, misuse of the API */
+    DB_E_NOMEM         /* out of memory */
+};
+
+enum db_type { DB_NULL = 0, DB_INTEGER, DB_TEXT, DB_BLOB };
+
+enum db_txn { DB_READ, DB_WRITE };
+
+/* Flags of db_open. */
+#define DB_READONLY 1u /* refuse every write; create nothing */
+#define DB_NOCREATE 2u /* an SQLite file must already exist */
+
+/*
+ * Connect to `url`: a path, sqlite:PATH or sqlite://PATH for SQLite
+ * (WAL, synchronous=FULL, foreign keys, a busy timeout), or any libpq
+ * connection URI (postgres://, postgresql://) for PostgreSQL. On failure
+ * *out is NULL and the message is written to `err` (may be NULL).
+ */
+int db_open(const char *url, unsigned flags, struct db **out, char *err,
+            size_t errlen);
+void db_close(struct db *db);
+
+/* The backend of a URL without connecting (0 for neither), and of `db`. */
+enum db_backend db_url_backend(const char *url);
+enum db_backend db_backend(const struct db *db);
+
+/* The last failure's message and, for DB_E_CONFLICT or DB_E_GUARD, the
+ * constraint's or the guard's name when the database reports one ("" if
+ * not). Valid until the next call on `db`. */
+const char *db_errmsg(const struct db *db);
+const char *db_errname(const struct db *db);
+
+/* Run `sql`, one or more statements without parameters or rows (schema,
+ * settings). */
+int db_exec(struct db *db, const char *sql);
+
+/*
+ * The statement for `sql`, prepared once per connection and kept: the
+ * cache is keyed by the address of `sql`, which must therefore be a
+ * string that lives as long as the connection (a literal or a static
+ * table). It comes back reset, with every parameter unbound. NULL on
+ * failure (db_errmsg says why).
+ */
+struct db_stmt *db_q(struct db *db, const char *sql);
+
+/* A statement for SQL built at run time; the caller finalizes it. */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+void db_finalize(struct db_stmt *st);
+
+/* Ready to run again with the same parameters. */
+void db_reset(struct db_stmt *st);
+
+/* Parameters, numbered from 1. Text and blobs are copied; a NULL string
+ * binds SQL NULL. */
+void db_bind_int64(struct db_stmt *st, int i, int64_t v);
+void db_bind_text(struct db_stmt *st, int i, const char *s);
+void db_bind_textn(struct db_stmt *st, int i, const char *s, size_t n);
+void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n);
+void db_bind_null(struct db_stmt *st, int i);
+
+/* 1 with a row ready, 0 when done, negative -DB_E_* on failure. */
+int db_step(struct db_stmt *st);
+
+/* Step until done and reset: 0 or -DB_E_*. For statements without rows. */
+int db_run(struct db_stmt *st);
+
+/* The current row's columns, numbered from 0. A text pointer stays valid
+ * until the next step or reset; db_column_text answers NULL for NULL. */
+int db_column_count(struct db_stmt *st);
+const char *db_column_name(struct db_stmt *st, int i);
+enum db_type db_column_type(struct db_stmt *st, int i);
+int64_t db_column_int64(struct db_stmt *st, int i);
+const char *db_column_text(struct db_stmt *st, int i);
+const void *db_column_blob(struct db_stmt *st, int i);
+size_t db_column_bytes(struct db_stmt *st, int i);
+
+/* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
+int64_t db_changes(struct db *db);
+
+/*
+ * Transactions. DB_WRITE takes the database's write lock at once
+ * (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory
+ * lock), so two writers never interleave, on one node or several.
+ * DB_READ reads one consistent snapshot. db_end commits when `rc` is 0
+ * and rolls back otherwise; it answers `rc`, or the commit's failure.
+ */
+int db_begin(struct db *db, enum db_txn kind);
+int db_end(struct db *db, int rc);
+int db_in_txn(const struct db *db);
+
+#endif
