@@ -2,14 +2,14 @@
 # integration tests (tests/server/test_*.c: they start the real binary on
 # an ephemeral port) and its benchmark (bench/bench_server.c).
 
-SERVER_PKGS = libmicrohttpd sqlite3 jansson inih libcurl libxml-2.0
+SERVER_PKGS = libmicrohttpd sqlite3 libpq jansson inih libcurl libxml-2.0
 EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS) \
                         $(RENDER_PKGS)) -Iserver/render -Iserver/report
 # receipts and standees are drawn by $(LIBRENDER), reports computed by
 # $(LIBREPORT) (server/render/module.mk, server/report/module.mk)
 SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 
-SERVER_SRCS = $(wildcard server/*.c)
+SERVER_SRCS = $(wildcard server/*.c server/db/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
               $(BUILD)/server/dash_assets_data.o
 # the storage side, linked into the tests that call the store directly
@@ -20,7 +20,8 @@ SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     match \
                     ingest intent \
                     notify \
-                    csv_payers)
+                    csv_payers \
+                    db/db db/driver_sqlite db/driver_pgsql)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBFEEDS) $(LIBREPORT) $(LIBRENDER) \
