@@ -49,6 +49,14 @@ multiarch_same() {
 missing=""
 for p in $TOOLS; do installed "$p" || missing="$missing $p"; done
 for p in $LIBS; do
+    if [ "$p" = libpq-dev ]; then
+        # libpq's headers are the same for every architecture (its one
+        # type, PG_INT64_TYPE, is `long int` on all 64-bit Debian ports):
+        # the native libpq-dev's headers and ARCH's libpq5 (Multi-Arch:
+        # same) are enough; step 2 points pkg-config at them.
+        installed "libpq5:$arch" || missing="$missing libpq5:$arch"
+        continue
+    fi
     if ! multiarch_same "$p"; then
         echo "cross: skipping $p:$arch (not Multi-Arch: same; would" \
             "replace $p for the build machine)"
@@ -74,7 +82,14 @@ fi
 # --- 2. build ---------------------------------------------------------------
 t0=$(date +%s)
 jobs=$(nproc 2>/dev/null || echo 1)
-make --no-print-directory -j"$jobs" BUILD="$out" CC="$triplet-gcc" \
+# libpq for ARCH without its -dev package (see step 1): a pkg-config
+# file naming the native headers and ARCH's shared library.
+mkdir -p "$out/pkgconfig"
+printf '%s\n' 'Name: libpq' 'Description: libpq5 for the cross build' \
+    'Version: 15' 'Cflags: -I/usr/include/postgresql' \
+    'Libs: -l:libpq.so.5' >"$out/pkgconfig/libpq.pc"
+PKG_CONFIG_PATH="$out/pkgconfig" \
+    make --no-print-directory -j"$jobs" BUILD="$out" CC="$triplet-gcc" \
     AR="$triplet-ar" PKG_CONFIG="$triplet-pkg-config" all-tests
 echo "cross: built $out in $(($(date +%s) - t0))s"
 
