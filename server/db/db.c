@@ -1,0 +1,293 @@
+/*
+ * db.c: the public functions of db.h. They check their arguments, choose
+ * the driver from the URL at db_open and forward every other call to the
+ * driver that opened the connection (db_driver.h); db_run and the
+ * accessors of the common heads are written here once for all drivers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db_driver.h"
+
+int db_fail(struct db *db, int err, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
+    va_end(ap);
+    snprintf(db->errname, sizeof(db->errname), "%s", name ? name : "");
+    return -err;
+}
+
+void db_clear_error(struct db *db)
+{
+    db->errmsg[0] = '\0';
+    db->errname[0] = '\0';
+}
+
+/* Length of a URI scheme at the start of `url` when it is followed by
+ * "://" (RFC 3986: a letter, then letters, digits, '+', '-', '.'), else 0. */
+static size_t scheme_len(const char *url)
+{
+    size_t n = 0;
+
+    if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
+        return 0;
+    while ((url[n] >= 'a' && url[n] <= 'z') ||
+           (url[n] >= 'A' && url[n] <= 'Z') ||
+           (url[n] >= '0' && url[n] <= '9') || url[n] == '+' || url[n] == '-' ||
+           url[n] == '.')
+        n++;
+    return strncmp(url + n, "://", 3) == 0 ? n : 0;
+}
+
+enum db_backend db_url_backend(const char *url)
+{
+    size_t n;
+
+    if (!url || !*url)
+        return 0;
+    if (strncmp(url, "postgres://", 11) == 0 ||
+        strncmp(url, "postgresql://", 13) == 0)
+        return DB_PGSQL;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        return DB_SQLITE;
+    n = scheme_len(url);
+    return n ? 0 : DB_SQLITE; /* another scheme://, or a plain path */
+}
+
+static const struct db_driver *driver_of(enum db_backend b)
+{
+    switch (b) {
+    case DB_SQLITE:
+        return &db_driver_sqlite;
+    case DB_PGSQL:
+        return &db_driver_pgsql;
+    }
+    return NULL;
+}
+
+int db_open(const char *url, unsigned flags, struct db **out, char *err,
+            size_t errlen)
+{
+    const struct db_driver *drv;
+    struct db *db = NULL;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!out) {
+        if (err && errlen)
+            snprintf(err, errlen, "db_open: no place for the connection");
+        return -DB_E_USAGE;
+    }
+    drv = driver_of(db_url_backend(url));
+    if (!drv) {
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "not a database URL (a path, sqlite:PATH "
+                     "or postgresql://...)");
+        return -DB_E_USAGE;
+    }
+    rc = drv->open(url, flags, &db, err, errlen);
+    if (rc < 0)
+        return rc;
+    *out = db;
+    return 0;
+}
+
+void db_close(struct db *db)
+{
+    if (db)
+        db->drv->close(db);
+}
+
+enum db_backend db_backend(const struct db *db)
+{
+    return db ? db->drv->backend : 0;
+}
+
+const char *db_errmsg(const struct db *db)
+{
+    return db ? db->errmsg : "no connection";
+}
+
+const char *db_errname(const struct db *db)
+{
+    return db ? db->errname : "";
+}
+
+int db_exec(struct db *db, const char *sql)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (!sql)
+        return db_fail(db, DB_E_USAGE, NULL, "db_exec: no SQL");
+    return db->drv->exec(db, sql);
+}
+
+struct db_stmt *db_q(struct db *db, const char *sql)
+{
+    if (!db)
+        return NULL;
+    if (!sql) {
+        db_fail(db, DB_E_USAGE, NULL, "db_q: no SQL");
+        return NULL;
+    }
+    return db->drv->q(db, sql);
+}
+
+struct db_stmt *db_prepare(struct db *db, const char *sql)
+{
+    if (!db)
+        return NULL;
+    if (!sql) {
+        db_fail(db, DB_E_USAGE, NULL, "db_prepare: no SQL");
+        return NULL;
+    }
+    return db->drv->prepare(db, sql);
+}
+
+void db_finalize(struct db_stmt *st)
+{
+    if (st)
+        st->drv->finalize(st);
+}
+
+void db_reset(struct db_stmt *st)
+{
+    if (st)
+        st->drv->reset(st);
+}
+
+void db_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+    if (st)
+        st->drv->bind_int64(st, i, v);
+}
+
+void db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+    if (!st)
+        return;
+    if (s)
+        st->drv->bind_textn(st, i, s, strlen(s));
+    else
+        st->drv->bind_null(st, i);
+}
+
+void db_bind_textn(struct db_stmt *st, int i, const char *s, size_t n)
+{
+    if (!st)
+        return;
+    if (s)
+        st->drv->bind_textn(st, i, s, n);
+    else
+        st->drv->bind_null(st, i);
+}
+
+void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+    if (!st)
+        return;
+    if (p || n == 0)
+        st->drv->bind_blob(st, i, p ? p : "", n);
+    else
+        st->drv->bind_null(st, i);
+}
+
+void db_bind_null(struct db_stmt *st, int i)
+{
+    if (st)
+        st->drv->bind_null(st, i);
+}
+
+int db_step(struct db_stmt *st)
+{
+    return st ? st->drv->step(st) : -DB_E_USAGE;
+}
+
+int db_run(struct db_stmt *st)
+{
+    int rc;
+
+    if (!st)
+        return -DB_E_USAGE;
+    while ((rc = st->drv->step(st)) == 1)
+        ;
+    st->drv->reset(st);
+    return rc;
+}
+
+int db_column_count(struct db_stmt *st)
+{
+    return st ? st->drv->column_count(st) : 0;
+}
+
+const char *db_column_name(struct db_stmt *st, int i)
+{
+    return st ? st->drv->column_name(st, i) : NULL;
+}
+
+enum db_type db_column_type(struct db_stmt *st, int i)
+{
+    return st ? st->drv->column_type(st, i) : DB_NULL;
+}
+
+int64_t db_column_int64(struct db_stmt *st, int i)
+{
+    return st ? st->drv->column_int64(st, i) : 0;
+}
+
+const char *db_column_text(struct db_stmt *st, int i)
+{
+    return st ? st->drv->column_text(st, i) : NULL;
+}
+
+const void *db_column_blob(struct db_stmt *st, int i)
+{
+    return st ? st->drv->column_blob(st, i) : NULL;
+}
+
+size_t db_column_bytes(struct db_stmt *st, int i)
+{
+    return st ? st->drv->column_bytes(st, i) : 0;
+}
+
+int64_t db_changes(struct db *db)
+{
+    return db ? db->changes : 0;
+}
+
+int db_begin(struct db *db, enum db_txn kind)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (kind != DB_READ && kind != DB_WRITE)
+        return db_fail(db, DB_E_USAGE, NULL, "db_begin: unknown kind %d",
+                       (int)kind);
+    if (db->in_txn)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "db_begin: a transaction is already open");
+    return db->drv->begin(db, kind);
+}
+
+int db_end(struct db *db, int rc)
+{
+    if (!db)
+        return rc < 0 ? rc : -DB_E_USAGE;
+    if (!db->in_txn)
+        return rc < 0 ? rc
+                      : db_fail(db, DB_E_USAGE, NULL,
+                                "db_end: no transaction is open");
+    return db->drv->end(db, rc);
+}
+
+int db_in_txn(const struct db *db)
+{
+    return db ? db->in_txn : 0;
+}
