@@ -2,7 +2,7 @@
 # integration tests (tests/server/test_*.c: they start the real binary on
 # an ephemeral port) and its benchmark (bench/bench_server.c).
 
-SERVER_PKGS = libmicrohttpd sqlite3 jansson inih libcurl libxml-2.0
+SERVER_PKGS = libmicrohttpd sqlite3 libpq jansson inih libcurl libxml-2.0
 EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS) \
                         $(RENDER_PKGS)) -Iserver/render -Iserver/report
 # receipts and standees are drawn by $(LIBRENDER), reports computed by
@@ -12,6 +12,8 @@ SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 SERVER_SRCS = $(wildcard server/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
               $(BUILD)/server/dash_assets_data.o
+# the SQL layer (server/db/db.h) and its drivers, one file per database
+DB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/db/*.c))
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     store_bank store_report store_refund store_dash \
@@ -20,7 +22,8 @@ SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     match \
                     ingest intent \
                     notify \
-                    csv_payers)
+                    csv_payers) \
+                  $(DB_OBJS)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBFEEDS) $(LIBREPORT) $(LIBRENDER) \
