@@ -9,11 +9,9 @@ EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS) \
 # $(LIBREPORT) (server/render/module.mk, server/report/module.mk)
 SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 
-SERVER_SRCS = $(wildcard server/*.c)
+SERVER_SRCS = $(wildcard server/*.c server/db/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
               $(BUILD)/server/dash_assets_data.o
-# the SQL layer (server/db/db.h) and its drivers, one file per database
-DB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/db/*.c))
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     store_bank store_report store_refund store_dash \
@@ -22,8 +20,8 @@ SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     match \
                     ingest intent \
                     notify \
-                    csv_payers) \
-                  $(DB_OBJS)
+                    csv_payers \
+                    db/db db/driver_sqlite db/driver_pgsql)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBFEEDS) $(LIBREPORT) $(LIBRENDER) \

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "db/driver_sqlite.h"
 #include "intent.h"
 #include "money.h"
 #include "store.h"
@@ -235,10 +236,6 @@ static const char *const *const migrations[] = {migration1,
     "bank_account, active, credit"
 
 enum q {
-    Q_BEGIN,
-    Q_BEGIN_IMM,
-    Q_COMMIT,
-    Q_ROLLBACK,
     Q_AUTH_KIOSK,
     Q_AUTH_TOKEN,
     Q_KIOSK_ADD,
@@ -298,10 +295,6 @@ enum q {
 };
 
 static const char *const sqls[Q__COUNT] = {
-    [Q_BEGIN] = "BEGIN",
-    [Q_BEGIN_IMM] = "BEGIN IMMEDIATE",
-    [Q_COMMIT] = "COMMIT",
-    [Q_ROLLBACK] = "ROLLBACK",
     [Q_AUTH_KIOSK] = "SELECT id, org_id, key_hash, coalesce((SELECT"
                      " last_used_at FROM credential_times c WHERE"
                      " c.kind = 'kiosk' AND c.id = kiosks.id), 0)"
@@ -493,7 +486,8 @@ static const char *const sqls[Q__COUNT] = {
  */
 
 struct sqi_conn {
-    sqlite3 *db;                       /* one connection */
+    struct db *dbh;                    /* one connection */
+    sqlite3 *db;                       /* the same, as SQLite's handle */
     sqlite3_stmt *st[Q__COUNT];        /* its prepared statements, lazily */
     sqlite3_stmt *bst[SQI_BANK_STMTS]; /* store_bank.c's, lazily */
     int64_t woken[64];                 /* intents to wake after commit */
@@ -539,6 +533,18 @@ static void put_conn(struct sq *s, struct sqi_conn *c)
     s->free_list = c;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
+}
+
+int sqi_db_error(struct db *dbh, int rc, const char *what)
+{
+    if (rc == -DB_E_CONFLICT || rc == -DB_E_GUARD) {
+        store_set_error("conflict", "%s", db_errmsg(dbh));
+        return -STORE_E_CONFLICT;
+    }
+    store_set_error("storage_unavailable", "%s: %s", what, db_errmsg(dbh));
+    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
+            what, db_errmsg(dbh));
+    return -STORE_E_IO;
 }
 
 int sqi_db_fail(sqlite3 *db, const char *what)
@@ -623,24 +629,17 @@ static int exec1(struct sqi_conn *c, sqlite3_stmt *st)
     return rc < 0 ? rc : 0;
 }
 
-static int run_simple(struct sqi_conn *c, enum q id)
-{
-    sqlite3_stmt *st = q(c, id);
-
-    if (st == NULL)
-        return -STORE_E_IO;
-    return exec1(c, st);
-}
-
 static int begin_write(struct sq *s, struct sqi_conn *c)
 {
     int rc;
 
     pthread_mutex_lock(&s->wmu);
     c->n_woken = 0;
-    rc = run_simple(c, Q_BEGIN_IMM);
-    if (rc != 0)
+    rc = db_begin(c->dbh, DB_WRITE);
+    if (rc != 0) {
+        rc = sqi_db_error(c->dbh, rc, "begin");
         pthread_mutex_unlock(&s->wmu);
+    }
     return rc;
 }
 
@@ -655,20 +654,19 @@ static int end_write(struct sq *s, struct sqi_conn *c, int rc)
     for (i = 0; i < SQI_BANK_STMTS; i++)
         if (c->bst[i] != NULL)
             sqlite3_reset(c->bst[i]);
-    if (rc == 0) {
-        rc = run_simple(c, Q_COMMIT);
-        if (rc != 0)
-            rc = -STORE_E_IO;
+    if (db_end(c->dbh, rc) != 0 && rc == 0) {
+        sqi_db_error(c->dbh, -DB_E_IO, "commit");
+        rc = -STORE_E_IO;
     }
-    if (rc != 0 && !sqlite3_get_autocommit(c->db))
-        run_simple(c, Q_ROLLBACK);
     pthread_mutex_unlock(&s->wmu);
     return rc;
 }
 
 static int begin_read(struct sqi_conn *c)
 {
-    return run_simple(c, Q_BEGIN);
+    int rc = db_begin(c->dbh, DB_READ);
+
+    return rc != 0 ? sqi_db_error(c->dbh, rc, "begin") : 0;
 }
 
 static void end_read(struct sqi_conn *c)
@@ -681,8 +679,8 @@ static void end_read(struct sqi_conn *c)
     for (i = 0; i < SQI_BANK_STMTS; i++)
         if (c->bst[i] != NULL)
             sqlite3_reset(c->bst[i]);
-    if (!sqlite3_get_autocommit(c->db))
-        run_simple(c, Q_COMMIT);
+    if (db_in_txn(c->dbh))
+        db_end(c->dbh, 0);
 }
 
 /* The current row as a JSON object keyed by column names. */
@@ -3488,6 +3486,11 @@ void sqi_put_conn(struct sq *s, struct sqi_conn *c)
     put_conn(s, c);
 }
 
+struct db *sqi_dbh(struct sqi_conn *c)
+{
+    return c->dbh;
+}
+
 sqlite3 *sqi_db(struct sqi_conn *c)
 {
     return c->db;
@@ -3772,7 +3775,7 @@ static void sq_close(struct store *base)
             sqlite3_finalize(s->conns[i].st[k]);
         for (k = 0; k < SQI_BANK_STMTS; k++)
             sqlite3_finalize(s->conns[i].bst[k]);
-        sqlite3_close(s->conns[i].db);
+        db_close(s->conns[i].dbh);
     }
     free(s->conns);
     pthread_mutex_destroy(&s->mu);
@@ -3862,36 +3865,28 @@ static int exec_sql(sqlite3 *db, const char *sql)
     return 0;
 }
 
-static int open_db(const char *path, sqlite3 **out)
+static int open_db(const char *path, unsigned flags, struct sqi_conn *c)
 {
-    sqlite3 *db = NULL;
-    int rc;
+    char err[512];
+    int rc = db_open(path, flags, &c->dbh, err, sizeof(err));
 
-    rc = sqlite3_open_v2(
-        path, &db,
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        store_set_error("storage_unavailable", "cannot open %s: %s", path,
-                        db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
+    if (rc != 0) {
+        int missing = rc == -DB_E_USAGE && (flags & DB_READONLY) != 0;
+
+        store_set_error(missing ? "no_database" : "storage_unavailable", "%s",
+                        err);
+        return missing ? -STORE_E_USAGE : -STORE_E_IO;
+    }
+    c->db = db_sqlite_handle(c->dbh);
+    if (!(flags & DB_READONLY) &&
+        (sqi_account_functions(c->db) != 0 || sqi_bank_functions(c->db) != 0)) {
+        store_set_error("storage_unavailable", "%s: %s", path,
+                        sqlite3_errmsg(c->db));
+        db_close(c->dbh);
+        c->dbh = NULL;
+        c->db = NULL;
         return -STORE_E_IO;
     }
-    sqlite3_busy_timeout(db, 10000);
-    /* Keep -wal and -shm after the last connection closes: a server
-       restarted on a full disk can then still map the shared index and
-       serve reads (creating it would need space). */
-    {
-        int one = 1;
-
-        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
-    }
-    if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                     " PRAGMA foreign_keys=ON;") != 0 ||
-        sqi_account_functions(db) != 0 || sqi_bank_functions(db) != 0) {
-        sqlite3_close(db);
-        return -STORE_E_IO;
-    }
-    *out = db;
     return 0;
 }
 
@@ -3938,38 +3933,6 @@ fail:
                         sqlite3_errmsg(db));
     exec_sql(db, "ROLLBACK");
     return -STORE_E_IO;
-}
-
-/*
- * A read-only connection to the existing database `path`: nothing is
- * created (a WAL database's -shm is shared with a running server) and
- * query_only refuses any write.
- */
-static int open_db_readonly(const char *path, sqlite3 **out)
-{
-    sqlite3 *db = NULL;
-    int rc;
-
-    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                         NULL);
-    if (rc != SQLITE_OK) {
-        int missing = access(path, F_OK) != 0;
-
-        if (missing)
-            store_set_error("no_database", "no database at %s", path);
-        else
-            store_set_error("storage_unavailable", "cannot open %s: %s", path,
-                            db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return missing ? -STORE_E_USAGE : -STORE_E_IO;
-    }
-    sqlite3_busy_timeout(db, 10000);
-    if (exec_sql(db, "PRAGMA query_only=1;") != 0) {
-        sqlite3_close(db);
-        return -STORE_E_IO;
-    }
-    *out = db;
-    return 0;
 }
 
 /* 0 when database `db` has exactly this program's schema version. */
@@ -4033,8 +3996,7 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     pthread_mutex_init(&s->wmu, NULL);
     s->base.ops = &sqlite_ops;
     for (i = 0; i < pool; i++) {
-        rc = readonly ? open_db_readonly(path, &s->conns[i].db)
-                      : open_db(path, &s->conns[i].db);
+        rc = open_db(path, readonly ? DB_READONLY : 0, &s->conns[i]);
         if (rc != 0)
             goto fail;
         s->n = i + 1;

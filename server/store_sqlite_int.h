@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "account.h"
+#include "db/db.h"
 #include "store.h"
 
 #define SQI_BANK_STMTS 48 /* prepared-statement slots of store_bank.c */
@@ -24,6 +25,7 @@ struct sq;
 /* A pooled connection, its database and store_bank.c's statement cache. */
 struct sqi_conn *sqi_get_conn(struct sq *s);
 void sqi_put_conn(struct sq *s, struct sqi_conn *c);
+struct db *sqi_dbh(struct sqi_conn *c);
 sqlite3 *sqi_db(struct sqi_conn *c);
 sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c);
 
@@ -34,6 +36,11 @@ sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c);
  * SQLite's message as the error detail, e.g. a trigger's 'day_closed').
  */
 int sqi_db_fail(sqlite3 *db, const char *what);
+/* The store's error for failure `rc` (-DB_E_*) of `dbh`: a constraint or
+ * a guard is -STORE_E_CONFLICT with the database's message as detail
+ * (e.g. a guard's 'day_closed'); anything else is logged and
+ * -STORE_E_IO (storage_unavailable). */
+int sqi_db_error(struct db *dbh, int rc, const char *what);
 int sqi_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 int sqi_db_step(sqlite3 *db, sqlite3_stmt *st);
 

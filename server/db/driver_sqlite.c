@@ -1,0 +1,458 @@
+/*
+ * driver_sqlite.c: db.h on SQLite. One connection per struct db, opened
+ * with WAL, synchronous=FULL, foreign keys and a busy timeout; the WAL
+ * files persist after the last connection closes, so a server restarted
+ * on a full disk can still map the shared index and serve reads. Write
+ * transactions are BEGIN IMMEDIATE: SQLite has one writer.
+ *
+ * Statements are SQLite's own; the cache of db_q keeps them by the
+ * address of their SQL in a small open-addressing table.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db_driver.h"
+#include "driver_sqlite.h"
+
+#define BUSY_TIMEOUT_MS 10000
+
+struct lite_stmt {
+    struct db_stmt head;     /* must be first */
+    sqlite3_stmt *s;         /* SQLite's statement */
+    struct lite_stmt *next;  /* every statement of the connection */
+    struct lite_stmt **prev; /* the link that points here */
+};
+
+struct lite_slot {
+    const char *sql;      /* the key: address of the SQL text */
+    struct lite_stmt *st; /* its statement */
+};
+
+struct lite {
+    struct db head;         /* must be first */
+    sqlite3 *h;             /* the connection */
+    struct lite_stmt *all;  /* every open statement, cached or not */
+    struct lite_slot *slot; /* db_q's cache */
+    size_t n_slot;          /* capacity of `slot` (a power of two) */
+    size_t n_used;          /* entries in `slot` */
+};
+
+static struct lite *L(struct db *db)
+{
+    return (struct lite *)db;
+}
+
+static struct lite_stmt *S(struct db_stmt *st)
+{
+    return (struct lite_stmt *)st;
+}
+
+/* The class of an SQLite result code, with the message and name noted. */
+static int fail(struct lite *c, int rc)
+{
+    const char *msg = sqlite3_errmsg(c->h);
+    int ext = sqlite3_extended_errcode(c->h);
+
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        if (ext == SQLITE_CONSTRAINT_TRIGGER)
+            return db_fail(&c->head, DB_E_GUARD, msg, "%s", msg);
+        {
+            /* "UNIQUE constraint failed: payments.org_id, ..." names the
+               columns; SQLite gives no constraint name. */
+            const char *cols = strstr(msg, "failed: ");
+
+            return db_fail(&c->head, DB_E_CONFLICT, cols ? cols + 8 : NULL,
+                           "%s", msg);
+        }
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return db_fail(&c->head, DB_E_BUSY, NULL, "%s", msg);
+    case SQLITE_FULL:
+        return db_fail(&c->head, DB_E_FULL, NULL, "%s", msg);
+    case SQLITE_NOMEM:
+        return db_fail(&c->head, DB_E_NOMEM, NULL, "%s", msg);
+    case SQLITE_ERROR:
+    case SQLITE_RANGE:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+        return db_fail(&c->head, DB_E_SQL, NULL, "%s", msg);
+    case SQLITE_MISUSE:
+        return db_fail(&c->head, DB_E_USAGE, NULL, "%s", msg);
+    default:
+        return db_fail(&c->head, DB_E_IO, NULL, "%s", msg);
+    }
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+static struct lite_stmt *stmt_new(struct lite *c, const char *sql,
+                                  unsigned prep_flags)
+{
+    struct lite_stmt *st = calloc(1, sizeof(*st));
+    int rc;
+
+    if (st == NULL) {
+        db_fail(&c->head, DB_E_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    rc = sqlite3_prepare_v3(c->h, sql, -1, prep_flags, &st->s, NULL);
+    if (rc != SQLITE_OK) {
+        fail(c, rc);
+        sqlite3_finalize(st->s);
+        free(st);
+        return NULL;
+    }
+    st->head.drv = &db_driver_sqlite;
+    st->head.db = &c->head;
+    st->next = c->all;
+    if (c->all != NULL)
+        c->all->prev = &st->next;
+    st->prev = &c->all;
+    c->all = st;
+    return st;
+}
+
+static void stmt_free(struct lite_stmt *st)
+{
+    *st->prev = st->next;
+    if (st->next != NULL)
+        st->next->prev = st->prev;
+    sqlite3_finalize(st->s);
+    free(st);
+}
+
+static struct db_stmt *lite_prepare(struct db *db, const char *sql)
+{
+    struct lite_stmt *st = stmt_new(L(db), sql, 0);
+
+    return st ? &st->head : NULL;
+}
+
+static size_t slot_of(const struct lite *c, const char *sql)
+{
+    uintptr_t h = (uintptr_t)sql;
+
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 7) & (c->n_slot - 1);
+}
+
+/* Make room in the cache for one more entry. 0 or -DB_E_NOMEM. */
+static int cache_grow(struct lite *c)
+{
+    struct lite_slot *old = c->slot;
+    size_t n_old = c->n_slot, i;
+
+    if (c->n_slot != 0 && (c->n_used + 1) * 4 < c->n_slot * 3)
+        return 0;
+    c->n_slot = n_old ? n_old * 2 : 64;
+    c->slot = calloc(c->n_slot, sizeof(*c->slot));
+    if (c->slot == NULL) {
+        c->slot = old;
+        c->n_slot = n_old;
+        return db_fail(&c->head, DB_E_NOMEM, NULL, "out of memory");
+    }
+    for (i = 0; i < n_old; i++)
+        if (old[i].sql != NULL) {
+            size_t k = slot_of(c, old[i].sql);
+
+            while (c->slot[k].sql != NULL)
+                k = (k + 1) & (c->n_slot - 1);
+            c->slot[k] = old[i];
+        }
+    free(old);
+    return 0;
+}
+
+static struct db_stmt *lite_q(struct db *db, const char *sql)
+{
+    struct lite *c = L(db);
+    struct lite_stmt *st;
+    size_t k;
+
+    if (c->n_slot != 0) {
+        for (k = slot_of(c, sql); c->slot[k].sql != NULL;
+             k = (k + 1) & (c->n_slot - 1))
+            if (c->slot[k].sql == sql) {
+                st = c->slot[k].st;
+                sqlite3_reset(st->s);
+                sqlite3_clear_bindings(st->s);
+                return &st->head;
+            }
+    }
+    if (cache_grow(c) != 0)
+        return NULL;
+    st = stmt_new(c, sql, SQLITE_PREPARE_PERSISTENT);
+    if (st == NULL)
+        return NULL;
+    for (k = slot_of(c, sql); c->slot[k].sql != NULL;
+         k = (k + 1) & (c->n_slot - 1))
+        ;
+    c->slot[k].sql = sql;
+    c->slot[k].st = st;
+    c->n_used++;
+    return &st->head;
+}
+
+static void lite_finalize(struct db_stmt *st)
+{
+    stmt_free(S(st));
+}
+
+static void lite_reset(struct db_stmt *st)
+{
+    sqlite3_reset(S(st)->s);
+}
+
+static void lite_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+    sqlite3_bind_int64(S(st)->s, i, v);
+}
+
+static void lite_bind_textn(struct db_stmt *st, int i, const char *s, size_t n)
+{
+    sqlite3_bind_text64(S(st)->s, i, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void lite_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+    sqlite3_bind_blob64(S(st)->s, i, p, n, SQLITE_TRANSIENT);
+}
+
+static void lite_bind_null(struct db_stmt *st, int i)
+{
+    sqlite3_bind_null(S(st)->s, i);
+}
+
+static int lite_step(struct db_stmt *st)
+{
+    struct lite *c = L(st->db);
+    int rc = sqlite3_step(S(st)->s);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE) {
+        if (!sqlite3_stmt_readonly(S(st)->s))
+            c->head.changes = sqlite3_changes64(c->h);
+        return 0;
+    }
+    return fail(c, rc);
+}
+
+static int lite_column_count(struct db_stmt *st)
+{
+    return sqlite3_column_count(S(st)->s);
+}
+
+static const char *lite_column_name(struct db_stmt *st, int i)
+{
+    return sqlite3_column_name(S(st)->s, i);
+}
+
+static enum db_type lite_column_type(struct db_stmt *st, int i)
+{
+    switch (sqlite3_column_type(S(st)->s, i)) {
+    case SQLITE_INTEGER:
+        return DB_INTEGER;
+    case SQLITE_TEXT:
+        return DB_TEXT;
+    case SQLITE_BLOB:
+        return DB_BLOB;
+    case SQLITE_FLOAT: /* no column of the schema holds one */
+        return DB_TEXT;
+    default:
+        return DB_NULL;
+    }
+}
+
+static int64_t lite_column_int64(struct db_stmt *st, int i)
+{
+    return sqlite3_column_int64(S(st)->s, i);
+}
+
+static const char *lite_column_text(struct db_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(S(st)->s, i);
+}
+
+static const void *lite_column_blob(struct db_stmt *st, int i)
+{
+    return sqlite3_column_blob(S(st)->s, i);
+}
+
+static size_t lite_column_bytes(struct db_stmt *st, int i)
+{
+    return (size_t)sqlite3_column_bytes(S(st)->s, i);
+}
+
+/* ---- connections and transactions ---------------------------------------- */
+
+static int lite_exec(struct db *db, const char *sql)
+{
+    struct lite *c = L(db);
+    int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? 0 : fail(c, rc);
+}
+
+/* Reset every statement, so none keeps the transaction's snapshot. */
+static void reset_all(struct lite *c)
+{
+    struct lite_stmt *st;
+
+    for (st = c->all; st != NULL; st = st->next)
+        sqlite3_reset(st->s);
+}
+
+static int lite_begin(struct db *db, enum db_txn kind)
+{
+    int rc = lite_exec(db, kind == DB_WRITE ? "BEGIN IMMEDIATE" : "BEGIN");
+
+    if (rc == 0)
+        db->in_txn = 1;
+    return rc;
+}
+
+static int lite_end(struct db *db, int rc)
+{
+    struct lite *c = L(db);
+
+    reset_all(c);
+    if (rc == 0) {
+        int crc = lite_exec(db, "COMMIT");
+
+        if (crc != 0)
+            rc = crc;
+    }
+    if (!sqlite3_get_autocommit(c->h)) {
+        char msg[sizeof(db->errmsg)];
+        char name[sizeof(db->errname)];
+
+        /* keep the failure that caused the rollback as the last error */
+        memcpy(msg, db->errmsg, sizeof(msg));
+        memcpy(name, db->errname, sizeof(name));
+        sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+        memcpy(db->errmsg, msg, sizeof(msg));
+        memcpy(db->errname, name, sizeof(name));
+    }
+    db->in_txn = 0;
+    return rc;
+}
+
+static void lite_close(struct db *db)
+{
+    struct lite *c = L(db);
+
+    if (db->in_txn)
+        lite_end(db, -DB_E_USAGE);
+    while (c->all != NULL)
+        stmt_free(c->all);
+    free(c->slot);
+    sqlite3_close(c->h);
+    free(c);
+}
+
+/* The file path of an SQLite URL: PATH, sqlite:PATH or sqlite://PATH. */
+static const char *url_path(const char *url)
+{
+    if (strncmp(url, "sqlite://", 9) == 0)
+        return url + 9;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        return url + 7;
+    return url;
+}
+
+static int lite_open(const char *url, unsigned flags, struct db **out,
+                     char *err, size_t errlen)
+{
+    const char *path = url_path(url);
+    int readonly = (flags & DB_READONLY) != 0;
+    int oflags = SQLITE_OPEN_NOMUTEX;
+    struct lite *c;
+    int rc;
+
+    if (*path == '\0') {
+        if (err != NULL && errlen != 0)
+            snprintf(err, errlen, "empty database path");
+        return -DB_E_USAGE;
+    }
+    if ((readonly || (flags & DB_NOCREATE)) && access(path, F_OK) != 0) {
+        if (err != NULL && errlen != 0)
+            snprintf(err, errlen, "no database at %s", path);
+        return -DB_E_USAGE;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        if (err != NULL && errlen != 0)
+            snprintf(err, errlen, "out of memory");
+        return -DB_E_NOMEM;
+    }
+    c->head.drv = &db_driver_sqlite;
+    oflags |= readonly ? SQLITE_OPEN_READONLY
+                       : SQLITE_OPEN_READWRITE |
+                             ((flags & DB_NOCREATE) ? 0 : SQLITE_OPEN_CREATE);
+    rc = sqlite3_open_v2(path, &c->h, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        if (err != NULL && errlen != 0)
+            snprintf(err, errlen, "cannot open %s: %s", path,
+                     c->h ? sqlite3_errmsg(c->h) : "out of memory");
+        sqlite3_close(c->h);
+        free(c);
+        return -DB_E_IO;
+    }
+    sqlite3_busy_timeout(c->h, BUSY_TIMEOUT_MS);
+    if (readonly) {
+        rc = lite_exec(&c->head, "PRAGMA query_only=1;");
+    } else {
+        int one = 1;
+
+        sqlite3_file_control(c->h, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+        rc = lite_exec(&c->head, "PRAGMA journal_mode=WAL;"
+                                 " PRAGMA synchronous=FULL;"
+                                 " PRAGMA foreign_keys=ON;");
+    }
+    if (rc != 0) {
+        if (err != NULL && errlen != 0)
+            snprintf(err, errlen, "%s: %s", path, c->head.errmsg);
+        sqlite3_close(c->h);
+        free(c);
+        return rc;
+    }
+    *out = &c->head;
+    return 0;
+}
+
+sqlite3 *db_sqlite_handle(struct db *db)
+{
+    return db != NULL && db->drv == &db_driver_sqlite ? L(db)->h : NULL;
+}
+
+const struct db_driver db_driver_sqlite = {
+    .name = "sqlite",
+    .backend = DB_SQLITE,
+    .open = lite_open,
+    .close = lite_close,
+    .exec = lite_exec,
+    .q = lite_q,
+    .prepare = lite_prepare,
+    .finalize = lite_finalize,
+    .reset = lite_reset,
+    .bind_int64 = lite_bind_int64,
+    .bind_textn = lite_bind_textn,
+    .bind_blob = lite_bind_blob,
+    .bind_null = lite_bind_null,
+    .step = lite_step,
+    .column_count = lite_column_count,
+    .column_name = lite_column_name,
+    .column_type = lite_column_type,
+    .column_int64 = lite_column_int64,
+    .column_text = lite_column_text,
+    .column_blob = lite_column_blob,
+    .column_bytes = lite_column_bytes,
+    .begin = lite_begin,
+    .end = lite_end,
+};
