@@ -201,12 +201,14 @@ static void check_params(struct db *db)
     CHECK(db_column_blob(st, 3) != NULL &&
           memcmp(db_column_blob(st, 3), blob, sizeof(blob)) == 0);
     CHECK_INT(db_step(st), 0);
+    db_reset(st);
     db_bind_text(st, 1, "min");
     CHECK_INT(db_step(st), 1);
     CHECK_INT(db_column_int64(st, 1), INT64_MIN);
     CHECK_INT(db_column_type(st, 3), DB_NULL);
     CHECK_INT(db_column_bytes(st, 3), 0);
     CHECK_INT(db_step(st), 0);
+    db_reset(st);
     db_bind_text(st, 1, "zero");
     CHECK_INT(db_step(st), 1);
     CHECK_INT(db_column_int64(st, 1), 0);
@@ -255,6 +257,7 @@ static void check_cache(struct db *db)
     CHECK_INT(db_step(again), 0);
 
     /* text, a blob, then an integer again */
+    db_reset(st);
     db_bind_text(st, 1, VIET);
     CHECK_INT(db_step(st), 1);
     CHECK_INT(db_column_type(st, 0), DB_TEXT);
