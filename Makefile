@@ -7,6 +7,7 @@
 #   make            build everything into $(BUILD)/
 #   make check      run every test (installs missing Debian packages first)
 #   make asan       the whole suite under AddressSanitizer + UBSan
+#   make check-pg   the SQL layer's test on SQLite and PostgreSQL 15
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS=N runs each for N s)
 #   make bench      benchmarks
 #   make demo       the demo system on its embedded default
@@ -50,7 +51,7 @@ FUZZERS  :=
 TEST_HELPERS :=
 
 .PHONY: all check asan fuzz bench demo install format-check format clean \
-        deps deps-ok unit-check
+        deps deps-ok unit-check check-pg
 
 all: deps-ok-quiet
 
@@ -98,6 +99,15 @@ check: deps-ok
 
 .PHONY: all-tests
 all-tests: $(PROGRAMS) $(TESTS) $(TEST_HELPERS)
+
+# The tests that also run against PostgreSQL: each is run inside a
+# throw-away PostgreSQL 15 cluster (tests/pg/with-pg.sh sets
+# CHOPAY_TEST_PG to its URL), besides its SQLite run.
+PG_TESTS = $(BUILD)/tests/server/test_db
+
+check-pg: deps-ok
+	@$(MAKE) --no-print-directory $(PG_TESTS)
+	@sh tests/pg/with-pg.sh sh tests/run.sh $(BUILD) $(PG_TESTS)
 
 asan: deps-ok
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 OPT="-O1 -g" \

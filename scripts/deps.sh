@@ -21,8 +21,9 @@ clang-format:clang-format node:nodejs npm:npm pdfinfo:poppler-utils
 nginx:nginx-light chromium:chromium Xvfb:xvfb faketime:faketime
 valgrind:valgrind"
 
-# Packages without a command or .pc file to probe.
-EXTRA_PKGS="libclang-rt-14-dev fonts-dejavu-core ca-certificates"
+# Packages without a command or .pc file to probe (postgresql: the
+# server make check-pg starts, its binaries are off PATH).
+EXTRA_PKGS="libclang-rt-14-dev fonts-dejavu-core ca-certificates postgresql"
 
 missing_pkgs() {
     for pair in $BUILD_LIBS; do

@@ -17,8 +17,9 @@
 /*
  * One driver. db.c calls these only with non-NULL connections and
  * statements and parameter/column numbers it has not checked (the driver
- * checks ranges: an out-of-range bind is ignored, an out-of-range column
- * reads as NULL). Return conventions are those of db.h.
+ * checks ranges: an out-of-range bind writes nothing, and may make the
+ * next step fail with DB_E_USAGE; an out-of-range column reads as NULL).
+ * Return conventions are those of db.h.
  */
 struct db_driver {
     const char *name;        /* "sqlite", "pgsql" */

@@ -203,9 +203,14 @@ static void lite_finalize(struct db_stmt *st)
     stmt_free(S(st));
 }
 
+/* A statement that writes and returns rows (INSERT ... RETURNING) is
+ * often reset before it reaches SQLITE_DONE, so db_changes is read again
+ * after the reset. */
 static void lite_reset(struct db_stmt *st)
 {
     sqlite3_reset(S(st)->s);
+    if (!sqlite3_stmt_readonly(S(st)->s))
+        L(st->db)->head.changes = sqlite3_changes64(L(st->db)->h);
 }
 
 static void lite_bind_int64(struct db_stmt *st, int i, int64_t v)
@@ -296,7 +301,11 @@ static int lite_exec(struct db *db, const char *sql)
     struct lite *c = L(db);
     int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
 
-    return rc == SQLITE_OK ? 0 : fail(c, rc);
+    if (rc != SQLITE_OK)
+        return fail(c, rc);
+    /* the rows of the last INSERT, UPDATE or DELETE it ran */
+    c->head.changes = sqlite3_changes64(c->h);
+    return 0;
 }
 
 /* Reset every statement, so none keeps the transaction's snapshot. */
