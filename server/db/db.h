@@ -81,11 +81,13 @@ int db_exec(struct db *db, const char *sql);
  */
 struct db_stmt *db_q(struct db *db, const char *sql);
 
-/* A statement for SQL built at run time; the caller finalizes it. */
+/* A statement for SQL built at run time; the caller finalizes it (a
+ * statement of db_q's cache given to db_finalize is only reset). */
 struct db_stmt *db_prepare(struct db *db, const char *sql);
 void db_finalize(struct db_stmt *st);
 
-/* Ready to run again with the same parameters. */
+/* Ready to run again with the same parameters. A statement that has
+ * been stepped is reset before it is bound again. */
 void db_reset(struct db_stmt *st);
 
 /* Parameters, numbered from 1. Text and blobs are copied; a NULL string

@@ -24,6 +24,7 @@ struct lite_stmt {
     sqlite3_stmt *s;         /* SQLite's statement */
     struct lite_stmt *next;  /* every statement of the connection */
     struct lite_stmt **prev; /* the link that points here */
+    int cached;              /* 1: owned by db_q's cache */
 };
 
 struct lite_slot {
@@ -189,6 +190,7 @@ static struct db_stmt *lite_q(struct db *db, const char *sql)
     st = stmt_new(c, sql, SQLITE_PREPARE_PERSISTENT);
     if (st == NULL)
         return NULL;
+    st->cached = 1;
     for (k = slot_of(c, sql); c->slot[k].sql != NULL;
          k = (k + 1) & (c->n_slot - 1))
         ;
@@ -198,9 +200,14 @@ static struct db_stmt *lite_q(struct db *db, const char *sql)
     return &st->head;
 }
 
+/* A statement of db_q's cache lives as long as its connection: given
+ * here by mistake, it is only reset. */
 static void lite_finalize(struct db_stmt *st)
 {
-    stmt_free(S(st));
+    if (S(st)->cached)
+        sqlite3_reset(S(st)->s);
+    else
+        stmt_free(S(st));
 }
 
 /* A statement that writes and returns rows (INSERT ... RETURNING) is
