@@ -103,7 +103,7 @@ all-tests: $(PROGRAMS) $(TESTS) $(TEST_HELPERS)
 # The tests that also run against PostgreSQL: each is run inside a
 # throw-away PostgreSQL 15 cluster (tests/pg/with-pg.sh sets
 # CHOPAY_TEST_PG to its URL), besides its SQLite run.
-PG_TESTS = $(BUILD)/tests/server/test_db
+PG_TESTS = $(BUILD)/tests/server/test_db $(BUILD)/tests/server/test_schema
 
 check-pg: deps-ok
 	@$(MAKE) --no-print-directory $(PG_TESTS)
