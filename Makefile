@@ -103,10 +103,11 @@ all-tests: $(PROGRAMS) $(TESTS) $(TEST_HELPERS)
 # The tests that also run against PostgreSQL: each is run inside a
 # throw-away PostgreSQL 15 cluster (tests/pg/with-pg.sh sets
 # CHOPAY_TEST_PG to its URL), besides its SQLite run.
-PG_TESTS = $(BUILD)/tests/server/test_db $(BUILD)/tests/server/test_schema
+PG_TESTS = $(BUILD)/tests/server/test_db $(BUILD)/tests/server/test_schema \
+           tests/pg/test_copy_db.sh
 
 check-pg: deps-ok
-	@$(MAKE) --no-print-directory $(PG_TESTS)
+	@$(MAKE) --no-print-directory $(PROGRAMS) $(filter $(BUILD)/%,$(PG_TESTS))
 	@sh tests/pg/with-pg.sh sh tests/run.sh $(BUILD) $(PG_TESTS)
 
 asan: deps-ok

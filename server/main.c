@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "copy_db.h"
 #include "crypto.h"
 #include "csv_payers.h"
 #include "dash.h"
@@ -75,6 +76,9 @@ static const char usage_text[] =
     "  check                         verify the ledger's invariants "
     "(read-only;\n"
     "                                exit 0 all hold, 1 a violation)\n"
+    "  copy-db --from URL --to URL   copy a whole deployment into an empty\n"
+    "                                database (SQLite or PostgreSQL) and\n"
+    "                                verify the copy\n"
     "\n"
     "Options:\n"
     "  --config FILE      INI file ([server], [bank.ORG]; see docs/api.md)\n"
@@ -1166,6 +1170,20 @@ int server_serve(struct srv_config *c, struct store *st)
     return 0;
 }
 
+/* copy-db --from URL --to URL */
+static int cmd_copy_db(const struct opts *o)
+{
+    char err[600];
+    int rc;
+
+    if (o->npos != 1 || o->from == NULL || o->to == NULL)
+        return usage("copy-db --from URL --to URL");
+    rc = copy_db(o->from, o->to, stdout, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "chopay-server: copy-db: %s\n", err);
+    return rc;
+}
+
 static int run(struct srv_config *cfg_in, const struct opts *op)
 {
     struct srv_config cfg = *cfg_in;
@@ -1219,6 +1237,8 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
     if (strcmp(cmd, "check") == 0)
         return o.npos == 1 ? server_check(&cfg)
                            : usage("check takes no arguments");
+    if (strcmp(cmd, "copy-db") == 0)
+        return cmd_copy_db(&o);
     if (strcmp(cmd, "report") == 0 || strcmp(cmd, "stats") == 0 ||
         strcmp(cmd, "standee") == 0 || strcmp(cmd, "audit") == 0) {
         struct srv_cli a = {o.org, o.date,  o.from, o.to,    o.province,

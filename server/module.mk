@@ -11,7 +11,8 @@ SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 
 SERVER_SRCS = $(wildcard server/*.c server/db/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
-              $(BUILD)/server/dash_assets_data.o
+              $(BUILD)/server/dash_assets_data.o \
+              $(BUILD)/server/schema_pgsql_data.o
 # the storage side, linked into the tests that call the store directly
 SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     store_bank store_report store_refund store_dash \
@@ -44,6 +45,15 @@ $(BUILD)/server/dash_assets_data.c: $(DASH_ASSETS) scripts/embed.sh
 	mv $@.tmp $@
 
 $(BUILD)/server/dash_assets_data.o: $(BUILD)/server/dash_assets_data.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The PostgreSQL schema, compiled in like the dashboard.
+$(BUILD)/server/schema_pgsql_data.c: server/schema/pgsql.sql scripts/embed.sh
+	@mkdir -p $(@D)
+	sh scripts/embed.sh schema_pgsql_sql server/schema/pgsql.sql > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/server/schema_pgsql_data.o: $(BUILD)/server/schema_pgsql_data.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # Integration tests: the server binary's path is compiled in, so they work

@@ -258,6 +258,79 @@ size_t db_column_bytes(struct db_stmt *st, int i)
     return st ? st->drv->column_bytes(st, i) : 0;
 }
 
+/* The catalogue queries of each database: name, then declared type. */
+static const char LITE_TABLES[] =
+    "SELECT name FROM sqlite_master WHERE type = 'table'"
+    " AND name NOT LIKE 'sqlite_%' ORDER BY name";
+static const char LITE_COLUMNS[] =
+    "SELECT name, upper(type) FROM pragma_table_info(?1) ORDER BY cid";
+static const char PG_TABLES[] =
+    "SELECT table_name FROM information_schema.tables"
+    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    " ORDER BY table_name COLLATE \"C\"";
+static const char PG_COLUMNS[] =
+    "SELECT column_name, upper(data_type) FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = ?1"
+    " ORDER BY ordinal_position";
+
+/* The kind of value a declared type holds (SQLite's affinity rules,
+ * which name PostgreSQL's types as well). */
+static enum db_type kind_of(const char *type)
+{
+    if (type == NULL)
+        return DB_TEXT;
+    if (strstr(type, "INT") != NULL)
+        return DB_INTEGER;
+    if (strstr(type, "BLOB") != NULL || strstr(type, "BYTEA") != NULL)
+        return DB_BLOB;
+    return DB_TEXT;
+}
+
+/* Run a catalogue query; the first column into names, the second (when
+ * `kinds`) into kinds. */
+static int catalogue(struct db *db, const char *sql, const char *arg,
+                     char (*names)[DB_NAME_MAX], enum db_type *kinds, int max)
+{
+    struct db_stmt *st;
+    int n = 0, rc;
+
+    if (db == NULL || names == NULL || max < 0)
+        return -DB_E_USAGE;
+    st = db_q(db, sql);
+    if (st == NULL)
+        return -DB_E_SQL;
+    if (arg != NULL)
+        db_bind_text(st, 1, arg);
+    while ((rc = db_step(st)) == 1) {
+        if (n >= max)
+            continue;
+        snprintf(names[n], DB_NAME_MAX, "%s",
+                 db_column_text(st, 0) ? db_column_text(st, 0) : "");
+        if (kinds != NULL)
+            kinds[n] = kind_of(db_column_text(st, 1));
+        n++;
+    }
+    db_reset(st);
+    return rc < 0 ? rc : n;
+}
+
+int db_tables(struct db *db, char (*names)[DB_NAME_MAX], int max)
+{
+    if (db == NULL)
+        return -DB_E_USAGE;
+    return catalogue(db, db_backend(db) == DB_PGSQL ? PG_TABLES : LITE_TABLES,
+                     NULL, names, NULL, max);
+}
+
+int db_table_columns(struct db *db, const char *table,
+                     char (*names)[DB_NAME_MAX], enum db_type *kinds, int max)
+{
+    if (db == NULL || table == NULL || kinds == NULL)
+        return -DB_E_USAGE;
+    return catalogue(db, db_backend(db) == DB_PGSQL ? PG_COLUMNS : LITE_COLUMNS,
+                     table, names, kinds, max);
+}
+
 int64_t db_changes(struct db *db)
 {
     return db ? db->changes : 0;

@@ -114,6 +114,18 @@ const char *db_column_text(struct db_stmt *st, int i);
 const void *db_column_blob(struct db_stmt *st, int i);
 size_t db_column_bytes(struct db_stmt *st, int i);
 
+/*
+ * The schema as the database describes it: the names of its tables (not
+ * the database's own), in alphabetical order, and the columns of one
+ * table in order, each with the kind of value it holds (DB_INTEGER,
+ * DB_TEXT or DB_BLOB). Names are at most DB_NAME_MAX - 1 bytes. They
+ * answer the count (at most `max`; more are not reported) or -DB_E_*.
+ */
+#define DB_NAME_MAX 64
+int db_tables(struct db *db, char (*names)[DB_NAME_MAX], int max);
+int db_table_columns(struct db *db, const char *table,
+                     char (*names)[DB_NAME_MAX], enum db_type *kinds, int max);
+
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
 

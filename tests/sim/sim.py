@@ -302,7 +302,8 @@ class Sim:
         self.steps = steps
         self.verbose = verbose
         self.keep = keep
-        base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        base = os.environ.get("TMPDIR") or (
+            "/dev/shm" if os.path.isdir("/dev/shm") else None)
         self.dir = tempfile.mkdtemp(prefix="chopay-sim-%d-" % seed, dir=base)
         shutil.rmtree(self.dir)
         shutil.copytree(template, self.dir)
