@@ -475,14 +475,14 @@ void st_db_url(const char *dir, char *out, size_t cap)
     snprintf(out, cap, "sqlite:%s/chopay.db", dir);
 }
 
-/* Open `url` (a db.h URL or an SQLite file path) that must already
- * exist; NULL with the reason on stderr. */
+/* Open `url` (a db.h URL or an SQLite file path) with db_open's
+ * `flags`; NULL with the reason on stderr. */
 static struct db *sql_open(const char *url, unsigned flags)
 {
     struct db *db = NULL;
     char err[256];
 
-    if (db_open(url, flags | DB_NOCREATE, &db, err, sizeof(err)) != 0) {
+    if (db_open(url, flags, &db, err, sizeof(err)) != 0) {
         fprintf(stderr, "st_sql: %s\n", err);
         return NULL;
     }
@@ -510,7 +510,7 @@ int st_sql(const char *url, const char *sql)
 static int sql_row(const char *url, const char *sql,
                    void (*row)(struct db_stmt *st, void *arg), void *arg)
 {
-    struct db *db = sql_open(url, DB_READONLY);
+    struct db *db = sql_open(url, DB_READONLY | DB_NOCREATE);
     struct db_stmt *st;
     int rc = -1;
 

@@ -138,7 +138,8 @@ int st_log_grep(const struct srvt *s, const char *needle, int *at_start);
  * The database of a test data directory, through db.h (server/db/db.h),
  * so a test that must read or tamper with rows behind the server's back
  * names no database library. `url` is a db.h URL or an SQLite file path;
- * the database must already exist.
+ * st_sql creates an SQLite file that is not there yet (to load a dump),
+ * the readers need the database to exist.
  */
 
 /* The URL of the database of data directory `dir` into out (cap bytes). */
