@@ -577,6 +577,41 @@ int st_sql_text(const char *url, const char *sql, char *out, size_t cap)
     return rc;
 }
 
+int st_sql_rows(const char *url, const char *sql,
+                int (*row)(void *arg, int n, const char *const *col), void *arg)
+{
+    struct db *db = sql_open(url, DB_READONLY | DB_NOCREATE);
+    struct db_stmt *st;
+    const char *col[ST_SQL_COLS];
+    int rc = -1, rows = 0;
+
+    if (db == NULL)
+        return -1;
+    st = db_prepare(db, sql);
+    if (st == NULL) {
+        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
+        goto out;
+    }
+    while ((rc = db_step(st)) == 1) {
+        int i, n = db_column_count(st);
+
+        if (n > ST_SQL_COLS)
+            n = ST_SQL_COLS;
+        for (i = 0; i < n; i++)
+            col[i] = db_column_text(st, i);
+        rows++;
+        if (row(arg, n, col) != 0)
+            break;
+    }
+    if (rc < 0)
+        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
+    rc = rc < 0 ? -1 : rows;
+out:
+    db_finalize(st);
+    db_close(db);
+    return rc;
+}
+
 long long st_db_int(const struct srvt *s, const char *sql)
 {
     char url[400];

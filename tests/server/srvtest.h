@@ -158,6 +158,19 @@ long long st_sql_int(const char *url, const char *sql);
  * is no row or it is NULL, -1 on failure. */
 int st_sql_text(const char *url, const char *sql, char *out, size_t cap);
 
+/* The most columns st_sql_rows hands over. */
+#define ST_SQL_COLS 16
+
+/*
+ * Run `sql` on `url` (read-only) and call `row` with `arg` for each row:
+ * its first n (at most ST_SQL_COLS) columns as text (an integer in
+ * decimal, NULL for NULL), valid during the call; a non-zero answer
+ * stops. Returns the rows handed over, or -1 on failure.
+ */
+int st_sql_rows(const char *url, const char *sql,
+                int (*row)(void *arg, int n, const char *const *col),
+                void *arg);
+
 /* One integer from the server's database (read-only), or -1. */
 long long st_db_int(const struct srvt *s, const char *sql);
 
