@@ -74,7 +74,7 @@ static const struct invariant invariants[] = {
      " payment_id IS NOT NULL"},
     {offsetof(struct store_check, payment_matched_once),
      "SELECT count(*) FROM (SELECT payment_id FROM bank_txns WHERE"
-     " payment_id IS NOT NULL GROUP BY payment_id HAVING count(*) > 1)"},
+     " payment_id IS NOT NULL GROUP BY payment_id HAVING count(*) > 1) m"},
     {offsetof(struct store_check, duplicate_has_live_original),
      "SELECT count(*) FROM bank_txns d LEFT JOIN bank_txns o ON o.id ="
      " d.duplicate_of WHERE d.state = 'duplicate' AND (o.id IS NULL OR"
@@ -96,38 +96,52 @@ static const char days_sql[] =
     " d JOIN orgs o ON o.id = d.org_id WHERE d.day IS NOT NULL"
     " ORDER BY o.code, d.day";
 
-/* The single integer `sql` answers into *out. */
-static int count_of(sqlite3 *db, const char *sql, int64_t *out)
+/* The statement for `sql` (an entry of the static tables above: db_q
+ * keeps it per connection), or NULL with the store's error set. */
+static struct db_stmt *stmt(struct db *db, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqi_db_prepare(db, sql, &st);
+    struct db_stmt *st = db_q(db, sql);
 
-    if (rc != 0)
-        return rc;
-    rc = sqi_db_step(db, st);
+    if (st == NULL)
+        sqi_db_error(db, -DB_E_SQL, "prepare");
+    return st;
+}
+
+/* The single integer `sql` answers into *out. */
+static int count_of(struct db *db, const char *sql, int64_t *out)
+{
+    struct db_stmt *st = stmt(db, sql);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    rc = db_step(st);
     if (rc == 1) {
-        *out = sqlite3_column_int64(st, 0);
+        *out = db_column_int64(st, 0);
         rc = 0;
     } else if (rc == 0) {
-        rc = sqi_db_fail(db, "check");
+        store_set_error("storage_unavailable", "check: no count");
+        rc = -STORE_E_IO;
+    } else {
+        rc = sqi_db_error(db, rc, "step");
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     return rc;
 }
 
 /* The days with records into out->days; 0 or a negated store error. */
-static int days_of(sqlite3 *db, struct store_check *out)
+static int days_of(struct db *db, struct store_check *out)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = stmt(db, days_sql);
     struct store_check_day *days = NULL;
     size_t n = 0, cap = 0;
-    int rc = sqi_db_prepare(db, days_sql, &st);
+    int rc, oom = 0;
 
-    if (rc != 0)
-        return rc;
-    while ((rc = sqi_db_step(db, st)) == 1) {
-        const char *code = (const char *)sqlite3_column_text(st, 1);
-        const char *day = (const char *)sqlite3_column_text(st, 2);
+    if (st == NULL)
+        return -STORE_E_IO;
+    while ((rc = db_step(st)) == 1) {
+        const char *code = db_column_text(st, 1);
+        const char *day = db_column_text(st, 2);
 
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 64;
@@ -135,19 +149,23 @@ static int days_of(sqlite3 *db, struct store_check *out)
 
             if (nd == NULL) {
                 store_set_error("out_of_memory", "out of memory");
-                rc = -STORE_E_IO;
+                oom = 1;
                 break;
             }
             days = nd;
             cap = ncap;
         }
-        days[n].org_id = sqlite3_column_int64(st, 0);
+        days[n].org_id = db_column_int64(st, 0);
         snprintf(days[n].org, sizeof(days[n].org), "%s", code ? code : "");
         /* a malformed day is kept as it is: its report must say so */
         snprintf(days[n].date, sizeof(days[n].date), "%s", day ? day : "");
         n++;
     }
-    sqlite3_finalize(st);
+    if (oom)
+        rc = -STORE_E_IO;
+    else if (rc < 0)
+        rc = sqi_db_error(db, rc, "step");
+    db_reset(st);
     if (rc < 0) {
         free(days);
         return rc;
@@ -161,7 +179,7 @@ int sqc_ledger_check(struct store *base, struct store_check *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
+    struct db *db = sqi_dbh(c);
     struct store_check r;
     int64_t entries = 0;
     size_t i;

@@ -58,31 +58,49 @@ static int kind_index(const char *kind)
     return -1;
 }
 
-/* Column `i` as JSON: an integer, a string or null. */
-static json_t *col_json(sqlite3_stmt *q, int i)
+/* The statement for `sql` (a literal or a static table entry: db_q keeps
+ * it per connection), or NULL with the store's error set. */
+static struct db_stmt *stmt(struct sqi_conn *c, const char *sql)
 {
-    switch (sqlite3_column_type(q, i)) {
-    case SQLITE_INTEGER:
-        return json_integer((json_int_t)sqlite3_column_int64(q, i));
-    case SQLITE_NULL:
+    struct db_stmt *q = db_q(sqi_dbh(c), sql);
+
+    if (q == NULL)
+        sqi_db_error(sqi_dbh(c), -DB_E_SQL, "prepare");
+    return q;
+}
+
+/* Step `q`: 1 with a row, 0 when done, or the store's error. */
+static int step(struct sqi_conn *c, struct db_stmt *q)
+{
+    int rc = db_step(q);
+
+    return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
+}
+
+/* Column `i` as JSON: an integer, a string or null. */
+static json_t *col_json(struct db_stmt *q, int i)
+{
+    switch (db_column_type(q, i)) {
+    case DB_INTEGER:
+        return json_integer((json_int_t)db_column_int64(q, i));
+    case DB_NULL:
         return json_null();
     default:
-        return json_string((const char *)sqlite3_column_text(q, i));
+        return json_string(db_column_text(q, i));
     }
 }
 
 /* 1 when organisation `code` exists, 0 when not, < 0 on failure. */
 static int org_exists(struct sqi_conn *c, const char *code)
 {
-    sqlite3_stmt *q = NULL;
-    int rc =
-        sqi_db_prepare(sqi_db(c), "SELECT 1 FROM orgs WHERE code = ?1", &q);
+    struct db_stmt *q = stmt(c, "SELECT 1 FROM orgs WHERE code = ?1");
+    int rc;
 
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+    if (q == NULL)
+        return -STORE_E_IO;
+    db_bind_text(q, 1, code);
+    rc = step(c, q);
+    db_reset(q);
     return rc;
 }
 
@@ -91,7 +109,7 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c;
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q = NULL;
     json_t *list = NULL;
     int k = kind_index(kind), rc;
 
@@ -112,13 +130,14 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
         if (rc < 0)
             goto done;
     }
-    rc = sqi_db_prepare(sqi_db(c), list_sql[k], &q);
-    if (rc != 0)
+    q = stmt(c, list_sql[k]);
+    if (q == NULL) {
+        rc = -STORE_E_IO;
         goto done;
-    if (org_code != NULL)
-        sqlite3_bind_text(q, 1, org_code, -1, SQLITE_TRANSIENT);
+    }
+    db_bind_text(q, 1, org_code);
     list = json_array();
-    while ((rc = sqi_db_step(sqi_db(c), q)) == 1) {
+    while ((rc = step(c, q)) == 1) {
         json_t *e = json_object();
 
         json_object_set_new(e, "id", col_json(q, 0));
@@ -127,8 +146,7 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
             json_object_set_new(e, "name", col_json(q, 2));
         if (k != 0)
             json_object_set_new(e, "role", col_json(q, 3));
-        json_object_set_new(e, "active",
-                            json_boolean(sqlite3_column_int(q, 4)));
+        json_object_set_new(e, "active", json_boolean(db_column_int64(q, 4)));
         json_object_set_new(e, "created_at", col_json(q, 5));
         json_object_set_new(e, "last_used_at", col_json(q, 6));
         json_object_set_new(e, "revoked_at", col_json(q, 7));
@@ -139,7 +157,8 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
         list = NULL;
     }
 done:
-    sqlite3_finalize(q);
+    if (q != NULL)
+        db_reset(q);
     json_decref(list);
     sqi_end_read(c);
 out:
@@ -159,44 +178,47 @@ static int find_cred(struct sqi_conn *c, int k, const char *org_code,
         "SELECT t.id, t.active FROM tokens t LEFT JOIN orgs o ON"
         " o.id = t.org_id WHERE t.id = ?1 AND (?2 IS NULL OR o.code = ?2)",
         "SELECT u.id, u.active FROM dash_users u LEFT JOIN orgs o ON"
-        " o.id = u.org_id WHERE u.login = ?3 AND o.code IS ?2",
+        " o.id = u.org_id WHERE u.login = ?1 AND (o.code = ?2 OR"
+        " (o.code IS NULL AND ?2 IS NULL))",
     };
-    sqlite3_stmt *q = NULL;
-    int rc = sqi_db_prepare(sqi_db(c), sql[k], &q);
+    struct db_stmt *q = stmt(c, sql[k]);
+    int rc;
 
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_int64(q, 1, id);
-    if (org_code != NULL)
-        sqlite3_bind_text(q, 2, org_code, -1, SQLITE_TRANSIENT);
-    if (login != NULL)
-        sqlite3_bind_text(q, 3, login, -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(sqi_db(c), q);
+    if (q == NULL)
+        return -STORE_E_IO;
+    if (k == 2)
+        db_bind_text(q, 1, login);
+    else
+        db_bind_int64(q, 1, id);
+    db_bind_text(q, 2, org_code);
+    rc = step(c, q);
     *found = rc == 1;
     if (rc == 1) {
-        *cid = sqlite3_column_int64(q, 0);
-        *active = sqlite3_column_int(q, 1);
+        *cid = db_column_int64(q, 0);
+        *active = (int)db_column_int64(q, 1);
     }
-    sqlite3_finalize(q);
+    db_reset(q);
     return rc < 0 ? rc : 0;
 }
 
-/* Run `sql` with ?1 = id, ?2 = now; *changes gets the rows changed. */
-static int run_id(struct sqi_conn *c, const char *sql, int64_t id, int64_t now,
-                  int *changes)
+/* Run `sql` with ?1 = id and, when `now` is not NULL, ?2 = *now (a
+ * statement without ?2 gets no second parameter); *changes gets the rows
+ * changed. */
+static int run_id(struct sqi_conn *c, const char *sql, int64_t id,
+                  const int64_t *now, int *changes)
 {
-    sqlite3_stmt *q = NULL;
-    int rc = sqi_db_prepare(sqi_db(c), sql, &q);
+    struct db_stmt *q = stmt(c, sql);
+    int rc;
 
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_int64(q, 1, id);
-    sqlite3_bind_int64(q, 2, now);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+    if (q == NULL)
+        return -STORE_E_IO;
+    db_bind_int64(q, 1, id);
+    if (now != NULL)
+        db_bind_int64(q, 2, *now);
+    rc = step(c, q);
     if (rc < 0)
         return rc;
-    *changes = sqlite3_changes(sqi_db(c));
+    *changes = (int)db_changes(sqi_dbh(c));
     return 0;
 }
 
@@ -250,15 +272,15 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
         rc = -STORE_E_NOT_FOUND;
         goto done;
     }
-    rc = run_id(c, revoke_sql[k], cid, now, &n);
+    rc = run_id(c, revoke_sql[k], cid, NULL, &n);
     if (rc == 0 && n > 0) {
         int stamped = 0;
 
-        rc = run_id(c, stamp_sql[k], cid, now, &stamped);
+        rc = run_id(c, stamp_sql[k], cid, &now, &stamped);
     }
     if (rc == 0 && k == 2)
-        rc = run_id(c, "DELETE FROM dash_sessions WHERE user_id = ?1", cid, now,
-                    &ended);
+        rc = run_id(c, "DELETE FROM dash_sessions WHERE user_id = ?1", cid,
+                    NULL, &ended);
     if (rc != 0)
         goto done;
     if (k == 2)

@@ -39,6 +39,25 @@ const char *const sqi_migration6[] = {
     NULL,
 };
 
+/* The statement for `sql` (a literal: db_q keeps it per connection), or
+ * NULL with the store's error set. */
+static struct db_stmt *stmt(struct sqi_conn *c, const char *sql)
+{
+    struct db_stmt *q = db_q(sqi_dbh(c), sql);
+
+    if (q == NULL)
+        sqi_db_error(sqi_dbh(c), -DB_E_SQL, "prepare");
+    return q;
+}
+
+/* Step `q`: 1 with a row, 0 when done, or the store's error. */
+static int step(struct sqi_conn *c, struct db_stmt *q)
+{
+    int rc = db_step(q);
+
+    return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
+}
+
 /* 1 when `s` is a valid login: [a-z0-9._-]{3,32}. */
 static int login_ok(const char *s)
 {
@@ -60,7 +79,7 @@ int sqd_user_add(struct store *st, const char *org_code, const char *login,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c;
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q;
     int64_t org = 0, now = (int64_t)time(NULL);
     int rc;
 
@@ -79,16 +98,16 @@ int sqd_user_add(struct store *st, const char *org_code, const char *login,
     if (rc != 0)
         goto out;
     if (org_code != NULL) {
-        rc = sqi_db_prepare(sqi_db(c), "SELECT id FROM orgs WHERE code = ?1",
-                            &q);
-        if (rc != 0)
+        q = stmt(c, "SELECT id FROM orgs WHERE code = ?1");
+        if (q == NULL) {
+            rc = -STORE_E_IO;
             goto done;
-        sqlite3_bind_text(q, 1, org_code, -1, SQLITE_TRANSIENT);
-        rc = sqi_db_step(sqi_db(c), q);
+        }
+        db_bind_text(q, 1, org_code);
+        rc = step(c, q);
         if (rc == 1)
-            org = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        q = NULL;
+            org = db_column_int64(q, 0);
+        db_reset(q);
         if (rc == 0) {
             store_set_error("org_not_found", "no organisation '%s'", org_code);
             rc = -STORE_E_NOT_FOUND;
@@ -96,27 +115,32 @@ int sqd_user_add(struct store *st, const char *org_code, const char *login,
         if (rc < 0)
             goto done;
     }
-    rc = sqi_db_prepare(sqi_db(c),
-                        "INSERT INTO dash_users(login, role, org_id, pw_hash,"
-                        " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        &q);
-    if (rc != 0)
+    q = stmt(c, "INSERT INTO dash_users(login, role, org_id, pw_hash,"
+                " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    if (q == NULL) {
+        rc = -STORE_E_IO;
         goto done;
-    sqlite3_bind_text(q, 1, login, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, role, -1, SQLITE_TRANSIENT);
+    }
+    db_bind_text(q, 1, login);
+    db_bind_text(q, 2, role);
     if (org)
-        sqlite3_bind_int64(q, 3, org);
+        db_bind_int64(q, 3, org);
     else
-        sqlite3_bind_null(q, 3);
-    sqlite3_bind_text(q, 4, pwhash, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 5, now);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+        db_bind_null(q, 3);
+    db_bind_text(q, 4, pwhash);
+    db_bind_int64(q, 5, now);
+    rc = step(c, q);
+    if (rc == 1)
+        *id = db_column_int64(q, 0);
+    db_reset(q);
     if (rc == -STORE_E_CONFLICT)
         store_set_error("duplicate_login", "user '%s' exists", login);
+    if (rc == 0) {
+        store_set_error("internal", "no id for the new user");
+        rc = -STORE_E_IO;
+    }
     if (rc < 0)
         goto done;
-    *id = sqlite3_last_insert_rowid(sqi_db(c));
     rc = sqi_audit(c, now, actor, "dash.user.add", login,
                    json_pack("{s:s, s:s}", "role", role, "org",
                              org_code ? org_code : "*"));
@@ -132,19 +156,17 @@ int sqd_user_get(struct store *st, const char *login, char *pwhash, size_t cap,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *q = NULL;
-    int rc;
+    struct db_stmt *q;
+    int rc = -STORE_E_IO;
 
-    rc = sqi_db_prepare(sqi_db(c),
-                        "SELECT id, pw_hash FROM dash_users WHERE login = ?1"
-                        " AND active = 1",
-                        &q);
-    if (rc != 0)
+    q = stmt(c, "SELECT id, pw_hash FROM dash_users WHERE login = ?1"
+                " AND active = 1");
+    if (q == NULL)
         goto out;
-    sqlite3_bind_text(q, 1, login, -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(sqi_db(c), q);
+    db_bind_text(q, 1, login);
+    rc = step(c, q);
     if (rc == 1) {
-        const char *h = (const char *)sqlite3_column_text(q, 1);
+        const char *h = db_column_text(q, 1);
 
         if (h == NULL || strlen(h) >= cap) {
             store_set_error("internal", "stored password hash too long");
@@ -152,14 +174,15 @@ int sqd_user_get(struct store *st, const char *login, char *pwhash, size_t cap,
             goto out;
         }
         memcpy(pwhash, h, strlen(h) + 1);
-        *id = sqlite3_column_int64(q, 0);
+        *id = db_column_int64(q, 0);
         rc = 0;
     } else if (rc == 0) {
         store_set_error("not_found", "no user '%s'", login);
         rc = -STORE_E_NOT_FOUND;
     }
 out:
-    sqlite3_finalize(q);
+    if (q != NULL)
+        db_reset(q);
     sqi_put_conn(s, c);
     return rc;
 }
@@ -169,42 +192,38 @@ int sqd_session_add(struct store *st, int64_t user, const char *hash,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q;
     char actor[48];
     int rc;
 
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "INSERT INTO dash_sessions(hash, user_id, csrf,"
-                        " created_at, expires_at) VALUES (?1, ?2, ?3, ?4,"
-                        " ?5)",
-                        &q);
-    if (rc != 0)
+    q = stmt(c, "INSERT INTO dash_sessions(hash, user_id, csrf,"
+                " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (q == NULL) {
+        rc = -STORE_E_IO;
         goto done;
-    sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, user);
-    sqlite3_bind_text(q, 3, csrf, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 4, now);
-    sqlite3_bind_int64(q, 5, expires);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
-    q = NULL;
+    }
+    db_bind_text(q, 1, hash);
+    db_bind_int64(q, 2, user);
+    db_bind_text(q, 3, csrf);
+    db_bind_int64(q, 4, now);
+    db_bind_int64(q, 5, expires);
+    rc = step(c, q);
     if (rc < 0)
         goto done;
     /* a user's last use is its last sign-in */
-    rc = sqi_db_prepare(sqi_db(c),
-                        "INSERT INTO credential_times(kind, id,"
-                        " last_used_at) VALUES ('user', ?1, ?2) ON"
-                        " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2",
-                        &q);
-    if (rc != 0)
+    q = stmt(c, "INSERT INTO credential_times(kind, id,"
+                " last_used_at) VALUES ('user', ?1, ?2) ON"
+                " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2");
+    if (q == NULL) {
+        rc = -STORE_E_IO;
         goto done;
-    sqlite3_bind_int64(q, 1, user);
-    sqlite3_bind_int64(q, 2, now);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+    }
+    db_bind_int64(q, 1, user);
+    db_bind_int64(q, 2, now);
+    rc = step(c, q);
     if (rc < 0)
         goto done;
     snprintf(actor, sizeof(actor), "dash_user:%lld", (long long)user);
@@ -222,32 +241,29 @@ int sqd_session_get(struct store *st, const char *hash, int64_t now,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *q = NULL;
-    int rc;
+    struct db_stmt *q;
+    int rc = -STORE_E_IO;
 
-    rc = sqi_db_prepare(sqi_db(c),
-                        "SELECT u.id, u.role, coalesce(u.org_id, 0), u.login,"
-                        " s.csrf FROM dash_sessions s JOIN dash_users u ON"
-                        " u.id = s.user_id WHERE s.hash = ?1 AND"
-                        " s.expires_at > ?2 AND u.active = 1",
-                        &q);
-    if (rc != 0)
+    q = stmt(c, "SELECT u.id, u.role, coalesce(u.org_id, 0), u.login,"
+                " s.csrf FROM dash_sessions s JOIN dash_users u ON"
+                " u.id = s.user_id WHERE s.hash = ?1 AND"
+                " s.expires_at > ?2 AND u.active = 1");
+    if (q == NULL)
         goto out;
-    sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, now);
-    rc = sqi_db_step(sqi_db(c), q);
+    db_bind_text(q, 1, hash);
+    db_bind_int64(q, 2, now);
+    rc = step(c, q);
     if (rc == 1) {
         struct store_principal p = {0};
-        const char *role = (const char *)sqlite3_column_text(q, 1);
-        const char *tok = (const char *)sqlite3_column_text(q, 4);
+        const char *role = db_column_text(q, 1);
+        const char *tok = db_column_text(q, 4);
 
-        p.id = sqlite3_column_int64(q, 0);
+        p.id = db_column_int64(q, 0);
         p.role = strcmp(role, "admin") == 0   ? STORE_ROLE_ADMIN
                  : strcmp(role, "board") == 0 ? STORE_ROLE_BOARD
                                               : STORE_ROLE_AUDITOR;
-        p.org_id = sqlite3_column_int64(q, 2);
-        snprintf(p.actor, sizeof(p.actor), "user:%s",
-                 (const char *)sqlite3_column_text(q, 3));
+        p.org_id = db_column_int64(q, 2);
+        snprintf(p.actor, sizeof(p.actor), "user:%s", db_column_text(q, 3));
         if (tok == NULL || strlen(tok) >= cap) {
             rc = -STORE_E_IO;
             goto out;
@@ -260,7 +276,8 @@ int sqd_session_get(struct store *st, const char *hash, int64_t now,
         rc = -STORE_E_NOT_FOUND;
     }
 out:
-    sqlite3_finalize(q);
+    if (q != NULL)
+        db_reset(q);
     sqi_put_conn(s, c);
     return rc;
 }
@@ -270,25 +287,24 @@ int sqd_session_del(struct store *st, const char *hash, const char *actor,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q;
     int rc, n;
 
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "DELETE FROM dash_sessions WHERE hash = ?1 OR"
-                        " expires_at <= ?2",
-                        &q);
-    if (rc != 0)
+    q = stmt(c, "DELETE FROM dash_sessions WHERE hash = ?1 OR"
+                " expires_at <= ?2");
+    if (q == NULL) {
+        rc = -STORE_E_IO;
         goto done;
-    sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, now);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+    }
+    db_bind_text(q, 1, hash);
+    db_bind_int64(q, 2, now);
+    rc = step(c, q);
     if (rc < 0)
         goto done;
-    n = sqlite3_changes(sqi_db(c));
+    n = (int)db_changes(sqi_dbh(c));
     rc = sqi_audit(c, now, actor, "dash.logout", actor,
                    json_pack("{s:i}", "sessions_ended", n));
 done:
@@ -302,23 +318,21 @@ out:
 static int counter_get(struct sqi_conn *c, const char *key, int64_t *count,
                        int64_t *until)
 {
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q;
     int rc;
 
     *count = *until = 0;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "SELECT count, locked_until FROM dash_failures"
-                        " WHERE key = ?1",
-                        &q);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(sqi_db(c), q);
+    q = stmt(c, "SELECT count, locked_until FROM dash_failures"
+                " WHERE key = ?1");
+    if (q == NULL)
+        return -STORE_E_IO;
+    db_bind_text(q, 1, key);
+    rc = step(c, q);
     if (rc == 1) {
-        *count = sqlite3_column_int64(q, 0);
-        *until = sqlite3_column_int64(q, 1);
+        *count = db_column_int64(q, 0);
+        *until = db_column_int64(q, 1);
     }
-    sqlite3_finalize(q);
+    db_reset(q);
     return rc < 0 ? rc : 0;
 }
 
@@ -327,7 +341,7 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q;
     int64_t count = 0, until = 0;
     int rc;
 
@@ -342,11 +356,12 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
         goto done;
     if (op == 2) {
         until = 0;
-        rc = sqi_db_prepare(sqi_db(c),
-                            "DELETE FROM dash_failures WHERE key = ?1", &q);
-        if (rc != 0)
+        q = stmt(c, "DELETE FROM dash_failures WHERE key = ?1");
+        if (q == NULL) {
+            rc = -STORE_E_IO;
             goto done;
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+        }
+        db_bind_text(q, 1, key);
     } else if (op == 1) {
         /* the attempt was counted when it was reserved: audit only */
         rc = sqi_audit(c, now, "dash", "dash.login_failed", key,
@@ -359,18 +374,17 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
             count--;
         if (count < limit)
             until = 0;
-        rc = sqi_db_prepare(sqi_db(c),
-                            "UPDATE dash_failures SET count = ?2,"
-                            " locked_until = ?3 WHERE key = ?1",
-                            &q);
-        if (rc != 0)
+        q = stmt(c, "UPDATE dash_failures SET count = ?2,"
+                    " locked_until = ?3 WHERE key = ?1");
+        if (q == NULL) {
+            rc = -STORE_E_IO;
             goto done;
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(q, 2, count);
-        sqlite3_bind_int64(q, 3, until);
+        }
+        db_bind_text(q, 1, key);
+        db_bind_int64(q, 2, count);
+        db_bind_int64(q, 3, until);
     }
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+    rc = step(c, q);
     if (rc < 0)
         goto done;
     rc = 0;
@@ -388,27 +402,24 @@ out:
 static int counter_take(struct sqi_conn *c, const char *key, int64_t count,
                         int64_t until, int limit, int lock_secs, int64_t now)
 {
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q;
     int rc;
 
     if (until != 0 && until <= now)
         count = 0;
     count++;
     until = count >= limit ? now + lock_secs : 0;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "INSERT INTO dash_failures(key, count, last_at,"
-                        " locked_until) VALUES (?1, ?2, ?3, ?4) ON"
-                        " CONFLICT(key) DO UPDATE SET count = ?2,"
-                        " last_at = ?3, locked_until = ?4",
-                        &q);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, count);
-    sqlite3_bind_int64(q, 3, now);
-    sqlite3_bind_int64(q, 4, until);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+    q = stmt(c, "INSERT INTO dash_failures(key, count, last_at,"
+                " locked_until) VALUES (?1, ?2, ?3, ?4) ON"
+                " CONFLICT(key) DO UPDATE SET count = ?2,"
+                " last_at = ?3, locked_until = ?4");
+    if (q == NULL)
+        return -STORE_E_IO;
+    db_bind_text(q, 1, key);
+    db_bind_int64(q, 2, count);
+    db_bind_int64(q, 3, now);
+    db_bind_int64(q, 4, until);
+    rc = step(c, q);
     if (rc < 0)
         return rc;
     if (count == limit)
@@ -458,37 +469,35 @@ int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q;
     int64_t ns = 0, nf = 0;
     int rc;
 
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "DELETE FROM dash_sessions WHERE expires_at <= ?1", &q);
-    if (rc != 0)
+    q = stmt(c, "DELETE FROM dash_sessions WHERE expires_at <= ?1");
+    if (q == NULL) {
+        rc = -STORE_E_IO;
         goto done;
-    sqlite3_bind_int64(q, 1, now);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
-    q = NULL;
+    }
+    db_bind_int64(q, 1, now);
+    rc = step(c, q);
     if (rc < 0)
         goto done;
-    ns = sqlite3_changes(sqi_db(c));
-    rc = sqi_db_prepare(sqi_db(c),
-                        "DELETE FROM dash_failures WHERE locked_until <= ?1"
-                        " AND last_at <= ?2",
-                        &q);
-    if (rc != 0)
+    ns = db_changes(sqi_dbh(c));
+    q = stmt(c, "DELETE FROM dash_failures WHERE locked_until <= ?1"
+                " AND last_at <= ?2");
+    if (q == NULL) {
+        rc = -STORE_E_IO;
         goto done;
-    sqlite3_bind_int64(q, 1, now);
-    sqlite3_bind_int64(q, 2, stale_before);
-    rc = sqi_db_step(sqi_db(c), q);
-    sqlite3_finalize(q);
+    }
+    db_bind_int64(q, 1, now);
+    db_bind_int64(q, 2, stale_before);
+    rc = step(c, q);
     if (rc < 0)
         goto done;
-    nf = sqlite3_changes(sqi_db(c));
+    nf = db_changes(sqi_dbh(c));
     rc = 0;
 done:
     rc = sqi_end_write(s, c, rc);

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,36 +79,22 @@ static void *client_main(void *p)
     return NULL;
 }
 
-static int64_t count(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 static void check_db(const char *dir, int64_t *payments)
 {
-    char path[300];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char url[300], verdict[64];
 
-    snprintf(path, sizeof(path), "%s/chopay.db", dir);
-    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-              SQLITE_OK);
-    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
-    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
-    CHECK_STR((const char *)sqlite3_column_text(st, 0), "ok");
-    sqlite3_finalize(st);
-    CHECK_INT(count(db, "SELECT count(*) FROM payments p WHERE p.id NOT IN "
-                        "(SELECT payment_id FROM cash_records)"),
+    st_db_url(dir, url, sizeof(url));
+    /* the file itself is sound (an SQLite database) */
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        CHECK_INT(st_sql_text(url, "PRAGMA integrity_check", verdict,
+                              sizeof(verdict)),
+                  1);
+        CHECK_STR(verdict, "ok");
+    }
+    CHECK_INT(st_sql_int(url, "SELECT count(*) FROM payments p WHERE p.id NOT"
+                              " IN (SELECT payment_id FROM cash_records)"),
               0);
-    *payments = count(db, "SELECT count(*) FROM payments");
-    sqlite3_close(db);
+    *payments = st_sql_int(url, "SELECT count(*) FROM payments");
     /* the ledger's invariants, after kill -9 and restarts */
     CHECK_INT(st_check(dir, NULL, 0), 0);
 }

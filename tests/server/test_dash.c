@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,21 +204,14 @@ static int user_add(const char *args, const char *stdin_text, char *out,
     return WEXITSTATUS(rc);
 }
 
-/* One text column of the test database (first row), into out. */
+/* One text column of the test database (first row), into out ("" when
+ * there is none). */
 static void db_text(const char *sql, char *out, size_t cap)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char url[400];
 
-    out[0] = '\0';
-    snprintf(path, sizeof(path), "%s/chopay.db", srv.dir);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    st_db_url(srv.dir, url, sizeof(url));
+    st_sql_text(url, sql, out, cap);
 }
 
 #define PW_LAN "lan-mật-khẩu-2026"
@@ -1141,21 +1133,12 @@ static void test_exports(void)
 /* ---- housekeeping: expired sessions, stale failure counters --------- */
 
 /* Run statements on the test database (read-write). 0 or -1. */
-static int db_exec(const char *sql)
+static int db_write(const char *sql)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    int rc = -1;
+    char url[400];
 
-    snprintf(path, sizeof(path), "%s/chopay.db", srv.dir);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 10000);
-        rc = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-        if (rc != 0)
-            fprintf(stderr, "db_exec: %s\n", sqlite3_errmsg(db));
-    }
-    sqlite3_close(db);
-    return rc;
+    st_db_url(srv.dir, url, sizeof(url));
+    return st_sql(url, sql);
 }
 
 /* Plant an expired session and failure counters of every kind. */
@@ -1175,22 +1158,41 @@ static int plant_stale(void)
              " ('login:recent', 2, %lld, 0);",
              7, now - 9 * 3600, now - 60, now - 2 * 86400, now - 2 * 86400,
              now - 2 * 86400 + 900, now - 2 * 86400, now + 600, now - 3600);
-    return db_exec(sql);
+    return db_write(sql);
+}
+
+/* A list being joined by commas (planted). */
+struct joined {
+    char *buf;
+    size_t cap;
+};
+
+static int join_key(void *arg, int n, const char *const *col)
+{
+    struct joined *j = arg;
+    size_t len = strlen(j->buf);
+
+    if (n > 0 && col[0] != NULL)
+        snprintf(j->buf + len, j->cap - len, "%s%s", len ? "," : "", col[0]);
+    return 0;
 }
 
 /* The planted rows still there: expired session, each failure key. */
 static void planted(long long *sess, char *keys, size_t cap)
 {
-    char sql[200];
+    struct joined j = {keys, cap};
+    char sql[200], url[400];
 
     snprintf(sql, sizeof(sql),
              "SELECT count(*) FROM dash_sessions WHERE hash = '%064d'", 7);
     *sess = st_db_int(&srv, sql);
-    db_text("SELECT group_concat(key, ',') FROM (SELECT key FROM"
-            " dash_failures WHERE key IN ('login:stale',"
-            " 'login:stale-lock-over', 'login:still-locked', 'login:recent')"
-            " ORDER BY key)",
-            keys, cap);
+    keys[0] = '\0';
+    st_db_url(srv.dir, url, sizeof(url));
+    st_sql_rows(url,
+                "SELECT key FROM dash_failures WHERE key IN ('login:stale',"
+                " 'login:stale-lock-over', 'login:still-locked',"
+                " 'login:recent') ORDER BY key",
+                join_key, &j);
 }
 
 static void test_sweep_signin(void)
@@ -1226,8 +1228,8 @@ static void test_sweep_signin(void)
     r = dreq("GET", "/dash/session", sess, NULL, NULL, NULL, NULL);
     CHECK_INT(r.status, 200);
     dfree(&r);
-    db_exec("DELETE FROM dash_failures WHERE key IN ('login:recent',"
-            " 'login:still-locked')");
+    db_write("DELETE FROM dash_failures WHERE key IN ('login:recent',"
+             " 'login:still-locked')");
 }
 
 /* Write the test config with housekeeping every `secs` seconds. */

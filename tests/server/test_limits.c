@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,29 +418,22 @@ static void fill_disk(const char *path)
 /*
  * A verified notification journaled but not processed (as a crash right
  * after the journal's commit leaves it), written into DIR's database.
- * The connection keeps -wal and -shm, as the server's do.
+ * The connection (db.h's, as the server's) keeps -wal and -shm.
  */
 static void journal_pending_add(const char *dir)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    int one = 1;
+    char url[400];
 
-    snprintf(path, sizeof(path), "%s/chopay.db", dir);
-    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
-    CHECK_INT(sqlite3_exec(db,
-                           "INSERT INTO bank_journal(provider, org_id,"
-                           " received_at, headers, body, verified, state)"
-                           " VALUES ('generic', 1, 0, '{}', CAST('"
-                           "{\"id\":\"FULL-1\",\"account\":\"" ST_MKT_ACCOUNT
-                           "\",\"reference\":\"FT00000001\",\"direction\":"
-                           "\"credit\",\"amount\":1000,\"booked_at\":"
-                           "\"2026-10-01\",\"description\":\"full disk\"}"
-                           "' AS BLOB), 'ok', 'received')",
-                           NULL, NULL, NULL),
-              SQLITE_OK);
-    sqlite3_close(db);
+    st_db_url(dir, url, sizeof(url));
+    CHECK_INT(st_sql(url, "INSERT INTO bank_journal(provider, org_id,"
+                          " received_at, headers, body, verified, state)"
+                          " VALUES ('generic', 1, 0, '{}', CAST('"
+                          "{\"id\":\"FULL-1\",\"account\":\"" ST_MKT_ACCOUNT
+                          "\",\"reference\":\"FT00000001\",\"direction\":"
+                          "\"credit\",\"amount\":1000,\"booked_at\":"
+                          "\"2026-10-01\",\"description\":\"full disk\"}"
+                          "' AS BLOB), 'ok', 'received')"),
+              0);
 }
 
 /* Start the server on a fixed port without waiting for server.addr. */

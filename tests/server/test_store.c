@@ -14,8 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "harness.h"
 #include "notify.h"
 #include "srvtest.h"
@@ -38,18 +36,6 @@ static int64_t jint(json_t *o, const char *k)
 
 static char db_file[300]; /* the test database's file */
 
-/* Run `sql` on the test database through a connection of its own. */
-static int db_exec(const char *sql)
-{
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open(db_file, &db);
-
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
-}
-
 /*
  * A refund whose guarded update changes no row (a trigger that silently
  * skips it stands in for a ledger moved under the refund) fails and
@@ -70,7 +56,7 @@ static void refund_guards(struct store *st, int64_t org_id, int64_t credit)
     size_t i;
 
     for (i = 0; i < sizeof(skips) / sizeof(skips[0]); i++) {
-        CHECK_INT(db_exec(skips[i]), SQLITE_OK);
+        CHECK_INT(st_sql(db_file, skips[i]), 0);
         out = NULL;
         CHECK_INT(st->ops->payer_refund(st, org_id, &rf, "test",
                                         (int64_t)time(NULL), &out),
@@ -78,7 +64,7 @@ static void refund_guards(struct store *st, int64_t org_id, int64_t credit)
         CHECK_STR(store_error_code(), "ledger");
         CHECK(out == NULL);
         json_decref(out);
-        CHECK_INT(db_exec("DROP TRIGGER skip;"), SQLITE_OK);
+        CHECK_INT(st_sql(db_file, "DROP TRIGGER skip;"), 0);
         CHECK_INT(st->ops->payer_list(st, org_id, &f, &out), 0);
         CHECK_INT(jint(json_array_get(out, 0), "credit"), credit);
         json_decref(out);
@@ -289,34 +275,6 @@ static void test_ledger(struct store *st)
     CHECK(n >= 10);
 }
 
-/* Run `sql` on database file `file` through a connection of its own. */
-static int file_exec(const char *file, const char *sql)
-{
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open(file, &db);
-
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
-}
-
-/* One integer from database file `file`, or -1. */
-static long long file_int(const char *file, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-
-    if (sqlite3_open(file, &db) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
 /* `audit_verify` on the database at `url`: its result, entries in *n. */
 static int verify_at(const char *url, int64_t *n)
 {
@@ -354,10 +312,10 @@ static void test_audit_boundaries(const char *dir)
     store_close(st);
     CHECK_INT(verify_at(url, &n), 0);
     CHECK_INT(n, 1);
-    CHECK_INT(file_exec(file, "DROP TRIGGER audit_no_update;"
-                              " UPDATE audit SET actor = 'tester', action ="
-                              " 'second line' || char(10) || action;"),
-              SQLITE_OK);
+    CHECK_INT(st_sql(file, "DROP TRIGGER audit_no_update;"
+                           " UPDATE audit SET actor = 'tester', action ="
+                           " 'second line' || char(10) || action;"),
+              0);
     CHECK_INT(verify_at(url, &n), -STORE_E_CONFLICT);
     CHECK_STR(store_error_code(), "audit_broken");
 }
@@ -394,9 +352,9 @@ static void test_audit_old_chain(const char *dir)
     sql[len] = '\0';
     snprintf(file, sizeof(file), "%s/old.db", dir);
     snprintf(url, sizeof(url), "sqlite:%s", file);
-    CHECK_INT(file_exec(file, sql), SQLITE_OK);
+    CHECK_INT(st_sql(file, sql), 0);
     free(sql);
-    old = file_int(file, "SELECT count(*) FROM audit");
+    old = st_sql_int(file, "SELECT count(*) FROM audit");
     CHECK(old > 10);
     CHECK_INT(store_open(url, 1, &st), 0); /* migrates */
     if (st == NULL)
@@ -408,10 +366,10 @@ static void test_audit_old_chain(const char *dir)
     CHECK_INT(st->ops->audit_verify(st, &n), 0);
     CHECK_INT(n, old + 1);
     store_close(st);
-    CHECK_INT(file_int(file, "SELECT from_id FROM audit_encodings WHERE"
-                             " version = 2"),
+    CHECK_INT(st_sql_int(file, "SELECT from_id FROM audit_encodings WHERE"
+                               " version = 2"),
               old + 1);
-    CHECK_INT(file_int(file, "SELECT count(*) FROM audit_encodings"), 1);
+    CHECK_INT(st_sql_int(file, "SELECT count(*) FROM audit_encodings"), 1);
     st = NULL;
     CHECK_INT(store_open_readonly(url, 1, &st), 0);
     if (st != NULL) {
@@ -422,15 +380,15 @@ static void test_audit_old_chain(const char *dir)
         store_close(st);
     }
     /* an old entry changed, or a new one passed off as old: caught */
-    CHECK_INT(file_exec(file, "DROP TRIGGER audit_encodings_no_update;"
-                              " UPDATE audit_encodings SET from_id ="
-                              " from_id + 1;"),
-              SQLITE_OK);
+    CHECK_INT(st_sql(file, "DROP TRIGGER audit_encodings_no_update;"
+                           " UPDATE audit_encodings SET from_id ="
+                           " from_id + 1;"),
+              0);
     CHECK_INT(verify_at(url, &n), -STORE_E_CONFLICT);
-    CHECK_INT(file_exec(file, "UPDATE audit_encodings SET from_id ="
-                              " from_id - 1; DROP TRIGGER audit_no_update;"
-                              " UPDATE audit SET detail = '{}' WHERE id = 3;"),
-              SQLITE_OK);
+    CHECK_INT(st_sql(file, "UPDATE audit_encodings SET from_id ="
+                           " from_id - 1; DROP TRIGGER audit_no_update;"
+                           " UPDATE audit SET detail = '{}' WHERE id = 3;"),
+              0);
     CHECK_INT(verify_at(url, &n), -STORE_E_CONFLICT);
 }
 
@@ -486,15 +444,15 @@ static void test_journal_prune(const char *dir)
     j.now = now;
     CHECK_INT(st->ops->journal_add(st, &j, &id), 0);
     store_close(st);
-    CHECK_INT(file_int(file, "SELECT count(*) FROM bank_journal WHERE"
-                             " verified <> 'ok'"),
+    CHECK_INT(st_sql_int(file, "SELECT count(*) FROM bank_journal WHERE"
+                               " verified <> 'ok'"),
               1);
-    CHECK_INT(file_int(file, "SELECT max(id) FROM bank_journal WHERE"
-                             " verified <> 'ok'"),
+    CHECK_INT(st_sql_int(file, "SELECT max(id) FROM bank_journal WHERE"
+                               " verified <> 'ok'"),
               id);
     /* the verified one is still there */
-    CHECK_INT(file_int(file, "SELECT count(*) FROM bank_journal WHERE"
-                             " verified = 'ok'"),
+    CHECK_INT(st_sql_int(file, "SELECT count(*) FROM bank_journal WHERE"
+                               " verified = 'ok'"),
               1);
 }
 
@@ -650,8 +608,7 @@ static void test_readonly(const char *dir)
                             "1023456789", "CHO DOC", "RO"};
     struct store *st = NULL;
     json_t *o = NULL;
-    sqlite3 *db = NULL;
-    int before = 0;
+    long long before;
 
     snprintf(file, sizeof(file), "%s/none.db", dir);
     snprintf(url, sizeof(url), "sqlite:%s", file);
@@ -671,42 +628,18 @@ static void test_readonly(const char *dir)
         store_close(st);
     }
     /* an older schema: said so, left as it is */
-    CHECK_INT(sqlite3_open(file, &db), SQLITE_OK);
-    {
-        sqlite3_stmt *q = NULL;
-
-        if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
-                               -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            before = sqlite3_column_int(q, 0);
-        sqlite3_finalize(q);
-    }
-    CHECK_INT(sqlite3_exec(db,
-                           "DELETE FROM schema_version WHERE version ="
-                           " (SELECT max(version) FROM schema_version)",
-                           NULL, NULL, NULL),
-              SQLITE_OK);
-    sqlite3_close(db);
+    before = st_sql_int(file, "SELECT max(version) FROM schema_version");
+    CHECK(before > 1);
+    CHECK_INT(st_sql(file, "DELETE FROM schema_version WHERE version ="
+                           " (SELECT max(version) FROM schema_version)"),
+              0);
     st = NULL;
     CHECK_INT(store_open_readonly(url, 1, &st), -STORE_E_USAGE);
     CHECK_STR(store_error_code(), "schema_too_old");
     CHECK_INT(st_run(out, sizeof(out), argv), 2);
-    db = NULL;
     /* the check changed nothing: the version is still the older one */
-    CHECK_INT(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL),
-              SQLITE_OK);
-    {
-        sqlite3_stmt *q = NULL;
-        int v = -1;
-
-        if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
-                               -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            v = sqlite3_column_int(q, 0);
-        sqlite3_finalize(q);
-        CHECK_INT(v, before - 1);
-    }
-    sqlite3_close(db);
+    CHECK_INT(st_sql_int(file, "SELECT max(version) FROM schema_version"),
+              before - 1);
 }
 
 /* ---- notifier ----------------------------------------------------------- */
