@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db/db.h"
 #include "srvtest.h"
 
 #ifndef SERVER_BIN
@@ -470,27 +470,119 @@ int st_check(const char *dir, char *out, size_t cap)
     return rc;
 }
 
-long long st_db_int(const struct srvt *s, const char *sql)
+void st_db_url(const char *dir, char *out, size_t cap)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
+    snprintf(out, cap, "sqlite:%s/chopay.db", dir);
+}
 
-    snprintf(path, sizeof(path), "%s/chopay.db", s->dir);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "st_db_int: %s: %s\n", sql, sqlite3_errmsg(db));
+/* Open `url` (a db.h URL or an SQLite file path) that must already
+ * exist; NULL with the reason on stderr. */
+static struct db *sql_open(const char *url, unsigned flags)
+{
+    struct db *db = NULL;
+    char err[256];
+
+    if (db_open(url, flags | DB_NOCREATE, &db, err, sizeof(err)) != 0) {
+        fprintf(stderr, "st_sql: %s\n", err);
+        return NULL;
+    }
+    return db;
+}
+
+int st_sql(const char *url, const char *sql)
+{
+    struct db *db = sql_open(url, 0);
+    int rc;
+
+    if (db == NULL)
+        return -1;
+    rc = db_exec(db, sql);
+    if (rc != 0)
+        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
+    db_close(db);
+    return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Step `sql` (read-only) on `url` to its first row and hand it to `row`
+ * with `arg`. 1 with a row, 0 without, -1 on failure.
+ */
+static int sql_row(const char *url, const char *sql,
+                   void (*row)(struct db_stmt *st, void *arg), void *arg)
+{
+    struct db *db = sql_open(url, DB_READONLY);
+    struct db_stmt *st;
+    int rc = -1;
+
+    if (db == NULL)
+        return -1;
+    st = db_prepare(db, sql);
+    if (st == NULL) {
+        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
         goto out;
     }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
+    rc = db_step(st);
+    if (rc < 0)
+        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
+    else if (rc == 1)
+        row(st, arg);
+    rc = rc < 0 ? -1 : rc;
 out:
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    db_finalize(st);
+    db_close(db);
+    return rc;
+}
+
+static void row_int(struct db_stmt *st, void *arg)
+{
+    *(long long *)arg = db_column_type(st, 0) == DB_NULL
+                            ? 0
+                            : (long long)db_column_int64(st, 0);
+}
+
+long long st_sql_int(const char *url, const char *sql)
+{
+    long long v = -1;
+
+    if (sql_row(url, sql, row_int, &v) != 1)
+        return -1;
     return v;
+}
+
+struct text_out {
+    char *buf;
+    size_t cap;
+    int null;
+};
+
+static void row_text(struct db_stmt *st, void *arg)
+{
+    struct text_out *t = arg;
+    const char *v = db_column_text(st, 0);
+
+    t->null = v == NULL;
+    snprintf(t->buf, t->cap, "%s", v != NULL ? v : "");
+}
+
+int st_sql_text(const char *url, const char *sql, char *out, size_t cap)
+{
+    struct text_out t = {out, cap, 0};
+    int rc;
+
+    if (cap > 0)
+        out[0] = '\0';
+    rc = sql_row(url, sql, row_text, &t);
+    if (rc == 1 && t.null)
+        return 0;
+    return rc;
+}
+
+long long st_db_int(const struct srvt *s, const char *sql)
+{
+    char url[400];
+
+    st_db_url(s->dir, url, sizeof(url));
+    return st_sql_int(url, sql);
 }
 
 int st_log_grep(const struct srvt *s, const char *needle, int *at_start)

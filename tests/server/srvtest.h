@@ -134,6 +134,29 @@ int st_check(const char *dir, char *out, size_t cap);
  */
 int st_log_grep(const struct srvt *s, const char *needle, int *at_start);
 
+/*
+ * The database of a test data directory, through db.h (server/db/db.h),
+ * so a test that must read or tamper with rows behind the server's back
+ * names no database library. `url` is a db.h URL or an SQLite file path;
+ * the database must already exist.
+ */
+
+/* The URL of the database of data directory `dir` into out (cap bytes). */
+void st_db_url(const char *dir, char *out, size_t cap);
+
+/* Run `sql` (statements without parameters or rows) on `url`: 0, or -1
+ * with the database's message on stderr. */
+int st_sql(const char *url, const char *sql);
+
+/* Column 0 of the first row of `sql` on `url` (read-only) as an
+ * integer (NULL reads as 0); -1 when there is no row or on failure. */
+long long st_sql_int(const char *url, const char *sql);
+
+/* Column 0 of the first row of `sql` on `url` (read-only) as text into
+ * out (cap bytes, "" otherwise): 1 with a non-NULL value, 0 when there
+ * is no row or it is NULL, -1 on failure. */
+int st_sql_text(const char *url, const char *sql, char *out, size_t cap);
+
 /* One integer from the server's database (read-only), or -1. */
 long long st_db_int(const struct srvt *s, const char *sql);
 
