@@ -14,7 +14,6 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "db/db.h"
 
 #define CONNS      16
 #define PHASE_SECS 5.0
@@ -277,36 +277,38 @@ static void webhook_phase(void)
     free(all);
 }
 
-/* SQLite alone: INSERT + COMMIT per row, WAL, synchronous=FULL. */
+/* SQLite alone: INSERT + COMMIT per row, WAL, synchronous=FULL (what
+ * db_open sets on an SQLite file, as for the server's own database). */
 static void sqlite_rate(void)
 {
     char path[300];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    struct db *db = NULL;
+    struct db_stmt *st = NULL;
     double t0, el;
     long n = 0;
 
-    snprintf(path, sizeof(path), "%s/fsync-bench.db", dir);
-    if (sqlite3_open(path, &db) != SQLITE_OK)
+    snprintf(path, sizeof(path), "sqlite:%s/fsync-bench.db", dir);
+    if (db_open(path, 0, &db, NULL, 0) != 0)
         return;
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                 " CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);",
-                 NULL, NULL, NULL);
-    sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES ('x')", -1, &st, NULL);
+    if (db_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);") != 0 ||
+        (st = db_prepare(db, "INSERT INTO t(v) VALUES ('x')")) == NULL) {
+        fprintf(stderr, "bench_bank: %s\n", db_errmsg(db));
+        db_close(db);
+        return;
+    }
     t0 = now_s();
     while ((el = now_s() - t0) < 2.0) {
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        if (db_begin(db, DB_WRITE) != 0 || db_end(db, db_run(st)) != 0) {
+            fprintf(stderr, "bench_bank: %s\n", db_errmsg(db));
+            break;
+        }
         n++;
     }
     printf("SQLite single INSERT+COMMIT (WAL, synchronous=FULL, same disk):"
            " %.0f commits/s\n",
            (double)n / el);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    db_finalize(st);
+    db_close(db);
 }
 
 /* An MT940 file of `n` credits paying the intents; path into out. */

@@ -8,7 +8,6 @@
  * market, as chopay-server computes them. Throughput, p50/p99, peak RSS.
  */
 #define _GNU_SOURCE
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db/db.h"
 #include "srv_report.h"
 #include "store.h"
 
@@ -64,32 +64,33 @@ static void percentiles(const char *what, double *t, size_t n, double total,
            total);
 }
 
-static void die(const char *what, sqlite3 *db)
+static void die(const char *what, struct db *db)
 {
     fprintf(stderr, "bench_report_store: %s: %s\n", what,
-            db ? sqlite3_errmsg(db) : store_error_message());
+            db ? db_errmsg(db) : store_error_message());
     exit(1);
 }
 
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+static struct db_stmt *prep(struct db *db, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = db_prepare(db, sql);
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (st == NULL)
         die(sql, db);
     return st;
 }
 
-static void run(sqlite3 *db, sqlite3_stmt *st)
+/* Run `st` (an INSERT into `table`) once and reset it. */
+static void run(struct db *db, struct db_stmt *st, const char *table)
 {
-    if (sqlite3_step(st) != SQLITE_DONE)
-        die(sqlite3_sql(st), db);
-    sqlite3_reset(st);
+    if (db_step(st) != 0)
+        die(table, db);
+    db_reset(st);
 }
 
-static void exec(sqlite3 *db, const char *sql)
+static void exec(struct db *db, const char *sql)
 {
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    if (db_exec(db, sql) != 0)
         die(sql, db);
 }
 
@@ -106,16 +107,19 @@ static struct {
  */
 static void generate(const char *path, int32_t from, int32_t to, int32_t day)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q_org, *q_payer, *q_fee, *q_inv, *q_pay, *q_alloc, *q_bank,
+    struct db *db = NULL;
+    struct db_stmt *q_org, *q_payer, *q_fee, *q_inv, *q_pay, *q_alloc, *q_bank,
         *q_std, *q_idx;
     char **index_sql = NULL, text[128], dstr[11], code[16];
     size_t n_index = 0;
     int64_t inv_id = 0, pay_id = 0;
+    char err[256];
     double t0 = now();
 
-    if (sqlite3_open(path, &db) != SQLITE_OK)
-        die("open", db);
+    if (db_open(path, DB_NOCREATE, &db, err, sizeof(err)) != 0) {
+        fprintf(stderr, "bench_report_store: %s\n", err);
+        exit(1);
+    }
     exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
              " PRAGMA cache_size = -262144; PRAGMA foreign_keys = OFF;");
     /* the store's own indexes and triggers, to make again after */
@@ -123,15 +127,15 @@ static void generate(const char *path, int32_t from, int32_t to, int32_t day)
                      " 'trigger') AND sql IS NOT NULL AND tbl_name IN"
                      " ('payments', 'allocations', 'invoices', 'payers',"
                      " 'bank_txns')");
-    while (sqlite3_step(q_idx) == SQLITE_ROW) {
+    while (db_step(q_idx) == 1) {
         index_sql = realloc(index_sql, (n_index + 1) * sizeof(*index_sql));
         if (index_sql == NULL)
             die("memory", NULL);
-        index_sql[n_index++] =
-            strdup((const char *)sqlite3_column_text(q_idx, 0));
+        index_sql[n_index++] = strdup(db_column_text(q_idx, 0));
     }
-    sqlite3_finalize(q_idx);
-    exec(db, "BEGIN");
+    db_finalize(q_idx);
+    if (db_begin(db, DB_WRITE) != 0)
+        die("BEGIN", db);
     for (size_t i = 0; i < n_index; i++) {
         /* "CREATE [UNIQUE] INDEX|TRIGGER name ..." -> DROP ... name */
         char drop[160], name[96];
@@ -179,47 +183,45 @@ static void generate(const char *path, int32_t from, int32_t to, int32_t day)
         int seq = 0;
 
         snprintf(code, sizeof(code), "CHO%05d", m);
-        sqlite3_bind_int(q_org, 1, m);
-        sqlite3_bind_text(q_org, 2, code, -1, SQLITE_TRANSIENT);
+        db_bind_int64(q_org, 1, m);
+        db_bind_text(q_org, 2, code);
         snprintf(text, sizeof(text), "Chợ số %d", m);
-        sqlite3_bind_text(q_org, 3, text, -1, SQLITE_TRANSIENT);
+        db_bind_text(q_org, 3, text);
         snprintf(text, sizeof(text), "10%08d", m);
-        sqlite3_bind_text(q_org, 4, text, -1, SQLITE_TRANSIENT);
+        db_bind_text(q_org, 4, text);
         snprintf(text, sizeof(text), "P%05d", m);
-        sqlite3_bind_text(q_org, 5, text, -1, SQLITE_TRANSIENT);
+        db_bind_text(q_org, 5, text);
         snprintf(text, sizeof(text), "Tỉnh %02d", m % PROVINCES);
-        sqlite3_bind_text(q_org, 6, text, -1, SQLITE_TRANSIENT);
-        run(db, q_org);
+        db_bind_text(q_org, 6, text);
+        run(db, q_org, "orgs");
         rows.orgs++;
-        sqlite3_bind_int(q_fee, 1, m);
-        sqlite3_bind_int(q_fee, 2, m);
-        sqlite3_bind_int(q_fee, 3, FEE_DAILY);
-        run(db, q_fee);
+        db_bind_int64(q_fee, 1, m);
+        db_bind_int64(q_fee, 2, m);
+        db_bind_int64(q_fee, 3, FEE_DAILY);
+        run(db, q_fee, "fees");
         rows.fees++;
         for (int s = 0; s < STALLS; s++) {
             int64_t pid = (int64_t)(m - 1) * STALLS + s + 1;
             int own = s % 4 == 0;
 
-            sqlite3_bind_int64(q_payer, 1, pid);
-            sqlite3_bind_int(q_payer, 2, m);
+            db_bind_int64(q_payer, 1, pid);
+            db_bind_int64(q_payer, 2, m);
             snprintf(text, sizeof(text), "A-%d", s + 1);
-            sqlite3_bind_text(q_payer, 3, text, -1, SQLITE_TRANSIENT);
+            db_bind_text(q_payer, 3, text);
             snprintf(text, sizeof(text), "Tiểu thương %d", s + 1);
-            sqlite3_bind_text(q_payer, 4, text, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q_payer, 5, own ? "970436" : "", -1,
-                              SQLITE_STATIC);
+            db_bind_text(q_payer, 4, text);
+            db_bind_text(q_payer, 5, own ? "970436" : "");
             snprintf(text, sizeof(text), "%s%07lld", own ? "9" : "",
                      (long long)pid);
-            sqlite3_bind_text(q_payer, 6, own ? text : "", -1,
-                              SQLITE_TRANSIENT);
+            db_bind_text(q_payer, 6, own ? text : "");
             /* their over-payments below are the credit */
-            sqlite3_bind_int(q_payer, 7, s % 50 == 7 ? 5000 : 0);
-            run(db, q_payer);
+            db_bind_int64(q_payer, 7, s % 50 == 7 ? 5000 : 0);
+            run(db, q_payer, "payers");
             rows.payers++;
             if (s % 10 == 0) {
-                sqlite3_bind_int(q_std, 1, m);
-                sqlite3_bind_int64(q_std, 2, pid);
-                run(db, q_std);
+                db_bind_int64(q_std, 1, m);
+                db_bind_int64(q_std, 2, pid);
+                run(db, q_std, "standees");
                 rows.standees++;
             }
         }
@@ -241,80 +243,77 @@ static void generate(const char *path, int32_t from, int32_t to, int32_t day)
 
                 if (!pays && d != day)
                     continue;
-                sqlite3_bind_int64(q_inv, 1, ++inv_id);
-                sqlite3_bind_int(q_inv, 2, m);
-                sqlite3_bind_int64(q_inv, 3, pid);
-                sqlite3_bind_int(q_inv, 4, m);
-                sqlite3_bind_text(q_inv, 5, dstr, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int(q_inv, 6, FEE_DAILY);
-                sqlite3_bind_int(q_inv, 7, pays ? FEE_DAILY : 0);
-                sqlite3_bind_int64(q_inv, 8, t);
-                run(db, q_inv);
+                db_bind_int64(q_inv, 1, ++inv_id);
+                db_bind_int64(q_inv, 2, m);
+                db_bind_int64(q_inv, 3, pid);
+                db_bind_int64(q_inv, 4, m);
+                db_bind_text(q_inv, 5, dstr);
+                db_bind_int64(q_inv, 6, FEE_DAILY);
+                db_bind_int64(q_inv, 7, pays ? FEE_DAILY : 0);
+                db_bind_int64(q_inv, 8, t);
+                run(db, q_inv, "invoices");
                 rows.invoices++;
                 if (!pays)
                     continue;
-                sqlite3_bind_int64(q_pay, 1, ++pay_id);
-                sqlite3_bind_int(q_pay, 2, m);
-                sqlite3_bind_int64(q_pay, 3, pid);
-                sqlite3_bind_text(q_pay, 4, transfer ? "transfer" : "cash", -1,
-                                  SQLITE_STATIC);
-                sqlite3_bind_int64(q_pay, 5, amount);
-                sqlite3_bind_int64(q_pay, 6, amount - FEE_DAILY);
-                sqlite3_bind_text(q_pay, 7, over ? "over" : "", -1,
-                                  SQLITE_STATIC);
+                db_bind_int64(q_pay, 1, ++pay_id);
+                db_bind_int64(q_pay, 2, m);
+                db_bind_int64(q_pay, 3, pid);
+                db_bind_text(q_pay, 4, transfer ? "transfer" : "cash");
+                db_bind_int64(q_pay, 5, amount);
+                db_bind_int64(q_pay, 6, amount - FEE_DAILY);
+                db_bind_text(q_pay, 7, over ? "over" : "");
                 snprintf(text, sizeof(text), "bank:%lld", (long long)pay_id);
                 if (transfer)
-                    sqlite3_bind_text(q_pay, 8, text, -1, SQLITE_TRANSIENT);
+                    db_bind_text(q_pay, 8, text);
                 else
-                    sqlite3_bind_null(q_pay, 8);
-                sqlite3_bind_text(q_pay, 9, transfer ? "sepay" : "cash", -1,
-                                  SQLITE_STATIC);
-                sqlite3_bind_int64(q_pay, 10, t);
-                sqlite3_bind_text(q_pay, 11, dstr, -1, SQLITE_TRANSIENT);
-                run(db, q_pay);
+                    db_bind_null(q_pay, 8);
+                db_bind_text(q_pay, 9, transfer ? "sepay" : "cash");
+                db_bind_int64(q_pay, 10, t);
+                db_bind_text(q_pay, 11, dstr);
+                run(db, q_pay, "payments");
                 rows.payments++;
-                sqlite3_bind_int64(q_alloc, 1, pay_id);
-                sqlite3_bind_int64(q_alloc, 2, inv_id);
-                sqlite3_bind_int(q_alloc, 3, FEE_DAILY);
-                sqlite3_bind_text(q_alloc, 4, dstr, -1, SQLITE_TRANSIENT);
-                run(db, q_alloc);
+                db_bind_int64(q_alloc, 1, pay_id);
+                db_bind_int64(q_alloc, 2, inv_id);
+                db_bind_int64(q_alloc, 3, FEE_DAILY);
+                db_bind_text(q_alloc, 4, dstr);
+                run(db, q_alloc, "allocations");
                 rows.allocations++;
                 if (!transfer || d != day)
                     continue;
                 /* the reported day's transfers as the bank feed gave them,
                    with SePay's running balance */
                 balance += amount;
-                sqlite3_bind_int(q_bank, 1, m);
-                sqlite3_bind_int64(q_bank, 2, pay_id);
+                db_bind_int64(q_bank, 1, m);
+                db_bind_int64(q_bank, 2, pay_id);
                 snprintf(text, sizeof(text), "10%08d", m);
-                sqlite3_bind_text(q_bank, 3, text, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int64(q_bank, 4, amount);
-                sqlite3_bind_text(q_bank, 5, dstr, -1, SQLITE_TRANSIENT);
+                db_bind_text(q_bank, 3, text);
+                db_bind_int64(q_bank, 4, amount);
+                db_bind_text(q_bank, 5, dstr);
                 snprintf(text, sizeof(text), "%sT06:%02d:%02d+07:00", dstr,
                          seq / 60, seq % 60);
                 seq++;
-                sqlite3_bind_text(q_bank, 6, text, -1, SQLITE_TRANSIENT);
+                db_bind_text(q_bank, 6, text);
                 snprintf(text, sizeof(text), "FT%010lld", (long long)pay_id);
-                sqlite3_bind_text(q_bank, 7, text, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(q_bank, 8, "CK phi cho", -1, SQLITE_STATIC);
-                sqlite3_bind_text(q_bank, 9, "matched", -1, SQLITE_STATIC);
-                sqlite3_bind_text(q_bank, 10, "exact", -1, SQLITE_STATIC);
-                sqlite3_bind_int64(q_bank, 11, pay_id);
-                sqlite3_bind_int64(q_bank, 12, t);
-                sqlite3_bind_int64(q_bank, 13, balance);
-                run(db, q_bank);
+                db_bind_text(q_bank, 7, text);
+                db_bind_text(q_bank, 8, "CK phi cho");
+                db_bind_text(q_bank, 9, "matched");
+                db_bind_text(q_bank, 10, "exact");
+                db_bind_int64(q_bank, 11, pay_id);
+                db_bind_int64(q_bank, 12, t);
+                db_bind_int64(q_bank, 13, balance);
+                run(db, q_bank, "bank_txns");
                 rows.bank++;
             }
         }
     }
-    sqlite3_finalize(q_org);
-    sqlite3_finalize(q_payer);
-    sqlite3_finalize(q_fee);
-    sqlite3_finalize(q_inv);
-    sqlite3_finalize(q_pay);
-    sqlite3_finalize(q_alloc);
-    sqlite3_finalize(q_bank);
-    sqlite3_finalize(q_std);
+    db_finalize(q_org);
+    db_finalize(q_payer);
+    db_finalize(q_fee);
+    db_finalize(q_inv);
+    db_finalize(q_pay);
+    db_finalize(q_alloc);
+    db_finalize(q_bank);
+    db_finalize(q_std);
     printf("  load %.1f s", now() - t0);
     fflush(stdout);
     t0 = now();
@@ -323,8 +322,10 @@ static void generate(const char *path, int32_t from, int32_t to, int32_t day)
         free(index_sql[i]);
     }
     free(index_sql);
-    exec(db, "COMMIT; ANALYZE;");
-    sqlite3_close(db);
+    if (db_end(db, 0) != 0)
+        die("COMMIT", db);
+    exec(db, "ANALYZE;");
+    db_close(db);
     printf(", indexes %.1f s\n", now() - t0);
 }
 

@@ -91,7 +91,13 @@ $(BUILD)/bin/fuzz_payers_csv: $(BUILD)/server/csv_payers.o
 $(BUILD)/tests/fuzz/fuzz_payers_csv.o: MODFLAGS += -Iserver
 
 # bench/bench_bank.c: webhooks/s and statement import (issue 4).
-LIBS_bench_bank = $(call pc_libs,libcurl sqlite3 jansson) -lpthread
+# Its SQLite reference rate is measured through db.h (server/db/).
+BENCH_BANK_DB_OBJS = $(patsubst %,$(BUILD)/server/%.o,db/db db/driver_sqlite \
+                       db/driver_pgsql)
+LIBS_bench_bank = $(BENCH_BANK_DB_OBJS) \
+                  $(call pc_libs,libcurl sqlite3 libpq jansson) -lpthread
+$(BUILD)/bench/bench_bank: $(BENCH_BANK_DB_OBJS)
+$(BUILD)/bench/bench_bank.o: MODFLAGS += -Iserver
 
 # libFuzzer target for the matching engine's pure parts (tests/fuzz/fuzz_match.c).
 LIBS_fuzz_match = $(BUILD)/server/match.o $(BUILD)/server/account.o

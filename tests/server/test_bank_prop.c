@@ -14,8 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "harness.h"
 #include "payref.h"
 #include "srvtest.h"
@@ -223,27 +221,18 @@ static void ledger(struct srvt *s, char *out, size_t cap)
         " WHERE state <> 'duplicate'",
         "SELECT group_concat(status || '=' || paid, ',') FROM intents",
     };
-    char path[400];
-    sqlite3 *db = NULL;
+    char url[400];
     size_t i, len = 0;
 
     out[0] = '\0';
-    snprintf(path, sizeof(path), "%s/chopay.db", s->dir);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        return;
-    for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-        sqlite3_stmt *st = NULL;
-
-        if (sqlite3_prepare_v2(db, q[i], -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW && len < cap)
-            len +=
-                (size_t)snprintf(out + len, cap - len, "%s|",
-                                 sqlite3_column_text(st, 0)
-                                     ? (const char *)sqlite3_column_text(st, 0)
-                                     : "");
-        sqlite3_finalize(st);
+    st_db_url(s->dir, url, sizeof(url));
+    for (i = 0; i < sizeof(q) / sizeof(q[0]) && len + 1 < cap; i++) {
+        /* each answer (NULL as "") and a '|' */
+        CHECK(st_sql_text(url, q[i], out + len, cap - len - 1) >= 0);
+        len += strlen(out + len);
+        out[len++] = '|';
+        out[len] = '\0';
     }
-    sqlite3_close(db);
 }
 
 /* Deliver set xs[0..n) to a fresh server in the way `how` picks. */

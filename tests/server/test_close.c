@@ -16,10 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "harness.h"
 #include "srvtest.h"
+#include "store.h"
 
 static struct srvt srv;
 static char admin[128], kiosk[128], cfg[400];
@@ -209,45 +208,47 @@ static char *report_cli(const char *date)
     return strdup(out);
 }
 
-/* The totals the close of `date` stored, as text from the database. */
+/* The totals the close of `date` stored, as text: the store's record of
+ * the closed days, read from the database (read-only, beside the running
+ * server). */
 static char *stored_totals(const char *date)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char url[400];
+    struct store *st = NULL;
+    json_t *rows = NULL, *row;
     char *text = NULL;
+    size_t i;
 
-    snprintf(path, sizeof(path), "%s/chopay.db", srv.dir);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db,
-                           "SELECT totals FROM day_closes WHERE day = ?1"
-                           " AND reopened_at IS NULL",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            text = strdup((const char *)sqlite3_column_text(st, 0));
+    st_db_url(srv.dir, url, sizeof(url));
+    if (store_open_readonly(url, 1, &st) != 0) {
+        fprintf(stderr, "stored_totals: %s\n", store_error_message());
+        return NULL;
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    if (st->ops->day_closes(st, &rows) == 0) {
+        /* [id, org code, org id, date, totals, ...] */
+        json_array_foreach(rows, i, row)
+        {
+            const char *day = json_string_value(json_array_get(row, 3));
+            const char *totals = json_string_value(json_array_get(row, 4));
+
+            if (day != NULL && totals != NULL && strcmp(day, date) == 0) {
+                text = strdup(totals);
+                break;
+            }
+        }
+        json_decref(rows);
+    }
+    store_close(st);
     return text;
 }
 
 /* Run `sql` on the database behind the server's back. */
-static int db_exec(const char *sql)
+static int tamper(const char *sql)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    int rc;
+    char url[400];
 
-    snprintf(path, sizeof(path), "%s/chopay.db", srv.dir);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        sqlite3_close(db);
-        return -1;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    rc = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-    sqlite3_close(db);
-    return rc;
+    st_db_url(srv.dir, url, sizeof(url));
+    return st_sql(url, sql);
 }
 
 /* chopay-server audit verify: its exit status, output into out. */
@@ -622,10 +623,10 @@ static void test_close(void)
     CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
     CHECK(strstr(out, "closed_day_equals_recomputed: 0\n") != NULL);
     /* T's cash changed behind the server's back: caught; put back: ok */
-    CHECK_INT(db_exec("DROP TRIGGER closed_allocation_delete;"
-                      " UPDATE allocations SET amount = amount - 1 WHERE"
-                      " payment_id = (SELECT min(id) FROM payments WHERE"
-                      " method = 'cash')"),
+    CHECK_INT(tamper("DROP TRIGGER closed_allocation_delete;"
+                     " UPDATE allocations SET amount = amount - 1 WHERE"
+                     " payment_id = (SELECT min(id) FROM payments WHERE"
+                     " method = 'cash')"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 1);
     CHECK(strstr(out, "closed days ok") == NULL);
@@ -634,16 +635,16 @@ static void test_close(void)
     CHECK(strstr(out, "payment_amount_equals_parts: 1\n") != NULL);
     CHECK(strstr(out, "closed_day_equals_recomputed: 1\n") != NULL);
     CHECK(strstr(out, "ledger BROKEN: 3 violations of 3 invariants\n") != NULL);
-    CHECK_INT(db_exec("UPDATE allocations SET amount = amount + 1 WHERE"
-                      " payment_id = (SELECT min(id) FROM payments WHERE"
-                      " method = 'cash')"),
+    CHECK_INT(tamper("UPDATE allocations SET amount = amount + 1 WHERE"
+                     " payment_id = (SELECT min(id) FROM payments WHERE"
+                     " method = 'cash')"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 0);
     CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
     /* the state the close froze, rewritten: caught */
-    CHECK_INT(db_exec("DROP TRIGGER day_close_txns_no_update;"
-                      " UPDATE day_close_txns SET state = 'ignored' WHERE"
-                      " state = 'unmatched'"),
+    CHECK_INT(tamper("DROP TRIGGER day_close_txns_no_update;"
+                     " UPDATE day_close_txns SET state = 'ignored' WHERE"
+                     " state = 'unmatched'"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 1);
     CHECK_INT(st_check(srv.dir, out, sizeof(out)), 1);

@@ -14,8 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "harness.h"
 #include "srvtest.h"
 
@@ -581,23 +579,12 @@ static void test_webhook_and_review(void)
 }
 
 /* Run `sql` on the database of a stopped server in `dir`: 0 or -1. */
-static int db_exec(const char *dir, const char *sql)
+static int tamper(const char *dir, const char *sql)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    int rc;
+    char url[400];
 
-    snprintf(path, sizeof(path), "%s/chopay.db", dir);
-    rc = sqlite3_open(path, &db) == SQLITE_OK &&
-                 sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK
-             ? 0
-             : -1;
-    if (rc != 0)
-        fprintf(stderr, "db_exec: %s\n", err ? err : sqlite3_errmsg(db));
-    sqlite3_free(err);
-    sqlite3_close(db);
-    return rc;
+    st_db_url(dir, url, sizeof(url));
+    return st_sql(url, sql);
 }
 
 /*
@@ -630,20 +617,20 @@ static void test_migration(void)
     /* back to the schema before, rows as it wrote them: the identity
        migration is the tenth; it and the later ones (written so that
        running them again changes nothing) run at the next start */
-    CHECK_INT(db_exec(dir, "DROP TABLE credential_times;"
-                           " DROP INDEX bank_txns_content;"
-                           " ALTER TABLE bank_txns DROP COLUMN pos;"
-                           " ALTER TABLE bank_txns DROP COLUMN desc_key;"
-                           " ALTER TABLE bank_txns DROP COLUMN counter_key;"
-                           " ALTER TABLE bank_txns DROP COLUMN source;"
-                           " DELETE FROM schema_version WHERE version >= 10;"
-                           " UPDATE bank_txns SET bank_ref = 'nonref',"
-                           " ref_key = 'NONREF', provider_txn_id = 'h:old-1'"
-                           " WHERE amount = 61000;"
-                           " UPDATE bank_txns SET provider = 'camt',"
-                           " provider_txn_id = bank_ref || '/2',"
-                           " counter_account = '0071-000 555'"
-                           " WHERE amount = 62000;"),
+    CHECK_INT(tamper(dir, "DROP TABLE credential_times;"
+                          " DROP INDEX bank_txns_content;"
+                          " ALTER TABLE bank_txns DROP COLUMN pos;"
+                          " ALTER TABLE bank_txns DROP COLUMN desc_key;"
+                          " ALTER TABLE bank_txns DROP COLUMN counter_key;"
+                          " ALTER TABLE bank_txns DROP COLUMN source;"
+                          " DELETE FROM schema_version WHERE version >= 10;"
+                          " UPDATE bank_txns SET bank_ref = 'nonref',"
+                          " ref_key = 'NONREF', provider_txn_id = 'h:old-1'"
+                          " WHERE amount = 61000;"
+                          " UPDATE bank_txns SET provider = 'camt',"
+                          " provider_txn_id = bank_ref || '/2',"
+                          " counter_account = '0071-000 555'"
+                          " WHERE amount = 62000;"),
               0);
     CHECK_INT(st_start(&srv, dir, extra), 0);
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"

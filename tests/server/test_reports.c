@@ -14,8 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "harness.h"
 #include "srvtest.h"
 
@@ -790,21 +788,12 @@ static void test_standees(void)
 }
 
 /* Run `sql` on the server's database behind its back (tampering). */
-static int db_exec(const char *sql)
+static int tamper(const char *sql)
 {
-    char path[400];
-    sqlite3 *db = NULL;
-    int rc;
+    char url[400];
 
-    snprintf(path, sizeof(path), "%s/chopay.db", srv.dir);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        sqlite3_close(db);
-        return -1;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    rc = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-    sqlite3_close(db);
-    return rc;
+    st_db_url(srv.dir, url, sizeof(url));
+    return st_sql(url, sql);
 }
 
 /* chopay-server audit verify: exit status, output into out. */
@@ -929,12 +918,12 @@ static void test_day_close(void)
               1);
     CHECK_INT(audit_verify(out, sizeof(out)), 0);
     /* a bank amount changed behind the server's back: caught */
-    CHECK_INT(db_exec("UPDATE bank_txns SET amount = 12346 WHERE"
-                      " bank_ref = 'FT77001'"),
+    CHECK_INT(tamper("UPDATE bank_txns SET amount = 12346 WHERE"
+                     " bank_ref = 'FT77001'"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 1);
-    CHECK_INT(db_exec("UPDATE bank_txns SET amount = 12345 WHERE"
-                      " bank_ref = 'FT77001'"),
+    CHECK_INT(tamper("UPDATE bank_txns SET amount = 12345 WHERE"
+                     " bank_ref = 'FT77001'"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 0);
 
@@ -977,8 +966,8 @@ static void test_audit_tamper(void)
 
     CHECK_INT(audit_verify(out, sizeof(out)), 0);
     CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
-    CHECK_INT(db_exec("DROP TRIGGER audit_no_update;"
-                      " UPDATE audit SET actor = 'someone' WHERE id = 5;"),
+    CHECK_INT(tamper("DROP TRIGGER audit_no_update;"
+                     " UPDATE audit SET actor = 'someone' WHERE id = 5;"),
               0);
     CHECK_INT(audit_verify(out, sizeof(out)), 1);
     CHECK(strstr(out, "audit chain ok") == NULL);
