@@ -263,8 +263,8 @@ enum q {
     Q_INVOICE_GET,
     Q_INVOICE_PAY,
     Q_INTENT_INSERT,
+    Q_INTENT_INSERT_FRESH,
     Q_INTENT_LINK,
-    Q_CODE_EXISTS,
     Q_INTENT_GET,
     Q_INTENT_BY_CODE,
     Q_INTENT_INVOICES,
@@ -394,10 +394,16 @@ static const char *const sqls[Q__COUNT] = {
                         " code, amount, status, payload, created_at,"
                         " expires_at) VALUES (?1, ?2, ?3, ?4, ?5,"
                         " 'pending', ?6, ?7, ?8) RETURNING id",
+    /* a fresh code: nothing when an intent or a reserved code has it */
+    [Q_INTENT_INSERT_FRESH] = "INSERT INTO intents(org_id, payer_id,"
+                              " kiosk_id, code, amount, status, payload,"
+                              " created_at, expires_at) SELECT ?1, ?2, ?3,"
+                              " ?4, ?5, 'pending', ?6, ?7, ?8 WHERE NOT"
+                              " EXISTS (SELECT 1 FROM reserved_codes"
+                              " WHERE code = ?4) ON CONFLICT DO NOTHING"
+                              " RETURNING id",
     [Q_INTENT_LINK] = "INSERT INTO intent_invoices(intent_id, invoice_id,"
                       " seq) VALUES (?1, ?2, ?3)",
-    [Q_CODE_EXISTS] = "SELECT 1 FROM intents WHERE code = ?1 UNION ALL"
-                      " SELECT 1 FROM reserved_codes WHERE code = ?1",
     [Q_INTENT_GET] =
         "SELECT t.id, t.code, t.status, t.amount, t.paid, t.payload,"
         " t.created_at, t.expires_at, t.reason, p.code, p.name, t.org_id,"
@@ -470,8 +476,11 @@ static const char *const sqls[Q__COUNT] = {
     [Q_STATS_INTENTS] =
         "SELECT CASE WHEN status = 'pending' AND expires_at <= ?1"
         " THEN 'expired' ELSE status END, count(*) FROM intents GROUP BY 1",
+    /* nothing when an intent or a reserved code has the code */
     [Q_CODE_RESERVE] = "INSERT INTO reserved_codes(code, org_id, kiosk_id,"
-                       " created_at) VALUES (?1, ?2, ?3, ?4)",
+                       " created_at) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS"
+                       " (SELECT 1 FROM intents WHERE code = ?1)"
+                       " ON CONFLICT DO NOTHING",
     [Q_INTENT_PAYMENTS] = "SELECT id, method, amount, reference, created_at"
                           " AS at FROM payments WHERE intent_id = ?1"
                           " ORDER BY id",
@@ -2274,32 +2283,57 @@ static int claim_check(struct sqi_conn *c, const struct store_principal *who,
 
 #define CODES_OPEN_MAX 500
 
+/* Tries at a fresh payment code before giving up. */
+#define CODE_TRIES 10
+
+/* A new random payment code with `prefix` into `code` (PAYREF_MAX + 1). */
+static int new_code(const char *prefix, char *code)
+{
+    if (payref_new(prefix, code) != 0) {
+        store_set_error("payment_code", "no random payment code");
+        return -STORE_E_IO;
+    }
+    return 0;
+}
+
+static int no_free_code(void)
+{
+    store_set_error("payment_code", "no free payment code");
+    return -STORE_E_IO;
+}
+
 /*
- * A new payment code with `prefix` that no intent and no reserved code has
- * yet, into `code` (PAYREF_MAX + 1 bytes). In a write txn.
+ * Reserve a new payment code with `prefix` for kiosk `who`, into `code`
+ * (PAYREF_MAX + 1 bytes). The insert itself refuses a code an intent or
+ * a reserved code has, so no two writers can take the same one; another
+ * code is tried then. In a write txn.
  */
-static int fresh_code(struct sqi_conn *c, const char *prefix, char *code)
+static int reserve_code(struct sqi_conn *c, const struct store_principal *who,
+                        const char *prefix, int64_t now, char *code)
 {
     struct db_stmt *st;
     int tries, rc;
 
-    for (tries = 0; tries < 10; tries++) {
-        if (payref_new(prefix, code) != 0) {
-            store_set_error("payment_code", "no random payment code");
-            return -STORE_E_IO;
-        }
-        st = q(c, Q_CODE_EXISTS);
+    for (tries = 0; tries < CODE_TRIES; tries++) {
+        rc = new_code(prefix, code);
+        if (rc != 0)
+            return rc;
+        st = q(c, Q_CODE_RESERVE);
         if (st == NULL)
             return -STORE_E_IO;
         bt(st, 1, code);
-        rc = step(c, st);
-        db_reset(st);
-        if (rc <= 0)
-            return rc; /* 0: free */
+        bi(st, 2, who->org_id);
+        bi(st, 3, who->id);
+        bi(st, 4, now);
+        rc = exec1(c, st);
+        if (rc != 0)
+            return rc;
+        if (db_changes(c->dbh) == 1)
+            return 0;
     }
-    store_set_error("payment_code", "no free payment code");
-    return -STORE_E_IO;
+    return no_free_code();
 }
+
 static int sq_codes_reserve(struct store *base,
                             const struct store_principal *who,
                             const struct store_idem *idem, int count,
@@ -2354,19 +2388,7 @@ static int sq_codes_reserve(struct store *base,
     snprintf(prefix, sizeof(prefix), "%s", col_text(st, 7));
     db_reset(st);
     for (i = 0; i < count; i++) {
-        rc = fresh_code(c, prefix, code);
-        if (rc != 0)
-            goto done;
-        st = q(c, Q_CODE_RESERVE);
-        if (st == NULL) {
-            rc = -STORE_E_IO;
-            goto done;
-        }
-        bt(st, 1, code);
-        bi(st, 2, who->org_id);
-        bi(st, 3, who->id);
-        bi(st, 4, now);
-        rc = exec1(c, st);
+        rc = reserve_code(c, who, prefix, now, code);
         if (rc != 0)
             goto done;
         json_array_append_new(codes, json_string(code));
@@ -2404,7 +2426,7 @@ static int sq_intent_create(struct store *base,
     char prefix[8], bin[8], account[40];
     json_t *res = NULL;
     struct db_stmt *st;
-    int rc;
+    int rc, tries;
 
     rc = begin_write(s, c);
     if (rc != 0)
@@ -2457,33 +2479,40 @@ static int sq_intent_create(struct store *base,
         rc = claim_check(c, who, req->code);
         if (rc != 0)
             goto done;
-        snprintf(code, sizeof(code), "%s", req->code);
-    } else {
-        rc = fresh_code(c, prefix, code);
+    }
+    /* a fresh code is taken by the insert; another one is tried when an
+       intent or a reserved code has it already */
+    for (tries = 0; id == 0; tries++) {
+        if (req->code != NULL && tries == 0)
+            snprintf(code, sizeof(code), "%s", req->code);
+        else if (req->code != NULL || tries == CODE_TRIES)
+            rc = no_free_code(); /* (a claimed code always inserts) */
+        else
+            rc = new_code(prefix, code);
+        if (rc != 0)
+            goto done;
+        if (intent_payload(bin, account, amount, code, payload) != 0) {
+            rc = -STORE_E_INVALID;
+            goto done;
+        }
+        st = q(c, req->code != NULL ? Q_INTENT_INSERT : Q_INTENT_INSERT_FRESH);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto done;
+        }
+        bi(st, 1, who->org_id);
+        bi(st, 2, pid);
+        if (who->role == STORE_ROLE_KIOSK)
+            bi(st, 3, who->id);
+        bt(st, 4, code);
+        bi(st, 5, amount);
+        bt(st, 6, payload);
+        bi(st, 7, now);
+        bi(st, 8, now + req->ttl);
+        rc = insert_id(c, st, &id);
         if (rc != 0)
             goto done;
     }
-    if (intent_payload(bin, account, amount, code, payload) != 0) {
-        rc = -STORE_E_INVALID;
-        goto done;
-    }
-    st = q(c, Q_INTENT_INSERT);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto done;
-    }
-    bi(st, 1, who->org_id);
-    bi(st, 2, pid);
-    if (who->role == STORE_ROLE_KIOSK)
-        bi(st, 3, who->id);
-    bt(st, 4, code);
-    bi(st, 5, amount);
-    bt(st, 6, payload);
-    bi(st, 7, now);
-    bi(st, 8, now + req->ttl);
-    rc = insert_id(c, st, &id);
-    if (rc != 0)
-        goto done;
     if (req->code != NULL) {
         st = q(c, Q_CODE_CLAIM);
         if (st == NULL) {
