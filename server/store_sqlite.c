@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,8 +263,8 @@ enum q {
     Q_INVOICE_GET,
     Q_INVOICE_PAY,
     Q_INTENT_INSERT,
+    Q_INTENT_INSERT_FRESH,
     Q_INTENT_LINK,
-    Q_CODE_EXISTS,
     Q_INTENT_GET,
     Q_INTENT_BY_CODE,
     Q_INTENT_INVOICES,
@@ -304,9 +303,9 @@ static const char *const sqls[Q__COUNT] = {
                      " WHERE c.kind = 'token' AND c.id = tokens.id), 0)"
                      " FROM tokens WHERE key_hash = ?1 AND active = 1",
     [Q_KIOSK_ADD] = "INSERT INTO kiosks(org_id, name, key_hash, created_at)"
-                    " VALUES (?1, ?2, ?3, ?4)",
+                    " VALUES (?1, ?2, ?3, ?4) RETURNING id",
     [Q_TOKEN_ADD] = "INSERT INTO tokens(role, org_id, key_hash, created_at)"
-                    " VALUES (?1, ?2, ?3, ?4)",
+                    " VALUES (?1, ?2, ?3, ?4) RETURNING id",
     [Q_ORG_BY_CODE] = "SELECT " ORG_COLS " FROM orgs WHERE code = ?1",
     [Q_ORG_BY_ID] = "SELECT " ORG_COLS " FROM orgs WHERE id = ?1",
     [Q_ORG_LIST] = "SELECT " ORG_COLS " FROM orgs"
@@ -366,12 +365,13 @@ static const char *const sqls[Q__COUNT] = {
                        " ORDER BY id",
     /* dated on the first open day (issue 6 §2, store_report.h) */
     /* clang-format off */
-    [Q_INVOICE_GEN] = "INSERT OR IGNORE INTO invoices(org_id, payer_id,"
+    [Q_INVOICE_GEN] = "INSERT INTO invoices(org_id, payer_id,"
                       " fee_id, period, label, amount, created_at, day)"
                       " SELECT ?1, p.id, ?2, ?3, ?4, ?5, ?6, "
                       SQR_DATED("?1", "?6") " FROM payers p"
                       " WHERE p.org_id = ?1 AND p.active = 1"
-                      " AND (?7 = '' OR p.category = ?7) ORDER BY p.id",
+                      " AND (?7 = '' OR p.category = ?7) ORDER BY p.id"
+                      " ON CONFLICT DO NOTHING",
     /* clang-format on */
     [Q_INVOICE_LIST] =
         "SELECT i.id, p.code AS payer, f.code AS fee, i.period, i.label,"
@@ -393,11 +393,17 @@ static const char *const sqls[Q__COUNT] = {
     [Q_INTENT_INSERT] = "INSERT INTO intents(org_id, payer_id, kiosk_id,"
                         " code, amount, status, payload, created_at,"
                         " expires_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-                        " 'pending', ?6, ?7, ?8)",
+                        " 'pending', ?6, ?7, ?8) RETURNING id",
+    /* a fresh code: nothing when an intent or a reserved code has it */
+    [Q_INTENT_INSERT_FRESH] = "INSERT INTO intents(org_id, payer_id,"
+                              " kiosk_id, code, amount, status, payload,"
+                              " created_at, expires_at) SELECT ?1, ?2, ?3,"
+                              " ?4, ?5, 'pending', ?6, ?7, ?8 WHERE NOT"
+                              " EXISTS (SELECT 1 FROM reserved_codes"
+                              " WHERE code = ?4) ON CONFLICT DO NOTHING"
+                              " RETURNING id",
     [Q_INTENT_LINK] = "INSERT INTO intent_invoices(intent_id, invoice_id,"
                       " seq) VALUES (?1, ?2, ?3)",
-    [Q_CODE_EXISTS] = "SELECT 1 FROM intents WHERE code = ?1 UNION ALL"
-                      " SELECT 1 FROM reserved_codes WHERE code = ?1",
     [Q_INTENT_GET] =
         "SELECT t.id, t.code, t.status, t.amount, t.paid, t.payload,"
         " t.created_at, t.expires_at, t.reason, p.code, p.name, t.org_id,"
@@ -427,15 +433,18 @@ static const char *const sqls[Q__COUNT] = {
     [Q_PAYMENT_INSERT] = "INSERT INTO payments(org_id, payer_id, intent_id,"
                          " method, amount, reference, source, actor,"
                          " created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                         " ?7, ?8, ?9, " SQR_DATED("?1", "?9") ")",
+                         " ?7, ?8, ?9, " SQR_DATED("?1", "?9") ")"
+                                                               " RETURNING id",
     [Q_PAYMENT_SET_UNALLOC] = "UPDATE payments SET unallocated = ?2,"
                               " flag = ?3 WHERE id = ?1",
     /* dated as of `now` (?4), never before its payment */
     /* clang-format off */
     [Q_ALLOC_INSERT] = "INSERT INTO allocations(payment_id, invoice_id,"
-                       " amount, day) VALUES (?1, ?2, ?3, (SELECT max(p.day, "
-                       SQR_DATED("p.org_id", "?4") ") FROM payments p"
-                       " WHERE p.id = ?1))",
+                       " amount, day) VALUES (?1, ?2, ?3, (SELECT CASE WHEN"
+                       " y.day >= y.open THEN y.day ELSE y.open END FROM"
+                       " (SELECT p.day AS day, "
+                       SQR_DATED("p.org_id", "?4") " AS open FROM payments p"
+                       " WHERE p.id = ?1) y))",
     /* clang-format on */
     [Q_CASH_INSERT] = "INSERT INTO cash_records(payment_id, kiosk_id,"
                       " collector, note, created_at)"
@@ -467,8 +476,11 @@ static const char *const sqls[Q__COUNT] = {
     [Q_STATS_INTENTS] =
         "SELECT CASE WHEN status = 'pending' AND expires_at <= ?1"
         " THEN 'expired' ELSE status END, count(*) FROM intents GROUP BY 1",
+    /* nothing when an intent or a reserved code has the code */
     [Q_CODE_RESERVE] = "INSERT INTO reserved_codes(code, org_id, kiosk_id,"
-                       " created_at) VALUES (?1, ?2, ?3, ?4)",
+                       " created_at) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS"
+                       " (SELECT 1 FROM intents WHERE code = ?1)"
+                       " ON CONFLICT DO NOTHING",
     [Q_INTENT_PAYMENTS] = "SELECT id, method, amount, reference, created_at"
                           " AS at FROM payments WHERE intent_id = ?1"
                           " ORDER BY id",
@@ -488,7 +500,6 @@ static const char *const sqls[Q__COUNT] = {
 struct sqi_conn {
     struct db *dbh;                    /* one connection */
     sqlite3 *db;                       /* the same, as SQLite's handle */
-    sqlite3_stmt *st[Q__COUNT];        /* its prepared statements, lazily */
     sqlite3_stmt *bst[SQI_BANK_STMTS]; /* store_bank.c's, lazily */
     int64_t woken[64];                 /* intents to wake after commit */
     int n_woken;                       /* count of `woken` */
@@ -505,6 +516,9 @@ struct sq {
     pthread_mutex_t wmu;        /* serialises write transactions */
 };
 
+static void reset_bank_stmts(struct sqi_conn *c);
+static void free_bank_stmts(struct sqi_conn *c);
+
 static struct sqi_conn *get_conn(struct sq *s)
 {
     struct sqi_conn *c;
@@ -520,14 +534,7 @@ static struct sqi_conn *get_conn(struct sq *s)
 
 static void put_conn(struct sq *s, struct sqi_conn *c)
 {
-    int i;
-
-    for (i = 0; i < Q__COUNT; i++)
-        if (c->st[i] != NULL)
-            sqlite3_reset(c->st[i]);
-    for (i = 0; i < SQI_BANK_STMTS; i++)
-        if (c->bst[i] != NULL)
-            sqlite3_reset(c->bst[i]);
+    reset_bank_stmts(c);
     pthread_mutex_lock(&s->mu);
     c->next = s->free_list;
     s->free_list = c;
@@ -547,85 +554,73 @@ int sqi_db_error(struct db *dbh, int rc, const char *what)
     return -STORE_E_IO;
 }
 
-int sqi_db_fail(sqlite3 *db, const char *what)
+/* Record and log a failure of the connection (-STORE_E_IO). */
+static int conn_fail(struct sqi_conn *c, const char *what)
 {
-    store_set_error("storage_unavailable", "%s: %s", what, sqlite3_errmsg(db));
-    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
-            what, sqlite3_errmsg(db));
-    return -STORE_E_IO;
-}
-
-int sqi_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
-        *st = NULL;
-        return sqi_db_fail(db, "prepare");
-    }
-    return 0;
-}
-
-int sqi_db_step(sqlite3 *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        store_set_error("conflict", "%s", sqlite3_errmsg(db));
-        return -STORE_E_CONFLICT;
-    }
-    return sqi_db_fail(db, "step");
-}
-
-static int db_fail(struct sqi_conn *c, const char *what)
-{
-    return sqi_db_fail(c->db, what);
+    return sqi_db_error(c->dbh, -DB_E_IO, what);
 }
 
 /* The cached statement `id`, reset with no bindings; NULL on failure. */
-static sqlite3_stmt *q(struct sqi_conn *c, enum q id)
+static struct db_stmt *q(struct sqi_conn *c, enum q id)
 {
-    if (c->st[id] == NULL) {
-        if (sqlite3_prepare_v3(c->db, sqls[id], -1, SQLITE_PREPARE_PERSISTENT,
-                               &c->st[id], NULL) != SQLITE_OK) {
-            db_fail(c, "prepare");
-            c->st[id] = NULL;
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(c->st[id]);
-        sqlite3_clear_bindings(c->st[id]);
-    }
-    return c->st[id];
+    struct db_stmt *st = db_q(c->dbh, sqls[id]);
+
+    if (st == NULL)
+        conn_fail(c, "prepare");
+    return st;
 }
 
-static void bt(sqlite3_stmt *st, int i, const char *s)
+/* The cached statement for `sql`, a literal; NULL on failure. */
+static struct db_stmt *qs(struct sqi_conn *c, const char *sql)
 {
-    if (s == NULL)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    struct db_stmt *st = db_q(c->dbh, sql);
+
+    if (st == NULL)
+        conn_fail(c, "prepare");
+    return st;
 }
 
-static void bi(sqlite3_stmt *st, int i, int64_t v)
+static void bt(struct db_stmt *st, int i, const char *s)
 {
-    sqlite3_bind_int64(st, i, v);
+    db_bind_text(st, i, s);
+}
+
+static void bi(struct db_stmt *st, int i, int64_t v)
+{
+    db_bind_int64(st, i, v);
 }
 
 /* Step: 1 row, 0 done, negative error (constraint -> CONFLICT). */
-static int step(struct sqi_conn *c, sqlite3_stmt *st)
+static int step(struct sqi_conn *c, struct db_stmt *st)
 {
-    return sqi_db_step(c->db, st);
+    int rc = db_step(st);
+
+    return rc < 0 ? sqi_db_error(c->dbh, rc, "step") : rc;
 }
 
 /* Run a statement that returns no rows. */
-static int exec1(struct sqi_conn *c, sqlite3_stmt *st)
+static int exec1(struct sqi_conn *c, struct db_stmt *st)
 {
     int rc = step(c, st);
 
-    sqlite3_reset(st);
+    db_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/*
+ * Run an INSERT ... RETURNING id: *id gets the new row's id, or 0 when
+ * the insert did nothing (ON CONFLICT DO NOTHING).
+ */
+static int insert_id(struct sqi_conn *c, struct db_stmt *st, int64_t *id)
+{
+    int rc = step(c, st);
+
+    *id = 0;
+    if (rc == 1) {
+        *id = db_column_int64(st, 0);
+        rc = step(c, st);
+    }
+    db_reset(st);
     return rc < 0 ? rc : 0;
 }
 
@@ -645,15 +640,9 @@ static int begin_write(struct sq *s, struct sqi_conn *c)
 
 static int end_write(struct sq *s, struct sqi_conn *c, int rc)
 {
-    int i;
-
-    /* reset every statement so none holds the transaction open */
-    for (i = 0; i < Q__COUNT; i++)
-        if (c->st[i] != NULL)
-            sqlite3_reset(c->st[i]);
-    for (i = 0; i < SQI_BANK_STMTS; i++)
-        if (c->bst[i] != NULL)
-            sqlite3_reset(c->bst[i]);
+    /* reset every statement so none holds the transaction open (db_end
+       resets the connection's own) */
+    reset_bank_stmts(c);
     if (db_end(c->dbh, rc) != 0 && rc == 0) {
         sqi_db_error(c->dbh, -DB_E_IO, "commit");
         rc = -STORE_E_IO;
@@ -671,34 +660,27 @@ static int begin_read(struct sqi_conn *c)
 
 static void end_read(struct sqi_conn *c)
 {
-    int i;
-
-    for (i = 0; i < Q__COUNT; i++)
-        if (c->st[i] != NULL)
-            sqlite3_reset(c->st[i]);
-    for (i = 0; i < SQI_BANK_STMTS; i++)
-        if (c->bst[i] != NULL)
-            sqlite3_reset(c->bst[i]);
+    reset_bank_stmts(c);
     if (db_in_txn(c->dbh))
         db_end(c->dbh, 0);
 }
 
 /* The current row as a JSON object keyed by column names. */
-static json_t *row_json(sqlite3_stmt *st)
+static json_t *row_json(struct db_stmt *st)
 {
     json_t *o = json_object();
-    int i, n = sqlite3_column_count(st);
+    int i, n = db_column_count(st);
 
     for (i = 0; i < n; i++) {
-        const char *name = sqlite3_column_name(st, i);
+        const char *name = db_column_name(st, i);
         json_t *v;
 
-        switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER:
-            v = json_integer(sqlite3_column_int64(st, i));
+        switch (db_column_type(st, i)) {
+        case DB_INTEGER:
+            v = json_integer(db_column_int64(st, i));
             break;
-        case SQLITE_TEXT:
-            v = json_string((const char *)sqlite3_column_text(st, i));
+        case DB_TEXT:
+            v = json_string(db_column_text(st, i));
             if (v == NULL)
                 v = json_null();
             break;
@@ -711,7 +693,7 @@ static json_t *row_json(sqlite3_stmt *st)
 }
 
 /* Every remaining row of `st` appended to a new array (*out). */
-static int rows_json(struct sqi_conn *c, sqlite3_stmt *st, json_t **out)
+static int rows_json(struct sqi_conn *c, struct db_stmt *st, json_t **out)
 {
     json_t *a = json_array();
     int rc;
@@ -726,9 +708,9 @@ static int rows_json(struct sqi_conn *c, sqlite3_stmt *st, json_t **out)
     return 0;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+static const char *col_text(struct db_stmt *st, int i)
 {
-    const char *s = (const char *)sqlite3_column_text(st, i);
+    const char *s = db_column_text(st, i);
 
     return s ? s : "";
 }
@@ -837,7 +819,7 @@ static int audit(struct sqi_conn *c, int64_t at, const char *actor,
                     "000000000000";
     char hash[65];
     char *d = NULL;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     st = q(c, Q_AUDIT_LAST);
@@ -850,7 +832,7 @@ static int audit(struct sqi_conn *c, int64_t at, const char *actor,
         goto out;
     if (rc == 1)
         snprintf(prev, sizeof(prev), "%s", col_text(st, 0));
-    sqlite3_reset(st);
+    db_reset(st);
     d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)
                : strdup("{}");
     if (d == NULL) {
@@ -887,7 +869,7 @@ static int sq_audit_verify(struct store *base, int64_t *entries)
                     "000000000000";
     char hash[65];
     int64_t n = 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = begin_read(c);
@@ -899,7 +881,7 @@ static int sq_audit_verify(struct store *base, int64_t *entries)
         goto out;
     }
     while ((rc = step(c, st)) == 1) {
-        int version = sqlite3_column_int(st, 7);
+        int version = (int)db_column_int64(st, 7);
 
         n++;
         if (strcmp(col_text(st, 5), prev) != 0) {
@@ -908,7 +890,7 @@ static int sq_audit_verify(struct store *base, int64_t *entries)
             rc = -STORE_E_CONFLICT;
             break;
         }
-        rc = sqi_audit_hash(version, prev, sqlite3_column_int64(st, 0),
+        rc = sqi_audit_hash(version, prev, db_column_int64(st, 0),
                             col_text(st, 1), col_text(st, 2), col_text(st, 3),
                             col_text(st, 4), hash);
         if (rc == -STORE_E_INVALID) {
@@ -944,7 +926,7 @@ out:
 static int idem_get(struct sqi_conn *c, const char *scope,
                     const struct store_idem *idem, json_t **out)
 {
-    sqlite3_stmt *st = q(c, Q_IDEM_GET);
+    struct db_stmt *st = q(c, Q_IDEM_GET);
     int rc;
 
     if (st == NULL)
@@ -961,7 +943,7 @@ static int idem_get(struct sqi_conn *c, const char *scope,
     }
     *out = json_loads(col_text(st, 2), 0, NULL);
     if (*out == NULL)
-        return db_fail(c, "idempotency record");
+        return conn_fail(c, "idempotency record");
     return 1;
 }
 
@@ -969,7 +951,7 @@ static int idem_put(struct sqi_conn *c, const char *scope,
                     const struct store_idem *idem, int status, json_t *resp,
                     int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     char *d = json_dumps(resp, JSON_COMPACT);
     int rc;
 
@@ -1003,24 +985,23 @@ static int idem_put(struct sqi_conn *c, const char *scope,
 static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
                             int64_t id, int64_t now)
 {
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *st;
     int rc = sqi_begin_write(s, c);
 
     if (rc != 0)
         return;
-    rc = sqi_db_prepare(sqi_db(c),
-                        "INSERT INTO credential_times(kind, id,"
-                        " last_used_at) VALUES (?4, ?1, ?2) ON"
-                        " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2"
-                        " WHERE coalesce(last_used_at, 0) <= ?3",
-                        &q);
-    if (rc == 0) {
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_int64(q, 2, now);
-        sqlite3_bind_int64(q, 3, now - LAST_USED_SECS);
-        sqlite3_bind_text(q, 4, kiosk ? "kiosk" : "token", -1, SQLITE_STATIC);
-        rc = sqi_db_step(sqi_db(c), q);
-        sqlite3_finalize(q);
+    st = qs(c, "INSERT INTO credential_times(kind, id,"
+               " last_used_at) VALUES (?4, ?1, ?2) ON"
+               " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2"
+               " WHERE coalesce(credential_times.last_used_at, 0) <= ?3");
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+    } else {
+        bi(st, 1, id);
+        bi(st, 2, now);
+        bi(st, 3, now - LAST_USED_SECS);
+        bt(st, 4, kiosk ? "kiosk" : "token");
+        rc = exec1(c, st);
     }
     (void)sqi_end_write(s, c, rc < 0 ? rc : 0);
 }
@@ -1031,7 +1012,7 @@ static int sq_auth(struct store *base, const char *hash,
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     struct store_principal p = {0};
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t last = 0, now = (int64_t)time(NULL);
     int rc;
 
@@ -1044,16 +1025,16 @@ static int sq_auth(struct store *base, const char *hash,
     rc = step(c, st);
     if (rc == 1 && crypto_equal_str(col_text(st, 2), hash)) {
         p.role = STORE_ROLE_KIOSK;
-        p.id = sqlite3_column_int64(st, 0);
-        p.org_id = sqlite3_column_int64(st, 1);
+        p.id = db_column_int64(st, 0);
+        p.org_id = db_column_int64(st, 1);
         snprintf(p.actor, sizeof(p.actor), "kiosk:%lld", (long long)p.id);
-        last = sqlite3_column_int64(st, 3);
+        last = db_column_int64(st, 3);
         rc = 0;
         goto done;
     }
     if (rc < 0)
         goto out;
-    sqlite3_reset(st);
+    db_reset(st);
     st = q(c, Q_AUTH_TOKEN);
     if (st == NULL) {
         rc = -STORE_E_IO;
@@ -1064,12 +1045,13 @@ static int sq_auth(struct store *base, const char *hash,
     if (rc < 0)
         goto out;
     if (rc == 0 || !crypto_equal_str(col_text(st, 3), hash)) {
+        db_reset(st);
         store_set_error("unauthorized", "unknown credential");
         rc = -STORE_E_NOT_FOUND;
         goto out;
     }
-    p.id = sqlite3_column_int64(st, 0);
-    p.org_id = sqlite3_column_int64(st, 2);
+    p.id = db_column_int64(st, 0);
+    p.org_id = db_column_int64(st, 2);
     if (strcmp(col_text(st, 1), "admin") == 0)
         p.role = STORE_ROLE_ADMIN;
     else if (strcmp(col_text(st, 1), "board") == 0)
@@ -1077,11 +1059,11 @@ static int sq_auth(struct store *base, const char *hash,
     else
         p.role = STORE_ROLE_AUDITOR;
     snprintf(p.actor, sizeof(p.actor), "token:%lld", (long long)p.id);
-    last = sqlite3_column_int64(st, 4);
+    last = db_column_int64(st, 4);
     rc = 0;
 done:
     *out = p;
-    sqlite3_reset(st);
+    db_reset(st);
     if (now - last >= LAST_USED_SECS)
         touch_last_used(s, c, p.role == STORE_ROLE_KIOSK, p.id, now);
 out:
@@ -1092,7 +1074,7 @@ out:
 /* The org id for `code`, inside an open transaction. */
 static int org_id_of(struct sqi_conn *c, const char *code, int64_t *id)
 {
-    sqlite3_stmt *st = q(c, Q_ORG_BY_CODE);
+    struct db_stmt *st = q(c, Q_ORG_BY_CODE);
     int rc;
 
     if (st == NULL)
@@ -1105,8 +1087,8 @@ static int org_id_of(struct sqi_conn *c, const char *code, int64_t *id)
         store_set_error("org_not_found", "no organisation '%s'", code);
         return -STORE_E_NOT_FOUND;
     }
-    *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *id = db_column_int64(st, 0);
+    db_reset(st);
     return 0;
 }
 
@@ -1116,7 +1098,7 @@ static int sq_kiosk_add(struct store *base, const char *org_code,
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     int64_t org = 0, now = (int64_t)time(NULL);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = begin_write(s, c);
@@ -1134,10 +1116,9 @@ static int sq_kiosk_add(struct store *base, const char *org_code,
     bt(st, 2, name);
     bt(st, 3, hash);
     bi(st, 4, now);
-    rc = exec1(c, st);
+    rc = insert_id(c, st, id);
     if (rc != 0)
         goto done;
-    *id = sqlite3_last_insert_rowid(c->db);
     rc = audit(c, now, "cli", "kiosk.add", org_code,
                json_pack("{s:s, s:I}", "name", name, "kiosk", *id));
 done:
@@ -1153,7 +1134,7 @@ static int sq_token_add(struct store *base, const char *role,
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     int64_t org = 0, now = (int64_t)time(NULL);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = begin_write(s, c);
@@ -1173,13 +1154,12 @@ static int sq_token_add(struct store *base, const char *role,
     if (org)
         bi(st, 2, org);
     else
-        sqlite3_bind_null(st, 2);
+        db_bind_null(st, 2);
     bt(st, 3, hash);
     bi(st, 4, now);
-    rc = exec1(c, st);
+    rc = insert_id(c, st, id);
     if (rc != 0)
         goto done;
-    *id = sqlite3_last_insert_rowid(c->db);
     rc = audit(c, now, "cli", "token.add", org_code ? org_code : "*",
                json_pack("{s:s, s:I}", "role", role, "token", *id));
 done:
@@ -1191,7 +1171,7 @@ out:
 
 /* ---- organisations ------------------------------------------------------- */
 
-static json_t *org_row(sqlite3_stmt *st)
+static json_t *org_row(struct db_stmt *st)
 {
     json_t *o = row_json(st);
 
@@ -1203,7 +1183,7 @@ static json_t *org_row(sqlite3_stmt *st)
 
 static int org_fetch(struct sqi_conn *c, const char *code, json_t **out)
 {
-    sqlite3_stmt *st = q(c, Q_ORG_BY_CODE);
+    struct db_stmt *st = q(c, Q_ORG_BY_CODE);
     int rc;
 
     if (st == NULL)
@@ -1217,7 +1197,7 @@ static int org_fetch(struct sqi_conn *c, const char *code, json_t **out)
         return -STORE_E_NOT_FOUND;
     }
     *out = org_row(st);
-    sqlite3_reset(st);
+    db_reset(st);
     return 0;
 }
 
@@ -1246,7 +1226,7 @@ static int sq_org_create(struct store *base, const struct store_org *org,
     int64_t now = (int64_t)time(NULL);
     struct sqi_account was, acct;
     struct store_org norm = *org, *o = &norm;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     json_t *res = NULL;
     int rc;
 
@@ -1302,7 +1282,7 @@ static int sq_org_update(struct store *base, const char *code,
     int64_t now = (int64_t)time(NULL);
     struct sqi_account was, acct;
     struct store_org norm = *org, *o = &norm;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     json_t *res = NULL;
     int rc, moved = 0;
 
@@ -1336,7 +1316,7 @@ static int sq_org_update(struct store *base, const char *code,
                                         "payment-code prefix");
     if (rc != 0)
         goto done;
-    if (sqlite3_changes(c->db) == 0) {
+    if (db_changes(c->dbh) == 0) {
         store_set_error("org_not_found", "no organisation '%s'", code);
         rc = -STORE_E_NOT_FOUND;
         goto done;
@@ -1385,7 +1365,7 @@ static int sq_org_list(struct store *base, int64_t org_id, json_t **out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
-    sqlite3_stmt *st = q(c, Q_ORG_LIST);
+    struct db_stmt *st = q(c, Q_ORG_LIST);
     json_t *a = json_array();
     int rc;
 
@@ -1412,7 +1392,7 @@ out:
 static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
                        json_t **out)
 {
-    sqlite3_stmt *st = q(c, Q_PAYER_GET);
+    struct db_stmt *st = q(c, Q_PAYER_GET);
     int rc;
 
     if (st == NULL)
@@ -1427,7 +1407,7 @@ static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
         return -STORE_E_NOT_FOUND;
     }
     *out = row_json(st);
-    sqlite3_reset(st);
+    db_reset(st);
     return 0;
 }
 
@@ -1435,7 +1415,7 @@ static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
 static int payer_write(struct sqi_conn *c, int64_t org,
                        const struct store_payer *p, int mode, int *created)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     /* mode: 1 insert, 0 update, 2 upsert */
@@ -1457,7 +1437,7 @@ static int payer_write(struct sqi_conn *c, int64_t org,
         rc = exec1(c, st);
         if (rc != 0)
             return rc;
-        if (sqlite3_changes(c->db) > 0) {
+        if (db_changes(c->dbh) > 0) {
             *created = 0;
             return 0;
         }
@@ -1571,7 +1551,7 @@ static int sq_payer_list(struct store *base, int64_t org,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
-    sqlite3_stmt *st = q(c, Q_PAYER_LIST);
+    struct db_stmt *st = q(c, Q_PAYER_LIST);
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -1590,7 +1570,7 @@ static int sq_payer_list(struct store *base, int64_t org,
 static int fee_fetch(struct sqi_conn *c, int64_t org, const char *code,
                      json_t **out)
 {
-    sqlite3_stmt *st = q(c, Q_FEE_GET);
+    struct db_stmt *st = q(c, Q_FEE_GET);
     int rc;
 
     if (st == NULL)
@@ -1606,7 +1586,7 @@ static int fee_fetch(struct sqi_conn *c, int64_t org, const char *code,
     }
     *out = row_json(st);
     json_object_del(*out, "id");
-    sqlite3_reset(st);
+    db_reset(st);
     return 0;
 }
 
@@ -1617,7 +1597,7 @@ static int sq_fee_put(struct store *base, int64_t org,
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     json_t *res = NULL;
     int rc;
 
@@ -1643,7 +1623,7 @@ static int sq_fee_put(struct store *base, int64_t org,
         store_set_error("fee_exists", "fee '%s' already exists", f->code);
     if (rc != 0)
         goto done;
-    if (!create && sqlite3_changes(c->db) == 0) {
+    if (!create && db_changes(c->dbh) == 0) {
         store_set_error("fee_not_found", "no fee '%s' (of that kind)", f->code);
         rc = -STORE_E_NOT_FOUND;
         goto done;
@@ -1668,7 +1648,7 @@ static int sq_fee_list(struct store *base, int64_t org, json_t **out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
-    sqlite3_stmt *st = q(c, Q_FEE_LIST);
+    struct db_stmt *st = q(c, Q_FEE_LIST);
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -1707,7 +1687,7 @@ static int gen_one(struct sqi_conn *c, int64_t org, int64_t fee_id,
                    const char *label, const char *category, int64_t amount,
                    const char *period, int64_t now, int64_t *count)
 {
-    sqlite3_stmt *st = q(c, Q_INVOICE_GEN);
+    struct db_stmt *st = q(c, Q_INVOICE_GEN);
     char full[256];
     int rc;
 
@@ -1723,7 +1703,7 @@ static int gen_one(struct sqi_conn *c, int64_t org, int64_t fee_id,
     bt(st, 7, category);
     rc = exec1(c, st);
     if (rc == 0)
-        *count += sqlite3_changes(c->db);
+        *count += db_changes(c->dbh);
     return rc;
 }
 
@@ -1738,7 +1718,7 @@ static int sq_invoices_generate(struct store *base, int64_t org,
     struct sqi_conn *c = get_conn(s);
     int64_t now = (int64_t)time(NULL), count = 0, fees = 0;
     const char *kind = period_kind(period);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     if (fee_code == NULL && kind == NULL) {
@@ -1778,11 +1758,11 @@ static int sq_invoices_generate(struct store *base, int64_t org,
             rc = -STORE_E_INVALID;
             goto done;
         }
-        id = sqlite3_column_int64(st, 0);
-        amount = sqlite3_column_int64(st, 5);
+        id = db_column_int64(st, 0);
+        amount = db_column_int64(st, 5);
         snprintf(label, sizeof(label), "%s", col_text(st, 2));
         snprintf(cat, sizeof(cat), "%s", col_text(st, 4));
-        sqlite3_reset(st);
+        db_reset(st);
         fees = 1;
         rc = gen_one(c, org, id, label, cat, amount, period, now, &count);
     } else {
@@ -1801,16 +1781,16 @@ static int sq_invoices_generate(struct store *base, int64_t org,
         bi(st, 1, org);
         bt(st, 2, kind);
         while ((rc = step(c, st)) == 1 && n < 64) {
-            rows[n].id = sqlite3_column_int64(st, 0);
+            rows[n].id = db_column_int64(st, 0);
             snprintf(rows[n].label, sizeof(rows[n].label), "%s",
                      col_text(st, 1));
             snprintf(rows[n].cat, sizeof(rows[n].cat), "%s", col_text(st, 2));
-            rows[n].amount = sqlite3_column_int64(st, 3);
+            rows[n].amount = db_column_int64(st, 3);
             n++;
         }
         if (rc < 0)
             goto done;
-        sqlite3_reset(st);
+        db_reset(st);
         rc = 0;
         for (i = 0; i < n && rc == 0; i++)
             rc = gen_one(c, org, rows[i].id, rows[i].label, rows[i].cat,
@@ -1842,7 +1822,7 @@ static int sq_invoice_list(struct store *base, int64_t org,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
-    sqlite3_stmt *st = q(c, Q_INVOICE_LIST);
+    struct db_stmt *st = q(c, Q_INVOICE_LIST);
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -1864,7 +1844,7 @@ static int sq_invoice_list(struct store *base, int64_t org,
 static int payer_id_of(struct sqi_conn *c, int64_t org, const char *code,
                        int64_t *id, json_t **name)
 {
-    sqlite3_stmt *st = q(c, Q_PAYER_ID);
+    struct db_stmt *st = q(c, Q_PAYER_ID);
     int rc;
 
     if (st == NULL)
@@ -1878,10 +1858,10 @@ static int payer_id_of(struct sqi_conn *c, int64_t org, const char *code,
         store_set_error("payer_not_found", "no payer '%s'", code);
         return -STORE_E_NOT_FOUND;
     }
-    *id = sqlite3_column_int64(st, 0);
+    *id = db_column_int64(st, 0);
     if (name != NULL)
         *name = json_string(col_text(st, 1));
-    sqlite3_reset(st);
+    db_reset(st);
     return 0;
 }
 
@@ -1892,7 +1872,7 @@ static int sq_dues(struct store *base, int64_t org, const char *payer,
     struct sqi_conn *c = get_conn(s);
     json_t *name = NULL, *inv = NULL;
     int64_t pid = 0, total = 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t i;
     int rc;
 
@@ -1944,28 +1924,25 @@ static const char *payer_code_of(const json_t *p)
 
 static int dir_invoices(struct sqi_conn *c, int64_t org, json_t *payers)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st;
     size_t i, n = json_array_size(payers), at = 0;
     int rc;
 
     for (i = 0; i < n; i++)
         json_object_set_new(json_array_get(payers, i), "invoices",
                             json_array());
-    rc = sqi_db_prepare(
-        c->db,
-        "SELECT p.code, i.id, f.code, i.label, i.period, i.amount, i.paid"
-        " FROM invoices i JOIN payers p ON p.id = i.payer_id"
-        " JOIN fees f ON f.id = i.fee_id WHERE i.org_id = ?1"
-        " AND p.active = 1 AND i.paid < i.amount"
-        " ORDER BY p.code, i.period, i.id",
-        &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, org);
+    st = qs(c, "SELECT p.code, i.id, f.code, i.label, i.period, i.amount,"
+               " i.paid FROM invoices i JOIN payers p ON p.id = i.payer_id"
+               " JOIN fees f ON f.id = i.fee_id WHERE i.org_id = ?1"
+               " AND p.active = 1 AND i.paid < i.amount"
+               " ORDER BY p.code, i.period, i.id");
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, org);
     while ((rc = step(c, st)) == 1) {
         const char *code = col_text(st, 0);
-        int64_t amount = sqlite3_column_int64(st, 5);
-        int64_t paid = sqlite3_column_int64(st, 6);
+        int64_t amount = db_column_int64(st, 5);
+        int64_t paid = db_column_int64(st, 6);
         json_t *p;
 
         /* both lists are ordered by code: walk them together */
@@ -1978,12 +1955,12 @@ static int dir_invoices(struct sqi_conn *c, int64_t org, json_t *payers)
         json_array_append_new(
             json_object_get(p, "invoices"),
             json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
-                      (json_int_t)sqlite3_column_int64(st, 1), "fee",
+                      (json_int_t)db_column_int64(st, 1), "fee",
                       col_text(st, 2), "label", col_text(st, 3), "period",
                       col_text(st, 4), "amount", (json_int_t)amount, "paid",
                       (json_int_t)paid, "due", (json_int_t)(amount - paid)));
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     return rc < 0 ? rc : 0;
 }
 
@@ -1992,7 +1969,7 @@ static int sq_directory(struct store *base, int64_t org, json_t **out)
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     json_t *o = NULL, *payers = NULL, *fees = NULL, *orgj = NULL;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = begin_read(c);
@@ -2013,7 +1990,7 @@ static int sq_directory(struct store *base, int64_t org, json_t **out)
         goto out;
     }
     orgj = org_row(st);
-    sqlite3_reset(st);
+    db_reset(st);
     st = q(c, Q_DIR_PAYERS);
     if (st == NULL) {
         rc = -STORE_E_IO;
@@ -2078,7 +2055,7 @@ static int resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
     struct inv *v = NULL;
     size_t cnt = 0, cap = 0, i, j;
     int64_t sum = 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc = 0;
 
     if (ids == NULL) {
@@ -2098,13 +2075,13 @@ static int resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
                 }
                 v = nv;
             }
-            v[cnt].id = sqlite3_column_int64(st, 0);
+            v[cnt].id = db_column_int64(st, 0);
             snprintf(v[cnt].period, sizeof(v[cnt].period), "%s",
                      col_text(st, 2));
-            v[cnt].due = sqlite3_column_int64(st, 5);
+            v[cnt].due = db_column_int64(st, 5);
             cnt++;
         }
-        sqlite3_reset(st);
+        db_reset(st);
     } else {
         v = calloc(n ? n : 1, sizeof(*v));
         if (v == NULL)
@@ -2129,7 +2106,7 @@ static int resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
             rc = step(c, st);
             if (rc < 0)
                 break;
-            if (rc == 0 || sqlite3_column_int64(st, 1) != pid) {
+            if (rc == 0 || db_column_int64(st, 1) != pid) {
                 store_set_error("invoice_not_found",
                                 "invoice %lld is not one of this payer's",
                                 (long long)ids[i]);
@@ -2137,11 +2114,10 @@ static int resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
                 break;
             }
             v[cnt].id = ids[i];
-            v[cnt].due =
-                sqlite3_column_int64(st, 2) - sqlite3_column_int64(st, 3);
+            v[cnt].due = db_column_int64(st, 2) - db_column_int64(st, 3);
             snprintf(v[cnt].period, sizeof(v[cnt].period), "%s",
                      col_text(st, 4));
-            sqlite3_reset(st);
+            db_reset(st);
             if (v[cnt].due <= 0) {
                 store_set_error("invoice_paid", "invoice %lld is paid",
                                 (long long)ids[i]);
@@ -2170,13 +2146,12 @@ static int resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
     return 0;
 }
 
-static json_t *intent_json(sqlite3_stmt *st, int64_t now, json_t *invoices)
+static json_t *intent_json(struct db_stmt *st, int64_t now, json_t *invoices)
 {
     char exp[24];
     const char *status = col_text(st, 2);
-    int64_t amount = sqlite3_column_int64(st, 3),
-            paid = sqlite3_column_int64(st, 4),
-            expires = sqlite3_column_int64(st, 7);
+    int64_t amount = db_column_int64(st, 3), paid = db_column_int64(st, 4),
+            expires = db_column_int64(st, 7);
     json_t *o;
 
     if (strcmp(status, "pending") == 0 && now >= expires)
@@ -2184,7 +2159,7 @@ static json_t *intent_json(sqlite3_stmt *st, int64_t now, json_t *invoices)
     intent_time_iso(expires, exp);
     o = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:s,"
                   " s:s, s:{s:s, s:s}, s:o}",
-                  "id", (json_int_t)sqlite3_column_int64(st, 0), "code",
+                  "id", (json_int_t)db_column_int64(st, 0), "code",
                   col_text(st, 1), "status", status, "amount",
                   (json_int_t)amount, "paid", (json_int_t)paid, "remaining",
                   (json_int_t)(paid < amount ? amount - paid : 0), "payload",
@@ -2193,7 +2168,7 @@ static json_t *intent_json(sqlite3_stmt *st, int64_t now, json_t *invoices)
                   "expires_at", exp, "payer", "code", col_text(st, 9), "name",
                   col_text(st, 10), "invoices",
                   invoices ? invoices : json_array());
-    if (o != NULL && sqlite3_column_type(st, 8) == SQLITE_TEXT)
+    if (o != NULL && db_column_type(st, 8) == DB_TEXT)
         json_object_set_new(o, "reason", json_string(col_text(st, 8)));
     if (o != NULL)
         json_object_set_new(o, "expires_in",
@@ -2205,7 +2180,7 @@ static json_t *intent_json(sqlite3_stmt *st, int64_t now, json_t *invoices)
 static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
                         int64_t now, json_t **out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     json_t *inv = json_array();
     int rc;
 
@@ -2214,10 +2189,10 @@ static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
         goto io;
     bi(st, 1, id);
     while ((rc = step(c, st)) == 1)
-        json_array_append_new(inv, json_integer(sqlite3_column_int64(st, 0)));
+        json_array_append_new(inv, json_integer(db_column_int64(st, 0)));
     if (rc < 0)
         goto fail;
-    sqlite3_reset(st);
+    db_reset(st);
     st = q(c, Q_INTENT_GET);
     if (st == NULL)
         goto io;
@@ -2225,13 +2200,13 @@ static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
     rc = step(c, st);
     if (rc < 0)
         goto fail;
-    if (rc == 0 || sqlite3_column_int64(st, 11) != org) {
+    if (rc == 0 || db_column_int64(st, 11) != org) {
         store_set_error("intent_not_found", "no intent %lld", (long long)id);
         rc = -STORE_E_NOT_FOUND;
         goto fail;
     }
     *out = intent_json(st, now, inv);
-    sqlite3_reset(st);
+    db_reset(st);
     if (*out == NULL)
         return -STORE_E_IO;
     /* the payments that settled it; the last one is the receipt */
@@ -2281,7 +2256,7 @@ fail:
 static int claim_check(struct sqi_conn *c, const struct store_principal *who,
                        const char *code)
 {
-    sqlite3_stmt *st = q(c, Q_CODE_RESERVED);
+    struct db_stmt *st = q(c, Q_CODE_RESERVED);
     int rc;
 
     if (st == NULL)
@@ -2292,48 +2267,73 @@ static int claim_check(struct sqi_conn *c, const struct store_principal *who,
     if (rc < 0)
         return rc;
     if (rc == 0 || who->role != STORE_ROLE_KIOSK ||
-        sqlite3_column_int64(st, 0) != who->id) {
+        db_column_int64(st, 0) != who->id) {
         store_set_error("code_not_reserved",
                         "payment code '%s' was not reserved by this kiosk",
                         code);
         return -STORE_E_CONFLICT;
     }
-    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+    if (db_column_type(st, 1) != DB_NULL) {
         store_set_error("code_used", "payment code '%s' is already used", code);
         return -STORE_E_CONFLICT;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return 0;
 }
 
 #define CODES_OPEN_MAX 500
 
-/*
- * A new payment code with `prefix` that no intent and no reserved code has
- * yet, into `code` (PAYREF_MAX + 1 bytes). In a write txn.
- */
-static int fresh_code(struct sqi_conn *c, const char *prefix, char *code)
-{
-    sqlite3_stmt *st;
-    int tries, rc;
+/* Tries at a fresh payment code before giving up. */
+#define CODE_TRIES 10
 
-    for (tries = 0; tries < 10; tries++) {
-        if (payref_new(prefix, code) != 0) {
-            store_set_error("payment_code", "no random payment code");
-            return -STORE_E_IO;
-        }
-        st = q(c, Q_CODE_EXISTS);
-        if (st == NULL)
-            return -STORE_E_IO;
-        bt(st, 1, code);
-        rc = step(c, st);
-        sqlite3_reset(st);
-        if (rc <= 0)
-            return rc; /* 0: free */
+/* A new random payment code with `prefix` into `code` (PAYREF_MAX + 1). */
+static int new_code(const char *prefix, char *code)
+{
+    if (payref_new(prefix, code) != 0) {
+        store_set_error("payment_code", "no random payment code");
+        return -STORE_E_IO;
     }
+    return 0;
+}
+
+static int no_free_code(void)
+{
     store_set_error("payment_code", "no free payment code");
     return -STORE_E_IO;
 }
+
+/*
+ * Reserve a new payment code with `prefix` for kiosk `who`, into `code`
+ * (PAYREF_MAX + 1 bytes). The insert itself refuses a code an intent or
+ * a reserved code has, so no two writers can take the same one; another
+ * code is tried then. In a write txn.
+ */
+static int reserve_code(struct sqi_conn *c, const struct store_principal *who,
+                        const char *prefix, int64_t now, char *code)
+{
+    struct db_stmt *st;
+    int tries, rc;
+
+    for (tries = 0; tries < CODE_TRIES; tries++) {
+        rc = new_code(prefix, code);
+        if (rc != 0)
+            return rc;
+        st = q(c, Q_CODE_RESERVE);
+        if (st == NULL)
+            return -STORE_E_IO;
+        bt(st, 1, code);
+        bi(st, 2, who->org_id);
+        bi(st, 3, who->id);
+        bi(st, 4, now);
+        rc = exec1(c, st);
+        if (rc != 0)
+            return rc;
+        if (db_changes(c->dbh) == 1)
+            return 0;
+    }
+    return no_free_code();
+}
+
 static int sq_codes_reserve(struct store *base,
                             const struct store_principal *who,
                             const struct store_idem *idem, int count,
@@ -2343,7 +2343,7 @@ static int sq_codes_reserve(struct store *base,
     struct sqi_conn *c = get_conn(s);
     char prefix[8], code[PAYREF_MAX + 1];
     json_t *res = NULL, *codes = json_array();
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc, i;
 
     rc = begin_write(s, c);
@@ -2366,14 +2366,14 @@ static int sq_codes_reserve(struct store *base,
     rc = step(c, st);
     if (rc < 0)
         goto done;
-    if (sqlite3_column_int64(st, 0) + count > CODES_OPEN_MAX) {
+    if (db_column_int64(st, 0) + count > CODES_OPEN_MAX) {
         store_set_error("too_many_codes",
                         "this kiosk holds %lld unused codes (at most %d)",
-                        (long long)sqlite3_column_int64(st, 0), CODES_OPEN_MAX);
+                        (long long)db_column_int64(st, 0), CODES_OPEN_MAX);
         rc = -STORE_E_CONFLICT;
         goto done;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     st = q(c, Q_ORG_BY_ID);
     if (st == NULL) {
         rc = -STORE_E_IO;
@@ -2386,21 +2386,9 @@ static int sq_codes_reserve(struct store *base,
         goto done;
     }
     snprintf(prefix, sizeof(prefix), "%s", col_text(st, 7));
-    sqlite3_reset(st);
+    db_reset(st);
     for (i = 0; i < count; i++) {
-        rc = fresh_code(c, prefix, code);
-        if (rc != 0)
-            goto done;
-        st = q(c, Q_CODE_RESERVE);
-        if (st == NULL) {
-            rc = -STORE_E_IO;
-            goto done;
-        }
-        bt(st, 1, code);
-        bi(st, 2, who->org_id);
-        bi(st, 3, who->id);
-        bi(st, 4, now);
-        rc = exec1(c, st);
+        rc = reserve_code(c, who, prefix, now, code);
         if (rc != 0)
             goto done;
         json_array_append_new(codes, json_string(code));
@@ -2437,8 +2425,8 @@ static int sq_intent_create(struct store *base,
     char code[PAYREF_MAX + 1], payload[VIETQR_MAX_PAYLOAD + 1];
     char prefix[8], bin[8], account[40];
     json_t *res = NULL;
-    sqlite3_stmt *st;
-    int rc;
+    struct db_stmt *st;
+    int rc, tries;
 
     rc = begin_write(s, c);
     if (rc != 0)
@@ -2486,39 +2474,45 @@ static int sq_intent_create(struct store *base,
     snprintf(bin, sizeof(bin), "%s", col_text(st, 4));
     snprintf(account, sizeof(account), "%s", col_text(st, 5));
     snprintf(prefix, sizeof(prefix), "%s", col_text(st, 7));
-    sqlite3_reset(st);
+    db_reset(st);
     if (req->code != NULL) {
         rc = claim_check(c, who, req->code);
         if (rc != 0)
             goto done;
-        snprintf(code, sizeof(code), "%s", req->code);
-    } else {
-        rc = fresh_code(c, prefix, code);
+    }
+    /* a fresh code is taken by the insert; another one is tried when an
+       intent or a reserved code has it already */
+    for (tries = 0; id == 0; tries++) {
+        if (req->code != NULL && tries == 0)
+            snprintf(code, sizeof(code), "%s", req->code);
+        else if (req->code != NULL || tries == CODE_TRIES)
+            rc = no_free_code(); /* (a claimed code always inserts) */
+        else
+            rc = new_code(prefix, code);
+        if (rc != 0)
+            goto done;
+        if (intent_payload(bin, account, amount, code, payload) != 0) {
+            rc = -STORE_E_INVALID;
+            goto done;
+        }
+        st = q(c, req->code != NULL ? Q_INTENT_INSERT : Q_INTENT_INSERT_FRESH);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto done;
+        }
+        bi(st, 1, who->org_id);
+        bi(st, 2, pid);
+        if (who->role == STORE_ROLE_KIOSK)
+            bi(st, 3, who->id);
+        bt(st, 4, code);
+        bi(st, 5, amount);
+        bt(st, 6, payload);
+        bi(st, 7, now);
+        bi(st, 8, now + req->ttl);
+        rc = insert_id(c, st, &id);
         if (rc != 0)
             goto done;
     }
-    if (intent_payload(bin, account, amount, code, payload) != 0) {
-        rc = -STORE_E_INVALID;
-        goto done;
-    }
-    st = q(c, Q_INTENT_INSERT);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto done;
-    }
-    bi(st, 1, who->org_id);
-    bi(st, 2, pid);
-    if (who->role == STORE_ROLE_KIOSK)
-        bi(st, 3, who->id);
-    bt(st, 4, code);
-    bi(st, 5, amount);
-    bt(st, 6, payload);
-    bi(st, 7, now);
-    bi(st, 8, now + req->ttl);
-    rc = exec1(c, st);
-    if (rc != 0)
-        goto done;
-    id = sqlite3_last_insert_rowid(c->db);
     if (req->code != NULL) {
         st = q(c, Q_CODE_CLAIM);
         if (st == NULL) {
@@ -2588,7 +2582,7 @@ static int sq_intent_get(struct store *base, int64_t org, int64_t id,
 static int set_intent(struct sqi_conn *c, int64_t id, const char *status,
                       int64_t paid, int64_t now, const char *reason)
 {
-    sqlite3_stmt *st = q(c, Q_INTENT_SET);
+    struct db_stmt *st = q(c, Q_INTENT_SET);
 
     if (st == NULL)
         return -STORE_E_IO;
@@ -2658,7 +2652,7 @@ static int sq_intent_list(struct store *base, int64_t org,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
-    sqlite3_stmt *st = q(c, Q_INTENT_LIST);
+    struct db_stmt *st = q(c, Q_INTENT_LIST);
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -2687,7 +2681,7 @@ static int sq_intent_list(struct store *base, int64_t org,
 static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
                     int64_t amount, int64_t *left, json_t *allocs, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t i;
     int rc;
 
@@ -2704,7 +2698,7 @@ static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
         rc = exec1(c, st);
         if (rc != 0)
             return rc;
-        if (sqlite3_changes(c->db) != 1) {
+        if (db_changes(c->dbh) != 1) {
             store_set_error("ledger", "invoice %lld cannot take %lld",
                             (long long)v[i].id, (long long)take);
             return -STORE_E_CONFLICT;
@@ -2735,7 +2729,8 @@ static int payment_insert(struct sqi_conn *c, int64_t org, int64_t pid,
                           const char *ref, const char *source,
                           const char *actor, int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = q(c, Q_PAYMENT_INSERT);
+    struct db_stmt *st = q(c, Q_PAYMENT_INSERT);
+    int64_t pay = 0;
     int rc;
 
     if (st == NULL)
@@ -2750,10 +2745,8 @@ static int payment_insert(struct sqi_conn *c, int64_t org, int64_t pid,
     bt(st, 7, source);
     bt(st, 8, actor);
     bi(st, 9, now);
-    rc = exec1(c, st);
+    rc = insert_id(c, st, &pay);
     if (rc == 0) {
-        int64_t pay = sqlite3_last_insert_rowid(c->db);
-
         /* every payment gets its signed receipt in this transaction */
         rc = sqr_receipt_issue(c, pay, now);
         if (rc == 0)
@@ -2767,7 +2760,7 @@ static int supersede_intents(struct sqi_conn *c, const struct inv *v, size_t n,
                              int64_t now, int64_t *woken, size_t *n_woken,
                              size_t cap)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t i, k;
     int rc;
 
@@ -2780,10 +2773,10 @@ static int supersede_intents(struct sqi_conn *c, const struct inv *v, size_t n,
             return -STORE_E_IO;
         bi(st, 1, v[i].id);
         while ((rc = step(c, st)) == 1 && m < 32)
-            ids[m++] = sqlite3_column_int64(st, 0);
+            ids[m++] = db_column_int64(st, 0);
         if (rc < 0)
             return rc;
-        sqlite3_reset(st);
+        db_reset(st);
         for (k = 0; k < m; k++) {
             rc = set_intent(c, ids[k], "cancelled", 0, now,
                             "invoices_paid_otherwise");
@@ -2817,27 +2810,25 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
     size_t n = 0, npay = 0, i, n_woken = 0;
     int64_t total = 0, used = 0, woken[32];
     json_t *allocs = json_array();
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     int rc;
 
     rc = resolve_invoices(c, org, pid, NULL, 0, &v, &n, &total);
     if (rc != 0 || n == 0)
         goto out;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT id, unallocated FROM payments"
-                           " WHERE payer_id = ?1 AND unallocated > 0"
-                           " ORDER BY id LIMIT 64",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_fail(c, "prepare");
+    if ((st = qs(c, "SELECT id, unallocated FROM payments"
+                    " WHERE payer_id = ?1 AND unallocated > 0"
+                    " ORDER BY id LIMIT 64")) == NULL) {
+        rc = -STORE_E_IO;
         goto out;
     }
     bi(st, 1, pid);
     while ((rc = step(c, st)) == 1) {
-        pays[npay].id = sqlite3_column_int64(st, 0);
-        pays[npay].unalloc = sqlite3_column_int64(st, 1);
+        pays[npay].id = db_column_int64(st, 0);
+        pays[npay].unalloc = db_column_int64(st, 1);
         npay++;
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     st = NULL;
     if (rc < 0)
         goto out;
@@ -2848,37 +2839,33 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
         rc = allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, allocs, now);
         if (rc != 0 || left == pays[i].unalloc)
             continue;
-        if (sqlite3_prepare_v2(c->db,
-                               "UPDATE payments SET unallocated = ?2"
-                               " WHERE id = ?1",
-                               -1, &st, NULL) != SQLITE_OK) {
-            rc = db_fail(c, "prepare");
+        if ((st = qs(c, "UPDATE payments SET unallocated = ?2"
+                        " WHERE id = ?1")) == NULL) {
+            rc = -STORE_E_IO;
             break;
         }
         bi(st, 1, pays[i].id);
         bi(st, 2, left);
         rc = step(c, st) < 0 ? -STORE_E_IO : 0;
-        sqlite3_finalize(st);
+        db_reset(st);
         st = NULL;
         used += pays[i].unalloc - left;
     }
     if (rc != 0 || used == 0)
         goto out;
-    if (sqlite3_prepare_v2(c->db,
-                           "UPDATE payers SET credit = credit - ?2"
-                           " WHERE id = ?1 AND credit >= ?2",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_fail(c, "prepare");
+    if ((st = qs(c, "UPDATE payers SET credit = credit - ?2"
+                    " WHERE id = ?1 AND credit >= ?2")) == NULL) {
+        rc = -STORE_E_IO;
         goto out;
     }
     bi(st, 1, pid);
     bi(st, 2, used);
     rc = step(c, st);
-    sqlite3_finalize(st);
+    db_reset(st);
     st = NULL;
     if (rc < 0)
         goto out;
-    if (sqlite3_changes(c->db) != 1) {
+    if (db_changes(c->dbh) != 1) {
         store_set_error("ledger", "payer %lld credit is below %lld",
                         (long long)pid, (long long)used);
         rc = -STORE_E_CONFLICT;
@@ -2916,15 +2903,13 @@ static int apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
 {
     int64_t *ids = NULL;
     size_t n = 0, cap = 0, i;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     /* collect first: the payers table changes as credit is applied */
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT id FROM payers WHERE org_id = ?1"
-                           " AND credit > 0 ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(c, "prepare");
+    if ((st = qs(c, "SELECT id FROM payers WHERE org_id = ?1"
+                    " AND credit > 0 ORDER BY id")) == NULL)
+        return -STORE_E_IO;
     bi(st, 1, org);
     while ((rc = step(c, st)) == 1) {
         if (n == cap) {
@@ -2937,9 +2922,9 @@ static int apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
             ids = nids;
             cap = cap ? cap * 2 : 64;
         }
-        ids[n++] = sqlite3_column_int64(st, 0);
+        ids[n++] = db_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     for (i = 0, rc = rc < 0 ? rc : 0; i < n && rc == 0; i++)
         rc = apply_payer_credit(c, org, ids[i], actor, now);
     free(ids);
@@ -2957,7 +2942,7 @@ static int sq_cash_record(struct store *base, const struct store_principal *who,
     size_t n = 0, n_woken = 0, i;
     int64_t pid = 0, total = 0, pay = 0, left = 0, woken[64];
     json_t *res = NULL, *allocs = json_array();
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = begin_write(s, c);
@@ -3070,7 +3055,7 @@ static int intent_invoices(struct sqi_conn *c, int64_t intent, struct inv **out,
 {
     struct inv *v = NULL;
     size_t n = 0, cap = 0;
-    sqlite3_stmt *st = q(c, Q_INTENT_INVOICES);
+    struct db_stmt *st = q(c, Q_INTENT_INVOICES);
     int rc;
 
     if (st == NULL)
@@ -3088,12 +3073,12 @@ static int intent_invoices(struct sqi_conn *c, int64_t intent, struct inv **out,
             }
             v = nv;
         }
-        v[n].id = sqlite3_column_int64(st, 0);
+        v[n].id = db_column_int64(st, 0);
         snprintf(v[n].period, sizeof(v[n].period), "%s", col_text(st, 1));
-        v[n].due = sqlite3_column_int64(st, 2) - sqlite3_column_int64(st, 3);
+        v[n].due = db_column_int64(st, 2) - db_column_int64(st, 3);
         n++;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc < 0) {
         free(v);
         return rc;
@@ -3110,7 +3095,7 @@ static int intent_invoices(struct sqi_conn *c, int64_t intent, struct inv **out,
 static int credit_excess(struct sqi_conn *c, int64_t pay, int64_t pid,
                          int64_t left)
 {
-    sqlite3_stmt *st = q(c, Q_PAYMENT_SET_UNALLOC);
+    struct db_stmt *st = q(c, Q_PAYMENT_SET_UNALLOC);
     int rc;
 
     if (st == NULL)
@@ -3140,7 +3125,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
     json_t *allocs = json_array();
     const char *status, *cur;
     char code[PAYREF_MAX + 8];
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     st = q(c, Q_INTENT_GET);
@@ -3150,7 +3135,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
     }
     bi(st, 1, intent);
     rc = step(c, st);
-    if (rc <= 0 || sqlite3_column_int64(st, 11) != org) {
+    if (rc <= 0 || db_column_int64(st, 11) != org) {
         if (rc >= 0) {
             store_set_error("intent_not_found", "no intent %lld",
                             (long long)intent);
@@ -3159,9 +3144,9 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
         goto out;
     }
     snprintf(code, sizeof(code), "%s", col_text(st, 1));
-    total = sqlite3_column_int64(st, 3);
-    paid = sqlite3_column_int64(st, 4);
-    sqlite3_reset(st);
+    total = db_column_int64(st, 3);
+    paid = db_column_int64(st, 4);
+    db_reset(st);
     st = q(c, Q_INTENT_BY_CODE);
     if (st == NULL) {
         rc = -STORE_E_IO;
@@ -3174,8 +3159,8 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
         rc = rc ? rc : -STORE_E_NOT_FOUND;
         goto out;
     }
-    pid = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
+    pid = db_column_int64(st, 1);
+    db_reset(st);
     rc = intent_invoices(c, intent, &v, &n);
     if (rc != 0)
         goto out;
@@ -3215,7 +3200,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
     status = strcmp(cur, "cancelled") == 0 ? "cancelled"
              : paid >= total               ? "paid"
                                            : "partial";
-    sqlite3_reset(st);
+    db_reset(st);
     rc = set_intent(c, intent, status, paid, now,
                     strcmp(status, "cancelled") == 0 ? "cancelled" : NULL);
     if (rc != 0)
@@ -3299,20 +3284,18 @@ out:
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t pid, unalloc, in = 0;
     int rc;
 
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT payer_id, unallocated,"
-                           " coalesce(intent_id, 0) FROM payments"
-                           " WHERE id = ?1 AND method = 'transfer'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(c, "prepare");
+    if ((st = qs(c, "SELECT payer_id, unallocated,"
+                    " coalesce(intent_id, 0) FROM payments"
+                    " WHERE id = ?1 AND method = 'transfer'")) == NULL)
+        return -STORE_E_IO;
     bi(st, 1, payment);
     rc = step(c, st);
     if (rc <= 0) {
-        sqlite3_finalize(st);
+        db_reset(st);
         if (rc == 0) {
             store_set_error("payment_not_found", "no transfer payment %lld",
                             (long long)payment);
@@ -3320,22 +3303,20 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
         }
         return rc;
     }
-    pid = sqlite3_column_int64(st, 0);
-    unalloc = sqlite3_column_int64(st, 1);
-    in = sqlite3_column_int64(st, 2);
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(c->db,
-                           "UPDATE payers SET credit = credit - ?2"
-                           " WHERE id = ?1 AND credit >= ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(c, "prepare");
+    pid = db_column_int64(st, 0);
+    unalloc = db_column_int64(st, 1);
+    in = db_column_int64(st, 2);
+    db_reset(st);
+    if ((st = qs(c, "UPDATE payers SET credit = credit - ?2"
+                    " WHERE id = ?1 AND credit >= ?2")) == NULL)
+        return -STORE_E_IO;
     bi(st, 1, pid);
     bi(st, 2, unalloc);
     rc = step(c, st);
-    sqlite3_finalize(st);
+    db_reset(st);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(c->db) != 1) {
+    if (db_changes(c->dbh) != 1) {
         store_set_error("credit_used", "the credit this transfer created has"
                                        " been used since");
         return -STORE_E_CONFLICT;
@@ -3354,11 +3335,11 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
         size_t i;
 
         for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-            if (sqlite3_prepare_v2(c->db, sql[i], -1, &st, NULL) != SQLITE_OK)
-                return db_fail(c, "prepare");
+            if ((st = qs(c, sql[i])) == NULL)
+                return -STORE_E_IO;
             bi(st, 1, payment);
             rc = step(c, st);
-            sqlite3_finalize(st);
+            db_reset(st);
             if (rc < 0)
                 return rc;
         }
@@ -3378,22 +3359,20 @@ int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now)
 #define LIVE_PAID                                                              \
     "(SELECT coalesce(sum(p.amount), 0) FROM payments p WHERE"                 \
     " p.intent_id = intents.id AND p.reversed_day IS NULL)"
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
-    if (sqlite3_prepare_v2(c->db,
-                           "UPDATE intents SET paid = " LIVE_PAID ", status ="
-                           " CASE WHEN status = 'cancelled' THEN status"
-                           " WHEN " LIVE_PAID " <= 0 THEN 'pending'"
-                           " WHEN " LIVE_PAID " < amount THEN 'partial'"
-                           " ELSE 'paid' END, closed_at = ?2 WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(c, "prepare");
+    if ((st = qs(c, "UPDATE intents SET paid = " LIVE_PAID ", status ="
+                    " CASE WHEN status = 'cancelled' THEN status"
+                    " WHEN " LIVE_PAID " <= 0 THEN 'pending'"
+                    " WHEN " LIVE_PAID " < amount THEN 'partial'"
+                    " ELSE 'paid' END, closed_at = ?2 WHERE id = ?1")) == NULL)
+        return -STORE_E_IO;
 #undef LIVE_PAID
     bi(st, 1, intent);
     bi(st, 2, now);
     rc = step(c, st);
-    sqlite3_finalize(st);
+    db_reset(st);
     return rc < 0 ? rc : 0;
 }
 
@@ -3405,7 +3384,7 @@ static int sq_transfer_apply(struct store *base, int64_t org,
     struct sqi_conn *c = get_conn(s);
     int64_t intent = 0, pay = 0;
     json_t *res = NULL;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     if (t->amount <= 0 || t->reference == NULL || *t->reference == '\0') {
@@ -3448,8 +3427,8 @@ static int sq_transfer_apply(struct store *base, int64_t org,
         }
         goto done;
     }
-    intent = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    intent = db_column_int64(st, 0);
+    db_reset(st);
     rc = sqi_transfer_intent(c, org, intent, t->amount, t->reference, t->source,
                              actor, now, &res, &pay);
     if (rc != 0)
@@ -3491,6 +3470,12 @@ struct db *sqi_dbh(struct sqi_conn *c)
     return c->dbh;
 }
 
+/*
+ * SQLite itself, for the files of the backend whose statements are still
+ * SQLite's: the raw handle, store_bank.c's statement slots (reset here
+ * whenever a transaction ends or the connection is returned), and the
+ * helpers that prepare, step and report failures on them.
+ */
 sqlite3 *sqi_db(struct sqi_conn *c)
 {
     return c->db;
@@ -3499,6 +3484,57 @@ sqlite3 *sqi_db(struct sqi_conn *c)
 sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c)
 {
     return c->bst;
+}
+
+static void reset_bank_stmts(struct sqi_conn *c)
+{
+    int i;
+
+    for (i = 0; i < SQI_BANK_STMTS; i++)
+        if (c->bst[i] != NULL)
+            sqlite3_reset(c->bst[i]);
+}
+
+static void free_bank_stmts(struct sqi_conn *c)
+{
+    int i;
+
+    for (i = 0; i < SQI_BANK_STMTS; i++) {
+        sqlite3_finalize(c->bst[i]);
+        c->bst[i] = NULL;
+    }
+}
+
+int sqi_db_fail(sqlite3 *db, const char *what)
+{
+    store_set_error("storage_unavailable", "%s: %s", what, sqlite3_errmsg(db));
+    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
+            what, sqlite3_errmsg(db));
+    return -STORE_E_IO;
+}
+
+int sqi_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return sqi_db_fail(db, "prepare");
+    }
+    return 0;
+}
+
+int sqi_db_step(sqlite3 *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        store_set_error("conflict", "%s", sqlite3_errmsg(db));
+        return -STORE_E_CONFLICT;
+    }
+    return sqi_db_fail(db, "step");
 }
 
 int sqi_begin_write(struct sq *s, struct sqi_conn *c)
@@ -3562,7 +3598,7 @@ static int sq_payment_list(struct store *base, int64_t org,
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     json_t *a = NULL;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t i;
     int rc;
 
@@ -3638,7 +3674,7 @@ static int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk,
                           "kiosk", "transfer", count_amount(0, 0), "cash",
                           count_amount(0, 0), "by_kiosk");
     json_t *by = json_object_get(o, "by_kiosk");
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     int rc;
 
     if (o == NULL) {
@@ -3652,29 +3688,30 @@ static int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk,
        kiosk that recorded it; by when the money came (what the collector
        holds), not by the report day a correction is dated on; a transfer
        undone by a review after its day closed (reversed) is not money */
-    rc = sqi_db_prepare(
-        c->db,
-        "SELECT g.method, g.kiosk, (SELECT name FROM kiosks WHERE id ="
-        " g.kiosk), g.n, g.total FROM (SELECT p.method AS method,"
-        " CASE WHEN p.method = 'cash' THEN cr.kiosk_id ELSE t.kiosk_id END"
-        " AS kiosk, count(*) AS n, sum(p.amount) AS total FROM payments p"
-        " LEFT JOIN intents t ON t.id = p.intent_id"
-        " LEFT JOIN cash_records cr ON cr.payment_id = p.id"
-        " WHERE p.org_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3"
-        " AND p.reversed_day IS NULL GROUP BY 1, 2) g"
-        " ORDER BY g.kiosk IS NULL, g.kiosk, g.method",
-        &st);
-    if (rc != 0)
+    st = qs(c,
+            "SELECT g.method, g.kiosk, (SELECT name FROM kiosks WHERE id ="
+            " g.kiosk), g.n, g.total FROM (SELECT p.method AS method,"
+            " CASE WHEN p.method = 'cash' THEN cr.kiosk_id ELSE t.kiosk_id END"
+            " AS kiosk, count(*) AS n, sum(p.amount) AS total FROM payments p"
+            " LEFT JOIN intents t ON t.id = p.intent_id"
+            " LEFT JOIN cash_records cr ON cr.payment_id = p.id"
+            " WHERE p.org_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3"
+            " AND p.reversed_day IS NULL GROUP BY 1, 2) g"
+            " ORDER BY CASE WHEN g.kiosk IS NULL THEN 1 ELSE 0 END, g.kiosk,"
+            " g.method");
+    if (st == NULL) {
+        rc = -STORE_E_IO;
         goto out;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_int64(st, 2, t0);
-    sqlite3_bind_int64(st, 3, t1);
+    }
+    bi(st, 1, org);
+    bi(st, 2, t0);
+    bi(st, 3, t1);
     while ((rc = step(c, st)) == 1) {
         const char *method = col_text(st, 0);
-        int has_kiosk = sqlite3_column_type(st, 1) != SQLITE_NULL;
-        int64_t kid = sqlite3_column_int64(st, 1);
-        int64_t n = sqlite3_column_int64(st, 3);
-        int64_t amount = sqlite3_column_int64(st, 4);
+        int has_kiosk = db_column_type(st, 1) != DB_NULL;
+        int64_t kid = db_column_int64(st, 1);
+        int64_t n = db_column_int64(st, 3);
+        int64_t amount = db_column_int64(st, 4);
         json_t *last = json_array_get(by, json_array_size(by) - 1);
         json_t *lk = json_object_get(last, "kiosk");
 
@@ -3705,7 +3742,6 @@ static int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk,
     if (rc > 0)
         rc = 0;
 out:
-    sqlite3_finalize(st);
     end_read(c);
     put_conn(s, c);
     if (rc == 0)
@@ -3720,7 +3756,7 @@ static int sq_stats(struct store *base, json_t **out)
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = get_conn(s);
     json_t *intents = json_object(), *pays = json_object();
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = begin_read(c);
@@ -3734,7 +3770,7 @@ static int sq_stats(struct store *base, json_t **out)
     bi(st, 1, (int64_t)time(NULL));
     while ((rc = step(c, st)) == 1)
         json_object_set_new(intents, col_text(st, 0),
-                            json_integer(sqlite3_column_int64(st, 1)));
+                            json_integer(db_column_int64(st, 1)));
     if (rc < 0)
         goto out;
     st = q(c, Q_STATS_PAYMENTS);
@@ -3743,11 +3779,10 @@ static int sq_stats(struct store *base, json_t **out)
         goto out;
     }
     while ((rc = step(c, st)) == 1)
-        json_object_set_new(pays, col_text(st, 0),
-                            json_pack("{s:I, s:I}", "count",
-                                      (json_int_t)sqlite3_column_int64(st, 1),
-                                      "amount",
-                                      (json_int_t)sqlite3_column_int64(st, 2)));
+        json_object_set_new(
+            pays, col_text(st, 0),
+            json_pack("{s:I, s:I}", "count", (json_int_t)db_column_int64(st, 1),
+                      "amount", (json_int_t)db_column_int64(st, 2)));
     if (rc < 0)
         goto out;
     *out = json_pack("{s:O, s:O}", "intents", intents, "payments", pays);
@@ -3766,15 +3801,12 @@ out:
 static void sq_close(struct store *base)
 {
     struct sq *s = (struct sq *)base;
-    int i, k;
+    int i;
 
     if (s == NULL)
         return;
     for (i = 0; i < s->n; i++) {
-        for (k = 0; k < Q__COUNT; k++)
-            sqlite3_finalize(s->conns[i].st[k]);
-        for (k = 0; k < SQI_BANK_STMTS; k++)
-            sqlite3_finalize(s->conns[i].bst[k]);
+        free_bank_stmts(&s->conns[i]);
         db_close(s->conns[i].dbh);
     }
     free(s->conns);
@@ -3853,13 +3885,11 @@ static const struct store_ops sqlite_ops = {
     .ledger_check = sqc_ledger_check,
 };
 
-static int exec_sql(sqlite3 *db, const char *sql)
+/* Run `sql` on `db`; a failure is storage_unavailable (-STORE_E_IO). */
+static int exec_sql(struct db *db, const char *sql)
 {
-    char *err = NULL;
-
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        store_set_error("storage_unavailable", "%s", err ? err : "?");
-        sqlite3_free(err);
+    if (db_exec(db, sql) != 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
         return -STORE_E_IO;
     }
     return 0;
@@ -3880,8 +3910,8 @@ static int open_db(const char *path, unsigned flags, struct sqi_conn *c)
     c->db = db_sqlite_handle(c->dbh);
     if (!(flags & DB_READONLY) &&
         (sqi_account_functions(c->db) != 0 || sqi_bank_functions(c->db) != 0)) {
-        store_set_error("storage_unavailable", "%s: %s", path,
-                        sqlite3_errmsg(c->db));
+        snprintf(err, sizeof(err), "%s", store_error_message());
+        store_set_error("storage_unavailable", "%s: %s", path, err);
         db_close(c->dbh);
         c->dbh = NULL;
         c->db = NULL;
@@ -3890,29 +3920,50 @@ static int open_db(const char *path, unsigned flags, struct sqi_conn *c)
     return 0;
 }
 
-/* Apply the migrations this database has not seen, in one transaction. */
-static int migrate(sqlite3 *db)
+/*
+ * The schema version `db` records (0 for none yet) into *version: the
+ * highest of table schema_version. -STORE_E_IO when it cannot be read;
+ * with `missing_ok`, a database without the table is version 0.
+ */
+static int schema_version(struct db *db, int missing_ok, int *version)
 {
-    sqlite3_stmt *st = NULL;
-    int version = 0, i, rc;
+    struct db_stmt *st = db_prepare(db, "SELECT max(version) FROM"
+                                        " schema_version");
+    int rc = st != NULL ? db_step(st) : -DB_E_SQL;
+
+    if (rc == 1) {
+        *version = (int)db_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == 0 ||
+               (missing_ok && (strstr(db_errmsg(db), "no such table") ||
+                               strstr(db_errmsg(db), "does not exist")))) {
+        *version = 0;
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc < 0 ? -STORE_E_IO : 0;
+}
+
+/* Apply the migrations this database has not seen, in one transaction. */
+static int migrate(struct db *db)
+{
+    int version = -1, i, rc;
     char sql[128];
 
-    rc = exec_sql(db, "BEGIN IMMEDIATE;"
-                      " CREATE TABLE IF NOT EXISTS schema_version("
-                      " version INTEGER NOT NULL);");
-    if (rc != 0)
-        return rc;
-    if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1,
-                           &st, NULL) != SQLITE_OK)
+    rc = db_begin(db, DB_WRITE);
+    if (rc != 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
+        return -STORE_E_IO;
+    }
+    if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_version("
+                     " version INTEGER NOT NULL);") != 0 ||
+        schema_version(db, 0, &version) != 0)
         goto fail;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
     if (version > N_MIGRATIONS) {
         store_set_error("schema_too_new",
                         "database schema %d is newer than this program (%d)",
                         version, N_MIGRATIONS);
-        exec_sql(db, "ROLLBACK");
+        db_end(db, -STORE_E_USAGE);
         return -STORE_E_USAGE;
     }
     for (i = version; i < N_MIGRATIONS; i++) {
@@ -3926,31 +3977,25 @@ static int migrate(sqlite3 *db)
         if (exec_sql(db, sql) != 0)
             goto fail;
     }
-    return exec_sql(db, "COMMIT");
+    if (db_end(db, 0) != 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
+        return -STORE_E_IO;
+    }
+    return 0;
 fail:
     if (strcmp(store_error_code(), "storage_unavailable") != 0)
-        store_set_error("storage_unavailable", "migration: %s",
-                        sqlite3_errmsg(db));
-    exec_sql(db, "ROLLBACK");
+        store_set_error("storage_unavailable", "migration: %s", db_errmsg(db));
+    db_end(db, -STORE_E_IO);
     return -STORE_E_IO;
 }
 
 /* 0 when database `db` has exactly this program's schema version. */
-static int schema_current(sqlite3 *db, const char *path)
+static int schema_current(struct db *db, const char *path)
 {
-    sqlite3_stmt *st = NULL;
-    int version = -1, rc;
+    int version = -1;
 
-    rc = sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1,
-                            &st, NULL);
-    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    else if (rc != SQLITE_OK && strstr(sqlite3_errmsg(db), "no such table"))
-        version = 0;
-    sqlite3_finalize(st);
-    if (version < 0) {
-        store_set_error("storage_unavailable", "%s: %s", path,
-                        sqlite3_errmsg(db));
+    if (schema_version(db, 1, &version) != 0) {
+        store_set_error("storage_unavailable", "%s: %s", path, db_errmsg(db));
         return -STORE_E_IO;
     }
     if (version < N_MIGRATIONS) {
@@ -4001,8 +4046,8 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
             goto fail;
         s->n = i + 1;
         if (i == 0) {
-            rc = readonly ? schema_current(s->conns[0].db, path)
-                          : migrate(s->conns[0].db);
+            rc = readonly ? schema_current(s->conns[0].dbh, path)
+                          : migrate(s->conns[0].dbh);
             if (rc != 0)
                 goto fail;
         }
