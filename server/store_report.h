@@ -1,9 +1,9 @@
 /*
  * store_report.h: the store's receipts and reports (store_report.c):
- * migration 4, the dating rule and its calendar, signed receipts issued
- * inside the payment's transaction,
- * receipt and key reads, and the store operations for reports,
- * statistics and standees. Private to server/.
+ * migrations 4 and 8, the dating rule and its calendar, signed receipts
+ * issued inside the payment's transaction, receipt and key reads, and
+ * the store operations for reports, statistics and standees. Private to
+ * server/.
  */
 #ifndef CHOPAY_SERVER_STORE_REPORT_H
 #define CHOPAY_SERVER_STORE_REPORT_H
