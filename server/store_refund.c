@@ -43,34 +43,55 @@ const char *const sqi_migration5[] = {
     NULL,
 };
 
-/* Run one statement with up to three integer parameters. */
-static int run(sqlite3 *db, const char *sql, int64_t a, int64_t b, int64_t c)
+/* The connection's cached statement for `sql` (a string with static
+ * storage) into *st: 0, or the store's error. */
+static int stmt(struct db *db, const char *sql, struct db_stmt **st)
 {
-    sqlite3_stmt *st;
-    int rc = sqi_db_prepare(db, sql, &st);
+    *st = db_q(db, sql);
+    return *st != NULL ? 0 : sqi_db_error(db, -DB_E_SQL, "prepare");
+}
+
+/* One step of `st` of `db`: 1 row, 0 done, or the store's error. */
+static int step(struct db *db, struct db_stmt *st)
+{
+    int rc = db_step(st);
+
+    return rc >= 0 ? rc : sqi_db_error(db, rc, "step");
+}
+
+/* Run statement `sql` (static storage) without rows with its first
+ * `n` (up to three) integer parameters a, b, c. */
+static int run(struct db *db, const char *sql, int n, int64_t a, int64_t b,
+               int64_t c)
+{
+    struct db_stmt *st;
+    int rc = stmt(db, sql, &st);
 
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    sqlite3_bind_int64(st, 3, c);
-    rc = sqi_db_step(db, st);
-    sqlite3_finalize(st);
+    if (n >= 1)
+        db_bind_int64(st, 1, a);
+    if (n >= 2)
+        db_bind_int64(st, 2, b);
+    if (n >= 3)
+        db_bind_int64(st, 3, c);
+    rc = step(db, st);
+    db_reset(st);
     return rc < 0 ? rc : 0;
 }
 
 /*
- * Run a guarded UPDATE (parameters as for run()) that must change exactly
+ * Run a guarded UPDATE (parameters ?1 a, ?2 b) that must change exactly
  * one row; when its guard held no row (the ledger moved under it), the
  * refund fails with a "ledger" conflict and its transaction is rolled
  * back.
  */
-static int run_guarded(sqlite3 *db, const char *sql, int64_t a, int64_t b,
-                       int64_t c, const char *what)
+static int run_guarded(struct db *db, const char *sql, int64_t a, int64_t b,
+                       const char *what)
 {
-    int rc = run(db, sql, a, b, c);
+    int rc = run(db, sql, 2, a, b, 0);
 
-    if (rc == 0 && sqlite3_changes(db) != 1) {
+    if (rc == 0 && db_changes(db) != 1) {
         store_set_error("ledger", "%s %lld: the guarded update changed no row",
                         what, (long long)a);
         rc = -STORE_E_CONFLICT;
@@ -83,26 +104,18 @@ static int run_guarded(sqlite3 *db, const char *sql, int64_t a, int64_t b,
  * the next open day (the insert did that) and recorded as a correction
  * pointing at today, the day it was made.
  */
-static int refund_dated(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
-                        int64_t id, int64_t pid,
-                        const struct store_refund_req *req, const char *actor,
-                        int64_t now)
+static int refund_dated(struct sqi_conn *c, int64_t org_id, int64_t id,
+                        int64_t pid, const struct store_refund_req *req,
+                        const char *actor, int64_t now)
 {
-    sqlite3_stmt *st;
     char today[11] = "", obj[32];
     int rc, closed = 0;
 
-    rc = sqi_db_prepare(db, "SELECT " SQR_VN_DATE("?1"), &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, now);
-    rc = sqi_db_step(db, st);
-    if (rc == 1)
-        snprintf(today, sizeof(today), "%s",
-                 (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (rc < 0)
-        return rc;
+    if (sqr_vn_day(now, today) != 0) {
+        store_set_error("invalid_time", "time %lld is out of range",
+                        (long long)now);
+        return -STORE_E_INVALID;
+    }
     rc = sqr_is_closed(c, org_id, today, &closed);
     if (rc != 0 || !closed)
         return rc;
@@ -117,28 +130,29 @@ static int refund_dated(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
 }
 
 /* In a write transaction: the refund itself. */
-static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
+static int refund(struct db *db, struct sqi_conn *c, int64_t org_id,
                   const struct store_refund_req *req, const char *actor,
                   int64_t now, json_t **out)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     json_t *parts = json_array();
-    int64_t pid = 0, credit = 0, id, left = req->amount;
+    int64_t pid = 0, credit = 0, id = 0, left = req->amount;
+    char day[11];
     int rc;
 
-    rc = sqi_db_prepare(
-        db, "SELECT id, credit FROM payers WHERE org_id = ?1 AND code = ?2",
-        &st);
+    rc = stmt(db,
+              "SELECT id, credit FROM payers WHERE org_id = ?1 AND code = ?2",
+              &st);
     if (rc != 0)
         goto out;
-    sqlite3_bind_int64(st, 1, org_id);
-    sqlite3_bind_text(st, 2, req->payer, -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(db, st);
+    db_bind_int64(st, 1, org_id);
+    db_bind_text(st, 2, req->payer);
+    rc = step(db, st);
     if (rc == 1) {
-        pid = sqlite3_column_int64(st, 0);
-        credit = sqlite3_column_int64(st, 1);
+        pid = db_column_int64(st, 0);
+        credit = db_column_int64(st, 1);
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     st = NULL;
     if (rc <= 0) {
         if (rc == 0) {
@@ -155,24 +169,32 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
         rc = -STORE_E_CONFLICT;
         goto out;
     }
-    rc = sqi_db_prepare(
-        db,
-        "INSERT INTO refunds(org_id, payer_id, amount, reference,"
-        " reason, actor, created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7, " SQR_OPEN_DAY("?1", SQR_VN_DATE("?7")) ")",
-        &st);
+    /* dated on the first open day: after today when today is closed */
+    rc = sqr_open_day(db, org_id, now, day);
     if (rc != 0)
         goto out;
-    sqlite3_bind_int64(st, 1, org_id);
-    sqlite3_bind_int64(st, 2, pid);
-    sqlite3_bind_int64(st, 3, req->amount);
-    sqlite3_bind_text(st, 4, req->reference, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, req->reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 7, now);
-    rc = sqi_db_step(db, st);
-    sqlite3_finalize(st);
+    rc = stmt(db,
+              "INSERT INTO refunds(org_id, payer_id, amount, reference,"
+              " reason, actor, created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+              " ?7, ?8) RETURNING id",
+              &st);
+    if (rc != 0)
+        goto out;
+    db_bind_int64(st, 1, org_id);
+    db_bind_int64(st, 2, pid);
+    db_bind_int64(st, 3, req->amount);
+    db_bind_text(st, 4, req->reference);
+    db_bind_text(st, 5, req->reason);
+    db_bind_text(st, 6, actor);
+    db_bind_int64(st, 7, now);
+    db_bind_text(st, 8, day);
+    rc = step(db, st);
+    if (rc == 1)
+        id = db_column_int64(st, 0);
+    db_reset(st);
     st = NULL;
+    if (rc == 0)
+        rc = sqi_db_error(db, -DB_E_IO, "refund id");
     if (rc < 0) {
         if (rc == -STORE_E_CONFLICT &&
             strcmp(store_error_message(), "day_closed") != 0)
@@ -181,20 +203,18 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
                             req->reference);
         goto out;
     }
-    id = sqlite3_last_insert_rowid(db);
 
     /* draw on the payer's payments, oldest first */
-    rc = sqi_db_prepare(
-        db,
-        "SELECT id, unallocated FROM payments WHERE payer_id = ?1"
-        " AND unallocated > 0 ORDER BY id",
-        &st);
+    rc = stmt(db,
+              "SELECT id, unallocated FROM payments WHERE payer_id = ?1"
+              " AND unallocated > 0 ORDER BY id",
+              &st);
     if (rc != 0)
         goto out;
-    sqlite3_bind_int64(st, 1, pid);
-    while (left > 0 && (rc = sqi_db_step(db, st)) == 1) {
-        int64_t pay = sqlite3_column_int64(st, 0);
-        int64_t un = sqlite3_column_int64(st, 1);
+    db_bind_int64(st, 1, pid);
+    while (left > 0 && (rc = step(db, st)) == 1) {
+        int64_t pay = db_column_int64(st, 0);
+        int64_t un = db_column_int64(st, 1);
         int64_t take = un < left ? un : left;
 
         json_array_append_new(parts, json_pack("{s:I, s:I}", "payment",
@@ -202,7 +222,7 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
                                                (json_int_t)take));
         left -= take;
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     st = NULL;
     if (rc < 0)
         goto out;
@@ -227,12 +247,12 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
             rc = run_guarded(db,
                              "UPDATE payments SET unallocated = unallocated"
                              " - ?2 WHERE id = ?1 AND unallocated >= ?2",
-                             pay, take, 0, "payment");
+                             pay, take, "payment");
             if (rc == 0)
                 rc = run(db,
                          "INSERT INTO refund_parts(refund_id, payment_id,"
                          " amount) VALUES (?1, ?2, ?3)",
-                         id, pay, take);
+                         3, id, pay, take);
             if (rc != 0)
                 goto out;
         }
@@ -240,7 +260,7 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
     rc = run_guarded(db,
                      "UPDATE payers SET credit = credit - ?2 WHERE id = ?1"
                      " AND credit >= ?2",
-                     pid, req->amount, 0, "payer");
+                     pid, req->amount, "payer");
     if (rc != 0)
         goto out;
     rc = sqi_audit(c, now, actor, "credit.refund", req->payer,
@@ -249,7 +269,7 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
                              "reference", req->reference, "reason", req->reason,
                              "payments", parts));
     if (rc == 0)
-        rc = refund_dated(db, c, org_id, id, pid, req, actor, now);
+        rc = refund_dated(c, org_id, id, pid, req, actor, now);
     if (rc != 0)
         goto out;
     *out = json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:O}", "refund",
@@ -259,7 +279,7 @@ static int refund(sqlite3 *db, struct sqi_conn *c, int64_t org_id,
                      (json_int_t)(credit - req->amount), "payments", parts);
     rc = *out ? 0 : -STORE_E_IO;
 out:
-    sqlite3_finalize(st);
+    db_reset(st);
     json_decref(parts);
     return rc;
 }
@@ -284,7 +304,7 @@ int sqr_payer_refund(struct store *st, int64_t org_id,
     }
     rc = sqi_begin_write(s, c);
     if (rc == 0) {
-        rc = refund(sqi_db(c), c, org_id, req, actor, now, out);
+        rc = refund(sqi_dbh(c), c, org_id, req, actor, now, out);
         rc = sqi_end_write(s, c, rc);
         if (rc != 0 && *out != NULL) {
             json_decref(*out);

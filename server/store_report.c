@@ -1,8 +1,10 @@
 /*
- * store_report.c: the SQLite side of issue 6: migration 4 (receipts and
- * their per-organisation counters, receipt signing keys, organisation
- * provinces, printed standees), issuing a signed receipt inside the
- * transaction that records a payment, and reading receipts and keys.
+ * store_report.c: receipts, reports and closed days in the store:
+ * migrations 4 and 8 (receipts and their per-organisation counters,
+ * receipt signing keys, provinces, standees, day closes, corrections),
+ * the dating rule in C (sqr_open_day and its calendar), issuing a signed
+ * receipt inside the transaction that records a payment, the daily
+ * report's rows, adoption figures, and closing and reopening days.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +14,7 @@
 #include "receipt.h"
 #include "store_report.h"
 
-/* Migration 4; the lead adds no migrations, so this is schema version 4. */
+/* Migration 4 (schema version 4). */
 const char *const sqi_migration4[] = {
     "ALTER TABLE orgs ADD COLUMN province TEXT NOT NULL DEFAULT '';",
     "CREATE TABLE org_keys("
@@ -91,7 +93,7 @@ const char *const sqi_migration4[] = {
 };
 
 /*
- * Migration 8 (issue 6 §2, corrections after a close). Every record the
+ * Migration 8 (corrections after a close). Every record the
  * daily report reads carries the day it counts on: the first open day
  * when it was made (SQR_OPEN_DAY), so that nothing is ever dated on a
  * closed day and a closed day's figures never change. What would have
@@ -215,11 +217,211 @@ const char *const sqi_migration8[] = {
 #undef PAY_ORG
 #undef REFUSE
 
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
+static void copy_col(struct db_stmt *st, int i, char *out, size_t cap)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const char *t = db_column_text(st, i);
 
-    snprintf(out, cap, "%s", t ? (const char *)t : "");
+    snprintf(out, cap, "%s", t ? t : "");
+}
+
+/*
+ * The connection's cached statement for `sql` (a string with static
+ * storage: db_q keeps it by address) into *st: 0, or the store's error
+ * with *st NULL. Give it back with done().
+ */
+static int stmt(struct db *db, const char *sql, struct db_stmt **st)
+{
+    *st = db_q(db, sql);
+    return *st != NULL ? 0 : sqi_db_error(db, -DB_E_SQL, "prepare");
+}
+
+/* Reset a statement from stmt() for its next use; NULL does nothing. */
+static void done(struct db_stmt *st)
+{
+    db_reset(st);
+}
+
+/* One step of `st` of `db`: 1 row, 0 done, or the store's error. */
+static int step(struct db *db, struct db_stmt *st)
+{
+    int rc = db_step(st);
+
+    return rc >= 0 ? rc : sqi_db_error(db, rc, "step");
+}
+
+/* ---- dating: the calendar in C ---------------------------------------- */
+
+#define VN_OFFSET (7 * 3600) /* Vietnam is UTC+7 all year round */
+#define DAY_SECS  86400
+#define DAY_MIN   (-719528) /* 0000-01-01, days from 1970-01-01 */
+#define DAY_MAX   2932896   /* 9999-12-31 */
+
+/* Days from 1970-01-01 to proleptic Gregorian y-m-d; d may run past the
+ * month's end (the 30th of February is the 2nd of March). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The y-m-d of day `z` counted from 1970-01-01 (the inverse). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* `n` as `width` decimal digits at `out`. */
+static void put_digits(char *out, int width, int64_t n)
+{
+    while (width-- > 0) {
+        out[width] = (char)('0' + n % 10);
+        n /= 10;
+    }
+}
+
+int sqr_day_text(int64_t n, char day[11])
+{
+    int64_t y;
+    int m, d;
+
+    if (n < DAY_MIN || n > DAY_MAX)
+        return -1;
+    civil_from_days(n, &y, &m, &d);
+    put_digits(day, 4, y);
+    day[4] = '-';
+    put_digits(day + 5, 2, m);
+    day[7] = '-';
+    put_digits(day + 8, 2, d);
+    day[10] = '\0';
+    return 0;
+}
+
+/* YYYY-MM-DD with month 01-12 and day 01-31 into y, m, d; -1 if not. */
+static int parse_day(const char *s, int *y, int *m, int *d)
+{
+    static const int digit[10] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1};
+    int i, v[3] = {0, 0, 0};
+
+    if (s == NULL)
+        return -1;
+    for (i = 0; i < 10; i++) {
+        if (digit[i] ? s[i] < '0' || s[i] > '9' : s[i] != '-')
+            return -1;
+        if (digit[i])
+            v[i < 4   ? 0
+              : i < 7 ? 1
+                      : 2] = v[i < 4   ? 0
+                               : i < 7 ? 1
+                                       : 2] *
+                                 10 +
+                             (s[i] - '0');
+    }
+    if (s[10] != '\0' || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31)
+        return -1;
+    *y = v[0];
+    *m = v[1];
+    *d = v[2];
+    return 0;
+}
+
+int sqr_day_number(const char *day, int64_t *n)
+{
+    int y, m, d;
+
+    if (parse_day(day, &y, &m, &d) != 0)
+        return -1;
+    *n = days_from_civil(y, m, d);
+    return 0;
+}
+
+int sqr_day_valid(const char *day)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+    int y, m, d, leap;
+
+    if (parse_day(day, &y, &m, &d) != 0)
+        return 0;
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+int sqr_vn_day(int64_t t, char day[11])
+{
+    int64_t s, n;
+
+    /* outside these bounds the day is outside 0000..9999 anyway */
+    if (t < (int64_t)DAY_MIN * DAY_SECS - VN_OFFSET ||
+        t > ((int64_t)DAY_MAX + 1) * DAY_SECS)
+        return -1;
+    s = t + VN_OFFSET;
+    n = s / DAY_SECS - (s % DAY_SECS < 0);
+    return sqr_day_text(n, day);
+}
+
+int sqr_next_day(const char *day, char next[11])
+{
+    int64_t n;
+
+    if (sqr_day_number(day, &n) != 0)
+        return -1;
+    return sqr_day_text(n + 1, next);
+}
+
+int sqr_open_day(struct db *db, int64_t org, int64_t at, char day[11])
+{
+    /* the closed days from that day on, in order: usually none */
+    static const char *const q_closed =
+        "SELECT day FROM day_closes WHERE org_id = ?1 AND"
+        " reopened_at IS NULL AND day >= ?2 ORDER BY day";
+    struct db_stmt *q = NULL;
+    char d[11];
+    int rc;
+
+    if (sqr_vn_day(at, d) != 0) {
+        store_set_error("invalid_time", "time %lld is out of range",
+                        (long long)at);
+        return -STORE_E_INVALID;
+    }
+    rc = stmt(db, q_closed, &q);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(q, 1, org);
+    db_bind_text(q, 2, d);
+    /* past every closed day that follows on from the last */
+    while ((rc = step(db, q)) == 1) {
+        const char *c = db_column_text(q, 0);
+        int cmp = c != NULL ? strcmp(c, d) : -1;
+
+        if (cmp > 0)
+            break;
+        if (cmp == 0 && sqr_next_day(d, d) != 0) {
+            store_set_error("invalid_date", "no day after %s", d);
+            rc = -STORE_E_INVALID;
+            break;
+        }
+    }
+    done(q);
+    if (rc < 0)
+        return rc;
+    memcpy(day, d, 11);
+    return 0;
 }
 
 /*
@@ -230,19 +432,19 @@ static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
 static int org_seed(struct sqi_conn *c, int64_t org, int create, int64_t now,
                     uint8_t seed[RECEIPT_KEY_LEN])
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *st = NULL;
     uint8_t pub[RECEIPT_KEY_LEN], fresh[RECEIPT_KEY_LEN];
     char kid[RECEIPT_KEY_ID_LEN + 1];
     int rc;
 
-    rc = sqi_db_prepare(db, "SELECT seed FROM org_keys WHERE org_id = ?1", &st);
+    rc = stmt(db, "SELECT seed FROM org_keys WHERE org_id = ?1", &st);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, org);
-    rc = sqi_db_step(db, st);
-    if (rc == 1 && sqlite3_column_bytes(st, 0) == RECEIPT_KEY_LEN) {
-        memcpy(seed, sqlite3_column_blob(st, 0), RECEIPT_KEY_LEN);
+    db_bind_int64(st, 1, org);
+    rc = step(db, st);
+    if (rc == 1 && db_column_bytes(st, 0) == RECEIPT_KEY_LEN) {
+        memcpy(seed, db_column_blob(st, 0), RECEIPT_KEY_LEN);
         rc = 0;
         goto out;
     }
@@ -253,24 +455,24 @@ static int org_seed(struct sqi_conn *c, int64_t org, int create, int64_t now,
         rc = -STORE_E_NOT_FOUND;
         goto out;
     }
-    sqlite3_finalize(st);
+    done(st);
     st = NULL;
     if (receipt_keygen(fresh, pub) != 0 || receipt_key_id(pub, kid) != 0) {
         store_set_error("crypto_failed", "cannot create a receipt key");
         rc = -STORE_E_IO;
         goto out;
     }
-    rc = sqi_db_prepare(db,
-                        "INSERT INTO org_keys(org_id, seed, key_id, created_at)"
-                        " VALUES (?1, ?2, ?3, ?4)",
-                        &st);
+    rc = stmt(db,
+              "INSERT INTO org_keys(org_id, seed, key_id, created_at)"
+              " VALUES (?1, ?2, ?3, ?4)",
+              &st);
     if (rc != 0)
         goto out;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_blob(st, 2, fresh, RECEIPT_KEY_LEN, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, kid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    rc = sqi_db_step(db, st);
+    db_bind_int64(st, 1, org);
+    db_bind_blob(st, 2, fresh, RECEIPT_KEY_LEN);
+    db_bind_text(st, 3, kid);
+    db_bind_int64(st, 4, now);
+    rc = step(db, st);
     if (rc < 0)
         goto out;
     {
@@ -285,42 +487,41 @@ static int org_seed(struct sqi_conn *c, int64_t org, int create, int64_t now,
     memcpy(seed, fresh, RECEIPT_KEY_LEN);
     rc = 0;
 out:
-    sqlite3_finalize(st);
+    done(st);
     memset(fresh, 0, sizeof(fresh));
     return rc;
 }
 
 /* The next receipt sequence number of (org, year), in the write txn. */
-static int next_seq(sqlite3 *db, int64_t org, int year, int64_t *seq)
+static int next_seq(struct db *db, int64_t org, int year, int64_t *seq)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     int rc;
 
-    rc = sqi_db_prepare(
-        db,
-        "INSERT INTO receipt_seq(org_id, year, next) VALUES (?1, ?2, 1)"
-        " ON CONFLICT (org_id, year) DO UPDATE SET next = next + 1"
-        " RETURNING next",
-        &st);
+    rc = stmt(db,
+              "INSERT INTO receipt_seq(org_id, year, next) VALUES (?1, ?2, 1)"
+              " ON CONFLICT (org_id, year) DO UPDATE SET next = next + 1"
+              " RETURNING next",
+              &st);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_int(st, 2, year);
-    rc = sqi_db_step(db, st);
+    db_bind_int64(st, 1, org);
+    db_bind_int64(st, 2, year);
+    rc = step(db, st);
     if (rc == 1) {
-        *seq = sqlite3_column_int64(st, 0);
+        *seq = db_column_int64(st, 0);
         rc = 0;
     } else if (rc == 0) {
-        rc = sqi_db_fail(db, "receipt_seq");
+        rc = sqi_db_error(db, -DB_E_IO, "receipt_seq");
     }
-    sqlite3_finalize(st);
+    done(st);
     return rc;
 }
 
 int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *st = NULL;
     struct receipt r;
     uint8_t seed[RECEIPT_KEY_LEN];
     char text[RECEIPT_TEXT_MAX];
@@ -328,18 +529,17 @@ int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now)
     int year, mo, d, h, mi, se, rc;
 
     memset(&r, 0, sizeof(r));
-    rc = sqi_db_prepare(
-        db,
-        "SELECT p.org_id, p.payer_id, o.code, y.code, p.method,"
-        " p.amount, coalesce(i.code, '') FROM payments p"
-        " JOIN orgs o ON o.id = p.org_id"
-        " JOIN payers y ON y.id = p.payer_id"
-        " LEFT JOIN intents i ON i.id = p.intent_id WHERE p.id = ?1",
-        &st);
+    rc = stmt(db,
+              "SELECT p.org_id, p.payer_id, o.code, y.code, p.method,"
+              " p.amount, coalesce(i.code, '') FROM payments p"
+              " JOIN orgs o ON o.id = p.org_id"
+              " JOIN payers y ON y.id = p.payer_id"
+              " LEFT JOIN intents i ON i.id = p.intent_id WHERE p.id = ?1",
+              &st);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, payment);
-    rc = sqi_db_step(db, st);
+    db_bind_int64(st, 1, payment);
+    rc = step(db, st);
     if (rc <= 0) {
         if (rc == 0) {
             store_set_error("payment_not_found", "no payment %lld",
@@ -348,16 +548,15 @@ int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now)
         }
         goto out;
     }
-    org = sqlite3_column_int64(st, 0);
-    payer = sqlite3_column_int64(st, 1);
+    org = db_column_int64(st, 0);
+    payer = db_column_int64(st, 1);
     copy_col(st, 2, r.org, sizeof(r.org));
     copy_col(st, 3, r.payer, sizeof(r.payer));
-    r.method = strcmp((const char *)sqlite3_column_text(st, 4), "cash") == 0
-                   ? RECEIPT_CASH
-                   : RECEIPT_TRANSFER;
-    r.amount = sqlite3_column_int64(st, 5);
+    r.method = strcmp(db_column_text(st, 4), "cash") == 0 ? RECEIPT_CASH
+                                                          : RECEIPT_TRANSFER;
+    r.amount = db_column_int64(st, 5);
     copy_col(st, 6, r.ref, sizeof(r.ref));
-    sqlite3_finalize(st);
+    done(st);
     st = NULL;
     r.paid_at = now;
     /* the receipt year is the year in Vietnam (UTC+7) */
@@ -378,28 +577,26 @@ int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now)
         rc = -STORE_E_INVALID;
         goto out;
     }
-    rc = sqi_db_prepare(
-        db,
-        "INSERT INTO receipts(org_id, number, payment_id, payer_id,"
-        " method, amount, paid_at, text) VALUES (?1, ?2, ?3, ?4, ?5,"
-        " ?6, ?7, ?8)",
-        &st);
+    rc = stmt(db,
+              "INSERT INTO receipts(org_id, number, payment_id, payer_id,"
+              " method, amount, paid_at, text) VALUES (?1, ?2, ?3, ?4, ?5,"
+              " ?6, ?7, ?8)",
+              &st);
     if (rc != 0)
         goto out;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_text(st, 2, r.number, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, payment);
-    sqlite3_bind_int64(st, 4, payer);
-    sqlite3_bind_text(st, 5, r.method == RECEIPT_CASH ? "cash" : "transfer", -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, r.amount);
-    sqlite3_bind_int64(st, 7, now);
-    sqlite3_bind_text(st, 8, text, -1, SQLITE_STATIC);
-    rc = sqi_db_step(db, st);
+    db_bind_int64(st, 1, org);
+    db_bind_text(st, 2, r.number);
+    db_bind_int64(st, 3, payment);
+    db_bind_int64(st, 4, payer);
+    db_bind_text(st, 5, r.method == RECEIPT_CASH ? "cash" : "transfer");
+    db_bind_int64(st, 6, r.amount);
+    db_bind_int64(st, 7, now);
+    db_bind_text(st, 8, text);
+    rc = step(db, st);
     if (rc > 0)
         rc = 0;
 out:
-    sqlite3_finalize(st);
+    done(st);
     memset(seed, 0, sizeof(seed));
     return rc;
 }
@@ -407,18 +604,18 @@ out:
 int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
                            size_t cap)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *st = NULL;
     int rc;
 
-    rc = sqi_db_prepare(db,
-                        "SELECT number FROM receipts WHERE payment_id = ?1"
-                        " AND voided_at IS NULL",
-                        &st);
+    rc = stmt(db,
+              "SELECT number FROM receipts WHERE payment_id = ?1"
+              " AND voided_at IS NULL",
+              &st);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, payment);
-    rc = sqi_db_step(db, st);
+    db_bind_int64(st, 1, payment);
+    rc = step(db, st);
     if (rc == 1) {
         copy_col(st, 0, out, cap);
         rc = 0;
@@ -426,7 +623,73 @@ int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
         store_set_error("receipt_not_found", "no receipt");
         rc = -STORE_E_NOT_FOUND;
     }
-    sqlite3_finalize(st);
+    done(st);
+    return rc;
+}
+
+/*
+ * What payment `payment` paid for: the labels of the invoices it was
+ * allocated to, each once, in invoice order, joined by ", " into *out
+ * (malloc'd, "" for none). 0 or the store's error.
+ */
+static int labels_of(struct db *db, int64_t payment, char **out)
+{
+    struct db_stmt *q = NULL;
+    json_t *seen = json_array();
+    size_t len = 0, i, n;
+    char *text = NULL;
+    int rc;
+
+    rc = seen ? stmt(db,
+                     "SELECT v.label FROM allocations a JOIN invoices v ON"
+                     " v.id = a.invoice_id WHERE a.payment_id = ?1"
+                     " ORDER BY v.id, a.id",
+                     &q)
+              : -STORE_E_IO;
+    if (rc != 0)
+        goto out;
+    db_bind_int64(q, 1, payment);
+    while ((rc = step(db, q)) == 1) {
+        const char *label = db_column_text(q, 0);
+        json_t *v;
+        int dup = 0;
+
+        if (label == NULL)
+            continue;
+        json_array_foreach(seen, i, v) dup |=
+            strcmp(json_string_value(v), label) == 0;
+        if (!dup) {
+            json_array_append_new(seen, json_string(label));
+            len += strlen(label) + 2;
+        }
+    }
+    done(q);
+    if (rc < 0)
+        goto out;
+    text = malloc(len + 1);
+    if (text == NULL) {
+        store_set_error("out_of_memory", "out of memory");
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    text[0] = '\0';
+    n = 0;
+    for (i = 0; i < json_array_size(seen); i++) {
+        const char *label = json_string_value(json_array_get(seen, i));
+        size_t l = label ? strlen(label) : 0;
+
+        if (i > 0) {
+            memcpy(text + n, ", ", 2);
+            n += 2;
+        }
+        memcpy(text + n, label ? label : "", l);
+        n += l;
+    }
+    text[n] = '\0';
+    *out = text;
+    rc = 0;
+out:
+    json_decref(seen);
     return rc;
 }
 
@@ -435,49 +698,46 @@ int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
+    char *labels = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
-    rc = sqi_db_prepare(
-        db,
-        "SELECT r.number, o.code, o.name, y.code, y.name, r.method,"
-        " r.amount, r.paid_at, r.text, r.voided_at, r.payment_id,"
-        " coalesce((SELECT group_concat(label, ', ') FROM (SELECT"
-        " DISTINCT v.label FROM allocations a JOIN invoices v ON"
-        " v.id = a.invoice_id WHERE a.payment_id = r.payment_id"
-        " ORDER BY v.id)), ''), r.org_id"
-        " FROM receipts r JOIN orgs o ON o.id = r.org_id"
-        " JOIN payers y ON y.id = r.payer_id WHERE r.number = ?1",
-        &q);
+    rc = stmt(db,
+              "SELECT r.number, o.code, o.name, y.code, y.name, r.method,"
+              " r.amount, r.paid_at, r.text, r.voided_at, r.payment_id,"
+              " r.org_id"
+              " FROM receipts r JOIN orgs o ON o.id = r.org_id"
+              " JOIN payers y ON y.id = r.payer_id WHERE r.number = ?1",
+              &q);
     if (rc != 0)
         goto end;
-    sqlite3_bind_text(q, 1, number, -1, SQLITE_STATIC);
-    rc = sqi_db_step(db, q);
+    db_bind_text(q, 1, number);
+    rc = step(db, q);
     if (rc == 0 ||
-        (rc == 1 && org_id != 0 && sqlite3_column_int64(q, 12) != org_id)) {
+        (rc == 1 && org_id != 0 && db_column_int64(q, 11) != org_id)) {
         store_set_error("receipt_not_found", "no receipt %s", number);
         rc = -STORE_E_NOT_FOUND;
         goto end;
     }
     if (rc < 0)
         goto end;
+    rc = labels_of(db, db_column_int64(q, 10), &labels);
+    if (rc != 0)
+        goto end;
     {
         json_t *j = json_pack(
             "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:I, s:s}",
-            "number", sqlite3_column_text(q, 0), "org",
-            sqlite3_column_text(q, 1), "org_name", sqlite3_column_text(q, 2),
-            "payer", sqlite3_column_text(q, 3), "payer_name",
-            sqlite3_column_text(q, 4), "method", sqlite3_column_text(q, 5),
-            "amount", (json_int_t)sqlite3_column_int64(q, 6), "paid_at",
-            (json_int_t)sqlite3_column_int64(q, 7), "text",
-            sqlite3_column_text(q, 8), "voided",
-            sqlite3_column_type(q, 9) != SQLITE_NULL, "payment",
-            (json_int_t)sqlite3_column_int64(q, 10), "for",
-            sqlite3_column_text(q, 11));
+            "number", db_column_text(q, 0), "org", db_column_text(q, 1),
+            "org_name", db_column_text(q, 2), "payer", db_column_text(q, 3),
+            "payer_name", db_column_text(q, 4), "method", db_column_text(q, 5),
+            "amount", (json_int_t)db_column_int64(q, 6), "paid_at",
+            (json_int_t)db_column_int64(q, 7), "text", db_column_text(q, 8),
+            "voided", db_column_type(q, 9) != DB_NULL, "payment",
+            (json_int_t)db_column_int64(q, 10), "for", labels);
 
         if (j == NULL) {
             rc = -STORE_E_IO;
@@ -487,7 +747,8 @@ int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
         rc = 0;
     }
 end:
-    sqlite3_finalize(q);
+    done(q);
+    free(labels);
     sqi_end_read(c);
 done:
     sqi_put_conn(s, c);
@@ -501,21 +762,21 @@ done:
 static int key_of(struct sq *s, struct sqi_conn *c, const char *org_code,
                   int create, int64_t now, uint8_t seed[RECEIPT_KEY_LEN])
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     int64_t org = 0;
     int rc;
 
     rc = create ? sqi_begin_write(s, c) : sqi_begin_read(c);
     if (rc != 0)
         return rc;
-    rc = sqi_db_prepare(db, "SELECT id FROM orgs WHERE code = ?1", &q);
+    rc = stmt(db, "SELECT id FROM orgs WHERE code = ?1", &q);
     if (rc == 0) {
-        sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
-        rc = sqi_db_step(db, q);
+        db_bind_text(q, 1, org_code);
+        rc = step(db, q);
         if (rc == 1)
-            org = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
+            org = db_column_int64(q, 0);
+        done(q);
         if (rc == 0) {
             store_set_error("org_not_found", "no organisation %s", org_code);
             rc = -STORE_E_NOT_FOUND;
@@ -556,32 +817,32 @@ int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
 }
 
 /* The id of the active close of `date` of `org` into *id (0: open). */
-static int close_of(sqlite3 *db, int64_t org, const char *date, int64_t *id)
+static int close_of(struct db *db, int64_t org, const char *date, int64_t *id)
 {
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q = NULL;
     int rc;
 
-    rc = sqi_db_prepare(db,
-                        "SELECT id FROM day_closes WHERE org_id = ?1 AND"
-                        " day = ?2 AND reopened_at IS NULL",
-                        &q);
+    rc = stmt(db,
+              "SELECT id FROM day_closes WHERE org_id = ?1 AND"
+              " day = ?2 AND reopened_at IS NULL",
+              &q);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(q, 1, org);
-    sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-    rc = sqi_db_step(db, q);
+    db_bind_int64(q, 1, org);
+    db_bind_text(q, 2, date);
+    rc = step(db, q);
     if (rc >= 0) {
-        *id = rc == 1 ? sqlite3_column_int64(q, 0) : 0;
+        *id = rc == 1 ? db_column_int64(q, 0) : 0;
         rc = 0;
     }
-    sqlite3_finalize(q);
+    done(q);
     return rc;
 }
 
 int sqr_is_closed(struct sqi_conn *c, int64_t org, const char *day, int *closed)
 {
     int64_t id = 0;
-    int rc = close_of(sqi_db(c), org, day, &id);
+    int rc = close_of(sqi_dbh(c), org, day, &id);
 
     if (rc == 0)
         *closed = id != 0;
@@ -590,32 +851,14 @@ int sqr_is_closed(struct sqi_conn *c, int64_t org, const char *day, int *closed)
 
 int sqr_dated_day(struct sqi_conn *c, int64_t org, int64_t now, char *out)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
-    int rc;
-
-    rc =
-        sqi_db_prepare(db, "SELECT " SQR_OPEN_DAY("?1", SQR_VN_DATE("?2")), &q);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_int64(q, 1, org);
-    sqlite3_bind_int64(q, 2, now);
-    rc = sqi_db_step(db, q);
-    if (rc == 1) {
-        copy_col(q, 0, out, 11);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = sqi_db_fail(db, "open day");
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return sqr_open_day(sqi_dbh(c), org, now, out);
 }
 
 int sqr_correction_add(struct sqi_conn *c, const struct sqr_correction *k,
                        char *day, int64_t *id)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     char dated[11], action[48];
     int64_t cid;
     int rc;
@@ -623,34 +866,36 @@ int sqr_correction_add(struct sqi_conn *c, const struct sqr_correction *k,
     rc = sqr_dated_day(c, k->org, k->now, dated);
     if (rc != 0)
         return rc;
-    rc = sqi_db_prepare(
-        db,
-        "INSERT INTO corrections(org_id, day, corrects_date, kind,"
-        " corrects, bank_txn_id, payment_id, refund_id, payer_id, amount,"
-        " actor, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-        " nullif(?6, 0), nullif(?7, 0), nullif(?8, 0), nullif(?9, 0), ?10,"
-        " ?11, ?12, ?13)",
-        &q);
+    rc =
+        stmt(db,
+             "INSERT INTO corrections(org_id, day, corrects_date, kind,"
+             " corrects, bank_txn_id, payment_id, refund_id, payer_id, amount,"
+             " actor, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+             " nullif(?6, 0), nullif(?7, 0), nullif(?8, 0), nullif(?9, 0), ?10,"
+             " ?11, ?12, ?13) RETURNING id",
+             &q);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(q, 1, k->org);
-    sqlite3_bind_text(q, 2, dated, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, k->corrects_date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, k->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, k->corrects, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 6, k->bank_txn);
-    sqlite3_bind_int64(q, 7, k->payment);
-    sqlite3_bind_int64(q, 8, k->refund);
-    sqlite3_bind_int64(q, 9, k->payer);
-    sqlite3_bind_int64(q, 10, k->amount);
-    sqlite3_bind_text(q, 11, k->actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 12, k->reason ? k->reason : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 13, k->now);
-    rc = sqi_db_step(db, q);
-    sqlite3_finalize(q);
+    db_bind_int64(q, 1, k->org);
+    db_bind_text(q, 2, dated);
+    db_bind_text(q, 3, k->corrects_date);
+    db_bind_text(q, 4, k->kind);
+    db_bind_text(q, 5, k->corrects);
+    db_bind_int64(q, 6, k->bank_txn);
+    db_bind_int64(q, 7, k->payment);
+    db_bind_int64(q, 8, k->refund);
+    db_bind_int64(q, 9, k->payer);
+    db_bind_int64(q, 10, k->amount);
+    db_bind_text(q, 11, k->actor);
+    db_bind_text(q, 12, k->reason ? k->reason : "");
+    db_bind_int64(q, 13, k->now);
+    rc = step(db, q);
+    cid = rc == 1 ? db_column_int64(q, 0) : 0;
+    done(q);
     if (rc < 0)
         return rc;
-    cid = sqlite3_last_insert_rowid(db);
+    if (rc == 0)
+        return sqi_db_error(db, -DB_E_IO, "correction id");
     snprintf(action, sizeof(action), "correction.%s", k->kind);
     rc = sqi_audit(
         c, k->now, k->actor, action, k->corrects,
@@ -669,38 +914,31 @@ int sqr_correction_add(struct sqi_conn *c, const struct sqr_correction *k,
 }
 
 /* "YYYY-MM-DD" of Vietnam time at unix time `t` into out (11 bytes). */
-static void vn_date(int64_t t, char *out)
+static int vn_date(int64_t t, char *out)
 {
-    int year, mo, d, h, mi, se;
-    char buf[48];
-
-    receipt_civil(t + 7 * 3600, &year, &mo, &d, &h, &mi, &se);
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02d", year, mo, d);
-    snprintf(out, 11, "%.10s", buf);
+    if (sqr_vn_day(t, out) == 0)
+        return 0;
+    store_set_error("invalid_time", "time %lld is out of range", (long long)t);
+    return -STORE_E_INVALID;
 }
 
 int sqr_cash_dated(struct sqi_conn *c, int64_t org, int64_t payment,
                    int64_t payer, int64_t amount, const char *date,
                    int64_t recorded_at, const char *actor, int64_t now)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     char day[11], today[11], corrects[40];
-    int closed = 0, valid, rc;
+    int64_t n;
+    int closed = 0, rc;
 
-    vn_date(now, today);
+    rc = vn_date(now, today);
+    if (rc != 0)
+        return rc;
     if (date != NULL) {
-        /* a real calendar date, not after today */
-        rc = sqi_db_prepare(db, "SELECT date(?1) IS ?1", &q);
-        if (rc != 0)
-            return rc;
-        sqlite3_bind_text(q, 1, date, -1, SQLITE_STATIC);
-        rc = sqi_db_step(db, q);
-        valid = rc == 1 && sqlite3_column_int(q, 0) == 1;
-        sqlite3_finalize(q);
-        if (rc < 0)
-            return rc;
-        if (!valid || strlen(date) != 10 || strcmp(date, today) > 0) {
+        /* YYYY-MM-DD (month 01-12, day 01-31: the check SQLite's date()
+           made, which lets a 30th of February through), not after today */
+        if (sqr_day_number(date, &n) != 0 || strcmp(date, today) > 0) {
             store_set_error("invalid_date", "date: YYYY-MM-DD, not after"
                                             " today");
             return -STORE_E_INVALID;
@@ -723,18 +961,19 @@ int sqr_cash_dated(struct sqi_conn *c, int64_t org, int64_t payment,
     /* cash taken on a day that is closed now (a kiosk's offline journal
        sent after the close, or cash recorded after today's close) is
        kept: dated on the next open day, pointing at the day it was taken */
-    vn_date(recorded_at != 0 && recorded_at < now ? recorded_at : now, day);
-    rc = sqr_is_closed(c, org, day, &closed);
+    rc =
+        vn_date(recorded_at != 0 && recorded_at < now ? recorded_at : now, day);
+    if (rc == 0)
+        rc = sqr_is_closed(c, org, day, &closed);
     if (rc != 0 || !closed)
         return rc;
-    rc = sqi_db_prepare(
-        db, "UPDATE payments SET corrects_date = ?2 WHERE id = ?1", &q);
+    rc = stmt(db, "UPDATE payments SET corrects_date = ?2 WHERE id = ?1", &q);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(q, 1, payment);
-    sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
-    rc = sqi_db_step(db, q);
-    sqlite3_finalize(q);
+    db_bind_int64(q, 1, payment);
+    db_bind_text(q, 2, day);
+    rc = step(db, q);
+    done(q);
     if (rc < 0)
         return rc;
     snprintf(corrects, sizeof(corrects), "payment:%lld", (long long)payment);
@@ -757,43 +996,41 @@ int sqr_cash_dated(struct sqi_conn *c, int64_t org, int64_t payment,
 }
 
 /*
- * Run `sql` (parameters, those it uses: ?1 org id, ?2 the date text, ?3
- * the active close's id or 0) and append every row as a JSON array of
- * its columns (integers, text, null) to `arr`.
+ * Run `sql` (a string with static storage) with its first `nparams`
+ * parameters of ?1 org id, ?2 the date text, ?3 the active close's id or
+ * 0, and append every row as a JSON array of its columns (integers,
+ * text, null) to `arr`.
  */
-static int rows_into(sqlite3 *db, const char *sql, int64_t org,
+static int rows_into(struct db *db, const char *sql, int nparams, int64_t org,
                      const char *date, int64_t close_id, json_t *arr)
 {
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q = NULL;
     int rc, i, n;
 
-    rc = sqi_db_prepare(db, sql, &q);
+    rc = stmt(db, sql, &q);
     if (rc != 0)
         return rc;
-    n = sqlite3_bind_parameter_count(q);
-    if (n >= 1)
-        sqlite3_bind_int64(q, 1, org);
-    if (n >= 2)
-        sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-    if (n >= 3)
-        sqlite3_bind_int64(q, 3, close_id);
-    n = sqlite3_column_count(q);
-    while ((rc = sqi_db_step(db, q)) == 1) {
+    if (nparams >= 1)
+        db_bind_int64(q, 1, org);
+    if (nparams >= 2)
+        db_bind_text(q, 2, date);
+    if (nparams >= 3)
+        db_bind_int64(q, 3, close_id);
+    while ((rc = step(db, q)) == 1) {
         json_t *row = json_array();
 
+        n = db_column_count(q);
         for (i = 0; i < n; i++) {
-            if (sqlite3_column_type(q, i) == SQLITE_INTEGER)
-                json_array_append_new(row,
-                                      json_integer(sqlite3_column_int64(q, i)));
-            else if (sqlite3_column_type(q, i) == SQLITE_NULL)
+            if (db_column_type(q, i) == DB_INTEGER)
+                json_array_append_new(row, json_integer(db_column_int64(q, i)));
+            else if (db_column_type(q, i) == DB_NULL)
                 json_array_append_new(row, json_null());
             else
-                json_array_append_new(
-                    row, json_string((const char *)sqlite3_column_text(q, i)));
+                json_array_append_new(row, json_string(db_column_text(q, i)));
         }
         json_array_append_new(arr, row);
     }
-    sqlite3_finalize(q);
+    done(q);
     return rc < 0 ? rc : 0;
 }
 
@@ -801,13 +1038,15 @@ static int rows_into(sqlite3 *db, const char *sql, int64_t org,
     "coalesce(nullif(t.bank_ref, ''), t.provider || ':' || t.provider_txn_id)"
 /* a bank transaction recorded for a closed day is booked on a later one */
 #define TXN_LATE "t.report_date <> t.booking_date"
+#define LATE_COL "CASE WHEN " TXN_LATE " THEN 1 ELSE 0 END"
 
 /*
  * The rows of the daily reconciliation of `date` of `org` (see
  * store.h daily_rows), read in the caller's transaction: the bank side
  * as the active close froze it when the day is closed, live otherwise.
  */
-static int rows_of_day(sqlite3 *db, int64_t org, const char *date, json_t **out)
+static int rows_of_day(struct db *db, int64_t org, const char *date,
+                       json_t **out)
 {
     /* invoices issued by the end of the day, paid as of then (an
        allocation counts from its day on, until its payment is reversed);
@@ -826,18 +1065,19 @@ static int rows_of_day(sqlite3 *db, int64_t org, const char *date, json_t **out)
         " OR v.period = substr(?2, 1, 7) ORDER BY v.id";
     static const char *const q_bank_live =
         "SELECT " TXN_REF ", t.amount, t.direction, t.state, t.outcome,"
-        " " TXN_LATE ", t.booked_at, t.balance, t.id FROM bank_txns t"
+        " " LATE_COL ", t.booked_at, t.balance, t.id FROM bank_txns t"
         " WHERE t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
     static const char *const q_bank_closed =
         "SELECT " TXN_REF ", t.amount, t.direction, s.state, s.outcome,"
-        " " TXN_LATE ", t.booked_at, t.balance, t.id FROM day_close_txns s"
+        " " LATE_COL ", t.booked_at, t.balance, t.id FROM day_close_txns s"
         " JOIN bank_txns t ON t.id = s.txn_id WHERE s.close_id = ?3"
         " AND t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
     /* the ledger's side: payments booked from those transactions; late
        when the transaction is, or when the payment corrects another day */
     static const char *const q_ledger_live =
-        "SELECT " TXN_REF ", p.amount, " TXN_LATE " OR p.corrects_date IS"
-        " NOT NULL FROM bank_txns t JOIN payments p ON p.id = t.payment_id"
+        "SELECT " TXN_REF ", p.amount, CASE WHEN " TXN_LATE " OR"
+        " p.corrects_date IS NOT NULL THEN 1 ELSE 0 END FROM bank_txns t JOIN "
+        "payments p ON p.id = t.payment_id"
         " WHERE t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
     static const char *const q_ledger_closed =
         "SELECT " TXN_REF ", s.ledger, s.ledger_late FROM day_close_txns s"
@@ -875,8 +1115,8 @@ static int rows_of_day(sqlite3 *db, int64_t org, const char *date, json_t **out)
         " LEFT JOIN payers y ON y.id = c.payer_id"
         " WHERE c.org_id = ?1 AND c.day = ?2 ORDER BY c.id";
     json_t *inv = json_array(), *bank = json_array(), *ledger = json_array(),
-           *credits = json_array(), *stmt = json_array(), *corr = json_array(),
-           *j = NULL;
+           *credits = json_array(), *statement = json_array(),
+           *corr = json_array(), *j = NULL;
     uint8_t h[CRYPTO_SHA256_LEN];
     char hex[2 * CRYPTO_SHA256_LEN + 1], *text = NULL;
     int64_t close_id = 0;
@@ -884,24 +1124,25 @@ static int rows_of_day(sqlite3 *db, int64_t org, const char *date, json_t **out)
 
     rc = close_of(db, org, date, &close_id);
     if (rc == 0)
-        rc = rows_into(db, q_inv, org, date, close_id, inv);
+        rc = rows_into(db, q_inv, 2, org, date, close_id, inv);
     if (rc == 0)
-        rc = rows_into(db, close_id ? q_bank_closed : q_bank_live, org, date,
-                       close_id, bank);
+        rc = rows_into(db, close_id ? q_bank_closed : q_bank_live,
+                       close_id ? 3 : 2, org, date, close_id, bank);
     if (rc == 0)
-        rc = rows_into(db, close_id ? q_ledger_closed : q_ledger_live, org,
-                       date, close_id, ledger);
+        rc = rows_into(db, close_id ? q_ledger_closed : q_ledger_live,
+                       close_id ? 3 : 2, org, date, close_id, ledger);
     if (rc == 0)
-        rc = rows_into(db, q_credit, org, date, close_id, credits);
+        rc = rows_into(db, q_credit, 2, org, date, close_id, credits);
     if (rc == 0)
-        rc = rows_into(db, q_stmt, org, date, close_id, stmt);
+        rc = rows_into(db, q_stmt, 2, org, date, close_id, statement);
     if (rc == 0)
-        rc = rows_into(db, q_corr, org, date, close_id, corr);
+        rc = rows_into(db, q_corr, 2, org, date, close_id, corr);
     if (rc != 0)
         goto out;
     j = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "invoices", inv, "bank",
                   bank, "ledger", ledger, "credits", credits, "statement",
-                  json_array_size(stmt) ? json_array_get(stmt, 0) : json_null(),
+                  json_array_size(statement) ? json_array_get(statement, 0)
+                                             : json_null(),
                   "corrections", corr);
     text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (text == NULL || crypto_sha256(text, strlen(text), h) != 0) {
@@ -921,7 +1162,7 @@ out:
     json_decref(bank);
     json_decref(ledger);
     json_decref(credits);
-    json_decref(stmt);
+    json_decref(statement);
     json_decref(corr);
     return rc;
 }
@@ -935,7 +1176,7 @@ int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
 
     rc = sqi_begin_read(c);
     if (rc == 0) {
-        rc = rows_of_day(sqi_db(c), org_id, date, out);
+        rc = rows_of_day(sqi_dbh(c), org_id, date, out);
         sqi_end_read(c);
     }
     sqi_put_conn(s, c);
@@ -943,69 +1184,71 @@ int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
 }
 
 /*
- * Run `sql` with ?1 org (0 all), ?2 province (NULL all), ?3/?4 the day
- * range, and hand each row to `row`; a non-zero return stops.
+ * Run `sql` (built at run time) with its first `nparams` parameters of
+ * ?1 org (0 all), ?2 province (NULL all), ?3/?4 the day range, and hand
+ * each row to `row`; a non-zero return stops.
  */
-static int scan_scoped(sqlite3 *db, const char *sql, int64_t org,
+static int scan_scoped(struct db *db, const char *sql, int nparams, int64_t org,
                        const char *province, const char *from, const char *to,
-                       int (*row)(sqlite3_stmt *q,
+                       int (*row)(struct db_stmt *q,
                                   const struct store_adoption_sink *k),
                        const struct store_adoption_sink *k)
 {
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q = db_prepare(db, sql);
     int rc;
 
-    rc = sqi_db_prepare(db, sql, &q);
-    if (rc != 0)
-        return rc;
-    if (sqlite3_bind_parameter_count(q) >= 1)
-        sqlite3_bind_int64(q, 1, org);
-    if (province != NULL && sqlite3_bind_parameter_count(q) >= 2)
-        sqlite3_bind_text(q, 2, province, -1, SQLITE_STATIC);
-    if (sqlite3_bind_parameter_count(q) >= 4) {
-        sqlite3_bind_text(q, 3, from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, to, -1, SQLITE_STATIC);
+    if (q == NULL)
+        return sqi_db_error(db, -DB_E_SQL, "prepare");
+    if (nparams >= 1)
+        db_bind_int64(q, 1, org);
+    if (province != NULL && nparams >= 2)
+        db_bind_text(q, 2, province);
+    if (nparams >= 4) {
+        db_bind_text(q, 3, from);
+        db_bind_text(q, 4, to);
     }
-    while ((rc = sqi_db_step(db, q)) == 1) {
+    while ((rc = step(db, q)) == 1) {
         rc = row(q, k);
         if (rc != 0)
             break;
     }
-    sqlite3_finalize(q);
+    db_finalize(q);
     return rc;
 }
 
-static const char *ctext(sqlite3_stmt *q, int i)
+static const char *ctext(struct db_stmt *q, int i)
 {
-    const char *s = (const char *)sqlite3_column_text(q, i);
+    const char *s = db_column_text(q, i);
 
     return s ? s : "";
 }
 
-static int org_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+static int org_row(struct db_stmt *q, const struct store_adoption_sink *k)
 {
-    return k->org(k->ctx, sqlite3_column_int64(q, 0), ctext(q, 1), ctext(q, 2),
+    return k->org(k->ctx, db_column_int64(q, 0), ctext(q, 1), ctext(q, 2),
                   ctext(q, 3));
 }
 
-static int payer_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+static int payer_row(struct db_stmt *q, const struct store_adoption_sink *k)
 {
-    return k->payer(k->ctx, sqlite3_column_int64(q, 0),
-                    sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2),
-                    sqlite3_column_int(q, 3));
+    return k->payer(k->ctx, db_column_int64(q, 0), db_column_int64(q, 1),
+                    (int)db_column_int64(q, 2), (int)db_column_int64(q, 3));
 }
 
-static int fee_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+static int fee_row(struct db_stmt *q, const struct store_adoption_sink *k)
 {
-    return k->fee(k->ctx, sqlite3_column_int64(q, 0), ctext(q, 1));
+    return k->fee(k->ctx, db_column_int64(q, 0), ctext(q, 1));
 }
 
-static int payment_row(sqlite3_stmt *q, const struct store_adoption_sink *k)
+static int payment_row(struct db_stmt *q, const struct store_adoption_sink *k)
 {
-    return k->payment(k->ctx, sqlite3_column_int64(q, 0),
-                      (int32_t)sqlite3_column_int64(q, 1),
-                      sqlite3_column_int64(q, 2), sqlite3_column_int(q, 3),
-                      sqlite3_column_int64(q, 4));
+    int64_t day = 0; /* a day that is not one counts as 1970-01-01 */
+
+    if (sqr_day_number(db_column_text(q, 1), &day) != 0)
+        day = 0;
+    return k->payment(k->ctx, db_column_int64(q, 0), (int32_t)day,
+                      db_column_int64(q, 2), (int)db_column_int64(q, 3),
+                      db_column_int64(q, 4));
 }
 
 int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
@@ -1016,11 +1259,13 @@ int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
        indexes: ?1 the organisation, ?2 the province */
     const char *scope = org_id != 0        ? "o.id = ?1"
                         : province != NULL ? "o.province = ?2"
-                                           : "1";
+                                           : "1 = 1";
+    /* the parameters the scope names */
+    int n_scope = org_id != 0 ? 1 : province != NULL ? 2 : 0;
     char q_orgs[256], q_payers[512], q_fees[256], q_pay[768];
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
+    struct db *db = sqi_dbh(c);
     int rc;
 
     snprintf(q_orgs, sizeof(q_orgs),
@@ -1028,9 +1273,10 @@ int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
              " ORDER BY o.id",
              scope);
     snprintf(q_payers, sizeof(q_payers),
-             "SELECT y.id, y.org_id, y.bank_account <> '' AND"
-             " y.bank_bin <> '', EXISTS (SELECT 1 FROM standees s WHERE"
-             " s.payer_id = y.id) FROM payers y JOIN orgs o ON o.id ="
+             "SELECT y.id, y.org_id, CASE WHEN y.bank_account <> '' AND"
+             " y.bank_bin <> '' THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT"
+             " 1 FROM standees s WHERE s.payer_id = y.id) THEN 1 ELSE 0 END"
+             " FROM payers y JOIN orgs o ON o.id ="
              " y.org_id WHERE y.active = 1 AND %s ORDER BY y.id",
              scope);
     snprintf(q_fees, sizeof(q_fees),
@@ -1041,8 +1287,8 @@ int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
        first allocation (0 when it only went to credit), looked up only
        when the caller asks for fee types */
     snprintf(q_pay, sizeof(q_pay),
-             "SELECT p.payer_id, CAST(julianday(p.day) - 2440587.5 AS"
-             " INTEGER), p.amount, p.method = 'transfer', %s FROM payments"
+             "SELECT p.payer_id, p.day, p.amount, CASE WHEN p.method ="
+             " 'transfer' THEN 1 ELSE 0 END, %s FROM payments"
              " p JOIN orgs o ON o.id = p.org_id WHERE %s AND p.day >= ?3"
              " AND p.day <= ?4 AND p.reversed_day IS NULL",
              k->fee == NULL ? "0"
@@ -1054,14 +1300,17 @@ int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
-    rc = scan_scoped(db, q_orgs, org_id, province, from, to, org_row, k);
+    rc = scan_scoped(db, q_orgs, n_scope, org_id, province, from, to, org_row,
+                     k);
     if (rc == 0)
-        rc =
-            scan_scoped(db, q_payers, org_id, province, from, to, payer_row, k);
+        rc = scan_scoped(db, q_payers, n_scope, org_id, province, from, to,
+                         payer_row, k);
     if (rc == 0 && k->fee != NULL)
-        rc = scan_scoped(db, q_fees, org_id, province, from, to, fee_row, k);
+        rc = scan_scoped(db, q_fees, n_scope, org_id, province, from, to,
+                         fee_row, k);
     if (rc == 0)
-        rc = scan_scoped(db, q_pay, org_id, province, from, to, payment_row, k);
+        rc = scan_scoped(db, q_pay, 4, org_id, province, from, to, payment_row,
+                         k);
     sqi_end_read(c);
 done:
     sqi_put_conn(s, c);
@@ -1073,8 +1322,8 @@ int sqr_org_province(struct store *st, const char *org_code,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -1082,24 +1331,24 @@ int sqr_org_province(struct store *st, const char *org_code,
         sqi_put_conn(s, c);
         return rc;
     }
-    rc = sqi_db_prepare(db,
-                        "UPDATE orgs SET province = ?2, updated_at = ?3"
-                        " WHERE code = ?1 AND province <> ?2",
-                        &q);
+    rc = stmt(db,
+              "UPDATE orgs SET province = ?2, updated_at = ?3"
+              " WHERE code = ?1 AND province <> ?2",
+              &q);
     if (rc == 0) {
-        sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, province, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 3, now);
-        rc = sqi_db_step(db, q);
-        sqlite3_finalize(q);
+        db_bind_text(q, 1, org_code);
+        db_bind_text(q, 2, province);
+        db_bind_int64(q, 3, now);
+        rc = step(db, q);
+        done(q);
         q = NULL;
-        if (rc == 0 && sqlite3_changes(db) != 1) {
+        if (rc == 0 && db_changes(db) != 1) {
             /* unchanged (nothing to audit) or no such organisation */
-            rc = sqi_db_prepare(db, "SELECT 1 FROM orgs WHERE code = ?1", &q);
+            rc = stmt(db, "SELECT 1 FROM orgs WHERE code = ?1", &q);
             if (rc == 0) {
-                sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
-                rc = sqi_db_step(db, q);
-                sqlite3_finalize(q);
+                db_bind_text(q, 1, org_code);
+                rc = step(db, q);
+                done(q);
                 if (rc == 0) {
                     store_set_error("org_not_found", "no organisation %s",
                                     org_code);
@@ -1126,8 +1375,8 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -1135,25 +1384,24 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
         sqi_put_conn(s, c);
         return rc;
     }
-    rc = sqi_db_prepare(
-        db,
-        "INSERT INTO standees(org_id, payer_id, format, paper, actor,"
-        " created_at) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM payers"
-        " WHERE org_id = ?1 AND code = ?2",
-        &q);
+    rc = stmt(db,
+              "INSERT INTO standees(org_id, payer_id, format, paper, actor,"
+              " created_at) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM payers"
+              " WHERE org_id = ?1 AND code = ?2",
+              &q);
     if (rc == 0) {
-        sqlite3_bind_int64(q, 1, org_id);
-        sqlite3_bind_text(q, 2, payer, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, format, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, paper, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 6, now);
-        rc = sqi_db_step(db, q);
-        if (rc == 0 && sqlite3_changes(db) != 1) {
+        db_bind_int64(q, 1, org_id);
+        db_bind_text(q, 2, payer);
+        db_bind_text(q, 3, format);
+        db_bind_text(q, 4, paper);
+        db_bind_text(q, 5, actor);
+        db_bind_int64(q, 6, now);
+        rc = step(db, q);
+        if (rc == 0 && db_changes(db) != 1) {
             store_set_error("payer_not_found", "no payer %s", payer);
             rc = -STORE_E_NOT_FOUND;
         }
-        sqlite3_finalize(q);
+        done(q);
     }
     rc = sqi_end_write(s, c, rc);
     sqi_put_conn(s, c);
@@ -1165,8 +1413,8 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     json_t *rows = json_array();
     char name[256] = "";
     int rc;
@@ -1174,38 +1422,37 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
-    rc = sqi_db_prepare(db, "SELECT name FROM orgs WHERE id = ?1", &q);
+    rc = stmt(db, "SELECT name FROM orgs WHERE id = ?1", &q);
     if (rc == 0) {
-        sqlite3_bind_int64(q, 1, org_id);
-        rc = sqi_db_step(db, q);
+        db_bind_int64(q, 1, org_id);
+        rc = step(db, q);
         if (rc == 1)
             copy_col(q, 0, name, sizeof(name));
         else if (rc == 0) {
             store_set_error("org_not_found", "no such organisation");
             rc = -STORE_E_NOT_FOUND;
         }
-        sqlite3_finalize(q);
+        done(q);
         q = NULL;
     }
     if (rc >= 0)
-        rc = sqi_db_prepare(
-            db,
-            "SELECT code, name, bank_bin, bank_account FROM payers"
-            " WHERE org_id = ?1 AND active = 1 AND (?2 IS NULL OR"
-            " code = ?2) ORDER BY code",
-            &q);
+        rc = stmt(db,
+                  "SELECT code, name, bank_bin, bank_account FROM payers"
+                  " WHERE org_id = ?1 AND active = 1 AND (?2 IS NULL OR"
+                  " code = ?2) ORDER BY code",
+                  &q);
     if (rc >= 0) {
-        sqlite3_bind_int64(q, 1, org_id);
+        db_bind_int64(q, 1, org_id);
         if (payer != NULL)
-            sqlite3_bind_text(q, 2, payer, -1, SQLITE_STATIC);
-        while ((rc = sqi_db_step(db, q)) == 1)
+            db_bind_text(q, 2, payer);
+        while ((rc = step(db, q)) == 1)
             json_array_append_new(
-                rows, json_pack("{s:s, s:s, s:s, s:s}", "code",
-                                sqlite3_column_text(q, 0), "name",
-                                sqlite3_column_text(q, 1), "bank_bin",
-                                sqlite3_column_text(q, 2), "bank_account",
-                                sqlite3_column_text(q, 3)));
-        sqlite3_finalize(q);
+                rows,
+                json_pack("{s:s, s:s, s:s, s:s}", "code", db_column_text(q, 0),
+                          "name", db_column_text(q, 1), "bank_bin",
+                          db_column_text(q, 2), "bank_account",
+                          db_column_text(q, 3)));
+        done(q);
     }
     sqi_end_read(c);
     if (rc == 0) {
@@ -1225,8 +1472,8 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     char head[65] = "", obj[64];
     int64_t audit_id = 0, close_id = 0;
     json_t *rows = NULL;
@@ -1258,58 +1505,62 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
         rc = sqi_audit(c, now, actor, "day.close", obj,
                        json_pack("{s:s, s:s}", "date", date, "totals", totals));
     if (rc == 0)
-        rc = sqi_db_prepare(
-            db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &q);
+        rc =
+            stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &q);
     if (rc == 0) {
-        rc = sqi_db_step(db, q);
+        rc = step(db, q);
         if (rc == 1) {
-            audit_id = sqlite3_column_int64(q, 0);
+            audit_id = db_column_int64(q, 0);
             copy_col(q, 1, head, sizeof(head));
             rc = 0;
         } else if (rc == 0) {
-            rc = sqi_db_fail(db, "audit head");
+            rc = sqi_db_error(db, -DB_E_IO, "audit head");
         }
-        sqlite3_finalize(q);
+        done(q);
         q = NULL;
     }
     if (rc == 0)
-        rc = sqi_db_prepare(
-            db,
-            "INSERT INTO day_closes(org_id, day, closed_at, actor,"
-            " totals, audit_id, audit_head, bank_seq, version) VALUES"
-            " (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(id), 0)"
-            " FROM bank_txns), 2)",
-            &q);
+        rc = stmt(db,
+                  "INSERT INTO day_closes(org_id, day, closed_at, actor,"
+                  " totals, audit_id, audit_head, bank_seq, version) VALUES"
+                  " (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(id), 0)"
+                  " FROM bank_txns), 2) RETURNING id",
+                  &q);
     if (rc == 0) {
-        sqlite3_bind_int64(q, 1, org_id);
-        sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 3, now);
-        sqlite3_bind_text(q, 4, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, totals, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 6, audit_id);
-        sqlite3_bind_text(q, 7, head, -1, SQLITE_STATIC);
-        rc = sqi_db_step(db, q);
-        sqlite3_finalize(q);
+        db_bind_int64(q, 1, org_id);
+        db_bind_text(q, 2, date);
+        db_bind_int64(q, 3, now);
+        db_bind_text(q, 4, actor);
+        db_bind_text(q, 5, totals);
+        db_bind_int64(q, 6, audit_id);
+        db_bind_text(q, 7, head);
+        rc = step(db, q);
+        if (rc == 1) {
+            close_id = db_column_int64(q, 0);
+            rc = 0;
+        } else if (rc == 0) {
+            rc = sqi_db_error(db, -DB_E_IO, "day close id");
+        }
+        done(q);
         q = NULL;
-        close_id = sqlite3_last_insert_rowid(db);
     }
     /* freeze the bank side: each transaction's matching state and what
        the ledger booked from it, as the totals saw them */
     if (rc == 0)
-        rc = sqi_db_prepare(
-            db,
-            "INSERT INTO day_close_txns(close_id, txn_id, state, outcome,"
-            " ledger, ledger_late) SELECT ?1, t.id, t.state, t.outcome,"
-            " p.amount, coalesce(" TXN_LATE " OR p.corrects_date IS NOT"
-            " NULL, 0) FROM bank_txns t LEFT JOIN payments p ON p.id ="
-            " t.payment_id WHERE t.org_id = ?2 AND t.report_date = ?3",
-            &q);
+        rc = stmt(db,
+                  "INSERT INTO day_close_txns(close_id, txn_id, state, outcome,"
+                  " ledger, ledger_late) SELECT ?1, t.id, t.state, t.outcome,"
+                  " p.amount, CASE WHEN " TXN_LATE " OR p.corrects_date IS NOT"
+                  " NULL THEN 1 ELSE 0 END FROM bank_txns t LEFT JOIN payments "
+                  "p ON p.id ="
+                  " t.payment_id WHERE t.org_id = ?2 AND t.report_date = ?3",
+                  &q);
     if (rc == 0) {
-        sqlite3_bind_int64(q, 1, close_id);
-        sqlite3_bind_int64(q, 2, org_id);
-        sqlite3_bind_text(q, 3, date, -1, SQLITE_STATIC);
-        rc = sqi_db_step(db, q);
-        sqlite3_finalize(q);
+        db_bind_int64(q, 1, close_id);
+        db_bind_int64(q, 2, org_id);
+        db_bind_text(q, 3, date);
+        rc = step(db, q);
+        done(q);
     }
     rc = sqi_end_write(s, c, rc);
     sqi_put_conn(s, c);
@@ -1329,8 +1580,8 @@ int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     char obj[64];
     int rc;
 
@@ -1339,21 +1590,20 @@ int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
         sqi_put_conn(s, c);
         return rc;
     }
-    rc = sqi_db_prepare(
-        db,
-        "UPDATE day_closes SET reopened_at = ?3, reopen_actor = ?4,"
-        " reopen_reason = ?5 WHERE org_id = ?1 AND day = ?2 AND"
-        " reopened_at IS NULL",
-        &q);
+    rc = stmt(db,
+              "UPDATE day_closes SET reopened_at = ?3, reopen_actor = ?4,"
+              " reopen_reason = ?5 WHERE org_id = ?1 AND day = ?2 AND"
+              " reopened_at IS NULL",
+              &q);
     if (rc == 0) {
-        sqlite3_bind_int64(q, 1, org_id);
-        sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 3, now);
-        sqlite3_bind_text(q, 4, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, reason, -1, SQLITE_STATIC);
-        rc = sqi_db_step(db, q);
-        sqlite3_finalize(q);
-        if (rc == 0 && sqlite3_changes(db) != 1) {
+        db_bind_int64(q, 1, org_id);
+        db_bind_text(q, 2, date);
+        db_bind_int64(q, 3, now);
+        db_bind_text(q, 4, actor);
+        db_bind_text(q, 5, reason);
+        rc = step(db, q);
+        done(q);
+        if (rc == 0 && db_changes(db) != 1) {
             store_set_error("not_closed", "%s is not closed", date);
             rc = -STORE_E_NOT_FOUND;
         }
@@ -1371,7 +1621,7 @@ int sqr_day_closes(struct store *st, json_t **out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
+    struct db *db = sqi_dbh(c);
     json_t *rows = json_array();
     int rc;
 
@@ -1384,7 +1634,7 @@ int sqr_day_closes(struct store *st, json_t **out)
                        " d.version FROM"
                        " day_closes d JOIN orgs o ON o.id = d.org_id"
                        " WHERE d.reopened_at IS NULL ORDER BY d.id",
-                       0, NULL, 0, rows);
+                       0, 0, NULL, 0, rows);
         sqi_end_read(c);
     }
     sqi_put_conn(s, c);
@@ -1400,26 +1650,25 @@ int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *q = NULL;
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
     if (rc == 0) {
-        rc = sqi_db_prepare(
-            db,
-            "SELECT 1 FROM day_closes WHERE org_id = ?1 AND day = ?2"
-            " AND reopened_at IS NULL",
-            &q);
+        rc = stmt(db,
+                  "SELECT 1 FROM day_closes WHERE org_id = ?1 AND day = ?2"
+                  " AND reopened_at IS NULL",
+                  &q);
         if (rc == 0) {
-            sqlite3_bind_int64(q, 1, org_id);
-            sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-            rc = sqi_db_step(db, q);
+            db_bind_int64(q, 1, org_id);
+            db_bind_text(q, 2, date);
+            rc = step(db, q);
             if (rc >= 0) {
                 *closed = rc == 1;
                 rc = 0;
             }
-            sqlite3_finalize(q);
+            done(q);
         }
         sqi_end_read(c);
     }

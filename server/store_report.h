@@ -1,8 +1,9 @@
 /*
- * store_report.h: the SQLite backend's issue-6 part (store_report.c):
- * migration 4, signed receipts issued inside the payment's transaction,
- * receipt and key reads, and the store operations for reports,
- * statistics and standees. Private to server/.
+ * store_report.h: the store's receipts and reports (store_report.c):
+ * migrations 4 and 8, the dating rule and its calendar, signed receipts
+ * issued inside the payment's transaction, receipt and key reads, and
+ * the store operations for reports, statistics and standees. Private to
+ * server/.
  */
 #ifndef CHOPAY_SERVER_STORE_REPORT_H
 #define CHOPAY_SERVER_STORE_REPORT_H
@@ -19,11 +20,41 @@ extern const char *const sqi_migration4[];
 extern const char *const sqi_migration8[];
 
 /*
- * SQL pieces for the day a record is dated on. SQR_VN_DATE(t): the
- * Vietnam date (UTC+7) of unix time expression `t`. SQR_DAY_CLOSED(org,
- * d): 1 when date `d` of organisation `org` is closed (not reopened).
- * SQR_OPEN_DAY(org, d): the first day on or after `d` that is not closed:
- * `d` itself (one index lookup) or the day after one of the closed days
+ * The calendar of dating, in C (proleptic Gregorian, days as
+ * "YYYY-MM-DD", years 0000 to 9999; no time zone of the process is
+ * involved). Each answers 0, or -1 for a day or time outside that range
+ * or text that is not a day.
+ *
+ * sqr_vn_day: the day in Vietnam (UTC+7, no summer time) at Unix time
+ * `t` (negative: before 1970) into `day`.
+ * sqr_next_day: the day after `day` into `next` (may be `day` itself).
+ * sqr_day_number: `day` as days since 1970-01-01 (negative before); a
+ * day past its month's end counts on into the next month, as SQLite's
+ * date functions do (2026-02-30 is 2026-03-02).
+ * sqr_day_text: day number `n` (days since 1970-01-01) as text.
+ * sqr_day_valid: 1 when `day` is a day of the calendar, else 0.
+ */
+int sqr_vn_day(int64_t t, char day[11]);
+int sqr_next_day(const char *day, char next[11]);
+int sqr_day_number(const char *day, int64_t *n);
+int sqr_day_text(int64_t n, char day[11]);
+int sqr_day_valid(const char *day);
+
+/*
+ * The day a money event of organisation `org` at Unix time `at` is
+ * dated on, into `day`: its Vietnam day, moved on past every closed (not
+ * reopened) day of `org` from there. Read in the caller's transaction on
+ * `db`. 0, or a negated enum store_error.
+ */
+int sqr_open_day(struct db *db, int64_t org, int64_t at, char day[11]);
+
+/*
+ * The same rule as SQL pieces, for the statements and triggers that
+ * still compute the day inside SQL (sqr_open_day is the rule in C).
+ * SQR_VN_DATE(t): the Vietnam date (UTC+7) of unix time expression `t`.
+ * SQR_DAY_CLOSED(org, d): 1 when date `d` of organisation `org` is closed (not
+ * reopened). SQR_OPEN_DAY(org, d): the first day on or after `d` that is not
+ * closed: `d` itself (one index lookup) or the day after one of the closed days
  * from `d` on.
  * SQR_DATED(org, t): the day something made at unix time `t` is dated on.
  */
@@ -82,7 +113,7 @@ int sqr_is_closed(struct sqi_conn *c, int64_t org, const char *day,
 
 /*
  * Inside the write transaction of cash payment `payment` of payer
- * `payer`: the dating rules of issue 6. An explicit closed `date` (NULL:
+ * `payer`: the dating rules. An explicit closed `date` (NULL:
  * none) is -STORE_E_CONFLICT "day_closed"; cash that happened on a closed
  * day (`recorded_at`, 0: now) is kept, dated later, with a correction
  * pointing at that day. A `recorded_at` in the future or over a year old
