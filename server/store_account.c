@@ -32,54 +32,57 @@ const char *const sqi_migration_accounts[] = {
 };
 
 /* account_number(text): the normal form of an account, NULL when none. */
-static void fn_account_number(sqlite3_context *ctx, int argc,
-                              sqlite3_value **argv)
+static int fn_account_number(const char *const *args, int nargs, char *out,
+                             size_t cap)
 {
-    const char *text = (const char *)sqlite3_value_text(argv[0]);
     char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
 
-    (void)argc;
-    if (text == NULL || account_normalise(text, bin, key, sizeof(key)) != 0)
-        sqlite3_result_null(ctx);
-    else
-        sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+    (void)nargs;
+    if (args[0] == NULL ||
+        account_normalise(args[0], bin, key, sizeof(key)) != 0)
+        return 1;
+    snprintf(out, cap, "%s", key);
+    return 0;
 }
 
 /* account_bin(text, bin): the BIN written in front of `text`, else bin. */
-static void fn_account_bin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int fn_account_bin(const char *const *args, int nargs, char *out,
+                          size_t cap)
 {
-    const char *text = (const char *)sqlite3_value_text(argv[0]);
     char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
 
-    (void)argc;
-    if (text != NULL && account_normalise(text, bin, key, sizeof(key)) == 0 &&
+    (void)nargs;
+    if (args[0] != NULL &&
+        account_normalise(args[0], bin, key, sizeof(key)) == 0 &&
         bin[0] != '\0')
-        sqlite3_result_text(ctx, bin, -1, SQLITE_TRANSIENT);
+        snprintf(out, cap, "%s", bin);
+    else if (args[1] != NULL)
+        snprintf(out, cap, "%s", args[1]);
     else
-        sqlite3_result_value(ctx, argv[1]);
+        return 1;
+    return 0;
 }
 
 /* refuse(message): fail the statement with `message`. */
-static void fn_refuse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int fn_refuse(const char *const *args, int nargs, char *out, size_t cap)
 {
-    const char *msg = (const char *)sqlite3_value_text(argv[0]);
-
-    (void)argc;
-    sqlite3_result_error(ctx, msg ? msg : "refused", -1);
+    (void)nargs;
+    snprintf(out, cap, "%s", args[0] ? args[0] : "refused");
+    return -DB_E_GUARD;
 }
 
-int sqi_account_functions(sqlite3 *db)
+int sqi_account_functions(struct db *db)
 {
-    const int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    int rc;
 
-    if (sqlite3_create_function(db, "account_number", 1, det, NULL,
-                                fn_account_number, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "account_bin", 2, det, NULL, fn_account_bin,
-                                NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "refuse", 1, SQLITE_UTF8, NULL, fn_refuse,
-                                NULL, NULL) != SQLITE_OK)
-        return sqi_db_fail(db, "account functions");
-    return 0;
+    if (db_backend(db) != DB_SQLITE)
+        return 0; /* only SQLite's older migrations use them */
+    rc = db_function_text(db, "account_number", 1, fn_account_number);
+    if (rc == 0)
+        rc = db_function_text(db, "account_bin", 2, fn_account_bin);
+    if (rc == 0)
+        rc = db_function_text(db, "refuse", 1, fn_refuse);
+    return rc != 0 ? sqi_db_error(db, rc, "account functions") : 0;
 }
 
 /*

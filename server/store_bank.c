@@ -167,71 +167,75 @@ const char *const sqi_migration_journal_bounds[] = {
 };
 
 /* chopay_transfer_ref(bank_ref): match_transfer_ref, for SQL. */
-static void fn_transfer_ref(sqlite3_context *cx, int argc, sqlite3_value **v)
+static int fn_transfer_ref(const char *const *args, int nargs, char *out,
+                           size_t cap)
 {
-    const char *ref = (const char *)sqlite3_value_text(v[0]);
     char key[MATCH_KEY_MAX];
 
-    (void)argc;
-    match_transfer_ref(ref ? ref : "", key, sizeof(key));
-    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+    (void)nargs;
+    match_transfer_ref(args[0] ? args[0] : "", key, sizeof(key));
+    snprintf(out, cap, "%s", key);
+    return 0;
 }
 
 /* chopay_desc_key(codes, description): the content key from the codes
  * found at ingestion (space-separated, the first counts). */
-static void fn_desc_key(sqlite3_context *cx, int argc, sqlite3_value **v)
+static int fn_desc_key(const char *const *args, int nargs, char *out,
+                       size_t cap)
 {
-    const char *codes = (const char *)sqlite3_value_text(v[0]);
-    const char *desc = (const char *)sqlite3_value_text(v[1]);
+    const char *codes = args[0];
     char first[PAYREF_MAX + 1] = "";
     size_t k = 0;
     char *key;
 
-    (void)argc;
+    (void)nargs;
     while (codes != NULL && codes[k] != '\0' && codes[k] != ' ' &&
            k < PAYREF_MAX) {
         first[k] = codes[k];
         k++;
     }
     first[k] = '\0';
-    key = match_desc_key(first, desc);
-    if (key == NULL) {
-        sqlite3_result_error_nomem(cx);
-        return;
-    }
-    sqlite3_result_text(cx, key, -1, free);
+    key = match_desc_key(first, args[1]);
+    if (key == NULL)
+        return -DB_E_NOMEM;
+    snprintf(out, cap, "%s", key);
+    free(key);
+    return 0;
 }
 
 /* chopay_counter_key(account): match_counter_key, for SQL. */
-static void fn_counter_key(sqlite3_context *cx, int argc, sqlite3_value **v)
+static int fn_counter_key(const char *const *args, int nargs, char *out,
+                          size_t cap)
 {
-    const char *a = (const char *)sqlite3_value_text(v[0]);
     char key[FEEDS_ACCOUNT_MAX];
 
-    (void)argc;
-    match_counter_key(a ? a : "", key, sizeof(key));
-    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+    (void)nargs;
+    match_counter_key(args[0] ? args[0] : "", key, sizeof(key));
+    snprintf(out, cap, "%s", key);
+    return 0;
 }
 
-int sqi_bank_functions(sqlite3 *db)
+int sqi_bank_functions(struct db *db)
 {
     static const struct {
         const char *name;
         int nargs;
-        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+        int (*fn)(const char *const *, int, char *, size_t);
     } fns[] = {
         {"chopay_transfer_ref", 1, fn_transfer_ref},
         {"chopay_desc_key", 2, fn_desc_key},
         {"chopay_counter_key", 1, fn_counter_key},
     };
     size_t i;
+    int rc;
 
-    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-        if (sqlite3_create_function_v2(
-                db, fns[i].name, fns[i].nargs,
-                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-                fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
-            return sqi_db_fail(db, "functions");
+    if (db_backend(db) != DB_SQLITE)
+        return 0; /* only SQLite's older migrations use them */
+    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        rc = db_function_text(db, fns[i].name, fns[i].nargs, fns[i].fn);
+        if (rc != 0)
+            return sqi_db_error(db, rc, "functions");
+    }
     return 0;
 }
 

@@ -3878,8 +3878,8 @@ static int open_db(const char *path, unsigned flags, struct sqi_conn *c)
         return missing ? -STORE_E_USAGE : -STORE_E_IO;
     }
     c->db = db_sqlite_handle(c->dbh);
-    if (!(flags & DB_READONLY) &&
-        (sqi_account_functions(c->db) != 0 || sqi_bank_functions(c->db) != 0)) {
+    if (!(flags & DB_READONLY) && (sqi_account_functions(c->dbh) != 0 ||
+                                   sqi_bank_functions(c->dbh) != 0)) {
         store_set_error("storage_unavailable", "%s: %s", path,
                         sqlite3_errmsg(c->db));
         db_close(c->dbh);

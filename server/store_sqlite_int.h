@@ -105,8 +105,9 @@ int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
 /* store_account.c: the migration that makes collecting accounts unique. */
 extern const char *const sqi_migration_accounts[];
 
-/* Register the SQL functions that migration uses (every connection). */
-int sqi_account_functions(sqlite3 *db);
+/* Register the SQL functions that migration uses (every SQLite
+ * connection; nothing to do on PostgreSQL). 0 or -STORE_E_IO. */
+int sqi_account_functions(struct db *db);
 
 /* A collecting account in normal form (account_normalise). */
 struct sqi_account {
@@ -140,9 +141,10 @@ extern const char *const sqi_migration7[];
 extern const char *const sqi_migration_identity[];
 /* The index over the journal's unverified entries (re-runnable). */
 extern const char *const sqi_migration_journal_bounds[];
-/* Register the SQL functions the bank migrations use (on every
- * connection, before the migrations run). 0 or -STORE_E_IO. */
-int sqi_bank_functions(sqlite3 *db);
+/* Register the SQL functions the bank migrations use (on every SQLite
+ * connection, before the migrations run; nothing to do on PostgreSQL).
+ * 0 or -STORE_E_IO. */
+int sqi_bank_functions(struct db *db);
 int sqb_account_org(struct store *st, const char *account, int64_t *org_id,
                     char *code);
 int sqb_secret_put(struct store *st, int64_t org_id, const char *provider,

@@ -5,7 +5,6 @@
  * and the migration that brings an existing database's organisations to
  * that form, one per (BIN, account) (server/store_account.c).
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,65 +68,59 @@ static void test_capacity(void)
 }
 
 /* A database with organisations as an older version stored them. */
-static sqlite3 *old_db(const char *const *rows)
+static struct db *old_db(const char *const *rows)
 {
-    sqlite3 *db = NULL;
-    char sql[256];
+    struct db *db = NULL;
+    char sql[256], err[256];
     size_t i;
 
-    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(db_open(":memory:", 0, &db, err, sizeof(err)), 0);
     CHECK_INT(sqi_account_functions(db), 0);
-    CHECK_INT(sqlite3_exec(db,
-                           "CREATE TABLE orgs(id INTEGER PRIMARY KEY,"
-                           " code TEXT NOT NULL UNIQUE, bank_bin TEXT NOT"
-                           " NULL, account TEXT NOT NULL);",
-                           NULL, NULL, NULL),
-              SQLITE_OK);
+    CHECK_INT(db_exec(db, "CREATE TABLE orgs(id INTEGER PRIMARY KEY,"
+                          " code TEXT NOT NULL UNIQUE, bank_bin TEXT NOT"
+                          " NULL, account TEXT NOT NULL);"),
+              0);
     for (i = 0; rows[i] != NULL; i += 3) {
         snprintf(sql, sizeof(sql),
                  "INSERT INTO orgs(code, bank_bin, account)"
                  " VALUES ('%s', '%s', '%s')",
                  rows[i], rows[i + 1], rows[i + 2]);
-        CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        CHECK_INT(db_exec(db, sql), 0);
     }
     return db;
 }
 
 /* Run the migration in one transaction as the store does; 0 or -1 with
- * SQLite's message in err. */
-static int migrate(sqlite3 *db, char *err, size_t cap)
+ * the database's message in err. */
+static int migrate(struct db *db, char *err, size_t cap)
 {
     const char *const *part;
-    char *msg = NULL;
 
     err[0] = '\0';
-    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    db_exec(db, "BEGIN");
     for (part = sqi_migration_accounts; *part != NULL; part++)
-        if (sqlite3_exec(db, *part, NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, cap, "%s", msg ? msg : "?");
-            sqlite3_free(msg);
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        if (db_exec(db, *part) != 0) {
+            snprintf(err, cap, "%s", db_errmsg(db));
+            db_exec(db, "ROLLBACK");
             return -1;
         }
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    db_exec(db, "COMMIT");
     return 0;
 }
 
 /* "BIN ACCOUNT" of organisation `code`, into out. */
-static const char *pair(sqlite3 *db, const char *code, char *out, size_t cap)
+static const char *pair(struct db *db, const char *code, char *out, size_t cap)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = db_prepare(db, "SELECT bank_bin || ' ' || account"
+                                        " FROM orgs WHERE code = ?1");
 
     snprintf(out, cap, "?");
-    if (sqlite3_prepare_v2(db,
-                           "SELECT bank_bin || ' ' || account FROM orgs"
-                           " WHERE code = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    if (st != NULL) {
+        db_bind_text(st, 1, code);
+        if (db_step(st) == 1)
+            snprintf(out, cap, "%s", db_column_text(st, 0));
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return out;
 }
 
@@ -142,7 +135,7 @@ static void test_migration(void)
     static const char *const clash_rows[] = {
         "P", "970436", "1023456789", "Q", "970436", "970436/1023-456789", NULL};
     char err[512], o[64];
-    sqlite3 *db = old_db(ok_rows);
+    struct db *db = old_db(ok_rows);
 
     CHECK_INT(migrate(db, err, sizeof(err)), 0);
     CHECK_STR(err, "");
@@ -151,11 +144,9 @@ static void test_migration(void)
     CHECK_STR(pair(db, "C", o, sizeof(o)), "970415 1023456789");
     CHECK_STR(pair(db, "E", o, sizeof(o)), "970436 --");
     /* from now on a pair is one organisation's */
-    CHECK(sqlite3_exec(db,
-                       "INSERT INTO orgs(code, bank_bin, account)"
-                       " VALUES ('F', '970436', '1023456789')",
-                       NULL, NULL, NULL) != SQLITE_OK);
-    sqlite3_close(db);
+    CHECK(db_exec(db, "INSERT INTO orgs(code, bank_bin, account)"
+                      " VALUES ('F', '970436', '1023456789')") != 0);
+    db_close(db);
     /* two organisations already sharing one: refused, by name, and
        nothing changed */
     db = old_db(clash_rows);
@@ -163,7 +154,36 @@ static void test_migration(void)
     CHECK(strstr(err, "P") != NULL && strstr(err, "Q") != NULL);
     CHECK(strstr(err, "970436/1023456789") != NULL);
     CHECK_STR(pair(db, "Q", o, sizeof(o)), "970436 970436/1023-456789");
-    sqlite3_close(db);
+    db_close(db);
+}
+
+/* The functions as SQL sees them: NULL in, NULL (or the fallback) out. */
+static void test_functions(void)
+{
+    static const char *const no_rows[] = {NULL};
+    struct db *db = old_db(no_rows);
+    struct db_stmt *st;
+
+    st = db_prepare(db,
+                    "SELECT account_number(NULL), account_number(' -- '),"
+                    " account_number('970436/01-2'),"
+                    " account_bin('970436/012', '970415'),"
+                    " account_bin('012', '970415'), account_bin('012', NULL)");
+    CHECK(st != NULL);
+    CHECK_INT(db_step(st), 1);
+    CHECK_INT(db_column_type(st, 0), DB_NULL);
+    CHECK_INT(db_column_type(st, 1), DB_NULL);
+    CHECK_STR(db_column_text(st, 2), "012");
+    CHECK_STR(db_column_text(st, 3), "970436");
+    CHECK_STR(db_column_text(st, 4), "970415");
+    CHECK_INT(db_column_type(st, 5), DB_NULL);
+    db_finalize(st);
+    /* refuse() fails the statement with its message */
+    CHECK(db_exec(db, "SELECT refuse('no, ' || 'thanks')") < 0);
+    CHECK_STR(db_errmsg(db), "no, thanks");
+    CHECK(db_exec(db, "SELECT refuse(NULL)") < 0);
+    CHECK_STR(db_errmsg(db), "refused");
+    db_close(db);
 }
 
 int main(void)
@@ -171,5 +191,6 @@ int main(void)
     test_forms();
     test_capacity();
     test_migration();
+    test_functions();
     return TEST_END();
 }
