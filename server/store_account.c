@@ -120,56 +120,54 @@ int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
                     const char *account_in, struct sqi_account *was,
                     struct sqi_account *now)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    static const char q_org[] =
+        "SELECT bank_bin, account FROM orgs WHERE code = ?1";
+    static const char q_holder[] = "SELECT code FROM orgs WHERE bank_bin = ?1"
+                                   " AND account = ?2 AND code <> ?3";
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *st;
     int rc;
 
     memset(was, 0, sizeof(*was));
     memset(now, 0, sizeof(*now));
     if (code != NULL) {
-        rc = sqi_db_prepare(
-            db, "SELECT bank_bin, account FROM orgs WHERE code = ?1", &st);
-        if (rc != 0)
-            return rc;
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        rc = sqi_db_step(db, st);
+        st = db_q(db, q_org);
+        if (st == NULL)
+            return sqi_db_error(db, -DB_E_SQL, "prepare");
+        db_bind_text(st, 1, code);
+        rc = db_step(st);
         if (rc == 1) {
-            snprintf(was->bin, sizeof(was->bin), "%s",
-                     (const char *)sqlite3_column_text(st, 0));
-            snprintf(was->key, sizeof(was->key), "%s",
-                     (const char *)sqlite3_column_text(st, 1));
+            snprintf(was->bin, sizeof(was->bin), "%s", db_column_text(st, 0));
+            snprintf(was->key, sizeof(was->key), "%s", db_column_text(st, 1));
         }
-        sqlite3_finalize(st);
-        st = NULL;
+        db_reset(st);
         if (rc == 0) {
             store_set_error("org_not_found", "no organisation '%s'", code);
             return -STORE_E_NOT_FOUND;
         }
         if (rc < 0)
-            return rc;
+            return sqi_db_error(db, rc, "step");
     }
     rc = normalise(bin_in, account_in, was, now);
     if (rc != 0 || (code != NULL && strcmp(was->bin, now->bin) == 0 &&
                     strcmp(was->key, now->key) == 0))
         return rc;
-    rc = sqi_db_prepare(db,
-                        "SELECT code FROM orgs WHERE bank_bin = ?1"
-                        " AND account = ?2 AND code <> ?3",
-                        &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(st, 1, now->bin, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, now->key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, code ? code : "", -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(db, st);
+    st = db_q(db, q_holder);
+    if (st == NULL)
+        return sqi_db_error(db, -DB_E_SQL, "prepare");
+    db_bind_text(st, 1, now->bin);
+    db_bind_text(st, 2, now->key);
+    db_bind_text(st, 3, code ? code : "");
+    rc = db_step(st);
     if (rc == 1) {
         store_set_error("account_taken",
                         "account %s at BIN %s is the collecting account of"
                         " organisation %s",
-                        now->key, now->bin,
-                        (const char *)sqlite3_column_text(st, 0));
+                        now->key, now->bin, db_column_text(st, 0));
         rc = -STORE_E_CONFLICT;
+    } else if (rc < 0) {
+        rc = sqi_db_error(db, rc, "step");
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     return rc;
 }
