@@ -114,13 +114,14 @@ size_t db_column_bytes(struct db_stmt *st, int i);
 
 /*
  * Register `name` as a deterministic scalar SQL function of `nargs` text
- * arguments on this connection, for the SQLite schema's older migrations;
- * PostgreSQL answers -DB_E_USAGE (its schema starts at the current
- * version). `fn` gets the arguments as text (a NULL argument arrives as
- * NULL) and answers 0 with its text result in `out` (at least the
- * arguments' total length plus 256 bytes, `cap`), 1 for NULL, or a
- * negative -DB_E_* to fail the statement, with the message in `out` ("":
- * a generic one). Registering a name again replaces it.
+ * arguments (0 to 8) on this connection, for the SQLite schema's older
+ * migrations; PostgreSQL answers -DB_E_USAGE (its schema starts at the
+ * current version). `fn` gets the arguments as text (a NULL argument
+ * arrives as NULL) and answers 0 with its text result in `out`, 1 for
+ * NULL, or a negative -DB_E_* to fail the statement with the message in
+ * `out` ("" for a generic one). `cap`, the size of `out`, is at least the
+ * arguments' total length plus 256 bytes. Registering a name again
+ * replaces it.
  */
 int db_function_text(struct db *db, const char *name, int nargs,
                      int (*fn)(const char *const *args, int nargs, char *out,
