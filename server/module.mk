@@ -63,7 +63,7 @@ SERVER_TESTS = $(patsubst tests/server/%.c,$(BUILD)/tests/server/%,\
                  $(SERVER_TEST_SRCS))
 TESTS += $(SERVER_TESTS)
 
-SERVER_TEST_CFLAGS = $(call pc_cflags,libcurl sqlite3 jansson $(COMMON_PKGS)) \
+SERVER_TEST_CFLAGS = $(call pc_cflags,libcurl jansson $(COMMON_PKGS)) \
   -Itests -Iserver -DSERVER_BIN='"$(SERVER_BIN)"'
 SERVER_TEST_LIBS = $(call pc_libs,libcurl) $(SERVER_LIBS)
 

@@ -32,54 +32,57 @@ const char *const sqi_migration_accounts[] = {
 };
 
 /* account_number(text): the normal form of an account, NULL when none. */
-static void fn_account_number(sqlite3_context *ctx, int argc,
-                              sqlite3_value **argv)
+static int fn_account_number(const char *const *args, int nargs, char *out,
+                             size_t cap)
 {
-    const char *text = (const char *)sqlite3_value_text(argv[0]);
     char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
 
-    (void)argc;
-    if (text == NULL || account_normalise(text, bin, key, sizeof(key)) != 0)
-        sqlite3_result_null(ctx);
-    else
-        sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+    (void)nargs;
+    if (args[0] == NULL ||
+        account_normalise(args[0], bin, key, sizeof(key)) != 0)
+        return 1;
+    snprintf(out, cap, "%s", key);
+    return 0;
 }
 
 /* account_bin(text, bin): the BIN written in front of `text`, else bin. */
-static void fn_account_bin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int fn_account_bin(const char *const *args, int nargs, char *out,
+                          size_t cap)
 {
-    const char *text = (const char *)sqlite3_value_text(argv[0]);
     char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
 
-    (void)argc;
-    if (text != NULL && account_normalise(text, bin, key, sizeof(key)) == 0 &&
+    (void)nargs;
+    if (args[0] != NULL &&
+        account_normalise(args[0], bin, key, sizeof(key)) == 0 &&
         bin[0] != '\0')
-        sqlite3_result_text(ctx, bin, -1, SQLITE_TRANSIENT);
+        snprintf(out, cap, "%s", bin);
+    else if (args[1] != NULL)
+        snprintf(out, cap, "%s", args[1]);
     else
-        sqlite3_result_value(ctx, argv[1]);
+        return 1;
+    return 0;
 }
 
 /* refuse(message): fail the statement with `message`. */
-static void fn_refuse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int fn_refuse(const char *const *args, int nargs, char *out, size_t cap)
 {
-    const char *msg = (const char *)sqlite3_value_text(argv[0]);
-
-    (void)argc;
-    sqlite3_result_error(ctx, msg ? msg : "refused", -1);
+    (void)nargs;
+    snprintf(out, cap, "%s", args[0] ? args[0] : "refused");
+    return -DB_E_GUARD;
 }
 
-int sqi_account_functions(sqlite3 *db)
+int sqi_account_functions(struct db *db)
 {
-    const int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    int rc;
 
-    if (sqlite3_create_function(db, "account_number", 1, det, NULL,
-                                fn_account_number, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "account_bin", 2, det, NULL, fn_account_bin,
-                                NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "refuse", 1, SQLITE_UTF8, NULL, fn_refuse,
-                                NULL, NULL) != SQLITE_OK)
-        return sqi_db_fail(db, "account functions");
-    return 0;
+    if (db_backend(db) != DB_SQLITE)
+        return 0; /* only SQLite's older migrations use them */
+    rc = db_function_text(db, "account_number", 1, fn_account_number);
+    if (rc == 0)
+        rc = db_function_text(db, "account_bin", 2, fn_account_bin);
+    if (rc == 0)
+        rc = db_function_text(db, "refuse", 1, fn_refuse);
+    return rc != 0 ? sqi_db_error(db, rc, "account functions") : 0;
 }
 
 /*
@@ -117,56 +120,54 @@ int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
                     const char *account_in, struct sqi_account *was,
                     struct sqi_account *now)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    static const char q_org[] =
+        "SELECT bank_bin, account FROM orgs WHERE code = ?1";
+    static const char q_holder[] = "SELECT code FROM orgs WHERE bank_bin = ?1"
+                                   " AND account = ?2 AND code <> ?3";
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *st;
     int rc;
 
     memset(was, 0, sizeof(*was));
     memset(now, 0, sizeof(*now));
     if (code != NULL) {
-        rc = sqi_db_prepare(
-            db, "SELECT bank_bin, account FROM orgs WHERE code = ?1", &st);
-        if (rc != 0)
-            return rc;
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-        rc = sqi_db_step(db, st);
+        st = db_q(db, q_org);
+        if (st == NULL)
+            return sqi_db_error(db, -DB_E_SQL, "prepare");
+        db_bind_text(st, 1, code);
+        rc = db_step(st);
         if (rc == 1) {
-            snprintf(was->bin, sizeof(was->bin), "%s",
-                     (const char *)sqlite3_column_text(st, 0));
-            snprintf(was->key, sizeof(was->key), "%s",
-                     (const char *)sqlite3_column_text(st, 1));
+            snprintf(was->bin, sizeof(was->bin), "%s", db_column_text(st, 0));
+            snprintf(was->key, sizeof(was->key), "%s", db_column_text(st, 1));
         }
-        sqlite3_finalize(st);
-        st = NULL;
+        db_reset(st);
         if (rc == 0) {
             store_set_error("org_not_found", "no organisation '%s'", code);
             return -STORE_E_NOT_FOUND;
         }
         if (rc < 0)
-            return rc;
+            return sqi_db_error(db, rc, "step");
     }
     rc = normalise(bin_in, account_in, was, now);
     if (rc != 0 || (code != NULL && strcmp(was->bin, now->bin) == 0 &&
                     strcmp(was->key, now->key) == 0))
         return rc;
-    rc = sqi_db_prepare(db,
-                        "SELECT code FROM orgs WHERE bank_bin = ?1"
-                        " AND account = ?2 AND code <> ?3",
-                        &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(st, 1, now->bin, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, now->key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, code ? code : "", -1, SQLITE_TRANSIENT);
-    rc = sqi_db_step(db, st);
+    st = db_q(db, q_holder);
+    if (st == NULL)
+        return sqi_db_error(db, -DB_E_SQL, "prepare");
+    db_bind_text(st, 1, now->bin);
+    db_bind_text(st, 2, now->key);
+    db_bind_text(st, 3, code ? code : "");
+    rc = db_step(st);
     if (rc == 1) {
         store_set_error("account_taken",
                         "account %s at BIN %s is the collecting account of"
                         " organisation %s",
-                        now->key, now->bin,
-                        (const char *)sqlite3_column_text(st, 0));
+                        now->key, now->bin, db_column_text(st, 0));
         rc = -STORE_E_CONFLICT;
+    } else if (rc < 0) {
+        rc = sqi_db_error(db, rc, "step");
     }
-    sqlite3_finalize(st);
+    db_reset(st);
     return rc;
 }

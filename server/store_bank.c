@@ -167,71 +167,75 @@ const char *const sqi_migration_journal_bounds[] = {
 };
 
 /* chopay_transfer_ref(bank_ref): match_transfer_ref, for SQL. */
-static void fn_transfer_ref(sqlite3_context *cx, int argc, sqlite3_value **v)
+static int fn_transfer_ref(const char *const *args, int nargs, char *out,
+                           size_t cap)
 {
-    const char *ref = (const char *)sqlite3_value_text(v[0]);
     char key[MATCH_KEY_MAX];
 
-    (void)argc;
-    match_transfer_ref(ref ? ref : "", key, sizeof(key));
-    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+    (void)nargs;
+    match_transfer_ref(args[0] ? args[0] : "", key, sizeof(key));
+    snprintf(out, cap, "%s", key);
+    return 0;
 }
 
 /* chopay_desc_key(codes, description): the content key from the codes
  * found at ingestion (space-separated, the first counts). */
-static void fn_desc_key(sqlite3_context *cx, int argc, sqlite3_value **v)
+static int fn_desc_key(const char *const *args, int nargs, char *out,
+                       size_t cap)
 {
-    const char *codes = (const char *)sqlite3_value_text(v[0]);
-    const char *desc = (const char *)sqlite3_value_text(v[1]);
+    const char *codes = args[0];
     char first[PAYREF_MAX + 1] = "";
     size_t k = 0;
     char *key;
 
-    (void)argc;
+    (void)nargs;
     while (codes != NULL && codes[k] != '\0' && codes[k] != ' ' &&
            k < PAYREF_MAX) {
         first[k] = codes[k];
         k++;
     }
     first[k] = '\0';
-    key = match_desc_key(first, desc);
-    if (key == NULL) {
-        sqlite3_result_error_nomem(cx);
-        return;
-    }
-    sqlite3_result_text(cx, key, -1, free);
+    key = match_desc_key(first, args[1]);
+    if (key == NULL)
+        return -DB_E_NOMEM;
+    snprintf(out, cap, "%s", key);
+    free(key);
+    return 0;
 }
 
 /* chopay_counter_key(account): match_counter_key, for SQL. */
-static void fn_counter_key(sqlite3_context *cx, int argc, sqlite3_value **v)
+static int fn_counter_key(const char *const *args, int nargs, char *out,
+                          size_t cap)
 {
-    const char *a = (const char *)sqlite3_value_text(v[0]);
     char key[FEEDS_ACCOUNT_MAX];
 
-    (void)argc;
-    match_counter_key(a ? a : "", key, sizeof(key));
-    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+    (void)nargs;
+    match_counter_key(args[0] ? args[0] : "", key, sizeof(key));
+    snprintf(out, cap, "%s", key);
+    return 0;
 }
 
-int sqi_bank_functions(sqlite3 *db)
+int sqi_bank_functions(struct db *db)
 {
     static const struct {
         const char *name;
         int nargs;
-        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+        int (*fn)(const char *const *, int, char *, size_t);
     } fns[] = {
         {"chopay_transfer_ref", 1, fn_transfer_ref},
         {"chopay_desc_key", 2, fn_desc_key},
         {"chopay_counter_key", 1, fn_counter_key},
     };
     size_t i;
+    int rc;
 
-    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-        if (sqlite3_create_function_v2(
-                db, fns[i].name, fns[i].nargs,
-                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-                fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
-            return sqi_db_fail(db, "functions");
+    if (db_backend(db) != DB_SQLITE)
+        return 0; /* only SQLite's older migrations use them */
+    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        rc = db_function_text(db, fns[i].name, fns[i].nargs, fns[i].fn);
+        if (rc != 0)
+            return sqi_db_error(db, rc, "functions");
+    }
     return 0;
 }
 
@@ -269,6 +273,15 @@ enum b {
     B_AUDIT_OF,
     B_PAYER_ID,
     B_CLEAR_PAYMENT,
+    B_LATE_OF,
+    B_CORRECTS_DATE,
+    B_PAY_CLOSED_DAY,
+    B_PAY_TO_REVERSE,
+    B_CREDIT_TAKE,
+    B_INVOICES_GIVE_BACK,
+    B_PAY_REVERSED,
+    B_RECEIPT_VOID,
+    B_MATCHED_PAY,
     B__COUNT
 };
 
@@ -291,16 +304,19 @@ static const char *const bsql[B__COUNT] = {
                      " WHERE org_id = ?1 AND provider = ?2",
     [B_JOURNAL_ADD] = "INSERT INTO bank_journal(provider, org_id,"
                       " received_at, headers, body, verified, state, detail)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                      " RETURNING id",
     [B_JOURNAL_PENDING] = "SELECT id, provider, coalesce(org_id, 0), body"
                           " FROM bank_journal WHERE state = 'received'"
                           " ORDER BY id LIMIT ?1",
     [B_JOURNAL_SET] = "UPDATE bank_journal SET state = ?2, detail = ?3,"
                       " processed_at = ?4 WHERE id = ?1",
-    /* unverified entries: the condition of index bank_journal_unverified */
-    [B_JOURNAL_KEEP] = "DELETE FROM bank_journal WHERE id IN (SELECT id FROM"
-                       " bank_journal WHERE " JOURNAL_UNVERIFIED
-                       " ORDER BY id DESC LIMIT -1 OFFSET ?1)",
+    /* unverified entries: the condition of index bank_journal_unverified;
+       those older than the newest ?1 of them go */
+    [B_JOURNAL_KEEP] =
+        "DELETE FROM bank_journal WHERE " JOURNAL_UNVERIFIED
+        " AND id <= coalesce((SELECT id FROM bank_journal"
+        " WHERE " JOURNAL_UNVERIFIED " ORDER BY id DESC LIMIT 1 OFFSET ?1), 0)",
     [B_JOURNAL_AGE] = "DELETE FROM bank_journal WHERE " JOURNAL_UNVERIFIED
                       " AND received_at < ?1",
     [B_JOURNAL_BYTES] = "DELETE FROM bank_journal WHERE id IN (SELECT id FROM"
@@ -309,7 +325,7 @@ static const char *const bsql[B__COUNT] = {
                         " FROM bank_journal WHERE " JOURNAL_UNVERIFIED ")"
                         " WHERE total > ?1)",
     [B_IMPORT_ADD] = "INSERT INTO bank_imports(kind, actor, created_at)"
-                     " VALUES (?1, ?2, ?3)",
+                     " VALUES (?1, ?2, ?3) RETURNING id",
     [B_TXN_INSERT] =
         "INSERT INTO bank_txns(org_id, provider, provider_txn_id, channel,"
         " journal_id, import_id, account, direction, amount, currency,"
@@ -319,7 +335,8 @@ static const char *const bsql[B__COUNT] = {
         " counter_key, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
         " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 'unmatched',"
         " 'new', ?20, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
-        " ON CONFLICT (org_id, provider, provider_txn_id) DO NOTHING",
+        " ON CONFLICT (org_id, provider, provider_txn_id) DO NOTHING"
+        " RETURNING id",
     [B_TXN_BY_KEY] = "SELECT id, state, coalesce(duplicate_of, 0)"
                      " FROM bank_txns WHERE org_id = ?1 AND provider = ?2"
                      " AND provider_txn_id = ?3",
@@ -378,7 +395,8 @@ static const char *const bsql[B__COUNT] = {
                    " AND org_id = ?2",
     [B_SUGG_INTENTS] =
         "SELECT t.id, t.code, p.code, p.name,"
-        " date(t.created_at, 'unixepoch', '+7 hours') = ?3"
+        " CASE WHEN date(t.created_at, 'unixepoch', '+7 hours') = ?3"
+        " THEN 1 ELSE 0 END"
         " FROM intents t JOIN payers p ON p.id = t.payer_id"
         " WHERE t.org_id = ?1 AND t.status IN ('pending', 'partial')"
         " AND t.amount - t.paid = ?2 ORDER BY t.id DESC LIMIT 5",
@@ -408,63 +426,103 @@ static const char *const bsql[B__COUNT] = {
     [B_PAYER_ID] = "SELECT id FROM payers WHERE org_id = ?1 AND code = ?2",
     [B_CLEAR_PAYMENT] = "UPDATE bank_txns SET payment_id = NULL,"
                         " intent_id = NULL WHERE id = ?1",
+    [B_LATE_OF] = "SELECT t.state, coalesce(t.payment_id, 0),"
+                  " coalesce(p.payer_id, 0) FROM bank_txns t LEFT JOIN"
+                  " payments p ON p.id = t.payment_id WHERE t.id = ?1",
+    [B_CORRECTS_DATE] = "UPDATE payments SET corrects_date = ?2 WHERE id = ?1",
+    /* the earliest closed day among payment ?1's day and its
+       allocations' days */
+    [B_PAY_CLOSED_DAY] =
+        "SELECT p.day FROM payments p WHERE p.id = ?1 AND"
+        " " SQR_DAY_CLOSED(
+            "p.org_id",
+            "p.day") " UNION ALL SELECT a.day FROM"
+                     " allocations a JOIN payments p ON p.id = a.payment_id"
+                     " WHERE a.payment_id = ?1 AND"
+                     " " SQR_DAY_CLOSED("p.org_id",
+                                        "a.day") " ORDER BY 1 LIMIT 1",
+    [B_PAY_TO_REVERSE] = "SELECT payer_id, amount, unallocated,"
+                         " coalesce(intent_id, 0), CASE WHEN EXISTS (SELECT 1"
+                         " FROM refund_parts WHERE payment_id = ?1) THEN 1"
+                         " ELSE 0 END FROM payments WHERE id = ?1"
+                         " AND method = 'transfer' AND reversed_day IS NULL",
+    [B_CREDIT_TAKE] = "UPDATE payers SET credit = credit - ?2 WHERE id = ?1"
+                      " AND credit >= ?2",
+    [B_INVOICES_GIVE_BACK] =
+        "UPDATE invoices SET paid = paid - (SELECT sum(a.amount) FROM"
+        " allocations a WHERE a.invoice_id = invoices.id AND"
+        " a.payment_id = ?1) WHERE id IN (SELECT invoice_id FROM"
+        " allocations WHERE payment_id = ?1)",
+    /* kept, reversed from day ?2 on; its bank reference freed */
+    [B_PAY_REVERSED] = "UPDATE payments SET unallocated = 0,"
+                       " reversed_day = ?2, reference ="
+                       " coalesce(reference, '') || '~' || id WHERE id = ?1",
+    [B_RECEIPT_VOID] = "UPDATE receipts SET voided_at = ?2"
+                       " WHERE payment_id = ?1 AND voided_at IS NULL",
+    [B_MATCHED_PAY] = "SELECT p.id, p.payer_id, p.amount FROM bank_txns t"
+                      " JOIN payments p ON p.id = t.payment_id"
+                      " WHERE t.id = ?1",
 };
 
-static int bfail(struct sqi_conn *c, const char *what)
+/* The cached statement `id`, reset and unbound; NULL on failure (the
+ * store's error is set). */
+static struct db_stmt *bq(struct sqi_conn *c, enum b id)
 {
-    return sqi_db_fail(sqi_db(c), what);
+    struct db_stmt *st = db_q(sqi_dbh(c), bsql[id]);
+
+    if (st == NULL)
+        sqi_db_error(sqi_dbh(c), -DB_E_SQL, "prepare");
+    return st;
 }
 
-/* The cached statement `id`, reset and unbound; NULL on failure. */
-static sqlite3_stmt *bq(struct sqi_conn *c, enum b id)
+static void bt(struct db_stmt *st, int i, const char *s)
 {
-    sqlite3_stmt **cache = sqi_bank_stmts(c);
-
-    if (cache[id] == NULL) {
-        if (sqlite3_prepare_v3(sqi_db(c), bsql[id], -1,
-                               SQLITE_PREPARE_PERSISTENT, &cache[id],
-                               NULL) != SQLITE_OK) {
-            bfail(c, "prepare");
-            cache[id] = NULL;
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(cache[id]);
-        sqlite3_clear_bindings(cache[id]);
-    }
-    return cache[id];
+    db_bind_text(st, i, s);
 }
 
-static void bt(sqlite3_stmt *st, int i, const char *s)
+static void bi(struct db_stmt *st, int i, int64_t v)
 {
-    if (s == NULL)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    db_bind_int64(st, i, v);
 }
 
-static void bi(sqlite3_stmt *st, int i, int64_t v)
+/* 1 row, 0 done, negative error (a constraint or a guard:
+ * -STORE_E_CONFLICT with the database's message). */
+static int bstep(struct sqi_conn *c, struct db_stmt *st)
 {
-    sqlite3_bind_int64(st, i, v);
+    int rc = db_step(st);
+
+    return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
 }
 
-/* 1 row, 0 done, negative error. */
-static int bstep(struct sqi_conn *c, sqlite3_stmt *st)
-{
-    return sqi_db_step(sqi_db(c), st);
-}
-
-static int bexec(struct sqi_conn *c, sqlite3_stmt *st)
+static int bexec(struct sqi_conn *c, struct db_stmt *st)
 {
     int rc = bstep(c, st);
 
-    sqlite3_reset(st);
+    db_reset(st);
     return rc < 0 ? rc : 0;
 }
 
-static const char *ctext(sqlite3_stmt *st, int i)
+/* Run an INSERT ... RETURNING id: *id the new row's id, 0 when it
+ * inserted nothing (ON CONFLICT DO NOTHING). 0 or negative error. */
+static int binsert(struct sqi_conn *c, struct db_stmt *st, int64_t *id)
 {
-    const char *s = (const char *)sqlite3_column_text(st, i);
+    int64_t v = 0;
+    int rc = bstep(c, st);
+
+    if (rc == 1) {
+        v = db_column_int64(st, 0);
+        rc = bstep(c, st);
+    }
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    *id = v;
+    return 0;
+}
+
+static const char *ctext(struct db_stmt *st, int i)
+{
+    const char *s = db_column_text(st, i);
 
     return s ? s : "";
 }
@@ -483,7 +541,7 @@ static int org_of_account(struct sqi_conn *c, const char *account, int64_t *org,
                           char *code)
 {
     char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t id = 0;
     int rc, n = 0;
 
@@ -498,12 +556,12 @@ static int org_of_account(struct sqi_conn *c, const char *account, int64_t *org,
     bt(st, 2, bin);
     while ((rc = bstep(c, st)) == 1) {
         if (n++ == 0) {
-            id = sqlite3_column_int64(st, 0);
+            id = db_column_int64(st, 0);
             if (code != NULL)
                 snprintf(code, 32, "%s", ctext(st, 1));
         }
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc != 0)
         return rc;
     if (n == 0) {
@@ -546,7 +604,7 @@ int sqb_secret_put(struct store *base, int64_t org_id, const char *provider,
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     int64_t now = (int64_t)time(NULL);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     if (!provider_ok(provider)) {
@@ -587,7 +645,7 @@ int sqb_secret_get(struct store *base, int64_t org_id, const char *provider,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *st = bq(c, B_SECRET_GET);
+    struct db_stmt *st = bq(c, B_SECRET_GET);
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -599,7 +657,7 @@ int sqb_secret_get(struct store *base, int64_t org_id, const char *provider,
             snprintf(hmac_key, hk_cap, "%s", rc == 1 ? ctext(st, 1) : "");
             rc = 0;
         }
-        sqlite3_reset(st);
+        db_reset(st);
     }
     sqi_put_conn(s, c);
     return rc;
@@ -610,7 +668,7 @@ int sqb_journal_add(struct store *base, const struct store_journal *j,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -626,13 +684,11 @@ int sqb_journal_add(struct store *base, const struct store_journal *j,
         bi(st, 2, j->org_id);
     bi(st, 3, j->now);
     bt(st, 4, j->headers);
-    sqlite3_bind_blob(st, 5, j->len ? j->body : "", (int)j->len, SQLITE_STATIC);
+    db_bind_blob(st, 5, j->body, j->len);
     bt(st, 6, j->verified);
     bt(st, 7, j->state);
     bt(st, 8, j->detail ? j->detail : "");
-    rc = bexec(c, st);
-    if (rc == 0)
-        *id = sqlite3_last_insert_rowid(sqi_db(c));
+    rc = binsert(c, st, id);
     if (rc == 0 && j->keep > 0 && strcmp(j->verified, "ok") != 0 &&
         strcmp(j->state, "received") != 0) {
         /* a stranger's entry: only the newest `keep` of them stay */
@@ -656,7 +712,7 @@ int sqb_journal_pending(struct store *base, int64_t limit, json_t **out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *st = bq(c, B_JOURNAL_PENDING);
+    struct db_stmt *st = bq(c, B_JOURNAL_PENDING);
     json_t *a = json_array();
     int rc = -STORE_E_IO;
 
@@ -665,14 +721,14 @@ int sqb_journal_pending(struct store *base, int64_t limit, json_t **out)
         while ((rc = bstep(c, st)) == 1)
             json_array_append_new(
                 a, json_pack("{s:I, s:s, s:I, s:s%}", "id",
-                             (json_int_t)sqlite3_column_int64(st, 0),
-                             "provider", ctext(st, 1), "org_id",
-                             (json_int_t)sqlite3_column_int64(st, 2), "body",
-                             (const char *)sqlite3_column_blob(st, 3)
-                                 ? (const char *)sqlite3_column_blob(st, 3)
+                             (json_int_t)db_column_int64(st, 0), "provider",
+                             ctext(st, 1), "org_id",
+                             (json_int_t)db_column_int64(st, 2), "body",
+                             (const char *)db_column_blob(st, 3)
+                                 ? (const char *)db_column_blob(st, 3)
                                  : "",
-                             (size_t)sqlite3_column_bytes(st, 3)));
-        sqlite3_reset(st);
+                             db_column_bytes(st, 3)));
+        db_reset(st);
     }
     if (rc == 0)
         *out = a;
@@ -700,7 +756,7 @@ int sqb_journal_prune(struct store *base,
     if (rc != 0)
         goto out;
     for (i = 0; i < 3 && rc == 0; i++) {
-        sqlite3_stmt *st;
+        struct db_stmt *st;
 
         if (bound[i] <= 0)
             continue;
@@ -712,7 +768,7 @@ int sqb_journal_prune(struct store *base,
         bi(st, 1, bound[i]);
         rc = bexec(c, st);
         if (rc == 0)
-            n += sqlite3_changes(sqi_db(c));
+            n += db_changes(sqi_dbh(c));
     }
     rc = sqi_end_write(s, c, rc);
     if (rc == 0 && removed != NULL)
@@ -726,7 +782,7 @@ int sqb_journal_fail(struct store *base, int64_t id, const char *detail)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -788,7 +844,7 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
 {
     struct sq *s = (struct sq *)base;
     struct store_bank *b = calloc(1, sizeof(*b));
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     if (b == NULL)
@@ -812,10 +868,8 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
             bt(st, 1, import_kind);
             bt(st, 2, actor);
             bi(st, 3, now);
-            rc = bexec(b->c, st);
+            rc = binsert(b->c, st, &b->import_id);
         }
-        if (rc == 0)
-            b->import_id = sqlite3_last_insert_rowid(sqi_db(b->c));
         b->rc = rc;
     }
     *out = b;
@@ -824,7 +878,7 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
 
 static int load_org(struct store_bank *b, int64_t org)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     if (b->org == org)
@@ -843,7 +897,7 @@ static int load_org(struct store_bank *b, int64_t org)
         return rc;
     }
     snprintf(b->prefix, sizeof(b->prefix), "%s", ctext(st, 0));
-    sqlite3_reset(st);
+    db_reset(st);
     b->org = org;
     free(b->payers);
     b->payers = NULL;
@@ -854,7 +908,7 @@ static int load_org(struct store_bank *b, int64_t org)
 
 static int load_payers(struct store_bank *b)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     int rc;
 
@@ -884,7 +938,7 @@ static int load_payers(struct store_bank *b)
         match_fold_name(ctext(st, 1), p->folded, sizeof(p->folded));
         match_fold_name(ctext(st, 2), p->guardian, sizeof(p->guardian));
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc < 0)
         return rc;
     b->payers_loaded = 1;
@@ -956,7 +1010,7 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
     json_t *list = json_array(), *sorted;
     json_t *items[64];
     char folded[FEEDS_NAME_MAX];
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t i, n;
     char *text;
 
@@ -966,10 +1020,10 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
         bi(st, 2, t->amount);
         bt(st, 3, t->booking_date);
         while (bstep(b->c, st) == 1) {
-            int same = sqlite3_column_int(st, 4);
+            int same = (int)db_column_int64(st, 4);
 
-            suggest(list, ctext(st, 2), ctext(st, 3),
-                    sqlite3_column_int64(st, 0), ctext(st, 1), same ? 60 : 45,
+            suggest(list, ctext(st, 2), ctext(st, 3), db_column_int64(st, 0),
+                    ctext(st, 1), same ? 60 : 45,
                     same ? "open intent of this amount, same day"
                          : "open intent of this amount",
                     json_pack("{s:s, s:s, s:I}", "code",
@@ -977,7 +1031,7 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
                               "intent_code", ctext(st, 1), "amount",
                               (json_int_t)t->amount));
         }
-        sqlite3_reset(st);
+        db_reset(st);
     }
     st = bq(b->c, B_SUGG_INVOICES);
     if (st != NULL) {
@@ -987,10 +1041,9 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
             suggest(list, ctext(st, 0), ctext(st, 1), 0, "", 30,
                     "open invoice of this amount",
                     json_pack("{s:s, s:I, s:I}", "code", "invoice_amount",
-                              "invoice",
-                              (json_int_t)sqlite3_column_int64(st, 2), "amount",
-                              (json_int_t)t->amount));
-        sqlite3_reset(st);
+                              "invoice", (json_int_t)db_column_int64(st, 2),
+                              "amount", (json_int_t)t->amount));
+        db_reset(st);
     }
     match_fold_name(t->counter_name, folded, sizeof(folded));
     if (folded[0] == '\0' && t->description != NULL) {
@@ -1038,7 +1091,7 @@ static int set_state(struct store_bank *b, int64_t id, const char *state,
                      const char *outcome, const char *reason, const char *code,
                      const char *sugg)
 {
-    sqlite3_stmt *st = bq(b->c, B_SET_STATE);
+    struct db_stmt *st = bq(b->c, B_SET_STATE);
 
     if (st == NULL)
         return -STORE_E_IO;
@@ -1077,7 +1130,7 @@ static int apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
     const char *outcome;
     json_t *r = NULL;
     int64_t pay = 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     snprintf(ref, sizeof(ref), "bank:%lld", (long long)id);
@@ -1127,7 +1180,7 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
     const char *icodes[MATCH_CODES_MAX];
     const char *held = NULL;
     size_t n_int = 0, i;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     char *sugg = NULL, obj[32];
     const char *reason;
     int rc;
@@ -1142,9 +1195,9 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
         if (rc < 0)
             return rc;
         if (rc == 1) {
-            intents[n_int] = sqlite3_column_int64(st, 0);
+            intents[n_int] = db_column_int64(st, 0);
             icodes[n_int++] = codes[i];
-            sqlite3_reset(st);
+            db_reset(st);
             continue;
         }
         st = bq(b->c, B_RESERVED);
@@ -1157,7 +1210,7 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
             return rc;
         if (rc == 1 && held == NULL)
             held = codes[i];
-        sqlite3_reset(st);
+        db_reset(st);
     }
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     if (n_int == 1) {
@@ -1262,42 +1315,34 @@ static int report_date(struct store_bank *b, int64_t org, const char *booking,
 static int late_note(struct store_bank *b, int64_t id, const struct bank_txn *t,
                      const char *rdate, json_t *res)
 {
-    sqlite3 *db = sqi_db(b->c);
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st;
     int64_t pay = 0, payer = 0;
     char obj[32], state[16] = "";
     int rc;
 
-    rc = sqi_db_prepare(db,
-                        "SELECT t.state, coalesce(t.payment_id, 0),"
-                        " coalesce(p.payer_id, 0) FROM bank_txns t LEFT JOIN"
-                        " payments p ON p.id = t.payment_id WHERE t.id = ?1",
-                        &st);
-    if (rc != 0)
-        return rc;
+    st = bq(b->c, B_LATE_OF);
+    if (st == NULL)
+        return -STORE_E_IO;
     bi(st, 1, id);
-    rc = sqi_db_step(db, st);
+    rc = bstep(b->c, st);
     if (rc == 1) {
         snprintf(state, sizeof(state), "%s", ctext(st, 0));
-        pay = sqlite3_column_int64(st, 1);
-        payer = sqlite3_column_int64(st, 2);
+        pay = db_column_int64(st, 1);
+        payer = db_column_int64(st, 2);
         rc = 0;
     } else if (rc == 0) {
-        rc = sqi_db_fail(db, "late transaction");
+        rc = sqi_db_error(sqi_dbh(b->c), -DB_E_IO, "late transaction");
     }
-    sqlite3_finalize(st);
-    st = NULL;
+    db_reset(st);
     if (rc != 0 || strcmp(state, "duplicate") == 0)
         return rc;
     if (pay != 0) {
-        rc = sqi_db_prepare(
-            db, "UPDATE payments SET corrects_date = ?2 WHERE id = ?1", &st);
-        if (rc != 0)
-            return rc;
+        st = bq(b->c, B_CORRECTS_DATE);
+        if (st == NULL)
+            return -STORE_E_IO;
         bi(st, 1, pay);
         bt(st, 2, t->booking_date);
-        rc = sqi_db_step(db, st);
-        sqlite3_finalize(st);
+        rc = bexec(b->c, st);
         if (rc < 0)
             return rc;
     }
@@ -1345,7 +1390,7 @@ struct ident_key {
 /* What tells transfer `tr` apart, as one string (malloc'd) into *out. */
 static int signature(struct store_bank *b, int64_t tr, char **out)
 {
-    sqlite3_stmt *st = bq(b->c, B_SIGNATURE);
+    struct db_stmt *st = bq(b->c, B_SIGNATURE);
     size_t len = 0, cap = 64;
     char *sig = malloc(cap);
     int rc;
@@ -1377,7 +1422,7 @@ static int signature(struct store_bank *b, int64_t tr, char **out)
         sig[len++] = ' ';
         sig[len] = '\0';
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc < 0) {
         free(sig);
         return rc;
@@ -1396,7 +1441,7 @@ static int signature(struct store_bank *b, int64_t tr, char **out)
 static int identity_of(struct store_bank *b, const struct ident_key *k,
                        int64_t *of, int *by_ref, json_t **held)
 {
-    sqlite3_stmt *st = bq(b->c, B_CANDIDATES);
+    struct db_stmt *st = bq(b->c, B_CANDIDATES);
     int64_t *cand = NULL, first_ref = 0;
     size_t n = 0, cap = 0, i;
     char *sig0 = NULL, *sig = NULL;
@@ -1427,12 +1472,12 @@ static int identity_of(struct store_bank *b, const struct ident_key *k,
             }
             cand = p;
         }
-        cand[n] = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_int(st, 1) && first_ref == 0)
+        cand[n] = db_column_int64(st, 0);
+        if ((int)db_column_int64(st, 1) && first_ref == 0)
             first_ref = cand[n];
         n++;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc < 0)
         goto out;
     rc = 0;
@@ -1524,8 +1569,8 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     size_t n_codes = 0, i;
     json_t *res = NULL, *held = NULL;
     char *dkey = NULL;
-    sqlite3_stmt *st;
-    int64_t id, of = 0;
+    struct db_stmt *st;
+    int64_t id = 0, of = 0;
     int rc, by_ref = 0, late = 0;
 
     if (b->rc != 0)
@@ -1620,10 +1665,10 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     bt(st, 24, dkey);
     bt(st, 25, ckey);
     bt(st, 26, source);
-    rc = bexec(b->c, st);
+    rc = binsert(b->c, st, &id);
     if (rc != 0)
         goto fail;
-    if (sqlite3_changes(sqi_db(b->c)) == 0) {
+    if (id == 0) {
         if (stmt) {
             /* import and row are unique: never expected */
             store_set_error("storage_unavailable",
@@ -1646,13 +1691,12 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             goto fail;
         }
         res = json_pack("{s:I, s:s, s:b}", "id",
-                        (json_int_t)sqlite3_column_int64(st, 0), "state",
+                        (json_int_t)db_column_int64(st, 0), "state",
                         ctext(st, 1), "replayed", 1);
-        sqlite3_reset(st);
+        db_reset(st);
         b->n_replay++;
         goto done;
     }
-    id = sqlite3_last_insert_rowid(sqi_db(b->c));
     b->n_new++;
     res = json_pack("{s:I}", "id", (json_int_t)id);
     /* booked on a day closed before it came: it counts on rdate */
@@ -1770,7 +1814,7 @@ int sqb_statement(struct store_bank *b, int64_t org,
 {
     static const char *const checks[] = {"unchecked", "ok", "mismatch"};
     const char *chk = checks[s->check <= FEEDS_BAL_MISMATCH ? s->check : 0];
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     if (b->rc != 0)
@@ -1844,7 +1888,7 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
     json_t *sum = NULL;
 
     if (rc == 0 && journal_id > 0) {
-        sqlite3_stmt *st = bq(b->c, B_JOURNAL_SET);
+        struct db_stmt *st = bq(b->c, B_JOURNAL_SET);
 
         rc = st ? 0 : -STORE_E_IO;
         if (rc == 0) {
@@ -1883,7 +1927,7 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
 int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
                    int64_t intent, const char *actor, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t ids[64], amounts[64];
     char provs[64][16];
     int n = 0, i, rc;
@@ -1894,12 +1938,12 @@ int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
     bi(st, 1, org);
     bt(st, 2, code);
     while ((rc = bstep(c, st)) == 1 && n < 64) {
-        ids[n] = sqlite3_column_int64(st, 0);
-        amounts[n] = sqlite3_column_int64(st, 1);
+        ids[n] = db_column_int64(st, 0);
+        amounts[n] = db_column_int64(st, 1);
         snprintf(provs[n], sizeof(provs[n]), "%s", ctext(st, 2));
         n++;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc < 0)
         return rc;
     for (i = 0; i < n; i++) {
@@ -1913,13 +1957,13 @@ int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
 
 /* ---- the review queue ---------------------------------------------------- */
 
-static json_t *txn_json(sqlite3_stmt *st)
+static json_t *txn_json(struct db_stmt *st)
 {
     json_t *o = json_object(), *sg;
-    int i, n = sqlite3_column_count(st);
+    int i, n = db_column_count(st);
 
     for (i = 0; i < n; i++) {
-        const char *name = sqlite3_column_name(st, i);
+        const char *name = db_column_name(st, i);
         json_t *v;
 
         if (strcmp(name, "suggestions") == 0) {
@@ -1927,11 +1971,11 @@ static json_t *txn_json(sqlite3_stmt *st)
             json_object_set_new(o, name, sg ? sg : json_array());
             continue;
         }
-        switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER:
-            v = json_integer(sqlite3_column_int64(st, i));
+        switch (db_column_type(st, i)) {
+        case DB_INTEGER:
+            v = json_integer(db_column_int64(st, i));
             break;
-        case SQLITE_TEXT:
+        case DB_TEXT:
             v = json_string(ctext(st, i));
             if (v == NULL)
                 v = json_null();
@@ -1953,7 +1997,7 @@ int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     json_t *a = json_array();
     int rc;
 
@@ -1972,7 +2016,7 @@ int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
     bi(st, 5, f->since);
     while ((rc = bstep(c, st)) == 1)
         json_array_append_new(a, txn_json(st));
-    sqlite3_reset(st);
+    db_reset(st);
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);
@@ -1986,7 +2030,7 @@ out:
 /* Load transaction `id` of `org` into *out, inside a transaction. */
 static int txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
 {
-    sqlite3_stmt *st = bq(c, B_GET);
+    struct db_stmt *st = bq(c, B_GET);
     int rc;
 
     if (st == NULL)
@@ -2003,7 +2047,7 @@ static int txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
         return rc;
     }
     *out = txn_json(st);
-    sqlite3_reset(st);
+    db_reset(st);
     return 0;
 }
 
@@ -2013,7 +2057,7 @@ int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
     struct sqi_conn *c = sqi_get_conn(s);
     json_t *o = NULL, *trail = json_array();
     char obj[32];
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     rc = sqi_begin_read(c);
@@ -2033,12 +2077,12 @@ int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
         json_t *d = json_loads(ctext(st, 3), 0, NULL);
 
         json_array_append_new(
-            trail, json_pack("{s:I, s:s, s:s, s:o}", "at",
-                             (json_int_t)sqlite3_column_int64(st, 0), "actor",
-                             ctext(st, 1), "action", ctext(st, 2), "detail",
-                             d ? d : json_object()));
+            trail,
+            json_pack("{s:I, s:s, s:s, s:o}", "at",
+                      (json_int_t)db_column_int64(st, 0), "actor", ctext(st, 1),
+                      "action", ctext(st, 2), "detail", d ? d : json_object()));
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (rc == 0)
         json_object_set(o, "audit", trail);
 out:
@@ -2057,47 +2101,34 @@ out:
  * its allocations into `out` (11 bytes; "" when none is closed): undoing
  * it then would change a closed day.
  */
-#define PAY_CLOSED(day) SQR_DAY_CLOSED("p.org_id", day)
 static int closed_day_of_payment(struct sqi_conn *c, int64_t pay, char *out)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = bq(c, B_PAY_CLOSED_DAY);
     int rc;
 
     out[0] = '\0';
-    rc = sqi_db_prepare(
-        db,
-        "SELECT p.day FROM payments p WHERE p.id = ?1 AND"
-        " " PAY_CLOSED("p.day") " UNION ALL SELECT a.day FROM"
-                                " allocations a JOIN payments p ON p.id ="
-                                " a.payment_id WHERE a.payment_id = ?1 AND"
-                                " " PAY_CLOSED("a.day") " ORDER BY 1 LIMIT 1",
-        &st);
-    if (rc != 0)
-        return rc;
+    if (st == NULL)
+        return -STORE_E_IO;
     bi(st, 1, pay);
-    rc = sqi_db_step(db, st);
+    rc = bstep(c, st);
     if (rc == 1)
         snprintf(out, 11, "%s", ctext(st, 0));
-    sqlite3_finalize(st);
+    db_reset(st);
     return rc < 0 ? rc : 0;
 }
-#undef PAY_CLOSED
 
-/* Run `sql` with ?1 = a and ?2 = b (integers); rows are not read. */
-static int run2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+/* Run statement `id` with ?1 = a and, when n is 2, ?2 = b (integers);
+ * rows are not read. */
+static int run_ids(struct sqi_conn *c, enum b id, int n, int64_t a, int64_t b)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqi_db_prepare(db, sql, &st);
+    struct db_stmt *st = bq(c, id);
 
-    if (rc != 0)
-        return rc;
+    if (st == NULL)
+        return -STORE_E_IO;
     bi(st, 1, a);
-    if (sqlite3_bind_parameter_count(st) >= 2)
+    if (n >= 2)
         bi(st, 2, b);
-    rc = sqi_db_step(db, st);
-    sqlite3_finalize(st);
-    return rc < 0 ? rc : 0;
+    return bexec(c, st);
 }
 
 /*
@@ -2113,25 +2144,18 @@ static int reverse_as_correction(struct sqi_conn *c, int64_t org, int64_t id,
                                  const char *reason, const char *actor,
                                  int64_t now, int64_t *intent)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st;
     int64_t payer, amount, unalloc, in;
     char obj[32], day[11];
     int rc;
 
-    rc = sqi_db_prepare(db,
-                        "SELECT payer_id, amount, unallocated,"
-                        " coalesce(intent_id, 0), EXISTS (SELECT 1 FROM"
-                        " refund_parts WHERE payment_id = ?1) FROM payments"
-                        " WHERE id = ?1 AND method = 'transfer' AND"
-                        " reversed_day IS NULL",
-                        &st);
-    if (rc != 0)
-        return rc;
+    st = bq(c, B_PAY_TO_REVERSE);
+    if (st == NULL)
+        return -STORE_E_IO;
     bi(st, 1, pay);
-    rc = sqi_db_step(db, st);
+    rc = bstep(c, st);
     if (rc <= 0) {
-        sqlite3_finalize(st);
+        db_reset(st);
         if (rc == 0) {
             store_set_error("payment_not_found", "no transfer payment %lld",
                             (long long)pay);
@@ -2139,24 +2163,21 @@ static int reverse_as_correction(struct sqi_conn *c, int64_t org, int64_t id,
         }
         return rc;
     }
-    payer = sqlite3_column_int64(st, 0);
-    amount = sqlite3_column_int64(st, 1);
-    unalloc = sqlite3_column_int64(st, 2);
-    in = sqlite3_column_int64(st, 3);
-    rc = sqlite3_column_int(st, 4);
-    sqlite3_finalize(st);
+    payer = db_column_int64(st, 0);
+    amount = db_column_int64(st, 1);
+    unalloc = db_column_int64(st, 2);
+    in = db_column_int64(st, 3);
+    rc = (int)db_column_int64(st, 4);
+    db_reset(st);
     if (rc != 0) {
         store_set_error("refunded", "part of this transfer was refunded");
         return -STORE_E_CONFLICT;
     }
     /* the credit it created must still be held */
-    rc = run2(db,
-              "UPDATE payers SET credit = credit - ?2 WHERE id = ?1 AND"
-              " credit >= ?2",
-              payer, unalloc);
+    rc = run_ids(c, B_CREDIT_TAKE, 2, payer, unalloc);
     if (rc != 0)
         return rc;
-    if (sqlite3_changes(db) != 1) {
+    if (db_changes(sqi_dbh(c)) != 1) {
         store_set_error("credit_used", "the credit this transfer created has"
                                        " been used since");
         return -STORE_E_CONFLICT;
@@ -2170,34 +2191,20 @@ static int reverse_as_correction(struct sqi_conn *c, int64_t org, int64_t id,
     }
     if (rc != 0)
         return rc;
-    rc = run2(db,
-              "UPDATE invoices SET paid = paid - (SELECT sum(a.amount) FROM"
-              " allocations a WHERE a.invoice_id = invoices.id AND"
-              " a.payment_id = ?1) WHERE id IN (SELECT invoice_id FROM"
-              " allocations WHERE payment_id = ?1)",
-              pay, 0);
+    rc = run_ids(c, B_INVOICES_GIVE_BACK, 1, pay, 0);
     /* kept, reversed from `day` on; its bank reference is freed so that
        the transaction can be matched again */
     if (rc == 0) {
-        rc = sqi_db_prepare(db,
-                            "UPDATE payments SET unallocated = 0,"
-                            " reversed_day = ?2, reference ="
-                            " coalesce(reference, '') || '~' || id"
-                            " WHERE id = ?1",
-                            &st);
+        st = bq(c, B_PAY_REVERSED);
+        rc = st ? 0 : -STORE_E_IO;
         if (rc == 0) {
             bi(st, 1, pay);
             bt(st, 2, day);
-            rc = sqi_db_step(db, st);
-            sqlite3_finalize(st);
-            rc = rc < 0 ? rc : 0;
+            rc = bexec(c, st);
         }
     }
     if (rc == 0)
-        rc = run2(db,
-                  "UPDATE receipts SET voided_at = ?2 WHERE payment_id = ?1"
-                  " AND voided_at IS NULL",
-                  pay, now);
+        rc = run_ids(c, B_RECEIPT_VOID, 2, pay, now);
     if (rc == 0 && in != 0) {
         rc = sqi_intent_recompute(c, in, now);
         if (rc == 0)
@@ -2218,43 +2225,35 @@ static int match_dated(struct sqi_conn *c, int64_t org, int64_t id,
                        const char *rdate, const char *booking, int closed,
                        const char *reason, const char *actor, int64_t now)
 {
-    sqlite3 *db = sqi_db(c);
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st;
     int64_t pay = 0, payer = 0, amount = 0;
     char obj[32];
     int rc;
 
     if (!closed && strcmp(rdate, booking) == 0)
         return 0;
-    rc = sqi_db_prepare(db,
-                        "SELECT p.id, p.payer_id, p.amount FROM bank_txns t"
-                        " JOIN payments p ON p.id = t.payment_id"
-                        " WHERE t.id = ?1",
-                        &st);
-    if (rc != 0)
-        return rc;
+    st = bq(c, B_MATCHED_PAY);
+    if (st == NULL)
+        return -STORE_E_IO;
     bi(st, 1, id);
-    rc = sqi_db_step(db, st);
+    rc = bstep(c, st);
     if (rc == 1) {
-        pay = sqlite3_column_int64(st, 0);
-        payer = sqlite3_column_int64(st, 1);
-        amount = sqlite3_column_int64(st, 2);
+        pay = db_column_int64(st, 0);
+        payer = db_column_int64(st, 1);
+        amount = db_column_int64(st, 2);
         rc = 0;
     } else if (rc == 0) {
-        rc = sqi_db_fail(db, "matched payment");
+        rc = sqi_db_error(sqi_dbh(c), -DB_E_IO, "matched payment");
     }
-    sqlite3_finalize(st);
-    st = NULL;
+    db_reset(st);
     if (rc != 0)
         return rc;
-    rc = sqi_db_prepare(
-        db, "UPDATE payments SET corrects_date = ?2 WHERE id = ?1", &st);
-    if (rc != 0)
-        return rc;
+    st = bq(c, B_CORRECTS_DATE);
+    if (st == NULL)
+        return -STORE_E_IO;
     bi(st, 1, pay);
     bt(st, 2, closed ? rdate : booking);
-    rc = sqi_db_step(db, st);
-    sqlite3_finalize(st);
+    rc = bexec(c, st);
     if (rc < 0 || !closed)
         return rc < 0 ? rc : 0;
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
@@ -2282,7 +2281,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     json_t *cur = NULL, *res = NULL, *r = NULL;
     const char *state, *rdate, *booking;
     char obj[32], reason[300];
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t amount, pay = 0;
     int rc, closed = 0;
 
@@ -2346,8 +2345,8 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
                 }
                 goto done;
             }
-            pid = sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
+            pid = db_column_int64(st, 0);
+            db_reset(st);
             snprintf(ref, sizeof(ref), "bank:%lld", (long long)id);
             rc = sqi_transfer_payer(c, org, pid, amount, ref, prov, actor, now,
                                     &r, &pay);

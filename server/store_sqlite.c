@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "crypto.h"
-#include "db/driver_sqlite.h"
 #include "intent.h"
 #include "money.h"
 #include "store.h"
@@ -498,12 +497,10 @@ static const char *const sqls[Q__COUNT] = {
  */
 
 struct sqi_conn {
-    struct db *dbh;                    /* one connection */
-    sqlite3 *db;                       /* the same, as SQLite's handle */
-    sqlite3_stmt *bst[SQI_BANK_STMTS]; /* store_bank.c's, lazily */
-    int64_t woken[64];                 /* intents to wake after commit */
-    int n_woken;                       /* count of `woken` */
-    struct sqi_conn *next;             /* free list link */
+    struct db *dbh;        /* one connection */
+    int64_t woken[64];     /* intents to wake after commit */
+    int n_woken;           /* count of `woken` */
+    struct sqi_conn *next; /* free list link */
 };
 
 struct sq {
@@ -515,9 +512,6 @@ struct sq {
     int n;                      /* count of `conns` */
     pthread_mutex_t wmu;        /* serialises write transactions */
 };
-
-static void reset_bank_stmts(struct sqi_conn *c);
-static void free_bank_stmts(struct sqi_conn *c);
 
 static struct sqi_conn *get_conn(struct sq *s)
 {
@@ -534,7 +528,6 @@ static struct sqi_conn *get_conn(struct sq *s)
 
 static void put_conn(struct sq *s, struct sqi_conn *c)
 {
-    reset_bank_stmts(c);
     pthread_mutex_lock(&s->mu);
     c->next = s->free_list;
     s->free_list = c;
@@ -642,7 +635,6 @@ static int end_write(struct sq *s, struct sqi_conn *c, int rc)
 {
     /* reset every statement so none holds the transaction open (db_end
        resets the connection's own) */
-    reset_bank_stmts(c);
     if (db_end(c->dbh, rc) != 0 && rc == 0) {
         sqi_db_error(c->dbh, -DB_E_IO, "commit");
         rc = -STORE_E_IO;
@@ -660,7 +652,6 @@ static int begin_read(struct sqi_conn *c)
 
 static void end_read(struct sqi_conn *c)
 {
-    reset_bank_stmts(c);
     if (db_in_txn(c->dbh))
         db_end(c->dbh, 0);
 }
@@ -3470,73 +3461,6 @@ struct db *sqi_dbh(struct sqi_conn *c)
     return c->dbh;
 }
 
-/*
- * SQLite itself, for the files of the backend whose statements are still
- * SQLite's: the raw handle, store_bank.c's statement slots (reset here
- * whenever a transaction ends or the connection is returned), and the
- * helpers that prepare, step and report failures on them.
- */
-sqlite3 *sqi_db(struct sqi_conn *c)
-{
-    return c->db;
-}
-
-sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c)
-{
-    return c->bst;
-}
-
-static void reset_bank_stmts(struct sqi_conn *c)
-{
-    int i;
-
-    for (i = 0; i < SQI_BANK_STMTS; i++)
-        if (c->bst[i] != NULL)
-            sqlite3_reset(c->bst[i]);
-}
-
-static void free_bank_stmts(struct sqi_conn *c)
-{
-    int i;
-
-    for (i = 0; i < SQI_BANK_STMTS; i++) {
-        sqlite3_finalize(c->bst[i]);
-        c->bst[i] = NULL;
-    }
-}
-
-int sqi_db_fail(sqlite3 *db, const char *what)
-{
-    store_set_error("storage_unavailable", "%s: %s", what, sqlite3_errmsg(db));
-    fprintf(stderr, "<3>chopay-server: event=db_error what=\"%s\" err=\"%s\"\n",
-            what, sqlite3_errmsg(db));
-    return -STORE_E_IO;
-}
-
-int sqi_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
-        *st = NULL;
-        return sqi_db_fail(db, "prepare");
-    }
-    return 0;
-}
-
-int sqi_db_step(sqlite3 *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        store_set_error("conflict", "%s", sqlite3_errmsg(db));
-        return -STORE_E_CONFLICT;
-    }
-    return sqi_db_fail(db, "step");
-}
-
 int sqi_begin_write(struct sq *s, struct sqi_conn *c)
 {
     c->n_woken = 0;
@@ -3806,7 +3730,6 @@ static void sq_close(struct store *base)
     if (s == NULL)
         return;
     for (i = 0; i < s->n; i++) {
-        free_bank_stmts(&s->conns[i]);
         db_close(s->conns[i].dbh);
     }
     free(s->conns);
@@ -3907,14 +3830,12 @@ static int open_db(const char *path, unsigned flags, struct sqi_conn *c)
                         err);
         return missing ? -STORE_E_USAGE : -STORE_E_IO;
     }
-    c->db = db_sqlite_handle(c->dbh);
-    if (!(flags & DB_READONLY) &&
-        (sqi_account_functions(c->db) != 0 || sqi_bank_functions(c->db) != 0)) {
-        snprintf(err, sizeof(err), "%s", store_error_message());
-        store_set_error("storage_unavailable", "%s: %s", path, err);
+    if (!(flags & DB_READONLY) && (sqi_account_functions(c->dbh) != 0 ||
+                                   sqi_bank_functions(c->dbh) != 0)) {
+        store_set_error("storage_unavailable", "%s: %s", path,
+                        db_errmsg(c->dbh));
         db_close(c->dbh);
         c->dbh = NULL;
-        c->db = NULL;
         return -STORE_E_IO;
     }
     return 0;

@@ -10,41 +10,28 @@
 
 #include <jansson.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "account.h"
 #include "db/db.h"
 #include "store.h"
 
-#define SQI_BANK_STMTS 48 /* prepared-statement slots of store_bank.c */
-
 struct sqi_conn;
 struct sq;
 
-/* A pooled connection, its database and store_bank.c's statement cache. */
+/* A pooled connection and its database. */
 struct sqi_conn *sqi_get_conn(struct sq *s);
 void sqi_put_conn(struct sq *s, struct sqi_conn *c);
 struct db *sqi_dbh(struct sqi_conn *c);
-sqlite3 *sqi_db(struct sqi_conn *c);
-sqlite3_stmt **sqi_bank_stmts(struct sqi_conn *c);
 
-/*
- * Statement helpers every file of the backend uses: record and log a
- * database failure (-STORE_E_IO); prepare `sql` (*st NULL on failure);
- * step (1 row, 0 done, -STORE_E_CONFLICT for a constraint, with
- * SQLite's message as the error detail, e.g. a trigger's 'day_closed').
- */
-int sqi_db_fail(sqlite3 *db, const char *what);
 /* The store's error for failure `rc` (-DB_E_*) of `dbh`: a constraint or
  * a guard is -STORE_E_CONFLICT with the database's message as detail
  * (e.g. a guard's 'day_closed'); anything else is logged and
  * -STORE_E_IO (storage_unavailable). */
 int sqi_db_error(struct db *dbh, int rc, const char *what);
-int sqi_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
-int sqi_db_step(sqlite3 *db, sqlite3_stmt *st);
 
-/* BEGIN IMMEDIATE under the write lock / COMMIT (rc == 0) or ROLLBACK. */
+/* A write transaction under the write lock (db_begin DB_WRITE) / its
+ * commit (rc == 0) or rollback; a read transaction and its end. */
 int sqi_begin_write(struct sq *s, struct sqi_conn *c);
 int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
 int sqi_begin_read(struct sqi_conn *c);
@@ -105,8 +92,9 @@ int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
 /* store_account.c: the migration that makes collecting accounts unique. */
 extern const char *const sqi_migration_accounts[];
 
-/* Register the SQL functions that migration uses (every connection). */
-int sqi_account_functions(sqlite3 *db);
+/* Register the SQL functions that migration uses (every SQLite
+ * connection; nothing to do on PostgreSQL). 0 or -STORE_E_IO. */
+int sqi_account_functions(struct db *db);
 
 /* A collecting account in normal form (account_normalise). */
 struct sqi_account {
@@ -140,9 +128,10 @@ extern const char *const sqi_migration7[];
 extern const char *const sqi_migration_identity[];
 /* The index over the journal's unverified entries (re-runnable). */
 extern const char *const sqi_migration_journal_bounds[];
-/* Register the SQL functions the bank migrations use (on every
- * connection, before the migrations run). 0 or -STORE_E_IO. */
-int sqi_bank_functions(sqlite3 *db);
+/* Register the SQL functions the bank migrations use (on every SQLite
+ * connection, before the migrations run; nothing to do on PostgreSQL).
+ * 0 or -STORE_E_IO. */
+int sqi_bank_functions(struct db *db);
 int sqb_account_org(struct store *st, const char *account, int64_t *org_id,
                     char *code);
 int sqb_secret_put(struct store *st, int64_t org_id, const char *provider,

@@ -331,6 +331,19 @@ int db_table_columns(struct db *db, const char *table,
                      table, names, kinds, max);
 }
 
+int db_function_text(struct db *db, const char *name, int nargs,
+                     int (*fn)(const char *const *args, int nargs, char *out,
+                               size_t cap))
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (!name || !*name || !fn || nargs < 0 || nargs > DB_FUNCTION_ARGS_MAX)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "db_function_text: bad name, function or argument"
+                       " count");
+    return db->drv->function_text(db, name, nargs, fn);
+}
+
 int64_t db_changes(struct db *db)
 {
     return db ? db->changes : 0;

@@ -126,6 +126,21 @@ int db_tables(struct db *db, char (*names)[DB_NAME_MAX], int max);
 int db_table_columns(struct db *db, const char *table,
                      char (*names)[DB_NAME_MAX], enum db_type *kinds, int max);
 
+/*
+ * Register `name` as a deterministic scalar SQL function of `nargs` text
+ * arguments (0 to 8) on this connection, for the SQLite schema's older
+ * migrations; PostgreSQL answers -DB_E_USAGE (its schema starts at the
+ * current version). `fn` gets the arguments as text (a NULL argument
+ * arrives as NULL) and answers 0 with its text result in `out`, 1 for
+ * NULL, or a negative -DB_E_* to fail the statement with the message in
+ * `out` ("" for a generic one). `cap`, the size of `out`, is at least the
+ * arguments' total length plus 256 bytes. Registering a name again
+ * replaces it.
+ */
+int db_function_text(struct db *db, const char *name, int nargs,
+                     int (*fn)(const char *const *args, int nargs, char *out,
+                               size_t cap));
+
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
 

@@ -58,12 +58,21 @@ struct db_driver {
     const void *(*column_blob)(struct db_stmt *st, int i);
     size_t (*column_bytes)(struct db_stmt *st, int i);
 
+    /* Register scalar function `name` (db.c has checked name, fn and
+     * 0 <= nargs <= DB_FUNCTION_ARGS_MAX). */
+    int (*function_text)(struct db *db, const char *name, int nargs,
+                         int (*fn)(const char *const *args, int nargs,
+                                   char *out, size_t cap));
+
     /* Open a transaction of `kind` (db.c has checked none is open). */
     int (*begin)(struct db *db, enum db_txn kind);
     /* Commit when rc is 0, roll back otherwise; answer rc or the commit's
      * failure (db.c has checked a transaction is open). */
     int (*end)(struct db *db, int rc);
 };
+
+/* The most arguments a function of db_function_text takes. */
+#define DB_FUNCTION_ARGS_MAX 8
 
 /*
  * The head of every connection: a driver's own struct has this as its

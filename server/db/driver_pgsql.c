@@ -1087,6 +1087,18 @@ static int pg_end(struct db *db, int rc)
     return ret;
 }
 
+/* The migrations that use SQL functions are SQLite's alone. */
+static int pg_function_text(struct db *db, const char *name, int nargs,
+                            int (*fn)(const char *const *args, int nargs,
+                                      char *out, size_t cap))
+{
+    (void)nargs;
+    (void)fn;
+    return db_fail(db, DB_E_USAGE, NULL,
+                   "function %s: PostgreSQL's schema needs no SQL functions",
+                   name);
+}
+
 const struct db_driver db_driver_pgsql = {
     .name = "pgsql",
     .backend = DB_PGSQL,
@@ -1111,4 +1123,5 @@ const struct db_driver db_driver_pgsql = {
     .column_bytes = pg_column_bytes,
     .begin = pg_begin,
     .end = pg_end,
+    .function_text = pg_function_text,
 };

@@ -301,6 +301,70 @@ static size_t lite_column_bytes(struct db_stmt *st, int i)
     return (size_t)sqlite3_column_bytes(S(st)->s, i);
 }
 
+/* ---- SQL functions ------------------------------------------------------- */
+
+/* What a function of db_function_text holds: the C function it calls
+ * (freed by SQLite with the connection, or when the name is replaced). */
+struct lite_fn {
+    int (*fn)(const char *const *args, int nargs, char *out, size_t cap);
+};
+
+/* SQLite's side of a db_function_text function: the arguments as text,
+ * the answer as text, NULL or an error. */
+static void lite_fn_call(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const struct lite_fn *f = sqlite3_user_data(cx);
+    const char *args[DB_FUNCTION_ARGS_MAX];
+    size_t cap = 256;
+    char *out;
+    int i, rc;
+
+    for (i = 0; i < argc && i < DB_FUNCTION_ARGS_MAX; i++) {
+        args[i] = (const char *)sqlite3_value_text(argv[i]);
+        if (args[i] == NULL && sqlite3_value_type(argv[i]) != SQLITE_NULL) {
+            sqlite3_result_error_nomem(cx);
+            return;
+        }
+        if (args[i] != NULL)
+            cap += (size_t)sqlite3_value_bytes(argv[i]);
+    }
+    out = malloc(cap);
+    if (out == NULL) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    out[0] = '\0';
+    rc = f->fn(args, argc, out, cap);
+    if (rc == 0)
+        sqlite3_result_text(cx, out, -1, SQLITE_TRANSIENT);
+    else if (rc == 1)
+        sqlite3_result_null(cx);
+    else if (rc == -DB_E_NOMEM)
+        sqlite3_result_error_nomem(cx);
+    else
+        sqlite3_result_error(cx, out[0] != '\0' ? out : "function failed", -1);
+    free(out);
+}
+
+static int lite_function_text(struct db *db, const char *name, int nargs,
+                              int (*fn)(const char *const *args, int nargs,
+                                        char *out, size_t cap))
+{
+    struct lite *c = L(db);
+    struct lite_fn *f = malloc(sizeof(*f));
+    int rc;
+
+    if (f == NULL)
+        return db_fail(db, DB_E_NOMEM, NULL, "out of memory");
+    f->fn = fn;
+    /* on failure SQLite has already called free(f) */
+    rc = sqlite3_create_function_v2(c->h, name, nargs,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+                                        SQLITE_DIRECTONLY,
+                                    f, lite_fn_call, NULL, NULL, free);
+    return rc == SQLITE_OK ? 0 : fail(c, rc);
+}
+
 /* ---- connections and transactions ---------------------------------------- */
 
 static int lite_exec(struct db *db, const char *sql)
@@ -471,4 +535,5 @@ const struct db_driver db_driver_sqlite = {
     .column_bytes = lite_column_bytes,
     .begin = lite_begin,
     .end = lite_end,
+    .function_text = lite_function_text,
 };

@@ -38,4 +38,4 @@ LIBS_bench_report_store = $(SERVER_LIB_OBJS) $(BUILD)/server/srv_report.o \
 $(BUILD)/bench/bench_report_store: $(BUILD)/bin/chopay-server $(LIBREPORT) \
                                    $(LIBFEEDS)
 $(BUILD)/bench/bench_report_store.o: MODFLAGS += -Iserver -Iserver/report \
-                                     $(call pc_cflags,sqlite3 jansson)
+                                     $(call pc_cflags,jansson)

@@ -10,7 +10,6 @@
 
 #include "account.h"
 #include "db/db.h"
-#include "db/driver_sqlite.h"
 #include "harness.h"
 #include "store_sqlite_int.h"
 
@@ -83,7 +82,7 @@ static struct db *old_db(const char *const *rows)
         fprintf(stderr, "old_db: %s\n", err);
         return NULL;
     }
-    CHECK_INT(sqi_account_functions(db_sqlite_handle(db)), 0);
+    CHECK_INT(sqi_account_functions(db), 0);
     CHECK_INT(db_exec(db, "CREATE TABLE orgs(id INTEGER PRIMARY KEY,"
                           " code TEXT NOT NULL UNIQUE, bank_bin TEXT NOT"
                           " NULL, account TEXT NOT NULL);"),
@@ -172,10 +171,40 @@ static void test_migration(void)
     db_close(db);
 }
 
+/* The SQL functions the older migrations call. */
+static void test_functions(void)
+{
+    static const char *const no_rows[] = {NULL};
+    struct db *db = old_db(no_rows);
+    struct db_stmt *st;
+
+    st = db_prepare(db,
+                    "SELECT account_number(NULL), account_number(' -- '),"
+                    " account_number('970436/01-2'),"
+                    " account_bin('970436/012', '970415'),"
+                    " account_bin('012', '970415'), account_bin('012', NULL)");
+    CHECK(st != NULL);
+    CHECK_INT(db_step(st), 1);
+    CHECK_INT(db_column_type(st, 0), DB_NULL);
+    CHECK_INT(db_column_type(st, 1), DB_NULL);
+    CHECK_STR(db_column_text(st, 2), "012");
+    CHECK_STR(db_column_text(st, 3), "970436");
+    CHECK_STR(db_column_text(st, 4), "970415");
+    CHECK_INT(db_column_type(st, 5), DB_NULL);
+    db_finalize(st);
+    /* refuse() fails the statement with its message */
+    CHECK(db_exec(db, "SELECT refuse('no, ' || 'thanks')") < 0);
+    CHECK_STR(db_errmsg(db), "no, thanks");
+    CHECK(db_exec(db, "SELECT refuse(NULL)") < 0);
+    CHECK_STR(db_errmsg(db), "refused");
+    db_close(db);
+}
+
 int main(void)
 {
     test_forms();
     test_capacity();
     test_migration();
+    test_functions();
     return TEST_END();
 }

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "harness.h"
 #include "srvtest.h"
 #include "store_report.h"
@@ -151,17 +149,16 @@ static void every_day(void)
 /* Against SQLite's date(t + 25200, 'unixepoch') and julianday(). */
 static void against_sqlite(void)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
+    struct db *db = NULL;
+    struct db_stmt *q = NULL;
     uint64_t x = 0x9e3779b97f4a7c15u;
     int64_t t, bad = 0, i;
 
-    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
-    CHECK(sqlite3_prepare_v2(db,
-                             "SELECT date(?1 + 25200, 'unixepoch'),"
-                             " CAST(julianday(date(?1 + 25200, 'unixepoch'))"
-                             " - 2440587.5 AS INTEGER)",
-                             -1, &q, NULL) == SQLITE_OK);
+    CHECK(db_open(":memory:", 0, &db, NULL, 0) == 0);
+    q = db_prepare(db, "SELECT date(?1 + 25200, 'unixepoch'),"
+                       " CAST(julianday(date(?1 + 25200, 'unixepoch'))"
+                       " - 2440587.5 AS INTEGER)");
+    CHECK(q != NULL);
     for (i = 0; i < 200000 && q != NULL; i++) {
         char mine[11];
         const char *theirs;
@@ -175,24 +172,24 @@ static void against_sqlite(void)
             t = -5364662400 + (int64_t)(x % 12623040000u);
         else
             t = 1796576400 + (i / 2 - 50000) * 86400 + (int64_t)(x % 3) - 1;
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, t);
-        if (sqlite3_step(q) != SQLITE_ROW) {
+        db_reset(q);
+        db_bind_int64(q, 1, t);
+        if (db_step(q) != 1) {
             bad++;
             continue;
         }
-        theirs = (const char *)sqlite3_column_text(q, 0);
+        theirs = db_column_text(q, 0);
         if (sqr_vn_day(t, mine) != 0 || theirs == NULL ||
             strcmp(mine, theirs) != 0 || sqr_day_number(mine, &n) != 0 ||
-            n != sqlite3_column_int64(q, 1)) {
+            n != db_column_int64(q, 1)) {
             if (bad++ < 5)
                 fprintf(stderr, "t=%lld: mine %s, SQLite %s\n", (long long)t,
                         mine, theirs ? theirs : "(null)");
         }
     }
     CHECK_INT(bad, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    db_finalize(q);
+    db_close(db);
 }
 
 /* sqr_open_day on a database holding closed days of two organisations. */
