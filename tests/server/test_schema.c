@@ -55,10 +55,15 @@ static const char *kind_of(const char *type)
 static int add(struct cols *c, const char *table, const char *col,
                const char *type, int notnull)
 {
+    int k;
+
     if (c->n >= MAX_COLS)
         return -1;
-    snprintf(c->row[c->n++], sizeof(c->row[0]), "%s.%s %s%s", table, col,
-             kind_of(type), notnull ? " notnull" : "");
+    k = snprintf(c->row[c->n], sizeof(c->row[0]), "%s.%s %s%s", table, col,
+                 kind_of(type), notnull ? " notnull" : "");
+    if (k < 0 || (size_t)k >= sizeof(c->row[0]))
+        return -1;
+    c->n++;
     return 0;
 }
 
