@@ -142,7 +142,10 @@ int st_log_grep(const struct srvt *s, const char *needle, int *at_start);
  * the readers need the database to exist.
  */
 
-/* The URL of the database of data directory `dir` into out (cap bytes). */
+/* The URL of the database of data directory `dir` into out (cap bytes):
+ * DIR/chopay.db, or with CHOPAY_TEST_PG set, the PostgreSQL database the
+ * tests give every server and command run on `dir` (created on first
+ * use). */
 void st_db_url(const char *dir, char *out, size_t cap);
 
 /* Run `sql` (statements without parameters or rows) on `url`: 0, or -1
