@@ -417,7 +417,7 @@ static const char *const bsql[B__COUNT] = {
                " AND reason = 'reserved_unclaimed' AND direction = 'credit'"
                " ORDER BY booking_date, booked_at, provider, provider_txn_id",
     [B_LIST] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
-               " AND (?2 IS NULL OR state = ?2) AND id > ?3"
+               " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) AND id > ?3"
                " AND created_at >= ?5 ORDER BY id LIMIT ?4",
     [B_GET] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
               " AND id = ?2",

@@ -1438,8 +1438,8 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
     if (rc >= 0)
         rc = stmt(db,
                   "SELECT code, name, bank_bin, bank_account FROM payers"
-                  " WHERE org_id = ?1 AND active = 1 AND (?2 IS NULL OR"
-                  " code = ?2) ORDER BY code",
+                  " WHERE org_id = ?1 AND active = 1"
+                  " AND (CAST(?2 AS TEXT) IS NULL OR code = ?2) ORDER BY code",
                   &q);
     if (rc >= 0) {
         db_bind_int64(q, 1, org_id);

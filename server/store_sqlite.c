@@ -355,7 +355,7 @@ static const char *const sqls[Q__COUNT] = {
                      " amount = coalesce(?6, amount),"
                      " active = coalesce(?7, active)"
                      " WHERE org_id = ?1 AND code = ?2"
-                     " AND (?4 IS NULL OR kind = ?4)",
+                     " AND (CAST(?4 AS TEXT) IS NULL OR kind = ?4)",
     [Q_FEE_GET] = "SELECT id, code, label, kind, category, amount, active"
                   " FROM fees WHERE org_id = ?1 AND code = ?2",
     [Q_FEE_LIST] = "SELECT code, label, kind, category, amount, active"
@@ -378,9 +378,9 @@ static const char *const sqls[Q__COUNT] = {
         " i.amount, i.paid, i.amount - i.paid AS due, " INV_STATUS
         " AS status, i.created_at FROM invoices i"
         " JOIN payers p ON p.id = i.payer_id JOIN fees f ON f.id = i.fee_id"
-        " WHERE i.org_id = ?1 AND (?2 IS NULL OR p.code = ?2)"
-        " AND (?3 IS NULL OR i.period = ?3)"
-        " AND (?4 IS NULL OR " INV_STATUS " = ?4)"
+        " WHERE i.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
+        " AND (CAST(?3 AS TEXT) IS NULL OR i.period = ?3)"
+        " AND (CAST(?4 AS TEXT) IS NULL OR " INV_STATUS " = ?4)"
         " AND i.id > ?5 ORDER BY i.id LIMIT ?6",
     [Q_DUES] = "SELECT i.id, i.label, i.period, i.amount, i.paid,"
                " i.amount - i.paid AS due FROM invoices i"
@@ -426,8 +426,8 @@ static const char *const sqls[Q__COUNT] = {
         "SELECT t.id, t.code, " INTENT_STATUS " AS status, t.amount,"
         " t.paid, p.code AS payer, t.created_at, t.expires_at"
         " FROM intents t JOIN payers p ON p.id = t.payer_id"
-        " WHERE t.org_id = ?1 AND (?2 IS NULL OR p.code = ?2)"
-        " AND (?3 IS NULL OR " INTENT_STATUS " = ?3)"
+        " WHERE t.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
+        " AND (CAST(?3 AS TEXT) IS NULL OR " INTENT_STATUS " = ?3)"
         " AND t.created_at >= ?4 AND t.id > ?5 ORDER BY t.id LIMIT ?6",
     /* dated on the first open day (issue 6 §2, store_report.c) */
     [Q_PAYMENT_INSERT] = "INSERT INTO payments(org_id, payer_id, intent_id,"
@@ -459,8 +459,9 @@ static const char *const sqls[Q__COUNT] = {
         " JOIN payers p ON p.id = pm.payer_id"
         " LEFT JOIN intents t ON t.id = pm.intent_id"
         " LEFT JOIN cash_records c ON c.payment_id = pm.id"
-        " WHERE pm.org_id = ?1 AND (?2 IS NULL OR p.code = ?2)"
-        " AND (?3 IS NULL OR pm.method = ?3) AND pm.created_at >= ?4"
+        " WHERE pm.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
+        " AND (CAST(?3 AS TEXT) IS NULL OR pm.method = ?3)"
+        " AND pm.created_at >= ?4"
         " AND pm.id > ?5 ORDER BY pm.id LIMIT ?6",
     [Q_ALLOCS_OF_PAYMENT] = "SELECT invoice_id AS invoice, amount FROM"
                             " allocations WHERE payment_id = ?1 ORDER BY id",
