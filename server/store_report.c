@@ -1052,7 +1052,8 @@ static int rows_of_day(struct db *db, int64_t org, const char *date,
        allocation counts from its day on, until its payment is reversed);
        only those still owed then and those due that day are needed */
     static const char *const q_inv =
-        "SELECT v.id, y.code, v.period, v.day, v.amount,"
+        "SELECT id, code, period, day, amount, pt, pc FROM"
+        " (SELECT v.id, y.code, v.period, v.day, v.amount,"
         " coalesce(sum(CASE WHEN p.method = 'transfer' THEN a.amount END),"
         " 0) AS pt,"
         " coalesce(sum(CASE WHEN p.method = 'cash' THEN a.amount END), 0)"
@@ -1060,9 +1061,9 @@ static int rows_of_day(struct db *db, int64_t org, const char *date,
         " LEFT JOIN allocations a ON a.invoice_id = v.id AND a.day <= ?2"
         " LEFT JOIN payments p ON p.id = a.payment_id AND"
         " (p.reversed_day IS NULL OR p.reversed_day > ?2)"
-        " WHERE v.org_id = ?1 AND v.day <= ?2 GROUP BY v.id"
-        " HAVING pt + pc < v.amount OR v.day = ?2 OR v.period = ?2"
-        " OR v.period = substr(?2, 1, 7) ORDER BY v.id";
+        " WHERE v.org_id = ?1 AND v.day <= ?2 GROUP BY v.id, y.id) x"
+        " WHERE pt + pc < amount OR day = ?2 OR period = ?2"
+        " OR period = substr(?2, 1, 7) ORDER BY id";
     static const char *const q_bank_live =
         "SELECT " TXN_REF ", t.amount, t.direction, t.state, t.outcome,"
         " " LATE_COL ", t.booked_at, t.balance, t.id FROM bank_txns t"
@@ -1089,15 +1090,16 @@ static int rows_of_day(struct db *db, int64_t org, const char *date,
        then. Only an over-payment (flag 'over') ever holds any: every
        other payment is allocated in full when it is made. */
     static const char *const q_credit =
-        "SELECT y.code, sum(p.amount - coalesce((SELECT sum(a.amount) FROM"
+        "SELECT code, held FROM (SELECT y.code, sum(p.amount -"
+        " coalesce((SELECT sum(a.amount) FROM"
         " allocations a WHERE a.payment_id = p.id AND a.day <= ?2), 0)"
         " - coalesce((SELECT sum(rp.amount) FROM refund_parts rp JOIN"
         " refunds r ON r.id = rp.refund_id WHERE rp.payment_id = p.id AND"
         " r.day <= ?2), 0)) AS held FROM payments p JOIN payers y"
         " ON y.id = p.payer_id WHERE p.org_id = ?1 AND p.flag = 'over'"
         " AND p.day <= ?2 AND (p.reversed_day IS NULL OR"
-        " p.reversed_day > ?2) GROUP BY y.id HAVING held > 0"
-        " ORDER BY y.code";
+        " p.reversed_day > ?2) GROUP BY y.id) x WHERE held > 0"
+        " ORDER BY code";
     /* a statement that covers exactly this day (booked and counted on
        it), with both balances */
     static const char *const q_stmt =
