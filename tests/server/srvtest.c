@@ -595,6 +595,11 @@ int st_check(const char *dir, char *out, size_t cap)
     return rc;
 }
 
+int st_on_pg(void)
+{
+    return pg_base() != NULL;
+}
+
 void st_db_url(const char *dir, char *out, size_t cap)
 {
     if (pg_base() != NULL)
@@ -629,6 +634,30 @@ int st_sql(const char *url, const char *sql)
         fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
     db_close(db);
     return rc == 0 ? 0 : -1;
+}
+
+int st_sql_tamper(const char *url, const char *sql)
+{
+    static const char drop[] = "DROP TRIGGER ";
+    char *buf;
+    int rc;
+
+    if (strncmp(url, "postgres", 8) != 0)
+        return st_sql(url, sql);
+    while (strncmp(sql, drop, sizeof(drop) - 1) == 0) {
+        const char *end = strchr(sql, ';');
+
+        if (end == NULL)
+            break;
+        sql = end + 1;
+        while (*sql == ' ')
+            sql++;
+    }
+    if (asprintf(&buf, "SET session_replication_role = replica; %s", sql) < 0)
+        return -1;
+    rc = st_sql(url, buf);
+    free(buf);
+    return rc;
 }
 
 /*
