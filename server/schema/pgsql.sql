@@ -1,4 +1,4 @@
--- pgsql.sql: the chopay schema on PostgreSQL, at schema version 13 (the
+-- pgsql.sql: the chopay schema on PostgreSQL, at schema version 14 (the
 -- version the SQLite migrations reach). A PostgreSQL database starts here:
 -- there are no older PostgreSQL deployments to migrate. Later versions
 -- are added to both dialects.
@@ -489,4 +489,4 @@ CREATE TRIGGER audit_encodings_no_update BEFORE UPDATE ON audit_encodings
 CREATE TRIGGER audit_encodings_no_delete BEFORE DELETE ON audit_encodings
     FOR EACH ROW EXECUTE FUNCTION chopay_refuse('audit encodings are fixed');
 
-INSERT INTO schema_version (version) VALUES (13);
+INSERT INTO schema_version (version) VALUES (14);
