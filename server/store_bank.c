@@ -322,7 +322,7 @@ static const char *const bsql[B__COUNT] = {
     [B_JOURNAL_BYTES] = "DELETE FROM bank_journal WHERE id IN (SELECT id FROM"
                         " (SELECT id, sum(length(headers) + length(body) +"
                         " length(detail)) OVER (ORDER BY id DESC) AS total"
-                        " FROM bank_journal WHERE " JOURNAL_UNVERIFIED ")"
+                        " FROM bank_journal WHERE " JOURNAL_UNVERIFIED ") w"
                         " WHERE total > ?1)",
     [B_IMPORT_ADD] = "INSERT INTO bank_imports(kind, actor, created_at)"
                      " VALUES (?1, ?2, ?3) RETURNING id",
