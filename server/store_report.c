@@ -556,8 +556,8 @@ static int next_seq(struct db *db, int64_t org, int year, int64_t *seq)
 
     rc = stmt(db,
               "INSERT INTO receipt_seq(org_id, year, next) VALUES (?1, ?2, 1)"
-              " ON CONFLICT (org_id, year) DO UPDATE SET next = next + 1"
-              " RETURNING next",
+              " ON CONFLICT (org_id, year) DO UPDATE"
+              " SET next = receipt_seq.next + 1 RETURNING next",
               &st);
     if (rc != 0)
         return rc;
