@@ -809,6 +809,8 @@ int main(int argc, char **argv)
     if (n_setups == 3)
         printf("  pg 2 nodes: two servers on one database, connection i to "
                "node i %% 2 (8 each), no proxy in front\n");
+    printf("  server RSS: chopay-server's own after each path (both nodes "
+           "for two); PostgreSQL's processes are not counted\n");
     if (fsync_set)
         pg_exec(pg, "ALTER SYSTEM RESET fsync");
     if (n_setups == 3) {
