@@ -10,6 +10,7 @@
 #   make check-pg   the server's tests on PostgreSQL 15
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS=N runs each for N s)
 #   make bench      benchmarks
+#   make bench-pg   bench_db on SQLite and PostgreSQL 15 side by side
 #   make demo       the demo system on its embedded default
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -51,7 +52,7 @@ FUZZERS  :=
 TEST_HELPERS :=
 
 .PHONY: all check asan fuzz bench demo install format-check format clean \
-        deps deps-ok unit-check check-pg
+        deps deps-ok unit-check check-pg bench-pg
 
 all: deps-ok-quiet
 
@@ -151,6 +152,12 @@ demo: deps-ok
 bench: deps-ok
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
+
+# The database benchmark with PostgreSQL: inside a throw-away PostgreSQL
+# 15 cluster (tests/pg/with-pg.sh), SQLite and PostgreSQL side by side.
+bench-pg: deps-ok
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_db
+	@sh tests/pg/with-pg.sh ./$(BUILD)/bench/bench_db
 
 # --- install ------------------------------------------------------------
 # The three programs to $(BINDIR); everything in assets/ but its README

@@ -9,3 +9,13 @@ BENCHES += $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBS_bench_$*) $(LIBCOMMON) $(COMMON_LIBS) -lm
+
+# bench/bench_db.c: the server on SQLite and on PostgreSQL (one and two
+# nodes); its commit-rate references go through db.h (server/db/).
+BENCH_DB_OBJS = $(patsubst %,$(BUILD)/server/%.o,db/db db/driver_sqlite \
+                  db/driver_pgsql)
+LIBS_bench_db = $(BENCH_DB_OBJS) \
+                $(call pc_libs,libcurl libmicrohttpd sqlite3 libpq jansson) \
+                -lpthread
+$(BUILD)/bench/bench_db: $(BENCH_DB_OBJS)
+$(BUILD)/bench/bench_db.o: MODFLAGS += -Iserver
