@@ -22,6 +22,7 @@ SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
                     ingest intent \
                     notify \
                     csv_payers \
+                    schema_pgsql_data \
                     db/db db/driver_sqlite db/driver_pgsql)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 

@@ -31,7 +31,11 @@ const char *store_error_code(void)
     return err_code;
 }
 
-/* The file path of database URL `url` into *path; 0 or -STORE_E_USAGE. */
+/*
+ * What the store connects to for database URL `url` into *out: the file
+ * path of an SQLite URL, or a PostgreSQL URL as it is. 0 or
+ * -STORE_E_USAGE.
+ */
 static int url_path(const char *url, const char **out)
 {
     const char *path = url;
@@ -42,9 +46,7 @@ static int url_path(const char *url, const char **out)
         path = url + 7;
     else if (strncmp(url, "postgres://", 11) == 0 ||
              strncmp(url, "postgresql://", 13) == 0) {
-        store_set_error("unsupported",
-                        "this build has no PostgreSQL backend yet");
-        return -STORE_E_USAGE;
+        path = url;
     } else if (strstr(url, "://") != NULL) {
         store_set_error("unsupported", "unknown database URL scheme");
         return -STORE_E_USAGE;

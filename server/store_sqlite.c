@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "intent.h"
 #include "money.h"
+#include "schema_pgsql.h"
 #include "store.h"
 #include "store_creds.h"
 #include "store_dash.h"
@@ -3865,12 +3866,85 @@ static int schema_version(struct db *db, int missing_ok, int *version)
     return rc < 0 ? -STORE_E_IO : 0;
 }
 
+/*
+ * 1 when `db` has a table named `name`, 0 when not, -STORE_E_IO when its
+ * tables cannot be listed. Unlike a failed SELECT, asking the catalog
+ * leaves a PostgreSQL transaction usable.
+ */
+static int has_table(struct db *db, const char *name)
+{
+    char names[128][DB_NAME_MAX];
+    int n = db_tables(db, names, 128), i;
+
+    if (n < 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
+        return -STORE_E_IO;
+    }
+    for (i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * A PostgreSQL database starts at the current schema (server/schema/
+ * pgsql.sql) and is never migrated: an empty one gets the schema and the
+ * rows SQLite's migrations seed, in one transaction under the write lock
+ * (so two nodes starting at once create it once); one at another version
+ * is refused.
+ */
+static int create_pgsql(struct db *db)
+{
+    int version = -1, rc;
+
+    rc = db_begin(db, DB_WRITE);
+    if (rc != 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
+        return -STORE_E_IO;
+    }
+    rc = has_table(db, "schema_version");
+    if (rc < 0)
+        goto fail;
+    if (rc == 0) {
+        /* as sqi_migration_audit_v2 seeds it: version 2 from the next id */
+        if (exec_sql(db, (const char *)schema_pgsql_sql) != 0 ||
+            exec_sql(db, "INSERT INTO audit_encodings(version, from_id)"
+                         " SELECT 2, coalesce(max(id), 0) + 1"
+                         " FROM audit") != 0)
+            goto fail;
+        version = N_MIGRATIONS;
+    } else if (schema_version(db, 0, &version) != 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
+        goto fail;
+    }
+    if (version != N_MIGRATIONS) {
+        store_set_error(
+            version < N_MIGRATIONS ? "schema_too_old" : "schema_too_new",
+            "database schema %d is %s than this program's (%d)", version,
+            version < N_MIGRATIONS ? "older" : "newer", N_MIGRATIONS);
+        db_end(db, -STORE_E_USAGE);
+        return -STORE_E_USAGE;
+    }
+    if (db_end(db, 0) != 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
+        return -STORE_E_IO;
+    }
+    return 0;
+fail:
+    if (strcmp(store_error_code(), "storage_unavailable") != 0)
+        store_set_error("storage_unavailable", "schema: %s", db_errmsg(db));
+    db_end(db, -STORE_E_IO);
+    return -STORE_E_IO;
+}
+
 /* Apply the migrations this database has not seen, in one transaction. */
 static int migrate(struct db *db)
 {
     int version = -1, i, rc;
     char sql[128];
 
+    if (db_backend(db) == DB_PGSQL)
+        return create_pgsql(db);
     rc = db_begin(db, DB_WRITE);
     if (rc != 0) {
         store_set_error("storage_unavailable", "%s", db_errmsg(db));
