@@ -7,7 +7,7 @@
 #   make            build everything into $(BUILD)/
 #   make check      run every test (installs missing Debian packages first)
 #   make asan       the whole suite under AddressSanitizer + UBSan
-#   make check-pg   the SQL layer's test on SQLite and PostgreSQL 15
+#   make check-pg   the tests that also run on PostgreSQL 15 (two nodes too)
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS=N runs each for N s)
 #   make bench      benchmarks
 #   make demo       the demo system on its embedded default
@@ -104,7 +104,7 @@ all-tests: $(PROGRAMS) $(TESTS) $(TEST_HELPERS)
 # throw-away PostgreSQL 15 cluster (tests/pg/with-pg.sh sets
 # CHOPAY_TEST_PG to its URL), besides its SQLite run.
 PG_TESTS = $(BUILD)/tests/server/test_db $(BUILD)/tests/server/test_schema \
-           tests/pg/test_copy_db.sh
+           tests/pg/test_copy_db.sh tests/pg/test_nodes.sh
 
 check-pg: deps-ok
 	@$(MAKE) --no-print-directory $(PROGRAMS) $(filter $(BUILD)/%,$(PG_TESTS))
