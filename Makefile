@@ -7,7 +7,7 @@
 #   make            build everything into $(BUILD)/
 #   make check      run every test (installs missing Debian packages first)
 #   make asan       the whole suite under AddressSanitizer + UBSan
-#   make check-pg   the tests that also run on PostgreSQL 15 (two nodes too)
+#   make check-pg   the server's tests on PostgreSQL 15; two nodes on one database
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS=N runs each for N s)
 #   make bench      benchmarks
 #   make demo       the demo system on its embedded default
@@ -100,15 +100,19 @@ check: deps-ok
 .PHONY: all-tests
 all-tests: $(PROGRAMS) $(TESTS) $(TEST_HELPERS)
 
-# The tests that also run against PostgreSQL: each is run inside a
+# The tests that also run against PostgreSQL: all of them in one
 # throw-away PostgreSQL 15 cluster (tests/pg/with-pg.sh sets
-# CHOPAY_TEST_PG to its URL), besides its SQLite run.
-PG_TESTS = $(BUILD)/tests/server/test_db $(BUILD)/tests/server/test_schema \
-           tests/pg/test_copy_db.sh tests/pg/test_nodes.sh
+# CHOPAY_TEST_PG to its URL; the harness then gives every data directory
+# a database of its own there), besides their SQLite run. The simulator
+# runs CHOPAY_SIM_SEEDS seeds (10 unless set). test_nodes.sh runs only
+# there: two nodes on one database.
+PG_TESTS = $(SERVER_TESTS) tests/pg/test_copy_db.sh tests/sim/test_sim.sh \
+           tests/pg/test_nodes.sh
 
 check-pg: deps-ok
 	@$(MAKE) --no-print-directory $(PROGRAMS) $(filter $(BUILD)/%,$(PG_TESTS))
-	@sh tests/pg/with-pg.sh sh tests/run.sh $(BUILD) $(PG_TESTS)
+	@CHOPAY_SIM_SEEDS=$${CHOPAY_SIM_SEEDS:-10} \
+	  sh tests/pg/with-pg.sh sh tests/run.sh $(BUILD) $(PG_TESTS)
 
 asan: deps-ok
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 OPT="-O1 -g" \

@@ -473,7 +473,7 @@ enum MHD_Result api_store_error(struct req *r, int rc)
         status = MHD_HTTP_NOT_FOUND;
         break;
     case STORE_E_CONFLICT:
-        /* a write dated a closed day, refused by the database (issue 6) */
+        /* a write dated a closed day, refused by the store */
         if (strcmp(store_error_message(), "day_closed") == 0)
             return api_error(r, MHD_HTTP_CONFLICT, "day_closed",
                              "that day is closed; record a correction "

@@ -322,7 +322,7 @@ static const char *const bsql[B__COUNT] = {
     [B_JOURNAL_BYTES] = "DELETE FROM bank_journal WHERE id IN (SELECT id FROM"
                         " (SELECT id, sum(length(headers) + length(body) +"
                         " length(detail)) OVER (ORDER BY id DESC) AS total"
-                        " FROM bank_journal WHERE " JOURNAL_UNVERIFIED ")"
+                        " FROM bank_journal WHERE " JOURNAL_UNVERIFIED ") w"
                         " WHERE total > ?1)",
     [B_IMPORT_ADD] = "INSERT INTO bank_imports(kind, actor, created_at)"
                      " VALUES (?1, ?2, ?3) RETURNING id",
@@ -395,7 +395,7 @@ static const char *const bsql[B__COUNT] = {
                    " AND org_id = ?2",
     [B_SUGG_INTENTS] =
         "SELECT t.id, t.code, p.code, p.name,"
-        " CASE WHEN date(t.created_at, 'unixepoch', '+7 hours') = ?3"
+        " CASE WHEN t.created_at >= ?3 AND t.created_at < ?4"
         " THEN 1 ELSE 0 END"
         " FROM intents t JOIN payers p ON p.id = t.payer_id"
         " WHERE t.org_id = ?1 AND t.status IN ('pending', 'partial')"
@@ -417,7 +417,7 @@ static const char *const bsql[B__COUNT] = {
                " AND reason = 'reserved_unclaimed' AND direction = 'credit'"
                " ORDER BY booking_date, booked_at, provider, provider_txn_id",
     [B_LIST] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
-               " AND (?2 IS NULL OR state = ?2) AND id > ?3"
+               " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) AND id > ?3"
                " AND created_at >= ?5 ORDER BY id LIMIT ?4",
     [B_GET] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
               " AND id = ?2",
@@ -433,14 +433,13 @@ static const char *const bsql[B__COUNT] = {
     /* the earliest closed day among payment ?1's day and its
        allocations' days */
     [B_PAY_CLOSED_DAY] =
-        "SELECT p.day FROM payments p WHERE p.id = ?1 AND"
-        " " SQR_DAY_CLOSED(
-            "p.org_id",
-            "p.day") " UNION ALL SELECT a.day FROM"
-                     " allocations a JOIN payments p ON p.id = a.payment_id"
-                     " WHERE a.payment_id = ?1 AND"
-                     " " SQR_DAY_CLOSED("p.org_id",
-                                        "a.day") " ORDER BY 1 LIMIT 1",
+        "SELECT p.day FROM payments p WHERE p.id = ?1 AND EXISTS (SELECT 1"
+        " FROM day_closes d WHERE d.org_id = p.org_id AND d.day = p.day"
+        " AND d.reopened_at IS NULL) UNION ALL SELECT a.day FROM"
+        " allocations a JOIN payments p ON p.id = a.payment_id"
+        " WHERE a.payment_id = ?1 AND EXISTS (SELECT 1 FROM day_closes d"
+        " WHERE d.org_id = p.org_id AND d.day = a.day AND"
+        " d.reopened_at IS NULL) ORDER BY 1 LIMIT 1",
     [B_PAY_TO_REVERSE] = "SELECT payer_id, amount, unallocated,"
                          " coalesce(intent_id, 0), CASE WHEN EXISTS (SELECT 1"
                          " FROM refund_parts WHERE payment_id = ?1) THEN 1"
@@ -1016,9 +1015,18 @@ static char *suggestions(struct store_bank *b, const struct bank_txn *t)
 
     st = bq(b->c, B_SUGG_INTENTS);
     if (st != NULL) {
+        int64_t day = 0, from = 0, to = 0;
+
+        /* the booking day, Vietnam time, as the times [from, to) */
+        if (sqr_day_valid(t->booking_date) &&
+            sqr_day_number(t->booking_date, &day) == 0) {
+            from = day * 86400 - 25200;
+            to = from + 86400;
+        }
         bi(st, 1, b->org);
         bi(st, 2, t->amount);
-        bt(st, 3, t->booking_date);
+        bi(st, 3, from);
+        bi(st, 4, to);
         while (bstep(b->c, st) == 1) {
             int same = (int)db_column_int64(st, 4);
 

@@ -33,15 +33,15 @@ static const char *const list_sql[] = {
     "SELECT k.id, o.code, k.name, 'kiosk', k.active, k.created_at,"
     " c.last_used_at, c.revoked_at FROM kiosks k JOIN orgs o ON"
     " o.id = k.org_id LEFT JOIN credential_times c ON c.kind = 'kiosk' AND"
-    " c.id = k.id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY k.id",
+    " c.id = k.id WHERE CAST(?1 AS TEXT) IS NULL OR o.code = ?1 ORDER BY k.id",
     "SELECT t.id, o.code, NULL, t.role, t.active, t.created_at,"
     " c.last_used_at, c.revoked_at FROM tokens t LEFT JOIN orgs o ON"
     " o.id = t.org_id LEFT JOIN credential_times c ON c.kind = 'token' AND"
-    " c.id = t.id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY t.id",
+    " c.id = t.id WHERE CAST(?1 AS TEXT) IS NULL OR o.code = ?1 ORDER BY t.id",
     "SELECT u.id, o.code, u.login, u.role, u.active, u.created_at,"
     " c.last_used_at, c.revoked_at FROM dash_users u LEFT JOIN orgs o ON"
     " o.id = u.org_id LEFT JOIN credential_times c ON c.kind = 'user' AND"
-    " c.id = u.id WHERE ?1 IS NULL OR o.code = ?1 ORDER BY u.id",
+    " c.id = u.id WHERE CAST(?1 AS TEXT) IS NULL OR o.code = ?1 ORDER BY u.id",
 };
 
 /* 0 kiosk, 1 token, 2 user; -1 for anything else. */
@@ -174,12 +174,13 @@ static int find_cred(struct sqi_conn *c, int k, const char *org_code,
 {
     static const char *const sql[] = {
         "SELECT k.id, k.active FROM kiosks k JOIN orgs o ON o.id = k.org_id"
-        " WHERE k.id = ?1 AND (?2 IS NULL OR o.code = ?2)",
+        " WHERE k.id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR o.code = ?2)",
         "SELECT t.id, t.active FROM tokens t LEFT JOIN orgs o ON"
-        " o.id = t.org_id WHERE t.id = ?1 AND (?2 IS NULL OR o.code = ?2)",
+        " o.id = t.org_id WHERE t.id = ?1"
+        " AND (CAST(?2 AS TEXT) IS NULL OR o.code = ?2)",
         "SELECT u.id, u.active FROM dash_users u LEFT JOIN orgs o ON"
         " o.id = u.org_id WHERE u.login = ?1 AND (o.code = ?2 OR"
-        " (o.code IS NULL AND ?2 IS NULL))",
+        " (o.code IS NULL AND CAST(?2 AS TEXT) IS NULL))",
     };
     struct db_stmt *q = stmt(c, sql[k]);
     int rc;

@@ -101,7 +101,7 @@ static int run_guarded(struct db *db, const char *sql, int64_t a, int64_t b,
 
 /*
  * Refund `id` was made while today (Vietnam) is closed: it is dated on
- * the next open day (the insert did that) and recorded as a correction
+ * the next open day (the day its insert bound) and recorded as a correction
  * pointing at today, the day it was made.
  */
 static int refund_dated(struct sqi_conn *c, int64_t org_id, int64_t id,
@@ -196,8 +196,8 @@ static int refund(struct db *db, struct sqi_conn *c, int64_t org_id,
     if (rc == 0)
         rc = sqi_db_error(db, -DB_E_IO, "refund id");
     if (rc < 0) {
-        if (rc == -STORE_E_CONFLICT &&
-            strcmp(store_error_message(), "day_closed") != 0)
+        /* dated on an open day: the one conflict is the reference */
+        if (rc == -STORE_E_CONFLICT)
             store_set_error("duplicate_reference",
                             "a refund with reference '%s' exists",
                             req->reference);

@@ -1,8 +1,9 @@
 /*
  * store_report.c: receipts, reports and closed days in the store:
- * migrations 4 and 8 (receipts and their per-organisation counters,
+ * migrations 4, 8 and 14 (receipts and their per-organisation counters,
  * receipt signing keys, provinces, standees, day closes, corrections),
- * the dating rule in C (sqr_open_day and its calendar), issuing a signed
+ * the dating rule in C (sqr_open_day and its calendar) and the refusal
+ * of changes to closed days (sqr_refuse_closed), issuing a signed
  * receipt inside the transaction that records a payment, the daily
  * report's rows, adoption figures, and closing and reopening days.
  */
@@ -29,7 +30,8 @@ const char *const sqi_migration4[] = {
     " PRIMARY KEY (org_id, year)) WITHOUT ROWID;",
     /* payment_id is not a foreign key and not unique: a reversed
      * transfer's payment row is deleted (and SQLite may reuse its id),
-     * its receipt stays, marked void by the trigger below */
+     * its receipt stays, marked void (by the trigger below until
+     * migration 14, by sqi_payment_reverse since) */
     "CREATE TABLE receipts("
     " id INTEGER PRIMARY KEY,"
     " org_id INTEGER NOT NULL REFERENCES orgs(id),"
@@ -95,19 +97,38 @@ const char *const sqi_migration4[] = {
 /*
  * Migration 8 (corrections after a close). Every record the
  * daily report reads carries the day it counts on: the first open day
- * when it was made (SQR_OPEN_DAY), so that nothing is ever dated on a
+ * when it was made (sqr_open_day), so that nothing is ever dated on a
  * closed day and a closed day's figures never change. What would have
  * changed one is a correction: a new entry dated later that points at
  * the closed day and the record it corrects. A close freezes its bank
  * side (day_close_txns). Bank transactions carry their own report day
  * (migration 7, store_bank.c).
  */
-/* SQL pieces of migration 8's triggers */
-#define DATED_NEW SQR_OPEN_DAY("NEW.org_id", SQR_VN_DATE("NEW.created_at"))
+/*
+ * SQL pieces of migration 8's triggers, the dating rule as SQLite SQL
+ * (migration 14 drops those triggers; sqr_open_day is the rule).
+ * VN_DATE(t): the Vietnam date (UTC+7) of unix time expression `t`.
+ * CLOSED(org, d): 1 when date `d` of organisation `org` is closed (not
+ * reopened). OPEN_DAY(org, d): the first day on or after `d` that is not
+ * closed: `d` itself or the day after one of the closed days from `d` on.
+ */
+#define VN_DATE(t) "date((" t ") + 25200, 'unixepoch')"
+#define CLOSED(org, d)                                                         \
+    "EXISTS (SELECT 1 FROM day_closes dk WHERE dk.org_id = " org               \
+    " AND dk.day = " d " AND dk.reopened_at IS NULL)"
+#define OPEN_DAY(org, d)                                                       \
+    "(CASE WHEN " CLOSED(                                                      \
+        org,                                                                   \
+        d) " THEN (SELECT min(x) FROM (SELECT " d                              \
+           " AS x UNION ALL SELECT date(dc.day, '+1 day') FROM day_closes dc"  \
+           " WHERE dc.org_id = " org                                           \
+           " AND dc.reopened_at IS NULL AND dc.day >= " d                      \
+           ") WHERE x NOT IN (SELECT dd.day FROM day_closes dd WHERE "         \
+           "dd.org_id = " org " AND dd.reopened_at IS NULL AND dd.day >= " d   \
+           ")) ELSE " d " END)"
+#define DATED_NEW OPEN_DAY("NEW.org_id", VN_DATE("NEW.created_at"))
 #define DATED_NOW                                                              \
-    SQR_OPEN_DAY("p.org_id",                                                   \
-                 SQR_VN_DATE("CAST(strftime('%s', 'now') AS INTEGER)"))
-#define CLOSED(org, day) SQR_DAY_CLOSED(org, day)
+    OPEN_DAY("p.org_id", VN_DATE("CAST(strftime('%s', 'now') AS INTEGER)"))
 #define PAY_ORG(row)                                                           \
     "(SELECT org_id FROM payments WHERE id = " row ".payment_id)"
 #define REFUSE "SELECT RAISE(ABORT, 'day_closed');"
@@ -211,9 +232,44 @@ const char *const sqi_migration8[] = {
     " d.reopened_at IS NULL AND bank_txns.id > d.bank_seq);",
     NULL,
 };
+
+/*
+ * Migration 14: the store dates every payment, allocation, invoice and
+ * refund it inserts, and refuses changes to closed days, in C
+ * (sqr_open_day, sqr_refuse_closed), so the triggers that did so go.
+ * What stays are the append-only guards. A record a trigger would still
+ * have had to date cannot exist (every insert binds its day); should
+ * one, it gets the day that trigger gave.
+ */
+const char *const sqi_migration_c_dating[] = {
+    "UPDATE payments SET day = " OPEN_DAY(
+        "payments.org_id",
+        VN_DATE("payments.created_at")) " WHERE day IS NULL;",
+    "UPDATE invoices SET day = " OPEN_DAY(
+        "invoices.org_id",
+        VN_DATE("invoices.created_at")) " WHERE day IS NULL;",
+    "UPDATE refunds SET day = " OPEN_DAY(
+        "refunds.org_id", VN_DATE("refunds.created_at")) " WHERE day IS NULL;",
+    "UPDATE allocations SET day = (SELECT max(p.day, " DATED_NOW ") FROM"
+    " payments p WHERE p.id = allocations.payment_id) WHERE day IS NULL;",
+    "DROP TRIGGER IF EXISTS payments_dated;",
+    "DROP TRIGGER IF EXISTS invoices_dated;",
+    "DROP TRIGGER IF EXISTS refunds_dated;",
+    "DROP TRIGGER IF EXISTS allocations_dated;",
+    "DROP TRIGGER IF EXISTS closed_payment_insert;",
+    "DROP TRIGGER IF EXISTS closed_payment_delete;",
+    "DROP TRIGGER IF EXISTS closed_allocation_insert;",
+    "DROP TRIGGER IF EXISTS closed_allocation_delete;",
+    "DROP TRIGGER IF EXISTS closed_refund_insert;",
+    "DROP TRIGGER IF EXISTS refunded_payment_delete;",
+    "DROP TRIGGER IF EXISTS receipts_void;",
+    NULL,
+};
+#undef VN_DATE
+#undef CLOSED
+#undef OPEN_DAY
 #undef DATED_NEW
 #undef DATED_NOW
-#undef CLOSED
 #undef PAY_ORG
 #undef REFUSE
 
@@ -500,8 +556,8 @@ static int next_seq(struct db *db, int64_t org, int year, int64_t *seq)
 
     rc = stmt(db,
               "INSERT INTO receipt_seq(org_id, year, next) VALUES (?1, ?2, 1)"
-              " ON CONFLICT (org_id, year) DO UPDATE SET next = next + 1"
-              " RETURNING next",
+              " ON CONFLICT (org_id, year) DO UPDATE"
+              " SET next = receipt_seq.next + 1 RETURNING next",
               &st);
     if (rc != 0)
         return rc;
@@ -849,6 +905,18 @@ int sqr_is_closed(struct sqi_conn *c, int64_t org, const char *day, int *closed)
     return rc;
 }
 
+int sqr_refuse_closed(struct db *db, int64_t org, const char *day)
+{
+    int64_t id = 0;
+    int rc = close_of(db, org, day, &id);
+
+    if (rc != 0 || id == 0)
+        return rc;
+    /* the detail a guard trigger's message gave: http.c answers it */
+    store_set_error("conflict", "day_closed");
+    return -STORE_E_CONFLICT;
+}
+
 int sqr_dated_day(struct sqi_conn *c, int64_t org, int64_t now, char *out)
 {
     return sqr_open_day(sqi_dbh(c), org, now, out);
@@ -1052,7 +1120,8 @@ static int rows_of_day(struct db *db, int64_t org, const char *date,
        allocation counts from its day on, until its payment is reversed);
        only those still owed then and those due that day are needed */
     static const char *const q_inv =
-        "SELECT v.id, y.code, v.period, v.day, v.amount,"
+        "SELECT id, code, period, day, amount, pt, pc FROM"
+        " (SELECT v.id, y.code, v.period, v.day, v.amount,"
         " coalesce(sum(CASE WHEN p.method = 'transfer' THEN a.amount END),"
         " 0) AS pt,"
         " coalesce(sum(CASE WHEN p.method = 'cash' THEN a.amount END), 0)"
@@ -1060,9 +1129,9 @@ static int rows_of_day(struct db *db, int64_t org, const char *date,
         " LEFT JOIN allocations a ON a.invoice_id = v.id AND a.day <= ?2"
         " LEFT JOIN payments p ON p.id = a.payment_id AND"
         " (p.reversed_day IS NULL OR p.reversed_day > ?2)"
-        " WHERE v.org_id = ?1 AND v.day <= ?2 GROUP BY v.id"
-        " HAVING pt + pc < v.amount OR v.day = ?2 OR v.period = ?2"
-        " OR v.period = substr(?2, 1, 7) ORDER BY v.id";
+        " WHERE v.org_id = ?1 AND v.day <= ?2 GROUP BY v.id, y.id) x"
+        " WHERE pt + pc < amount OR day = ?2 OR period = ?2"
+        " OR period = substr(?2, 1, 7) ORDER BY id";
     static const char *const q_bank_live =
         "SELECT " TXN_REF ", t.amount, t.direction, t.state, t.outcome,"
         " " LATE_COL ", t.booked_at, t.balance, t.id FROM bank_txns t"
@@ -1089,15 +1158,16 @@ static int rows_of_day(struct db *db, int64_t org, const char *date,
        then. Only an over-payment (flag 'over') ever holds any: every
        other payment is allocated in full when it is made. */
     static const char *const q_credit =
-        "SELECT y.code, sum(p.amount - coalesce((SELECT sum(a.amount) FROM"
+        "SELECT code, held FROM (SELECT y.code, sum(p.amount -"
+        " coalesce((SELECT sum(a.amount) FROM"
         " allocations a WHERE a.payment_id = p.id AND a.day <= ?2), 0)"
         " - coalesce((SELECT sum(rp.amount) FROM refund_parts rp JOIN"
         " refunds r ON r.id = rp.refund_id WHERE rp.payment_id = p.id AND"
         " r.day <= ?2), 0)) AS held FROM payments p JOIN payers y"
         " ON y.id = p.payer_id WHERE p.org_id = ?1 AND p.flag = 'over'"
         " AND p.day <= ?2 AND (p.reversed_day IS NULL OR"
-        " p.reversed_day > ?2) GROUP BY y.id HAVING held > 0"
-        " ORDER BY y.code";
+        " p.reversed_day > ?2) GROUP BY y.id) x WHERE held > 0"
+        " ORDER BY code";
     /* a statement that covers exactly this day (booked and counted on
        it), with both balances */
     static const char *const q_stmt =
@@ -1438,8 +1508,8 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
     if (rc >= 0)
         rc = stmt(db,
                   "SELECT code, name, bank_bin, bank_account FROM payers"
-                  " WHERE org_id = ?1 AND active = 1 AND (?2 IS NULL OR"
-                  " code = ?2) ORDER BY code",
+                  " WHERE org_id = ?1 AND active = 1"
+                  " AND (CAST(?2 AS TEXT) IS NULL OR code = ?2) ORDER BY code",
                   &q);
     if (rc >= 0) {
         db_bind_int64(q, 1, org_id);

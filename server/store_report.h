@@ -1,6 +1,6 @@
 /*
  * store_report.h: the store's receipts and reports (store_report.c):
- * migrations 4 and 8, the dating rule and its calendar, signed receipts
+ * migrations 4, 8 and 14, the dating rule and its calendar, signed receipts
  * issued inside the payment's transaction, receipt and key reads, and
  * the store operations for reports, statistics and standees. Private to
  * server/.
@@ -18,6 +18,9 @@ extern const char *const sqi_migration4[];
 /* Migration 8: the day each record counts on, corrections after a day
  * close, the bank side a close freezes. */
 extern const char *const sqi_migration8[];
+/* Migration 14: the dating triggers and closed-day guards of migrations
+ * 4, 5 and 8 dropped; the store dates and guards in C. */
+extern const char *const sqi_migration_c_dating[];
 
 /*
  * The calendar of dating, in C (proleptic Gregorian, days as
@@ -49,31 +52,13 @@ int sqr_day_valid(const char *day);
 int sqr_open_day(struct db *db, int64_t org, int64_t at, char day[11]);
 
 /*
- * The same rule as SQL pieces, for the statements and triggers that
- * still compute the day inside SQL (sqr_open_day is the rule in C).
- * SQR_VN_DATE(t): the Vietnam date (UTC+7) of unix time expression `t`.
- * SQR_DAY_CLOSED(org, d): 1 when date `d` of organisation `org` is closed (not
- * reopened). SQR_OPEN_DAY(org, d): the first day on or after `d` that is not
- * closed: `d` itself (one index lookup) or the day after one of the closed days
- * from `d` on.
- * SQR_DATED(org, t): the day something made at unix time `t` is dated on.
+ * The store's refusal to add or take away a record dated `day` of `org`
+ * once that day is closed (not reopened): 0 when it is open, else
+ * -STORE_E_CONFLICT with the detail "day_closed" (the API's day_closed).
+ * Read in the caller's transaction on `db`. A day from sqr_open_day is
+ * open by construction; this is for days a record already carries.
  */
-#define SQR_VN_DATE(t) "date((" t ") + 25200, 'unixepoch')"
-#define SQR_DAY_CLOSED(org, d)                                                 \
-    "EXISTS (SELECT 1 FROM day_closes dk WHERE dk.org_id = " org               \
-    " AND dk.day = " d " AND dk.reopened_at IS NULL)"
-#define SQR_OPEN_DAY(org, d)                                                   \
-    "(CASE WHEN " SQR_DAY_CLOSED(                                              \
-        org,                                                                   \
-        d) " THEN (SELECT min(x) FROM (SELECT"                                 \
-           " " d                                                               \
-           " AS x UNION ALL SELECT date(dc.day, '+1 day') FROM day_closes dc"  \
-           " WHERE dc.org_id = " org                                           \
-           " AND dc.reopened_at IS NULL AND dc.day >= " d                      \
-           ") WHERE x NOT IN (SELECT dd.day FROM day_closes dd WHERE "         \
-           "dd.org_id = " org " AND dd.reopened_at IS NULL AND dd.day >= " d   \
-           ")) ELSE " d " END)"
-#define SQR_DATED(org, t) SQR_OPEN_DAY(org, SQR_VN_DATE(t))
+int sqr_refuse_closed(struct db *db, int64_t org, const char *day);
 
 /* A correcting entry (see sqr_correction_add). */
 struct sqr_correction {

@@ -214,7 +214,8 @@ static const char *const *const migrations[] = {migration1,
                                                 sqi_migration_identity,
                                                 sqi_migration_credentials,
                                                 sqi_migration_audit_v2,
-                                                sqi_migration_journal_bounds};
+                                                sqi_migration_journal_bounds,
+                                                sqi_migration_c_dating};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -274,6 +275,7 @@ enum q {
     Q_PAYMENT_INSERT,
     Q_PAYMENT_SET_UNALLOC,
     Q_ALLOC_INSERT,
+    Q_PAYMENT_DAY,
     Q_CASH_INSERT,
     Q_PAYER_CREDIT,
     Q_PAYMENT_BY_REF,
@@ -355,7 +357,7 @@ static const char *const sqls[Q__COUNT] = {
                      " amount = coalesce(?6, amount),"
                      " active = coalesce(?7, active)"
                      " WHERE org_id = ?1 AND code = ?2"
-                     " AND (?4 IS NULL OR kind = ?4)",
+                     " AND (CAST(?4 AS TEXT) IS NULL OR kind = ?4)",
     [Q_FEE_GET] = "SELECT id, code, label, kind, category, amount, active"
                   " FROM fees WHERE org_id = ?1 AND code = ?2",
     [Q_FEE_LIST] = "SELECT code, label, kind, category, amount, active"
@@ -363,24 +365,21 @@ static const char *const sqls[Q__COUNT] = {
     [Q_FEES_OF_KIND] = "SELECT id, label, category, amount FROM fees"
                        " WHERE org_id = ?1 AND kind = ?2 AND active = 1"
                        " ORDER BY id",
-    /* dated on the first open day (issue 6 §2, store_report.h) */
-    /* clang-format off */
+    /* dated ?8, the first open day (sqr_open_day) */
     [Q_INVOICE_GEN] = "INSERT INTO invoices(org_id, payer_id,"
                       " fee_id, period, label, amount, created_at, day)"
-                      " SELECT ?1, p.id, ?2, ?3, ?4, ?5, ?6, "
-                      SQR_DATED("?1", "?6") " FROM payers p"
+                      " SELECT ?1, p.id, ?2, ?3, ?4, ?5, ?6, ?8 FROM payers p"
                       " WHERE p.org_id = ?1 AND p.active = 1"
                       " AND (?7 = '' OR p.category = ?7) ORDER BY p.id"
                       " ON CONFLICT DO NOTHING",
-    /* clang-format on */
     [Q_INVOICE_LIST] =
         "SELECT i.id, p.code AS payer, f.code AS fee, i.period, i.label,"
         " i.amount, i.paid, i.amount - i.paid AS due, " INV_STATUS
         " AS status, i.created_at FROM invoices i"
         " JOIN payers p ON p.id = i.payer_id JOIN fees f ON f.id = i.fee_id"
-        " WHERE i.org_id = ?1 AND (?2 IS NULL OR p.code = ?2)"
-        " AND (?3 IS NULL OR i.period = ?3)"
-        " AND (?4 IS NULL OR " INV_STATUS " = ?4)"
+        " WHERE i.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
+        " AND (CAST(?3 AS TEXT) IS NULL OR i.period = ?3)"
+        " AND (CAST(?4 AS TEXT) IS NULL OR " INV_STATUS " = ?4)"
         " AND i.id > ?5 ORDER BY i.id LIMIT ?6",
     [Q_DUES] = "SELECT i.id, i.label, i.period, i.amount, i.paid,"
                " i.amount - i.paid AS due FROM invoices i"
@@ -426,26 +425,22 @@ static const char *const sqls[Q__COUNT] = {
         "SELECT t.id, t.code, " INTENT_STATUS " AS status, t.amount,"
         " t.paid, p.code AS payer, t.created_at, t.expires_at"
         " FROM intents t JOIN payers p ON p.id = t.payer_id"
-        " WHERE t.org_id = ?1 AND (?2 IS NULL OR p.code = ?2)"
-        " AND (?3 IS NULL OR " INTENT_STATUS " = ?3)"
+        " WHERE t.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
+        " AND (CAST(?3 AS TEXT) IS NULL OR " INTENT_STATUS " = ?3)"
         " AND t.created_at >= ?4 AND t.id > ?5 ORDER BY t.id LIMIT ?6",
-    /* dated on the first open day (issue 6 §2, store_report.c) */
+    /* dated ?10, the first open day (sqr_open_day) */
     [Q_PAYMENT_INSERT] = "INSERT INTO payments(org_id, payer_id, intent_id,"
                          " method, amount, reference, source, actor,"
                          " created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                         " ?7, ?8, ?9, " SQR_DATED("?1", "?9") ")"
-                                                               " RETURNING id",
+                         " ?7, ?8, ?9, ?10) RETURNING id",
     [Q_PAYMENT_SET_UNALLOC] = "UPDATE payments SET unallocated = ?2,"
                               " flag = ?3 WHERE id = ?1",
-    /* dated as of `now` (?4), never before its payment */
-    /* clang-format off */
+    /* dated ?4: the first open day as of now, never before its payment
+       (allocate) */
     [Q_ALLOC_INSERT] = "INSERT INTO allocations(payment_id, invoice_id,"
-                       " amount, day) VALUES (?1, ?2, ?3, (SELECT CASE WHEN"
-                       " y.day >= y.open THEN y.day ELSE y.open END FROM"
-                       " (SELECT p.day AS day, "
-                       SQR_DATED("p.org_id", "?4") " AS open FROM payments p"
-                       " WHERE p.id = ?1) y))",
-    /* clang-format on */
+                       " amount, day) VALUES (?1, ?2, ?3, ?4)",
+    /* what dates an allocation of payment ?1 */
+    [Q_PAYMENT_DAY] = "SELECT org_id, day FROM payments WHERE id = ?1",
     [Q_CASH_INSERT] = "INSERT INTO cash_records(payment_id, kiosk_id,"
                       " collector, note, created_at)"
                       " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -459,8 +454,9 @@ static const char *const sqls[Q__COUNT] = {
         " JOIN payers p ON p.id = pm.payer_id"
         " LEFT JOIN intents t ON t.id = pm.intent_id"
         " LEFT JOIN cash_records c ON c.payment_id = pm.id"
-        " WHERE pm.org_id = ?1 AND (?2 IS NULL OR p.code = ?2)"
-        " AND (?3 IS NULL OR pm.method = ?3) AND pm.created_at >= ?4"
+        " WHERE pm.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
+        " AND (CAST(?3 AS TEXT) IS NULL OR pm.method = ?3)"
+        " AND pm.created_at >= ?4"
         " AND pm.id > ?5 ORDER BY pm.id LIMIT ?6",
     [Q_ALLOCS_OF_PAYMENT] = "SELECT invoice_id AS invoice, amount FROM"
                             " allocations WHERE payment_id = ?1 ORDER BY id",
@@ -1698,10 +1694,15 @@ static int gen_one(struct sqi_conn *c, int64_t org, int64_t fee_id,
                    const char *label, const char *category, int64_t amount,
                    const char *period, int64_t now, int64_t *count)
 {
-    struct db_stmt *st = q(c, Q_INVOICE_GEN);
-    char full[256];
+    struct db_stmt *st;
+    char full[256], day[11];
     int rc;
 
+    /* dated on the first open day as of now */
+    rc = sqr_open_day(c->dbh, org, now, day);
+    if (rc != 0)
+        return rc;
+    st = q(c, Q_INVOICE_GEN);
     if (st == NULL)
         return -STORE_E_IO;
     snprintf(full, sizeof(full), "%s %s", label, period);
@@ -1712,6 +1713,7 @@ static int gen_one(struct sqi_conn *c, int64_t org, int64_t fee_id,
     bi(st, 5, amount);
     bi(st, 6, now);
     bt(st, 7, category);
+    bt(st, 8, day);
     rc = exec1(c, st);
     if (rc == 0)
         *count += db_changes(c->dbh);
@@ -2685,15 +2687,56 @@ static int sq_intent_list(struct store *base, int64_t org,
  */
 
 /*
+ * The day an allocation of payment `pay` made at `now` is dated on, into
+ * `day`: the first open day as of `now`, or the payment's own day when
+ * that is later, refused (sqr_refuse_closed) if that day has been
+ * closed since. In a write txn.
+ */
+static int allocation_day(struct sqi_conn *c, int64_t pay, int64_t now,
+                          char day[11])
+{
+    struct db_stmt *st = q(c, Q_PAYMENT_DAY);
+    char paid[11] = "";
+    int64_t org = 0;
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, pay);
+    rc = step(c, st);
+    if (rc == 1) {
+        const char *d = db_column_text(st, 1);
+
+        org = db_column_int64(st, 0);
+        snprintf(paid, sizeof(paid), "%s", d != NULL ? d : "");
+    }
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        store_set_error("ledger", "no payment %lld to allocate",
+                        (long long)pay);
+        return -STORE_E_CONFLICT;
+    }
+    rc = sqr_open_day(c->dbh, org, now, day);
+    if (rc != 0 || strcmp(paid, day) <= 0)
+        return rc;
+    memcpy(day, paid, 11);
+    return sqr_refuse_closed(c->dbh, org, day);
+}
+
+/*
  * Allocate `amount` of payment `pay` to the invoices `v` (oldest first),
  * each up to what it still owes. *left gets what could not be allocated;
  * `allocs` (may be NULL) gets {invoice, amount} objects. Each allocation
- * is dated on the first open day as of `now`. In a write txn.
+ * is dated on the first open day as of `now`, never before its payment
+ * (allocation_day). In a write txn.
  */
 static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
                     int64_t amount, int64_t *left, json_t *allocs, int64_t now)
 {
     struct db_stmt *st;
+    char day[11] = "";
     size_t i;
     int rc;
 
@@ -2702,6 +2745,11 @@ static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
 
         if (take <= 0)
             continue;
+        if (day[0] == '\0') {
+            rc = allocation_day(c, pay, now, day);
+            if (rc != 0)
+                return rc;
+        }
         st = q(c, Q_INVOICE_PAY);
         if (st == NULL)
             return -STORE_E_IO;
@@ -2721,7 +2769,7 @@ static int allocate(struct sqi_conn *c, int64_t pay, struct inv *v, size_t n,
         bi(st, 1, pay);
         bi(st, 2, v[i].id);
         bi(st, 3, take);
-        bi(st, 4, now);
+        bt(st, 4, day);
         rc = exec1(c, st);
         if (rc != 0)
             return rc;
@@ -2741,10 +2789,16 @@ static int payment_insert(struct sqi_conn *c, int64_t org, int64_t pid,
                           const char *ref, const char *source,
                           const char *actor, int64_t now, int64_t *id)
 {
-    struct db_stmt *st = q(c, Q_PAYMENT_INSERT);
+    struct db_stmt *st;
     int64_t pay = 0;
+    char day[11];
     int rc;
 
+    /* dated on the first open day as of now: never a closed one */
+    rc = sqr_open_day(c->dbh, org, now, day);
+    if (rc != 0)
+        return rc;
+    st = q(c, Q_PAYMENT_INSERT);
     if (st == NULL)
         return -STORE_E_IO;
     bi(st, 1, org);
@@ -2757,6 +2811,7 @@ static int payment_insert(struct sqi_conn *c, int64_t org, int64_t pid,
     bt(st, 7, source);
     bt(st, 8, actor);
     bi(st, 9, now);
+    bt(st, 10, day);
     rc = insert_id(c, st, &pay);
     if (rc == 0) {
         /* every payment gets its signed receipt in this transaction */
@@ -3293,6 +3348,39 @@ out:
     return rc;
 }
 
+/*
+ * 0 when payment `payment` may be deleted: neither it nor any of its
+ * allocations is dated on a closed day ("day_closed"), and none of it
+ * was refunded ("refunded"); both -STORE_E_CONFLICT. In a write txn.
+ */
+static int reversible(struct sqi_conn *c, int64_t payment)
+{
+    struct db_stmt *st;
+    int rc, closed, refunded;
+
+    if ((st = qs(c, "SELECT CASE WHEN EXISTS (SELECT 1 FROM payments p"
+                    " JOIN day_closes d ON d.org_id = p.org_id WHERE"
+                    " p.id = ?1 AND d.reopened_at IS NULL AND (d.day = p.day"
+                    " OR d.day IN (SELECT a.day FROM allocations a WHERE"
+                    " a.payment_id = ?1))) THEN 1 ELSE 0 END, CASE WHEN"
+                    " EXISTS (SELECT 1 FROM refund_parts WHERE"
+                    " payment_id = ?1) THEN 1 ELSE 0 END")) == NULL)
+        return -STORE_E_IO;
+    bi(st, 1, payment);
+    rc = step(c, st);
+    closed = rc == 1 && db_column_int64(st, 0) != 0;
+    refunded = rc == 1 && db_column_int64(st, 1) != 0;
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    /* the details the guard triggers gave: http.c answers them */
+    if (closed || refunded) {
+        store_set_error("conflict", "%s", closed ? "day_closed" : "refunded");
+        return -STORE_E_CONFLICT;
+    }
+    return 0;
+}
+
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent)
 {
@@ -3333,6 +3421,9 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                                        " been used since");
         return -STORE_E_CONFLICT;
     }
+    rc = reversible(c, payment);
+    if (rc != 0)
+        return rc;
     {
         static const char *const sql[] = {
             /* every allocation: credit applied later may have added a
@@ -3343,6 +3434,9 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
             " allocations WHERE payment_id = ?1)",
             "DELETE FROM allocations WHERE payment_id = ?1",
             "DELETE FROM payments WHERE id = ?1",
+            /* its receipt stays, void from now on */
+            "UPDATE receipts SET voided_at = ?2 WHERE payment_id = ?1"
+            " AND voided_at IS NULL",
         };
         size_t i;
 
@@ -3350,6 +3444,8 @@ int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
             if ((st = qs(c, sql[i])) == NULL)
                 return -STORE_E_IO;
             bi(st, 1, payment);
+            if (i == sizeof(sql) / sizeof(sql[0]) - 1)
+                bi(st, 2, now);
             rc = step(c, st);
             db_reset(st);
             if (rc < 0)

@@ -647,11 +647,13 @@ static void pg_bind_null(struct db_stmt *s, int i)
 /* ---- execution ------------------------------------------------------- */
 
 /* Apply the session settings every connection needs (after a connect or
- * a reconnect). */
+ * a reconnect). A lock, the write lock included, is waited for as long as
+ * SQLite's busy timeout, then the statement fails as DB_E_BUSY. */
 static int session_setup(struct pg_conn *pg)
 {
     int rc = run_simple(pg, "SET client_encoding = 'UTF8';"
-                            " SET TimeZone = 'UTC'");
+                            " SET TimeZone = 'UTC';"
+                            " SET lock_timeout = '10s'");
 
     if (rc == 0 && (pg->flags & DB_READONLY))
         rc = run_simple(pg, "SET default_transaction_read_only = on");

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +48,138 @@ int st_tmpdir(char *out)
     return mkdtemp(out) ? 0 : -1;
 }
 
+/*
+ * With CHOPAY_TEST_PG set (a libpq URL of a PostgreSQL server), each data
+ * directory's database is a PostgreSQL database of its own there instead
+ * of DIR/chopay.db: "chopay_" and a hash of the directory's absolute
+ * path, created on first use. Every server and command the tests run
+ * gets it as --db, and st_db_url answers it.
+ */
+
+/* The PostgreSQL URL of CHOPAY_TEST_PG, or NULL when the tests use
+ * SQLite. */
+static const char *pg_base(void)
+{
+    const char *e = getenv("CHOPAY_TEST_PG");
+
+    return e != NULL && *e != '\0' ? e : NULL;
+}
+
+/* The absolute spelling of `dir` (which need not exist yet) into out. */
+static void abs_dir(const char *dir, char *out, size_t cap)
+{
+    char buf[PATH_MAX], parent[PATH_MAX];
+    const char *slash;
+
+    if (realpath(dir, buf) != NULL) {
+        snprintf(out, cap, "%s", buf);
+        return;
+    }
+    slash = strrchr(dir, '/');
+    snprintf(parent, sizeof(parent), "%.*s",
+             slash == NULL ? 1 : (int)(slash - dir), slash == NULL ? "." : dir);
+    if (realpath(*parent != '\0' ? parent : "/", buf) == NULL ||
+        snprintf(out, cap, "%s/%s", buf, slash == NULL ? dir : slash + 1) >=
+            (int)cap)
+        snprintf(out, cap, "%s", dir);
+}
+
+/* The name of data directory `dir`'s PostgreSQL database into out. */
+static void pg_name(const char *dir, char *out, size_t cap)
+{
+    char path[PATH_MAX];
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    const unsigned char *p;
+    size_t n;
+
+    abs_dir(dir, path, sizeof(path));
+    n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        path[--n] = '\0';
+    for (p = (const unsigned char *)path; *p != '\0'; p++)
+        h = (h ^ *p) * 1099511628211u;
+    snprintf(out, cap, "chopay_%016llx", (unsigned long long)h);
+}
+
+/* `base` with its database set to `name` into out. */
+static void pg_url(const char *base, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s%cdbname=%s", base,
+             strchr(base, '?') != NULL ? '&' : '?', name);
+}
+
+/* Create database `name` on CHOPAY_TEST_PG unless it is there: 0 or -1
+ * with the reason on stderr. */
+static int pg_create(const char *name)
+{
+    static char made[64][32];
+    static int n_made;
+    char sql[128], err[256];
+    struct db *db = NULL;
+    struct db_stmt *st;
+    int i, rc = -1;
+
+    for (i = 0; i < n_made; i++)
+        if (strcmp(made[i], name) == 0)
+            return 0;
+    if (db_open(pg_base(), 0, &db, err, sizeof(err)) != 0) {
+        fprintf(stderr, "CHOPAY_TEST_PG: %s\n", err);
+        return -1;
+    }
+    st = db_prepare(db, "SELECT count(*) FROM pg_database WHERE datname = ?1");
+    if (st != NULL) {
+        db_bind_text(st, 1, name);
+        if (db_step(st) == 1)
+            rc = (int)db_column_int64(st, 0);
+        db_finalize(st);
+    }
+    if (rc == 0) {
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+        rc = db_exec(db, sql) == 0 ? 1 : -1;
+    }
+    if (rc < 0)
+        fprintf(stderr, "CHOPAY_TEST_PG: database %s: %s\n", name,
+                db_errmsg(db));
+    db_close(db);
+    if (rc < 0)
+        return -1;
+    if (n_made < 64)
+        snprintf(made[n_made++], sizeof(made[0]), "%s", name);
+    return 0;
+}
+
+/* The PostgreSQL URL of data directory `dir`'s database into out,
+ * creating the database on first use. 0 or -1. */
+static int pg_dir_url(const char *dir, char *out, size_t cap)
+{
+    char name[32];
+
+    pg_name(dir, name, sizeof(name));
+    pg_url(pg_base(), name, out, cap);
+    return pg_create(name);
+}
+
 static pid_t spawn(const char *const *argv, int out_fd, int err_fd)
 {
-    const char *av[40];
+    const char *av[42], *dir = NULL;
+    char db_url[1024];
     pid_t pid;
-    int i;
+    int i, has_db = 0;
 
     av[0] = st_server_bin();
-    for (i = 0; argv[i] && i < 38; i++)
+    for (i = 0; argv[i] && i < 38; i++) {
         av[i + 1] = argv[i];
+        if (strcmp(argv[i], "--data-dir") == 0 && argv[i + 1] != NULL)
+            dir = argv[i + 1];
+        if (strcmp(argv[i], "--db") == 0)
+            has_db = 1;
+    }
+    if (pg_base() != NULL && dir != NULL && !has_db) {
+        if (pg_dir_url(dir, db_url, sizeof(db_url)) != 0)
+            return -1;
+        av[++i] = "--db";
+        av[++i] = db_url;
+    }
     av[i + 1] = NULL;
     pid = fork();
     if (pid == 0) {
@@ -470,9 +595,17 @@ int st_check(const char *dir, char *out, size_t cap)
     return rc;
 }
 
+int st_on_pg(void)
+{
+    return pg_base() != NULL;
+}
+
 void st_db_url(const char *dir, char *out, size_t cap)
 {
-    snprintf(out, cap, "sqlite:%s/chopay.db", dir);
+    if (pg_base() != NULL)
+        pg_dir_url(dir, out, cap);
+    else
+        snprintf(out, cap, "sqlite:%s/chopay.db", dir);
 }
 
 /* Open `url` (a db.h URL or an SQLite file path) with db_open's
@@ -501,6 +634,30 @@ int st_sql(const char *url, const char *sql)
         fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
     db_close(db);
     return rc == 0 ? 0 : -1;
+}
+
+int st_sql_tamper(const char *url, const char *sql)
+{
+    static const char drop[] = "DROP TRIGGER ";
+    char *buf;
+    int rc;
+
+    if (strncmp(url, "postgres", 8) != 0)
+        return st_sql(url, sql);
+    while (strncmp(sql, drop, sizeof(drop) - 1) == 0) {
+        const char *end = strchr(sql, ';');
+
+        if (end == NULL)
+            break;
+        sql = end + 1;
+        while (*sql == ' ')
+            sql++;
+    }
+    if (asprintf(&buf, "SET session_replication_role = replica; %s", sql) < 0)
+        return -1;
+    rc = st_sql(url, buf);
+    free(buf);
+    return rc;
 }
 
 /*

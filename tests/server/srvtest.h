@@ -142,12 +142,28 @@ int st_log_grep(const struct srvt *s, const char *needle, int *at_start);
  * the readers need the database to exist.
  */
 
-/* The URL of the database of data directory `dir` into out (cap bytes). */
+/* 1 when the tests run on PostgreSQL (CHOPAY_TEST_PG is set), else 0. */
+int st_on_pg(void);
+
+/* The URL of the database of data directory `dir` into out (cap bytes):
+ * DIR/chopay.db, or with CHOPAY_TEST_PG set, the PostgreSQL database the
+ * tests give every server and command run on `dir` (created on first
+ * use). */
 void st_db_url(const char *dir, char *out, size_t cap);
 
 /* Run `sql` (statements without parameters or rows) on `url`: 0, or -1
  * with the database's message on stderr. */
 int st_sql(const char *url, const char *sql);
+
+/*
+ * Run `sql` on `url` as st_sql does, past the guard triggers it drops
+ * first ("DROP TRIGGER name; ..."), to tamper with rows the way someone
+ * with the database's password could. On PostgreSQL, whose guards have
+ * other names, the DROP TRIGGER statements are left out and the
+ * session's triggers are off instead (session_replication_role, which
+ * the test cluster's superuser may set).
+ */
+int st_sql_tamper(const char *url, const char *sql);
 
 /* Column 0 of the first row of `sql` on `url` (read-only) as an
  * integer (NULL reads as 0); -1 when there is no row or on failure. */

@@ -883,14 +883,14 @@ static void test_db(const char *dir)
 static void test_rate_limit(const char *dir)
 {
     struct srvt s2;
-    char d2[256], conf[300], db[320];
+    char d2[256], conf[300], db[1024];
     const char *extra[] = {"--config", conf, "--db", db, NULL};
     FILE *f;
     int i, n429 = 0, n200 = 0;
 
     CHECK_INT(st_tmpdir(d2), 0);
     snprintf(conf, sizeof(conf), "%s/server.ini", d2);
-    snprintf(db, sizeof(db), "sqlite:%s/chopay.db", dir);
+    st_db_url(dir, db, sizeof(db));
     f = fopen(conf, "w");
     fprintf(f, "; test config\n[server]\nrate = 2\nburst = 5\n"
                "threads = 2\n");

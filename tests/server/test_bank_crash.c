@@ -146,18 +146,20 @@ int main(void)
        the journal's commit) is processed at start-up */
     CHECK_INT(st_stop(&srv), 0);
     {
-        char path[400];
+        char path[1024];
         struct db *db = NULL;
         char *sql = NULL;
 
-        snprintf(path, sizeof(path), "%s/chopay.db", dir);
+        st_db_url(dir, path, sizeof(path));
         CHECK_INT(db_open(path, DB_NOCREATE, &db, NULL, 0), 0);
         CHECK(asprintf(&sql,
                        "INSERT INTO bank_journal(provider, org_id,"
                        " received_at, headers, body, verified, state)"
-                       " VALUES ('generic', 1, 0, '{}', CAST('%s' AS BLOB),"
+                       " VALUES ('generic', 1, 0, '{}', CAST('%s' AS %s),"
                        " 'ok', 'received')",
-                       bodies[THREADS * PER]) > 0);
+                       bodies[THREADS * PER],
+                       strncmp(path, "sqlite:", 7) == 0 ? "BLOB" : "BYTEA") >
+              0);
         /* a spare body, never sent: its own id */
         CHECK_INT(db != NULL ? db_exec(db, sql) : -1, 0);
         free(sql);
@@ -173,13 +175,13 @@ int main(void)
               0);
     {
         /* storage unavailable: 503 and nothing recorded; then it works */
-        char path[400], h1[64], h2[160];
+        char path[1024], h1[64], h2[160];
         const char *hdrs[] = {h1, h2, NULL};
         const char *body = bodies[THREADS * PER + 1];
         struct db *db = NULL;
         struct resp r;
 
-        snprintf(path, sizeof(path), "%s/chopay.db", dir);
+        st_db_url(dir, path, sizeof(path));
         CHECK_INT(db_open(path, DB_NOCREATE, &db, NULL, 0), 0);
         /* the write lock, held past the server's busy timeout */
         CHECK_INT(db != NULL ? db_begin(db, DB_WRITE) : -1, 0);

@@ -422,18 +422,20 @@ static void fill_disk(const char *path)
  */
 static void journal_pending_add(const char *dir)
 {
-    char url[400];
+    char url[1024], sql[512];
 
     st_db_url(dir, url, sizeof(url));
-    CHECK_INT(st_sql(url, "INSERT INTO bank_journal(provider, org_id,"
-                          " received_at, headers, body, verified, state)"
-                          " VALUES ('generic', 1, 0, '{}', CAST('"
-                          "{\"id\":\"FULL-1\",\"account\":\"" ST_MKT_ACCOUNT
-                          "\",\"reference\":\"FT00000001\",\"direction\":"
-                          "\"credit\",\"amount\":1000,\"booked_at\":"
-                          "\"2026-10-01\",\"description\":\"full disk\"}"
-                          "' AS BLOB), 'ok', 'received')"),
-              0);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO bank_journal(provider, org_id,"
+             " received_at, headers, body, verified, state)"
+             " VALUES ('generic', 1, 0, '{}', CAST('"
+             "{\"id\":\"FULL-1\",\"account\":\"" ST_MKT_ACCOUNT
+             "\",\"reference\":\"FT00000001\",\"direction\":"
+             "\"credit\",\"amount\":1000,\"booked_at\":"
+             "\"2026-10-01\",\"description\":\"full disk\"}"
+             "' AS %s), 'ok', 'received')",
+             strncmp(url, "sqlite:", 7) == 0 ? "BLOB" : "BYTEA");
+    CHECK_INT(st_sql(url, sql), 0);
 }
 
 /* Start the server on a fixed port without waiting for server.addr. */

@@ -793,7 +793,7 @@ static int tamper(const char *sql)
     char url[400];
 
     st_db_url(srv.dir, url, sizeof(url));
-    return st_sql(url, sql);
+    return st_sql_tamper(url, sql);
 }
 
 /* chopay-server audit verify: exit status, output into out. */

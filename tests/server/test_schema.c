@@ -200,12 +200,15 @@ int main(void)
     int i;
 
     CHECK(st_tmpdir(dir) == 0);
+    snprintf(path, sizeof(path), "%s/chopay.db", dir);
     {
-        const char *argv[] = {"init", "--data-dir", dir, NULL};
+        /* SQLite's schema, also when the tests run on PostgreSQL */
+        char url[310];
+        const char *argv[] = {"init", "--data-dir", dir, "--db", url, NULL};
 
+        snprintf(url, sizeof(url), "sqlite:%s", path);
         CHECK(st_run(out, sizeof(out), argv) == 0);
     }
-    snprintf(path, sizeof(path), "%s/chopay.db", dir);
     CHECK(db_open(path, DB_READONLY, &lite, NULL, 0) == 0);
     sql = read_file("server/schema/pgsql.sql");
     CHECK(sql != NULL);

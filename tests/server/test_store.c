@@ -720,7 +720,9 @@ int main(void)
     CHECK_INT(st->ops->audit_verify(st, &n), 0);
     CHECK(n >= 10);
     store_close(st);
-    CHECK_INT(store_open("postgres://x/y", 1, &st), -STORE_E_USAGE);
+    /* a PostgreSQL URL is the same store; none answers on this one */
+    CHECK_INT(store_open("postgresql:///none?host=/nonexistent", 1, &st),
+              -STORE_E_IO);
     CHECK_INT(store_open("mysql://x", 1, &st), -STORE_E_USAGE);
     test_readonly(dir);
     test_order(dir);

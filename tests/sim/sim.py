@@ -14,6 +14,7 @@ and the first differing figure. See tests/sim/README.md.
 
 import argparse
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -66,6 +67,80 @@ def vn_time():
             datetime.timedelta(hours=7)).strftime("%H:%M:%S")
 
 
+# --- the database ------------------------------------------------------------
+# With CHOPAY_TEST_PG set (a libpq URL), a data directory's database is a
+# PostgreSQL database of its own instead of DIR/chopay.db, named in the
+# file DIR/pg-database ("chopay_" and a hash of the directory's path when
+# it is first used); every server and command gets it as --db.
+
+PG = os.environ.get("CHOPAY_TEST_PG") or None
+PG_NAME_FILE = "pg-database"
+
+
+def pg_admin(sql):
+    """Run `sql` on CHOPAY_TEST_PG's own database (psql)."""
+    r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", PG,
+                        "-c", sql],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise RuntimeError("psql: %s: %s" % (sql, r.stderr.decode().strip()))
+
+
+def pg_url(name):
+    return PG + ("&" if "?" in PG else "?") + "dbname=" + name
+
+
+def pg_fresh_name(data_dir):
+    h = hashlib.sha256(os.path.abspath(data_dir).encode()).hexdigest()
+    return "chopay_" + h[:16]
+
+
+def db_args(data_dir):
+    """The --db arguments for data directory `data_dir` ([] on SQLite),
+    creating its PostgreSQL database on first use."""
+    if PG is None:
+        return []
+    path = os.path.join(data_dir, PG_NAME_FILE)
+    if os.path.exists(path):
+        with open(path) as f:
+            name = f.read().strip()
+    else:
+        name = pg_fresh_name(data_dir)
+        pg_admin("CREATE DATABASE %s" % name)
+        with open(path, "w") as f:
+            f.write(name + "\n")
+    return ["--db", pg_url(name)]
+
+
+def db_copy(template, data_dir):
+    """After copying directory `template` to `data_dir`: on PostgreSQL, a
+    copy of the template's database becomes the copy's."""
+    if PG is None:
+        return
+    with open(os.path.join(template, PG_NAME_FILE)) as f:
+        old = f.read().strip()
+    name = pg_fresh_name(data_dir)
+    for attempt in range(50):
+        try:  # refused while another copy of the template is being made
+            pg_admin("CREATE DATABASE %s TEMPLATE %s" % (name, old))
+            break
+        except RuntimeError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
+    with open(os.path.join(data_dir, PG_NAME_FILE), "w") as f:
+        f.write(name + "\n")
+
+
+def db_drop(data_dir):
+    """Drop `data_dir`'s PostgreSQL database, if it has one."""
+    path = os.path.join(data_dir, PG_NAME_FILE)
+    if PG is None or not os.path.exists(path):
+        return
+    with open(path) as f:
+        pg_admin("DROP DATABASE IF EXISTS %s" % f.read().strip())
+
+
 # --- the server --------------------------------------------------------------
 
 class Server:
@@ -86,8 +161,8 @@ class Server:
         if os.path.exists(addr):
             os.unlink(addr)
         self.proc = subprocess.Popen(
-            [self.binary, "--config", self.config, "--data-dir", self.dir,
-             "--listen", "127.0.0.1:0", "serve"],
+            [self.binary, "--config", self.config, "--data-dir", self.dir] +
+            db_args(self.dir) + ["--listen", "127.0.0.1:0", "serve"],
             stdout=self.log, stderr=self.log)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -179,7 +254,8 @@ class Server:
 
 
 def cli(binary, data_dir, *args):
-    r = subprocess.run([binary, "--data-dir", data_dir] + list(args),
+    r = subprocess.run([binary, "--data-dir", data_dir] +
+                       db_args(data_dir) + list(args),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if r.returncode != 0:
         raise RuntimeError("%s %s: %s" % (binary, " ".join(args),
@@ -199,6 +275,7 @@ def make_template(binary, where):
     month's invoices, provider secrets, tokens and a kiosk key; its
     credentials and starting state in where/sim.json."""
     if os.path.exists(where):
+        db_drop(where)
         shutil.rmtree(where)
     os.makedirs(where)
     cfg = os.path.join(where, "server.ini")
@@ -273,7 +350,8 @@ def make_template(binary, where):
 
 def run_check(binary, data_dir):
     """None when `chopay-server check` passes, else its complaint."""
-    r = subprocess.run([binary, "--data-dir", data_dir, "check"],
+    r = subprocess.run([binary, "--data-dir", data_dir] +
+                       db_args(data_dir) + ["check"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if r.returncode == 0:
         return None
@@ -307,6 +385,7 @@ class Sim:
         self.dir = tempfile.mkdtemp(prefix="chopay-sim-%d-" % seed, dir=base)
         shutil.rmtree(self.dir)
         shutil.copytree(template, self.dir)
+        db_copy(template, self.dir)
         self.cfg = os.path.join(self.dir, "server.ini")
         self.srv = Server(binary, self.dir, self.cfg)
         fees = [{"code": c, "kind": k, "category": cat, "amount": a,
@@ -1218,6 +1297,7 @@ class Sim:
             self.srv.stop()
             self.sanitizer_report_text = self.sanitizer_report()
             if not self.keep:
+                db_drop(self.dir)
                 shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -1239,6 +1319,8 @@ def template_for(binary, tmp_root):
     st = os.stat(binary)
     name = "chopay-sim-template-%d-%d-%d" % (os.getuid(), st.st_mtime_ns,
                                              st.st_size)
+    if PG is not None:  # a database of this PostgreSQL server
+        name += "-pg" + hashlib.sha256(PG.encode()).hexdigest()[:12]
     where = os.path.join(tmp_root, name)
     meta_path = os.path.join(where, "sim.json")
     if not os.path.exists(meta_path):

@@ -1,0 +1,271 @@
+/*
+ * test_guards.c: the ledger's guards the store decides in C, on a real
+ * SQLite store without HTTP: a payment or an allocation dated on a
+ * closed day is not deleted, a refunded payment is not deleted, a
+ * reversed payment's receipt is voided at the reversal's time, nothing
+ * is inserted on a closed day or without its day, and after the
+ * migrations the only triggers left are the append-only guards.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+#include "srvtest.h"
+#include "store.h"
+#include "store_report.h"
+#include "store_sqlite_int.h"
+
+static char db_file[300]; /* the test database's file */
+static char today[11];    /* today in Vietnam */
+
+/* One integer of query `head` ending in "= ?" for `id`, the ? left
+ * out, on the test database. */
+static long long sql_int(const char *head, int64_t id)
+{
+    char sql[512];
+
+    snprintf(sql, sizeof(sql), "%s %lld", head, (long long)id);
+    return st_sql_int(db_file, sql);
+}
+
+/* A transfer of `amount` for payer `code` (its open invoices, oldest
+ * first; excess to credit), at `now`: the payment's id, or -1. */
+static int64_t transfer(struct store *st, int64_t org, const char *code,
+                        int64_t amount, const char *ref, int64_t now)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t payer, pay = -1;
+    json_t *res = NULL;
+    char sql[128];
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT id FROM payers WHERE code = '%s'", code);
+    payer = st_sql_int(db_file, sql);
+    rc = sqi_begin_write(s, c);
+    if (rc == 0)
+        rc = sqi_transfer_payer(c, org, payer, amount, ref, "test", "test", now,
+                                &res, &pay);
+    rc = sqi_end_write(s, c, rc);
+    sqi_put_conn(s, c);
+    json_decref(res);
+    return rc == 0 ? pay : -1;
+}
+
+/* sqi_payment_reverse of `pay` at `now` in its own write transaction. */
+static int reverse(struct store *st, int64_t pay, int64_t now)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t intent = 0;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc == 0)
+        rc = sqi_payment_reverse(c, pay, now, &intent);
+    rc = sqi_end_write(s, c, rc);
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+/* Close `day` of `org` as a day close records it. */
+static int close_day(int64_t org, const char *day)
+{
+    char sql[512];
+
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO day_closes(org_id, day, closed_at, actor, totals,"
+             " audit_id, audit_head, bank_seq) VALUES (%lld, '%s', 1,"
+             " 'test', '{}', 0, '', 0)",
+             (long long)org, day);
+    return st_sql(db_file, sql);
+}
+
+/* A refusal with the detail a guard trigger gave ("conflict"). */
+static void check_refused(int rc, const char *detail)
+{
+    CHECK_INT(rc, -STORE_E_CONFLICT);
+    CHECK_STR(store_error_code(), "conflict");
+    CHECK_STR(store_error_message(), detail);
+}
+
+static void setup(struct store *st, int64_t *org_id)
+{
+    const struct store_ops *op = st->ops;
+    struct store_org org = {"MKT",        "market",  "Chợ Hôm", "970436",
+                            "1023456789", "CHO HOM", "CH"};
+    struct store_fee rent = {"THUE", "Tiền thuê", "monthly", "", 300000, 1};
+    const char *codes[] = {"A-1", "A-2", "A-3", "A-4", "A-5"};
+    json_t *out = NULL;
+    size_t i;
+
+    CHECK_INT(op->org_create(st, &org, "test", &out), 0);
+    json_decref(out);
+    CHECK_INT(op->org_id(st, "MKT", org_id), 0);
+    CHECK_INT(op->fee_put(st, *org_id, &rent, 1, "test", &out), 0);
+    json_decref(out);
+    for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        struct store_payer p = {codes[i], "Vũ Thị Yến", NULL, "A", NULL,
+                                NULL,     NULL,         NULL, 1};
+
+        CHECK_INT(op->payer_put(st, *org_id, &p, 1, "test", &out), 0);
+        json_decref(out);
+    }
+    CHECK_INT(op->invoices_generate(st, *org_id, "2026-10", NULL, "t", &out),
+              0);
+    json_decref(out);
+}
+
+static void test_guards(struct store *st, int64_t org)
+{
+    struct store_refund_req rf = {"A-1", 50000, "RF1", "trả lại tiền thừa"};
+    int64_t now = (int64_t)time(NULL), p1, p2, p3, p4, p5;
+    json_t *out = NULL;
+
+    /* a refunded payment is not deleted: nothing changes */
+    p1 = transfer(st, org, "A-1", 400000, "FT1", now);
+    CHECK(p1 > 0);
+    CHECK_INT(st->ops->payer_refund(st, org, &rf, "test", now, &out), 0);
+    json_decref(out);
+    check_refused(reverse(st, p1, now), "refunded");
+    CHECK_INT(sql_int("SELECT count(*) FROM payments WHERE id =", p1), 1);
+    CHECK_INT(sql_int("SELECT count(*) FROM allocations WHERE"
+                      " payment_id =",
+                      p1),
+              1);
+    CHECK_INT(st_sql_int(db_file, "SELECT credit FROM payers WHERE code ="
+                                  " 'A-1'"),
+              50000);
+
+    /* a reversed payment's receipt is kept, void from the reversal on */
+    p2 = transfer(st, org, "A-2", 200000, "FT2", now);
+    CHECK(p2 > 0);
+    CHECK_INT(sql_int("SELECT count(*) FROM receipts WHERE voided_at IS"
+                      " NULL AND payment_id =",
+                      p2),
+              1);
+    CHECK_INT(reverse(st, p2, now + 7), 0);
+    CHECK_INT(sql_int("SELECT count(*) FROM payments WHERE id =", p2), 0);
+    CHECK_INT(sql_int("SELECT voided_at FROM receipts WHERE payment_id =", p2),
+              now + 7);
+
+    /* an allocation dated on a closed day is not deleted */
+    p3 = transfer(st, org, "A-3", 100000, "FT3", now);
+    CHECK(p3 > 0);
+    CHECK_INT(close_day(org, "2020-01-02"), 0);
+    CHECK_INT(st_sql(db_file, "UPDATE allocations SET day = '2020-01-02'"
+                              " WHERE payment_id = (SELECT p.id FROM"
+                              " payments p WHERE p.reference = 'FT3')"),
+              0);
+    check_refused(reverse(st, p3, now), "day_closed");
+    CHECK_INT(sql_int("SELECT count(*) FROM allocations WHERE"
+                      " payment_id =",
+                      p3),
+              1);
+
+    /* a payment dated on a closed day is not deleted (today closes) */
+    p4 = transfer(st, org, "A-4", 100000, "FT4", now);
+    CHECK(p4 > 0);
+    CHECK_INT(close_day(org, today), 0);
+    check_refused(reverse(st, p4, now), "day_closed");
+    CHECK_INT(sql_int("SELECT count(*) FROM payments WHERE id =", p4), 1);
+    CHECK_INT(sql_int("SELECT count(*) FROM receipts WHERE voided_at IS"
+                      " NULL AND payment_id =",
+                      p4),
+              1);
+    CHECK_INT(st_sql_int(db_file, "SELECT paid FROM invoices i JOIN payers y"
+                                  " ON y.id = i.payer_id WHERE y.code ="
+                                  " 'A-4'"),
+              100000);
+
+    /* with today closed, what is made now is dated on the next open day,
+       never on a closed one */
+    p5 = transfer(st, org, "A-5", 500000, "FT5", now);
+    CHECK(p5 > 0);
+    {
+        char sql[256], next[11] = "";
+
+        CHECK_INT(sqr_next_day(today, next), 0);
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM payments p JOIN allocations a ON"
+                 " a.payment_id = p.id WHERE p.day = '%s' AND a.day = '%s'"
+                 " AND p.id =",
+                 next, next);
+        CHECK_INT(sql_int(sql, p5), 1);
+    }
+    /* an allocation that would be dated on its payment's day, closed
+       since: refused (the credit A-5's over-payment left, applied to a
+       new invoice) */
+    CHECK_INT(close_day(org, "2099-12-31"), 0);
+    CHECK_INT(st_sql(db_file, "UPDATE payments SET day = '2099-12-31'"
+                              " WHERE reference = 'FT5'"),
+              0);
+    check_refused(
+        st->ops->invoices_generate(st, org, "2026-11", NULL, "t", &out),
+        "day_closed");
+    CHECK_INT(st_sql_int(db_file, "SELECT count(*) FROM invoices WHERE"
+                                  " period = '2026-11'"),
+              0);
+    /* every record carries its day */
+    CHECK_INT(st_sql_int(db_file, "SELECT (SELECT count(*) FROM payments"
+                                  " WHERE day IS NULL) + (SELECT count(*)"
+                                  " FROM allocations WHERE day IS NULL) +"
+                                  " (SELECT count(*) FROM invoices WHERE"
+                                  " day IS NULL) + (SELECT count(*) FROM"
+                                  " refunds WHERE day IS NULL)"),
+              0);
+}
+
+/* Collects the names of the rows st_sql_rows reads, comma-separated. */
+static int collect(void *arg, int n, const char *const *col)
+{
+    char *out = arg;
+    size_t len = strlen(out);
+
+    if (n >= 1 && col[0] != NULL)
+        snprintf(out + len, 1024 - len, "%s%s", len ? "," : "", col[0]);
+    return 0;
+}
+
+/* After the migrations, the only triggers are the append-only guards. */
+static void test_triggers(void)
+{
+    char names[1024] = "";
+
+    CHECK_INT(st_sql_rows(db_file,
+                          "SELECT name FROM sqlite_master WHERE type ="
+                          " 'trigger' ORDER BY name",
+                          collect, names),
+              10);
+    CHECK_STR(names, "audit_encodings_no_delete,audit_encodings_no_update,"
+                     "audit_no_delete,audit_no_update,corrections_no_delete,"
+                     "corrections_no_update,day_close_txns_no_delete,"
+                     "day_close_txns_no_update,day_closes_no_delete,"
+                     "receipts_no_delete");
+    CHECK_INT(st_sql_int(db_file, "SELECT max(version) FROM schema_version"),
+              14);
+}
+
+int main(void)
+{
+    char dir[256], path[300];
+    struct store *st = NULL;
+    int64_t org = 0;
+
+    CHECK_INT(st_tmpdir(dir), 0);
+    snprintf(path, sizeof(path), "sqlite:%s/t.db", dir);
+    snprintf(db_file, sizeof(db_file), "%s/t.db", dir);
+    CHECK_INT(sqr_vn_day((int64_t)time(NULL), today), 0);
+    CHECK_INT(store_open(path, 1, &st), 0);
+    if (st == NULL)
+        return TEST_END();
+    test_triggers();
+    setup(st, &org);
+    test_guards(st, org);
+    store_close(st);
+    if (th_failed == 0)
+        st_rmtree(dir);
+    return TEST_END();
+}
