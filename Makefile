@@ -7,7 +7,7 @@
 #   make            build everything into $(BUILD)/
 #   make check      run every test (installs missing Debian packages first)
 #   make asan       the whole suite under AddressSanitizer + UBSan
-#   make check-pg   the server's tests on PostgreSQL 15; two nodes on one database
+#   make check-pg   server tests on PostgreSQL 15; two nodes on one database
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS=N runs each for N s)
 #   make bench      benchmarks
 #   make demo       the demo system on its embedded default
