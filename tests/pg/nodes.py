@@ -348,6 +348,7 @@ if check(len(inv) == 1, "(c) the invoice of A-3"):
         (lambda i=i: kiosk_call(ports[i % 3], "POST", "/v1/cash", cash,
                                 "nodes-c-%d" % i)) for i in range(10)])
     codes = sorted(r[0] for r in res)
+    print("-- (c) answers %r" % codes, flush=True)
     check(codes.count(201) == 1 and
           all(c in (409, 422) for c in codes if c != 201),
           "(c) one cash payment accepted, the rest refused: %r" % (res,))
@@ -386,6 +387,8 @@ time.sleep(1.5)
 stop_flood.set()
 for t in flooders:
     t.join()
+print("-- (d) %d notifications acknowledged, node 1 killed mid-flood" %
+      len(acked), flush=True)
 check(len(acked) > 20, "(d) the flood was acknowledged (%d)" % len(acked))
 try:
     n1.start()  # its journal: what it acknowledged but had not processed
