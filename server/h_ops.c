@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "db/db.h"
 
 /* Seconds between two write probes; probes in between reuse the result. */
 #define PROBE_EVERY_US 2000000
@@ -67,7 +68,7 @@ static int probe_dir(const char *dir, const char *label, char *what, size_t cap)
 
 /*
  * The directory of an SQLite database URL ("sqlite:DIR/chopay.db") into
- * `dir`; "" when it is not a file path.
+ * `dir`; "" when it is not a file path (a PostgreSQL database has none).
  */
 static void db_dir(const char *url, char *dir, size_t cap)
 {
@@ -75,7 +76,8 @@ static void db_dir(const char *url, char *dir, size_t cap)
     const char *slash = strrchr(p, '/');
 
     dir[0] = '\0';
-    if (strncmp(p, "file:", 5) == 0 || strcmp(p, ":memory:") == 0)
+    if (db_url_backend(url) != DB_SQLITE || strncmp(p, "file:", 5) == 0 ||
+        strcmp(p, ":memory:") == 0)
         return;
     if (slash == NULL)
         snprintf(dir, cap, ".");

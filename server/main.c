@@ -428,7 +428,10 @@ int server_open_store(const struct srv_config *c, int pool, struct store **out)
     }
     rc = store_open(c->db, pool, out);
     if (rc != 0) {
-        fprintf(stderr, "chopay-server: %s: %s\n", c->db,
+        char shown[sizeof(c->db)];
+
+        store_url_shown(c->db, shown, sizeof(shown));
+        fprintf(stderr, "chopay-server: %s: %s\n", shown,
                 store_error_message());
         return -1;
     }
@@ -454,12 +457,14 @@ int server_new_secret(const char *prefix, char *key, char hash[65])
 static int cmd_init(const struct srv_config *c)
 {
     struct store *st = NULL;
+    char shown[sizeof(c->db)];
     int64_t n = 0;
 
     if (server_open_store(c, 1, &st) != 0)
         return 1;
     st->ops->audit_verify(st, &n);
-    printf("chopay-server: database %s ready (%lld audit entries)\n", c->db,
+    store_url_shown(c->db, shown, sizeof(shown));
+    printf("chopay-server: database %s ready (%lld audit entries)\n", shown,
            (long long)n);
     store_close(st);
     return 0;
@@ -1092,7 +1097,7 @@ int server_serve(struct srv_config *c, struct store *st)
     struct nodes *peers = NULL;
     struct srv s;
     sigset_t set;
-    char path[600], tmp[620];
+    char path[600], tmp[620], shown[sizeof(c->db)];
     int sig = 0;
     FILE *f;
 
@@ -1136,9 +1141,10 @@ int server_serve(struct srv_config *c, struct store *st)
         if (fclose(f) != 0 || rename(tmp, path) != 0)
             unlink(tmp);
     }
+    store_url_shown(c->db, shown, sizeof(shown));
     api_log(6, "event=listening addr=%.*s:%u threads=%d db=\"%s\"",
             (int)(strrchr(c->listen, ':') - c->listen), c->listen,
-            (unsigned)s.port, c->threads, c->db);
+            (unsigned)s.port, c->threads, shown);
     if (s.md != NULL)
         api_log(6, "event=listening what=metrics addr=%.*s:%u",
                 (int)(strrchr(c->metrics_listen, ':') - c->metrics_listen),

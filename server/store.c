@@ -75,6 +75,55 @@ int store_open_readonly(const char *url, int pool, struct store **out)
     return rc != 0 ? rc : store_sqlite_open_readonly(path, pool, out);
 }
 
+/* Append the `n` bytes at `s` to out (cap bytes, *len used). */
+static void put(char *out, size_t cap, size_t *len, const char *s, size_t n)
+{
+    if (*len + 1 >= cap)
+        return;
+    if (n > cap - 1 - *len)
+        n = cap - 1 - *len;
+    memcpy(out + *len, s, n);
+    *len += n;
+    out[*len] = '\0';
+}
+
+void store_url_shown(const char *url, char *out, size_t cap)
+{
+    const char *p = url, *auth = strstr(url, "://");
+    size_t len = 0;
+
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    if (strncmp(url, "postgres://", 11) != 0 &&
+        strncmp(url, "postgresql://", 13) != 0) {
+        put(out, cap, &len, url, strlen(url));
+        return;
+    }
+    if (auth != NULL) {
+        const char *host = auth + 3, *end = host + strcspn(host, "/?#");
+        const char *at = memchr(host, '@', (size_t)(end - host));
+        const char *colon =
+            at != NULL ? memchr(host, ':', (size_t)(at - host)) : NULL;
+
+        if (colon != NULL) {
+            put(out, cap, &len, url, (size_t)(colon + 1 - url));
+            put(out, cap, &len, "***", 3);
+            p = at;
+        }
+    }
+    for (;;) {
+        const char *pw = strstr(p, "password=");
+
+        if (pw == NULL)
+            break;
+        put(out, cap, &len, p, (size_t)(pw + 9 - p));
+        put(out, cap, &len, "***", 3);
+        p = pw + 9 + strcspn(pw + 9, "& ");
+    }
+    put(out, cap, &len, p, strlen(p));
+}
+
 void store_close(struct store *st)
 {
     if (st != NULL)

@@ -632,7 +632,9 @@ struct store {
 
 /*
  * Open the store named by `url`: "sqlite:PATH", "sqlite://PATH" or a plain
- * path. Applies pending migrations. `pool` is the number of connections
+ * path, or a PostgreSQL URL (postgres://, postgresql://; an empty
+ * database gets the schema). Applies pending migrations. `pool` is the number
+ * of connections
  * (>= 1). Returns 0 and *out, or a negated enum store_error; a message is
  * in store_error_message().
  */
@@ -648,6 +650,11 @@ int store_open_readonly(const char *url, int pool, struct store **out);
 
 /* Close and free `st` (NULL does nothing). */
 void store_close(struct store *st);
+
+/* Database URL `url` as it may be shown in messages and logs into `out`
+ * (cap bytes): a PostgreSQL URL's password (postgres://user:PASSWORD@host
+ * or password=PASSWORD) is written as "***"; anything else is copied. */
+void store_url_shown(const char *url, char *out, size_t cap);
 
 /* The SQLite backend (store_sqlite.c); `path` is a file name. */
 int store_sqlite_open(const char *path, int pool, struct store **out);

@@ -3937,7 +3937,9 @@ static int exec_sql(struct db *db, const char *sql)
     return 0;
 }
 
-static int open_db(const char *path, unsigned flags, struct sqi_conn *c)
+/* Open connection `c` to `path` (shown in messages as `shown`). */
+static int open_db(const char *path, const char *shown, unsigned flags,
+                   struct sqi_conn *c)
 {
     char err[512];
     int rc = db_open(path, flags, &c->dbh, err, sizeof(err));
@@ -3951,7 +3953,7 @@ static int open_db(const char *path, unsigned flags, struct sqi_conn *c)
     }
     if (!(flags & DB_READONLY) && (sqi_account_functions(c->dbh) != 0 ||
                                    sqi_bank_functions(c->dbh) != 0)) {
-        store_set_error("storage_unavailable", "%s: %s", path,
+        store_set_error("storage_unavailable", "%s: %s", shown,
                         db_errmsg(c->dbh));
         db_close(c->dbh);
         c->dbh = NULL;
@@ -4137,6 +4139,7 @@ static int schema_current(struct db *db, const char *path)
 static int sq_open(const char *path, int pool, int readonly, struct store **out)
 {
     unsigned char node[STORE_NODE_LEN / 2];
+    char shown[1024];
     struct sq *s;
     int i, rc;
 
@@ -4159,13 +4162,14 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
         goto fail;
     }
     crypto_hex(node, sizeof(node), s->base.node);
+    store_url_shown(path, shown, sizeof(shown));
     for (i = 0; i < pool; i++) {
-        rc = open_db(path, readonly ? DB_READONLY : 0, &s->conns[i]);
+        rc = open_db(path, shown, readonly ? DB_READONLY : 0, &s->conns[i]);
         if (rc != 0)
             goto fail;
         s->n = i + 1;
         if (i == 0) {
-            rc = readonly ? schema_current(s->conns[0].dbh, path)
+            rc = readonly ? schema_current(s->conns[0].dbh, shown)
                           : migrate(s->conns[0].dbh);
             if (rc != 0)
                 goto fail;

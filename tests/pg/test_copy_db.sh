@@ -43,7 +43,7 @@ case "$CHOPAY_TEST_PG" in
 esac
 
 # A deployment with money in every state.
-TMPDIR=$tmp python3 tests/sim/sim.py --server "$server" --seed 11 \
+CHOPAY_TEST_PG= TMPDIR=$tmp python3 tests/sim/sim.py --server "$server" --seed 11 \
     --steps 80 --keep >"$tmp/sim.log" 2>&1
 ok $? "simulator run (see $tmp/sim.log)"
 a=$(find "$tmp" -path '*chopay-sim-11-*' -name chopay.db | head -n 1)

@@ -205,33 +205,57 @@ static int make_set(unsigned seed, struct xfer *xs)
     return n;
 }
 
+/* Text being built: buf (cap bytes) holds len of them. */
+struct text_acc {
+    char *buf;
+    size_t cap, len;
+    int rows;
+};
+
+/* st_sql_rows' callback: column 0 of each row, joined by ','. */
+static int join_row(void *arg, int n, const char *const *col)
+{
+    struct text_acc *a = arg;
+    int k;
+
+    if (n < 1 || a->len + 1 >= a->cap)
+        return 1;
+    k = snprintf(a->buf + a->len, a->cap - a->len, "%s%s",
+                 a->rows++ > 0 ? "," : "", col[0] ? col[0] : "");
+    a->len = k < 0 ? a->len : a->len + (size_t)k;
+    if (a->len >= a->cap)
+        a->len = a->cap - 1;
+    return 0;
+}
+
 /* The ledger as a text fingerprint. */
 static void ledger(struct srvt *s, char *out, size_t cap)
 {
+    /* lists: every row's text, in this order, joined by ',' */
     static const char *const q[] = {
-        "SELECT group_concat(p.code || ':' || i.period || '=' || i.paid, ',')"
-        " FROM (SELECT * FROM invoices ORDER BY payer_id, period) i"
-        " JOIN payers p ON p.id = i.payer_id",
-        "SELECT group_concat(code || '=' || credit, ',') FROM payers",
+        "SELECT p.code || ':' || i.period || '=' || i.paid FROM invoices i"
+        " JOIN payers p ON p.id = i.payer_id ORDER BY i.payer_id, i.period",
+        "SELECT code || '=' || credit FROM payers ORDER BY id",
         "SELECT count(*) || '/' || coalesce(sum(amount), 0) FROM bank_txns"
         " WHERE state IN ('unmatched', 'ambiguous')",
         "SELECT count(*) || '/' || coalesce(sum(amount), 0) FROM bank_txns"
         " WHERE state = 'ignored'",
         "SELECT count(*) || '/' || coalesce(sum(amount), 0) FROM bank_txns"
         " WHERE state <> 'duplicate'",
-        "SELECT group_concat(status || '=' || paid, ',') FROM intents",
+        "SELECT status || '=' || paid FROM intents ORDER BY id",
     };
     char url[400];
-    size_t i, len = 0;
+    size_t i;
+    struct text_acc a = {out, cap - 1, 0, 0};
 
     out[0] = '\0';
     st_db_url(s->dir, url, sizeof(url));
-    for (i = 0; i < sizeof(q) / sizeof(q[0]) && len + 1 < cap; i++) {
-        /* each answer (NULL as "") and a '|' */
-        CHECK(st_sql_text(url, q[i], out + len, cap - len - 1) >= 0);
-        len += strlen(out + len);
-        out[len++] = '|';
-        out[len] = '\0';
+    for (i = 0; i < sizeof(q) / sizeof(q[0]) && a.len + 1 < a.cap; i++) {
+        /* each answer and a '|' */
+        a.rows = 0;
+        CHECK(st_sql_rows(url, q[i], join_row, &a) >= 0);
+        out[a.len++] = '|';
+        out[a.len] = '\0';
     }
 }
 

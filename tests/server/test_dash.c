@@ -177,21 +177,23 @@ static long login(const char *user, const char *pw, char *session, char *csrf,
 static int user_add(const char *args, const char *stdin_text, char *out,
                     size_t cap)
 {
-    char cmd[1200], path[400];
+    char cmd[2000], path[400], url[400];
     FILE *f;
     size_t n;
     int rc;
 
     snprintf(path, sizeof(path), "%s/useradd.out", srv.dir);
+    st_db_url(srv.dir, url, sizeof(url));
     if (stdin_text != NULL)
         snprintf(cmd, sizeof(cmd),
                  "printf '%%s\\n' '%s' | '%s' user add %s --data-dir '%s' "
-                 "> '%s' 2>&1",
-                 stdin_text, st_server_bin(), args, srv.dir, path);
+                 "--db '%s' > '%s' 2>&1",
+                 stdin_text, st_server_bin(), args, srv.dir, url, path);
     else
         snprintf(cmd, sizeof(cmd),
-                 "'%s' user add %s --data-dir '%s' < /dev/null > '%s' 2>&1",
-                 st_server_bin(), args, srv.dir, path);
+                 "'%s' user add %s --data-dir '%s' --db '%s' < /dev/null"
+                 " > '%s' 2>&1",
+                 st_server_bin(), args, srv.dir, url, path);
     rc = system(cmd);
     if (rc == -1 || !WIFEXITED(rc))
         return -1;

@@ -441,17 +441,18 @@ static void journal_pending_add(const char *dir)
 /* Start the server on a fixed port without waiting for server.addr. */
 static pid_t start_plain(const char *dir, int port, const char *logp)
 {
-    char listen[40];
+    char listen[40], url[400];
     pid_t pid;
 
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    st_db_url(dir, url, sizeof(url));
     pid = fork();
     if (pid == 0) {
         FILE *lf = freopen(logp, "a", stderr);
 
         (void)lf;
         execl(st_server_bin(), "chopay-server", "serve", "--listen", listen,
-              "--data-dir", dir, (char *)NULL);
+              "--data-dir", dir, "--db", url, (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -536,10 +537,16 @@ static void test_full_disk(void)
     r = st_get(&s, "/v1/payers/A-1/dues", kiosk);
     CHECK_INT(r.status, 200);
     resp_free(&r);
-    r = st_send(&s, "POST", "/v1/intents", kiosk, "full-1",
-                "{\"payer\":\"A-1\",\"invoices\":\"all\"}");
-    CHECK_INT(r.status, 503);
-    resp_free(&r);
+    if (st_on_pg())
+        printf("full disk: the database is not on the full disk"
+               " (PostgreSQL): its writes and the journal recovery are"
+               " not expected to fail\n");
+    else {
+        r = st_send(&s, "POST", "/v1/intents", kiosk, "full-1",
+                    "{\"payer\":\"A-1\",\"invoices\":\"all\"}");
+        CHECK_INT(r.status, 503);
+        resp_free(&r);
+    }
     /* space again: the journal recovery is retried, then healthy, and
        writes work */
     unlink(filler);
@@ -572,7 +579,8 @@ static void test_full_disk(void)
         if (f != NULL)
             fclose(f);
         log[n] = '\0';
-        CHECK(strstr(log, "event=error what=journal_recovery") != NULL);
+        CHECK(st_on_pg() ||
+              strstr(log, "event=error what=journal_recovery") != NULL);
         CHECK(strstr(log, "event=journal_recovered entries=1") != NULL);
     }
     CHECK_INT(st_intent(&s, kiosk, "A-1", "full-2", code, &id, &amount), 0);

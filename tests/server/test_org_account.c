@@ -24,6 +24,54 @@
 static struct srvt srv;
 static char admin[128], kiosk[128], board[128];
 
+/* What account_changes looks for, and how many it found. */
+struct acct_change {
+    const char *old_bin, *old_acct, *new_bin, *new_acct;
+    int n;
+};
+
+/* 1 when audit detail `d` holds old.`key` == `old` and new.`key` ==
+ * `new`. */
+static int detail_has(json_t *d, const char *key, const char *old,
+                      const char *new)
+{
+    const char *o =
+        json_string_value(json_object_get(json_object_get(d, "old"), key));
+    const char *n =
+        json_string_value(json_object_get(json_object_get(d, "new"), key));
+
+    return o != NULL && n != NULL && strcmp(o, old) == 0 && strcmp(n, new) == 0;
+}
+
+static int change_row(void *arg, int n, const char *const *col)
+{
+    struct acct_change *c = arg;
+    json_t *d = n > 0 && col[0] ? json_loads(col[0], 0, NULL) : NULL;
+
+    if (d != NULL && detail_has(d, "bank_bin", c->old_bin, c->new_bin) &&
+        detail_has(d, "account", c->old_acct, c->new_acct))
+        c->n++;
+    json_decref(d);
+    return 0;
+}
+
+/* The audit entries of org `org`'s account changing from old_bin
+ * old_acct to new_bin new_acct (the details read here, as JSON), or -1. */
+static int account_changes(const char *org, const char *old_bin,
+                           const char *old_acct, const char *new_bin,
+                           const char *new_acct)
+{
+    struct acct_change c = {old_bin, old_acct, new_bin, new_acct, 0};
+    char url[400], sql[200];
+
+    st_db_url(srv.dir, url, sizeof(url));
+    snprintf(sql, sizeof(sql),
+             "SELECT detail FROM audit WHERE action = 'org.account'"
+             " AND object = '%s' ORDER BY id",
+             org);
+    return st_sql_rows(url, sql, change_row, &c) < 0 ? -1 : c.n;
+}
+
 /* Vietnam's date, YYYY-MM-DD (11 bytes). */
 static void vn_day(char *out)
 {
@@ -188,15 +236,9 @@ static void test_takeover(void)
     CHECK_STR(json_string_value(json_object_get(r.json, "account")),
               "00345678");
     resp_free(&r);
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM audit WHERE"
-                              " action = 'org.account' AND object = 'MKT'"
-                              " AND json_extract(detail, '$.old.account') ="
-                              " '" ST_MKT_ACCOUNT "' AND json_extract(detail,"
-                              " '$.new.account') = '00345678' AND"
-                              " json_extract(detail, '$.old.bank_bin') ="
-                              " '970436' AND json_extract(detail,"
-                              " '$.new.bank_bin') = '970436'"),
-              1);
+    CHECK_INT(
+        account_changes("MKT", "970436", ST_MKT_ACCOUNT, "970436", "00345678"),
+        1);
     sch = n_txns("SCH");
     mkt = n_txns("MKT");
     r = hook(SCH_ACCOUNT, "SCH-1", SCH_KEY);
