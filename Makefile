@@ -7,7 +7,7 @@
 #   make            build everything into $(BUILD)/
 #   make check      run every test (installs missing Debian packages first)
 #   make asan       the whole suite under AddressSanitizer + UBSan
-#   make check-pg   the server's tests on PostgreSQL 15
+#   make check-pg   server tests on PostgreSQL 15; two nodes on one database
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS=N runs each for N s)
 #   make bench      benchmarks
 #   make bench-pg   bench_db on SQLite and PostgreSQL 15 side by side
@@ -105,8 +105,10 @@ all-tests: $(PROGRAMS) $(TESTS) $(TEST_HELPERS)
 # throw-away PostgreSQL 15 cluster (tests/pg/with-pg.sh sets
 # CHOPAY_TEST_PG to its URL; the harness then gives every data directory
 # a database of its own there), besides their SQLite run. The simulator
-# runs CHOPAY_SIM_SEEDS seeds (10 unless set).
-PG_TESTS = $(SERVER_TESTS) tests/pg/test_copy_db.sh tests/sim/test_sim.sh
+# runs CHOPAY_SIM_SEEDS seeds (10 unless set). test_nodes.sh runs only
+# there: two nodes on one database.
+PG_TESTS = $(SERVER_TESTS) tests/pg/test_copy_db.sh tests/sim/test_sim.sh \
+           tests/pg/test_nodes.sh
 
 check-pg: deps-ok
 	@$(MAKE) --no-print-directory $(PROGRAMS) $(filter $(BUILD)/%,$(PG_TESTS))

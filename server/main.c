@@ -23,6 +23,7 @@
 #include "csv_payers.h"
 #include "dash.h"
 #include "ingest.h"
+#include "nodes.h"
 #include "server.h"
 #include "srv_report.h"
 
@@ -1093,6 +1094,7 @@ static void recover_journal(struct srv *s)
 
 int server_serve(struct srv_config *c, struct store *st)
 {
+    struct nodes *peers = NULL;
     struct srv s;
     sigset_t set;
     char path[600], tmp[620], shown[sizeof(c->db)];
@@ -1113,10 +1115,18 @@ int server_serve(struct srv_config *c, struct store *st)
         return 1;
     st->changed = on_changed;
     st->changed_ctx = s.nt;
+    /* other nodes on the same database wake our long polls */
+    if (nodes_start(c->db, st->node, s.nt, &peers) != 0) {
+        st->changed = NULL;
+        notify_free(s.nt);
+        return 1;
+    }
     /* notifications journaled but not processed before a crash; when
        that fails (a full disk) reads are still served and it is retried */
     recover_journal(&s);
     if (srv_start(&s) != 0) {
+        nodes_stop(peers);
+        st->changed = NULL;
         notify_free(s.nt);
         return 1;
     }
@@ -1158,6 +1168,9 @@ int server_serve(struct srv_config *c, struct store *st)
 
             if (atomic_load(&s.recovering))
                 recover_journal(&s);
+            /* the rest is shared: one node at a time does it */
+            if (!nodes_housekeeper(peers))
+                continue;
             dash_housekeep(st, (int64_t)time(NULL));
             if (ingest_housekeep(st, &c->journal, (int64_t)time(NULL), &gone) !=
                 0)
@@ -1170,6 +1183,7 @@ int server_serve(struct srv_config *c, struct store *st)
     }
     api_log(6, "event=stopping signal=%d", sig);
     srv_stop(&s);
+    nodes_stop(peers);
     st->changed = NULL;
     notify_free(s.nt);
     unlink(path);

@@ -134,12 +134,11 @@ struct notify *notify_new(void)
     return n;
 }
 
-void notify_close(struct notify *n)
+/* Fire every waiter. Lock held. */
+static void fire_all(struct notify *n)
 {
     size_t i;
 
-    pthread_mutex_lock(&n->mu);
-    n->closing = 1;
     for (i = 0; i < BUCKETS; i++)
         while (n->b[i] != NULL) {
             struct notify_waiter *w = n->b[i];
@@ -147,6 +146,20 @@ void notify_close(struct notify *n)
             unlink_w(n, w);
             fire(n, w);
         }
+}
+
+void notify_close(struct notify *n)
+{
+    pthread_mutex_lock(&n->mu);
+    n->closing = 1;
+    fire_all(n);
+    pthread_mutex_unlock(&n->mu);
+}
+
+void notify_signal_all(struct notify *n)
+{
+    pthread_mutex_lock(&n->mu);
+    fire_all(n);
     pthread_mutex_unlock(&n->mu);
 }
 

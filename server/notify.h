@@ -48,6 +48,10 @@ void notify_disarm(struct notify *n, struct notify_waiter *w);
 /* Wake every waiter for `key`. Safe from any thread. */
 void notify_signal(struct notify *n, int64_t key);
 
+/* Wake every waiter, keeping the notifier open: a change may have been
+ * missed (a lost database connection), each re-checks its intent. */
+void notify_signal_all(struct notify *n);
+
 /* Number of suspended waiters right now. */
 int64_t notify_waiting(const struct notify *n);
 

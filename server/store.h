@@ -255,6 +255,16 @@ struct store;
 typedef void (*store_changed_fn)(void *ctx, int64_t intent_id);
 
 /*
+ * Several nodes on one database: every commit that calls `changed` also
+ * sends, in the same transaction (db_notify, delivered only if it
+ * commits), a notification on STORE_CHANNEL with the payload
+ * "INTENT NODE": the intent id in decimal, a space and the `node` of the
+ * store that committed it, so a node hearing its own can skip it.
+ */
+#define STORE_CHANNEL  "chopay_intent"
+#define STORE_NODE_LEN 16 /* hex digits of a store's node name */
+
+/*
  * The interface. Every function returns 0 or a negated enum store_error;
  * json out-parameters are new references owned by the caller and are left
  * untouched on error. `now` is unix time in seconds.
@@ -614,9 +624,10 @@ struct store_ops {
 };
 
 struct store {
-    const struct store_ops *ops; /* the backend */
-    store_changed_fn changed;    /* may be NULL */
-    void *changed_ctx;           /* passed to `changed` */
+    const struct store_ops *ops;   /* the backend */
+    store_changed_fn changed;      /* may be NULL */
+    void *changed_ctx;             /* passed to `changed` */
+    char node[STORE_NODE_LEN + 1]; /* random name of this open store */
 };
 
 /*

@@ -628,8 +628,27 @@ static int begin_write(struct sq *s, struct sqi_conn *c)
     return rc;
 }
 
+/* Tell the other nodes which intents this transaction changed; they
+ * hear it only if it commits. */
+static int notify_woken(struct sq *s, struct sqi_conn *c)
+{
+    char payload[64];
+    int i, rc;
+
+    for (i = 0; i < c->n_woken; i++) {
+        snprintf(payload, sizeof(payload), "%lld %s", (long long)c->woken[i],
+                 s->base.node);
+        rc = db_notify(c->dbh, STORE_CHANNEL, payload);
+        if (rc != 0)
+            return sqi_db_error(c->dbh, rc, "notify");
+    }
+    return 0;
+}
+
 static int end_write(struct sq *s, struct sqi_conn *c, int rc)
 {
+    if (rc == 0)
+        rc = notify_woken(s, c);
     /* reset every statement so none holds the transaction open (db_end
        resets the connection's own) */
     if (db_end(c->dbh, rc) != 0 && rc == 0) {
@@ -2626,11 +2645,12 @@ static int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
         goto done;
     rc = intent_fetch(c, org, id, now, &res);
 done:
+    if (rc == 0)
+        sqi_queue_woken(c, id);
     rc = end_write(s, c, rc);
+    sqi_flush_woken(s, c, rc == 0);
     if (rc == 0) {
         *out = res;
-        if (s->base.changed)
-            s->base.changed(s->base.changed_ctx, id);
     } else {
         json_decref(res);
     }
@@ -3080,12 +3100,12 @@ static int sq_cash_record(struct store *base, const struct store_principal *who,
               json_pack("{s:I, s:I, s:s}", "payment", (json_int_t)pay, "amount",
                         (json_int_t)req->amount, "collector", req->collector));
 done:
+    for (i = 0; rc == 0 && i < n_woken; i++)
+        sqi_queue_woken(c, woken[i]);
     rc = end_write(s, c, rc);
+    sqi_flush_woken(s, c, rc == 0);
     if (rc == 0) {
         *out = res;
-        for (i = 0; i < n_woken; i++)
-            if (s->base.changed)
-                s->base.changed(s->base.changed_ctx, woken[i]);
     } else {
         json_decref(res);
     }
@@ -3529,10 +3549,12 @@ static int sq_transfer_apply(struct store *base, int64_t org,
                   "unallocated",
                   json_integer_value(json_object_get(res, "unallocated"))));
 done:
+    if (rc == 0)
+        sqi_queue_woken(c, intent);
     rc = end_write(s, c, rc);
+    sqi_flush_woken(s, c, rc == 0);
     if (rc == 0) {
         *out = res;
-        sqi_changed(s, intent);
     } else {
         json_decref(res);
     }
@@ -4116,6 +4138,7 @@ static int schema_current(struct db *db, const char *path)
  */
 static int sq_open(const char *path, int pool, int readonly, struct store **out)
 {
+    unsigned char node[STORE_NODE_LEN / 2];
     char shown[1024];
     struct sq *s;
     int i, rc;
@@ -4134,6 +4157,11 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->wmu, NULL);
     s->base.ops = &sqlite_ops;
+    if (crypto_random(node, sizeof(node)) != 0) {
+        rc = -STORE_E_IO;
+        goto fail;
+    }
+    crypto_hex(node, sizeof(node), s->base.node);
     store_url_shown(path, shown, sizeof(shown));
     for (i = 0; i < pool; i++) {
         rc = open_db(path, shown, readonly ? DB_READONLY : 0, &s->conns[i]);

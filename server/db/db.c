@@ -377,3 +377,58 @@ int db_in_txn(const struct db *db)
 {
     return db ? db->in_txn : 0;
 }
+
+/* 1 when `name` is a channel name db.h accepts. */
+static int channel_ok(const char *name)
+{
+    size_t n;
+
+    if (!name || !(name[0] >= 'a' && name[0] <= 'z'))
+        return 0;
+    n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    return name[n] == '\0' && n <= 63;
+}
+
+int db_notify(struct db *db, const char *channel, const char *payload)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (!channel_ok(channel))
+        return db_fail(db, DB_E_USAGE, NULL, "db_notify: bad channel name");
+    if (!payload || strlen(payload) >= DB_NOTIFY_MAX)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "db_notify: no payload, or one of %d bytes or more",
+                       DB_NOTIFY_MAX);
+    return db->drv->notify(db, channel, payload);
+}
+
+int db_listen(struct db *db, const char *channel)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (!channel_ok(channel))
+        return db_fail(db, DB_E_USAGE, NULL, "db_listen: bad channel name");
+    if (db->in_txn)
+        return db_fail(db, DB_E_USAGE, NULL, "db_listen: inside a transaction");
+    return db->drv->listen(db, channel);
+}
+
+int db_wait_notify(struct db *db, int timeout_ms, char *payload, size_t cap)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (!payload || cap == 0 || timeout_ms < 0)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "db_wait_notify: no buffer or a negative timeout");
+    if (db->in_txn)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "db_wait_notify: inside a transaction");
+    return db->drv->wait_notify(db, timeout_ms, payload, cap);
+}
+
+int db_try_lock(struct db *db, int64_t key)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    return db->drv->try_lock(db, key);
+}

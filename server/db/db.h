@@ -155,4 +155,38 @@ int db_begin(struct db *db, enum db_txn kind);
 int db_end(struct db *db, int rc);
 int db_in_txn(const struct db *db);
 
+/*
+ * Notifications between connections, for processes sharing one
+ * PostgreSQL database. A channel name is 1 to 63 lowercase letters,
+ * digits and underscores, starting with a letter; a payload is text of
+ * at most DB_NOTIFY_MAX - 1 bytes.
+ *
+ * db_notify sends `payload` on `channel`: inside a write transaction it
+ * is delivered when the transaction commits and never if it rolls back;
+ * outside one, at once. SQLite answers 0 and sends nothing (one process
+ * owns the file; its own callbacks wake it).
+ *
+ * db_listen subscribes this connection to `channel` (again after a lost
+ * connection is reopened; what was sent while it was down is lost).
+ * db_wait_notify waits up to `timeout_ms` for a notification on a
+ * subscribed channel, outside a transaction: 1 with its payload in
+ * `payload` (`cap` bytes, truncated, NUL-terminated), 0 when the time
+ * ran out, negative -DB_E_* on failure (a lost connection is -DB_E_IO;
+ * the next call reopens it). A connection that listens is used for
+ * nothing else. SQLite answers -DB_E_USAGE to both.
+ */
+#define DB_NOTIFY_MAX 8000
+int db_notify(struct db *db, const char *channel, const char *payload);
+int db_listen(struct db *db, const char *channel);
+int db_wait_notify(struct db *db, int timeout_ms, char *payload, size_t cap);
+
+/*
+ * Take the session-level advisory lock `key` for this connection unless
+ * it holds it already, without waiting: 1 when the connection holds it,
+ * 0 when another connection (another process) does, -DB_E_* on failure.
+ * It is held until the connection closes or is lost. SQLite answers 1:
+ * the file has one process.
+ */
+int db_try_lock(struct db *db, int64_t key);
+
 #endif

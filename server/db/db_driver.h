@@ -69,6 +69,14 @@ struct db_driver {
     /* Commit when rc is 0, roll back otherwise; answer rc or the commit's
      * failure (db.c has checked a transaction is open). */
     int (*end)(struct db *db, int rc);
+
+    /* Notifications and the advisory lock of db.h (db.c has checked the
+     * channel, the payload and the buffer). */
+    int (*notify)(struct db *db, const char *channel, const char *payload);
+    int (*listen)(struct db *db, const char *channel);
+    int (*wait_notify)(struct db *db, int timeout_ms, char *payload,
+                       size_t cap);
+    int (*try_lock)(struct db *db, int64_t key);
 };
 
 /* The most arguments a function of db_function_text takes. */

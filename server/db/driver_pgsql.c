@@ -8,9 +8,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -40,6 +42,9 @@
 
 /* Highest parameter number ($N); PostgreSQL's protocol limit. */
 #define PG_MAX_PARAMS 65535
+
+/* Channels one connection listens on (LISTEN again after a reconnect). */
+#define PG_LISTENS 8
 
 /* One bound parameter. */
 struct pg_param {
@@ -106,6 +111,8 @@ struct pg_conn {
     int txn_err;           /* its DB_E_* class */
     char txn_errmsg[512];  /* its message */
     char txn_errname[128]; /* its constraint or guard name */
+    char listens[PG_LISTENS][64]; /* channels of db_listen */
+    int nlistens;                 /* their count */
 };
 
 /* ---- errors ---------------------------------------------------------- */
@@ -653,6 +660,19 @@ static int session_setup(struct pg_conn *pg)
     return rc;
 }
 
+/* LISTEN on `channel` (a name db.c has checked). */
+static int run_listen(struct pg_conn *pg, const char *channel)
+{
+    char *id = PQescapeIdentifier(pg->conn, channel, strlen(channel));
+    char sql[96];
+
+    if (!id)
+        return fail_result(pg, NULL);
+    snprintf(sql, sizeof(sql), "LISTEN %s", id);
+    PQfreemem(id);
+    return run_simple(pg, sql);
+}
+
 /*
  * A connection lost outside a transaction is opened again: the session
  * and its prepared statements are gone, so every variant is forgotten.
@@ -661,6 +681,7 @@ static int session_setup(struct pg_conn *pg)
 static int ensure_connected(struct pg_conn *pg)
 {
     struct pg_stmt *st;
+    int i, rc;
 
     if (PQstatus(pg->conn) == CONNECTION_OK)
         return 0;
@@ -673,7 +694,12 @@ static int ensure_connected(struct pg_conn *pg)
     for (st = pg->stmts; st; st = st->next)
         st->nvariants = 0;
     pg->dealloc_len = 0;
-    return session_setup(pg);
+    if ((rc = session_setup(pg)) < 0)
+        return rc;
+    for (i = 0; i < pg->nlistens; i++)
+        if ((rc = run_listen(pg, pg->listens[i])) < 0)
+            return rc;
+    return 0;
 }
 
 /* Fill the arrays PQexec* takes from the bindings. A number the SQL
@@ -1089,6 +1115,118 @@ static int pg_end(struct db *db, int rc)
     return ret;
 }
 
+/* ---- notifications and advisory locks -------------------------------- */
+
+static int pg_notify(struct db *db, const char *channel, const char *payload)
+{
+    struct pg_conn *pg = (struct pg_conn *)db;
+    const char *values[2] = {channel, payload};
+    int rc;
+
+    if ((rc = ensure_connected(pg)) < 0)
+        return rc;
+    return check_result(pg,
+                        PQexecParams(pg->conn, "SELECT pg_notify($1, $2)", 2,
+                                     NULL, values, NULL, NULL, 0),
+                        NULL);
+}
+
+static int pg_listen(struct db *db, const char *channel)
+{
+    struct pg_conn *pg = (struct pg_conn *)db;
+    int i, rc;
+
+    for (i = 0; i < pg->nlistens; i++)
+        if (strcmp(pg->listens[i], channel) == 0)
+            return 0;
+    if (pg->nlistens == PG_LISTENS)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "listen %s: a connection listens on at most %d "
+                       "channels",
+                       channel, PG_LISTENS);
+    if ((rc = ensure_connected(pg)) < 0 || (rc = run_listen(pg, channel)) < 0)
+        return rc;
+    snprintf(pg->listens[pg->nlistens++], sizeof(pg->listens[0]), "%s",
+             channel);
+    return 0;
+}
+
+/* Milliseconds left until `end` (CLOCK_MONOTONIC), at least 0. */
+static int ms_left(const struct timespec *end)
+{
+    struct timespec now;
+    int64_t ms;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (int64_t)(end->tv_sec - now.tv_sec) * 1000 +
+         (end->tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? (int)ms : 0;
+}
+
+static int pg_wait_notify(struct db *db, int timeout_ms, char *payload,
+                          size_t cap)
+{
+    struct pg_conn *pg = (struct pg_conn *)db;
+    struct timespec end;
+    struct pollfd pfd;
+    PGnotify *n;
+    int rc;
+
+    if ((rc = ensure_connected(pg)) < 0)
+        return rc;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += timeout_ms / 1000;
+    end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (end.tv_nsec >= 1000000000) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000;
+    }
+    for (;;) {
+        if (!PQconsumeInput(pg->conn))
+            return fail_result(pg, NULL);
+        if ((n = PQnotifies(pg->conn)) != NULL) {
+            snprintf(payload, cap, "%s", n->extra ? n->extra : "");
+            PQfreemem(n);
+            return 1;
+        }
+        pfd.fd = PQsocket(pg->conn);
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (pfd.fd < 0)
+            return db_fail(db, DB_E_IO, NULL, "the connection was lost");
+        if ((rc = ms_left(&end)) == 0)
+            return 0;
+        if (poll(&pfd, 1, rc) < 0 && errno != EINTR)
+            return db_fail(db, DB_E_IO, NULL, "poll: %s", strerror(errno));
+    }
+}
+
+/* The lock's row in pg_locks is (classid, objid) = the key's high and
+ * low 32 bits, objsubid 1; held already, it is not taken twice. */
+static int pg_try_lock(struct db *db, int64_t key)
+{
+    struct pg_conn *pg = (struct pg_conn *)db;
+    uint64_t k = (uint64_t)key;
+    PGresult *res = NULL;
+    char sql[400];
+    int rc;
+
+    if ((rc = ensure_connected(pg)) < 0)
+        return rc;
+    snprintf(sql, sizeof(sql),
+             "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks"
+             " WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+             " AND granted AND classid = %" PRIu32 " AND objid = %" PRIu32
+             " AND objsubid = 1) THEN true"
+             " ELSE pg_try_advisory_lock(%" PRId64 ") END",
+             (uint32_t)(k >> 32), (uint32_t)k, key);
+    if ((rc = check_result(pg, PQexec(pg->conn, sql), &res)) < 0)
+        return rc;
+    rc = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return rc;
+}
+
 /* The migrations that use SQL functions are SQLite's alone. */
 static int pg_function_text(struct db *db, const char *name, int nargs,
                             int (*fn)(const char *const *args, int nargs,
@@ -1126,4 +1264,8 @@ const struct db_driver db_driver_pgsql = {
     .begin = pg_begin,
     .end = pg_end,
     .function_text = pg_function_text,
+    .notify = pg_notify,
+    .listen = pg_listen,
+    .wait_notify = pg_wait_notify,
+    .try_lock = pg_try_lock,
 };

@@ -511,6 +511,37 @@ sqlite3 *db_sqlite_handle(struct db *db)
     return db != NULL && db->drv == &db_driver_sqlite ? L(db)->h : NULL;
 }
 
+/* One process owns the file: nothing to tell another, nothing to hear. */
+static int lite_notify(struct db *db, const char *channel, const char *payload)
+{
+    (void)db;
+    (void)channel;
+    (void)payload;
+    return 0;
+}
+
+static int lite_listen(struct db *db, const char *channel)
+{
+    return db_fail(db, DB_E_USAGE, NULL,
+                   "listen %s: SQLite has no notifications", channel);
+}
+
+static int lite_wait_notify(struct db *db, int timeout_ms, char *payload,
+                            size_t cap)
+{
+    (void)timeout_ms;
+    (void)payload;
+    (void)cap;
+    return db_fail(db, DB_E_USAGE, NULL, "SQLite has no notifications");
+}
+
+static int lite_try_lock(struct db *db, int64_t key)
+{
+    (void)db;
+    (void)key;
+    return 1;
+}
+
 const struct db_driver db_driver_sqlite = {
     .name = "sqlite",
     .backend = DB_SQLITE,
@@ -536,4 +567,8 @@ const struct db_driver db_driver_sqlite = {
     .begin = lite_begin,
     .end = lite_end,
     .function_text = lite_function_text,
+    .notify = lite_notify,
+    .listen = lite_listen,
+    .wait_notify = lite_wait_notify,
+    .try_lock = lite_try_lock,
 };

@@ -475,6 +475,74 @@ static void check_readonly(const char *url)
     db_close(ro);
 }
 
+/*
+ * Notifications: one sent in a rolled-back write transaction is never
+ * delivered, one sent in a committed one is, with its payload, and after
+ * it nothing more arrives. On SQLite sending is a no-op and listening is
+ * refused.
+ */
+static void check_notify(struct db *db, struct db *other, int pg)
+{
+    char got[64] = "";
+
+    CHECK_INT(db_notify(db, "Bad-Name", "x"), -DB_E_USAGE);
+    CHECK_INT(db_notify(db, "dbt_wake", NULL), -DB_E_USAGE);
+    if (!pg) {
+        CHECK_INT(db_notify(db, "dbt_wake", "1"), 0);
+        CHECK_INT(db_listen(other, "dbt_wake"), -DB_E_USAGE);
+        CHECK_INT(db_wait_notify(other, 10, got, sizeof(got)), -DB_E_USAGE);
+        return;
+    }
+    CHECK_INT(db_listen(other, "dbt_wake"), 0);
+    CHECK_INT(db_listen(other, "dbt_wake"), 0); /* again: no change */
+    CHECK_INT(db_wait_notify(other, 0, got, sizeof(got)), 0);
+
+    CHECK_INT(db_begin(db, DB_WRITE), 0);
+    CHECK_INT(db_notify(db, "dbt_wake", "rolled back"), 0);
+    CHECK_INT(db_end(db, -DB_E_USAGE), -DB_E_USAGE);
+    CHECK_INT(db_wait_notify(other, 200, got, sizeof(got)), 0);
+
+    CHECK_INT(db_begin(db, DB_WRITE), 0);
+    CHECK_INT(db_notify(db, "dbt_wake", "committed 42"), 0);
+    CHECK_INT(db_wait_notify(other, 100, got, sizeof(got)), 0); /* not yet */
+    CHECK_INT(db_end(db, 0), 0);
+    CHECK_INT(db_wait_notify(other, 2000, got, sizeof(got)), 1);
+    CHECK_STR(got, "committed 42");
+    CHECK_INT(db_wait_notify(other, 200, got, sizeof(got)), 0);
+
+    /* outside a transaction: at once; a short buffer truncates */
+    CHECK_INT(db_notify(db, "dbt_wake", "0123456789"), 0);
+    CHECK_INT(db_wait_notify(other, 2000, got, 5), 1);
+    CHECK_STR(got, "0123");
+    CHECK_INT(db_notify(db, "dbt_other", "unheard"), 0);
+    CHECK_INT(db_wait_notify(other, 200, got, sizeof(got)), 0);
+}
+
+/* The session lock: one connection holds it, the other is refused until
+ * the holder closes. */
+static void check_try_lock(const char *url, struct db *db, int pg)
+{
+    const int64_t key = INT64_C(0x6462745f6c6f636b);
+    struct db *third = NULL;
+    char err[256];
+
+    CHECK_INT(db_try_lock(db, key), 1);
+    CHECK_INT(db_try_lock(db, key), 1); /* held already */
+    CHECK_INT(db_open(url, 0, &third, err, sizeof(err)), 0);
+    if (!third)
+        return;
+    CHECK_INT(db_try_lock(third, key), pg ? 0 : 1);
+    CHECK_INT(db_try_lock(third, key + 1), 1);
+    db_close(third);
+    if (pg) {
+        CHECK_INT(db_open(url, 0, &third, err, sizeof(err)), 0);
+        if (!third)
+            return;
+        CHECK_INT(db_try_lock(third, key + 1), 1); /* freed at close */
+        db_close(third);
+    }
+}
+
 static void run_suite(const char *url, enum db_backend backend,
                       const char *schema)
 {
@@ -505,6 +573,8 @@ static void run_suite(const char *url, enum db_backend backend,
     check_read_txn(db, other);
     check_writers(db, other);
     check_readonly(url);
+    check_notify(db, other, backend == DB_PGSQL);
+    check_try_lock(url, db, backend == DB_PGSQL);
 
     db_close(other);
     db_close(db);

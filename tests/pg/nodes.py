@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""nodes.py SERVER PGURL TMPDIR NGINX: the scenarios of test_nodes.sh.
+
+Two chopay-server nodes share the PostgreSQL database PGURL (empty), each
+with its own data directory under TMPDIR, behind one nginx upstream.
+Prints one line per failed check and "N passed, N failed" last.
+"""
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "sim"))
+import feeds  # noqa: E402  (signed provider notifications)
+
+SERVER, PG, TMP, NGINX = sys.argv[1:5]
+ORG = "SIM"
+ACCOUNT = "1023456789"
+BIN = "970436"
+PAYERS = ["A-1", "A-2", "A-3", "A-4"]
+PERIOD = "2026-01"
+SECRETS = {"sepay": {"hmac_key": "SIM-sepay-hmac-key-0123456789",
+                     "api_key": "SIM-sepay-api-key-0123"}}
+
+passed = 0
+failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: %s" % what, flush=True)
+    return cond
+
+
+def finish():
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    sys.exit(1 if failed else 0)
+
+
+def request(port, method, path, body=None, hdr=None, token=None,
+            timeout=30, raw=None):
+    """(status, decoded JSON or text); status 0 when the connection
+    failed."""
+    h = dict(hdr or {})
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    if token:
+        h["Authorization"] = "Bearer " + token
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        c.close()
+    except (OSError, http.client.HTTPException) as e:
+        return 0, str(e)
+    try:
+        return r.status, json.loads(text)
+    except ValueError:
+        return r.status, text
+
+
+def cli(data_dir, *args):
+    r = subprocess.run([SERVER, "--config", CONFIG, "--data-dir", data_dir,
+                        "--db", PG] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60)
+    out = r.stdout.decode("utf-8", "replace")
+    if r.returncode != 0:
+        raise RuntimeError("%s: %s" % (" ".join(args), out))
+    return out
+
+
+def secret(out, prefix):
+    m = re.search(r"\b%s[A-Za-z0-9_-]+" % prefix, out)
+    if not m:
+        raise RuntimeError("no %s... in %r" % (prefix, out))
+    return m.group(0)
+
+
+class Node:
+    """One `chopay-server serve` with its own data directory."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = os.path.join(TMP, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.log = os.path.join(TMP, name + ".log")
+        self.proc = None
+        self.port = 0
+
+    def start(self):
+        addr = os.path.join(self.dir, "server.addr")
+        if os.path.exists(addr):
+            os.unlink(addr)
+        self.proc = subprocess.Popen(
+            [SERVER, "--config", CONFIG, "--data-dir", self.dir, "--db", PG,
+             "--listen", "127.0.0.1:0", "serve"],
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
+        for _ in range(300):
+            if os.path.exists(addr):
+                with open(addr) as f:
+                    self.port = int(f.read().strip().rsplit(":", 1)[1])
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("%s did not start: %s" % (self.name,
+                                                     self.log_text()[-800:]))
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                return self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return -9
+        return self.proc.returncode if self.proc else 0
+
+    def log_text(self):
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def start_nginx(ports):
+    """nginx with an upstream of both nodes: (process, port)."""
+    ndir = os.path.join(TMP, "nginx")
+    os.makedirs(ndir, exist_ok=True)
+    user = ""
+    if os.getuid() == 0:
+        os.chmod(TMP, 0o755)
+        os.chmod(ndir, 0o777)
+        user = "user nobody nogroup;"
+    for _ in range(3):
+        port = free_port()
+        conf = os.path.join(ndir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""%(user)s
+worker_processes 1;
+daemon off;
+pid %(d)s/nginx.pid;
+error_log %(d)s/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log %(d)s/access.log;
+    client_body_temp_path %(d)s/body;
+    proxy_temp_path %(d)s/proxy;
+    fastcgi_temp_path %(d)s/fastcgi;
+    uwsgi_temp_path %(d)s/uwsgi;
+    scgi_temp_path %(d)s/scgi;
+    upstream chopay {
+        server 127.0.0.1:%(p1)d max_fails=0;
+        server 127.0.0.1:%(p2)d max_fails=0;
+    }
+    server {
+        listen 127.0.0.1:%(port)d;
+        location / {
+            proxy_pass http://chopay;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_read_timeout 60s;
+        }
+    }
+}
+""" % {"user": user, "d": ndir, "p1": ports[0], "p2": ports[1],
+                "port": port})
+        p = subprocess.Popen([NGINX, "-p", ndir, "-e", ndir + "/error.log",
+                              "-c", conf], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            st, _ = request(port, "GET", "/healthz", timeout=2)
+            if st:
+                return p, port
+            if p.poll() is not None:
+                break
+            time.sleep(0.05)
+        p.kill()
+        p.wait()
+    raise RuntimeError("nginx did not start")
+
+
+def movement(amount, ref, code="", desc=None):
+    now = time.gmtime()
+    return {"ref": ref, "amount": amount, "direction": "credit",
+            "currency": "VND", "desc": desc or ("CK " + (code or ref)),
+            "code": code, "counter": "", "date": time.strftime("%Y-%m-%d", now),
+            "time": time.strftime("%H:%M:%S", now), "reversal": False}
+
+
+def hook(port, m, pid, timeout=30):
+    path, hdr, raw = feeds.webhook("sepay", m, pid, ACCOUNT, SECRETS)
+    return request(port, "POST", path, hdr=hdr, raw=raw, timeout=timeout)
+
+
+def run_threads(fns):
+    out = [None] * len(fns)
+
+    def one(i):
+        out[i] = fns[i]()
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(len(fns))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+# ---- setup -----------------------------------------------------------------
+
+CONFIG = os.path.join(TMP, "server.ini")
+with open(CONFIG, "w") as f:
+    f.write("[server]\nrate = 0\nthreads = 8\nintent_ttl = 900\n"
+            "housekeeping_interval = 1\n")
+
+n1, n2 = Node("node1"), Node("node2")
+nginx = None
+try:
+    cli(n1.dir, "init")
+    admin = secret(cli(n1.dir, "token", "add", "--role", "admin"), "ct_")
+    n1.start()
+    st, r = request(n1.port, "POST", "/v1/orgs", {
+        "code": ORG, "kind": "market", "name": "Chợ SIM", "bank_bin": BIN,
+        "account": ACCOUNT, "account_name": "BAN QUAN LY CHO SIM",
+        "prefix": "SM"}, token=admin)
+    check(st == 201, "create the organisation: %s %s" % (st, r))
+    st, r = request(n1.port, "PUT", "/v1/orgs/%s/bank/secrets/sepay" % ORG,
+                    SECRETS["sepay"], token=admin)
+    check(st in (200, 201, 204), "SePay secrets: %s %s" % (st, r))
+    st, r = request(n1.port, "POST", "/v1/orgs/%s/fees" % ORG, {
+        "code": "THUE-A", "label": "Tiền thuê sạp", "kind": "monthly",
+        "category": "A", "amount": 300000}, token=admin)
+    check(st == 201, "create a fee: %s %s" % (st, r))
+    for p in PAYERS:
+        st, r = request(n1.port, "POST", "/v1/orgs/%s/payers" % ORG, {
+            "code": p, "name": "Người bán " + p, "zone": "A",
+            "category": "A"}, token=admin)
+        check(st == 201, "create payer %s: %s %s" % (p, st, r))
+    st, r = request(n1.port, "POST", "/v1/orgs/%s/invoices/generate" % ORG,
+                    {"period": PERIOD}, token=admin)
+    check(st in (200, 201), "generate invoices: %s %s" % (st, r))
+    st, invs = request(n1.port, "GET", "/v1/orgs/%s/invoices?limit=1000" %
+                       ORG, token=admin)
+    invs = invs if isinstance(invs, list) else invs.get("invoices", [])
+    check(len(invs) == len(PAYERS), "one invoice per payer: %r" % invs)
+    kiosk = secret(cli(n1.dir, "kiosk", "add", "--org", ORG, "--name",
+                       "Kiosk"), "ck_")
+    n2.start()
+    nginx, front = start_nginx((n1.port, n2.port))
+except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+    check(False, "setup: %s" % e)
+    for n in (n1, n2):
+        n.stop()
+        sys.stdout.write(n.log_text()[-1500:])
+    if nginx:
+        nginx.kill()
+    finish()
+
+
+def kiosk_call(port, method, path, body=None, key=None, timeout=30):
+    hdr = {"Idempotency-Key": key} if key else None
+    return request(port, method, path, body, hdr, kiosk, timeout)
+
+
+# ---- (a) a long poll on node 1, the bank notification on node 2 ------------
+
+st, it = kiosk_call(n1.port, "POST", "/v1/intents", {"payer": "A-1"},
+                    key="nodes-a-1")
+check(st == 201, "(a) intent on node 1: %s %s" % (st, it))
+if st == 201:
+    poll = {}
+
+    def long_poll():
+        poll["res"] = kiosk_call(n1.port, "GET", "/v1/intents/%d?wait=20" %
+                                 it["id"], timeout=40)
+        poll["at"] = time.monotonic()
+    t = threading.Thread(target=long_poll)
+    t.start()
+    time.sleep(1.0)  # the poll is suspended on node 1
+    check("res" not in poll, "(a) the long poll waits while unpaid")
+    hst, hr = hook(n2.port, movement(it["amount"], "FT-NODES-A",
+                                     it["code"]), 5100001)
+    hooked = time.monotonic()
+    check(hst == 200, "(a) webhook on node 2: %s %s" % (hst, hr))
+    t.join(30)
+    res = poll.get("res", (0, None))
+    check(res[0] == 200 and isinstance(res[1], dict) and
+          res[1].get("status") == "paid",
+          "(a) the long poll on node 1 answers paid: %r" % (res,))
+    lag = (poll.get("at", hooked + 99) - hooked) * 1000
+    print("-- (a) long poll answered %.0f ms after node 2 acknowledged"
+          % lag, flush=True)
+    check(lag < 100, "(a) woken within 100 ms (%.0f ms)" % lag)
+
+# ---- (b) one Idempotency-Key on both nodes ---------------------------------
+
+body = {"payer": "A-2"}
+res = run_threads([
+    lambda: kiosk_call(n1.port, "POST", "/v1/intents", body, "nodes-b-1"),
+    lambda: kiosk_call(n2.port, "POST", "/v1/intents", body, "nodes-b-1")])
+res.append(kiosk_call(front, "POST", "/v1/intents", body, "nodes-b-1"))
+ids = set(r[1]["id"] for r in res if r[0] == 201)
+check(all(r[0] in (201, 409) for r in res) and len(ids) == 1,
+      "(b) one intent for one key on both nodes: %r" % (res,))
+st, lst = request(n1.port, "GET", "/v1/orgs/%s/intents?limit=1000" % ORG,
+                  token=admin)
+lst = lst if isinstance(lst, list) else lst.get("intents", [])
+mine = [i for i in lst if i.get("payer") == "A-2"]
+check(len(mine) == 1, "(b) payer A-2 has one intent: %r" % mine)
+
+# ---- (c) ten concurrent cash payments of one invoice -----------------------
+
+inv = [v for v in invs if v.get("payer") == "A-3"]
+if check(len(inv) == 1, "(c) the invoice of A-3"):
+    inv = inv[0]
+    cash = {"payer": "A-3", "invoices": [inv["id"]], "amount": inv["amount"],
+            "collector": "Chị Hoa"}
+    ports = [n1.port, n2.port, front]
+    res = run_threads([
+        (lambda i=i: kiosk_call(ports[i % 3], "POST", "/v1/cash", cash,
+                                "nodes-c-%d" % i)) for i in range(10)])
+    codes = sorted(r[0] for r in res)
+    print("-- (c) answers %r" % codes, flush=True)
+    check(codes.count(201) == 1 and
+          all(c in (409, 422) for c in codes if c != 201),
+          "(c) one cash payment accepted, the rest refused: %r" % (res,))
+    st, pays = request(n1.port, "GET", "/v1/orgs/%s/payments?limit=1000" %
+                       ORG, token=admin)
+    pays = pays if isinstance(pays, list) else pays.get("payments", [])
+    cashed = [p for p in pays if p.get("payer") == "A-3"]
+    check(len(cashed) == 1, "(c) one payment of the invoice: %r" % cashed)
+
+# ---- (d) kill -9 of a node during a webhook flood --------------------------
+
+acked = []
+lock = threading.Lock()
+stop_flood = threading.Event()
+
+
+def flood(port, base):
+    n = 0
+    while not stop_flood.is_set():
+        n += 1
+        ref = "FT-FLOOD-%d-%d" % (base, n)
+        st, _ = hook(port, movement(10000 + n, ref), base * 100000 + n,
+                     timeout=10)
+        if 200 <= st < 300:
+            with lock:
+                acked.append(ref)
+
+
+flooders = [threading.Thread(target=flood, args=(p, b)) for p, b in
+            ((n1.port, 61), (n2.port, 62), (front, 63), (front, 64))]
+for t in flooders:
+    t.start()
+time.sleep(1.5)
+n1.kill9()
+time.sleep(1.5)
+stop_flood.set()
+for t in flooders:
+    t.join()
+print("-- (d) %d notifications acknowledged, node 1 killed mid-flood" %
+      len(acked), flush=True)
+check(len(acked) > 20, "(d) the flood was acknowledged (%d)" % len(acked))
+try:
+    n1.start()  # its journal: what it acknowledged but had not processed
+    restarted = True
+except RuntimeError as e:
+    restarted = check(False, "(d) node 1 restarts: %s" % e)
+time.sleep(0.5)
+txs, after, st = [], 0, 200
+while st == 200:
+    st, page = request(n2.port, "GET", "/v1/orgs/%s/bank/transactions"
+                       "?limit=1000&after=%d" % (ORG, after), token=admin)
+    page = page.get("transactions", []) if isinstance(page, dict) else []
+    txs += page
+    if len(page) < 1000:
+        break
+    after = max(x["id"] for x in page)
+refs = set()
+for x in txs:
+    for k in ("reference", "ref", "bank_ref"):
+        if isinstance(x.get(k), str):
+            refs.add(x[k])
+missing = [r for r in acked if r not in refs]
+check(st == 200 and not missing,
+      "(d) every acknowledged notification is in the ledger: %d of %d "
+      "missing, e.g. %r (%s)" % (len(missing), len(acked), missing[:3],
+                                 json.dumps(txs[:1])[:300]))
+r = subprocess.run([SERVER, "check", "--db", PG], stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT, timeout=120)
+check(r.returncode == 0, "(d) check --db passes: %s" %
+      r.stdout.decode("utf-8", "replace")[-600:])
+
+# ---- (e) housekeeping on one node at a time --------------------------------
+
+time.sleep(2.5)
+
+
+def role(n):
+    m = re.findall(r"event=housekeeping node=\S+ role=(\w+)", n.log_text())
+    return m[-1] if m else None
+
+
+roles = sorted([role(n1), role(n2)], key=str)
+check(roles == ["active", "standby"],
+      "(e) one node runs the housekeeping: %r" % roles)
+
+# ---- shutdown --------------------------------------------------------------
+
+if nginx:
+    nginx.terminate()
+    nginx.wait()
+for n in (n1, n2):
+    rc = n.stop()
+    check(rc == 0, "%s stops cleanly (exit %s): %s" %
+          (n.name, rc, n.log_text()[-600:]))
+if failed:
+    for n in (n1, n2):
+        sys.stdout.write("--- %s log (tail)\n%s\n" % (n.name,
+                                                     n.log_text()[-2000:]))
+finish()
