@@ -18,11 +18,7 @@
 #include "money.h"
 #include "schema_pgsql.h"
 #include "store.h"
-#include "store_creds.h"
-#include "store_dash.h"
-#include "store_refund.h"
-#include "store_report.h"
-#include "store_sqlite_int.h"
+#include "store/store_int.h"
 
 /* ---- schema ----------------------------------------------------------- */
 

@@ -11,7 +11,7 @@
 #include "account.h"
 #include "db/db.h"
 #include "harness.h"
-#include "store_sqlite_int.h"
+#include "store/store_int.h"
 
 /* Normalise `text`; "BIN|KEY" into out, or "-" when refused. */
 static const char *norm(const char *text, char *out, size_t cap)

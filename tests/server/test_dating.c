@@ -12,7 +12,7 @@
 
 #include "harness.h"
 #include "srvtest.h"
-#include "store_report.h"
+#include "store/store_int.h"
 
 /* The Vietnam day of `t` as text ("ERR" when refused). */
 static const char *vn(int64_t t)

@@ -13,7 +13,7 @@
 
 #include "crypto.h"
 #include "receipt.h"
-#include "store_report.h"
+#include "store_int.h"
 
 /* Migration 4 (schema version 4). */
 const char *const sqi_migration4[] = {

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store_dash.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 const char *const sqi_migration6[] = {
     "CREATE TABLE dash_users("

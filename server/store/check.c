@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 /* The live payments: those not reversed by a review after a close. */
 #define LIVE "reversed_day IS NULL"

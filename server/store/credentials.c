@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_creds.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 /*
  * When each credential was last used and revoked, beside the tables that

@@ -15,8 +15,7 @@
 #include "account.h"
 #include "match.h"
 #include "money.h"
-#include "store_report.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 /* A journal entry nobody authenticated: what a stranger can leave. */
 #define JOURNAL_UNVERIFIED                                                     \

@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_refund.h"
-#include "store_report.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 const char *const sqi_migration5[] = {
     "CREATE TABLE refunds("

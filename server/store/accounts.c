@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "account.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 /*
  * Migration: accounts in normal form, a BIN written in front of a stored
