@@ -16,8 +16,7 @@ SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
 # the storage side, linked into the tests that call the store directly
 STORE_SRCS = $(wildcard server/store/*.c)
 SERVER_LIB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(STORE_SRCS)) \
-                  $(patsubst %,$(BUILD)/server/%.o,store_sqlite \
-                    account dash_pw \
+                  $(patsubst %,$(BUILD)/server/%.o,account dash_pw \
                     match \
                     ingest intent \
                     notify \

@@ -1,9 +1,9 @@
 /*
- * store_account.c: organisations' collecting accounts in the SQLite
- * backend: stored in normal form (account.h), (BIN, account) unique across
- * organisations, the migration that brings an existing database there and
- * the SQL functions it uses. Which organisation an incoming account names
- * is decided in store_bank.c with the same normal form.
+ * accounts.c: organisations' collecting accounts: stored in normal form
+ * (account.h), (BIN, account) unique across organisations, the migration that
+ * brings an existing database there and the SQL functions it uses. Which
+ * organisation an incoming account names is decided in bank.c with the same
+ * normal form.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /*
- * store_bank.c: bank confirmation in the SQLite backend: the webhook
- * journal, bank transactions recorded once however they arrive (provider
- * id, then cross-channel pairing), the matching engine's decisions and
- * their ledger effects, held transfers for reserved codes, the review
- * queue. Every decision runs inside one write transaction with its audit
- * entry; see docs/architecture.md ("The payment path").
+ * bank.c: bank confirmation: the webhook journal, bank transactions recorded
+ * once however they arrive (provider id, then cross-channel pairing), the
+ * matching engine's decisions and their ledger effects, held transfers for
+ * reserved codes, the review queue. Every decision runs inside one write
+ * transaction with its audit entry; see docs/architecture.md ("The payment
+ * path").
  */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * store_check.c: the ledger's invariants in the SQLite backend
+ * check.c: the ledger's invariants
  * (store_ops.ledger_check). Each invariant is one read-only query that
  * counts the records breaking it; all of them run in one read
  * transaction, so a server writing meanwhile (WAL) never makes a

@@ -1,5 +1,5 @@
 /*
- * store_report.c: receipts, reports and closed days in the store:
+ * reports.c: receipts, reports and closed days in the store:
  * migrations 4, 8 and 14 (receipts and their per-organisation counters,
  * receipt signing keys, provinces, standees, day closes, corrections),
  * the dating rule in C (sqr_open_day and its calendar) and the refusal
@@ -102,7 +102,7 @@ const char *const sqi_migration4[] = {
  * changed one is a correction: a new entry dated later that points at
  * the closed day and the record it corrects. A close freezes its bank
  * side (day_close_txns). Bank transactions carry their own report day
- * (migration 7, store_bank.c).
+ * (migration 7, bank.c).
  */
 /*
  * SQL pieces of migration 8's triggers, the dating rule as SQLite SQL

@@ -1,12 +1,13 @@
 /*
- * store_sqlite_int.h: what the SQLite backend shares between its files
- * (store_sqlite.c, the core; store_bank.c, bank ingestion and the review
- * queue; store_account.c, collecting accounts): the connection pool, the
- * write lock, the audit log and the ledger primitives that run inside an
- * open write transaction. Private to server/.
+ * store_int.h: what the files of server/store/ share: the connection pool
+ * and its transactions (txn.c), the statement table and its helpers
+ * (statements.c), the audit log, idempotency records, the ledger
+ * primitives that run inside an open write transaction, the migrations
+ * schema.c applies, and the functions of the operations table (ops.c).
+ * Private to server/store/ (and the tests that reach below store.h).
  */
-#ifndef CHOPAY_SERVER_STORE_SQLITE_INT_H
-#define CHOPAY_SERVER_STORE_SQLITE_INT_H
+#ifndef CHOPAY_SERVER_STORE_INT_H
+#define CHOPAY_SERVER_STORE_INT_H
 
 #include <jansson.h>
 #include <pthread.h>
@@ -19,6 +20,231 @@
 
 struct sqi_conn;
 struct sq;
+
+struct sqi_conn {
+    struct db *dbh;        /* one connection */
+    int64_t woken[64];     /* intents to wake after commit */
+    int n_woken;           /* count of `woken` */
+    struct sqi_conn *next; /* free list link */
+};
+
+struct sq {
+    struct store base;          /* must be first */
+    pthread_mutex_t mu;         /* guards `free_list` */
+    pthread_cond_t cv;          /* signalled when a connection is returned */
+    struct sqi_conn *free_list; /* idle connections */
+    struct sqi_conn *conns;     /* all connections */
+    int n;                      /* count of `conns` */
+    pthread_mutex_t wmu;        /* serialises write transactions */
+};
+
+struct sqi_inv {
+    int64_t id;      /* invoice id */
+    int64_t due;     /* amount - paid */
+    char period[40]; /* for oldest-first ordering */
+};
+
+/* The statements of statements.c, by name. */
+enum sqi_q {
+    Q_AUTH_KIOSK,
+    Q_AUTH_TOKEN,
+    Q_KIOSK_ADD,
+    Q_TOKEN_ADD,
+    Q_ORG_BY_CODE,
+    Q_ORG_BY_ID,
+    Q_ORG_LIST,
+    Q_ORG_INSERT,
+    Q_ORG_UPDATE,
+    Q_AUDIT_LAST,
+    Q_AUDIT_INSERT,
+    Q_AUDIT_ALL,
+    Q_PAYER_ID,
+    Q_PAYER_GET,
+    Q_PAYER_INSERT,
+    Q_PAYER_UPDATE,
+    Q_PAYER_LIST,
+    Q_FEE_INSERT,
+    Q_FEE_UPDATE,
+    Q_FEE_GET,
+    Q_FEE_LIST,
+    Q_FEES_OF_KIND,
+    Q_INVOICE_GEN,
+    Q_INVOICE_LIST,
+    Q_DUES,
+    Q_INVOICE_GET,
+    Q_INVOICE_PAY,
+    Q_INTENT_INSERT,
+    Q_INTENT_INSERT_FRESH,
+    Q_INTENT_LINK,
+    Q_INTENT_GET,
+    Q_INTENT_BY_CODE,
+    Q_INTENT_INVOICES,
+    Q_INTENT_SET,
+    Q_INTENTS_FOR_INVOICE,
+    Q_INTENT_LIST,
+    Q_PAYMENT_INSERT,
+    Q_PAYMENT_SET_UNALLOC,
+    Q_ALLOC_INSERT,
+    Q_PAYMENT_DAY,
+    Q_CASH_INSERT,
+    Q_PAYER_CREDIT,
+    Q_PAYMENT_BY_REF,
+    Q_PAYMENT_LIST,
+    Q_ALLOCS_OF_PAYMENT,
+    Q_IDEM_GET,
+    Q_IDEM_PUT,
+    Q_DIR_PAYERS,
+    Q_DIR_FEES,
+    Q_STATS_INTENTS,
+    Q_STATS_PAYMENTS,
+    Q_CODE_RESERVE,
+    Q_INTENT_PAYMENTS,
+    Q_CODE_RESERVED,
+    Q_CODE_CLAIM,
+    Q_CODES_OPEN,
+    Q__COUNT
+};
+
+/* statements.c */
+/* Record and log a failure of the connection (-STORE_E_IO). */
+int sqi_conn_fail(struct sqi_conn *c, const char *what);
+/* The cached statement `id`, reset with no bindings; NULL on failure. */
+struct db_stmt *sqi_q(struct sqi_conn *c, enum sqi_q id);
+/* The cached statement for `sql`, a literal; NULL on failure. */
+struct db_stmt *sqi_qs(struct sqi_conn *c, const char *sql);
+/* Bind text `s` (NULL binds NULL) / integer `v` to parameter `i`. */
+void sqi_bt(struct db_stmt *st, int i, const char *s);
+void sqi_bi(struct db_stmt *st, int i, int64_t v);
+/* Step: 1 row, 0 done, negative error (constraint -> CONFLICT). */
+int sqi_step(struct sqi_conn *c, struct db_stmt *st);
+/* Run a statement that returns no rows. */
+int sqi_exec1(struct sqi_conn *c, struct db_stmt *st);
+/*
+ * Run an INSERT ... RETURNING id: *id gets the new row's id, or 0 when
+ * the insert did nothing (ON CONFLICT DO NOTHING).
+ */
+int sqi_insert_id(struct sqi_conn *c, struct db_stmt *st, int64_t *id);
+/* The current row as a JSON object keyed by column names. */
+json_t *sqi_row_json(struct db_stmt *st);
+/* Every remaining row of `st` appended to a new array (*out). */
+int sqi_rows_json(struct sqi_conn *c, struct db_stmt *st, json_t **out);
+/* Column `i` of the current row as text, "" for NULL. */
+const char *sqi_col_text(struct db_stmt *st, int i);
+/* The row limit of a list request `f`. */
+int64_t sqi_lim(const struct store_filter *f);
+
+/* idempotency.c */
+/*
+ * Look up (scope, key): 0 = not seen, 1 = replay into *out, or -IDEM when
+ * the body differs.
+ */
+int sqi_idem_get(struct sqi_conn *c, const char *scope,
+                 const struct store_idem *idem, json_t **out);
+/* Record the answer (`status`, `resp`) to (scope, key). */
+int sqi_idem_put(struct sqi_conn *c, const char *scope,
+                 const struct store_idem *idem, int status, json_t *resp,
+                 int64_t now);
+
+/* orgs.c */
+/* The org id for `code`, inside an open transaction. */
+int sqi_org_id_of(struct sqi_conn *c, const char *code, int64_t *id);
+/* The organisation in the current row (ORG_COLS) as JSON. */
+json_t *sqi_org_row(struct db_stmt *st);
+
+/* payers.c */
+/* Payer id and name by code in `org`; -NOT_FOUND when unknown. */
+int sqi_payer_id_of(struct sqi_conn *c, int64_t org, const char *code,
+                    int64_t *id, json_t **name);
+
+/* intents.c */
+/*
+ * Resolve the invoices a request names (ids, or NULL for every open one)
+ * for payer `pid` into a new array sorted oldest first with what is due.
+ */
+int sqi_resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
+                         const int64_t *ids, size_t n, struct sqi_inv **out,
+                         size_t *out_n, int64_t *total);
+/* Set intent `id`'s status, paid amount and (closing it) the time and
+ * reason. In a write txn. */
+int sqi_set_intent(struct sqi_conn *c, int64_t id, const char *status,
+                   int64_t paid, int64_t now, const char *reason);
+
+/* ledger.c */
+/* Apply the credit of every payer of `org` that has some. In a write txn. */
+int sqi_apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
+                      int64_t now);
+
+/* ops.c: the operations table every store opens with. */
+extern const struct store_ops sqi_ops;
+
+/* The operations of the table (ops.c), each named for the store_ops
+ * member it implements. */
+/* schema.c */
+void sq_close(struct store *base);
+/* credentials.c */
+int sq_auth(struct store *base, const char *hash, struct store_principal *out);
+int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
+                 const char *hash, int64_t *id);
+int sq_token_add(struct store *base, const char *role, const char *org_code,
+                 const char *hash, int64_t *id);
+/* orgs.c */
+int sq_org_create(struct store *base, const struct store_org *org,
+                  const char *actor, json_t **out);
+int sq_org_update(struct store *base, const char *code,
+                  const struct store_org *org, const char *actor, json_t **out);
+int sq_org_get(struct store *base, const char *code, json_t **out);
+int sq_org_list(struct store *base, int64_t org_id, json_t **out);
+int sq_org_id(struct store *base, const char *code, int64_t *out);
+/* payers.c */
+int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
+                 int create, const char *actor, json_t **out);
+int sq_payer_import(struct store *base, int64_t org,
+                    const struct store_payer *rows, size_t n, const char *actor,
+                    json_t **out);
+int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
+                  json_t **out);
+/* fees.c */
+int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
+               int create, const char *actor, json_t **out);
+int sq_fee_list(struct store *base, int64_t org, json_t **out);
+/* invoices.c */
+int sq_invoices_generate(struct store *base, int64_t org, const char *period,
+                         const char *fee_code, const char *actor, json_t **out);
+int sq_invoice_list(struct store *base, int64_t org,
+                    const struct store_filter *f, json_t **out);
+/* kiosk_reads.c */
+int sq_dues(struct store *base, int64_t org, const char *payer, json_t **out);
+int sq_directory(struct store *base, int64_t org, json_t **out);
+/* intents.c */
+int sq_intent_create(struct store *base, const struct store_principal *who,
+                     const struct store_idem *idem,
+                     const struct store_intent_req *req, int64_t now,
+                     json_t **out, int *replayed);
+int sq_codes_reserve(struct store *base, const struct store_principal *who,
+                     const struct store_idem *idem, int count, int64_t now,
+                     json_t **out, int *replayed);
+int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,
+                  json_t **out);
+int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
+                     const char *actor, int64_t now, json_t **out);
+int sq_intent_list(struct store *base, int64_t org,
+                   const struct store_filter *f, int64_t now, json_t **out);
+/* ledger.c */
+int sq_cash_record(struct store *base, const struct store_principal *who,
+                   const struct store_idem *idem,
+                   const struct store_cash_req *req, int64_t now, json_t **out,
+                   int *replayed);
+int sq_transfer_apply(struct store *base, int64_t org,
+                      const struct store_transfer *t, const char *actor,
+                      int64_t now, json_t **out);
+/* payment_reads.c */
+int sq_payment_list(struct store *base, int64_t org,
+                    const struct store_filter *f, json_t **out);
+int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk, int64_t t0,
+                    int64_t t1, json_t **out);
+int sq_stats(struct store *base, json_t **out);
+/* audit.c */
+int sq_audit_verify(struct store *base, int64_t *entries);
 
 /* A pooled connection and its database. */
 struct sqi_conn *sqi_get_conn(struct sq *s);
@@ -90,7 +316,7 @@ int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
                    const char *action, const char *object, const char *detail,
                    char out[65]);
 
-/* store_account.c: the migration that makes collecting accounts unique. */
+/* accounts.c: the migration that makes collecting accounts unique. */
 extern const char *const sqi_migration_accounts[];
 
 /* Register the SQL functions that migration uses (every SQLite
@@ -123,7 +349,7 @@ int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
  */
 int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now);
 
-/* store_bank.c: migrations 3 and 7 and the bank operations of the table. */
+/* bank.c: migrations 3 and 7 and the bank operations of the table. */
 extern const char *const sqi_migration3[];
 extern const char *const sqi_migration7[];
 extern const char *const sqi_migration_identity[];
@@ -161,11 +387,11 @@ int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out);
 
-/* store_check.c: the ledger's invariants (store_ops.ledger_check). */
+/* check.c: the ledger's invariants (store_ops.ledger_check). */
 int sqc_ledger_check(struct store *st, struct store_check *out);
 
 /*
- * store_bank.c, called by intent creation when a kiosk claims reserved
+ * bank.c, called by intent creation when a kiosk claims reserved
  * `code` as intent `intent`: apply the transfers held for that code (in
  * the caller's write transaction). Intent ids to wake go to `woken`.
  */
@@ -317,7 +543,7 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
 /* Migration 5: refunds and the payments each one draws on. */
 extern const char *const sqi_migration5[];
 
-/* store_ops.payer_refund for the SQLite backend. */
+/* store_ops.payer_refund */
 int sqr_payer_refund(struct store *st, int64_t org_id,
                      const struct store_refund_req *req, const char *actor,
                      int64_t now, json_t **out);
@@ -325,10 +551,10 @@ int sqr_payer_refund(struct store *st, int64_t org_id,
 /* The credentials migration: credential_times (last used, revoked). */
 extern const char *const sqi_migration_credentials[];
 
-/* store_ops.cred_list for the SQLite backend. */
+/* store_ops.cred_list */
 int sqr_list(struct store *st, const char *kind, const char *org_code,
              json_t **out);
-/* store_ops.cred_revoke for the SQLite backend. */
+/* store_ops.cred_revoke */
 int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                int64_t id, const char *login, const char *actor, int64_t now,
                json_t **out);
@@ -336,30 +562,30 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
 /* Migration 6: dash_users, dash_sessions, dash_failures. */
 extern const char *const sqi_migration6[];
 
-/* store_ops.dash_user_add for the SQLite backend. */
+/* store_ops.dash_user_add */
 int sqd_user_add(struct store *st, const char *org_code, const char *login,
                  const char *role, const char *pwhash, const char *actor,
                  int64_t *id);
-/* store_ops.dash_user_get for the SQLite backend. */
+/* store_ops.dash_user_get */
 int sqd_user_get(struct store *st, const char *login, char *pwhash, size_t cap,
                  int64_t *id);
-/* store_ops.dash_session_add for the SQLite backend. */
+/* store_ops.dash_session_add */
 int sqd_session_add(struct store *st, int64_t user, const char *hash,
                     const char *csrf, int64_t expires, int64_t now);
-/* store_ops.dash_session_get for the SQLite backend. */
+/* store_ops.dash_session_get */
 int sqd_session_get(struct store *st, const char *hash, int64_t now,
                     struct store_principal *who, char *csrf, size_t cap);
-/* store_ops.dash_session_del for the SQLite backend. */
+/* store_ops.dash_session_del */
 int sqd_session_del(struct store *st, const char *hash, const char *actor,
                     int64_t now);
-/* store_ops.dash_attempt for the SQLite backend. */
+/* store_ops.dash_attempt */
 int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
                 int limit, int lock_secs, int64_t *locked_until);
-/* store_ops.dash_reserve for the SQLite backend. */
+/* store_ops.dash_reserve */
 int sqd_reserve(struct store *st, const char *lkey, int llimit,
                 const char *akey, int alimit, int64_t now, int lock_secs,
                 int64_t *locked_until);
-/* store_ops.dash_sweep for the SQLite backend. */
+/* store_ops.dash_sweep */
 int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
               int64_t *sessions, int64_t *failures);
 

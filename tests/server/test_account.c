@@ -3,7 +3,7 @@
  * form (server/account.c), the forms banks and people write, the BIN in
  * front split off exactly as documented and nothing guessed beyond it;
  * and the migration that brings an existing database's organisations to
- * that form, one per (BIN, account) (server/store_account.c).
+ * that form, one per (BIN, account) (server/store/accounts.c).
  */
 #include <stdio.h>
 #include <string.h>
