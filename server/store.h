@@ -1,7 +1,9 @@
 /*
  * store.h: the storage interface of chopay-server. Handlers only ever talk
- * to a `struct store` (a table of function pointers), so a PostgreSQL
- * backend is a second implementation of the same table. Reads return
+ * to a `struct store` (a table of function pointers, ops.c). It is
+ * implemented once, in server/store/ (a file per domain: orgs.c,
+ * intents.c, ledger.c, bank_intake.c, day_close.c, ...), over the SQL
+ * layer server/db/db.h, which drives SQLite and PostgreSQL. Reads return
  * jansson objects the handlers send as they are; writes take validated
  * C structs. Every write that moves money is one transaction.
  */
@@ -369,7 +371,7 @@ struct store_ops {
                           const struct store_transfer *t, const char *actor,
                           int64_t now, json_t **out);
 
-    /* ---- bank confirmation (store/bank.c) ---- */
+    /* ---- bank confirmation (store/bank_intake.c, journal.c, review.c) ---- */
 
     /* The organisation whose collecting account is `account` (digits and
      * letters compared, separators ignored); code into `code` (32). */
@@ -447,7 +449,7 @@ struct store_ops {
      */
     int (*ledger_check)(struct store *st, struct store_check *out);
 
-    /* ---- receipts, reports, statistics (store/reports.c) ---- */
+    /* ---- receipts, reports, statistics (store/receipts.c, ...) ---- */
 
     /*
      * Receipt `number` as {number, org, org_name, payer, payer_name,
@@ -509,7 +511,7 @@ struct store_ops {
      * transactions and the audit chain head (the close's own audit
      * entry). From then on nothing dated that day changes: later
      * writes are dated on the next open day, corrections point back
-     * (store/reports.c). *out: {date, closed_at, actor, audit_id,
+     * (store/day_close.c). *out: {date, closed_at, actor, audit_id,
      * audit_head}. Closed twice: CONFLICT "already_closed"; the rows
      * changed since `digest`: CONFLICT "changed_while_closing" (compute
      * again).

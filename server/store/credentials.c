@@ -6,9 +6,7 @@
  * audited in the same transaction. Authentication reads `active` on every
  * request, so a revoked credential is refused on its very next request.
  */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "crypto.h"
 #include "store_int.h"

@@ -10,6 +10,7 @@
 
 #include "intent.h"
 #include "money.h"
+#include "payref.h"
 #include "store_int.h"
 
 /* An invoice as the allocation path sees it. */

@@ -373,7 +373,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     }
     rc = payment_insert(c, who->org_id, pid, 0, "cash", req->amount, NULL,
                         "cash", who->actor, now, &pay);
-    if (rc == 0) /* cash for a closed day (issue 6 §2) */
+    if (rc == 0) /* cash for a closed day (docs/reports.md) */
         rc = sqr_cash_dated(c, who->org_id, pay, pid, req->amount, req->date,
                             req->recorded_at, who->actor, now);
     if (rc != 0)

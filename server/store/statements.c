@@ -4,6 +4,8 @@
  * helpers every store file uses to prepare, bind, step and turn rows into
  * JSON.
  */
+#include <stdio.h>
+
 #include "store_int.h"
 
 #define INV_STATUS                                                             \
@@ -44,9 +46,8 @@ static const char *const sqls[Q__COUNT] = {
                      " prefix = coalesce(?6, prefix), updated_at = ?7"
                      " WHERE code = ?1",
     [Q_AUDIT_LAST] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
-    [Q_AUDIT_INSERT] =
-        "INSERT INTO audit(at, actor, action, object, detail,"
-        " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_AUDIT_INSERT] = "INSERT INTO audit(at, actor, action, object, detail,"
+                       " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_AUDIT_ALL] = "SELECT at, actor, action, object, detail, prev_hash,"
                     " hash, CASE WHEN id >= coalesce((SELECT from_id FROM"
                     " audit_encodings WHERE version = 2), 1) THEN 2 ELSE 1"
@@ -336,4 +337,39 @@ const char *sqi_col_text(struct db_stmt *st, int i)
 int64_t sqi_lim(const struct store_filter *f)
 {
     return (f && f->limit > 0 && f->limit <= 1000) ? f->limit : 100;
+}
+
+/* The same at the level of db.h, for the report files (a db handle, no
+ * connection). */
+
+void sqr_copy_col(struct db_stmt *st, int i, char *out, size_t cap)
+{
+    const char *t = db_column_text(st, i);
+
+    snprintf(out, cap, "%s", t ? t : "");
+}
+
+/*
+ * The connection's cached statement for `sql` (a string with static
+ * storage: db_q keeps it by address) into *st: 0, or the store's error
+ * with *st NULL. Give it back with sqr_done().
+ */
+int sqr_stmt(struct db *db, const char *sql, struct db_stmt **st)
+{
+    *st = db_q(db, sql);
+    return *st != NULL ? 0 : sqi_db_error(db, -DB_E_SQL, "prepare");
+}
+
+/* Reset a statement from sqr_stmt() for its next use; NULL does nothing. */
+void sqr_done(struct db_stmt *st)
+{
+    db_reset(st);
+}
+
+/* One step of `st` of `db`: 1 row, 0 done, or the store's error. */
+int sqr_step(struct db *db, struct db_stmt *st)
+{
+    int rc = db_step(st);
+
+    return rc >= 0 ? rc : sqi_db_error(db, rc, "step");
 }

@@ -349,7 +349,9 @@ int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
  */
 int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now);
 
-/* bank.c: migrations 3 and 7 and the bank operations of the table. */
+/* bank_schema.c: migrations 3 and 7, identity, journal bounds; then the
+ * bank operations of the table (accounts.c, bank_secrets.c, journal.c,
+ * bank_intake.c, review.c). */
 extern const char *const sqi_migration3[];
 extern const char *const sqi_migration7[];
 extern const char *const sqi_migration_identity[];
@@ -387,6 +389,159 @@ int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out);
 
+/* Bank files (bank_schema.c, bank_statements.c, bank_intake.c,
+ * review.c). */
+/* A journal entry nobody authenticated: what a stranger can leave. */
+#define JOURNAL_UNVERIFIED                                                     \
+    "state IN ('rejected', 'invalid') AND verified <> 'ok'"
+
+/* The statements of bank_statements.c, by name. */
+enum sqb_q {
+    B_ORGS,
+    B_ORG_PREFIX,
+    B_SECRET_PUT,
+    B_SECRET_GET,
+    B_JOURNAL_ADD,
+    B_JOURNAL_PENDING,
+    B_JOURNAL_SET,
+    B_JOURNAL_KEEP,
+    B_JOURNAL_AGE,
+    B_JOURNAL_BYTES,
+    B_IMPORT_ADD,
+    B_TXN_INSERT,
+    B_TXN_BY_KEY,
+    B_CANDIDATES,
+    B_SIGNATURE,
+    B_SET_DUP,
+    B_CONFIRM,
+    B_SET_STATE,
+    B_SET_MATCHED,
+    B_INTENT_BY_CODE,
+    B_RESERVED,
+    B_SUGG_INTENTS,
+    B_SUGG_INVOICES,
+    B_PAYERS,
+    B_STMT_ADD,
+    B_HELD,
+    B_LIST,
+    B_GET,
+    B_AUDIT_OF,
+    B_PAYER_ID,
+    B_CLEAR_PAYMENT,
+    B_LATE_OF,
+    B_CORRECTS_DATE,
+    B_PAY_CLOSED_DAY,
+    B_PAY_TO_REVERSE,
+    B_CREDIT_TAKE,
+    B_INVOICES_GIVE_BACK,
+    B_PAY_REVERSED,
+    B_RECEIPT_VOID,
+    B_MATCHED_PAY,
+    B__COUNT
+};
+
+/* A batch of bank transactions (bank_intake.c; review.c makes one for a
+ * single decision). */
+/* A payer of the org, folded, for name suggestions. */
+struct bpayer {
+    char code[24];
+    char name[160];     /* original */
+    char folded[160];   /* match_fold_name(name) */
+    char guardian[160]; /* match_fold_name(guardian) */
+};
+
+struct store_bank {
+    struct sq *s;            /* the store */
+    struct sqi_conn *c;      /* the connection holding the transaction */
+    char actor[48];          /* for the audit log */
+    int64_t now;             /* batch time */
+    int64_t import_id;       /* 0 for webhooks */
+    int rc;                  /* sticky error */
+    int64_t org;             /* org whose prefix/payers are cached */
+    char prefix[8];          /* its payment-code prefix */
+    struct bpayer *payers;   /* its payers, loaded on first need */
+    size_t n_payers;         /* count */
+    int payers_loaded;       /* 1 once loaded */
+    int64_t n_rows;          /* statement rows of this import so far */
+    int64_t n_new, n_replay; /* counts for the summary */
+    int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
+    int64_t n_stmts, n_bal_mismatch;
+    json_t *checks;                       /* statements' balance checks */
+    char last_account[FEEDS_ACCOUNT_MAX]; /* account last resolved */
+    int64_t last_org;                     /* its organisation */
+    int64_t rd_org;                       /* org of the booking date ... */
+    char rd_booking[FEEDS_ID_MAX];        /* ... last looked up ... */
+    char rd_date[11];                     /* ... and the day it counts on */
+};
+
+/* What the identity rule compares of a new record. */
+struct ident_key {
+    int64_t org;          /* its organisation */
+    int64_t id;           /* the record itself (excluded) */
+    int64_t amount;       /* đồng */
+    const char *dir;      /* "credit" / "debit" */
+    const char *currency; /* ISO 4217 */
+    const char *ref;      /* reference key, "" none */
+    int pos;              /* camt TxDtls position in its batch, 0 none */
+    const char *booking;  /* YYYY-MM-DD */
+    const char *desc;     /* content key */
+    const char *counter;  /* counter-account key, "" none */
+    const char *source;   /* provider or "imp:<import id>" */
+};
+
+/*
+ * Ranked suggestions for an unmatched credit (never applied): an open
+ * intent or invoice whose remainder equals the amount (same day counts
+ * more), a payer or guardian named like the counter-account holder.
+ * Returns a JSON text (malloc'd) of the best 5.
+ */
+char *sqb_suggestions(struct store_bank *b, const struct bank_txn *t);
+/*
+ * The identity rule for new record k->id: *of = the transfer (its primary
+ * id) it is another record of, *by_ref 1 when paired by reference; or
+ * *held = the candidate transfers' ids (JSON array, the caller's) when
+ * they differ from each other and nothing decides between them; neither
+ * when it is a new transfer.
+ */
+int sqb_identity_of(struct store_bank *b, const struct ident_key *k,
+                    int64_t *of, int *by_ref, json_t **held);
+/*
+ * Record `id` repeats one of several different transfers, or none: held
+ * `unmatched` (`possible_duplicate`), moving no money, the candidates in
+ * its suggestions for a reviewer (ignore: it was one of them; match: it
+ * is a transfer of its own).
+ */
+int sqb_hold_possible_duplicate(struct store_bank *b, int64_t id,
+                                const struct bank_txn *t, const char *code,
+                                json_t *cands);
+
+/* The cached statement `id`, reset and unbound; NULL on failure (the
+ * store's error is set). */
+struct db_stmt *sqb_q(struct sqi_conn *c, enum sqb_q id);
+/* Run an INSERT ... RETURNING id: *id the new row's id, 0 when it
+ * inserted nothing (ON CONFLICT DO NOTHING). 0 or negative error. */
+int sqb_insert(struct sqi_conn *c, struct db_stmt *st, int64_t *id);
+/*
+ * The organisation whose collecting account `account` names, on
+ * connection c (docs/matching.md, "Which organisation"): the same
+ * normalised account number, and the same BIN when `account` carries one.
+ * *org and code (32 bytes, may be NULL) on success; -STORE_E_NOT_FOUND
+ * (unknown_account) when none, -STORE_E_CONFLICT (ambiguous_account)
+ * when `account` has no BIN and organisations at different banks hold it.
+ */
+int sqb_org_of_account(struct sqi_conn *c, const char *account, int64_t *org,
+                       char *code);
+/* Set bank transaction `id`'s state, outcome, reason, code and
+ * suggestions (in the batch's transaction). */
+int sqb_set_state(struct store_bank *b, int64_t id, const char *state,
+                  const char *outcome, const char *reason, const char *code,
+                  const char *sugg);
+/* Apply credit `id` of `amount` to intent `intent` and mark it matched. */
+int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
+                     int64_t intent, int64_t amount, const char *provider,
+                     const char *code, const char *reason, const char *actor,
+                     int64_t now, json_t **res);
+
 /* check.c: the ledger's invariants (store_ops.ledger_check). */
 int sqc_ledger_check(struct store *st, struct store_check *out);
 
@@ -402,6 +557,40 @@ int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
  * caller after its commit (sqi_flush_woken) or dropped (rollback). */
 void sqi_flush_woken(struct sq *s, struct sqi_conn *c, int fire);
 void sqi_queue_woken(struct sqi_conn *c, int64_t intent);
+
+/* SQL: a bank transaction `t` recorded for a closed day is booked on a
+ * later one (daily_rows.c, day_close.c). */
+#define TXN_LATE "t.report_date <> t.booking_date"
+
+/* Report files: statement helpers (statements.c), the active close of a
+ * day (dating.c), a day's report rows (daily_rows.c). */
+void sqr_copy_col(struct db_stmt *st, int i, char *out, size_t cap);
+/*
+ * The connection's cached statement for `sql` (a string with static
+ * storage: db_q keeps it by address) into *st: 0, or the store's error
+ * with *st NULL. Give it back with sqr_done().
+ */
+int sqr_stmt(struct db *db, const char *sql, struct db_stmt **st);
+/* Reset a statement from sqr_stmt() for its next use; NULL does nothing. */
+void sqr_done(struct db_stmt *st);
+/* One step of `st` of `db`: 1 row, 0 done, or the store's error. */
+int sqr_step(struct db *db, struct db_stmt *st);
+/* The id of the active close of `date` of `org` into *id (0: open). */
+int sqr_close_of(struct db *db, int64_t org, const char *date, int64_t *id);
+/*
+ * Run `sql` (a string with static storage) with its first `nparams`
+ * parameters of ?1 org id, ?2 the date text, ?3 the active close's id or
+ * 0, and append every row as a JSON array of its columns (integers,
+ * text, null) to `arr`.
+ */
+int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
+                  const char *date, int64_t close_id, json_t *arr);
+/*
+ * The rows of the daily reconciliation of `date` of `org` (see
+ * store.h daily_rows), read in the caller's transaction: the bank side
+ * as the active close froze it when the day is closed, live otherwise.
+ */
+int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out);
 
 /* Migration 4 (schema version 4), NULL-terminated statements. */
 extern const char *const sqi_migration4[];
