@@ -2,7 +2,7 @@
  * match.h: the pure parts of the matching engine (no storage): the
  * payment codes in a bank transaction, the keys that pair the same
  * transfer seen by webhook and by statement, and the payer-name score of
- * the review suggestions. store_bank.c applies them inside its write
+ * the review suggestions. store/bank.c applies them inside its write
  * transaction.
  */
 #ifndef CHOPAY_SERVER_MATCH_H

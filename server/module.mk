@@ -4,20 +4,19 @@
 
 SERVER_PKGS = libmicrohttpd sqlite3 libpq jansson inih libcurl libxml-2.0
 EXTRA_CFLAGS_server = $(call pc_cflags,$(SERVER_PKGS) $(COMMON_PKGS) \
-                        $(RENDER_PKGS)) -Iserver/render -Iserver/report
+                        $(RENDER_PKGS)) -Iserver -Iserver/render -Iserver/report
 # receipts and standees are drawn by $(LIBRENDER), reports computed by
 # $(LIBREPORT) (server/render/module.mk, server/report/module.mk)
 SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 
-SERVER_SRCS = $(wildcard server/*.c server/db/*.c)
+SERVER_SRCS = $(wildcard server/*.c server/store/*.c server/db/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
               $(BUILD)/server/dash_assets_data.o \
               $(BUILD)/server/schema_pgsql_data.o
 # the storage side, linked into the tests that call the store directly
-SERVER_LIB_OBJS = $(patsubst %,$(BUILD)/server/%.o,store store_sqlite \
-                    store_bank store_report store_refund store_dash \
-                    store_creds \
-                    store_check store_account account dash_pw \
+STORE_SRCS = $(wildcard server/store/*.c)
+SERVER_LIB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(STORE_SRCS)) \
+                  $(patsubst %,$(BUILD)/server/%.o,account dash_pw \
                     match \
                     ingest intent \
                     notify \

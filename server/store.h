@@ -1,7 +1,9 @@
 /*
  * store.h: the storage interface of chopay-server. Handlers only ever talk
- * to a `struct store` (a table of function pointers), so a PostgreSQL
- * backend is a second implementation of the same table. Reads return
+ * to a `struct store` (a table of function pointers, ops.c). It is
+ * implemented once, in server/store/ (a file per domain: orgs.c,
+ * intents.c, ledger.c, bank_intake.c, day_close.c, ...), over the SQL
+ * layer server/db/db.h, which drives SQLite and PostgreSQL. Reads return
  * jansson objects the handlers send as they are; writes take validated
  * C structs. Every write that moves money is one transaction.
  */
@@ -369,7 +371,7 @@ struct store_ops {
                           const struct store_transfer *t, const char *actor,
                           int64_t now, json_t **out);
 
-    /* ---- bank confirmation (issue 4, store_bank.c) ---- */
+    /* ---- bank confirmation (store/bank_intake.c, journal.c, review.c) ---- */
 
     /* The organisation whose collecting account is `account` (digits and
      * letters compared, separators ignored); code into `code` (32). */
@@ -447,7 +449,7 @@ struct store_ops {
      */
     int (*ledger_check)(struct store *st, struct store_check *out);
 
-    /* ---- receipts, reports, statistics (issue 6, store_report.c) ---- */
+    /* ---- receipts, reports, statistics (store/receipts.c, ...) ---- */
 
     /*
      * Receipt `number` as {number, org, org_name, payer, payer_name,
@@ -509,7 +511,7 @@ struct store_ops {
      * transactions and the audit chain head (the close's own audit
      * entry). From then on nothing dated that day changes: later
      * writes are dated on the next open day, corrections point back
-     * (store_report.c). *out: {date, closed_at, actor, audit_id,
+     * (store/day_close.c). *out: {date, closed_at, actor, audit_id,
      * audit_head}. Closed twice: CONFLICT "already_closed"; the rows
      * changed since `digest`: CONFLICT "changed_while_closing" (compute
      * again).
@@ -545,7 +547,7 @@ struct store_ops {
                         const struct store_refund_req *req, const char *actor,
                         int64_t now, json_t **out);
 
-    /* ---- the web dashboard (store_dash.c) ---- */
+    /* ---- the web dashboard (store/dash_sessions.c) ---- */
     /* Add board user `login` ([a-z0-9._-]{3,32}) of organisation
      * `org_code` (NULL for an admin) with `role` and the password hash
      * `pwhash` (dash_pw.h format); audited as `actor`. *id gets its id;
@@ -656,11 +658,12 @@ void store_close(struct store *st);
  * or password=PASSWORD) is written as "***"; anything else is copied. */
 void store_url_shown(const char *url, char *out, size_t cap);
 
-/* The SQLite backend (store_sqlite.c); `path` is a file name. */
-int store_sqlite_open(const char *path, int pool, struct store **out);
+/* The store on the database at `path` (server/store/schema.c): an SQLite
+ * file name or a PostgreSQL URL, as store_open passes them on. */
+int store_db_open(const char *path, int pool, struct store **out);
 
-/* The SQLite backend opened read-only (store_open_readonly). */
-int store_sqlite_open_readonly(const char *path, int pool, struct store **out);
+/* The same opened read-only (store_open_readonly). */
+int store_db_open_readonly(const char *path, int pool, struct store **out);
 
 /* The detail of this thread's last store error (never NULL). */
 const char *store_error_message(void);

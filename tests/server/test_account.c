@@ -3,7 +3,7 @@
  * form (server/account.c), the forms banks and people write, the BIN in
  * front split off exactly as documented and nothing guessed beyond it;
  * and the migration that brings an existing database's organisations to
- * that form, one per (BIN, account) (server/store_account.c).
+ * that form, one per (BIN, account) (server/store/accounts.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "account.h"
 #include "db/db.h"
 #include "harness.h"
-#include "store_sqlite_int.h"
+#include "store/store_int.h"
 
 /* Normalise `text`; "BIN|KEY" into out, or "-" when refused. */
 static const char *norm(const char *text, char *out, size_t cap)

@@ -1,5 +1,5 @@
 /*
- * test_dating.c: the calendar of dating in C (store_report.c): the
+ * test_dating.c: the calendar of dating in C (server/store/reports.c): the
  * Vietnam day of a Unix time, the next day, day numbers, against known
  * answers and against SQLite's own date functions over centuries of
  * times; and sqr_open_day over a real database of closed days.
@@ -12,7 +12,7 @@
 
 #include "harness.h"
 #include "srvtest.h"
-#include "store_report.h"
+#include "store/store_int.h"
 
 /* The Vietnam day of `t` as text ("ERR" when refused). */
 static const char *vn(int64_t t)

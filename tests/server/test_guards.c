@@ -14,8 +14,7 @@
 #include "harness.h"
 #include "srvtest.h"
 #include "store.h"
-#include "store_report.h"
-#include "store_sqlite_int.h"
+#include "store/store_int.h"
 
 static char db_file[300]; /* the test database's file */
 static char today[11];    /* today in Vietnam */

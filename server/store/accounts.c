@@ -1,15 +1,13 @@
 /*
- * store_account.c: organisations' collecting accounts in the SQLite
- * backend: stored in normal form (account.h), (BIN, account) unique across
- * organisations, the migration that brings an existing database there and
- * the SQL functions it uses. Which organisation an incoming account names
- * is decided in store_bank.c with the same normal form.
+ * accounts.c: organisations' collecting accounts: stored in normal form
+ * (account.h), (BIN, account) unique across organisations, the migration that
+ * brings an existing database there and the SQL functions it uses. Which
+ * organisation an incoming account names is decided in bank.c with the same
+ * normal form.
  */
-#include <stdio.h>
 #include <string.h>
 
-#include "account.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 /*
  * Migration: accounts in normal form, a BIN written in front of a stored
@@ -169,5 +167,68 @@ int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
         rc = sqi_db_error(db, rc, "step");
     }
     db_reset(st);
+    return rc;
+}
+
+/*
+ * The organisation whose collecting account `account` names, on
+ * connection c (docs/matching.md, "Which organisation"): the same
+ * normalised account number, and the same BIN when `account` carries one.
+ * *org and code (32 bytes, may be NULL) on success; -STORE_E_NOT_FOUND
+ * (unknown_account) when none, -STORE_E_CONFLICT (ambiguous_account)
+ * when `account` has no BIN and organisations at different banks hold it.
+ */
+int sqb_org_of_account(struct sqi_conn *c, const char *account, int64_t *org,
+                       char *code)
+{
+    char bin[ACCOUNT_BIN_MAX], key[ACCOUNT_KEY_MAX];
+    struct db_stmt *st;
+    int64_t id = 0;
+    int rc, n = 0;
+
+    if (account_normalise(account, bin, key, sizeof(key)) != 0) {
+        store_set_error("unknown_account", "no account number");
+        return -STORE_E_NOT_FOUND;
+    }
+    st = sqb_q(c, B_ORGS);
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bt(st, 1, key);
+    sqi_bt(st, 2, bin);
+    while ((rc = sqi_step(c, st)) == 1) {
+        if (n++ == 0) {
+            id = db_column_int64(st, 0);
+            if (code != NULL)
+                snprintf(code, 32, "%s", sqi_col_text(st, 1));
+        }
+    }
+    db_reset(st);
+    if (rc != 0)
+        return rc;
+    if (n == 0) {
+        store_set_error("unknown_account",
+                        "account '%s' is no organisation's collecting account",
+                        account);
+        return -STORE_E_NOT_FOUND;
+    }
+    if (n > 1) {
+        store_set_error("ambiguous_account",
+                        "account '%s' is held by organisations at different"
+                        " banks; it needs its BIN (970436/...)",
+                        account);
+        return -STORE_E_CONFLICT;
+    }
+    *org = id;
+    return 0;
+}
+
+int sqb_account_org(struct store *base, const char *account, int64_t *org_id,
+                    char *code)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int rc = sqb_org_of_account(c, account, org_id, code);
+
+    sqi_put_conn(s, c);
     return rc;
 }

@@ -64,7 +64,7 @@ int store_open(const char *url, int pool, struct store **out)
     const char *path = NULL;
     int rc = url_path(url, &path);
 
-    return rc != 0 ? rc : store_sqlite_open(path, pool, out);
+    return rc != 0 ? rc : store_db_open(path, pool, out);
 }
 
 int store_open_readonly(const char *url, int pool, struct store **out)
@@ -72,7 +72,7 @@ int store_open_readonly(const char *url, int pool, struct store **out)
     const char *path = NULL;
     int rc = url_path(url, &path);
 
-    return rc != 0 ? rc : store_sqlite_open_readonly(path, pool, out);
+    return rc != 0 ? rc : store_db_open_readonly(path, pool, out);
 }
 
 /* Append the `n` bytes at `s` to out (cap bytes, *len used). */

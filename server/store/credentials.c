@@ -1,15 +1,15 @@
 /*
- * store_creds.c: credentials in the SQLite backend: list kiosk keys, API
- * tokens and dashboard users (never a secret or its hash), revoke a kiosk
- * key or a token, disable a user and end its sessions, each audited in
- * the same transaction. Authentication reads `active` on every request,
- * so a revoked credential is refused on its very next request.
+ * credentials.c: kiosk keys, API tokens and dashboard users: authenticating
+ * a bearer credential (recording when it was last used), issuing kiosk
+ * keys and tokens, listing them (never a secret or its hash), revoking a
+ * kiosk key or a token, disabling a user and ending its sessions, each
+ * audited in the same transaction. Authentication reads `active` on every
+ * request, so a revoked credential is refused on its very next request.
  */
-#include <stdio.h>
 #include <string.h>
 
-#include "store_creds.h"
-#include "store_sqlite_int.h"
+#include "crypto.h"
+#include "store_int.h"
 
 /*
  * When each credential was last used and revoked, beside the tables that
@@ -300,5 +300,179 @@ out:
         *out = json_pack("{s:I, s:s, s:b, s:b, s:i}", "id", (json_int_t)cid,
                          "kind", kind, "revoked", 1, "was_active", n > 0,
                          "sessions_ended", ended);
+    return rc;
+}
+
+/* A credential's last_used_at is written at most this often (seconds). */
+#define LAST_USED_SECS 60
+
+/*
+ * Record that a kiosk key or token was used at `now`, in its own short
+ * write: at most once per LAST_USED_SECS per credential, so reads stay
+ * reads. A failure is logged and otherwise ignored (it must not refuse a
+ * valid credential).
+ */
+static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
+                            int64_t id, int64_t now)
+{
+    struct db_stmt *st;
+    int rc = sqi_begin_write(s, c);
+
+    if (rc != 0)
+        return;
+    st = sqi_qs(c, "INSERT INTO credential_times(kind, id,"
+                   " last_used_at) VALUES (?4, ?1, ?2) ON"
+                   " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2"
+                   " WHERE coalesce(credential_times.last_used_at, 0) <= ?3");
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+    } else {
+        sqi_bi(st, 1, id);
+        sqi_bi(st, 2, now);
+        sqi_bi(st, 3, now - LAST_USED_SECS);
+        sqi_bt(st, 4, kiosk ? "kiosk" : "token");
+        rc = sqi_exec1(c, st);
+    }
+    (void)sqi_end_write(s, c, rc < 0 ? rc : 0);
+}
+
+int sq_auth(struct store *base, const char *hash, struct store_principal *out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct store_principal p = {0};
+    struct db_stmt *st;
+    int64_t last = 0, now = (int64_t)time(NULL);
+    int rc;
+
+    st = sqi_q(c, Q_AUTH_KIOSK);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    sqi_bt(st, 1, hash);
+    rc = sqi_step(c, st);
+    if (rc == 1 && crypto_equal_str(sqi_col_text(st, 2), hash)) {
+        p.role = STORE_ROLE_KIOSK;
+        p.id = db_column_int64(st, 0);
+        p.org_id = db_column_int64(st, 1);
+        snprintf(p.actor, sizeof(p.actor), "kiosk:%lld", (long long)p.id);
+        last = db_column_int64(st, 3);
+        rc = 0;
+        goto done;
+    }
+    if (rc < 0)
+        goto out;
+    db_reset(st);
+    st = sqi_q(c, Q_AUTH_TOKEN);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    sqi_bt(st, 1, hash);
+    rc = sqi_step(c, st);
+    if (rc < 0)
+        goto out;
+    if (rc == 0 || !crypto_equal_str(sqi_col_text(st, 3), hash)) {
+        db_reset(st);
+        store_set_error("unauthorized", "unknown credential");
+        rc = -STORE_E_NOT_FOUND;
+        goto out;
+    }
+    p.id = db_column_int64(st, 0);
+    p.org_id = db_column_int64(st, 2);
+    if (strcmp(sqi_col_text(st, 1), "admin") == 0)
+        p.role = STORE_ROLE_ADMIN;
+    else if (strcmp(sqi_col_text(st, 1), "board") == 0)
+        p.role = STORE_ROLE_BOARD;
+    else
+        p.role = STORE_ROLE_AUDITOR;
+    snprintf(p.actor, sizeof(p.actor), "token:%lld", (long long)p.id);
+    last = db_column_int64(st, 4);
+    rc = 0;
+done:
+    *out = p;
+    db_reset(st);
+    if (now - last >= LAST_USED_SECS)
+        touch_last_used(s, c, p.role == STORE_ROLE_KIOSK, p.id, now);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
+                 const char *hash, int64_t *id)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t org = 0, now = (int64_t)time(NULL);
+    struct db_stmt *st;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = sqi_org_id_of(c, org_code, &org);
+    if (rc != 0)
+        goto done;
+    st = sqi_q(c, Q_KIOSK_ADD);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto done;
+    }
+    sqi_bi(st, 1, org);
+    sqi_bt(st, 2, name);
+    sqi_bt(st, 3, hash);
+    sqi_bi(st, 4, now);
+    rc = sqi_insert_id(c, st, id);
+    if (rc != 0)
+        goto done;
+    rc = sqi_audit(c, now, "cli", "kiosk.add", org_code,
+                   json_pack("{s:s, s:I}", "name", name, "kiosk", *id));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_token_add(struct store *base, const char *role, const char *org_code,
+                 const char *hash, int64_t *id)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t org = 0, now = (int64_t)time(NULL);
+    struct db_stmt *st;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    if (org_code != NULL) {
+        rc = sqi_org_id_of(c, org_code, &org);
+        if (rc != 0)
+            goto done;
+    }
+    st = sqi_q(c, Q_TOKEN_ADD);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto done;
+    }
+    sqi_bt(st, 1, role);
+    if (org)
+        sqi_bi(st, 2, org);
+    else
+        db_bind_null(st, 2);
+    sqi_bt(st, 3, hash);
+    sqi_bi(st, 4, now);
+    rc = sqi_insert_id(c, st, id);
+    if (rc != 0)
+        goto done;
+    rc = sqi_audit(c, now, "cli", "token.add", org_code ? org_code : "*",
+                   json_pack("{s:s, s:I}", "role", role, "token", *id));
+done:
+    rc = sqi_end_write(s, c, rc);
+out:
+    sqi_put_conn(s, c);
     return rc;
 }

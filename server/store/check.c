@@ -1,5 +1,5 @@
 /*
- * store_check.c: the ledger's invariants in the SQLite backend
+ * check.c: the ledger's invariants
  * (store_ops.ledger_check). Each invariant is one read-only query that
  * counts the records breaking it; all of them run in one read
  * transaction, so a server writing meanwhile (WAL) never makes a
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 /* The live payments: those not reversed by a review after a close. */
 #define LIVE "reversed_day IS NULL"

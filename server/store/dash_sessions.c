@@ -1,19 +1,17 @@
 /*
- * store_dash.c: the web dashboard's storage in the SQLite backend. Board
- * users sign in with a password (only its scrypt hash is stored, see
- * dash_pw.c); a session is stored by the SHA-256 of its cookie with an
- * expiry and its CSRF token; failed sign-ins are counted per login and per
- * client address so that guessing gets locked out (an attempt is counted
- * before its password is checked, so a burst cannot outrun the limit); a
- * sweep drops expired
+ * dash_sessions.c: the web dashboard's storage. Board users sign in with
+ * a password (only its scrypt hash is stored, see dash_pw.c); a session is
+ * stored by the SHA-256 of its cookie with an expiry and its CSRF token;
+ * failed sign-ins are counted per login and per client address so that
+ * guessing gets locked out (an attempt is counted before its password is
+ * checked, so a burst cannot outrun the limit); a sweep drops expired
  * sessions and stale failure counters.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "store_dash.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 const char *const sqi_migration6[] = {
     "CREATE TABLE dash_users("

@@ -1,5 +1,5 @@
 /*
- * store_refund.c: giving a payer's credit back. A payer's credit is the
+ * refunds.c: giving a payer's credit back. A payer's credit is the
  * unallocated part of their payments (over-payments, money for invoices
  * already paid); a refund records money sent back to the payer and draws
  * it from those payments, oldest first, in one transaction, so that every
@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_refund.h"
-#include "store_report.h"
-#include "store_sqlite_int.h"
+#include "store_int.h"
 
 const char *const sqi_migration5[] = {
     "CREATE TABLE refunds("

@@ -1,0 +1,223 @@
+/*
+ * day_close.c: closing and reopening a day: a close records the day's
+ * totals and digest and freezes its bank side; a reopen (with a reason)
+ * lifts it; both audited. Listing closes and asking whether a day is
+ * closed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_int.h"
+
+int sqr_day_close(struct store *st, int64_t org_id, const char *date,
+                  const char *totals, const char *digest, const char *actor,
+                  int64_t now, json_t **out)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
+    char head[65] = "", obj[64];
+    int64_t audit_id = 0, close_id = 0;
+    json_t *rows = NULL;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0) {
+        sqi_put_conn(s, c);
+        return rc;
+    }
+    rc = sqr_close_of(db, org_id, date, &close_id);
+    if (rc == 0 && close_id != 0) {
+        store_set_error("already_closed", "%s is already closed", date);
+        rc = -STORE_E_CONFLICT;
+    }
+    /* the totals must describe the day as it is now, under the write
+       lock: nothing can be dated that day between this and the commit */
+    if (rc == 0)
+        rc = sqr_rows_of_day(db, org_id, date, &rows);
+    if (rc == 0 && strcmp(json_string_value(json_object_get(rows, "digest")),
+                          digest) != 0) {
+        store_set_error("changed_while_closing",
+                        "%s changed while it was being closed", date);
+        rc = -STORE_E_CONFLICT;
+    }
+    /* the audit entry of the close itself is the head it stores */
+    snprintf(obj, sizeof(obj), "org:%lld/%s", (long long)org_id, date);
+    if (rc == 0)
+        rc = sqi_audit(c, now, actor, "day.close", obj,
+                       json_pack("{s:s, s:s}", "date", date, "totals", totals));
+    if (rc == 0)
+        rc = sqr_stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+                      &q);
+    if (rc == 0) {
+        rc = sqr_step(db, q);
+        if (rc == 1) {
+            audit_id = db_column_int64(q, 0);
+            sqr_copy_col(q, 1, head, sizeof(head));
+            rc = 0;
+        } else if (rc == 0) {
+            rc = sqi_db_error(db, -DB_E_IO, "audit head");
+        }
+        sqr_done(q);
+        q = NULL;
+    }
+    if (rc == 0)
+        rc = sqr_stmt(
+            db,
+            "INSERT INTO day_closes(org_id, day, closed_at, actor,"
+            " totals, audit_id, audit_head, bank_seq, version) VALUES"
+            " (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(id), 0)"
+            " FROM bank_txns), 2) RETURNING id",
+            &q);
+    if (rc == 0) {
+        db_bind_int64(q, 1, org_id);
+        db_bind_text(q, 2, date);
+        db_bind_int64(q, 3, now);
+        db_bind_text(q, 4, actor);
+        db_bind_text(q, 5, totals);
+        db_bind_int64(q, 6, audit_id);
+        db_bind_text(q, 7, head);
+        rc = sqr_step(db, q);
+        if (rc == 1) {
+            close_id = db_column_int64(q, 0);
+            rc = 0;
+        } else if (rc == 0) {
+            rc = sqi_db_error(db, -DB_E_IO, "day close id");
+        }
+        sqr_done(q);
+        q = NULL;
+    }
+    /* freeze the bank side: each transaction's matching state and what
+       the ledger booked from it, as the totals saw them */
+    if (rc == 0)
+        rc = sqr_stmt(
+            db,
+            "INSERT INTO day_close_txns(close_id, txn_id, state, outcome,"
+            " ledger, ledger_late) SELECT ?1, t.id, t.state, t.outcome,"
+            " p.amount, CASE WHEN " TXN_LATE " OR p.corrects_date IS NOT"
+            " NULL THEN 1 ELSE 0 END FROM bank_txns t LEFT JOIN payments "
+            "p ON p.id ="
+            " t.payment_id WHERE t.org_id = ?2 AND t.report_date = ?3",
+            &q);
+    if (rc == 0) {
+        db_bind_int64(q, 1, close_id);
+        db_bind_int64(q, 2, org_id);
+        db_bind_text(q, 3, date);
+        rc = sqr_step(db, q);
+        sqr_done(q);
+    }
+    rc = sqi_end_write(s, c, rc);
+    sqi_put_conn(s, c);
+    json_decref(rows);
+    if (rc == 0) {
+        *out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "date", date, "closed_at",
+                         (json_int_t)now, "actor", actor, "audit_id",
+                         (json_int_t)audit_id, "audit_head", head);
+        if (*out == NULL)
+            rc = -STORE_E_IO;
+    }
+    return rc;
+}
+
+int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
+                   const char *reason, const char *actor, int64_t now)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
+    char obj[64];
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0) {
+        sqi_put_conn(s, c);
+        return rc;
+    }
+    rc = sqr_stmt(db,
+                  "UPDATE day_closes SET reopened_at = ?3, reopen_actor = ?4,"
+                  " reopen_reason = ?5 WHERE org_id = ?1 AND day = ?2 AND"
+                  " reopened_at IS NULL",
+                  &q);
+    if (rc == 0) {
+        db_bind_int64(q, 1, org_id);
+        db_bind_text(q, 2, date);
+        db_bind_int64(q, 3, now);
+        db_bind_text(q, 4, actor);
+        db_bind_text(q, 5, reason);
+        rc = sqr_step(db, q);
+        sqr_done(q);
+        if (rc == 0 && db_changes(db) != 1) {
+            store_set_error("not_closed", "%s is not closed", date);
+            rc = -STORE_E_NOT_FOUND;
+        }
+    }
+    snprintf(obj, sizeof(obj), "org:%lld/%s", (long long)org_id, date);
+    if (rc == 0)
+        rc = sqi_audit(c, now, actor, "day.reopen", obj,
+                       json_pack("{s:s, s:s}", "date", date, "reason", reason));
+    rc = sqi_end_write(s, c, rc);
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sqr_day_closes(struct store *st, json_t **out)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db *db = sqi_dbh(c);
+    json_t *rows = json_array();
+    int rc;
+
+    rc = sqi_begin_read(c);
+    if (rc == 0) {
+        rc = sqr_rows_into(
+            db,
+            "SELECT d.id, o.code, d.org_id, d.day, d.totals,"
+            " d.audit_id, d.audit_head, coalesce((SELECT hash FROM"
+            " audit a WHERE a.id = d.audit_id), ''), d.bank_seq,"
+            " d.version FROM"
+            " day_closes d JOIN orgs o ON o.id = d.org_id"
+            " WHERE d.reopened_at IS NULL ORDER BY d.id",
+            0, 0, NULL, 0, rows);
+        sqi_end_read(c);
+    }
+    sqi_put_conn(s, c);
+    if (rc == 0)
+        *out = rows;
+    else
+        json_decref(rows);
+    return rc;
+}
+
+int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
+                   int *closed)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *q = NULL;
+    int rc;
+
+    rc = sqi_begin_read(c);
+    if (rc == 0) {
+        rc = sqr_stmt(db,
+                      "SELECT 1 FROM day_closes WHERE org_id = ?1 AND day = ?2"
+                      " AND reopened_at IS NULL",
+                      &q);
+        if (rc == 0) {
+            db_bind_int64(q, 1, org_id);
+            db_bind_text(q, 2, date);
+            rc = sqr_step(db, q);
+            if (rc >= 0) {
+                *closed = rc == 1;
+                rc = 0;
+            }
+            sqr_done(q);
+        }
+        sqi_end_read(c);
+    }
+    sqi_put_conn(s, c);
+    return rc;
+}

@@ -1,0 +1,245 @@
+/*
+ * orgs.c: organisations: create and update (the collecting account in its
+ * normal form, see accounts.c), read, list and look up by code, each write
+ * audited in its transaction.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "intent.h"
+#include "store_int.h"
+
+/* The org id for `code`, inside an open transaction. */
+int sqi_org_id_of(struct sqi_conn *c, const char *code, int64_t *id)
+{
+    struct db_stmt *st = sqi_q(c, Q_ORG_BY_CODE);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bt(st, 1, code);
+    rc = sqi_step(c, st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        store_set_error("org_not_found", "no organisation '%s'", code);
+        return -STORE_E_NOT_FOUND;
+    }
+    *id = db_column_int64(st, 0);
+    db_reset(st);
+    return 0;
+}
+
+json_t *sqi_org_row(struct db_stmt *st)
+{
+    json_t *o = sqi_row_json(st);
+
+    json_object_del(o, "id");
+    json_object_set_new(o, "bank", intent_bank_json(sqi_col_text(st, 4)));
+    json_object_del(o, "bank_bin");
+    return o;
+}
+
+static int org_fetch(struct sqi_conn *c, const char *code, json_t **out)
+{
+    struct db_stmt *st = sqi_q(c, Q_ORG_BY_CODE);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bt(st, 1, code);
+    rc = sqi_step(c, st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        store_set_error("org_not_found", "no organisation '%s'", code);
+        return -STORE_E_NOT_FOUND;
+    }
+    *out = sqi_org_row(st);
+    db_reset(st);
+    return 0;
+}
+
+static json_t *org_detail(const struct store_org *o)
+{
+    json_t *d = json_object();
+
+#define SETS(f)                                                                \
+    if (o->f)                                                                  \
+    json_object_set_new(d, #f, json_string(o->f))
+    SETS(kind);
+    SETS(name);
+    SETS(bank_bin);
+    SETS(account);
+    SETS(account_name);
+    SETS(prefix);
+#undef SETS
+    return d;
+}
+
+int sq_org_create(struct store *base, const struct store_org *org,
+                  const char *actor, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t now = (int64_t)time(NULL);
+    struct sqi_account was, acct;
+    struct store_org norm = *org, *o = &norm;
+    struct db_stmt *st;
+    json_t *res = NULL;
+    int rc;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    /* the account in normal form, and no other organisation's */
+    rc = sqi_org_account(c, NULL, org->bank_bin, org->account, &was, &acct);
+    if (rc != 0)
+        goto done;
+    norm.bank_bin = acct.bin;
+    norm.account = acct.key;
+    st = sqi_q(c, Q_ORG_INSERT);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto done;
+    }
+    sqi_bt(st, 1, o->code);
+    sqi_bt(st, 2, o->kind);
+    sqi_bt(st, 3, o->name);
+    sqi_bt(st, 4, o->bank_bin);
+    sqi_bt(st, 5, o->account);
+    sqi_bt(st, 6, o->account_name);
+    sqi_bt(st, 7, o->prefix);
+    sqi_bi(st, 8, now);
+    rc = sqi_exec1(c, st);
+    if (rc == -STORE_E_CONFLICT)
+        store_set_error("org_exists",
+                        "an organisation with this code or prefix exists");
+    if (rc != 0)
+        goto done;
+    rc = sqi_audit(c, now, actor, "org.create", o->code, org_detail(o));
+    if (rc != 0)
+        goto done;
+    rc = org_fetch(c, o->code, &res);
+done:
+    rc = sqi_end_write(s, c, rc);
+    if (rc == 0)
+        *out = res;
+    else
+        json_decref(res);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_org_update(struct store *base, const char *code,
+                  const struct store_org *org, const char *actor, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t now = (int64_t)time(NULL);
+    struct sqi_account was, acct;
+    struct store_org norm = *org, *o = &norm;
+    struct db_stmt *st;
+    json_t *res = NULL;
+    int rc, moved = 0;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    if (org->bank_bin != NULL || org->account != NULL) {
+        /* the account in normal form, and no other organisation's */
+        rc = sqi_org_account(c, code, org->bank_bin, org->account, &was, &acct);
+        if (rc != 0)
+            goto done;
+        norm.bank_bin = acct.bin;
+        norm.account = acct.key;
+        moved = strcmp(was.bin, acct.bin) != 0 || strcmp(was.key, acct.key);
+    }
+    st = sqi_q(c, Q_ORG_UPDATE);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto done;
+    }
+    sqi_bt(st, 1, code);
+    sqi_bt(st, 2, o->name);
+    sqi_bt(st, 3, o->bank_bin);
+    sqi_bt(st, 4, o->account);
+    sqi_bt(st, 5, o->account_name);
+    sqi_bt(st, 6, o->prefix);
+    sqi_bi(st, 7, now);
+    rc = sqi_exec1(c, st);
+    if (rc == -STORE_E_CONFLICT)
+        store_set_error("prefix_taken", "another organisation uses this "
+                                        "payment-code prefix");
+    if (rc != 0)
+        goto done;
+    if (db_changes(c->dbh) == 0) {
+        store_set_error("org_not_found", "no organisation '%s'", code);
+        rc = -STORE_E_NOT_FOUND;
+        goto done;
+    }
+    rc = sqi_audit(c, now, actor, "org.update", code, org_detail(o));
+    if (rc == 0 && moved)
+        rc = sqi_audit(c, now, actor, "org.account", code,
+                       json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "old",
+                                 "bank_bin", was.bin, "account", was.key, "new",
+                                 "bank_bin", acct.bin, "account", acct.key));
+    if (rc != 0)
+        goto done;
+    rc = org_fetch(c, code, &res);
+done:
+    rc = sqi_end_write(s, c, rc);
+    if (rc == 0)
+        *out = res;
+    else
+        json_decref(res);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_org_get(struct store *base, const char *code, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int rc = org_fetch(c, code, out);
+
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_org_id(struct store *base, const char *code, int64_t *out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int rc = sqi_org_id_of(c, code, out);
+
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_org_list(struct store *base, int64_t org_id, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db_stmt *st = sqi_q(c, Q_ORG_LIST);
+    json_t *a = json_array();
+    int rc;
+
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    sqi_bi(st, 1, org_id);
+    while ((rc = sqi_step(c, st)) == 1)
+        json_array_append_new(a, sqi_org_row(st));
+out:
+    sqi_put_conn(s, c);
+    if (rc < 0) {
+        json_decref(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}

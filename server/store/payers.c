@@ -1,0 +1,201 @@
+/*
+ * payers.c: an organisation's payers: put one, import many in one
+ * transaction, list them, and find a payer's id by code.
+ */
+#include <time.h>
+
+#include "store_int.h"
+
+static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
+                       json_t **out)
+{
+    struct db_stmt *st = sqi_q(c, Q_PAYER_GET);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bi(st, 1, org);
+    sqi_bt(st, 2, code);
+    rc = sqi_step(c, st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        store_set_error("payer_not_found", "no payer '%s'", code);
+        return -STORE_E_NOT_FOUND;
+    }
+    *out = sqi_row_json(st);
+    db_reset(st);
+    return 0;
+}
+
+/* Insert or update one payer; *created says which. In a write txn. */
+static int payer_write(struct sqi_conn *c, int64_t org,
+                       const struct store_payer *p, int mode, int *created)
+{
+    struct db_stmt *st;
+    int rc;
+
+    /* mode: 1 insert, 0 update, 2 upsert */
+    if (mode != 1) {
+        st = sqi_q(c, Q_PAYER_UPDATE);
+        if (st == NULL)
+            return -STORE_E_IO;
+        sqi_bi(st, 1, org);
+        sqi_bt(st, 2, p->code);
+        sqi_bt(st, 3, p->name);
+        sqi_bt(st, 4, p->category);
+        sqi_bt(st, 5, p->zone);
+        sqi_bt(st, 6, p->class_name);
+        sqi_bt(st, 7, p->guardian);
+        sqi_bt(st, 8, p->bank_bin);
+        sqi_bt(st, 9, p->bank_account);
+        if (p->active >= 0)
+            sqi_bi(st, 10, p->active);
+        rc = sqi_exec1(c, st);
+        if (rc != 0)
+            return rc;
+        if (db_changes(c->dbh) > 0) {
+            *created = 0;
+            return 0;
+        }
+        if (mode == 0) {
+            store_set_error("payer_not_found", "no payer '%s'", p->code);
+            return -STORE_E_NOT_FOUND;
+        }
+    }
+    if (p->name == NULL) {
+        store_set_error("invalid_field", "a new payer needs a name");
+        return -STORE_E_INVALID;
+    }
+    st = sqi_q(c, Q_PAYER_INSERT);
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bi(st, 1, org);
+    sqi_bt(st, 2, p->code);
+    sqi_bt(st, 3, p->name);
+    /* a stall's fee category defaults to its zone */
+    sqi_bt(st, 4, p->category ? p->category : p->zone);
+    sqi_bt(st, 5, p->zone);
+    sqi_bt(st, 6, p->class_name);
+    sqi_bt(st, 7, p->guardian);
+    sqi_bt(st, 8, p->bank_bin);
+    sqi_bt(st, 9, p->bank_account);
+    if (p->active >= 0)
+        sqi_bi(st, 10, p->active);
+    rc = sqi_exec1(c, st);
+    if (rc == -STORE_E_CONFLICT)
+        store_set_error("payer_exists", "payer '%s' already exists", p->code);
+    if (rc == 0)
+        *created = 1;
+    return rc;
+}
+
+int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
+                 int create, const char *actor, json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t now = (int64_t)time(NULL);
+    json_t *res = NULL;
+    int rc, created = 0;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    rc = payer_write(c, org, p, create ? 1 : 0, &created);
+    if (rc != 0)
+        goto done;
+    rc = payer_fetch(c, org, p->code, &res);
+    if (rc != 0)
+        goto done;
+    rc = sqi_audit(c, now, actor, created ? "payer.create" : "payer.update",
+                   p->code, json_deep_copy(res));
+done:
+    rc = sqi_end_write(s, c, rc);
+    if (rc == 0)
+        *out = res;
+    else
+        json_decref(res);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_payer_import(struct store *base, int64_t org,
+                    const struct store_payer *rows, size_t n, const char *actor,
+                    json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int64_t now = (int64_t)time(NULL);
+    size_t i, created = 0, updated = 0;
+    int rc, cr = 0;
+
+    rc = sqi_begin_write(s, c);
+    if (rc != 0)
+        goto out;
+    for (i = 0; i < n && rc == 0; i++) {
+        rc = payer_write(c, org, &rows[i], 2, &cr);
+        if (cr)
+            created++;
+        else
+            updated++;
+    }
+    if (rc != 0)
+        goto done;
+    rc = sqi_audit(c, now, actor, "payer.import", "payers",
+                   json_pack("{s:I, s:I}", "created", (json_int_t)created,
+                             "updated", (json_int_t)updated));
+done:
+    rc = sqi_end_write(s, c, rc);
+    if (rc == 0)
+        *out =
+            json_pack("{s:I, s:I, s:I}", "imported", (json_int_t)n, "created",
+                      (json_int_t)created, "updated", (json_int_t)updated);
+out:
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
+                  json_t **out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db_stmt *st = sqi_q(c, Q_PAYER_LIST);
+    int rc = -STORE_E_IO;
+
+    if (st != NULL) {
+        sqi_bi(st, 1, org);
+        sqi_bi(st, 2, f ? f->after_id : 0);
+        sqi_bi(st, 3, sqi_lim(f));
+        rc = sqi_rows_json(c, st, out);
+    }
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+/* Payer id and name by code in `org`; -NOT_FOUND when unknown. */
+int sqi_payer_id_of(struct sqi_conn *c, int64_t org, const char *code,
+                    int64_t *id, json_t **name)
+{
+    struct db_stmt *st = sqi_q(c, Q_PAYER_ID);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bi(st, 1, org);
+    sqi_bt(st, 2, code);
+    rc = sqi_step(c, st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        store_set_error("payer_not_found", "no payer '%s'", code);
+        return -STORE_E_NOT_FOUND;
+    }
+    *id = db_column_int64(st, 0);
+    if (name != NULL)
+        *name = json_string(sqi_col_text(st, 1));
+    db_reset(st);
+    return 0;
+}

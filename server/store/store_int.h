@@ -1,0 +1,781 @@
+/*
+ * store_int.h: what the files of server/store/ share: the connection pool
+ * and its transactions (txn.c), the statement table and its helpers
+ * (statements.c), the audit log, idempotency records, the ledger
+ * primitives that run inside an open write transaction, the migrations
+ * schema.c applies, and the functions of the operations table (ops.c).
+ * Private to server/store/ (and the tests that reach below store.h).
+ */
+#ifndef CHOPAY_SERVER_STORE_INT_H
+#define CHOPAY_SERVER_STORE_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "account.h"
+#include "db/db.h"
+#include "store.h"
+
+struct sqi_conn;
+struct sq;
+
+struct sqi_conn {
+    struct db *dbh;        /* one connection */
+    int64_t woken[64];     /* intents to wake after commit */
+    int n_woken;           /* count of `woken` */
+    struct sqi_conn *next; /* free list link */
+};
+
+struct sq {
+    struct store base;          /* must be first */
+    pthread_mutex_t mu;         /* guards `free_list` */
+    pthread_cond_t cv;          /* signalled when a connection is returned */
+    struct sqi_conn *free_list; /* idle connections */
+    struct sqi_conn *conns;     /* all connections */
+    int n;                      /* count of `conns` */
+    pthread_mutex_t wmu;        /* serialises write transactions */
+};
+
+struct sqi_inv {
+    int64_t id;      /* invoice id */
+    int64_t due;     /* amount - paid */
+    char period[40]; /* for oldest-first ordering */
+};
+
+/* The statements of statements.c, by name. */
+enum sqi_q {
+    Q_AUTH_KIOSK,
+    Q_AUTH_TOKEN,
+    Q_KIOSK_ADD,
+    Q_TOKEN_ADD,
+    Q_ORG_BY_CODE,
+    Q_ORG_BY_ID,
+    Q_ORG_LIST,
+    Q_ORG_INSERT,
+    Q_ORG_UPDATE,
+    Q_AUDIT_LAST,
+    Q_AUDIT_INSERT,
+    Q_AUDIT_ALL,
+    Q_PAYER_ID,
+    Q_PAYER_GET,
+    Q_PAYER_INSERT,
+    Q_PAYER_UPDATE,
+    Q_PAYER_LIST,
+    Q_FEE_INSERT,
+    Q_FEE_UPDATE,
+    Q_FEE_GET,
+    Q_FEE_LIST,
+    Q_FEES_OF_KIND,
+    Q_INVOICE_GEN,
+    Q_INVOICE_LIST,
+    Q_DUES,
+    Q_INVOICE_GET,
+    Q_INVOICE_PAY,
+    Q_INTENT_INSERT,
+    Q_INTENT_INSERT_FRESH,
+    Q_INTENT_LINK,
+    Q_INTENT_GET,
+    Q_INTENT_BY_CODE,
+    Q_INTENT_INVOICES,
+    Q_INTENT_SET,
+    Q_INTENTS_FOR_INVOICE,
+    Q_INTENT_LIST,
+    Q_PAYMENT_INSERT,
+    Q_PAYMENT_SET_UNALLOC,
+    Q_ALLOC_INSERT,
+    Q_PAYMENT_DAY,
+    Q_CASH_INSERT,
+    Q_PAYER_CREDIT,
+    Q_PAYMENT_BY_REF,
+    Q_PAYMENT_LIST,
+    Q_ALLOCS_OF_PAYMENT,
+    Q_IDEM_GET,
+    Q_IDEM_PUT,
+    Q_DIR_PAYERS,
+    Q_DIR_FEES,
+    Q_STATS_INTENTS,
+    Q_STATS_PAYMENTS,
+    Q_CODE_RESERVE,
+    Q_INTENT_PAYMENTS,
+    Q_CODE_RESERVED,
+    Q_CODE_CLAIM,
+    Q_CODES_OPEN,
+    Q__COUNT
+};
+
+/* statements.c */
+/* Record and log a failure of the connection (-STORE_E_IO). */
+int sqi_conn_fail(struct sqi_conn *c, const char *what);
+/* The cached statement `id`, reset with no bindings; NULL on failure. */
+struct db_stmt *sqi_q(struct sqi_conn *c, enum sqi_q id);
+/* The cached statement for `sql`, a literal; NULL on failure. */
+struct db_stmt *sqi_qs(struct sqi_conn *c, const char *sql);
+/* Bind text `s` (NULL binds NULL) / integer `v` to parameter `i`. */
+void sqi_bt(struct db_stmt *st, int i, const char *s);
+void sqi_bi(struct db_stmt *st, int i, int64_t v);
+/* Step: 1 row, 0 done, negative error (constraint -> CONFLICT). */
+int sqi_step(struct sqi_conn *c, struct db_stmt *st);
+/* Run a statement that returns no rows. */
+int sqi_exec1(struct sqi_conn *c, struct db_stmt *st);
+/*
+ * Run an INSERT ... RETURNING id: *id gets the new row's id, or 0 when
+ * the insert did nothing (ON CONFLICT DO NOTHING).
+ */
+int sqi_insert_id(struct sqi_conn *c, struct db_stmt *st, int64_t *id);
+/* The current row as a JSON object keyed by column names. */
+json_t *sqi_row_json(struct db_stmt *st);
+/* Every remaining row of `st` appended to a new array (*out). */
+int sqi_rows_json(struct sqi_conn *c, struct db_stmt *st, json_t **out);
+/* Column `i` of the current row as text, "" for NULL. */
+const char *sqi_col_text(struct db_stmt *st, int i);
+/* The row limit of a list request `f`. */
+int64_t sqi_lim(const struct store_filter *f);
+
+/* idempotency.c */
+/*
+ * Look up (scope, key): 0 = not seen, 1 = replay into *out, or -IDEM when
+ * the body differs.
+ */
+int sqi_idem_get(struct sqi_conn *c, const char *scope,
+                 const struct store_idem *idem, json_t **out);
+/* Record the answer (`status`, `resp`) to (scope, key). */
+int sqi_idem_put(struct sqi_conn *c, const char *scope,
+                 const struct store_idem *idem, int status, json_t *resp,
+                 int64_t now);
+
+/* orgs.c */
+/* The org id for `code`, inside an open transaction. */
+int sqi_org_id_of(struct sqi_conn *c, const char *code, int64_t *id);
+/* The organisation in the current row (ORG_COLS) as JSON. */
+json_t *sqi_org_row(struct db_stmt *st);
+
+/* payers.c */
+/* Payer id and name by code in `org`; -NOT_FOUND when unknown. */
+int sqi_payer_id_of(struct sqi_conn *c, int64_t org, const char *code,
+                    int64_t *id, json_t **name);
+
+/* intents.c */
+/*
+ * Resolve the invoices a request names (ids, or NULL for every open one)
+ * for payer `pid` into a new array sorted oldest first with what is due.
+ */
+int sqi_resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
+                         const int64_t *ids, size_t n, struct sqi_inv **out,
+                         size_t *out_n, int64_t *total);
+/* Set intent `id`'s status, paid amount and (closing it) the time and
+ * reason. In a write txn. */
+int sqi_set_intent(struct sqi_conn *c, int64_t id, const char *status,
+                   int64_t paid, int64_t now, const char *reason);
+
+/* ledger.c */
+/* Apply the credit of every payer of `org` that has some. In a write txn. */
+int sqi_apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
+                      int64_t now);
+
+/* ops.c: the operations table every store opens with. */
+extern const struct store_ops sqi_ops;
+
+/* The operations of the table (ops.c), each named for the store_ops
+ * member it implements. */
+/* schema.c */
+void sq_close(struct store *base);
+/* credentials.c */
+int sq_auth(struct store *base, const char *hash, struct store_principal *out);
+int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
+                 const char *hash, int64_t *id);
+int sq_token_add(struct store *base, const char *role, const char *org_code,
+                 const char *hash, int64_t *id);
+/* orgs.c */
+int sq_org_create(struct store *base, const struct store_org *org,
+                  const char *actor, json_t **out);
+int sq_org_update(struct store *base, const char *code,
+                  const struct store_org *org, const char *actor, json_t **out);
+int sq_org_get(struct store *base, const char *code, json_t **out);
+int sq_org_list(struct store *base, int64_t org_id, json_t **out);
+int sq_org_id(struct store *base, const char *code, int64_t *out);
+/* payers.c */
+int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
+                 int create, const char *actor, json_t **out);
+int sq_payer_import(struct store *base, int64_t org,
+                    const struct store_payer *rows, size_t n, const char *actor,
+                    json_t **out);
+int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
+                  json_t **out);
+/* fees.c */
+int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
+               int create, const char *actor, json_t **out);
+int sq_fee_list(struct store *base, int64_t org, json_t **out);
+/* invoices.c */
+int sq_invoices_generate(struct store *base, int64_t org, const char *period,
+                         const char *fee_code, const char *actor, json_t **out);
+int sq_invoice_list(struct store *base, int64_t org,
+                    const struct store_filter *f, json_t **out);
+/* kiosk_reads.c */
+int sq_dues(struct store *base, int64_t org, const char *payer, json_t **out);
+int sq_directory(struct store *base, int64_t org, json_t **out);
+/* intents.c */
+int sq_intent_create(struct store *base, const struct store_principal *who,
+                     const struct store_idem *idem,
+                     const struct store_intent_req *req, int64_t now,
+                     json_t **out, int *replayed);
+int sq_codes_reserve(struct store *base, const struct store_principal *who,
+                     const struct store_idem *idem, int count, int64_t now,
+                     json_t **out, int *replayed);
+int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,
+                  json_t **out);
+int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
+                     const char *actor, int64_t now, json_t **out);
+int sq_intent_list(struct store *base, int64_t org,
+                   const struct store_filter *f, int64_t now, json_t **out);
+/* ledger.c */
+int sq_cash_record(struct store *base, const struct store_principal *who,
+                   const struct store_idem *idem,
+                   const struct store_cash_req *req, int64_t now, json_t **out,
+                   int *replayed);
+int sq_transfer_apply(struct store *base, int64_t org,
+                      const struct store_transfer *t, const char *actor,
+                      int64_t now, json_t **out);
+/* payment_reads.c */
+int sq_payment_list(struct store *base, int64_t org,
+                    const struct store_filter *f, json_t **out);
+int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk, int64_t t0,
+                    int64_t t1, json_t **out);
+int sq_stats(struct store *base, json_t **out);
+/* audit.c */
+int sq_audit_verify(struct store *base, int64_t *entries);
+
+/* A pooled connection and its database. */
+struct sqi_conn *sqi_get_conn(struct sq *s);
+void sqi_put_conn(struct sq *s, struct sqi_conn *c);
+struct db *sqi_dbh(struct sqi_conn *c);
+
+/* The store's error for failure `rc` (-DB_E_*) of `dbh`: a constraint or
+ * a guard is -STORE_E_CONFLICT with the database's message as detail
+ * (e.g. a guard's 'day_closed'); anything else is logged and
+ * -STORE_E_IO (storage_unavailable). */
+int sqi_db_error(struct db *dbh, int rc, const char *what);
+
+/* A write transaction under the write lock (db_begin DB_WRITE) / its
+ * commit (rc == 0) or rollback; a read transaction and its end. */
+int sqi_begin_write(struct sq *s, struct sqi_conn *c);
+int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
+int sqi_begin_read(struct sqi_conn *c);
+void sqi_end_read(struct sqi_conn *c);
+
+/* Append to the hash-chained audit log; takes `detail` (may be NULL). */
+int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
+              const char *action, const char *object, json_t *detail);
+
+/* The changed callback (wake long polls) for `intent`, after a commit. */
+void sqi_changed(struct sq *s, int64_t intent);
+
+/*
+ * Inside a write transaction: record a transfer of `amount` as a payment
+ * of intent `intent` (by id), allocate it to the intent's invoices oldest
+ * first, excess to the payer's credit (flag "over"), update the intent.
+ * *res gets {payment, intent, status, amount, allocations, unallocated,
+ * flag}; *payment the payment id.
+ */
+int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
+                        int64_t amount, const char *ref, const char *source,
+                        const char *actor, int64_t now, json_t **res,
+                        int64_t *payment);
+
+/*
+ * The same for a payer without an intent: allocate to every open invoice
+ * of payer `payer_id`, oldest first; excess to credit.
+ */
+int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
+                       int64_t amount, const char *ref, const char *source,
+                       const char *actor, int64_t now, json_t **res,
+                       int64_t *payment);
+
+/*
+ * Undo a transfer payment (review "unmatch"): give back every one of its
+ * allocations, take back its credit, recompute its intent's paid/status,
+ * delete it.
+ * *intent gets its intent id (0 when none). -CONFLICT when the credit it
+ * created has been used since.
+ */
+int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
+                        int64_t *intent);
+
+/* The migration that records from which audit entry on the hash is
+ * version 2 (length-prefixed fields); earlier entries stay version 1. */
+extern const char *const sqi_migration_audit_v2[];
+
+/*
+ * The hash of one audit entry, hex into `out` (65 bytes), with the
+ * encoding of `version`: 1 (fields joined by newlines, entries written
+ * before version 2 existed) or 2 (every field length-prefixed). Returns
+ * 0, -STORE_E_INVALID for an unknown version, -STORE_E_IO out of memory.
+ */
+int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
+                   const char *action, const char *object, const char *detail,
+                   char out[65]);
+
+/* accounts.c: the migration that makes collecting accounts unique. */
+extern const char *const sqi_migration_accounts[];
+
+/* Register the SQL functions that migration uses (every SQLite
+ * connection; nothing to do on PostgreSQL). 0 or -STORE_E_IO. */
+int sqi_account_functions(struct db *db);
+
+/* A collecting account in normal form (account_normalise). */
+struct sqi_account {
+    char bin[ACCOUNT_BIN_MAX]; /* NAPAS BIN of the bank */
+    char key[ACCOUNT_KEY_MAX]; /* normalised account number */
+};
+
+/*
+ * Inside a write transaction: the collecting account organisation `code`
+ * (NULL: one being created) has (*was, zero for a new one) and will have
+ * (*now) once `bin_in` and `account_in` apply (NULL: keep; the account is
+ * normalised, a BIN written in front of it becomes the BIN). Returns 0;
+ * -STORE_E_NOT_FOUND (org_not_found); -STORE_E_INVALID (invalid_field:
+ * no account number, or a written BIN other than `bin_in`);
+ * -STORE_E_CONFLICT (account_taken) when another organisation holds *now.
+ */
+int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
+                    const char *account_in, struct sqi_account *was,
+                    struct sqi_account *now);
+
+/*
+ * After a payment of intent `intent` was reversed: its paid amount is
+ * again the sum of its live payments and its status follows (pending,
+ * partial, paid; a cancelled intent stays cancelled). In a write txn.
+ */
+int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now);
+
+/* bank_schema.c: migrations 3 and 7, identity, journal bounds; then the
+ * bank operations of the table (accounts.c, bank_secrets.c, journal.c,
+ * bank_intake.c, review.c). */
+extern const char *const sqi_migration3[];
+extern const char *const sqi_migration7[];
+extern const char *const sqi_migration_identity[];
+/* The index over the journal's unverified entries (re-runnable). */
+extern const char *const sqi_migration_journal_bounds[];
+/* Register the SQL functions the bank migrations use (on every SQLite
+ * connection, before the migrations run; nothing to do on PostgreSQL).
+ * 0 or -STORE_E_IO. */
+int sqi_bank_functions(struct db *db);
+int sqb_account_org(struct store *st, const char *account, int64_t *org_id,
+                    char *code);
+int sqb_secret_put(struct store *st, int64_t org_id, const char *provider,
+                   const char *api_key, const char *hmac_key,
+                   const char *actor);
+int sqb_secret_get(struct store *st, int64_t org_id, const char *provider,
+                   char *api_key, size_t ak_cap, char *hmac_key, size_t hk_cap);
+int sqb_journal_add(struct store *st, const struct store_journal *j,
+                    int64_t *id);
+int sqb_journal_pending(struct store *st, int64_t limit, json_t **out);
+int sqb_journal_fail(struct store *st, int64_t id, const char *detail);
+int sqb_journal_prune(struct store *st, const struct store_journal_limits *lim,
+                      int64_t now, int64_t *removed);
+int sqb_begin(struct store *st, const char *actor, int64_t now,
+              const char *import_kind, struct store_bank **out);
+int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
+            const char *channel, int64_t journal_id, json_t **res);
+int sqb_statement(struct store_bank *b, int64_t org,
+                  const struct feeds_statement *s);
+int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
+            json_t **summary);
+int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
+             json_t **out);
+int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
+int sqb_review(struct store *st, int64_t org, int64_t id,
+               const struct store_review *rv, const char *actor, int64_t now,
+               json_t **out);
+
+/* Bank files (bank_schema.c, bank_statements.c, bank_intake.c,
+ * review.c). */
+/* A journal entry nobody authenticated: what a stranger can leave. */
+#define JOURNAL_UNVERIFIED                                                     \
+    "state IN ('rejected', 'invalid') AND verified <> 'ok'"
+
+/* The statements of bank_statements.c, by name. */
+enum sqb_q {
+    B_ORGS,
+    B_ORG_PREFIX,
+    B_SECRET_PUT,
+    B_SECRET_GET,
+    B_JOURNAL_ADD,
+    B_JOURNAL_PENDING,
+    B_JOURNAL_SET,
+    B_JOURNAL_KEEP,
+    B_JOURNAL_AGE,
+    B_JOURNAL_BYTES,
+    B_IMPORT_ADD,
+    B_TXN_INSERT,
+    B_TXN_BY_KEY,
+    B_CANDIDATES,
+    B_SIGNATURE,
+    B_SET_DUP,
+    B_CONFIRM,
+    B_SET_STATE,
+    B_SET_MATCHED,
+    B_INTENT_BY_CODE,
+    B_RESERVED,
+    B_SUGG_INTENTS,
+    B_SUGG_INVOICES,
+    B_PAYERS,
+    B_STMT_ADD,
+    B_HELD,
+    B_LIST,
+    B_GET,
+    B_AUDIT_OF,
+    B_PAYER_ID,
+    B_CLEAR_PAYMENT,
+    B_LATE_OF,
+    B_CORRECTS_DATE,
+    B_PAY_CLOSED_DAY,
+    B_PAY_TO_REVERSE,
+    B_CREDIT_TAKE,
+    B_INVOICES_GIVE_BACK,
+    B_PAY_REVERSED,
+    B_RECEIPT_VOID,
+    B_MATCHED_PAY,
+    B__COUNT
+};
+
+/* A batch of bank transactions (bank_intake.c; review.c makes one for a
+ * single decision). */
+/* A payer of the org, folded, for name suggestions. */
+struct bpayer {
+    char code[24];
+    char name[160];     /* original */
+    char folded[160];   /* match_fold_name(name) */
+    char guardian[160]; /* match_fold_name(guardian) */
+};
+
+struct store_bank {
+    struct sq *s;            /* the store */
+    struct sqi_conn *c;      /* the connection holding the transaction */
+    char actor[48];          /* for the audit log */
+    int64_t now;             /* batch time */
+    int64_t import_id;       /* 0 for webhooks */
+    int rc;                  /* sticky error */
+    int64_t org;             /* org whose prefix/payers are cached */
+    char prefix[8];          /* its payment-code prefix */
+    struct bpayer *payers;   /* its payers, loaded on first need */
+    size_t n_payers;         /* count */
+    int payers_loaded;       /* 1 once loaded */
+    int64_t n_rows;          /* statement rows of this import so far */
+    int64_t n_new, n_replay; /* counts for the summary */
+    int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
+    int64_t n_stmts, n_bal_mismatch;
+    json_t *checks;                       /* statements' balance checks */
+    char last_account[FEEDS_ACCOUNT_MAX]; /* account last resolved */
+    int64_t last_org;                     /* its organisation */
+    int64_t rd_org;                       /* org of the booking date ... */
+    char rd_booking[FEEDS_ID_MAX];        /* ... last looked up ... */
+    char rd_date[11];                     /* ... and the day it counts on */
+};
+
+/* What the identity rule compares of a new record. */
+struct ident_key {
+    int64_t org;          /* its organisation */
+    int64_t id;           /* the record itself (excluded) */
+    int64_t amount;       /* đồng */
+    const char *dir;      /* "credit" / "debit" */
+    const char *currency; /* ISO 4217 */
+    const char *ref;      /* reference key, "" none */
+    int pos;              /* camt TxDtls position in its batch, 0 none */
+    const char *booking;  /* YYYY-MM-DD */
+    const char *desc;     /* content key */
+    const char *counter;  /* counter-account key, "" none */
+    const char *source;   /* provider or "imp:<import id>" */
+};
+
+/*
+ * Ranked suggestions for an unmatched credit (never applied): an open
+ * intent or invoice whose remainder equals the amount (same day counts
+ * more), a payer or guardian named like the counter-account holder.
+ * Returns a JSON text (malloc'd) of the best 5.
+ */
+char *sqb_suggestions(struct store_bank *b, const struct bank_txn *t);
+/*
+ * The identity rule for new record k->id: *of = the transfer (its primary
+ * id) it is another record of, *by_ref 1 when paired by reference; or
+ * *held = the candidate transfers' ids (JSON array, the caller's) when
+ * they differ from each other and nothing decides between them; neither
+ * when it is a new transfer.
+ */
+int sqb_identity_of(struct store_bank *b, const struct ident_key *k,
+                    int64_t *of, int *by_ref, json_t **held);
+/*
+ * Record `id` repeats one of several different transfers, or none: held
+ * `unmatched` (`possible_duplicate`), moving no money, the candidates in
+ * its suggestions for a reviewer (ignore: it was one of them; match: it
+ * is a transfer of its own).
+ */
+int sqb_hold_possible_duplicate(struct store_bank *b, int64_t id,
+                                const struct bank_txn *t, const char *code,
+                                json_t *cands);
+
+/* The cached statement `id`, reset and unbound; NULL on failure (the
+ * store's error is set). */
+struct db_stmt *sqb_q(struct sqi_conn *c, enum sqb_q id);
+/* Run an INSERT ... RETURNING id: *id the new row's id, 0 when it
+ * inserted nothing (ON CONFLICT DO NOTHING). 0 or negative error. */
+int sqb_insert(struct sqi_conn *c, struct db_stmt *st, int64_t *id);
+/*
+ * The organisation whose collecting account `account` names, on
+ * connection c (docs/matching.md, "Which organisation"): the same
+ * normalised account number, and the same BIN when `account` carries one.
+ * *org and code (32 bytes, may be NULL) on success; -STORE_E_NOT_FOUND
+ * (unknown_account) when none, -STORE_E_CONFLICT (ambiguous_account)
+ * when `account` has no BIN and organisations at different banks hold it.
+ */
+int sqb_org_of_account(struct sqi_conn *c, const char *account, int64_t *org,
+                       char *code);
+/* Set bank transaction `id`'s state, outcome, reason, code and
+ * suggestions (in the batch's transaction). */
+int sqb_set_state(struct store_bank *b, int64_t id, const char *state,
+                  const char *outcome, const char *reason, const char *code,
+                  const char *sugg);
+/* Apply credit `id` of `amount` to intent `intent` and mark it matched. */
+int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
+                     int64_t intent, int64_t amount, const char *provider,
+                     const char *code, const char *reason, const char *actor,
+                     int64_t now, json_t **res);
+
+/* check.c: the ledger's invariants (store_ops.ledger_check). */
+int sqc_ledger_check(struct store *st, struct store_check *out);
+
+/*
+ * bank.c, called by intent creation when a kiosk claims reserved
+ * `code` as intent `intent`: apply the transfers held for that code (in
+ * the caller's write transaction). Intent ids to wake go to `woken`.
+ */
+int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
+                   int64_t intent, const char *actor, int64_t now);
+
+/* Wake-ups queued on a connection by sqi_bank_claim, fired by the
+ * caller after its commit (sqi_flush_woken) or dropped (rollback). */
+void sqi_flush_woken(struct sq *s, struct sqi_conn *c, int fire);
+void sqi_queue_woken(struct sqi_conn *c, int64_t intent);
+
+/* SQL: a bank transaction `t` recorded for a closed day is booked on a
+ * later one (daily_rows.c, day_close.c). */
+#define TXN_LATE "t.report_date <> t.booking_date"
+
+/* Report files: statement helpers (statements.c), the active close of a
+ * day (dating.c), a day's report rows (daily_rows.c). */
+void sqr_copy_col(struct db_stmt *st, int i, char *out, size_t cap);
+/*
+ * The connection's cached statement for `sql` (a string with static
+ * storage: db_q keeps it by address) into *st: 0, or the store's error
+ * with *st NULL. Give it back with sqr_done().
+ */
+int sqr_stmt(struct db *db, const char *sql, struct db_stmt **st);
+/* Reset a statement from sqr_stmt() for its next use; NULL does nothing. */
+void sqr_done(struct db_stmt *st);
+/* One step of `st` of `db`: 1 row, 0 done, or the store's error. */
+int sqr_step(struct db *db, struct db_stmt *st);
+/* The id of the active close of `date` of `org` into *id (0: open). */
+int sqr_close_of(struct db *db, int64_t org, const char *date, int64_t *id);
+/*
+ * Run `sql` (a string with static storage) with its first `nparams`
+ * parameters of ?1 org id, ?2 the date text, ?3 the active close's id or
+ * 0, and append every row as a JSON array of its columns (integers,
+ * text, null) to `arr`.
+ */
+int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
+                  const char *date, int64_t close_id, json_t *arr);
+/*
+ * The rows of the daily reconciliation of `date` of `org` (see
+ * store.h daily_rows), read in the caller's transaction: the bank side
+ * as the active close froze it when the day is closed, live otherwise.
+ */
+int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out);
+
+/* Migration 4 (schema version 4), NULL-terminated statements. */
+extern const char *const sqi_migration4[];
+/* Migration 8: the day each record counts on, corrections after a day
+ * close, the bank side a close freezes. */
+extern const char *const sqi_migration8[];
+/* Migration 14: the dating triggers and closed-day guards of migrations
+ * 4, 5 and 8 dropped; the store dates and guards in C. */
+extern const char *const sqi_migration_c_dating[];
+
+/*
+ * The calendar of dating, in C (proleptic Gregorian, days as
+ * "YYYY-MM-DD", years 0000 to 9999; no time zone of the process is
+ * involved). Each answers 0, or -1 for a day or time outside that range
+ * or text that is not a day.
+ *
+ * sqr_vn_day: the day in Vietnam (UTC+7, no summer time) at Unix time
+ * `t` (negative: before 1970) into `day`.
+ * sqr_next_day: the day after `day` into `next` (may be `day` itself).
+ * sqr_day_number: `day` as days since 1970-01-01 (negative before); a
+ * day past its month's end counts on into the next month, as SQLite's
+ * date functions do (2026-02-30 is 2026-03-02).
+ * sqr_day_text: day number `n` (days since 1970-01-01) as text.
+ * sqr_day_valid: 1 when `day` is a day of the calendar, else 0.
+ */
+int sqr_vn_day(int64_t t, char day[11]);
+int sqr_next_day(const char *day, char next[11]);
+int sqr_day_number(const char *day, int64_t *n);
+int sqr_day_text(int64_t n, char day[11]);
+int sqr_day_valid(const char *day);
+
+/*
+ * The day a money event of organisation `org` at Unix time `at` is
+ * dated on, into `day`: its Vietnam day, moved on past every closed (not
+ * reopened) day of `org` from there. Read in the caller's transaction on
+ * `db`. 0, or a negated enum store_error.
+ */
+int sqr_open_day(struct db *db, int64_t org, int64_t at, char day[11]);
+
+/*
+ * The store's refusal to add or take away a record dated `day` of `org`
+ * once that day is closed (not reopened): 0 when it is open, else
+ * -STORE_E_CONFLICT with the detail "day_closed" (the API's day_closed).
+ * Read in the caller's transaction on `db`. A day from sqr_open_day is
+ * open by construction; this is for days a record already carries.
+ */
+int sqr_refuse_closed(struct db *db, int64_t org, const char *day);
+
+/* A correcting entry (see sqr_correction_add). */
+struct sqr_correction {
+    int64_t org;               /* organisation */
+    const char *kind;          /* "late_credit", "late_debit", "match",
+                                  "unmatch", "ignore", "cash", "refund" */
+    const char *corrects_date; /* the closed day it corrects */
+    const char *corrects;      /* the record it points at: "bank:12",
+                                  "payment:7", "refund:3" */
+    int64_t bank_txn;          /* bank transaction, or 0 */
+    int64_t payment;           /* payment, or 0 */
+    int64_t refund;            /* refund, or 0 */
+    int64_t payer;             /* payer, or 0 */
+    int64_t amount;            /* signed đồng it adds to the money received
+                                  on its day (see docs/reports.md) */
+    const char *actor;         /* who (audit) */
+    const char *reason;        /* why, or NULL */
+    int64_t now;               /* unix time */
+};
+
+/*
+ * Inside a write transaction: record correction `k`, dated on the first
+ * open day on or after today (Vietnam), with its audit entry
+ * ("correction.KIND"); that day into `day` (11 bytes, may be NULL) and
+ * the id into *id (may be NULL). 0 or a negated enum store_error.
+ */
+int sqr_correction_add(struct sqi_conn *c, const struct sqr_correction *k,
+                       char *day, int64_t *id);
+
+/* The day something of `org` made at unix time `now` is dated on: the
+ * first open day on or after today (Vietnam), into out (11 bytes). */
+int sqr_dated_day(struct sqi_conn *c, int64_t org, int64_t now, char *out);
+
+/* *closed = 1 when `day` of `org` is closed; inside any transaction. */
+int sqr_is_closed(struct sqi_conn *c, int64_t org, const char *day,
+                  int *closed);
+
+/*
+ * Inside the write transaction of cash payment `payment` of payer
+ * `payer`: the dating rules. An explicit closed `date` (NULL:
+ * none) is -STORE_E_CONFLICT "day_closed"; cash that happened on a closed
+ * day (`recorded_at`, 0: now) is kept, dated later, with a correction
+ * pointing at that day. A `recorded_at` in the future or over a year old
+ * is -STORE_E_INVALID.
+ */
+int sqr_cash_dated(struct sqi_conn *c, int64_t org, int64_t payment,
+                   int64_t payer, int64_t amount, const char *date,
+                   int64_t recorded_at, const char *actor, int64_t now);
+
+/*
+ * Inside the write transaction that inserted payment `payment`: allocate
+ * the organisation's next receipt number for the year (Vietnam time),
+ * sign the receipt with the organisation's key (created on first use)
+ * and store it. 0 or a negated enum store_error.
+ */
+int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now);
+
+/* The receipt number of `payment` into `out` (cap bytes); 0 or
+ * -STORE_E_NOT_FOUND / -STORE_E_IO. Inside any transaction. */
+int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
+                           size_t cap);
+
+/* store_ops.receipt_get / receipt_key (see store.h). */
+int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
+                    json_t **out);
+int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
+                    char *pem, size_t cap, char *key_id);
+/* store_ops.daily_rows (see store.h). */
+int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
+                   json_t **out);
+/* store_ops.adoption_scan, org_province, standee_record (store.h). */
+int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
+                      const char *from, const char *to,
+                      const struct store_adoption_sink *k);
+int sqr_org_province(struct store *st, const char *org_code,
+                     const char *province, const char *actor, int64_t now);
+/* store_ops.day_close, day_reopen, day_closes (store.h). */
+int sqr_day_close(struct store *st, int64_t org_id, const char *date,
+                  const char *totals, const char *digest, const char *actor,
+                  int64_t now, json_t **out);
+int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
+                   const char *reason, const char *actor, int64_t now);
+int sqr_day_closes(struct store *st, json_t **out);
+int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
+                   int *closed);
+int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
+                       json_t **out);
+int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
+                       const char *format, const char *paper, const char *actor,
+                       int64_t now);
+
+/* Migration 5: refunds and the payments each one draws on. */
+extern const char *const sqi_migration5[];
+
+/* store_ops.payer_refund */
+int sqr_payer_refund(struct store *st, int64_t org_id,
+                     const struct store_refund_req *req, const char *actor,
+                     int64_t now, json_t **out);
+
+/* The credentials migration: credential_times (last used, revoked). */
+extern const char *const sqi_migration_credentials[];
+
+/* store_ops.cred_list */
+int sqr_list(struct store *st, const char *kind, const char *org_code,
+             json_t **out);
+/* store_ops.cred_revoke */
+int sqr_revoke(struct store *st, const char *kind, const char *org_code,
+               int64_t id, const char *login, const char *actor, int64_t now,
+               json_t **out);
+
+/* Migration 6: dash_users, dash_sessions, dash_failures. */
+extern const char *const sqi_migration6[];
+
+/* store_ops.dash_user_add */
+int sqd_user_add(struct store *st, const char *org_code, const char *login,
+                 const char *role, const char *pwhash, const char *actor,
+                 int64_t *id);
+/* store_ops.dash_user_get */
+int sqd_user_get(struct store *st, const char *login, char *pwhash, size_t cap,
+                 int64_t *id);
+/* store_ops.dash_session_add */
+int sqd_session_add(struct store *st, int64_t user, const char *hash,
+                    const char *csrf, int64_t expires, int64_t now);
+/* store_ops.dash_session_get */
+int sqd_session_get(struct store *st, const char *hash, int64_t now,
+                    struct store_principal *who, char *csrf, size_t cap);
+/* store_ops.dash_session_del */
+int sqd_session_del(struct store *st, const char *hash, const char *actor,
+                    int64_t now);
+/* store_ops.dash_attempt */
+int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
+                int limit, int lock_secs, int64_t *locked_until);
+/* store_ops.dash_reserve */
+int sqd_reserve(struct store *st, const char *lkey, int llimit,
+                const char *akey, int alimit, int64_t now, int lock_secs,
+                int64_t *locked_until);
+/* store_ops.dash_sweep */
+int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
+              int64_t *sessions, int64_t *failures);
+
+#endif
