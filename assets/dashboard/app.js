@@ -121,7 +121,7 @@ var STR = {
     fee_added: 'Đã thêm khoản thu {code}.', fee_off: 'Đã ngừng thu {code}.',
     fee_on: 'Đã thu lại {code}.', bad_amount: 'Số tiền phải là số nguyên dương (đồng).',
     gen_title: 'Tạo hoá đơn cho một kỳ', gen_fee_all: 'Mọi khoản thu của loại kỳ này',
-    gen_period_hint: 'ngày 07/12/2026 · tháng 12/2026 · học kỳ 2026-HK1',
+    gen_period_hint: 'Cách viết kỳ: ngày 07/12/2026 · tháng 12/2026 · học kỳ 2026-HK1',
     generate: 'Tạo hoá đơn',
     gen_done: 'Kỳ {period}: đã tạo {n} hoá đơn, tổng {amount} ({fees} khoản thu).',
     gen_none: 'Kỳ {period}: không có hoá đơn mới (đã tạo trước đó hoặc không có người nộp phù hợp).',
@@ -250,7 +250,7 @@ var STR = {
     fee_added: 'Fee {code} added.', fee_off: 'Fee {code} deactivated.',
     fee_on: 'Fee {code} active again.', bad_amount: 'The amount is a positive whole number of đồng.',
     gen_title: 'Generate invoices for a period', gen_fee_all: 'Every fee of the period\'s kind',
-    gen_period_hint: 'day 07/12/2026 · month 12/2026 · term 2026-HK1',
+    gen_period_hint: 'A period is a day 07/12/2026, a month 12/2026 or a term 2026-HK1',
     generate: 'Generate',
     gen_done: 'Period {period}: {n} invoices created, {amount} in all ({fees} fees).',
     gen_none: 'Period {period}: no new invoice (made before, or no payer it applies to).',
@@ -1137,6 +1137,7 @@ function refundForm(p, cell) {
     if (!reasonOk(why)) return;
     var body = { amount: a, reference: ref.value.trim(), reason: why.value.trim() };
     var who = p.code + ' — ' + p.name;
+    document.getElementById('toast').hidden = true; /* a refusal fixed since */
     box.textContent = '';
     box.appendChild(el('div', { 'class': 'confirm', id: 'refund-confirm' }, [
       el('p', { text: tf('refund_check', { amount: a, payer: who, reference: body.reference,
@@ -1336,7 +1337,10 @@ document.addEventListener('DOMContentLoaded', function () {
       render();
     });
   });
-  window.addEventListener('hashchange', function () { if (app.session) route(); });
+  window.addEventListener('hashchange', function () {
+    document.getElementById('toast').hidden = true; /* about the page left */
+    if (app.session) route();
+  });
   fetch('/dash/session', { credentials: 'same-origin' }).then(function (r) {
     return r.ok ? r.json() : null;
   }).then(function (s) {

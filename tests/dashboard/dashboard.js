@@ -400,8 +400,8 @@ async function main() {
   });
   await shot(page, '12-receipt');
   await page.emulateMedia({ media: 'print' });
-  check(await page.isHidden('#top') && await page.isHidden('#receipt-form'),
-        'printing shows the receipt alone');
+  check(await page.isHidden('#top') && await page.isHidden('#receipt-form') &&
+        await page.isVisible('#receipt-img'), 'printing shows the receipt alone');
   await shot(page, '13-receipt-print');
   await page.emulateMedia({ media: 'screen' });
   const [view] = await Promise.all([ctx.waitForEvent('page'), page.click('#receipt-html')]);
