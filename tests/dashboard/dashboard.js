@@ -33,8 +33,9 @@ function check(ok, what) {
   else { failed++; console.error('FAIL: ' + what); }
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+/* A screenshot of the whole page (`top`: of the window only, for a long one). */
+async function shot(page, name, top) {
+  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: !top });
 }
 
 /* RFC 4180 rows of a CSV text (quotes, doubled quotes, CRLF). */
@@ -350,6 +351,7 @@ async function main() {
   check(periods.length > 0 && periods.every((p) => /^\d\d\/\d{4}$|^\d\d\/\d\d\/\d{4}$/.test(p)),
         'invoice periods read MM/YYYY: ' + periods.slice(0, 3));
   await shot(page, '09-invoices');
+  await shot(page, '09-invoices-top', true);
 
   /* a refund of D-1's credit: reason required, then confirmed in the page */
   await goPage(page, 'refunds');
@@ -469,12 +471,48 @@ async function main() {
         'deactivated fee shown so');
   await shot(page, '17-fees');
 
+  /* the other two formats: a camt.053 that balances, an MT940 whose
+     closing balance is not what its entries add up to */
+  const yd = process.env.CHOPAY_YDAY, yy = yd.slice(2, 4) + yd.slice(5, 7) + yd.slice(8, 10);
+  await goPage(page, 'statements');
+  const camt = '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>' +
+    '<GrpHdr><MsgId>M1</MsgId><CreDtTm>' + yd + 'T18:00:00</CreDtTm></GrpHdr>' +
+    '<Stmt><Id>CAMT-DASH-1</Id><Acct><Id><Othr><Id>1023456789</Id></Othr></Id>' +
+    '<Ccy>VND</Ccy></Acct>' +
+    ['OPBD:11989000', 'CLBD:12239000'].map((b) => '<Bal><Tp><CdOrPrtry><Cd>' +
+      b.split(':')[0] + '</Cd></CdOrPrtry></Tp><Amt Ccy="VND">' + b.split(':')[1] +
+      '</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>' + yd + '</Dt></Dt></Bal>').join('') +
+    '<Ntry><Amt Ccy="VND">250000</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>' +
+    '<BookgDt><Dt>' + yd + '</Dt></BookgDt><AcctSvcrRef>FT26CAMT0001</AcctSvcrRef>' +
+    '<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>PHAM THI LAN</Nm></Dbtr></RltdPties>' +
+    '<RmtInf><Ustrd>nop tien sap C-3</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>' +
+    '</Stmt></BkToCstmrStmt></Document>\n';
+  out = await upload(page, { name: 'sao-ke.xml', mimeType: 'application/xml',
+                             buffer: Buffer.from(camt) });
+  check(out.includes('(CAMT)') && out.includes('1023456789'), 'camt imported: ' + out);
+  let bal2 = await page.$$eval('#stmt-result table:last-of-type tbody td',
+                               (l) => l.map((e) => e.textContent));
+  check(bal2[6] === 'Khớp' && bal2[4] === '12.239.000 ₫', 'camt balanced: ' + bal2);
+  await shot(page, '18-statement-camt');
+  const mt = [':20:MT-DASH-1', ':25:1023456789', ':28C:1/1', ':60F:C' + yy + 'VND12239000,',
+              ':61:' + yy + yy.slice(2) + 'C300000,NTRFFT26MT0001//X',
+              ':86:chuyen tien sap B-2 NGUYEN VAN AN', ':62F:C' + yy + 'VND12639000,', '-']
+    .join('\r\n') + '\r\n';
+  out = await upload(page, { name: 'sao-ke.sta', mimeType: 'text/plain', buffer: Buffer.from(mt) });
+  bal2 = await page.$$eval('#stmt-result table:last-of-type tbody td',
+                           (l) => l.map((e) => e.textContent));
+  check(out.includes('(MT940)') && bal2[6] === 'Lệch — Đầu kỳ + ghi có − ghi nợ = ' +
+        '12.539.000 ₫, sao kê ghi cuối kỳ 12.639.000 ₫', 'MT940 mismatch explained: ' + bal2);
+  check(await page.isVisible('#stmt-review'), 'a way to the transfers to review');
+  await shot(page, '19-statement-mt940-mismatch');
+
   /* exports: CSV downloads through the session cookie, as Excel reads them */
   await page.click('a[data-page=exports]');
   await page.waitForSelector('body[data-page=exports] #exp-daily');
   await page.fill('#exp-day', dmy(day));
   await page.dispatchEvent('#exp-day', 'change');
-  await shot(page, '18-exports');
+  await shot(page, '20-exports');
   let [name, csv] = await download(page, '#exp-daily', 'export-daily.csv');
   check(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf, 'daily CSV: UTF-8 BOM');
   check(/^doi-soat-CHO-TT-\d{4}-\d\d-\d\d\.csv$/.test(name), 'daily CSV file name ' + name);
@@ -515,10 +553,10 @@ async function main() {
   check((await page.getAttribute('html', 'lang')) === 'en', 'html lang en');
   check((await page.textContent('#review')).includes('Unmatched (no payment code)'),
         'queue reason in English');
-  await shot(page, '19-daily-en');
+  await shot(page, '21-daily-en');
   await page.click('a[data-page=overview]');
   await page.waitForSelector('body[data-page=overview] #today-cards');
-  await shot(page, '20-overview-en');
+  await shot(page, '22-overview-en');
   await page.click('#lang'); /* back to Vietnamese */
 
   /* sign out: back to the sign-in page, the session is gone */
@@ -552,7 +590,7 @@ async function main() {
     document.getElementById('page-title').textContent.includes('THCS-LQD') &&
     document.getElementById('main').getAttribute('aria-busy') === 'false');
   check(/org=THCS-LQD/.test(page.url()), 'choice in the URL: ' + page.url());
-  await shot(page, '21-admin-picker');
+  await shot(page, '23-admin-picker');
   await page.click('a[data-page=payers]');
   await page.waitForSelector('body[data-page=payers] table tbody tr');
   check(/#payers\?org=THCS-LQD$/.test(page.url()), 'navigation keeps the choice');
@@ -564,7 +602,7 @@ async function main() {
   await page.waitForSelector('body[data-page=payers] table tbody tr');
   check((await page.getAttribute('body', 'data-org')) === 'THCS-LQD' &&
         (await page.inputValue('#org-pick')) === 'THCS-LQD', 'kept after a reload');
-  await shot(page, '22-admin-school-payers');
+  await shot(page, '24-admin-school-payers');
   await signOut(page);
 
   const csp = problems.filter((p) => /Content Security Policy|Refused to/.test(p));
