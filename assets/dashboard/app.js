@@ -1,7 +1,8 @@
 /*
  * app.js: chopay's web dashboard for market and school boards. Plain
  * JavaScript, no libraries, nothing from outside this server (Content-
- * Security-Policy default-src 'self'); charts are SVG drawn here. The
+ * Security-Policy default-src 'self'); charts are SVG drawn here (two
+ * small charts: their words and dates stay text a reader can find). The
  * session cookie is HttpOnly; state changes carry the session's CSRF
  * token in X-CSRF-Token. Vietnamese first, English on request.
  */
