@@ -578,6 +578,24 @@ async function main() {
   check(forged.every((s) => s === 403), 'other organisation refused: ' + forged);
   await signOut(page);
 
+  /* an auditor reads the accountant's pages without their forms */
+  await signIn(page, 'kiemtoan', process.env.CHOPAY_AUDITOR_PASSWORD);
+  await goPage(page, 'statements');
+  check((await page.$('#stmt-form')) === null, 'no upload for an auditor');
+  await goPage(page, 'fees');
+  check((await page.$$('#fees tbody tr')).length >= 6 && (await page.$('#fee-form')) === null &&
+        (await page.$('#gen-form')) === null && (await page.$('#fees input')) === null,
+        'fees listed, not editable, for an auditor');
+  await goPage(page, 'refunds');
+  check((await page.$$('#refunds tbody tr')).length === 1 &&
+        (await page.$('.refund-open')) === null, 'no refund for an auditor');
+  await goPage(page, 'receipts');
+  await page.fill('#receipt-no', 'CHO-TT-' + day.slice(0, 4) + '-000001');
+  await page.click('#receipt-go');
+  await page.waitForSelector('#receipt');
+  check(true, 'an auditor looks a receipt up');
+  await signOut(page);
+
   /* an admin picks the organisation; the choice is kept in the URL */
   await signIn(page, 'quantri', process.env.CHOPAY_ADMIN_PASSWORD);
   check(await page.isVisible('#org-pick'), 'admin has the organisation picker');

@@ -2,13 +2,15 @@
 # test_dashboard.sh [BUILD]: the web dashboard in a real browser (part of
 # make check; make dashboard-check alone). Starts chopay-server --demo on a
 # free loopback port with a temporary data directory (its board user), adds
-# an admin dashboard user and a bank statement with unmatched credits, then
-# drives Debian's headless Chromium through playwright-core (pinned in
-# package-lock.json, installed with `npm ci` in a temporary directory):
+# an admin and an auditor dashboard user and a bank statement with
+# unmatched credits, then drives Debian's headless Chromium through
+# playwright-core (pinned in package-lock.json, installed with `npm ci` in
+# a temporary directory):
 # sign-in, every page, a statement upload (a wrong one, then the right
 # one), review actions, the day close, a refund, a receipt and its print
 # view, a standee, fees and invoice generation, CSV exports, the English
-# toggle, a forged organisation, the admin's organisation picker.
+# toggle, a forged organisation, the auditor's read-only pages, the
+# admin's organisation picker.
 # Screenshots of each page and the CSVs go to $BUILD/dash-screens/.
 # Last line: "N passed, N failed".
 set -u
@@ -71,6 +73,12 @@ printf '%s\n' "$admin_pw" | "$server" user add --role admin --name quantri \
     --data-dir "$data" >"$work/useradd.log" 2>&1 ||
     { cat "$work/useradd.log" >&2; fail "cannot add the admin user"; }
 
+# An auditor of the market: reads every page, changes nothing.
+audit_pw="kiem-toan-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$audit_pw" | "$server" user add --role auditor --org CHO-TT \
+    --name kiemtoan --data-dir "$data" >"$work/useradd.log" 2>&1 ||
+    { cat "$work/useradd.log" >&2; fail "cannot add the auditor user"; }
+
 # The sender of the first credit is stall A-1's vendor, named as banks
 # write it (ASCII capitals): the review queue suggests A-1 by name. Read
 # from the server, not assumed.
@@ -119,7 +127,7 @@ shots=$(cd "$build/dash-screens" && pwd)
 rm -f "$shots"/*.png "$shots"/*.csv
 (cd "$work" && CHOPAY_URL="http://$addr" CHOPAY_SHOTS="$shots" \
     CHOPAY_CHROMIUM="$chromium" CHOPAY_PASSWORD="$password" \
-    CHOPAY_ADMIN_PASSWORD="$admin_pw" CHOPAY_DATE="$iso" CHOPAY_SENDER="$sender" \
+    CHOPAY_ADMIN_PASSWORD="$admin_pw" CHOPAY_AUDITOR_PASSWORD="$audit_pw" CHOPAY_DATE="$iso" CHOPAY_SENDER="$sender" \
     CHOPAY_UPLOAD_BAD="$work/upload-bad.csv" CHOPAY_UPLOAD_GOOD="$work/upload-good.csv" \
     CHOPAY_YDAY="$yiso" \
     HOME="$work" \
