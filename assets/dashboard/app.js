@@ -1,7 +1,8 @@
 /*
  * app.js: chopay's web dashboard for market and school boards. Plain
  * JavaScript, no libraries, nothing from outside this server (Content-
- * Security-Policy default-src 'self'); charts are SVG drawn here. The
+ * Security-Policy default-src 'self'); charts are SVG drawn here (two
+ * small charts: their words and dates stay text a reader can find). The
  * session cookie is HttpOnly; state changes carry the session's CSRF
  * token in X-CSRF-Token. Vietnamese first, English on request.
  */
@@ -21,7 +22,7 @@ var STR = {
     by_count: 'theo số giao dịch', by_value: 'theo giá trị',
     payers_cashless: 'Người nộp đã dùng chuyển khoản',
     collections_by_method: 'Số tiền thu theo hình thức',
-    adoption_30: 'Tỷ lệ thanh toán không tiền mặt 30 ngày qua (%)',
+    adoption_30: 'Tỷ lệ thanh toán không tiền mặt theo ngày (%)',
     transfer: 'Chuyển khoản', cash: 'Tiền mặt', date: 'Ngày', show: 'Xem',
     invoices: 'Hoá đơn', bank: 'Giao dịch ngân hàng', received: 'Đã nhận',
     matched_exact: 'Khớp đủ', matched_partial: 'Khớp một phần',
@@ -48,6 +49,7 @@ var STR = {
     exact: 'Đủ', over: 'Thừa', ambiguous: 'Nhiều mã', matched: 'Đã khớp',
     pick_org: 'Chọn đơn vị', no_org: 'Chưa có đơn vị nào.',
     day_closed_note: 'Ngày này đã chốt sổ.',
+    bad_date: 'Ngày không hợp lệ: hãy viết dạng 07/12/2026.',
     /* why a transfer is suggested for a payer (server reason codes) */
     why_intent_amount_same_day:
       'Có yêu cầu thanh toán {intent_code} đúng số tiền {amount}, tạo cùng ngày',
@@ -75,7 +77,70 @@ var STR = {
     err_csrf: 'Phiên làm việc không hợp lệ, vui lòng tải lại trang.',
     err_unauthorized: 'Vui lòng đăng nhập lại.',
     err_payer_not_found: 'Không có người nộp với mã này.',
-    err_org_not_found: 'Không có đơn vị này.'
+    err_org_not_found: 'Không có đơn vị này.',
+    err_fee_exists: 'Đã có khoản thu với mã này.',
+    err_fee_not_found: 'Không có khoản thu này.',
+    err_invalid_period: 'Kỳ không hợp lệ: ngày (07/12/2026), tháng (12/2026) hoặc học kỳ (2026-HK1), và phải hợp với loại khoản thu.',
+    err_missing_field: 'Thiếu thông tin: mã, tên, loại và số tiền (lớn hơn 0).',
+    err_invalid_field: 'Thông tin không hợp lệ.',
+    err_receipt_not_found: 'Không có biên lai với số này.',
+    err_not_found: 'Không tìm thấy.',
+    err_insufficient_credit: 'Số tiền hoàn lớn hơn tiền thừa của người nộp.',
+    err_duplicate_reference: 'Đã có một lần hoàn tiền với số tham chiếu này.',
+    err_no_own_account: 'Sạp này không có tài khoản riêng.',
+    err_body_too_large: 'Tệp quá lớn.',
+    err_unknown_format: 'Không nhận ra định dạng: tệp không phải sao kê camt.053/054, MT940 hay CSV.',
+    err_invalid_statement: 'Sao kê có lỗi, không giao dịch nào được nhập.',
+    err_unknown_account: 'Tài khoản trong sao kê không phải tài khoản thu của đơn vị nào.',
+    err_account_mismatch: 'Tài khoản trong sao kê thuộc đơn vị khác.',
+    err_rate_limited: 'Quá nhiều yêu cầu, vui lòng chờ một lát.',
+    /* pages added for the accountant */
+    nav_statements: 'Sao kê', nav_fees: 'Khoản thu', nav_receipts: 'Biên lai',
+    nav_refunds: 'Hoàn tiền thừa', nav_standees: 'Bảng QR',
+    period_today: 'hôm nay {d}', period_30: '30 ngày, {from} – {to}',
+    stmt_intro: 'Tải lên sao kê ngân hàng (camt.053/054, MT940 hoặc CSV) để đối chiếu các khoản đã nhận.',
+    stmt_file: 'Tệp sao kê', stmt_format: 'Định dạng', fmt_auto: 'Tự nhận dạng',
+    stmt_choose: 'Chọn tệp…', stmt_none: 'Chưa chọn tệp',
+    stmt_fix: 'Sửa dòng này trong tệp rồi tải lên lại.',
+    stmt_review: 'Xử lý {n} giao dịch chưa khớp ở trang Đối soát ngày →',
+    upload: 'Tải lên', stmt_pick: 'Hãy chọn tệp sao kê.',
+    stmt_result: 'Kết quả nhập sao kê', stmt_failed: 'Không nhập được sao kê',
+    stmt_line: 'Dòng {line}', stmt_nothing: 'Không có giao dịch nào được nhập.',
+    stmt_new: 'Giao dịch mới', stmt_replayed: 'Đã nhập trước đó',
+    stmt_auto: 'Tự khớp', stmt_statements: 'Số sao kê', fmt_name: 'Định dạng',
+    balance_check: 'Kiểm tra số dư', account: 'Tài khoản',
+    opening: 'Số dư đầu kỳ', closing: 'Số dư cuối kỳ', credits_sum: 'Tổng ghi có',
+    debits_sum: 'Tổng ghi nợ', entries: 'Số bút toán', bal_ok: 'Khớp',
+    bal_mismatch: 'Lệch', bal_unchecked: 'Không có số dư để kiểm tra',
+    bal_expect: 'Đầu kỳ + ghi có − ghi nợ = {x}, sao kê ghi cuối kỳ {y}',
+    bal_row: 'số dư chạy bị lệch ở giao dịch thứ {n}',
+    fees_list: 'Các khoản thu', kind: 'Loại', category: 'Nhóm (khu / khối)',
+    kind_daily: 'Theo ngày', kind_monthly: 'Theo tháng', kind_term: 'Theo học kỳ',
+    kind_oneoff: 'Một lần', active: 'Đang thu', inactive: 'Ngừng thu',
+    save: 'Lưu', deactivate: 'Ngừng thu', activate: 'Thu lại',
+    fee_add: 'Thêm khoản thu', add: 'Thêm', fee_saved: 'Đã lưu khoản thu {code}.',
+    fee_added: 'Đã thêm khoản thu {code}.', fee_off: 'Đã ngừng thu {code}.',
+    fee_on: 'Đã thu lại {code}.', bad_amount: 'Số tiền phải là số nguyên dương (đồng).',
+    gen_title: 'Tạo hoá đơn cho một kỳ', gen_fee_all: 'Mọi khoản thu của loại kỳ này',
+    gen_period_hint: 'Cách viết kỳ: ngày 07/12/2026 · tháng 12/2026 · học kỳ 2026-HK1',
+    generate: 'Tạo hoá đơn',
+    gen_done: 'Kỳ {period}: đã tạo {n} hoá đơn, tổng {amount} ({fees} khoản thu).',
+    gen_none: 'Kỳ {period}: không có hoá đơn mới (đã tạo trước đó hoặc không có người nộp phù hợp).',
+    receipt_no: 'Số biên lai', lookup: 'Tra cứu', receipt_title: 'Biên lai thu tiền',
+    receipt_hint: 'Ví dụ: CHO-TT-2026-000001', paid_at: 'Thời gian',
+    method: 'Hình thức', method_cash: 'Tiền mặt', method_transfer: 'Chuyển khoản',
+    purpose: 'Nội dung', voided: 'Đã huỷ', valid: 'Còn hiệu lực',
+    print: 'In biên lai', print_view: 'Mở bản in', pdf: 'Tải PDF',
+    standee_intro: 'Bảng QR cho các sạp có tài khoản ngân hàng riêng: khách quét mã để chuyển thẳng cho sạp.',
+    bank_account: 'Số tài khoản', standee_a5: 'PDF khổ A5', standee_a6: 'PDF khổ A6',
+    standee_none: 'Không có sạp nào có tài khoản riêng.',
+    refund_intro: 'Người nộp có tiền thừa (nộp dư). Hoàn lại bằng chuyển khoản rồi ghi nhận tại đây.',
+    refund_none: 'Không có người nộp nào đang có tiền thừa.',
+    refund: 'Hoàn tiền', refund_amount: 'Số tiền hoàn', reference: 'Số tham chiếu chuyển khoản',
+    refund_next: 'Tiếp tục', back: 'Quay lại', refund_confirm: 'Xác nhận hoàn tiền',
+    refund_check: 'Hoàn {amount} cho {payer}? Tham chiếu: {reference}. Lý do: {reason}. Không thể hoàn tác.',
+    refund_done: 'Đã hoàn {amount} cho {payer}. Tiền thừa còn lại: {left}.',
+    reference_required: 'Phải nhập số tham chiếu chuyển khoản.'
   },
   en: {
     title: 'chopay dashboard',
@@ -90,7 +155,7 @@ var STR = {
     by_count: 'by count', by_value: 'by value',
     payers_cashless: 'Payers who paid cashless',
     collections_by_method: 'Collections by method',
-    adoption_30: 'Cashless payments over the last 30 days (%)',
+    adoption_30: 'Cashless share of payments by day (%)',
     transfer: 'Transfer', cash: 'Cash', date: 'Date', show: 'Show',
     invoices: 'Invoices', bank: 'Bank transactions', received: 'Received',
     matched_exact: 'Matched exactly', matched_partial: 'Matched partly',
@@ -117,6 +182,7 @@ var STR = {
     exact: 'Exact', over: 'Over-paid', ambiguous: 'Ambiguous', matched: 'Matched',
     pick_org: 'Organisation', no_org: 'There is no organisation yet.',
     day_closed_note: 'This day is closed.',
+    bad_date: 'Not a date: write it as 07/12/2026 (day/month/year).',
     why_intent_amount_same_day:
       'Open payment request {intent_code} for exactly {amount}, made the same day',
     why_intent_amount: 'Open payment request {intent_code} for exactly {amount}',
@@ -141,7 +207,69 @@ var STR = {
     err_csrf: 'The session is not valid; please reload the page.',
     err_unauthorized: 'Please sign in again.',
     err_payer_not_found: 'No payer has this code.',
-    err_org_not_found: 'No such organisation.'
+    err_org_not_found: 'No such organisation.',
+    err_fee_exists: 'A fee with this code exists.',
+    err_fee_not_found: 'No such fee.',
+    err_invalid_period: 'Invalid period: a day (07/12/2026), a month (12/2026) or a term (2026-HK1), fitting the fee\'s kind.',
+    err_missing_field: 'Code, name, kind and amount (above 0) are required.',
+    err_invalid_field: 'Invalid value.',
+    err_receipt_not_found: 'No receipt has this number.',
+    err_not_found: 'Not found.',
+    err_insufficient_credit: 'The refund is larger than the payer\'s credit.',
+    err_duplicate_reference: 'A refund with this reference exists.',
+    err_no_own_account: 'This stall has no account of its own.',
+    err_body_too_large: 'The file is too large.',
+    err_unknown_format: 'Unknown format: not a camt.053/054, MT940 or CSV statement.',
+    err_invalid_statement: 'The statement has errors; nothing was imported.',
+    err_unknown_account: 'The statement\'s account is no organisation\'s collecting account.',
+    err_account_mismatch: 'The statement\'s account belongs to another organisation.',
+    err_rate_limited: 'Too many requests; please wait a moment.',
+    nav_statements: 'Statements', nav_fees: 'Fees', nav_receipts: 'Receipts',
+    nav_refunds: 'Refunds', nav_standees: 'QR standees',
+    period_today: 'today {d}', period_30: '30 days, {from} – {to}',
+    stmt_intro: 'Upload a bank statement (camt.053/054, MT940 or CSV) to reconcile what came in.',
+    stmt_file: 'Statement file', stmt_format: 'Format', fmt_auto: 'Detect',
+    stmt_choose: 'Choose a file…', stmt_none: 'No file chosen',
+    stmt_fix: 'Correct this line in the file and upload it again.',
+    stmt_review: 'Review {n} unmatched transactions on the daily page →',
+    upload: 'Upload', stmt_pick: 'Pick a statement file.',
+    stmt_result: 'Import result', stmt_failed: 'The statement was not imported',
+    stmt_line: 'Line {line}', stmt_nothing: 'Nothing was imported.',
+    stmt_new: 'New transactions', stmt_replayed: 'Imported before',
+    stmt_auto: 'Matched automatically', stmt_statements: 'Statements', fmt_name: 'Format',
+    balance_check: 'Balance check', account: 'Account',
+    opening: 'Opening balance', closing: 'Closing balance', credits_sum: 'Credits',
+    debits_sum: 'Debits', entries: 'Entries', bal_ok: 'Balanced',
+    bal_mismatch: 'Mismatch', bal_unchecked: 'No balances to check',
+    bal_expect: 'Opening + credits − debits = {x}, the statement says {y}',
+    bal_row: 'the running balance breaks at entry {n}',
+    fees_list: 'Fees', kind: 'Kind', category: 'Group (zone / grade)',
+    kind_daily: 'Daily', kind_monthly: 'Monthly', kind_term: 'Per term',
+    kind_oneoff: 'One-off', active: 'Active', inactive: 'Inactive',
+    save: 'Save', deactivate: 'Deactivate', activate: 'Activate',
+    fee_add: 'Add a fee', add: 'Add', fee_saved: 'Fee {code} saved.',
+    fee_added: 'Fee {code} added.', fee_off: 'Fee {code} deactivated.',
+    fee_on: 'Fee {code} active again.', bad_amount: 'The amount is a positive whole number of đồng.',
+    gen_title: 'Generate invoices for a period', gen_fee_all: 'Every fee of the period\'s kind',
+    gen_period_hint: 'A period is a day 07/12/2026, a month 12/2026 or a term 2026-HK1',
+    generate: 'Generate',
+    gen_done: 'Period {period}: {n} invoices created, {amount} in all ({fees} fees).',
+    gen_none: 'Period {period}: no new invoice (made before, or no payer it applies to).',
+    receipt_no: 'Receipt number', lookup: 'Look up', receipt_title: 'Receipt',
+    receipt_hint: 'For example CHO-TT-2026-000001', paid_at: 'Time',
+    method: 'Method', method_cash: 'Cash', method_transfer: 'Transfer',
+    purpose: 'For', voided: 'Void', valid: 'Valid',
+    print: 'Print', print_view: 'Open the print view', pdf: 'Download PDF',
+    standee_intro: 'QR standees for stalls with their own bank account: customers pay the stall directly.',
+    bank_account: 'Account number', standee_a5: 'PDF, A5', standee_a6: 'PDF, A6',
+    standee_none: 'No stall has its own account.',
+    refund_intro: 'Payers holding credit (over-paid). Send it back by transfer, then record it here.',
+    refund_none: 'No payer holds credit.',
+    refund: 'Refund', refund_amount: 'Amount', reference: 'Transfer reference',
+    refund_next: 'Continue', back: 'Back', refund_confirm: 'Confirm the refund',
+    refund_check: 'Refund {amount} to {payer}? Reference: {reference}. Reason: {reason}. This cannot be undone.',
+    refund_done: 'Refunded {amount} to {payer}. Credit left: {left}.',
+    reference_required: 'The transfer reference is required.'
   }
 };
 
@@ -154,7 +282,7 @@ function tf(k, params) {
   return t(k).replace(/\{(\w+)\}/g, function (m, name) {
     var v = params ? params[name] : undefined;
     if (v === undefined || v === null) return '';
-    return name === 'amount' ? money(v) : String(v);
+    return name === 'amount' || name === 'left' ? money(v) : String(v);
   });
 }
 
@@ -216,6 +344,68 @@ function vnDate(days) {
   return d.toISOString().slice(0, 10);
 }
 
+/* 'YYYY-MM-DD' the Vietnamese way: 'DD/MM/YYYY' (short: 'DD/MM'). */
+function dmy(iso, short) {
+  var m = /^(\d{4})-(\d\d)-(\d\d)/.exec(iso || '');
+  if (!m) return iso || '';
+  return m[3] + '/' + m[2] + (short ? '' : '/' + m[1]);
+}
+
+/* A date field written the Vietnamese way (a browser's own date field
+ * follows its interface language, often mm/dd/yyyy). */
+function dateInput(id, iso) {
+  return el('input', { id: id, value: dmy(iso), size: '11', maxlength: '10',
+                       inputmode: 'numeric', placeholder: 'dd/mm/yyyy', 'class': 'date' });
+}
+
+/* 'D/M/YYYY' (or 'YYYY-MM-DD') as 'YYYY-MM-DD'; null when not a date. */
+function dateValue(s) {
+  var v = (s || '').trim(), m = /^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})$/.exec(v), d;
+  if (m) v = m[3] + '-' + ('0' + m[2]).slice(-2) + '-' + ('0' + m[1]).slice(-2);
+  if (!/^\d{4}-\d\d-\d\d$/.test(v)) return null;
+  d = new Date(v + 'T00:00:00Z');
+  return isNaN(d) || d.toISOString().slice(0, 10) !== v ? null : v;
+}
+
+/* Seconds since 1970 as Vietnam's 'DD/MM/YYYY HH:MM'. */
+function vnTime(secs) {
+  var d = new Date((secs + 7 * 3600) * 1000).toISOString();
+  return dmy(d) + ' ' + d.slice(11, 16);
+}
+
+/* A bank's '2026-12-06T08:05:00+07:00' (Vietnam's time) as 'DD/MM/YYYY HH:MM'. */
+function bookedText(s) {
+  var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(s || '');
+  return m ? dmy(m[1]) + ' ' + m[2] : dmy(s);
+}
+
+/* An invoice period as read in Vietnam: '12/2026', '07/12/2026', '2026-HK1'. */
+function periodText(p) {
+  var m = /^(\d{4})-(\d\d)$/.exec(p || '');
+  if (m) return m[2] + '/' + m[1];
+  return /^\d{4}-\d\d-\d\d$/.test(p || '') ? dmy(p) : (p || '');
+}
+
+/* What a person types as a period ('12/2026', '7/12/2026') as the server's. */
+function periodValue(s) {
+  var v = (s || '').trim(), m = /^(\d{1,2})\/(\d{4})$/.exec(v);
+  if (m) return m[2] + '-' + ('0' + m[1]).slice(-2);
+  m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+  if (m) return m[3] + '-' + ('0' + m[2]).slice(-2) + '-' + ('0' + m[1]).slice(-2);
+  return v;
+}
+
+/* An invoice label ends with its period: shown the same way. */
+function labelText(l) {
+  return (l || '').replace(/(\d{4}-\d\d(-\d\d)?)$/, function (p) { return periodText(p); });
+}
+
+/* Đồng as typed ('1.500.000', '1500000 ₫'): a whole number, or NaN. */
+function moneyValue(s) {
+  var v = String(s || '').replace(/[.\s₫đ]/g, '');
+  return /^\d{1,15}$/.test(v) ? parseInt(v, 10) : NaN;
+}
+
 function toast(msg, bad) {
   var b = document.getElementById('toast');
   b.textContent = msg;
@@ -226,15 +416,15 @@ function toast(msg, bad) {
 }
 
 /* Call the server: JSON in and out; throws {status, code, message}. */
-function api(method, path, body) {
+function api(method, path, body, raw) {
   var h = { 'Accept': 'application/json' };
   if (method !== 'GET') {
-    h['Content-Type'] = 'application/json';
+    h['Content-Type'] = raw ? 'application/octet-stream' : 'application/json';
     if (app.session) h['X-CSRF-Token'] = app.session.csrf;
   }
   return fetch(path, {
     method: method, headers: h, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body)
+    body: raw ? body : body === undefined ? undefined : JSON.stringify(body)
   }).then(function (r) {
     return r.text().then(function (txt) {
       var j = null;
@@ -246,7 +436,7 @@ function api(method, path, body) {
           render();
         }
         throw { status: r.status, code: err.code || String(r.status),
-                message: err.message || txt };
+                message: err.message || txt, line: err.line };
       }
       return j;
     });
@@ -278,11 +468,13 @@ function table(cols, rows) {
   ]);
 }
 
-function card(label, value, sub) {
+/* A figure with what it is, a detail line and the period it covers. */
+function card(label, value, sub, period) {
   return el('div', { 'class': 'card' }, [
     el('div', { 'class': 'label', text: label }),
     el('div', { 'class': 'value', text: value }),
-    sub ? el('div', { 'class': 'sub', text: sub }) : null
+    sub ? el('div', { 'class': 'sub', text: sub }) : null,
+    period ? el('div', { 'class': 'period', text: period }) : null
   ]);
 }
 
@@ -324,10 +516,12 @@ function lineChart(points) {
   if (points.length) s.appendChild(svg('path', { d: d, 'class': 'line' }));
   points.forEach(function (p, i) {
     var c = svg('circle', { cx: x(i), cy: y(p.value), r: 3, 'class': 'dot' });
-    c.appendChild(svg('title', { text: p.label + ': ' + pct(p.value) }));
+    c.appendChild(svg('title', { text: dmy(p.label) + ': ' + pct(p.value) }));
     s.appendChild(c);
-    if (i % 7 === 0 || (i === points.length - 1 && i % 7 > 3))
-      s.appendChild(svg('text', { x: x(i) - 18, y: h - 8, text: p.label.slice(5) }));
+    /* every 7th day and the last one (today), never two crowded together */
+    if ((i % 7 === 0 && points.length - 1 - i >= 3) || i === points.length - 1)
+      s.appendChild(svg('text', { x: x(i), y: h - 8, text: dmy(p.label, true),
+                                  'text-anchor': i === points.length - 1 ? 'end' : 'middle' }));
   });
   return s;
 }
@@ -369,29 +563,31 @@ function orgLabel() {
 
 function pageOverview(main) {
   var today = vnDate(0), from = vnDate(-29);
+  var day = tf('period_today', { d: dmy(today) });
+  var month = tf('period_30', { from: dmy(from, true), to: dmy(today) });
   main.appendChild(el('h1', { id: 'page-title',
-                              text: t('nav_overview') + ' — ' + orgLabel() + ' — ' + today }));
+                              text: t('nav_overview') + ' — ' + orgLabel() + ' — ' + dmy(today) }));
   return Promise.all([
     api('GET', '/v1/reports/daily?' + qs({ org: app.org, date: today })),
     api('GET', '/v1/stats/adoption?' + qs({ org: app.org, from: from, to: today, trend: 'day' }))
   ]).then(function (res) {
     var d = res[0], a = res[1], inv = d.invoices, cur = a.current;
     main.appendChild(el('div', { 'class': 'cards', id: 'today-cards' }, [
-      card(t('collected_transfer'), money(inv.collected_transfer)),
-      card(t('collected_cash'), money(inv.collected_cash)),
-      card(t('due'), money(inv.due_amount)),
-      card(t('outstanding'), money(inv.outstanding)),
+      card(t('collected_transfer'), money(inv.collected_transfer), null, day),
+      card(t('collected_cash'), money(inv.collected_cash), null, day),
+      card(t('due'), money(inv.due_amount), null, day),
+      card(t('outstanding'), money(inv.outstanding), null, day),
       card(t('cashless_share'), pct(cur.share_count_pct),
-           t('by_count') + ' · ' + pct(cur.share_value_pct) + ' ' + t('by_value')),
+           t('by_count') + ' · ' + pct(cur.share_value_pct) + ' ' + t('by_value'), month),
       card(t('payers_cashless'), cur.payers_cashless + ' / ' + cur.payers_registered,
-           pct(cur.share_payers_pct))
+           pct(cur.share_payers_pct), month)
     ]));
-    main.appendChild(el('h2', { text: t('collections_by_method') + ' (' + t('today') + ')' }));
+    main.appendChild(el('h2', { text: t('collections_by_method') + ' — ' + day }));
     main.appendChild(barChart([
       { label: t('transfer'), value: inv.collected_transfer, cls: 'transfer' },
       { label: t('cash'), value: inv.collected_cash, cls: 'cash' }
     ]));
-    main.appendChild(el('h2', { text: t('adoption_30') }));
+    main.appendChild(el('h2', { text: t('adoption_30') + ' — ' + month }));
     main.appendChild(lineChart((a.trend || []).map(function (p) {
       return { label: p.from, value: p.share_count_pct };
     })));
@@ -437,7 +633,7 @@ function reviewRow(txn) {
   return el('div', { 'class': 'txn', 'data-txn': String(txn.id) }, [
     el('div', { 'class': 'txn-head' }, [
       el('strong', { text: money(txn.amount) }), ' · ',
-      (txn.booked_at || txn.booking_date || ''), ' · ',
+      bookedText(txn.booked_at || txn.booking_date), ' · ',
       t(txn.state) + (txn.reason ? ' (' + reasonText(txn.reason) + ')' : '')
     ]),
     el('div', {}, [t('sender') + ': ' + (txn.counter_name || '—') + ' · ' +
@@ -463,11 +659,13 @@ function reviewRow(txn) {
 function pageDaily(main) {
   var date = app.date || vnDate(0);
   var o = encodeURIComponent(app.org);
-  var input = el('input', { type: 'date', id: 'day', value: date, max: vnDate(0) });
+  var input = dateInput('day', date);
   main.appendChild(el('h1', { text: t('nav_daily') }));
   main.appendChild(el('form', { 'class': 'inline', id: 'day-form', on: { submit: function (ev) {
     ev.preventDefault();
-    app.date = input.value;
+    var v = dateValue(input.value);
+    if (!v) { toast(t('bad_date'), true); input.focus(); return; }
+    app.date = v;
     route();
   } } }, [el('label', { 'for': 'day', text: t('date') }), input,
           el('button', { type: 'submit', text: t('show') })]));
@@ -483,18 +681,18 @@ function pageDaily(main) {
     var matched = res[3].transactions.filter(function (x) {
       return x.booking_date === date;
     });
-    main.appendChild(el('h2', { text: t('invoices') }));
+    main.appendChild(el('h2', { text: t('invoices') + ' — ' + dmy(date) }));
     main.appendChild(table([t('due'), t('collected_transfer'), t('collected_cash'),
                             t('outstanding')],
       [[money(inv.due_amount) + ' (' + inv.due_count + ')', money(inv.collected_transfer),
         money(inv.collected_cash), money(inv.outstanding)]]));
-    main.appendChild(el('h2', { text: t('bank') }));
+    main.appendChild(el('h2', { text: t('bank') + ' — ' + dmy(date) }));
     main.appendChild(table([t('state'), t('count'), t('amount')],
       [[t('received'), bank.received_count, money(bank.received_amount)]].concat(
         Object.keys(bank.by_state).map(function (k) {
           return [t(k), bank.by_state[k].count, money(bank.by_state[k].amount)];
         }))));
-    main.appendChild(el('h2', { text: t('proof') }));
+    main.appendChild(el('h2', { text: t('proof') + ' — ' + dmy(date) }));
     main.appendChild(el('p', { 'class': pr.balanced ? 'ok' : 'error', id: 'proof',
       text: (pr.balanced ? t('balanced') : t('not_balanced')) + ' · ' +
             t('difference') + ': ' + money(pr.difference) + ' · ' + t('credits') + ': ' +
@@ -525,12 +723,12 @@ function pageDaily(main) {
           if (!window.confirm(t('close_confirm'))) return;
           api('POST', '/v1/orgs/' + o + '/close', { date: date })
             .then(function () {
-              toast(t('closed') + ' ' + date);
+              toast(t('closed') + ' ' + dmy(date));
               var b = document.getElementById('close-day');
               if (b) b.parentNode.replaceChild(
                 el('p', { 'class': 'ok', id: 'day-closed', text: t('day_closed_note') }), b);
             }).catch(fail);
-        } } }, [t('close_day') + ' ' + date])]));
+        } } }, [t('close_day') + ' ' + dmy(date)])]));
   });
 }
 
@@ -563,26 +761,33 @@ function pageInvoices(main) {
       main.appendChild(table([t('payer'), t('fee'), t('period'), t('amount'),
                               t('paid_amount'), t('status')],
         j.invoices.map(function (i) {
-          return [i.payer, i.label || i.fee, i.period, money(i.amount), money(i.paid),
+          return [i.payer, labelText(i.label) || i.fee, periodText(i.period), money(i.amount), money(i.paid),
                   t(i.status)];
         })));
     });
 }
 
 function pageExports(main) {
-  var day = el('input', { type: 'date', id: 'exp-day', value: vnDate(0) });
-  var from = el('input', { type: 'date', id: 'exp-from', value: vnDate(-29) });
-  var to = el('input', { type: 'date', id: 'exp-to', value: vnDate(0) });
+  var day = dateInput('exp-day', vnDate(0));
+  var from = dateInput('exp-from', vnDate(-29));
+  var to = dateInput('exp-to', vnDate(0));
   var semi = el('input', { type: 'checkbox', id: 'exp-semi' });
   var a1 = el('a', { id: 'exp-daily', download: '' }, [t('download')]);
   var a2 = el('a', { id: 'exp-adoption', download: '' }, [t('download')]);
   function upd() {
     var sep = semi.checked ? 'semicolon' : '';
-    a1.href = '/v1/reports/daily?' + qs({ org: app.org, date: day.value, format: 'csv', sep: sep });
-    a2.href = '/v1/stats/adoption?' + qs({ org: app.org, from: from.value, to: to.value,
-                                           format: 'csv', sep: sep });
+    [day, from, to].forEach(function (i) {
+      i.className = dateValue(i.value) ? 'date' : 'date bad';
+    });
+    a1.href = '/v1/reports/daily?' + qs({ org: app.org, date: dateValue(day.value) || '',
+                                          format: 'csv', sep: sep });
+    a2.href = '/v1/stats/adoption?' + qs({ org: app.org, from: dateValue(from.value) || '',
+                                           to: dateValue(to.value) || '', format: 'csv', sep: sep });
   }
-  [day, from, to, semi].forEach(function (i) { i.addEventListener('change', upd); });
+  [day, from, to, semi].forEach(function (i) {
+    i.addEventListener('change', upd);
+    i.addEventListener('input', upd);
+  });
   upd();
   main.appendChild(el('h1', { text: t('nav_exports') }));
   main.appendChild(el('section', { 'class': 'export' }, [
@@ -596,8 +801,394 @@ function pageExports(main) {
   return Promise.resolve();
 }
 
-var PAGES = { overview: pageOverview, daily: pageDaily, payers: pagePayers,
-              invoices: pageInvoices, exports: pageExports };
+/* 1 when the signed-in user may change things (an auditor only reads). */
+function canWrite() {
+  return !!app.session && app.session.role !== 'auditor';
+}
+
+/* The reason a statement parser gave (English), in the user's words. */
+var STMT_WHY = [
+  [/^credit "(.+)" \/ debit "" is not an amount$/, 'Số tiền ghi có “$1” không phải là số tiền'],
+  [/^credit "" \/ debit "(.+)" is not an amount$/, 'Số tiền ghi nợ “$1” không phải là số tiền'],
+  [/^credit "(.*)" \/ debit "(.*)" is not an amount$/,
+   'Số tiền ghi có “$1” / ghi nợ “$2” không phải là số tiền'],
+  [/^amount "(.*)" is not an amount$/, 'Số tiền “$1” không phải là số tiền'],
+  [/^balance "(.*)" is not an amount$/, 'Số dư “$1” không phải là số tiền'],
+  [/^date "(.*)" is not (.*)$/, 'Ngày “$1” không đúng dạng $2'],
+  [/^row has neither a credit nor a debit amount$/, 'Không có số tiền ghi có hay ghi nợ'],
+  [/^row has both a credit and a debit amount$/, 'Có cả số tiền ghi có và ghi nợ'],
+  [/^no header row/, 'Không tìm thấy dòng tiêu đề có cột ngày và cột số tiền'],
+  [/^not UTF-8/, 'Tệp không phải mã UTF-8 (hãy xuất tệp dạng UTF-8)'],
+  [/^quoted field never closed$/, 'Dấu ngoặc kép mở mà không đóng'],
+  [/^text after a closing quote in column (\d+)$/, 'Có chữ sau dấu ngoặc kép đóng ở cột $1'],
+  [/^description too long$/, 'Nội dung quá dài'],
+  [/^empty input$/, 'Tệp rỗng'],
+  [/^NUL byte/, 'Tệp không phải văn bản'],
+  [/^not a camt, MT940 or CSV statement$/, 'Không phải sao kê camt, MT940 hay CSV']
+];
+
+function stmtWhy(msg) {
+  var i;
+  if (app.lang !== 'vi') return msg || '';
+  for (i = 0; i < STMT_WHY.length; i++)
+    if (STMT_WHY[i][0].test(msg || '')) return (msg || '').replace(STMT_WHY[i][0], STMT_WHY[i][1]);
+  return msg || '';
+}
+
+/* Why an import failed: the line first, then what is wrong on it. */
+function stmtError(e) {
+  var k = 'err_' + (e.code || '');
+  var head = STR.vi[k] ? t(k) : (e.message || e.code);
+  var kids = [el('strong', { text: t('stmt_failed') })];
+  if (e.line) kids.push(el('p', { id: 'stmt-line', text: tf('stmt_line', { line: e.line }) +
+                                  ': ' + stmtWhy(e.message) }));
+  else if (e.code === 'invalid_statement') kids.push(el('p', { text: stmtWhy(e.message) }));
+  kids.push(el('p', { text: head + (e.code === 'invalid_statement' ? '' : ' ' + t('stmt_nothing')) }));
+  if (e.line) kids.push(el('p', { text: t('stmt_fix') }));
+  return el('div', { 'class': 'notice bad', id: 'stmt-error' }, kids);
+}
+
+function balanceRow(b) {
+  var word = b.balance_check === 'ok' ? t('bal_ok') :
+    b.balance_check === 'mismatch' ? t('bal_mismatch') : t('bal_unchecked');
+  var why = '';
+  if (b.balance_check === 'mismatch') {
+    var m = /\(row (\d+)\)/.exec(b.message || '');
+    why = m ? tf('bal_row', { n: m[1] }) :
+      tf('bal_expect', { x: money(b.opening + b.credits - b.debits), y: money(b.closing) });
+  }
+  var check = el('span', { 'class': b.balance_check === 'ok' ? 'ok' :
+                           b.balance_check === 'mismatch' ? 'error' : '' },
+                 [word + (why ? ' — ' + why : '')]);
+  return [b.account || '—', b.balance_check === 'unchecked' ? '—' : money(b.opening),
+          money(b.credits), money(b.debits),
+          b.balance_check === 'unchecked' ? '—' : money(b.closing), b.entries, check];
+}
+
+function stmtResult(j) {
+  return el('div', { id: 'stmt-result' }, [
+    el('h2', { text: t('stmt_result') + ' (' + (j.format || '').toUpperCase() + ')' }),
+    table([t('stmt_new'), t('stmt_auto'), t('unmatched'), t('ambiguous'), t('duplicate'),
+           t('ignored'), t('stmt_replayed')],
+          [[j['new'], j.matched, j.unmatched, j.ambiguous, j.duplicate, j.ignored, j.replayed]]),
+    el('h2', { text: t('balance_check') }),
+    table([t('account'), t('opening'), t('credits_sum'), t('debits_sum'), t('closing'),
+           t('entries'), t('balance_check')], (j.balances || []).map(balanceRow)),
+    j.unmatched + j.ambiguous > 0 ?
+      el('p', {}, [el('a', { href: hashFor('daily'), id: 'stmt-review' },
+                      [tf('stmt_review', { n: j.unmatched + j.ambiguous })])]) : null
+  ]);
+}
+
+function pageStatements(main) {
+  var file = el('input', { type: 'file', id: 'stmt-file',
+                           accept: '.xml,.csv,.txt,.sta,.mt940,.940,.053,.054' });
+  var fname = el('span', { 'class': 'name', id: 'stmt-name', text: t('stmt_none') });
+  file.addEventListener('change', function () {
+    fname.textContent = file.files && file.files[0] ? file.files[0].name : t('stmt_none');
+  });
+  var fmt = el('select', { id: 'stmt-format', 'aria-label': t('stmt_format') },
+    [['', t('fmt_auto')], ['camt', 'camt.053 / camt.054 (XML)'], ['mt940', 'MT940'],
+     ['csv', 'CSV']].map(function (f) { return el('option', { value: f[0], text: f[1] }); }));
+  var out = el('div', { id: 'stmt-out' });
+  var go = el('button', { type: 'submit', id: 'stmt-upload', text: t('upload') });
+  main.appendChild(el('h1', { text: t('nav_statements') }));
+  main.appendChild(el('p', { text: t('stmt_intro') }));
+  if (!canWrite()) return Promise.resolve();
+  main.appendChild(el('form', { 'class': 'inline', id: 'stmt-form', on: { submit: function (ev) {
+    ev.preventDefault();
+    var f = file.files && file.files[0];
+    out.textContent = '';
+    if (!f) { toast(t('stmt_pick'), true); return; }
+    go.disabled = true;
+    f.arrayBuffer().then(function (buf) {
+      return api('POST', '/v1/statements?' + qs({ org: app.org, format: fmt.value }), buf, true);
+    }).then(function (j) {
+      out.appendChild(stmtResult(j));
+      toast(t('done'));
+    }).catch(function (e) {
+      out.appendChild(stmtError(e));
+    }).then(function () {
+      go.disabled = false;
+      document.body.setAttribute('data-stmt', String(Date.now()));
+    });
+  } } }, [el('span', { text: t('stmt_file') }),
+          el('span', { 'class': 'file' }, [file, el('label', { 'for': 'stmt-file',
+            'class': 'button secondary', text: t('stmt_choose') }), fname]),
+          el('label', { 'for': 'stmt-format', text: t('stmt_format') }), fmt, go]));
+  main.appendChild(out);
+  return Promise.resolve();
+}
+
+/* Every row of a list endpoint (1000 a page, `after` the last id). */
+function listAll(path, key) {
+  var rows = [];
+  function more(after) {
+    return api('GET', path + (path.indexOf('?') < 0 ? '?' : '&') +
+               qs({ limit: 1000, after: after || '' })).then(function (j) {
+      rows = rows.concat(j[key]);
+      return j[key].length === 1000 ? more(j[key][999].id) : rows;
+    });
+  }
+  return more(0);
+}
+
+function kindText(k) { return STR.vi['kind_' + k] ? t('kind_' + k) : k; }
+
+function feeRow(f) {
+  var o = encodeURIComponent(app.org);
+  var label = el('input', { 'class': 'fee-label', value: f.label, maxlength: '96',
+                            'aria-label': t('name') });
+  var cat = el('input', { 'class': 'fee-cat', value: f.category || '', maxlength: '32', size: '6',
+                          'aria-label': t('category') });
+  var amt = el('input', { 'class': 'fee-amount num', value: new Intl.NumberFormat('vi-VN').format(f.amount),
+                          inputmode: 'numeric', size: '10', 'aria-label': t('amount') });
+  function patch(body, msg) {
+    return api('PATCH', '/v1/orgs/' + o + '/fees/' + encodeURIComponent(f.code), body)
+      .then(function () { toast(tf(msg, { code: f.code })); route(); }).catch(fail);
+  }
+  var acts = canWrite() ? el('span', { 'class': 'acts' }, [
+    el('button', { type: 'button', 'class': 'fee-save', on: { click: function () {
+      var a = moneyValue(amt.value);
+      if (!(a > 0)) { toast(t('bad_amount'), true); amt.focus(); return; }
+      patch({ label: label.value.trim(), category: cat.value.trim(), amount: a }, 'fee_saved');
+    } } }, [t('save')]),
+    el('button', { type: 'button', 'class': 'fee-toggle secondary', on: { click: function () {
+      patch({ active: !f.active }, f.active ? 'fee_off' : 'fee_on');
+    } } }, [f.active ? t('deactivate') : t('activate')])]) : '';
+  var tr = el('tr', { 'data-fee': f.code, 'class': f.active ? '' : 'off' },
+    [f.code, canWrite() ? label : f.label, kindText(f.kind), canWrite() ? cat : f.category,
+     canWrite() ? amt : money(f.amount), f.active ? t('active') : t('inactive'), acts]
+      .map(function (c) { return el('td', {}, [c && c.nodeType ? c : String(c)]); }));
+  return tr;
+}
+
+function feeForm() {
+  var code = el('input', { id: 'fee-code', maxlength: '16', size: '10', required: '' });
+  var label = el('input', { id: 'fee-label', maxlength: '96', required: '' });
+  var kind = el('select', { id: 'fee-kind' }, ['monthly', 'daily', 'term', 'oneoff'].map(
+    function (k) { return el('option', { value: k, text: kindText(k) }); }));
+  var cat = el('input', { id: 'fee-cat', maxlength: '32', size: '6' });
+  var amt = el('input', { id: 'fee-amount', inputmode: 'numeric', size: '10', required: '' });
+  return el('form', { 'class': 'panel grid', id: 'fee-form', on: { submit: function (ev) {
+    ev.preventDefault();
+    var a = moneyValue(amt.value), c = code.value.trim().toUpperCase();
+    if (!(a > 0)) { toast(t('bad_amount'), true); amt.focus(); return; }
+    var body = { code: c, label: label.value.trim(), kind: kind.value, amount: a };
+    if (cat.value.trim()) body.category = cat.value.trim();
+    api('POST', '/v1/orgs/' + encodeURIComponent(app.org) + '/fees', body)
+      .then(function () { toast(tf('fee_added', { code: c })); route(); }).catch(fail);
+  } } }, [
+    el('h2', { text: t('fee_add') }),
+    el('label', { 'for': 'fee-code', text: t('code') }), code,
+    el('label', { 'for': 'fee-label', text: t('name') }), label,
+    el('label', { 'for': 'fee-kind', text: t('kind') }), kind,
+    el('label', { 'for': 'fee-cat', text: t('category') }), cat,
+    el('label', { 'for': 'fee-amount', text: t('amount') + ' (₫)' }), amt,
+    el('span'), el('button', { type: 'submit', id: 'fee-add', text: t('add') })
+  ]);
+}
+
+/* Invoices for a period; what they add up to is what is new in its list. */
+function genForm(fees) {
+  var o = encodeURIComponent(app.org);
+  var now = vnDate(0);
+  var period = el('input', { id: 'gen-period', value: periodText(now.slice(0, 7)), size: '12' });
+  var fee = el('select', { id: 'gen-fee' }, [el('option', { value: '', text: t('gen_fee_all') })]
+    .concat(fees.filter(function (f) { return f.active; }).map(function (f) {
+      return el('option', { value: f.code, text: f.code + ' — ' + f.label });
+    })));
+  var out = el('p', { id: 'gen-result' });
+  return el('form', { 'class': 'panel', id: 'gen-form', on: { submit: function (ev) {
+    ev.preventDefault();
+    var p = periodValue(period.value), path = '/v1/orgs/' + o + '/invoices?' + qs({ period: p });
+    var before = {};
+    out.textContent = '';
+    listAll(path, 'invoices').then(function (l) {
+      l.forEach(function (i) { before[i.id] = 1; });
+      var body = { period: p };
+      if (fee.value) body.fee = fee.value;
+      return api('POST', '/v1/orgs/' + o + '/invoices/generate', body);
+    }).then(function (g) {
+      return listAll(path, 'invoices').then(function (l) {
+        var sum = 0;
+        l.forEach(function (i) { if (!before[i.id]) sum += i.amount; });
+        out.className = 'ok';
+        out.textContent = g.created ?
+          tf('gen_done', { period: periodText(g.period), n: g.created, amount: sum, fees: g.fees }) :
+          tf('gen_none', { period: periodText(g.period) });
+      });
+    }).catch(function (e) {
+      out.className = 'error';
+      out.textContent = t('error') + ': ' + (STR.vi['err_' + e.code] ? t('err_' + e.code) : e.message);
+    });
+  } } }, [
+    el('h2', { text: t('gen_title') }),
+    el('span', { 'class': 'row' }, [
+      el('label', { 'for': 'gen-period', text: t('period') }), period,
+      el('label', { 'for': 'gen-fee', text: t('fee') }), fee,
+      el('button', { type: 'submit', id: 'gen-go', text: t('generate') })]),
+    el('p', { 'class': 'hint', text: t('gen_period_hint') }), out
+  ]);
+}
+
+function pageFees(main) {
+  main.appendChild(el('h1', { text: t('nav_fees') }));
+  return api('GET', '/v1/orgs/' + encodeURIComponent(app.org) + '/fees').then(function (j) {
+    var tb = el('tbody', {}, j.fees.map(feeRow));
+    main.appendChild(el('table', { id: 'fees' }, [
+      el('thead', {}, [el('tr', {}, [t('code'), t('name'), t('kind'), t('category'),
+        t('amount') + ' (₫)', t('status'), ''].map(function (c) { return el('th', { text: c }); }))]),
+      tb]));
+    if (!canWrite()) return;
+    main.appendChild(feeForm());
+    main.appendChild(genForm(j.fees));
+  });
+}
+
+function receiptView(j) {
+  var base = '/v1/receipts/' + encodeURIComponent(j.number);
+  return el('div', { 'class': 'receipt', id: 'receipt' }, [
+    el('h2', { text: t('receipt_title') + ' ' + j.number }),
+    el('div', { 'class': 'receipt-body' }, [
+      el('table', { 'class': 'kv' }, [el('tbody', {}, [
+        [t('org'), j.org_name + ' (' + j.org + ')'],
+        [t('payer'), j.payer_name + ' (' + j.payer + ')'],
+        [t('purpose'), labelText(j['for'])],
+        [t('method'), STR.vi['method_' + j.method] ? t('method_' + j.method) : j.method],
+        [t('paid_at'), vnTime(j.paid_at)],
+        [t('amount'), money(j.amount)],
+        [t('status'), j.voided ? t('voided') : t('valid')]
+      ].map(function (r) {
+        return el('tr', {}, [el('th', { text: r[0] }), el('td', { text: r[1] })]);
+      }))]),
+      el('img', { src: base + '.png', alt: t('receipt_title') + ' ' + j.number,
+                  'class': 'receipt-img', id: 'receipt-img' })
+    ]),
+    el('p', { 'class': 'no-print actions' }, [
+      el('button', { type: 'button', id: 'receipt-print', on: { click: function () {
+        window.print();
+      } } }, [t('print')]), ' ',
+      el('a', { href: base + '.html', target: '_blank', rel: 'noopener', id: 'receipt-html',
+                'class': 'button secondary' }, [t('print_view')]), ' ',
+      el('a', { href: base + '.pdf', download: 'bien-lai-' + j.number + '.pdf',
+                id: 'receipt-pdf', 'class': 'button secondary' }, [t('pdf')])])
+  ]);
+}
+
+function pageReceipts(main) {
+  var num = el('input', { id: 'receipt-no', value: app.receipt || '', size: '24', maxlength: '40',
+                          placeholder: t('receipt_hint') });
+  var out = el('div', { id: 'receipt-out' });
+  main.appendChild(el('h1', { text: t('nav_receipts') }));
+  main.appendChild(el('form', { 'class': 'inline no-print', id: 'receipt-form', on: { submit: function (ev) {
+    ev.preventDefault();
+    app.receipt = num.value.trim().toUpperCase();
+    route();
+  } } }, [el('label', { 'for': 'receipt-no', text: t('receipt_no') }), num,
+          el('button', { type: 'submit', id: 'receipt-go', text: t('lookup') })]));
+  main.appendChild(out);
+  if (!app.receipt) return Promise.resolve();
+  return api('GET', '/v1/receipts/' + encodeURIComponent(app.receipt)).then(function (j) {
+    out.appendChild(receiptView(j));
+  }).catch(function (e) {
+    out.appendChild(el('p', { 'class': 'error', id: 'receipt-error',
+      text: STR.vi['err_' + e.code] ? t('err_' + e.code) : e.message }));
+  });
+}
+
+function pageStandees(main) {
+  var o = app.org;
+  main.appendChild(el('h1', { text: t('nav_standees') }));
+  main.appendChild(el('p', { text: t('standee_intro') }));
+  return listAll('/v1/orgs/' + encodeURIComponent(o) + '/payers', 'payers').then(function (l) {
+    var own = l.filter(function (p) { return p.bank_account; });
+    if (!own.length) { main.appendChild(el('p', { text: t('standee_none') })); return; }
+    function link(p, paper) {
+      var href = '/v1/payers/' + encodeURIComponent(p.code) + '/standee.pdf?' +
+        qs({ org: o, paper: paper });
+      return el('a', { href: href, download: 'bang-qr-' + p.code + '-' + paper + '.pdf',
+                       'class': 'standee-' + paper }, [t('standee_' + paper)]);
+    }
+    main.appendChild(table([t('code'), t('name'), t('bank_account'), '', ''],
+      own.map(function (p) {
+        return [p.code, p.name, p.bank_account,
+                canWrite() ? link(p, 'a5') : '', canWrite() ? link(p, 'a6') : ''];
+      })));
+    Array.prototype.forEach.call(main.querySelectorAll('tbody tr'), function (tr, i) {
+      tr.setAttribute('data-payer', own[i].code);
+    });
+  });
+}
+
+/* The refund of one payer's credit: a form, then a confirmation. */
+function refundForm(p, cell) {
+  var amt = el('input', { 'class': 'refund-amount', inputmode: 'numeric', size: '10',
+                          value: new Intl.NumberFormat('vi-VN').format(p.credit),
+                          'aria-label': t('refund_amount') });
+  var ref = el('input', { 'class': 'refund-ref', maxlength: '64', size: '14',
+                          'aria-label': t('reference'), placeholder: t('reference') });
+  var why = el('input', { 'class': 'refund-reason', maxlength: '256',
+                          'aria-label': t('reason'), placeholder: t('reason') });
+  var box = el('div', { 'class': 'refund-form' });
+  function ask() {
+    var a = moneyValue(amt.value);
+    if (!(a > 0)) { toast(t('bad_amount'), true); amt.focus(); return; }
+    if (!ref.value.trim()) { toast(t('reference_required'), true); ref.focus(); return; }
+    if (!reasonOk(why)) return;
+    var body = { amount: a, reference: ref.value.trim(), reason: why.value.trim() };
+    var who = p.code + ' — ' + p.name;
+    document.getElementById('toast').hidden = true; /* a refusal fixed since */
+    box.textContent = '';
+    box.appendChild(el('div', { 'class': 'confirm', id: 'refund-confirm' }, [
+      el('p', { text: tf('refund_check', { amount: a, payer: who, reference: body.reference,
+                                           reason: body.reason }) }),
+      el('button', { type: 'button', id: 'refund-yes', on: { click: function () {
+        api('POST', '/v1/orgs/' + encodeURIComponent(app.org) + '/payers/' +
+            encodeURIComponent(p.code) + '/refund', body).then(function (r) {
+          app.refunded = tf('refund_done', { amount: r.amount, payer: who, left: r.credit_left });
+          route();
+        }).catch(fail);
+      } } }, [t('refund_confirm')]), ' ',
+      el('button', { type: 'button', 'class': 'secondary', on: { click: function () {
+        box.textContent = '';
+        box.appendChild(form);
+      } } }, [t('back')])]));
+  }
+  var form = el('span', { 'class': 'row' }, [amt, ref, why,
+    el('button', { type: 'button', 'class': 'refund-next', on: { click: ask } }, [t('refund_next')])]);
+  box.appendChild(form);
+  cell.textContent = '';
+  cell.appendChild(box);
+}
+
+function pageRefunds(main) {
+  main.appendChild(el('h1', { text: t('nav_refunds') }));
+  main.appendChild(el('p', { text: t('refund_intro') }));
+  if (app.refunded) {
+    main.appendChild(el('p', { 'class': 'notice ok', id: 'refund-done', text: app.refunded }));
+    app.refunded = null;
+  }
+  return listAll('/v1/orgs/' + encodeURIComponent(app.org) + '/payers', 'payers').then(function (l) {
+    var held = l.filter(function (p) { return p.credit > 0; });
+    if (!held.length) { main.appendChild(el('p', { id: 'refund-none', text: t('refund_none') })); return; }
+    main.appendChild(el('table', { id: 'refunds' }, [
+      el('thead', {}, [el('tr', {}, [t('code'), t('name'), t('credit'), '']
+        .map(function (c) { return el('th', { text: c }); }))]),
+      el('tbody', {}, held.map(function (p) {
+        var cell = el('td');
+        if (canWrite()) cell.appendChild(el('button', { type: 'button', 'class': 'refund-open',
+          on: { click: function () { refundForm(p, cell); } } }, [t('refund')]));
+        return el('tr', { 'data-payer': p.code }, [el('td', { text: p.code }),
+          el('td', { text: p.name }), el('td', { text: money(p.credit) }), cell]);
+      }))]));
+  });
+}
+
+var PAGES = { overview: pageOverview, daily: pageDaily, statements: pageStatements,
+              payers: pagePayers, invoices: pageInvoices, fees: pageFees,
+              receipts: pageReceipts, refunds: pageRefunds, standees: pageStandees,
+              exports: pageExports };
 
 /* ---- shell ---- */
 
@@ -747,7 +1338,10 @@ document.addEventListener('DOMContentLoaded', function () {
       render();
     });
   });
-  window.addEventListener('hashchange', function () { if (app.session) route(); });
+  window.addEventListener('hashchange', function () {
+    document.getElementById('toast').hidden = true; /* about the page left */
+    if (app.session) route();
+  });
   fetch('/dash/session', { credentials: 'same-origin' }).then(function (r) {
     return r.ok ? r.json() : null;
   }).then(function (s) {

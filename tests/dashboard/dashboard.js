@@ -1,11 +1,17 @@
 /*
  * dashboard.js: drives chopay's dashboard in headless Chromium (Debian's,
  * through playwright-core) as a board user and an admin would: sign-in (a
- * wrong password first), overview, daily reconciliation with the review
+ * wrong password first), overview (dates and periods written the
+ * Vietnamese way), a bank statement upload (a line with an error named in
+ * Vietnamese, then the corrected file and its balance check), daily
+ * reconciliation with the review
  * queue (suggestions explained in Vietnamese and English from the
  * server's reason codes), a review match, the day close (and closing
  * twice refused, worded from the error code), payers,
- * invoices, both CSV exports (checked the way Excel reads them), the
+ * invoices, a refund of a payer's credit (confirmed in the page), a
+ * receipt looked up by number with its print views, a stall's standee,
+ * fees added, edited and deactivated, invoices generated for a period,
+ * both CSV exports (checked the way Excel reads them), the
  * English toggle, sign-out, a forged organisation in the URL, and the
  * admin's organisation picker; a screenshot of each page. Any Content-
  * Security-Policy violation or page error fails the run. No timing
@@ -27,8 +33,9 @@ function check(ok, what) {
   else { failed++; console.error('FAIL: ' + what); }
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: true });
+/* A screenshot of the whole page (`top`: of the window only, for a long one). */
+async function shot(page, name, top) {
+  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage: !top });
 }
 
 /* RFC 4180 rows of a CSV text (quotes, doubled quotes, CRLF). */
@@ -78,6 +85,39 @@ async function signIn(page, login, password, where) {
     where || 'overview', { timeout: WAIT });
 }
 
+/* Click nav link `name` and wait until its page is drawn. */
+async function goPage(page, name) {
+  await page.click('a[data-page=' + name + ']');
+  await page.waitForFunction((w) => document.body.getAttribute('data-page') === w &&
+    document.getElementById('main').getAttribute('aria-busy') === 'false', name,
+    { timeout: WAIT });
+}
+
+/* Upload statement file `file` on the statements page; returns the text shown. */
+async function upload(page, file) {
+  const before = await page.getAttribute('body', 'data-stmt');
+  await page.setInputFiles('#stmt-file', file);
+  await page.click('#stmt-upload');
+  await page.waitForFunction((b) => document.body.getAttribute('data-stmt') !== b, before,
+                             { timeout: WAIT });
+  return page.textContent('#stmt-out');
+}
+
+/* 'YYYY-MM-DD' as 'DD/MM/YYYY'. */
+function dmy(iso) {
+  return iso.slice(8, 10) + '/' + iso.slice(5, 7) + '/' + iso.slice(0, 4);
+}
+
+/* Đồng the way the dashboard writes them: '1.234.000 ₫'. */
+function vnd(n) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.') + ' ₫';
+}
+
+/* JSON of a GET with the page's session. */
+async function get(page, url) {
+  return page.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).json(), url);
+}
+
 async function signOut(page) {
   await page.click('#logout');
   await page.waitForSelector('#login-form', { timeout: WAIT });
@@ -113,6 +153,17 @@ async function main() {
   page.on('request', (r) => {
     if (!r.url().startsWith(base)) outside.push(r.url());
   });
+  /* refusals the run provokes on purpose; any other is a fault */
+  const refused = [];
+  page.on('response', (r) => {
+    const u = r.url().slice(base.length);
+    if (r.status() >= 400 && !(r.status() === 404 && /^\/v1\/receipts\//.test(u)) &&
+        !(r.status() === 422 && u.startsWith('/v1/statements')) &&
+        !(r.status() === 401 && u.startsWith('/dash/')) &&
+        !(r.status() === 409 && /\/close$/.test(u)) &&
+        !(r.status() === 403 && /THCS-LQD|province/.test(u)))
+      refused.push(r.status() + ' ' + u);
+  });
   page.on('dialog', (d) => d.accept()); /* "close this day?" */
   page.setDefaultTimeout(WAIT);
   page.setDefaultNavigationTimeout(WAIT);
@@ -143,21 +194,60 @@ async function main() {
   check((await page.textContent('#page-title')).includes('CHO-TT'), 'overview of CHO-TT');
   check(await page.isHidden('#org-pick'), 'no organisation picker for a board user');
   check((await page.textContent('#who')).includes('Chợ Trung tâm'), 'own market named');
+  check((await page.textContent('#page-title')).includes(dmy(day)),
+        'overview dated DD/MM/YYYY: ' + (await page.textContent('#page-title')));
+  const subs = await page.$$eval('#today-cards .card .period', (l) => l.map((e) => e.textContent));
+  check(subs.length === 6 && subs.every((x) => x.includes(dmy(day))),
+        'every card says its period: ' + subs.join(' | '));
+  const heads = await page.$$eval('main h2', (l) => l.map((e) => e.textContent));
+  check(heads.length === 2 && heads[0].includes('hôm nay ' + dmy(day)) &&
+        heads[1].includes('30 ngày') && heads[1].includes(dmy(day)),
+        'every chart says its period: ' + heads.join(' | '));
+  const ticks = await page.$$eval('svg.chart text', (l) => l.map((e) => e.textContent));
+  check(ticks.includes(dmy(day).slice(0, 5)) && !ticks.some((x) => /\d{4}-\d\d/.test(x)),
+        'chart days read DD/MM: ' + ticks.join(' '));
+  const cash = await page.textContent('#today-cards');
+  check(/\d ₫/.test(cash) && !/\d,\d{3}/.test(cash), 'money as 1.234.000 ₫: ' + cash);
   await shot(page, '02-overview');
+
+  /* a bank statement upload: a typing error named by its line, nothing
+     imported; the corrected file imported with its balance check */
+  await goPage(page, 'statements');
+  let out = await upload(page, process.env.CHOPAY_UPLOAD_BAD);
+  check((await page.$('#stmt-error')) !== null && (await page.$('#stmt-result')) === null,
+        'a wrong statement is refused');
+  check((await page.textContent('#stmt-line')) ===
+        'Dòng 4: Số tiền ghi nợ “11.OOO” không phải là số tiền',
+        'the error names its line in Vietnamese: ' + out);
+  check(out.includes('không giao dịch nào được nhập'), 'nothing imported, said so: ' + out);
+  await shot(page, '03-statement-error');
+  const none = await get(page, '/v1/orgs/CHO-TT/bank/transactions?state=unmatched');
+  check(none.transactions.length === 2, 'the wrong file added nothing');
+  out = await upload(page, process.env.CHOPAY_UPLOAD_GOOD);
+  check((await page.$('#stmt-error')) === null, 'the corrected statement is taken: ' + out);
+  const counts = await page.$$eval('#stmt-result table:first-of-type tbody td',
+                                   (l) => l.map((e) => e.textContent));
+  check(counts[0] === '2' && counts[2] === '1', 'two new, one to review: ' + counts);
+  const bal = await page.$$eval('#stmt-result table:last-of-type tbody td',
+                                (l) => l.map((e) => e.textContent));
+  check(bal[1] === '10.000.000 ₫' && bal[2] === '2.000.000 ₫' && bal[3] === '11.000 ₫' &&
+        bal[4] === '11.989.000 ₫' && bal[6] === 'Khớp', 'balance check shown: ' + bal);
+  await shot(page, '04-statement-imported');
 
   /* daily reconciliation of the statement's day (even past midnight):
      the review queue, explained in Vietnamese */
   await page.click('a[data-page=daily]');
   await page.waitForSelector('body[data-page=daily] #review .txn');
-  if ((await page.inputValue('#day')) !== day) {
-    await page.fill('#day', day);
+  if ((await page.inputValue('#day')) !== dmy(day)) {
+    await page.fill('#day', dmy(day));
     await page.click('#day-form button');
     await page.waitForFunction((d) => document.body.getAttribute('data-page') === 'daily' &&
       document.getElementById('main').getAttribute('aria-busy') === 'false' &&
-      document.getElementById('day') && document.getElementById('day').value === d, day);
+      document.getElementById('day') && document.getElementById('day').value === d, dmy(day));
   }
+  check(/^\d\d\/\d\d\/\d{4}$/.test(await page.inputValue('#day')), 'the day field reads DD/MM/YYYY');
   const before = (await page.$$('#review .txn')).length;
-  check(before === 2, 'two transactions to review, got ' + before);
+  check(before === 3, 'three transactions to review, got ' + before);
   const head = await page.textContent('#review');
   check(head.includes('Chưa khớp (không có mã thanh toán)'),
         'queue reason in Vietnamese: ' + head.slice(0, 200));
@@ -169,7 +259,7 @@ async function main() {
         'suggestion explained in Vietnamese: ' + whys.join(' | '));
   check(!whys.some((w) => /sender named|open invoice|open intent/.test(w)),
         'no English explanation on the Vietnamese page');
-  await shot(page, '03-daily');
+  await shot(page, '05-daily');
   const first = page.locator('#review .txn').first();
   /* no reason: refused in the page, nothing sent */
   await first.locator('.do-ignore').click();
@@ -192,8 +282,18 @@ async function main() {
   check(t.state === 'matched', 'transaction matched on the server: ' + t.state);
   check(JSON.stringify(t.audit || []).includes('user:banquanly'),
         'review audited as the signed-in user');
+  /* the uploaded transfer is stall D-1's, more than it owes: its credit */
+  const up = page.locator('#review .txn', { hasText: 'LE VAN DUNG' });
+  check((await up.textContent()).includes(dmy(process.env.CHOPAY_YDAY) + ' 08:05'),
+        'booking time read DD/MM/YYYY HH:MM: ' + (await up.textContent()).slice(0, 80));
+  await up.locator('.reason').fill('Anh Dũng nộp tiền sạp D-1, nộp dư');
+  await up.locator('.payer').fill('D-1');
+  await up.locator('.do-match').click();
+  await page.waitForFunction((n) => document.body.getAttribute('data-page') === 'daily' &&
+                             document.querySelectorAll('#review .txn').length === n,
+                             before - 2);
   await page.waitForSelector('#proof');
-  await shot(page, '04-daily-after-review');
+  await shot(page, '06-daily-after-review');
 
   /* the day close: confirmed in a dialog, stored once */
   await page.click('#close-day');
@@ -208,19 +308,19 @@ async function main() {
     return [r.status, (await r.json()).error.code];
   }, day);
   check(again[0] === 409 && again[1] === 'already_closed', 'closed once: ' + again);
-  await shot(page, '05-day-closed');
+  await shot(page, '07-day-closed');
   /* back on the page later: the server says the day is closed, so the
      page shows it and offers no close button */
   await page.click('a[data-page=payers]');
   await page.waitForSelector('body[data-page=payers] table tbody tr');
   await page.click('a[data-page=daily]');
   await page.waitForSelector('body[data-page=daily] #proof');
-  if ((await page.inputValue('#day')) !== day) {
-    await page.fill('#day', day);
+  if ((await page.inputValue('#day')) !== dmy(day)) {
+    await page.fill('#day', dmy(day));
     await page.click('#day-form button');
     await page.waitForFunction((d) => document.getElementById('day') &&
       document.getElementById('day').value === d &&
-      document.getElementById('main').getAttribute('aria-busy') === 'false', day);
+      document.getElementById('main').getAttribute('aria-busy') === 'false', dmy(day));
   }
   await page.waitForSelector('#day-closed');
   check((await page.$('#close-day')) === null, 'a closed day offers no close button');
@@ -244,17 +344,175 @@ async function main() {
   await page.click('a[data-page=payers]');
   await page.waitForSelector('body[data-page=payers] table tbody tr');
   check((await page.$$('table tbody tr')).length === 120, '120 stalls');
-  await shot(page, '06-payers');
+  await shot(page, '08-payers');
   await page.click('a[data-page=invoices]');
   await page.waitForSelector('body[data-page=invoices] table tbody tr');
-  await shot(page, '07-invoices');
+  const periods = await page.$$eval('table tbody tr td:nth-child(3)', (l) => l.map((e) => e.textContent));
+  check(periods.length > 0 && periods.every((p) => /^\d\d\/\d{4}$|^\d\d\/\d\d\/\d{4}$/.test(p)),
+        'invoice periods read MM/YYYY: ' + periods.slice(0, 3));
+  await shot(page, '09-invoices');
+  await shot(page, '09-invoices-top', true);
+
+  /* a refund of D-1's credit: reason required, then confirmed in the page */
+  await goPage(page, 'refunds');
+  const d1 = page.locator('#refunds tr[data-payer="D-1"]');
+  const credit = (await get(page, '/v1/orgs/CHO-TT/payers?limit=1000'))
+    .payers.find((p) => p.code === 'D-1').credit;
+  check(credit > 100000 && (await d1.textContent()).includes(vnd(credit)),
+        'D-1 listed with its credit ' + credit);
+  await d1.locator('.refund-open').click();
+  await d1.locator('.refund-amount').fill('100.000');
+  await d1.locator('.refund-ref').fill('FT26REFUND01');
+  await d1.locator('.refund-next').click();
+  await toastSays(page, 'Phải nhập lý do');
+  check((await page.$('#refund-confirm')) === null, 'no confirmation without a reason');
+  await d1.locator('.refund-reason').fill('Trả lại tiền nộp dư cho anh Dũng');
+  await d1.locator('.refund-next').click();
+  await page.waitForSelector('#refund-confirm');
+  check((await page.textContent('#refund-confirm')).includes('Hoàn 100.000 ₫ cho D-1'),
+        'the confirmation says what happens: ' + (await page.textContent('#refund-confirm')));
+  await shot(page, '10-refund-confirm');
+  await page.click('#refund-yes');
+  await page.waitForSelector('#refund-done');
+  check((await page.textContent('#refund-done')).includes('Tiền thừa còn lại: ' +
+        vnd(credit - 100000)), 'refund done: ' + (await page.textContent('#refund-done')));
+  const left = (await get(page, '/v1/orgs/CHO-TT/payers?limit=1000'))
+    .payers.find((p) => p.code === 'D-1').credit;
+  check(left === credit - 100000, 'credit left on the server: ' + left);
+  await shot(page, '11-refund-done');
+
+  /* a receipt by its number: the first payment of the year, A-1's */
+  await goPage(page, 'receipts');
+  await page.fill('#receipt-no', 'cho-tt-' + day.slice(0, 4) + '-000099');
+  await page.click('#receipt-go');
+  await page.waitForSelector('#receipt-error');
+  check((await page.textContent('#receipt-error')) === 'Không có biên lai với số này.',
+        'unknown receipt said in Vietnamese');
+  const rno = 'CHO-TT-' + day.slice(0, 4) + '-000001';
+  await page.fill('#receipt-no', rno.toLowerCase());
+  await page.click('#receipt-go');
+  await page.waitForSelector('#receipt');
+  const rtext = await page.textContent('#receipt');
+  check(rtext.includes(rno) && rtext.includes('(A-1)') && rtext.includes('1.500.000 ₫') &&
+        rtext.includes('Chuyển khoản') && new RegExp(dmy(day) + ' \\d\\d:\\d\\d').test(rtext),
+        'receipt shown in Vietnamese: ' + rtext);
+  await page.waitForFunction(() => {
+    const i = document.getElementById('receipt-img');
+    return i && i.complete && i.naturalWidth > 0;
+  });
+  await shot(page, '12-receipt');
+  await page.emulateMedia({ media: 'print' });
+  check(await page.isHidden('#top') && await page.isHidden('#receipt-form') &&
+        await page.isVisible('#receipt-img'), 'printing shows the receipt alone');
+  await shot(page, '13-receipt-print');
+  await page.emulateMedia({ media: 'screen' });
+  const [view] = await Promise.all([ctx.waitForEvent('page'), page.click('#receipt-html')]);
+  await view.waitForLoadState();
+  check((await view.textContent('body')).includes('BIÊN LAI THU TIỀN'), 'the print view');
+  await shot(view, '14-receipt-print-view');
+  await view.close();
+  let [fname, pdf] = await download(page, '#receipt-pdf', 'receipt.pdf');
+  check(pdf.slice(0, 5).toString() === '%PDF-' && fname === 'bien-lai-' + rno + '.pdf',
+        'receipt PDF ' + fname);
+
+  /* a standee of a stall with its own account */
+  await goPage(page, 'standees');
+  const ownAcct = (await get(page, '/v1/orgs/CHO-TT/payers?limit=1000'))
+    .payers.filter((p) => p.bank_account).map((p) => p.code);
+  const rowsShown = await page.$$eval('tr[data-payer]', (l) => l.map((e) => e.getAttribute('data-payer')));
+  check(ownAcct.length > 0 && rowsShown.join() === ownAcct.join(), 'stalls with their own account listed');
+  [fname, pdf] = await download(page, 'tr[data-payer="A-1"] .standee-a5', 'standee-A-1.pdf');
+  check(pdf.slice(0, 5).toString() === '%PDF-' && fname === 'bang-qr-A-1-a5.pdf',
+        'standee PDF ' + fname + ' ' + pdf.length);
+  await shot(page, '15-standees');
+
+  /* fees: add one, change its amount, invoices for next month, deactivate */
+  await goPage(page, 'fees');
+  await page.fill('#fee-code', 've-sinh');
+  await page.fill('#fee-label', 'Phí vệ sinh');
+  await page.selectOption('#fee-kind', 'monthly');
+  await page.fill('#fee-amount', '50.000');
+  await page.click('#fee-add');
+  await toastSays(page, 'Đã thêm khoản thu VE-SINH');
+  const row = page.locator('tr[data-fee="VE-SINH"]');
+  await row.waitFor();
+  await row.locator('.fee-amount').fill('60.000');
+  await row.locator('.fee-save').click();
+  await toastSays(page, 'Đã lưu khoản thu VE-SINH');
+  await page.waitForFunction(() => {
+    const i = document.querySelector('tr[data-fee="VE-SINH"] .fee-amount');
+    return i && i.value === '60.000';
+  });
+  let fee = (await get(page, '/v1/orgs/CHO-TT/fees')).fees.find((f) => f.code === 'VE-SINH');
+  check(fee && fee.amount === 60000 && fee.label === 'Phí vệ sinh' && fee.active,
+        'fee added and edited: ' + JSON.stringify(fee));
+  const y = +day.slice(0, 4), m = +day.slice(5, 7);
+  const next = (m === 12 ? y + 1 : y) + '-' + String(m === 12 ? 1 : m + 1).padStart(2, '0');
+  await page.fill('#gen-period', next.slice(5) + '/' + next.slice(0, 4));
+  await page.selectOption('#gen-fee', 'VE-SINH');
+  await page.click('#gen-go');
+  await page.waitForFunction(() => document.getElementById('gen-result').textContent !== '');
+  const made = (await get(page, '/v1/orgs/CHO-TT/invoices?limit=1000&period=' + next))
+    .invoices.filter((i) => i.fee === 'VE-SINH');
+  const genSaid = await page.textContent('#gen-result');
+  check(made.length > 0 && genSaid === 'Kỳ ' + next.slice(5) + '/' + next.slice(0, 4) +
+        ': đã tạo ' + made.length + ' hoá đơn, tổng ' + vnd(made.length * 60000) +
+        ' (1 khoản thu).', 'invoices generated, count and sum: ' + genSaid);
+  await shot(page, '16-fees-generated');
+  await row.locator('.fee-toggle').click();
+  await toastSays(page, 'Đã ngừng thu VE-SINH');
+  await page.waitForFunction(() => {
+    const r = document.querySelector('tr[data-fee="VE-SINH"]');
+    return r && r.className === 'off';
+  });
+  fee = (await get(page, '/v1/orgs/CHO-TT/fees')).fees.find((f) => f.code === 'VE-SINH');
+  check(fee && !fee.active, 'fee deactivated');
+  check((await page.textContent('tr[data-fee="VE-SINH"]')).includes('Ngừng thu'),
+        'deactivated fee shown so');
+  await shot(page, '17-fees');
+
+  /* the other two formats: a camt.053 that balances, an MT940 whose
+     closing balance is not what its entries add up to */
+  const yd = process.env.CHOPAY_YDAY, yy = yd.slice(2, 4) + yd.slice(5, 7) + yd.slice(8, 10);
+  await goPage(page, 'statements');
+  const camt = '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>' +
+    '<GrpHdr><MsgId>M1</MsgId><CreDtTm>' + yd + 'T18:00:00</CreDtTm></GrpHdr>' +
+    '<Stmt><Id>CAMT-DASH-1</Id><Acct><Id><Othr><Id>1023456789</Id></Othr></Id>' +
+    '<Ccy>VND</Ccy></Acct>' +
+    ['OPBD:11989000', 'CLBD:12239000'].map((b) => '<Bal><Tp><CdOrPrtry><Cd>' +
+      b.split(':')[0] + '</Cd></CdOrPrtry></Tp><Amt Ccy="VND">' + b.split(':')[1] +
+      '</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>' + yd + '</Dt></Dt></Bal>').join('') +
+    '<Ntry><Amt Ccy="VND">250000</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>' +
+    '<BookgDt><Dt>' + yd + '</Dt></BookgDt><AcctSvcrRef>FT26CAMT0001</AcctSvcrRef>' +
+    '<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>PHAM THI LAN</Nm></Dbtr></RltdPties>' +
+    '<RmtInf><Ustrd>nop tien sap C-3</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>' +
+    '</Stmt></BkToCstmrStmt></Document>\n';
+  out = await upload(page, { name: 'sao-ke.xml', mimeType: 'application/xml',
+                             buffer: Buffer.from(camt) });
+  check(out.includes('(CAMT)') && out.includes('1023456789'), 'camt imported: ' + out);
+  let bal2 = await page.$$eval('#stmt-result table:last-of-type tbody td',
+                               (l) => l.map((e) => e.textContent));
+  check(bal2[6] === 'Khớp' && bal2[4] === '12.239.000 ₫', 'camt balanced: ' + bal2);
+  await shot(page, '18-statement-camt');
+  const mt = [':20:MT-DASH-1', ':25:1023456789', ':28C:1/1', ':60F:C' + yy + 'VND12239000,',
+              ':61:' + yy + yy.slice(2) + 'C300000,NTRFFT26MT0001//X',
+              ':86:chuyen tien sap B-2 NGUYEN VAN AN', ':62F:C' + yy + 'VND12639000,', '-']
+    .join('\r\n') + '\r\n';
+  out = await upload(page, { name: 'sao-ke.sta', mimeType: 'text/plain', buffer: Buffer.from(mt) });
+  bal2 = await page.$$eval('#stmt-result table:last-of-type tbody td',
+                           (l) => l.map((e) => e.textContent));
+  check(out.includes('(MT940)') && bal2[6] === 'Lệch — Đầu kỳ + ghi có − ghi nợ = ' +
+        '12.539.000 ₫, sao kê ghi cuối kỳ 12.639.000 ₫', 'MT940 mismatch explained: ' + bal2);
+  check(await page.isVisible('#stmt-review'), 'a way to the transfers to review');
+  await shot(page, '19-statement-mt940-mismatch');
 
   /* exports: CSV downloads through the session cookie, as Excel reads them */
   await page.click('a[data-page=exports]');
   await page.waitForSelector('body[data-page=exports] #exp-daily');
-  await page.fill('#exp-day', day);
+  await page.fill('#exp-day', dmy(day));
   await page.dispatchEvent('#exp-day', 'change');
-  await shot(page, '08-exports');
+  await shot(page, '20-exports');
   let [name, csv] = await download(page, '#exp-daily', 'export-daily.csv');
   check(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf, 'daily CSV: UTF-8 BOM');
   check(/^doi-soat-CHO-TT-\d{4}-\d\d-\d\d\.csv$/.test(name), 'daily CSV file name ' + name);
@@ -295,10 +553,10 @@ async function main() {
   check((await page.getAttribute('html', 'lang')) === 'en', 'html lang en');
   check((await page.textContent('#review')).includes('Unmatched (no payment code)'),
         'queue reason in English');
-  await shot(page, '09-daily-en');
+  await shot(page, '21-daily-en');
   await page.click('a[data-page=overview]');
   await page.waitForSelector('body[data-page=overview] #today-cards');
-  await shot(page, '10-overview-en');
+  await shot(page, '22-overview-en');
   await page.click('#lang'); /* back to Vietnamese */
 
   /* sign out: back to the sign-in page, the session is gone */
@@ -320,6 +578,24 @@ async function main() {
   check(forged.every((s) => s === 403), 'other organisation refused: ' + forged);
   await signOut(page);
 
+  /* an auditor reads the accountant's pages without their forms */
+  await signIn(page, 'kiemtoan', process.env.CHOPAY_AUDITOR_PASSWORD);
+  await goPage(page, 'statements');
+  check((await page.$('#stmt-form')) === null, 'no upload for an auditor');
+  await goPage(page, 'fees');
+  check((await page.$$('#fees tbody tr')).length >= 6 && (await page.$('#fee-form')) === null &&
+        (await page.$('#gen-form')) === null && (await page.$('#fees input')) === null,
+        'fees listed, not editable, for an auditor');
+  await goPage(page, 'refunds');
+  check((await page.$$('#refunds tbody tr')).length === 1 &&
+        (await page.$('.refund-open')) === null, 'no refund for an auditor');
+  await goPage(page, 'receipts');
+  await page.fill('#receipt-no', 'CHO-TT-' + day.slice(0, 4) + '-000001');
+  await page.click('#receipt-go');
+  await page.waitForSelector('#receipt');
+  check(true, 'an auditor looks a receipt up');
+  await signOut(page);
+
   /* an admin picks the organisation; the choice is kept in the URL */
   await signIn(page, 'quantri', process.env.CHOPAY_ADMIN_PASSWORD);
   check(await page.isVisible('#org-pick'), 'admin has the organisation picker');
@@ -332,7 +608,7 @@ async function main() {
     document.getElementById('page-title').textContent.includes('THCS-LQD') &&
     document.getElementById('main').getAttribute('aria-busy') === 'false');
   check(/org=THCS-LQD/.test(page.url()), 'choice in the URL: ' + page.url());
-  await shot(page, '11-admin-picker');
+  await shot(page, '23-admin-picker');
   await page.click('a[data-page=payers]');
   await page.waitForSelector('body[data-page=payers] table tbody tr');
   check(/#payers\?org=THCS-LQD$/.test(page.url()), 'navigation keeps the choice');
@@ -344,12 +620,13 @@ async function main() {
   await page.waitForSelector('body[data-page=payers] table tbody tr');
   check((await page.getAttribute('body', 'data-org')) === 'THCS-LQD' &&
         (await page.inputValue('#org-pick')) === 'THCS-LQD', 'kept after a reload');
-  await shot(page, '12-admin-school-payers');
+  await shot(page, '24-admin-school-payers');
   await signOut(page);
 
   const csp = problems.filter((p) => /Content Security Policy|Refused to/.test(p));
   check(csp.length === 0, 'CSP violations: ' + csp.join(' | '));
-  const errs = problems.filter((p) => !/status of 40[139]/.test(p));
+  const errs = problems.filter((p) => !/status of (40[1349]|422)/.test(p));
+  check(refused.length === 0, 'unexpected refusals: ' + refused.join(' | '));
   check(errs.length === 0, 'page errors: ' + errs.join(' | '));
   check(outside.length === 0, 'requests outside the server: ' + outside.join(' '));
   await browser.close();

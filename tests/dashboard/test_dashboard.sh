@@ -2,11 +2,15 @@
 # test_dashboard.sh [BUILD]: the web dashboard in a real browser (part of
 # make check; make dashboard-check alone). Starts chopay-server --demo on a
 # free loopback port with a temporary data directory (its board user), adds
-# an admin dashboard user and a bank statement with unmatched credits, then
-# drives Debian's headless Chromium through playwright-core (pinned in
-# package-lock.json, installed with `npm ci` in a temporary directory):
-# sign-in, every page, a review action, the day close, CSV exports, the
-# English toggle, a forged organisation, the admin's organisation picker.
+# an admin and an auditor dashboard user and a bank statement with
+# unmatched credits, then drives Debian's headless Chromium through
+# playwright-core (pinned in package-lock.json, installed with `npm ci` in
+# a temporary directory):
+# sign-in, every page, a statement upload (a wrong one, then the right
+# one), review actions, the day close, a refund, a receipt and its print
+# view, a standee, fees and invoice generation, CSV exports, the English
+# toggle, a forged organisation, the auditor's read-only pages, the
+# admin's organisation picker.
 # Screenshots of each page and the CSVs go to $BUILD/dash-screens/.
 # Last line: "N passed, N failed".
 set -u
@@ -69,6 +73,12 @@ printf '%s\n' "$admin_pw" | "$server" user add --role admin --name quantri \
     --data-dir "$data" >"$work/useradd.log" 2>&1 ||
     { cat "$work/useradd.log" >&2; fail "cannot add the admin user"; }
 
+# An auditor of the market: reads every page, changes nothing.
+audit_pw="kiem-toan-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$audit_pw" | "$server" user add --role auditor --org CHO-TT \
+    --name kiemtoan --data-dir "$data" >"$work/useradd.log" 2>&1 ||
+    { cat "$work/useradd.log" >&2; fail "cannot add the auditor user"; }
+
 # The sender of the first credit is stall A-1's vendor, named as banks
 # write it (ASCII capitals): the review queue suggests A-1 by name. Read
 # from the server, not assumed.
@@ -96,12 +106,31 @@ printf '%s\r\n' \
     --data-dir "$data" >"$work/import.log" 2>&1 ||
     { cat "$work/import.log" >&2; fail "statement import failed"; }
 
+# The statements the accountant uploads in the browser, dated yesterday
+# (today's figures stay those of the statement above): one with a typing
+# error on its fourth line, then the corrected one with running balances
+# (an over-payment for stall D-1 and a bank fee).
+yday=$(TZ=Asia/Ho_Chi_Minh date -d yesterday +%d/%m/%Y)
+yiso=$(TZ=Asia/Ho_Chi_Minh date -d yesterday +%Y-%m-%d)
+up_head='STT,Ngày giao dịch,Số bút toán,Số tiền ghi có,Số tiền ghi nợ,Nội dung,Tên người chuyển,Số dư'
+printf '%s\r\n' '"SAO KÊ TÀI KHOẢN","1023456789",,,' "$up_head" \
+    "1,$yday 08:05:00,FT26UPLD0001,\"2,000,000\",,Nop tien sap D1,LE VAN DUNG,\"12,000,000\"" \
+    "2,$yday 16:00:00,FT26UPLD0002,,\"11.OOO\",Phi quan ly tai khoan,,\"11,989,000\"" \
+    >"$work/upload-bad.csv"
+printf '%s\r\n' '"SAO KÊ TÀI KHOẢN","1023456789",,,' "$up_head" \
+    "1,$yday 08:05:00,FT26UPLD0001,\"2,000,000\",,Nop tien sap D1,LE VAN DUNG,\"12,000,000\"" \
+    "2,$yday 16:00:00,FT26UPLD0002,,\"11,000\",Phi quan ly tai khoan,,\"11,989,000\"" \
+    >"$work/upload-good.csv"
+
 mkdir -p "$build/dash-screens" || fail "cannot create $build/dash-screens"
 shots=$(cd "$build/dash-screens" && pwd)
 rm -f "$shots"/*.png "$shots"/*.csv
 (cd "$work" && CHOPAY_URL="http://$addr" CHOPAY_SHOTS="$shots" \
     CHOPAY_CHROMIUM="$chromium" CHOPAY_PASSWORD="$password" \
-    CHOPAY_ADMIN_PASSWORD="$admin_pw" CHOPAY_DATE="$iso" CHOPAY_SENDER="$sender" HOME="$work" \
+    CHOPAY_ADMIN_PASSWORD="$admin_pw" CHOPAY_AUDITOR_PASSWORD="$audit_pw" CHOPAY_DATE="$iso" CHOPAY_SENDER="$sender" \
+    CHOPAY_UPLOAD_BAD="$work/upload-bad.csv" CHOPAY_UPLOAD_GOOD="$work/upload-good.csv" \
+    CHOPAY_YDAY="$yiso" \
+    HOME="$work" \
     node dashboard.js)
 rc=$?
 if [ $rc -ne 0 ]; then
