@@ -1,8 +1,8 @@
 /*
  * kiosk.h: what the kiosk's files share: the kiosk state, the screen
  * table (one file per screen, each a table of callbacks), the payment
- * session a payer walks through, and the prototypes of the helpers in
- * ui.c, i18n.c, flow.c, net.c, offline.c, script.c and sound.c.
+ * session a payer walks through, and the prototypes of core.c (what
+ * every part calls), loop.c, ui.c, flow.c and sound.c.
  */
 #ifndef CHOPAY_KIOSK_H
 #define CHOPAY_KIOSK_H
@@ -19,6 +19,7 @@ struct kiosk;
 struct net;
 struct script;
 struct journal_sums;
+struct net_status;
 
 /* A screen: a small table of callbacks, NULL where not needed. */
 struct kiosk_screen {
@@ -70,6 +71,7 @@ struct kiosk_config {
     int rotate;         /* 0, 90, 180 or 270: picture turned clockwise */
     int idle_s;         /* inactivity timeout, seconds */
     int long_poll_s;    /* ?wait= for intent polls, 1..60 */
+    int timing;         /* 1: print timings to stderr (bench) */
 };
 
 /* One open invoice (or, offline, one fee from the cached directory). */
@@ -239,6 +241,7 @@ struct kiosk {
     int clock_known;       /* 1: clock_offset came from a Date header */
     int compacted;         /* the journal was compacted this run */
     struct kiosk_totals totals;
+    uint64_t start_ns;       /* bench: CLOCK_MONOTONIC at start */
     uint64_t intent_pc;      /* bench: perf counter when an intent came */
     uint64_t frame_ns_total; /* bench: draw time */
     uint64_t frames;
@@ -248,7 +251,7 @@ struct kiosk {
     uint32_t ding_len;
 };
 
-/* ---- main.c ---------------------------------------------------------- */
+/* ---- core.c ---------------------------------------------------------- */
 /* Switch to `next` after the current event is handled (never recursive). */
 void kiosk_goto(struct kiosk *k, const struct kiosk_screen *next);
 /* Ask for a redraw now. */
@@ -270,6 +273,29 @@ void kiosk_to_screen(const struct kiosk *k, int lx, int ly, int *px, int *py);
 /* Show the error screen with what happened, what to do, and a detail. */
 void kiosk_fail(struct kiosk *k, enum kiosk_str what, enum kiosk_str hint,
                 const char *detail, const struct kiosk_screen *retry);
+/*
+ * Take in what an HTTP attempt told about the server (net_on_status):
+ * online or not, the key refused (401) or accepted again, the server's
+ * clock; a redraw when the header's state changed.
+ */
+void kiosk_net_status(struct kiosk *k, const struct net_status *st);
+/*
+ * The logical size from the screen's (swapped when turned a quarter) and,
+ * when rotated, the texture the upright picture is drawn into. 0 or -1
+ * (SDL_GetError).
+ */
+int kiosk_setup_rotation(struct kiosk *k);
+/* Design units to pixels for the current logical size (k->scale). */
+void kiosk_set_scale(struct kiosk *k);
+
+/* ---- loop.c ---------------------------------------------------------- */
+/*
+ * Run the kiosk from the welcome screen until it quits or its script
+ * ends; the exit status (3: a script command failed).
+ */
+int kiosk_run(struct kiosk *k);
+/* With cfg.timing, print the frame-time percentiles and peak memory. */
+void kiosk_print_timing(struct kiosk *k);
 
 /* ---- ui.c ------------------------------------------------------------ */
 enum ui_align { UI_LEFT, UI_CENTER, UI_RIGHT };

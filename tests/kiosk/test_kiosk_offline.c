@@ -18,12 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* net.c tells the kiosk to redraw when the online state flips. */
-void kiosk_dirty(struct kiosk *k)
-{
-    (void)k;
-}
-
 static void append_raw(const char *dir, const char *text)
 {
     char path[600];
