@@ -102,13 +102,33 @@ int64_t flow_selected_total(const struct kiosk *k, int all)
 
 /* ---- dues ------------------------------------------------------------ */
 
+/* The directory's payer the typed code means, or NULL (none or several). */
 static const struct kiosk_dir_payer *dir_payer(const struct kiosk *k,
                                                const char *code)
 {
-    for (size_t i = 0; i < k->dir.n_payers; i++)
-        if (!strcmp(k->dir.payers[i].code, code))
-            return &k->dir.payers[i];
-    return NULL;
+    size_t i;
+
+    if (offline_dir_find(&k->dir, code, &i) < 0)
+        return NULL;
+    return &k->dir.payers[i];
+}
+
+/*
+ * Say on the code screen that the typed code was not found, with the
+ * directory's codes nearest to it to tap instead.
+ */
+static void code_not_found(struct kiosk *k)
+{
+    size_t idx[KIOSK_SUGGEST_MAX];
+    size_t n = offline_dir_suggest(&k->dir, k->s.code, idx, KIOSK_SUGGEST_MAX);
+
+    k->s.has_msg = 1;
+    k->s.msg = S_CODE_NOT_FOUND;
+    k->s.n_suggest = (int)n;
+    for (size_t i = 0; i < n; i++)
+        snprintf(k->s.suggest[i], sizeof(k->s.suggest[i]), "%s",
+                 k->dir.payers[idx[i]].code);
+    kiosk_dirty(k);
 }
 
 /*
@@ -233,8 +253,7 @@ static void on_dues(struct kiosk *k, const struct net_result *res, void *ctx)
         }
         kiosk_goto(k, &kiosk_screen_dues);
     } else if (res->transport_ok && res->status == 404) {
-        k->s.has_msg = 1;
-        k->s.msg = S_CODE_NOT_FOUND;
+        code_not_found(k);
     } else if ((!res->transport_ok || res->status >= 500) &&
                offline_payer(k) == 0) {
         kiosk_goto(k, &kiosk_screen_dues);
@@ -246,9 +265,20 @@ static void on_dues(struct kiosk *k, const struct net_result *res, void *ctx)
 void flow_lookup(struct kiosk *k)
 {
     char path[128];
-    char *esc = curl_easy_escape(NULL, k->s.code, 0);
+    char *esc;
     struct net_opts o = {.method = "GET", .path = path, .max_attempts = 3};
+    size_t i;
+    int rc = offline_dir_find(&k->dir, k->s.code, &i);
 
+    /* "a 12" means A-12 when the directory has no other code like it */
+    if (rc == 0)
+        snprintf(k->s.code, sizeof(k->s.code), "%s", k->dir.payers[i].code);
+    k->s.n_suggest = 0;
+    if (rc == -OFFLINE_E_AMBIGUOUS) {
+        code_not_found(k);
+        return;
+    }
+    esc = curl_easy_escape(NULL, k->s.code, 0);
     if (!esc)
         return;
     snprintf(path, sizeof(path), "/v1/payers/%s/dues", esc);

@@ -48,6 +48,7 @@ extern const struct kiosk_screen kiosk_screen_collector;
 #define KIOSK_MAX_INVOICES 96
 #define KIOSK_MAX_BUTTONS  64
 #define KIOSK_CODE_MAX     16
+#define KIOSK_SUGGEST_MAX  4
 
 /* Everything set by flags or the INI file. */
 struct kiosk_config {
@@ -129,6 +130,9 @@ struct kiosk_session {
     int busy;           /* a request for this screen is running */
     int has_msg;        /* 1: show `msg` on the current screen */
     enum kiosk_str msg; /* short message (e.g. code not found) */
+    char suggest[KIOSK_SUGGEST_MAX][KIOSK_CODE_MAX + 1]; /* code not found:
+                                                             codes near it */
+    int n_suggest;      /* how many of `suggest` are set */
     char paid_id[48];   /* last intent recorded as paid */
     int paid_otherwise; /* expired: cancelled because the invoices were
                            paid another way (cash) */
@@ -375,7 +379,11 @@ void ui_intent_panel(struct kiosk *k, SDL_Rect area,
 int ui_screenshot(struct kiosk *k, const char *path);
 
 /* ---- flow.c: the server conversations shared by screens ---------------- */
-/* Look up the dues of session code; goes to dues, offline dues or error. */
+/*
+ * Look up the dues of the session code (first made the directory's code it
+ * means, when exactly one matches as people type it); goes to dues,
+ * offline dues or error, or says "not found" with the nearest codes.
+ */
 void flow_lookup(struct kiosk *k);
 /* Create an intent for the session's selection; goes to qr or error. */
 void flow_create_intent(struct kiosk *k, int64_t amount);

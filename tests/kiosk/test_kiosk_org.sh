@@ -180,7 +180,8 @@ wait-screen qr 20000
 wait 500
 quit
 EOF
-sed 's/@CODE@/B-20/' "$tmp/off.txt" >"$tmp/off-m.txt"
+# typed as people do: the directory's B-20 is the only code like it
+sed 's/@CODE@/b20/' "$tmp/off.txt" >"$tmp/off-m.txt"
 sed 's/@CODE@/HS1005/' "$tmp/off.txt" >"$tmp/off-s.txt"
 kiosk_run offm "$surl" "$tmp/mkey" "$tmp/off-m.txt"
 mpid=$kpid
@@ -200,7 +201,7 @@ check "offline stall: QR shown (exit $krc)" test "$krc" -eq 0
 kpid=$spid_k n=offs
 kiosk_wait 60
 check "offline student: QR shown (exit $krc)" test "$krc" -eq 0
-check "offline stall: dues from the cached directory" \
+check "offline stall: dues from the cached directory, b20 as B-20" \
     grep -q 'offline dues payer=B-20 invoices=1' "$tmp/offm.log"
 check "offline student: dues from the cached directory" \
     grep -q 'offline dues payer=HS1005 invoices=2' "$tmp/offs.log"
