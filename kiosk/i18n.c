@@ -21,7 +21,7 @@ static const char *const vi[S__COUNT] = {
     [S_BACK] = "Quay lại",
     [S_DELETE] = "Xóa",
     [S_LOOKING_UP] = "Đang tìm…",
-    [S_CODE_NOT_FOUND] = "Không tìm thấy mã này. Hãy kiểm tra lại.",
+    [S_CODE_NOT_FOUND] = "Không tìm thấy mã này",
     [S_DUES_TITLE] = "Các khoản cần nộp",
     [S_NOTHING_DUE] = "Bạn không còn khoản nào cần nộp.",
     [S_TOTAL] = "Tổng cộng",
@@ -103,6 +103,9 @@ static const char *const vi[S__COUNT] = {
     [S_THIS_KIOSK] = "Qua máy này",
     [S_TOTALS_LOADING] = "Đang tải tổng thu…",
     [S_PAYMENTS] = "khoản",
+    [S_CODE_CHECK] = "Hãy kiểm tra lại mã.",
+    [S_DID_YOU_MEAN] = "Có phải mã:",
+    [S_TYPE_AGAIN] = "Nhập lại",
 };
 
 static const char *const en[S__COUNT] = {
@@ -119,7 +122,7 @@ static const char *const en[S__COUNT] = {
     [S_BACK] = "Back",
     [S_DELETE] = "Delete",
     [S_LOOKING_UP] = "Looking up…",
-    [S_CODE_NOT_FOUND] = "This code was not found. Please check it.",
+    [S_CODE_NOT_FOUND] = "This code was not found",
     [S_DUES_TITLE] = "Amounts due",
     [S_NOTHING_DUE] = "You have nothing left to pay.",
     [S_TOTAL] = "Total",
@@ -202,6 +205,9 @@ static const char *const en[S__COUNT] = {
     [S_THIS_KIOSK] = "Through this kiosk",
     [S_TOTALS_LOADING] = "Loading the totals…",
     [S_PAYMENTS] = "payments",
+    [S_CODE_CHECK] = "Please check the code.",
+    [S_DID_YOU_MEAN] = "Did you mean:",
+    [S_TYPE_AGAIN] = "Type again",
 };
 
 static const char *const *const tables[LANG__COUNT] = {vi, en};

@@ -96,6 +96,9 @@ enum kiosk_str {
     S_THIS_KIOSK,
     S_TOTALS_LOADING,
     S_PAYMENTS,
+    S_CODE_CHECK,
+    S_DID_YOU_MEAN,
+    S_TYPE_AGAIN,
     S__COUNT
 };
 

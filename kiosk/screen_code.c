@@ -7,6 +7,8 @@
 #include "kiosk.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void add_char(struct kiosk *k, char c)
@@ -46,6 +48,19 @@ static void submit(struct kiosk *k)
         flow_lookup(k);
 }
 
+/* A suggested code tapped: look that one up. */
+static void take_suggestion(struct kiosk *k, const char *n)
+{
+    char *end;
+    long i = strtol(n, &end, 10);
+
+    if (*end || i < 0 || i >= k->s.n_suggest)
+        return;
+    snprintf(k->s.code, sizeof(k->s.code), "%s", k->s.suggest[i]);
+    k->s.has_msg = 0;
+    submit(k);
+}
+
 static void on_event(struct kiosk *k, const SDL_Event *ev)
 {
     const char *id = ui_hit(k, ev);
@@ -61,6 +76,12 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
             submit(k);
         else if (!strcmp(id, "back"))
             go_back(k);
+        else if (!strncmp(id, "suggest-", 8))
+            take_suggestion(k, id + 8);
+        else if (!strcmp(id, "type-again")) {
+            k->s.has_msg = 0;
+            kiosk_dirty(k);
+        }
         return;
     }
     if (ev->type == SDL_TEXTINPUT) {
@@ -82,6 +103,50 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
             break;
         }
     }
+}
+
+/*
+ * In place of the keypad: the code was not found, in large type, with the
+ * nearest codes of the directory to tap, or a plea to check it.
+ */
+static void draw_not_found(struct kiosk *k, SDL_Rect a)
+{
+    int pad = ui_px(k, 16), lh = TTF_FontHeight(k->font[1][FONT_LARGE]);
+    int y = a.y + pad, bh = ui_px(k, 76), cols, kw, kh;
+    SDL_Rect in = {a.x + pad, a.y, a.w - 2 * pad, a.h};
+
+    ui_fill(k, a, ui_red);
+    ui_fill(k, (SDL_Rect){a.x + 4, a.y + 4, a.w - 8, a.h - 8}, ui_white);
+    ui_text_box(k, FONT_LARGE, 1, kiosk_tr(k, k->s.msg),
+                (SDL_Rect){in.x, y, in.w, 2 * lh + ui_px(k, 4)}, ui_red,
+                UI_CENTER);
+    y += 2 * lh + ui_px(k, 12);
+    if (k->s.n_suggest == 0) {
+        ui_text_box(k, FONT_LARGE, 0, kiosk_tr(k, S_CODE_CHECK),
+                    (SDL_Rect){in.x, y, in.w, 2 * lh + ui_px(k, 4)}, ui_fg,
+                    UI_CENTER);
+    } else {
+        y += ui_text(k, FONT_LARGE, 0, kiosk_tr(k, S_DID_YOU_MEAN),
+                     in.x + in.w / 2, y, ui_fg, UI_CENTER, in.w);
+        y += ui_px(k, 8);
+        cols = k->s.n_suggest > 1 ? 2 : 1;
+        kw = in.w / cols;
+        kh = (a.y + a.h - pad - bh - ui_px(k, 8) - y) /
+             ((k->s.n_suggest + cols - 1) / cols);
+        if (kh > ui_px(k, 84))
+            kh = ui_px(k, 84);
+        for (int i = 0; i < k->s.n_suggest; i++) {
+            char id[24];
+            snprintf(id, sizeof(id), "suggest-%d", i);
+            ui_button(k,
+                      (SDL_Rect){in.x + (i % cols) * kw, y + (i / cols) * kh,
+                                 kw - (cols > 1 ? ui_px(k, 8) : 0),
+                                 kh - ui_px(k, 8)},
+                      id, k->s.suggest[i], UI_KEY, 1);
+        }
+    }
+    ui_button(k, (SDL_Rect){in.x, a.y + a.h - pad - bh, in.w, bh}, "type-again",
+              kiosk_tr(k, S_TYPE_AGAIN), UI_SECONDARY, 1);
 }
 
 static void draw(struct kiosk *k, SDL_Renderer *r)
@@ -115,9 +180,6 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     if (k->s.busy)
         ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, S_LOOKING_UP), pad,
                 box.y + box.h + pad, ui_primary, UI_LEFT, box.w);
-    else if (k->s.has_msg)
-        ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, k->s.msg), pad,
-                box.y + box.h + pad, ui_red, UI_LEFT, box.w);
     {
         int bh = ui_px(k, 76), bw = box.w;
         ui_button(k, (SDL_Rect){pad, k->h - pad - bh, bw, bh}, "ok",
@@ -126,11 +188,15 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         ui_button(k, (SDL_Rect){pad, k->h - 2 * (pad + bh), bw, bh}, "back",
                   kiosk_tr(k, S_BACK), UI_SECONDARY, !k->s.busy);
     }
-    /* Right: the keypad, plus delete. */
+    /* Right: the keypad, plus delete (or why the code was not taken). */
     gx = left_w;
     gy = top + pad;
     gw = k->w - left_w - pad;
     gh = k->h - gy - pad;
+    if (k->s.has_msg) {
+        draw_not_found(k, (SDL_Rect){gx, gy, gw - ui_px(k, 8), gh});
+        return;
+    }
     cols = n + 1 > 16 ? 6 : 5;
     rows = (n + 1 + cols - 1) / cols;
     kw = gw / cols;

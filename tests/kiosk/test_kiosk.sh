@@ -246,21 +246,70 @@ kiosk_wait 40
 check "f9: INI, tap X Y, Backspace, idle timeout, English" test "$krc" -eq 0
 check "f9: dues of A-12 after Backspace" sh -c "ls '$tmp/f9' | grep -q dues"
 
-# F4: an unknown code stays on the code screen; a bad key is an error.
+# F4: an unknown code stays on the code screen, said in large red type in
+# place of the keypad ("check the code": nothing near it in the directory);
+# "type again" brings the keypad back. A bad key is an error.
 cat >"$tmp/f4.txt" <<'EOF'
+wait 1500
 tap start
 type Z-99
 key Return
 wait 800
 screenshot
 wait-screen code
+tap type-again
+tap key-1
 quit
 EOF
 kiosk_run f4 "$furl" "$tmp/key" "$tmp/f4.txt"
 kiosk_wait 20
-check "f4: unknown code stays on code" test "$krc" -eq 0
-v=$($png frac "$(shot "$tmp/f4" code)" 0 0.3 0.4 0.6 176 30 30 40)
-check "f4: 'not found' in red ($v)" gt "$v" 0.005
+check "f4: unknown code stays on code, type again, keypad back" \
+    test "$krc" -eq 0
+f4=$(shot "$tmp/f4" code)
+v=$($png frac "$f4" 0.42 0.15 0.98 0.35 176 30 30 40)
+check "f4: 'not found' in large red type over the keypad ($v)" gt "$v" 0.04
+v=$($png ink "$f4" 0.42 0.4 0.98 0.6 255 255 255 10)
+check "f4: 'check the code' below it ($v)" gt "$v" 0.02
+v=$($png frac "$f4" 0.42 0.15 0.98 0.35 255 255 255 10)
+check "f4: no keypad keys there, a white panel ($v)" gt "$v" 0.5
+
+# F10: codes as people type them: "a12" is A-12, the directory's only code
+# like it, and the server is asked for A-12; A-13 is not found and A-12,
+# one key away, is offered to tap.
+cat >"$tmp/f10.txt" <<'EOF'
+wait 1500
+tap start
+type a12
+key Return
+wait-screen dues 5000
+tap back
+wait-screen code
+key Backspace
+key Backspace
+key Backspace
+key Backspace
+type A-13
+key Return
+wait 800
+screenshot
+wait-screen code
+tap suggest-0
+wait-screen dues 5000
+quit
+EOF
+kiosk_run f10 "$furl" "$tmp/key" "$tmp/f10.txt"
+kiosk_wait 20
+check "f10: a12 finds A-12; A-13 offers A-12, tapped (exit $krc)" \
+    test "$krc" -eq 0
+check "f10: the server was asked for A-12, never for A12" sh -c \
+    "grep -q 'payers/A-12/dues' '$tmp/fake.log' && \
+! grep -q 'payers/A12/' '$tmp/fake.log'"
+f10=$(shot "$tmp/f10" code)
+v=$($png frac "$f10" 0.42 0.15 0.98 0.35 176 30 30 40)
+check "f10: 'not found' in large red type ($v)" gt "$v" 0.04
+n=$(ls "$tmp/f10" | grep -c dues)
+check "f10: two dues screens ($n)" test "$n" -ge 2
+
 echo "k_wrong" >"$tmp/badkey"
 cat >"$tmp/f5.txt" <<'EOF'
 tap start
