@@ -667,9 +667,12 @@ void flow_record_cash(struct kiosk *k, int64_t amount)
     money_format(amount, amt, sizeof(amt));
     snprintf(k->s.note, sizeof(k->s.note), "%s: %s, %s",
              kiosk_tr(k, S_CASH_QUEUED), k->s.payer.code, amt);
+    snprintf(k->s.cash_key, sizeof(k->s.cash_key), "%s", key);
+    k->s.paid_amount = amount;
+    k->s.receipt[0] = '\0';
     /* The journal is the only sender: replay it now. */
     k->sync_next_ms = SDL_GetTicks();
-    kiosk_goto(k, &kiosk_screen_collector);
+    kiosk_goto(k, &kiosk_screen_cash_done);
 }
 
 /* ---- background ------------------------------------------------------ */
@@ -724,13 +727,24 @@ static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx)
 
     k->sync_busy = 0;
     if (res->transport_ok && res->status >= 200 && res->status < 300) {
-        char id[48];
+        char id[48], receipt[48];
         get_id(json_object_get(res->json, "id"), id, sizeof(id));
-        mark = json_pack("{s:s,s:s,s:I,s:s}", "t", "sent", "key", key, "status",
-                         (json_int_t)res->status, "id", id);
+        /* a cash reply names its receipt (older servers: the payment) */
+        get_str(res->json, "receipt", receipt, sizeof(receipt));
+        if (!receipt[0])
+            get_id(json_object_get(res->json, "payment"), receipt,
+                   sizeof(receipt));
+        mark = json_pack("{s:s,s:s,s:I,s:s,s:s}", "t", "sent", "key", key,
+                         "status", (json_int_t)res->status, "id", id, "receipt",
+                         receipt);
         if (!strcmp(t, "cash"))
             refresh_directory_soon(k);
-        if (!strcmp(t, "cash") && (k->screen == &kiosk_screen_collector)) {
+        if (!strcmp(t, "cash") && !strcmp(k->s.cash_key, key)) {
+            snprintf(k->s.receipt, sizeof(k->s.receipt), "%s", receipt);
+            kiosk_dirty(k);
+        }
+        if (!strcmp(t, "cash") && (k->screen == &kiosk_screen_collector ||
+                                   k->screen == &kiosk_screen_cash_done)) {
             char amt[MONEY_FORMAT_MAX];
             money_format(json_integer_value(json_object_get(rec, "amount")),
                          amt, sizeof(amt));

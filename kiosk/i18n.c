@@ -106,6 +106,14 @@ static const char *const vi[S__COUNT] = {
     [S_CODE_CHECK] = "Hãy kiểm tra lại mã.",
     [S_DID_YOU_MEAN] = "Có phải mã:",
     [S_TYPE_AGAIN] = "Nhập lại",
+    [S_CASH_CONFIRM_TITLE] = "Xác nhận thu tiền mặt",
+    [S_CASH_RECEIVED] = "Số tiền mặt nhận",
+    [S_OTHER_AMOUNT] = "Số tiền khác",
+    [S_CONFIRM] = "Xác nhận",
+    [S_CASH_AMOUNT_TITLE] = "Nhập số tiền mặt nhận",
+    [S_AT_MOST] = "Tối đa",
+    [S_CASH_TOO_MUCH] = "Không được nhiều hơn số tiền cần nộp.",
+    [S_CASH_SENDING] = "Đang gửi lên máy chủ…",
 };
 
 static const char *const en[S__COUNT] = {
@@ -208,6 +216,14 @@ static const char *const en[S__COUNT] = {
     [S_CODE_CHECK] = "Please check the code.",
     [S_DID_YOU_MEAN] = "Did you mean:",
     [S_TYPE_AGAIN] = "Type again",
+    [S_CASH_CONFIRM_TITLE] = "Confirm the cash received",
+    [S_CASH_RECEIVED] = "Cash received",
+    [S_OTHER_AMOUNT] = "Other amount",
+    [S_CONFIRM] = "Confirm",
+    [S_CASH_AMOUNT_TITLE] = "Enter the cash received",
+    [S_AT_MOST] = "At most",
+    [S_CASH_TOO_MUCH] = "It cannot be more than is due.",
+    [S_CASH_SENDING] = "Sending to the server…",
 };
 
 static const char *const *const tables[LANG__COUNT] = {vi, en};

@@ -99,6 +99,14 @@ enum kiosk_str {
     S_CODE_CHECK,
     S_DID_YOU_MEAN,
     S_TYPE_AGAIN,
+    S_CASH_CONFIRM_TITLE,
+    S_CASH_RECEIVED,
+    S_OTHER_AMOUNT,
+    S_CONFIRM,
+    S_CASH_AMOUNT_TITLE,
+    S_AT_MOST,
+    S_CASH_TOO_MUCH,
+    S_CASH_SENDING,
     S__COUNT
 };
 

@@ -43,6 +43,9 @@ extern const struct kiosk_screen kiosk_screen_expired;
 extern const struct kiosk_screen kiosk_screen_error;
 extern const struct kiosk_screen kiosk_screen_pin;
 extern const struct kiosk_screen kiosk_screen_collector;
+extern const struct kiosk_screen kiosk_screen_cash_confirm;
+extern const struct kiosk_screen kiosk_screen_cash_amount;
+extern const struct kiosk_screen kiosk_screen_cash_done;
 
 #define KIOSK_PATH_MAX     512
 #define KIOSK_MAX_INVOICES 96
@@ -127,9 +130,13 @@ struct kiosk_session {
     char err_detail[160]; /* error screen: server code / message */
     const struct kiosk_screen *err_retry; /* where "try again" goes */
     char note[160];                       /* collector screen: last result */
-    int busy;           /* a request for this screen is running */
-    int has_msg;        /* 1: show `msg` on the current screen */
-    enum kiosk_str msg; /* short message (e.g. code not found) */
+    int64_t cash_due;    /* cash: the selection's total, the most taken */
+    int64_t cash_amount; /* cash: the amount to confirm and record */
+    int64_t cash_typed;  /* cash amount keypad: the amount typed so far */
+    char cash_key[33];   /* cash: journal key of the record made */
+    int busy;            /* a request for this screen is running */
+    int has_msg;         /* 1: show `msg` on the current screen */
+    enum kiosk_str msg;  /* short message (e.g. code not found) */
     char suggest[KIOSK_SUGGEST_MAX][KIOSK_CODE_MAX + 1]; /* code not found:
                                                              codes near it */
     int n_suggest;      /* how many of `suggest` are set */
@@ -375,6 +382,8 @@ int ui_header(struct kiosk *k, const char *title);
 /* Draw the intent panel: QR left, bank details right, countdown. */
 void ui_intent_panel(struct kiosk *k, SDL_Rect area,
                      const struct kiosk_intent *in, uint32_t now);
+/* The session's payer, "A-12 · Name", centred at y in large type; height. */
+int ui_payer(struct kiosk *k, int y);
 /* Save the current frame as PNG to `path`; 0 or -1. */
 int ui_screenshot(struct kiosk *k, const char *path);
 
@@ -395,8 +404,9 @@ void flow_cancel_intent(struct kiosk *k);
 /* Start (or restart) the long poll of the session's intent. */
 void flow_poll(struct kiosk *k);
 /*
- * Record `amount` of cash for the session's selection: journal first
- * (fsync'd), then the replay sends it; goes to the collector screen.
+ * Record `amount` of cash for the session's selection (once confirmed):
+ * journal first (fsync'd), then the replay sends it and the server's
+ * receipt number lands in the session; goes to the cash-done screen.
  */
 void flow_record_cash(struct kiosk *k, int64_t amount);
 /* Background work: directory refresh, code refill, journal replay. */

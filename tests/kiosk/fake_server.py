@@ -224,7 +224,8 @@ class H(BaseHTTPRequestHandler):
                 cid = len(STATE["cash"]) + 1
                 rec = {"payment": cid, "payer": obj["payer"],
                        "amount": obj["amount"], "key": key,
-                       "collector": obj.get("collector")}
+                       "collector": obj.get("collector"),
+                       "receipt": "CHO-TT-2026-%06d" % cid}
                 STATE["cash"][key] = rec
                 status, out = 201, rec
             elif self.path == "/v1/kiosk/codes":

@@ -310,6 +310,68 @@ check "f10: 'not found' in large red type ($v)" gt "$v" 0.04
 n=$(ls "$tmp/f10" | grep -c dues)
 check "f10: two dues screens ($n)" test "$n" -ge 2
 
+# F11: cash in collector mode is confirmed before it is recorded: Cancel
+# records nothing; a partial amount on the keypad (never more than due),
+# confirmed, is recorded once, and its receipt number comes back.
+cat >"$tmp/f11.txt" <<'EOF'
+wait 1500
+tap collector
+wait-screen pin
+type 1234
+key Return
+wait-screen collector
+tap record-cash
+wait-screen code
+type A-12
+key Return
+wait-screen dues 5000
+tap pay-all
+wait-screen cash-confirm
+screenshot
+tap cancel
+wait-screen dues
+tap pay-all
+wait-screen cash-confirm
+tap other-amount
+wait-screen cash-amount
+type 2000000
+screenshot
+tap ok
+wait-screen cash-confirm
+screenshot
+tap confirm
+wait-screen cash-done
+wait 1500
+screenshot
+tap done
+wait-screen collector
+quit
+EOF
+c0=$(fstate | jget - "len(j['cash'])")
+kiosk_run f11 "$furl" "$tmp/key" "$tmp/f11.txt" --collector-pin 1234
+kiosk_wait 40
+check "f11: confirm, cancel, partial amount, confirm, receipt (exit $krc)" \
+    test "$krc" -eq 0
+c=$(fstate | jget - "[c['amount'] for c in j['cash'] if c['payer']=='A-12']")
+check "f11: one cash record, the 200.000 typed (7th digit refused) ($c)" \
+    test "$(fstate | jget - "len(j['cash'])")" = $((c0 + 1))
+check "f11: its amount is 200000 ($c)" sh -c "echo '$c' | grep -q '200000\]'"
+check "f11: the journal keeps the receipt number" \
+    grep -q '"receipt":"CHO-TT-2026-' "$tmp/data-f11/journal.jsonl"
+shots=$(ls "$tmp/f11" | tr '\n' ' ')
+check "f11: cancel went back to dues before anything was sent ($shots)" \
+    sh -c "ls '$tmp/f11' | grep -q -- '-dues.png' && \
+[ \$(ls '$tmp/f11' | grep -c -- '-cash-confirm.png') -ge 3 ]"
+a=$(ls "$tmp/f11"/*-cash-amount.png | tail -n 1)
+v=$($png frac "$a" 0 0.3 0.4 0.7 176 30 30 40)
+check "f11: 'not more than due' in red on the keypad screen ($v)" gt "$v" 0.003
+cc=$(ls "$tmp/f11"/*-cash-confirm.png | tail -n 1)
+v=$($png ink "$cc" 0.1 0.3 0.9 0.6 244 244 239 10)
+check "f11: the amount in large type on the confirmation ($v)" gt "$v" 0.08
+d=$(ls "$tmp/f11"/*-cash-done.png | tail -n 1)
+v=$($png frac "$d" 0.1 0.2 0.9 0.5 20 122 50 24)
+check "f11: the recorded amount in large green type ($v)" gt "$v" 0.02
+
 echo "k_wrong" >"$tmp/badkey"
 cat >"$tmp/f5.txt" <<'EOF'
 tap start
@@ -385,6 +447,10 @@ type A-12
 key Return
 wait-screen dues 15000
 tap pay-all
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-done
+tap done
 wait-screen collector
 wait 1500
 screenshot

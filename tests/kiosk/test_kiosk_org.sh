@@ -263,6 +263,10 @@ type A-21
 key Return
 wait-screen dues 5000
 tap pay-all
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-done
+tap done
 wait-screen collector
 wait 3000
 screenshot
@@ -334,6 +338,10 @@ type A-23
 key Return
 wait-screen dues 5000
 tap pay-all
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-done
+tap done
 wait-screen collector
 wait 2500
 tap exit
