@@ -129,13 +129,18 @@ static void draw_not_found(struct kiosk *k, SDL_Rect a)
         y += ui_text(k, FONT_LARGE, 0, kiosk_tr(k, S_DID_YOU_MEAN),
                      in.x + in.w / 2, y, ui_fg, UI_CENTER, in.w);
         y += ui_px(k, 8);
-        cols = k->s.n_suggest > 1 ? 2 : 1;
+        int n = k->s.n_suggest, room = a.y + a.h - pad - bh - ui_px(k, 8) - y;
+        cols = n > 1 ? 2 : 1;
         kw = in.w / cols;
-        kh = (a.y + a.h - pad - bh - ui_px(k, 8) - y) /
-             ((k->s.n_suggest + cols - 1) / cols);
+        kh = room / ((n + cols - 1) / cols);
+        if (kh < ui_px(k, 72)) {
+            /* keys big enough to read beat more of them: the closest */
+            n = cols;
+            kh = room;
+        }
         if (kh > ui_px(k, 84))
             kh = ui_px(k, 84);
-        for (int i = 0; i < k->s.n_suggest; i++) {
+        for (int i = 0; i < n; i++) {
             char id[24];
             snprintf(id, sizeof(id), "suggest-%d", i);
             ui_button(k,
