@@ -40,6 +40,15 @@ int64_t kiosk_now(const struct kiosk *k)
     return k->clock_known ? t + k->clock_offset : t;
 }
 
+int kiosk_audience(const struct kiosk *k)
+{
+    if (k->dir.has_market && !k->dir.has_school)
+        return AUDIENCE_MARKET;
+    if (k->dir.has_school && !k->dir.has_market)
+        return AUDIENCE_SCHOOL;
+    return AUDIENCE_ANY;
+}
+
 void kiosk_from_screen(const struct kiosk *k, int px, int py, int *lx, int *ly)
 {
     switch (k->cfg.rotate) {

@@ -114,6 +114,13 @@ static const char *const vi[S__COUNT] = {
     [S_AT_MOST] = "Tối đa",
     [S_CASH_TOO_MUCH] = "Không được nhiều hơn số tiền cần nộp.",
     [S_CASH_SENDING] = "Đang gửi lên máy chủ…",
+    [S_WELCOME_SUB_MARKET] = "Chạm vào nút bên dưới để nộp phí chợ",
+    [S_WELCOME_SUB_SCHOOL] = "Chạm vào nút bên dưới để nộp học phí",
+    [S_PAY_MARKET] = "Nộp phí chợ",
+    [S_PAY_SCHOOL] = "Nộp học phí",
+    [S_CODE_TITLE_MARKET] = "Nhập mã sạp",
+    [S_CODE_TITLE_SCHOOL] = "Nhập mã học sinh",
+    [S_EXAMPLE] = "Ví dụ",
 };
 
 static const char *const en[S__COUNT] = {
@@ -224,6 +231,13 @@ static const char *const en[S__COUNT] = {
     [S_AT_MOST] = "At most",
     [S_CASH_TOO_MUCH] = "It cannot be more than is due.",
     [S_CASH_SENDING] = "Sending to the server…",
+    [S_WELCOME_SUB_MARKET] = "Tap the button below to pay market fees",
+    [S_WELCOME_SUB_SCHOOL] = "Tap the button below to pay school fees",
+    [S_PAY_MARKET] = "Pay market fees",
+    [S_PAY_SCHOOL] = "Pay school fees",
+    [S_CODE_TITLE_MARKET] = "Enter your stall code",
+    [S_CODE_TITLE_SCHOOL] = "Enter the student code",
+    [S_EXAMPLE] = "For example",
 };
 
 static const char *const *const tables[LANG__COUNT] = {vi, en};

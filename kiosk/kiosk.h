@@ -112,9 +112,17 @@ struct kiosk_intent {
     char offline_key[40];  /* journal key of an offline intent */
 };
 
+/* Whose code the code screen asks for. */
+enum kiosk_audience {
+    AUDIENCE_ANY,    /* an organisation with stalls and students, or unknown */
+    AUDIENCE_MARKET, /* a stall code (a market's vendors) */
+    AUDIENCE_SCHOOL  /* a student code (a school's parents) */
+};
+
 /* The payer's walk through the screens, reset on the welcome screen. */
 struct kiosk_session {
     int collector;                 /* 1: collector recording cash */
+    int audience;                  /* enum kiosk_audience */
     char code[KIOSK_CODE_MAX + 1]; /* typed code */
     struct kiosk_payer payer;
     struct kiosk_intent intent;
@@ -277,6 +285,11 @@ const char *kiosk_tr(const struct kiosk *k, enum kiosk_str id);
  * before any reply). A Pi has no real-time clock.
  */
 int64_t kiosk_now(const struct kiosk *k);
+/*
+ * Who the kiosk serves, from the directory: a market's vendors, a
+ * school's parents, or AUDIENCE_ANY when it collects both or is unknown.
+ */
+int kiosk_audience(const struct kiosk *k);
 /* Screen pixel (px, py) to the upright picture's (lx, ly), rotation undone. */
 void kiosk_from_screen(const struct kiosk *k, int px, int py, int *lx, int *ly);
 /* The upright picture's (lx, ly) to the screen pixel (px, py). */

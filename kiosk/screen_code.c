@@ -1,5 +1,7 @@
 /*
- * screen_code.c: entering a stall or student code on a big keypad (the
+ * screen_code.c: entering a stall or student code (asked for as the one
+ * or the other when the organisation is a market or a school, with one of
+ * its codes as the example) on a big keypad (the
  * letters the organisation's codes use, digits, dash, delete), or on a
  * physical keyboard. "Continue" looks the code up on the server; an
  * unknown code is said so on this screen.
@@ -154,8 +156,23 @@ static void draw_not_found(struct kiosk *k, SDL_Rect a)
               kiosk_tr(k, S_TYPE_AGAIN), UI_SECONDARY, 1);
 }
 
+/* "Ví dụ: HS1001": the directory's first code, else a made-up one. */
+static void example(const struct kiosk *k, char *out, size_t cap)
+{
+    if (k->s.audience != AUDIENCE_ANY && k->dir.n_payers)
+        snprintf(out, cap, "%s: %s", kiosk_tr(k, S_EXAMPLE),
+                 k->dir.payers[0].code);
+    else
+        snprintf(out, cap, "%s", kiosk_tr(k, S_CODE_HINT));
+}
+
 static void draw(struct kiosk *k, SDL_Renderer *r)
 {
+    static const enum kiosk_str title[] = {
+        [AUDIENCE_ANY] = S_CODE_TITLE,
+        [AUDIENCE_MARKET] = S_CODE_TITLE_MARKET,
+        [AUDIENCE_SCHOOL] = S_CODE_TITLE_SCHOOL};
+    char hint[64];
     const char *letters = k->dir.letters[0] ? k->dir.letters : "ABCD";
     char keys[40];
     int n = 0, top, pad = ui_px(k, 16), left_w = k->w * 2 / 5;
@@ -169,7 +186,7 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         keys[n++] = c;
     keys[n++] = '-';
     keys[n++] = '0';
-    top = ui_header(k, kiosk_tr(k, S_CODE_TITLE));
+    top = ui_header(k, kiosk_tr(k, title[k->s.audience]));
     /* Left: what was typed, the message, back / continue. */
     box = (SDL_Rect){pad, top + pad, left_w - 2 * pad, ui_px(k, 100)};
     ui_fill(k, box, ui_fg);
@@ -179,9 +196,11 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         ui_text(k, FONT_HUGE, 1, k->s.code, box.x + box.w / 2,
                 box.y + (box.h - TTF_FontHeight(k->font[1][FONT_HUGE])) / 2,
                 ui_fg, UI_CENTER, box.w - 2 * pad);
-    else
-        ui_text(k, FONT_NORMAL, 0, kiosk_tr(k, S_CODE_HINT), box.x + box.w / 2,
-                box.y + box.h / 3, ui_muted, UI_CENTER, box.w - 2 * pad);
+    else {
+        example(k, hint, sizeof(hint));
+        ui_text(k, FONT_NORMAL, 0, hint, box.x + box.w / 2, box.y + box.h / 3,
+                ui_muted, UI_CENTER, box.w - 2 * pad);
+    }
     if (k->s.busy)
         ui_text(k, FONT_NORMAL, 1, kiosk_tr(k, S_LOOKING_UP), pad,
                 box.y + box.h + pad, ui_primary, UI_LEFT, box.w);

@@ -231,7 +231,7 @@ wait-screen dues 5000
 tap Back
 wait-screen code
 wait-screen welcome 12000
-tap Pay fees
+tap Pay market fees
 wait-screen code
 key Escape
 tap Collector
