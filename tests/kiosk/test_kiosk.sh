@@ -310,6 +310,43 @@ check "f10: 'not found' in large red type ($v)" gt "$v" 0.04
 n=$(ls "$tmp/f10" | grep -c dues)
 check "f10: two dues screens ($n)" test "$n" -ge 2
 
+# F12: "B3" fits both B-3 and B.3: not found without asking the server,
+# both offered; tapping B.3 looks that one up.
+cat >"$tmp/f12.txt" <<'EOF'
+wait 1500
+tap start
+type B3
+key Return
+wait 500
+screenshot
+wait-screen code
+tap suggest-0
+wait-screen dues 5000
+tap back
+wait-screen code
+key Backspace
+key Backspace
+key Backspace
+type B3
+key Return
+wait 500
+tap B.3
+wait-screen dues 5000
+quit
+EOF
+kiosk_run f12 "$furl" "$tmp/key" "$tmp/f12.txt"
+kiosk_wait 20
+check "f12: B3 offers B-3 and B.3, each tapped to its dues (exit $krc)" \
+    test "$krc" -eq 0
+check "f12: the server was asked for B-3 and B.3, never for B3" sh -c \
+    "grep -q 'payers/B-3/dues' '$tmp/fake.log' && \
+grep -q 'payers/B.3/dues' '$tmp/fake.log' && \
+! grep -q 'payers/B3/' '$tmp/fake.log'"
+# the second picture of the code screen: the one taken after "B3"
+f12=$(ls "$tmp/f12"/*-code.png | sed -n 2p)
+v=$($png frac "$f12" 0.42 0.15 0.98 0.35 176 30 30 40)
+check "f12: 'not found' in large red type ($v)" gt "$v" 0.04
+
 # F11: cash in collector mode is confirmed before it is recorded: Cancel
 # records nothing; a partial amount on the keypad (never more than due),
 # confirmed, is recorded once, and its receipt number comes back.
