@@ -102,13 +102,33 @@ int64_t flow_selected_total(const struct kiosk *k, int all)
 
 /* ---- dues ------------------------------------------------------------ */
 
+/* The directory's payer the typed code means, or NULL (none or several). */
 static const struct kiosk_dir_payer *dir_payer(const struct kiosk *k,
                                                const char *code)
 {
-    for (size_t i = 0; i < k->dir.n_payers; i++)
-        if (!strcmp(k->dir.payers[i].code, code))
-            return &k->dir.payers[i];
-    return NULL;
+    size_t i;
+
+    if (offline_dir_find(&k->dir, code, &i) < 0)
+        return NULL;
+    return &k->dir.payers[i];
+}
+
+/*
+ * Say on the code screen that the typed code was not found, with the
+ * directory's codes nearest to it to tap instead.
+ */
+static void code_not_found(struct kiosk *k)
+{
+    size_t idx[KIOSK_SUGGEST_MAX];
+    size_t n = offline_dir_suggest(&k->dir, k->s.code, idx, KIOSK_SUGGEST_MAX);
+
+    k->s.has_msg = 1;
+    k->s.msg = S_CODE_NOT_FOUND;
+    k->s.n_suggest = (int)n;
+    for (size_t i = 0; i < n; i++)
+        snprintf(k->s.suggest[i], sizeof(k->s.suggest[i]), "%s",
+                 k->dir.payers[idx[i]].code);
+    kiosk_dirty(k);
 }
 
 /*
@@ -233,8 +253,7 @@ static void on_dues(struct kiosk *k, const struct net_result *res, void *ctx)
         }
         kiosk_goto(k, &kiosk_screen_dues);
     } else if (res->transport_ok && res->status == 404) {
-        k->s.has_msg = 1;
-        k->s.msg = S_CODE_NOT_FOUND;
+        code_not_found(k);
     } else if ((!res->transport_ok || res->status >= 500) &&
                offline_payer(k) == 0) {
         kiosk_goto(k, &kiosk_screen_dues);
@@ -246,9 +265,20 @@ static void on_dues(struct kiosk *k, const struct net_result *res, void *ctx)
 void flow_lookup(struct kiosk *k)
 {
     char path[128];
-    char *esc = curl_easy_escape(NULL, k->s.code, 0);
+    char *esc;
     struct net_opts o = {.method = "GET", .path = path, .max_attempts = 3};
+    size_t i;
+    int rc = offline_dir_find(&k->dir, k->s.code, &i);
 
+    /* "a 12" means A-12 when the directory has no other code like it */
+    if (rc == 0)
+        snprintf(k->s.code, sizeof(k->s.code), "%s", k->dir.payers[i].code);
+    k->s.n_suggest = 0;
+    if (rc == -OFFLINE_E_AMBIGUOUS) {
+        code_not_found(k);
+        return;
+    }
+    esc = curl_easy_escape(NULL, k->s.code, 0);
     if (!esc)
         return;
     snprintf(path, sizeof(path), "/v1/payers/%s/dues", esc);
@@ -637,9 +667,12 @@ void flow_record_cash(struct kiosk *k, int64_t amount)
     money_format(amount, amt, sizeof(amt));
     snprintf(k->s.note, sizeof(k->s.note), "%s: %s, %s",
              kiosk_tr(k, S_CASH_QUEUED), k->s.payer.code, amt);
+    snprintf(k->s.cash_key, sizeof(k->s.cash_key), "%s", key);
+    k->s.paid_amount = amount;
+    k->s.receipt[0] = '\0';
     /* The journal is the only sender: replay it now. */
     k->sync_next_ms = SDL_GetTicks();
-    kiosk_goto(k, &kiosk_screen_collector);
+    kiosk_goto(k, &kiosk_screen_cash_done);
 }
 
 /* ---- background ------------------------------------------------------ */
@@ -694,13 +727,24 @@ static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx)
 
     k->sync_busy = 0;
     if (res->transport_ok && res->status >= 200 && res->status < 300) {
-        char id[48];
+        char id[48], receipt[48];
         get_id(json_object_get(res->json, "id"), id, sizeof(id));
-        mark = json_pack("{s:s,s:s,s:I,s:s}", "t", "sent", "key", key, "status",
-                         (json_int_t)res->status, "id", id);
+        /* a cash reply names its receipt (older servers: the payment) */
+        get_str(res->json, "receipt", receipt, sizeof(receipt));
+        if (!receipt[0])
+            get_id(json_object_get(res->json, "payment"), receipt,
+                   sizeof(receipt));
+        mark = json_pack("{s:s,s:s,s:I,s:s,s:s}", "t", "sent", "key", key,
+                         "status", (json_int_t)res->status, "id", id, "receipt",
+                         receipt);
         if (!strcmp(t, "cash"))
             refresh_directory_soon(k);
-        if (!strcmp(t, "cash") && (k->screen == &kiosk_screen_collector)) {
+        if (!strcmp(t, "cash") && !strcmp(k->s.cash_key, key)) {
+            snprintf(k->s.receipt, sizeof(k->s.receipt), "%s", receipt);
+            kiosk_dirty(k);
+        }
+        if (!strcmp(t, "cash") && (k->screen == &kiosk_screen_collector ||
+                                   k->screen == &kiosk_screen_cash_done)) {
             char amt[MONEY_FORMAT_MAX];
             money_format(json_integer_value(json_object_get(rec, "amount")),
                          amt, sizeof(amt));

@@ -1,8 +1,8 @@
 /*
  * kiosk.h: what the kiosk's files share: the kiosk state, the screen
  * table (one file per screen, each a table of callbacks), the payment
- * session a payer walks through, and the prototypes of the helpers in
- * ui.c, i18n.c, flow.c, net.c, offline.c, script.c and sound.c.
+ * session a payer walks through, and the prototypes of core.c (what
+ * every part calls), loop.c, ui.c, flow.c and sound.c.
  */
 #ifndef CHOPAY_KIOSK_H
 #define CHOPAY_KIOSK_H
@@ -19,6 +19,7 @@ struct kiosk;
 struct net;
 struct script;
 struct journal_sums;
+struct net_status;
 
 /* A screen: a small table of callbacks, NULL where not needed. */
 struct kiosk_screen {
@@ -42,11 +43,15 @@ extern const struct kiosk_screen kiosk_screen_expired;
 extern const struct kiosk_screen kiosk_screen_error;
 extern const struct kiosk_screen kiosk_screen_pin;
 extern const struct kiosk_screen kiosk_screen_collector;
+extern const struct kiosk_screen kiosk_screen_cash_confirm;
+extern const struct kiosk_screen kiosk_screen_cash_amount;
+extern const struct kiosk_screen kiosk_screen_cash_done;
 
 #define KIOSK_PATH_MAX     512
 #define KIOSK_MAX_INVOICES 96
 #define KIOSK_MAX_BUTTONS  64
 #define KIOSK_CODE_MAX     16
+#define KIOSK_SUGGEST_MAX  4
 
 /* Everything set by flags or the INI file. */
 struct kiosk_config {
@@ -70,6 +75,7 @@ struct kiosk_config {
     int rotate;         /* 0, 90, 180 or 270: picture turned clockwise */
     int idle_s;         /* inactivity timeout, seconds */
     int long_poll_s;    /* ?wait= for intent polls, 1..60 */
+    int timing;         /* 1: print timings to stderr (bench) */
 };
 
 /* One open invoice (or, offline, one fee from the cached directory). */
@@ -106,9 +112,17 @@ struct kiosk_intent {
     char offline_key[40];  /* journal key of an offline intent */
 };
 
+/* Whose code the code screen asks for. */
+enum kiosk_audience {
+    AUDIENCE_ANY,    /* an organisation with stalls and students, or unknown */
+    AUDIENCE_MARKET, /* a stall code (a market's vendors) */
+    AUDIENCE_SCHOOL  /* a student code (a school's parents) */
+};
+
 /* The payer's walk through the screens, reset on the welcome screen. */
 struct kiosk_session {
     int collector;                 /* 1: collector recording cash */
+    int audience;                  /* enum kiosk_audience */
     char code[KIOSK_CODE_MAX + 1]; /* typed code */
     struct kiosk_payer payer;
     struct kiosk_intent intent;
@@ -124,9 +138,16 @@ struct kiosk_session {
     char err_detail[160]; /* error screen: server code / message */
     const struct kiosk_screen *err_retry; /* where "try again" goes */
     char note[160];                       /* collector screen: last result */
-    int busy;           /* a request for this screen is running */
-    int has_msg;        /* 1: show `msg` on the current screen */
-    enum kiosk_str msg; /* short message (e.g. code not found) */
+    int64_t cash_due;    /* cash: the selection's total, the most taken */
+    int64_t cash_amount; /* cash: the amount to confirm and record */
+    int64_t cash_typed;  /* cash amount keypad: the amount typed so far */
+    char cash_key[33];   /* cash: journal key of the record made */
+    int busy;            /* a request for this screen is running */
+    int has_msg;         /* 1: show `msg` on the current screen */
+    enum kiosk_str msg;  /* short message (e.g. code not found) */
+    char suggest[KIOSK_SUGGEST_MAX][KIOSK_CODE_MAX + 1]; /* code not found:
+                                                             codes near it */
+    int n_suggest;      /* how many of `suggest` are set */
     char paid_id[48];   /* last intent recorded as paid */
     int paid_otherwise; /* expired: cancelled because the invoices were
                            paid another way (cash) */
@@ -239,6 +260,7 @@ struct kiosk {
     int clock_known;       /* 1: clock_offset came from a Date header */
     int compacted;         /* the journal was compacted this run */
     struct kiosk_totals totals;
+    uint64_t start_ns;       /* bench: CLOCK_MONOTONIC at start */
     uint64_t intent_pc;      /* bench: perf counter when an intent came */
     uint64_t frame_ns_total; /* bench: draw time */
     uint64_t frames;
@@ -248,7 +270,7 @@ struct kiosk {
     uint32_t ding_len;
 };
 
-/* ---- main.c ---------------------------------------------------------- */
+/* ---- core.c ---------------------------------------------------------- */
 /* Switch to `next` after the current event is handled (never recursive). */
 void kiosk_goto(struct kiosk *k, const struct kiosk_screen *next);
 /* Ask for a redraw now. */
@@ -263,6 +285,11 @@ const char *kiosk_tr(const struct kiosk *k, enum kiosk_str id);
  * before any reply). A Pi has no real-time clock.
  */
 int64_t kiosk_now(const struct kiosk *k);
+/*
+ * Who the kiosk serves, from the directory: a market's vendors, a
+ * school's parents, or AUDIENCE_ANY when it collects both or is unknown.
+ */
+int kiosk_audience(const struct kiosk *k);
 /* Screen pixel (px, py) to the upright picture's (lx, ly), rotation undone. */
 void kiosk_from_screen(const struct kiosk *k, int px, int py, int *lx, int *ly);
 /* The upright picture's (lx, ly) to the screen pixel (px, py). */
@@ -270,6 +297,29 @@ void kiosk_to_screen(const struct kiosk *k, int lx, int ly, int *px, int *py);
 /* Show the error screen with what happened, what to do, and a detail. */
 void kiosk_fail(struct kiosk *k, enum kiosk_str what, enum kiosk_str hint,
                 const char *detail, const struct kiosk_screen *retry);
+/*
+ * Take in what an HTTP attempt told about the server (net_on_status):
+ * online or not, the key refused (401) or accepted again, the server's
+ * clock; a redraw when the header's state changed.
+ */
+void kiosk_net_status(struct kiosk *k, const struct net_status *st);
+/*
+ * The logical size from the screen's (swapped when turned a quarter) and,
+ * when rotated, the texture the upright picture is drawn into. 0 or -1
+ * (SDL_GetError).
+ */
+int kiosk_setup_rotation(struct kiosk *k);
+/* Design units to pixels for the current logical size (k->scale). */
+void kiosk_set_scale(struct kiosk *k);
+
+/* ---- loop.c ---------------------------------------------------------- */
+/*
+ * Run the kiosk from the welcome screen until it quits or its script
+ * ends; the exit status (3: a script command failed).
+ */
+int kiosk_run(struct kiosk *k);
+/* With cfg.timing, print the frame-time percentiles and peak memory. */
+void kiosk_print_timing(struct kiosk *k);
 
 /* ---- ui.c ------------------------------------------------------------ */
 enum ui_align { UI_LEFT, UI_CENTER, UI_RIGHT };
@@ -345,11 +395,17 @@ int ui_header(struct kiosk *k, const char *title);
 /* Draw the intent panel: QR left, bank details right, countdown. */
 void ui_intent_panel(struct kiosk *k, SDL_Rect area,
                      const struct kiosk_intent *in, uint32_t now);
+/* The session's payer, "A-12 · Name", centred at y in large type; height. */
+int ui_payer(struct kiosk *k, int y);
 /* Save the current frame as PNG to `path`; 0 or -1. */
 int ui_screenshot(struct kiosk *k, const char *path);
 
 /* ---- flow.c: the server conversations shared by screens ---------------- */
-/* Look up the dues of session code; goes to dues, offline dues or error. */
+/*
+ * Look up the dues of the session code (first made the directory's code it
+ * means, when exactly one matches as people type it); goes to dues,
+ * offline dues or error, or says "not found" with the nearest codes.
+ */
 void flow_lookup(struct kiosk *k);
 /* Create an intent for the session's selection; goes to qr or error. */
 void flow_create_intent(struct kiosk *k, int64_t amount);
@@ -361,8 +417,9 @@ void flow_cancel_intent(struct kiosk *k);
 /* Start (or restart) the long poll of the session's intent. */
 void flow_poll(struct kiosk *k);
 /*
- * Record `amount` of cash for the session's selection: journal first
- * (fsync'd), then the replay sends it; goes to the collector screen.
+ * Record `amount` of cash for the session's selection (once confirmed):
+ * journal first (fsync'd), then the replay sends it and the server's
+ * receipt number lands in the session; goes to the cash-done screen.
  */
 void flow_record_cash(struct kiosk *k, int64_t amount);
 /* Background work: directory refresh, code refill, journal replay. */

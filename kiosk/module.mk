@@ -23,7 +23,8 @@ TESTS += tests/kiosk/test_kiosk.sh tests/kiosk/test_kiosk_display.sh \
          tests/kiosk/test_kiosk_org.sh
 
 # Unit tests of the kiosk's non-drawing parts (journal, codes, directory,
-# backoff, strings): tests/kiosk/test_kiosk_*.c.
+# backoff, strings, the HTTP client's status reports):
+# tests/kiosk/test_kiosk_*.c.
 KIOSK_UNIT_SRCS = $(wildcard tests/kiosk/test_kiosk_*.c)
 KIOSK_UNIT      = $(patsubst tests/kiosk/%.c,$(BUILD)/tests/%,$(KIOSK_UNIT_SRCS))
 KIOSK_UNIT_OBJS = $(BUILD)/kiosk/offline.o $(BUILD)/kiosk/net.o \

@@ -7,7 +7,6 @@
  */
 #define _DEFAULT_SOURCE
 #include "net.h"
-#include "kiosk.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -52,7 +51,8 @@ struct net {
     char *base;
     char *auth;                 /* "Authorization: Bearer ..." */
     char *ca_file, *cert, *key; /* TLS settings, NULL = not set */
-    struct kiosk *kiosk;
+    struct kiosk *kiosk;        /* passed to every callback, never read */
+    net_status_fn on_status;    /* what each attempt told, NULL = nobody */
     uint32_t rnd;
 };
 
@@ -120,6 +120,11 @@ static void req_free(struct req *r)
     free(r->method);
     free(r->buf);
     free(r);
+}
+
+void net_on_status(struct net *n, net_status_fn fn)
+{
+    n->on_status = fn;
 }
 
 void net_free(struct net *n)
@@ -416,17 +421,11 @@ static void attempt_done(struct net *n, struct req *r, CURLcode cc,
     r->cc = r->too_big ? CURLE_WRITE_ERROR : cc;
     if (cc == CURLE_OK)
         curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
-    if (n->kiosk) {
-        int was = n->kiosk->online, refused = n->kiosk->unauthorized;
-        n->kiosk->online = r->cc == CURLE_OK;
-        /* 401: the key is wrong or revoked; any answer below 400 shows
-           the server accepts it again */
-        if (r->cc == CURLE_OK && r->status == 401)
-            n->kiosk->unauthorized = 1;
-        else if (r->cc == CURLE_OK && r->status < 400)
-            n->kiosk->unauthorized = 0;
-        if (was != n->kiosk->online || refused != n->kiosk->unauthorized)
-            kiosk_dirty(n->kiosk);
+    if (n->on_status) {
+        struct net_status st = {.online = r->cc == CURLE_OK,
+                                .status = r->cc == CURLE_OK ? r->status : 0,
+                                .server_date = r->date};
+        n->on_status(n->kiosk, &st);
     }
     if (retryable(r) &&
         (r->max_attempts == 0 || r->attempts < r->max_attempts)) {
@@ -473,11 +472,6 @@ static void deliver(struct net *n, struct req *r)
     res.len = r->len;
     res.attempts = r->attempts;
     res.server_date = r->date;
-    if (r->date && n->kiosk) {
-        /* The server's clock, not ours: a Pi has no real-time clock. */
-        n->kiosk->clock_offset = r->date - (int64_t)time(NULL);
-        n->kiosk->clock_known = 1;
-    }
     snprintf(res.etag, sizeof(res.etag), "%s", r->etag);
     if (res.transport_ok && r->len)
         j = json_loadb(r->buf, r->len, 0, NULL);

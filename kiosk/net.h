@@ -34,6 +34,16 @@ struct net_result {
 typedef void (*net_done_fn)(struct kiosk *k, const struct net_result *res,
                             void *ctx);
 
+/* What one attempt told about the server, whatever the request. */
+struct net_status {
+    int online;          /* 1: an HTTP response arrived */
+    long status;         /* its HTTP status, 0 without a response */
+    int64_t server_date; /* its Date header (unix seconds), 0 if none */
+};
+
+/* Called after every attempt of every request (retries included). */
+typedef void (*net_status_fn)(struct kiosk *k, const struct net_status *st);
+
 /* One request. Strings are copied. */
 struct net_opts {
     const char *method;   /* "GET" or "POST" */
@@ -49,7 +59,7 @@ struct net_opts {
 
 /*
  * A client for `base` ("https://host:port") sending `key` as a bearer
- * token; `kiosk` is passed to callbacks and gets its online flag updated.
+ * token; `kiosk` is only passed to the callbacks, never read or written.
  * NULL on failure. Free with net_free (NULL is fine).
  */
 struct net *net_new(const char *base, const char *key, struct kiosk *kiosk);
@@ -61,6 +71,11 @@ struct net *net_new(const char *base, const char *key, struct kiosk *kiosk);
  */
 int net_tls(struct net *n, const char *ca_file, const char *cert,
             const char *key);
+/*
+ * Have `fn` told what every attempt learnt about the server (reachable,
+ * its status, its clock); NULL stops it.
+ */
+void net_on_status(struct net *n, net_status_fn fn);
 /* Cancel everything and free the client. */
 void net_free(struct net *n);
 /* Start a request; returns 0 or -1 (out of memory, bad options). */

@@ -31,6 +31,7 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
     if (!strcmp(id, "record-cash")) {
         k->s.code[0] = '\0';
         k->s.note[0] = '\0';
+        k->s.audience = kiosk_audience(k);
         kiosk_goto(k, &kiosk_screen_code);
     } else if (!strcmp(id, "exit")) {
         kiosk_goto(k, &kiosk_screen_welcome);

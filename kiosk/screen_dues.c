@@ -3,7 +3,8 @@
  * directory holds) with their amounts in Vietnamese format; each row is
  * ticked or unticked by a tap. Long lists come in pages: big ▲/▼ buttons,
  * a swipe or the mouse wheel; ticks hold across pages. "Pay all" / "Pay
- * selected" create the payment intent; in collector mode they record cash.
+ * selected" create the payment intent; in collector mode they lead to the
+ * cash confirmation.
  */
 #include "kiosk.h"
 
@@ -79,9 +80,12 @@ static void choose(struct kiosk *k, int all)
         kiosk_dirty(k);
         return;
     }
-    if (k->s.collector)
-        flow_record_cash(k, total);
-    else
+    if (k->s.collector) {
+        /* nothing is recorded before the collector confirms the amount */
+        k->s.cash_due = total;
+        k->s.cash_amount = total;
+        kiosk_goto(k, &kiosk_screen_cash_confirm);
+    } else
         flow_create_intent(k, total);
 }
 

@@ -527,3 +527,14 @@ SDL_Rect ui_bar_slot(const struct kiosk *k, int i, int n)
     SDL_Rect r = {pad + i * (w + pad), k->h - h - pad, w, h};
     return r;
 }
+
+int ui_payer(struct kiosk *k, int y)
+{
+    char line[200];
+    int pad = ui_px(k, 24);
+
+    snprintf(line, sizeof(line), "%s%s%s", k->s.payer.code,
+             k->s.payer.name[0] ? " · " : "", k->s.payer.name);
+    return ui_text(k, FONT_LARGE, 1, line, k->w / 2, y, ui_fg, UI_CENTER,
+                   k->w - 2 * pad);
+}

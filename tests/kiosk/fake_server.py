@@ -32,7 +32,9 @@ DIRECTORY = {
             "account_name": "BAN QUAN LY CHO TRUNG TAM", "prefix": "CT",
             "bank": BANK},
     "payers": [{"code": "A-12", "name": "Bùi Quốc Long (quần áo)"},
-               {"code": "B-3", "name": "Nguyễn Thị Hoa (rau củ)"}],
+               {"code": "B-3", "name": "Nguyễn Thị Hoa (rau củ)"},
+               # typed "B3", this code and B-3 are both meant
+               {"code": "B.3", "name": "Trần Văn Hòa (cá)"}],
     "fees": [{"code": "PHI-NGAY", "label": "Phí chợ ngày", "kind": "daily",
               "category": "", "amount": 10000},
              {"code": "THUE-A", "label": "Tiền thuê sạp khu A",
@@ -224,7 +226,8 @@ class H(BaseHTTPRequestHandler):
                 cid = len(STATE["cash"]) + 1
                 rec = {"payment": cid, "payer": obj["payer"],
                        "amount": obj["amount"], "key": key,
-                       "collector": obj.get("collector")}
+                       "collector": obj.get("collector"),
+                       "receipt": "CHO-TT-2026-%06d" % cid}
                 STATE["cash"][key] = rec
                 status, out = 201, rec
             elif self.path == "/v1/kiosk/codes":

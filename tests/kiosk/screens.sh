@@ -87,8 +87,19 @@ tap record-cash
 type A-12
 key Return
 wait-screen dues 5000
-tap inv-0
-tap pay-selected
+tap pay-all
+wait-screen cash-confirm
+tap other-amount
+wait-screen cash-amount
+type 2000000
+screenshot
+tap ok
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-done
+wait 1000
+screenshot
+tap done
 wait-screen collector
 wait 1000
 screenshot

@@ -231,7 +231,7 @@ wait-screen dues 5000
 tap Back
 wait-screen code
 wait-screen welcome 12000
-tap Pay fees
+tap Pay market fees
 wait-screen code
 key Escape
 tap Collector
@@ -246,21 +246,169 @@ kiosk_wait 40
 check "f9: INI, tap X Y, Backspace, idle timeout, English" test "$krc" -eq 0
 check "f9: dues of A-12 after Backspace" sh -c "ls '$tmp/f9' | grep -q dues"
 
-# F4: an unknown code stays on the code screen; a bad key is an error.
+# F4: an unknown code stays on the code screen, said in large red type in
+# place of the keypad ("check the code": nothing near it in the directory);
+# "type again" brings the keypad back. A bad key is an error.
 cat >"$tmp/f4.txt" <<'EOF'
+wait 1500
 tap start
 type Z-99
 key Return
 wait 800
 screenshot
 wait-screen code
+tap type-again
+tap key-1
 quit
 EOF
 kiosk_run f4 "$furl" "$tmp/key" "$tmp/f4.txt"
 kiosk_wait 20
-check "f4: unknown code stays on code" test "$krc" -eq 0
-v=$($png frac "$(shot "$tmp/f4" code)" 0 0.3 0.4 0.6 176 30 30 40)
-check "f4: 'not found' in red ($v)" gt "$v" 0.005
+check "f4: unknown code stays on code, type again, keypad back" \
+    test "$krc" -eq 0
+f4=$(shot "$tmp/f4" code)
+v=$($png frac "$f4" 0.42 0.15 0.98 0.35 176 30 30 40)
+check "f4: 'not found' in large red type over the keypad ($v)" gt "$v" 0.04
+v=$($png ink "$f4" 0.42 0.4 0.98 0.6 255 255 255 10)
+check "f4: 'check the code' below it ($v)" gt "$v" 0.02
+v=$($png frac "$f4" 0.42 0.15 0.98 0.35 255 255 255 10)
+check "f4: no keypad keys there, a white panel ($v)" gt "$v" 0.5
+
+# F10: codes as people type them: "a12" is A-12, the directory's only code
+# like it, and the server is asked for A-12; A-13 is not found and A-12,
+# one key away, is offered to tap.
+cat >"$tmp/f10.txt" <<'EOF'
+wait 1500
+tap start
+type a12
+key Return
+wait-screen dues 5000
+tap back
+wait-screen code
+key Backspace
+key Backspace
+key Backspace
+key Backspace
+type A-13
+key Return
+wait 800
+screenshot
+wait-screen code
+tap suggest-0
+wait-screen dues 5000
+quit
+EOF
+kiosk_run f10 "$furl" "$tmp/key" "$tmp/f10.txt"
+kiosk_wait 20
+check "f10: a12 finds A-12; A-13 offers A-12, tapped (exit $krc)" \
+    test "$krc" -eq 0
+check "f10: the server was asked for A-12, never for A12" sh -c \
+    "grep -q 'payers/A-12/dues' '$tmp/fake.log' && \
+! grep -q 'payers/A12/' '$tmp/fake.log'"
+f10=$(shot "$tmp/f10" code)
+v=$($png frac "$f10" 0.42 0.15 0.98 0.35 176 30 30 40)
+check "f10: 'not found' in large red type ($v)" gt "$v" 0.04
+n=$(ls "$tmp/f10" | grep -c dues)
+check "f10: two dues screens ($n)" test "$n" -ge 2
+
+# F12: "B3" fits both B-3 and B.3: not found without asking the server,
+# both offered; tapping B.3 looks that one up.
+cat >"$tmp/f12.txt" <<'EOF'
+wait 1500
+tap start
+type B3
+key Return
+wait 500
+screenshot
+wait-screen code
+tap suggest-0
+wait-screen dues 5000
+tap back
+wait-screen code
+key Backspace
+key Backspace
+key Backspace
+type B3
+key Return
+wait 500
+tap B.3
+wait-screen dues 5000
+quit
+EOF
+kiosk_run f12 "$furl" "$tmp/key" "$tmp/f12.txt"
+kiosk_wait 20
+check "f12: B3 offers B-3 and B.3, each tapped to its dues (exit $krc)" \
+    test "$krc" -eq 0
+check "f12: the server was asked for B-3 and B.3, never for B3" sh -c \
+    "grep -q 'payers/B-3/dues' '$tmp/fake.log' && \
+grep -q 'payers/B.3/dues' '$tmp/fake.log' && \
+! grep -q 'payers/B3/' '$tmp/fake.log'"
+# the second picture of the code screen: the one taken after "B3"
+f12=$(ls "$tmp/f12"/*-code.png | sed -n 2p)
+v=$($png frac "$f12" 0.42 0.15 0.98 0.35 176 30 30 40)
+check "f12: 'not found' in large red type ($v)" gt "$v" 0.04
+
+# F11: cash in collector mode is confirmed before it is recorded: Cancel
+# records nothing; a partial amount on the keypad (never more than due),
+# confirmed, is recorded once, and its receipt number comes back.
+cat >"$tmp/f11.txt" <<'EOF'
+wait 1500
+tap collector
+wait-screen pin
+type 1234
+key Return
+wait-screen collector
+tap record-cash
+wait-screen code
+type A-12
+key Return
+wait-screen dues 5000
+tap pay-all
+wait-screen cash-confirm
+screenshot
+tap cancel
+wait-screen dues
+tap pay-all
+wait-screen cash-confirm
+tap other-amount
+wait-screen cash-amount
+type 2000000
+screenshot
+tap ok
+wait-screen cash-confirm
+screenshot
+tap confirm
+wait-screen cash-done
+wait 1500
+screenshot
+tap done
+wait-screen collector
+quit
+EOF
+c0=$(fstate | jget - "len(j['cash'])")
+kiosk_run f11 "$furl" "$tmp/key" "$tmp/f11.txt" --collector-pin 1234
+kiosk_wait 40
+check "f11: confirm, cancel, partial amount, confirm, receipt (exit $krc)" \
+    test "$krc" -eq 0
+c=$(fstate | jget - "[c['amount'] for c in j['cash'] if c['payer']=='A-12']")
+check "f11: one cash record, the 200.000 typed (7th digit refused) ($c)" \
+    test "$(fstate | jget - "len(j['cash'])")" = $((c0 + 1))
+check "f11: its amount is 200000 ($c)" sh -c "echo '$c' | grep -q '200000\]'"
+check "f11: the journal keeps the receipt number" \
+    grep -q '"receipt":"CHO-TT-2026-' "$tmp/data-f11/journal.jsonl"
+shots=$(ls "$tmp/f11" | tr '\n' ' ')
+check "f11: cancel went back to dues before anything was sent ($shots)" \
+    sh -c "ls '$tmp/f11' | grep -q -- '-dues.png' && \
+[ \$(ls '$tmp/f11' | grep -c -- '-cash-confirm.png') -ge 3 ]"
+a=$(ls "$tmp/f11"/*-cash-amount.png | tail -n 1)
+v=$($png frac "$a" 0 0.3 0.4 0.7 176 30 30 40)
+check "f11: 'not more than due' in red on the keypad screen ($v)" gt "$v" 0.003
+cc=$(ls "$tmp/f11"/*-cash-confirm.png | tail -n 1)
+v=$($png ink "$cc" 0.1 0.3 0.9 0.6 244 244 239 10)
+check "f11: the amount in large type on the confirmation ($v)" gt "$v" 0.08
+d=$(ls "$tmp/f11"/*-cash-done.png | tail -n 1)
+v=$($png frac "$d" 0.1 0.2 0.9 0.5 20 122 50 24)
+check "f11: the recorded amount in large green type ($v)" gt "$v" 0.02
+
 echo "k_wrong" >"$tmp/badkey"
 cat >"$tmp/f5.txt" <<'EOF'
 tap start
@@ -336,6 +484,10 @@ type A-12
 key Return
 wait-screen dues 15000
 tap pay-all
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-done
+tap done
 wait-screen collector
 wait 1500
 screenshot

@@ -1,7 +1,8 @@
 /*
  * test_kiosk_offline.c: unit tests of the kiosk's on-disk state (journal
  * append/replay bookkeeping, torn lines, totals and day sums, reserved
- * codes, directory parsing with the payers' open invoices), Vietnam days,
+ * codes, directory parsing with the payers' open invoices, codes matched
+ * as people type them and the codes suggested), Vietnam days,
  * the retry backoff and the string tables. Ends with
  * "N passed, N failed".
  */
@@ -17,12 +18,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* net.c tells the kiosk to redraw when the online state flips. */
-void kiosk_dirty(struct kiosk *k)
-{
-    (void)k;
-}
 
 static void append_raw(const char *dir, const char *text)
 {
@@ -206,6 +201,72 @@ static void test_directory(void)
     CHECK_INT(d.n_payers, 0);
 }
 
+/* Codes found the way people type them, and the codes suggested. */
+static void test_code_match(void)
+{
+    static const char dir[] =
+        "{\"org\":{\"name\":\"Chợ\"},\"payers\":["
+        "{\"code\":\"A-12\",\"name\":\"Long\"},"
+        "{\"code\":\"B-3\",\"name\":\"Hoa\"},"
+        "{\"code\":\"B.3\",\"name\":\"Hòa\"},"
+        "{\"code\":\"A-13\",\"name\":\"Mai\"},"
+        "{\"code\":\"A-120\",\"name\":\"Tú\"},"
+        "{\"code\":\"C-7\",\"name\":\"Lan\"}],\"fees\":[]}";
+    static const char *const a12[] = {"A-12", "A12",       "a-12", "a 12",
+                                      "A.12", " a - 1 2 ", "a12"};
+    struct kiosk_directory d;
+    char key[32];
+    size_t i = 99, s[8], n;
+
+    CHECK_INT(offline_code_key("a- 1.2", key, sizeof(key)), 3);
+    CHECK_STR(key, "A12");
+    CHECK_INT(offline_code_key("AB-CD", key, 3), 4); /* did not fit */
+    CHECK_STR(key, "AB");
+    memset(&d, 0, sizeof(d));
+    CHECK_INT(offline_dir_parse(dir, strlen(dir), &d), 0);
+    for (size_t t = 0; t < sizeof(a12) / sizeof(a12[0]); t++) {
+        i = 99;
+        CHECK_INT(offline_dir_find(&d, a12[t], &i), 0);
+        CHECK_STR(d.payers[i].code, "A-12");
+    }
+    /* "B3" fits B-3 and B.3: not found, both suggested */
+    i = 99;
+    CHECK_INT(offline_dir_find(&d, "B3", &i), -OFFLINE_E_AMBIGUOUS);
+    CHECK_INT(i, 99);
+    n = offline_dir_suggest(&d, "b 3", s, 8);
+    CHECK(n >= 2);
+    CHECK_STR(d.payers[s[0]].code, "B-3");
+    CHECK_STR(d.payers[s[1]].code, "B.3");
+    /* typed exactly, it is that one */
+    CHECK_INT(offline_dir_find(&d, "B.3", &i), 0);
+    CHECK_STR(d.payers[i].code, "B.3");
+    /* unknown codes */
+    CHECK_INT(offline_dir_find(&d, "Z-9", &i), -OFFLINE_E_EMPTY);
+    CHECK_INT(offline_dir_find(&d, "", &i), -OFFLINE_E_EMPTY);
+    CHECK_INT(offline_dir_find(&d, "- .", &i), -OFFLINE_E_EMPTY);
+    CHECK_INT(offline_dir_suggest(&d, "Z-9", s, 8), 0);
+    CHECK_INT(offline_dir_suggest(&d, "", s, 8), 0);
+    /* one edit away: changed, swapped, missing; then longer codes */
+    n = offline_dir_suggest(&d, "A-14", s, 8);
+    CHECK_INT(n, 2);
+    CHECK_STR(d.payers[s[0]].code, "A-12");
+    CHECK_STR(d.payers[s[1]].code, "A-13");
+    n = offline_dir_suggest(&d, "A21", s, 8);
+    CHECK_INT(n, 1);
+    CHECK_STR(d.payers[s[0]].code, "A-12");
+    n = offline_dir_suggest(&d, "A1", s, 8);
+    CHECK_INT(n, 3); /* A-12, A-13 (one added), A-120 (starts with it) */
+    CHECK_STR(d.payers[s[0]].code, "A-12");
+    CHECK_STR(d.payers[s[1]].code, "A-13");
+    CHECK_STR(d.payers[s[2]].code, "A-120");
+    n = offline_dir_suggest(&d, "A1", s, 2); /* at most `max` */
+    CHECK_INT(n, 2);
+    offline_dir_free(&d);
+    /* an empty directory finds nothing */
+    CHECK_INT(offline_dir_find(&d, "A-12", &i), -OFFLINE_E_EMPTY);
+    CHECK_INT(offline_dir_suggest(&d, "A-12", s, 8), 0);
+}
+
 /* payers[].invoices: the open invoices offline dues come from. */
 static void test_directory_invoices(void)
 {
@@ -380,6 +441,7 @@ int main(void)
     test_sums(sub);
     test_directory();
     test_directory_invoices();
+    test_code_match();
     test_days();
     test_backoff();
     test_strings();

@@ -8,6 +8,8 @@
 #    guess from the fee schedule would be wrong;
 #  * collector totals: the organisation's day from GET /v1/kiosk/totals
 #    online (refreshed after a cash record), this kiosk's journal offline;
+#  * the start button and the code screen's title in the words of the
+#    kiosk's audience: a school's parents, a market's vendors;
 #  * a wrong kiosk clock (libfaketime, ten years behind): the countdown and
 #    "today" come from the server (Date header, expires_in, totals date).
 # Ends with "N passed, N failed".
@@ -58,6 +60,39 @@ if p['code']=='A-12' for i in p['invoices']]")" = \
 for i in j['invoices']]")"
 check "directory: the school's too" test "$(api "$sk" /v1/kiosk/directory |
     jget - "len([p for p in j['payers'] if len(p['invoices'])==2])")" = 300
+
+# ---- the welcome and code screens speak to the kiosk's audience ------------
+# The school's kiosk offers "Nộp học phí" and asks for a student code, the
+# market's "Nộp phí chợ" and a stall code (tapped by label: the label is
+# the check); the header's title is the short one, not "stall or student".
+cat >"$tmp/aud.txt" <<'EOF'
+wait-screen welcome
+wait 2500
+tap @START@
+wait-screen code
+wait 300
+screenshot
+quit
+EOF
+sed 's/@START@/Nộp học phí/' "$tmp/aud.txt" >"$tmp/aud-s.txt"
+sed 's/@START@/Nộp phí chợ/' "$tmp/aud.txt" >"$tmp/aud-m.txt"
+kiosk_run auds "$surl" "$tmp/skey" "$tmp/aud-s.txt"
+kiosk_wait 30
+check "school kiosk: start button 'Nộp học phí' (exit $krc)" test "$krc" -eq 0
+kiosk_run audm "$surl" "$tmp/mkey" "$tmp/aud-m.txt"
+kiosk_wait 30
+check "market kiosk: start button 'Nộp phí chợ' (exit $krc)" test "$krc" -eq 0
+s=$(shot "$tmp/auds" code)
+m=$(shot "$tmp/audm" code)
+# white title text on the dark header: "Nhập mã học sinh" reaches past
+# "Nhập mã sạp", neither reaches the middle of the screen
+v=$($png ink "$s" 0.45 0.01 0.75 0.1 17 17 17 40)
+check "school: short code title ($v)" lt "$v" 0.01
+v=$($png ink "$m" 0.45 0.01 0.75 0.1 17 17 17 40)
+check "market: short code title ($v)" lt "$v" 0.01
+vs=$($png ink "$s" 0.3 0.01 0.45 0.1 17 17 17 40)
+vm=$($png ink "$m" 0.3 0.01 0.45 0.1 17 17 17 40)
+check "school's title is the longer ($vs > $vm)" gt "$vs" "$(python3 -c "print($vm + 0.02)")"
 
 # ---- 15 open invoices, in pages -----------------------------------------------
 for m in 2024-12 2025-01 2025-02 2025-03 2025-04 2025-05 2025-06 2025-07 \
@@ -180,7 +215,8 @@ wait-screen qr 20000
 wait 500
 quit
 EOF
-sed 's/@CODE@/B-20/' "$tmp/off.txt" >"$tmp/off-m.txt"
+# typed as people do: the directory's B-20 is the only code like it
+sed 's/@CODE@/b20/' "$tmp/off.txt" >"$tmp/off-m.txt"
 sed 's/@CODE@/HS1005/' "$tmp/off.txt" >"$tmp/off-s.txt"
 kiosk_run offm "$surl" "$tmp/mkey" "$tmp/off-m.txt"
 mpid=$kpid
@@ -200,7 +236,7 @@ check "offline stall: QR shown (exit $krc)" test "$krc" -eq 0
 kpid=$spid_k n=offs
 kiosk_wait 60
 check "offline student: QR shown (exit $krc)" test "$krc" -eq 0
-check "offline stall: dues from the cached directory" \
+check "offline stall: dues from the cached directory, b20 as B-20" \
     grep -q 'offline dues payer=B-20 invoices=1' "$tmp/offm.log"
 check "offline student: dues from the cached directory" \
     grep -q 'offline dues payer=HS1005 invoices=2' "$tmp/offs.log"
@@ -262,6 +298,10 @@ type A-21
 key Return
 wait-screen dues 5000
 tap pay-all
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-done
+tap done
 wait-screen collector
 wait 3000
 screenshot
@@ -333,6 +373,10 @@ type A-23
 key Return
 wait-screen dues 5000
 tap pay-all
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-done
+tap done
 wait-screen collector
 wait 2500
 tap exit
