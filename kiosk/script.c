@@ -22,6 +22,7 @@ enum cmd_kind {
     CMD_TYPE,
     CMD_WAIT,
     CMD_WAIT_SCREEN,
+    CMD_WAIT_FILE,
     CMD_SCREENSHOT,
     CMD_MARK,
     CMD_QUIT
@@ -152,6 +153,20 @@ static int parse_line(char *p, int line, struct cmd *c, char *err, size_t cap)
         c->x = 10000;
         snprintf(c->arg, sizeof(c->arg), "%s", name);
         if (n == 2 && parse_long(ms, 1, 600000, &c->x) < 0) {
+            snprintf(err, cap, "line %d: bad timeout '%s'", line, ms);
+            return -1;
+        }
+    } else if (!strcmp(p, "wait-file")) {
+        char ms[128];
+        int n;
+
+        if (!*arg)
+            goto need_arg;
+        c->kind = CMD_WAIT_FILE;
+        c->x = 10000;
+        n = sscanf(arg, "%*s %127s", ms);
+        snprintf(c->arg, sizeof(c->arg), "%.*s", (int)strcspn(arg, " \t"), arg);
+        if (n == 1 && parse_long(ms, 1, 600000, &c->x) < 0) {
             snprintf(err, cap, "line %d: bad timeout '%s'", line, ms);
             return -1;
         }
@@ -387,6 +402,17 @@ int script_step(struct script *s, struct kiosk *k, uint32_t now)
                     "script line %d: timed out waiting for screen '%s' "
                     "(on '%s')\n",
                     c->line, c->arg, k->screen->name);
+            return -1;
+        }
+        break;
+    case CMD_WAIT_FILE:
+        if (!s->deadline)
+            s->deadline = now + (uint32_t)c->x;
+        if (access(c->arg, F_OK) != 0) {
+            if ((int32_t)(now - s->deadline) < 0)
+                return 0;
+            fprintf(stderr, "script line %d: timed out waiting for file %s\n",
+                    c->line, c->arg);
             return -1;
         }
         break;

@@ -204,8 +204,9 @@ due5=$(api "$sk" /v1/payers/HS1005/dues | jget - "j['total_due']")
 check "B-20 owes the rent only ($due20)" test "$due20" = "$rent20"
 check "HS1005 owes the rest of the tuition and the insurance ($due5)" \
     test "$due5" = 1680400
+# the code is typed once the server is down, however slow the machine
 cat >"$tmp/off.txt" <<'EOF'
-wait 4000
+wait-file @STOPPED@ 120000
 tap start
 type @CODE@
 key Return
@@ -216,8 +217,10 @@ wait 500
 quit
 EOF
 # typed as people do: the directory's B-20 is the only code like it
-sed 's/@CODE@/b20/' "$tmp/off.txt" >"$tmp/off-m.txt"
-sed 's/@CODE@/HS1005/' "$tmp/off.txt" >"$tmp/off-s.txt"
+sed "s/@CODE@/b20/; s|@STOPPED@|$tmp/server-stopped|" "$tmp/off.txt" \
+    >"$tmp/off-m.txt"
+sed "s/@CODE@/HS1005/; s|@STOPPED@|$tmp/server-stopped|" "$tmp/off.txt" \
+    >"$tmp/off-s.txt"
 kiosk_run offm "$surl" "$tmp/mkey" "$tmp/off-m.txt"
 mpid=$kpid
 kiosk_run offs "$surl" "$tmp/skey" "$tmp/off-s.txt"
@@ -230,6 +233,7 @@ else
     bad "offline: the kiosks did not fetch the directory and codes"
 fi
 srv_stop
+touch "$tmp/server-stopped"
 kpid=$mpid n=offm
 kiosk_wait 60
 check "offline stall: QR shown (exit $krc)" test "$krc" -eq 0
