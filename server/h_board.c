@@ -13,6 +13,7 @@
 
 #include "account.h"
 #include "api.h"
+#include "api_json.h"
 #include "bank.h"
 #include "csv_payers.h"
 #include "payref.h"
@@ -145,23 +146,39 @@ static int org_read(struct req *r, json_t *b, int create, struct store_org *o,
 
 enum MHD_Result h_org_list(struct req *r)
 {
+    struct store_org_list l = {0};
     enum MHD_Result res;
-    json_t *out = NULL;
     int rc;
 
     if (api_query_check(r, NULL, &res) != 0)
         return res;
-    rc = r->s->st->ops->org_list(r->s->st, r->who.org_id, &out);
+    rc = r->s->st->ops->org_list(r->s->st, r->who.org_id, &l);
     if (rc != 0)
         return api_store_error(r, rc);
-    return api_reply_json(r, 200, json_pack("{s:o}", "orgs", out));
+    res = api_reply_json(r, 200, json_pack("{s:o}", "orgs", api_json_orgs(&l)));
+    store_org_list_free(&l);
+    return res;
+}
+
+/* Reply `status` with organisation `o` (rc 0) or the store error; frees o. */
+static enum MHD_Result org_reply(struct req *r, int rc, unsigned status,
+                                 struct store_org_row *o)
+{
+    enum MHD_Result res;
+
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, status, api_json_org(o));
+    store_org_row_clear(o);
+    return res;
 }
 
 enum MHD_Result h_org_create(struct req *r)
 {
+    struct store_org_row out = {0};
     struct store_org o;
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    json_t *b = NULL;
     int rc;
 
     if (api_query_check(r, NULL, &res) != 0)
@@ -170,7 +187,7 @@ enum MHD_Result h_org_create(struct req *r)
         return res;
     if (org_read(r, b, 1, &o, &res) == 0) {
         rc = r->s->st->ops->org_create(r->s->st, &o, r->who.actor, &out);
-        res = rc ? api_store_error(r, rc) : api_reply_json(r, 201, out);
+        res = org_reply(r, rc, 201, &out);
     }
     json_decref(b);
     return res;
@@ -178,22 +195,23 @@ enum MHD_Result h_org_create(struct req *r)
 
 enum MHD_Result h_org_get(struct req *r)
 {
+    struct store_org_row out = {0};
     enum MHD_Result res;
-    json_t *out = NULL;
     int64_t id;
     int rc;
 
     if (api_query_check(r, NULL, &res) != 0 || api_org_scope(r, &id, &res) != 0)
         return res;
     rc = r->s->st->ops->org_get(r->s->st, r->arg[0], &out);
-    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    return org_reply(r, rc, 200, &out);
 }
 
 enum MHD_Result h_org_update(struct req *r)
 {
+    struct store_org_row out = {0};
     struct store_org o;
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    json_t *b = NULL;
     int64_t id;
     int rc;
 
@@ -213,7 +231,7 @@ enum MHD_Result h_org_update(struct req *r)
     if (org_read(r, b, 0, &o, &res) == 0) {
         rc = r->s->st->ops->org_update(r->s->st, r->arg[0], &o, r->who.actor,
                                        &out);
-        res = rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+        res = org_reply(r, rc, 200, &out);
     }
     json_decref(b);
     return res;
@@ -344,8 +362,9 @@ out:
 enum MHD_Result h_payer_import(struct req *r)
 {
     struct payers_csv csv = {0};
+    struct store_org_row org = {0};
     enum MHD_Result res;
-    json_t *org = NULL, *errs = NULL, *out = NULL;
+    json_t *errs = NULL, *out = NULL;
     int64_t id;
     int rc;
 
@@ -354,16 +373,16 @@ enum MHD_Result h_payer_import(struct req *r)
     rc = r->s->st->ops->org_get(r->s->st, r->arg[0], &org);
     if (rc != 0)
         return api_store_error(r, rc);
-    if (payers_csv_parse(r->body ? r->body : "", r->len, api_str(org, "kind"),
-                         &csv, &errs) != 0) {
-        json_decref(org);
+    if (payers_csv_parse(r->body ? r->body : "", r->len, org.kind, &csv,
+                         &errs) != 0) {
+        store_org_row_clear(&org);
         return api_reply_json(
             r, 400,
             json_pack("{s:{s:s, s:s, s:o}}", "error", "code", "invalid_csv",
                       "message", "the file has errors; nothing was imported",
                       "rows", errs));
     }
-    json_decref(org);
+    store_org_row_clear(&org);
     rc = r->s->st->ops->payer_import(r->s->st, id, csv.rows, csv.n,
                                      r->who.actor, &out);
     payers_csv_free(&csv);
@@ -426,24 +445,28 @@ static int fee_read(struct req *r, json_t *b, int create, struct store_fee *f,
 
 enum MHD_Result h_fee_list(struct req *r)
 {
+    struct store_fee_list l = {0};
     enum MHD_Result res;
-    json_t *out = NULL;
     int64_t org;
     int rc;
 
     if (api_query_check(r, NULL, &res) != 0 ||
         api_org_scope(r, &org, &res) != 0)
         return res;
-    rc = r->s->st->ops->fee_list(r->s->st, org, &out);
-    return rc ? api_store_error(r, rc)
-              : api_reply_json(r, 200, json_pack("{s:o}", "fees", out));
+    rc = r->s->st->ops->fee_list(r->s->st, org, &l);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200, json_pack("{s:o}", "fees", api_json_fees(&l)));
+    store_fee_list_free(&l);
+    return res;
 }
 
 static enum MHD_Result fee_put(struct req *r, int create)
 {
+    struct store_fee_row out = {0};
     struct store_fee f;
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    json_t *b = NULL;
     int64_t org;
     int rc;
 
@@ -463,7 +486,8 @@ static enum MHD_Result fee_put(struct req *r, int create)
         rc = r->s->st->ops->fee_put(r->s->st, org, &f, create, r->who.actor,
                                     &out);
         res = rc ? api_store_error(r, rc)
-                 : api_reply_json(r, create ? 201 : 200, out);
+                 : api_reply_json(r, create ? 201 : 200, api_json_fee(&out));
+        store_fee_row_clear(&out);
     }
     json_decref(b);
     return res;

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "api_json.h"
 #include "crypto.h"
 #include "dash.h"
 
@@ -204,25 +205,18 @@ static const char *secure_attr(struct req *r)
  */
 static json_t *orgs_of(struct req *r, int64_t org_id, json_t **code)
 {
-    json_t *list = NULL, *out, *o;
+    struct store_org_list list = {0};
+    json_t *out;
     size_t i;
 
     if (r->s->st->ops->org_list(r->s->st, org_id, &list) != 0)
         return NULL;
     out = json_array();
-    json_array_foreach(list, i, o)
-    {
-        json_t *e = json_object();
-
-        json_object_set(e, "code", json_object_get(o, "code"));
-        json_object_set(e, "name", json_object_get(o, "name"));
-        json_object_set(e, "kind", json_object_get(o, "kind"));
-        json_array_append_new(out, e);
-    }
-    *code = org_id != 0 && json_array_size(list) > 0
-                ? json_incref(json_object_get(json_array_get(list, 0), "code"))
-                : json_null();
-    json_decref(list);
+    for (i = 0; i < list.n; i++)
+        json_array_append_new(out, api_json_org_brief(&list.rows[i]));
+    *code = org_id != 0 && list.n > 0 ? json_string(list.rows[0].code)
+                                      : json_null();
+    store_org_list_free(&list);
     return out;
 }
 

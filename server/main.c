@@ -847,7 +847,8 @@ static void print_txn(json_t *t)
 static int cmd_review(const struct srv_config *c, const struct opts *o)
 {
     struct store *st = NULL;
-    json_t *orgs = NULL, *out = NULL;
+    struct store_org_list orgs = {0};
+    json_t *out = NULL;
     const char *act = o->npos >= 2 ? o->pos[1] : "";
     int64_t txn = 0;
     size_t i, k;
@@ -873,14 +874,12 @@ static int cmd_review(const struct srv_config *c, const struct opts *o)
         return 1;
     if (st->ops->org_list(st, 0, &orgs) != 0)
         goto fail;
-    for (i = 0; i < json_array_size(orgs); i++) {
-        const char *code = api_str(json_array_get(orgs, i), "code");
-        int64_t org = 0;
+    for (i = 0; i < orgs.n; i++) {
+        const char *code = orgs.rows[i].code;
+        int64_t org = orgs.rows[i].id;
 
         if (o->org != NULL && strcmp(o->org, code) != 0)
             continue;
-        if (st->ops->org_id(st, code, &org) != 0)
-            goto fail;
         if (strcmp(act, "list") == 0) {
             static const char *const def[] = {"unmatched", "ambiguous"};
             size_t s;
@@ -927,7 +926,7 @@ static int cmd_review(const struct srv_config *c, const struct opts *o)
 fail:
     fprintf(stderr, "chopay-server: %s\n", store_error_message());
 out:
-    json_decref(orgs);
+    store_org_list_free(&orgs);
     json_decref(out);
     store_close(st);
     return rc;
@@ -953,7 +952,8 @@ static int cmd_simulate(const struct srv_config *c, const struct opts *o)
 static int cmd_import(const struct srv_config *c, const struct opts *o)
 {
     struct store *st = NULL;
-    json_t *org = NULL, *errs = NULL, *out = NULL;
+    struct store_org_row org = {0};
+    json_t *errs = NULL, *out = NULL;
     struct payers_csv csv = {0};
     char *data = NULL;
     size_t len = 0;
@@ -990,9 +990,7 @@ static int cmd_import(const struct srv_config *c, const struct opts *o)
         fprintf(stderr, "chopay-server: %s\n", store_error_message());
         goto out;
     }
-    if (payers_csv_parse(data, len,
-                         json_string_value(json_object_get(org, "kind")), &csv,
-                         &errs) != 0) {
+    if (payers_csv_parse(data, len, org.kind, &csv, &errs) != 0) {
         size_t i;
 
         for (i = 0; i < json_array_size(errs); i++) {
@@ -1017,7 +1015,7 @@ static int cmd_import(const struct srv_config *c, const struct opts *o)
     rc = 0;
 out:
     payers_csv_free(&csv);
-    json_decref(org);
+    store_org_row_clear(&org);
     json_decref(errs);
     json_decref(out);
     free(data);

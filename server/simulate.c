@@ -112,7 +112,8 @@ int server_simulate(const struct srv_config *c, const char *org,
 {
     struct store *st = NULL;
     struct ingest_secret sec;
-    json_t *o = NULL, *body = NULL, *data = NULL;
+    struct store_org_row o = {0};
+    json_t *body = NULL, *data = NULL;
     struct curl_slist *hs = NULL;
     char url[300], base[256], when[32], ref[40], hdr[600], ts[32];
     char reply[4096] = "", *text = NULL;
@@ -139,7 +140,7 @@ int server_simulate(const struct srv_config *c, const char *org,
                 via, org, org, org, via);
         goto out;
     }
-    account = json_string_value(json_object_get(o, "account"));
+    account = o.account;
     vn_time(now, when);
     snprintf(ref, sizeof(ref), "FT%02d%03d%08u", (int)(now / 86400 % 100),
              (int)(now / 1000 % 1000), (unsigned)(r % 100000000u));
@@ -314,7 +315,7 @@ out:
     free(text);
     json_decref(body);
     json_decref(data);
-    json_decref(o);
+    store_org_row_clear(&o);
     store_close(st);
     return rc;
 }

@@ -54,6 +54,33 @@ struct store_org {
     const char *prefix;       /* payment-code prefix (payref) */
 };
 
+/*
+ * An organisation as stored (org_get, org_list, org_create, org_update).
+ * The strings are malloc'd and owned by the row; store_org_row_clear()
+ * frees them.
+ */
+struct store_org_row {
+    int64_t id;         /* its id */
+    char *code;         /* [A-Z0-9-]{2,16} */
+    char *kind;         /* "market" or "school" */
+    char *name;         /* UTF-8 display name */
+    char *bank_bin;     /* 6-digit NAPAS BIN of the collecting bank */
+    char *account;      /* collecting account number, normal form */
+    char *account_name; /* account holder */
+    char *prefix;       /* payment-code prefix (payref) */
+};
+
+/* Organisations in code order; store_org_list_free() frees them. */
+struct store_org_list {
+    struct store_org_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                   /* count of `rows` */
+};
+
+/* Free the strings of `o` and set them to NULL (NULL does nothing). */
+void store_org_row_clear(struct store_org_row *o);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_org_list_free(struct store_org_list *l);
+
 /* A payer (stall or student); NULL fields mean "keep" on edit. */
 struct store_payer {
     const char *code;         /* "A-12", "HS1024" */
@@ -76,6 +103,31 @@ struct store_fee {
     int64_t amount;       /* đồng, > 0; 0 = keep on edit */
     int active;           /* 1, 0, or -1 = keep */
 };
+
+/*
+ * A fee as stored (fee_put, fee_list). The strings are malloc'd and owned
+ * by the row; store_fee_row_clear() frees them.
+ */
+struct store_fee_row {
+    char *code;     /* [A-Z0-9-]{1,16} */
+    char *label;    /* UTF-8 label shown to payers */
+    char *kind;     /* "daily", "monthly", "term", "oneoff" */
+    char *category; /* payer category it applies to ("" = all) */
+    int64_t amount; /* đồng, > 0 */
+    int active;     /* 1 or 0 */
+};
+
+/* An organisation's fees in code order; store_fee_list_free() frees
+ * them. */
+struct store_fee_list {
+    struct store_fee_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                   /* count of `rows` */
+};
+
+/* Free the strings of `f` and set them to NULL (NULL does nothing). */
+void store_fee_row_clear(struct store_fee_row *f);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_fee_list_free(struct store_fee_list *l);
 
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
@@ -290,14 +342,21 @@ struct store_ops {
     int (*token_add)(struct store *st, const char *role, const char *org_code,
                      const char *hash, int64_t *id);
 
-    /* Organisations. `org_id` 0 in list means all. */
+    /*
+     * Organisations. create and update fill *out (may be NULL) with the
+     * organisation as stored; list gives every organisation (`org_id` 0)
+     * or only that one. The caller frees *out (store_org_row_clear,
+     * store_org_list_free).
+     */
     int (*org_create)(struct store *st, const struct store_org *o,
-                      const char *actor, json_t **out);
+                      const char *actor, struct store_org_row *out);
     int (*org_update)(struct store *st, const char *code,
                       const struct store_org *o, const char *actor,
-                      json_t **out);
-    int (*org_get)(struct store *st, const char *code, json_t **out);
-    int (*org_list)(struct store *st, int64_t org_id, json_t **out);
+                      struct store_org_row *out);
+    int (*org_get)(struct store *st, const char *code,
+                   struct store_org_row *out);
+    int (*org_list)(struct store *st, int64_t org_id,
+                    struct store_org_list *out);
     int (*org_id)(struct store *st, const char *code, int64_t *out);
 
     /* Payers. `create`: 1 insert only, 0 update only. */
@@ -310,10 +369,15 @@ struct store_ops {
     int (*payer_list)(struct store *st, int64_t org_id,
                       const struct store_filter *f, json_t **out);
 
-    /* Fee schedules. */
+    /*
+     * Fee schedules. put (`create` 1 insert, 0 update) fills *out (may be
+     * NULL) with the fee as stored. The caller frees *out
+     * (store_fee_row_clear, store_fee_list_free).
+     */
     int (*fee_put)(struct store *st, int64_t org_id, const struct store_fee *f,
-                   int create, const char *actor, json_t **out);
-    int (*fee_list)(struct store *st, int64_t org_id, json_t **out);
+                   int create, const char *actor, struct store_fee_row *out);
+    int (*fee_list)(struct store *st, int64_t org_id,
+                    struct store_fee_list *out);
 
     /* Invoices for `period` (one fee, or every fee of the period's kind). */
     int (*invoices_generate)(struct store *st, int64_t org_id,

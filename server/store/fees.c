@@ -2,12 +2,62 @@
  * fees.c: an organisation's fees: put one (its kind is fixed once
  * created) and list them.
  */
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "store_int.h"
 
+/* The fee in the current row (code, label, kind, category, amount, active
+ * from column `i` on) into *f (its strings owned by it, cleared on
+ * failure). */
+static int fee_row_read(struct db_stmt *st, int i, struct store_fee_row *f)
+{
+    int rc;
+
+    memset(f, 0, sizeof(*f));
+    rc = sqi_col_dup(st, i, &f->code);
+    if (rc == 0)
+        rc = sqi_col_dup(st, i + 1, &f->label);
+    if (rc == 0)
+        rc = sqi_col_dup(st, i + 2, &f->kind);
+    if (rc == 0)
+        rc = sqi_col_dup(st, i + 3, &f->category);
+    f->amount = db_column_int64(st, i + 4);
+    f->active = (int)db_column_int64(st, i + 5);
+    if (rc != 0)
+        store_fee_row_clear(f);
+    return rc;
+}
+
+void store_fee_row_clear(struct store_fee_row *f)
+{
+    if (f == NULL)
+        return;
+    free(f->code);
+    free(f->label);
+    free(f->kind);
+    free(f->category);
+    memset(f, 0, sizeof(*f));
+}
+
+void store_fee_list_free(struct store_fee_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_fee_row_clear(&l->rows[i]);
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
+/* Fee `code` of `org` into *out and, for the audit log, as JSON into
+ * *detail (without its id). */
 static int fee_fetch(struct sqi_conn *c, int64_t org, const char *code,
-                     json_t **out)
+                     struct store_fee_row *out, json_t **detail)
 {
     struct db_stmt *st = sqi_q(c, Q_FEE_GET);
     int rc;
@@ -23,20 +73,24 @@ static int fee_fetch(struct sqi_conn *c, int64_t org, const char *code,
         store_set_error("fee_not_found", "no fee '%s'", code);
         return -STORE_E_NOT_FOUND;
     }
-    *out = sqi_row_json(st);
-    json_object_del(*out, "id");
+    rc = fee_row_read(st, 1, out);
+    if (rc == 0) {
+        *detail = sqi_row_json(st);
+        json_object_del(*detail, "id");
+    }
     db_reset(st);
-    return 0;
+    return rc;
 }
 
 int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
-               int create, const char *actor, json_t **out)
+               int create, const char *actor, struct store_fee_row *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     int64_t now = (int64_t)time(NULL);
+    struct store_fee_row res = {0};
     struct db_stmt *st;
-    json_t *res = NULL;
+    json_t *detail = NULL;
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -66,33 +120,48 @@ int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
         rc = -STORE_E_NOT_FOUND;
         goto done;
     }
-    rc = fee_fetch(c, org, f->code, &res);
+    rc = fee_fetch(c, org, f->code, &res, &detail);
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, actor, create ? "fee.create" : "fee.update", f->code,
-                   json_deep_copy(res));
+                   detail);
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0 && out != NULL)
         *out = res;
     else
-        json_decref(res);
+        store_fee_row_clear(&res);
 out:
     sqi_put_conn(s, c);
     return rc;
 }
 
-int sq_fee_list(struct store *base, int64_t org, json_t **out)
+int sq_fee_list(struct store *base, int64_t org, struct store_fee_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_FEE_LIST);
+    struct store_fee_list l = {0};
+    size_t cap = 0;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
         sqi_bi(st, 1, org);
-        rc = sqi_rows_json(c, st, out);
+        while ((rc = sqi_step(c, st)) == 1) {
+            rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
+            if (rc == 0)
+                rc = fee_row_read(st, 0, &l.rows[l.n]);
+            if (rc != 0)
+                break;
+            l.n++;
+        }
+        db_reset(st);
     }
     sqi_put_conn(s, c);
-    return rc;
+    if (rc < 0) {
+        store_fee_list_free(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }

@@ -3,6 +3,7 @@
  * normal form, see accounts.c), read, list and look up by code, each write
  * audited in its transaction.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,7 +41,61 @@ json_t *sqi_org_row(struct db_stmt *st)
     return o;
 }
 
-static int org_fetch(struct sqi_conn *c, const char *code, json_t **out)
+/* The organisation in the current row (ORG_COLS) into *o (all fields
+ * owned by it, cleared on failure). */
+static int org_row_read(struct db_stmt *st, struct store_org_row *o)
+{
+    int rc;
+
+    memset(o, 0, sizeof(*o));
+    o->id = db_column_int64(st, 0);
+    rc = sqi_col_dup(st, 1, &o->code);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 2, &o->kind);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 3, &o->name);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 4, &o->bank_bin);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 5, &o->account);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 6, &o->account_name);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 7, &o->prefix);
+    if (rc != 0)
+        store_org_row_clear(o);
+    return rc;
+}
+
+void store_org_row_clear(struct store_org_row *o)
+{
+    if (o == NULL)
+        return;
+    free(o->code);
+    free(o->kind);
+    free(o->name);
+    free(o->bank_bin);
+    free(o->account);
+    free(o->account_name);
+    free(o->prefix);
+    memset(o, 0, sizeof(*o));
+}
+
+void store_org_list_free(struct store_org_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_org_row_clear(&l->rows[i]);
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
+static int org_fetch(struct sqi_conn *c, const char *code,
+                     struct store_org_row *out)
 {
     struct db_stmt *st = sqi_q(c, Q_ORG_BY_CODE);
     int rc;
@@ -55,9 +110,9 @@ static int org_fetch(struct sqi_conn *c, const char *code, json_t **out)
         store_set_error("org_not_found", "no organisation '%s'", code);
         return -STORE_E_NOT_FOUND;
     }
-    *out = sqi_org_row(st);
+    rc = org_row_read(st, out);
     db_reset(st);
-    return 0;
+    return rc;
 }
 
 static json_t *org_detail(const struct store_org *o)
@@ -78,7 +133,7 @@ static json_t *org_detail(const struct store_org *o)
 }
 
 int sq_org_create(struct store *base, const struct store_org *org,
-                  const char *actor, json_t **out)
+                  const char *actor, struct store_org_row *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -86,7 +141,7 @@ int sq_org_create(struct store *base, const struct store_org *org,
     struct sqi_account was, acct;
     struct store_org norm = *org, *o = &norm;
     struct db_stmt *st;
-    json_t *res = NULL;
+    struct store_org_row res = {0};
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -123,17 +178,18 @@ int sq_org_create(struct store *base, const struct store_org *org,
     rc = org_fetch(c, o->code, &res);
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0 && out != NULL)
         *out = res;
     else
-        json_decref(res);
+        store_org_row_clear(&res);
 out:
     sqi_put_conn(s, c);
     return rc;
 }
 
 int sq_org_update(struct store *base, const char *code,
-                  const struct store_org *org, const char *actor, json_t **out)
+                  const struct store_org *org, const char *actor,
+                  struct store_org_row *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -141,7 +197,7 @@ int sq_org_update(struct store *base, const char *code,
     struct sqi_account was, acct;
     struct store_org norm = *org, *o = &norm;
     struct db_stmt *st;
-    json_t *res = NULL;
+    struct store_org_row res = {0};
     int rc, moved = 0;
 
     rc = sqi_begin_write(s, c);
@@ -190,22 +246,25 @@ int sq_org_update(struct store *base, const char *code,
     rc = org_fetch(c, code, &res);
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0 && out != NULL)
         *out = res;
     else
-        json_decref(res);
+        store_org_row_clear(&res);
 out:
     sqi_put_conn(s, c);
     return rc;
 }
 
-int sq_org_get(struct store *base, const char *code, json_t **out)
+int sq_org_get(struct store *base, const char *code, struct store_org_row *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    int rc = org_fetch(c, code, out);
+    struct store_org_row res;
+    int rc = org_fetch(c, code, &res);
 
     sqi_put_conn(s, c);
+    if (rc == 0)
+        *out = res;
     return rc;
 }
 
@@ -219,12 +278,13 @@ int sq_org_id(struct store *base, const char *code, int64_t *out)
     return rc;
 }
 
-int sq_org_list(struct store *base, int64_t org_id, json_t **out)
+int sq_org_list(struct store *base, int64_t org_id, struct store_org_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_ORG_LIST);
-    json_t *a = json_array();
+    struct store_org_list l = {0};
+    size_t cap = 0;
     int rc;
 
     if (st == NULL) {
@@ -232,14 +292,21 @@ int sq_org_list(struct store *base, int64_t org_id, json_t **out)
         goto out;
     }
     sqi_bi(st, 1, org_id);
-    while ((rc = sqi_step(c, st)) == 1)
-        json_array_append_new(a, sqi_org_row(st));
+    while ((rc = sqi_step(c, st)) == 1) {
+        rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
+        if (rc == 0)
+            rc = org_row_read(st, &l.rows[l.n]);
+        if (rc != 0)
+            break;
+        l.n++;
+    }
+    db_reset(st);
 out:
     sqi_put_conn(s, c);
     if (rc < 0) {
-        json_decref(a);
+        store_org_list_free(&l);
         return rc;
     }
-    *out = a;
+    *out = l;
     return 0;
 }

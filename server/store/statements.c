@@ -4,7 +4,10 @@
  * helpers every store file uses to prepare, bind, step and turn rows into
  * JSON.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "store_int.h"
 
@@ -332,6 +335,32 @@ const char *sqi_col_text(struct db_stmt *st, int i)
     const char *s = db_column_text(st, i);
 
     return s ? s : "";
+}
+
+int sqi_col_dup(struct db_stmt *st, int i, char **out)
+{
+    *out = strdup(sqi_col_text(st, i));
+    if (*out != NULL)
+        return 0;
+    store_set_error("out_of_memory", "out of memory reading a row");
+    return -STORE_E_IO;
+}
+
+int sqi_grow(void **rows, size_t *cap, size_t n, size_t size)
+{
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *p;
+
+    if (n < *cap)
+        return 0;
+    p = ncap <= SIZE_MAX / size ? realloc(*rows, ncap * size) : NULL;
+    if (p == NULL) {
+        store_set_error("out_of_memory", "out of memory reading rows");
+        return -STORE_E_IO;
+    }
+    *rows = p;
+    *cap = ncap;
+    return 0;
 }
 
 int64_t sqi_lim(const struct store_filter *f)

@@ -130,6 +130,17 @@ json_t *sqi_row_json(struct db_stmt *st);
 int sqi_rows_json(struct sqi_conn *c, struct db_stmt *st, json_t **out);
 /* Column `i` of the current row as text, "" for NULL. */
 const char *sqi_col_text(struct db_stmt *st, int i);
+/*
+ * Column `i` of the current row as a malloc'd copy ("" for NULL) into
+ * *out; -STORE_E_IO when out of memory (*out is then NULL).
+ */
+int sqi_col_dup(struct db_stmt *st, int i, char **out);
+/*
+ * Make room for one more element after the `n` of *rows (each `size`
+ * bytes, room for *cap): grows the array when it is full. -STORE_E_IO
+ * when out of memory (*rows is then unchanged).
+ */
+int sqi_grow(void **rows, size_t *cap, size_t n, size_t size);
 /* The row limit of a list request `f`. */
 int64_t sqi_lim(const struct store_filter *f);
 
@@ -189,11 +200,12 @@ int sq_token_add(struct store *base, const char *role, const char *org_code,
                  const char *hash, int64_t *id);
 /* orgs.c */
 int sq_org_create(struct store *base, const struct store_org *org,
-                  const char *actor, json_t **out);
+                  const char *actor, struct store_org_row *out);
 int sq_org_update(struct store *base, const char *code,
-                  const struct store_org *org, const char *actor, json_t **out);
-int sq_org_get(struct store *base, const char *code, json_t **out);
-int sq_org_list(struct store *base, int64_t org_id, json_t **out);
+                  const struct store_org *org, const char *actor,
+                  struct store_org_row *out);
+int sq_org_get(struct store *base, const char *code, struct store_org_row *out);
+int sq_org_list(struct store *base, int64_t org_id, struct store_org_list *out);
 int sq_org_id(struct store *base, const char *code, int64_t *out);
 /* payers.c */
 int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
@@ -205,8 +217,8 @@ int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
                   json_t **out);
 /* fees.c */
 int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
-               int create, const char *actor, json_t **out);
-int sq_fee_list(struct store *base, int64_t org, json_t **out);
+               int create, const char *actor, struct store_fee_row *out);
+int sq_fee_list(struct store *base, int64_t org, struct store_fee_list *out);
 /* invoices.c */
 int sq_invoices_generate(struct store *base, int64_t org, const char *period,
                          const char *fee_code, const char *actor, json_t **out);

@@ -1,0 +1,30 @@
+/*
+ * api_json.h: the API's JSON for the rows the store returns: each
+ * function builds the object (or array) a response carries, with the
+ * keys in the order clients have always seen them. The HTTP handlers
+ * and the operator commands that print JSON use the same builders.
+ */
+#ifndef CHOPAY_SERVER_API_JSON_H
+#define CHOPAY_SERVER_API_JSON_H
+
+#include <jansson.h>
+
+#include "store.h"
+
+/* Organisation `o` as {code, kind, name, account, account_name, prefix,
+ * bank: {bin, name, short_name}}; a new reference. */
+json_t *api_json_org(const struct store_org_row *o);
+
+/* Organisation `o` as {code, name, kind} (the dashboard's picker). */
+json_t *api_json_org_brief(const struct store_org_row *o);
+
+/* The organisations of `l` as an array of api_json_org objects. */
+json_t *api_json_orgs(const struct store_org_list *l);
+
+/* Fee `f` as {code, label, kind, category, amount, active}. */
+json_t *api_json_fee(const struct store_fee_row *f);
+
+/* The fees of `l` as an array of api_json_fee objects. */
+json_t *api_json_fees(const struct store_fee_list *l);
+
+#endif
