@@ -72,3 +72,43 @@ json_t *api_json_fees(const struct store_fee_list *l)
         json_array_append_new(a, api_json_fee(&l->rows[i]));
     return a;
 }
+
+/* Payer `p` into object `j` (after whatever `j` holds). */
+static json_t *payer_into(json_t *j, const struct store_payer_row *p)
+{
+    json_object_set_new(j, "code", text(p->code));
+    json_object_set_new(j, "name", text(p->name));
+    json_object_set_new(j, "category", text(p->category));
+    json_object_set_new(j, "zone", text(p->zone));
+    json_object_set_new(j, "class", text(p->class_name));
+    json_object_set_new(j, "guardian", text(p->guardian));
+    json_object_set_new(j, "bank_bin", text(p->bank_bin));
+    json_object_set_new(j, "bank_account", text(p->bank_account));
+    json_object_set_new(j, "active", json_integer(p->active));
+    json_object_set_new(j, "credit", json_integer(p->credit));
+    return j;
+}
+
+json_t *api_json_payer(const struct store_payer_row *p)
+{
+    return payer_into(json_object(), p);
+}
+
+json_t *api_json_payers(const struct store_payer_list *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        json_array_append_new(
+            a, payer_into(json_pack("{s:I}", "id", (json_int_t)l->rows[i].id),
+                          &l->rows[i]));
+    return a;
+}
+
+json_t *api_json_payer_import(const struct store_payer_import *im)
+{
+    return json_pack("{s:I, s:I, s:I}", "imported", (json_int_t)im->imported,
+                     "created", (json_int_t)im->created, "updated",
+                     (json_int_t)im->updated);
+}

@@ -27,4 +27,15 @@ json_t *api_json_fee(const struct store_fee_row *f);
 /* The fees of `l` as an array of api_json_fee objects. */
 json_t *api_json_fees(const struct store_fee_list *l);
 
+/* Payer `p` as {code, name, category, zone, class, guardian, bank_bin,
+ * bank_account, active, credit}. */
+json_t *api_json_payer(const struct store_payer_row *p);
+
+/* The payers of `l` as an array of api_json_payer objects, each with
+ * its "id" first (for paging). */
+json_t *api_json_payers(const struct store_payer_list *l);
+
+/* What an import did: {imported, created, updated}. */
+json_t *api_json_payer_import(const struct store_payer_import *im);
+
 #endif

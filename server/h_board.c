@@ -160,19 +160,6 @@ enum MHD_Result h_org_list(struct req *r)
     return res;
 }
 
-/* Reply `status` with organisation `o` (rc 0) or the store error; frees o. */
-static enum MHD_Result org_reply(struct req *r, int rc, unsigned status,
-                                 struct store_org_row *o)
-{
-    enum MHD_Result res;
-
-    if (rc != 0)
-        return api_store_error(r, rc);
-    res = api_reply_json(r, status, api_json_org(o));
-    store_org_row_clear(o);
-    return res;
-}
-
 enum MHD_Result h_org_create(struct req *r)
 {
     struct store_org_row out = {0};
@@ -187,7 +174,9 @@ enum MHD_Result h_org_create(struct req *r)
         return res;
     if (org_read(r, b, 1, &o, &res) == 0) {
         rc = r->s->st->ops->org_create(r->s->st, &o, r->who.actor, &out);
-        res = org_reply(r, rc, 201, &out);
+        res = rc ? api_store_error(r, rc)
+                 : api_reply_json(r, 201, api_json_org(&out));
+        store_org_row_clear(&out);
     }
     json_decref(b);
     return res;
@@ -203,7 +192,10 @@ enum MHD_Result h_org_get(struct req *r)
     if (api_query_check(r, NULL, &res) != 0 || api_org_scope(r, &id, &res) != 0)
         return res;
     rc = r->s->st->ops->org_get(r->s->st, r->arg[0], &out);
-    return org_reply(r, rc, 200, &out);
+    res = rc ? api_store_error(r, rc)
+             : api_reply_json(r, 200, api_json_org(&out));
+    store_org_row_clear(&out);
+    return res;
 }
 
 enum MHD_Result h_org_update(struct req *r)
@@ -231,7 +223,9 @@ enum MHD_Result h_org_update(struct req *r)
     if (org_read(r, b, 0, &o, &res) == 0) {
         rc = r->s->st->ops->org_update(r->s->st, r->arg[0], &o, r->who.actor,
                                        &out);
-        res = org_reply(r, rc, 200, &out);
+        res = rc ? api_store_error(r, rc)
+                 : api_reply_json(r, 200, api_json_org(&out));
+        store_org_row_clear(&out);
     }
     json_decref(b);
     return res;
@@ -278,9 +272,9 @@ static int payer_read(struct req *r, json_t *b, struct store_payer *p,
 enum MHD_Result h_payer_list(struct req *r)
 {
     static const char *const allowed[] = {"limit", "after", NULL};
+    struct store_payer_list l = {0};
     struct store_filter f = {0};
     enum MHD_Result res;
-    json_t *out = NULL;
     int64_t org;
     const char *v;
     int rc;
@@ -292,16 +286,21 @@ enum MHD_Result h_payer_list(struct req *r)
         f.limit = atoll(v);
     if ((v = api_query(r, "after")) != NULL)
         f.after_id = atoll(v);
-    rc = r->s->st->ops->payer_list(r->s->st, org, &f, &out);
-    return rc ? api_store_error(r, rc)
-              : api_reply_json(r, 200, json_pack("{s:o}", "payers", out));
+    rc = r->s->st->ops->payer_list(r->s->st, org, &f, &l);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200,
+                         json_pack("{s:o}", "payers", api_json_payers(&l)));
+    store_payer_list_free(&l);
+    return res;
 }
 
 enum MHD_Result h_payer_create(struct req *r)
 {
+    struct store_payer_row out = {0};
     struct store_payer p;
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    json_t *b = NULL;
     char code[40];
     int64_t org;
     int rc, i;
@@ -324,7 +323,9 @@ enum MHD_Result h_payer_create(struct req *r)
     }
     p.code = code;
     rc = r->s->st->ops->payer_put(r->s->st, org, &p, 1, r->who.actor, &out);
-    res = rc ? api_store_error(r, rc) : api_reply_json(r, 201, out);
+    res = rc ? api_store_error(r, rc)
+             : api_reply_json(r, 201, api_json_payer(&out));
+    store_payer_row_clear(&out);
 out:
     json_decref(b);
     return res;
@@ -332,9 +333,10 @@ out:
 
 enum MHD_Result h_payer_update(struct req *r)
 {
+    struct store_payer_row out = {0};
     struct store_payer p;
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    json_t *b = NULL;
     int64_t org;
     int rc, i;
 
@@ -353,7 +355,9 @@ enum MHD_Result h_payer_update(struct req *r)
         r->arg[1][i] = (char)toupper((unsigned char)r->arg[1][i]);
     p.code = r->arg[1];
     rc = r->s->st->ops->payer_put(r->s->st, org, &p, 0, r->who.actor, &out);
-    res = rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    res = rc ? api_store_error(r, rc)
+             : api_reply_json(r, 200, api_json_payer(&out));
+    store_payer_row_clear(&out);
 out:
     json_decref(b);
     return res;
@@ -363,8 +367,9 @@ enum MHD_Result h_payer_import(struct req *r)
 {
     struct payers_csv csv = {0};
     struct store_org_row org = {0};
+    struct store_payer_import out;
     enum MHD_Result res;
-    json_t *errs = NULL, *out = NULL;
+    json_t *errs = NULL;
     int64_t id;
     int rc;
 
@@ -386,7 +391,8 @@ enum MHD_Result h_payer_import(struct req *r)
     rc = r->s->st->ops->payer_import(r->s->st, id, csv.rows, csv.n,
                                      r->who.actor, &out);
     payers_csv_free(&csv);
-    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    return rc ? api_store_error(r, rc)
+              : api_reply_json(r, 200, api_json_payer_import(&out));
 }
 
 /* ---- fees --------------------------------------------------------------- */

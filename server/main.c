@@ -953,7 +953,8 @@ static int cmd_import(const struct srv_config *c, const struct opts *o)
 {
     struct store *st = NULL;
     struct store_org_row org = {0};
-    json_t *errs = NULL, *out = NULL;
+    struct store_payer_import out;
+    json_t *errs = NULL;
     struct payers_csv csv = {0};
     char *data = NULL;
     size_t len = 0;
@@ -1009,15 +1010,13 @@ static int cmd_import(const struct srv_config *c, const struct opts *o)
         goto out;
     }
     printf("imported %lld payers (%lld new, %lld updated)\n",
-           (long long)json_integer_value(json_object_get(out, "imported")),
-           (long long)json_integer_value(json_object_get(out, "created")),
-           (long long)json_integer_value(json_object_get(out, "updated")));
+           (long long)out.imported, (long long)out.created,
+           (long long)out.updated);
     rc = 0;
 out:
     payers_csv_free(&csv);
     store_org_row_clear(&org);
     json_decref(errs);
-    json_decref(out);
     free(data);
     store_close(st);
     return rc;

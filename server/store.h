@@ -94,6 +94,42 @@ struct store_payer {
     int active;               /* 1, 0, or -1 = keep */
 };
 
+/*
+ * A payer as stored (payer_put, payer_list). The strings are malloc'd and
+ * owned by the row; store_payer_row_clear() frees them.
+ */
+struct store_payer_row {
+    int64_t id;         /* its id (paging: store_filter.after_id) */
+    char *code;         /* "A-12", "HS1024" */
+    char *name;         /* vendor or student name */
+    char *category;     /* fee category ("" = none) */
+    char *zone;         /* stall zone, "" */
+    char *class_name;   /* student class, "" */
+    char *guardian;     /* student guardian, "" */
+    char *bank_bin;     /* vendor's own bank, "" */
+    char *bank_account; /* vendor's own account, "" */
+    int active;         /* 1 or 0 */
+    int64_t credit;     /* đồng paid and not allocated yet */
+};
+
+/* Payers in id order; store_payer_list_free() frees them. */
+struct store_payer_list {
+    struct store_payer_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                     /* count of `rows` */
+};
+
+/* Free the strings of `p` and set them to NULL (NULL does nothing). */
+void store_payer_row_clear(struct store_payer_row *p);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_payer_list_free(struct store_payer_list *l);
+
+/* What store_ops.payer_import did. */
+struct store_payer_import {
+    int64_t imported; /* rows given */
+    int64_t created;  /* of them new payers */
+    int64_t updated;  /* of them payers that existed */
+};
+
 /* A fee schedule entry. */
 struct store_fee {
     const char *code;     /* [A-Z0-9-]{1,16} */
@@ -359,15 +395,22 @@ struct store_ops {
                     struct store_org_list *out);
     int (*org_id)(struct store *st, const char *code, int64_t *out);
 
-    /* Payers. `create`: 1 insert only, 0 update only. */
+    /*
+     * Payers. put (`create`: 1 insert only, 0 update only) fills *out
+     * (may be NULL) with the payer as stored; import inserts or updates
+     * every row in one transaction; list pages by id (f->after_id,
+     * f->limit). The caller frees *out (store_payer_row_clear,
+     * store_payer_list_free).
+     */
     int (*payer_put)(struct store *st, int64_t org_id,
                      const struct store_payer *p, int create, const char *actor,
-                     json_t **out);
+                     struct store_payer_row *out);
     int (*payer_import)(struct store *st, int64_t org_id,
                         const struct store_payer *rows, size_t n,
-                        const char *actor, json_t **out);
+                        const char *actor, struct store_payer_import *out);
     int (*payer_list)(struct store *st, int64_t org_id,
-                      const struct store_filter *f, json_t **out);
+                      const struct store_filter *f,
+                      struct store_payer_list *out);
 
     /*
      * Fee schedules. put (`create` 1 insert, 0 update) fills *out (may be

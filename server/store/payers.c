@@ -2,12 +2,65 @@
  * payers.c: an organisation's payers: put one, import many in one
  * transaction, list them, and find a payer's id by code.
  */
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "store_int.h"
 
+/* The payer in the current row (id, PAYER_COLS) into *p (its strings
+ * owned by it, cleared on failure). */
+static int payer_row_read(struct db_stmt *st, struct store_payer_row *p)
+{
+    char **text[] = {&p->code,     &p->name,        &p->category,
+                     &p->zone,     &p->class_name,  &p->guardian,
+                     &p->bank_bin, &p->bank_account};
+    size_t i;
+    int rc = 0;
+
+    memset(p, 0, sizeof(*p));
+    p->id = db_column_int64(st, 0);
+    for (i = 0; i < sizeof(text) / sizeof(text[0]) && rc == 0; i++)
+        rc = sqi_col_dup(st, (int)i + 1, text[i]);
+    p->active = (int)db_column_int64(st, 9);
+    p->credit = db_column_int64(st, 10);
+    if (rc != 0)
+        store_payer_row_clear(p);
+    return rc;
+}
+
+void store_payer_row_clear(struct store_payer_row *p)
+{
+    if (p == NULL)
+        return;
+    free(p->code);
+    free(p->name);
+    free(p->category);
+    free(p->zone);
+    free(p->class_name);
+    free(p->guardian);
+    free(p->bank_bin);
+    free(p->bank_account);
+    memset(p, 0, sizeof(*p));
+}
+
+void store_payer_list_free(struct store_payer_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_payer_row_clear(&l->rows[i]);
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
+/* Payer `code` of `org` into *out and, for the audit log, as JSON into
+ * *detail (without its id). */
 static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
-                       json_t **out)
+                       struct store_payer_row *out, json_t **detail)
 {
     struct db_stmt *st = sqi_q(c, Q_PAYER_GET);
     int rc;
@@ -23,9 +76,13 @@ static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
         store_set_error("payer_not_found", "no payer '%s'", code);
         return -STORE_E_NOT_FOUND;
     }
-    *out = sqi_row_json(st);
+    rc = payer_row_read(st, out);
+    if (rc == 0) {
+        *detail = sqi_row_json(st);
+        json_object_del(*detail, "id");
+    }
     db_reset(st);
-    return 0;
+    return rc;
 }
 
 /* Insert or update one payer; *created says which. In a write txn. */
@@ -91,12 +148,13 @@ static int payer_write(struct sqi_conn *c, int64_t org,
 }
 
 int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
-                 int create, const char *actor, json_t **out)
+                 int create, const char *actor, struct store_payer_row *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     int64_t now = (int64_t)time(NULL);
-    json_t *res = NULL;
+    struct store_payer_row res = {0};
+    json_t *detail = NULL;
     int rc, created = 0;
 
     rc = sqi_begin_write(s, c);
@@ -105,17 +163,17 @@ int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
     rc = payer_write(c, org, p, create ? 1 : 0, &created);
     if (rc != 0)
         goto done;
-    rc = payer_fetch(c, org, p->code, &res);
+    rc = payer_fetch(c, org, p->code, &res, &detail);
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, actor, created ? "payer.create" : "payer.update",
-                   p->code, json_deep_copy(res));
+                   p->code, detail);
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0 && out != NULL)
         *out = res;
     else
-        json_decref(res);
+        store_payer_row_clear(&res);
 out:
     sqi_put_conn(s, c);
     return rc;
@@ -123,7 +181,7 @@ out:
 
 int sq_payer_import(struct store *base, int64_t org,
                     const struct store_payer *rows, size_t n, const char *actor,
-                    json_t **out)
+                    struct store_payer_import *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -148,31 +206,47 @@ int sq_payer_import(struct store *base, int64_t org,
                              "updated", (json_int_t)updated));
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
-        *out =
-            json_pack("{s:I, s:I, s:I}", "imported", (json_int_t)n, "created",
-                      (json_int_t)created, "updated", (json_int_t)updated);
+    if (rc == 0 && out != NULL) {
+        out->imported = (int64_t)n;
+        out->created = (int64_t)created;
+        out->updated = (int64_t)updated;
+    }
 out:
     sqi_put_conn(s, c);
     return rc;
 }
 
 int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
-                  json_t **out)
+                  struct store_payer_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_PAYER_LIST);
+    struct store_payer_list l = {0};
+    size_t cap = 0;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
         sqi_bi(st, 1, org);
         sqi_bi(st, 2, f ? f->after_id : 0);
         sqi_bi(st, 3, sqi_lim(f));
-        rc = sqi_rows_json(c, st, out);
+        while ((rc = sqi_step(c, st)) == 1) {
+            rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
+            if (rc == 0)
+                rc = payer_row_read(st, &l.rows[l.n]);
+            if (rc != 0)
+                break;
+            l.n++;
+        }
+        db_reset(st);
     }
     sqi_put_conn(s, c);
-    return rc;
+    if (rc < 0) {
+        store_payer_list_free(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }
 
 /* Payer id and name by code in `org`; -NOT_FOUND when unknown. */

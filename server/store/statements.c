@@ -57,7 +57,7 @@ static const char *const sqls[Q__COUNT] = {
                     " END FROM audit ORDER BY id",
     [Q_PAYER_ID] = "SELECT id, name FROM payers WHERE org_id = ?1"
                    " AND code = ?2",
-    [Q_PAYER_GET] = "SELECT " PAYER_COLS " FROM payers WHERE org_id = ?1"
+    [Q_PAYER_GET] = "SELECT id, " PAYER_COLS " FROM payers WHERE org_id = ?1"
                     " AND code = ?2",
     [Q_PAYER_INSERT] = "INSERT INTO payers(org_id, code, name, category,"
                        " zone, class_name, guardian, bank_bin, bank_account,"

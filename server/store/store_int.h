@@ -209,12 +209,12 @@ int sq_org_list(struct store *base, int64_t org_id, struct store_org_list *out);
 int sq_org_id(struct store *base, const char *code, int64_t *out);
 /* payers.c */
 int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
-                 int create, const char *actor, json_t **out);
+                 int create, const char *actor, struct store_payer_row *out);
 int sq_payer_import(struct store *base, int64_t org,
                     const struct store_payer *rows, size_t n, const char *actor,
-                    json_t **out);
+                    struct store_payer_import *out);
 int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
-                  json_t **out);
+                  struct store_payer_list *out);
 /* fees.c */
 int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
                int create, const char *actor, struct store_fee_row *out);

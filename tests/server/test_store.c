@@ -36,6 +36,20 @@ static int64_t jint(json_t *o, const char *k)
 
 static char db_file[300]; /* the test database's file ("" on PostgreSQL) */
 
+/* The credit of the first payer `f` lists in `org_id`, -1 when the list
+ * fails or is empty. */
+static int64_t first_credit(struct store *st, int64_t org_id,
+                            const struct store_filter *f)
+{
+    struct store_payer_list l = {0};
+    int64_t credit = -1;
+
+    if (st->ops->payer_list(st, org_id, f, &l) == 0 && l.n > 0)
+        credit = l.rows[0].credit;
+    store_payer_list_free(&l);
+    return credit;
+}
+
 /*
  * A refund whose guarded update changes no row (a trigger that silently
  * skips it stands in for a ledger moved under the refund) fails and
@@ -70,9 +84,7 @@ static void refund_guards(struct store *st, int64_t org_id, int64_t credit)
         CHECK(out == NULL);
         json_decref(out);
         CHECK_INT(st_sql(db_file, "DROP TRIGGER skip;"), 0);
-        CHECK_INT(st->ops->payer_list(st, org_id, &f, &out), 0);
-        CHECK_INT(jint(json_array_get(out, 0), "credit"), credit);
-        json_decref(out);
+        CHECK_INT(first_credit(st, org_id, &f), credit);
     }
 }
 
@@ -103,8 +115,7 @@ static void test_ledger(struct store *st)
     CHECK_INT(op->org_id(st, "MKT", &org_id), 0);
     CHECK_INT(op->fee_put(st, org_id, &rent, 1, "test", NULL), 0);
     CHECK_INT(op->fee_put(st, org_id, &day, 1, "test", NULL), 0);
-    CHECK_INT(op->payer_put(st, org_id, &p, 1, "test", &out), 0);
-    json_decref(out);
+    CHECK_INT(op->payer_put(st, org_id, &p, 1, "test", NULL), 0);
     CHECK_INT(op->invoices_generate(st, org_id, "2026-10", NULL, "t", &out), 0);
     CHECK_INT(jint(out, "created"), 1);
     json_decref(out);
@@ -167,9 +178,7 @@ static void test_ledger(struct store *st)
     {
         struct store_filter f = {0};
 
-        CHECK_INT(op->payer_list(st, org_id, &f, &out), 0);
-        CHECK_INT(jint(json_array_get(out, 0), "credit"), 40000);
-        json_decref(out);
+        CHECK_INT(first_credit(st, org_id, &f), 40000);
     }
     /* a code that is not an intent of this organisation */
     t.intent_code = "CH22222222";
@@ -216,9 +225,7 @@ static void test_ledger(struct store *st)
     {
         struct store_filter f = {0};
 
-        CHECK_INT(op->payer_list(st, org_id, &f, &out), 0);
-        CHECK_INT(jint(json_array_get(out, 0), "credit"), 25000);
-        json_decref(out);
+        CHECK_INT(first_credit(st, org_id, &f), 25000);
     }
     /* ... and 25.000 of December's rent, which leaves 275.000 due */
     CHECK_INT(op->invoices_generate(st, org_id, "2026-12", NULL, "t", &out), 0);
@@ -231,9 +238,7 @@ static void test_ledger(struct store *st)
     {
         struct store_filter f = {0};
 
-        CHECK_INT(op->payer_list(st, org_id, &f, &out), 0);
-        CHECK_INT(jint(json_array_get(out, 0), "credit"), 0);
-        json_decref(out);
+        CHECK_INT(first_credit(st, org_id, &f), 0);
     }
     /* generating again changes nothing (no credit used twice) */
     CHECK_INT(op->invoices_generate(st, org_id, "2026-12", NULL, "t", &out), 0);
@@ -523,8 +528,7 @@ static void order_run(const char *dir, int first, int64_t paid[4])
     CHECK_INT(st->ops->org_create(st, &org, "t", NULL), 0);
     CHECK_INT(st->ops->org_id(st, "ORD", &org_id), 0);
     CHECK_INT(st->ops->fee_put(st, org_id, &day, 1, "t", NULL), 0);
-    CHECK_INT(st->ops->payer_put(st, org_id, &p, 1, "t", &out), 0);
-    json_decref(out);
+    CHECK_INT(st->ops->payer_put(st, org_id, &p, 1, "t", NULL), 0);
     for (i = 0; i < 3; i++) {
         CHECK_INT(
             st->ops->invoices_generate(st, org_id, days[i], NULL, "t", &out),
@@ -573,9 +577,7 @@ static void order_run(const char *dir, int first, int64_t paid[4])
                 paid[i] = jint(row, "paid");
         }
         json_decref(out);
-        CHECK_INT(st->ops->payer_list(st, org_id, &f, &out), 0);
-        paid[3] = jint(json_array_get(out, 0), "credit");
-        json_decref(out);
+        paid[3] = first_credit(st, org_id, &f);
     }
     store_close(st);
     check_ledger(path);
