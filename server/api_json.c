@@ -112,3 +112,38 @@ json_t *api_json_payer_import(const struct store_payer_import *im)
                      "created", (json_int_t)im->created, "updated",
                      (json_int_t)im->updated);
 }
+
+/* Invoice `v` as the invoice list shows it. */
+static json_t *invoice(const struct store_invoice_row *v)
+{
+    json_t *j = json_object();
+
+    json_object_set_new(j, "id", json_integer(v->id));
+    json_object_set_new(j, "payer", text(v->payer));
+    json_object_set_new(j, "fee", text(v->fee));
+    json_object_set_new(j, "period", text(v->period));
+    json_object_set_new(j, "label", text(v->label));
+    json_object_set_new(j, "amount", json_integer(v->amount));
+    json_object_set_new(j, "paid", json_integer(v->paid));
+    json_object_set_new(j, "due", json_integer(v->due));
+    json_object_set_new(j, "status", text(v->status));
+    json_object_set_new(j, "created_at", json_integer(v->created_at));
+    return j;
+}
+
+json_t *api_json_invoices(const struct store_invoice_list *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        json_array_append_new(a, invoice(&l->rows[i]));
+    return a;
+}
+
+json_t *api_json_invoices_made(const char *period,
+                               const struct store_invoices_made *m)
+{
+    return json_pack("{s:s, s:I, s:I}", "period", period, "fees",
+                     (json_int_t)m->fees, "created", (json_int_t)m->created);
+}

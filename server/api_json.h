@@ -38,4 +38,12 @@ json_t *api_json_payers(const struct store_payer_list *l);
 /* What an import did: {imported, created, updated}. */
 json_t *api_json_payer_import(const struct store_payer_import *im);
 
+/* The invoices of `l` as [{id, payer, fee, period, label, amount, paid,
+ * due, status, created_at}]. */
+json_t *api_json_invoices(const struct store_invoice_list *l);
+
+/* What generating `period`'s invoices did: {period, fees, created}. */
+json_t *api_json_invoices_made(const char *period,
+                               const struct store_invoices_made *m);
+
 #endif

@@ -518,8 +518,9 @@ enum MHD_Result h_invoices_generate(struct req *r)
         {"fee", T_STR, 0, 16},
         {NULL, 0, 0, 0},
     };
+    struct store_invoices_made out;
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    json_t *b = NULL;
     const char *period;
     int64_t org;
     size_t i;
@@ -540,7 +541,8 @@ enum MHD_Result h_invoices_generate(struct req *r)
     } else {
         rc = r->s->st->ops->invoices_generate(
             r->s->st, org, period, api_str(b, "fee"), r->who.actor, &out);
-        res = rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+        res = rc ? api_store_error(r, rc)
+                 : api_reply_json(r, 200, api_json_invoices_made(period, &out));
     }
     json_decref(b);
     return res;
@@ -582,9 +584,9 @@ enum MHD_Result h_invoice_list(struct req *r)
 {
     static const char *const allowed[] = {"payer", "status", "period",
                                           "limit", "after",  NULL};
+    struct store_invoice_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
-    json_t *out = NULL;
     int64_t org;
     int rc;
 
@@ -595,9 +597,13 @@ enum MHD_Result h_invoice_list(struct req *r)
         strcmp(f.status, "paid"))
         return api_error(r, 400, "invalid_parameter",
                          "status: open, partial or paid");
-    rc = r->s->st->ops->invoice_list(r->s->st, org, &f, &out);
-    return rc ? api_store_error(r, rc)
-              : api_reply_json(r, 200, json_pack("{s:o}", "invoices", out));
+    rc = r->s->st->ops->invoice_list(r->s->st, org, &f, &l);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200,
+                         json_pack("{s:o}", "invoices", api_json_invoices(&l)));
+    store_invoice_list_free(&l);
+    return res;
 }
 
 enum MHD_Result h_intent_list(struct req *r)

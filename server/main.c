@@ -1025,7 +1025,7 @@ out:
 static int cmd_invoices(const struct srv_config *c, const struct opts *o)
 {
     struct store *st = NULL;
-    json_t *out = NULL;
+    struct store_invoices_made out;
     int64_t org = 0;
     int rc;
 
@@ -1044,9 +1044,7 @@ static int cmd_invoices(const struct srv_config *c, const struct opts *o)
         return 1;
     }
     printf("period %s: %lld new invoices from %lld fees\n", o->period,
-           (long long)json_integer_value(json_object_get(out, "created")),
-           (long long)json_integer_value(json_object_get(out, "fees")));
-    json_decref(out);
+           (long long)out.created, (long long)out.fees);
     return 0;
 }
 

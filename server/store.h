@@ -165,6 +165,40 @@ void store_fee_row_clear(struct store_fee_row *f);
 /* Free the rows of `l` and empty it (NULL does nothing). */
 void store_fee_list_free(struct store_fee_list *l);
 
+/*
+ * An invoice as invoice_list gives it. The strings are malloc'd and owned
+ * by the row; store_invoice_row_clear() frees them.
+ */
+struct store_invoice_row {
+    int64_t id;         /* its id (paging: store_filter.after_id) */
+    char *payer;        /* the payer's code */
+    char *fee;          /* the fee's code */
+    char *period;       /* "2026-11", "2026-11-03", "2026-HK1", ... */
+    char *label;        /* the fee's label and the period */
+    int64_t amount;     /* đồng, > 0 */
+    int64_t paid;       /* đồng allocated to it, 0..amount */
+    int64_t due;        /* đồng, amount - paid */
+    char *status;       /* "open", "partial" or "paid" */
+    int64_t created_at; /* unix seconds */
+};
+
+/* Invoices in id order; store_invoice_list_free() frees them. */
+struct store_invoice_list {
+    struct store_invoice_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                       /* count of `rows` */
+};
+
+/* Free the strings of `v` and set them to NULL (NULL does nothing). */
+void store_invoice_row_clear(struct store_invoice_row *v);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_invoice_list_free(struct store_invoice_list *l);
+
+/* What store_ops.invoices_generate did. */
+struct store_invoices_made {
+    int64_t fees;    /* fees invoiced */
+    int64_t created; /* invoices created (existing ones are kept) */
+};
+
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
@@ -422,12 +456,19 @@ struct store_ops {
     int (*fee_list)(struct store *st, int64_t org_id,
                     struct store_fee_list *out);
 
-    /* Invoices for `period` (one fee, or every fee of the period's kind). */
+    /*
+     * Invoices for `period` (one fee, or every fee of the period's kind);
+     * *out (may be NULL) gets the counts. list filters by f->payer,
+     * f->period, f->status and pages by id; the caller frees *out
+     * (store_invoice_list_free).
+     */
     int (*invoices_generate)(struct store *st, int64_t org_id,
                              const char *period, const char *fee_code,
-                             const char *actor, json_t **out);
+                             const char *actor,
+                             struct store_invoices_made *out);
     int (*invoice_list)(struct store *st, int64_t org_id,
-                        const struct store_filter *f, json_t **out);
+                        const struct store_filter *f,
+                        struct store_invoice_list *out);
 
     /* Kiosk side. */
     int (*dues)(struct store *st, int64_t org_id, const char *payer,

@@ -4,6 +4,7 @@
  * and the invoice list.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -61,7 +62,8 @@ static int gen_one(struct sqi_conn *c, int64_t org, int64_t fee_id,
 }
 
 int sq_invoices_generate(struct store *base, int64_t org, const char *period,
-                         const char *fee_code, const char *actor, json_t **out)
+                         const char *fee_code, const char *actor,
+                         struct store_invoices_made *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -158,20 +160,75 @@ int sq_invoices_generate(struct store *base, int64_t org, const char *period,
         rc = sqi_apply_credits(c, org, actor, now);
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
-        *out = json_pack("{s:s, s:I, s:I}", "period", period, "fees",
-                         (json_int_t)fees, "created", (json_int_t)count);
+    if (rc == 0 && out != NULL) {
+        out->fees = fees;
+        out->created = count;
+    }
 out:
     sqi_put_conn(s, c);
     return rc;
 }
 
+/* The invoice in the current row (Q_INVOICE_LIST) into *v (its strings
+ * owned by it, cleared on failure). */
+static int invoice_row_read(struct db_stmt *st, struct store_invoice_row *v)
+{
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    v->id = db_column_int64(st, 0);
+    rc = sqi_col_dup(st, 1, &v->payer);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 2, &v->fee);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 3, &v->period);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 4, &v->label);
+    v->amount = db_column_int64(st, 5);
+    v->paid = db_column_int64(st, 6);
+    v->due = db_column_int64(st, 7);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 8, &v->status);
+    v->created_at = db_column_int64(st, 9);
+    if (rc != 0)
+        store_invoice_row_clear(v);
+    return rc;
+}
+
+void store_invoice_row_clear(struct store_invoice_row *v)
+{
+    if (v == NULL)
+        return;
+    free(v->payer);
+    free(v->fee);
+    free(v->period);
+    free(v->label);
+    free(v->status);
+    memset(v, 0, sizeof(*v));
+}
+
+void store_invoice_list_free(struct store_invoice_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_invoice_row_clear(&l->rows[i]);
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
 int sq_invoice_list(struct store *base, int64_t org,
-                    const struct store_filter *f, json_t **out)
+                    const struct store_filter *f,
+                    struct store_invoice_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_INVOICE_LIST);
+    struct store_invoice_list l = {0};
+    size_t cap = 0;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -181,8 +238,21 @@ int sq_invoice_list(struct store *base, int64_t org,
         sqi_bt(st, 4, f->status);
         sqi_bi(st, 5, f->after_id);
         sqi_bi(st, 6, sqi_lim(f));
-        rc = sqi_rows_json(c, st, out);
+        while ((rc = sqi_step(c, st)) == 1) {
+            rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
+            if (rc == 0)
+                rc = invoice_row_read(st, &l.rows[l.n]);
+            if (rc != 0)
+                break;
+            l.n++;
+        }
+        db_reset(st);
     }
     sqi_put_conn(s, c);
-    return rc;
+    if (rc < 0) {
+        store_invoice_list_free(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }

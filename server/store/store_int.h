@@ -221,9 +221,11 @@ int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
 int sq_fee_list(struct store *base, int64_t org, struct store_fee_list *out);
 /* invoices.c */
 int sq_invoices_generate(struct store *base, int64_t org, const char *period,
-                         const char *fee_code, const char *actor, json_t **out);
+                         const char *fee_code, const char *actor,
+                         struct store_invoices_made *out);
 int sq_invoice_list(struct store *base, int64_t org,
-                    const struct store_filter *f, json_t **out);
+                    const struct store_filter *f,
+                    struct store_invoice_list *out);
 /* kiosk_reads.c */
 int sq_dues(struct store *base, int64_t org, const char *payer, json_t **out);
 int sq_directory(struct store *base, int64_t org, json_t **out);
