@@ -8,23 +8,24 @@
 
 #include "store_int.h"
 
-/* The fee in the current row (code, label, kind, category, amount, active
- * from column `i` on) into *f (its strings owned by it, cleared on
- * failure). */
-static int fee_row_read(struct db_stmt *st, int i, struct store_fee_row *f)
+/* The fee in the current row (id, code, label, kind, category, amount,
+ * active) into `row`, a struct store_fee_row (its strings owned by it,
+ * cleared on failure). */
+static int fee_row_read(struct db_stmt *st, void *row)
 {
+    struct store_fee_row *f = row;
     int rc;
 
     memset(f, 0, sizeof(*f));
-    rc = sqi_col_dup(st, i, &f->code);
+    rc = sqi_col_dup(st, 1, &f->code);
     if (rc == 0)
-        rc = sqi_col_dup(st, i + 1, &f->label);
+        rc = sqi_col_dup(st, 2, &f->label);
     if (rc == 0)
-        rc = sqi_col_dup(st, i + 2, &f->kind);
+        rc = sqi_col_dup(st, 3, &f->kind);
     if (rc == 0)
-        rc = sqi_col_dup(st, i + 3, &f->category);
-    f->amount = db_column_int64(st, i + 4);
-    f->active = (int)db_column_int64(st, i + 5);
+        rc = sqi_col_dup(st, 4, &f->category);
+    f->amount = db_column_int64(st, 5);
+    f->active = (int)db_column_int64(st, 6);
     if (rc != 0)
         store_fee_row_clear(f);
     return rc;
@@ -73,7 +74,7 @@ static int fee_fetch(struct sqi_conn *c, int64_t org, const char *code,
         store_set_error("fee_not_found", "no fee '%s'", code);
         return -STORE_E_NOT_FOUND;
     }
-    rc = fee_row_read(st, 1, out);
+    rc = fee_row_read(st, out);
     if (rc == 0) {
         *detail = sqi_row_json(st);
         json_object_del(*detail, "id");
@@ -142,20 +143,13 @@ int sq_fee_list(struct store *base, int64_t org, struct store_fee_list *out)
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_FEE_LIST);
     struct store_fee_list l = {0};
-    size_t cap = 0;
+    void *rows = NULL;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
         sqi_bi(st, 1, org);
-        while ((rc = sqi_step(c, st)) == 1) {
-            rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
-            if (rc == 0)
-                rc = fee_row_read(st, 0, &l.rows[l.n]);
-            if (rc != 0)
-                break;
-            l.n++;
-        }
-        db_reset(st);
+        rc = sqi_rows_read(c, st, sizeof(*l.rows), fee_row_read, &rows, &l.n);
+        l.rows = rows;
     }
     sqi_put_conn(s, c);
     if (rc < 0) {

@@ -169,10 +169,11 @@ out:
     return rc;
 }
 
-/* The invoice in the current row (Q_INVOICE_LIST) into *v (its strings
- * owned by it, cleared on failure). */
-static int invoice_row_read(struct db_stmt *st, struct store_invoice_row *v)
+/* The invoice in the current row (Q_INVOICE_LIST) into `row`, a struct
+ * store_invoice_row (its strings owned by it, cleared on failure). */
+static int invoice_row_read(struct db_stmt *st, void *row)
 {
+    struct store_invoice_row *v = row;
     int rc;
 
     memset(v, 0, sizeof(*v));
@@ -228,7 +229,7 @@ int sq_invoice_list(struct store *base, int64_t org,
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_INVOICE_LIST);
     struct store_invoice_list l = {0};
-    size_t cap = 0;
+    void *rows = NULL;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -238,15 +239,9 @@ int sq_invoice_list(struct store *base, int64_t org,
         sqi_bt(st, 4, f->status);
         sqi_bi(st, 5, f->after_id);
         sqi_bi(st, 6, sqi_lim(f));
-        while ((rc = sqi_step(c, st)) == 1) {
-            rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
-            if (rc == 0)
-                rc = invoice_row_read(st, &l.rows[l.n]);
-            if (rc != 0)
-                break;
-            l.n++;
-        }
-        db_reset(st);
+        rc = sqi_rows_read(c, st, sizeof(*l.rows), invoice_row_read, &rows,
+                           &l.n);
+        l.rows = rows;
     }
     sqi_put_conn(s, c);
     if (rc < 0) {

@@ -41,10 +41,11 @@ json_t *sqi_org_row(struct db_stmt *st)
     return o;
 }
 
-/* The organisation in the current row (ORG_COLS) into *o (all fields
- * owned by it, cleared on failure). */
-static int org_row_read(struct db_stmt *st, struct store_org_row *o)
+/* The organisation in the current row (ORG_COLS) into `row`, a struct
+ * store_org_row (its strings owned by it, cleared on failure). */
+static int org_row_read(struct db_stmt *st, void *row)
 {
+    struct store_org_row *o = row;
     int rc;
 
     memset(o, 0, sizeof(*o));
@@ -284,7 +285,7 @@ int sq_org_list(struct store *base, int64_t org_id, struct store_org_list *out)
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_ORG_LIST);
     struct store_org_list l = {0};
-    size_t cap = 0;
+    void *rows = NULL;
     int rc;
 
     if (st == NULL) {
@@ -292,15 +293,8 @@ int sq_org_list(struct store *base, int64_t org_id, struct store_org_list *out)
         goto out;
     }
     sqi_bi(st, 1, org_id);
-    while ((rc = sqi_step(c, st)) == 1) {
-        rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
-        if (rc == 0)
-            rc = org_row_read(st, &l.rows[l.n]);
-        if (rc != 0)
-            break;
-        l.n++;
-    }
-    db_reset(st);
+    rc = sqi_rows_read(c, st, sizeof(*l.rows), org_row_read, &rows, &l.n);
+    l.rows = rows;
 out:
     sqi_put_conn(s, c);
     if (rc < 0) {

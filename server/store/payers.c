@@ -8,10 +8,11 @@
 
 #include "store_int.h"
 
-/* The payer in the current row (id, PAYER_COLS) into *p (its strings
- * owned by it, cleared on failure). */
-static int payer_row_read(struct db_stmt *st, struct store_payer_row *p)
+/* The payer in the current row (id, PAYER_COLS) into `row`, a struct
+ * store_payer_row (its strings owned by it, cleared on failure). */
+static int payer_row_read(struct db_stmt *st, void *row)
 {
+    struct store_payer_row *p = row;
     char **text[] = {&p->code,     &p->name,        &p->category,
                      &p->zone,     &p->class_name,  &p->guardian,
                      &p->bank_bin, &p->bank_account};
@@ -223,22 +224,15 @@ int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_PAYER_LIST);
     struct store_payer_list l = {0};
-    size_t cap = 0;
+    void *rows = NULL;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
         sqi_bi(st, 1, org);
         sqi_bi(st, 2, f ? f->after_id : 0);
         sqi_bi(st, 3, sqi_lim(f));
-        while ((rc = sqi_step(c, st)) == 1) {
-            rc = sqi_grow((void **)&l.rows, &cap, l.n, sizeof(*l.rows));
-            if (rc == 0)
-                rc = payer_row_read(st, &l.rows[l.n]);
-            if (rc != 0)
-                break;
-            l.n++;
-        }
-        db_reset(st);
+        rc = sqi_rows_read(c, st, sizeof(*l.rows), payer_row_read, &rows, &l.n);
+        l.rows = rows;
     }
     sqi_put_conn(s, c);
     if (rc < 0) {

@@ -87,7 +87,7 @@ static const char *const sqls[Q__COUNT] = {
                      " AND (CAST(?4 AS TEXT) IS NULL OR kind = ?4)",
     [Q_FEE_GET] = "SELECT id, code, label, kind, category, amount, active"
                   " FROM fees WHERE org_id = ?1 AND code = ?2",
-    [Q_FEE_LIST] = "SELECT code, label, kind, category, amount, active"
+    [Q_FEE_LIST] = "SELECT id, code, label, kind, category, amount, active"
                    " FROM fees WHERE org_id = ?1 ORDER BY code",
     [Q_FEES_OF_KIND] = "SELECT id, label, category, amount FROM fees"
                        " WHERE org_id = ?1 AND kind = ?2 AND active = 1"
@@ -346,21 +346,36 @@ int sqi_col_dup(struct db_stmt *st, int i, char **out)
     return -STORE_E_IO;
 }
 
-int sqi_grow(void **rows, size_t *cap, size_t n, size_t size)
+int sqi_rows_read(struct sqi_conn *c, struct db_stmt *st, size_t size,
+                  int (*read)(struct db_stmt *st, void *row), void **rows,
+                  size_t *n)
 {
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *p;
+    char *a = NULL;
+    size_t cap = 0, k = 0;
+    int rc;
 
-    if (n < *cap)
-        return 0;
-    p = ncap <= SIZE_MAX / size ? realloc(*rows, ncap * size) : NULL;
-    if (p == NULL) {
-        store_set_error("out_of_memory", "out of memory reading rows");
-        return -STORE_E_IO;
+    while ((rc = sqi_step(c, st)) == 1) {
+        if (k == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            char *p = ncap <= SIZE_MAX / size ? realloc(a, ncap * size) : NULL;
+
+            if (p == NULL) {
+                store_set_error("out_of_memory", "out of memory reading rows");
+                rc = -STORE_E_IO;
+                break;
+            }
+            a = p;
+            cap = ncap;
+        }
+        rc = read(st, a + k * size);
+        if (rc != 0)
+            break;
+        k++;
     }
-    *rows = p;
-    *cap = ncap;
-    return 0;
+    db_reset(st);
+    *rows = a;
+    *n = k;
+    return rc < 0 ? rc : 0;
 }
 
 int64_t sqi_lim(const struct store_filter *f)

@@ -136,11 +136,14 @@ const char *sqi_col_text(struct db_stmt *st, int i);
  */
 int sqi_col_dup(struct db_stmt *st, int i, char **out);
 /*
- * Make room for one more element after the `n` of *rows (each `size`
- * bytes, room for *cap): grows the array when it is full. -STORE_E_IO
- * when out of memory (*rows is then unchanged).
+ * Read every remaining row of `st` into a new array of elements of `size`
+ * bytes, each filled by `read` (0, or a negated store error with nothing
+ * left owned by that element). *rows (malloc'd) and *n get the elements
+ * read, on failure too: the caller frees them either way.
  */
-int sqi_grow(void **rows, size_t *cap, size_t n, size_t size);
+int sqi_rows_read(struct sqi_conn *c, struct db_stmt *st, size_t size,
+                  int (*read)(struct db_stmt *st, void *row), void **rows,
+                  size_t *n);
 /* The row limit of a list request `f`. */
 int64_t sqi_lim(const struct store_filter *f);
 
