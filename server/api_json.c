@@ -3,8 +3,9 @@
  * same keys, order and types the responses carried when the store built
  * them itself.
  */
-#include "api_json.h"
+#include <string.h>
 
+#include "api_json.h"
 #include "intent.h"
 
 /* Text `s` as a JSON string, null when it is not valid UTF-8 (as a row
@@ -14,6 +15,18 @@ static json_t *text(const char *s)
     json_t *v = json_string(s);
 
     return v != NULL ? v : json_null();
+}
+
+/* Text `s` as a JSON string, null for NULL. */
+static json_t *text_or_null(const char *s)
+{
+    return s != NULL ? text(s) : json_null();
+}
+
+/* Unix time `t` as an integer, null for 0 (never). */
+static json_t *time_or_null(int64_t t)
+{
+    return t != 0 ? json_integer(t) : json_null();
 }
 
 json_t *api_json_org(const struct store_org_row *o)
@@ -146,4 +159,37 @@ json_t *api_json_invoices_made(const char *period,
 {
     return json_pack("{s:s, s:I, s:I}", "period", period, "fees",
                      (json_int_t)m->fees, "created", (json_int_t)m->created);
+}
+
+json_t *api_json_creds(const char *kind, const struct store_cred_list *l)
+{
+    int kiosk = strcmp(kind, "kiosk") == 0, token = strcmp(kind, "token") == 0;
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct store_cred_row *r = &l->rows[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "id", json_integer(r->id));
+        json_object_set_new(e, "org", text_or_null(r->org));
+        if (!token)
+            json_object_set_new(e, "name", text_or_null(r->name));
+        if (!kiosk)
+            json_object_set_new(e, "role", text_or_null(r->role));
+        json_object_set_new(e, "active", json_boolean(r->active));
+        json_object_set_new(e, "created_at", json_integer(r->created_at));
+        json_object_set_new(e, "last_used_at", time_or_null(r->last_used_at));
+        json_object_set_new(e, "revoked_at", time_or_null(r->revoked_at));
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
+json_t *api_json_cred_revoked(const char *kind,
+                              const struct store_cred_revoked *v)
+{
+    return json_pack("{s:I, s:s, s:b, s:b, s:I}", "id", (json_int_t)v->id,
+                     "kind", kind, "revoked", 1, "was_active", v->was_active,
+                     "sessions_ended", (json_int_t)v->sessions_ended);
 }

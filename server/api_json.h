@@ -46,4 +46,17 @@ json_t *api_json_invoices(const struct store_invoice_list *l);
 json_t *api_json_invoices_made(const char *period,
                                const struct store_invoices_made *m);
 
+/*
+ * The credentials of `l`, all of `kind` ("kiosk", "token" or "user"), as
+ * [{id, org, name (kiosk, user), role (token, user), active, created_at,
+ * last_used_at, revoked_at}] (org null for every organisation, times
+ * null for never).
+ */
+json_t *api_json_creds(const char *kind, const struct store_cred_list *l);
+
+/* A revocation of a `kind` credential: {id, kind, revoked, was_active,
+ * sessions_ended}. */
+json_t *api_json_cred_revoked(const char *kind,
+                              const struct store_cred_revoked *v);
+
 #endif

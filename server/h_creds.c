@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_json.h"
 
 /* The id in r->arg[0]: a positive decimal; else 404 queued. */
 static int path_id(struct req *r, int64_t *id, enum MHD_Result *res)
@@ -27,24 +28,27 @@ static int path_id(struct req *r, int64_t *id, enum MHD_Result *res)
 /* GET list of `kind`, optionally limited to organisation `org`. */
 static enum MHD_Result list(struct req *r, const char *kind, const char *org)
 {
-    json_t *out = NULL;
-    int rc = r->s->st->ops->cred_list(r->s->st, kind, org, &out);
+    struct store_cred_list l = {0};
+    enum MHD_Result res;
+    int rc = r->s->st->ops->cred_list(r->s->st, kind, org, &l);
 
     if (rc != 0)
         return api_store_error(r, rc);
-    return api_reply_json(r, 200,
-                          json_pack("{s:o}",
-                                    strcmp(kind, "kiosk") == 0   ? "kiosks"
-                                    : strcmp(kind, "token") == 0 ? "tokens"
-                                                                 : "users",
-                                    out));
+    res = api_reply_json(r, 200,
+                         json_pack("{s:o}",
+                                   strcmp(kind, "kiosk") == 0   ? "kiosks"
+                                   : strcmp(kind, "token") == 0 ? "tokens"
+                                                                : "users",
+                                   api_json_creds(kind, &l)));
+    store_cred_list_free(&l);
+    return res;
 }
 
 /* Revoke and log; the store audits. */
 static enum MHD_Result revoke(struct req *r, const char *kind, const char *org,
                               int64_t id, const char *login)
 {
-    json_t *out = NULL;
+    struct store_cred_revoked out;
     int rc =
         r->s->st->ops->cred_revoke(r->s->st, kind, org, id, login, r->who.actor,
                                    (int64_t)time(NULL), &out);
@@ -52,9 +56,8 @@ static enum MHD_Result revoke(struct req *r, const char *kind, const char *org,
     if (rc != 0)
         return api_store_error(r, rc);
     api_log(5, "event=credential_revoked kind=%s id=%lld actor=%s", kind,
-            (long long)json_integer_value(json_object_get(out, "id")),
-            r->who.actor);
-    return api_reply_json(r, 200, out);
+            (long long)out.id, r->who.actor);
+    return api_reply_json(r, 200, api_json_cred_revoked(kind, &out));
 }
 
 enum MHD_Result h_kiosk_list(struct req *r)

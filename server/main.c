@@ -497,15 +497,15 @@ static int cmd_kiosk_add(const struct srv_config *c, const struct opts *o)
     return 0;
 }
 
-/* A Unix time as "YYYY-MM-DD HH:MM" UTC, or "-" for null. */
-static const char *when(json_t *v, char *buf, size_t cap)
+/* Unix time `v` as "YYYY-MM-DD HH:MM" UTC, or "-" for 0 (never). */
+static const char *when(int64_t v, char *buf, size_t cap)
 {
     time_t t;
     struct tm tm;
 
-    if (!json_is_integer(v))
+    if (v == 0)
         return "-";
-    t = (time_t)json_integer_value(v);
+    t = (time_t)v;
     if (gmtime_r(&t, &tm) == NULL ||
         strftime(buf, cap, "%Y-%m-%d %H:%M", &tm) == 0)
         return "?";
@@ -518,7 +518,7 @@ static int cmd_cred_list(const struct srv_config *c, const struct opts *o,
                          const char *kind)
 {
     struct store *st = NULL;
-    json_t *list = NULL, *e;
+    struct store_cred_list list = {0};
     size_t i;
     int rc;
 
@@ -536,25 +536,19 @@ static int cmd_cred_list(const struct srv_config *c, const struct opts *o,
     printf("%-6s %-10s %-24s %-8s %-16s %-16s %s\n", "ID", "ORG",
            strcmp(kind, "token") == 0 ? "-" : "NAME", "ROLE", "CREATED",
            "LAST USED", "STATE");
-    json_array_foreach(list, i, e)
-    {
-        const char *org = json_string_value(json_object_get(e, "org"));
-        const char *name = json_string_value(json_object_get(e, "name"));
-        const char *role = json_string_value(json_object_get(e, "role"));
+    for (i = 0; i < list.n; i++) {
+        const struct store_cred_row *e = &list.rows[i];
+        const char *role = strcmp(kind, "kiosk") == 0 ? NULL : e->role;
         char b1[32], b2[32], b3[32];
 
-        printf("%-6lld %-10s %-24s %-8s %-16s %-16s %s%s\n",
-               (long long)json_integer_value(json_object_get(e, "id")),
-               org ? org : "*", name ? name : "-", role ? role : kind,
-               when(json_object_get(e, "created_at"), b1, sizeof(b1)),
-               when(json_object_get(e, "last_used_at"), b2, sizeof(b2)),
-               json_is_true(json_object_get(e, "active")) ? "active"
-                                                          : "revoked ",
-               json_is_true(json_object_get(e, "active"))
-                   ? ""
-                   : when(json_object_get(e, "revoked_at"), b3, sizeof(b3)));
+        printf("%-6lld %-10s %-24s %-8s %-16s %-16s %s%s\n", (long long)e->id,
+               e->org ? e->org : "*", e->name ? e->name : "-",
+               role ? role : kind, when(e->created_at, b1, sizeof(b1)),
+               when(e->last_used_at, b2, sizeof(b2)),
+               e->active ? "active" : "revoked ",
+               e->active ? "" : when(e->revoked_at, b3, sizeof(b3)));
     }
-    json_decref(list);
+    store_cred_list_free(&list);
     return 0;
 }
 
@@ -564,7 +558,7 @@ static int cmd_cred_revoke(const struct srv_config *c, const struct opts *o,
                            const char *kind)
 {
     struct store *st = NULL;
-    json_t *out = NULL;
+    struct store_cred_revoked out;
     long long id = 0;
     char *end = NULL;
     int user = strcmp(kind, "user") == 0, rc;
@@ -590,15 +584,10 @@ static int cmd_cred_revoke(const struct srv_config *c, const struct opts *o,
     }
     if (user)
         printf("user %s of %s disabled; %lld session(s) ended\n", o->name,
-               o->org,
-               (long long)json_integer_value(
-                   json_object_get(out, "sessions_ended")));
+               o->org, (long long)out.sessions_ended);
     else
         printf("%s %lld revoked%s\n", kind, id,
-               json_is_true(json_object_get(out, "was_active"))
-                   ? ""
-                   : " (it already was)");
-    json_decref(out);
+               out.was_active ? "" : " (it already was)");
     return 0;
 }
 

@@ -199,6 +199,41 @@ struct store_invoices_made {
     int64_t created; /* invoices created (existing ones are kept) */
 };
 
+/*
+ * A kiosk key, API token or dashboard user as cred_list gives it, never
+ * its secret or hash. The strings are malloc'd and owned by the row;
+ * store_cred_row_clear() frees them.
+ */
+struct store_cred_row {
+    int64_t id;           /* its id in its kind */
+    char *org;            /* organisation code; NULL: every organisation */
+    char *name;           /* kiosk name or user login; NULL for a token */
+    char *role;           /* token or user role; "kiosk" for a kiosk */
+    int active;           /* 1, or 0 once revoked or disabled */
+    int64_t created_at;   /* unix seconds */
+    int64_t last_used_at; /* unix seconds; 0: never used */
+    int64_t revoked_at;   /* unix seconds; 0: not revoked */
+};
+
+/* Credentials of one kind in id order; store_cred_list_free() frees
+ * them. */
+struct store_cred_list {
+    struct store_cred_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                    /* count of `rows` */
+};
+
+/* Free the strings of `r` and set them to NULL (NULL does nothing). */
+void store_cred_row_clear(struct store_cred_row *r);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_cred_list_free(struct store_cred_list *l);
+
+/* What store_ops.cred_revoke did. */
+struct store_cred_revoked {
+    int64_t id;             /* the credential's id */
+    int was_active;         /* 1 when this call revoked it, 0 already was */
+    int64_t sessions_ended; /* a user's dashboard sessions ended */
+};
+
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
@@ -751,26 +786,23 @@ struct store_ops {
                       int64_t *sessions, int64_t *failures);
     /*
      * Credentials of `kind` "kiosk", "token" or "user", of organisation
-     * `org_code` (NULL: all): *out gets [{id, org, name (kiosk, user),
-     * role (token, user), active, created_at, last_used_at, revoked_at}]
-     * (times in Unix seconds or null), never a secret or its hash. The
-     * caller frees *out.
+     * `org_code` (NULL: all) into *out, never a secret or its hash. The
+     * caller frees *out (store_cred_list_free).
      */
     int (*cred_list)(struct store *st, const char *kind, const char *org_code,
-                     json_t **out);
+                     struct store_cred_list *out);
     /*
      * Revoke kiosk or token `id` (limited to `org_code` unless NULL), or
      * disable user `login` of `org_code` (NULL: an admin user) and end its
      * sessions; audited as `actor` (kiosk.revoke, token.revoke,
      * dash.user.disable). Authentication reads the flag on every request:
      * the credential is refused from its next request on. Revoking again
-     * changes nothing. *out gets {id, kind, revoked, was_active,
-     * sessions_ended}; the caller frees it. -STORE_E_NOT_FOUND when there
-     * is no such credential.
+     * changes nothing. *out (may be NULL) gets what was done.
+     * -STORE_E_NOT_FOUND when there is no such credential.
      */
     int (*cred_revoke)(struct store *st, const char *kind, const char *org_code,
                        int64_t id, const char *login, const char *actor,
-                       int64_t now, json_t **out);
+                       int64_t now, struct store_cred_revoked *out);
 };
 
 struct store {

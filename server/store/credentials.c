@@ -6,6 +6,7 @@
  * audited in the same transaction. Authentication reads `active` on every
  * request, so a revoked credential is refused on its very next request.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -77,17 +78,59 @@ static int step(struct sqi_conn *c, struct db_stmt *q)
     return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
 }
 
-/* Column `i` as JSON: an integer, a string or null. */
-static json_t *col_json(struct db_stmt *q, int i)
+/* Column `i` as a malloc'd copy into *out, NULL for a NULL column. */
+static int col_text_or_null(struct db_stmt *q, int i, char **out)
 {
-    switch (db_column_type(q, i)) {
-    case DB_INTEGER:
-        return json_integer((json_int_t)db_column_int64(q, i));
-    case DB_NULL:
-        return json_null();
-    default:
-        return json_string(db_column_text(q, i));
-    }
+    *out = NULL;
+    if (db_column_type(q, i) == DB_NULL)
+        return 0;
+    return sqi_col_dup(q, i, out);
+}
+
+/* The credential in the current row (list_sql) into `row`, a struct
+ * store_cred_row (its strings owned by it, cleared on failure). */
+static int cred_row_read(struct db_stmt *q, void *row)
+{
+    struct store_cred_row *r = row;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    r->id = db_column_int64(q, 0);
+    rc = col_text_or_null(q, 1, &r->org);
+    if (rc == 0)
+        rc = col_text_or_null(q, 2, &r->name);
+    if (rc == 0)
+        rc = col_text_or_null(q, 3, &r->role);
+    r->active = db_column_int64(q, 4) != 0;
+    r->created_at = db_column_int64(q, 5);
+    r->last_used_at = db_column_int64(q, 6);
+    r->revoked_at = db_column_int64(q, 7);
+    if (rc != 0)
+        store_cred_row_clear(r);
+    return rc;
+}
+
+void store_cred_row_clear(struct store_cred_row *r)
+{
+    if (r == NULL)
+        return;
+    free(r->org);
+    free(r->name);
+    free(r->role);
+    memset(r, 0, sizeof(*r));
+}
+
+void store_cred_list_free(struct store_cred_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_cred_row_clear(&l->rows[i]);
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
 }
 
 /* 1 when organisation `code` exists, 0 when not, < 0 on failure. */
@@ -105,12 +148,13 @@ static int org_exists(struct sqi_conn *c, const char *code)
 }
 
 int sqr_list(struct store *st, const char *kind, const char *org_code,
-             json_t **out)
+             struct store_cred_list *out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c;
     struct db_stmt *q = NULL;
-    json_t *list = NULL;
+    struct store_cred_list l = {0};
+    void *rows = NULL;
     int k = kind_index(kind), rc;
 
     if (k < 0) {
@@ -136,30 +180,15 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
         goto done;
     }
     db_bind_text(q, 1, org_code);
-    list = json_array();
-    while ((rc = step(c, q)) == 1) {
-        json_t *e = json_object();
-
-        json_object_set_new(e, "id", col_json(q, 0));
-        json_object_set_new(e, "org", col_json(q, 1));
-        if (k != 1)
-            json_object_set_new(e, "name", col_json(q, 2));
-        if (k != 0)
-            json_object_set_new(e, "role", col_json(q, 3));
-        json_object_set_new(e, "active", json_boolean(db_column_int64(q, 4)));
-        json_object_set_new(e, "created_at", col_json(q, 5));
-        json_object_set_new(e, "last_used_at", col_json(q, 6));
-        json_object_set_new(e, "revoked_at", col_json(q, 7));
-        json_array_append_new(list, e);
-    }
+    rc = sqi_rows_read(c, q, sizeof(*l.rows), cred_row_read, &rows, &l.n);
+    l.rows = rows;
     if (rc == 0) {
-        *out = list;
-        list = NULL;
+        *out = l;
+        l.rows = NULL;
+        l.n = 0;
     }
 done:
-    if (q != NULL)
-        db_reset(q);
-    json_decref(list);
+    store_cred_list_free(&l);
     sqi_end_read(c);
 out:
     sqi_put_conn(s, c);
@@ -225,7 +254,7 @@ static int run_id(struct sqi_conn *c, const char *sql, int64_t id,
 
 int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                int64_t id, const char *login, const char *actor, int64_t now,
-               json_t **out)
+               struct store_cred_revoked *out)
 {
     static const char *const revoke_sql[] = {
         "UPDATE kiosks SET active = 0 WHERE id = ?1 AND active = 1",
@@ -296,10 +325,11 @@ done:
     rc = sqi_end_write(s, c, rc);
 out:
     sqi_put_conn(s, c);
-    if (rc == 0)
-        *out = json_pack("{s:I, s:s, s:b, s:b, s:i}", "id", (json_int_t)cid,
-                         "kind", kind, "revoked", 1, "was_active", n > 0,
-                         "sessions_ended", ended);
+    if (rc == 0 && out != NULL) {
+        out->id = cid;
+        out->was_active = n > 0;
+        out->sessions_ended = ended;
+    }
     return rc;
 }
 

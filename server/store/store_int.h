@@ -759,11 +759,11 @@ extern const char *const sqi_migration_credentials[];
 
 /* store_ops.cred_list */
 int sqr_list(struct store *st, const char *kind, const char *org_code,
-             json_t **out);
+             struct store_cred_list *out);
 /* store_ops.cred_revoke */
 int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                int64_t id, const char *login, const char *actor, int64_t now,
-               json_t **out);
+               struct store_cred_revoked *out);
 
 /* Migration 6: dash_users, dash_sessions, dash_failures. */
 extern const char *const sqi_migration6[];
