@@ -193,3 +193,61 @@ json_t *api_json_cred_revoked(const char *kind,
                      "kind", kind, "revoked", 1, "was_active", v->was_active,
                      "sessions_ended", (json_int_t)v->sessions_ended);
 }
+
+json_t *api_json_intents(const struct store_intent_list *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct store_intent_row *t = &l->rows[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "id", json_integer(t->id));
+        json_object_set_new(e, "code", text(t->code));
+        json_object_set_new(e, "status", text(t->status));
+        json_object_set_new(e, "amount", json_integer(t->amount));
+        json_object_set_new(e, "paid", json_integer(t->paid));
+        json_object_set_new(e, "payer", text(t->payer));
+        json_object_set_new(e, "created_at", json_integer(t->created_at));
+        json_object_set_new(e, "expires_at", json_integer(t->expires_at));
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
+/* Payment `p` as the payment list shows it. */
+static json_t *payment(const struct store_payment_row *p)
+{
+    json_t *j = json_object(), *al = json_array();
+    size_t i;
+
+    json_object_set_new(j, "id", json_integer(p->id));
+    json_object_set_new(j, "method", text(p->method));
+    json_object_set_new(j, "amount", json_integer(p->amount));
+    json_object_set_new(j, "unallocated", json_integer(p->unallocated));
+    json_object_set_new(j, "flag", text(p->flag));
+    json_object_set_new(j, "payer", text(p->payer));
+    json_object_set_new(j, "intent", text_or_null(p->intent));
+    json_object_set_new(j, "reference", text_or_null(p->reference));
+    json_object_set_new(j, "source", text_or_null(p->source));
+    json_object_set_new(j, "collector", text_or_null(p->collector));
+    json_object_set_new(j, "created_at", json_integer(p->created_at));
+    for (i = 0; i < p->n_allocations; i++)
+        json_array_append_new(
+            al, json_pack("{s:I, s:I}", "invoice",
+                          (json_int_t)p->allocations[i].invoice, "amount",
+                          (json_int_t)p->allocations[i].amount));
+    json_object_set_new(j, "allocations", al);
+    return j;
+}
+
+json_t *api_json_payments(const struct store_payment_list *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        json_array_append_new(a, payment(&l->rows[i]));
+    return a;
+}

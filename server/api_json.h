@@ -59,4 +59,13 @@ json_t *api_json_creds(const char *kind, const struct store_cred_list *l);
 json_t *api_json_cred_revoked(const char *kind,
                               const struct store_cred_revoked *v);
 
+/* The intents of `l` as [{id, code, status, amount, paid, payer,
+ * created_at, expires_at}]. */
+json_t *api_json_intents(const struct store_intent_list *l);
+
+/* The payments of `l` as [{id, method, amount, unallocated, flag, payer,
+ * intent, reference, source, collector, created_at, allocations:
+ * [{invoice, amount}]}] (null for what a payment has not). */
+json_t *api_json_payments(const struct store_payment_list *l);
+
 #endif

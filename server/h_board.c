@@ -610,9 +610,9 @@ enum MHD_Result h_intent_list(struct req *r)
 {
     static const char *const allowed[] = {"payer", "status", "since",
                                           "limit", "after",  NULL};
+    struct store_intent_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
-    json_t *out = NULL;
     int64_t org;
     int rc;
 
@@ -625,19 +625,22 @@ enum MHD_Result h_intent_list(struct req *r)
         return api_error(r, 400, "invalid_parameter",
                          "status: pending, partial, paid, expired or "
                          "cancelled");
-    rc = r->s->st->ops->intent_list(r->s->st, org, &f, (int64_t)time(NULL),
-                                    &out);
-    return rc ? api_store_error(r, rc)
-              : api_reply_json(r, 200, json_pack("{s:o}", "intents", out));
+    rc = r->s->st->ops->intent_list(r->s->st, org, &f, (int64_t)time(NULL), &l);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200,
+                         json_pack("{s:o}", "intents", api_json_intents(&l)));
+    store_intent_list_free(&l);
+    return res;
 }
 
 enum MHD_Result h_payment_list(struct req *r)
 {
     static const char *const allowed[] = {"payer", "method", "since",
                                           "limit", "after",  NULL};
+    struct store_payment_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
-    json_t *out = NULL;
     int64_t org;
     int rc;
 
@@ -647,7 +650,11 @@ enum MHD_Result h_payment_list(struct req *r)
     if (f.method && strcmp(f.method, "cash") && strcmp(f.method, "transfer"))
         return api_error(r, 400, "invalid_parameter",
                          "method: cash or transfer");
-    rc = r->s->st->ops->payment_list(r->s->st, org, &f, &out);
-    return rc ? api_store_error(r, rc)
-              : api_reply_json(r, 200, json_pack("{s:o}", "payments", out));
+    rc = r->s->st->ops->payment_list(r->s->st, org, &f, &l);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200,
+                         json_pack("{s:o}", "payments", api_json_payments(&l)));
+    store_payment_list_free(&l);
+    return res;
 }

@@ -234,6 +234,69 @@ struct store_cred_revoked {
     int64_t sessions_ended; /* a user's dashboard sessions ended */
 };
 
+/*
+ * An intent as intent_list gives it. The strings are malloc'd and owned
+ * by the row; store_intent_row_clear() frees them.
+ */
+struct store_intent_row {
+    int64_t id;         /* its id (paging: store_filter.after_id) */
+    char *code;         /* its payment code */
+    char *status;       /* pending, partial, paid, expired or cancelled */
+    int64_t amount;     /* đồng asked for */
+    int64_t paid;       /* đồng received */
+    char *payer;        /* the payer's code */
+    int64_t created_at; /* unix seconds */
+    int64_t expires_at; /* unix seconds */
+};
+
+/* Intents in id order; store_intent_list_free() frees them. */
+struct store_intent_list {
+    struct store_intent_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                      /* count of `rows` */
+};
+
+/* Free the strings of `t` and set them to NULL (NULL does nothing). */
+void store_intent_row_clear(struct store_intent_row *t);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_intent_list_free(struct store_intent_list *l);
+
+/* A part of a payment allocated to an invoice. */
+struct store_allocation {
+    int64_t invoice; /* the invoice's id */
+    int64_t amount;  /* đồng, > 0 */
+};
+
+/*
+ * A payment as payment_list gives it. The strings and `allocations` are
+ * malloc'd and owned by the row; store_payment_row_clear() frees them.
+ */
+struct store_payment_row {
+    int64_t id;                           /* its id (paging) */
+    char *method;                         /* "transfer" or "cash" */
+    int64_t amount;                       /* đồng, > 0 */
+    int64_t unallocated;                  /* đồng held as payer credit */
+    char *flag;                           /* "" or "over" */
+    char *payer;                          /* the payer's code */
+    char *intent;                         /* the intent's code; NULL: none */
+    char *reference;                      /* bank reference; NULL: none */
+    char *source;                         /* "sepay", ...; NULL: none */
+    char *collector;                      /* who took cash; NULL: none */
+    int64_t created_at;                   /* unix seconds */
+    struct store_allocation *allocations; /* oldest first */
+    size_t n_allocations;                 /* count of `allocations` */
+};
+
+/* Payments in id order; store_payment_list_free() frees them. */
+struct store_payment_list {
+    struct store_payment_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                       /* count of `rows` */
+};
+
+/* Free what `p` owns and empty it (NULL does nothing). */
+void store_payment_row_clear(struct store_payment_row *p);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_payment_list_free(struct store_payment_list *l);
+
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
@@ -524,14 +587,22 @@ struct store_ops {
                       json_t **out);
     int (*intent_cancel)(struct store *st, int64_t org_id, int64_t id,
                          const char *actor, int64_t now, json_t **out);
+    /* Intents filtered by f->payer, f->status and f->since, paged by id;
+     * a pending one past its expiry at `now` is "expired". The caller
+     * frees *out (store_intent_list_free). */
     int (*intent_list)(struct store *st, int64_t org_id,
-                       const struct store_filter *f, int64_t now, json_t **out);
+                       const struct store_filter *f, int64_t now,
+                       struct store_intent_list *out);
     int (*cash_record)(struct store *st, const struct store_principal *who,
                        const struct store_idem *idem,
                        const struct store_cash_req *req, int64_t now,
                        json_t **out, int *replayed);
+    /* Payments with their allocations, filtered by f->payer, f->method
+     * and f->since, paged by id. The caller frees *out
+     * (store_payment_list_free). */
     int (*payment_list)(struct store *st, int64_t org_id,
-                        const struct store_filter *f, json_t **out);
+                        const struct store_filter *f,
+                        struct store_payment_list *out);
     /*
      * The payments of organisation `org_id` received in [t0, t1) (unix
      * seconds) by method: {transfer: {count, amount}, cash: {count,

@@ -78,15 +78,6 @@ static int step(struct sqi_conn *c, struct db_stmt *q)
     return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
 }
 
-/* Column `i` as a malloc'd copy into *out, NULL for a NULL column. */
-static int col_text_or_null(struct db_stmt *q, int i, char **out)
-{
-    *out = NULL;
-    if (db_column_type(q, i) == DB_NULL)
-        return 0;
-    return sqi_col_dup(q, i, out);
-}
-
 /* The credential in the current row (list_sql) into `row`, a struct
  * store_cred_row (its strings owned by it, cleared on failure). */
 static int cred_row_read(struct db_stmt *q, void *row)
@@ -96,11 +87,11 @@ static int cred_row_read(struct db_stmt *q, void *row)
 
     memset(r, 0, sizeof(*r));
     r->id = db_column_int64(q, 0);
-    rc = col_text_or_null(q, 1, &r->org);
+    rc = sqi_col_dup_or_null(q, 1, &r->org);
     if (rc == 0)
-        rc = col_text_or_null(q, 2, &r->name);
+        rc = sqi_col_dup_or_null(q, 2, &r->name);
     if (rc == 0)
-        rc = col_text_or_null(q, 3, &r->role);
+        rc = sqi_col_dup_or_null(q, 3, &r->role);
     r->active = db_column_int64(q, 4) != 0;
     r->created_at = db_column_int64(q, 5);
     r->last_used_at = db_column_int64(q, 6);

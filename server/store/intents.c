@@ -626,12 +626,61 @@ out:
     return rc;
 }
 
+/* The intent in the current row (Q_INTENT_LIST) into `row`, a struct
+ * store_intent_row (its strings owned by it, cleared on failure). */
+static int intent_row_read(struct db_stmt *st, void *row)
+{
+    struct store_intent_row *t = row;
+    int rc;
+
+    memset(t, 0, sizeof(*t));
+    t->id = db_column_int64(st, 0);
+    rc = sqi_col_dup(st, 1, &t->code);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 2, &t->status);
+    t->amount = db_column_int64(st, 3);
+    t->paid = db_column_int64(st, 4);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 5, &t->payer);
+    t->created_at = db_column_int64(st, 6);
+    t->expires_at = db_column_int64(st, 7);
+    if (rc != 0)
+        store_intent_row_clear(t);
+    return rc;
+}
+
+void store_intent_row_clear(struct store_intent_row *t)
+{
+    if (t == NULL)
+        return;
+    free(t->code);
+    free(t->status);
+    free(t->payer);
+    memset(t, 0, sizeof(*t));
+}
+
+void store_intent_list_free(struct store_intent_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_intent_row_clear(&l->rows[i]);
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
 int sq_intent_list(struct store *base, int64_t org,
-                   const struct store_filter *f, int64_t now, json_t **out)
+                   const struct store_filter *f, int64_t now,
+                   struct store_intent_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqi_q(c, Q_INTENT_LIST);
+    struct store_intent_list l = {0};
+    void *rows = NULL;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
@@ -642,8 +691,15 @@ int sq_intent_list(struct store *base, int64_t org,
         sqi_bi(st, 5, f->after_id);
         sqi_bi(st, 6, sqi_lim(f));
         sqi_bi(st, 9, now);
-        rc = sqi_rows_json(c, st, out);
+        rc =
+            sqi_rows_read(c, st, sizeof(*l.rows), intent_row_read, &rows, &l.n);
+        l.rows = rows;
     }
     sqi_put_conn(s, c);
-    return rc;
+    if (rc < 0) {
+        store_intent_list_free(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }

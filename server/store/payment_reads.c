@@ -3,19 +3,92 @@
  * allocations, a kiosk's and its organisation's totals over a time range,
  * and the counts behind stats.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "money.h"
 #include "store_int.h"
 
+/* The payment in the current row (Q_PAYMENT_LIST) into `row`, a struct
+ * store_payment_row without allocations (its strings owned by it,
+ * cleared on failure). */
+static int payment_row_read(struct db_stmt *st, void *row)
+{
+    struct store_payment_row *p = row;
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    p->id = db_column_int64(st, 0);
+    rc = sqi_col_dup(st, 1, &p->method);
+    p->amount = db_column_int64(st, 2);
+    p->unallocated = db_column_int64(st, 3);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 4, &p->flag);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 5, &p->payer);
+    if (rc == 0)
+        rc = sqi_col_dup_or_null(st, 6, &p->intent);
+    if (rc == 0)
+        rc = sqi_col_dup_or_null(st, 7, &p->reference);
+    if (rc == 0)
+        rc = sqi_col_dup_or_null(st, 8, &p->source);
+    if (rc == 0)
+        rc = sqi_col_dup_or_null(st, 9, &p->collector);
+    p->created_at = db_column_int64(st, 10);
+    if (rc != 0)
+        store_payment_row_clear(p);
+    return rc;
+}
+
+/* An allocation (Q_ALLOCS_OF_PAYMENT) into `row`, a struct
+ * store_allocation. */
+static int allocation_read(struct db_stmt *st, void *row)
+{
+    struct store_allocation *a = row;
+
+    a->invoice = db_column_int64(st, 0);
+    a->amount = db_column_int64(st, 1);
+    return 0;
+}
+
+void store_payment_row_clear(struct store_payment_row *p)
+{
+    if (p == NULL)
+        return;
+    free(p->method);
+    free(p->flag);
+    free(p->payer);
+    free(p->intent);
+    free(p->reference);
+    free(p->source);
+    free(p->collector);
+    free(p->allocations);
+    memset(p, 0, sizeof(*p));
+}
+
+void store_payment_list_free(struct store_payment_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_payment_row_clear(&l->rows[i]);
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
 int sq_payment_list(struct store *base, int64_t org,
-                    const struct store_filter *f, json_t **out)
+                    const struct store_filter *f,
+                    struct store_payment_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *a = NULL;
+    struct store_payment_list l = {0};
     struct db_stmt *st;
+    void *rows = NULL;
     size_t i;
     int rc;
 
@@ -33,28 +106,29 @@ int sq_payment_list(struct store *base, int64_t org,
     sqi_bi(st, 4, f->since);
     sqi_bi(st, 5, f->after_id);
     sqi_bi(st, 6, sqi_lim(f));
-    rc = sqi_rows_json(c, st, &a);
-    if (rc != 0)
-        goto out;
-    for (i = 0; i < json_array_size(a); i++) {
-        json_t *p = json_array_get(a, i), *al = NULL;
+    rc = sqi_rows_read(c, st, sizeof(*l.rows), payment_row_read, &rows, &l.n);
+    l.rows = rows;
+    for (i = 0; i < l.n && rc == 0; i++) {
+        struct store_payment_row *p = &l.rows[i];
 
         st = sqi_q(c, Q_ALLOCS_OF_PAYMENT);
         if (st == NULL) {
             rc = -STORE_E_IO;
             goto out;
         }
-        sqi_bi(st, 1, json_integer_value(json_object_get(p, "id")));
-        rc = sqi_rows_json(c, st, &al);
-        if (rc != 0)
-            goto out;
-        json_object_set_new(p, "allocations", al);
+        sqi_bi(st, 1, p->id);
+        rc = sqi_rows_read(c, st, sizeof(*p->allocations), allocation_read,
+                           &rows, &p->n_allocations);
+        p->allocations = rows;
     }
-    *out = a;
-    a = NULL;
+    if (rc == 0) {
+        *out = l;
+        l.rows = NULL;
+        l.n = 0;
+    }
 out:
     sqi_end_read(c);
-    json_decref(a);
+    store_payment_list_free(&l);
     sqi_put_conn(s, c);
     return rc;
 }

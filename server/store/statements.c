@@ -346,6 +346,14 @@ int sqi_col_dup(struct db_stmt *st, int i, char **out)
     return -STORE_E_IO;
 }
 
+int sqi_col_dup_or_null(struct db_stmt *st, int i, char **out)
+{
+    *out = NULL;
+    if (db_column_type(st, i) == DB_NULL)
+        return 0;
+    return sqi_col_dup(st, i, out);
+}
+
 int sqi_rows_read(struct sqi_conn *c, struct db_stmt *st, size_t size,
                   int (*read)(struct db_stmt *st, void *row), void **rows,
                   size_t *n)

@@ -135,6 +135,8 @@ const char *sqi_col_text(struct db_stmt *st, int i);
  * *out; -STORE_E_IO when out of memory (*out is then NULL).
  */
 int sqi_col_dup(struct db_stmt *st, int i, char **out);
+/* The same, but *out is NULL for a NULL column. */
+int sqi_col_dup_or_null(struct db_stmt *st, int i, char **out);
 /*
  * Read every remaining row of `st` into a new array of elements of `size`
  * bytes, each filled by `read` (0, or a negated store error with nothing
@@ -245,7 +247,8 @@ int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,
 int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
                      const char *actor, int64_t now, json_t **out);
 int sq_intent_list(struct store *base, int64_t org,
-                   const struct store_filter *f, int64_t now, json_t **out);
+                   const struct store_filter *f, int64_t now,
+                   struct store_intent_list *out);
 /* ledger.c */
 int sq_cash_record(struct store *base, const struct store_principal *who,
                    const struct store_idem *idem,
@@ -256,7 +259,8 @@ int sq_transfer_apply(struct store *base, int64_t org,
                       int64_t now, json_t **out);
 /* payment_reads.c */
 int sq_payment_list(struct store *base, int64_t org,
-                    const struct store_filter *f, json_t **out);
+                    const struct store_filter *f,
+                    struct store_payment_list *out);
 int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk, int64_t t0,
                     int64_t t1, json_t **out);
 int sq_stats(struct store *base, json_t **out);
