@@ -251,3 +251,73 @@ json_t *api_json_payments(const struct store_payment_list *l)
         json_array_append_new(a, payment(&l->rows[i]));
     return a;
 }
+
+/* Open invoices `v` (`n` of them) as an array; "fee" only when `fee`. */
+static json_t *open_invoices(const struct store_open_invoice *v, size_t n,
+                             int fee)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        json_t *e = json_object();
+
+        json_object_set_new(e, "id", json_integer(v[i].id));
+        if (fee)
+            json_object_set_new(e, "fee", text(v[i].fee));
+        json_object_set_new(e, "label", text(v[i].label));
+        json_object_set_new(e, "period", text(v[i].period));
+        json_object_set_new(e, "amount", json_integer(v[i].amount));
+        json_object_set_new(e, "paid", json_integer(v[i].paid));
+        json_object_set_new(e, "due", json_integer(v[i].due));
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
+json_t *api_json_dues(const struct store_dues *d)
+{
+    json_t *j = json_object();
+
+    json_object_set_new(j, "payer", text(d->payer));
+    json_object_set_new(j, "name", text(d->name));
+    json_object_set_new(j, "invoices",
+                        open_invoices(d->invoices, d->n_invoices, 0));
+    json_object_set_new(j, "total_due", json_integer(d->total_due));
+    return j;
+}
+
+json_t *api_json_directory(const struct store_directory *d)
+{
+    json_t *j = json_object(), *payers = json_array(), *fees = json_array();
+    size_t i;
+
+    for (i = 0; i < d->n_payers; i++) {
+        const struct store_dir_payer *p = &d->payers[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "code", text(p->code));
+        json_object_set_new(e, "name", text(p->name));
+        json_object_set_new(e, "category", text(p->category));
+        json_object_set_new(e, "zone", text(p->zone));
+        json_object_set_new(e, "class", text(p->class_name));
+        json_object_set_new(e, "invoices",
+                            open_invoices(p->invoices, p->n_invoices, 1));
+        json_array_append_new(payers, e);
+    }
+    for (i = 0; i < d->n_fees; i++) {
+        const struct store_fee_row *f = &d->fees[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "code", text(f->code));
+        json_object_set_new(e, "label", text(f->label));
+        json_object_set_new(e, "kind", text(f->kind));
+        json_object_set_new(e, "category", text(f->category));
+        json_object_set_new(e, "amount", json_integer(f->amount));
+        json_array_append_new(fees, e);
+    }
+    json_object_set_new(j, "org", api_json_org(&d->org));
+    json_object_set_new(j, "payers", payers);
+    json_object_set_new(j, "fees", fees);
+    return j;
+}

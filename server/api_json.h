@@ -68,4 +68,13 @@ json_t *api_json_intents(const struct store_intent_list *l);
  * [{invoice, amount}]}] (null for what a payment has not). */
 json_t *api_json_payments(const struct store_payment_list *l);
 
+/* Dues `d` as {payer, name, invoices: [{id, label, period, amount, paid,
+ * due}], total_due}. */
+json_t *api_json_dues(const struct store_dues *d);
+
+/* Directory `d` as {org (api_json_org), payers: [{code, name, category,
+ * zone, class, invoices: [{id, fee, label, period, amount, paid, due}]}],
+ * fees: [{code, label, kind, category, amount}]}. */
+json_t *api_json_directory(const struct store_directory *d);
+
 #endif

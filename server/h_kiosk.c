@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "crypto.h"
 #include "payref.h"
 #include "report.h"
@@ -62,18 +63,20 @@ static const char *idem_key(struct req *r, enum MHD_Result *res)
 
 enum MHD_Result h_dues(struct req *r)
 {
+    struct store_dues d = {0};
     enum MHD_Result res;
-    json_t *out = NULL;
     int rc;
 
     if (api_query_check(r, NULL, &res) != 0)
         return res;
     if (!payer_code(r->arg[0]))
         return api_error(r, 400, "invalid_code", "not a payer code");
-    rc = r->s->st->ops->dues(r->s->st, r->who.org_id, r->arg[0], &out);
+    rc = r->s->st->ops->dues(r->s->st, r->who.org_id, r->arg[0], &d);
     if (rc != 0)
         return api_store_error(r, rc);
-    return api_reply_json(r, 200, out);
+    res = api_reply_json(r, 200, api_json_dues(&d));
+    store_dues_free(&d);
+    return res;
 }
 
 static const struct api_field intent_fields[] = {
@@ -329,6 +332,7 @@ out:
 
 enum MHD_Result h_directory(struct req *r)
 {
+    struct store_directory d = {0};
     enum MHD_Result res;
     json_t *out = NULL;
     char *text, etag[72], hex[65];
@@ -338,9 +342,11 @@ enum MHD_Result h_directory(struct req *r)
 
     if (api_query_check(r, NULL, &res) != 0)
         return res;
-    rc = r->s->st->ops->directory(r->s->st, r->who.org_id, &out);
+    rc = r->s->st->ops->directory(r->s->st, r->who.org_id, &d);
     if (rc != 0)
         return api_store_error(r, rc);
+    out = api_json_directory(&d);
+    store_directory_free(&d);
     text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
     if (text == NULL) {
         json_decref(out);

@@ -297,6 +297,60 @@ void store_payment_row_clear(struct store_payment_row *p);
 /* Free the rows of `l` and empty it (NULL does nothing). */
 void store_payment_list_free(struct store_payment_list *l);
 
+/* An open invoice as a kiosk shows it (dues, directory). */
+struct store_open_invoice {
+    int64_t id;     /* the invoice's id */
+    char *fee;      /* the fee's code (directory only; NULL in dues) */
+    char *label;    /* the fee's label and the period */
+    char *period;   /* the invoice's period */
+    int64_t amount; /* đồng */
+    int64_t paid;   /* đồng, < amount */
+    int64_t due;    /* đồng, amount - paid */
+};
+
+/*
+ * A payer's open invoices, oldest first (store_ops.dues). Everything is
+ * malloc'd and owned by it; store_dues_free() frees it.
+ */
+struct store_dues {
+    char *payer;                         /* the payer's code */
+    char *name;                          /* the payer's name */
+    struct store_open_invoice *invoices; /* oldest first */
+    size_t n_invoices;                   /* count of `invoices` */
+    int64_t total_due;                   /* đồng, the sum of their dues */
+};
+
+/* Free what `d` owns and empty it (NULL does nothing). */
+void store_dues_free(struct store_dues *d);
+
+/* An active payer in a kiosk's directory, with its open invoices. */
+struct store_dir_payer {
+    char *code;                          /* "A-12", "HS1024" */
+    char *name;                          /* vendor or student name */
+    char *category;                      /* fee category, "" */
+    char *zone;                          /* stall zone, "" */
+    char *class_name;                    /* student class, "" */
+    struct store_open_invoice *invoices; /* oldest first */
+    size_t n_invoices;                   /* count of `invoices` */
+};
+
+/*
+ * What a kiosk keeps to work offline (store_ops.directory): its
+ * organisation, the active payers by code and the active fees by code.
+ * Everything is malloc'd and owned by it; store_directory_free() frees
+ * it.
+ */
+struct store_directory {
+    struct store_org_row org;       /* the organisation */
+    struct store_dir_payer *payers; /* by code */
+    size_t n_payers;                /* count of `payers` */
+    struct store_fee_row *fees;     /* by code (all active) */
+    size_t n_fees;                  /* count of `fees` */
+};
+
+/* Free what `d` owns and empty it (NULL does nothing). */
+void store_directory_free(struct store_directory *d);
+
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
@@ -568,10 +622,12 @@ struct store_ops {
                         const struct store_filter *f,
                         struct store_invoice_list *out);
 
-    /* Kiosk side. */
+    /* Kiosk side: a payer's dues, the organisation's directory. The
+     * caller frees *out (store_dues_free, store_directory_free). */
     int (*dues)(struct store *st, int64_t org_id, const char *payer,
-                json_t **out);
-    int (*directory)(struct store *st, int64_t org_id, json_t **out);
+                struct store_dues *out);
+    int (*directory)(struct store *st, int64_t org_id,
+                     struct store_directory *out);
     int (*intent_create)(struct store *st, const struct store_principal *who,
                          const struct store_idem *idem,
                          const struct store_intent_req *req, int64_t now,

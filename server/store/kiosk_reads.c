@@ -2,18 +2,93 @@
  * kiosk_reads.c: what a kiosk reads: a payer's dues and its organisation's
  * directory of payers, fees and open invoices.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
 #include "store_int.h"
 
-int sq_dues(struct store *base, int64_t org, const char *payer, json_t **out)
+static void open_invoice_clear(struct store_open_invoice *v)
+{
+    free(v->fee);
+    free(v->label);
+    free(v->period);
+    memset(v, 0, sizeof(*v));
+}
+
+static void open_invoices_free(struct store_open_invoice *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        open_invoice_clear(&v[i]);
+    free(v);
+}
+
+void store_dues_free(struct store_dues *d)
+{
+    if (d == NULL)
+        return;
+    free(d->payer);
+    free(d->name);
+    open_invoices_free(d->invoices, d->n_invoices);
+    memset(d, 0, sizeof(*d));
+}
+
+void store_directory_free(struct store_directory *d)
+{
+    size_t i;
+
+    if (d == NULL)
+        return;
+    store_org_row_clear(&d->org);
+    for (i = 0; i < d->n_payers; i++) {
+        struct store_dir_payer *p = &d->payers[i];
+
+        free(p->code);
+        free(p->name);
+        free(p->category);
+        free(p->zone);
+        free(p->class_name);
+        open_invoices_free(p->invoices, p->n_invoices);
+    }
+    free(d->payers);
+    for (i = 0; i < d->n_fees; i++)
+        store_fee_row_clear(&d->fees[i]);
+    free(d->fees);
+    memset(d, 0, sizeof(*d));
+}
+
+/* An open invoice of the dues (Q_DUES: id, label, period, amount, paid,
+ * due) into `row`, a struct store_open_invoice. */
+static int due_read(struct db_stmt *st, void *row)
+{
+    struct store_open_invoice *v = row;
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    v->id = db_column_int64(st, 0);
+    rc = sqi_col_dup(st, 1, &v->label);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 2, &v->period);
+    v->amount = db_column_int64(st, 3);
+    v->paid = db_column_int64(st, 4);
+    v->due = db_column_int64(st, 5);
+    if (rc != 0)
+        open_invoice_clear(v);
+    return rc;
+}
+
+int sq_dues(struct store *base, int64_t org, const char *payer,
+            struct store_dues *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *name = NULL, *inv = NULL;
-    int64_t pid = 0, total = 0;
+    struct store_dues d = {0};
+    json_t *name = NULL;
+    int64_t pid = 0;
     struct db_stmt *st;
+    void *rows = NULL;
     size_t i;
     int rc;
 
@@ -23,55 +98,131 @@ int sq_dues(struct store *base, int64_t org, const char *payer, json_t **out)
     rc = sqi_payer_id_of(c, org, payer, &pid, &name);
     if (rc != 0)
         goto out;
+    d.payer = strdup(payer);
+    d.name = strdup(json_string_value(name) ? json_string_value(name) : "");
+    if (d.payer == NULL || d.name == NULL) {
+        store_set_error("out_of_memory", "out of memory reading dues");
+        rc = -STORE_E_IO;
+        goto out;
+    }
     st = sqi_q(c, Q_DUES);
     if (st == NULL) {
         rc = -STORE_E_IO;
         goto out;
     }
     sqi_bi(st, 1, pid);
-    rc = sqi_rows_json(c, st, &inv);
+    rc = sqi_rows_read(c, st, sizeof(*d.invoices), due_read, &rows,
+                       &d.n_invoices);
+    d.invoices = rows;
     if (rc != 0)
         goto out;
-    for (i = 0; i < json_array_size(inv); i++) {
-        json_t *d = json_object_get(json_array_get(inv, i), "due");
-
-        if (money_add(total, json_integer_value(d), &total) != 0) {
+    for (i = 0; i < d.n_invoices; i++) {
+        if (money_add(d.total_due, d.invoices[i].due, &d.total_due) != 0) {
             store_set_error("overflow", "total due overflows");
             rc = -STORE_E_OVERFLOW;
             goto out;
         }
     }
-    *out = json_pack("{s:s, s:O, s:O, s:I}", "payer", payer, "name", name,
-                     "invoices", inv, "total_due", (json_int_t)total);
+    *out = d;
+    memset(&d, 0, sizeof(d));
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);
     json_decref(name);
-    json_decref(inv);
+    store_dues_free(&d);
     return rc;
 }
 
-/*
- * Give every payer of the directory (`payers`, ordered by code) its open
- * invoices as "invoices": [{id, fee, label, period, amount, paid, due}],
- * oldest first like the dues, so an offline kiosk shows the real dues.
- */
-static const char *payer_code_of(const json_t *p)
+/* A payer of the directory (Q_DIR_PAYERS) into `row`, a struct
+ * store_dir_payer without invoices. */
+static int dir_payer_read(struct db_stmt *st, void *row)
 {
-    const char *s = json_string_value(json_object_get(p, "code"));
+    struct store_dir_payer *p = row;
+    char **text[] = {&p->code, &p->name, &p->category, &p->zone,
+                     &p->class_name};
+    size_t i;
+    int rc = 0;
 
-    return s ? s : "";
+    memset(p, 0, sizeof(*p));
+    for (i = 0; i < sizeof(text) / sizeof(text[0]) && rc == 0; i++)
+        rc = sqi_col_dup(st, (int)i, text[i]);
+    if (rc != 0) {
+        for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+            free(*text[i]);
+        memset(p, 0, sizeof(*p));
+    }
+    return rc;
 }
 
-static int dir_invoices(struct sqi_conn *c, int64_t org, json_t *payers)
+/* A fee of the directory (Q_DIR_FEES: code, label, kind, category,
+ * amount) into `row`, a struct store_fee_row (all of them active). */
+static int dir_fee_read(struct db_stmt *st, void *row)
 {
-    struct db_stmt *st;
-    size_t i, n = json_array_size(payers), at = 0;
+    struct store_fee_row *f = row;
     int rc;
 
-    for (i = 0; i < n; i++)
-        json_object_set_new(json_array_get(payers, i), "invoices",
-                            json_array());
+    memset(f, 0, sizeof(*f));
+    rc = sqi_col_dup(st, 0, &f->code);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 1, &f->label);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 2, &f->kind);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 3, &f->category);
+    f->amount = db_column_int64(st, 4);
+    f->active = 1;
+    if (rc != 0)
+        store_fee_row_clear(f);
+    return rc;
+}
+
+/* Append the open invoice in the current row (columns 1..6: id, fee code,
+ * label, period, amount, paid) to payer `p`'s invoices. */
+static int dir_invoice_add(struct db_stmt *st, struct store_dir_payer *p)
+{
+    struct store_open_invoice *v;
+    size_t n = p->n_invoices;
+    int rc;
+
+    /* the array doubles when its count reaches a power of two */
+    if ((n & (n - 1)) == 0) {
+        v = realloc(p->invoices, (n ? 2 * n : 1) * sizeof(*v));
+        if (v == NULL) {
+            store_set_error("out_of_memory", "out of memory reading invoices");
+            return -STORE_E_IO;
+        }
+        p->invoices = v;
+    }
+    v = &p->invoices[n];
+    memset(v, 0, sizeof(*v));
+    v->id = db_column_int64(st, 1);
+    rc = sqi_col_dup(st, 2, &v->fee);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 3, &v->label);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 4, &v->period);
+    v->amount = db_column_int64(st, 5);
+    v->paid = db_column_int64(st, 6);
+    v->due = v->amount - v->paid;
+    if (rc != 0) {
+        open_invoice_clear(v);
+        return rc;
+    }
+    p->n_invoices++;
+    return 0;
+}
+
+/*
+ * Give every payer of directory `d` (ordered by code) its open invoices,
+ * oldest first like the dues, so an offline kiosk shows the real dues.
+ */
+static int dir_invoices(struct sqi_conn *c, int64_t org,
+                        struct store_directory *d)
+{
+    struct db_stmt *st;
+    size_t at = 0;
+    int rc;
+
     st = sqi_qs(c, "SELECT p.code, i.id, f.code, i.label, i.period, i.amount,"
                    " i.paid FROM invoices i JOIN payers p ON p.id = i.payer_id"
                    " JOIN fees f ON f.id = i.fee_id WHERE i.org_id = ?1"
@@ -82,36 +233,27 @@ static int dir_invoices(struct sqi_conn *c, int64_t org, json_t *payers)
     sqi_bi(st, 1, org);
     while ((rc = sqi_step(c, st)) == 1) {
         const char *code = sqi_col_text(st, 0);
-        int64_t amount = db_column_int64(st, 5);
-        int64_t paid = db_column_int64(st, 6);
-        json_t *p;
 
         /* both lists are ordered by code: walk them together */
-        while (at < n &&
-               strcmp(payer_code_of(json_array_get(payers, at)), code) < 0)
+        while (at < d->n_payers && strcmp(d->payers[at].code, code) < 0)
             at++;
-        p = json_array_get(payers, at);
-        if (p == NULL || strcmp(payer_code_of(p), code) != 0)
+        if (at == d->n_payers || strcmp(d->payers[at].code, code) != 0)
             continue;
-        json_array_append_new(
-            json_object_get(p, "invoices"),
-            json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
-                      (json_int_t)db_column_int64(st, 1), "fee",
-                      sqi_col_text(st, 2), "label", sqi_col_text(st, 3),
-                      "period", sqi_col_text(st, 4), "amount",
-                      (json_int_t)amount, "paid", (json_int_t)paid, "due",
-                      (json_int_t)(amount - paid)));
+        rc = dir_invoice_add(st, &d->payers[at]);
+        if (rc != 0)
+            break;
     }
     db_reset(st);
     return rc < 0 ? rc : 0;
 }
 
-int sq_directory(struct store *base, int64_t org, json_t **out)
+int sq_directory(struct store *base, int64_t org, struct store_directory *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *o = NULL, *payers = NULL, *fees = NULL, *orgj = NULL;
+    struct store_directory d = {0};
     struct db_stmt *st;
+    void *rows = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
@@ -131,18 +273,22 @@ int sq_directory(struct store *base, int64_t org, json_t **out)
         }
         goto out;
     }
-    orgj = sqi_org_row(st);
+    rc = sqi_org_row_read(st, &d.org);
     db_reset(st);
+    if (rc != 0)
+        goto out;
     st = sqi_q(c, Q_DIR_PAYERS);
     if (st == NULL) {
         rc = -STORE_E_IO;
         goto out;
     }
     sqi_bi(st, 1, org);
-    rc = sqi_rows_json(c, st, &payers);
+    rc = sqi_rows_read(c, st, sizeof(*d.payers), dir_payer_read, &rows,
+                       &d.n_payers);
+    d.payers = rows;
     if (rc != 0)
         goto out;
-    rc = dir_invoices(c, org, payers);
+    rc = dir_invoices(c, org, &d);
     if (rc != 0)
         goto out;
     st = sqi_q(c, Q_DIR_FEES);
@@ -151,17 +297,15 @@ int sq_directory(struct store *base, int64_t org, json_t **out)
         goto out;
     }
     sqi_bi(st, 1, org);
-    rc = sqi_rows_json(c, st, &fees);
+    rc = sqi_rows_read(c, st, sizeof(*d.fees), dir_fee_read, &rows, &d.n_fees);
+    d.fees = rows;
     if (rc != 0)
         goto out;
-    o = json_pack("{s:O, s:O, s:O}", "org", orgj, "payers", payers, "fees",
-                  fees);
-    *out = o;
+    *out = d;
+    memset(&d, 0, sizeof(d));
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);
-    json_decref(orgj);
-    json_decref(payers);
-    json_decref(fees);
+    store_directory_free(&d);
     return rc;
 }

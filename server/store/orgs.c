@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "intent.h"
 #include "store_int.h"
 
 /* The org id for `code`, inside an open transaction. */
@@ -31,19 +30,7 @@ int sqi_org_id_of(struct sqi_conn *c, const char *code, int64_t *id)
     return 0;
 }
 
-json_t *sqi_org_row(struct db_stmt *st)
-{
-    json_t *o = sqi_row_json(st);
-
-    json_object_del(o, "id");
-    json_object_set_new(o, "bank", intent_bank_json(sqi_col_text(st, 4)));
-    json_object_del(o, "bank_bin");
-    return o;
-}
-
-/* The organisation in the current row (ORG_COLS) into `row`, a struct
- * store_org_row (its strings owned by it, cleared on failure). */
-static int org_row_read(struct db_stmt *st, void *row)
+int sqi_org_row_read(struct db_stmt *st, void *row)
 {
     struct store_org_row *o = row;
     int rc;
@@ -111,7 +98,7 @@ static int org_fetch(struct sqi_conn *c, const char *code,
         store_set_error("org_not_found", "no organisation '%s'", code);
         return -STORE_E_NOT_FOUND;
     }
-    rc = org_row_read(st, out);
+    rc = sqi_org_row_read(st, out);
     db_reset(st);
     return rc;
 }
@@ -293,7 +280,7 @@ int sq_org_list(struct store *base, int64_t org_id, struct store_org_list *out)
         goto out;
     }
     sqi_bi(st, 1, org_id);
-    rc = sqi_rows_read(c, st, sizeof(*l.rows), org_row_read, &rows, &l.n);
+    rc = sqi_rows_read(c, st, sizeof(*l.rows), sqi_org_row_read, &rows, &l.n);
     l.rows = rows;
 out:
     sqi_put_conn(s, c);

@@ -164,8 +164,9 @@ int sqi_idem_put(struct sqi_conn *c, const char *scope,
 /* orgs.c */
 /* The org id for `code`, inside an open transaction. */
 int sqi_org_id_of(struct sqi_conn *c, const char *code, int64_t *id);
-/* The organisation in the current row (ORG_COLS) as JSON. */
-json_t *sqi_org_row(struct db_stmt *st);
+/* The organisation in the current row (ORG_COLS) into `row`, a struct
+ * store_org_row (its strings owned by it, cleared on failure). */
+int sqi_org_row_read(struct db_stmt *st, void *row);
 
 /* payers.c */
 /* Payer id and name by code in `org`; -NOT_FOUND when unknown. */
@@ -232,8 +233,9 @@ int sq_invoice_list(struct store *base, int64_t org,
                     const struct store_filter *f,
                     struct store_invoice_list *out);
 /* kiosk_reads.c */
-int sq_dues(struct store *base, int64_t org, const char *payer, json_t **out);
-int sq_directory(struct store *base, int64_t org, json_t **out);
+int sq_dues(struct store *base, int64_t org, const char *payer,
+            struct store_dues *out);
+int sq_directory(struct store *base, int64_t org, struct store_directory *out);
 /* intents.c */
 int sq_intent_create(struct store *base, const struct store_principal *who,
                      const struct store_idem *idem,
