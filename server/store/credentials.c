@@ -111,18 +111,7 @@ void store_cred_row_clear(struct store_cred_row *r)
     memset(r, 0, sizeof(*r));
 }
 
-void store_cred_list_free(struct store_cred_list *l)
-{
-    size_t i;
-
-    if (l == NULL)
-        return;
-    for (i = 0; i < l->n; i++)
-        store_cred_row_clear(&l->rows[i]);
-    free(l->rows);
-    l->rows = NULL;
-    l->n = 0;
-}
+SQI_LIST_FREE(store_cred_list_free, store_cred_list, store_cred_row_clear)
 
 /* 1 when organisation `code` exists, 0 when not, < 0 on failure. */
 static int org_exists(struct sqi_conn *c, const char *code)

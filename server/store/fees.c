@@ -42,18 +42,7 @@ void store_fee_row_clear(struct store_fee_row *f)
     memset(f, 0, sizeof(*f));
 }
 
-void store_fee_list_free(struct store_fee_list *l)
-{
-    size_t i;
-
-    if (l == NULL)
-        return;
-    for (i = 0; i < l->n; i++)
-        store_fee_row_clear(&l->rows[i]);
-    free(l->rows);
-    l->rows = NULL;
-    l->n = 0;
-}
+SQI_LIST_FREE(store_fee_list_free, store_fee_list, store_fee_row_clear)
 
 /* Fee `code` of `org` into *out and, for the audit log, as JSON into
  * *detail (without its id). */

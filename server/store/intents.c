@@ -659,18 +659,7 @@ void store_intent_row_clear(struct store_intent_row *t)
     memset(t, 0, sizeof(*t));
 }
 
-void store_intent_list_free(struct store_intent_list *l)
-{
-    size_t i;
-
-    if (l == NULL)
-        return;
-    for (i = 0; i < l->n; i++)
-        store_intent_row_clear(&l->rows[i]);
-    free(l->rows);
-    l->rows = NULL;
-    l->n = 0;
-}
+SQI_LIST_FREE(store_intent_list_free, store_intent_list, store_intent_row_clear)
 
 int sq_intent_list(struct store *base, int64_t org,
                    const struct store_filter *f, int64_t now,

@@ -208,18 +208,8 @@ void store_invoice_row_clear(struct store_invoice_row *v)
     memset(v, 0, sizeof(*v));
 }
 
-void store_invoice_list_free(struct store_invoice_list *l)
-{
-    size_t i;
-
-    if (l == NULL)
-        return;
-    for (i = 0; i < l->n; i++)
-        store_invoice_row_clear(&l->rows[i]);
-    free(l->rows);
-    l->rows = NULL;
-    l->n = 0;
-}
+SQI_LIST_FREE(store_invoice_list_free, store_invoice_list,
+              store_invoice_row_clear)
 
 int sq_invoice_list(struct store *base, int64_t org,
                     const struct store_filter *f,

@@ -181,18 +181,14 @@ static int dir_fee_read(struct db_stmt *st, void *row)
 static int dir_invoice_add(struct db_stmt *st, struct store_dir_payer *p)
 {
     struct store_open_invoice *v;
+    void *a = p->invoices;
     size_t n = p->n_invoices;
     int rc;
 
-    /* the array doubles when its count reaches a power of two */
-    if ((n & (n - 1)) == 0) {
-        v = realloc(p->invoices, (n ? 2 * n : 1) * sizeof(*v));
-        if (v == NULL) {
-            store_set_error("out_of_memory", "out of memory reading invoices");
-            return -STORE_E_IO;
-        }
-        p->invoices = v;
-    }
+    rc = sqi_room(&a, n, sizeof(*v));
+    p->invoices = a;
+    if (rc != 0)
+        return rc;
     v = &p->invoices[n];
     memset(v, 0, sizeof(*v));
     v->id = db_column_int64(st, 1);

@@ -69,18 +69,7 @@ void store_org_row_clear(struct store_org_row *o)
     memset(o, 0, sizeof(*o));
 }
 
-void store_org_list_free(struct store_org_list *l)
-{
-    size_t i;
-
-    if (l == NULL)
-        return;
-    for (i = 0; i < l->n; i++)
-        store_org_row_clear(&l->rows[i]);
-    free(l->rows);
-    l->rows = NULL;
-    l->n = 0;
-}
+SQI_LIST_FREE(store_org_list_free, store_org_list, store_org_row_clear)
 
 static int org_fetch(struct sqi_conn *c, const char *code,
                      struct store_org_row *out)

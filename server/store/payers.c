@@ -45,18 +45,7 @@ void store_payer_row_clear(struct store_payer_row *p)
     memset(p, 0, sizeof(*p));
 }
 
-void store_payer_list_free(struct store_payer_list *l)
-{
-    size_t i;
-
-    if (l == NULL)
-        return;
-    for (i = 0; i < l->n; i++)
-        store_payer_row_clear(&l->rows[i]);
-    free(l->rows);
-    l->rows = NULL;
-    l->n = 0;
-}
+SQI_LIST_FREE(store_payer_list_free, store_payer_list, store_payer_row_clear)
 
 /* Payer `code` of `org` into *out and, for the audit log, as JSON into
  * *detail (without its id). */

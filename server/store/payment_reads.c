@@ -67,18 +67,8 @@ void store_payment_row_clear(struct store_payment_row *p)
     memset(p, 0, sizeof(*p));
 }
 
-void store_payment_list_free(struct store_payment_list *l)
-{
-    size_t i;
-
-    if (l == NULL)
-        return;
-    for (i = 0; i < l->n; i++)
-        store_payment_row_clear(&l->rows[i]);
-    free(l->rows);
-    l->rows = NULL;
-    l->n = 0;
-}
+SQI_LIST_FREE(store_payment_list_free, store_payment_list,
+              store_payment_row_clear)
 
 int sq_payment_list(struct store *base, int64_t org,
                     const struct store_filter *f,

@@ -354,28 +354,34 @@ int sqi_col_dup_or_null(struct db_stmt *st, int i, char **out)
     return sqi_col_dup(st, i, out);
 }
 
+int sqi_room(void **array, size_t n, size_t size)
+{
+    size_t cap = n ? 2 * n : 1;
+    void *p;
+
+    if (n != 0 && (n & (n - 1)) != 0)
+        return 0; /* room left: the array holds the next power of two */
+    p = cap <= SIZE_MAX / size ? realloc(*array, cap * size) : NULL;
+    if (p == NULL) {
+        store_set_error("out_of_memory", "out of memory reading rows");
+        return -STORE_E_IO;
+    }
+    *array = p;
+    return 0;
+}
+
 int sqi_rows_read(struct sqi_conn *c, struct db_stmt *st, size_t size,
                   int (*read)(struct db_stmt *st, void *row), void **rows,
                   size_t *n)
 {
-    char *a = NULL;
-    size_t cap = 0, k = 0;
+    void *a = NULL;
+    size_t k = 0;
     int rc;
 
     while ((rc = sqi_step(c, st)) == 1) {
-        if (k == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            char *p = ncap <= SIZE_MAX / size ? realloc(a, ncap * size) : NULL;
-
-            if (p == NULL) {
-                store_set_error("out_of_memory", "out of memory reading rows");
-                rc = -STORE_E_IO;
-                break;
-            }
-            a = p;
-            cap = ncap;
-        }
-        rc = read(st, a + k * size);
+        rc = sqi_room(&a, k, size);
+        if (rc == 0)
+            rc = read(st, (char *)a + k * size);
         if (rc != 0)
             break;
         k++;

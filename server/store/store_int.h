@@ -138,6 +138,13 @@ int sqi_col_dup(struct db_stmt *st, int i, char **out);
 /* The same, but *out is NULL for a NULL column. */
 int sqi_col_dup_or_null(struct db_stmt *st, int i, char **out);
 /*
+ * Make room in *array (malloc'd or NULL, holding `n` elements of `size`
+ * bytes, grown only by this function) for element `n`: it grows to the
+ * next power of two when `n` is one. -STORE_E_IO when out of memory
+ * (*array is then unchanged).
+ */
+int sqi_room(void **array, size_t n, size_t size);
+/*
  * Read every remaining row of `st` into a new array of elements of `size`
  * bytes, each filled by `read` (0, or a negated store error with nothing
  * left owned by that element). *rows (malloc'd) and *n get the elements
@@ -146,6 +153,25 @@ int sqi_col_dup_or_null(struct db_stmt *st, int i, char **out);
 int sqi_rows_read(struct sqi_conn *c, struct db_stmt *st, size_t size,
                   int (*read)(struct db_stmt *st, void *row), void **rows,
                   size_t *n);
+/*
+ * Define `void NAME(struct LIST *l)` for a list of store.h (a `rows`
+ * array of `n`): clear every row with CLEAR, free the array and empty
+ * the list; NULL does nothing.
+ */
+#define SQI_LIST_FREE(NAME, LIST, CLEAR)                                       \
+    void NAME(struct LIST *l)                                                  \
+    {                                                                          \
+        size_t i;                                                              \
+                                                                               \
+        if (l == NULL)                                                         \
+            return;                                                            \
+        for (i = 0; i < l->n; i++)                                             \
+            CLEAR(&l->rows[i]);                                                \
+        free(l->rows);                                                         \
+        l->rows = NULL;                                                        \
+        l->n = 0;                                                              \
+    }
+
 /* The row limit of a list request `f`. */
 int64_t sqi_lim(const struct store_filter *f);
 
