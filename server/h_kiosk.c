@@ -421,9 +421,9 @@ enum MHD_Result h_kiosk_totals(struct req *r)
     enum MHD_Result res;
     const char *date;
     char day[11];
+    struct store_totals t;
     int32_t d;
     int64_t t0;
-    json_t *out = NULL;
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0)
@@ -436,11 +436,10 @@ enum MHD_Result h_kiosk_totals(struct req *r)
     report_day_format(d, day);
     t0 = (int64_t)d * 86400 - 25200; /* 00:00 in Vietnam (UTC+7) */
     rc = r->s->st->ops->kiosk_totals(r->s->st, r->who.org_id, r->who.id, t0,
-                                     t0 + 86400, &out);
+                                     t0 + 86400, &t);
     if (rc != 0)
         return api_store_error(r, rc);
-    json_object_set_new(out, "date", json_string(day));
-    json_object_set_new(json_object_get(out, "kiosk"), "id",
-                        json_integer(r->who.id));
-    return api_reply_json(r, 200, out);
+    res = api_reply_json(r, 200, api_json_kiosk_totals(&t, r->who.id, day));
+    store_totals_free(&t);
+    return res;
 }

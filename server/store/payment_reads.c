@@ -123,45 +123,59 @@ out:
     return rc;
 }
 
-/* {"count": n, "amount": a} */
-static json_t *count_amount(int64_t n, int64_t amount)
+void store_totals_free(struct store_totals *t)
 {
-    return json_pack("{s:I, s:I}", "count", (json_int_t)n, "amount",
-                     (json_int_t)amount);
+    size_t i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->n_by_kiosk; i++)
+        free(t->by_kiosk[i].name);
+    free(t->by_kiosk);
+    memset(t, 0, sizeof(*t));
 }
 
-/* Add `n` payments of `amount` to the pair at `o`.`key`. */
-static int add_pair(json_t *o, const char *key, int64_t n, int64_t amount)
+/* Add `n` payments of `amount` to `c`. */
+static int count_add(struct store_count *c, int64_t n, int64_t amount)
 {
-    json_t *p = json_object_get(o, key);
-    int64_t a = json_integer_value(json_object_get(p, "amount"));
-
-    if (money_add(a, amount, &a) != 0) {
+    if (money_add(c->amount, amount, &c->amount) != 0) {
         store_set_error("overflow", "the day's total overflows");
         return -STORE_E_OVERFLOW;
     }
-    n += json_integer_value(json_object_get(p, "count"));
-    json_object_set_new(o, key, count_amount(n, a));
+    c->count += n;
     return 0;
 }
 
+/* Start the share of kiosk `kid` (0: none) named in column 2 of the
+ * current row at the end of t->by_kiosk. */
+static int share_start(struct db_stmt *st, struct store_totals *t, int64_t kid)
+{
+    struct store_kiosk_share *k;
+    void *a = t->by_kiosk;
+    int rc = sqi_room(&a, t->n_by_kiosk, sizeof(*k));
+
+    t->by_kiosk = a;
+    if (rc != 0)
+        return rc;
+    k = &t->by_kiosk[t->n_by_kiosk];
+    memset(k, 0, sizeof(*k));
+    k->kiosk = kid;
+    rc = sqi_col_dup(st, 2, &k->name);
+    if (rc == 0)
+        t->n_by_kiosk++;
+    return rc;
+}
+
 int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk, int64_t t0,
-                    int64_t t1, json_t **out)
+                    int64_t t1, struct store_totals *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *o = json_pack("{s:o, s:o, s:{s:o, s:o}, s:[]}", "transfer",
-                          count_amount(0, 0), "cash", count_amount(0, 0),
-                          "kiosk", "transfer", count_amount(0, 0), "cash",
-                          count_amount(0, 0), "by_kiosk");
-    json_t *by = json_object_get(o, "by_kiosk");
+    struct store_totals t;
     struct db_stmt *st = NULL;
     int rc;
 
-    if (o == NULL) {
-        sqi_put_conn(s, c);
-        return -STORE_E_IO;
-    }
+    memset(&t, 0, sizeof(t));
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto out;
@@ -188,47 +202,37 @@ int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk, int64_t t0,
     sqi_bi(st, 2, t0);
     sqi_bi(st, 3, t1);
     while ((rc = sqi_step(c, st)) == 1) {
-        const char *method = sqi_col_text(st, 0);
+        int cash = strcmp(sqi_col_text(st, 0), "cash") == 0;
         int has_kiosk = db_column_type(st, 1) != DB_NULL;
-        int64_t kid = db_column_int64(st, 1);
+        int64_t kid = has_kiosk ? db_column_int64(st, 1) : 0;
         int64_t n = db_column_int64(st, 3);
         int64_t amount = db_column_int64(st, 4);
-        json_t *last = json_array_get(by, json_array_size(by) - 1);
-        json_t *lk = json_object_get(last, "kiosk");
+        struct store_kiosk_share *last;
 
-        if (strcmp(method, "cash") != 0)
-            method = "transfer";
-        rc = add_pair(o, method, n, amount);
+        rc = count_add(cash ? &t.cash : &t.transfer, n, amount);
         if (rc == 0 && has_kiosk && kid == kiosk)
-            rc = add_pair(json_object_get(o, "kiosk"), method, n, amount);
+            rc = count_add(cash ? &t.kiosk_cash : &t.kiosk_transfer, n, amount);
+        /* rows come grouped by kiosk: start a share at each new one */
+        if (rc == 0 &&
+            (t.n_by_kiosk == 0 || t.by_kiosk[t.n_by_kiosk - 1].kiosk != kid))
+            rc = share_start(st, &t, kid);
         if (rc != 0)
             break;
-        /* rows come grouped by kiosk: start an entry at each new one */
-        if (last == NULL ||
-            (has_kiosk ? !json_is_integer(lk) || json_integer_value(lk) != kid
-                       : !json_is_null(lk))) {
-            last = json_pack("{s:o, s:s, s:o, s:o}", "kiosk",
-                             has_kiosk ? json_integer(kid) : json_null(),
-                             "name", sqi_col_text(st, 2), "transfer",
-                             count_amount(0, 0), "cash", count_amount(0, 0));
-            if (last == NULL || json_array_append_new(by, last) != 0) {
-                rc = -STORE_E_IO;
-                break;
-            }
-        }
-        rc = add_pair(last, method, n, amount);
+        last = &t.by_kiosk[t.n_by_kiosk - 1];
+        rc = count_add(cash ? &last->cash : &last->transfer, n, amount);
         if (rc != 0)
             break;
     }
+    db_reset(st);
     if (rc > 0)
         rc = 0;
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);
     if (rc == 0)
-        *out = o;
+        *out = t;
     else
-        json_decref(o);
+        store_totals_free(&t);
     return rc;
 }
 

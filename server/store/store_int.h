@@ -290,7 +290,7 @@ int sq_payment_list(struct store *base, int64_t org,
                     const struct store_filter *f,
                     struct store_payment_list *out);
 int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk, int64_t t0,
-                    int64_t t1, json_t **out);
+                    int64_t t1, struct store_totals *out);
 int sq_stats(struct store *base, json_t **out);
 /* audit.c */
 int sq_audit_verify(struct store *base, int64_t *entries);
