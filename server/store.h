@@ -3,9 +3,15 @@
  * to a `struct store` (a table of function pointers, ops.c). It is
  * implemented once, in server/store/ (a file per domain: orgs.c,
  * intents.c, ledger.c, bank_intake.c, day_close.c, ...), over the SQL
- * layer server/db/db.h, which drives SQLite and PostgreSQL. Reads return
- * jansson objects the handlers send as they are; writes take validated
- * C structs. Every write that moves money is one transaction.
+ * layer server/db/db.h, which drives SQLite and PostgreSQL. Writes take
+ * validated C structs. The operations on organisations, payers, fees,
+ * invoices and credentials, the intent and payment lists and a kiosk's
+ * dues, directory and totals return C structs (each with its free
+ * function) that server/api_json.c turns into the API's JSON. The others
+ * (an intent, reserved codes and cash, whose idempotent replays store
+ * their JSON; transfers, bank intake and review, receipts, reports, day
+ * closes, refunds, statistics) still return jansson objects. Every write
+ * that moves money is one transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
 #define CHOPAY_SERVER_STORE_H
@@ -573,8 +579,10 @@ typedef void (*store_changed_fn)(void *ctx, int64_t intent_id);
 
 /*
  * The interface. Every function returns 0 or a negated enum store_error;
- * json out-parameters are new references owned by the caller and are left
- * untouched on error. `now` is unix time in seconds.
+ * out-parameters are left untouched on error. On success a struct
+ * out-parameter is owned by the caller (freed with its store_*_free or
+ * store_*_clear function) and a json one is a new reference the caller
+ * owns. `now` is unix time in seconds.
  */
 /* A refund of payer credit (money sent back to the payer). */
 struct store_refund_req {
