@@ -2,7 +2,7 @@
  * api_json.h: the API's JSON for the rows the store returns: each
  * function builds the object (or array) a response carries, with the
  * keys in the order clients have always seen them. The HTTP handlers
- * and the operator commands that print JSON use the same builders.
+ * send what these build; the operator commands print from the structs.
  */
 #ifndef CHOPAY_SERVER_API_JSON_H
 #define CHOPAY_SERVER_API_JSON_H
