@@ -404,10 +404,11 @@ enum MHD_Result h_codes(struct req *r)
 }
 
 /*
- * GET /v1/kiosk/totals?date=YYYY-MM-DD: the payments the kiosk's
- * organisation received that Vietnam day (default today, by the server's
- * clock) by method, this kiosk's share and every kiosk's, so a collector
- * sees the whole day and the kiosk needs no clock of its own.
+ * GET /v1/kiosk/totals?date=YYYY-MM-DD: the payments of the kiosk's
+ * organisation dated that Vietnam day (default today, by the server's
+ * clock) by method, this kiosk's share, every kiosk's and every
+ * collector's: the daily report's takings, so a collector's hand-over
+ * and the report agree, and the kiosk needs no clock of its own.
  */
 enum MHD_Result h_kiosk_totals(struct req *r)
 {
@@ -416,7 +417,6 @@ enum MHD_Result h_kiosk_totals(struct req *r)
     const char *date;
     char day[11];
     int32_t d;
-    int64_t t0;
     json_t *out = NULL;
     int rc;
 
@@ -428,13 +428,8 @@ enum MHD_Result h_kiosk_totals(struct req *r)
     else if (report_day_parse(date, &d) != 0)
         return api_error(r, 400, "invalid_date", "date: YYYY-MM-DD");
     report_day_format(d, day);
-    t0 = (int64_t)d * 86400 - 25200; /* 00:00 in Vietnam (UTC+7) */
-    rc = r->s->st->ops->kiosk_totals(r->s->st, r->who.org_id, r->who.id, t0,
-                                     t0 + 86400, &out);
+    rc = srv_kiosk_totals(r->s->st, r->who.org_id, r->who.id, day, &out);
     if (rc != 0)
         return api_store_error(r, rc);
-    json_object_set_new(out, "date", json_string(day));
-    json_object_set_new(json_object_get(out, "kiosk"), "id",
-                        json_integer(r->who.id));
     return api_reply_json(r, 200, out);
 }

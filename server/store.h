@@ -623,6 +623,20 @@ struct store_ops {
     int (*cred_revoke)(struct store *st, const char *kind, const char *org_code,
                        int64_t id, const char *login, const char *actor,
                        int64_t now, json_t **out);
+    /*
+     * The payments of organisation `org_id` dated `date` (YYYY-MM-DD,
+     * Vietnam; not reversed by then), whatever they paid: *out gets
+     * [[id, method ("transfer", "cash"), amount, credit (what the day's
+     * allocations left of it), kiosk id (the transfer's intent's, the
+     * cash's recorder; 0: none), kiosk name or "", collector or ""]] by
+     * id; the caller frees it. The kiosk's day totals sum these rows,
+     * and daily_rows carries the same rows as "takings", with the
+     * refunds dated that day as "refunds": [[id, payer, amount]]. A
+     * close (day_closes) of version 3 stores the report with their
+     * figures; one of version 2 is checked without them.
+     */
+    int (*day_takings)(struct store *st, int64_t org_id, const char *date,
+                       json_t **out);
 };
 
 struct store {
