@@ -116,6 +116,10 @@ static void bench_daily(void)
                                         500000000,
                                         510000000,
                                         NULL,
+                                        0,
+                                        NULL,
+                                        0,
+                                        NULL,
                                         0};
         double s = now();
         struct report_daily *r = NULL;

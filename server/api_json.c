@@ -321,36 +321,3 @@ json_t *api_json_directory(const struct store_directory *d)
     json_object_set_new(j, "fees", fees);
     return j;
 }
-
-/* `c` as {count, amount}. */
-static json_t *count(const struct store_count *c)
-{
-    return json_pack("{s:I, s:I}", "count", (json_int_t)c->count, "amount",
-                     (json_int_t)c->amount);
-}
-
-json_t *api_json_kiosk_totals(const struct store_totals *t, int64_t kiosk_id,
-                              const char *date)
-{
-    json_t *j = json_object(), *by = json_array();
-    size_t i;
-
-    for (i = 0; i < t->n_by_kiosk; i++) {
-        const struct store_kiosk_share *k = &t->by_kiosk[i];
-
-        json_array_append_new(
-            by, json_pack("{s:o, s:o, s:o, s:o}", "kiosk",
-                          k->kiosk ? json_integer(k->kiosk) : json_null(),
-                          "name", text(k->name), "transfer",
-                          count(&k->transfer), "cash", count(&k->cash)));
-    }
-    json_object_set_new(j, "transfer", count(&t->transfer));
-    json_object_set_new(j, "cash", count(&t->cash));
-    json_object_set_new(
-        j, "kiosk",
-        json_pack("{s:o, s:o, s:I}", "transfer", count(&t->kiosk_transfer),
-                  "cash", count(&t->kiosk_cash), "id", (json_int_t)kiosk_id));
-    json_object_set_new(j, "by_kiosk", by);
-    json_object_set_new(j, "date", text(date));
-    return j;
-}

@@ -77,10 +77,4 @@ json_t *api_json_dues(const struct store_dues *d);
  * fees: [{code, label, kind, category, amount}]}. */
 json_t *api_json_directory(const struct store_directory *d);
 
-/* The totals `t` of day `date` as kiosk `kiosk_id` sees them:
- * {transfer: {count, amount}, cash, kiosk: {transfer, cash, id},
- * by_kiosk: [{kiosk (id or null), name, transfer, cash}], date}. */
-json_t *api_json_kiosk_totals(const struct store_totals *t, int64_t kiosk_id,
-                              const char *date);
-
 #endif

@@ -410,10 +410,11 @@ enum MHD_Result h_codes(struct req *r)
 }
 
 /*
- * GET /v1/kiosk/totals?date=YYYY-MM-DD: the payments the kiosk's
- * organisation received that Vietnam day (default today, by the server's
- * clock) by method, this kiosk's share and every kiosk's, so a collector
- * sees the whole day and the kiosk needs no clock of its own.
+ * GET /v1/kiosk/totals?date=YYYY-MM-DD: the payments of the kiosk's
+ * organisation dated that Vietnam day (default today, by the server's
+ * clock) by method, this kiosk's share, every kiosk's and every
+ * collector's: the daily report's takings, so a collector's hand-over
+ * and the report agree, and the kiosk needs no clock of its own.
  */
 enum MHD_Result h_kiosk_totals(struct req *r)
 {
@@ -421,9 +422,8 @@ enum MHD_Result h_kiosk_totals(struct req *r)
     enum MHD_Result res;
     const char *date;
     char day[11];
-    struct store_totals t;
     int32_t d;
-    int64_t t0;
+    json_t *out = NULL;
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0)
@@ -434,12 +434,8 @@ enum MHD_Result h_kiosk_totals(struct req *r)
     else if (report_day_parse(date, &d) != 0)
         return api_error(r, 400, "invalid_date", "date: YYYY-MM-DD");
     report_day_format(d, day);
-    t0 = (int64_t)d * 86400 - 25200; /* 00:00 in Vietnam (UTC+7) */
-    rc = r->s->st->ops->kiosk_totals(r->s->st, r->who.org_id, r->who.id, t0,
-                                     t0 + 86400, &t);
+    rc = srv_kiosk_totals(r->s->st, r->who.org_id, r->who.id, day, &out);
     if (rc != 0)
         return api_store_error(r, rc);
-    res = api_reply_json(r, 200, api_json_kiosk_totals(&t, r->who.id, day));
-    store_totals_free(&t);
-    return res;
+    return api_reply_json(r, 200, out);
 }

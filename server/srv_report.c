@@ -88,6 +88,8 @@ struct daily_buf {
     struct report_correction *corr;
     char (*corr_ids)[24];
     struct report_balance_point *pts;
+    struct report_taking *takings;
+    struct report_refund *refunds;
 };
 
 static void daily_buf_free(struct daily_buf *b)
@@ -100,6 +102,33 @@ static void daily_buf_free(struct daily_buf *b)
     free(b->corr);
     free(b->corr_ids);
     free(b->pts);
+    free(b->takings);
+    free(b->refunds);
+}
+
+/*
+ * day_takings' rows `a` (see store.h) as the report's payments into a
+ * new *out (free()); their strings point into `a`. 0 or -STORE_E_IO.
+ */
+static int takings_input(json_t *a, struct report_taking **out)
+{
+    size_t i, n = json_array_size(a);
+    struct report_taking *t = calloc(n + 1, sizeof(*t));
+
+    if (t == NULL) {
+        store_set_error("out_of_memory", "out of memory");
+        return -STORE_E_IO;
+    }
+    for (i = 0; i < n; i++) {
+        t[i].cash = strcmp(cs(a, i, 1), "cash") == 0;
+        t[i].amount = ci(a, i, 2);
+        t[i].credit = ci(a, i, 3);
+        t[i].kiosk = ci(a, i, 4);
+        t[i].kiosk_name = cs(a, i, 5);
+        t[i].collector = cs(a, i, 6);
+    }
+    *out = t;
+    return 0;
 }
 
 /*
@@ -215,6 +244,23 @@ static int daily_input(json_t *j, const char *org, int32_t day,
     }
     in->corrections = b->corr;
     in->n_corrections = n;
+    a = json_object_get(j, "takings");
+    rc = takings_input(a, &b->takings);
+    if (rc != 0)
+        return rc;
+    in->takings = b->takings;
+    in->n_takings = json_array_size(a);
+    a = json_object_get(j, "refunds");
+    n = json_array_size(a);
+    b->refunds = calloc(n + 1, sizeof(*b->refunds));
+    if (b->refunds == NULL)
+        goto nomem;
+    for (i = 0; i < n; i++) {
+        b->refunds[i].payer = cs(a, i, 1);
+        b->refunds[i].amount = ci(a, i, 2);
+    }
+    in->refunds = b->refunds;
+    in->n_refunds = n;
     /* the bank-side proof: a statement covering the day wins, else the
        provider's running balance */
     a = json_object_get(j, "statement");
@@ -236,6 +282,16 @@ static int daily_input(json_t *j, const char *org, int32_t day,
 nomem:
     store_set_error("out_of_memory", "out of memory");
     return -STORE_E_IO;
+}
+
+/* Store error for report_* failure `rc` (its message set). */
+static int report_failed(int rc)
+{
+    store_set_error(rc == REPORT_E_OVERFLOW ? "overflow" : "report_failed",
+                    "%s", report_strerror(rc));
+    return rc == REPORT_E_NOMEM      ? -STORE_E_IO
+           : rc == REPORT_E_OVERFLOW ? -STORE_E_OVERFLOW
+                                     : -STORE_E_INVALID;
 }
 
 /* The report of records `j` as JSON text (sep 0) or CSV into *out. */
@@ -268,13 +324,8 @@ static int render_daily(json_t *j, const char *org, int32_t day, char sep,
             *len = strlen(text);
         }
     }
-    if (rc != 0) {
-        store_set_error(rc == REPORT_E_OVERFLOW ? "overflow" : "report_failed",
-                        "%s", report_strerror(rc));
-        rc = rc == REPORT_E_NOMEM      ? -STORE_E_IO
-             : rc == REPORT_E_OVERFLOW ? -STORE_E_OVERFLOW
-                                       : -STORE_E_INVALID;
-    }
+    if (rc != 0)
+        rc = report_failed(rc);
 out:
     /* the report points into `in`: freed together */
     report_daily_free(r);
@@ -297,6 +348,55 @@ int srv_report_daily(struct store *st, int64_t org_id, const char *org,
     if (rc == 0)
         rc = render_daily(j, org, day, sep, out, len);
     json_decref(j);
+    return rc;
+}
+
+int srv_kiosk_totals(struct store *st, int64_t org_id, int64_t kiosk_id,
+                     const char *date, json_t **out)
+{
+    struct report_takings t;
+    struct report_taking *in = NULL;
+    json_t *rows = NULL, *o = NULL, *mine = NULL;
+    size_t i;
+    int rc;
+
+    memset(&t, 0, sizeof(t));
+    rc = st->ops->day_takings(st, org_id, date, &rows);
+    if (rc == 0)
+        rc = takings_input(rows, &in);
+    if (rc == 0 && (rc = report_takings(in, json_array_size(rows), &t)) != 0)
+        rc = report_failed(rc);
+    if (rc != 0)
+        goto out;
+    o = report_takings_json(&t);
+    mine = json_pack("{s:{s:I, s:I}, s:{s:I, s:I}, s:I}", "transfer", "count",
+                     (json_int_t)0, "amount", (json_int_t)0, "cash", "count",
+                     (json_int_t)0, "amount", (json_int_t)0, "id",
+                     (json_int_t)kiosk_id);
+    for (i = 0; mine != NULL && i < t.n_kiosks; i++) {
+        json_t *k = json_array_get(json_object_get(o, "by_kiosk"), i);
+
+        if (t.kiosks[i].kiosk == kiosk_id) {
+            json_object_set(mine, "transfer", json_object_get(k, "transfer"));
+            json_object_set(mine, "cash", json_object_get(k, "cash"));
+        }
+    }
+    if (o == NULL || mine == NULL ||
+        json_object_set_new(o, "kiosk", mine) != 0) {
+        if (o == NULL)
+            json_decref(mine);
+        json_decref(o);
+        o = NULL;
+        store_set_error("out_of_memory", "out of memory");
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    json_object_set_new(o, "date", json_string(date));
+    *out = o;
+out:
+    report_takings_clear(&t);
+    free(in);
+    json_decref(rows);
     return rc;
 }
 
@@ -571,13 +671,8 @@ int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
         *out = text;
         *len = strlen(text);
     }
-    if (rc != 0) {
-        store_set_error(rc == REPORT_E_OVERFLOW ? "overflow" : "report_failed",
-                        "%s", report_strerror(rc));
-        rc = rc == REPORT_E_NOMEM      ? -STORE_E_IO
-             : rc == REPORT_E_OVERFLOW ? -STORE_E_OVERFLOW
-                                       : -STORE_E_INVALID;
-    }
+    if (rc != 0)
+        rc = report_failed(rc);
     goto out;
 nomem:
     store_set_error("out_of_memory", "out of memory");
@@ -621,11 +716,23 @@ static int v1_same(const char *stored, const char *now)
     return same ? 0 : -1;
 }
 
-/* 0 when JSON texts `a` and `b` hold the same value. */
-static int json_same(const char *a, const char *b)
+/*
+ * 0 when JSON texts `a` (stored by a close of `version`) and `b` (the
+ * report now) hold the same value. A day closed before the report
+ * summed the day's payments (version 2) stored no "takings", "refunds"
+ * or "unresolved": those are left out of the comparison.
+ */
+static int json_same(int64_t version, const char *a, const char *b)
 {
     json_t *x = json_loads(a, 0, NULL), *y = json_loads(b, 0, NULL);
-    int same = x != NULL && y != NULL && json_equal(x, y);
+    int same;
+
+    if (version < 3 && y != NULL) {
+        json_object_del(y, "takings");
+        json_object_del(y, "refunds");
+        json_object_del(y, "unresolved");
+    }
+    same = x != NULL && y != NULL && json_equal(x, y);
 
     json_decref(x);
     json_decref(y);
@@ -704,7 +811,7 @@ static int close_verify_one(struct store *st, json_t *rows, size_t i)
     rc = srv_report_daily(st, ci(rows, i, 2), org, date, 0, &now, &len);
     if (rc != 0)
         return rc;
-    if ((ci(rows, i, 9) >= 2 ? json_same(cs(rows, i, 4), now)
+    if ((ci(rows, i, 9) >= 2 ? json_same(ci(rows, i, 9), cs(rows, i, 4), now)
                              : v1_same(cs(rows, i, 4), now)) != 0) {
         store_set_error("closed_day_changed",
                         "closed day %s %s: its figures recomputed from"

@@ -31,6 +31,17 @@ int32_t srv_vn_day(int64_t t);
 int srv_report_daily(struct store *st, int64_t org_id, const char *org,
                      const char *date, char sep, char **out, size_t *len);
 
+/*
+ * The day totals a kiosk shows its collector: the payments of
+ * organisation `org_id` dated `date` (YYYY-MM-DD), summed as the daily
+ * report sums them (its "takings"), with this kiosk's share: *out gets
+ * {transfer: {count, amount}, cash, total, credit_created, by_kiosk,
+ * by_collector, kiosk: {id, transfer, cash}, date}; the caller frees
+ * it. 0 or a negated enum store_error.
+ */
+int srv_kiosk_totals(struct store *st, int64_t org_id, int64_t kiosk_id,
+                     const char *date, json_t **out);
+
 /* What adoption statistics to compute. */
 struct srv_adoption_req {
     int64_t org_id;            /* one organisation, or 0 */

@@ -357,37 +357,6 @@ struct store_directory {
 /* Free what `d` owns and empty it (NULL does nothing). */
 void store_directory_free(struct store_directory *d);
 
-/* A number of payments and their sum. */
-struct store_count {
-    int64_t count;  /* payments */
-    int64_t amount; /* đồng */
-};
-
-/* One kiosk's share of the payments (store_totals.by_kiosk). */
-struct store_kiosk_share {
-    int64_t kiosk;               /* the kiosk's id; 0: no kiosk */
-    char *name;                  /* its name ("" for none), malloc'd */
-    struct store_count transfer; /* transfers to intents it made */
-    struct store_count cash;     /* cash it recorded */
-};
-
-/*
- * The payments of an organisation over a time range by method
- * (store_ops.kiosk_totals). `by_kiosk` and its names are malloc'd and
- * owned by it; store_totals_free() frees them.
- */
-struct store_totals {
-    struct store_count transfer;        /* every transfer */
-    struct store_count cash;            /* every cash payment */
-    struct store_count kiosk_transfer;  /* the asking kiosk's transfers */
-    struct store_count kiosk_cash;      /* the asking kiosk's cash */
-    struct store_kiosk_share *by_kiosk; /* by kiosk id, "no kiosk" last */
-    size_t n_by_kiosk;                  /* count of `by_kiosk` */
-};
-
-/* Free what `t` owns and empty it (NULL does nothing). */
-void store_totals_free(struct store_totals *t);
-
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
@@ -699,15 +668,6 @@ struct store_ops {
                         const struct store_filter *f,
                         struct store_payment_list *out);
     /*
-     * The payments of organisation `org_id` received in [t0, t1) (unix
-     * seconds) by method, kiosk `kiosk_id`'s share (intents it created,
-     * cash it recorded) and every kiosk's. The caller frees *out
-     * (store_totals_free).
-     */
-    int (*kiosk_totals)(struct store *st, int64_t org_id, int64_t kiosk_id,
-                        int64_t t0, int64_t t1, struct store_totals *out);
-
-    /*
      * The ledger entry point for bank ingestion (issue 4): in one
      * transaction, record the transfer as a payment of the intent's payer,
      * allocate it to the intent's open invoices oldest first (exact: paid;
@@ -968,6 +928,20 @@ struct store_ops {
     int (*cred_revoke)(struct store *st, const char *kind, const char *org_code,
                        int64_t id, const char *login, const char *actor,
                        int64_t now, struct store_cred_revoked *out);
+    /*
+     * The payments of organisation `org_id` dated `date` (YYYY-MM-DD,
+     * Vietnam; not reversed by then), whatever they paid: *out gets
+     * [[id, method ("transfer", "cash"), amount, credit (what the day's
+     * allocations left of it), kiosk id (the transfer's intent's, the
+     * cash's recorder; 0: none), kiosk name or "", collector or ""]] by
+     * id; the caller frees it. The kiosk's day totals sum these rows,
+     * and daily_rows carries the same rows as "takings", with the
+     * refunds dated that day as "refunds": [[id, payer, amount]]. A
+     * close (day_closes) of version 3 stores the report with their
+     * figures; one of version 2 is checked without them.
+     */
+    int (*day_takings)(struct store *st, int64_t org_id, const char *date,
+                       json_t **out);
 };
 
 struct store {

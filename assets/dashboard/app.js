@@ -140,7 +140,15 @@ var STR = {
     refund_next: 'Tiếp tục', back: 'Quay lại', refund_confirm: 'Xác nhận hoàn tiền',
     refund_check: 'Hoàn {amount} cho {payer}? Tham chiếu: {reference}. Lý do: {reason}. Không thể hoàn tác.',
     refund_done: 'Đã hoàn {amount} cho {payer}. Tiền thừa còn lại: {left}.',
-    reference_required: 'Phải nhập số tham chiếu chuyển khoản.'
+    reference_required: 'Phải nhập số tham chiếu chuyển khoản.',
+    takings: 'Tiền thu trong ngày', figure: 'Chỉ tiêu', transfer_bank: 'Chuyển khoản ngân hàng ghi nhận',
+    transfer_booked: 'Chuyển khoản đã ghi cho người nộp', total_taken: 'Tổng thu',
+    credit_created: 'Tiền thừa phát sinh', refunds: 'Hoàn tiền',
+    unresolved: 'Chờ xử lý (chưa khớp)', unresolved_note: '{amount} chờ xử lý',
+    by_kiosk: 'Theo quầy', by_collector: 'Tiền mặt theo người thu', kiosk: 'Quầy',
+    collector: 'Người thu', no_kiosk: 'Không qua quầy',
+    invoices_due: 'Hoá đơn đến hạn trong ngày', paid_transfer: 'Đã trả bằng chuyển khoản',
+    paid_cash: 'Đã trả bằng tiền mặt'
   },
   en: {
     title: 'chopay dashboard',
@@ -269,7 +277,15 @@ var STR = {
     refund_next: 'Continue', back: 'Back', refund_confirm: 'Confirm the refund',
     refund_check: 'Refund {amount} to {payer}? Reference: {reference}. Reason: {reason}. This cannot be undone.',
     refund_done: 'Refunded {amount} to {payer}. Credit left: {left}.',
-    reference_required: 'The transfer reference is required.'
+    reference_required: 'The transfer reference is required.',
+    takings: "The day's takings", figure: 'Figure', transfer_bank: 'Transfers the bank booked',
+    transfer_booked: 'Transfers booked to payers', total_taken: 'Total taken',
+    credit_created: 'Credit created', refunds: 'Refunds',
+    unresolved: 'Awaiting review (unmatched)', unresolved_note: '{amount} awaiting review',
+    by_kiosk: 'By kiosk', by_collector: 'Cash by collector', kiosk: 'Kiosk',
+    collector: 'Collector', no_kiosk: 'No kiosk',
+    invoices_due: 'Invoices due this day', paid_transfer: 'Paid by transfer',
+    paid_cash: 'Paid in cash'
   }
 };
 
@@ -571,10 +587,12 @@ function pageOverview(main) {
     api('GET', '/v1/reports/daily?' + qs({ org: app.org, date: today })),
     api('GET', '/v1/stats/adoption?' + qs({ org: app.org, from: from, to: today, trend: 'day' }))
   ]).then(function (res) {
-    var d = res[0], a = res[1], inv = d.invoices, cur = a.current;
+    var d = res[0], a = res[1], inv = d.invoices, cur = a.current, tk = d.takings;
+    var open = d.unresolved.count ?
+      tf('unresolved_note', { amount: d.unresolved.amount }) : null;
     main.appendChild(el('div', { 'class': 'cards', id: 'today-cards' }, [
-      card(t('collected_transfer'), money(inv.collected_transfer), null, day),
-      card(t('collected_cash'), money(inv.collected_cash), null, day),
+      card(t('collected_transfer'), money(tk.transfer.amount), open, day),
+      card(t('collected_cash'), money(tk.cash.amount), null, day),
       card(t('due'), money(inv.due_amount), null, day),
       card(t('outstanding'), money(inv.outstanding), null, day),
       card(t('cashless_share'), pct(cur.share_count_pct),
@@ -584,8 +602,8 @@ function pageOverview(main) {
     ]));
     main.appendChild(el('h2', { text: t('collections_by_method') + ' — ' + day }));
     main.appendChild(barChart([
-      { label: t('transfer'), value: inv.collected_transfer, cls: 'transfer' },
-      { label: t('cash'), value: inv.collected_cash, cls: 'cash' }
+      { label: t('transfer'), value: tk.transfer.amount, cls: 'transfer' },
+      { label: t('cash'), value: tk.cash.amount, cls: 'cash' }
     ]));
     main.appendChild(el('h2', { text: t('adoption_30') + ' — ' + month }));
     main.appendChild(lineChart((a.trend || []).map(function (p) {
@@ -656,6 +674,40 @@ function reviewRow(txn) {
   ]);
 }
 
+/* The day's money: what came in by transfer and in cash whatever it
+   paid, credit, refunds, what awaits review; by kiosk and by collector
+   (the figures each kiosk's collector screen shows). */
+function takingsTables(main, d, date) {
+  var tk = d.takings;
+  function kioskName(k) { return k.kiosk === null ? t('no_kiosk') : k.name; }
+  main.appendChild(el('h2', { text: t('takings') + ' — ' + dmy(date) }));
+  main.appendChild(el('div', { id: 'takings' }, [table([t('figure'), t('count'), t('amount')], [
+    [t('transfer_bank'), d.bank.received_count, money(d.bank.received_amount)],
+    [t('transfer_booked'), tk.transfer.count, money(tk.transfer.amount)],
+    [t('cash'), tk.cash.count, money(tk.cash.amount)],
+    [t('total_taken'), tk.transfer.count + tk.cash.count, money(tk.total)],
+    [t('credit_created'), tk.credit_created.count, money(tk.credit_created.amount)],
+    [t('refunds'), d.refunds.count, money(d.refunds.amount)],
+    [t('unresolved'), d.unresolved.count, money(d.unresolved.amount)]
+  ])]));
+  if (tk.by_kiosk.length) {
+    main.appendChild(el('h2', { text: t('by_kiosk') }));
+    main.appendChild(el('div', { id: 'by-kiosk' }, [table([t('kiosk'), t('transfer'), t('cash')],
+      tk.by_kiosk.map(function (k) {
+        return [kioskName(k), money(k.transfer.amount) + ' (' + k.transfer.count + ')',
+                money(k.cash.amount) + ' (' + k.cash.count + ')'];
+      }))]));
+  }
+  if (tk.by_collector.length) {
+    main.appendChild(el('h2', { text: t('by_collector') }));
+    main.appendChild(el('div', { id: 'by-collector' }, [table([t('collector'), t('kiosk'),
+                                                               t('count'), t('cash')],
+      tk.by_collector.map(function (c) {
+        return [c.collector, kioskName(c), c.cash.count, money(c.cash.amount)];
+      }))]));
+  }
+}
+
 function pageDaily(main) {
   var date = app.date || vnDate(0);
   var o = encodeURIComponent(app.org);
@@ -681,8 +733,9 @@ function pageDaily(main) {
     var matched = res[3].transactions.filter(function (x) {
       return x.booking_date === date;
     });
-    main.appendChild(el('h2', { text: t('invoices') + ' — ' + dmy(date) }));
-    main.appendChild(table([t('due'), t('collected_transfer'), t('collected_cash'),
+    takingsTables(main, d, date);
+    main.appendChild(el('h2', { text: t('invoices_due') + ' — ' + dmy(date) }));
+    main.appendChild(table([t('due'), t('paid_transfer'), t('paid_cash'),
                             t('outstanding')],
       [[money(inv.due_amount) + ' (' + inv.due_count + ')', money(inv.collected_transfer),
         money(inv.collected_cash), money(inv.outstanding)]]));

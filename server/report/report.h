@@ -136,6 +136,84 @@ struct report_payer_credit {
     int64_t amount;    /* đồng held, >= 0 */
 };
 
+/* A count and a sum. */
+struct report_sum {
+    int64_t count;  /* items */
+    int64_t amount; /* đồng */
+};
+
+/*
+ * A payment dated that day, whatever invoices or periods it paid: a
+ * transfer booked to a payer or cash a collector took.
+ */
+struct report_taking {
+    int cash;               /* 1: cash, 0: transfer */
+    int64_t amount;         /* đồng, > 0 */
+    int64_t credit;         /* of it, left unallocated that day (credit
+                               created), 0..amount */
+    int64_t kiosk;          /* the kiosk that made the transfer's intent
+                               or recorded the cash, 0: none */
+    const char *kiosk_name; /* its name, or "" */
+    const char *collector;  /* cash: who took it; "" otherwise */
+};
+
+/* A refund (a payer's credit given back) dated that day. */
+struct report_refund {
+    const char *payer; /* payer code */
+    int64_t amount;    /* đồng, > 0 */
+};
+
+/* What one kiosk took (transfers of its intents, cash it recorded). */
+struct report_kiosk_takings {
+    int64_t kiosk;    /* 0: payments of no kiosk */
+    const char *name; /* borrowed from the input */
+    struct report_sum transfer, cash;
+};
+
+/* The cash one collector took at one kiosk. */
+struct report_collector_takings {
+    const char *collector; /* borrowed from the input */
+    int64_t kiosk;         /* 0: no kiosk */
+    const char *name;      /* the kiosk's name, borrowed */
+    struct report_sum cash;
+};
+
+/*
+ * The money a day's payments brought, by method, kiosk and collector.
+ * Filled by report_takings(); free its arrays with
+ * report_takings_clear().
+ */
+struct report_takings {
+    struct report_sum transfer;          /* transfers booked to payers */
+    struct report_sum cash;              /* cash taken */
+    int64_t total;                       /* transfer + cash */
+    struct report_sum credit_created;    /* payments leaving credit: their
+                                            unallocated parts */
+    struct report_kiosk_takings *kiosks; /* by kiosk id, none last */
+    size_t n_kiosks;
+    struct report_collector_takings *collectors; /* by collector, then
+                                                    kiosk (none last) */
+    size_t n_collectors;
+};
+
+/*
+ * Sum payments `p` (n of them) into *out (its previous contents are
+ * not freed). 0, REPORT_E_ARG (NULL), REPORT_E_AMOUNT (an amount or
+ * credit out of range), REPORT_E_OVERFLOW or REPORT_E_NOMEM (*out
+ * untouched on error).
+ */
+int report_takings(const struct report_taking *p, size_t n,
+                   struct report_takings *out);
+/* Free the arrays of *t and zero it (NULL is fine). */
+void report_takings_clear(struct report_takings *t);
+/*
+ * *t as a new JSON object {transfer: {count, amount}, cash, total,
+ * credit_created, by_kiosk: [{kiosk (id or null), name, transfer,
+ * cash}], by_collector: [{collector, kiosk, name, cash}]}; NULL on no
+ * memory.
+ */
+json_t *report_takings_json(const struct report_takings *t);
+
 enum report_balance_source {
     REPORT_BALANCE_NONE = 0,      /* no bank-side balance known */
     REPORT_BALANCE_PROVIDER = 1,  /* the provider's running balance */
@@ -163,12 +241,10 @@ struct report_daily_input {
                                                     pointing at a closed
                                                     earlier day */
     size_t n_corrections;
-};
-
-/* A count and a sum. */
-struct report_sum {
-    int64_t count;  /* items */
-    int64_t amount; /* đồng */
+    const struct report_taking *takings; /* the payments dated that day */
+    size_t n_takings;
+    const struct report_refund *refunds; /* the refunds dated that day */
+    size_t n_refunds;
 };
 
 enum report_diff_kind {
@@ -218,6 +294,11 @@ struct report_daily {
     int balanced;              /* 1: difference 0 and no items */
     struct report_diff *diffs; /* item by item, bank order then ledger */
     size_t n_diffs;
+    /* The money of the day's own records, whatever they paid. */
+    struct report_takings takings;
+    struct report_sum refunds;    /* refunds dated that day */
+    struct report_sum unresolved; /* credits under review (unmatched,
+                                     ambiguous): by_state's unmatched */
     /* Corrections dated that day (borrowed from the input). */
     struct report_sum corrections; /* count, net amount */
     const struct report_correction *correction_items;

@@ -1,10 +1,11 @@
 /*
- * report_daily.c: the daily reconciliation of one organisation (issue 6
- * §1): invoices due and how they were settled, bank transactions by
- * matching state, credits held for payers, the bank-side proof (the
- * bank's balance movement against the ledger, with every difference
- * listed by bank reference) and the corrections dated that day that
- * point at closed earlier days.
+ * report_daily.c: the daily reconciliation of one organisation: the
+ * money the day's payments brought (report_takings.c), refunds and what
+ * is left under review, invoices due and how they were settled, bank
+ * transactions by matching state, credits held for payers, the bank-side
+ * proof (the bank's balance movement against the ledger, with every
+ * difference listed by bank reference) and the corrections dated that
+ * day that point at closed earlier days.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,29 @@ static int bank_side(const struct report_daily_input *in,
     return 0;
 }
 
+/* The money of the day's own records: payments, refunds, and what is
+ * left under review. */
+static int money_side(const struct report_daily_input *in,
+                      struct report_daily *r)
+{
+    int rc;
+
+    if ((rc = report_takings(in->takings, in->n_takings, &r->takings)))
+        return rc;
+    for (size_t i = 0; i < in->n_refunds; i++) {
+        const struct report_refund *f = &in->refunds[i];
+        if (!f->payer)
+            return REPORT_E_ARG;
+        if (f->amount <= 0 || f->amount > MONEY_MAX)
+            return REPORT_E_AMOUNT;
+        r->refunds.count++;
+        if ((rc = sum_add(&r->refunds.amount, f->amount)))
+            return rc;
+    }
+    r->unresolved = r->by_state[REPORT_UNMATCHED];
+    return 0;
+}
+
 /* Compare bank and ledger per reference (amounts summed per side, since
  * one transfer may be booked as several entries). */
 static int differences(const struct report_daily_input *in,
@@ -213,6 +237,7 @@ int report_daily(const struct report_daily_input *in, struct report_daily **out)
         (in->n_invoices && !in->invoices) || (in->n_bank && !in->bank) ||
         (in->n_ledger && !in->ledger) || (in->n_credits && !in->credits) ||
         (in->n_corrections && !in->corrections) ||
+        (in->n_takings && !in->takings) || (in->n_refunds && !in->refunds) ||
         (unsigned)in->balance_source > REPORT_BALANCE_STATEMENT)
         return REPORT_E_ARG;
     if (in->balance_source != REPORT_BALANCE_NONE &&
@@ -224,7 +249,7 @@ int report_daily(const struct report_daily_input *in, struct report_daily **out)
     memcpy(r->org, in->org, strlen(in->org) + 1);
     r->day = in->day;
     if ((rc = invoices(in, r)) || (rc = bank_side(in, r)) ||
-        (rc = differences(in, r)))
+        (rc = money_side(in, r)) || (rc = differences(in, r)))
         goto fail;
     r->balance_source = in->balance_source;
     if (in->balance_source != REPORT_BALANCE_NONE) {
@@ -252,6 +277,7 @@ void report_daily_free(struct report_daily *r)
     if (!r)
         return;
     free(r->diffs);
+    report_takings_clear(&r->takings);
     free(r);
 }
 
@@ -410,7 +436,10 @@ json_t *report_daily_json(const struct report_daily *r)
     if (json_object_set_new(json_object_get(o, "invoices"),
                             "overdue_outstanding",
                             json_integer(r->overdue.amount)) ||
-        json_object_set_new(o, "corrections", corrections_json(r))) {
+        json_object_set_new(o, "corrections", corrections_json(r)) ||
+        json_object_set_new(o, "takings", report_takings_json(&r->takings)) ||
+        json_object_set_new(o, "refunds", sum_json(&r->refunds)) ||
+        json_object_set_new(o, "unresolved", sum_json(&r->unresolved))) {
         json_decref(o);
         return NULL;
     }
@@ -437,6 +466,56 @@ static const char *correction_vi(const char *kind)
         if (strcmp(kind, k[i][0]) == 0)
             return k[i][1];
     return kind;
+}
+
+/* A kiosk's id as CSV text ("" for none) into buf (24 bytes). */
+static const char *kiosk_text(int64_t k, char buf[24])
+{
+    if (k == 0)
+        return "";
+    snprintf(buf, 24, "%lld", (long long)k);
+    return buf;
+}
+
+/* The per-kiosk and per-collector tables of the day's takings. */
+static void takings_csv(struct csv *c, const struct report_takings *t)
+{
+    char id[24];
+
+    csv_end_row(c);
+    csv_text(c, "Quầy");
+    csv_text(c, "Tên quầy");
+    csv_text(c, "Số GD chuyển khoản");
+    csv_text(c, "Chuyển khoản (đồng)");
+    csv_text(c, "Số GD tiền mặt");
+    csv_text(c, "Tiền mặt (đồng)");
+    csv_end_row(c);
+    for (size_t i = 0; i < t->n_kiosks; i++) {
+        const struct report_kiosk_takings *k = &t->kiosks[i];
+        csv_text(c, kiosk_text(k->kiosk, id));
+        csv_text(c, k->name);
+        csv_int(c, k->transfer.count);
+        csv_int(c, k->transfer.amount);
+        csv_int(c, k->cash.count);
+        csv_int(c, k->cash.amount);
+        csv_end_row(c);
+    }
+    csv_end_row(c);
+    csv_text(c, "Người thu");
+    csv_text(c, "Quầy");
+    csv_text(c, "Tên quầy");
+    csv_text(c, "Số GD tiền mặt");
+    csv_text(c, "Tiền mặt (đồng)");
+    csv_end_row(c);
+    for (size_t i = 0; i < t->n_collectors; i++) {
+        const struct report_collector_takings *k = &t->collectors[i];
+        csv_text(c, k->collector);
+        csv_text(c, kiosk_text(k->kiosk, id));
+        csv_text(c, k->name);
+        csv_int(c, k->cash.count);
+        csv_int(c, k->cash.amount);
+        csv_end_row(c);
+    }
 }
 
 static void row(struct csv *c, const char *key, const char *label,
@@ -472,6 +551,16 @@ int report_daily_csv(const struct report_daily *r,
     csv_text(&c, "Số lượng");
     csv_text(&c, "Số tiền (đồng)");
     csv_end_row(&c);
+    row(&c, "takings_transfer", "Thu chuyển khoản (ghi cho người nộp)",
+        r->takings.transfer.count, 1, r->takings.transfer.amount);
+    row(&c, "takings_cash", "Thu tiền mặt", r->takings.cash.count, 1,
+        r->takings.cash.amount);
+    row(&c, "takings_total", "Tổng thu trong ngày", 0, 0, r->takings.total);
+    row(&c, "credit_created", "Tiền thừa phát sinh",
+        r->takings.credit_created.count, 1, r->takings.credit_created.amount);
+    row(&c, "refunds", "Hoàn tiền", r->refunds.count, 1, r->refunds.amount);
+    row(&c, "unresolved", "Chờ xử lý (chưa khớp, nhiều mã)",
+        r->unresolved.count, 1, r->unresolved.amount);
     row(&c, "due", "Hóa đơn đến hạn", r->due.count, 1, r->due.amount);
     row(&c, "collected_transfer", "Đã thu bằng chuyển khoản", 0, 0,
         r->collected_transfer);
@@ -540,5 +629,6 @@ int report_daily_csv(const struct report_daily *r,
         csv_text(&c, k->reason ? k->reason : "");
         csv_end_row(&c);
     }
+    takings_csv(&c, &r->takings);
     return csv_finish(&c, out, len);
 }

@@ -127,9 +127,14 @@ int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out)
         " coalesce(y.code, ''), c.reason FROM corrections c"
         " LEFT JOIN payers y ON y.id = c.payer_id"
         " WHERE c.org_id = ?1 AND c.day = ?2 ORDER BY c.id";
+    static const char *const q_refunds =
+        "SELECT r.id, y.code, r.amount FROM refunds r JOIN payers y"
+        " ON y.id = r.payer_id WHERE r.org_id = ?1 AND r.day = ?2"
+        " ORDER BY r.id";
     json_t *inv = json_array(), *bank = json_array(), *ledger = json_array(),
            *credits = json_array(), *statement = json_array(),
-           *corr = json_array(), *j = NULL;
+           *corr = json_array(), *takings = json_array(),
+           *refunds = json_array(), *j = NULL;
     uint8_t h[CRYPTO_SHA256_LEN];
     char hex[2 * CRYPTO_SHA256_LEN + 1], *text = NULL;
     int64_t close_id = 0;
@@ -150,13 +155,17 @@ int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out)
         rc = sqr_rows_into(db, q_stmt, 2, org, date, close_id, statement);
     if (rc == 0)
         rc = sqr_rows_into(db, q_corr, 2, org, date, close_id, corr);
+    if (rc == 0)
+        rc = sqr_takings_rows(db, org, date, takings);
+    if (rc == 0)
+        rc = sqr_rows_into(db, q_refunds, 2, org, date, close_id, refunds);
     if (rc != 0)
         goto out;
-    j = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "invoices", inv, "bank",
-                  bank, "ledger", ledger, "credits", credits, "statement",
-                  json_array_size(statement) ? json_array_get(statement, 0)
-                                             : json_null(),
-                  "corrections", corr);
+    j = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "invoices", inv, "bank",
+        bank, "ledger", ledger, "credits", credits, "statement",
+        json_array_size(statement) ? json_array_get(statement, 0) : json_null(),
+        "corrections", corr, "takings", takings, "refunds", refunds);
     text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (text == NULL || crypto_sha256(text, strlen(text), h) != 0) {
         store_set_error("out_of_memory", "out of memory");
@@ -177,6 +186,8 @@ out:
     json_decref(credits);
     json_decref(statement);
     json_decref(corr);
+    json_decref(takings);
+    json_decref(refunds);
     return rc;
 }
 

@@ -68,7 +68,7 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
             "INSERT INTO day_closes(org_id, day, closed_at, actor,"
             " totals, audit_id, audit_head, bank_seq, version) VALUES"
             " (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(id), 0)"
-            " FROM bank_txns), 2) RETURNING id",
+            " FROM bank_txns), 3) RETURNING id",
             &q);
     if (rc == 0) {
         db_bind_int64(q, 1, org_id);

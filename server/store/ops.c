@@ -30,7 +30,6 @@ const struct store_ops sqi_ops = {
     .intent_list = sq_intent_list,
     .cash_record = sq_cash_record,
     .payment_list = sq_payment_list,
-    .kiosk_totals = sq_kiosk_totals,
     .transfer_apply = sq_transfer_apply,
     .bank_account_org = sqb_account_org,
     .bank_secret_put = sqb_secret_put,
@@ -71,4 +70,5 @@ const struct store_ops sqi_ops = {
     .cred_list = sqr_list,
     .cred_revoke = sqr_revoke,
     .ledger_check = sqc_ledger_check,
+    .day_takings = sqr_day_takings,
 };

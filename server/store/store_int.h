@@ -289,8 +289,6 @@ int sq_transfer_apply(struct store *base, int64_t org,
 int sq_payment_list(struct store *base, int64_t org,
                     const struct store_filter *f,
                     struct store_payment_list *out);
-int sq_kiosk_totals(struct store *base, int64_t org, int64_t kiosk, int64_t t0,
-                    int64_t t1, struct store_totals *out);
 int sq_stats(struct store *base, json_t **out);
 /* audit.c */
 int sq_audit_verify(struct store *base, int64_t *entries);
@@ -640,6 +638,12 @@ int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
  * as the active close froze it when the day is closed, live otherwise.
  */
 int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out);
+/*
+ * The payments dated `date` of `org` (not reversed by then), appended to
+ * `arr` as store.h day_takings describes them, read in the caller's
+ * transaction (day_takings.c).
+ */
+int sqr_takings_rows(struct db *db, int64_t org, const char *date, json_t *arr);
 
 /* Migration 4 (schema version 4), NULL-terminated statements. */
 extern const char *const sqi_migration4[];
@@ -757,6 +761,9 @@ int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
 /* store_ops.daily_rows (see store.h). */
 int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
                    json_t **out);
+/* store_ops.day_takings (see store.h). */
+int sqr_day_takings(struct store *st, int64_t org_id, const char *date,
+                    json_t **out);
 /* store_ops.adoption_scan, org_province, standee_record (store.h). */
 int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
                       const char *from, const char *to,

@@ -125,6 +125,10 @@ static void test_daily(void)
                                     1000000,
                                     1800000,
                                     NULL,
+                                    0,
+                                    NULL,
+                                    0,
+                                    NULL,
                                     0};
     struct report_daily *r = NULL;
 
@@ -240,6 +244,10 @@ static void test_daily(void)
                                     REPORT_BALANCE_PROVIDER,
                                     5000,
                                     105000,
+                                    NULL,
+                                    0,
+                                    NULL,
+                                    0,
                                     NULL,
                                     0};
     CHECK_INT(report_daily(&ok, &r), 0);
@@ -829,6 +837,88 @@ static void test_provider_balance(void)
     CHECK_INT(close, 7);
 }
 
+/*
+ * The day's takings: sums by method, by kiosk (ids in order, no kiosk
+ * last) and by collector at each kiosk; the credit created; the daily
+ * report carries them with the refunds and what is under review.
+ */
+static void test_takings(void)
+{
+    const struct report_taking p[] = {
+        {1, 300000, 0, 7, "Cổng", "Hoa"}, {0, 500000, 0, 7, "Cổng", ""},
+        {1, 200000, 0, 3, "Sau", "Nam"},  {1, 100000, 0, 7, "Cổng", "Hoa"},
+        {0, 650000, 150000, 0, "", ""},   {1, 40000, 0, 3, "Sau", "Hoa"},
+    };
+    const struct report_refund f[] = {{"A-4", 50000}};
+    const struct report_bank_txn b[] = {{"T1", 77000, REPORT_UNMATCHED, 0}};
+    struct report_daily_input in;
+    struct report_takings t;
+    struct report_taking bad = {0, 1000, 1001, 0, "", ""};
+    struct report_daily *r = NULL;
+    json_t *j;
+
+    CHECK_INT(report_takings(p, 6, &t), 0);
+    CHECK_INT(t.cash.count, 4);
+    CHECK_INT(t.cash.amount, 640000);
+    CHECK_INT(t.transfer.count, 2);
+    CHECK_INT(t.transfer.amount, 1150000);
+    CHECK_INT(t.total, 1790000);
+    CHECK_INT(t.credit_created.count, 1);
+    CHECK_INT(t.credit_created.amount, 150000);
+    CHECK_INT(t.n_kiosks, 3);
+    CHECK_INT(t.kiosks[0].kiosk, 3);
+    CHECK_INT(t.kiosks[1].kiosk, 7);
+    CHECK_INT(t.kiosks[1].cash.amount, 400000);
+    CHECK_INT(t.kiosks[1].transfer.amount, 500000);
+    CHECK_INT(t.kiosks[2].kiosk, 0);
+    CHECK_INT(t.n_collectors, 3);
+    CHECK_STR(t.collectors[0].collector, "Hoa");
+    CHECK_INT(t.collectors[0].kiosk, 3);
+    CHECK_INT(t.collectors[1].kiosk, 7);
+    CHECK_INT(t.collectors[1].cash.count, 2);
+    CHECK_INT(t.collectors[1].cash.amount, 400000);
+    CHECK_STR(t.collectors[2].collector, "Nam");
+    j = report_takings_json(&t);
+    CHECK(json_is_null(json_object_get(
+        json_array_get(json_object_get(j, "by_kiosk"), 2), "kiosk")));
+    json_decref(j);
+    report_takings_clear(&t);
+    report_takings_clear(NULL);
+    CHECK_INT(report_takings(&bad, 1, &t), REPORT_E_AMOUNT);
+    CHECK_INT(report_takings(NULL, 1, &t), REPORT_E_ARG);
+
+    memset(&in, 0, sizeof(in));
+    in.org = "CHOBT";
+    in.day = D;
+    in.takings = p;
+    in.n_takings = 6;
+    in.refunds = f;
+    in.n_refunds = 1;
+    in.bank = b;
+    in.n_bank = 1;
+    CHECK_INT(report_daily(&in, &r), 0);
+    if (r) {
+        char *csv = NULL;
+        size_t len = 0;
+
+        CHECK_INT(r->takings.total, 1790000);
+        CHECK_INT(r->refunds.amount, 50000);
+        CHECK_INT(r->unresolved.count, 1);
+        CHECK_INT(r->unresolved.amount, 77000);
+        j = report_daily_json(r);
+        CHECK_INT(json_integer_value(json_object_get(
+                      json_object_get(json_object_get(j, "takings"), "cash"),
+                      "amount")),
+                  640000);
+        json_decref(j);
+        CHECK_INT(report_daily_csv(r, NULL, &csv, &len), 0);
+        CHECK(csv && strstr(csv, "takings_cash,Thu tiền mặt,4,640000\r\n"));
+        CHECK(csv && strstr(csv, "Hoa,7,Cổng,2,400000\r\n"));
+        free(csv);
+    }
+    report_daily_free(r);
+}
+
 int main(void)
 {
     test_days();
@@ -840,5 +930,6 @@ int main(void)
     test_csv_formula_guard();
     test_corrections();
     test_provider_balance();
+    test_takings();
     return TEST_END();
 }

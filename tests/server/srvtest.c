@@ -769,6 +769,34 @@ out:
     return rc;
 }
 
+int st_simulate_transfer(const struct srvt *s, const char *cfg,
+                         const char *code, long long amount, char *out,
+                         size_t cap)
+{
+    char amt[32];
+    const char *argv[] = {"simulate",   "transfer", "--org",    "MKT",
+                          "--code",     code,       "--amount", amt,
+                          "--via",      "sepay",    "--config", cfg,
+                          "--data-dir", s->dir,     NULL};
+
+    snprintf(amt, sizeof(amt), "%lld", amount);
+    return st_run(out, cap, argv);
+}
+
+long long st_json_int(json_t *j, const char *path)
+{
+    char key[64];
+
+    while (j != NULL && *path) {
+        size_t n = strcspn(path, ".");
+
+        snprintf(key, sizeof(key), "%.*s", (int)n, path);
+        j = json_object_get(j, key);
+        path += n + (path[n] == '.');
+    }
+    return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
+}
+
 long long st_db_int(const struct srvt *s, const char *sql)
 {
     char url[400];

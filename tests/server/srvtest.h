@@ -190,4 +190,15 @@ int st_sql_rows(const char *url, const char *sql,
 /* One integer from the server's database (read-only), or -1. */
 long long st_db_int(const struct srvt *s, const char *sql);
 
+/* `chopay-server simulate transfer` of `amount` carrying payment code
+ * `code` to organisation MKT of `s`, as SePay notifies it (bank config
+ * `cfg`): its exit status, its output into out (cap bytes). */
+int st_simulate_transfer(const struct srvt *s, const char *cfg,
+                         const char *code, long long amount, char *out,
+                         size_t cap);
+
+/* The integer at dotted path `path` ("a.b.c") of `j`, or -1 when there
+ * is none there. */
+long long st_json_int(json_t *j, const char *path);
+
 #endif

@@ -25,21 +25,6 @@ static char admin[128], kiosk[128], cfg[400];
 static char day_t[11], day_c[11]; /* today (closed), tomorrow */
 static char code[7][16];          /* intent codes of A-1..A-6 */
 
-/* The integer at dotted path `p` ("a.b.c") of `j`, or -1. */
-static long long jpath(json_t *j, const char *p)
-{
-    char key[64];
-
-    while (j != NULL && *p) {
-        size_t n = strcspn(p, ".");
-
-        snprintf(key, sizeof(key), "%.*s", (int)n, p);
-        j = json_object_get(j, key);
-        p += n + (p[n] == '.');
-    }
-    return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 /* Vietnam's date `days` after today into out (11 bytes). */
 static void vn_date(int days, char *out)
 {
@@ -347,38 +332,38 @@ static void day_before_close(void)
  */
 static void check_day_t(json_t *j)
 {
-    CHECK_INT(jpath(j, "invoices.due_count"), 6);
-    CHECK_INT(jpath(j, "invoices.due_amount"), 600000);
-    CHECK_INT(jpath(j, "invoices.collected_transfer"), 250000);
-    CHECK_INT(jpath(j, "invoices.collected_cash"), 100000);
-    CHECK_INT(jpath(j, "invoices.outstanding"), 250000);
-    CHECK_INT(jpath(j, "invoices.overpaid"), 0);
-    CHECK_INT(jpath(j, "invoices.overdue_count"), 0);
-    CHECK_INT(jpath(j, "bank.received_count"), 6);
-    CHECK_INT(jpath(j, "bank.received_amount"), 365000);
-    CHECK_INT(jpath(j, "bank.late_count"), 0);
-    CHECK_INT(jpath(j, "bank.by_state.matched_exact.amount"), 100000);
-    CHECK_INT(jpath(j, "bank.by_state.matched_partial.count"), 2);
-    CHECK_INT(jpath(j, "bank.by_state.matched_partial.amount"), 50000);
-    CHECK_INT(jpath(j, "bank.by_state.matched_over.amount"), 130000);
-    CHECK_INT(jpath(j, "bank.by_state.unmatched.count"), 2);
-    CHECK_INT(jpath(j, "bank.by_state.unmatched.amount"), 85000);
-    CHECK_INT(jpath(j, "payer_credits.count"), 1);
-    CHECK_INT(jpath(j, "payer_credits.amount"), 30000);
+    CHECK_INT(st_json_int(j, "invoices.due_count"), 6);
+    CHECK_INT(st_json_int(j, "invoices.due_amount"), 600000);
+    CHECK_INT(st_json_int(j, "invoices.collected_transfer"), 250000);
+    CHECK_INT(st_json_int(j, "invoices.collected_cash"), 100000);
+    CHECK_INT(st_json_int(j, "invoices.outstanding"), 250000);
+    CHECK_INT(st_json_int(j, "invoices.overpaid"), 0);
+    CHECK_INT(st_json_int(j, "invoices.overdue_count"), 0);
+    CHECK_INT(st_json_int(j, "bank.received_count"), 6);
+    CHECK_INT(st_json_int(j, "bank.received_amount"), 365000);
+    CHECK_INT(st_json_int(j, "bank.late_count"), 0);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_exact.amount"), 100000);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_partial.count"), 2);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_partial.amount"), 50000);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_over.amount"), 130000);
+    CHECK_INT(st_json_int(j, "bank.by_state.unmatched.count"), 2);
+    CHECK_INT(st_json_int(j, "bank.by_state.unmatched.amount"), 85000);
+    CHECK_INT(st_json_int(j, "payer_credits.count"), 1);
+    CHECK_INT(st_json_int(j, "payer_credits.amount"), 30000);
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "proof"),
                                                 "balance_source")),
               "provider");
-    CHECK_INT(jpath(j, "proof.bank_opening"), 5000000);
-    CHECK_INT(jpath(j, "proof.bank_closing"), 5415000);
-    CHECK_INT(jpath(j, "proof.bank_movement"), 415000);
-    CHECK_INT(jpath(j, "proof.transaction_movement"), 365000);
-    CHECK_INT(jpath(j, "proof.ledger_movement"), 280000);
-    CHECK_INT(jpath(j, "proof.difference"), 135000);
-    CHECK_INT(jpath(j, "proof.explained"), 85000);
-    CHECK_INT(jpath(j, "proof.unexplained"), 50000);
+    CHECK_INT(st_json_int(j, "proof.bank_opening"), 5000000);
+    CHECK_INT(st_json_int(j, "proof.bank_closing"), 5415000);
+    CHECK_INT(st_json_int(j, "proof.bank_movement"), 415000);
+    CHECK_INT(st_json_int(j, "proof.transaction_movement"), 365000);
+    CHECK_INT(st_json_int(j, "proof.ledger_movement"), 280000);
+    CHECK_INT(st_json_int(j, "proof.difference"), 135000);
+    CHECK_INT(st_json_int(j, "proof.explained"), 85000);
+    CHECK_INT(st_json_int(j, "proof.unexplained"), 50000);
     CHECK_INT(json_array_size(json_object_get(j, "differences")), 2);
-    CHECK_INT(jpath(j, "corrections.count"), 0);
-    CHECK_INT(jpath(j, "corrections.amount"), 0);
+    CHECK_INT(st_json_int(j, "corrections.count"), 0);
+    CHECK_INT(st_json_int(j, "corrections.amount"), 0);
 }
 
 /*
@@ -502,26 +487,26 @@ static void check_day_c(json_t *j)
     json_t *items = json_object_get(json_object_get(j, "corrections"), "items");
     size_t i;
 
-    CHECK_INT(jpath(j, "invoices.due_count"), 0);
-    CHECK_INT(jpath(j, "invoices.overdue_count"), 1);
-    CHECK_INT(jpath(j, "invoices.overdue_outstanding"), 50000);
-    CHECK_INT(jpath(j, "bank.received_count"), 2);
-    CHECK_INT(jpath(j, "bank.received_amount"), 70000);
-    CHECK_INT(jpath(j, "bank.late_count"), 1);
-    CHECK_INT(jpath(j, "bank.late_amount"), 50000);
-    CHECK_INT(jpath(j, "bank.by_state.matched_partial.amount"), 50000);
-    CHECK_INT(jpath(j, "bank.by_state.unmatched.amount"), 20000);
-    CHECK_INT(jpath(j, "payer_credits.count"), 1);
-    CHECK_INT(jpath(j, "payer_credits.amount"), 40000);
-    CHECK_INT(jpath(j, "proof.bank_opening"), 5415000);
-    CHECK_INT(jpath(j, "proof.bank_closing"), 5435000);
-    CHECK_INT(jpath(j, "proof.transaction_movement"), 20000);
-    CHECK_INT(jpath(j, "proof.ledger_movement"), 0);
-    CHECK_INT(jpath(j, "proof.difference"), 20000);
-    CHECK_INT(jpath(j, "proof.explained"), 20000);
-    CHECK_INT(jpath(j, "proof.unexplained"), 0);
-    CHECK_INT(jpath(j, "corrections.count"), 8);
-    CHECK_INT(jpath(j, "corrections.amount"), 210000);
+    CHECK_INT(st_json_int(j, "invoices.due_count"), 0);
+    CHECK_INT(st_json_int(j, "invoices.overdue_count"), 1);
+    CHECK_INT(st_json_int(j, "invoices.overdue_outstanding"), 50000);
+    CHECK_INT(st_json_int(j, "bank.received_count"), 2);
+    CHECK_INT(st_json_int(j, "bank.received_amount"), 70000);
+    CHECK_INT(st_json_int(j, "bank.late_count"), 1);
+    CHECK_INT(st_json_int(j, "bank.late_amount"), 50000);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_partial.amount"), 50000);
+    CHECK_INT(st_json_int(j, "bank.by_state.unmatched.amount"), 20000);
+    CHECK_INT(st_json_int(j, "payer_credits.count"), 1);
+    CHECK_INT(st_json_int(j, "payer_credits.amount"), 40000);
+    CHECK_INT(st_json_int(j, "proof.bank_opening"), 5415000);
+    CHECK_INT(st_json_int(j, "proof.bank_closing"), 5435000);
+    CHECK_INT(st_json_int(j, "proof.transaction_movement"), 20000);
+    CHECK_INT(st_json_int(j, "proof.ledger_movement"), 0);
+    CHECK_INT(st_json_int(j, "proof.difference"), 20000);
+    CHECK_INT(st_json_int(j, "proof.explained"), 20000);
+    CHECK_INT(st_json_int(j, "proof.unexplained"), 0);
+    CHECK_INT(st_json_int(j, "corrections.count"), 8);
+    CHECK_INT(st_json_int(j, "corrections.amount"), 210000);
     CHECK_INT(json_array_size(items), 8);
     for (i = 0; i < 8 && i < json_array_size(items); i++) {
         json_t *k = json_array_get(items, i);
@@ -567,7 +552,7 @@ static void test_close(void)
                  txn_id(1));
         r = st_get(&srv, path, admin);
         CHECK_INT(r.status, 200);
-        CHECK_INT(jpath(r.json, "balance"), 5100000);
+        CHECK_INT(st_json_int(r.json, "balance"), 5100000);
         CHECK_STR(json_string_value(json_object_get(r.json, "report_date")),
                   day_t);
         resp_free(&r);

@@ -22,21 +22,6 @@ static char admin[128], kiosk[128], cfg[400];
 static char board_sch[128], auditor[128]; /* SCH's board, MKT's auditor */
 static char board_mkt[128];               /* MKT's board */
 
-/* The integer at dotted path `p` ("a.b.c") of `j`, or -1. */
-static long long jpath(json_t *j, const char *p)
-{
-    char key[64];
-
-    while (j != NULL && *p) {
-        size_t n = strcspn(p, ".");
-
-        snprintf(key, sizeof(key), "%.*s", (int)n, p);
-        j = json_object_get(j, key);
-        p += n + (p[n] == '.');
-    }
-    return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 #define JI(r, k) json_integer_value(json_object_get((r).json, k))
 #define JS(r, k) json_string_value(json_object_get((r).json, k))
 
@@ -174,16 +159,8 @@ static void test_receipts(void)
     /* a transfer settles an intent: the kiosk sees its receipt number */
     CHECK_INT(st_intent(&srv, kiosk, "A-1", "r-a1", code, &id, &amount), 0);
     CHECK_INT(amount, 1000000);
-    {
-        char amt[32];
-        const char *argv[] = {"simulate",   "transfer", "--org",    "MKT",
-                              "--code",     code,       "--amount", amt,
-                              "--via",      "sepay",    "--config", cfg,
-                              "--data-dir", srv.dir,    NULL};
-
-        snprintf(amt, sizeof(amt), "%lld", amount);
-        CHECK_INT(st_run(out, sizeof(out), argv), 0);
-    }
+    CHECK_INT(st_simulate_transfer(&srv, cfg, code, amount, out, sizeof(out)),
+              0);
     snprintf(path, sizeof(path), "/v1/intents/%lld", id);
     r = st_get(&srv, path, kiosk);
     CHECK_INT(r.status, 200);
@@ -437,23 +414,23 @@ static void test_daily(void)
     CHECK_INT(r.status, 200);
     j = r.json;
     CHECK_STR(json_string_value(json_object_get(j, "date")), today);
-    CHECK_INT(jpath(j, "invoices.due_count"), 6);
-    CHECK_INT(jpath(j, "invoices.due_amount"), 120000);
-    CHECK_INT(jpath(j, "invoices.collected_transfer"), 25000);
-    CHECK_INT(jpath(j, "invoices.collected_cash"), 20000);
-    CHECK_INT(jpath(j, "invoices.outstanding"), 75000);
+    CHECK_INT(st_json_int(j, "invoices.due_count"), 6);
+    CHECK_INT(st_json_int(j, "invoices.due_amount"), 120000);
+    CHECK_INT(st_json_int(j, "invoices.collected_transfer"), 25000);
+    CHECK_INT(st_json_int(j, "invoices.collected_cash"), 20000);
+    CHECK_INT(st_json_int(j, "invoices.outstanding"), 75000);
     /* 300.000 of November; A-3..A-6: October and November */
-    CHECK_INT(jpath(j, "invoices.overdue_count"), 9);
-    CHECK_INT(jpath(j, "invoices.overdue_outstanding"), 4300000);
-    CHECK_INT(jpath(j, "bank.received_count"), 4);
-    CHECK_INT(jpath(j, "bank.received_amount"), 1037345);
-    CHECK_INT(jpath(j, "bank.by_state.matched_exact.count"), 2);
-    CHECK_INT(jpath(j, "bank.by_state.matched_exact.amount"), 1020000);
-    CHECK_INT(jpath(j, "bank.by_state.matched_partial.amount"), 5000);
-    CHECK_INT(jpath(j, "bank.by_state.unmatched.amount"), 12345);
-    CHECK_INT(jpath(j, "proof.ledger_movement"), 1025000);
-    CHECK_INT(jpath(j, "proof.difference"), 12345);
-    CHECK_INT(jpath(j, "proof.unexplained"), 0);
+    CHECK_INT(st_json_int(j, "invoices.overdue_count"), 9);
+    CHECK_INT(st_json_int(j, "invoices.overdue_outstanding"), 4300000);
+    CHECK_INT(st_json_int(j, "bank.received_count"), 4);
+    CHECK_INT(st_json_int(j, "bank.received_amount"), 1037345);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_exact.count"), 2);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_exact.amount"), 1020000);
+    CHECK_INT(st_json_int(j, "bank.by_state.matched_partial.amount"), 5000);
+    CHECK_INT(st_json_int(j, "bank.by_state.unmatched.amount"), 12345);
+    CHECK_INT(st_json_int(j, "proof.ledger_movement"), 1025000);
+    CHECK_INT(st_json_int(j, "proof.difference"), 12345);
+    CHECK_INT(st_json_int(j, "proof.unexplained"), 0);
     CHECK_INT(json_array_size(json_object_get(j, "differences")), 1);
     CHECK_STR(json_string_value(json_object_get(
                   json_array_get(json_object_get(j, "differences"), 0), "ref")),
@@ -489,8 +466,8 @@ static void test_daily(void)
         CHECK_INT(st_run(big, sizeof(big), argv), 0);
         cj = json_loads(big, 0, NULL);
         CHECK(cj != NULL);
-        CHECK_INT(jpath(cj, "invoices.collected_cash"), 20000);
-        CHECK_INT(jpath(cj, "proof.difference"), 12345);
+        CHECK_INT(st_json_int(cj, "invoices.collected_cash"), 20000);
+        CHECK_INT(st_json_int(cj, "proof.difference"), 12345);
         json_decref(cj);
     }
     /* bad input and scopes */
@@ -511,7 +488,7 @@ static void test_daily(void)
     resp_free(&r);
     r = st_get(&srv, "/v1/reports/daily?org=SCH", board_sch);
     CHECK_INT(r.status, 200);
-    CHECK_INT(jpath(r.json, "invoices.due_count"), 0);
+    CHECK_INT(st_json_int(r.json, "invoices.due_count"), 0);
     resp_free(&r);
     r = st_get(&srv, "/v1/reports/daily?org=MKT", auditor);
     CHECK_INT(r.status, 200);
@@ -553,16 +530,16 @@ static void test_adoption(void)
     r = st_get(&srv, path, admin);
     CHECK_INT(r.status, 200);
     j = json_object_get(r.json, "current");
-    CHECK_INT(jpath(j, "payments"), 5);
-    CHECK_INT(jpath(j, "payments_cashless"), 3);
-    CHECK_INT(jpath(j, "value"), 1745000);
-    CHECK_INT(jpath(j, "value_cashless"), 1025000);
-    CHECK_INT(jpath(j, "share_count_permille"), 600);
-    CHECK_INT(jpath(j, "payers_registered"), 6);
-    CHECK_INT(jpath(j, "payers_paying"), 5);
-    CHECK_INT(jpath(j, "payers_cashless"), 3);
-    CHECK_INT(jpath(j, "share_payers_permille"), 600);
-    CHECK_INT(jpath(r.json, "previous.payments"), 0);
+    CHECK_INT(st_json_int(j, "payments"), 5);
+    CHECK_INT(st_json_int(j, "payments_cashless"), 3);
+    CHECK_INT(st_json_int(j, "value"), 1745000);
+    CHECK_INT(st_json_int(j, "value_cashless"), 1025000);
+    CHECK_INT(st_json_int(j, "share_count_permille"), 600);
+    CHECK_INT(st_json_int(j, "payers_registered"), 6);
+    CHECK_INT(st_json_int(j, "payers_paying"), 5);
+    CHECK_INT(st_json_int(j, "payers_cashless"), 3);
+    CHECK_INT(st_json_int(j, "share_payers_permille"), 600);
+    CHECK_INT(st_json_int(r.json, "previous.payments"), 0);
     CHECK(r.body && strstr(r.body, "\"share_count_pct\":60.0") != NULL);
     /* 1.025.000 / 1.745.000 = 58.74 %, rounded half up per mille */
     CHECK(r.body && strstr(r.body, "\"share_value_pct\":58.7") != NULL);
@@ -572,9 +549,9 @@ static void test_adoption(void)
              "/v1/stats/adoption?org=MKT&period=day&date=%s&fee=VS", today);
     r = st_get(&srv, path, auditor);
     CHECK_INT(r.status, 200);
-    CHECK_INT(jpath(r.json, "current.payments"), 3);
-    CHECK_INT(jpath(r.json, "current.payments_cashless"), 2);
-    CHECK_INT(jpath(r.json, "current.value"), 45000);
+    CHECK_INT(st_json_int(r.json, "current.payments"), 3);
+    CHECK_INT(st_json_int(r.json, "current.payments_cashless"), 2);
+    CHECK_INT(st_json_int(r.json, "current.value"), 45000);
     resp_free(&r);
     /* the province roll-up: both organisations */
     snprintf(path, sizeof(path),
@@ -583,7 +560,7 @@ static void test_adoption(void)
              today);
     r = st_get(&srv, path, admin);
     CHECK_INT(r.status, 200);
-    CHECK_INT(jpath(r.json, "current.payments"), 5);
+    CHECK_INT(st_json_int(r.json, "current.payments"), 5);
     CHECK_INT(json_array_size(json_object_get(r.json, "organisations")), 2);
     resp_free(&r);
     r = st_get(&srv, path, board_sch); /* a board: its own org only */
@@ -592,13 +569,13 @@ static void test_adoption(void)
     r = st_get(&srv, "/v1/stats/adoption?province=Hu%E1%BA%BF&period=month",
                admin);
     CHECK_INT(r.status, 200);
-    CHECK_INT(jpath(r.json, "current.payments"), 0);
+    CHECK_INT(st_json_int(r.json, "current.payments"), 0);
     resp_free(&r);
     snprintf(path, sizeof(path), "/v1/stats/adoption?org=SCH&from=%s&to=%s",
              today, today);
     r = st_get(&srv, path, board_sch);
     CHECK_INT(r.status, 200);
-    CHECK_INT(jpath(r.json, "current.payments"), 0);
+    CHECK_INT(st_json_int(r.json, "current.payments"), 0);
     resp_free(&r);
     /* bad input */
     r = st_get(&srv, "/v1/stats/adoption?org=MKT&from=2026-11-30&to=2026-11-01",
@@ -635,8 +612,8 @@ static void test_adoption(void)
         CHECK_INT(st_run(out, sizeof(out), argv), 0);
         j = json_loads(out, 0, NULL);
         CHECK(j != NULL);
-        CHECK_INT(jpath(j, "current.payments"), 5);
-        CHECK_INT(jpath(j, "current.payers_cashless"), 3);
+        CHECK_INT(st_json_int(j, "current.payments"), 5);
+        CHECK_INT(st_json_int(j, "current.payers_cashless"), 3);
         json_decref(j);
     }
     {
@@ -720,7 +697,7 @@ static void test_standees(void)
     snprintf(path, sizeof(path),
              "/v1/stats/adoption?org=MKT&period=day&date=%s", today);
     r = st_get(&srv, path, admin);
-    CHECK_INT(jpath(r.json, "current.with_standee"), 0);
+    CHECK_INT(st_json_int(r.json, "current.with_standee"), 0);
     resp_free(&r);
     /* producing one is recorded by an explicit POST */
     r = st_send(&srv, "POST", "/v1/payers/A-1/standee", board_mkt, NULL,
@@ -781,9 +758,9 @@ static void test_standees(void)
              "/v1/stats/adoption?org=MKT&period=day&date=%s", today);
     r = st_get(&srv, path, admin);
     CHECK_INT(r.status, 200);
-    CHECK_INT(jpath(r.json, "current.with_bank_account"), 1);
-    CHECK_INT(jpath(r.json, "current.with_standee"), 1);
-    CHECK_INT(jpath(r.json, "current.with_either"), 1);
+    CHECK_INT(st_json_int(r.json, "current.with_bank_account"), 1);
+    CHECK_INT(st_json_int(r.json, "current.with_standee"), 1);
+    CHECK_INT(st_json_int(r.json, "current.with_either"), 1);
     resp_free(&r);
 }
 
@@ -849,8 +826,8 @@ static void test_day_close(void)
     r = st_send(&srv, "POST", "/v1/orgs/MKT/close", board_mkt, NULL, body);
     CHECK_INT(r.status, 201);
     CHECK(JS(r, "audit_head") && strlen(JS(r, "audit_head")) == 64);
-    CHECK_INT(jpath(r.json, "totals.bank.received_amount"), 1037345);
-    CHECK_INT(jpath(r.json, "totals.invoices.collected_cash"), 20000);
+    CHECK_INT(st_json_int(r.json, "totals.bank.received_amount"), 1037345);
+    CHECK_INT(st_json_int(r.json, "totals.invoices.collected_cash"), 20000);
     resp_free(&r);
     r = st_send(&srv, "GET", path, auditor, NULL, NULL);
     CHECK_INT(r.status, 200);
