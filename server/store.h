@@ -6,11 +6,12 @@
  * layer server/db/db.h, which drives SQLite and PostgreSQL. Writes take
  * validated C structs. The operations on organisations, payers, fees,
  * invoices and credentials, the intent and payment lists and a kiosk's
- * dues, directory and totals return C structs (each with its free
- * function) that server/api_json.c turns into the API's JSON. The others
- * (an intent, reserved codes and cash, whose idempotent replays store
- * their JSON; transfers, bank intake and review, receipts, reports, day
- * closes, refunds, statistics) still return jansson objects. Every write
+ * dues and directory return C structs (each with its free function)
+ * that server/api_json.c turns into the API's JSON. The others (an
+ * intent, reserved codes and cash, whose idempotent replays store their
+ * JSON; transfers, bank intake and review, receipts, reports and the
+ * day's takings, day closes, refunds, statistics) still return jansson
+ * objects. Every write
  * that moves money is one transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
