@@ -252,7 +252,7 @@ static enum MHD_Result review(struct req *r, const char *action)
         return api_error(r, 400, "invalid_field",
                          "match needs exactly one of intent and payer");
     }
-    /* on a closed day's transaction: a correction dated later (issue 6) */
+    /* on a closed day's transaction: a correction dated later */
     rc = r->s->st->ops->bank_review(r->s->st, org, id, &rv, r->who.actor,
                                     (int64_t)time(NULL), &out);
     json_decref(body);

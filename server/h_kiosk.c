@@ -305,7 +305,7 @@ enum MHD_Result h_cash(struct req *r)
     cr.invoices = ids;
     cr.note = api_str(body, "note");
     /* when the kiosk took it (its offline journal) and the day it says it
-       is for: cash of a closed day is dated later (issue 6 §2) */
+       is for: cash of a closed day is dated later */
     cr.recorded_at = json_integer_value(json_object_get(body, "recorded_at"));
     cr.date = api_str(body, "date");
     api_body_hash(r, hash);

@@ -260,7 +260,7 @@ struct opts {
     const char *org, *name, *role, *period, *fee; /* subcommand flags */
     const char *format, *intent, *payer, *reason, *code, *amount, *via;
     const char *server, *state;
-    const char *date, *from, *to, *province, *out, *paper; /* issue 6 */
+    const char *date, *from, *to, *province, *out, *paper;
     int csv, all;
     const char *pos[4]; /* positional words */
     int npos;

@@ -90,7 +90,7 @@ LIBS_fuzz_payers_csv = $(BUILD)/server/csv_payers.o
 $(BUILD)/bin/fuzz_payers_csv: $(BUILD)/server/csv_payers.o
 $(BUILD)/tests/fuzz/fuzz_payers_csv.o: MODFLAGS += -Iserver
 
-# bench/bench_bank.c: webhooks/s and statement import (issue 4).
+# bench/bench_bank.c: webhooks/s and statement import.
 # Its SQLite reference rate is measured through db.h (server/db/).
 BENCH_BANK_DB_OBJS = $(patsubst %,$(BUILD)/server/%.o,db/db db/driver_sqlite \
                        db/driver_pgsql)
@@ -110,7 +110,7 @@ LIBS_fuzz_dash_login = $(BUILD)/server/dash_pw.o
 $(BUILD)/bin/fuzz_dash_login: $(BUILD)/server/dash_pw.o
 $(BUILD)/tests/fuzz/fuzz_dash_login.o: MODFLAGS += -Iserver
 
-# The dashboard in a real browser (issue 6 §4), part of `check`: Debian's
+# The dashboard in a real browser, part of `check`: Debian's
 # chromium driven by playwright-core (tests/dashboard/, pinned in its
 # package-lock.json, `npm ci` in a temporary directory from npm's registry
 # or cache; scripts/deps.sh installs chromium, nodejs and npm); screenshots

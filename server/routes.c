@@ -59,12 +59,12 @@ const struct route api_routes[] = {
      AUTH_WRITE, 0},
     {"PUT", "/v1/orgs/{org}/bank/secrets/{provider}", h_bank_secret, AUTH_WRITE,
      0},
-    /* receipts (issue 6): the key is public, a receipt needs a credential
+    /* receipts: the key is public, a receipt needs a credential
        of its organisation */
     {"GET", "/v1/orgs/{org}/receipt-key", h_receipt_key, AUTH_NONE, 0},
     {"GET", "/v1/orgs/{org}/receipt-key.pem", h_receipt_key, AUTH_NONE, 0},
     {"GET", "/v1/receipts/{number}", h_receipt_get, AUTH_ANY, 0},
-    /* reports and statistics (issue 6) */
+    /* reports and statistics */
     {"GET", "/v1/reports/daily", h_report_daily, AUTH_READ, 0},
     {"GET", "/v1/stats/adoption", h_stats_adoption, AUTH_READ, 0},
     {"PUT", "/v1/orgs/{org}/province", h_org_province, AUTH_WRITE, 0},
@@ -72,7 +72,7 @@ const struct route api_routes[] = {
     {"POST", "/v1/orgs/{org}/close", h_day_close, AUTH_WRITE, 0},
     {"GET", "/v1/orgs/{org}/close", h_day_close_get, AUTH_READ, 0},
     {"POST", "/v1/orgs/{org}/reopen", h_day_reopen, AUTH_ADMIN, 0},
-    /* stall QR standees (issue 6 §5) */
+    /* stall QR standees */
     {"GET", "/v1/payers/{code}/standee.png", h_standee_png, AUTH_WRITE, 0},
     {"GET", "/v1/payers/{code}/standee.pdf", h_standee_pdf, AUTH_WRITE, 0},
     {"POST", "/v1/payers/{code}/standee", h_standee_record, AUTH_WRITE, 0},

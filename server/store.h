@@ -389,7 +389,7 @@ struct store_cash_req {
 };
 
 /*
- * A bank transfer already matched to an intent (issue 4's matching
+ * A bank transfer already matched to an intent (by the matching
  * engine). `reference` is the bank's transaction id.
  */
 struct store_transfer {
@@ -669,7 +669,7 @@ struct store_ops {
                         const struct store_filter *f,
                         struct store_payment_list *out);
     /*
-     * The ledger entry point for bank ingestion (issue 4): in one
+     * The ledger entry point for bank ingestion: in one
      * transaction, record the transfer as a payment of the intent's payer,
      * allocate it to the intent's open invoices oldest first (exact: paid;
      * less: partial; more: the excess stays unallocated as the payer's
@@ -776,13 +776,13 @@ struct store_ops {
                        char *pem, size_t cap, char *key_id);
     /*
      * The records behind organisation `org_id`'s daily reconciliation of
-     * `date` (YYYY-MM-DD, Vietnam), each taken as dated (issue 6 §2:
-     * records carry the day they count on; a close freezes the bank
-     * side): {invoices: [[id, payer, period, day issued, amount,
-     * paid_transfer, paid_cash]] (issued by then, paid as of then, the
-     * open ones and those due that day), bank: [[ref, amount, direction,
-     * state, outcome, late, booked_at, balance or null, id]] (the day's
-     * bank transactions; late: booked later for a closed day), ledger:
+     * `date` (YYYY-MM-DD, Vietnam), each taken as dated (records carry the day
+     * they count on; a close freezes the bank side): {invoices: [[id, payer,
+     * period, day issued, amount, paid_transfer, paid_cash]] (issued by then,
+     * paid as of then, the open ones and those due that day), bank: [[ref,
+     * amount, direction, state, outcome, late, booked_at, balance or null, id]]
+     * (the day's bank transactions; late: booked later for a closed day),
+     * ledger:
      * [[ref, amount, late]] (payments booked from them), credits:
      * [[payer, amount]] (held at the end of the day), statement:
      * [opening, closing] of a statement covering just that day or null,

@@ -1,5 +1,5 @@
 /*
- * render_receipt.c: the payment receipt (issue 6 §6) as PNG/PDF (Cairo)
+ * render_receipt.c: the payment receipt as PNG/PDF (Cairo)
  * and as a self-contained HTML page: organisation, receipt number, payer,
  * amount, method, Vietnam-time date, and the signed receipt QR. Every
  * field shown is read back from the signed text, so the print can never

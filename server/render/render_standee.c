@@ -1,5 +1,5 @@
 /*
- * render_standee.c: the stall QR standee (issue 6 §5): a market header,
+ * render_standee.c: the stall QR standee: a market header,
  * the stall code and vendor name large, the vendor's static VietQR, the
  * bank, account number and holder, and how to pay, in Vietnamese.
  */

@@ -1,5 +1,5 @@
 # server/report/: the daily reconciliation and cashless-adoption
-# statistics (issue 6 §1, §3) as pure functions over in-memory records,
+# statistics as pure functions over in-memory records,
 # with JSON and CSV output; built into $(LIBREPORT) for the server to
 # link. Unit tests in tests/report/ (test_NAME.c), the benchmark
 # bench/bench_report.c.

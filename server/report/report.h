@@ -1,9 +1,9 @@
 /*
- * report.h: the figures market boards and provinces ask for (issue 6 §1
- * and §3), as pure functions over in-memory records so that the server
- * can feed them from any store: the daily reconciliation with its
- * bank-side proof, and cashless-adoption statistics with the previous
- * period, trends and provincial roll-ups. JSON (jansson) and CSV output.
+ * report.h: the figures market boards and provinces ask for, as pure functions
+ * over in-memory records so that the server can feed them from any store: the
+ * daily reconciliation with its bank-side proof, and cashless-adoption
+ * statistics with the previous period, trends and provincial roll-ups. JSON
+ * (jansson) and CSV output.
  */
 #ifndef CHOPAY_REPORT_H
 #define CHOPAY_REPORT_H
@@ -65,7 +65,7 @@ void report_pct(int32_t permille, int vi, int show_plus, char out[16]);
  */
 char *report_json_dump(const json_t *v);
 
-/* --- daily reconciliation (§1) ----------------------------------------------
+/* --- daily reconciliation ----------------------------------------------
  */
 
 /* An invoice the organisation issued. */
@@ -114,8 +114,8 @@ struct report_ledger_entry {
 };
 
 /*
- * A correcting entry dated that day that points at a closed earlier day
- * (issue 6 §2). `amount` is what it adds to the money received that day:
+ * A correcting entry dated that day that points at a closed earlier day.
+ * `amount` is what it adds to the money received that day:
  * + a late credit, cash taken on the closed day, a credit of it matched
  * now; - a late debit, a match undone, a refund; 0 an ignored credit.
  */
@@ -354,7 +354,7 @@ struct report_csv_opts {
 int report_daily_csv(const struct report_daily *r,
                      const struct report_csv_opts *o, char **out, size_t *len);
 
-/* --- cashless adoption (§3)
+/* --- cashless adoption
  * --------------------------------------------------- */
 
 /* An organisation (market, school). */

@@ -1,5 +1,5 @@
 /*
- * report_adoption.c: cashless-adoption statistics (issue 6 §3) for one
+ * report_adoption.c: cashless-adoption statistics for one
  * organisation, a province or everything, one fee type or all, over a
  * range of days against the previous range of equal length: shares of
  * payments made cashless by count and by value, payers who paid

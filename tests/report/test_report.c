@@ -653,7 +653,7 @@ static void test_csv_formula_guard(void)
 }
 
 /*
- * The day after a close (issue 6 §2): late transactions count in the
+ * The day after a close: late transactions count in the
  * day's figures by state but not in its proof (they moved an earlier
  * day's balance), and the corrections dated that day are listed and
  * summed. Figures worked by hand.

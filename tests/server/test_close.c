@@ -1,6 +1,6 @@
 /*
- * test_close.c: issue 6 §2 over HTTP against the real server: a day of
- * cash, transfers (exact, partial, over), unmatched credits and SePay
+ * test_close.c: day close and corrections over HTTP against the real server: a
+ * day of cash, transfers (exact, partial, over), unmatched credits and SePay
  * running balances with a transfer the feed missed; the day is closed;
  * then a late transfer, review actions, offline cash, a refund and the
  * next day's own transfer. The closed day's report stays byte for byte

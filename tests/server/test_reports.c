@@ -1,7 +1,7 @@
 /*
- * test_reports.c: issue 6 over HTTP against the real server: signed
- * receipts for transfers and cash (numbers per organisation, the CPR1
- * text checked with the `chopay receipt verify` tool against the key the
+ * test_reports.c: receipts, reports and statistics over HTTP against the real
+ * server: signed receipts for transfers and cash (numbers per organisation, the
+ * CPR1 text checked with the `chopay receipt verify` tool against the key the
  * server publishes, HTML/PNG/PDF renderings, scopes), the daily
  * reconciliation, adoption statistics and standees.
  */

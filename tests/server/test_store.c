@@ -1,6 +1,6 @@
 /*
  * test_store.c: the storage interface and the notifier without HTTP: the
- * ledger entry point that bank ingestion (issue 4) will call
+ * ledger entry point that bank ingestion will call
  * (transfer_apply: exact, partial, over, duplicate, expired intent), the
  * payer credit an over-payment leaves used for the next invoices, the
  * changed callback, idempotency in the store, the audit chain check, the
@@ -273,7 +273,7 @@ static void test_ledger(struct store *st)
         CHECK_INT(op->intent_get(st, org_id, id, now, &in), 0);
         CHECK_STR(json_string_value(json_object_get(in, "status")), "paid");
         CHECK_INT(json_array_size(json_object_get(in, "payments")), 1);
-        /* the signed receipt's number: ORG-YYYY-NNNNNN (issue 6) */
+        /* the signed receipt's number: ORG-YYYY-NNNNNN */
         CHECK(json_string_value(json_object_get(in, "receipt")) != NULL &&
               strncmp(json_string_value(json_object_get(in, "receipt")),
                       org.code, strlen(org.code)) == 0 &&
