@@ -44,34 +44,6 @@ void store_fee_row_clear(struct store_fee_row *f)
 
 SQI_LIST_FREE(store_fee_list_free, store_fee_list, store_fee_row_clear)
 
-/* Fee `code` of `org` into *out and, for the audit log, as JSON into
- * *detail (without its id). */
-static int fee_fetch(struct sqi_conn *c, int64_t org, const char *code,
-                     struct store_fee_row *out, json_t **detail)
-{
-    struct db_stmt *st = sqi_q(c, Q_FEE_GET);
-    int rc;
-
-    if (st == NULL)
-        return -STORE_E_IO;
-    sqi_bi(st, 1, org);
-    sqi_bt(st, 2, code);
-    rc = sqi_step(c, st);
-    if (rc < 0)
-        return rc;
-    if (rc == 0) {
-        store_set_error("fee_not_found", "no fee '%s'", code);
-        return -STORE_E_NOT_FOUND;
-    }
-    rc = fee_row_read(st, out);
-    if (rc == 0) {
-        *detail = sqi_row_json(st);
-        json_object_del(*detail, "id");
-    }
-    db_reset(st);
-    return rc;
-}
-
 int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
                int create, const char *actor, struct store_fee_row *out)
 {
@@ -110,7 +82,8 @@ int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
         rc = -STORE_E_NOT_FOUND;
         goto done;
     }
-    rc = fee_fetch(c, org, f->code, &res, &detail);
+    rc = sqi_row_fetch(c, Q_FEE_GET, org, f->code, fee_row_read, &res, &detail,
+                       "fee_not_found", "fee");
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, actor, create ? "fee.create" : "fee.update", f->code,

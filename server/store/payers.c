@@ -47,34 +47,6 @@ void store_payer_row_clear(struct store_payer_row *p)
 
 SQI_LIST_FREE(store_payer_list_free, store_payer_list, store_payer_row_clear)
 
-/* Payer `code` of `org` into *out and, for the audit log, as JSON into
- * *detail (without its id). */
-static int payer_fetch(struct sqi_conn *c, int64_t org, const char *code,
-                       struct store_payer_row *out, json_t **detail)
-{
-    struct db_stmt *st = sqi_q(c, Q_PAYER_GET);
-    int rc;
-
-    if (st == NULL)
-        return -STORE_E_IO;
-    sqi_bi(st, 1, org);
-    sqi_bt(st, 2, code);
-    rc = sqi_step(c, st);
-    if (rc < 0)
-        return rc;
-    if (rc == 0) {
-        store_set_error("payer_not_found", "no payer '%s'", code);
-        return -STORE_E_NOT_FOUND;
-    }
-    rc = payer_row_read(st, out);
-    if (rc == 0) {
-        *detail = sqi_row_json(st);
-        json_object_del(*detail, "id");
-    }
-    db_reset(st);
-    return rc;
-}
-
 /* Insert or update one payer; *created says which. In a write txn. */
 static int payer_write(struct sqi_conn *c, int64_t org,
                        const struct store_payer *p, int mode, int *created)
@@ -153,7 +125,8 @@ int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
     rc = payer_write(c, org, p, create ? 1 : 0, &created);
     if (rc != 0)
         goto done;
-    rc = payer_fetch(c, org, p->code, &res, &detail);
+    rc = sqi_row_fetch(c, Q_PAYER_GET, org, p->code, payer_row_read, &res,
+                       &detail, "payer_not_found", "payer");
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, actor, created ? "payer.create" : "payer.update",

@@ -392,6 +392,34 @@ int sqi_rows_read(struct sqi_conn *c, struct db_stmt *st, size_t size,
     return rc < 0 ? rc : 0;
 }
 
+int sqi_row_fetch(struct sqi_conn *c, enum sqi_q q, int64_t org,
+                  const char *code, int (*read)(struct db_stmt *st, void *row),
+                  void *row, json_t **detail, const char *error,
+                  const char *what)
+{
+    struct db_stmt *st = sqi_q(c, q);
+    int rc;
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bi(st, 1, org);
+    sqi_bt(st, 2, code);
+    rc = sqi_step(c, st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        store_set_error(error, "no %s '%s'", what, code);
+        return -STORE_E_NOT_FOUND;
+    }
+    rc = read(st, row);
+    if (rc == 0) {
+        *detail = sqi_row_json(st);
+        json_object_del(*detail, "id");
+    }
+    db_reset(st);
+    return rc;
+}
+
 int64_t sqi_lim(const struct store_filter *f)
 {
     return (f && f->limit > 0 && f->limit <= 1000) ? f->limit : 100;

@@ -154,6 +154,16 @@ int sqi_rows_read(struct sqi_conn *c, struct db_stmt *st, size_t size,
                   int (*read)(struct db_stmt *st, void *row), void **rows,
                   size_t *n);
 /*
+ * The row statement `q` finds for organisation `org` (?1) and `code`
+ * (?2), filled into `row` by `read` and, for the audit log, as JSON
+ * without its id into *detail. No such row: -STORE_E_NOT_FOUND with the
+ * error `error` ("no WHAT 'CODE'").
+ */
+int sqi_row_fetch(struct sqi_conn *c, enum sqi_q q, int64_t org,
+                  const char *code, int (*read)(struct db_stmt *st, void *row),
+                  void *row, json_t **detail, const char *error,
+                  const char *what);
+/*
  * Define `void NAME(struct LIST *l)` for a list of store.h (a `rows`
  * array of `n`): clear every row with CLEAR, free the array and empty
  * the list; NULL does nothing.
