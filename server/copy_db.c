@@ -3,8 +3,8 @@
  * deployment moved from one database to another (SQLite to PostgreSQL,
  * or back), row for row, the audit chain included, in one transaction on
  * the target. The target must be empty: its schema is created here at
- * the version of this program (the SQLite migrations, or
- * server/schema/pgsql.sql), and the source must stand at the same
+ * the version of this program (the schema files of its dialect,
+ * server/schema/), and the source must stand at the same
  * version. Values are copied as the target's columns declare them, ids
  * included; PostgreSQL's identity sequences then continue after the
  * largest id. Before the commit every table is read back on both sides
@@ -21,7 +21,7 @@
 #include "copy_db.h"
 #include "crypto.h"
 #include "db/db.h"
-#include "schema_pgsql.h"
+#include "schema_files.h"
 #include "store.h"
 
 #define MAX_COLS 64
@@ -156,8 +156,10 @@ static int create_schema(struct copy *c, const char *to)
                      " writes only into an empty database",
                      names[0]);
     if (db_backend(c->dst) == DB_PGSQL) {
-        if (db_exec(c->dst, (const char *)schema_pgsql_sql) != 0)
-            return failf(c, "creating the schema on the target: %s",
+        const char *failed = "";
+
+        if (schema_files_apply(c->dst, 0, &failed) != 0)
+            return failf(c, "creating the schema on the target: %s: %s", failed,
                          db_errmsg(c->dst));
         return 0;
     }

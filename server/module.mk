@@ -12,7 +12,7 @@ SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 SERVER_SRCS = $(wildcard server/*.c server/store/*.c server/db/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
               $(BUILD)/server/dash_assets_data.o \
-              $(BUILD)/server/schema_pgsql_data.o
+              $(BUILD)/server/schema_files_data.o
 # the storage side, linked into the tests that call the store directly
 STORE_SRCS = $(wildcard server/store/*.c)
 SERVER_LIB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(STORE_SRCS)) \
@@ -21,7 +21,7 @@ SERVER_LIB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(STORE_SRCS)) \
                     ingest intent \
                     notify \
                     csv_payers \
-                    schema_pgsql_data \
+                    schema_files schema_files_data \
                     db/db db/driver_sqlite db/driver_pgsql)
 SERVER_BIN = $(BUILD)/bin/chopay-server
 
@@ -47,14 +47,20 @@ $(BUILD)/server/dash_assets_data.c: $(DASH_ASSETS) scripts/embed.sh
 $(BUILD)/server/dash_assets_data.o: $(BUILD)/server/dash_assets_data.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-# The PostgreSQL schema, compiled in like the dashboard.
-$(BUILD)/server/schema_pgsql_data.c: server/schema/pgsql.sql scripts/embed.sh
+# The schema's SQL files, one per version and dialect (server/schema/
+# README.md), compiled in like the dashboard; the script stops the build
+# when their versions have a gap or a duplicate. The directories are
+# prerequisites too, so that taking a file away regenerates the table.
+SCHEMA_SQL = $(sort $(wildcard server/schema/sqlite/*.sql \
+                                server/schema/pgsql/*.sql))
+$(BUILD)/server/schema_files_data.c: $(SCHEMA_SQL) server/schema/sqlite \
+    server/schema/pgsql scripts/embed_schema.sh
 	@mkdir -p $(@D)
-	sh scripts/embed.sh schema_pgsql_sql server/schema/pgsql.sql > $@.tmp
+	sh scripts/embed_schema.sh $(SCHEMA_SQL) > $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/server/schema_pgsql_data.o: $(BUILD)/server/schema_pgsql_data.c
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+$(BUILD)/server/schema_files_data.o: $(BUILD)/server/schema_files_data.c
+	$(CC) $(CFLAGS_ALL) -Iserver -c $< -o $@
 
 # Integration tests: the server binary's path is compiled in, so they work
 # for BUILD=build and BUILD=build/asan alike (CHOPAY_SERVER overrides).

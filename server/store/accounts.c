@@ -1,33 +1,14 @@
 /*
  * accounts.c: organisations' collecting accounts: stored in normal form
- * (account.h), (BIN, account) unique across organisations, the migration that
- * brings an existing database there and the SQL functions it uses. Which
+ * (account.h), (BIN, account) unique across organisations, and the SQL
+ * functions with which SQLite's migration 009-accounts.sql
+ * (server/schema/sqlite/) brings an existing database there. Which
  * organisation an incoming account names is decided in bank.c with the same
  * normal form.
  */
 #include <string.h>
 
 #include "store_int.h"
-
-/*
- * Migration: accounts in normal form, a BIN written in front of a stored
- * account moved to bank_bin, then one organisation per (BIN, account). Two
- * organisations that already share a pair stop the upgrade with their
- * codes and nothing is changed (the running version gives the others
- * their own accounts first).
- */
-const char *const sqi_migration_accounts[] = {
-    "UPDATE orgs SET bank_bin = account_bin(account, bank_bin),"
-    " account = account_number(account)"
-    " WHERE account_number(account) IS NOT NULL;",
-    "SELECT refuse('organisations ' || group_concat(code, ', ') ||"
-    " ' share the collecting account ' || bank_bin || '/' || account ||"
-    " '; an account belongs to one organisation: give the others'"
-    " || ' their own account before upgrading')"
-    " FROM orgs GROUP BY bank_bin, account HAVING count(*) > 1;",
-    "CREATE UNIQUE INDEX orgs_account ON orgs(bank_bin, account);",
-    NULL,
-};
 
 /* account_number(text): the normal form of an account, NULL when none. */
 static int fn_account_number(const char *const *args, int nargs, char *out,

@@ -12,22 +12,6 @@
 #include "crypto.h"
 #include "store_int.h"
 
-/*
- * When each credential was last used and revoked, beside the tables that
- * hold the credentials (kind "kiosk", "token" or "user" and that table's
- * id). A table of its own, created if missing, so that the migration can
- * run again on a database that already has it.
- */
-const char *const sqi_migration_credentials[] = {
-    "CREATE TABLE IF NOT EXISTS credential_times("
-    " kind TEXT NOT NULL CHECK (kind IN ('kiosk','token','user')),"
-    " id INTEGER NOT NULL,"
-    " last_used_at INTEGER,"
-    " revoked_at INTEGER,"
-    " PRIMARY KEY (kind, id)) WITHOUT ROWID;",
-    NULL,
-};
-
 /* One list per kind: id, org code, name, role, active, created, last
  * used, revoked; ?1 is the organisation code or NULL for all. */
 static const char *const list_sql[] = {

@@ -1,9 +1,8 @@
 /*
  * schema.c: opening and closing the store: a pool of connections to one
- * database; on SQLite the migrations that bring a file to this program's
- * schema (the first two here, the later ones beside the tables they add),
- * on PostgreSQL the current schema created whole; a read-only open refuses
- * any schema but this program's.
+ * database, brought to this program's schema by the SQL files of its
+ * dialect (server/schema/, schema_files.h) that it has not seen yet; a
+ * read-only open refuses any schema but this program's.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -11,180 +10,8 @@
 #include <string.h>
 
 #include "crypto.h"
-#include "schema_pgsql.h"
+#include "schema_files.h"
 #include "store_int.h"
-
-/* Migration 1: the whole data model, one statement per string. */
-static const char *const migration1[] = {
-    "CREATE TABLE orgs("
-    " id INTEGER PRIMARY KEY,"
-    " code TEXT NOT NULL UNIQUE,"
-    " kind TEXT NOT NULL CHECK (kind IN ('market','school')),"
-    " name TEXT NOT NULL,"
-    " bank_bin TEXT NOT NULL,"
-    " account TEXT NOT NULL,"
-    " account_name TEXT NOT NULL,"
-    " prefix TEXT NOT NULL UNIQUE,"
-    " created_at INTEGER NOT NULL,"
-    " updated_at INTEGER NOT NULL);",
-    "CREATE TABLE payers("
-    " id INTEGER PRIMARY KEY,"
-    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
-    " code TEXT NOT NULL,"
-    " name TEXT NOT NULL,"
-    " category TEXT NOT NULL DEFAULT '',"
-    " zone TEXT NOT NULL DEFAULT '',"
-    " class_name TEXT NOT NULL DEFAULT '',"
-    " guardian TEXT NOT NULL DEFAULT '',"
-    " bank_bin TEXT NOT NULL DEFAULT '',"
-    " bank_account TEXT NOT NULL DEFAULT '',"
-    " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),"
-    " credit INTEGER NOT NULL DEFAULT 0 CHECK (credit >= 0),"
-    " UNIQUE (org_id, code));",
-    "CREATE TABLE fees("
-    " id INTEGER PRIMARY KEY,"
-    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
-    " code TEXT NOT NULL,"
-    " label TEXT NOT NULL,"
-    " kind TEXT NOT NULL CHECK (kind IN"
-    "  ('daily','monthly','term','oneoff')),"
-    " category TEXT NOT NULL DEFAULT '',"
-    " amount INTEGER NOT NULL CHECK (amount > 0),"
-    " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),"
-    " UNIQUE (org_id, code));",
-    "CREATE TABLE invoices("
-    " id INTEGER PRIMARY KEY,"
-    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
-    " payer_id INTEGER NOT NULL REFERENCES payers(id),"
-    " fee_id INTEGER NOT NULL REFERENCES fees(id),"
-    " period TEXT NOT NULL,"
-    " label TEXT NOT NULL,"
-    " amount INTEGER NOT NULL CHECK (amount > 0),"
-    " paid INTEGER NOT NULL DEFAULT 0 CHECK (paid >= 0 AND paid <= amount),"
-    " created_at INTEGER NOT NULL,"
-    " UNIQUE (payer_id, fee_id, period));",
-    "CREATE INDEX invoices_payer ON invoices(payer_id, period, id);",
-    "CREATE INDEX invoices_org ON invoices(org_id, id);",
-    "CREATE TABLE kiosks("
-    " id INTEGER PRIMARY KEY,"
-    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
-    " name TEXT NOT NULL,"
-    " key_hash TEXT NOT NULL UNIQUE,"
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " created_at INTEGER NOT NULL);",
-    "CREATE TABLE tokens("
-    " id INTEGER PRIMARY KEY,"
-    " role TEXT NOT NULL CHECK (role IN ('admin','board','auditor')),"
-    " org_id INTEGER REFERENCES orgs(id),"
-    " key_hash TEXT NOT NULL UNIQUE,"
-    " active INTEGER NOT NULL DEFAULT 1,"
-    " created_at INTEGER NOT NULL,"
-    " CHECK (role = 'admin' OR org_id IS NOT NULL));",
-    "CREATE TABLE intents("
-    " id INTEGER PRIMARY KEY,"
-    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
-    " payer_id INTEGER NOT NULL REFERENCES payers(id),"
-    " kiosk_id INTEGER REFERENCES kiosks(id),"
-    " code TEXT NOT NULL UNIQUE,"
-    " amount INTEGER NOT NULL CHECK (amount > 0),"
-    " paid INTEGER NOT NULL DEFAULT 0 CHECK (paid >= 0),"
-    " status TEXT NOT NULL CHECK (status IN"
-    "  ('pending','partial','paid','cancelled')),"
-    " payload TEXT NOT NULL,"
-    " created_at INTEGER NOT NULL,"
-    " expires_at INTEGER NOT NULL,"
-    " closed_at INTEGER,"
-    " reason TEXT);",
-    "CREATE INDEX intents_org ON intents(org_id, id);",
-    "CREATE TABLE intent_invoices("
-    " intent_id INTEGER NOT NULL REFERENCES intents(id),"
-    " invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
-    " seq INTEGER NOT NULL,"
-    " PRIMARY KEY (intent_id, invoice_id));",
-    "CREATE INDEX intent_invoices_inv ON intent_invoices(invoice_id);",
-    "CREATE TABLE payments("
-    " id INTEGER PRIMARY KEY,"
-    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
-    " payer_id INTEGER NOT NULL REFERENCES payers(id),"
-    " intent_id INTEGER REFERENCES intents(id),"
-    " method TEXT NOT NULL CHECK (method IN ('transfer','cash')),"
-    " amount INTEGER NOT NULL CHECK (amount > 0),"
-    " unallocated INTEGER NOT NULL DEFAULT 0 CHECK (unallocated >= 0),"
-    " flag TEXT NOT NULL DEFAULT '',"
-    " reference TEXT,"
-    " source TEXT,"
-    " actor TEXT NOT NULL,"
-    " created_at INTEGER NOT NULL,"
-    " UNIQUE (org_id, method, reference));",
-    "CREATE INDEX payments_org ON payments(org_id, id);",
-    "CREATE TABLE allocations("
-    " id INTEGER PRIMARY KEY,"
-    " payment_id INTEGER NOT NULL REFERENCES payments(id),"
-    " invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
-    " amount INTEGER NOT NULL CHECK (amount > 0));",
-    "CREATE INDEX allocations_invoice ON allocations(invoice_id);",
-    "CREATE INDEX allocations_payment ON allocations(payment_id);",
-    "CREATE TABLE cash_records("
-    " id INTEGER PRIMARY KEY,"
-    " payment_id INTEGER NOT NULL UNIQUE REFERENCES payments(id),"
-    " kiosk_id INTEGER REFERENCES kiosks(id),"
-    " collector TEXT NOT NULL,"
-    " note TEXT,"
-    " created_at INTEGER NOT NULL);",
-    "CREATE TABLE idempotency("
-    " scope TEXT NOT NULL,"
-    " key TEXT NOT NULL,"
-    " body_hash TEXT NOT NULL,"
-    " status INTEGER NOT NULL,"
-    " response TEXT NOT NULL,"
-    " created_at INTEGER NOT NULL,"
-    " PRIMARY KEY (scope, key)) WITHOUT ROWID;",
-    "CREATE TABLE audit("
-    " id INTEGER PRIMARY KEY,"
-    " at INTEGER NOT NULL,"
-    " actor TEXT NOT NULL,"
-    " action TEXT NOT NULL,"
-    " object TEXT NOT NULL,"
-    " detail TEXT NOT NULL,"
-    " prev_hash TEXT NOT NULL,"
-    " hash TEXT NOT NULL);",
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
-    NULL,
-};
-
-/* Migration 2: payment codes reserved by kiosks for offline QR codes. */
-static const char *const migration2[] = {
-    "CREATE TABLE reserved_codes("
-    " code TEXT PRIMARY KEY,"
-    " org_id INTEGER NOT NULL REFERENCES orgs(id),"
-    " kiosk_id INTEGER NOT NULL REFERENCES kiosks(id),"
-    " created_at INTEGER NOT NULL,"
-    " intent_id INTEGER REFERENCES intents(id)) WITHOUT ROWID;",
-    "CREATE INDEX reserved_codes_kiosk ON reserved_codes(kiosk_id,"
-    " intent_id);",
-    NULL,
-};
-
-/* Every migration in order; the schema version is its index + 1. */
-static const char *const *const migrations[] = {migration1,
-                                                migration2,
-                                                sqi_migration3,
-                                                sqi_migration4,
-                                                sqi_migration5,
-                                                sqi_migration6,
-                                                sqi_migration7,
-                                                sqi_migration8,
-                                                sqi_migration_accounts,
-                                                sqi_migration_identity,
-                                                sqi_migration_credentials,
-                                                sqi_migration_audit_v2,
-                                                sqi_migration_journal_bounds,
-                                                sqi_migration_c_dating};
-
-#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 void sq_close(struct store *base)
 {
@@ -283,14 +110,49 @@ static int has_table(struct db *db, const char *name)
 }
 
 /*
- * A PostgreSQL database starts at the current schema (server/schema/
- * pgsql.sql) and is never migrated: an empty one gets the schema and the
- * rows SQLite's migrations seed, in one transaction under the write lock
- * (so two nodes starting at once create it once); one at another version
- * is refused.
+ * The schema version `db` stands at into *version, 0 for an empty
+ * database. On SQLite table schema_version is created when missing; on
+ * PostgreSQL the base file creates it, and the catalog is asked for it
+ * (unlike a failed SELECT, that leaves the transaction usable).
  */
-static int create_pgsql(struct db *db)
+static int current_version(struct db *db, int *version)
 {
+    int rc;
+
+    if (db_backend(db) == DB_SQLITE) {
+        rc = exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_version("
+                          " version INTEGER NOT NULL);");
+        if (rc != 0)
+            return rc;
+    } else {
+        rc = has_table(db, "schema_version");
+        if (rc <= 0) {
+            *version = 0;
+            return rc;
+        }
+    }
+    if (schema_version(db, 0, version) != 0) {
+        store_set_error("storage_unavailable", "%s", db_errmsg(db));
+        return -STORE_E_IO;
+    }
+    return 0;
+}
+
+/*
+ * Bring `db` to this program's schema (server/schema/, schema_files.h) in
+ * one transaction under the write lock, so that two nodes starting at
+ * once migrate it once: the files of its dialect after the version it
+ * stands at. An empty database starts at the dialect's first file
+ * (SQLite's 001, PostgreSQL's base); a PostgreSQL one then gets the rows
+ * SQLite's migrations seed. A database older than the first file or newer
+ * than the last is refused.
+ */
+static int migrate(struct db *db)
+{
+    const struct schema_file *files;
+    int n = schema_files_of(db_backend(db), &files);
+    int first = files[0].version, last = files[n - 1].version;
+    const char *failed = "";
     int version = -1, rc;
 
     rc = db_begin(db, DB_WRITE);
@@ -298,76 +160,25 @@ static int create_pgsql(struct db *db)
         store_set_error("storage_unavailable", "%s", db_errmsg(db));
         return -STORE_E_IO;
     }
-    rc = has_table(db, "schema_version");
-    if (rc < 0)
+    if (current_version(db, &version) != 0)
         goto fail;
-    if (rc == 0) {
-        /* as sqi_migration_audit_v2 seeds it: version 2 from the next id */
-        if (exec_sql(db, (const char *)schema_pgsql_sql) != 0 ||
-            exec_sql(db, "INSERT INTO audit_encodings(version, from_id)"
-                         " SELECT 2, coalesce(max(id), 0) + 1"
-                         " FROM audit") != 0)
-            goto fail;
-        version = N_MIGRATIONS;
-    } else if (schema_version(db, 0, &version) != 0) {
-        store_set_error("storage_unavailable", "%s", db_errmsg(db));
-        goto fail;
-    }
-    if (version != N_MIGRATIONS) {
-        store_set_error(
-            version < N_MIGRATIONS ? "schema_too_old" : "schema_too_new",
-            "database schema %d is %s than this program's (%d)", version,
-            version < N_MIGRATIONS ? "older" : "newer", N_MIGRATIONS);
+    if (version > last || (version != 0 && version < first)) {
+        store_set_error(version > last ? "schema_too_new" : "schema_too_old",
+                        "database schema %d is %s than this program's (%d)",
+                        version, version > last ? "newer" : "older", last);
         db_end(db, -STORE_E_USAGE);
         return -STORE_E_USAGE;
     }
-    if (db_end(db, 0) != 0) {
-        store_set_error("storage_unavailable", "%s", db_errmsg(db));
-        return -STORE_E_IO;
-    }
-    return 0;
-fail:
-    if (strcmp(store_error_code(), "storage_unavailable") != 0)
-        store_set_error("storage_unavailable", "schema: %s", db_errmsg(db));
-    db_end(db, -STORE_E_IO);
-    return -STORE_E_IO;
-}
-
-/* Apply the migrations this database has not seen, in one transaction. */
-static int migrate(struct db *db)
-{
-    int version = -1, i, rc;
-    char sql[128];
-
-    if (db_backend(db) == DB_PGSQL)
-        return create_pgsql(db);
-    rc = db_begin(db, DB_WRITE);
-    if (rc != 0) {
-        store_set_error("storage_unavailable", "%s", db_errmsg(db));
-        return -STORE_E_IO;
-    }
-    if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_version("
-                     " version INTEGER NOT NULL);") != 0 ||
-        schema_version(db, 0, &version) != 0)
+    if (schema_files_apply(db, version, &failed) != 0) {
+        store_set_error("storage_unavailable", "schema %s: %s", failed,
+                        db_errmsg(db));
         goto fail;
-    if (version > N_MIGRATIONS) {
-        store_set_error("schema_too_new",
-                        "database schema %d is newer than this program (%d)",
-                        version, N_MIGRATIONS);
-        db_end(db, -STORE_E_USAGE);
-        return -STORE_E_USAGE;
     }
-    for (i = version; i < N_MIGRATIONS; i++) {
-        const char *const *part;
-
-        for (part = migrations[i]; *part != NULL; part++)
-            if (exec_sql(db, *part) != 0)
-                goto fail;
-        snprintf(sql, sizeof(sql),
-                 "INSERT INTO schema_version(version) VALUES (%d)", i + 1);
-        if (exec_sql(db, sql) != 0)
-            goto fail;
-    }
+    /* as sqlite/012-audit-v2.sql seeds it: version 2 from the next id */
+    if (version == 0 && db_backend(db) == DB_PGSQL &&
+        exec_sql(db, "INSERT INTO audit_encodings(version, from_id)"
+                     " SELECT 2, coalesce(max(id), 0) + 1 FROM audit") != 0)
+        goto fail;
     if (db_end(db, 0) != 0) {
         store_set_error("storage_unavailable", "%s", db_errmsg(db));
         return -STORE_E_IO;
@@ -383,25 +194,25 @@ fail:
 /* 0 when database `db` has exactly this program's schema version. */
 static int schema_current(struct db *db, const char *path)
 {
-    int version = -1;
+    int version = -1, current = schema_files_version();
 
     if (schema_version(db, 1, &version) != 0) {
         store_set_error("storage_unavailable", "%s: %s", path, db_errmsg(db));
         return -STORE_E_IO;
     }
-    if (version < N_MIGRATIONS) {
+    if (version < current) {
         store_set_error("schema_too_old",
                         "%s: database schema %d is older than this program's"
                         " (%d); open it once read-write (chopay-server init)"
                         " to migrate it",
-                        path, version, N_MIGRATIONS);
+                        path, version, current);
         return -STORE_E_USAGE;
     }
-    if (version > N_MIGRATIONS) {
+    if (version > current) {
         store_set_error("schema_too_new",
                         "%s: database schema %d is newer than this program"
                         " (%d)",
-                        path, version, N_MIGRATIONS);
+                        path, version, current);
         return -STORE_E_USAGE;
     }
     return 0;

@@ -2,8 +2,9 @@
  * store_int.h: what the files of server/store/ share: the connection pool
  * and its transactions (txn.c), the statement table and its helpers
  * (statements.c), the audit log, idempotency records, the ledger
- * primitives that run inside an open write transaction, the migrations
- * schema.c applies, and the functions of the operations table (ops.c).
+ * primitives that run inside an open write transaction, the SQL
+ * functions SQLite's migrations call, and the functions of the operations
+ * table (ops.c).
  * Private to server/store/ (and the tests that reach below store.h).
  */
 #ifndef CHOPAY_SERVER_STORE_INT_H
@@ -359,10 +360,6 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
 int sqi_payment_reverse(struct sqi_conn *c, int64_t payment, int64_t now,
                         int64_t *intent);
 
-/* The migration that records from which audit entry on the hash is
- * version 2 (length-prefixed fields); earlier entries stay version 1. */
-extern const char *const sqi_migration_audit_v2[];
-
 /*
  * The hash of one audit entry, hex into `out` (65 bytes), with the
  * encoding of `version`: 1 (fields joined by newlines, entries written
@@ -373,11 +370,9 @@ int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
                    const char *action, const char *object, const char *detail,
                    char out[65]);
 
-/* accounts.c: the migration that makes collecting accounts unique. */
-extern const char *const sqi_migration_accounts[];
-
-/* Register the SQL functions that migration uses (every SQLite
- * connection; nothing to do on PostgreSQL). 0 or -STORE_E_IO. */
+/* accounts.c: register the SQL functions that SQLite's migration
+ * 009-accounts.sql uses (every SQLite connection; nothing to do on
+ * PostgreSQL). 0 or -STORE_E_IO. */
 int sqi_account_functions(struct db *db);
 
 /* A collecting account in normal form (account_normalise). */
@@ -406,18 +401,12 @@ int sqi_org_account(struct sqi_conn *c, const char *code, const char *bin_in,
  */
 int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now);
 
-/* bank_schema.c: migrations 3 and 7, identity, journal bounds; then the
- * bank operations of the table (accounts.c, bank_secrets.c, journal.c,
- * bank_intake.c, review.c). */
-extern const char *const sqi_migration3[];
-extern const char *const sqi_migration7[];
-extern const char *const sqi_migration_identity[];
-/* The index over the journal's unverified entries (re-runnable). */
-extern const char *const sqi_migration_journal_bounds[];
-/* Register the SQL functions the bank migrations use (on every SQLite
- * connection, before the migrations run; nothing to do on PostgreSQL).
- * 0 or -STORE_E_IO. */
+/* bank_schema.c: register the SQL functions SQLite's migration
+ * 010-transfer-identity.sql uses (on every SQLite connection, before the
+ * migrations run; nothing to do on PostgreSQL). 0 or -STORE_E_IO. */
 int sqi_bank_functions(struct db *db);
+/* The bank operations of the table (accounts.c, bank_secrets.c,
+ * journal.c, bank_intake.c, review.c). */
 int sqb_account_org(struct store *st, const char *account, int64_t *org_id,
                     char *code);
 int sqb_secret_put(struct store *st, int64_t org_id, const char *provider,
@@ -448,7 +437,8 @@ int sqb_review(struct store *st, int64_t org, int64_t id,
 
 /* Bank files (bank_schema.c, bank_statements.c, bank_intake.c,
  * review.c). */
-/* A journal entry nobody authenticated: what a stranger can leave. */
+/* A journal entry nobody authenticated: what a stranger can leave. The
+ * index bank_journal_unverified (server/schema/) is on this condition. */
 #define JOURNAL_UNVERIFIED                                                     \
     "state IN ('rejected', 'invalid') AND verified <> 'ok'"
 
@@ -655,15 +645,6 @@ int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out);
  */
 int sqr_takings_rows(struct db *db, int64_t org, const char *date, json_t *arr);
 
-/* Migration 4 (schema version 4), NULL-terminated statements. */
-extern const char *const sqi_migration4[];
-/* Migration 8: the day each record counts on, corrections after a day
- * close, the bank side a close freezes. */
-extern const char *const sqi_migration8[];
-/* Migration 14: the dating triggers and closed-day guards of migrations
- * 4, 5 and 8 dropped; the store dates and guards in C. */
-extern const char *const sqi_migration_c_dating[];
-
 /*
  * The calendar of dating, in C (proleptic Gregorian, days as
  * "YYYY-MM-DD", years 0000 to 9999; no time zone of the process is
@@ -795,16 +776,10 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
                        const char *format, const char *paper, const char *actor,
                        int64_t now);
 
-/* Migration 5: refunds and the payments each one draws on. */
-extern const char *const sqi_migration5[];
-
 /* store_ops.payer_refund */
 int sqr_payer_refund(struct store *st, int64_t org_id,
                      const struct store_refund_req *req, const char *actor,
                      int64_t now, json_t **out);
-
-/* The credentials migration: credential_times (last used, revoked). */
-extern const char *const sqi_migration_credentials[];
 
 /* store_ops.cred_list */
 int sqr_list(struct store *st, const char *kind, const char *org_code,
@@ -813,9 +788,6 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
 int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                int64_t id, const char *login, const char *actor, int64_t now,
                struct store_cred_revoked *out);
-
-/* Migration 6: dash_users, dash_sessions, dash_failures. */
-extern const char *const sqi_migration6[];
 
 /* store_ops.dash_user_add */
 int sqd_user_add(struct store *st, const char *org_code, const char *login,

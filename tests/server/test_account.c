@@ -3,7 +3,8 @@
  * form (server/account.c), the forms banks and people write, the BIN in
  * front split off exactly as documented and nothing guessed beyond it;
  * and the migration that brings an existing database's organisations to
- * that form, one per (BIN, account) (server/store/accounts.c).
+ * that form, one per (BIN, account) (server/schema/sqlite/009-accounts.sql,
+ * with the SQL functions of server/store/accounts.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "account.h"
 #include "db/db.h"
 #include "harness.h"
+#include "schema_files.h"
 #include "store/store_int.h"
 
 /* Normalise `text`; "BIN|KEY" into out, or "-" when refused. */
@@ -97,23 +99,22 @@ static struct db *old_db(const char *const *rows)
     return db;
 }
 
-/* Run the migration in one transaction as the store does; 0 or -1 with
- * the database's message in err. */
+/* Run the migration (009-accounts.sql as compiled in) in one transaction
+ * as the store does; 0 or -1 with the database's message in err. */
 static int migrate(struct db *db, char *err, size_t cap)
 {
-    const char *const *part;
+    const struct schema_file *f = &schema_files_sqlite[8];
     int rc;
 
     err[0] = '\0';
+    CHECK_STR(f->name, "009-accounts.sql");
     if (db == NULL || db_begin(db, DB_WRITE) != 0)
         return -1;
-    for (part = sqi_migration_accounts; *part != NULL; part++) {
-        rc = db_exec(db, *part);
-        if (rc != 0) {
-            snprintf(err, cap, "%s", db_errmsg(db));
-            db_end(db, rc);
-            return -1;
-        }
+    rc = db_exec(db, f->sql);
+    if (rc != 0) {
+        snprintf(err, cap, "%s", db_errmsg(db));
+        db_end(db, rc);
+        return -1;
     }
     return db_end(db, 0) == 0 ? 0 : -1;
 }

@@ -1,9 +1,10 @@
 /*
  * test_schema.c: the two dialects of the schema describe one data model.
  * The SQLite schema is what the store's migrations build in a fresh data
- * directory (chopay-server init); the PostgreSQL schema is
- * server/schema/pgsql.sql, loaded into the database CHOPAY_TEST_PG names
- * (tests/pg/with-pg.sh). Every table has the same columns in the same
+ * directory (chopay-server init); the PostgreSQL schema is what the files
+ * of server/schema/pgsql/, as compiled in, build in the database
+ * CHOPAY_TEST_PG names (tests/pg/with-pg.sh). Every table has the same
+ * columns in the same
  * order, with the same NOT NULL and the same kind of value; every named
  * index exists in both; both stand at the same schema version; and the
  * append-only guards refuse on PostgreSQL as they do on SQLite.
@@ -14,6 +15,7 @@
 
 #include "db/db.h"
 #include "harness.h"
+#include "schema_files.h"
 #include "srvtest.h"
 
 #define MAX_COLS 2048
@@ -124,28 +126,6 @@ static int64_t one_int(struct db *db, const char *sql)
     return v;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf != NULL)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* Every named index of the SQLite schema exists on PostgreSQL. */
 static void same_indexes(struct db *lite, struct db *pg)
 {
@@ -186,22 +166,13 @@ static void guards(struct db *pg)
     CHECK(one_int(pg, "SELECT count(*) FROM audit WHERE actor = 'test'") == 1);
 }
 
-/* The version pgsql.sql records, from its INSERT INTO schema_version. */
-static int64_t file_version(const char *sql)
-{
-    static const char lead[] = "INSERT INTO schema_version (version) VALUES (";
-    const char *p = strstr(sql, lead);
-
-    return p != NULL ? strtoll(p + strlen(lead), NULL, 10) : -1;
-}
-
 int main(void)
 {
     const char *pg_url = getenv("CHOPAY_TEST_PG");
     static struct cols lite_cols, pg_cols;
     char dir[256], path[300], out[4096];
     struct db *lite = NULL, *pg = NULL;
-    char *sql;
+    const char *failed = "";
     int i;
 
     CHECK(st_tmpdir(dir) == 0);
@@ -215,17 +186,16 @@ int main(void)
         CHECK(st_run(out, sizeof(out), argv) == 0);
     }
     CHECK(db_open(path, DB_READONLY, &lite, NULL, 0) == 0);
-    sql = read_file("server/schema/pgsql.sql");
-    CHECK(sql != NULL);
-    if (lite == NULL || sql == NULL)
+    if (lite == NULL)
         return TEST_END();
-    /* both dialects stand at the same version */
+    /* both dialects end at the same version, the one init reaches */
     CHECK(one_int(lite, VERSION) > 0);
-    CHECK(file_version(sql) == one_int(lite, VERSION));
+    CHECK(one_int(lite, VERSION) == schema_files_version());
+    CHECK(schema_files_pgsql[schema_files_pgsql_n - 1].version ==
+          schema_files_version());
     if (pg_url == NULL || *pg_url == '\0') {
         printf("-- PostgreSQL skipped: CHOPAY_TEST_PG is not set "
                "(make check-pg runs it)\n");
-        free(sql);
         db_close(lite);
         st_rmtree(dir);
         return TEST_END();
@@ -234,8 +204,9 @@ int main(void)
     if (pg == NULL)
         return TEST_END();
     CHECK(db_exec(pg, "DROP SCHEMA public CASCADE; CREATE SCHEMA public") == 0);
-    CHECK(db_exec(pg, sql) == 0);
-    free(sql);
+    CHECK(schema_files_apply(pg, 0, &failed) == 0);
+    if (*failed != '\0')
+        printf("  %s: %s\n", failed, db_errmsg(pg));
 
     CHECK(lite_columns(lite, &lite_cols) == 0);
     CHECK(pg_columns(pg, &pg_cols) == 0);

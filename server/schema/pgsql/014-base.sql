@@ -1,15 +1,16 @@
--- pgsql.sql: the chopay schema on PostgreSQL, at schema version 14 (the
--- version the SQLite migrations reach). A PostgreSQL database starts here:
--- there are no older PostgreSQL deployments to migrate. Later versions
--- are added to both dialects.
+-- The chopay schema on PostgreSQL, whole, at schema version 14: an empty
+-- PostgreSQL database starts here (there are no PostgreSQL deployments
+-- older than 14 to migrate). Every later version is a file NNN-name.sql
+-- here and in ../sqlite/ (../README.md).
 --
 -- Tables, columns and constraints are SQLite's, column for column
 -- (tests/server/test_schema.c compares them): integers are BIGINT, bytes
 -- BYTEA, text is compared and sorted byte by byte as SQLite does (COLLATE
 -- "C", whatever the database's locale), and ids are identity columns that
--- accept an explicit value, so a copy keeps its ids. The only triggers are append-only guards; every
--- decision about money (which day a payment is dated on, whether a day
--- is closed, whether a refunded payment may be undone) is made in C.
+-- accept an explicit value, so a copy keeps its ids. The only triggers
+-- are append-only guards; every decision about money (which day a
+-- payment is dated on, whether a day is closed, whether a refunded
+-- payment may be undone) is made in C.
 
 CREATE TABLE schema_version (
     version BIGINT NOT NULL
@@ -488,5 +489,3 @@ CREATE TRIGGER audit_encodings_no_update BEFORE UPDATE ON audit_encodings
     FOR EACH ROW EXECUTE FUNCTION chopay_refuse('audit encodings are fixed');
 CREATE TRIGGER audit_encodings_no_delete BEFORE DELETE ON audit_encodings
     FOR EACH ROW EXECUTE FUNCTION chopay_refuse('audit encodings are fixed');
-
-INSERT INTO schema_version (version) VALUES (14);
