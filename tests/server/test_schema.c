@@ -1,13 +1,14 @@
 /*
  * test_schema.c: the two dialects of the schema describe one data model.
  * The SQLite schema is what the store's migrations build in a fresh data
- * directory (chopay-server init); the PostgreSQL schema is what the files
- * of server/schema/pgsql/, as compiled in, build in the database
- * CHOPAY_TEST_PG names (tests/pg/with-pg.sh). Every table has the same
- * columns in the same
- * order, with the same NOT NULL and the same kind of value; every named
- * index exists in both; both stand at the same schema version; and the
- * append-only guards refuse on PostgreSQL as they do on SQLite.
+ * directory (chopay-server init), and an SQLite database left at any older
+ * version gets exactly that schema from init; the PostgreSQL schema is
+ * what the files of server/schema/pgsql/, as compiled in, build in the
+ * database CHOPAY_TEST_PG names (tests/pg/with-pg.sh). Every table has the
+ * same columns in the same order, with the same NOT NULL and the same kind
+ * of value; every named index exists in both; both stand at the same
+ * schema version; and the append-only guards refuse on PostgreSQL as they
+ * do on SQLite.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "harness.h"
 #include "schema_files.h"
 #include "srvtest.h"
+#include "store/store_int.h"
 
 #define MAX_COLS 2048
 
@@ -126,6 +128,83 @@ static int64_t one_int(struct db *db, const char *sql)
     return v;
 }
 
+/* Every object of the SQLite database `db`, "type name sql" a line, by
+ * type and name, into out (NUL-terminated); 0, or -1 when it does not fit
+ * or cannot be read. */
+static int lite_schema(struct db *db, char *out, size_t cap)
+{
+    struct db_stmt *st = db_prepare(db, "SELECT type, name, sql FROM"
+                                        " sqlite_master ORDER BY type, name");
+    size_t len = 0;
+    int rc = -1, k;
+
+    out[0] = '\0';
+    while (st != NULL && (rc = db_step(st)) == 1) {
+        k = snprintf(out + len, cap - len, "%s %s %s\n", db_column_text(st, 0),
+                     db_column_text(st, 1),
+                     db_column_type(st, 2) == DB_NULL ? "-"
+                                                      : db_column_text(st, 2));
+        if (k < 0 || (size_t)k >= cap - len)
+            rc = -1;
+        if (rc < 0)
+            break;
+        len += (size_t)k;
+    }
+    db_finalize(st);
+    return st != NULL && rc == 0 ? 0 : -1;
+}
+
+/*
+ * An SQLite database left at each older version (its files run as the
+ * store runs them, each with its version recorded) is brought by init to
+ * the schema of a new one (`fresh`): the same objects, with the same SQL
+ * text, at the same version.
+ */
+static void older_versions(const char *dir, const char *fresh)
+{
+    static char got[1 << 17];
+    int last = schema_files_version(), v, i;
+
+    CHECK(strlen(fresh) > 1000);
+    for (v = 1; v < last; v++) {
+        char path[300], url[310], sql[80], out[4096];
+        const char *argv[] = {"init", "--data-dir", dir, "--db", url, NULL};
+        struct db *db = NULL;
+        int ok;
+
+        snprintf(path, sizeof(path), "%s/v%d.db", dir, v);
+        snprintf(url, sizeof(url), "sqlite:%s", path);
+        CHECK(db_open(path, 0, &db, NULL, 0) == 0);
+        if (db == NULL)
+            return;
+        CHECK(sqi_account_functions(db) == 0 && sqi_bank_functions(db) == 0);
+        ok = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_version("
+                         " version INTEGER NOT NULL);") == 0;
+        for (i = 0; ok && i < v; i++) {
+            snprintf(sql, sizeof(sql),
+                     "INSERT INTO schema_version (version) VALUES (%d)",
+                     schema_files_sqlite[i].version);
+            ok = db_exec(db, schema_files_sqlite[i].sql) == 0 &&
+                 db_exec(db, sql) == 0;
+        }
+        if (!ok)
+            printf("  version %d: %s\n", v, db_errmsg(db));
+        CHECK(ok);
+        db_close(db);
+        CHECK(st_run(out, sizeof(out), argv) == 0);
+        db = NULL;
+        CHECK(db_open(path, DB_READONLY, &db, NULL, 0) == 0);
+        if (db == NULL)
+            return;
+        CHECK(one_int(db, VERSION) == last);
+        CHECK(lite_schema(db, got, sizeof(got)) == 0);
+        if (strcmp(got, fresh) != 0)
+            printf("  from version %d: another schema\n", v);
+        CHECK(strcmp(got, fresh) == 0);
+        db_close(db);
+    }
+}
+
 /* Every named index of the SQLite schema exists on PostgreSQL. */
 static void same_indexes(struct db *lite, struct db *pg)
 {
@@ -193,6 +272,12 @@ int main(void)
     CHECK(one_int(lite, VERSION) == schema_files_version());
     CHECK(schema_files_pgsql[schema_files_pgsql_n - 1].version ==
           schema_files_version());
+    {
+        static char fresh[1 << 17];
+
+        CHECK(lite_schema(lite, fresh, sizeof(fresh)) == 0);
+        older_versions(dir, fresh);
+    }
     if (pg_url == NULL || *pg_url == '\0') {
         printf("-- PostgreSQL skipped: CHOPAY_TEST_PG is not set "
                "(make check-pg runs it)\n");
