@@ -363,6 +363,11 @@ CREATE TABLE day_closes (
     version BIGINT NOT NULL DEFAULT 1
 );
 
+CREATE TABLE day_close_reasons (
+    close_id BIGINT PRIMARY KEY REFERENCES day_closes(id),
+    reason TEXT COLLATE "C" NOT NULL
+);
+
 CREATE UNIQUE INDEX day_closes_open ON day_closes(org_id, day) WHERE reopened_at IS NULL;
 
 CREATE TABLE refunds (
@@ -449,6 +454,14 @@ CREATE TABLE day_close_txns (
     PRIMARY KEY (close_id, txn_id)
 );
 
+CREATE TABLE bank_txn_parts (
+    payment_id BIGINT PRIMARY KEY REFERENCES payments(id),
+    txn_id BIGINT NOT NULL REFERENCES bank_txns(id),
+    position BIGINT NOT NULL
+);
+
+CREATE UNIQUE INDEX bank_txn_parts_txn ON bank_txn_parts(txn_id, position);
+
 CREATE UNIQUE INDEX orgs_account ON orgs(bank_bin, account);
 
 CREATE INDEX bank_txns_content ON bank_txns(org_id, amount, booking_date, desc_key);
@@ -489,4 +502,4 @@ CREATE TRIGGER audit_encodings_no_update BEFORE UPDATE ON audit_encodings
 CREATE TRIGGER audit_encodings_no_delete BEFORE DELETE ON audit_encodings
     FOR EACH ROW EXECUTE FUNCTION chopay_refuse('audit encodings are fixed');
 
-INSERT INTO schema_version (version) VALUES (14);
+INSERT INTO schema_version (version) VALUES (15);

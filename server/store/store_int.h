@@ -442,6 +442,9 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
              json_t **out);
 int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
+/* Load transaction `id` of `org` into *out, inside a transaction
+ * (review.c); NOT_FOUND "transaction_not_found". */
+int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out);
 int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out);
@@ -663,6 +666,9 @@ extern const char *const sqi_migration8[];
 /* Migration 14: the dating triggers and closed-day guards of migrations
  * 4, 5 and 8 dropped; the store dates and guards in C. */
 extern const char *const sqi_migration_c_dating[];
+/* Migration 15: why a day was closed with items open; the parts of
+ * bank transfers split across payers. */
+extern const char *const sqi_migration_close_guard[];
 
 /*
  * The calendar of dating, in C (proleptic Gregorian, days as
@@ -782,13 +788,33 @@ int sqr_org_province(struct store *st, const char *org_code,
                      const char *province, const char *actor, int64_t now);
 /* store_ops.day_close, day_reopen, day_closes (store.h). */
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
-                  const char *totals, const char *digest, const char *actor,
-                  int64_t now, json_t **out);
+                  const char *totals, const char *digest,
+                  const char *force_reason, const char *actor, int64_t now,
+                  json_t **out);
 int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
                    const char *reason, const char *actor, int64_t now);
 int sqr_day_closes(struct store *st, json_t **out);
 int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
                    int *closed);
+
+/* close_guard.c: what stands open on `date` of `org` into *out, read in
+ * the caller's transaction on `db`. */
+int sqr_open_items(struct db *db, int64_t org, const char *date,
+                   struct store_open_items *out);
+/* 1 when `o` holds anything open, else 0. */
+int sqr_open_items_any(const struct store_open_items *o);
+/* The refusal to close `date` with open items `o`: CONFLICT "open_items"
+ * saying how many and how much. */
+int sqr_open_items_refuse(const char *date, const struct store_open_items *o);
+/* store_ops.day_open_items, day_force_reason (store.h). */
+int sqr_day_open_items(struct store *st, int64_t org_id, const char *date,
+                       struct store_open_items *out);
+int sqr_day_force_reason(struct store *st, int64_t org_id, const char *date,
+                         char *out, size_t cap);
+/* bank_split.c: store_ops.bank_split (store.h). */
+int sqb_split(struct store *st, int64_t org, int64_t id,
+              const struct store_split_part *parts, size_t n,
+              const char *reason, const char *actor, int64_t now, json_t **out);
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
                        json_t **out);
 int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
