@@ -554,6 +554,7 @@ static enum MHD_Result open_items_reply(struct req *r, int64_t org,
 {
     struct store_open_items o;
     char ra[MONEY_FORMAT_MAX], ua[MONEY_FORMAT_MAX], msg[640];
+    char vi_r[96] = "", vi_u[112] = "", en_r[96] = "", en_u[112] = "";
     int rc;
 
     memset(&o, 0, sizeof(o));
@@ -562,15 +563,25 @@ static enum MHD_Result open_items_reply(struct req *r, int64_t org,
         return api_store_error(r, rc);
     money_format(o.review_amount, ra, sizeof(ra));
     money_format(o.unbalanced_amount, ua, sizeof(ua));
+    /* only what is open, each in both languages */
+    if (o.review_count > 0)
+        snprintf(vi_r, sizeof(vi_r), " %lld giao dịch chờ xử lý (%s)",
+                 (long long)o.review_count, ra);
+    if (o.unbalanced_count > 0)
+        snprintf(vi_u, sizeof(vi_u), "%s %lld sao kê lệch số dư (chênh %s)",
+                 vi_r[0] ? " và" : "", (long long)o.unbalanced_count, ua);
+    if (o.review_count > 0)
+        snprintf(en_r, sizeof(en_r), " %lld transfers awaiting review (%s)",
+                 (long long)o.review_count, ra);
+    if (o.unbalanced_count > 0)
+        snprintf(en_u, sizeof(en_u),
+                 "%s %lld bank statements that do not balance (off by %s)",
+                 en_r[0] ? " and" : "", (long long)o.unbalanced_count, ua);
     snprintf(msg, sizeof(msg),
-             "Ngày %s còn %lld giao dịch chờ xử lý (%s) và %lld sao kê lệch"
-             " số dư (chênh %s). Xử lý xong rồi chốt, hoặc chốt vẫn với lý"
-             " do (force). / %s has %lld transfers awaiting review (%s) and"
-             " %lld bank statements that do not balance (off by %s). Resolve"
-             " them first, or close anyway with a reason (force).",
-             date, (long long)o.review_count, ra, (long long)o.unbalanced_count,
-             ua, date, (long long)o.review_count, ra,
-             (long long)o.unbalanced_count, ua);
+             "Ngày %s còn%s%s. Xử lý xong rồi chốt, hoặc vẫn chốt kèm lý do"
+             " (force). / %s has%s%s. Resolve them first, or close anyway"
+             " with a reason (force).",
+             date, vi_r, vi_u, date, en_r, en_u);
     return api_reply_json(r, 409,
                           json_pack("{s:{s:s, s:s, s:o}}", "error", "code",
                                     "open_items", "message", msg, "open_items",
