@@ -250,6 +250,7 @@ enum MHD_Result h_bank_get(struct req *r);
 enum MHD_Result h_bank_match(struct req *r);
 enum MHD_Result h_bank_unmatch(struct req *r);
 enum MHD_Result h_bank_ignore(struct req *r);
+enum MHD_Result h_bank_split(struct req *r);
 enum MHD_Result h_bank_secret(struct req *r);
 /* Receipts, reports, statistics, standees (h_report.c). */
 enum MHD_Result h_receipt_get(struct req *r);

@@ -65,6 +65,8 @@ static const char *const tables[] = {
     "audit_encodings",
     "day_closes",
     "day_close_txns",
+    "day_close_reasons",
+    "bank_txn_parts",
 };
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -141,8 +141,8 @@ static int64_t url_id(struct req *r)
 
 enum MHD_Result h_bank_list(struct req *r)
 {
-    static const char *const allowed[] = {"state", "limit", "after", "since",
-                                          NULL};
+    static const char *const allowed[] = {"state", "limit", "after",
+                                          "since", "date",  NULL};
     static const char *const states[] = {"matched",   "unmatched", "ambiguous",
                                          "duplicate", "ignored",   "rejected",
                                          NULL};
@@ -185,6 +185,13 @@ enum MHD_Result h_bank_list(struct req *r)
             return api_error(r, 400, "invalid_parameter",
                              "since: unix seconds");
         f.since = atoll(v);
+    }
+    if ((f.date = api_query(r, "date")) != NULL) {
+        int32_t day;
+
+        if (report_day_parse(f.date, &day) != 0)
+            return api_error(r, 400, "invalid_parameter",
+                             "date: a day YYYY-MM-DD");
     }
     rc = r->s->st->ops->bank_list(r->s->st, org, &f, &out);
     return rc ? api_store_error(r, rc)
@@ -272,6 +279,65 @@ enum MHD_Result h_bank_unmatch(struct req *r)
 enum MHD_Result h_bank_ignore(struct req *r)
 {
     return review(r, "ignore");
+}
+
+/*
+ * POST .../bank/transactions/{id}/split {parts: [{payer, amount}, ...],
+ * reason?}: one transfer split across payers (store bank_split).
+ */
+enum MHD_Result h_bank_split(struct req *r)
+{
+    static const struct api_field fields[] = {
+        {"parts", T_IDS, 1, 0},
+        {"reason", T_STR, 0, 500},
+        {NULL, 0, 0, 0},
+    };
+    struct store_split_part parts[20];
+    enum MHD_Result res;
+    json_t *body = NULL, *a, *v, *out = NULL;
+    int64_t org, id;
+    size_t i, n;
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0)
+        return res;
+    id = url_id(r);
+    if (id == 0)
+        return api_error(r, 404, "transaction_not_found",
+                         "no such bank transaction");
+    if (api_body(r, fields, &body, &res) != 0)
+        return res;
+    a = json_object_get(body, "parts");
+    n = json_array_size(a);
+    if (n < 2 || n > sizeof(parts) / sizeof(parts[0])) {
+        json_decref(body);
+        return api_error(r, 400, "invalid_parts",
+                         "parts: 2 to 20 of {payer, amount}");
+    }
+    for (i = 0; i < n; i++) {
+        const char *p;
+
+        v = json_array_get(a, i);
+        p = api_str(v, "payer");
+        if (!json_is_object(v) || json_object_size(v) != 2 ||
+            !api_code_ok(p, 1, 32) ||
+            !json_is_integer(json_object_get(v, "amount")) ||
+            json_integer_value(json_object_get(v, "amount")) <= 0) {
+            json_decref(body);
+            return api_error(r, 400, "invalid_parts",
+                             "part %zu: {payer: a payer code, amount: whole"
+                             " đồng > 0}",
+                             i + 1);
+        }
+        parts[i].payer = p;
+        parts[i].amount = json_integer_value(json_object_get(v, "amount"));
+    }
+    rc = r->s->st->ops->bank_split(r->s->st, org, id, parts, n,
+                                   api_str(body, "reason"), r->who.actor,
+                                   (int64_t)time(NULL), &out);
+    json_decref(body);
+    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
 }
 
 enum MHD_Result h_bank_secret(struct req *r)

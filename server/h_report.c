@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "money.h"
 #include "render.h"
 #include "report.h"
 #include "srv_report.h"
@@ -535,14 +536,70 @@ enum MHD_Result h_standee_record(struct req *r)
                                     "recorded_at", (json_int_t)now));
 }
 
+/* Open items `o` as the API shows them: {review: {count, amount},
+ * unbalanced: {count, amount}}. */
+static json_t *open_items_json(const struct store_open_items *o)
+{
+    return json_pack("{s:{s:I, s:I}, s:{s:I, s:I}}", "review", "count",
+                     (json_int_t)o->review_count, "amount",
+                     (json_int_t)o->review_amount, "unbalanced", "count",
+                     (json_int_t)o->unbalanced_count, "amount",
+                     (json_int_t)o->unbalanced_amount);
+}
+
+/* The 409 of a close refused for its open items: how many and how much,
+ * in words (Vietnamese, then English) and in figures. */
+static enum MHD_Result open_items_reply(struct req *r, int64_t org,
+                                        const char *date)
+{
+    struct store_open_items o;
+    char ra[MONEY_FORMAT_MAX], ua[MONEY_FORMAT_MAX], msg[640];
+    char vi_r[96] = "", vi_u[112] = "", en_r[96] = "", en_u[112] = "";
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    rc = r->s->st->ops->day_open_items(r->s->st, org, date, &o);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    money_format(o.review_amount, ra, sizeof(ra));
+    money_format(o.unbalanced_amount, ua, sizeof(ua));
+    /* only what is open, each in both languages */
+    if (o.review_count > 0)
+        snprintf(vi_r, sizeof(vi_r), " %lld giao dịch chờ xử lý (%s)",
+                 (long long)o.review_count, ra);
+    if (o.unbalanced_count > 0)
+        snprintf(vi_u, sizeof(vi_u), "%s %lld sao kê lệch số dư (chênh %s)",
+                 vi_r[0] ? " và" : "", (long long)o.unbalanced_count, ua);
+    if (o.review_count > 0)
+        snprintf(en_r, sizeof(en_r), " %lld transfers awaiting review (%s)",
+                 (long long)o.review_count, ra);
+    if (o.unbalanced_count > 0)
+        snprintf(en_u, sizeof(en_u),
+                 "%s %lld bank statements that do not balance (off by %s)",
+                 en_r[0] ? " and" : "", (long long)o.unbalanced_count, ua);
+    snprintf(msg, sizeof(msg),
+             "Ngày %s còn%s%s. Xử lý xong rồi chốt, hoặc vẫn chốt kèm lý do"
+             " (force). / %s has%s%s. Resolve them first, or close anyway"
+             " with a reason (force).",
+             date, vi_r, vi_u, date, en_r, en_u);
+    return api_reply_json(r, 409,
+                          json_pack("{s:{s:s, s:s, s:o}}", "error", "code",
+                                    "open_items", "message", msg, "open_items",
+                                    open_items_json(&o)));
+}
+
 enum MHD_Result h_day_close(struct req *r)
 {
     static const struct api_field fields[] = {
         {"date", T_STR, 1, 10},
+        {"force", T_BOOL, 0, 0},
+        {"reason", T_STR, 0, 500},
         {NULL, 0, 0, 0},
     };
     enum MHD_Result res;
     json_t *b = NULL, *out = NULL;
+    const char *reason = NULL;
+    char date[11];
     int64_t org;
     int rc;
 
@@ -550,21 +607,37 @@ enum MHD_Result h_day_close(struct req *r)
         return res;
     if (api_body(r, fields, &b, &res) != 0)
         return res;
-    rc = srv_day_close(r->s->st, org, r->arg[0], api_str(b, "date"),
-                       r->who.actor, &out);
+    snprintf(date, sizeof(date), "%s", api_str(b, "date"));
+    if (json_is_true(json_object_get(b, "force"))) {
+        reason = api_str(b, "reason");
+        if (reason == NULL || strspn(reason, " \t\r\n") == strlen(reason)) {
+            json_decref(b);
+            return api_error(r, 400, "reason_required",
+                             "chốt sổ khi còn việc mở cần lý do / closing a"
+                             " day with open items needs a reason");
+        }
+    }
+    rc = srv_day_close(r->s->st, org, r->arg[0], date, reason, r->who.actor,
+                       &out);
     json_decref(b);
+    if (rc == -STORE_E_CONFLICT &&
+        strcmp(store_error_code(), "open_items") == 0)
+        return open_items_reply(r, org, date);
     if (rc != 0)
         return api_store_error(r, rc);
-    api_log(5, "event=day_close org=%s date=%s actor=%s", r->arg[0],
-            json_string_value(json_object_get(out, "date")), r->who.actor);
+    api_log(5, "event=day_close org=%s date=%s actor=%s forced=%d", r->arg[0],
+            json_string_value(json_object_get(out, "date")), r->who.actor,
+            json_object_get(out, "force_reason") != NULL);
     return api_reply_json(r, 201, out);
 }
 
 enum MHD_Result h_day_close_get(struct req *r)
 {
     static const char *const allowed[] = {"date", NULL};
+    struct store_open_items o;
     enum MHD_Result res;
     const char *date = api_query(r, "date");
+    char why[512] = "";
     int32_t day;
     int64_t org;
     int closed = 0, rc;
@@ -576,11 +649,19 @@ enum MHD_Result h_day_close_get(struct req *r)
     if (date == NULL || report_day_parse(date, &day) != 0)
         return api_error(r, 400, "invalid_date", "date: a date YYYY-MM-DD");
     rc = r->s->st->ops->day_closed(r->s->st, org, date, &closed);
+    if (rc == 0 && closed)
+        rc = r->s->st->ops->day_force_reason(r->s->st, org, date, why,
+                                             sizeof(why));
+    memset(&o, 0, sizeof(o));
+    if (rc == 0)
+        rc = r->s->st->ops->day_open_items(r->s->st, org, date, &o);
     if (rc != 0)
         return api_store_error(r, rc);
     return api_reply_json(r, 200,
-                          json_pack("{s:s, s:s, s:b}", "org", r->arg[0], "date",
-                                    date, "closed", closed));
+                          json_pack("{s:s, s:s, s:b, s:s?, s:o}", "org",
+                                    r->arg[0], "date", date, "closed", closed,
+                                    "force_reason", why[0] ? why : NULL,
+                                    "open_items", open_items_json(&o)));
 }
 
 enum MHD_Result h_day_reopen(struct req *r)

@@ -57,6 +57,8 @@ const struct route api_routes[] = {
      AUTH_WRITE, 0},
     {"POST", "/v1/orgs/{org}/bank/transactions/{id}/ignore", h_bank_ignore,
      AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/bank/transactions/{id}/split", h_bank_split,
+     AUTH_WRITE, 0},
     {"PUT", "/v1/orgs/{org}/bank/secrets/{provider}", h_bank_secret, AUTH_WRITE,
      0},
     /* receipts: the key is public, a receipt needs a credential

@@ -740,7 +740,8 @@ static int json_same(int64_t version, const char *a, const char *b)
 }
 
 int srv_day_close(struct store *st, int64_t org_id, const char *org,
-                  const char *date, const char *actor, json_t **out)
+                  const char *date, const char *force_reason, const char *actor,
+                  json_t **out)
 {
     char *text = NULL;
     size_t len = 0;
@@ -766,8 +767,8 @@ int srv_day_close(struct store *st, int64_t org_id, const char *org,
         if (rc == 0)
             rc = st->ops->day_close(
                 st, org_id, date, text,
-                json_string_value(json_object_get(j, "digest")), actor,
-                (int64_t)time(NULL), out);
+                json_string_value(json_object_get(j, "digest")), force_reason,
+                actor, (int64_t)time(NULL), out);
         json_decref(j);
         if (rc == -STORE_E_CONFLICT &&
             strcmp(store_error_code(), "changed_while_closing") == 0) {
@@ -851,8 +852,11 @@ static int closes_walk(struct store *st, FILE *log, int stop, int64_t *n_days,
                 fprintf(log, "%s\n", store_error_message());
             rc = 0;
         } else if (stop && log != NULL) {
-            fprintf(log, "closed day %s %s: ok\n", cs(rows, i, 1),
-                    cs(rows, i, 3));
+            const char *why = cs(rows, i, 10);
+
+            fprintf(log, "closed day %s %s: ok%s%s%s\n", cs(rows, i, 1),
+                    cs(rows, i, 3), why[0] ? " (forced: " : "", why,
+                    why[0] ? ")" : "");
         }
     }
     if (rc == 0) {

@@ -65,10 +65,13 @@ int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
  * is computed and stored with the audit chain head (store day_close; if
  * the day's records change meanwhile it is computed again). *out: {org,
  * date, closed_at, actor, audit_id, audit_head, totals}. A day after
- * today is -STORE_E_INVALID ("future_day").
+ * today is -STORE_E_INVALID ("future_day"). A day with items still
+ * open is -STORE_E_CONFLICT ("open_items") unless `force_reason` (NULL:
+ * not forced) says why it is closed anyway.
  */
 int srv_day_close(struct store *st, int64_t org_id, const char *org,
-                  const char *date, const char *actor, json_t **out);
+                  const char *date, const char *force_reason, const char *actor,
+                  json_t **out);
 
 /*
  * Check every closed day: its audit entry still has the hash stored at

@@ -408,6 +408,7 @@ struct store_filter {
     int64_t since;      /* unix time, 0 = none */
     int64_t limit;      /* rows, 1..1000 */
     int64_t after_id;   /* paging: ids greater than this */
+    const char *date;   /* bank transactions: report day, NULL = any */
 };
 
 /* A webhook notification as received, for the journal. */
@@ -442,6 +443,22 @@ struct store_review {
     int64_t intent;     /* match: intent id, or 0 */
     const char *payer;  /* match: payer code, or NULL */
     const char *reason; /* mandatory free text */
+};
+
+/* What still stands open on a day (store_ops.day_open_items). */
+struct store_open_items {
+    int64_t review_count;      /* credits awaiting review (unmatched or
+                                  ambiguous) reported on the day */
+    int64_t review_amount;     /* their sum, đồng */
+    int64_t unbalanced_count;  /* the day's bank statements whose opening
+                                  + credits - debits is not the closing */
+    int64_t unbalanced_amount; /* the sum of those gaps (absolute), đồng */
+};
+
+/* One part of a bank transfer split across payers (store_ops.bank_split). */
+struct store_split_part {
+    const char *payer; /* payer code */
+    int64_t amount;    /* đồng, > 0 */
 };
 
 /* Where store_ops.adoption_scan delivers its rows; each callback returns
@@ -508,12 +525,15 @@ struct store_check {
     int64_t matched_txn_has_one_payment;     /* a matched bank transaction
                                                 without a live payment of
                                                 its organisation and
-                                                amount */
+                                                amount (split: without
+                                                live parts that sum to
+                                                it) */
     int64_t unmatched_txn_has_no_payment;    /* a bank transaction that is
                                                 not matched yet names a
-                                                payment */
+                                                payment or parts */
     int64_t payment_matched_once;            /* a payment named by two or
-                                                more bank transactions */
+                                                more bank transactions or
+                                                parts */
     int64_t duplicate_has_live_original;     /* a duplicate whose original
                                                 is missing, a duplicate,
                                                 or of another organisation,
@@ -747,6 +767,18 @@ struct store_ops {
     int (*bank_review)(struct store *st, int64_t org, int64_t id,
                        const struct store_review *rv, const char *actor,
                        int64_t now, json_t **out);
+    /*
+     * Split bank transaction `id` (an unmatched or ambiguous credit of an
+     * open day) across `n` payers (store/bank_split.c): each part is a
+     * transfer payment of its payer, allocated as a match to that payer
+     * is; the parts sum to the transfer exactly. Audited with `reason`.
+     * The same split again answers the transaction as it is; another
+     * split of it is CONFLICT "already_split". *out: the transaction.
+     */
+    int (*bank_split)(struct store *st, int64_t org, int64_t id,
+                      const struct store_split_part *parts, size_t n,
+                      const char *reason, const char *actor, int64_t now,
+                      json_t **out);
 
     /* Operations: counts for /metrics, audit chain check. */
     int (*stats)(struct store *st, json_t **out);
@@ -823,22 +855,35 @@ struct store_ops {
      * (store/day_close.c). *out: {date, closed_at, actor, audit_id,
      * audit_head}. Closed twice: CONFLICT "already_closed"; the rows
      * changed since `digest`: CONFLICT "changed_while_closing" (compute
-     * again).
+     * again). A day with open items (day_open_items) is CONFLICT
+     * "open_items" unless `force_reason` (NULL: none) says why it is
+     * closed anyway; that reason is kept with the close and its audit
+     * entry.
      */
     int (*day_close)(struct store *st, int64_t org_id, const char *date,
-                     const char *totals, const char *digest, const char *actor,
-                     int64_t now, json_t **out);
+                     const char *totals, const char *digest,
+                     const char *force_reason, const char *actor, int64_t now,
+                     json_t **out);
     /* Reopen a closed day (admin) with a reason; audited. */
     int (*day_reopen)(struct store *st, int64_t org_id, const char *date,
                       const char *reason, const char *actor, int64_t now);
     /* Every closed (not reopened) day: [[id, org code, org id, date,
      * totals, audit_id, audit_head, the audit entry's hash now,
      * bank_seq, version (1: closed before corrections existed, only its
-     * bank side is checked; 2: the whole report)]]. */
+     * bank side is checked; 2: the whole report), force reason or null]].
+     */
     int (*day_closes)(struct store *st, json_t **out);
     /* *closed = 1 when `date` of `org_id` is closed (not reopened). */
     int (*day_closed)(struct store *st, int64_t org_id, const char *date,
                       int *closed);
+    /* What stands open on `date` of `org_id` (store/close_guard.c): the
+     * transfers awaiting review and the statements that do not balance. */
+    int (*day_open_items)(struct store *st, int64_t org_id, const char *date,
+                          struct store_open_items *out);
+    /* The force reason of the active close of `date` of `org_id` into
+     * `out` (cap bytes; "" when not forced or not closed). */
+    int (*day_force_reason)(struct store *st, int64_t org_id, const char *date,
+                            char *out, size_t cap);
     /* Record that a standee of payer `payer` was produced (format "png"
      * or "pdf", paper "a5"/"a6"); counted in the adoption statistics. */
     int (*standee_record)(struct store *st, int64_t org_id, const char *payer,

@@ -148,7 +148,22 @@ var STR = {
     by_kiosk: 'Theo quầy', by_collector: 'Tiền mặt theo người thu', kiosk: 'Quầy',
     collector: 'Người thu', no_kiosk: 'Không qua quầy',
     invoices_due: 'Hoá đơn đến hạn trong ngày', paid_transfer: 'Đã trả bằng chuyển khoản',
-    paid_cash: 'Đã trả bằng tiền mặt'
+    paid_cash: 'Đã trả bằng tiền mặt',
+    close_title: 'Chốt sổ ngày {d}', close_clean: 'Không còn giao dịch chờ xử lý, các sao kê đều khớp số dư.',
+    close_review: 'Còn {n} giao dịch chờ xử lý, tổng {amount}.',
+    close_unbalanced: 'Có {n} sao kê lệch số dư, chênh tổng {amount}.',
+    close_open_note: 'Nên xử lý hết trước khi chốt. Nếu vẫn chốt, phải ghi lý do: lý do được lưu cùng lần chốt sổ và trong nhật ký.',
+    close_yes: 'Chốt sổ', close_force: 'Vẫn chốt sổ với lý do này', cancel: 'Huỷ',
+    close_reason: 'Lý do vẫn chốt sổ', forced_note: 'Chốt sổ khi còn việc mở. Lý do: {reason}',
+    err_open_items: 'Ngày này còn việc chưa xử lý; phải ghi lý do mới chốt được.',
+    split: 'Đã chia cho nhiều người nộp', split_open: 'Chia cho nhiều người nộp',
+    split_title: 'Chia {amount} cho nhiều người nộp', split_add: 'Thêm người nộp',
+    split_left: 'Còn lại chưa chia: {amount}', split_do: 'Chia khoản tiền',
+    split_bad: 'Cần ít nhất hai người nộp khác nhau, mỗi người một số tiền nguyên (đồng), tổng bằng đúng khoản chuyển.',
+    err_parts_sum: 'Tổng các phần phải bằng đúng số tiền chuyển khoản.',
+    err_invalid_parts: 'Mỗi phần cần mã người nộp và số tiền lớn hơn 0; không lặp người nộp.',
+    err_payer_not_found: 'Không có người nộp này.',
+    err_already_split: 'Khoản này đã được chia theo cách khác.'
   },
   en: {
     title: 'chopay dashboard',
@@ -285,7 +300,22 @@ var STR = {
     by_kiosk: 'By kiosk', by_collector: 'Cash by collector', kiosk: 'Kiosk',
     collector: 'Collector', no_kiosk: 'No kiosk',
     invoices_due: 'Invoices due this day', paid_transfer: 'Paid by transfer',
-    paid_cash: 'Paid in cash'
+    paid_cash: 'Paid in cash',
+    close_title: 'Close {d}', close_clean: 'Nothing awaits review and every statement balances.',
+    close_review: '{n} transfers await review, {amount} in all.',
+    close_unbalanced: '{n} statements do not balance, off by {amount} in all.',
+    close_open_note: 'Better resolve them first. To close anyway, give a reason: it is kept with the close and in the audit log.',
+    close_yes: 'Close the day', close_force: 'Close anyway with this reason', cancel: 'Cancel',
+    close_reason: 'Why close anyway', forced_note: 'Closed with items open. Reason: {reason}',
+    err_open_items: 'This day has open items; closing it needs a reason.',
+    split: 'Split across payers', split_open: 'Split across several payers',
+    split_title: 'Split {amount} across several payers', split_add: 'Add a payer',
+    split_left: 'Left to split: {amount}', split_do: 'Split the transfer',
+    split_bad: 'At least two different payers, each a whole amount in đồng, summing to the transfer exactly.',
+    err_parts_sum: 'The parts must sum to the transfer exactly.',
+    err_invalid_parts: 'Each part needs a payer code and an amount above 0; no payer twice.',
+    err_payer_not_found: 'No such payer.',
+    err_already_split: 'This transfer was already split otherwise.'
   }
 };
 
@@ -669,9 +699,70 @@ function reviewRow(txn) {
       el('button', { type: 'button', 'class': 'do-ignore secondary', on: { click: function () {
         if (!reasonOk(reason)) return;
         review(txn, 'ignore', { reason: reason.value.trim() });
-      } } }, [t('ignore')])
+      } } }, [t('ignore')]),
+      splitButton(txn, reason)
     ])
   ]);
+}
+
+/* "Split across several payers": opens splitDialog under the row. */
+function splitButton(txn, reason) {
+  if (txn.direction && txn.direction !== 'credit') return null;
+  return el('button', { type: 'button', 'class': 'do-split secondary', on: { click: function (ev) {
+    var row = ev.target.closest('.txn'), box = row.querySelector('.split');
+    if (box) { box.parentNode.removeChild(box); return; }
+    row.appendChild(splitDialog(txn, reason));
+  } } }, [t('split_open')]);
+}
+
+/* One transfer split across payers: a payer and an amount a line, what is
+   left to split, then POST .../split (each part booked as a match to that
+   payer; the server checks the sum again). */
+function splitDialog(txn, reason) {
+  var lines = el('div', { 'class': 'split-lines' });
+  var left = el('p', { 'class': 'split-left' });
+  function parts() {
+    return Array.prototype.map.call(lines.querySelectorAll('.split-line'), function (l) {
+      return { payer: l.querySelector('.split-payer').value.trim().toUpperCase(),
+               amount: moneyValue(l.querySelector('.split-amount').value) };
+    });
+  }
+  function update() {
+    var sum = parts().reduce(function (a, p) { return a + (p.amount > 0 ? p.amount : 0); }, 0);
+    left.textContent = tf('split_left', { amount: txn.amount - sum });
+    left.className = 'split-left ' + (sum === txn.amount ? 'ok' : 'error');
+  }
+  function line() {
+    lines.appendChild(el('div', { 'class': 'split-line row' }, [
+      el('input', { 'class': 'split-payer', placeholder: t('payer_code'), maxlength: '32',
+                    'aria-label': t('payer_code'), size: '10' }),
+      el('input', { 'class': 'split-amount num', inputmode: 'numeric', size: '12',
+                    placeholder: t('amount'), 'aria-label': t('amount'),
+                    on: { input: update } })]));
+  }
+  line();
+  line();
+  update();
+  return el('div', { 'class': 'split confirm' }, [
+    el('p', { 'class': 'split-title', text: tf('split_title', { amount: txn.amount }) }),
+    lines, left,
+    el('div', { 'class': 'row' }, [
+      el('button', { type: 'button', 'class': 'split-add secondary', on: { click: function () {
+        line();
+        update();
+      } } }, [t('split_add')]),
+      el('button', { type: 'button', 'class': 'split-do', on: { click: function () {
+        var p = parts(), sum = 0, seen = {}, ok = p.length >= 2;
+        p.forEach(function (x) {
+          if (!x.payer || !(x.amount > 0) || seen[x.payer]) ok = false;
+          seen[x.payer] = true;
+          sum += x.amount > 0 ? x.amount : 0;
+        });
+        if (!ok || sum !== txn.amount) { toast(t('split_bad'), true); return; }
+        var body = { parts: p };
+        if (reason.value.trim()) body.reason = reason.value.trim();
+        review(txn, 'split', body);
+      } } }, [t('split_do')])])]);
 }
 
 /* The day's money: what came in by transfer and in cash whatever it
@@ -723,16 +814,17 @@ function pageDaily(main) {
           el('button', { type: 'submit', text: t('show') })]));
   return Promise.all([
     api('GET', '/v1/reports/daily?' + qs({ org: app.org, date: date })),
-    api('GET', '/v1/orgs/' + o + '/bank/transactions?state=unmatched&limit=200'),
-    api('GET', '/v1/orgs/' + o + '/bank/transactions?state=ambiguous&limit=200'),
-    api('GET', '/v1/orgs/' + o + '/bank/transactions?state=matched&limit=1000'),
+    api('GET', '/v1/orgs/' + o + '/bank/transactions?' +
+        qs({ state: 'unmatched', date: date, limit: 200 })),
+    api('GET', '/v1/orgs/' + o + '/bank/transactions?' +
+        qs({ state: 'ambiguous', date: date, limit: 200 })),
+    api('GET', '/v1/orgs/' + o + '/bank/transactions?' +
+        qs({ state: 'matched', date: date, limit: 1000 })),
     api('GET', '/v1/orgs/' + o + '/close?' + qs({ date: date }))
   ]).then(function (res) {
     var d = res[0], inv = d.invoices, bank = d.bank, pr = d.proof;
     var queue = res[1].transactions.concat(res[2].transactions);
-    var matched = res[3].transactions.filter(function (x) {
-      return x.booking_date === date;
-    });
+    var matched = res[3].transactions;
     takingsTables(main, d, date);
     main.appendChild(el('h2', { text: t('invoices_due') + ' — ' + dmy(date) }));
     main.appendChild(table([t('due'), t('paid_transfer'), t('paid_cash'),
@@ -762,27 +854,89 @@ function pageDaily(main) {
           var reason = el('input', { 'class': 'reason', placeholder: t('reason'),
                                      'aria-label': t('reason') });
           return [money(x.amount), x.counter_name, x.description, t(x.outcome),
+                  x.outcome === 'split' ? '' :
                   el('span', {}, [reason, el('button', { type: 'button', 'class': 'secondary',
                     on: { click: function () {
                       if (reasonOk(reason)) review(x, 'unmatch', { reason: reason.value.trim() });
                     } } }, [t('unmatch')])])];
         })));
     }
-    if (res[4].closed)
-      main.appendChild(el('p', { 'class': 'ok', id: 'day-closed', text: t('day_closed_note') }));
-    else if (app.session.role !== 'auditor')
-      main.appendChild(el('p', {}, [el('button', { type: 'button', id: 'close-day',
-        on: { click: function () {
-          if (!window.confirm(t('close_confirm'))) return;
-          api('POST', '/v1/orgs/' + o + '/close', { date: date })
-            .then(function () {
-              toast(t('closed') + ' ' + dmy(date));
-              var b = document.getElementById('close-day');
-              if (b) b.parentNode.replaceChild(
-                el('p', { 'class': 'ok', id: 'day-closed', text: t('day_closed_note') }), b);
-            }).catch(fail);
-        } } }, [t('close_day') + ' ' + dmy(date)])]));
+    main.appendChild(closeSection(date, res[4]));
   });
+}
+
+/* A closed day's note (with the reason when it was closed with items
+   open), else the close button that opens closeDialog. */
+function closedNote(reason) {
+  return el('div', { id: 'day-closed-box' }, [
+    el('p', { 'class': 'ok', id: 'day-closed', text: t('day_closed_note') }),
+    reason ? el('p', { 'class': 'notice bad', id: 'day-forced',
+                       text: tf('forced_note', { reason: reason }) }) : null]);
+}
+
+function closeSection(date, info) {
+  var box = el('div', { id: 'close-box' });
+  if (info.closed) return closedNote(info.force_reason);
+  if (app.session.role === 'auditor') return box;
+  box.appendChild(el('p', {}, [el('button', { type: 'button', id: 'close-day',
+    on: { click: function () {
+      var d = box.querySelector('#close-dialog');
+      if (d) return;
+      api('GET', '/v1/orgs/' + encodeURIComponent(app.org) + '/close?' + qs({ date: date }))
+        .then(function (now) {
+          if (now.closed) { box.parentNode.replaceChild(closedNote(now.force_reason), box); return; }
+          box.appendChild(closeDialog(date, now.open_items, box));
+        }).catch(fail);
+    } } }, [t('close_day') + ' ' + dmy(date)])]));
+  return box;
+}
+
+/* The close of `date`, confirmed in the page: what is still open (the
+   transfers awaiting review, the statements that do not balance) and,
+   when anything is, a reason to close anyway (sent as force). */
+function closeDialog(date, items, box) {
+  var rv = (items && items.review) || { count: 0, amount: 0 };
+  var ub = (items && items.unbalanced) || { count: 0, amount: 0 };
+  var open = rv.count > 0 || ub.count > 0;
+  var why = el('input', { id: 'close-reason', 'class': 'reason', maxlength: '500',
+                          placeholder: t('close_reason'), 'aria-label': t('close_reason') });
+  var dlg = el('div', { 'class': 'confirm' + (open ? ' open-items' : ''), id: 'close-dialog',
+                        role: 'dialog', 'aria-label': tf('close_title', { d: dmy(date) }) }, [
+    el('p', { 'class': 'close-title', text: tf('close_title', { d: dmy(date) }) }),
+    open ? null : el('p', { id: 'close-clean', text: t('close_clean') }),
+    rv.count ? el('p', { 'class': 'error', id: 'close-review',
+                         text: tf('close_review', { n: rv.count, amount: rv.amount }) }) : null,
+    ub.count ? el('p', { 'class': 'error', id: 'close-unbalanced',
+                         text: tf('close_unbalanced', { n: ub.count, amount: ub.amount }) }) : null,
+    open ? el('p', { 'class': 'hint', text: t('close_open_note') }) : null,
+    open ? el('div', { 'class': 'row' }, [why]) : null,
+    el('div', { 'class': 'row' }, [
+      el('button', { type: 'button', id: open ? 'close-force' : 'close-yes', on: { click: function () {
+        var body = { date: date };
+        if (open) {
+          if (!reasonOk(why)) return;
+          body.force = true;
+          body.reason = why.value.trim();
+        }
+        api('POST', '/v1/orgs/' + encodeURIComponent(app.org) + '/close', body)
+          .then(function (r) {
+            toast(t('closed') + ' ' + dmy(date));
+            box.parentNode.replaceChild(closedNote(r.force_reason), box);
+          }).catch(function (e) {
+            /* something came in meanwhile: show it and ask again */
+            if (e.code === 'open_items') {
+              api('GET', '/v1/orgs/' + encodeURIComponent(app.org) + '/close?' +
+                  qs({ date: date })).then(function (now) {
+                box.replaceChild(closeDialog(date, now.open_items, box), dlg);
+              }).catch(fail);
+            }
+            fail(e);
+          });
+      } } }, [open ? t('close_force') : t('close_yes')]),
+      el('button', { type: 'button', 'class': 'secondary', id: 'close-cancel', on: { click: function () {
+        box.removeChild(dlg);
+      } } }, [t('cancel')])])]);
+  return dlg;
 }
 
 function pagePayers(main) {

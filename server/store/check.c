@@ -68,13 +68,19 @@ static const struct invariant invariants[] = {
      "SELECT count(*) FROM bank_txns t LEFT JOIN payments p ON p.id ="
      " t.payment_id AND p." LIVE " AND p.org_id = t.org_id AND p.method ="
      " 'transfer' AND p.amount = t.amount WHERE t.state = 'matched' AND"
-     " p.id IS NULL"},
+     " p.id IS NULL AND NOT (t.outcome = 'split' AND t.payment_id IS NULL"
+     " AND t.amount = (SELECT coalesce(sum(x.amount), 0) FROM"
+     " bank_txn_parts bp JOIN payments x ON x.id = bp.payment_id AND x." LIVE
+     " AND x.org_id = t.org_id AND x.method = 'transfer' WHERE"
+     " bp.txn_id = t.id))"},
     {offsetof(struct store_check, unmatched_txn_has_no_payment),
-     "SELECT count(*) FROM bank_txns WHERE state != 'matched' AND"
-     " payment_id IS NOT NULL"},
+     "SELECT (SELECT count(*) FROM bank_txns WHERE state != 'matched' AND"
+     " payment_id IS NOT NULL) + (SELECT count(*) FROM bank_txn_parts bp"
+     " JOIN bank_txns t ON t.id = bp.txn_id WHERE t.state != 'matched')"},
     {offsetof(struct store_check, payment_matched_once),
-     "SELECT count(*) FROM (SELECT payment_id FROM bank_txns WHERE"
-     " payment_id IS NOT NULL GROUP BY payment_id HAVING count(*) > 1) m"},
+     "SELECT count(*) FROM (SELECT payment_id FROM (SELECT payment_id FROM"
+     " bank_txns WHERE payment_id IS NOT NULL UNION ALL SELECT payment_id"
+     " FROM bank_txn_parts) u GROUP BY payment_id HAVING count(*) > 1) m"},
     {offsetof(struct store_check, duplicate_has_live_original),
      "SELECT count(*) FROM bank_txns d LEFT JOIN bank_txns o ON o.id ="
      " d.duplicate_of WHERE d.state = 'duplicate' AND (o.id IS NULL OR"

@@ -84,13 +84,15 @@ int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out)
         " " LATE_COL ", t.booked_at, t.balance, t.id FROM day_close_txns s"
         " JOIN bank_txns t ON t.id = s.txn_id WHERE s.close_id = ?3"
         " AND t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
-    /* the ledger's side: payments booked from those transactions; late
+    /* the ledger's side: payments booked from those transactions (the
+       parts of a split one each); late
        when the transaction is, or when the payment corrects another day */
     static const char *const q_ledger_live =
         "SELECT " TXN_REF ", p.amount, CASE WHEN " TXN_LATE " OR"
         " p.corrects_date IS NOT NULL THEN 1 ELSE 0 END FROM bank_txns t JOIN "
-        "payments p ON p.id = t.payment_id"
-        " WHERE t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id";
+        "payments p ON p.id = t.payment_id OR p.id IN (SELECT bp.payment_id"
+        " FROM bank_txn_parts bp WHERE bp.txn_id = t.id)"
+        " WHERE t.org_id = ?1 AND t.report_date = ?2 ORDER BY t.id, p.id";
     static const char *const q_ledger_closed =
         "SELECT " TXN_REF ", s.ledger, s.ledger_late FROM day_close_txns s"
         " JOIN bank_txns t ON t.id = s.txn_id WHERE s.close_id = ?3"

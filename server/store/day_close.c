@@ -10,8 +10,9 @@
 #include "store_int.h"
 
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
-                  const char *totals, const char *digest, const char *actor,
-                  int64_t now, json_t **out)
+                  const char *totals, const char *digest,
+                  const char *force_reason, const char *actor, int64_t now,
+                  json_t **out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -19,9 +20,11 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
     struct db_stmt *q = NULL;
     char head[65] = "", obj[64];
     int64_t audit_id = 0, close_id = 0;
-    json_t *rows = NULL;
+    struct store_open_items open;
+    json_t *rows = NULL, *detail;
     int rc;
 
+    memset(&open, 0, sizeof(open));
     rc = sqi_begin_write(s, c);
     if (rc != 0) {
         sqi_put_conn(s, c);
@@ -42,11 +45,29 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
                         "%s changed while it was being closed", date);
         rc = -STORE_E_CONFLICT;
     }
+    /* a day with items still open closes only when forced with a reason;
+       one without closes as it always did, a reason given or not */
+    if (rc == 0)
+        rc = sqr_open_items(db, org_id, date, &open);
+    if (rc == 0 && !sqr_open_items_any(&open))
+        force_reason = NULL;
+    else if (rc == 0 && force_reason == NULL)
+        rc = sqr_open_items_refuse(date, &open);
     /* the audit entry of the close itself is the head it stores */
     snprintf(obj, sizeof(obj), "org:%lld/%s", (long long)org_id, date);
-    if (rc == 0)
-        rc = sqi_audit(c, now, actor, "day.close", obj,
-                       json_pack("{s:s, s:s}", "date", date, "totals", totals));
+    if (rc == 0) {
+        detail = json_pack("{s:s, s:s}", "date", date, "totals", totals);
+        if (force_reason != NULL && detail != NULL)
+            json_object_set_new(
+                detail, "forced",
+                json_pack("{s:s, s:I, s:I, s:I, s:I}", "reason", force_reason,
+                          "review_count", (json_int_t)open.review_count,
+                          "review_amount", (json_int_t)open.review_amount,
+                          "unbalanced_count", (json_int_t)open.unbalanced_count,
+                          "unbalanced_amount",
+                          (json_int_t)open.unbalanced_amount));
+        rc = sqi_audit(c, now, actor, "day.close", obj, detail);
+    }
     if (rc == 0)
         rc = sqr_stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
                       &q);
@@ -88,6 +109,19 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
         sqr_done(q);
         q = NULL;
     }
+    /* the reason it was closed with items open, kept beside it */
+    if (rc == 0 && force_reason != NULL)
+        rc = sqr_stmt(db,
+                      "INSERT INTO day_close_reasons(close_id, reason) VALUES"
+                      " (?1, ?2)",
+                      &q);
+    if (rc == 0 && force_reason != NULL) {
+        db_bind_int64(q, 1, close_id);
+        db_bind_text(q, 2, force_reason);
+        rc = sqr_step(db, q);
+        sqr_done(q);
+        q = NULL;
+    }
     /* freeze the bank side: each transaction's matching state and what
        the ledger booked from it, as the totals saw them */
     if (rc == 0)
@@ -95,7 +129,9 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
             db,
             "INSERT INTO day_close_txns(close_id, txn_id, state, outcome,"
             " ledger, ledger_late) SELECT ?1, t.id, t.state, t.outcome,"
-            " p.amount, CASE WHEN " TXN_LATE " OR p.corrects_date IS NOT"
+            " coalesce(p.amount, (SELECT sum(x.amount) FROM bank_txn_parts"
+            " bp JOIN payments x ON x.id = bp.payment_id WHERE bp.txn_id ="
+            " t.id)), CASE WHEN " TXN_LATE " OR p.corrects_date IS NOT"
             " NULL THEN 1 ELSE 0 END FROM bank_txns t LEFT JOIN payments "
             "p ON p.id ="
             " t.payment_id WHERE t.org_id = ?2 AND t.report_date = ?3",
@@ -116,6 +152,9 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
                          (json_int_t)audit_id, "audit_head", head);
         if (*out == NULL)
             rc = -STORE_E_IO;
+        else if (force_reason != NULL)
+            json_object_set_new(*out, "force_reason",
+                                json_string(force_reason));
     }
     return rc;
 }
@@ -177,7 +216,8 @@ int sqr_day_closes(struct store *st, json_t **out)
             "SELECT d.id, o.code, d.org_id, d.day, d.totals,"
             " d.audit_id, d.audit_head, coalesce((SELECT hash FROM"
             " audit a WHERE a.id = d.audit_id), ''), d.bank_seq,"
-            " d.version FROM"
+            " d.version, (SELECT r.reason FROM day_close_reasons r WHERE"
+            " r.close_id = d.id) FROM"
             " day_closes d JOIN orgs o ON o.id = d.org_id"
             " WHERE d.reopened_at IS NULL ORDER BY d.id",
             0, 0, NULL, 0, rows);

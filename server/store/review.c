@@ -66,6 +66,7 @@ int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
     sqi_bi(st, 3, f->after_id);
     sqi_bi(st, 4, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
     sqi_bi(st, 5, f->since);
+    sqi_bt(st, 6, f->date);
     while ((rc = sqi_step(c, st)) == 1)
         json_array_append_new(a, txn_json(st));
     db_reset(st);
@@ -79,8 +80,7 @@ out:
     return rc;
 }
 
-/* Load transaction `id` of `org` into *out, inside a transaction. */
-static int txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
+int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
 {
     struct db_stmt *st = sqb_q(c, B_GET);
     int rc;
@@ -115,7 +115,7 @@ int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto out;
-    rc = txn_fetch(c, org, id, &o);
+    rc = sqb_txn_fetch(c, org, id, &o);
     if (rc != 0)
         goto out;
     st = sqb_q(c, B_AUDIT_OF);
@@ -348,7 +348,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    rc = txn_fetch(c, org, id, &cur);
+    rc = sqb_txn_fetch(c, org, id, &cur);
     if (rc != 0)
         goto done;
     state = json_string_value(json_object_get(cur, "state"));
@@ -451,6 +451,14 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             rc = -STORE_E_CONFLICT;
             goto done;
         }
+        if (strcmp(json_string_value(json_object_get(cur, "outcome")),
+                   "split") == 0) {
+            store_set_error("split_transfer",
+                            "transaction %lld is split across payers",
+                            (long long)id);
+            rc = -STORE_E_CONFLICT;
+            goto done;
+        }
         pay = json_integer_value(json_object_get(cur, "payment_id"));
         /* which closed day (if any) its undoing would change */
         if (closed)
@@ -520,7 +528,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     }
     if (rc != 0)
         goto done;
-    rc = txn_fetch(c, org, id, &res);
+    rc = sqb_txn_fetch(c, org, id, &res);
 done:
     rc = sqi_end_write(s, c, rc);
     if (rc == 0)

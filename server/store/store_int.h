@@ -431,6 +431,9 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
              json_t **out);
 int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
+/* Load transaction `id` of `org` into *out, inside a transaction
+ * (review.c); NOT_FOUND "transaction_not_found". */
+int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out);
 int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out);
@@ -763,13 +766,33 @@ int sqr_org_province(struct store *st, const char *org_code,
                      const char *province, const char *actor, int64_t now);
 /* store_ops.day_close, day_reopen, day_closes (store.h). */
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
-                  const char *totals, const char *digest, const char *actor,
-                  int64_t now, json_t **out);
+                  const char *totals, const char *digest,
+                  const char *force_reason, const char *actor, int64_t now,
+                  json_t **out);
 int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
                    const char *reason, const char *actor, int64_t now);
 int sqr_day_closes(struct store *st, json_t **out);
 int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
                    int *closed);
+
+/* close_guard.c: what stands open on `date` of `org` into *out, read in
+ * the caller's transaction on `db`. */
+int sqr_open_items(struct db *db, int64_t org, const char *date,
+                   struct store_open_items *out);
+/* 1 when `o` holds anything open, else 0. */
+int sqr_open_items_any(const struct store_open_items *o);
+/* The refusal to close `date` with open items `o`: CONFLICT "open_items"
+ * saying how many and how much. */
+int sqr_open_items_refuse(const char *date, const struct store_open_items *o);
+/* store_ops.day_open_items, day_force_reason (store.h). */
+int sqr_day_open_items(struct store *st, int64_t org_id, const char *date,
+                       struct store_open_items *out);
+int sqr_day_force_reason(struct store *st, int64_t org_id, const char *date,
+                         char *out, size_t cap);
+/* bank_split.c: store_ops.bank_split (store.h). */
+int sqb_split(struct store *st, int64_t org, int64_t id,
+              const struct store_split_part *parts, size_t n,
+              const char *reason, const char *actor, int64_t now, json_t **out);
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
                        json_t **out);
 int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,

@@ -74,6 +74,18 @@ async function toastSays(page, text) {
   }, text, { timeout: WAIT });
 }
 
+/* Show day `iso` on the daily page and wait until it is drawn. */
+async function showDay(page, iso) {
+  if ((await page.inputValue('#day')) === dmy(iso) &&
+      (await page.getAttribute('#main', 'aria-busy')) === 'false') return;
+  await page.fill('#day', dmy(iso));
+  await page.click('#day-form button');
+  await page.waitForFunction((d) => document.body.getAttribute('data-page') === 'daily' &&
+    document.getElementById('main').getAttribute('aria-busy') === 'false' &&
+    document.getElementById('day') && document.getElementById('day').value === d &&
+    document.getElementById('proof') !== null, dmy(iso));
+}
+
 /* Sign in and wait until page `where` (default the overview) is drawn. */
 async function signIn(page, login, password, where) {
   await page.waitForSelector('#login-form', { timeout: WAIT });
@@ -235,19 +247,17 @@ async function main() {
   await shot(page, '04-statement-imported');
 
   /* daily reconciliation of the statement's day (even past midnight):
-     the review queue, explained in Vietnamese */
+     that day's review queue (yesterday's upload waits on its own day's
+     page), explained in Vietnamese */
   await page.click('a[data-page=daily]');
-  await page.waitForSelector('body[data-page=daily] #review .txn');
-  if ((await page.inputValue('#day')) !== dmy(day)) {
-    await page.fill('#day', dmy(day));
-    await page.click('#day-form button');
-    await page.waitForFunction((d) => document.body.getAttribute('data-page') === 'daily' &&
-      document.getElementById('main').getAttribute('aria-busy') === 'false' &&
-      document.getElementById('day') && document.getElementById('day').value === d, dmy(day));
-  }
+  await page.waitForSelector('body[data-page=daily] #review');
+  await showDay(page, day);
+  await page.waitForSelector('#review .txn');
   check(/^\d\d\/\d\d\/\d{4}$/.test(await page.inputValue('#day')), 'the day field reads DD/MM/YYYY');
   const before = (await page.$$('#review .txn')).length;
-  check(before === 3, 'three transactions to review, got ' + before);
+  check(before === 2, "the day's two transactions to review, got " + before);
+  check(!(await page.textContent('#review')).includes('LE VAN DUNG'),
+        "yesterday's transfer is not in today's queue");
   const head = await page.textContent('#review');
   check(head.includes('Chưa khớp (không có mã thanh toán)'),
         'queue reason in Vietnamese: ' + head.slice(0, 200));
@@ -260,7 +270,7 @@ async function main() {
   check(!whys.some((w) => /sender named|open invoice|open intent/.test(w)),
         'no English explanation on the Vietnamese page');
   await shot(page, '05-daily');
-  const first = page.locator('#review .txn').first();
+  const first = page.locator('#review .txn', { hasText: sender });
   /* no reason: refused in the page, nothing sent */
   await first.locator('.do-ignore').click();
   await toastSays(page, 'Phải nhập lý do');
@@ -282,23 +292,89 @@ async function main() {
   check(t.state === 'matched', 'transaction matched on the server: ' + t.state);
   check(JSON.stringify(t.audit || []).includes('user:banquanly'),
         'review audited as the signed-in user');
-  /* the uploaded transfer is stall D-1's, more than it owes: its credit */
+
+  /* 200.000 đ from one parent for two stalls: split in the page; a sum
+     that is not the transfer's is refused before anything is sent */
+  const sp = page.locator('#review .txn', { hasText: 'TRAN VAN BINH' });
+  const spId = await sp.getAttribute('data-txn');
+  await sp.locator('.do-split').click();
+  await sp.locator('.split').waitFor();
+  check((await sp.locator('.split-title').textContent()) ===
+        'Chia 200.000 ₫ cho nhiều người nộp', 'split dialog titled with the amount');
+  await sp.locator('.split-payer').nth(0).fill('A-2');
+  await sp.locator('.split-amount').nth(0).fill('120.000');
+  await sp.locator('.split-payer').nth(1).fill('a-3');
+  await sp.locator('.split-amount').nth(1).fill('90.000');
+  check((await sp.locator('.split-left').textContent()) === 'Còn lại chưa chia: -10.000 ₫',
+        'what is left to split: ' + (await sp.locator('.split-left').textContent()));
+  await sp.locator('.split-do').click();
+  await toastSays(page, 'tổng bằng đúng khoản chuyển');
+  await sp.locator('.split-amount').nth(1).fill('80.000');
+  await sp.locator('.reason').fill('Anh Bình nộp cho hai sạp A-2 và A-3');
+  check((await sp.locator('.split-left').textContent()) === 'Còn lại chưa chia: 0 ₫',
+        'nothing left to split');
+  await shot(page, '06-daily-split');
+  await sp.locator('.split-do').click();
+  await toastSays(page, 'Đã xong');
+  await page.waitForFunction(() => document.body.getAttribute('data-page') === 'daily' &&
+                             document.querySelectorAll('#review .txn').length === 0);
+  const ts = await get(page, '/v1/orgs/CHO-TT/bank/transactions/' + spId);
+  check(ts.state === 'matched' && ts.outcome === 'split', 'split on the server: ' +
+        ts.state + ' ' + ts.outcome);
+  const split = (ts.audit || []).find((a) => a.action === 'bank.review.split');
+  check(split && split.actor === 'user:banquanly' && split.detail.parts.length === 2 &&
+        split.detail.parts[0].payer === 'A-2' && split.detail.parts[0].amount === 120000 &&
+        split.detail.parts[1].payer === 'A-3' && split.detail.parts[1].amount === 80000,
+        'split audited with its parts: ' + JSON.stringify(split));
+
+  /* yesterday's page: the uploaded transfer, stall D-1's; the day closed
+     anyway with a reason while it waits, then matched (a correction) */
+  const yday = process.env.CHOPAY_YDAY;
+  await showDay(page, yday);
+  await page.waitForSelector('#review .txn');
   const up = page.locator('#review .txn', { hasText: 'LE VAN DUNG' });
-  check((await up.textContent()).includes(dmy(process.env.CHOPAY_YDAY) + ' 08:05'),
+  check((await up.textContent()).includes(dmy(yday) + ' 08:05'),
         'booking time read DD/MM/YYYY HH:MM: ' + (await up.textContent()).slice(0, 80));
+  const yopen = (await get(page, '/v1/orgs/CHO-TT/close?date=' + yday)).open_items;
+  check(yopen.review.count >= 1, 'yesterday has transfers awaiting review');
+  await page.click('#close-day');
+  await page.waitForSelector('#close-dialog');
+  const dlg = await page.textContent('#close-dialog');
+  check(dlg.includes('Còn ' + yopen.review.count + ' giao dịch chờ xử lý, tổng ' +
+                     vnd(yopen.review.amount)) && dlg.includes('phải ghi lý do'),
+        'the close dialog says how many and how much: ' + dlg);
+  await page.click('#close-force');
+  await toastSays(page, 'Phải nhập lý do');
+  check((await get(page, '/v1/orgs/CHO-TT/close?date=' + yday)).closed === false,
+        'no reason: not closed');
+  const why = 'Anh Dũng chưa xác nhận sạp nào, xử lý sau bằng điều chỉnh';
+  await page.fill('#close-reason', why);
+  await shot(page, '06b-close-open-items');
+  await page.click('#close-force');
+  await page.waitForSelector('#day-forced');
+  check((await page.textContent('#day-forced')).includes(why), 'the reason shown on the day');
+  const yc = await get(page, '/v1/orgs/CHO-TT/close?date=' + yday);
+  check(yc.closed === true && yc.force_reason === why, 'closed with its reason: ' +
+        JSON.stringify(yc));
   await up.locator('.reason').fill('Anh Dũng nộp tiền sạp D-1, nộp dư');
   await up.locator('.payer').fill('D-1');
   await up.locator('.do-match').click();
-  await page.waitForFunction((n) => document.body.getAttribute('data-page') === 'daily' &&
-                             document.querySelectorAll('#review .txn').length === n,
-                             before - 2);
-  await page.waitForSelector('#proof');
-  await shot(page, '06-daily-after-review');
+  await toastSays(page, 'Đã xong');
+  await page.waitForSelector('#day-forced');
+  await shot(page, '06c-day-closed-with-reason');
 
-  /* the day close: confirmed in a dialog, stored once */
+  /* the day close: nothing open, confirmed in the page, stored once */
+  await showDay(page, day);
+  await page.waitForSelector('#proof');
   await page.click('#close-day');
+  await page.waitForSelector('#close-dialog');
+  check((await page.textContent('#close-dialog')).includes('Không còn giao dịch chờ xử lý'),
+        'a clean day says so');
+  check((await page.$('#close-reason')) === null, 'a clean day asks no reason');
+  await page.click('#close-yes');
   await page.waitForSelector('#day-closed');
   check((await page.textContent('#day-closed')).includes('đã chốt sổ'), 'day closed note');
+  check((await page.$('#day-forced')) === null, 'a clean close has no reason');
   const again = await page.evaluate(async (d) => {
     const s = await (await fetch('/dash/session')).json();
     const r = await fetch('/v1/orgs/CHO-TT/close', {
@@ -549,6 +625,12 @@ async function main() {
   await page.click('#lang');
   await page.click('a[data-page=daily]');
   await page.waitForSelector('body[data-page=daily] #review');
+  /* the day the transfers of the later uploads wait on (the first open
+     day after the closed ones) */
+  const waiting = (await get(page, '/v1/orgs/CHO-TT/bank/transactions?state=unmatched'))
+    .transactions;
+  check(waiting.length > 0, 'transfers still wait for review');
+  if (waiting.length) await showDay(page, waiting[waiting.length - 1].report_date);
   check((await page.textContent('#nav')).includes('Daily reconciliation'), 'English nav');
   check((await page.getAttribute('html', 'lang')) === 'en', 'html lang en');
   check((await page.textContent('#review')).includes('Unmatched (no payment code)'),

@@ -558,7 +558,16 @@ static void test_close(void)
         resp_free(&r);
     }
 
+    /* unmatched credits await review: refused, then closed with a reason */
     snprintf(body, sizeof(body), "{\"date\":\"%s\"}", day_t);
+    r = st_send(&srv, "POST", "/v1/orgs/MKT/close", admin, NULL, body);
+    CHECK_INT(r.status, 409);
+    CHECK_STR(resp_err(&r), "open_items");
+    resp_free(&r);
+    snprintf(body, sizeof(body),
+             "{\"date\":\"%s\",\"force\":true,\"reason\":\"xử lý sau"
+             " bằng điều chỉnh\"}",
+             day_t);
     r = st_send(&srv, "POST", "/v1/orgs/MKT/close", admin, NULL, body);
     CHECK_INT(r.status, 201);
     closed = json_object_get(r.json, "totals");

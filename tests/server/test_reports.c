@@ -823,7 +823,22 @@ static void test_day_close(void)
     r = st_send(&srv, "GET", "/v1/orgs/MKT/close", auditor, NULL, NULL);
     CHECK_INT(r.status, 400);
     resp_free(&r);
+    /* a transfer awaits review (12.345 đ): refused, then closed with a
+       reason */
     r = st_send(&srv, "POST", "/v1/orgs/MKT/close", board_mkt, NULL, body);
+    CHECK_INT(r.status, 409);
+    CHECK_STR(resp_err(&r), "open_items");
+    resp_free(&r);
+    {
+        char forced[256];
+
+        snprintf(forced, sizeof(forced),
+                 "{\"date\":\"%s\",\"force\":true,\"reason\":\"phí"
+                 " ngân hàng, xử lý sau\"}",
+                 today);
+        r = st_send(&srv, "POST", "/v1/orgs/MKT/close", board_mkt, NULL,
+                    forced);
+    }
     CHECK_INT(r.status, 201);
     CHECK(JS(r, "audit_head") && strlen(JS(r, "audit_head")) == 64);
     CHECK_INT(st_json_int(r.json, "totals.bank.received_amount"), 1037345);

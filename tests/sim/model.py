@@ -181,6 +181,16 @@ class Model:
         return sum(v.due for v in self.invoices.values()
                    if v.payer == payer)
 
+    def awaiting_review(self, day):
+        """(count, amount) of the credits reported on `day` still awaiting
+        review: what keeps a close of that day from going through without
+        a reason."""
+        recs = [r for r in self.records
+                if getattr(r, "report_date", None) == day and
+                r.state in ("unmatched", "ambiguous") and
+                r.direction == "credit" and r.amount > 0]
+        return len(recs), sum(r.amount for r in recs)
+
     def open_invoices(self, payer):
         v = [x for x in self.invoices.values()
              if x.payer == payer and x.due > 0]
