@@ -182,7 +182,8 @@ static const char *const *const migrations[] = {migration1,
                                                 sqi_migration_credentials,
                                                 sqi_migration_audit_v2,
                                                 sqi_migration_journal_bounds,
-                                                sqi_migration_c_dating};
+                                                sqi_migration_c_dating,
+                                                sqi_migration_province_role};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
