@@ -697,7 +697,7 @@ static int cmd_user_add(const struct srv_config *c, const struct opts *o)
 static int cmd_token_add(const struct srv_config *c, const struct opts *o)
 {
     struct store *st = NULL;
-    char key[SERVER_KEY_MAX], hash[65];
+    char key[SERVER_KEY_MAX], hash[65], prov[STORE_PROVINCE_MAX + 1];
     int64_t id = 0;
     int rc;
 
@@ -715,6 +715,10 @@ static int cmd_token_add(const struct srv_config *c, const struct opts *o)
         return 1;
     }
     rc = st->ops->token_add(st, o->role, o->org, o->province, hash, &id);
+    /* the province as stored, however it was typed */
+    if (rc == 0 && o->province != NULL &&
+        st->ops->province_find(st, o->province, prov, sizeof(prov)) == 0)
+        printf("province %s: ", prov);
     store_close(st);
     if (rc != 0) {
         fprintf(stderr, "chopay-server: %s\n", store_error_message());

@@ -110,6 +110,7 @@ static void test_names(void)
     rc = run_all("token add --role province --province 'Da Nang'", out,
                  sizeof(out));
     CHECK_INT(rc, 0);
+    CHECK(strstr(out, "province Đà Nẵng: province token") == out);
     st_last_line(out, dn, sizeof(dn));
     CHECK(strncmp(dn, "ct_", 3) == 0);
     CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM tokens WHERE role ="
@@ -151,9 +152,17 @@ static void test_reads(void)
     char codes[128];
     struct resp r;
 
+    /* a cash payment in its province's market counts */
+    r = st_send(&srv, "POST", "/v1/cash", kiosk, "prov-cash-1",
+                "{\"payer\":\"A-1\",\"invoices\":\"all\",\"amount\":"
+                "500000,\"collector\":\"Chị Hoa\"}");
+    CHECK_INT(r.status, 201);
+    resp_free(&r);
     /* its own province, whatever the spelling */
     r = st_get(&srv, "/v1/stats/adoption?period=month&trend=month", dn);
     CHECK_INT(r.status, 200);
+    CHECK_INT(st_json_int(r.json, "current.payments"), 1);
+    CHECK_INT(st_json_int(r.json, "current.value"), 500000);
     CHECK_STR(json_string_value(json_object_get(
                   json_object_get(r.json, "scope"), "province")),
               "Đà Nẵng");
@@ -204,6 +213,21 @@ static void test_reads(void)
     CHECK_INT(r.status, 200);
     CHECK_INT(json_array_size(json_object_get(r.json, "provinces")), 2);
     resp_free(&r);
+    {
+        /* an organisation's board has no provinces to read */
+        char out[2048], board[128];
+        const char *bt[] = {"token", "add",        "--role", "board", "--org",
+                            "SCH",   "--data-dir", srv.dir,  NULL};
+
+        CHECK_INT(st_run(out, sizeof(out), bt), 0);
+        st_last_line(out, board, sizeof(board));
+        r = st_get(&srv, "/v1/provinces", board);
+        CHECK_INT(r.status, 403);
+        resp_free(&r);
+        r = st_get(&srv, "/v1/stats/adoption?province=da%20nang", board);
+        CHECK_INT(r.status, 403);
+        resp_free(&r);
+    }
 }
 
 static void test_refusals(void)
