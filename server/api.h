@@ -75,8 +75,12 @@ enum api_auth {
     AUTH_READ,     /* admin, board or auditor token */
     AUTH_WRITE,    /* admin or board token */
     AUTH_ADMIN,    /* admin token */
-    AUTH_ANY       /* any valid credential (kiosk or token); the handler
-                      checks the organisation scope */
+    AUTH_ANY,      /* any valid credential (kiosk or token, not a
+                      province's); the handler checks the organisation
+                      scope */
+    AUTH_STATS     /* AUTH_READ or a province token: statistics and the
+                      day's totals (api_org_scope narrows a province
+                      token to its organisations) */
 };
 
 struct req;
@@ -192,6 +196,31 @@ const char *api_query(struct req *r, const char *name);
  */
 int api_org_scope(struct req *r, int64_t *id, enum MHD_Result *res);
 
+/*
+ * api_org_scope for a province credential (h_province.c): `rc` and `id`
+ * are the look-up of the organisation; 0 when it is in the caller's
+ * province, else -1 with 403 (unknown organisations alike) or the store
+ * error queued in *res.
+ */
+int api_province_scope(struct req *r, int rc, int64_t id, enum MHD_Result *res);
+
+/*
+ * The province a caller asks about (?province=NAME, any spelling) as the
+ * organisations spell it, into `out`: a province credential gets its own
+ * (another is 403), an admin the one named. 0, 1 when none was asked
+ * (`out` ""), or -1 with 400/403/404 queued in *res.
+ */
+int api_province_arg(struct req *r, char *out, size_t cap,
+                     enum MHD_Result *res);
+
+/*
+ * A daily report (JSON text `text`, `len` bytes) cut to what a province
+ * reads: the totals, without transactions, payers, kiosks or collectors.
+ * A new JSON text (*out, free()), or -1 when out of memory.
+ */
+int api_province_totals(const char *text, size_t len, char **out,
+                        size_t *out_len);
+
 /* 1 when `s` matches [A-Z0-9-]{min,max} (codes of orgs, payers, fees). */
 int api_code_ok(const char *s, size_t min, size_t max);
 
@@ -264,6 +293,9 @@ enum MHD_Result h_standee_record(struct req *r);
 enum MHD_Result h_day_close(struct req *r);
 enum MHD_Result h_day_close_get(struct req *r);
 enum MHD_Result h_day_reopen(struct req *r);
+/* The provinces: an admin's list, a province credential's own
+ * (h_province.c). */
+enum MHD_Result h_provinces(struct req *r);
 /* Refunds of payer credit (h_refund.c). */
 enum MHD_Result h_payer_refund(struct req *r);
 /* The web dashboard (h_dash.c). */

@@ -65,7 +65,7 @@ static int report_daily_cmd(struct store *st, const struct srv_cli *a)
 static int stats_adoption_cmd(struct store *st, const struct srv_cli *a)
 {
     struct srv_adoption_req rq;
-    char *text = NULL;
+    char *text = NULL, prov[STORE_PROVINCE_MAX + 1];
     size_t len = 0;
     int rc;
 
@@ -78,7 +78,10 @@ static int stats_adoption_cmd(struct store *st, const struct srv_cli *a)
                      " [--org CODE | --province NAME] [--fee CODE] [--csv]");
     if (a->org != NULL && st->ops->org_id(st, a->org, &rq.org_id) != 0)
         return fail();
-    rq.province = a->province;
+    if (a->province != NULL &&
+        st->ops->province_find(st, a->province, prov, sizeof(prov)) != 0)
+        return fail();
+    rq.province = a->province != NULL ? prov : NULL;
     rq.fee = a->fee;
     rq.bucket = rq.to - rq.from > 92 ? REPORT_BUCKET_MONTH : REPORT_BUCKET_WEEK;
     rq.sep = a->csv ? ',' : 0;

@@ -282,15 +282,15 @@ static int make_creds(struct store *st, const struct srv_config *c,
         server_new_secret("ck_", sk, h) != 0 ||
         st->ops->kiosk_add(st, SCHOOL, "Kiosk phòng tài vụ", h, &id) != 0 ||
         server_new_secret("ct_", at, h) != 0 ||
-        st->ops->token_add(st, "admin", NULL, h, &id) != 0)
+        st->ops->token_add(st, "admin", NULL, NULL, h, &id) != 0)
         return fail("credentials");
     /* the market board's dashboard user */
     if (crypto_random(rnd, sizeof(rnd)) != 0)
         return fail("credentials");
     crypto_hex(rnd, sizeof(rnd), pw);
     if (dash_pw_hash(pw, ph, sizeof(ph)) != 0 ||
-        st->ops->dash_user_add(st, MARKET, "banquanly", "board", ph, "demo",
-                               &id) != 0)
+        st->ops->dash_user_add(st, MARKET, NULL, "banquanly", "board", ph,
+                               "demo", &id) != 0)
         return fail("dashboard user");
     *out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:s}",
                      "server", "", "admin_token", at, "kiosks", MARKET, mk,

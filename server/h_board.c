@@ -31,6 +31,8 @@ int api_org_scope(struct req *r, int64_t *id, enum MHD_Result *res)
         return -1;
     }
     rc = r->s->st->ops->org_id(r->s->st, r->arg[0], id);
+    if (r->who.role == STORE_ROLE_PROVINCE)
+        return api_province_scope(r, rc, *id, res);
     if (rc == 0 && (r->who.org_id == 0 || r->who.org_id == *id))
         return 0;
     if (r->who.org_id != 0 && (rc == 0 || rc == -STORE_E_NOT_FOUND)) {

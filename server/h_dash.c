@@ -222,22 +222,28 @@ static json_t *orgs_of(struct req *r, int64_t org_id, json_t **code)
 
 static const char *role_name(int role)
 {
-    return role == STORE_ROLE_ADMIN   ? "admin"
-           : role == STORE_ROLE_BOARD ? "board"
-                                      : "auditor";
+    return role == STORE_ROLE_ADMIN      ? "admin"
+           : role == STORE_ROLE_BOARD    ? "board"
+           : role == STORE_ROLE_PROVINCE ? "province"
+                                         : "auditor";
 }
 
-/* {login, role, org, orgs, csrf}; NULL on a store failure. */
+/* {login, role, org, orgs, province, csrf}: a province user has no
+ * organisation of its own and is offered none to pick (its province's
+ * come with the statistics); NULL on a store failure. */
 static json_t *session_json(struct req *r, const struct store_principal *who,
                             const char *csrf)
 {
-    json_t *code = NULL, *orgs = orgs_of(r, who->org_id, &code);
+    json_t *code = json_null(), *orgs;
+    int prov = who->role == STORE_ROLE_PROVINCE;
 
+    orgs = prov ? json_array() : orgs_of(r, who->org_id, &code);
     if (orgs == NULL)
         return NULL;
-    return json_pack("{s:s, s:s, s:o, s:o, s:s}", "login", who->actor + 5,
-                     "role", role_name(who->role), "org", code, "orgs", orgs,
-                     "csrf", csrf);
+    return json_pack(
+        "{s:s, s:s, s:o, s:o, s:o, s:s}", "login", who->actor + 5, "role",
+        role_name(who->role), "org", code, "orgs", orgs, "province",
+        prov ? json_string(who->province) : json_null(), "csrf", csrf);
 }
 
 /* A scrypt hash of a fixed password: failed look-ups cost the same. */

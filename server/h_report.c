@@ -235,9 +235,21 @@ enum MHD_Result h_report_daily(struct req *r)
         report_day_format(srv_vn_day((int64_t)time(NULL)), today);
         date = today;
     }
+    if (csv && r->who.role == STORE_ROLE_PROVINCE)
+        return api_error(r, 403, "forbidden",
+                         "a province reads the day's totals as JSON");
     rc = srv_report_daily(r->s->st, org, r->arg[0], date, sep, &text, &len);
     if (rc != 0)
         return api_store_error(r, rc);
+    if (r->who.role == STORE_ROLE_PROVINCE) {
+        char *cut = NULL;
+
+        rc = api_province_totals(text, len, &cut, &len);
+        free(text);
+        if (rc != 0)
+            return api_error(r, 500, "internal", "out of memory");
+        text = cut;
+    }
     snprintf(file, sizeof(file), "doi-soat-%s-%s.csv", r->arg[0], date);
     return reply_report(r, csv, text, len, file);
 }
@@ -297,7 +309,7 @@ enum MHD_Result h_stats_adoption(struct req *r)
     enum MHD_Result res;
     const char *trend = api_query(r, "trend");
     const char *prov = api_query(r, "province");
-    char file[200], *text = NULL, sep = 0;
+    char file[200], *text = NULL, sep = 0, name[STORE_PROVINCE_MAX + 1];
     size_t len = 0;
     int csv, rc;
 
@@ -316,10 +328,10 @@ enum MHD_Result h_stats_adoption(struct req *r)
         return api_error(r, 403, "forbidden",
                          "this token may only ask"
                          " about its own organisation");
-    } else if (prov != NULL) {
-        if (strlen(prov) == 0 || strlen(prov) > 64)
-            return api_error(r, 400, "bad_province", "province: 1-64 bytes");
-        rq.province = prov;
+    } else if (api_province_arg(r, name, sizeof(name), &res) < 0) {
+        return res;
+    } else if (name[0] != '\0') {
+        rq.province = name;
     }
     if (range_of(r, &rq.from, &rq.to, &res) != 0)
         return res;
@@ -359,6 +371,7 @@ enum MHD_Result h_org_province(struct req *r)
     };
     enum MHD_Result res;
     const char *prov;
+    char known[STORE_PROVINCE_MAX + 1];
     json_t *b = NULL;
     int64_t org;
     int rc;
@@ -372,6 +385,9 @@ enum MHD_Result h_org_province(struct req *r)
         json_decref(b);
         return api_error(r, 400, "bad_province", "province: 1-64 bytes");
     }
+    /* a province some organisation is in already keeps its spelling */
+    if (r->s->st->ops->province_find(r->s->st, prov, known, sizeof(known)) == 0)
+        prov = known;
     rc = r->s->st->ops->org_province(r->s->st, r->arg[0], prov, r->who.actor,
                                      (int64_t)time(NULL));
     if (rc != 0) {

@@ -802,6 +802,10 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
         rc = r->who.role == STORE_ROLE_KIOSK;
         break;
     case AUTH_READ:
+        rc = r->who.role != STORE_ROLE_KIOSK &&
+             r->who.role != STORE_ROLE_PROVINCE;
+        break;
+    case AUTH_STATS:
         rc = r->who.role != STORE_ROLE_KIOSK;
         break;
     case AUTH_WRITE:
@@ -811,7 +815,7 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
         rc = r->who.role == STORE_ROLE_ADMIN;
         break;
     default:
-        rc = 1;
+        rc = r->who.role != STORE_ROLE_PROVINCE;
     }
     if (!rc)
         return api_error(r, 403, "forbidden",

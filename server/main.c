@@ -35,12 +35,14 @@ static const char usage_text[] =
     "  init                          create the data directory and database\n"
     "  kiosk add --org CODE --name NAME    register a kiosk; prints its key "
     "once\n"
-    "  token add --role admin|board|auditor [--org CODE]\n"
-    "                                create an API token; prints it once\n"
+    "  token add --role admin|board|auditor|province [--org CODE]\n"
+    "           [--province NAME]    create an API token; prints it once\n"
     "  user add --org CODE --name LOGIN [--role board|auditor|admin]\n"
+    "  user add --name LOGIN --role province --province NAME\n"
     "                                a dashboard user; the password is read\n"
     "                                from stdin (none: one is generated and\n"
-    "                                printed once)\n"
+    "                                printed once); a province user reads\n"
+    "                                the statistics of that province only\n"
     "  kiosk list [--org CODE]       kiosks: id, org, name, created, last "
     "used\n"
     "  kiosk revoke ID [--org CODE]  revoke a kiosk's key (refused from its\n"
@@ -623,6 +625,35 @@ static int read_password(char *pw, size_t cap, int *generated)
     return 0;
 }
 
+/*
+ * A role's scope on the command line: board and auditor take --org CODE,
+ * province takes --province NAME, admin neither. 0, or -1 with the usage
+ * printed (`what`: "tokens" or "users").
+ */
+static int role_scope_check(const char *what, const char *role,
+                            const struct opts *o)
+{
+    char msg[96];
+    int by_org = strcmp(role, "board") == 0 || strcmp(role, "auditor") == 0;
+    int by_province = strcmp(role, "province") == 0;
+
+    msg[0] = '\0';
+    if (by_org && o->org == NULL)
+        snprintf(msg, sizeof(msg), "board and auditor %s need --org CODE",
+                 what);
+    else if (!by_org && o->org != NULL)
+        snprintf(msg, sizeof(msg), "%s %s are not bound to an organisation",
+                 role, what);
+    else if (by_province && o->province == NULL)
+        snprintf(msg, sizeof(msg), "province %s need --province NAME", what);
+    else if (!by_province && o->province != NULL)
+        snprintf(msg, sizeof(msg), "only province %s take --province", what);
+    if (msg[0] == '\0')
+        return 0;
+    usage(msg);
+    return -1;
+}
+
 static int cmd_user_add(const struct srv_config *c, const struct opts *o)
 {
     const char *role = o->role ? o->role : "board";
@@ -634,12 +665,10 @@ static int cmd_user_add(const struct srv_config *c, const struct opts *o)
     if (o->name == NULL || o->npos != 2)
         return usage("user add needs --org CODE --name LOGIN");
     if (strcmp(role, "admin") && strcmp(role, "board") &&
-        strcmp(role, "auditor"))
-        return usage("--role must be board, auditor or admin");
-    if (strcmp(role, "admin") != 0 && o->org == NULL)
-        return usage("board and auditor users need --org CODE");
-    if (strcmp(role, "admin") == 0 && o->org != NULL)
-        return usage("admin users are not bound to an organisation");
+        strcmp(role, "auditor") && strcmp(role, "province"))
+        return usage("--role must be board, auditor, province or admin");
+    if (role_scope_check("users", role, o) != 0)
+        return 2;
     if (read_password(pw, sizeof(pw), &generated) != 0)
         return 1;
     rc = dash_pw_hash(pw, hash, sizeof(hash));
@@ -647,7 +676,8 @@ static int cmd_user_add(const struct srv_config *c, const struct opts *o)
         explicit_bzero(pw, sizeof(pw));
         return 1;
     }
-    rc = st->ops->dash_user_add(st, o->org, o->name, role, hash, "cli", &id);
+    rc = st->ops->dash_user_add(st, o->org, o->province, o->name, role, hash,
+                                "cli", &id);
     store_close(st);
     if (rc != 0) {
         explicit_bzero(pw, sizeof(pw));
@@ -667,26 +697,28 @@ static int cmd_user_add(const struct srv_config *c, const struct opts *o)
 static int cmd_token_add(const struct srv_config *c, const struct opts *o)
 {
     struct store *st = NULL;
-    char key[SERVER_KEY_MAX], hash[65];
+    char key[SERVER_KEY_MAX], hash[65], prov[STORE_PROVINCE_MAX + 1];
     int64_t id = 0;
     int rc;
 
     if (o->role == NULL || o->npos != 2)
-        return usage("token add needs --role admin|board|auditor");
+        return usage("token add needs --role admin|board|auditor|province");
     if (strcmp(o->role, "admin") && strcmp(o->role, "board") &&
-        strcmp(o->role, "auditor"))
-        return usage("--role must be admin, board or auditor");
-    if (strcmp(o->role, "admin") != 0 && o->org == NULL)
-        return usage("board and auditor tokens need --org CODE");
-    if (strcmp(o->role, "admin") == 0 && o->org != NULL)
-        return usage("admin tokens are not bound to an organisation");
+        strcmp(o->role, "auditor") && strcmp(o->role, "province"))
+        return usage("--role must be admin, board, auditor or province");
+    if (role_scope_check("tokens", o->role, o) != 0)
+        return 2;
     if (server_open_store(c, 1, &st) != 0)
         return 1;
     if (server_new_secret("ct_", key, hash) != 0) {
         store_close(st);
         return 1;
     }
-    rc = st->ops->token_add(st, o->role, o->org, hash, &id);
+    rc = st->ops->token_add(st, o->role, o->org, o->province, hash, &id);
+    /* the province as stored, however it was typed */
+    if (rc == 0 && o->province != NULL &&
+        st->ops->province_find(st, o->province, prov, sizeof(prov)) == 0)
+        printf("province %s: ", prov);
     store_close(st);
     if (rc != 0) {
         fprintf(stderr, "chopay-server: %s\n", store_error_message());

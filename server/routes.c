@@ -67,12 +67,13 @@ const struct route api_routes[] = {
     {"GET", "/v1/orgs/{org}/receipt-key.pem", h_receipt_key, AUTH_NONE, 0},
     {"GET", "/v1/receipts/{number}", h_receipt_get, AUTH_ANY, 0},
     /* reports and statistics */
-    {"GET", "/v1/reports/daily", h_report_daily, AUTH_READ, 0},
-    {"GET", "/v1/stats/adoption", h_stats_adoption, AUTH_READ, 0},
+    {"GET", "/v1/reports/daily", h_report_daily, AUTH_STATS, 0},
+    {"GET", "/v1/stats/adoption", h_stats_adoption, AUTH_STATS, 0},
+    {"GET", "/v1/provinces", h_provinces, AUTH_STATS, 0},
     {"PUT", "/v1/orgs/{org}/province", h_org_province, AUTH_WRITE, 0},
     /* day close (board or admin) and reopening (admin, with a reason) */
     {"POST", "/v1/orgs/{org}/close", h_day_close, AUTH_WRITE, 0},
-    {"GET", "/v1/orgs/{org}/close", h_day_close_get, AUTH_READ, 0},
+    {"GET", "/v1/orgs/{org}/close", h_day_close_get, AUTH_STATS, 0},
     {"POST", "/v1/orgs/{org}/reopen", h_day_reopen, AUTH_ADMIN, 0},
     /* stall QR standees */
     {"GET", "/v1/payers/{code}/standee.png", h_standee_png, AUTH_WRITE, 0},

@@ -40,15 +40,37 @@ enum store_role {
     STORE_ROLE_KIOSK = 1,
     STORE_ROLE_ADMIN,
     STORE_ROLE_BOARD,
-    STORE_ROLE_AUDITOR
+    STORE_ROLE_AUDITOR,
+    STORE_ROLE_PROVINCE /* reads the statistics of one province only */
 };
+
+/* The longest province name, in bytes of UTF-8. */
+#define STORE_PROVINCE_MAX 64
 
 struct store_principal {
     int role;       /* enum store_role */
     int64_t id;     /* kiosk id or token id */
     int64_t org_id; /* organisation scope; 0 = every organisation */
     char actor[48]; /* "kiosk:3", "token:1", "cli": for the audit log */
+    char province[STORE_PROVINCE_MAX + 1]; /* role province: its province
+                                              as the organisations spell
+                                              it; "" for the others */
 };
+
+/* A province and how many organisations are in it. */
+struct store_province {
+    char name[STORE_PROVINCE_MAX + 1]; /* as its organisations spell it */
+    int64_t orgs;                      /* organisations in it */
+};
+
+/* Provinces by name; store_province_list_free() frees them. */
+struct store_province_list {
+    struct store_province *rows; /* malloc'd array of `n` */
+    size_t n;                    /* count of `rows` */
+};
+
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_province_list_free(struct store_province_list *l);
 
 /* An organisation as created or edited; NULL/"" fields mean "keep". */
 struct store_org {
@@ -590,8 +612,28 @@ struct store_ops {
                 struct store_principal *out);
     int (*kiosk_add)(struct store *st, const char *org_code, const char *name,
                      const char *hash, int64_t *id);
+    /* An API token of `role`: of organisation `org_code` (board,
+     * auditor), of province `province` (role province: any spelling of
+     * an organisation's province, stored as they spell it; an unknown
+     * one is -STORE_E_NOT_FOUND "province_not_found"), or neither
+     * (admin). */
     int (*token_add)(struct store *st, const char *role, const char *org_code,
-                     const char *hash, int64_t *id);
+                     const char *province, const char *hash, int64_t *id);
+    /*
+     * The provinces: `name` as the organisations spell it (matched
+     * without regard to diacritics, case or spacing) into `out` (`cap`
+     * bytes); -STORE_E_NOT_FOUND "province_not_found" when no
+     * organisation is in it (the message names those there are),
+     * -STORE_E_INVALID for a name that is empty, too long or not UTF-8.
+     */
+    int (*province_find)(struct store *st, const char *name, char *out,
+                         size_t cap);
+    /* Every province with its number of organisations, by name. */
+    int (*provinces)(struct store *st, struct store_province_list *out);
+    /* 1 when organisation `org_id` is in `province` (as stored), 0 when
+     * not, or a negated store error. */
+    int (*org_in_province)(struct store *st, int64_t org_id,
+                           const char *province);
 
     /*
      * Organisations. create and update fill *out (may be NULL) with the
@@ -903,12 +945,15 @@ struct store_ops {
 
     /* ---- the web dashboard (store/dash_sessions.c) ---- */
     /* Add board user `login` ([a-z0-9._-]{3,32}) of organisation
-     * `org_code` (NULL for an admin) with `role` and the password hash
-     * `pwhash` (dash_pw.h format); audited as `actor`. *id gets its id;
-     * -STORE_E_CONFLICT when the login exists. */
+     * `org_code` (NULL for an admin or a province user) or of province
+     * `province` (role province, matched as province_find does) with
+     * `role` and the password hash `pwhash` (dash_pw.h format); audited
+     * as `actor`. *id gets its id; -STORE_E_CONFLICT when the login
+     * exists. */
     int (*dash_user_add)(struct store *st, const char *org_code,
-                         const char *login, const char *role,
-                         const char *pwhash, const char *actor, int64_t *id);
+                         const char *province, const char *login,
+                         const char *role, const char *pwhash,
+                         const char *actor, int64_t *id);
     /* The stored password hash (into `pwhash`, `cap` bytes) and id of
      * `login`; -STORE_E_NOT_FOUND when there is no such user. */
     int (*dash_user_get)(struct store *st, const char *login, char *pwhash,

@@ -544,32 +544,62 @@ function barChart(items) {
   return s;
 }
 
-/* A line of percentages over days: points [{label, value}] (0..100). */
-function lineChart(points) {
-  var w = 640, h = 240, l = 40, r = 10, top = 10, b = 30;
+/*
+ * A line of percentages: points [{label, value}] (0..100). A point whose
+ * value is null had no payments: a gap in the line (no dot), never 0 %.
+ * opts (optional): `title` (what the chart shows, for screen readers),
+ * `tick(label)` the axis text of a point (default DD/MM) and `every` (a
+ * labelled point every so many, default 7; the last is always labelled).
+ */
+function lineChart(points, opts) {
+  var o = opts || {};
+  var w = 640, h = 240, l = 40, r = 10, top = 10, b = 30, every = o.every || 7;
+  var tick = o.tick || function (lab) { return dmy(lab, true); };
   var s = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, 'class': 'chart',
-                       role: 'img', 'aria-label': t('adoption_30') });
+                       role: 'img', 'aria-label': o.title || t('adoption_30') });
   var n = Math.max(points.length - 1, 1);
   var x = function (i) { return l + (w - l - r) * i / n; };
   var y = function (v) { return top + (h - top - b) * (1 - v / 100); };
+  var gap = function (p) { return p.value === null || p.value === undefined; };
+  var d = '', pen = false;
   [0, 25, 50, 75, 100].forEach(function (v) {
     s.appendChild(svg('line', { x1: l, x2: w - r, y1: y(v), y2: y(v), 'class': 'grid' }));
     s.appendChild(svg('text', { x: 2, y: y(v) + 4, text: String(v) }));
   });
-  var d = points.map(function (p, i) {
-    return (i ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(p.value).toFixed(1);
-  }).join(' ');
-  if (points.length) s.appendChild(svg('path', { d: d, 'class': 'line' }));
+  /* the pen lifts over every gap */
   points.forEach(function (p, i) {
-    var c = svg('circle', { cx: x(i), cy: y(p.value), r: 3, 'class': 'dot' });
-    c.appendChild(svg('title', { text: dmy(p.label) + ': ' + pct(p.value) }));
+    if (gap(p)) { pen = false; return; }
+    d += (pen ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(p.value).toFixed(1) + ' ';
+    pen = true;
+  });
+  if (d) s.appendChild(svg('path', { d: d.trim(), 'class': 'line' }));
+  points.forEach(function (p, i) {
+    var c;
+    if (gap(p)) {
+      c = svg('line', { x1: x(i), x2: x(i), y1: y(0) - 3, y2: y(0) + 3, 'class': 'gap' });
+      c.appendChild(svg('title', { text: tick(p.label) + ': ' + t('no_payments') }));
+    } else {
+      c = svg('circle', { cx: x(i), cy: y(p.value), r: 3, 'class': 'dot' });
+      c.appendChild(svg('title', { text: tick(p.label) + ': ' + pct(p.value) }));
+    }
     s.appendChild(c);
-    /* every 7th day and the last one (today), never two crowded together */
-    if ((i % 7 === 0 && points.length - 1 - i >= 3) || i === points.length - 1)
-      s.appendChild(svg('text', { x: x(i), y: h - 8, text: dmy(p.label, true),
+    /* every `every`th point and the last one (its text ends there), never
+       two crowded together (about 6.5 px a character) */
+    if ((i % every === 0 &&
+         x(points.length - 1) - x(i) >= tick(p.label).length * 6.5 * 1.5 + 4) ||
+        i === points.length - 1)
+      s.appendChild(svg('text', { x: x(i), y: h - 8, text: tick(p.label),
                                   'text-anchor': i === points.length - 1 ? 'end' : 'middle' }));
   });
   return s;
+}
+
+/* The trend of an adoption answer as chart points: a step without
+ * payments is a gap. */
+function sharePoints(trend) {
+  return (trend || []).map(function (p) {
+    return { label: p.from, value: p.payments ? p.share_count_pct : null };
+  });
 }
 
 /* ---- pages ---- */
@@ -636,9 +666,8 @@ function pageOverview(main) {
       { label: t('cash'), value: tk.cash.amount, cls: 'cash' }
     ]));
     main.appendChild(el('h2', { text: t('adoption_30') + ' — ' + month }));
-    main.appendChild(lineChart((a.trend || []).map(function (p) {
-      return { label: p.from, value: p.share_count_pct };
-    })));
+    main.appendChild(lineChart(sharePoints(a.trend)));
+    main.appendChild(el('p', { 'class': 'hint', text: t('gap_hint') }));
   });
 }
 
@@ -1392,10 +1421,360 @@ function pageRefunds(main) {
   });
 }
 
+/* ---- province: a provincial officer's page (an admin's: every province) ---- */
+
+var STR_PROVINCE = {
+  vi: {
+    nav_province: 'Tỉnh/thành', province: 'Tỉnh/thành', all_provinces: 'Tất cả tỉnh/thành',
+    pick_province: 'Chọn tỉnh/thành', provinces_summary: 'Tổng hợp theo tỉnh/thành',
+    orgs_of_province: 'Chợ và trường trong tỉnh/thành', orgs_count: 'Số đơn vị',
+    col_code: 'Mã', col_name: 'Tên đơn vị', col_share_count: 'Tỷ lệ theo số lượt',
+    col_share_value: 'Tỷ lệ theo giá trị', col_trend: 'Xu hướng (so với kỳ trước)',
+    col_payers: 'Người nộp đã dùng chuyển khoản', col_account: 'Sạp có tài khoản riêng',
+    col_standee: 'Sạp có bảng QR', col_payers_registered: 'Người nộp đang hoạt động',
+    col_from: 'Từ ngày', col_to: 'Đến ngày',
+    points: '{v} điểm', sort_by: 'Sắp xếp theo {c}', export_csv: 'Xuất CSV (Excel)',
+    adoption_by_month: 'Tỷ lệ thanh toán không tiền mặt theo tháng (%)',
+    period_months: '{n} tháng, {from} – {to}', no_payments: 'không có giao dịch',
+    gap_hint: 'Khoảng trống trên đường: không có giao dịch trong kỳ đó (không phải 0 %).',
+    no_province: 'Chưa có đơn vị nào được gán tỉnh/thành.',
+    stalls_account: 'Sạp có tài khoản riêng', stalls_standee: 'Sạp có bảng QR',
+    province_only: 'Không xem được {asked}: tài khoản này chỉ xem số liệu của {own}.'
+  },
+  en: {
+    nav_province: 'Province', province: 'Province', all_provinces: 'All provinces',
+    pick_province: 'Province', provinces_summary: 'Summary by province',
+    orgs_of_province: 'Markets and schools of the province', orgs_count: 'Organisations',
+    col_code: 'Code', col_name: 'Organisation', col_share_count: 'Share by count',
+    col_share_value: 'Share by value', col_trend: 'Trend (against the previous period)',
+    col_payers: 'Payers who used transfer', col_account: 'Stalls with their own account',
+    col_standee: 'Stalls with a QR standee', col_payers_registered: 'Active payers',
+    col_from: 'From', col_to: 'To',
+    points: '{v} points', sort_by: 'Sort by {c}', export_csv: 'Export CSV (Excel)',
+    adoption_by_month: 'Cashless share of payments by month (%)',
+    period_months: '{n} months, {from} – {to}', no_payments: 'no payments',
+    gap_hint: 'A gap in the line: no payments in that period (not 0 %).',
+    no_province: 'No organisation has a province yet.',
+    stalls_account: 'Stalls with their own account', stalls_standee: 'Stalls with a QR standee',
+    province_only: 'Cannot show {asked}: this account reads the figures of {own} only.'
+  }
+};
+Object.keys(STR_PROVINCE).forEach(function (lang) {
+  Object.keys(STR_PROVINCE[lang]).forEach(function (k) { STR[lang][k] = STR_PROVINCE[lang][k]; });
+});
+
+function isProvince() {
+  return !!app.session && app.session.role === 'province';
+}
+
+/* The page a user may see: a province user only its province's, a
+ * board or auditor user not the province page. */
+function provincePage(name) {
+  if (isProvince()) return 'province';
+  if (name === 'province' && !canPick()) return 'overview';
+  return name;
+}
+
+/* The navigation a role has: a province user one page, the admin all
+ * (on page `name`; the province page needs no organisation picked). */
+function provinceNav(name) {
+  Array.prototype.forEach.call(document.querySelectorAll('#nav a'), function (a) {
+    var p = a.getAttribute('data-page');
+    a.hidden = isProvince() ? p !== 'province' : p === 'province' && !canPick();
+  });
+  if (name === 'province') document.getElementById('org-pick').hidden = true;
+  if (isProvince())
+    document.getElementById('who').textContent = app.session.login + ' · ' +
+      t('province') + ' ' + app.session.province;
+}
+
+/* The first day of the month `back` months before this one (Vietnam's). */
+function monthStart(back) {
+  var m = /^(\d{4})-(\d\d)/.exec(vnDate(0)), y = +m[1], mo = +m[2] - 1 - back;
+  y += Math.floor(mo / 12);
+  mo = ((mo % 12) + 12) % 12;
+  return y + '-' + ('0' + (mo + 1)).slice(-2) + '-01';
+}
+
+/* 'YYYY-MM-DD' as the month 'MM/YYYY'. */
+function monthText(iso) {
+  return iso ? iso.slice(5, 7) + '/' + iso.slice(0, 4) : '';
+}
+
+/* A share, or a dash when there were no payments to share. */
+function shareText(tot, key) {
+  return tot && tot.payments ? pct(tot[key]) : '—';
+}
+
+/* The change of the share by count against the previous period, in
+ * points; null when either period had no payments. */
+function trendValue(o) {
+  if (!o.current.payments || !o.previous.payments) return null;
+  return Math.round((o.current.share_count_pct - o.previous.share_count_pct) * 10) / 10;
+}
+
+function trendText(v) {
+  if (v === null) return '—';
+  var n = new Intl.NumberFormat(app.lang === 'vi' ? 'vi-VN' : 'en-GB',
+    { maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(v);
+  return (v > 0 ? '▲ ' : v < 0 ? '▼ ' : '') + tf('points', { v: n });
+}
+
+/* "n / of (share %)" */
+function ofText(n, of, share) {
+  return n + ' / ' + of + (of ? ' (' + pct(share) + ')' : '');
+}
+
+/* The columns of the organisations' table: what each shows, its sort
+ * value (null sorts last) and its CSV cells. */
+var PROVINCE_COLS = [
+  { key: 'code', text: function (o) { return o.code; }, sort: function (o) { return o.code; } },
+  { key: 'name', text: function (o) { return o.name; }, sort: function (o) { return o.name; } },
+  { key: 'share_count', num: true,
+    text: function (o) { return shareText(o.current, 'share_count_pct'); },
+    sort: function (o) { return o.current.payments ? o.current.share_count_pct : null; } },
+  { key: 'share_value', num: true,
+    text: function (o) { return shareText(o.current, 'share_value_pct'); },
+    sort: function (o) { return o.current.payments ? o.current.share_value_pct : null; } },
+  { key: 'trend', num: true, text: function (o) { return trendText(trendValue(o)); },
+    sort: trendValue },
+  { key: 'payers', num: true,
+    text: function (o) {
+      var c = o.current;
+      return ofText(c.payers_cashless, c.payers_registered, c.share_payers_pct);
+    },
+    sort: function (o) { return o.current.payers_cashless; } },
+  { key: 'account', num: true,
+    text: function (o) {
+      var c = o.current;
+      return ofText(c.with_bank_account, c.payers_registered, c.share_bank_account_pct);
+    },
+    sort: function (o) { return o.current.with_bank_account; } },
+  { key: 'standee', num: true,
+    text: function (o) {
+      var c = o.current;
+      return ofText(c.with_standee, c.payers_registered, c.share_standee_pct);
+    },
+    sort: function (o) { return o.current.with_standee; } }
+];
+
+/* `rows` sorted by column `key` (dir 1 ascending, -1 descending). */
+function provinceSorted(rows, key, dir) {
+  var col = PROVINCE_COLS.filter(function (c) { return c.key === key; })[0] || PROVINCE_COLS[0];
+  return rows.slice().sort(function (a, b) {
+    var x = col.sort(a), y = col.sort(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    if (typeof x === 'string') return dir * x.localeCompare(y, 'vi');
+    return dir * (x - y);
+  });
+}
+
+/* The organisations' table with sortable headers (a click sorts, again
+ * reverses); redrawn in place. */
+function provinceTable(rows) {
+  var state = app.provSort || { key: 'share_count', dir: -1 };
+  var box = el('div', { id: 'prov-orgs' });
+  function draw() {
+    var sorted = provinceSorted(rows, state.key, state.dir);
+    var tbl = el('table', { id: 'prov-table' }, [
+      el('thead', {}, [el('tr', {}, PROVINCE_COLS.map(function (c) {
+        var sortedBy = c.key === state.key;
+        var b = el('button', { type: 'button', 'class': 'sort', 'data-key': c.key,
+                               title: tf('sort_by', { c: t('col_' + c.key) }),
+                               text: t('col_' + c.key) + (sortedBy ? (state.dir > 0 ? ' ▲' : ' ▼') : '') });
+        b.addEventListener('click', function () {
+          state = { key: c.key, dir: sortedBy ? -state.dir : (c.num ? -1 : 1) };
+          app.provSort = state;
+          draw();
+        });
+        return el('th', { 'aria-sort': sortedBy ? (state.dir > 0 ? 'ascending' : 'descending') : 'none',
+                          'class': c.num ? 'num' : '' }, [b]);
+      }))]),
+      el('tbody', {}, sorted.map(function (o) {
+        return el('tr', { 'data-org': o.code }, PROVINCE_COLS.map(function (c) {
+          return el('td', { 'class': c.num ? 'num' : '', text: c.text(o) });
+        }));
+      }))
+    ]);
+    box.textContent = '';
+    box.appendChild(tbl);
+    box.rows = sorted;
+  }
+  draw();
+  return box;
+}
+
+/* One CSV field (RFC 4180). */
+function csvField(v) {
+  var s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+/* A share as a CSV number with '%' ('86.2%'), '' without payments. */
+function csvShare(tot, key) {
+  return tot.payments ? tot[key].toFixed(1) + '%' : '';
+}
+
+/* The organisations as shown (their order) as a CSV file for Excel:
+ * UTF-8 with a BOM, Vietnamese headers, dates as YYYY-MM-DD. */
+function provinceCsv(rows, a) {
+  var head = ['col_code', 'col_name', 'col_share_count', 'col_share_value', 'col_trend',
+              'col_payers', 'col_payers_registered', 'col_account', 'col_standee',
+              'col_from', 'col_to'];
+  var lines = [head.map(function (k) { return csvField(STR.vi[k]); }).join(',')];
+  rows.forEach(function (o) {
+    var c = o.current, tv = trendValue(o);
+    lines.push([o.code, o.name, csvShare(c, 'share_count_pct'), csvShare(c, 'share_value_pct'),
+                tv === null ? '' : tv.toFixed(1), c.payers_cashless, c.payers_registered,
+                c.with_bank_account, c.with_standee, a.period.from, a.period.to]
+               .map(csvField).join(','));
+  });
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}
+
+/* Offer `text` as a download named `name`. */
+function saveText(name, text, type) {
+  var url = URL.createObjectURL(new Blob([text], { type: type }));
+  var a = el('a', { href: url, download: name, hidden: '' });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+}
+
+/* A province's (or everything's) cards: shares, payers, stalls. */
+function provinceCards(cur, period) {
+  return el('div', { 'class': 'cards', id: 'prov-cards' }, [
+    card(t('cashless_share'), shareText(cur, 'share_count_pct'),
+         t('by_count') + ' · ' + shareText(cur, 'share_value_pct') + ' ' + t('by_value'), period),
+    card(t('payers_cashless'), cur.payers_cashless + ' / ' + cur.payers_registered,
+         pct(cur.share_payers_pct), period),
+    card(t('stalls_account'), cur.with_bank_account + ' / ' + cur.payers_registered,
+         pct(cur.share_bank_account_pct), period),
+    card(t('stalls_standee'), cur.with_standee + ' / ' + cur.payers_registered,
+         pct(cur.share_standee_pct), period)
+  ]);
+}
+
+/* The month-by-month chart of the last twelve months, with its period. */
+function provinceMonths(main, m) {
+  var from = m.period.from, to = m.period.to;
+  var period = tf('period_months', { n: (m.trend || []).length, from: monthText(from),
+                                     to: monthText(to) });
+  main.appendChild(el('h2', { text: t('adoption_by_month') + ' — ' + period }));
+  main.appendChild(lineChart(sharePoints(m.trend), {
+    title: t('adoption_by_month') + ' — ' + period, every: 1,
+    tick: function (lab) { return monthText(lab); } }));
+  main.appendChild(el('p', { 'class': 'hint', text: t('gap_hint') }));
+}
+
+/* The admin's province picker: every province, or all of them. */
+function provincePicker(list) {
+  var sel = el('select', { id: 'prov-pick', 'aria-label': t('pick_province') },
+    [el('option', { value: '', text: t('all_provinces') })].concat(list.map(function (p) {
+      return el('option', { value: p.name, text: p.name + ' (' + p.orgs + ')' });
+    })));
+  sel.value = app.province || '';
+  sel.addEventListener('change', function () { app.province = sel.value; route(); });
+  return el('p', { 'class': 'row' }, [el('label', { 'for': 'prov-pick', text: t('pick_province') }), sel]);
+}
+
+/* The admin's summary: one row per province over the same period. */
+function provinceSummary(list, answers) {
+  return table([t('province'), t('orgs_count'), t('col_share_count'), t('col_share_value'),
+                t('col_payers'), t('col_account'), t('col_standee')],
+    list.map(function (p, i) {
+      var c = answers[i].current;
+      var link = el('a', { href: '#province', text: p.name });
+      link.addEventListener('click', function (ev) {
+        ev.preventDefault();
+        app.province = p.name;
+        route();
+      });
+      return [link, String(p.orgs), shareText(c, 'share_count_pct'),
+              shareText(c, 'share_value_pct'),
+              ofText(c.payers_cashless, c.payers_registered, c.share_payers_pct),
+              ofText(c.with_bank_account, c.payers_registered, c.share_bank_account_pct),
+              ofText(c.with_standee, c.payers_registered, c.share_standee_pct)];
+    }));
+}
+
+function pageProvince(main) {
+  var today = vnDate(0), from = vnDate(-29);
+  var period = tf('period_30', { from: dmy(from, true), to: dmy(today) });
+  var range = { from: from, to: today };
+  var months = { from: monthStart(11), to: today, trend: 'month' };
+  return api('GET', '/v1/provinces').then(function (pl) {
+    var list = (pl.provinces || []).slice().sort(function (x, y) {
+      return x.name.localeCompare(y.name, 'vi');
+    });
+    var name = isProvince() ? app.session.province : (app.province || '');
+    var scope = name ? { province: name } : {};
+    if (!list.length && !isProvince()) {
+      main.appendChild(el('h1', { id: 'page-title', text: t('nav_province') }));
+      main.appendChild(el('p', { text: t('no_province') }));
+      return null;
+    }
+    if (name && !list.some(function (p) { return p.name === name; })) {
+      app.province = '';
+      name = '';
+      scope = {};
+    }
+    main.appendChild(el('h1', { id: 'page-title', text: t('nav_province') + ' — ' +
+      (name || t('all_provinces')) + ' — ' + dmy(today) }));
+    provinceAskedNotice(main);
+    if (!isProvince()) main.appendChild(provincePicker(list));
+    return Promise.all([
+      api('GET', '/v1/stats/adoption?' + qs(Object.assign({}, scope, range))),
+      api('GET', '/v1/stats/adoption?' + qs(Object.assign({}, scope, months))),
+      name ? Promise.resolve(null) : Promise.all(list.map(function (p) {
+        return api('GET', '/v1/stats/adoption?' + qs(Object.assign({ province: p.name }, range)));
+      }))
+    ]).then(function (res) {
+      var a = res[0], m = res[1], box;
+      main.appendChild(provinceCards(a.current, period));
+      provinceMonths(main, m);
+      if (!name) {
+        main.appendChild(el('h2', { text: t('provinces_summary') + ' — ' + period }));
+        main.appendChild(el('div', { id: 'prov-summary' }, [provinceSummary(list, res[2])]));
+        return;
+      }
+      main.appendChild(el('h2', { text: t('orgs_of_province') + ' — ' + period }));
+      box = provinceTable(a.organisations || []);
+      main.appendChild(el('p', { 'class': 'row' }, [
+        el('button', { type: 'button', id: 'prov-csv', 'class': 'secondary', text: t('export_csv'),
+                       on: { click: function () {
+                         saveText('ty-le-khong-tien-mat-' + vnSlug(name) + '-' + a.period.from +
+                                  '-' + a.period.to + '.csv', provinceCsv(box.rows, a),
+                                  'text/csv;charset=utf-8');
+                       } } })]));
+      main.appendChild(box);
+    });
+  });
+}
+
+/* A province user whose URL names another province (a link passed on,
+ * a bookmark): said so; the page shows its own, the server refuses any
+ * other. */
+function provinceAskedNotice(main) {
+  var m = /[?&]province=([^&]*)/.exec(location.hash || ''), asked = null;
+  if (!isProvince() || !m) return;
+  try { asked = decodeURIComponent(m[1]); } catch (e) { asked = m[1]; }
+  if (vnSlug(asked) === vnSlug(app.session.province)) return;
+  main.appendChild(el('div', { 'class': 'notice bad', id: 'prov-only' }, [
+    el('p', { text: tf('province_only', { asked: asked, own: app.session.province }) })]));
+}
+
+/* A name for a file: 'Đà Nẵng' -> 'da-nang'. */
+function vnSlug(s) {
+  return String(s).replace(/[đĐ]/g, 'd').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
 var PAGES = { overview: pageOverview, daily: pageDaily, statements: pageStatements,
               payers: pagePayers, invoices: pageInvoices, fees: pageFees,
               receipts: pageReceipts, refunds: pageRefunds, standees: pageStandees,
-              exports: pageExports };
+              exports: pageExports, province: pageProvince };
 
 /* ---- shell ---- */
 
@@ -1476,15 +1855,16 @@ function header() {
 
 function route() {
   var main = document.getElementById('main');
-  var h = parseHash(), name = h.page, page = PAGES[name];
+  var h = parseHash(), name = provincePage(h.page), page = PAGES[name];
   chooseOrg(h.org);
   header();
+  provinceNav(name);
   main.textContent = '';
   Array.prototype.forEach.call(document.querySelectorAll('#nav a'), function (a) {
     a.className = a.getAttribute('data-page') === name ? 'active' : '';
   });
   document.body.setAttribute('data-org', app.org || '');
-  if (!app.org) {
+  if (!app.org && name !== 'province') {
     main.appendChild(el('p', { text: t('no_org') }));
     document.body.setAttribute('data-page', name);
     return;

@@ -379,8 +379,11 @@ int sq_auth(struct store *base, const char *hash, struct store_principal *out)
         p.role = STORE_ROLE_ADMIN;
     else if (strcmp(sqi_col_text(st, 1), "board") == 0)
         p.role = STORE_ROLE_BOARD;
+    else if (strcmp(sqi_col_text(st, 1), "province") == 0)
+        p.role = STORE_ROLE_PROVINCE;
     else
         p.role = STORE_ROLE_AUDITOR;
+    snprintf(p.province, sizeof(p.province), "%s", sqi_col_text(st, 5));
     snprintf(p.actor, sizeof(p.actor), "token:%lld", (long long)p.id);
     last = db_column_int64(st, 4);
     rc = 0;
@@ -431,11 +434,12 @@ out:
 }
 
 int sq_token_add(struct store *base, const char *role, const char *org_code,
-                 const char *hash, int64_t *id)
+                 const char *province, const char *hash, int64_t *id)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     int64_t org = 0, now = (int64_t)time(NULL);
+    char prov[STORE_PROVINCE_MAX + 1] = "";
     struct db_stmt *st;
     int rc;
 
@@ -444,6 +448,11 @@ int sq_token_add(struct store *base, const char *role, const char *org_code,
         goto out;
     if (org_code != NULL) {
         rc = sqi_org_id_of(c, org_code, &org);
+        if (rc != 0)
+            goto done;
+    }
+    if (province != NULL) {
+        rc = sqi_province_canonical(c, province, prov, sizeof(prov));
         if (rc != 0)
             goto done;
     }
@@ -459,11 +468,18 @@ int sq_token_add(struct store *base, const char *role, const char *org_code,
         db_bind_null(st, 2);
     sqi_bt(st, 3, hash);
     sqi_bi(st, 4, now);
+    if (prov[0] != '\0')
+        sqi_bt(st, 5, prov);
+    else
+        db_bind_null(st, 5);
     rc = sqi_insert_id(c, st, id);
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, "cli", "token.add", org_code ? org_code : "*",
-                   json_pack("{s:s, s:I}", "role", role, "token", *id));
+                   prov[0] != '\0'
+                       ? json_pack("{s:s, s:I, s:s}", "role", role, "token",
+                                   *id, "province", prov)
+                       : json_pack("{s:s, s:I}", "role", role, "token", *id));
 done:
     rc = sqi_end_write(s, c, rc);
 out:

@@ -47,30 +47,39 @@ static int login_ok(const char *s)
     return 1;
 }
 
-int sqd_user_add(struct store *st, const char *org_code, const char *login,
-                 const char *role, const char *pwhash, const char *actor,
-                 int64_t *id)
+int sqd_user_add(struct store *st, const char *org_code, const char *province,
+                 const char *login, const char *role, const char *pwhash,
+                 const char *actor, int64_t *id)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c;
     struct db_stmt *q;
     int64_t org = 0, now = (int64_t)time(NULL);
-    int rc;
+    char prov[STORE_PROVINCE_MAX + 1] = "";
+    int rc, by_org, by_province;
 
+    by_org = role != NULL &&
+             (strcmp(role, "board") == 0 || strcmp(role, "auditor") == 0);
+    by_province = role != NULL && strcmp(role, "province") == 0;
     if (!login_ok(login) || role == NULL || pwhash == NULL ||
-        (strcmp(role, "admin") != 0) != (org_code != NULL) ||
-        (strcmp(role, "admin") && strcmp(role, "board") &&
-         strcmp(role, "auditor"))) {
+        by_org != (org_code != NULL) || by_province != (province != NULL) ||
+        (!by_org && !by_province && strcmp(role, "admin") != 0)) {
         store_set_error("invalid_field",
                         "a user needs a login of 3-32 of a-z 0-9 . _ -, "
-                        "a role admin|board|auditor and an organisation "
-                        "unless admin");
+                        "a role admin|board|auditor|province, an "
+                        "organisation for board and auditor and a "
+                        "province for province");
         return -STORE_E_INVALID;
     }
     c = sqi_get_conn(s);
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
+    if (province != NULL) {
+        rc = sqi_province_canonical(c, province, prov, sizeof(prov));
+        if (rc != 0)
+            goto done;
+    }
     if (org_code != NULL) {
         q = stmt(c, "SELECT id FROM orgs WHERE code = ?1");
         if (q == NULL) {
@@ -90,7 +99,8 @@ int sqd_user_add(struct store *st, const char *org_code, const char *login,
             goto done;
     }
     q = stmt(c, "INSERT INTO dash_users(login, role, org_id, pw_hash,"
-                " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+                " created_at, province) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                " RETURNING id");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
@@ -103,6 +113,10 @@ int sqd_user_add(struct store *st, const char *org_code, const char *login,
         db_bind_null(q, 3);
     db_bind_text(q, 4, pwhash);
     db_bind_int64(q, 5, now);
+    if (prov[0] != '\0')
+        db_bind_text(q, 6, prov);
+    else
+        db_bind_null(q, 6);
     rc = step(c, q);
     if (rc == 1)
         *id = db_column_int64(q, 0);
@@ -115,9 +129,12 @@ int sqd_user_add(struct store *st, const char *org_code, const char *login,
     }
     if (rc < 0)
         goto done;
-    rc = sqi_audit(c, now, actor, "dash.user.add", login,
-                   json_pack("{s:s, s:s}", "role", role, "org",
-                             org_code ? org_code : "*"));
+    rc =
+        sqi_audit(c, now, actor, "dash.user.add", login,
+                  prov[0] != '\0' ? json_pack("{s:s, s:s, s:s}", "role", role,
+                                              "org", "*", "province", prov)
+                                  : json_pack("{s:s, s:s}", "role", role, "org",
+                                              org_code ? org_code : "*"));
 done:
     rc = sqi_end_write(s, c, rc);
 out:
@@ -219,7 +236,8 @@ int sqd_session_get(struct store *st, const char *hash, int64_t now,
     int rc = -STORE_E_IO;
 
     q = stmt(c, "SELECT u.id, u.role, coalesce(u.org_id, 0), u.login,"
-                " s.csrf FROM dash_sessions s JOIN dash_users u ON"
+                " s.csrf, coalesce(u.province, '') FROM dash_sessions s"
+                " JOIN dash_users u ON"
                 " u.id = s.user_id WHERE s.hash = ?1 AND"
                 " s.expires_at > ?2 AND u.active = 1");
     if (q == NULL)
@@ -233,10 +251,13 @@ int sqd_session_get(struct store *st, const char *hash, int64_t now,
         const char *tok = db_column_text(q, 4);
 
         p.id = db_column_int64(q, 0);
-        p.role = strcmp(role, "admin") == 0   ? STORE_ROLE_ADMIN
-                 : strcmp(role, "board") == 0 ? STORE_ROLE_BOARD
-                                              : STORE_ROLE_AUDITOR;
+        p.role = strcmp(role, "admin") == 0      ? STORE_ROLE_ADMIN
+                 : strcmp(role, "board") == 0    ? STORE_ROLE_BOARD
+                 : strcmp(role, "province") == 0 ? STORE_ROLE_PROVINCE
+                                                 : STORE_ROLE_AUDITOR;
         p.org_id = db_column_int64(q, 2);
+        snprintf(p.province, sizeof(p.province), "%s",
+                 db_column_text(q, 5) ? db_column_text(q, 5) : "");
         snprintf(p.actor, sizeof(p.actor), "user:%s", db_column_text(q, 3));
         if (tok == NULL || strlen(tok) >= cap) {
             rc = -STORE_E_IO;

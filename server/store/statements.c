@@ -29,12 +29,13 @@ static const char *const sqls[Q__COUNT] = {
                      " FROM kiosks WHERE key_hash = ?1 AND active = 1",
     [Q_AUTH_TOKEN] = "SELECT id, role, coalesce(org_id, 0), key_hash,"
                      " coalesce((SELECT last_used_at FROM credential_times c"
-                     " WHERE c.kind = 'token' AND c.id = tokens.id), 0)"
-                     " FROM tokens WHERE key_hash = ?1 AND active = 1",
+                     " WHERE c.kind = 'token' AND c.id = tokens.id), 0),"
+                     " coalesce(province, '') FROM tokens WHERE"
+                     " key_hash = ?1 AND active = 1",
     [Q_KIOSK_ADD] = "INSERT INTO kiosks(org_id, name, key_hash, created_at)"
                     " VALUES (?1, ?2, ?3, ?4) RETURNING id",
-    [Q_TOKEN_ADD] = "INSERT INTO tokens(role, org_id, key_hash, created_at)"
-                    " VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    [Q_TOKEN_ADD] = "INSERT INTO tokens(role, org_id, key_hash, created_at,"
+                    " province) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
     [Q_ORG_BY_CODE] = "SELECT " ORG_COLS " FROM orgs WHERE code = ?1",
     [Q_ORG_BY_ID] = "SELECT " ORG_COLS " FROM orgs WHERE id = ?1",
     [Q_ORG_LIST] = "SELECT " ORG_COLS " FROM orgs"

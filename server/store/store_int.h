@@ -240,7 +240,16 @@ int sq_auth(struct store *base, const char *hash, struct store_principal *out);
 int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
                  const char *hash, int64_t *id);
 int sq_token_add(struct store *base, const char *role, const char *org_code,
-                 const char *hash, int64_t *id);
+                 const char *province, const char *hash, int64_t *id);
+/* provinces.c */
+/* Province `name` as the organisations spell it, into `out` (`cap`
+ * bytes), inside a transaction of `c` (store_ops.province_find). */
+int sqi_province_canonical(struct sqi_conn *c, const char *name, char *out,
+                           size_t cap);
+int sqv_province_find(struct store *st, const char *name, char *out,
+                      size_t cap);
+int sqv_provinces(struct store *st, struct store_province_list *out);
+int sqv_org_in_province(struct store *st, int64_t org_id, const char *province);
 /* orgs.c */
 int sq_org_create(struct store *base, const struct store_org *org,
                   const char *actor, struct store_org_row *out);
@@ -813,9 +822,9 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                struct store_cred_revoked *out);
 
 /* store_ops.dash_user_add */
-int sqd_user_add(struct store *st, const char *org_code, const char *login,
-                 const char *role, const char *pwhash, const char *actor,
-                 int64_t *id);
+int sqd_user_add(struct store *st, const char *org_code, const char *province,
+                 const char *login, const char *role, const char *pwhash,
+                 const char *actor, int64_t *id);
 /* store_ops.dash_user_get */
 int sqd_user_get(struct store *st, const char *login, char *pwhash, size_t cap,
                  int64_t *id);

@@ -27,6 +27,7 @@ const day = process.env.CHOPAY_DATE; /* the statement's day (Vietnam's today) */
 const shots = process.env.CHOPAY_SHOTS;
 const WAIT = 60000; /* ceiling of every wait (a busy 2-core CI box) */
 let passed = 0, failed = 0;
+let boardsRefused = false; /* a province user tries the boards' endpoints */
 
 function check(ok, what) {
   if (ok) passed++;
@@ -144,6 +145,118 @@ async function download(page, sel, file) {
   return [dl.suggestedFilename(), fs.readFileSync(out)];
 }
 
+/* The texts of the cells of column `n` (1-based) of the province table. */
+async function provinceColumn(page, n) {
+  return page.$$eval('#prov-table tbody tr td:nth-child(' + n + ')',
+                     (l) => l.map((e) => e.textContent));
+}
+
+/*
+ * A provincial officer of Đà Nẵng (added as "Da Nang"): one page, every
+ * market and school of the province and nothing of Huế's market, shares
+ * as '—' where there were no payments, sortable columns, a CSV for
+ * Excel, the month chart with gaps; another province refused.
+ */
+async function provinceOfficer(page) {
+  await page.goto(base + '/#daily');
+  await signIn(page, 'tinh.dn', process.env.CHOPAY_PROVINCE_PASSWORD, 'province');
+  const title = await page.textContent('#page-title');
+  check(title.includes('Đà Nẵng') && title.includes(dmy(day)),
+        'province page of Đà Nẵng, dated DD/MM/YYYY: ' + title);
+  const nav = await page.$$eval('#nav a', (l) => l.filter((a) => !a.hidden).map((a) => a.dataset.page));
+  check(nav.join() === 'province', 'a province user has one page: ' + nav);
+  check(await page.isHidden('#org-pick') && (await page.$('#prov-pick')) === null,
+        'no organisation or province picker');
+  check((await page.textContent('#who')).includes('Đà Nẵng'), 'the province in the header');
+  const codes = await provinceColumn(page, 1);
+  check(codes.slice().sort().join() === 'CHO-TT,THCS-LQD', 'its two organisations: ' + codes);
+  /* every card and chart says its period; dates DD/MM or DD/MM/YYYY */
+  const periods = await page.$$eval('#prov-cards .card .period', (l) => l.map((e) => e.textContent));
+  check(periods.length === 4 && periods.every((x) => x.includes(dmy(day))),
+        'province cards dated: ' + periods);
+  const heads = await page.$$eval('main h2', (l) => l.map((e) => e.textContent));
+  check(heads.length === 2 && /\d\d\/\d{4} – \d\d\/\d{4}/.test(heads[0]) &&
+        heads[1].includes(dmy(day)), 'chart and table headings dated: ' + heads);
+  check(!/\d{4}-\d\d/.test(await page.textContent('main')), 'no ISO dates in the page');
+  /* the month chart: 12 months, a gap where no payments were made */
+  const chart = await page.$eval('svg.chart', (s) => ({
+    dots: s.querySelectorAll('circle.dot').length,
+    gaps: s.querySelectorAll('line.gap').length,
+    pens: (s.querySelector('path.line').getAttribute('d').match(/M/g) || []).length,
+    label: s.getAttribute('aria-label') }));
+  check(chart.dots + chart.gaps === 12 && chart.gaps >= 8 && chart.dots >= 3,
+        'twelve months, the empty ones gaps: ' + JSON.stringify(chart));
+  check(chart.pens >= 2, 'the line is broken over a month without payments');
+  check(/\d\d\/\d{4}/.test(chart.label), 'the chart says its period: ' + chart.label);
+  /* a school without payments shows a dash, not 0 % */
+  const lqd = await page.$$eval('#prov-table tr[data-org=THCS-LQD] td', (l) => l.map((e) => e.textContent));
+  check(lqd[2] === '—' && lqd[3] === '—', 'no payments: a dash, not 0 %: ' + lqd);
+  /* sorting: by code, then reversed */
+  await page.click('#prov-table th button[data-key=code]');
+  let sorted = await provinceColumn(page, 1);
+  check(sorted.join() === 'CHO-TT,THCS-LQD', 'sorted by code: ' + sorted);
+  check((await page.getAttribute('#prov-table th:first-child', 'aria-sort')) === 'ascending',
+        'aria-sort ascending');
+  await page.click('#prov-table th button[data-key=code]');
+  sorted = await provinceColumn(page, 1);
+  check(sorted.join() === 'THCS-LQD,CHO-TT', 'sorted by code, reversed: ' + sorted);
+  await page.click('#prov-table th button[data-key=share_value]');
+  sorted = await provinceColumn(page, 1);
+  check(sorted[0] === 'CHO-TT', 'by share of value, the empty one last: ' + sorted);
+  await shot(page, '25-province');
+  /* CSV for Excel: BOM, Vietnamese header, the rows as sorted */
+  const [name, csv] = await download(page, '#prov-csv', 'province-da-nang.csv');
+  check(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf, 'province CSV: UTF-8 BOM');
+  check(/^ty-le-khong-tien-mat-da-nang-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/.test(name),
+        'province CSV name ' + name);
+  const rows = csvRows(csv.toString('utf8').slice(1), ',');
+  check(rows[0][0] === 'Mã' && rows[0][2] === 'Tỷ lệ theo số lượt', 'province CSV header: ' + rows[0]);
+  check(rows.length === 3 && rows[1][0] === 'CHO-TT' && rows[2][0] === 'THCS-LQD' &&
+        /^\d+\.\d%$/.test(rows[1][2]) && rows[2][2] === '', 'province CSV rows: ' + rows.slice(1));
+  check(rows[2][1] === 'Trường THCS Lê Quý Đôn' || /Trường/.test(rows[2][1]), 'CSV diacritics: ' + rows[2][1]);
+  /* another province, its market and the boards' endpoints: refused */
+  await page.goto(base + '/#province?province=Th%E1%BB%ABa%20Thi%C3%AAn%20Hu%E1%BA%BF');
+  await page.waitForFunction(() => document.body.getAttribute('data-page') === 'province' &&
+    document.getElementById('main').getAttribute('aria-busy') === 'false');
+  check((await page.textContent('#page-title')).includes('Đà Nẵng'), 'a forged province ignored');
+  check((await page.textContent('#prov-only')).includes('chỉ xem số liệu của Đà Nẵng'),
+        'and the page says so');
+  boardsRefused = true;
+  const other = await page.evaluate(async () => [
+    (await fetch('/v1/stats/adoption?province=Th%E1%BB%ABa%20Thi%C3%AAn%20Hu%E1%BA%BF')).status,
+    (await fetch('/v1/stats/adoption?org=CHO-HUE')).status,
+    (await fetch('/v1/reports/daily?org=CHO-HUE')).status,
+    (await fetch('/v1/orgs/CHO-TT/payers')).status,
+    (await fetch('/v1/orgs')).status]);
+  boardsRefused = false;
+  check(other.every((s) => s === 403), 'another province and the boards\' endpoints refused: ' + other);
+  const err = await page.evaluate(async () =>
+    (await fetch('/v1/stats/adoption?province=THUA%20THIEN%20HUE')).json());
+  check(err.error && err.error.code === 'forbidden' && /Đà Nẵng/.test(err.error.message),
+        'the refusal names its province: ' + JSON.stringify(err));
+  await shot(page, '26-province-refused', true);
+  await signOut(page);
+}
+
+/* The admin: every province summed up, then one picked. */
+async function provinceAdmin(page) {
+  await signIn(page, 'quantri', process.env.CHOPAY_ADMIN_PASSWORD);
+  await goPage(page, 'province');
+  const picks = await page.$$eval('#prov-pick option', (l) => l.map((o) => o.value));
+  check(picks.join('|') === '|Thừa Thiên Huế|Đà Nẵng' || picks.join('|') === '|Đà Nẵng|Thừa Thiên Huế',
+        'the admin picks among every province: ' + picks);
+  const sum = await page.$$eval('#prov-summary tbody tr td:first-child', (l) => l.map((e) => e.textContent));
+  check(sum.length === 2, 'one summary row per province: ' + sum);
+  await shot(page, '27-province-admin');
+  await page.selectOption('#prov-pick', 'Đà Nẵng');
+  await page.waitForFunction(() => document.getElementById('prov-table') &&
+    document.getElementById('main').getAttribute('aria-busy') === 'false');
+  const codes = await provinceColumn(page, 1);
+  check(codes.slice().sort().join() === 'CHO-TT,THCS-LQD', 'the admin sees Đà Nẵng\'s: ' + codes);
+  await shot(page, '28-province-admin-da-nang');
+  await signOut(page);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHOPAY_CHROMIUM || '/usr/bin/chromium',
@@ -173,7 +286,8 @@ async function main() {
         !(r.status() === 422 && u.startsWith('/v1/statements')) &&
         !(r.status() === 401 && u.startsWith('/dash/')) &&
         !(r.status() === 409 && /\/close$/.test(u)) &&
-        !(r.status() === 403 && /THCS-LQD|province/.test(u)))
+        !(r.status() === 403 && /THCS-LQD|CHO-HUE|province/.test(u)) &&
+        !(r.status() === 403 && boardsRefused))
       refused.push(r.status() + ' ' + u);
   });
   page.on('dialog', (d) => d.accept()); /* "close this day?" */
@@ -682,7 +796,7 @@ async function main() {
   await signIn(page, 'quantri', process.env.CHOPAY_ADMIN_PASSWORD);
   check(await page.isVisible('#org-pick'), 'admin has the organisation picker');
   const opts = await page.$$eval('#org-pick option', (l) => l.map((o) => o.value));
-  check(opts.join(',') === 'CHO-TT,THCS-LQD', 'picker offers both: ' + opts);
+  check(opts.join(',') === 'CHO-HUE,CHO-TT,THCS-LQD', 'picker offers all three: ' + opts);
   await page.selectOption('#org-pick', 'THCS-LQD');
   await page.waitForFunction(() => document.body.getAttribute('data-org') === 'THCS-LQD' &&
     document.body.getAttribute('data-page') === 'overview' &&
@@ -704,6 +818,9 @@ async function main() {
         (await page.inputValue('#org-pick')) === 'THCS-LQD', 'kept after a reload');
   await shot(page, '24-admin-school-payers');
   await signOut(page);
+
+  await provinceOfficer(page);
+  await provinceAdmin(page);
 
   const csp = problems.filter((p) => /Content Security Policy|Refused to/.test(p));
   check(csp.length === 0, 'CSP violations: ' + csp.join(' | '));

@@ -10,7 +10,8 @@
 # one), review actions, the day close, a refund, a receipt and its print
 # view, a standee, fees and invoice generation, CSV exports, the English
 # toggle, a forged organisation, the auditor's read-only pages, the
-# admin's organisation picker.
+# admin's organisation picker, a provincial officer's page and the
+# admin's view across provinces.
 # Screenshots of each page and the CSVs go to $BUILD/dash-screens/.
 # Last line: "N passed, N failed".
 set -u
@@ -79,6 +80,56 @@ printf '%s\n' "$audit_pw" | "$server" user add --role auditor --org CHO-TT \
     --name kiemtoan --data-dir "$data" >"$work/useradd.log" 2>&1 ||
     { cat "$work/useradd.log" >&2; fail "cannot add the auditor user"; }
 
+# A provincial officer of Đà Nẵng (both demo organisations), named the
+# way someone types it without diacritics; a market in another province
+# that the officer must not see.
+prov_pw="so-tai-chinh-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+python3 -c 'import json, sys, urllib.request
+c = json.load(open(sys.argv[1]))
+def call(method, path, body):
+    q = urllib.request.Request("http://" + sys.argv[2] + path, method=method,
+                               data=json.dumps(body).encode(),
+                               headers={"Authorization": "Bearer " + c["admin_token"],
+                                        "Content-Type": "application/json"})
+    urllib.request.urlopen(q).read()
+call("POST", "/v1/orgs", {"code": "CHO-HUE", "kind": "market", "name": "Chợ Đông Ba",
+                          "bank_bin": "970436", "account": "5023456789",
+                          "account_name": "BQL CHO DONG BA", "prefix": "DB"})
+call("PUT", "/v1/orgs/CHO-HUE/province", {"province": "Thừa Thiên Huế"})' \
+    "$data/demo-credentials.json" "$addr" >"$work/hue.log" 2>&1 ||
+    { cat "$work/hue.log" >&2; fail "cannot add the market of Huế"; }
+printf '%s\n' "$prov_pw" | "$server" user add --role province --province "Da Nang" \
+    --name tinh.dn --data-dir "$data" >"$work/useradd.log" 2>&1 ||
+    { cat "$work/useradd.log" >&2; fail "cannot add the province user"; }
+
+# Payments of earlier months and days for the province's charts, written
+# straight into the database (the API dates every payment today): four
+# months ago, 40 days ago (the previous 30 days: a trend), 12 and 5 days
+# ago; none in the months and days between (gaps in the lines, not 0 %).
+python3 -c 'import sqlite3, sys, datetime
+db = sqlite3.connect(sys.argv[1], timeout=30)
+today = datetime.date.fromisoformat(sys.argv[2])
+def months_back(n):
+    m = today.month - 1 - n
+    return datetime.date(today.year + m // 12, m % 12 + 1, 10)
+days = [(months_back(4), 4, 2), (today - datetime.timedelta(days=40), 6, 3),
+        (today - datetime.timedelta(days=12), 3, 2),
+        (today - datetime.timedelta(days=5), 5, 1)]
+payers = [r[0] for r in db.execute("SELECT y.id FROM payers y JOIN orgs o ON o.id = y.org_id"
+                                   " WHERE o.code = ? ORDER BY y.id LIMIT 8", ("CHO-TT",))]
+org = db.execute("SELECT id FROM orgs WHERE code = ?", ("CHO-TT",)).fetchone()[0]
+n = 0
+for day, transfers, cash in days:
+    for k in range(transfers + cash):
+        n += 1
+        db.execute("INSERT INTO payments(org_id, payer_id, method, amount, actor,"
+                   " created_at, day, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (org, payers[k % len(payers)], "transfer" if k < transfers else "cash",
+                    150000 + 10000 * k, "test", 0, day.isoformat(), "LICHSU-%d" % n))
+db.commit()' "$data/chopay.db" "$(TZ=Asia/Ho_Chi_Minh date +%Y-%m-%d)" \
+    >"$work/history.log" 2>&1 ||
+    { cat "$work/history.log" >&2; fail "cannot write the earlier payments"; }
+
 # The sender of the first credit is stall A-1's vendor, named as banks
 # write it (ASCII capitals): the review queue suggests A-1 by name. Read
 # from the server, not assumed.
@@ -128,6 +179,7 @@ rm -f "$shots"/*.png "$shots"/*.csv
 (cd "$work" && CHOPAY_URL="http://$addr" CHOPAY_SHOTS="$shots" \
     CHOPAY_CHROMIUM="$chromium" CHOPAY_PASSWORD="$password" \
     CHOPAY_ADMIN_PASSWORD="$admin_pw" CHOPAY_AUDITOR_PASSWORD="$audit_pw" CHOPAY_DATE="$iso" CHOPAY_SENDER="$sender" \
+    CHOPAY_PROVINCE_PASSWORD="$prov_pw" \
     CHOPAY_UPLOAD_BAD="$work/upload-bad.csv" CHOPAY_UPLOAD_GOOD="$work/upload-good.csv" \
     CHOPAY_YDAY="$yiso" \
     HOME="$work" \

@@ -239,7 +239,7 @@ static void test_triggers(void)
                      "day_close_txns_no_update,day_closes_no_delete,"
                      "receipts_no_delete");
     CHECK_INT(st_sql_int(db_file, "SELECT max(version) FROM schema_version"),
-              15);
+              16);
 }
 
 int main(void)
