@@ -1,4 +1,4 @@
--- pgsql.sql: the chopay schema on PostgreSQL, at schema version 14 (the
+-- pgsql.sql: the chopay schema on PostgreSQL, at schema version 15 (the
 -- version the SQLite migrations reach). A PostgreSQL database starts here:
 -- there are no older PostgreSQL deployments to migrate. Later versions
 -- are added to both dialects.
@@ -50,6 +50,8 @@ CREATE TABLE payers (
     bank_account TEXT COLLATE "C" NOT NULL DEFAULT '',
     active BIGINT NOT NULL DEFAULT 1 CHECK (active IN (0,1)),
     credit BIGINT NOT NULL DEFAULT 0 CHECK (credit >= 0),
+    bank_account_name TEXT COLLATE "C" NOT NULL DEFAULT '',
+    search_key TEXT COLLATE "C" NOT NULL DEFAULT '',
     UNIQUE (org_id, code)
 );
 
@@ -489,4 +491,4 @@ CREATE TRIGGER audit_encodings_no_update BEFORE UPDATE ON audit_encodings
 CREATE TRIGGER audit_encodings_no_delete BEFORE DELETE ON audit_encodings
     FOR EACH ROW EXECUTE FUNCTION chopay_refuse('audit encodings are fixed');
 
-INSERT INTO schema_version (version) VALUES (14);
+INSERT INTO schema_version (version) VALUES (15);

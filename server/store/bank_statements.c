@@ -138,7 +138,10 @@ static const char *const bsql[B__COUNT] = {
                " ORDER BY booking_date, booked_at, provider, provider_txn_id",
     [B_LIST] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
                " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) AND id > ?3"
-               " AND created_at >= ?5 ORDER BY id LIMIT ?4",
+               " AND created_at >= ?5 ORDER BY id LIMIT ?4 OFFSET ?6",
+    [B_COUNT] = "SELECT count(*) FROM bank_txns WHERE org_id = ?1"
+                " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2)"
+                " AND created_at >= ?3",
     [B_GET] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
               " AND id = ?2",
     [B_AUDIT_OF] = "SELECT at, actor, action, detail FROM audit"

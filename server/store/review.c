@@ -66,6 +66,7 @@ int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
     sqi_bi(st, 3, f->after_id);
     sqi_bi(st, 4, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
     sqi_bi(st, 5, f->since);
+    sqi_bi(st, 6, f->offset);
     while ((rc = sqi_step(c, st)) == 1)
         json_array_append_new(a, txn_json(st));
     db_reset(st);
@@ -76,6 +77,24 @@ out:
         *out = a;
     else
         json_decref(a);
+    return rc;
+}
+
+int sqb_count(struct store *base, int64_t org, const struct store_filter *f,
+              int64_t *total)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db_stmt *st = sqb_q(c, B_COUNT);
+    int rc = -STORE_E_IO;
+
+    if (st != NULL) {
+        sqi_bi(st, 1, org);
+        sqi_bt(st, 2, f->status);
+        sqi_bi(st, 3, f->since);
+        rc = sqi_count(c, st, total);
+    }
+    sqi_put_conn(s, c);
     return rc;
 }
 

@@ -182,7 +182,8 @@ static const char *const *const migrations[] = {migration1,
                                                 sqi_migration_credentials,
                                                 sqi_migration_audit_v2,
                                                 sqi_migration_journal_bounds,
-                                                sqi_migration_c_dating};
+                                                sqi_migration_c_dating,
+                                                sqi_migration_payer_search};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -227,8 +228,9 @@ static int open_db(const char *path, const char *shown, unsigned flags,
                         err);
         return missing ? -STORE_E_USAGE : -STORE_E_IO;
     }
-    if (!(flags & DB_READONLY) && (sqi_account_functions(c->dbh) != 0 ||
-                                   sqi_bank_functions(c->dbh) != 0)) {
+    if (!(flags & DB_READONLY) &&
+        (sqi_account_functions(c->dbh) != 0 ||
+         sqi_bank_functions(c->dbh) != 0 || sqi_payer_functions(c->dbh) != 0)) {
         store_set_error("storage_unavailable", "%s: %s", shown,
                         db_errmsg(c->dbh));
         db_close(c->dbh);
