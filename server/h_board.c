@@ -289,8 +289,8 @@ static int filters(struct req *r, struct store_filter *f, enum MHD_Result *res);
 
 enum MHD_Result h_payer_list(struct req *r)
 {
-    static const char *const allowed[] = {"q", "limit", "offset", "after",
-                                          NULL};
+    static const char *const allowed[] = {"q",      "code",  "limit",
+                                          "offset", "after", NULL};
     struct store_payer_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
@@ -300,6 +300,7 @@ enum MHD_Result h_payer_list(struct req *r)
     if (api_query_check(r, allowed, &res) != 0 ||
         api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
+    f.payer = api_query(r, "code"); /* one payer, by its exact code */
     rc = r->s->st->ops->payer_list(r->s->st, org, &f, &l);
     if (rc != 0)
         return api_store_error(r, rc);
@@ -651,9 +652,10 @@ enum MHD_Result h_invoice_list(struct req *r)
         api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
     if (f.status && strcmp(f.status, "open") && strcmp(f.status, "partial") &&
-        strcmp(f.status, "paid"))
+        strcmp(f.status, "paid") && strcmp(f.status, "unpaid"))
         return api_error(r, 400, "invalid_parameter",
-                         "status: open, partial or paid");
+                         "status: open, partial, paid or unpaid (open or"
+                         " partial)");
     rc = r->s->st->ops->invoice_list(r->s->st, org, &f, &l);
     if (rc != 0)
         return api_store_error(r, rc);

@@ -280,12 +280,14 @@ out:
  * Bind the search of `f` to ?3 and ?4 of `st`: LIKE patterns of the
  * text folded as the search key's name (words) and code (letters and
  * digits only, so "a12" finds "A-12"). No text, or none left after
- * folding: no search.
+ * folding: no search. And f->payer, one payer's code, to ?7.
  */
 static void bind_search(struct db_stmt *st, const struct store_filter *f)
 {
     char w[PAYER_KEY_MAX], k[PAYER_KEY_MAX], pat[PAYER_KEY_MAX + 2];
 
+    if (f != NULL && f->payer != NULL)
+        sqi_bt(st, 7, f->payer);
     if (f == NULL || f->q == NULL)
         return;
     fold_to(f->q, 1, w, sizeof(w));

@@ -21,14 +21,17 @@
 #define PAYER_COLS                                                             \
     "code, name, category, zone, class_name AS class, guardian, bank_bin, "    \
     "bank_account, active, credit, bank_account_name"
-/* ?3 and ?4: LIKE patterns of the folded search text (payers.c) */
+/* ?3 and ?4: LIKE patterns of the folded search text (payers.c), ?7 one
+ * payer's code */
 #define PAYER_FILTER                                                           \
     " WHERE org_id = ?1 AND (CAST(?3 AS TEXT) IS NULL"                         \
-    " OR search_key LIKE ?3 OR search_key LIKE ?4)"
+    " OR search_key LIKE ?3 OR search_key LIKE ?4)"                            \
+    " AND (CAST(?7 AS TEXT) IS NULL OR code = ?7)"
 #define INVOICE_FILTER                                                         \
     " WHERE i.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"       \
     " AND (CAST(?3 AS TEXT) IS NULL OR i.period = ?3)"                         \
-    " AND (CAST(?4 AS TEXT) IS NULL OR " INV_STATUS " = ?4)"
+    " AND (CAST(?4 AS TEXT) IS NULL OR " INV_STATUS " = ?4"                    \
+    " OR (?4 = 'unpaid' AND i.paid < i.amount))"
 #define INTENT_FILTER                                                          \
     " WHERE t.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"       \
     " AND (CAST(?3 AS TEXT) IS NULL OR " INTENT_STATUS " = ?3)"                \

@@ -91,6 +91,11 @@ static void test_search(void)
     resp_free(&r);
     CHECK_STR(search("bun", got, sizeof(got), &total), "");
     CHECK_STR(search("hu%20tieu", got, sizeof(got), &total), "B-7");
+    /* one payer by its exact code */
+    r = st_get(&srv, "/v1/orgs/MKT/payers?code=A-1", admin);
+    CHECK_STR(codes_of(&r, got, sizeof(got)), "A-1");
+    CHECK_INT(JI(r, "total"), 1);
+    resp_free(&r);
     /* paging inside a search: the total stays the search's */
     r = st_get(&srv, "/v1/orgs/MKT/payers?q=nguyen&limit=1&offset=1", admin);
     CHECK_INT(r.status, 200);
@@ -202,10 +207,14 @@ static void test_paging(void)
     CHECK_INT((long long)json_array_size(J(r, "invoices")), 1);
     CHECK_INT(JI(r, "total"), 2);
     resp_free(&r);
+    /* what a payer owes: open and partly paid invoices */
+    r = st_get(&srv, "/v1/orgs/MKT/invoices?payer=A-2&status=unpaid", admin);
+    CHECK_INT(JI(r, "total"), 2);
+    resp_free(&r);
     /* a payer's receipts */
     r = st_send(&srv, "POST", "/v1/cash", kiosk, "cash-a2",
                 "{\"payer\":\"A-2\",\"invoices\":\"all\",\"amount\":"
-                "1000000,\"collector\":\"Chị Hoa\"}");
+                "700000,\"collector\":\"Chị Hoa\"}");
     CHECK_INT(r.status, 201);
     resp_free(&r);
     r = st_get(&srv, "/v1/orgs/MKT/receipts?payer=A-2", admin);
@@ -216,7 +225,13 @@ static void test_paging(void)
               "A-2");
     CHECK_INT(json_integer_value(json_object_get(
                   json_array_get(J(r, "receipts"), 0), "amount")),
-              1000000);
+              700000);
+    resp_free(&r);
+    r = st_get(&srv, "/v1/orgs/MKT/invoices?payer=A-2&status=unpaid", admin);
+    CHECK_INT(JI(r, "total"), 1); /* 700000: October paid, November partly */
+    CHECK_STR(json_string_value(json_object_get(
+                  json_array_get(J(r, "invoices"), 0), "status")),
+              "partial");
     resp_free(&r);
     r = st_get(&srv, "/v1/orgs/MKT/receipts?payer=A-3", admin);
     CHECK_INT(JI(r, "total"), 0);
