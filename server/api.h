@@ -190,6 +190,18 @@ int api_query_check(struct req *r, const char *const *allowed,
 /* A query argument or NULL. */
 const char *api_query(struct req *r, const char *name);
 
+/* Lists answer pages of API_PAGE_DEFAULT rows unless `limit` asks for
+ * 1..API_PAGE_MAX, beside `total`, the rows over every page. */
+#define API_PAGE_DEFAULT 100
+#define API_PAGE_MAX     1000
+/*
+ * Read the paging arguments `limit` (0 when absent: the default) and
+ * `offset` (rows skipped, 0 when absent) into *limit and *offset.
+ * Returns 0 or -1 with a 400 invalid_parameter queued in *res.
+ */
+int api_paging(struct req *r, int64_t *limit, int64_t *offset,
+               enum MHD_Result *res);
+
 /*
  * Resolve the {org} of the URL (arg 0) and check the caller's scope.
  * Returns 0 and *id, or -1 with the error reply queued in *res.
@@ -269,6 +281,7 @@ enum MHD_Result h_invoices_generate(struct req *r);
 enum MHD_Result h_invoice_list(struct req *r);
 enum MHD_Result h_intent_list(struct req *r);
 enum MHD_Result h_payment_list(struct req *r);
+enum MHD_Result h_receipt_list(struct req *r);
 enum MHD_Result h_bank_sepay(struct req *r);
 enum MHD_Result h_bank_casso(struct req *r);
 enum MHD_Result h_bank_payos(struct req *r);

@@ -97,6 +97,7 @@ static json_t *payer_into(json_t *j, const struct store_payer_row *p)
     json_object_set_new(j, "guardian", text(p->guardian));
     json_object_set_new(j, "bank_bin", text(p->bank_bin));
     json_object_set_new(j, "bank_account", text(p->bank_account));
+    json_object_set_new(j, "bank_account_name", text(p->bank_account_name));
     json_object_set_new(j, "active", json_integer(p->active));
     json_object_set_new(j, "credit", json_integer(p->credit));
     return j;
@@ -320,4 +321,22 @@ json_t *api_json_directory(const struct store_directory *d)
     json_object_set_new(j, "payers", payers);
     json_object_set_new(j, "fees", fees);
     return j;
+}
+
+json_t *api_json_receipts(const struct store_receipt_list *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct store_receipt_row *r = &l->rows[i];
+
+        json_array_append_new(
+            a,
+            json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:b}", "id",
+                      (json_int_t)r->id, "number", r->number, "payer", r->payer,
+                      "method", r->method, "amount", (json_int_t)r->amount,
+                      "paid_at", (json_int_t)r->paid_at, "voided", r->voided));
+    }
+    return a;
 }

@@ -67,6 +67,8 @@ json_t *api_json_intents(const struct store_intent_list *l);
  * intent, reference, source, collector, created_at, allocations:
  * [{invoice, amount}]}] (null for what a payment has not). */
 json_t *api_json_payments(const struct store_payment_list *l);
+/* Receipts `l` as [{id, number, payer, method, amount, paid_at, voided}]. */
+json_t *api_json_receipts(const struct store_receipt_list *l);
 
 /* Dues `d` as {payer, name, invoices: [{id, label, period, amount, paid,
  * due}], total_due}. */

@@ -137,7 +137,9 @@ static int standee_cmd(struct store *st, const struct srv_cli *a)
         si.vendor = json_string_value(json_object_get(p, "name"));
         si.bin = json_string_value(json_object_get(p, "bank_bin"));
         si.account = json_string_value(json_object_get(p, "bank_account"));
-        si.holder = si.vendor;
+        si.holder = json_string_value(json_object_get(p, "bank_account_name"));
+        if (si.holder == NULL || si.holder[0] == '\0')
+            si.holder = si.vendor;
         if (si.bin[0] == '\0' || si.account[0] == '\0') {
             if (a->payer != NULL) {
                 fprintf(stderr,

@@ -25,6 +25,7 @@ enum col {
     C_GUARDIAN,
     C_BANK_BIN,
     C_BANK_ACCOUNT,
+    C_BANK_ACCOUNT_NAME,
     C__COUNT
 };
 
@@ -38,6 +39,8 @@ static const char *const names[C__COUNT][5] = {
     [C_GUARDIAN] = {"GUARDIAN", "PHU HUYNH", NULL, NULL, NULL},
     [C_BANK_BIN] = {"BANK_BIN", "BIN", "NGAN HANG", NULL, NULL},
     [C_BANK_ACCOUNT] = {"BANK_ACCOUNT", "SO TAI KHOAN", "STK", NULL, NULL},
+    [C_BANK_ACCOUNT_NAME] = {"BANK_ACCOUNT_NAME", "TEN TAI KHOAN",
+                             "CHU TAI KHOAN", "TEN CHU TAI KHOAN", NULL},
 };
 
 /* Columns each kind of organisation may have. */
@@ -46,7 +49,8 @@ static int col_allowed(int c, int market)
     if (c == C_CODE || c == C_NAME || c == C_CATEGORY)
         return 1;
     if (market)
-        return c == C_ZONE || c == C_BANK_BIN || c == C_BANK_ACCOUNT;
+        return c == C_ZONE || c == C_BANK_BIN || c == C_BANK_ACCOUNT ||
+               c == C_BANK_ACCOUNT_NAME;
     return c == C_CLASS || c == C_GUARDIAN;
 }
 
@@ -129,21 +133,52 @@ static char *trim(char *s)
     return s;
 }
 
-static void add_err(json_t *errs, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void add_err(json_t *errs, int line, const char *vi, const char *en, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void add_err(json_t *errs, int line, const char *fmt, ...)
+/*
+ * Report a problem on `line`: "message" in Vietnamese ("Dòng 7: thiếu mã
+ * người nộp"), "message_en" in English; `vi` and `en` are formats of the
+ * same arguments in the same order.
+ */
+static void add_err(json_t *errs, int line, const char *vi, const char *en, ...)
 {
-    char msg[256];
-    va_list ap;
+    char m_vi[320], m_en[320];
+    int n_vi = 0, n_en = 0;
+    va_list ap, aq;
 
     if (json_array_size(errs) >= 1000)
         return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (line > 0) {
+        n_vi = snprintf(m_vi, sizeof(m_vi), "Dòng %d: ", line);
+        n_en = snprintf(m_en, sizeof(m_en), "Line %d: ", line);
+    }
+    va_start(ap, en);
+    va_copy(aq, ap);
+    vsnprintf(m_vi + n_vi, sizeof(m_vi) - (size_t)n_vi, vi, ap);
+    vsnprintf(m_en + n_en, sizeof(m_en) - (size_t)n_en, en, aq);
+    va_end(aq);
     va_end(ap);
-    json_array_append_new(
-        errs, json_pack("{s:i, s:s}", "line", line, "message", msg));
+    json_array_append_new(errs, json_pack("{s:i, s:s, s:s}", "line", line,
+                                          "message", m_vi, "message_en", m_en));
+}
+
+/* Fold the holder's name in place to upper-case ASCII as banks write it
+ * ("Nguyễn Thị Lan" -> "NGUYEN THI LAN"); 0, or -1 when it has anything
+ * but letters, digits, spaces, '.' and '-' or is longer than 50. */
+static int holder_fold(char *s)
+{
+    size_t n = strlen(s);
+    char *t = malloc(n + 1);
+    int rc = -1;
+
+    if (t != NULL && vntext_fold(s, n, t, n + 1, &n) == 0 && n <= 50 &&
+        strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-") == n) {
+        memcpy(s, t, n + 1);
+        rc = 0;
+    }
+    free(t);
+    return rc;
 }
 
 /* [A-Z0-9-]{min,max} (the same rule as the HTTP API's codes). */
@@ -179,8 +214,8 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
     }
     if (vntext_utf8_valid(data, len) != 0 || memchr(data, '\0', len)) {
         add_err(errs, 1,
-                "the file is not UTF-8 text (save as "
-                "\"CSV UTF-8\")");
+                "tệp không phải văn bản UTF-8 (hãy lưu dạng \"CSV UTF-8\")",
+                "the file is not UTF-8 text (save as \"CSV UTF-8\")");
         goto fail;
     }
     buf = malloc(2 * len + 2); /* every byte, plus a NUL per field */
@@ -203,8 +238,9 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
     nh = record(&ps, f, &over);
     if (nh <= 0) {
         add_err(errs, 1,
-                "empty file: the first line must name the "
-                "columns (code,name,...)");
+                "tệp trống: dòng đầu phải ghi tên các cột (mã, tên, ...)",
+                "empty file: the first line must name the columns "
+                "(code,name,...)");
         goto fail;
     }
     memset(have, 0, sizeof(have));
@@ -220,12 +256,15 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
                 if (strcmp(folded, names[c][j]) == 0)
                     found = c;
         if (found < 0 || !col_allowed(found, market)) {
-            add_err(errs, 1, "unknown column '%.40s' for a %s", f[k], kind);
+            add_err(errs, 1, "cột '%.40s' không dùng được cho %s",
+                    "unknown column '%.40s' for a %s", f[k],
+                    market ? "chợ (market)" : "trường (school)");
             col[k] = -1;
             continue;
         }
         if (have[found]) {
-            add_err(errs, 1, "column '%.40s' appears twice", f[k]);
+            add_err(errs, 1, "cột '%.40s' xuất hiện hai lần",
+                    "column '%.40s' appears twice", f[k]);
             col[k] = -1;
             continue;
         }
@@ -233,7 +272,8 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
         col[k] = found;
     }
     if (!have[C_CODE] || !have[C_NAME])
-        add_err(errs, 1, "the header needs at least 'code' and 'name'");
+        add_err(errs, 1, "dòng tiêu đề cần ít nhất cột 'mã' và 'tên'",
+                "the header needs at least 'code' and 'name'");
     if (json_array_size(errs) > 0)
         goto fail;
     for (;;) {
@@ -245,7 +285,8 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
         if (nf == 0)
             break;
         if (nf < 0) {
-            add_err(errs, line, "a quoted field is never closed");
+            add_err(errs, line, "có dấu ngoặc kép chưa được đóng",
+                    "a quoted field is never closed");
             break;
         }
         for (k = 0; k < nf; k++)
@@ -254,7 +295,8 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
         if (empty)
             continue;
         if (nf != nh || over) {
-            add_err(errs, line, "%d fields where the header has %d", nf, nh);
+            add_err(errs, line, "có %d ô trong khi tiêu đề có %d cột",
+                    "%d fields where the header has %d", nf, nh);
             continue;
         }
         for (k = 0; k < nf; k++)
@@ -264,49 +306,71 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
         p.active = 1;
         for (k = 0; v[C_CODE] && v[C_CODE][k]; k++)
             v[C_CODE][k] = (char)toupper((unsigned char)v[C_CODE][k]);
-        if (!code_ok(v[C_CODE], 1, 32)) {
-            add_err(errs, line,
-                    "code '%.40s': use letters, digits and '-' "
-                    "(at most 32)",
-                    v[C_CODE] ? v[C_CODE] : "");
+        if (v[C_CODE] == NULL || v[C_CODE][0] == '\0') {
+            add_err(errs, line, "thiếu mã người nộp",
+                    "the payer code is missing");
             continue;
         }
-        if (v[C_NAME] == NULL || v[C_NAME][0] == '\0' ||
-            strlen(v[C_NAME]) > 128) {
-            add_err(errs, line, "name: required, at most 128 bytes");
+        if (!code_ok(v[C_CODE], 1, 32)) {
+            add_err(errs, line,
+                    "mã '%.40s' chỉ gồm chữ, số và '-' (tối đa 32 ký tự)",
+                    "code '%.40s': use letters, digits and '-' (at most 32)",
+                    v[C_CODE]);
+            continue;
+        }
+        if (v[C_NAME] == NULL || v[C_NAME][0] == '\0') {
+            add_err(errs, line, "thiếu tên người nộp", "the name is missing");
+            continue;
+        }
+        if (strlen(v[C_NAME]) > 128) {
+            add_err(errs, line, "tên dài quá 128 byte",
+                    "name: at most 128 bytes");
             continue;
         }
         if ((v[C_ZONE] && strlen(v[C_ZONE]) > 16) ||
             (v[C_CLASS] && strlen(v[C_CLASS]) > 16) ||
             (v[C_CATEGORY] && strlen(v[C_CATEGORY]) > 32) ||
             (v[C_GUARDIAN] && strlen(v[C_GUARDIAN]) > 128)) {
-            add_err(errs, line, "a field is too long");
+            add_err(errs, line, "có ô dài quá mức cho phép",
+                    "a field is too long");
             continue;
         }
         if (v[C_BANK_BIN] && v[C_BANK_BIN][0] && !digits(v[C_BANK_BIN], 6, 6)) {
-            add_err(errs, line, "bank_bin '%.20s': six digits", v[C_BANK_BIN]);
+            add_err(errs, line, "mã ngân hàng (BIN) '%.20s' phải gồm 6 chữ số",
+                    "bank_bin '%.20s': six digits", v[C_BANK_BIN]);
             continue;
         }
         if (v[C_BANK_ACCOUNT] && v[C_BANK_ACCOUNT][0] &&
             !digits(v[C_BANK_ACCOUNT], 4, 19)) {
-            add_err(errs, line, "bank_account: 4 to 19 digits");
+            add_err(errs, line, "số tài khoản phải gồm 4 đến 19 chữ số",
+                    "bank_account: 4 to 19 digits");
             continue;
         }
         if ((v[C_BANK_BIN] && v[C_BANK_BIN][0]) !=
             (v[C_BANK_ACCOUNT] && v[C_BANK_ACCOUNT][0])) {
-            add_err(errs, line, "bank_bin and bank_account go together");
+            add_err(errs, line,
+                    "mã ngân hàng (BIN) và số tài khoản phải có cả hai",
+                    "bank_bin and bank_account go together");
+            continue;
+        }
+        if (v[C_BANK_ACCOUNT_NAME] && v[C_BANK_ACCOUNT_NAME][0] &&
+            holder_fold(v[C_BANK_ACCOUNT_NAME]) != 0) {
+            add_err(errs, line,
+                    "tên chủ tài khoản: tối đa 50 chữ cái, số và dấu cách",
+                    "bank_account_name: at most 50 letters, digits and "
+                    "spaces");
             continue;
         }
         for (i = 0; i < n; i++)
             if (strcmp(rows[i].code, v[C_CODE]) == 0)
                 break;
         if (i < n) {
-            add_err(errs, line, "code '%s' appears twice in the file",
-                    v[C_CODE]);
+            add_err(errs, line, "mã '%s' xuất hiện hai lần trong tệp",
+                    "code '%s' appears twice in the file", v[C_CODE]);
             continue;
         }
         if (n >= MAX_ROWS) {
-            add_err(errs, line, "more than %d rows", MAX_ROWS);
+            add_err(errs, line, "quá %d dòng", "more than %d rows", MAX_ROWS);
             break;
         }
         p.code = v[C_CODE];
@@ -317,6 +381,7 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
         p.guardian = v[C_GUARDIAN];
         p.bank_bin = v[C_BANK_BIN];
         p.bank_account = v[C_BANK_ACCOUNT];
+        p.bank_account_name = v[C_BANK_ACCOUNT_NAME];
         if (market && p.category == NULL)
             p.category = p.zone;
         if (n == cap) {
@@ -333,7 +398,8 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
     if (json_array_size(errs) > 0)
         goto fail;
     if (n == 0) {
-        add_err(errs, ps.line, "no payer rows in the file");
+        add_err(errs, ps.line, "tệp không có dòng người nộp nào",
+                "no payer rows in the file");
         goto fail;
     }
     json_decref(errs);
@@ -343,7 +409,7 @@ int payers_csv_parse(const char *data, size_t len, const char *kind,
     return 0;
 fail:
     if (json_array_size(errs) == 0)
-        add_err(errs, 0, "out of memory");
+        add_err(errs, 0, "hết bộ nhớ", "out of memory");
     free(rows);
     free(buf);
     *errors = errs;

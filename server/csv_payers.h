@@ -21,7 +21,8 @@ struct payers_csv {
 /*
  * Parse `len` bytes of CSV for an organisation of `kind` ("market" or
  * "school"). Returns 0 and fills *out, or -1 and sets *errors to a new
- * array of {"line": N, "message": "..."} (every problem, in file order).
+ * array of {"line": N, "message": "Dòng N: ...", "message_en": "Line N:
+ * ..."} (every problem, in file order, Vietnamese first).
  */
 int payers_csv_parse(const char *data, size_t len, const char *kind,
                      struct payers_csv *out, json_t **errors);

@@ -141,7 +141,7 @@ static int64_t url_id(struct req *r)
 
 enum MHD_Result h_bank_list(struct req *r)
 {
-    static const char *const allowed[] = {"state", "limit", "after",
+    static const char *const allowed[] = {"state", "limit", "offset", "after",
                                           "since", "date",  NULL};
     static const char *const states[] = {"matched",   "unmatched", "ambiguous",
                                          "duplicate", "ignored",   "rejected",
@@ -150,7 +150,7 @@ enum MHD_Result h_bank_list(struct req *r)
     enum MHD_Result res;
     const char *v;
     json_t *out = NULL;
-    int64_t org;
+    int64_t org, total = 0;
     size_t i;
     int rc;
 
@@ -168,12 +168,8 @@ enum MHD_Result h_bank_list(struct req *r)
                              "state: matched, unmatched, ambiguous, "
                              "duplicate, ignored or rejected");
     }
-    if ((v = api_query(r, "limit")) != NULL) {
-        f.limit = atoll(v);
-        if (strspn(v, "0123456789") != strlen(v) || f.limit < 1 ||
-            f.limit > 1000)
-            return api_error(r, 400, "invalid_parameter", "limit: 1..1000");
-    }
+    if (api_paging(r, &f.limit, &f.offset, &res) != 0)
+        return res;
     if ((v = api_query(r, "after")) != NULL) {
         if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 18)
             return api_error(r, 400, "invalid_parameter",
@@ -194,8 +190,15 @@ enum MHD_Result h_bank_list(struct req *r)
                              "date: a day YYYY-MM-DD");
     }
     rc = r->s->st->ops->bank_list(r->s->st, org, &f, &out);
-    return rc ? api_store_error(r, rc)
-              : api_reply_json(r, 200, json_pack("{s:o}", "transactions", out));
+    if (rc == 0)
+        rc = r->s->st->ops->bank_count(r->s->st, org, &f, &total);
+    if (rc != 0) {
+        json_decref(out);
+        return api_store_error(r, rc);
+    }
+    return api_reply_json(r, 200,
+                          json_pack("{s:o, s:I}", "transactions", out, "total",
+                                    (json_int_t)total));
 }
 
 enum MHD_Result h_bank_get(struct req *r)

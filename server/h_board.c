@@ -1,7 +1,8 @@
 /*
  * h_board.c: the board endpoints (API tokens): organisations, payers and
- * their CSV import, fee schedules, invoice generation and the lists of
- * invoices, intents and payments. `board` and `auditor` tokens only see
+ * their CSV import and search, fee schedules, invoice generation and the
+ * lists of invoices, intents, payments and receipts, each a page with the
+ * total it is part of. `board` and `auditor` tokens only see
  * their own organisation; `auditor` only reads (enforced by the route's
  * auth column); `admin` sees everything.
  */
@@ -17,6 +18,7 @@
 #include "bank.h"
 #include "csv_payers.h"
 #include "payref.h"
+#include "vntext.h"
 
 /*
  * Resolve the {org} of the URL and check the caller's scope. Returns 0 and
@@ -236,11 +238,17 @@ enum MHD_Result h_org_update(struct req *r)
 /* ---- payers ------------------------------------------------------------- */
 
 static const struct api_field payer_fields[] = {
-    {"code", T_STR, 0, 32},     {"name", T_STR, 0, 128},
-    {"category", T_STR, 0, 32}, {"zone", T_STR, 0, 16},
-    {"class", T_STR, 0, 16},    {"guardian", T_STR, 0, 128},
-    {"bank_bin", T_STR, 0, 6},  {"bank_account", T_STR, 0, 19},
-    {"active", T_BOOL, 0, 0},   {NULL, 0, 0, 0},
+    {"code", T_STR, 0, 32},
+    {"name", T_STR, 0, 128},
+    {"category", T_STR, 0, 32},
+    {"zone", T_STR, 0, 16},
+    {"class", T_STR, 0, 16},
+    {"guardian", T_STR, 0, 128},
+    {"bank_bin", T_STR, 0, 6},
+    {"bank_account", T_STR, 0, 19},
+    {"bank_account_name", T_STR, 0, 50},
+    {"active", T_BOOL, 0, 0},
+    {NULL, 0, 0, 0},
 };
 
 static int payer_read(struct req *r, json_t *b, struct store_payer *p,
@@ -256,6 +264,7 @@ static int payer_read(struct req *r, json_t *b, struct store_payer *p,
     p->guardian = api_str(b, "guardian");
     p->bank_bin = api_str(b, "bank_bin");
     p->bank_account = api_str(b, "bank_account");
+    p->bank_account_name = api_str(b, "bank_account_name");
     p->active = a ? json_is_true(a) : -1;
     if (p->name && p->name[0] == '\0') {
         *res = api_error(r, 400, "invalid_field", "name is empty");
@@ -268,31 +277,38 @@ static int payer_read(struct req *r, json_t *b, struct store_payer *p,
                          "bank_bin: 6 digits; bank_account: 4-19 digits");
         return -1;
     }
+    if (p->bank_account_name && p->bank_account_name[0] &&
+        !holder_ok(p->bank_account_name)) {
+        *res = api_error(r, 400, "invalid_field",
+                         "bank_account_name: upper-case ASCII as the bank "
+                         "writes it (e.g. \"NGUYEN THI LAN\")");
+        return -1;
+    }
     return 0;
 }
 
+static int filters(struct req *r, struct store_filter *f, enum MHD_Result *res);
+
 enum MHD_Result h_payer_list(struct req *r)
 {
-    static const char *const allowed[] = {"limit", "after", NULL};
+    static const char *const allowed[] = {"q",      "code",  "limit",
+                                          "offset", "after", NULL};
     struct store_payer_list l = {0};
-    struct store_filter f = {0};
+    struct store_filter f;
     enum MHD_Result res;
     int64_t org;
-    const char *v;
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0 ||
-        api_org_scope(r, &org, &res) != 0)
+        api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
-    if ((v = api_query(r, "limit")) != NULL)
-        f.limit = atoll(v);
-    if ((v = api_query(r, "after")) != NULL)
-        f.after_id = atoll(v);
+    f.payer = api_query(r, "code"); /* one payer, by its exact code */
     rc = r->s->st->ops->payer_list(r->s->st, org, &f, &l);
     if (rc != 0)
         return api_store_error(r, rc);
     res = api_reply_json(r, 200,
-                         json_pack("{s:o}", "payers", api_json_payers(&l)));
+                         json_pack("{s:o, s:I}", "payers", api_json_payers(&l),
+                                   "total", (json_int_t)l.total));
     store_payer_list_free(&l);
     return res;
 }
@@ -386,7 +402,9 @@ enum MHD_Result h_payer_import(struct req *r)
         return api_reply_json(
             r, 400,
             json_pack("{s:{s:s, s:s, s:o}}", "error", "code", "invalid_csv",
-                      "message", "the file has errors; nothing was imported",
+                      "message",
+                      "Tệp có lỗi, chưa nhập gì (the file has errors;"
+                      " nothing was imported)",
                       "rows", errs));
     }
     store_org_row_clear(&org);
@@ -453,18 +471,30 @@ static int fee_read(struct req *r, json_t *b, int create, struct store_fee *f,
 
 enum MHD_Result h_fee_list(struct req *r)
 {
-    struct store_fee_list l = {0};
+    static const char *const allowed[] = {"limit", "offset", NULL};
+    struct store_fee_list l = {0}, page;
     enum MHD_Result res;
-    int64_t org;
+    int64_t org, limit, offset;
     int rc;
 
-    if (api_query_check(r, NULL, &res) != 0 ||
-        api_org_scope(r, &org, &res) != 0)
+    if (api_query_check(r, allowed, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0 ||
+        api_paging(r, &limit, &offset, &res) != 0)
         return res;
     rc = r->s->st->ops->fee_list(r->s->st, org, &l);
     if (rc != 0)
         return api_store_error(r, rc);
-    res = api_reply_json(r, 200, json_pack("{s:o}", "fees", api_json_fees(&l)));
+    /* an organisation has few fees: the store gives them all */
+    page = l;
+    if (limit == 0)
+        limit = API_PAGE_DEFAULT;
+    page.n = (size_t)offset < l.n ? l.n - (size_t)offset : 0;
+    page.rows = l.rows + (l.n - page.n);
+    if (page.n > (size_t)limit)
+        page.n = (size_t)limit;
+    res = api_reply_json(r, 200,
+                         json_pack("{s:o, s:I}", "fees", api_json_fees(&page),
+                                   "total", (json_int_t)l.n));
     store_fee_list_free(&l);
     return res;
 }
@@ -560,13 +590,18 @@ static int filters(struct req *r, struct store_filter *f, enum MHD_Result *res)
     f->status = api_query(r, "status");
     f->period = api_query(r, "period");
     f->method = api_query(r, "method");
-    if ((v = api_query(r, "limit")) != NULL) {
-        f->limit = atoll(v);
-        if (f->limit < 1 || f->limit > 1000)
-            goto bad;
+    f->q = api_query(r, "q");
+    if (f->q != NULL &&
+        (strlen(f->q) > 64 || vntext_utf8_valid(f->q, strlen(f->q)) != 0)) {
+        *res = api_error(r, 400, "invalid_parameter",
+                         "q: at most 64 bytes of UTF-8 text");
+        return -1;
     }
+    if (api_paging(r, &f->limit, &f->offset, res) != 0)
+        return -1;
     if ((v = api_query(r, "after")) != NULL) {
-        if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 18)
+        if (*v == '\0' || strspn(v, "0123456789") != strlen(v) ||
+            strlen(v) > 18)
             goto bad;
         f->after_id = atoll(v);
     }
@@ -578,14 +613,37 @@ static int filters(struct req *r, struct store_filter *f, enum MHD_Result *res)
     return 0;
 bad:
     *res = api_error(r, 400, "invalid_parameter",
-                     "limit 1..1000; after and since are whole numbers");
+                     "after and since are whole numbers");
     return -1;
+}
+
+int api_paging(struct req *r, int64_t *limit, int64_t *offset,
+               enum MHD_Result *res)
+{
+    const char *l = api_query(r, "limit"), *o = api_query(r, "offset");
+
+    if (l != NULL &&
+        (*l == '\0' || strlen(l) > 4 || strspn(l, "0123456789") != strlen(l) ||
+         atoll(l) < 1 || atoll(l) > API_PAGE_MAX)) {
+        *res = api_error(r, 400, "invalid_parameter",
+                         "limit: a whole number from 1 to %d", API_PAGE_MAX);
+        return -1;
+    }
+    if (o != NULL &&
+        (*o == '\0' || strlen(o) > 9 || strspn(o, "0123456789") != strlen(o))) {
+        *res = api_error(r, 400, "invalid_parameter",
+                         "offset: a whole number below 10^9");
+        return -1;
+    }
+    *limit = l ? atoll(l) : 0;
+    *offset = o ? atoll(o) : 0;
+    return 0;
 }
 
 enum MHD_Result h_invoice_list(struct req *r)
 {
-    static const char *const allowed[] = {"payer", "status", "period",
-                                          "limit", "after",  NULL};
+    static const char *const allowed[] = {"payer", "status", "period", "limit",
+                                          "after", "offset", NULL};
     struct store_invoice_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
@@ -596,22 +654,25 @@ enum MHD_Result h_invoice_list(struct req *r)
         api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
     if (f.status && strcmp(f.status, "open") && strcmp(f.status, "partial") &&
-        strcmp(f.status, "paid"))
+        strcmp(f.status, "paid") && strcmp(f.status, "unpaid"))
         return api_error(r, 400, "invalid_parameter",
-                         "status: open, partial or paid");
+                         "status: open, partial, paid or unpaid (open or"
+                         " partial)");
     rc = r->s->st->ops->invoice_list(r->s->st, org, &f, &l);
     if (rc != 0)
         return api_store_error(r, rc);
     res = api_reply_json(r, 200,
-                         json_pack("{s:o}", "invoices", api_json_invoices(&l)));
+                         json_pack("{s:o, s:I}", "invoices",
+                                   api_json_invoices(&l), "total",
+                                   (json_int_t)l.total));
     store_invoice_list_free(&l);
     return res;
 }
 
 enum MHD_Result h_intent_list(struct req *r)
 {
-    static const char *const allowed[] = {"payer", "status", "since",
-                                          "limit", "after",  NULL};
+    static const char *const allowed[] = {"payer", "status", "since", "limit",
+                                          "after", "offset", NULL};
     struct store_intent_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
@@ -630,16 +691,18 @@ enum MHD_Result h_intent_list(struct req *r)
     rc = r->s->st->ops->intent_list(r->s->st, org, &f, (int64_t)time(NULL), &l);
     if (rc != 0)
         return api_store_error(r, rc);
-    res = api_reply_json(r, 200,
-                         json_pack("{s:o}", "intents", api_json_intents(&l)));
+    res =
+        api_reply_json(r, 200,
+                       json_pack("{s:o, s:I}", "intents", api_json_intents(&l),
+                                 "total", (json_int_t)l.total));
     store_intent_list_free(&l);
     return res;
 }
 
 enum MHD_Result h_payment_list(struct req *r)
 {
-    static const char *const allowed[] = {"payer", "method", "since",
-                                          "limit", "after",  NULL};
+    static const char *const allowed[] = {"payer", "method", "since", "limit",
+                                          "after", "offset", NULL};
     struct store_payment_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
@@ -656,7 +719,33 @@ enum MHD_Result h_payment_list(struct req *r)
     if (rc != 0)
         return api_store_error(r, rc);
     res = api_reply_json(r, 200,
-                         json_pack("{s:o}", "payments", api_json_payments(&l)));
+                         json_pack("{s:o, s:I}", "payments",
+                                   api_json_payments(&l), "total",
+                                   (json_int_t)l.total));
     store_payment_list_free(&l);
+    return res;
+}
+
+enum MHD_Result h_receipt_list(struct req *r)
+{
+    static const char *const allowed[] = {"payer", "limit", "offset", "after",
+                                          NULL};
+    struct store_receipt_list l = {0};
+    struct store_filter f;
+    enum MHD_Result res;
+    int64_t org;
+    int rc;
+
+    if (api_query_check(r, allowed, &res) != 0 ||
+        api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
+        return res;
+    rc = r->s->st->ops->receipt_list(r->s->st, org, &f, &l);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200,
+                         json_pack("{s:o, s:I}", "receipts",
+                                   api_json_receipts(&l), "total",
+                                   (json_int_t)l.total));
+    store_receipt_list_free(&l);
     return res;
 }

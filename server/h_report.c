@@ -446,7 +446,10 @@ static int standee_of(struct req *r, int64_t *org, struct standee_info *si,
     si->vendor = json_string_value(json_object_get(p, "name"));
     si->bin = json_string_value(json_object_get(p, "bank_bin"));
     si->account = json_string_value(json_object_get(p, "bank_account"));
-    si->holder = si->vendor;
+    /* the holder as the bank writes it, when the payer has one */
+    si->holder = json_string_value(json_object_get(p, "bank_account_name"));
+    if (si->holder == NULL || si->holder[0] == '\0')
+        si->holder = si->vendor;
     if (si->bin == NULL || si->bin[0] == '\0' || si->account == NULL ||
         si->account[0] == '\0') {
         json_decref(*j);

@@ -907,17 +907,24 @@ static int cmd_review(const struct srv_config *c, const struct opts *o)
 
             for (s = 0; s < (o->state ? 1u : 2u); s++) {
                 struct store_filter f = {0};
+                size_t got;
 
                 f.status = o->state ? o->state : def[s];
                 f.limit = 1000;
-                if (st->ops->bank_list(st, org, &f, &out) != 0)
-                    goto fail;
-                for (k = 0; k < json_array_size(out); k++) {
-                    printf("%s ", code);
-                    print_txn(json_array_get(out, k));
-                }
-                json_decref(out);
-                out = NULL;
+                do { /* every page, by id */
+                    if (st->ops->bank_list(st, org, &f, &out) != 0)
+                        goto fail;
+                    got = json_array_size(out);
+                    for (k = 0; k < got; k++) {
+                        printf("%s ", code);
+                        print_txn(json_array_get(out, k));
+                    }
+                    if (got > 0)
+                        f.after_id = json_integer_value(json_object_get(
+                            json_array_get(out, got - 1), "id"));
+                    json_decref(out);
+                    out = NULL;
+                } while (got == (size_t)f.limit);
             }
             continue;
         }

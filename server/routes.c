@@ -42,6 +42,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/orgs/{org}/invoices", h_invoice_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/intents", h_intent_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/payments", h_payment_list, AUTH_READ, 0},
+    {"GET", "/v1/orgs/{org}/receipts", h_receipt_list, AUTH_READ, 0},
     /* bank confirmation: provider webhooks (their own authentication) */
     {"POST", "/v1/bank/sepay", h_bank_sepay, AUTH_NONE, 0},
     {"POST", "/v1/bank/casso", h_bank_casso, AUTH_NONE, 0},

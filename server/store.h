@@ -112,15 +112,17 @@ void store_org_list_free(struct store_org_list *l);
 
 /* A payer (stall or student); NULL fields mean "keep" on edit. */
 struct store_payer {
-    const char *code;         /* "A-12", "HS1024" */
-    const char *name;         /* vendor or student name */
-    const char *category;     /* fee category ("" or NULL: zone/class) */
-    const char *zone;         /* stall zone */
-    const char *class_name;   /* student class */
-    const char *guardian;     /* student guardian */
-    const char *bank_bin;     /* vendor's own bank (optional) */
-    const char *bank_account; /* vendor's own account (optional) */
-    int active;               /* 1, 0, or -1 = keep */
+    const char *code;              /* "A-12", "HS1024" */
+    const char *name;              /* vendor or student name */
+    const char *category;          /* fee category ("" or NULL: zone/class) */
+    const char *zone;              /* stall zone */
+    const char *class_name;        /* student class */
+    const char *guardian;          /* student guardian */
+    const char *bank_bin;          /* vendor's own bank (optional) */
+    const char *bank_account;      /* vendor's own account (optional) */
+    int active;                    /* 1, 0, or -1 = keep */
+    const char *bank_account_name; /* its holder as the bank writes it,
+                                      printed on the standee ("" none) */
 };
 
 /*
@@ -128,23 +130,25 @@ struct store_payer {
  * owned by the row; store_payer_row_clear() frees them.
  */
 struct store_payer_row {
-    int64_t id;         /* its id (paging: store_filter.after_id) */
-    char *code;         /* "A-12", "HS1024" */
-    char *name;         /* vendor or student name */
-    char *category;     /* fee category ("" = none) */
-    char *zone;         /* stall zone, "" */
-    char *class_name;   /* student class, "" */
-    char *guardian;     /* student guardian, "" */
-    char *bank_bin;     /* vendor's own bank, "" */
-    char *bank_account; /* vendor's own account, "" */
-    int active;         /* 1 or 0 */
-    int64_t credit;     /* đồng paid and not allocated yet */
+    int64_t id;              /* its id (paging: store_filter.after_id) */
+    char *code;              /* "A-12", "HS1024" */
+    char *name;              /* vendor or student name */
+    char *category;          /* fee category ("" = none) */
+    char *zone;              /* stall zone, "" */
+    char *class_name;        /* student class, "" */
+    char *guardian;          /* student guardian, "" */
+    char *bank_bin;          /* vendor's own bank, "" */
+    char *bank_account;      /* vendor's own account, "" */
+    char *bank_account_name; /* its holder as the bank writes it, "" */
+    int active;              /* 1 or 0 */
+    int64_t credit;          /* đồng paid and not allocated yet */
 };
 
 /* Payers in id order; store_payer_list_free() frees them. */
 struct store_payer_list {
     struct store_payer_row *rows; /* malloc'd array of `n` rows */
     size_t n;                     /* count of `rows` */
+    int64_t total;                /* rows the filter matches, all pages */
 };
 
 /* Free the strings of `p` and set them to NULL (NULL does nothing). */
@@ -187,6 +191,7 @@ struct store_fee_row {
 struct store_fee_list {
     struct store_fee_row *rows; /* malloc'd array of `n` rows */
     size_t n;                   /* count of `rows` */
+    int64_t total;              /* rows the filter matches, all pages */
 };
 
 /* Free the strings of `f` and set them to NULL (NULL does nothing). */
@@ -215,6 +220,7 @@ struct store_invoice_row {
 struct store_invoice_list {
     struct store_invoice_row *rows; /* malloc'd array of `n` rows */
     size_t n;                       /* count of `rows` */
+    int64_t total;                  /* rows the filter matches, all pages */
 };
 
 /* Free the strings of `v` and set them to NULL (NULL does nothing). */
@@ -282,6 +288,7 @@ struct store_intent_row {
 struct store_intent_list {
     struct store_intent_row *rows; /* malloc'd array of `n` rows */
     size_t n;                      /* count of `rows` */
+    int64_t total;                 /* rows the filter matches, all pages */
 };
 
 /* Free the strings of `t` and set them to NULL (NULL does nothing). */
@@ -319,6 +326,7 @@ struct store_payment_row {
 struct store_payment_list {
     struct store_payment_row *rows; /* malloc'd array of `n` rows */
     size_t n;                       /* count of `rows` */
+    int64_t total;                  /* rows the filter matches, all pages */
 };
 
 /* Free what `p` owns and empty it (NULL does nothing). */
@@ -428,10 +436,33 @@ struct store_filter {
     const char *period; /* invoice period */
     const char *method; /* payment method */
     int64_t since;      /* unix time, 0 = none */
+    const char *q;      /* payers: search text in code or name */
     int64_t limit;      /* rows, 1..1000 */
     int64_t after_id;   /* paging: ids greater than this */
     const char *date;   /* bank transactions: report day, NULL = any */
+    int64_t offset;     /* paging: rows skipped after that */
 };
+
+/* A receipt in a list (receipt_list); strings malloc'd, owned by it. */
+struct store_receipt_row {
+    int64_t id;      /* its id (paging: store_filter.after_id) */
+    char *number;    /* "CP-2026-000123" */
+    char *payer;     /* the payer's code */
+    char *method;    /* "cash" or "transfer" */
+    int64_t amount;  /* đồng */
+    int64_t paid_at; /* unix seconds */
+    int voided;      /* 1 when its payment was reversed */
+};
+
+/* Receipts in id order; store_receipt_list_free() frees them. */
+struct store_receipt_list {
+    struct store_receipt_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                       /* count of `rows` */
+    int64_t total;                  /* rows the filter matches, all pages */
+};
+
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_receipt_list_free(struct store_receipt_list *l);
 
 /* A webhook notification as received, for the journal. */
 struct store_journal {
@@ -803,6 +834,10 @@ struct store_ops {
      * suggestions; paging by id. */
     int (*bank_list)(struct store *st, int64_t org,
                      const struct store_filter *f, json_t **out);
+    /* How many bank transactions bank_list's filter `f` matches over
+     * every page (f->after_id, offset and limit ignored) into *total. */
+    int (*bank_count)(struct store *st, int64_t org,
+                      const struct store_filter *f, int64_t *total);
     /* One bank transaction with its audit trail. */
     int (*bank_get)(struct store *st, int64_t org, int64_t id, json_t **out);
     /* A review action on bank transaction `id`; audited with reason. */
@@ -841,6 +876,14 @@ struct store_ops {
      */
     int (*receipt_get)(struct store *st, int64_t org_id, const char *number,
                        json_t **out);
+    /*
+     * Receipts of `org_id` in id order, filtered by f->payer, paged by
+     * f->after_id, f->offset and f->limit, with the count over every
+     * page. The caller frees *out (store_receipt_list_free).
+     */
+    int (*receipt_list)(struct store *st, int64_t org_id,
+                        const struct store_filter *f,
+                        struct store_receipt_list *out);
     /*
      * The PEM public key of organisation `org_code`'s receipt key into
      * `pem` (cap bytes, RECEIPT_PEM_MAX suffices) and its key id into
@@ -884,7 +927,8 @@ struct store_ops {
                         const char *province, const char *actor, int64_t now);
     /* Active payers of `org_id` (one when `payer` is not NULL) for
      * standees: {org_name, payers: [{code, name, bank_bin,
-     * bank_account}]} (bank fields "" when they have no own account). */
+     * bank_account, bank_account_name}]} (bank fields "" when they have
+     * no own account). */
     int (*standee_payers)(struct store *st, int64_t org_id, const char *payer,
                           json_t **out);
     /*

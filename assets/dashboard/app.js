@@ -482,7 +482,7 @@ function api(method, path, body, raw) {
           render();
         }
         throw { status: r.status, code: err.code || String(r.status),
-                message: err.message || txt, line: err.line };
+                message: err.message || txt, line: err.line, rows: err.rows };
       }
       return j;
     });
@@ -966,41 +966,6 @@ function closeDialog(date, items, box) {
         box.removeChild(dlg);
       } } }, [t('cancel')])])]);
   return dlg;
-}
-
-function pagePayers(main) {
-  main.appendChild(el('h1', { text: t('nav_payers') }));
-  return api('GET', '/v1/orgs/' + encodeURIComponent(app.org) + '/payers?limit=1000')
-    .then(function (j) {
-      main.appendChild(table([t('code'), t('name'), t('zone'), t('own_account'), t('credit')],
-        j.payers.map(function (p) {
-          return [p.code, p.name, p.zone || p['class'],
-                  p.bank_account ? t('yes') : t('no'), money(p.credit)];
-        })));
-    });
-}
-
-function pageInvoices(main) {
-  var st = app.invStatus || '';
-  var sel = el('select', { id: 'inv-status', 'aria-label': t('status') },
-    ['', 'open', 'partial', 'paid'].map(function (s) {
-      var op = el('option', { value: s, text: s ? t(s) : t('all') });
-      if (s === st) op.selected = true;
-      return op;
-    }));
-  sel.addEventListener('change', function () { app.invStatus = sel.value; route(); });
-  main.appendChild(el('h1', { text: t('nav_invoices') }));
-  main.appendChild(el('p', {}, [sel]));
-  return api('GET', '/v1/orgs/' + encodeURIComponent(app.org) + '/invoices?' +
-             qs({ limit: 1000, status: st }))
-    .then(function (j) {
-      main.appendChild(table([t('payer'), t('fee'), t('period'), t('amount'),
-                              t('paid_amount'), t('status')],
-        j.invoices.map(function (i) {
-          return [i.payer, labelText(i.label) || i.fee, periodText(i.period), money(i.amount), money(i.paid),
-                  t(i.status)];
-        })));
-    });
 }
 
 function pageExports(main) {
@@ -1771,29 +1736,381 @@ function vnSlug(s) {
     .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
+/* ---- payers: search, add, edit, CSV import, a payer's page; paged lists ---- */
+
+Object.assign(STR.vi, {
+  page_prev: 'Trang trước', page_next: 'Trang sau', none_found: 'Không có dòng nào.',
+  payer_search: 'Tìm người nộp', payer_search_hint: 'Mã hoặc tên, gõ không dấu cũng được',
+  search: 'Tìm', clear: 'Xoá', payer_add: 'Thêm người nộp', payer_edit: 'Sửa thông tin',
+  payer_save: 'Lưu', payer_added: 'Đã thêm người nộp {code}.', payer_saved: 'Đã lưu {code}.',
+  zone_only: 'Khu', class_name: 'Lớp', guardian: 'Phụ huynh',
+  bank_bin: 'Ngân hàng (mã BIN)', bank_bin_hint: '6 chữ số, VD: 970436 (Vietcombank)',
+  bank_account: 'Số tài khoản', bank_account_name: 'Tên chủ tài khoản',
+  holder_hint: 'Như ngân hàng ghi: chữ in hoa không dấu. Bảng QR in tên này.',
+  holder_none: 'Chưa có (bảng QR in tên người nộp)', account_none: 'Không có',
+  account_pair: 'Phải nhập cả mã BIN và số tài khoản, hoặc bỏ trống cả hai.',
+  csv_title: 'Nhập danh sách từ tệp CSV', upload_csv: 'Tải lên',
+  csv_hint: 'Cột: Mã, Họ tên, Khu, Nhóm, Ngân hàng, Số tài khoản, Tên chủ tài khoản. ' +
+            'Mã đã có thì được cập nhật.',
+  csv_done: 'Đã nhập {n} dòng: {created} người nộp mới, {updated} cập nhật.',
+  csv_failed: 'Tệp có lỗi nên chưa nhập dòng nào. Sửa các dòng sau rồi tải lên lại:',
+  owed: 'Còn nợ', owed_invoices: 'Hoá đơn còn nợ', payments: 'Các lần nộp tiền',
+  receipts: 'Biên lai', view: 'Xem', unallocated: 'Chưa phân bổ',
+  details: 'Thông tin', active_payer: 'Đang hoạt động', inactive_payer: 'Ngừng hoạt động',
+  credit_note: 'tiền nộp dư, trừ vào kỳ sau hoặc hoàn lại', csv_pick: 'Hãy chọn tệp CSV.',
+  err_payer_exists: 'Đã có người nộp với mã này.',
+  err_invalid_field: 'Thông tin chưa đúng: kiểm tra mã BIN (6 chữ số), số tài khoản ' +
+                     '(4–19 chữ số) và tên chủ tài khoản (chữ in hoa không dấu).',
+  err_invalid_parameter: 'Yêu cầu không hợp lệ.'
+});
+Object.assign(STR.en, {
+  page_prev: 'Previous', page_next: 'Next', none_found: 'Nothing here.',
+  payer_search: 'Find a payer', payer_search_hint: 'Code or name, diacritics optional',
+  search: 'Search', clear: 'Clear', payer_add: 'Add a payer', payer_edit: 'Edit',
+  payer_save: 'Save', payer_added: 'Payer {code} added.', payer_saved: '{code} saved.',
+  zone_only: 'Zone', class_name: 'Class', guardian: 'Guardian',
+  bank_bin: 'Bank (BIN)', bank_bin_hint: '6 digits, e.g. 970436 (Vietcombank)',
+  bank_account: 'Account number', bank_account_name: 'Account holder',
+  holder_hint: 'As the bank writes it: upper case, no diacritics. The QR standee prints it.',
+  holder_none: 'None (the standee prints the payer\'s name)', account_none: 'None',
+  account_pair: 'Give both the BIN and the account number, or neither.',
+  csv_title: 'Import payers from a CSV file', upload_csv: 'Upload',
+  csv_hint: 'Columns: code, name, zone, category, bank_bin, bank_account, ' +
+            'bank_account_name. Existing codes are updated.',
+  csv_done: '{n} rows imported: {created} new payers, {updated} updated.',
+  csv_failed: 'The file has errors, so nothing was imported. Fix these lines and upload again:',
+  owed: 'Owed', owed_invoices: 'Unpaid invoices', payments: 'Payments',
+  receipts: 'Receipts', view: 'View', unallocated: 'Unallocated',
+  details: 'Details', active_payer: 'Active', inactive_payer: 'Inactive',
+  credit_note: 'paid in advance, used for the next dues or refunded', csv_pick: 'Pick a CSV file.',
+  err_payer_exists: 'A payer with this code exists already.',
+  err_invalid_field: 'Something is not right: check the BIN (6 digits), the account ' +
+                     '(4–19 digits) and the holder (upper case, no diacritics).',
+  err_invalid_parameter: 'Invalid request.'
+});
+
+/* A count the Vietnamese way: 1.234. */
+function countText(n) { return new Intl.NumberFormat('vi-VN').format(n || 0); }
+
+/*
+ * One page of a list endpoint as a table: `path` with its filters, `key`
+ * the list's name in the answer, `cols` the headers, `row(item)` its cells.
+ * Below it "1–50 / 1.234" and the pages before and after. The table is
+ * `id`, its pager `id`-pager; .load(offset) draws a page.
+ */
+function pagedTable(id, path, key, cols, row, limit) {
+  var box = el('div', { 'class': 'paged', id: id + '-box' });
+  limit = limit || 50;
+  function load(offset) {
+    return api('GET', path + (path.indexOf('?') < 0 ? '?' : '&') +
+               qs({ limit: limit, offset: offset })).then(function (j) {
+      var items = j[key] || [], to = offset + items.length, tbl = table(cols, items.map(row));
+      /* "1–50 / 1.234" with the pages before and after (when there are) */
+      function pager(top) {
+        var prev = el('button', { type: 'button', 'class': 'secondary page-prev' },
+                      ['‹ ' + t('page_prev')]);
+        var next = el('button', { type: 'button', 'class': 'secondary page-next' },
+                      [t('page_next') + ' ›']);
+        prev.disabled = offset <= 0;
+        next.disabled = to >= j.total;
+        prev.addEventListener('click', function () { load(Math.max(0, offset - limit)); });
+        next.addEventListener('click', function () { load(offset + limit); });
+        return el('div', top ? { 'class': 'pager', id: id + '-pager' } : { 'class': 'pager' }, [
+          prev.disabled && next.disabled ? null : prev,
+          el('span', { 'class': 'page-count', text: (items.length ? countText(offset + 1) : '0') +
+                       '–' + countText(to) + ' / ' + countText(j.total) }),
+          prev.disabled && next.disabled ? null : next]);
+      }
+      tbl.id = id;
+      box.textContent = '';
+      if (j.total > 0) box.appendChild(pager(true));
+      box.appendChild(items.length ? tbl : el('p', { 'class': 'hint', text: t('none_found') }));
+      if (items.length > 15) box.appendChild(pager(false));
+      box.setAttribute('data-total', String(j.total));
+      box.setAttribute('data-offset', String(offset));
+    });
+  }
+  return { el: box, load: load };
+}
+
+/* The hash of payer `code`'s page. */
+function payerHash(code) {
+  return '#payer?code=' + encodeURIComponent(code) +
+    (canPick() && app.org ? '&org=' + encodeURIComponent(app.org) : '');
+}
+
+function orgKind() {
+  var o = app.orgs.filter(function (x) { return x.code === app.org; })[0];
+  return o && o.kind ? o.kind : 'market';
+}
+
+/* A holder's name as banks write it: 'Nguyễn Thị Lan' -> 'NGUYEN THI LAN'. */
+function holderFold(s) {
+  return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'D').toUpperCase().replace(/[^A-Z0-9 .-]+/g, ' ')
+    .replace(/\s+/g, ' ').trim();
+}
+
+/* The form that adds a payer (p null) or edits payer `p`. */
+function payerForm(p) {
+  var school = orgKind() === 'school', f = {}, kids = [];
+  function field(k, label, attrs, hint) {
+    var a = { id: 'pf-' + k, value: p && p[k] != null ? String(p[k]) : '' }, n;
+    for (n in attrs) a[n] = attrs[n];
+    f[k] = el('input', a);
+    kids.push(el('label', { 'for': 'pf-' + k, text: label }),
+              hint ? el('span', { 'class': 'field' }, [f[k], el('span', { 'class': 'hint', text: hint })])
+                   : f[k]);
+  }
+  if (!p) field('code', t('code'), { maxlength: '32', size: '12', required: '', placeholder: 'A-12' });
+  field('name', t('name'), { maxlength: '128', required: '' });
+  if (school) {
+    field('class', t('class_name'), { maxlength: '16', size: '8' });
+    field('guardian', t('guardian'), { maxlength: '128' });
+  } else field('zone', t('zone_only'), { maxlength: '16', size: '8' });
+  field('category', t('category'), { maxlength: '32', size: '8' });
+  if (!school) {
+    field('bank_bin', t('bank_bin'), { maxlength: '6', size: '8', inputmode: 'numeric' },
+          t('bank_bin_hint'));
+    field('bank_account', t('bank_account'), { maxlength: '19', size: '20', inputmode: 'numeric' });
+    field('bank_account_name', t('bank_account_name'),
+          { maxlength: '50', size: '30', placeholder: 'NGUYEN THI LAN' }, t('holder_hint'));
+    f.bank_account_name.addEventListener('blur', function () {
+      f.bank_account_name.value = holderFold(f.bank_account_name.value);
+    });
+  }
+  if (p) {
+    f.active = el('input', { type: 'checkbox', id: 'pf-active' });
+    f.active.checked = !!p.active;
+    kids.push(el('label', { 'for': 'pf-active', text: t('active_payer') }), f.active);
+  }
+  kids.push(el('span'), el('button', { type: 'submit', id: 'pf-save',
+                                       text: p ? t('payer_save') : t('add') }));
+  return el('form', { 'class': 'panel grid', id: p ? 'payer-edit-form' : 'payer-form', on: {
+    submit: function (ev) {
+      ev.preventDefault();
+      var body = {}, code = p ? p.code : f.code.value.trim().toUpperCase();
+      Object.keys(f).forEach(function (k) {
+        if (k === 'code') return;
+        if (k === 'active') { body.active = f.active.checked; return; }
+        var v = f[k].value.trim();
+        if (k === 'bank_account_name') v = holderFold(v);
+        if (p || v) body[k] = v;
+      });
+      if (!school && !body.bank_bin !== !body.bank_account) {
+        toast(t('account_pair'), true);
+        return;
+      }
+      var o = '/v1/orgs/' + encodeURIComponent(app.org) + '/payers';
+      (p ? api('PATCH', o + '/' + encodeURIComponent(code), body)
+         : api('POST', o, Object.assign({ code: code }, body))).then(function () {
+        toast(tf(p ? 'payer_saved' : 'payer_added', { code: code }));
+        if (p) route();
+        else location.hash = payerHash(code);
+      }).catch(fail);
+    } } }, [el('h2', { text: p ? t('payer_edit') : t('payer_add') })].concat(kids));
+}
+
+/* A CSV file of payers: imported whole, or every bad line listed. */
+function payerImport(done) {
+  var file = el('input', { type: 'file', id: 'payer-csv', accept: '.csv,.txt' });
+  var fname = el('span', { 'class': 'name', id: 'payer-csv-name', text: t('stmt_none') });
+  var out = el('div', { id: 'payer-csv-out' });
+  var go = el('button', { type: 'submit', id: 'payer-csv-upload', text: t('upload_csv') });
+  file.addEventListener('change', function () {
+    fname.textContent = file.files && file.files[0] ? file.files[0].name : t('stmt_none');
+  });
+  return el('form', { 'class': 'panel', id: 'payer-csv-form', on: { submit: function (ev) {
+    var f = file.files && file.files[0];
+    ev.preventDefault();
+    out.textContent = '';
+    if (!f) { toast(t('csv_pick'), true); return; }
+    go.disabled = true;
+    f.arrayBuffer().then(function (buf) {
+      return api('POST', '/v1/orgs/' + encodeURIComponent(app.org) + '/payers/import', buf, true);
+    }).then(function (j) {
+      out.appendChild(el('p', { 'class': 'notice', id: 'payer-csv-done',
+        text: tf('csv_done', { n: j.imported, created: j.created, updated: j.updated }) }));
+      return done();
+    }).catch(function (e) {
+      if (!e.rows) { fail(e); return; }
+      out.appendChild(el('div', { 'class': 'notice bad', id: 'payer-csv-error' }, [
+        el('strong', { text: t('csv_failed') }),
+        el('ul', { id: 'payer-csv-errors' }, e.rows.map(function (r) {
+          return el('li', { text: app.lang === 'en' && r.message_en ? r.message_en : r.message });
+        }))]));
+    }).then(function () {
+      go.disabled = false;
+      document.body.setAttribute('data-csv', String(Date.now()));
+    });
+  } } }, [
+    el('h2', { text: t('csv_title') }),
+    el('p', { 'class': 'hint', text: t('csv_hint') }),
+    el('span', { 'class': 'row' }, [el('span', { 'class': 'file' }, [file,
+      el('label', { 'for': 'payer-csv', 'class': 'button secondary', text: t('stmt_choose') }), fname]),
+      go]), out]);
+}
+
+function pagePayers(main) {
+  var o = encodeURIComponent(app.org), slot = el('div', { id: 'payer-list' });
+  /* the search stays while the organisation does */
+  var cur = app.payerSearch && app.payerSearch.org === app.org ? app.payerSearch.q : '';
+  var q = el('input', { id: 'payer-q', type: 'search', value: cur, size: '30',
+                        maxlength: '64', placeholder: t('payer_search_hint') });
+  function show() {
+    var pt = pagedTable('payers', '/v1/orgs/' + o + '/payers' +
+                        (cur ? '?' + qs({ q: cur }) : ''), 'payers',
+      [t('code'), t('name'), t('zone'), t('own_account'), t('credit')], function (p) {
+        return [el('a', { href: payerHash(p.code), 'class': 'payer-link' }, [p.code]), p.name,
+                p.zone || p['class'], p.bank_account ? t('yes') : t('no'), money(p.credit)];
+      });
+    slot.textContent = '';
+    slot.appendChild(pt.el);
+    return pt.load(0);
+  }
+  function search(text) {
+    cur = text;
+    app.payerSearch = { org: app.org, q: text };
+    show().catch(fail);
+  }
+  main.appendChild(el('h1', { text: t('nav_payers') }));
+  main.appendChild(el('form', { 'class': 'inline search', id: 'payer-search', on: {
+    submit: function (ev) { ev.preventDefault(); search(q.value.trim()); }
+  } }, [el('label', { 'for': 'payer-q', text: t('payer_search') }), q,
+        el('button', { type: 'submit', id: 'payer-go', text: t('search') }),
+        el('button', { type: 'button', 'class': 'secondary', id: 'payer-clear', on: { click: function () {
+          q.value = '';
+          search('');
+        } } }, [t('clear')])]));
+  main.appendChild(slot);
+  if (canWrite()) {
+    main.appendChild(payerForm(null));
+    main.appendChild(payerImport(show));
+  }
+  return show();
+}
+
+/* What a payer owes, what they paid, their receipts and credit. */
+function pagePayer(main) {
+  var code = parseHash().code || '', o = encodeURIComponent(app.org);
+  main.appendChild(el('p', { 'class': 'no-print' }, [
+    el('a', { href: hashFor('payers'), id: 'payer-back' }, ['‹ ' + t('nav_payers')])]));
+  return api('GET', '/v1/orgs/' + o + '/payers?' + qs({ code: code })).then(function (j) {
+    var p = j.payers[0], by = qs({ payer: code });
+    if (!p) {
+      main.appendChild(el('p', { 'class': 'error', id: 'payer-missing', text: t('err_payer_not_found') }));
+      return;
+    }
+    main.appendChild(el('h1', { id: 'payer-title', text: p.code + ' — ' + p.name }));
+    var owedCard = card(t('owed'), '…');
+    main.appendChild(el('div', { 'class': 'cards', id: 'payer-cards' }, [owedCard,
+      card(t('credit'), money(p.credit), t('credit_note'))]));
+    var acct = p.bank_account ? p.bank_bin + ' / ' + p.bank_account : t('account_none');
+    main.appendChild(el('table', { 'class': 'kv', id: 'payer-details' }, [el('tbody', {}, [
+      [orgKind() === 'school' ? t('class_name') : t('zone_only'), p.zone || p['class'] || '—'],
+      [t('category'), p.category || '—'],
+      [t('own_account'), acct],
+      [t('bank_account_name'), p.bank_account_name || (p.bank_account ? t('holder_none') : '—')],
+      [t('status'), p.active ? t('active_payer') : t('inactive_payer')]
+    ].map(function (r) {
+      return el('tr', {}, [el('th', { text: r[0] }), el('td', { text: r[1] })]);
+    }))]));
+    if (canWrite()) {
+      var edit = el('div', { id: 'payer-edit-slot' });
+      main.appendChild(el('p', { 'class': 'no-print' }, [el('button', { type: 'button',
+        id: 'payer-edit', 'class': 'secondary', on: { click: function () {
+          edit.textContent = '';
+          edit.appendChild(payerForm(p));
+        } } }, [t('payer_edit')])]));
+      main.appendChild(edit);
+    }
+    var inv = pagedTable('payer-invoices', '/v1/orgs/' + o + '/invoices?' + by + '&status=unpaid',
+      'invoices', [t('fee'), t('period'), t('amount'), t('paid_amount'), t('owed'), t('status')],
+      function (i) {
+        return [labelText(i.label) || i.fee, periodText(i.period), money(i.amount), money(i.paid),
+                money(i.due), t(i.status)];
+      });
+    var pay = pagedTable('payer-payments', '/v1/orgs/' + o + '/payments?' + by, 'payments',
+      [t('paid_at'), t('method'), t('amount'), t('unallocated'), t('reference')], function (m) {
+        return [vnTime(m.created_at), STR.vi['method_' + m.method] ? t('method_' + m.method) : m.method,
+                money(m.amount), money(m.unallocated), m.reference || m.intent || ''];
+      });
+    var rec = pagedTable('payer-receipts', '/v1/orgs/' + o + '/receipts?' + by, 'receipts',
+      [t('receipt_no'), t('paid_at'), t('method'), t('amount'), t('status'), ''], function (r) {
+        var base = '/v1/receipts/' + encodeURIComponent(r.number);
+        return [r.number, vnTime(r.paid_at),
+                STR.vi['method_' + r.method] ? t('method_' + r.method) : r.method, money(r.amount),
+                r.voided ? t('voided') : t('valid'),
+                el('span', { 'class': 'acts' }, [
+                  el('a', { href: base + '.pdf', download: 'bien-lai-' + r.number + '.pdf',
+                            'class': 'receipt-pdf' }, [t('pdf')]),
+                  el('a', { href: base + '.html', target: '_blank', rel: 'noopener',
+                            'class': 'receipt-view' }, [t('view')])])];
+      });
+    main.appendChild(el('h2', { text: t('owed_invoices') }));
+    main.appendChild(inv.el);
+    main.appendChild(el('h2', { text: t('payments') }));
+    main.appendChild(pay.el);
+    main.appendChild(el('h2', { text: t('receipts') }));
+    main.appendChild(rec.el);
+    return Promise.all([inv.load(0), pay.load(0), rec.load(0),
+      listAll('/v1/orgs/' + o + '/invoices?' + by + '&status=unpaid', 'invoices').then(function (l) {
+        owedCard.querySelector('.value').textContent =
+          money(l.reduce(function (s, i) { return s + i.due; }, 0));
+        owedCard.id = 'payer-owed';
+      })]);
+  });
+}
+
+function pageInvoices(main) {
+  var st = app.invStatus || '';
+  var sel = el('select', { id: 'inv-status', 'aria-label': t('status') },
+    ['', 'unpaid', 'open', 'partial', 'paid'].map(function (s) {
+      var op = el('option', { value: s, text: s ? t(s === 'unpaid' ? 'owed' : s) : t('all') });
+      if (s === st) op.selected = true;
+      return op;
+    }));
+  sel.addEventListener('change', function () { app.invStatus = sel.value; route(); });
+  main.appendChild(el('h1', { text: t('nav_invoices') }));
+  main.appendChild(el('p', {}, [sel]));
+  var pt = pagedTable('invoices', '/v1/orgs/' + encodeURIComponent(app.org) + '/invoices' +
+                      (st ? '?' + qs({ status: st }) : ''), 'invoices',
+    [t('payer'), t('fee'), t('period'), t('amount'), t('paid_amount'), t('status')], function (i) {
+      return [el('a', { href: payerHash(i.payer), 'class': 'payer-link' }, [i.payer]),
+              labelText(i.label) || i.fee, periodText(i.period), money(i.amount), money(i.paid),
+              t(i.status)];
+    });
+  main.appendChild(pt.el);
+  return pt.load(0);
+}
+
 var PAGES = { overview: pageOverview, daily: pageDaily, statements: pageStatements,
-              payers: pagePayers, invoices: pageInvoices, fees: pageFees,
+              payers: pagePayers, payer: pagePayer, invoices: pageInvoices, fees: pageFees,
               receipts: pageReceipts, refunds: pageRefunds, standees: pageStandees,
               exports: pageExports, province: pageProvince };
 
 /* ---- shell ---- */
 
 /*
- * The location hash: "#PAGE" or "#PAGE?org=CODE". The organisation in it
+ * The location hash: "#PAGE" or "#PAGE?org=CODE" (a payer's page also
+ * "&code=PAYER"). The organisation in it
  * is the admin's choice (kept in the URL, so a reload or a bookmark keeps
  * it); for everyone else it is ignored: the session's organisation is the
  * only one, and the server refuses any other (403) whatever a URL says.
  */
 function parseHash() {
-  var h = (location.hash || '').slice(1), q = h.indexOf('?'), org = null;
+  var h = (location.hash || '').slice(1), q = h.indexOf('?'), org = null, code = null;
   var page = q < 0 ? h : h.slice(0, q);
   if (q >= 0) h.slice(q + 1).split('&').forEach(function (kv) {
     var p = kv.split('=');
     if (p[0] === 'org' && p.length === 2) {
       try { org = decodeURIComponent(p[1]); } catch (e) { org = null; }
     }
+    if (p[0] === 'code' && p.length === 2) {
+      try { code = decodeURIComponent(p[1]); } catch (e) { code = null; }
+    }
   });
-  return { page: PAGES[page] ? page : 'overview', org: org };
+  return { page: PAGES[page] ? page : 'overview', org: org, code: code };
 }
 
 function canPick() {
@@ -1861,7 +2178,8 @@ function route() {
   provinceNav(name);
   main.textContent = '';
   Array.prototype.forEach.call(document.querySelectorAll('#nav a'), function (a) {
-    a.className = a.getAttribute('data-page') === name ? 'active' : '';
+    a.className = a.getAttribute('data-page') === (name === 'payer' ? 'payers' : name) ?
+      'active' : '';
   });
   document.body.setAttribute('data-org', app.org || '');
   if (!app.org && name !== 'province') {

@@ -139,7 +139,11 @@ static const char *const bsql[B__COUNT] = {
     [B_LIST] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
                " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) AND id > ?3"
                " AND created_at >= ?5 AND (CAST(?6 AS TEXT) IS NULL OR"
-               " report_date = ?6) ORDER BY id LIMIT ?4",
+               " report_date = ?6) ORDER BY id LIMIT ?4 OFFSET ?7",
+    [B_COUNT] = "SELECT count(*) FROM bank_txns WHERE org_id = ?1"
+                " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2)"
+                " AND created_at >= ?3 AND (CAST(?4 AS TEXT) IS NULL OR"
+                " report_date = ?4)",
     [B_GET] = "SELECT " TXN_COLS " FROM bank_txns WHERE org_id = ?1"
               " AND id = ?2",
     [B_AUDIT_OF] = "SELECT at, actor, action, detail FROM audit"

@@ -229,9 +229,21 @@ int sq_invoice_list(struct store *base, int64_t org,
         sqi_bt(st, 4, f->status);
         sqi_bi(st, 5, f->after_id);
         sqi_bi(st, 6, sqi_lim(f));
+        sqi_bi(st, 7, f->offset);
         rc = sqi_rows_read(c, st, sizeof(*l.rows), invoice_row_read, &rows,
                            &l.n);
         l.rows = rows;
+    }
+    if (rc >= 0) {
+        st = sqi_q(c, Q_INVOICE_COUNT);
+        rc = -STORE_E_IO;
+        if (st != NULL) {
+            sqi_bi(st, 1, org);
+            sqi_bt(st, 2, f->payer);
+            sqi_bt(st, 3, f->period);
+            sqi_bt(st, 4, f->status);
+            rc = sqi_count(c, st, &l.total);
+        }
     }
     sqi_put_conn(s, c);
     if (rc < 0) {

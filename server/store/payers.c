@@ -1,12 +1,111 @@
 /*
  * payers.c: an organisation's payers: put one, import many in one
- * transaction, list them, and find a payer's id by code.
+ * transaction, list and search them (by a search key folded in C), and
+ * find a payer's id by code.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "store_int.h"
+#include "vntext.h"
+
+/*
+ * Fold `in` (UTF-8) to upper-case ASCII into `out` (capacity `cap`):
+ * letters and digits kept, with `words` every other run becomes one
+ * space (trimmed), without it they vanish. "" when `in` is not UTF-8.
+ */
+static void fold_to(const char *in, int words, char *out, size_t cap)
+{
+    char *f = malloc(strlen(in) + 1);
+    size_t i, n = 0;
+
+    out[0] = '\0';
+    if (f == NULL ||
+        vntext_fold(in, strlen(in), f, strlen(in) + 1, NULL) != 0) {
+        free(f);
+        return;
+    }
+    for (i = 0; f[i] && n + 1 < cap; i++) {
+        if (isalnum((unsigned char)f[i]))
+            out[n++] = f[i];
+        else if (words && n > 0 && out[n - 1] != ' ')
+            out[n++] = ' ';
+    }
+    while (n > 0 && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+    free(f);
+}
+
+void sqi_payer_search_key(const char *code, const char *name, char *out,
+                          size_t cap)
+{
+    size_t n;
+
+    fold_to(code, 0, out, cap);
+    n = strlen(out);
+    if (n + 2 < cap) {
+        out[n++] = ' ';
+        fold_to(name, 1, out + n, cap - n);
+    }
+}
+
+/*
+ * Give every payer without a search key its key (the payers a database
+ * held when the key column arrived): the keys are folded in C, so the
+ * migration adds the column and this fills it, on either database. Runs
+ * inside the migration's transaction; 0 or -STORE_E_IO.
+ */
+int sqi_payer_keys_fill(struct db *db)
+{
+    struct db_stmt *sel, *upd = NULL;
+    struct {
+        int64_t id;
+        char key[PAYER_KEY_MAX];
+    } *rows = NULL, *grown;
+    size_t n = 0, cap = 0, i;
+    int rc;
+
+    sel = db_prepare(db, "SELECT id, code, name FROM payers"
+                         " WHERE search_key = '' ORDER BY id");
+    if (sel == NULL)
+        return -STORE_E_IO;
+    while ((rc = db_step(sel)) == 1) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            grown = realloc(rows, cap * sizeof(*rows));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            rows = grown;
+        }
+        rows[n].id = db_column_int64(sel, 0);
+        sqi_payer_search_key(db_column_text(sel, 1), db_column_text(sel, 2),
+                             rows[n].key, sizeof(rows[n].key));
+        n++;
+    }
+    db_finalize(sel);
+    if (rc == 0 && n > 0) {
+        upd = db_prepare(db, "UPDATE payers SET search_key = ?1"
+                             " WHERE id = ?2");
+        if (upd == NULL)
+            rc = -1;
+        for (i = 0; rc == 0 && i < n; i++) {
+            db_bind_text(upd, 1, rows[i].key);
+            db_bind_int64(upd, 2, rows[i].id);
+            if (db_step(upd) < 0)
+                rc = -1;
+            db_reset(upd);
+        }
+        db_finalize(upd);
+    }
+    free(rows);
+    return rc == 0 ? 0 : -STORE_E_IO;
+}
 
 /* The payer in the current row (id, PAYER_COLS) into `row`, a struct
  * store_payer_row (its strings owned by it, cleared on failure). */
@@ -25,6 +124,8 @@ static int payer_row_read(struct db_stmt *st, void *row)
         rc = sqi_col_dup(st, (int)i + 1, text[i]);
     p->active = (int)db_column_int64(st, 9);
     p->credit = db_column_int64(st, 10);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 11, &p->bank_account_name);
     if (rc != 0)
         store_payer_row_clear(p);
     return rc;
@@ -42,6 +143,7 @@ void store_payer_row_clear(struct store_payer_row *p)
     free(p->guardian);
     free(p->bank_bin);
     free(p->bank_account);
+    free(p->bank_account_name);
     memset(p, 0, sizeof(*p));
 }
 
@@ -51,8 +153,12 @@ SQI_LIST_FREE(store_payer_list_free, store_payer_list, store_payer_row_clear)
 static int payer_write(struct sqi_conn *c, int64_t org,
                        const struct store_payer *p, int mode, int *created)
 {
+    char key[PAYER_KEY_MAX];
     struct db_stmt *st;
     int rc;
+
+    if (p->name != NULL)
+        sqi_payer_search_key(p->code, p->name, key, sizeof(key));
 
     /* mode: 1 insert, 0 update, 2 upsert */
     if (mode != 1) {
@@ -70,12 +176,21 @@ static int payer_write(struct sqi_conn *c, int64_t org,
         sqi_bt(st, 9, p->bank_account);
         if (p->active >= 0)
             sqi_bi(st, 10, p->active);
+        sqi_bt(st, 11, p->bank_account_name);
         rc = sqi_exec1(c, st);
         if (rc != 0)
             return rc;
         if (db_changes(c->dbh) > 0) {
             *created = 0;
-            return 0;
+            if (p->name == NULL)
+                return 0; /* the code and the name make the key */
+            st = sqi_q(c, Q_PAYER_SET_KEY);
+            if (st == NULL)
+                return -STORE_E_IO;
+            sqi_bi(st, 1, org);
+            sqi_bt(st, 2, p->code);
+            sqi_bt(st, 3, key);
+            return sqi_exec1(c, st);
         }
         if (mode == 0) {
             store_set_error("payer_not_found", "no payer '%s'", p->code);
@@ -101,6 +216,8 @@ static int payer_write(struct sqi_conn *c, int64_t org,
     sqi_bt(st, 9, p->bank_account);
     if (p->active >= 0)
         sqi_bi(st, 10, p->active);
+    sqi_bt(st, 11, p->bank_account_name);
+    sqi_bt(st, 12, key);
     rc = sqi_exec1(c, st);
     if (rc == -STORE_E_CONFLICT)
         store_set_error("payer_exists", "payer '%s' already exists", p->code);
@@ -179,6 +296,30 @@ out:
     return rc;
 }
 
+/*
+ * Bind the search of `f` to ?3 and ?4 of `st`: LIKE patterns of the
+ * text folded as the search key's name (words) and code (letters and
+ * digits only, so "a12" finds "A-12"). No text, or none left after
+ * folding: no search. And f->payer, one payer's code, to ?7.
+ */
+static void bind_search(struct db_stmt *st, const struct store_filter *f)
+{
+    char w[PAYER_KEY_MAX], k[PAYER_KEY_MAX], pat[PAYER_KEY_MAX + 2];
+
+    if (f != NULL && f->payer != NULL)
+        sqi_bt(st, 7, f->payer);
+    if (f == NULL || f->q == NULL)
+        return;
+    fold_to(f->q, 1, w, sizeof(w));
+    fold_to(f->q, 0, k, sizeof(k));
+    if (w[0] == '\0')
+        return;
+    snprintf(pat, sizeof(pat), "%%%s%%", w);
+    sqi_bt(st, 3, pat);
+    snprintf(pat, sizeof(pat), "%%%s%%", k);
+    sqi_bt(st, 4, pat);
+}
+
 int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
                   struct store_payer_list *out)
 {
@@ -192,9 +333,20 @@ int sq_payer_list(struct store *base, int64_t org, const struct store_filter *f,
     if (st != NULL) {
         sqi_bi(st, 1, org);
         sqi_bi(st, 2, f ? f->after_id : 0);
-        sqi_bi(st, 3, sqi_lim(f));
+        bind_search(st, f);
+        sqi_bi(st, 5, sqi_lim(f));
+        sqi_bi(st, 6, f ? f->offset : 0);
         rc = sqi_rows_read(c, st, sizeof(*l.rows), payer_row_read, &rows, &l.n);
         l.rows = rows;
+    }
+    if (rc >= 0) {
+        st = sqi_q(c, Q_PAYER_COUNT);
+        rc = -STORE_E_IO;
+        if (st != NULL) {
+            sqi_bi(st, 1, org);
+            bind_search(st, f);
+            rc = sqi_count(c, st, &l.total);
+        }
     }
     sqi_put_conn(s, c);
     if (rc < 0) {

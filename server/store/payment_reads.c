@@ -96,8 +96,21 @@ int sq_payment_list(struct store *base, int64_t org,
     sqi_bi(st, 4, f->since);
     sqi_bi(st, 5, f->after_id);
     sqi_bi(st, 6, sqi_lim(f));
+    sqi_bi(st, 7, f->offset);
     rc = sqi_rows_read(c, st, sizeof(*l.rows), payment_row_read, &rows, &l.n);
     l.rows = rows;
+    if (rc >= 0) {
+        st = sqi_q(c, Q_PAYMENT_COUNT);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto out;
+        }
+        sqi_bi(st, 1, org);
+        sqi_bt(st, 2, f->payer);
+        sqi_bt(st, 3, f->method);
+        sqi_bi(st, 4, f->since);
+        rc = sqi_count(c, st, &l.total);
+    }
     for (i = 0; i < l.n && rc == 0; i++) {
         struct store_payment_row *p = &l.rows[i];
 

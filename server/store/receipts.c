@@ -2,7 +2,8 @@
  * receipts.c: signed receipts: each organisation's signing key (made on first
  * use, audited), receipt numbers from a per-organisation yearly counter,
  * issuing a receipt inside the transaction that records its payment, and
- * reading a receipt or an organisation's public key.
+ * reading a receipt, a page of an organisation's receipts or its public
+ * key.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,6 +342,112 @@ end:
 done:
     sqi_put_conn(s, c);
     return rc;
+}
+
+static void receipt_row_clear(struct store_receipt_row *r)
+{
+    free(r->number);
+    free(r->payer);
+    free(r->method);
+    memset(r, 0, sizeof(*r));
+}
+
+SQI_LIST_FREE(store_receipt_list_free, store_receipt_list, receipt_row_clear)
+
+#define RECEIPT_FILTER                                                         \
+    " FROM receipts r JOIN payers y ON y.id = r.payer_id"                      \
+    " WHERE r.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR y.code = ?2)"
+
+/* The receipt in the current row of `q` into `r`. */
+static int receipt_row_read(struct db_stmt *q, struct store_receipt_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = db_column_int64(q, 0);
+    r->number = strdup(db_column_text(q, 1));
+    r->payer = strdup(db_column_text(q, 2));
+    r->method = strdup(db_column_text(q, 3));
+    r->amount = db_column_int64(q, 4);
+    r->paid_at = db_column_int64(q, 5);
+    r->voided = db_column_type(q, 6) != DB_NULL;
+    if (r->number == NULL || r->payer == NULL || r->method == NULL) {
+        receipt_row_clear(r);
+        store_set_error("storage_unavailable", "out of memory");
+        return -STORE_E_IO;
+    }
+    return 0;
+}
+
+int sqr_receipt_list(struct store *st, int64_t org_id,
+                     const struct store_filter *f,
+                     struct store_receipt_list *out)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db *db = sqi_dbh(c);
+    struct store_receipt_list l = {0};
+    struct db_stmt *q = NULL;
+    size_t cap = 0;
+    int rc;
+
+    rc = sqi_begin_read(c);
+    if (rc != 0)
+        goto done;
+    rc = sqr_stmt(db,
+                  "SELECT r.id, r.number, y.code, r.method, r.amount,"
+                  " r.paid_at, r.voided_at" RECEIPT_FILTER
+                  " AND r.id > ?3 ORDER BY r.id LIMIT ?4 OFFSET ?5",
+                  &q);
+    if (rc != 0)
+        goto end;
+    db_bind_int64(q, 1, org_id);
+    if (f->payer != NULL)
+        db_bind_text(q, 2, f->payer);
+    db_bind_int64(q, 3, f->after_id);
+    db_bind_int64(q, 4, sqi_lim(f));
+    db_bind_int64(q, 5, f->offset);
+    while ((rc = sqr_step(db, q)) == 1) {
+        if (l.n == cap) {
+            void *nr = realloc(l.rows, (cap ? cap * 2 : 16) * sizeof(*l.rows));
+
+            if (nr == NULL) {
+                store_set_error("storage_unavailable", "out of memory");
+                rc = -STORE_E_IO;
+                break;
+            }
+            l.rows = nr;
+            cap = cap ? cap * 2 : 16;
+        }
+        rc = receipt_row_read(q, &l.rows[l.n]);
+        if (rc != 0)
+            break;
+        l.n++;
+    }
+    sqr_done(q);
+    q = NULL;
+    if (rc != 0)
+        goto end;
+    rc = sqr_stmt(db, "SELECT count(*)" RECEIPT_FILTER, &q);
+    if (rc != 0)
+        goto end;
+    db_bind_int64(q, 1, org_id);
+    if (f->payer != NULL)
+        db_bind_text(q, 2, f->payer);
+    rc = sqr_step(db, q);
+    if (rc == 1) {
+        l.total = db_column_int64(q, 0);
+        rc = 0;
+    }
+end:
+    sqr_done(q);
+    sqi_end_read(c);
+done:
+    sqi_put_conn(s, c);
+    if (rc != 0) {
+        store_receipt_list_free(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }
 
 /*

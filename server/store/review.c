@@ -67,6 +67,7 @@ int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
     sqi_bi(st, 4, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
     sqi_bi(st, 5, f->since);
     sqi_bt(st, 6, f->date);
+    sqi_bi(st, 7, f->offset);
     while ((rc = sqi_step(c, st)) == 1)
         json_array_append_new(a, txn_json(st));
     db_reset(st);
@@ -80,6 +81,26 @@ out:
     return rc;
 }
 
+int sqb_count(struct store *base, int64_t org, const struct store_filter *f,
+              int64_t *total)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    struct db_stmt *st = sqb_q(c, B_COUNT);
+    int rc = -STORE_E_IO;
+
+    if (st != NULL) {
+        sqi_bi(st, 1, org);
+        sqi_bt(st, 2, f->status);
+        sqi_bi(st, 3, f->since);
+        sqi_bt(st, 4, f->date);
+        rc = sqi_count(c, st, total);
+    }
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+/* Load transaction `id` of `org` into *out, inside a transaction. */
 int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
 {
     struct db_stmt *st = sqb_q(c, B_GET);

@@ -147,6 +147,9 @@ static int current_version(struct db *db, int *version)
  * SQLite's migrations seed. A database older than the first file or newer
  * than the last is refused.
  */
+/* The schema version that adds payers.search_key. */
+#define PAYER_KEY_VERSION 17
+
 static int migrate(struct db *db)
 {
     const struct schema_file *files;
@@ -174,6 +177,9 @@ static int migrate(struct db *db)
                         db_errmsg(db));
         goto fail;
     }
+    /* the payers' search keys, folded in C, when the column arrives */
+    if (version < PAYER_KEY_VERSION && sqi_payer_keys_fill(db) != 0)
+        goto fail;
     /* as sqlite/012-audit-v2.sql seeds it: version 2 from the next id */
     if (version == 0 && db_backend(db) == DB_PGSQL &&
         exec_sql(db, "INSERT INTO audit_encodings(version, from_id)"

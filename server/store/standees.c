@@ -73,7 +73,8 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
     if (rc >= 0)
         rc = sqr_stmt(
             db,
-            "SELECT code, name, bank_bin, bank_account FROM payers"
+            "SELECT code, name, bank_bin, bank_account, bank_account_name"
+            " FROM payers"
             " WHERE org_id = ?1 AND active = 1"
             " AND (CAST(?2 AS TEXT) IS NULL OR code = ?2) ORDER BY code",
             &q);
@@ -84,10 +85,11 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
         while ((rc = sqr_step(db, q)) == 1)
             json_array_append_new(
                 rows,
-                json_pack("{s:s, s:s, s:s, s:s}", "code", db_column_text(q, 0),
-                          "name", db_column_text(q, 1), "bank_bin",
-                          db_column_text(q, 2), "bank_account",
-                          db_column_text(q, 3)));
+                json_pack("{s:s, s:s, s:s, s:s, s:s}", "code",
+                          db_column_text(q, 0), "name", db_column_text(q, 1),
+                          "bank_bin", db_column_text(q, 2), "bank_account",
+                          db_column_text(q, 3), "bank_account_name",
+                          db_column_text(q, 4)));
         sqr_done(q);
     }
     sqi_end_read(c);

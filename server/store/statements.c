@@ -20,7 +20,26 @@
 #define ORG_COLS "id, code, kind, name, bank_bin, account, account_name, prefix"
 #define PAYER_COLS                                                             \
     "code, name, category, zone, class_name AS class, guardian, bank_bin, "    \
-    "bank_account, active, credit"
+    "bank_account, active, credit, bank_account_name"
+/* ?3 and ?4: LIKE patterns of the folded search text (payers.c), ?7 one
+ * payer's code */
+#define PAYER_FILTER                                                           \
+    " WHERE org_id = ?1 AND (CAST(?3 AS TEXT) IS NULL"                         \
+    " OR search_key LIKE ?3 OR search_key LIKE ?4)"                            \
+    " AND (CAST(?7 AS TEXT) IS NULL OR code = ?7)"
+#define INVOICE_FILTER                                                         \
+    " WHERE i.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"       \
+    " AND (CAST(?3 AS TEXT) IS NULL OR i.period = ?3)"                         \
+    " AND (CAST(?4 AS TEXT) IS NULL OR " INV_STATUS " = ?4"                    \
+    " OR (?4 = 'unpaid' AND i.paid < i.amount))"
+#define INTENT_FILTER                                                          \
+    " WHERE t.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"       \
+    " AND (CAST(?3 AS TEXT) IS NULL OR " INTENT_STATUS " = ?3)"                \
+    " AND t.created_at >= ?4"
+#define PAYMENT_FILTER                                                         \
+    " WHERE pm.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"      \
+    " AND (CAST(?3 AS TEXT) IS NULL OR pm.method = ?3)"                        \
+    " AND pm.created_at >= ?4"
 
 static const char *const sqls[Q__COUNT] = {
     [Q_AUTH_KIOSK] = "SELECT id, org_id, key_hash, coalesce((SELECT"
@@ -62,10 +81,11 @@ static const char *const sqls[Q__COUNT] = {
                     " AND code = ?2",
     [Q_PAYER_INSERT] = "INSERT INTO payers(org_id, code, name, category,"
                        " zone, class_name, guardian, bank_bin, bank_account,"
-                       " active) VALUES (?1, ?2, ?3, coalesce(?4, ''),"
-                       " coalesce(?5, ''), coalesce(?6, ''), coalesce(?7, ''),"
-                       " coalesce(?8, ''), coalesce(?9, ''),"
-                       " coalesce(?10, 1))",
+                       " active, bank_account_name, search_key) VALUES (?1,"
+                       " ?2, ?3, coalesce(?4, ''), coalesce(?5, ''),"
+                       " coalesce(?6, ''), coalesce(?7, ''), coalesce(?8, ''),"
+                       " coalesce(?9, ''), coalesce(?10, 1),"
+                       " coalesce(?11, ''), ?12)",
     [Q_PAYER_UPDATE] = "UPDATE payers SET name = coalesce(?3, name),"
                        " category = coalesce(?4, category),"
                        " zone = coalesce(?5, zone),"
@@ -73,10 +93,15 @@ static const char *const sqls[Q__COUNT] = {
                        " guardian = coalesce(?7, guardian),"
                        " bank_bin = coalesce(?8, bank_bin),"
                        " bank_account = coalesce(?9, bank_account),"
-                       " active = coalesce(?10, active)"
+                       " active = coalesce(?10, active),"
+                       " bank_account_name = coalesce(?11,"
+                       " bank_account_name)"
                        " WHERE org_id = ?1 AND code = ?2",
-    [Q_PAYER_LIST] = "SELECT id, " PAYER_COLS " FROM payers"
-                     " WHERE org_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+    [Q_PAYER_SET_KEY] = "UPDATE payers SET search_key = ?3"
+                        " WHERE org_id = ?1 AND code = ?2",
+    [Q_PAYER_LIST] = "SELECT id, " PAYER_COLS " FROM payers" PAYER_FILTER
+                     " AND id > ?2 ORDER BY id LIMIT ?5 OFFSET ?6",
+    [Q_PAYER_COUNT] = "SELECT count(*) FROM payers" PAYER_FILTER,
     [Q_FEE_INSERT] = "INSERT INTO fees(org_id, code, label, kind, category,"
                      " amount, active) VALUES (?1, ?2, ?3, ?4,"
                      " coalesce(?5, ''), ?6, coalesce(?7, 1))",
@@ -104,11 +129,11 @@ static const char *const sqls[Q__COUNT] = {
         "SELECT i.id, p.code AS payer, f.code AS fee, i.period, i.label,"
         " i.amount, i.paid, i.amount - i.paid AS due, " INV_STATUS
         " AS status, i.created_at FROM invoices i"
-        " JOIN payers p ON p.id = i.payer_id JOIN fees f ON f.id = i.fee_id"
-        " WHERE i.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
-        " AND (CAST(?3 AS TEXT) IS NULL OR i.period = ?3)"
-        " AND (CAST(?4 AS TEXT) IS NULL OR " INV_STATUS " = ?4)"
-        " AND i.id > ?5 ORDER BY i.id LIMIT ?6",
+        " JOIN payers p ON p.id = i.payer_id"
+        " JOIN fees f ON f.id = i.fee_id" INVOICE_FILTER
+        " AND i.id > ?5 ORDER BY i.id LIMIT ?6 OFFSET ?7",
+    [Q_INVOICE_COUNT] = "SELECT count(*) FROM invoices i"
+                        " JOIN payers p ON p.id = i.payer_id" INVOICE_FILTER,
     [Q_DUES] = "SELECT i.id, i.label, i.period, i.amount, i.paid,"
                " i.amount - i.paid AS due FROM invoices i"
                " WHERE i.payer_id = ?1 AND i.paid < i.amount"
@@ -152,10 +177,10 @@ static const char *const sqls[Q__COUNT] = {
     [Q_INTENT_LIST] =
         "SELECT t.id, t.code, " INTENT_STATUS " AS status, t.amount,"
         " t.paid, p.code AS payer, t.created_at, t.expires_at"
-        " FROM intents t JOIN payers p ON p.id = t.payer_id"
-        " WHERE t.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
-        " AND (CAST(?3 AS TEXT) IS NULL OR " INTENT_STATUS " = ?3)"
-        " AND t.created_at >= ?4 AND t.id > ?5 ORDER BY t.id LIMIT ?6",
+        " FROM intents t JOIN payers p ON p.id = t.payer_id" INTENT_FILTER
+        " AND t.id > ?5 ORDER BY t.id LIMIT ?6 OFFSET ?7",
+    [Q_INTENT_COUNT] = "SELECT count(*) FROM intents t"
+                       " JOIN payers p ON p.id = t.payer_id" INTENT_FILTER,
     /* dated ?10, the first open day (sqr_open_day) */
     [Q_PAYMENT_INSERT] = "INSERT INTO payments(org_id, payer_id, intent_id,"
                          " method, amount, reference, source, actor,"
@@ -181,11 +206,10 @@ static const char *const sqls[Q__COUNT] = {
         " c.collector, pm.created_at FROM payments pm"
         " JOIN payers p ON p.id = pm.payer_id"
         " LEFT JOIN intents t ON t.id = pm.intent_id"
-        " LEFT JOIN cash_records c ON c.payment_id = pm.id"
-        " WHERE pm.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"
-        " AND (CAST(?3 AS TEXT) IS NULL OR pm.method = ?3)"
-        " AND pm.created_at >= ?4"
-        " AND pm.id > ?5 ORDER BY pm.id LIMIT ?6",
+        " LEFT JOIN cash_records c ON c.payment_id = pm.id" PAYMENT_FILTER
+        " AND pm.id > ?5 ORDER BY pm.id LIMIT ?6 OFFSET ?7",
+    [Q_PAYMENT_COUNT] = "SELECT count(*) FROM payments pm"
+                        " JOIN payers p ON p.id = pm.payer_id" PAYMENT_FILTER,
     [Q_ALLOCS_OF_PAYMENT] = "SELECT invoice_id AS invoice, amount FROM"
                             " allocations WHERE payment_id = ?1 ORDER BY id",
     [Q_IDEM_GET] = "SELECT body_hash, status, response FROM idempotency"
@@ -424,6 +448,17 @@ int sqi_row_fetch(struct sqi_conn *c, enum sqi_q q, int64_t org,
 int64_t sqi_lim(const struct store_filter *f)
 {
     return (f && f->limit > 0 && f->limit <= 1000) ? f->limit : 100;
+}
+
+int sqi_count(struct sqi_conn *c, struct db_stmt *st, int64_t *total)
+{
+    int rc = sqi_step(c, st);
+
+    if (rc < 0)
+        return rc;
+    *total = rc > 0 ? db_column_int64(st, 0) : 0;
+    db_reset(st);
+    return 0;
 }
 
 /* The same at the level of db.h, for the report files (a db handle, no

@@ -64,6 +64,11 @@ enum sqi_q {
     Q_PAYER_INSERT,
     Q_PAYER_UPDATE,
     Q_PAYER_LIST,
+    Q_PAYER_COUNT,
+    Q_PAYER_SET_KEY,
+    Q_INVOICE_COUNT,
+    Q_INTENT_COUNT,
+    Q_PAYMENT_COUNT,
     Q_FEE_INSERT,
     Q_FEE_UPDATE,
     Q_FEE_GET,
@@ -183,8 +188,21 @@ int sqi_row_fetch(struct sqi_conn *c, enum sqi_q q, int64_t org,
         l->n = 0;                                                              \
     }
 
+/* payers.c: a payer's search key: its code's letters and digits, a
+ * space, its name's words, folded to upper-case ASCII (vntext.h), into
+ * `out` of `cap` bytes (PAYER_KEY_MAX holds any). */
+#define PAYER_KEY_MAX 256
+void sqi_payer_search_key(const char *code, const char *name, char *out,
+                          size_t cap);
+/* Fill the search key of every payer that has none (after the migration
+ * that adds the column); 0 or -STORE_E_IO. */
+int sqi_payer_keys_fill(struct db *db);
+
 /* The row limit of a list request `f`. */
 int64_t sqi_lim(const struct store_filter *f);
+/* Step `st`, a bound "SELECT count(*) ...", and reset it: its count into
+ * *total. 0 or the store's error. */
+int sqi_count(struct sqi_conn *c, struct db_stmt *st, int64_t *total);
 
 /* idempotency.c */
 /*
@@ -439,6 +457,8 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             json_t **summary);
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
              json_t **out);
+int sqb_count(struct store *st, int64_t org, const struct store_filter *f,
+              int64_t *total);
 int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
 /* Load transaction `id` of `org` into *out, inside a transaction
  * (review.c); NOT_FOUND "transaction_not_found". */
@@ -483,6 +503,7 @@ enum sqb_q {
     B_STMT_ADD,
     B_HELD,
     B_LIST,
+    B_COUNT,
     B_GET,
     B_AUDIT_OF,
     B_PAYER_ID,
@@ -759,6 +780,9 @@ int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
 /* store_ops.receipt_get / receipt_key (see store.h). */
 int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
                     json_t **out);
+int sqr_receipt_list(struct store *st, int64_t org_id,
+                     const struct store_filter *f,
+                     struct store_receipt_list *out);
 int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
                     char *pem, size_t cap, char *key_id);
 /* store_ops.daily_rows (see store.h). */

@@ -104,7 +104,7 @@ static void setup(struct store *st, int64_t *org_id)
     CHECK_INT(op->fee_put(st, *org_id, &rent, 1, "test", NULL), 0);
     for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         struct store_payer p = {codes[i], "Vũ Thị Yến", NULL, "A", NULL,
-                                NULL,     NULL,         NULL, 1};
+                                NULL,     NULL,         NULL, 1,   NULL};
 
         CHECK_INT(op->payer_put(st, *org_id, &p, 1, "test", NULL), 0);
     }
@@ -239,7 +239,7 @@ static void test_triggers(void)
                      "day_close_txns_no_update,day_closes_no_delete,"
                      "receipts_no_delete");
     CHECK_INT(st_sql_int(db_file, "SELECT max(version) FROM schema_version"),
-              16);
+              17);
 }
 
 int main(void)

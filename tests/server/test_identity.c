@@ -628,6 +628,8 @@ static void test_migration(void)
                           " ALTER TABLE bank_txns DROP COLUMN desc_key;"
                           " ALTER TABLE bank_txns DROP COLUMN counter_key;"
                           " ALTER TABLE bank_txns DROP COLUMN source;"
+                          " ALTER TABLE payers DROP COLUMN bank_account_name;"
+                          " ALTER TABLE payers DROP COLUMN search_key;"
                           " DELETE FROM schema_version WHERE version >= 10;"
                           " UPDATE bank_txns SET bank_ref = 'nonref',"
                           " ref_key = 'NONREF', provider_txn_id = 'h:old-1'"

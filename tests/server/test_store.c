@@ -108,7 +108,7 @@ static void test_ledger(struct store *st)
     struct store_fee rent = {"THUE", "Tiền thuê", "monthly", "", 300000, 1};
     struct store_fee day = {"NGAY", "Phí ngày", "daily", "", 10000, 1};
     struct store_payer p = {"A-1", "Vũ Thị Yến", NULL, "A", NULL,
-                            NULL,  NULL,         NULL, 1};
+                            NULL,  NULL,         NULL, 1,   NULL};
     struct store_principal k = {STORE_ROLE_KIOSK, 0, 0, "kiosk:1", ""};
     struct store_intent_req ir = {"A-1", NULL, 0, 0, 900, NULL};
     struct store_idem idem = {"key-1", "hash-1"};
@@ -516,7 +516,7 @@ static void order_run(const char *dir, int first, int64_t paid[4])
                             "1023456789", "CHO THU", "CH"};
     struct store_fee day = {"NGAY", "Phí ngày", "daily", "", 10000, 1};
     struct store_payer p = {"B-1", "Hồ Văn Tư", NULL, "B", NULL,
-                            NULL,  NULL,        NULL, 1};
+                            NULL,  NULL,        NULL, 1,   NULL};
     struct store_principal k = {STORE_ROLE_KIOSK, 0, 0, "kiosk:1", ""};
     const char *days[] = {"2026-11-01", "2026-11-02", "2026-11-03"};
     int64_t org_id = 0, kid = 0, inv[3] = {0}, now = (int64_t)time(NULL);
