@@ -29,7 +29,9 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     b->now = now;
     b->checks = json_array();
     snprintf(b->actor, sizeof(b->actor), "%s", actor);
-    rc = sqi_begin_write(s, b->c);
+    /* the organisation is known once an account resolves (sqb_add,
+       sqb_statement lock it) */
+    rc = sqi_begin_write_shared(s, b->c);
     if (rc != 0) {
         sqi_put_conn(s, b->c);
         json_decref(b->checks);
@@ -407,7 +409,9 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         }
         org = found;
     }
-    rc = load_org(b, org);
+    rc = sqi_lock_org(b->c, org);
+    if (rc == 0)
+        rc = load_org(b, org);
     if (rc != 0)
         goto fail;
     match_transfer_ref(t->bank_ref, refkey, sizeof(refkey));
@@ -645,6 +649,11 @@ int sqb_statement(struct store_bank *b, int64_t org,
             return rc;
         }
         org = found;
+    }
+    rc = sqi_lock_org(b->c, org);
+    if (rc != 0) {
+        b->rc = rc;
+        return rc;
     }
     st = sqb_q(b->c, B_STMT_ADD);
     if (st == NULL) {
