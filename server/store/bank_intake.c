@@ -29,9 +29,11 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     b->now = now;
     b->checks = json_array();
     snprintf(b->actor, sizeof(b->actor), "%s", actor);
-    /* the organisation is known once an account resolves (sqb_add,
-       sqb_statement lock it) */
-    rc = sqi_begin_write_shared(s, b->c);
+    /* a webhook's batch begins once an account names its organisation
+       (bank_lock); an import, which records itself first, at once and
+       locks the organisation then */
+    b->open = import_kind != NULL;
+    rc = b->open ? sqi_begin_write_shared(s, b->c) : 0;
     if (rc != 0) {
         sqi_put_conn(s, b->c);
         json_decref(b->checks);
@@ -51,6 +53,19 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     }
     *out = b;
     return 0;
+}
+
+/* Hold organisation `org`'s write lock for the batch, beginning its
+ * transaction if it has not begun. */
+static int bank_lock(struct store_bank *b, int64_t org)
+{
+    int rc;
+
+    if (b->open)
+        return sqi_lock_org(b->c, org);
+    rc = sqi_begin_write_org(b->s, b->c, org);
+    b->open = rc == 0;
+    return rc;
 }
 
 static int load_org(struct store_bank *b, int64_t org)
@@ -409,7 +424,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         }
         org = found;
     }
-    rc = sqi_lock_org(b->c, org);
+    rc = bank_lock(b, org);
     if (rc == 0)
         rc = load_org(b, org);
     if (rc != 0)
@@ -650,7 +665,7 @@ int sqb_statement(struct store_bank *b, int64_t org,
         }
         org = found;
     }
-    rc = sqi_lock_org(b->c, org);
+    rc = bank_lock(b, org);
     if (rc != 0) {
         b->rc = rc;
         return rc;
@@ -706,6 +721,10 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
     int rc = commit ? b->rc : -STORE_E_INVALID;
     json_t *sum = NULL;
 
+    if (rc == 0 && journal_id > 0 && !b->open) {
+        rc = sqi_begin_write_shared(s, b->c); /* a batch of nothing */
+        b->open = rc == 0;
+    }
     if (rc == 0 && journal_id > 0) {
         struct db_stmt *st = sqb_q(b->c, B_JOURNAL_SET);
 
@@ -727,7 +746,8 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             "duplicate", (json_int_t)b->n_dup, "ignored",
             (json_int_t)b->n_ignored, "statements", (json_int_t)b->n_stmts,
             "balances", b->checks);
-    rc = sqi_end_write(s, b->c, commit ? rc : -STORE_E_INVALID);
+    if (b->open)
+        rc = sqi_end_write(s, b->c, commit ? rc : -STORE_E_INVALID);
     if (!commit)
         rc = 0;
     if (rc == 0 && commit && summary != NULL)

@@ -585,6 +585,7 @@ struct store_bank {
     int64_t now;             /* batch time */
     int64_t import_id;       /* 0 for webhooks */
     int rc;                  /* sticky error */
+    int open;                /* its write transaction has begun */
     int64_t org;             /* org whose prefix/payers are cached */
     char prefix[8];          /* its payment-code prefix */
     struct bpayer *payers;   /* its payers, loaded on first need */

@@ -108,7 +108,6 @@ static int begin_write(struct sq *s, struct sqi_conn *c, enum db_txn kind)
     c->n_woken = 0;
     c->shared = kind == DB_WRITE_SHARED;
     c->org_locked = 0;
-    c->org_local = 0;
     c->audit_locked = 0;
     rc = db_begin(c->dbh, kind);
     if (rc != 0) {
@@ -116,6 +115,29 @@ static int begin_write(struct sq *s, struct sqi_conn *c, enum db_txn kind)
         release_write(s, c);
     }
     return rc;
+}
+
+/*
+ * Wait until no other write transaction of this process holds `org`,
+ * and hold it for `c` until release_write: writers of one organisation
+ * on one node queue here, holding neither a write slot nor a database
+ * lock, rather than on the database's lock with a slot each. Called
+ * before `c` takes its slot, so that a wait here is never part of a
+ * cycle; a writer that learns its organisation later (a bank import)
+ * waits on the database's lock only.
+ */
+static void local_org(struct sqi_conn *c, int64_t org)
+{
+    struct sq *s = c->s;
+
+    pthread_mutex_lock(&s->mu);
+    while (org_busy(s, org))
+        pthread_cond_wait(&s->wcv, &s->mu);
+    if (s->n_org_held < (int)(sizeof(s->org_held) / sizeof(s->org_held[0]))) {
+        s->org_held[s->n_org_held++] = org;
+        c->org_local = org;
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 int sqi_begin_write(struct sq *s, struct sqi_conn *c)
@@ -135,33 +157,13 @@ int sqi_begin_write_org(struct sq *s, struct sqi_conn *c, int64_t org)
 
     if (org <= 0)
         return sqi_begin_write(s, c);
+    c->s = s;
+    if (s->writers > 1)
+        local_org(c, org); /* before a write slot: queued, it holds none */
     rc = sqi_begin_write_shared(s, c);
     if (rc == 0 && (rc = sqi_lock_org(c, org)) != 0)
         sqi_end_write(s, c, rc);
     return rc;
-}
-
-/*
- * Wait until no other write transaction of this process holds `org`,
- * and hold it for `c`: writers of one organisation on one node queue
- * here rather than on the database's lock. Only while `c` holds no other
- * organisation and not the audit chain, so that a wait here never closes
- * a cycle the database cannot see.
- */
-static void local_org(struct sqi_conn *c, int64_t org)
-{
-    struct sq *s = c->s;
-
-    if (c->org_locked != 0 || c->audit_locked)
-        return;
-    pthread_mutex_lock(&s->mu);
-    while (org_busy(s, org))
-        pthread_cond_wait(&s->wcv, &s->mu);
-    if (s->n_org_held < (int)(sizeof(s->org_held) / sizeof(s->org_held[0]))) {
-        s->org_held[s->n_org_held++] = org;
-        c->org_local = org;
-    }
-    pthread_mutex_unlock(&s->mu);
 }
 
 int sqi_lock_org(struct sqi_conn *c, int64_t org)
@@ -170,7 +172,6 @@ int sqi_lock_org(struct sqi_conn *c, int64_t org)
 
     if (!c->shared || org == c->org_locked)
         return 0;
-    local_org(c, org);
     rc = db_xact_lock(c->dbh, ORG_LOCK_BASE + (org & 0xffffff));
     if (rc != 0)
         return sqi_db_error(c->dbh, rc, "organisation lock");
