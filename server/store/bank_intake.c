@@ -29,9 +29,10 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     b->now = now;
     b->checks = json_array();
     snprintf(b->actor, sizeof(b->actor), "%s", actor);
-    /* a webhook's batch begins once an account names its organisation
-       (bank_lock); an import, which records itself first, at once and
-       locks the organisation then */
+    /* a webhook's batch begins with its first transaction, whose
+       organisation the caller names (bank_open); an import, which
+       records itself first, at once, and locks the organisation once an
+       account names it */
     b->open = import_kind != NULL;
     rc = b->open ? sqi_begin_write_shared(s, b->c) : 0;
     if (rc != 0) {
@@ -55,15 +56,16 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     return 0;
 }
 
-/* Hold organisation `org`'s write lock for the batch, beginning its
- * transaction if it has not begun. */
-static int bank_lock(struct store_bank *b, int64_t org)
+/* Begin the batch's write transaction unless it has begun: holding the
+ * lock of organisation `org`, the one the caller names (0 for none). */
+static int bank_open(struct store_bank *b, int64_t org)
 {
     int rc;
 
     if (b->open)
-        return sqi_lock_org(b->c, org);
-    rc = sqi_begin_write_org(b->s, b->c, org);
+        return 0;
+    rc = org > 0 ? sqi_begin_write_org(b->s, b->c, org)
+                 : sqi_begin_write_shared(b->s, b->c);
     b->open = rc == 0;
     return rc;
 }
@@ -401,6 +403,9 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
 
     if (b->rc != 0)
         return b->rc;
+    rc = bank_open(b, org);
+    if (rc != 0)
+        goto fail;
     {
         /* the account decides, and must not name another organisation */
         int64_t found = org;
@@ -424,7 +429,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         }
         org = found;
     }
-    rc = bank_lock(b, org);
+    rc = sqi_lock_org(b->c, org);
     if (rc == 0)
         rc = load_org(b, org);
     if (rc != 0)
@@ -648,6 +653,11 @@ int sqb_statement(struct store_bank *b, int64_t org,
 
     if (b->rc != 0)
         return b->rc;
+    rc = bank_open(b, org);
+    if (rc != 0) {
+        b->rc = rc;
+        return rc;
+    }
     if (org == 0 || s->account[0] != '\0') {
         /* the account decides, and must not name another organisation */
         int64_t found = 0;
@@ -665,7 +675,7 @@ int sqb_statement(struct store_bank *b, int64_t org,
         }
         org = found;
     }
-    rc = bank_lock(b, org);
+    rc = sqi_lock_org(b->c, org);
     if (rc != 0) {
         b->rc = rc;
         return rc;

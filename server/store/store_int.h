@@ -332,6 +332,8 @@ int sqi_db_error(struct db *dbh, int rc, const char *what);
  * a read transaction and its end. */
 int sqi_begin_write(struct sq *s, struct sqi_conn *c);
 int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
+int sqi_begin_read(struct sqi_conn *c);
+void sqi_end_read(struct sqi_conn *c);
 /*
  * A write transaction confined to organisation `org`'s ledger: on
  * PostgreSQL it shares the write lock with other organisations' writes
@@ -389,8 +391,6 @@ int sqi_retry_day_reopen(struct store *st, int64_t org_id, const char *date,
 int sqi_retry_payer_refund(struct store *st, int64_t org_id,
                            const struct store_refund_req *req,
                            const char *actor, int64_t now, json_t **out);
-int sqi_begin_read(struct sqi_conn *c);
-void sqi_end_read(struct sqi_conn *c);
 
 /* Append to the hash-chained audit log; takes `detail` (may be NULL). */
 int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
