@@ -1,6 +1,7 @@
 /*
  * bench_db.c: chopay-server on its two databases, in one run. Signed
- * SePay webhooks/s, intent creations/s and dues lookups/s at 16
+ * SePay webhooks/s (to one organisation, and to two: the market and the
+ * school, each connection to one), intent creations/s and dues lookups/s at 16
  * keep-alive connections (p50/p99, server RSS) on SQLite (one node),
  * PostgreSQL with one node and PostgreSQL with two nodes sharing one
  * database; beside them each database's single-row commit rate and a
@@ -33,19 +34,20 @@
 #define MAX_NODES  2
 #define API_KEY    "bench-sepay-api-key-2026"
 #define HMAC_KEY   "bench-sepay-hmac-secret-2026"
-#define ACCOUNT    "1023456789" /* the demo market's account */
+#define ACCOUNT    "1023456789"   /* the demo market's account */
+#define ACCOUNT2   "112000345678" /* the demo school's (VietinBank) */
 
-enum kind { K_WEBHOOK, K_INTENT, K_DUES, K_TRIVIAL, N_KINDS };
+enum kind { K_WEBHOOK, K_WEBHOOK2, K_INTENT, K_DUES, K_TRIVIAL, N_KINDS };
 
-static const char *const kind_name[] = {"webhooks/s", "intents/s", "dues/s",
-                                        "trivial/s"};
+static const char *const kind_name[] = {"webhooks/s", "webhooks/s 2 orgs",
+                                        "intents/s", "dues/s", "trivial/s"};
 
 /* One chopay-server process. */
 struct node {
-    pid_t pid;      /* 0 when not running */
-    char dir[256];  /* its data directory */
-    char base[64];  /* http://127.0.0.1:PORT */
-    long rss_kb[3]; /* VmRSS after each measured kind */
+    pid_t pid;              /* 0 when not running */
+    char dir[256];          /* its data directory */
+    char base[64];          /* http://127.0.0.1:PORT */
+    long rss_kb[K_TRIVIAL]; /* VmRSS after each measured kind */
 };
 
 /* What one phase measured. */
@@ -62,7 +64,7 @@ struct setup {
     char db[768];     /* --db URL; "" for the data directory's SQLite */
     char note[160];   /* why it was not measured ("" if it was) */
     struct node node[MAX_NODES];
-    struct result res[3]; /* by kind */
+    struct result res[K_TRIVIAL]; /* by kind */
 };
 
 static char bin[512], top[] = "/tmp/chopay-bdbXXXXXX", kiosk[128];
@@ -169,8 +171,9 @@ static int node_start(struct node *nd, const char *db, int demo)
     fprintf(f,
             "[server]\nthreads = 4\nrate = 0\nper_ip_connections = 20000\n"
             "max_connections = 20000\n\n[bank.CHO-TT]\nsepay_api_key = %s\n"
+            "sepay_hmac_secret = %s\n\n[bank.THCS-LQD]\nsepay_api_key = %s\n"
             "sepay_hmac_secret = %s\n",
-            API_KEY, HMAC_KEY);
+            API_KEY, HMAC_KEY, API_KEY, HMAC_KEY);
     fclose(f);
     argv[a++] = bin;
     argv[a++] = "serve";
@@ -300,9 +303,13 @@ struct worker {
     size_t errors;    /* non-2xx answers */
 };
 
-/* A signed SePay notification of an MB Bank credit paying codes[...]. */
+/* A signed SePay notification of a credit naming codes[...]: to the
+ * market's MB Bank account, or (`school`) to the school's VietinBank
+ * account, where the market's code matches nothing and the transfer
+ * waits for review. */
 static struct curl_slist *sepay_request(const struct worker *w, long seq,
-                                        char *body, size_t cap, int *len)
+                                        int school, char *body, size_t cap,
+                                        int *len)
 {
     char when[32], ts[24], msg[1200], hex[65], hdr[128];
     uint8_t mac[CRYPTO_SHA256_LEN];
@@ -310,20 +317,23 @@ static struct curl_slist *sepay_request(const struct worker *w, long seq,
     time_t vn = t + 7 * 3600;
     struct curl_slist *h = NULL;
     struct tm tm;
-    long id = ((long)setup_no * CONNS + w->id) * 10000000L + seq + 1;
+    long id =
+        (((long)setup_no * N_KINDS + w->kind) * CONNS + w->id) * 10000000L +
+        seq + 1;
     const char *code = codes[(w->id * 7 + seq) % INTENTS];
 
     gmtime_r(&vn, &tm);
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
     *len = snprintf(
         body, cap,
-        "{\"id\":%ld,\"gateway\":\"MBBank\",\"transactionDate\":\"%s\","
-        "\"accountNumber\":\"" ACCOUNT "\",\"code\":null,\"content\":"
+        "{\"id\":%ld,\"gateway\":\"%s\",\"transactionDate\":\"%s\","
+        "\"accountNumber\":\"%s\",\"code\":null,\"content\":"
         "\"MBVCB.%ld.%s.CT tu 0071000123456 NGUYEN THI LAN\","
         "\"transferType\":\"in\",\"transferAmount\":%ld,\"accumulated\":0,"
         "\"subAccount\":null,\"referenceCode\":\"FT%ld\",\"description\":"
         "\"MBVCB.%ld.%s.CT tu 0071000123456 NGUYEN THI LAN\"}",
-        id, when, id, code, 1000 + seq % 7, id, id, code);
+        id, school ? "VietinBank" : "MBBank", when, school ? ACCOUNT2 : ACCOUNT,
+        id, code, 1000 + seq % 7, id, id, code);
     snprintf(ts, sizeof(ts), "%lld", (long long)t);
     snprintf(msg, sizeof(msg), "%s.%s", ts, body);
     crypto_hmac_sha256(HMAC_KEY, strlen(HMAC_KEY), msg, strlen(msg), mac);
@@ -356,8 +366,10 @@ static void *worker_main(void *arg)
 
         switch (w->kind) {
         case K_WEBHOOK:
+        case K_WEBHOOK2:
             snprintf(url, sizeof(url), "%s/v1/bank/sepay", w->base);
-            h = sepay_request(w, seq, body, sizeof(body), &len);
+            h = sepay_request(w, seq, w->kind == K_WEBHOOK2 && w->id % 4 >= 2,
+                              body, sizeof(body), &len);
             curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
             break;

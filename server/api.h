@@ -37,6 +37,7 @@ struct srv_config {
     int intent_ttl;               /* seconds */
     int max_wait;                 /* long-poll ceiling, seconds */
     int housekeep;                /* seconds between housekeeping runs */
+    int db_writers;               /* write transactions at once (PG) */
     struct ingest_conf *bank;     /* [bank.CODE] provider secrets (ingest.h) */
     struct ingest_limits journal; /* what the journal keeps of strangers */
     struct csvmap_conf csv;       /* [csv] statement column mapping */

@@ -324,8 +324,9 @@ static int journal(struct store *st, const struct ingest_hook *h, int64_t org,
 }
 
 /* Ingest the parsed transactions of journal entry `jid` in one batch. */
-static int process(struct store *st, int64_t org, const struct bank_txn_list *l,
-                   int64_t jid, int64_t now, json_t **results)
+static int process_once(struct store *st, int64_t org,
+                        const struct bank_txn_list *l, int64_t jid, int64_t now,
+                        json_t **results)
 {
     struct store_bank *b = NULL;
     json_t *a = json_array();
@@ -357,6 +358,20 @@ static int process(struct store *st, int64_t org, const struct bank_txn_list *l,
         *results = a;
     else
         json_decref(a);
+    return rc;
+}
+
+/* process_once, run again while the database loses the batch to a
+ * deadlock (it shares the database with other organisations' writes). */
+static int process(struct store *st, int64_t org, const struct bank_txn_list *l,
+                   int64_t jid, int64_t now, json_t **results)
+{
+    int rc, tries = 1;
+
+    while ((rc = process_once(st, org, l, jid, now, results)) == -STORE_E_IO &&
+           strcmp(store_error_code(), "storage_busy") == 0 &&
+           tries++ < STORE_WRITE_TRIES)
+        ;
     return rc;
 }
 

@@ -122,6 +122,7 @@ static void config_defaults(struct srv_config *c)
     c->intent_ttl = 15 * 60;
     c->max_wait = 60;
     c->housekeep = 300;
+    c->db_writers = 4;
     ingest_limits_default(&c->journal);
 }
 
@@ -164,6 +165,7 @@ static int on_ini(void *user, const char *section, const char *name,
         {"intent_ttl", 60, 86400},
         {"max_wait", 1, 60},
         {"housekeeping_interval", 1, 86400},
+        {"db_writers", 1, 64},
     };
     size_t i;
 
@@ -242,6 +244,9 @@ static int on_ini(void *user, const char *section, const char *name,
             break;
         case 9:
             c->max_wait = (int)n;
+            break;
+        case 11:
+            c->db_writers = (int)n;
             break;
         default:
             c->housekeep = (int)n;
@@ -1294,6 +1299,7 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
         return usage("unknown command");
     if (server_open_store(&cfg, cfg.threads + 2, &st) != 0)
         return 1;
+    store_set_writers(st, cfg.db_writers);
     rc = server_serve(&cfg, st);
     store_close(st);
     return rc;

@@ -30,10 +30,16 @@ enum store_error {
     STORE_E_CONFLICT,  /* state forbids it (already paid, duplicate...) */
     STORE_E_INVALID,   /* the values are not acceptable */
     STORE_E_IDEM,      /* Idempotency-Key reused with a different body */
-    STORE_E_IO,        /* the database failed: answer 503 */
+    STORE_E_IO,        /* the database failed: answer 503; with the code
+                          "storage_busy" it lost the transaction to a
+                          deadlock, kept nothing, and the write may be run
+                          again (the store itself runs an organisation's
+                          write up to STORE_WRITE_TRIES times) */
     STORE_E_OVERFLOW,  /* money arithmetic overflowed */
     STORE_E_USAGE      /* bad URL/config given to store_open */
 };
+
+#define STORE_WRITE_TRIES 5
 
 /* Who is calling: resolved from a bearer credential. */
 enum store_role {
@@ -1103,6 +1109,14 @@ int store_open(const char *url, int pool, struct store **out);
  * "schema_too_new"); a missing database -STORE_E_USAGE ("no_database").
  */
 int store_open_readonly(const char *url, int pool, struct store **out);
+
+/*
+ * Let `st` run up to `n` (>= 1) write transactions at once: on
+ * PostgreSQL, different organisations' writes then proceed side by side
+ * (4 after store_open); SQLite keeps its one writer whatever `n` is. Call
+ * it before the store is used by several threads.
+ */
+void store_set_writers(struct store *st, int n);
 
 /* Close and free `st` (NULL does nothing). */
 void store_close(struct store *st);

@@ -353,7 +353,7 @@ int db_begin(struct db *db, enum db_txn kind)
 {
     if (!db)
         return -DB_E_USAGE;
-    if (kind != DB_READ && kind != DB_WRITE)
+    if (kind != DB_READ && kind != DB_WRITE && kind != DB_WRITE_SHARED)
         return db_fail(db, DB_E_USAGE, NULL, "db_begin: unknown kind %d",
                        (int)kind);
     if (db->in_txn)
@@ -424,6 +424,16 @@ int db_wait_notify(struct db *db, int timeout_ms, char *payload, size_t cap)
         return db_fail(db, DB_E_USAGE, NULL,
                        "db_wait_notify: inside a transaction");
     return db->drv->wait_notify(db, timeout_ms, payload, cap);
+}
+
+int db_xact_lock(struct db *db, int64_t key)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (!db->in_txn)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "db_xact_lock: no transaction is open");
+    return db->drv->xact_lock(db, key);
 }
 
 int db_try_lock(struct db *db, int64_t key)

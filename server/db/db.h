@@ -32,17 +32,19 @@ enum db_backend { DB_SQLITE = 1, DB_PGSQL = 2 };
 enum db_error {
     DB_E_CONFLICT = 1, /* a unique, check or foreign-key constraint */
     DB_E_GUARD,        /* a guard trigger refused the change */
-    DB_E_BUSY,         /* locked, serialization failure or deadlock */
+    DB_E_BUSY,         /* locked for longer than the lock timeout */
     DB_E_FULL,         /* the disk is full */
     DB_E_IO,           /* the database or the connection failed */
     DB_E_SQL,          /* the statement itself is wrong (a bug) */
     DB_E_USAGE,        /* bad URL, missing database, misuse of the API */
-    DB_E_NOMEM         /* out of memory */
+    DB_E_NOMEM,        /* out of memory */
+    DB_E_RETRY         /* serialization failure or deadlock: the
+                          transaction was lost and may be run again */
 };
 
 enum db_type { DB_NULL = 0, DB_INTEGER, DB_TEXT, DB_BLOB };
 
-enum db_txn { DB_READ, DB_WRITE };
+enum db_txn { DB_READ, DB_WRITE, DB_WRITE_SHARED };
 
 /* Flags of db_open. */
 #define DB_READONLY 1u /* refuse every write; create nothing */
@@ -147,13 +149,27 @@ int64_t db_changes(struct db *db);
 /*
  * Transactions. DB_WRITE takes the database's write lock at once
  * (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory
- * lock), so two writers never interleave, on one node or several.
+ * lock, exclusive), so it never interleaves with another writer, on one
+ * node or several. DB_WRITE_SHARED is a write confined to one part of
+ * the data (one organisation's ledger): on PostgreSQL it holds the same
+ * lock shared, so such writers run side by side but never beside a
+ * DB_WRITE, and each takes db_xact_lock on the keys of what it writes
+ * before writing it; SQLite has one writer and runs it as DB_WRITE.
  * DB_READ reads one consistent snapshot. db_end commits when `rc` is 0
  * and rolls back otherwise; it answers `rc`, or the commit's failure.
  */
 int db_begin(struct db *db, enum db_txn kind);
 int db_end(struct db *db, int rc);
 int db_in_txn(const struct db *db);
+
+/*
+ * Inside a write transaction, take the transaction-scoped advisory lock
+ * `key` exclusively, waiting for it (as long as for the write lock): it
+ * is held until the transaction ends. Writers that take several keys
+ * take them in one order, or a deadlock fails one of them (-DB_E_RETRY).
+ * SQLite answers 0 at once: its one writer holds everything.
+ */
+int db_xact_lock(struct db *db, int64_t key);
 
 /*
  * Notifications between connections, for processes sharing one

@@ -69,6 +69,8 @@ struct db_driver {
     /* Commit when rc is 0, roll back otherwise; answer rc or the commit's
      * failure (db.c has checked a transaction is open). */
     int (*end)(struct db *db, int rc);
+    /* db_xact_lock (db.c has checked a write transaction is open). */
+    int (*xact_lock)(struct db *db, int64_t key);
 
     /* Notifications and the advisory lock of db.h (db.c has checked the
      * channel, the payload and the buffer). */

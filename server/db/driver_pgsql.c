@@ -4,7 +4,8 @@
  * prepared on the server at their first execution, one variant per
  * signature of parameter types; values travel as text (blobs as binary)
  * and results come back as text. Errors are classed by SQLSTATE, and a
- * write transaction takes one advisory lock shared by every node.
+ * write transaction takes one advisory lock shared by every node:
+ * exclusive for DB_WRITE, shared for DB_WRITE_SHARED.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,10 +20,12 @@
 #include "db_driver.h"
 
 /*
- * The key of the transaction-scoped advisory lock every DB_WRITE takes
- * (pg_advisory_xact_lock): the ASCII bytes of "chopayLG", the ledger's
- * one writer lock. Every chopay node writing to the same database uses
- * it, so their write transactions run one after the other.
+ * The key of the transaction-scoped advisory lock every write takes: the
+ * ASCII bytes of "chopayLG", the ledger's writer lock. Every chopay node
+ * writing to the same database uses it. A DB_WRITE holds it exclusively
+ * (pg_advisory_xact_lock), so it runs alone; a DB_WRITE_SHARED holds it
+ * shared (pg_advisory_xact_lock_shared), beside other shared writers,
+ * which serialise among themselves on the keys they pass db_xact_lock.
  */
 #define PG_LEDGER_LOCK_KEY INT64_C(0x63686f7061794c47)
 
@@ -126,8 +129,9 @@ static int class_of(const char *state)
         return DB_E_CONFLICT;
     if (strcmp(state, "P0001") == 0)
         return DB_E_GUARD;
-    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-        strcmp(state, "55P03") == 0)
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+        return DB_E_RETRY;
+    if (strcmp(state, "55P03") == 0)
         return DB_E_BUSY;
     if (strcmp(state, "53100") == 0)
         return DB_E_FULL;
@@ -1055,7 +1059,7 @@ static int pg_begin(struct db *db, enum db_txn kind)
     char lock[80];
     int rc;
 
-    if (kind == DB_WRITE && (pg->flags & DB_READONLY))
+    if (kind != DB_READ && (pg->flags & DB_READONLY))
         return db_fail(db, DB_E_USAGE, NULL,
                        "a write transaction on a read-only connection");
     if ((rc = ensure_connected(pg)) < 0)
@@ -1069,10 +1073,10 @@ static int pg_begin(struct db *db, enum db_txn kind)
         return rc;
     pg->head.in_txn = 1;
     pg->txn_failed = 0;
-    if (kind == DB_WRITE) {
+    if (kind != DB_READ) {
         snprintf(lock, sizeof(lock),
-                 "SELECT pg_advisory_xact_lock(%" PRId64 ")",
-                 PG_LEDGER_LOCK_KEY);
+                 "SELECT pg_advisory_xact_lock%s(%" PRId64 ")",
+                 kind == DB_WRITE_SHARED ? "_shared" : "", PG_LEDGER_LOCK_KEY);
         if ((rc = run_simple(pg, lock)) < 0) {
             PQclear(PQexec(pg->conn, "ROLLBACK"));
             pg->head.in_txn = 0;
@@ -1116,6 +1120,18 @@ static int pg_end(struct db *db, int rc)
 }
 
 /* ---- notifications and advisory locks -------------------------------- */
+
+static int pg_xact_lock(struct db *db, int64_t key)
+{
+    struct pg_conn *pg = (struct pg_conn *)db;
+    char sql[80];
+
+    if (pg->txn_failed)
+        return -pg->txn_err;
+    snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%" PRId64 ")",
+             key);
+    return run_simple(pg, sql);
+}
 
 static int pg_notify(struct db *db, const char *channel, const char *payload)
 {
@@ -1263,6 +1279,7 @@ const struct db_driver db_driver_pgsql = {
     .column_bytes = pg_column_bytes,
     .begin = pg_begin,
     .end = pg_end,
+    .xact_lock = pg_xact_lock,
     .function_text = pg_function_text,
     .notify = pg_notify,
     .listen = pg_listen,

@@ -390,7 +390,7 @@ static void reset_all(struct lite *c)
 
 static int lite_begin(struct db *db, enum db_txn kind)
 {
-    int rc = lite_exec(db, kind == DB_WRITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    int rc = lite_exec(db, kind == DB_READ ? "BEGIN" : "BEGIN IMMEDIATE");
 
     if (rc == 0)
         db->in_txn = 1;
@@ -535,6 +535,13 @@ static int lite_wait_notify(struct db *db, int timeout_ms, char *payload,
     return db_fail(db, DB_E_USAGE, NULL, "SQLite has no notifications");
 }
 
+static int lite_xact_lock(struct db *db, int64_t key)
+{
+    (void)db;
+    (void)key;
+    return 0;
+}
+
 static int lite_try_lock(struct db *db, int64_t key)
 {
     (void)db;
@@ -570,5 +577,6 @@ const struct db_driver db_driver_sqlite = {
     .notify = lite_notify,
     .listen = lite_listen,
     .wait_notify = lite_wait_notify,
+    .xact_lock = lite_xact_lock,
     .try_lock = lite_try_lock,
 };

@@ -115,6 +115,10 @@ int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
     struct db_stmt *st;
     int rc;
 
+    /* the head read here stays the head until this transaction ends */
+    rc = sqi_lock_audit(c);
+    if (rc != 0)
+        goto out;
     st = sqi_q(c, Q_AUDIT_LAST);
     if (st == NULL) {
         rc = -STORE_E_IO;

@@ -29,7 +29,12 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     b->now = now;
     b->checks = json_array();
     snprintf(b->actor, sizeof(b->actor), "%s", actor);
-    rc = sqi_begin_write(s, b->c);
+    /* a webhook's batch begins with its first transaction, whose
+       organisation the caller names (bank_open); an import, which
+       records itself first, at once, and locks the organisation once an
+       account names it */
+    b->open = import_kind != NULL;
+    rc = b->open ? sqi_begin_write_shared(s, b->c) : 0;
     if (rc != 0) {
         sqi_put_conn(s, b->c);
         json_decref(b->checks);
@@ -49,6 +54,20 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     }
     *out = b;
     return 0;
+}
+
+/* Begin the batch's write transaction unless it has begun: holding the
+ * lock of organisation `org`, the one the caller names (0 for none). */
+static int bank_open(struct store_bank *b, int64_t org)
+{
+    int rc;
+
+    if (b->open)
+        return 0;
+    rc = org > 0 ? sqi_begin_write_org(b->s, b->c, org)
+                 : sqi_begin_write_shared(b->s, b->c);
+    b->open = rc == 0;
+    return rc;
 }
 
 static int load_org(struct store_bank *b, int64_t org)
@@ -384,6 +403,9 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
 
     if (b->rc != 0)
         return b->rc;
+    rc = bank_open(b, org);
+    if (rc != 0)
+        goto fail;
     {
         /* the account decides, and must not name another organisation */
         int64_t found = org;
@@ -407,7 +429,9 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         }
         org = found;
     }
-    rc = load_org(b, org);
+    rc = sqi_lock_org(b->c, org);
+    if (rc == 0)
+        rc = load_org(b, org);
     if (rc != 0)
         goto fail;
     match_transfer_ref(t->bank_ref, refkey, sizeof(refkey));
@@ -629,6 +653,11 @@ int sqb_statement(struct store_bank *b, int64_t org,
 
     if (b->rc != 0)
         return b->rc;
+    rc = bank_open(b, org);
+    if (rc != 0) {
+        b->rc = rc;
+        return rc;
+    }
     if (org == 0 || s->account[0] != '\0') {
         /* the account decides, and must not name another organisation */
         int64_t found = 0;
@@ -645,6 +674,11 @@ int sqb_statement(struct store_bank *b, int64_t org,
             return rc;
         }
         org = found;
+    }
+    rc = sqi_lock_org(b->c, org);
+    if (rc != 0) {
+        b->rc = rc;
+        return rc;
     }
     st = sqb_q(b->c, B_STMT_ADD);
     if (st == NULL) {
@@ -697,6 +731,10 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
     int rc = commit ? b->rc : -STORE_E_INVALID;
     json_t *sum = NULL;
 
+    if (rc == 0 && journal_id > 0 && !b->open) {
+        rc = sqi_begin_write_shared(s, b->c); /* a batch of nothing */
+        b->open = rc == 0;
+    }
     if (rc == 0 && journal_id > 0) {
         struct db_stmt *st = sqb_q(b->c, B_JOURNAL_SET);
 
@@ -718,7 +756,8 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             "duplicate", (json_int_t)b->n_dup, "ignored",
             (json_int_t)b->n_ignored, "statements", (json_int_t)b->n_stmts,
             "balances", b->checks);
-    rc = sqi_end_write(s, b->c, commit ? rc : -STORE_E_INVALID);
+    if (b->open)
+        rc = sqi_end_write(s, b->c, commit ? rc : -STORE_E_INVALID);
     if (!commit)
         rc = 0;
     if (rc == 0 && commit && summary != NULL)

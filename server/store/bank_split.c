@@ -167,7 +167,7 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
         reason = "chia cho nhiều người nộp";
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     snprintf(why, sizeof(why), "review: %s", reason);
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
     rc = sqb_txn_fetch(c, org, id, &cur);

@@ -310,7 +310,8 @@ static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
                             int64_t id, int64_t now)
 {
     struct db_stmt *st;
-    int rc = sqi_begin_write(s, c);
+    /* one credential's row, no organisation's ledger: beside any write */
+    int rc = sqi_begin_write_shared(s, c);
 
     if (rc != 0)
         return;

@@ -25,7 +25,7 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
     int rc;
 
     memset(&open, 0, sizeof(open));
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, org_id);
     if (rc != 0) {
         sqi_put_conn(s, c);
         return rc;
@@ -169,7 +169,7 @@ int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
     char obj[64];
     int rc;
 
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, org_id);
     if (rc != 0) {
         sqi_put_conn(s, c);
         return rc;

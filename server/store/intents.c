@@ -326,7 +326,7 @@ int sq_codes_reserve(struct store *base, const struct store_principal *who,
     struct db_stmt *st;
     int rc, i;
 
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, who->org_id);
     if (rc != 0)
         goto out;
     rc = sqi_idem_get(c, who->actor, idem, &res);
@@ -407,7 +407,7 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
     struct db_stmt *st;
     int rc, tries;
 
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, who->org_id);
     if (rc != 0)
         goto out;
     rc = sqi_idem_get(c, who->actor, idem, &res);
@@ -583,7 +583,7 @@ int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
     const char *status;
     int rc;
 
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
     rc = intent_fetch(c, org, id, now, &cur);

@@ -16,7 +16,7 @@ int sqb_journal_add(struct store *base, const struct store_journal *j,
     struct db_stmt *st;
     int rc;
 
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_shared(s, c);
     if (rc != 0)
         goto out;
     st = sqb_q(c, B_JOURNAL_ADD);
@@ -130,7 +130,7 @@ int sqb_journal_fail(struct store *base, int64_t id, const char *detail)
     struct db_stmt *st;
     int rc;
 
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_shared(s, c);
     if (rc != 0)
         goto out;
     st = sqb_q(c, B_JOURNAL_SET);

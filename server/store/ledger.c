@@ -340,7 +340,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     struct db_stmt *st;
     int rc;
 
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, who->org_id);
     if (rc != 0)
         goto out;
     rc = sqi_idem_get(c, who->actor, idem, &res);
@@ -829,7 +829,7 @@ int sq_transfer_apply(struct store *base, int64_t org,
         rc = -STORE_E_INVALID;
         goto out;
     }
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
     st = sqi_q(c, Q_PAYMENT_BY_REF);

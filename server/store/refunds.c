@@ -271,7 +271,7 @@ int sqr_payer_refund(struct store *st, int64_t org_id,
         sqi_put_conn(s, c);
         return -STORE_E_INVALID;
     }
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, org_id);
     if (rc == 0) {
         rc = refund(sqi_dbh(c), c, org_id, req, actor, now, out);
         rc = sqi_end_write(s, c, rc);

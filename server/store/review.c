@@ -366,7 +366,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     }
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     snprintf(reason, sizeof(reason), "review: %s", rv->reason);
-    rc = sqi_begin_write(s, c);
+    rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
     rc = sqb_txn_fetch(c, org, id, &cur);

@@ -26,7 +26,7 @@ void sq_close(struct store *base)
     free(s->conns);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
-    pthread_mutex_destroy(&s->wmu);
+    pthread_cond_destroy(&s->wcv);
     free(s);
 }
 
@@ -248,7 +248,8 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    pthread_mutex_init(&s->wmu, NULL);
+    pthread_cond_init(&s->wcv, NULL);
+    s->writers = db_url_backend(path) == DB_PGSQL ? SQI_WRITERS : 1;
     s->base.ops = &sqi_ops;
     if (crypto_random(node, sizeof(node)) != 0) {
         rc = -STORE_E_IO;

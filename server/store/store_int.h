@@ -26,6 +26,11 @@ struct sqi_conn {
     struct db *dbh;        /* one connection */
     int64_t woken[64];     /* intents to wake after commit */
     int n_woken;           /* count of `woken` */
+    struct sq *s;          /* its store, while a shared write is open */
+    int shared;            /* its write transaction is DB_WRITE_SHARED */
+    int64_t org_locked;    /* the organisation it locked (0 none yet) */
+    int64_t org_local;     /* the same in s->org_held (0 none) */
+    int audit_locked;      /* it holds the audit chain's lock */
     struct sqi_conn *next; /* free list link */
 };
 
@@ -36,8 +41,15 @@ struct sq {
     struct sqi_conn *free_list; /* idle connections */
     struct sqi_conn *conns;     /* all connections */
     int n;                      /* count of `conns` */
-    pthread_mutex_t wmu;        /* serialises write transactions */
+    pthread_cond_t wcv;         /* signalled when a write ends */
+    int writing;                /* write transactions open (under `mu`) */
+    int writers;                /* at most this many at once: 1 on SQLite */
+    int64_t org_held[64];       /* organisations its writers hold (`mu`) */
+    int n_org_held;             /* count of `org_held` */
 };
+
+/* Write transactions one PostgreSQL store runs at once unless told. */
+#define SQI_WRITERS 4
 
 struct sqi_inv {
     int64_t id;      /* invoice id */
@@ -342,12 +354,72 @@ struct db *sqi_dbh(struct sqi_conn *c);
  * -STORE_E_IO (storage_unavailable). */
 int sqi_db_error(struct db *dbh, int rc, const char *what);
 
-/* A write transaction under the write lock (db_begin DB_WRITE) / its
- * commit (rc == 0) or rollback; a read transaction and its end. */
+/* A write transaction under the whole write lock (db_begin DB_WRITE),
+ * alone on the database: for writes that span organisations or change
+ * which organisation an account is / its commit (rc == 0) or rollback;
+ * a read transaction and its end. */
 int sqi_begin_write(struct sq *s, struct sqi_conn *c);
 int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
 int sqi_begin_read(struct sqi_conn *c);
 void sqi_end_read(struct sqi_conn *c);
+/*
+ * A write transaction confined to organisation `org`'s ledger: on
+ * PostgreSQL it shares the write lock with other organisations' writes
+ * (DB_WRITE_SHARED) and holds `org`'s own lock, so two writes of one
+ * organisation never interleave while different organisations' writes
+ * run side by side; SQLite runs it as sqi_begin_write, and so does an
+ * `org` of 0 (no one organisation). Ended by sqi_end_write.
+ */
+int sqi_begin_write_org(struct sq *s, struct sqi_conn *c, int64_t org);
+/* The same before the organisation is known (a bank batch, whose
+ * accounts name it) or for a write of no organisation's ledger (the
+ * webhook journal): sqi_lock_org names the organisation before anything
+ * of its ledger is written. */
+int sqi_begin_write_shared(struct sq *s, struct sqi_conn *c);
+/* In a write transaction, hold organisation `org`'s lock (at once when
+ * held already, or when the transaction holds the whole write lock). */
+int sqi_lock_org(struct sqi_conn *c, int64_t org);
+/* In a write transaction, hold the audit chain's lock, which orders
+ * every append to the chain across organisations: taken right before
+ * the append reads the chain's head, after every other lock. */
+int sqi_lock_audit(struct sqi_conn *c);
+/* 1 when `rc`, the result of a whole write operation, means that the
+ * database lost the transaction to a deadlock or a serialization failure
+ * and it may be run again (nothing of it was kept). */
+int sqi_write_lost(int rc);
+
+/* retry.c: the organisations' writes of the operations table, each run
+ * again (up to STORE_WRITE_TRIES times) when the database lost it. */
+int sqi_retry_intent_create(struct store *base,
+                            const struct store_principal *who,
+                            const struct store_idem *idem,
+                            const struct store_intent_req *req, int64_t now,
+                            json_t **out, int *replayed);
+int sqi_retry_codes_reserve(struct store *base,
+                            const struct store_principal *who,
+                            const struct store_idem *idem, int count,
+                            int64_t now, json_t **out, int *replayed);
+int sqi_retry_intent_cancel(struct store *base, int64_t org, int64_t id,
+                            const char *actor, int64_t now, json_t **out);
+int sqi_retry_cash_record(struct store *base, const struct store_principal *who,
+                          const struct store_idem *idem,
+                          const struct store_cash_req *req, int64_t now,
+                          json_t **out, int *replayed);
+int sqi_retry_transfer_apply(struct store *base, int64_t org,
+                             const struct store_transfer *t, const char *actor,
+                             int64_t now, json_t **out);
+int sqi_retry_review(struct store *st, int64_t org, int64_t id,
+                     const struct store_review *rv, const char *actor,
+                     int64_t now, json_t **out);
+int sqi_retry_day_close(struct store *st, int64_t org_id, const char *date,
+                        const char *totals, const char *digest,
+                        const char *force_reason, const char *actor,
+                        int64_t now, json_t **out);
+int sqi_retry_day_reopen(struct store *st, int64_t org_id, const char *date,
+                         const char *reason, const char *actor, int64_t now);
+int sqi_retry_payer_refund(struct store *st, int64_t org_id,
+                           const struct store_refund_req *req,
+                           const char *actor, int64_t now, json_t **out);
 
 /* Append to the hash-chained audit log; takes `detail` (may be NULL). */
 int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
@@ -537,6 +609,7 @@ struct store_bank {
     int64_t now;             /* batch time */
     int64_t import_id;       /* 0 for webhooks */
     int rc;                  /* sticky error */
+    int open;                /* its write transaction has begun */
     int64_t org;             /* org whose prefix/payers are cached */
     char prefix[8];          /* its payment-code prefix */
     struct bpayer *payers;   /* its payers, loaded on first need */

@@ -434,6 +434,130 @@ roles = sorted([role(n1), role(n2)], key=str)
 check(roles == ["active", "standby"],
       "(e) one node runs the housekeeping: %r" % roles)
 
+# ---- (f) one organisation's writes held, another's proceed -----------------
+#
+# A transaction outside the nodes holds the first organisation's write
+# lock (the advisory key "chopO" + its id, as server/store/txn.c takes it)
+# as a long write of that organisation would. A cash payment of it waits
+# for the lock on node 1; meanwhile the second organisation's cash
+# payment, intent and bank notification complete on node 2 and node 1;
+# once the lock is released the waiting payment completes too.
+
+ORG2, ACCOUNT2 = "SIM2", "2023456789"
+
+
+def psql(sql):
+    r = subprocess.run(["psql", PG, "-X", "-q", "-A", "-t", "-c", sql],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60)
+    return r.stdout.decode("utf-8", "replace").strip()
+
+
+def org_key(code):
+    org = int(psql("SELECT id FROM orgs WHERE code = '%s'" % code))
+    return 0x63686f704f000000 + (org & 0xffffff)
+
+
+def lock_waiters(key):
+    return psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND NOT granted AND classid = %d AND objid = %d"
+                % (key >> 32, key & 0xffffffff))
+
+
+st, r = request(n2.port, "POST", "/v1/orgs", {
+    "code": ORG2, "kind": "market", "name": "Chợ SIM hai", "bank_bin": BIN,
+    "account": ACCOUNT2, "account_name": "BAN QUAN LY CHO SIM HAI",
+    "prefix": "SN"}, token=admin)
+check(st == 201, "(f) create the second organisation: %s %s" % (st, r))
+st, r = request(n2.port, "PUT", "/v1/orgs/%s/bank/secrets/sepay" % ORG2,
+                SECRETS["sepay"], token=admin)
+check(st in (200, 201, 204), "(f) its SePay secrets: %s %s" % (st, r))
+request(n2.port, "POST", "/v1/orgs/%s/fees" % ORG2, {
+    "code": "THUE-A", "label": "Tiền thuê sạp", "kind": "monthly",
+    "category": "A", "amount": 200000}, token=admin)
+for p in ("B-1", "B-2"):
+    request(n2.port, "POST", "/v1/orgs/%s/payers" % ORG2, {
+        "code": p, "name": "Người bán " + p, "zone": "A", "category": "A"},
+        token=admin)
+request(n2.port, "POST", "/v1/orgs/%s/invoices/generate" % ORG2,
+        {"period": PERIOD}, token=admin)
+kiosk2 = None
+try:
+    kiosk2 = secret(cli(n2.dir, "kiosk", "add", "--org", ORG2, "--name",
+                        "Kiosk 2"), "ck_")
+except RuntimeError as e:
+    check(False, "(f) a kiosk of the second organisation: %s" % e)
+key = org_key(ORG)
+holder = subprocess.Popen(["psql", PG, "-X", "-q", "-A", "-t"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+holder.stdin.write("BEGIN;\nSELECT pg_advisory_xact_lock(%d);\n"
+                   "\\echo held\n" % key)
+holder.stdin.flush()
+held = ""
+for _ in range(5):  # the SELECT's empty row, then the marker
+    held = holder.stdout.readline().strip()
+    if held:
+        break
+check(held == "held", "(f) the first organisation's lock is held: %r"
+      % held)
+inv = [v for v in invs if v.get("payer") == "A-4"]
+first = {}
+
+
+def pay_first():
+    first["res"] = kiosk_call(n1.port, "POST", "/v1/cash", {
+        "payer": "A-4", "invoices": [inv[0]["id"]] if inv else [],
+        "amount": inv[0]["amount"] if inv else 1, "collector": "Chị Hoa"},
+        "nodes-f-a")
+
+
+t = threading.Thread(target=pay_first)
+t.start()
+for _ in range(200):  # until node 1's payment waits for the lock
+    if lock_waiters(key) == "1":
+        break
+    time.sleep(0.05)
+check(lock_waiters(key) == "1" and t.is_alive(),
+      "(f) the first organisation's payment waits for its lock: %r" %
+      (first,))
+second = []
+if kiosk2:
+    st, dues = request(n2.port, "GET", "/v1/payers/B-1/dues", token=kiosk2)
+    owed = [d for d in (dues.get("invoices", []) if isinstance(dues, dict)
+                        else [])]
+    second.append(request(n2.port, "POST", "/v1/cash", {
+        "payer": "B-1", "invoices": [d["id"] for d in owed],
+        "amount": sum(d.get("due", d.get("amount", 0)) for d in owed),
+        "collector": "Anh Nam"}, {"Idempotency-Key": "nodes-f-b1"}, kiosk2))
+    second.append(request(n1.port, "POST", "/v1/intents", {"payer": "B-2"},
+                          {"Idempotency-Key": "nodes-f-b2"}, kiosk2))
+    path, hdr, raw = feeds.webhook("sepay", movement(150000, "FT-NODES-F"),
+                                   5100077, ACCOUNT2, SECRETS)
+    second.append(request(n2.port, "POST", path, hdr=hdr, raw=raw))
+check([r[0] for r in second] == [201, 201, 200],
+      "(f) the second organisation's cash, intent and notification"
+      " complete: %r" % (second,))
+check(t.is_alive() and "res" not in first,
+      "(f) ... while the first organisation's payment still waits: %r" %
+      (first,))
+holder.stdin.write("COMMIT;\n")
+holder.stdin.close()
+holder.wait(timeout=30)
+t.join(30)
+check(first.get("res", (0,))[0] == 201,
+      "(f) the first organisation's payment completes once the lock is"
+      " released: %r" % (first,))
+r = subprocess.run([SERVER, "check", "--db", PG], stdout=subprocess.PIPE,
+                   stderr=subprocess.STDOUT, timeout=120)
+check(r.returncode == 0, "(f) check --db passes: %s" %
+      r.stdout.decode("utf-8", "replace")[-600:])
+r = subprocess.run([SERVER, "audit", "verify", "--db", PG],
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                   timeout=120)
+check(r.returncode == 0, "(f) audit verify passes: %s" %
+      r.stdout.decode("utf-8", "replace")[-600:])
+
 # ---- shutdown --------------------------------------------------------------
 
 if nginx:
