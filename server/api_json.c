@@ -321,3 +321,15 @@ json_t *api_json_directory(const struct store_directory *d)
     json_object_set_new(j, "fees", fees);
     return j;
 }
+
+json_t *api_json_day_closed(const char *org, const char *date,
+                            const char *actor, const struct store_day_closed *c,
+                            const char *totals)
+{
+    json_t *t = json_loads(totals, 0, NULL);
+
+    return json_pack("{s:s, s:I, s:s, s:I, s:s, s:s, s:o}", "date", date,
+                     "closed_at", (json_int_t)c->closed_at, "actor", actor,
+                     "audit_id", (json_int_t)c->audit_id, "audit_head",
+                     c->audit_head, "org", org, "totals", t ? t : json_null());
+}

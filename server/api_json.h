@@ -77,4 +77,11 @@ json_t *api_json_dues(const struct store_dues *d);
  * fees: [{code, label, kind, category, amount}]}. */
 json_t *api_json_directory(const struct store_directory *d);
 
+/* Closing `date` of organisation `org` by `actor`, as `c` recorded it
+ * with the report `totals` (JSON text) stored: {date, closed_at, actor,
+ * audit_id, audit_head, org, totals}. */
+json_t *api_json_day_closed(const char *org, const char *date,
+                            const char *actor, const struct store_day_closed *c,
+                            const char *totals);
+
 #endif

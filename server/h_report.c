@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "render.h"
 #include "report.h"
 #include "srv_report.h"
@@ -542,7 +543,9 @@ enum MHD_Result h_day_close(struct req *r)
         {NULL, 0, 0, 0},
     };
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    struct store_day_closed closed;
+    json_t *b = NULL, *out;
+    char *totals = NULL;
     int64_t org;
     int rc;
 
@@ -551,12 +554,17 @@ enum MHD_Result h_day_close(struct req *r)
     if (api_body(r, fields, &b, &res) != 0)
         return res;
     rc = srv_day_close(r->s->st, org, r->arg[0], api_str(b, "date"),
-                       r->who.actor, &out);
-    json_decref(b);
-    if (rc != 0)
+                       r->who.actor, &closed, &totals);
+    if (rc != 0) {
+        json_decref(b);
         return api_store_error(r, rc);
+    }
+    out = api_json_day_closed(r->arg[0], api_str(b, "date"), r->who.actor,
+                              &closed, totals);
+    free(totals);
     api_log(5, "event=day_close org=%s date=%s actor=%s", r->arg[0],
-            json_string_value(json_object_get(out, "date")), r->who.actor);
+            api_str(b, "date"), r->who.actor);
+    json_decref(b);
     return api_reply_json(r, 201, out);
 }
 

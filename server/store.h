@@ -358,6 +358,149 @@ struct store_directory {
 /* Free what `d` owns and empty it (NULL does nothing). */
 void store_directory_free(struct store_directory *d);
 
+/* A payment dated on a day (store_ops.day_takings, daily_rows). */
+struct store_taking {
+    int64_t id;       /* the payment's id */
+    char *method;     /* "transfer" or "cash" */
+    int64_t amount;   /* đồng */
+    int64_t credit;   /* đồng the day's allocations left of it */
+    int64_t kiosk;    /* the transfer's intent's kiosk, the cash's
+                         recorder; 0: none */
+    char *kiosk_name; /* its name, "" */
+    char *collector;  /* who took the cash, "" */
+};
+
+/* A day's payments by id; store_takings_free() frees them. */
+struct store_takings {
+    struct store_taking *rows; /* malloc'd array of `n` rows */
+    size_t n;                  /* count of `rows` */
+};
+
+/* Free the rows of `t` and empty it (NULL does nothing). */
+void store_takings_free(struct store_takings *t);
+
+/* An invoice of a day's reconciliation: issued by the end of the day,
+ * paid as of then. */
+struct store_day_invoice {
+    int64_t id;            /* the invoice's id */
+    char *payer;           /* the payer's code */
+    char *period;          /* its period */
+    char *day;             /* the day it was issued, YYYY-MM-DD */
+    int64_t amount;        /* đồng */
+    int64_t paid_transfer; /* đồng allocated from transfers by then */
+    int64_t paid_cash;     /* đồng allocated from cash by then */
+};
+
+/* A bank transaction counted on a day (frozen by its close, if any). */
+struct store_day_bank {
+    int64_t id;      /* the transaction's id */
+    char *ref;       /* bank reference, or provider:provider id */
+    int64_t amount;  /* đồng */
+    char *direction; /* "credit" or "debit" */
+    char *state;     /* matched, unmatched, duplicate, ignored, ... */
+    char *outcome;   /* exact, partial, over, credit, "" */
+    int late;        /* 1: booked later for a closed day */
+    char *booked_at; /* the bank's booking time */
+    int has_balance; /* 1 when the provider gave a running balance */
+    int64_t balance; /* that balance, đồng */
+};
+
+/* A payment the ledger booked from one of the day's bank transactions. */
+struct store_day_ledger {
+    char *ref;      /* the transaction's reference (as store_day_bank) */
+    int64_t amount; /* đồng */
+    int late;       /* 1: the transaction is late, or the payment
+                       corrects another day */
+};
+
+/* A payer's credit held at the end of a day. */
+struct store_day_credit {
+    char *payer;    /* the payer's code */
+    int64_t amount; /* đồng */
+};
+
+/* A correction dated on a day, pointing back at a closed one. */
+struct store_day_correction {
+    int64_t id;          /* its id */
+    char *kind;          /* what it corrects */
+    char *corrects_date; /* the closed day, YYYY-MM-DD */
+    char *corrects;      /* the record it corrects */
+    int64_t amount;      /* đồng */
+    char *payer;         /* the payer's code, "" */
+    char *reason;        /* why */
+};
+
+/* A refund dated on a day. */
+struct store_day_refund {
+    int64_t id;     /* its id */
+    char *payer;    /* the payer's code */
+    int64_t amount; /* đồng */
+};
+
+/*
+ * The records behind a day's reconciliation (store_ops.daily_rows).
+ * Everything is malloc'd and owned by it; store_day_rows_free() frees
+ * it.
+ */
+struct store_day_rows {
+    struct store_day_invoice *invoices;       /* by id */
+    size_t n_invoices;                        /* count of `invoices` */
+    struct store_day_bank *bank;              /* by id */
+    size_t n_bank;                            /* count of `bank` */
+    struct store_day_ledger *ledger;          /* by transaction id */
+    size_t n_ledger;                          /* count of `ledger` */
+    struct store_day_credit *credits;         /* by payer code */
+    size_t n_credits;                         /* count of `credits` */
+    struct store_day_correction *corrections; /* by id */
+    size_t n_corrections;                     /* count of `corrections` */
+    struct store_takings takings;             /* the day's payments */
+    struct store_day_refund *refunds;         /* by id */
+    size_t n_refunds;                         /* count of `refunds` */
+    int has_statement; /* 1: a statement covers just that day */
+    int64_t opening;   /* its opening balance, đồng */
+    int64_t closing;   /* its closing balance, đồng */
+    int closed;        /* 1: the day is closed (bank side frozen) */
+    char digest[65];   /* hex SHA-256 of the rows */
+};
+
+/* Free what `r` owns and empty it (NULL does nothing). */
+void store_day_rows_free(struct store_day_rows *r);
+
+/* What store_ops.day_close recorded. */
+struct store_day_closed {
+    int64_t closed_at;   /* unix seconds */
+    int64_t audit_id;    /* the close's own audit entry */
+    char audit_head[65]; /* its hash: the audit chain head it stores */
+};
+
+/*
+ * A closed (not reopened) day as day_closes gives it. The strings are
+ * malloc'd and owned by the row; store_close_list_free() frees them.
+ */
+struct store_close_row {
+    int64_t id;       /* the close's id */
+    char *org;        /* the organisation's code */
+    int64_t org_id;   /* its id */
+    char *date;       /* the day, YYYY-MM-DD */
+    char *totals;     /* the report stored at closing, JSON text */
+    int64_t audit_id; /* the close's audit entry */
+    char *audit_head; /* that entry's hash stored at closing */
+    char *audit_now;  /* that entry's hash now, "" when it is gone */
+    int64_t bank_seq; /* the last bank transaction id at closing */
+    int64_t version;  /* 1: closed before corrections existed (only its
+                         bank side is checked); 2: the whole report
+                         without the day's payments; 3: with them */
+};
+
+/* Closed days by id; store_close_list_free() frees them. */
+struct store_close_list {
+    struct store_close_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                     /* count of `rows` */
+};
+
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_close_list_free(struct store_close_list *l);
+
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
@@ -776,23 +919,20 @@ struct store_ops {
                        char *pem, size_t cap, char *key_id);
     /*
      * The records behind organisation `org_id`'s daily reconciliation of
-     * `date` (YYYY-MM-DD, Vietnam), each taken as dated (records carry the day
-     * they count on; a close freezes the bank side): {invoices: [[id, payer,
-     * period, day issued, amount, paid_transfer, paid_cash]] (issued by then,
-     * paid as of then, the open ones and those due that day), bank: [[ref,
-     * amount, direction, state, outcome, late, booked_at, balance or null, id]]
-     * (the day's bank transactions; late: booked later for a closed day),
-     * ledger:
-     * [[ref, amount, late]] (payments booked from them), credits:
-     * [[payer, amount]] (held at the end of the day), statement:
-     * [opening, closing] of a statement covering just that day or null,
-     * corrections: [[id, kind, corrects_date, corrects, amount, payer,
-     * reason]] (dated that day), closed: true when the day is closed
-     * (its bank side as frozen by the close), digest: hex SHA-256 of the
-     * rows}. server/srv_report.c turns it into server/report's input.
+     * `date` (YYYY-MM-DD, Vietnam), each taken as dated (records carry
+     * the day they count on; a close freezes the bank side), into *out
+     * (struct store_day_rows): the invoices issued by then, paid as of
+     * then (the open ones and those due that day), the day's bank
+     * transactions (late: booked later for a closed day), the payments
+     * booked from them, the credits held at the end of the day, a
+     * statement covering just that day, the corrections and refunds
+     * dated that day, the day's payments (as day_takings), whether the
+     * day is closed and the digest of the rows. The caller frees *out
+     * (store_day_rows_free). server/srv_report.c turns it into
+     * server/report's input.
      */
     int (*daily_rows)(struct store *st, int64_t org_id, const char *date,
-                      json_t **out);
+                      struct store_day_rows *out);
     /*
      * The records behind the adoption statistics for organisation
      * `org_id` (0: all) of `province` (NULL: any), delivered one by one
@@ -816,26 +956,23 @@ struct store_ops {
     /*
      * Close day `date` (YYYY-MM-DD, Vietnam) of `org_id` storing
      * `totals` (the day's figures, JSON text, computed from daily_rows
-     * whose "digest" was `digest`), the state of the day's bank
+     * whose digest was `digest`), the state of the day's bank
      * transactions and the audit chain head (the close's own audit
      * entry). From then on nothing dated that day changes: later
      * writes are dated on the next open day, corrections point back
-     * (store/day_close.c). *out: {date, closed_at, actor, audit_id,
-     * audit_head}. Closed twice: CONFLICT "already_closed"; the rows
-     * changed since `digest`: CONFLICT "changed_while_closing" (compute
-     * again).
+     * (store/day_close.c). *out gets what was recorded. Closed twice:
+     * CONFLICT "already_closed"; the rows changed since `digest`:
+     * CONFLICT "changed_while_closing" (compute again).
      */
     int (*day_close)(struct store *st, int64_t org_id, const char *date,
                      const char *totals, const char *digest, const char *actor,
-                     int64_t now, json_t **out);
+                     int64_t now, struct store_day_closed *out);
     /* Reopen a closed day (admin) with a reason; audited. */
     int (*day_reopen)(struct store *st, int64_t org_id, const char *date,
                       const char *reason, const char *actor, int64_t now);
-    /* Every closed (not reopened) day: [[id, org code, org id, date,
-     * totals, audit_id, audit_head, the audit entry's hash now,
-     * bank_seq, version (1: closed before corrections existed, only its
-     * bank side is checked; 2: the whole report)]]. */
-    int (*day_closes)(struct store *st, json_t **out);
+    /* Every closed (not reopened) day, by id, into *out; the caller
+     * frees it (store_close_list_free). */
+    int (*day_closes)(struct store *st, struct store_close_list *out);
     /* *closed = 1 when `date` of `org_id` is closed (not reopened). */
     int (*day_closed)(struct store *st, int64_t org_id, const char *date,
                       int *closed);
@@ -931,18 +1068,15 @@ struct store_ops {
                        int64_t now, struct store_cred_revoked *out);
     /*
      * The payments of organisation `org_id` dated `date` (YYYY-MM-DD,
-     * Vietnam; not reversed by then), whatever they paid: *out gets
-     * [[id, method ("transfer", "cash"), amount, credit (what the day's
-     * allocations left of it), kiosk id (the transfer's intent's, the
-     * cash's recorder; 0: none), kiosk name or "", collector or ""]] by
-     * id; the caller frees it. The kiosk's day totals sum these rows,
-     * and daily_rows carries the same rows as "takings", with the
-     * refunds dated that day as "refunds": [[id, payer, amount]]. A
-     * close (day_closes) of version 3 stores the report with their
-     * figures; one of version 2 is checked without them.
+     * Vietnam; not reversed by then), whatever they paid, by id, into
+     * *out; the caller frees it (store_takings_free). The kiosk's day
+     * totals sum these rows, and daily_rows carries the same rows with
+     * the refunds dated that day. A close (day_closes) of version 3
+     * stores the report with their figures; one of version 2 is checked
+     * without them.
      */
     int (*day_takings)(struct store *st, int64_t org_id, const char *date,
-                       json_t **out);
+                       struct store_takings *out);
 };
 
 struct store {

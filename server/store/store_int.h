@@ -634,26 +634,39 @@ void sqr_done(struct db_stmt *st);
 int sqr_step(struct db *db, struct db_stmt *st);
 /* The id of the active close of `date` of `org` into *id (0: open). */
 int sqr_close_of(struct db *db, int64_t org, const char *date, int64_t *id);
+/* The canonical text of rows read by sqr_rows_read (daily_rows.c). */
+struct sqr_digest;
 /*
  * Run `sql` (a string with static storage) with its first `nparams`
  * parameters of ?1 org id, ?2 the date text, ?3 the active close's id or
- * 0, and append every row as a JSON array of its columns (integers,
- * text, null) to `arr`.
+ * 0, and read every row into a new array of elements of `size` bytes,
+ * each zeroed and filled by `read`; each row's columns are added to `dg`
+ * (NULL: none). *rows (malloc'd) and *n get the elements read, on
+ * failure too: the caller frees them either way.
  */
-int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
-                  const char *date, int64_t close_id, json_t *arr);
+int sqr_rows_read(struct db *db, const char *sql, int nparams, int64_t org,
+                  const char *date, int64_t close_id, struct sqr_digest *dg,
+                  size_t size, int (*read)(struct db_stmt *st, void *row),
+                  void **rows, size_t *n);
 /*
  * The rows of the daily reconciliation of `date` of `org` (see
- * store.h daily_rows), read in the caller's transaction: the bank side
- * as the active close froze it when the day is closed, live otherwise.
+ * store.h daily_rows) into *out, read in the caller's transaction: the
+ * bank side as the active close froze it when the day is closed, live
+ * otherwise.
  */
-int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out);
+int sqr_rows_of_day(struct db *db, int64_t org, const char *date,
+                    struct store_day_rows *out);
+/* The current row of the takings query into `row`, a struct
+ * store_taking (daily_rows.c). */
+int sqr_taking_read(struct db_stmt *q, void *row);
 /*
- * The payments dated `date` of `org` (not reversed by then), appended to
- * `arr` as store.h day_takings describes them, read in the caller's
- * transaction (day_takings.c).
+ * The payments dated `date` of `org` (not reversed by then) as store.h
+ * day_takings describes them, into *rows (struct store_taking, *n of
+ * them; the caller frees them either way), added to `dg` (NULL: none);
+ * read in the caller's transaction (day_takings.c).
  */
-int sqr_takings_rows(struct db *db, int64_t org, const char *date, json_t *arr);
+int sqr_takings_rows(struct db *db, int64_t org, const char *date,
+                     struct sqr_digest *dg, void **rows, size_t *n);
 
 /* Migration 4 (schema version 4), NULL-terminated statements. */
 extern const char *const sqi_migration4[];
@@ -770,10 +783,10 @@ int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
                     char *pem, size_t cap, char *key_id);
 /* store_ops.daily_rows (see store.h). */
 int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
-                   json_t **out);
+                   struct store_day_rows *out);
 /* store_ops.day_takings (see store.h). */
 int sqr_day_takings(struct store *st, int64_t org_id, const char *date,
-                    json_t **out);
+                    struct store_takings *out);
 /* store_ops.adoption_scan, org_province, standee_record (store.h). */
 int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
                       const char *from, const char *to,
@@ -783,10 +796,10 @@ int sqr_org_province(struct store *st, const char *org_code,
 /* store_ops.day_close, day_reopen, day_closes (store.h). */
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
                   const char *totals, const char *digest, const char *actor,
-                  int64_t now, json_t **out);
+                  int64_t now, struct store_day_closed *out);
 int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
                    const char *reason, const char *actor, int64_t now);
-int sqr_day_closes(struct store *st, json_t **out);
+int sqr_day_closes(struct store *st, struct store_close_list *out);
 int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
                    int *closed);
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
