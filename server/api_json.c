@@ -333,3 +333,32 @@ json_t *api_json_day_closed(const char *org, const char *date,
                      "audit_id", (json_int_t)c->audit_id, "audit_head",
                      c->audit_head, "org", org, "totals", t ? t : json_null());
 }
+
+json_t *api_json_receipt(const struct store_receipt *r)
+{
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:I, s:s}",
+        "number", r->number, "org", r->org, "org_name", r->org_name, "payer",
+        r->payer, "payer_name", r->payer_name, "method", r->method, "amount",
+        (json_int_t)r->amount, "paid_at", (json_int_t)r->paid_at, "text",
+        r->text, "voided", r->voided, "payment", (json_int_t)r->payment, "for",
+        r->purpose);
+}
+
+json_t *api_json_refund(const struct store_refund_req *q,
+                        const struct store_refund *f)
+{
+    json_t *parts = json_array();
+    size_t i;
+
+    for (i = 0; i < f->n_parts; i++)
+        json_array_append_new(parts, json_pack("{s:I, s:I}", "payment",
+                                               (json_int_t)f->parts[i].payment,
+                                               "amount",
+                                               (json_int_t)f->parts[i].amount));
+    return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:o}", "refund",
+                     (json_int_t)f->id, "payer", q->payer, "amount",
+                     (json_int_t)f->amount, "reference", q->reference, "reason",
+                     q->reason, "credit_left", (json_int_t)f->credit_left,
+                     "payments", parts);
+}

@@ -84,4 +84,13 @@ json_t *api_json_day_closed(const char *org, const char *date,
                             const char *actor, const struct store_day_closed *c,
                             const char *totals);
 
+/* Receipt `r` as {number, org, org_name, payer, payer_name, method,
+ * amount, paid_at, text, voided, payment, for}. */
+json_t *api_json_receipt(const struct store_receipt *r);
+
+/* Refund `f` asked for by `q` as {refund, payer, amount, reference,
+ * reason, credit_left, payments: [{payment, amount}]}. */
+json_t *api_json_refund(const struct store_refund_req *q,
+                        const struct store_refund *f);
+
 #endif

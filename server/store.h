@@ -501,6 +501,89 @@ struct store_close_list {
 /* Free the rows of `l` and empty it (NULL does nothing). */
 void store_close_list_free(struct store_close_list *l);
 
+/* A count of the store's records of one kind (store_ops.stats). */
+struct store_stat {
+    char *key;      /* an intent status or a payment method */
+    int64_t count;  /* records */
+    int64_t amount; /* đồng, payments only (0 for intents) */
+};
+
+/* What store_ops.stats counts; store_stats_free() frees it. */
+struct store_stats {
+    struct store_stat *intents;  /* by status (a pending one past its
+                                    expiry counts as "expired") */
+    size_t n_intents;            /* count of `intents` */
+    struct store_stat *payments; /* by method */
+    size_t n_payments;           /* count of `payments` */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_stats_free(struct store_stats *t);
+
+/*
+ * A receipt as receipt_get gives it. The strings are malloc'd and owned
+ * by it; store_receipt_clear() frees them.
+ */
+struct store_receipt {
+    char *number;     /* its number */
+    char *org;        /* the organisation's code */
+    char *org_name;   /* its name */
+    char *payer;      /* the payer's code */
+    char *payer_name; /* the payer's name */
+    char *method;     /* "transfer" or "cash" */
+    int64_t amount;   /* đồng */
+    int64_t paid_at;  /* unix seconds */
+    char *text;       /* the signed CPR1 QR text */
+    int voided;       /* 1 once its payment was reversed */
+    int64_t payment;  /* the payment's id */
+    char *purpose;    /* the labels of the invoices it paid, ", "
+                         between them, each once */
+};
+
+/* Free the strings of `r` and set them to NULL (NULL does nothing). */
+void store_receipt_clear(struct store_receipt *r);
+
+/* An active payer as a standee shows it. */
+struct store_standee_payer {
+    char *code;         /* "A-12" */
+    char *name;         /* vendor or student name */
+    char *bank_bin;     /* its own bank, "" when it has no own account */
+    char *bank_account; /* its own account, "" when it has none */
+};
+
+/*
+ * What standees of an organisation show (store_ops.standee_payers).
+ * Everything is malloc'd and owned by it; store_standees_free() frees
+ * it.
+ */
+struct store_standees {
+    char *org_name;                     /* the organisation's name */
+    struct store_standee_payer *payers; /* by code */
+    size_t n_payers;                    /* count of `payers` */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_standees_free(struct store_standees *t);
+
+/* What a refund drew from one of the payer's payments. */
+struct store_refund_part {
+    int64_t payment; /* the payment's id */
+    int64_t amount;  /* đồng taken from its unallocated part */
+};
+
+/* A refund as store_ops.payer_refund made it; store_refund_free() frees
+ * its parts. */
+struct store_refund {
+    int64_t id;                      /* the refund's id */
+    int64_t amount;                  /* đồng given back */
+    int64_t credit_left;             /* đồng of credit the payer holds now */
+    struct store_refund_part *parts; /* oldest payment first */
+    size_t n_parts;                  /* count of `parts` */
+};
+
+/* Free what `r` owns and empty it (NULL does nothing). */
+void store_refund_free(struct store_refund *r);
+
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
@@ -891,8 +974,9 @@ struct store_ops {
                        const struct store_review *rv, const char *actor,
                        int64_t now, json_t **out);
 
-    /* Operations: counts for /metrics, audit chain check. */
-    int (*stats)(struct store *st, json_t **out);
+    /* Operations: counts for /metrics into *out (the caller frees it,
+     * store_stats_free), audit chain check. */
+    int (*stats)(struct store *st, struct store_stats *out);
     int (*audit_verify)(struct store *st, int64_t *entries);
     /*
      * Check the ledger's invariants (struct store_check) in one read
@@ -904,12 +988,12 @@ struct store_ops {
     /* ---- receipts, reports, statistics (store/receipts.c, ...) ---- */
 
     /*
-     * Receipt `number` as {number, org, org_name, payer, payer_name,
-     * method, amount, paid_at, text (the signed CPR1 QR text), voided,
-     * payment, for}; `org_id` 0 any organisation, else only its own.
+     * Receipt `number` into *out (the caller frees it,
+     * store_receipt_clear); `org_id` 0 any organisation, else only its
+     * own.
      */
     int (*receipt_get)(struct store *st, int64_t org_id, const char *number,
-                       json_t **out);
+                       struct store_receipt *out);
     /*
      * The PEM public key of organisation `org_code`'s receipt key into
      * `pem` (cap bytes, RECEIPT_PEM_MAX suffices) and its key id into
@@ -948,11 +1032,11 @@ struct store_ops {
     /* Set organisation `org_code`'s province (UTF-8 name); audited. */
     int (*org_province)(struct store *st, const char *org_code,
                         const char *province, const char *actor, int64_t now);
-    /* Active payers of `org_id` (one when `payer` is not NULL) for
-     * standees: {org_name, payers: [{code, name, bank_bin,
-     * bank_account}]} (bank fields "" when they have no own account). */
+    /* The organisation's name and its active payers (one when `payer`
+     * is not NULL) for standees into *out; the caller frees it
+     * (store_standees_free). */
     int (*standee_payers)(struct store *st, int64_t org_id, const char *payer,
-                          json_t **out);
+                          struct store_standees *out);
     /*
      * Close day `date` (YYYY-MM-DD, Vietnam) of `org_id` storing
      * `totals` (the day's figures, JSON text, computed from daily_rows
@@ -983,15 +1067,15 @@ struct store_ops {
                           const char *actor, int64_t now);
     /*
      * Give back `req->amount` of a payer's credit: drawn from the
-     * unallocated part of their payments, oldest first; audited. *out:
-     * {refund, payer, amount, reference, reason, credit_left, payments}.
+     * unallocated part of their payments, oldest first; audited. *out
+     * gets the refund (the caller frees it, store_refund_free).
      * -STORE_E_CONFLICT when the credit is short or the reference was
      * used. Made while today is closed, it is dated on the next open day
      * with a correction pointing at today.
      */
     int (*payer_refund)(struct store *st, int64_t org_id,
                         const struct store_refund_req *req, const char *actor,
-                        int64_t now, json_t **out);
+                        int64_t now, struct store_refund *out);
 
     /* ---- the web dashboard (store/dash_sessions.c) ---- */
     /* Add board user `login` ([a-z0-9._-]{3,32}) of organisation

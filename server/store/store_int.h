@@ -299,7 +299,7 @@ int sq_transfer_apply(struct store *base, int64_t org,
 int sq_payment_list(struct store *base, int64_t org,
                     const struct store_filter *f,
                     struct store_payment_list *out);
-int sq_stats(struct store *base, json_t **out);
+int sq_stats(struct store *base, struct store_stats *out);
 /* audit.c */
 int sq_audit_verify(struct store *base, int64_t *entries);
 
@@ -778,7 +778,7 @@ int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
 
 /* store_ops.receipt_get / receipt_key (see store.h). */
 int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
-                    json_t **out);
+                    struct store_receipt *out);
 int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
                     char *pem, size_t cap, char *key_id);
 /* store_ops.daily_rows (see store.h). */
@@ -803,7 +803,7 @@ int sqr_day_closes(struct store *st, struct store_close_list *out);
 int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
                    int *closed);
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
-                       json_t **out);
+                       struct store_standees *out);
 int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
                        const char *format, const char *paper, const char *actor,
                        int64_t now);
@@ -814,7 +814,7 @@ extern const char *const sqi_migration5[];
 /* store_ops.payer_refund */
 int sqr_payer_refund(struct store *st, int64_t org_id,
                      const struct store_refund_req *req, const char *actor,
-                     int64_t now, json_t **out);
+                     int64_t now, struct store_refund *out);
 
 /* The credentials migration: credential_times (last used, revoked). */
 extern const char *const sqi_migration_credentials[];
