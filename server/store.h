@@ -588,7 +588,82 @@ void store_refund_free(struct store_refund *r);
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
     const char *body_hash; /* hex SHA-256 of method, route and body */
+    /*
+     * The answer as the record keeps it: the write's result `res` (the
+     * operation's out struct) rendered by the caller as the response
+     * body (JSON text, malloc'd; NULL when out of memory). The store
+     * calls it inside the write's transaction, so the record commits
+     * with the write; a replay gives that text back.
+     */
+    char *(*render)(const void *res);
 };
+
+/* A payment of an intent. */
+struct store_intent_payment {
+    int64_t id;      /* the payment's id */
+    char *method;    /* "transfer" or "cash" */
+    int64_t amount;  /* đồng */
+    char *reference; /* bank reference; NULL: none */
+    int64_t at;      /* unix seconds it was made */
+};
+
+/*
+ * An intent as intent_create, intent_get and intent_cancel give it.
+ * Everything is malloc'd and owned by it; store_intent_free() frees it.
+ */
+struct store_intent {
+    int64_t id;         /* its id */
+    char *code;         /* its payment code */
+    char *status;       /* pending, partial, paid, expired or cancelled
+                           (expired: pending past its expiry) */
+    int64_t amount;     /* đồng asked for */
+    int64_t paid;       /* đồng received */
+    char *payload;      /* the VietQR payload */
+    char *bank_bin;     /* the collecting bank's NAPAS BIN */
+    char *account;      /* the collecting account */
+    char *account_name; /* its holder */
+    int64_t expires_at; /* unix seconds */
+    int64_t expires_in; /* seconds left at the time asked, 0 once past */
+    char *payer;        /* the payer's code */
+    char *payer_name;   /* the payer's name */
+    int64_t *invoices;  /* the invoices it pays, in order */
+    size_t n_invoices;  /* count of `invoices` */
+    char *reason;       /* why it ended (cancelled, ...); NULL: none */
+    char *receipt;      /* the last payment's receipt number; NULL: none */
+    struct store_intent_payment *payments; /* by id */
+    size_t n_payments;                     /* count of `payments` */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_intent_free(struct store_intent *t);
+
+/* Payment codes reserved for a kiosk (store_ops.codes_reserve);
+ * store_codes_free() frees them. */
+struct store_codes {
+    char **codes; /* malloc'd codes */
+    size_t n;     /* count of `codes` */
+};
+
+/* Free what `c` owns and empty it (NULL does nothing). */
+void store_codes_free(struct store_codes *c);
+
+/*
+ * A cash payment as cash_record made it. Everything is malloc'd and
+ * owned by it; store_cash_free() frees it.
+ */
+struct store_cash {
+    int64_t payment;                      /* the payment's id */
+    char *payer;                          /* the payer's code */
+    int64_t amount;                       /* đồng */
+    char *collector;                      /* who took the cash */
+    struct store_allocation *allocations; /* oldest invoice first */
+    size_t n_allocations;                 /* count of `allocations` */
+    int64_t remaining_due;                /* đồng the invoices still owe */
+    char *receipt;                        /* its receipt's number */
+};
+
+/* Free what `p` owns and empty it (NULL does nothing). */
+void store_cash_free(struct store_cash *p);
 
 /* A request to create an intent (POST /v1/intents). */
 struct store_intent_req {
@@ -863,31 +938,48 @@ struct store_ops {
                 struct store_dues *out);
     int (*directory)(struct store *st, int64_t org_id,
                      struct store_directory *out);
+    /*
+     * Create an intent for `req` (a kiosk's, `who`) into *out; the caller
+     * frees it (store_intent_free). The same Idempotency-Key and body
+     * again: nothing is written, *replay gets the answer the first call
+     * recorded (idem->render's text; the caller frees it) and *out is
+     * untouched; otherwise *replay is NULL.
+     */
     int (*intent_create)(struct store *st, const struct store_principal *who,
                          const struct store_idem *idem,
                          const struct store_intent_req *req, int64_t now,
-                         json_t **out, int *replayed);
+                         struct store_intent *out, char **replay);
     /*
-     * Reserve `count` payment codes for a kiosk's offline QR codes:
-     * {"codes": [...]}; an intent may later claim one (intent_req.code).
+     * Reserve `count` payment codes for a kiosk's offline QR codes into
+     * *out (store_codes_free); an intent may later claim one
+     * (intent_req.code). *replay as intent_create.
      */
     int (*codes_reserve)(struct store *st, const struct store_principal *who,
                          const struct store_idem *idem, int count, int64_t now,
-                         json_t **out, int *replayed);
+                         struct store_codes *out, char **replay);
+    /* Intent `id` of `org_id` as at `now` into *out (store_intent_free). */
     int (*intent_get)(struct store *st, int64_t org_id, int64_t id, int64_t now,
-                      json_t **out);
+                      struct store_intent *out);
+    /* Cancel a pending (or expired) intent, audited; cancelling twice
+     * changes nothing. *out gets it as it is then (store_intent_free). */
     int (*intent_cancel)(struct store *st, int64_t org_id, int64_t id,
-                         const char *actor, int64_t now, json_t **out);
+                         const char *actor, int64_t now,
+                         struct store_intent *out);
     /* Intents filtered by f->payer, f->status and f->since, paged by id;
      * a pending one past its expiry at `now` is "expired". The caller
      * frees *out (store_intent_list_free). */
     int (*intent_list)(struct store *st, int64_t org_id,
                        const struct store_filter *f, int64_t now,
                        struct store_intent_list *out);
+    /*
+     * Record cash a kiosk took for `req`, allocated to the invoices
+     * oldest first, with its receipt, into *out (store_cash_free).
+     * *replay as intent_create.
+     */
     int (*cash_record)(struct store *st, const struct store_principal *who,
                        const struct store_idem *idem,
                        const struct store_cash_req *req, int64_t now,
-                       json_t **out, int *replayed);
+                       struct store_cash *out, char **replay);
     /* Payments with their allocations, filtered by f->payer, f->method
      * and f->since, paged by id. The caller frees *out
      * (store_payment_list_free). */

@@ -52,16 +52,35 @@ static int allocation_day(struct sqi_conn *c, int64_t pay, int64_t now,
     return sqr_refuse_closed(c->dbh, org, day);
 }
 
+/* The parts of a payment allocated to invoices, in order. */
+struct allocs {
+    struct store_allocation *a; /* malloc'd array of `n` */
+    size_t n;                   /* count of `a` */
+};
+
+/* `l` as [{invoice, amount}], for the audit log and the bank intake. */
+static json_t *allocs_json(const struct allocs *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; a != NULL && i < l->n; i++)
+        json_array_append_new(
+            a, json_pack("{s:I, s:I}", "invoice", (json_int_t)l->a[i].invoice,
+                         "amount", (json_int_t)l->a[i].amount));
+    return a;
+}
+
 /*
  * Allocate `amount` of payment `pay` to the invoices `v` (oldest first),
  * each up to what it still owes. *left gets what could not be allocated;
- * `allocs` (may be NULL) gets {invoice, amount} objects. Each allocation
+ * `allocs` (may be NULL) gets the parts allocated. Each allocation
  * is dated on the first open day as of `now`, never before its payment
  * (allocation_day). In a write txn.
  */
 static int allocate(struct sqi_conn *c, int64_t pay, struct sqi_inv *v,
-                    size_t n, int64_t amount, int64_t *left, json_t *allocs,
-                    int64_t now)
+                    size_t n, int64_t amount, int64_t *left,
+                    struct allocs *allocs, int64_t now)
 {
     struct db_stmt *st;
     char day[11] = "";
@@ -101,10 +120,16 @@ static int allocate(struct sqi_conn *c, int64_t pay, struct sqi_inv *v,
         rc = sqi_exec1(c, st);
         if (rc != 0)
             return rc;
-        if (allocs != NULL)
-            json_array_append_new(
-                allocs, json_pack("{s:I, s:I}", "invoice", (json_int_t)v[i].id,
-                                  "amount", (json_int_t)take));
+        if (allocs != NULL) {
+            void *a = allocs->a;
+
+            rc = sqi_room(&a, allocs->n, sizeof(*allocs->a));
+            if (rc != 0)
+                return rc;
+            allocs->a = a;
+            allocs->a[allocs->n].invoice = v[i].id;
+            allocs->a[allocs->n++].amount = take;
+        }
         v[i].due -= take;
         amount -= take;
     }
@@ -204,7 +229,7 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
     } pays[64];
     size_t n = 0, npay = 0, i, n_woken = 0;
     int64_t total = 0, used = 0, woken[32];
-    json_t *allocs = json_array();
+    struct allocs allocs = {NULL, 0};
     struct db_stmt *st = NULL;
     int rc;
 
@@ -231,7 +256,8 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
     for (i = 0; i < npay && rc == 0; i++) {
         int64_t left = 0;
 
-        rc = allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, allocs, now);
+        rc =
+            allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, &allocs, now);
         if (rc != 0 || left == pays[i].unalloc)
             continue;
         if ((st = sqi_qs(c, "UPDATE payments SET unallocated = ?2"
@@ -283,11 +309,11 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
 
         snprintf(object, sizeof(object), "payer:%lld", (long long)pid);
         rc = sqi_audit(c, now, actor, "credit.apply", object,
-                       json_pack("{s:I, s:O}", "amount", (json_int_t)used,
-                                 "allocations", allocs));
+                       json_pack("{s:I, s:o}", "amount", (json_int_t)used,
+                                 "allocations", allocs_json(&allocs)));
     }
 out:
-    json_decref(allocs);
+    free(allocs.a);
     free(v);
     return rc;
 }
@@ -326,26 +352,40 @@ int sqi_apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
     return rc;
 }
 
+void store_cash_free(struct store_cash *p)
+{
+    if (p == NULL)
+        return;
+    free(p->payer);
+    free(p->collector);
+    free(p->allocations);
+    free(p->receipt);
+    memset(p, 0, sizeof(*p));
+}
+
 int sq_cash_record(struct store *base, const struct store_principal *who,
                    const struct store_idem *idem,
-                   const struct store_cash_req *req, int64_t now, json_t **out,
-                   int *replayed)
+                   const struct store_cash_req *req, int64_t now,
+                   struct store_cash *out, char **replay)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct sqi_inv *v = NULL;
     size_t n = 0, n_woken = 0, i;
     int64_t pid = 0, total = 0, pay = 0, left = 0, woken[64];
-    json_t *res = NULL, *allocs = json_array();
+    struct store_cash res;
+    struct allocs allocs = {NULL, 0};
+    char *body = NULL, num[40];
     struct db_stmt *st;
     int rc;
 
+    memset(&res, 0, sizeof(res));
+    *replay = NULL;
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    rc = sqi_idem_get(c, who->actor, idem, &res);
+    rc = sqi_idem_get(c, who->actor, idem, &body);
     if (rc == 1) {
-        *replayed = 1;
         rc = 0;
         goto done;
     }
@@ -392,7 +432,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     rc = sqi_exec1(c, st);
     if (rc != 0)
         goto done;
-    rc = allocate(c, pay, v, n, req->amount, &left, allocs, now);
+    rc = allocate(c, pay, v, n, req->amount, &left, &allocs, now);
     if (rc != 0)
         goto done;
     if (left != 0) { /* cannot happen: amount <= total */
@@ -403,24 +443,25 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     rc = supersede_intents(c, v, n, now, woken, &n_woken, 64);
     if (rc != 0)
         goto done;
-    res = json_pack("{s:I, s:s, s:s, s:I, s:s, s:O, s:I}", "payment",
-                    (json_int_t)pay, "method", "cash", "payer", req->payer,
-                    "amount", (json_int_t)req->amount, "collector",
-                    req->collector, "allocations", allocs, "remaining_due",
-                    (json_int_t)(total - req->amount));
-    if (res == NULL) {
+    rc = sqr_receipt_of_payment(c, pay, num, sizeof(num));
+    if (rc != 0)
+        goto done;
+    res.payment = pay;
+    res.amount = req->amount;
+    res.remaining_due = total - req->amount;
+    res.allocations = allocs.a;
+    res.n_allocations = allocs.n;
+    allocs.a = NULL;
+    allocs.n = 0;
+    res.payer = strdup(req->payer);
+    res.collector = strdup(req->collector);
+    res.receipt = strdup(num);
+    if (res.payer == NULL || res.collector == NULL || res.receipt == NULL) {
+        store_set_error("out_of_memory", "out of memory");
         rc = -STORE_E_IO;
         goto done;
     }
-    {
-        char num[40];
-
-        rc = sqr_receipt_of_payment(c, pay, num, sizeof(num));
-        if (rc != 0)
-            goto done;
-        json_object_set_new(res, "receipt", json_string(num));
-    }
-    rc = sqi_idem_put(c, who->actor, idem, 201, res, now);
+    rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, who->actor, "payment.cash", req->payer,
@@ -431,13 +472,17 @@ done:
     for (i = 0; rc == 0 && i < n_woken; i++)
         sqi_queue_woken(c, woken[i]);
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0) {
+    if (rc == 0 && body != NULL) {
+        *replay = body;
+        body = NULL;
+    } else if (rc == 0) {
         *out = res;
-    } else {
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
     }
 out:
-    json_decref(allocs);
+    free(body);
+    store_cash_free(&res);
+    free(allocs.a);
     free(v);
     sqi_put_conn(s, c);
     return rc;
@@ -516,7 +561,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
     struct sqi_inv *v = NULL;
     size_t n = 0;
     int64_t pid, total, paid, pay = 0, left = 0;
-    json_t *allocs = json_array();
+    struct allocs allocs = {NULL, 0};
     const char *status, *cur;
     char code[PAYREF_MAX + 8];
     struct db_stmt *st;
@@ -562,7 +607,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         actor, now, &pay);
     if (rc != 0)
         goto out;
-    rc = allocate(c, pay, v, n, amount, &left, allocs, now);
+    rc = allocate(c, pay, v, n, amount, &left, &allocs, now);
     if (rc != 0)
         goto out;
     if (left > 0) {
@@ -599,11 +644,11 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         strcmp(status, "cancelled") == 0 ? "cancelled" : NULL);
     if (rc != 0)
         goto out;
-    *res = json_pack("{s:I, s:I, s:s, s:s, s:I, s:O, s:I, s:s}", "payment",
+    *res = json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:I, s:s}", "payment",
                      (json_int_t)pay, "intent", (json_int_t)intent, "code",
                      code, "status", status, "amount", (json_int_t)amount,
-                     "allocations", allocs, "unallocated", (json_int_t)left,
-                     "flag", left > 0 ? "over" : "");
+                     "allocations", allocs_json(&allocs), "unallocated",
+                     (json_int_t)left, "flag", left > 0 ? "over" : "");
     if (*res == NULL) {
         rc = -STORE_E_IO;
         goto out;
@@ -611,7 +656,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
     *payment = pay;
     rc = 0;
 out:
-    json_decref(allocs);
+    free(allocs.a);
     free(v);
     return rc;
 }
@@ -624,7 +669,7 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
     struct sqi_inv *v = NULL;
     size_t n = 0, n_woken = 0, i;
     int64_t total = 0, pay = 0, left = 0, woken[32];
-    json_t *allocs = json_array();
+    struct allocs allocs = {NULL, 0};
     int rc;
 
     rc = sqi_resolve_invoices(c, org, payer_id, NULL, 0, &v, &n, &total);
@@ -634,7 +679,7 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
                         actor, now, &pay);
     if (rc != 0)
         goto out;
-    rc = allocate(c, pay, v, n, amount, &left, allocs, now);
+    rc = allocate(c, pay, v, n, amount, &left, &allocs, now);
     if (rc != 0)
         goto out;
     if (left > 0) {
@@ -661,16 +706,16 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
         goto out;
     for (i = 0; i < n_woken; i++)
         sqi_queue_woken(c, woken[i]);
-    *res = json_pack("{s:I, s:O, s:I, s:s}", "payment", (json_int_t)pay,
-                     "allocations", allocs, "unallocated", (json_int_t)left,
-                     "flag", left > 0 ? "over" : "");
+    *res = json_pack("{s:I, s:o, s:I, s:s}", "payment", (json_int_t)pay,
+                     "allocations", allocs_json(&allocs), "unallocated",
+                     (json_int_t)left, "flag", left > 0 ? "over" : "");
     if (*res == NULL) {
         rc = -STORE_E_IO;
         goto out;
     }
     *payment = pay;
 out:
-    json_decref(allocs);
+    free(allocs.a);
     free(v);
     return rc;
 }

@@ -187,15 +187,19 @@ int64_t sqi_lim(const struct store_filter *f);
 
 /* idempotency.c */
 /*
- * Look up (scope, key): 0 = not seen, 1 = replay into *out, or -IDEM when
- * the body differs.
+ * Look up (scope, key): 0 = not seen, 1 = replay: the recorded answer
+ * into *body (malloc'd text), or -IDEM when the body differs.
  */
 int sqi_idem_get(struct sqi_conn *c, const char *scope,
-                 const struct store_idem *idem, json_t **out);
-/* Record the answer (`status`, `resp`) to (scope, key). */
+                 const struct store_idem *idem, char **body);
+/* Record the answer (`status`, the text `body`) to (scope, key). */
 int sqi_idem_put(struct sqi_conn *c, const char *scope,
-                 const struct store_idem *idem, int status, json_t *resp,
+                 const struct store_idem *idem, int status, const char *body,
                  int64_t now);
+/* Record the answer `res` rendered by idem->render (status 201). */
+int sqi_idem_put_res(struct sqi_conn *c, const char *scope,
+                     const struct store_idem *idem, const void *res,
+                     int64_t now);
 
 /* orgs.c */
 /* The org id for `code`, inside an open transaction. */
@@ -276,22 +280,22 @@ int sq_directory(struct store *base, int64_t org, struct store_directory *out);
 int sq_intent_create(struct store *base, const struct store_principal *who,
                      const struct store_idem *idem,
                      const struct store_intent_req *req, int64_t now,
-                     json_t **out, int *replayed);
+                     struct store_intent *out, char **replay);
 int sq_codes_reserve(struct store *base, const struct store_principal *who,
                      const struct store_idem *idem, int count, int64_t now,
-                     json_t **out, int *replayed);
+                     struct store_codes *out, char **replay);
 int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,
-                  json_t **out);
+                  struct store_intent *out);
 int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
-                     const char *actor, int64_t now, json_t **out);
+                     const char *actor, int64_t now, struct store_intent *out);
 int sq_intent_list(struct store *base, int64_t org,
                    const struct store_filter *f, int64_t now,
                    struct store_intent_list *out);
 /* ledger.c */
 int sq_cash_record(struct store *base, const struct store_principal *who,
                    const struct store_idem *idem,
-                   const struct store_cash_req *req, int64_t now, json_t **out,
-                   int *replayed);
+                   const struct store_cash_req *req, int64_t now,
+                   struct store_cash *out, char **replay);
 int sq_transfer_apply(struct store *base, int64_t org,
                       const struct store_transfer *t, const char *actor,
                       int64_t now, json_t **out);
