@@ -4,15 +4,18 @@
  * implemented once, in server/store/ (a file per domain: orgs.c,
  * intents.c, ledger.c, bank_intake.c, day_close.c, ...), over the SQL
  * layer server/db/db.h, which drives SQLite and PostgreSQL. Writes take
- * validated C structs. The operations on organisations, payers, fees,
- * invoices and credentials, the intent and payment lists and a kiosk's
- * dues and directory return C structs (each with its free function)
- * that server/api_json.c turns into the API's JSON. The others (an
- * intent, reserved codes and cash, whose idempotent replays store their
- * JSON; transfers, bank intake and review, receipts, reports and the
- * day's takings, day closes, refunds, statistics) still return jansson
- * objects. Every write
- * that moves money is one transaction.
+ * validated C structs. Reads and writes return C structs too (each with
+ * its free function): organisations, payers, fees, invoices,
+ * credentials, intents (create, get, cancel, list), reserved codes,
+ * cash, transfers, payments, a kiosk's dues and directory, the journal's
+ * pending entries, receipts, standees, refunds, statistics, a day's
+ * report rows and takings, and day closes. server/api_json.c turns them
+ * into the API's JSON; server/srv_report.c into server/report's input.
+ * An idempotent write keeps the body its caller rendered (struct
+ * store_idem.render) and a replay gives that text back. The bank intake
+ * and review (bank_add, bank_end, bank_list, bank_get, bank_review)
+ * still return jansson objects. Every write that moves money is one
+ * transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
 #define CHOPAY_SERVER_STORE_H
@@ -700,6 +703,26 @@ struct store_transfer {
     const char *source;      /* "sepay", "casso", "statement", ... */
 };
 
+/*
+ * A transfer as transfer_apply booked it. `allocations` is malloc'd and
+ * owned by it; store_transfer_made_free() frees it.
+ */
+struct store_transfer_made {
+    int64_t payment;                      /* the payment's id */
+    int64_t intent;                       /* the intent's id */
+    char code[32];                        /* the intent's payment code */
+    char status[16];                      /* the intent's status now */
+    int64_t amount;                       /* đồng */
+    struct store_allocation *allocations; /* oldest invoice first */
+    size_t n_allocations;                 /* count of `allocations` */
+    int64_t unallocated;                  /* đồng held as credit (the
+                                             payment is flagged "over"
+                                             when > 0) */
+};
+
+/* Free what `m` owns and empty it (NULL does nothing). */
+void store_transfer_made_free(struct store_transfer_made *m);
+
 /* List filters; NULL fields are not applied. */
 struct store_filter {
     const char *payer;  /* payer code */
@@ -725,6 +748,24 @@ struct store_journal {
     int64_t keep;         /* > 0: after adding an unverified entry, only
                              the newest `keep` unverified ones stay */
 };
+
+/* A journal entry still "received" (store_ops.journal_pending). */
+struct store_journal_entry {
+    int64_t id;     /* its id */
+    char *provider; /* "sepay", "casso", "payos", "generic" */
+    int64_t org_id; /* the organisation it was mapped to, 0 none */
+    char *body;     /* the raw body, malloc'd, NUL after `len` bytes */
+    size_t len;     /* its length */
+};
+
+/* Journal entries oldest first; store_journal_list_free() frees them. */
+struct store_journal_list {
+    struct store_journal_entry *rows; /* malloc'd array of `n` rows */
+    size_t n;                         /* count of `rows` */
+};
+
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_journal_list_free(struct store_journal_list *l);
 
 /*
  * Bounds on the journal's unverified entries (state "rejected" or
@@ -992,11 +1033,12 @@ struct store_ops {
      * allocate it to the intent's open invoices oldest first (exact: paid;
      * less: partial; more: the excess stays unallocated as the payer's
      * credit and the payment is flagged "over"), then call the changed
-     * callback. A reference already recorded is a duplicate: -CONFLICT.
+     * callback. *out gets what was booked (store_transfer_made_free). A
+     * reference already recorded is a duplicate: -CONFLICT.
      */
     int (*transfer_apply)(struct store *st, int64_t org_id,
                           const struct store_transfer *t, const char *actor,
-                          int64_t now, json_t **out);
+                          int64_t now, struct store_transfer_made *out);
 
     /* ---- bank confirmation (store/bank_intake.c, journal.c, review.c) ---- */
 
@@ -1016,9 +1058,10 @@ struct store_ops {
     /* Append a notification to the journal and COMMIT (fsync) it. */
     int (*journal_add)(struct store *st, const struct store_journal *j,
                        int64_t *id);
-    /* Journal entries still "received" (crash before processing):
-     * [{id, provider, org_id, body}] oldest first, at most `limit`. */
-    int (*journal_pending)(struct store *st, int64_t limit, json_t **out);
+    /* Journal entries still "received" (crash before processing), oldest
+     * first, at most `limit`, into *out (store_journal_list_free). */
+    int (*journal_pending)(struct store *st, int64_t limit,
+                           struct store_journal_list *out);
     /* Mark a journal entry "invalid" with `detail` (it cannot be parsed). */
     int (*journal_fail)(struct store *st, int64_t id, const char *detail);
     /*

@@ -58,17 +58,41 @@ struct allocs {
     size_t n;                   /* count of `a` */
 };
 
+json_t *sqi_allocations_json(const struct store_allocation *a, size_t n)
+{
+    json_t *j = json_array();
+    size_t i;
+
+    for (i = 0; j != NULL && i < n; i++)
+        json_array_append_new(j, json_pack("{s:I, s:I}", "invoice",
+                                           (json_int_t)a[i].invoice, "amount",
+                                           (json_int_t)a[i].amount));
+    return j;
+}
+
 /* `l` as [{invoice, amount}], for the audit log and the bank intake. */
 static json_t *allocs_json(const struct allocs *l)
 {
-    json_t *a = json_array();
-    size_t i;
+    return sqi_allocations_json(l->a, l->n);
+}
 
-    for (i = 0; a != NULL && i < l->n; i++)
-        json_array_append_new(
-            a, json_pack("{s:I, s:I}", "invoice", (json_int_t)l->a[i].invoice,
-                         "amount", (json_int_t)l->a[i].amount));
-    return a;
+json_t *sqi_transfer_json(const struct store_transfer_made *m)
+{
+    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:I, s:s}", "payment",
+                     (json_int_t)m->payment, "intent", (json_int_t)m->intent,
+                     "code", m->code, "status", m->status, "amount",
+                     (json_int_t)m->amount, "allocations",
+                     sqi_allocations_json(m->allocations, m->n_allocations),
+                     "unallocated", (json_int_t)m->unallocated, "flag",
+                     m->unallocated > 0 ? "over" : "");
+}
+
+void store_transfer_made_free(struct store_transfer_made *m)
+{
+    if (m == NULL)
+        return;
+    free(m->allocations);
+    memset(m, 0, sizeof(*m));
 }
 
 /*
@@ -555,8 +579,8 @@ static int credit_excess(struct sqi_conn *c, int64_t pay, int64_t pid,
 
 int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         int64_t amount, const char *ref, const char *source,
-                        const char *actor, int64_t now, json_t **res,
-                        int64_t *payment)
+                        const char *actor, int64_t now,
+                        struct store_transfer_made *res)
 {
     struct sqi_inv *v = NULL;
     size_t n = 0;
@@ -644,16 +668,16 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         strcmp(status, "cancelled") == 0 ? "cancelled" : NULL);
     if (rc != 0)
         goto out;
-    *res = json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:I, s:s}", "payment",
-                     (json_int_t)pay, "intent", (json_int_t)intent, "code",
-                     code, "status", status, "amount", (json_int_t)amount,
-                     "allocations", allocs_json(&allocs), "unallocated",
-                     (json_int_t)left, "flag", left > 0 ? "over" : "");
-    if (*res == NULL) {
-        rc = -STORE_E_IO;
-        goto out;
-    }
-    *payment = pay;
+    memset(res, 0, sizeof(*res));
+    res->payment = pay;
+    res->intent = intent;
+    snprintf(res->code, sizeof(res->code), "%s", code);
+    snprintf(res->status, sizeof(res->status), "%s", status);
+    res->amount = amount;
+    res->allocations = allocs.a;
+    res->n_allocations = allocs.n;
+    allocs.a = NULL;
+    res->unallocated = left;
     rc = 0;
 out:
     free(allocs.a);
@@ -860,15 +884,16 @@ int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now)
 
 int sq_transfer_apply(struct store *base, int64_t org,
                       const struct store_transfer *t, const char *actor,
-                      int64_t now, json_t **out)
+                      int64_t now, struct store_transfer_made *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    int64_t intent = 0, pay = 0;
-    json_t *res = NULL;
+    int64_t intent = 0;
+    struct store_transfer_made res;
     struct db_stmt *st;
     int rc;
 
+    memset(&res, 0, sizeof(res));
     if (t->amount <= 0 || t->reference == NULL || *t->reference == '\0') {
         store_set_error("invalid_transfer", "amount and reference needed");
         rc = -STORE_E_INVALID;
@@ -912,26 +937,25 @@ int sq_transfer_apply(struct store *base, int64_t org,
     intent = db_column_int64(st, 0);
     db_reset(st);
     rc = sqi_transfer_intent(c, org, intent, t->amount, t->reference, t->source,
-                             actor, now, &res, &pay);
+                             actor, now, &res);
     if (rc != 0)
         goto done;
-    rc = sqi_audit(
-        c, now, actor, "payment.transfer", t->intent_code,
-        json_pack("{s:I, s:I, s:s, s:s, s:I}", "payment", (json_int_t)pay,
-                  "amount", (json_int_t)t->amount, "reference", t->reference,
-                  "status", json_string_value(json_object_get(res, "status")),
-                  "unallocated",
-                  json_integer_value(json_object_get(res, "unallocated"))));
+    rc = sqi_audit(c, now, actor, "payment.transfer", t->intent_code,
+                   json_pack("{s:I, s:I, s:s, s:s, s:I}", "payment",
+                             (json_int_t)res.payment, "amount",
+                             (json_int_t)t->amount, "reference", t->reference,
+                             "status", res.status, "unallocated",
+                             (json_int_t)res.unallocated));
 done:
     if (rc == 0)
         sqi_queue_woken(c, intent);
     rc = sqi_end_write(s, c, rc);
     if (rc == 0) {
         *out = res;
-    } else {
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
     }
 out:
+    store_transfer_made_free(&res);
     sqi_put_conn(s, c);
     return rc;
 }

@@ -298,7 +298,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
                    struct store_cash *out, char **replay);
 int sq_transfer_apply(struct store *base, int64_t org,
                       const struct store_transfer *t, const char *actor,
-                      int64_t now, json_t **out);
+                      int64_t now, struct store_transfer_made *out);
 /* payment_reads.c */
 int sq_payment_list(struct store *base, int64_t org,
                     const struct store_filter *f,
@@ -336,13 +336,19 @@ void sqi_changed(struct sq *s, int64_t intent);
  * Inside a write transaction: record a transfer of `amount` as a payment
  * of intent `intent` (by id), allocate it to the intent's invoices oldest
  * first, excess to the payer's credit (flag "over"), update the intent.
- * *res gets {payment, intent, status, amount, allocations, unallocated,
- * flag}; *payment the payment id.
+ * *res gets what was booked (store_transfer_made_free).
  */
 int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         int64_t amount, const char *ref, const char *source,
-                        const char *actor, int64_t now, json_t **res,
-                        int64_t *payment);
+                        const char *actor, int64_t now,
+                        struct store_transfer_made *res);
+/*
+ * `m` as the bank intake's answers carry it: {payment, intent, code,
+ * status, amount, allocations: [{invoice, amount}], unallocated, flag};
+ * `allocations` alone as the audit entries list them.
+ */
+json_t *sqi_transfer_json(const struct store_transfer_made *m);
+json_t *sqi_allocations_json(const struct store_allocation *a, size_t n);
 
 /*
  * The same for a payer without an intent: allocate to every open invoice
@@ -431,7 +437,8 @@ int sqb_secret_get(struct store *st, int64_t org_id, const char *provider,
                    char *api_key, size_t ak_cap, char *hmac_key, size_t hk_cap);
 int sqb_journal_add(struct store *st, const struct store_journal *j,
                     int64_t *id);
-int sqb_journal_pending(struct store *st, int64_t limit, json_t **out);
+int sqb_journal_pending(struct store *st, int64_t limit,
+                        struct store_journal_list *out);
 int sqb_journal_fail(struct store *st, int64_t id, const char *detail);
 int sqb_journal_prune(struct store *st, const struct store_journal_limits *lim,
                       int64_t now, int64_t *removed);
