@@ -126,8 +126,6 @@ int sqi_exec1(struct sqi_conn *c, struct db_stmt *st);
 int sqi_insert_id(struct sqi_conn *c, struct db_stmt *st, int64_t *id);
 /* The current row as a JSON object keyed by column names. */
 json_t *sqi_row_json(struct db_stmt *st);
-/* Every remaining row of `st` appended to a new array (*out). */
-int sqi_rows_json(struct sqi_conn *c, struct db_stmt *st, json_t **out);
 /* Column `i` of the current row as text, "" for NULL. */
 const char *sqi_col_text(struct db_stmt *st, int i);
 /*
