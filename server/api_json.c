@@ -340,3 +340,148 @@ json_t *api_json_receipts(const struct store_receipt_list *l)
     }
     return a;
 }
+
+json_t *api_json_day_closed(const char *org, const char *date,
+                            const char *actor, const struct store_day_closed *c,
+                            const char *totals)
+{
+    json_t *t = json_loads(totals, 0, NULL);
+    json_t *o;
+
+    o = json_pack("{s:s, s:I, s:s, s:I, s:s}", "date", date, "closed_at",
+                  (json_int_t)c->closed_at, "actor", actor, "audit_id",
+                  (json_int_t)c->audit_id, "audit_head", c->audit_head);
+    if (o == NULL) {
+        json_decref(t);
+        return NULL;
+    }
+    if (c->force_reason != NULL)
+        json_object_set_new(o, "force_reason", json_string(c->force_reason));
+    json_object_set_new(o, "org", json_string(org));
+    json_object_set_new(o, "totals", t ? t : json_null());
+    return o;
+}
+
+json_t *api_json_receipt(const struct store_receipt *r)
+{
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:I, s:s}",
+        "number", r->number, "org", r->org, "org_name", r->org_name, "payer",
+        r->payer, "payer_name", r->payer_name, "method", r->method, "amount",
+        (json_int_t)r->amount, "paid_at", (json_int_t)r->paid_at, "text",
+        r->text, "voided", r->voided, "payment", (json_int_t)r->payment, "for",
+        r->purpose);
+}
+
+json_t *api_json_refund(const struct store_refund_req *q,
+                        const struct store_refund *f)
+{
+    json_t *parts = json_array();
+    size_t i;
+
+    for (i = 0; i < f->n_parts; i++)
+        json_array_append_new(parts, json_pack("{s:I, s:I}", "payment",
+                                               (json_int_t)f->parts[i].payment,
+                                               "amount",
+                                               (json_int_t)f->parts[i].amount));
+    return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:o}", "refund",
+                     (json_int_t)f->id, "payer", q->payer, "amount",
+                     (json_int_t)f->amount, "reference", q->reference, "reason",
+                     q->reason, "credit_left", (json_int_t)f->credit_left,
+                     "payments", parts);
+}
+
+json_t *api_json_intent(const struct store_intent *t)
+{
+    json_t *o, *inv = json_array(), *pays = json_array();
+    char exp[24];
+    size_t i;
+
+    for (i = 0; i < t->n_invoices; i++)
+        json_array_append_new(inv, json_integer(t->invoices[i]));
+    intent_time_iso(t->expires_at, exp);
+    o = json_pack(
+        "{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:s,"
+        " s:s, s:{s:s, s:s}, s:o}",
+        "id", (json_int_t)t->id, "code", t->code, "status", t->status, "amount",
+        (json_int_t)t->amount, "paid", (json_int_t)t->paid, "remaining",
+        (json_int_t)(t->paid < t->amount ? t->amount - t->paid : 0), "payload",
+        t->payload, "bank", intent_bank_json(t->bank_bin), "account",
+        t->account, "account_name", t->account_name, "expires_at", exp, "payer",
+        "code", t->payer, "name", t->payer_name, "invoices", inv);
+    if (o == NULL) {
+        json_decref(pays);
+        return NULL;
+    }
+    if (t->reason != NULL)
+        json_object_set_new(o, "reason", json_string(t->reason));
+    json_object_set_new(o, "expires_in", json_integer(t->expires_in));
+    if (t->receipt != NULL)
+        json_object_set_new(o, "receipt", json_string(t->receipt));
+    for (i = 0; i < t->n_payments; i++) {
+        const struct store_intent_payment *p = &t->payments[i];
+
+        json_array_append_new(
+            pays,
+            json_pack("{s:I, s:o, s:I, s:o, s:I}", "id", (json_int_t)p->id,
+                      "method", text(p->method), "amount",
+                      (json_int_t)p->amount, "reference",
+                      text_or_null(p->reference), "at", (json_int_t)p->at));
+    }
+    json_object_set_new(o, "payments", pays);
+    return o;
+}
+
+json_t *api_json_codes(const struct store_codes *c)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < c->n; i++)
+        json_array_append_new(a, json_string(c->codes[i]));
+    return json_pack("{s:o, s:i}", "codes", a, "count", (int)c->n);
+}
+
+json_t *api_json_cash(const struct store_cash *p)
+{
+    json_t *a = json_array(), *o;
+    size_t i;
+
+    for (i = 0; i < p->n_allocations; i++)
+        json_array_append_new(
+            a, json_pack("{s:I, s:I}", "invoice",
+                         (json_int_t)p->allocations[i].invoice, "amount",
+                         (json_int_t)p->allocations[i].amount));
+    o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:o, s:I}", "payment",
+                  (json_int_t)p->payment, "method", "cash", "payer", p->payer,
+                  "amount", (json_int_t)p->amount, "collector", p->collector,
+                  "allocations", a, "remaining_due",
+                  (json_int_t)p->remaining_due);
+    if (o != NULL)
+        json_object_set_new(o, "receipt", json_string(p->receipt));
+    return o;
+}
+
+/* `j` as compact JSON text (NULL when `j` is); `j` is released. */
+static char *dump(json_t *j)
+{
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+    json_decref(j);
+    return text;
+}
+
+char *api_json_intent_text(const void *t)
+{
+    return dump(api_json_intent(t));
+}
+
+char *api_json_codes_text(const void *c)
+{
+    return dump(api_json_codes(c));
+}
+
+char *api_json_cash_text(const void *p)
+{
+    return dump(api_json_cash(p));
+}

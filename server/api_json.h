@@ -79,4 +79,41 @@ json_t *api_json_dues(const struct store_dues *d);
  * fees: [{code, label, kind, category, amount}]}. */
 json_t *api_json_directory(const struct store_directory *d);
 
+/* Closing `date` of organisation `org` by `actor`, as `c` recorded it
+ * with the report `totals` (JSON text) stored: {date, closed_at, actor,
+ * audit_id, audit_head, org, totals}. */
+json_t *api_json_day_closed(const char *org, const char *date,
+                            const char *actor, const struct store_day_closed *c,
+                            const char *totals);
+
+/* Receipt `r` as {number, org, org_name, payer, payer_name, method,
+ * amount, paid_at, text, voided, payment, for}. */
+json_t *api_json_receipt(const struct store_receipt *r);
+
+/* Refund `f` asked for by `q` as {refund, payer, amount, reference,
+ * reason, credit_left, payments: [{payment, amount}]}. */
+json_t *api_json_refund(const struct store_refund_req *q,
+                        const struct store_refund *f);
+
+/*
+ * Intent `t` as {id, code, status, amount, paid, remaining, payload,
+ * bank, account, account_name, expires_at (ISO 8601), payer: {code,
+ * name}, invoices: [id], reason (when it has one), expires_in, receipt
+ * (when paid), payments: [{id, method, amount, reference, at}]}.
+ */
+json_t *api_json_intent(const struct store_intent *t);
+
+/* Codes `c` as {codes: [...], count}. */
+json_t *api_json_codes(const struct store_codes *c);
+
+/* Cash `p` as {payment, method: "cash", payer, amount, collector,
+ * allocations: [{invoice, amount}], remaining_due, receipt}. */
+json_t *api_json_cash(const struct store_cash *p);
+
+/* The answer an idempotency record keeps (struct store_idem.render): a
+ * struct store_intent, store_codes or store_cash as compact JSON text. */
+char *api_json_intent_text(const void *t);
+char *api_json_codes_text(const void *c);
+char *api_json_cash_text(const void *p);
+
 #endif

@@ -99,7 +99,7 @@ static int stats_adoption_cmd(struct store *st, const struct srv_cli *a)
 static int standee_cmd(struct store *st, const struct srv_cli *a)
 {
     struct render_opts o = {RENDER_PDF, RENDER_A5, 0};
-    json_t *j = NULL, *list;
+    struct store_standees j;
     int64_t org = 0;
     size_t i, made = 0;
     int rc, bad = 0;
@@ -115,29 +115,29 @@ static int standee_cmd(struct store *st, const struct srv_cli *a)
         fprintf(stderr, "chopay-server: %s: %s\n", a->out, strerror(errno));
         return 1;
     }
+    memset(&j, 0, sizeof(j));
     rc = st->ops->org_id(st, a->org, &org);
     if (rc == 0)
         rc = st->ops->standee_payers(st, org, a->payer, &j);
     if (rc != 0)
         return fail();
-    list = json_object_get(j, "payers");
-    if (a->payer != NULL && json_array_size(list) == 0) {
+    if (a->payer != NULL && j.n_payers == 0) {
         fprintf(stderr, "chopay-server: no payer %s\n", a->payer);
-        json_decref(j);
+        store_standees_free(&j);
         return 1;
     }
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *p = json_array_get(list, i);
+    for (i = 0; i < j.n_payers; i++) {
+        const struct store_standee_payer *p = &j.payers[i];
         struct standee_info si;
         char path[1024];
         int k;
 
-        si.market = json_string_value(json_object_get(j, "org_name"));
-        si.stall_code = json_string_value(json_object_get(p, "code"));
-        si.vendor = json_string_value(json_object_get(p, "name"));
-        si.bin = json_string_value(json_object_get(p, "bank_bin"));
-        si.account = json_string_value(json_object_get(p, "bank_account"));
-        si.holder = json_string_value(json_object_get(p, "bank_account_name"));
+        si.market = j.org_name;
+        si.stall_code = p->code;
+        si.vendor = p->name;
+        si.bin = p->bank_bin;
+        si.account = p->bank_account;
+        si.holder = p->bank_account_name;
         if (si.holder == NULL || si.holder[0] == '\0')
             si.holder = si.vendor;
         if (si.bin[0] == '\0' || si.account[0] == '\0') {
@@ -168,14 +168,14 @@ static int standee_cmd(struct store *st, const struct srv_cli *a)
                                      o.paper == RENDER_A6 ? "a6" : "a5", "cli",
                                      (int64_t)time(NULL));
         if (rc != 0) {
-            json_decref(j);
+            store_standees_free(&j);
             return fail();
         }
         printf("%s/%s.pdf\n", a->out, si.stall_code);
         made++;
     }
     fprintf(stderr, "chopay-server: %zu standees in %s\n", made, a->out);
-    json_decref(j);
+    store_standees_free(&j);
     return bad;
 }
 

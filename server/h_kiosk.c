@@ -79,6 +79,18 @@ enum MHD_Result h_dues(struct req *r)
     return res;
 }
 
+/*
+ * Answer a replayed write with the body its idempotency record kept
+ * (`text`, freed here): 201 and Idempotent-Replayed: true.
+ */
+static enum MHD_Result reply_replay(struct req *r, char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+
+    free(text);
+    return api_reply_json_h(r, 201, j, "Idempotent-Replayed", "true");
+}
+
 static const struct api_field intent_fields[] = {
     {"payer", T_STR, 1, 32}, {"invoices", T_IDS, 0, 0},
     {"amount", T_INT, 0, 0}, {"code", T_STR, 0, PAYREF_MAX},
@@ -89,11 +101,12 @@ enum MHD_Result h_intent_create(struct req *r)
 {
     struct store_intent_req ir = {0};
     struct store_idem idem;
-    char hash[65], payer[40];
+    struct store_intent out;
+    char hash[65], payer[40], *replay = NULL;
     enum MHD_Result res;
-    json_t *body = NULL, *out = NULL;
+    json_t *body = NULL;
     int64_t *ids = NULL;
-    int rc, replayed = 0;
+    int rc;
 
     if (api_query_check(r, NULL, &res) != 0)
         return res;
@@ -127,22 +140,24 @@ enum MHD_Result h_intent_create(struct req *r)
     }
     api_body_hash(r, hash);
     idem.body_hash = hash;
+    idem.render = api_json_intent_text;
     rc = r->s->st->ops->intent_create(r->s->st, &r->who, &idem, &ir,
-                                      (int64_t)time(NULL), &out, &replayed);
+                                      (int64_t)time(NULL), &out, &replay);
     if (rc != 0) {
         res = api_store_error(r, rc);
         goto out;
     }
-    if (!replayed)
-        api_log(6,
-                "event=intent_created intent=%lld code=%s payer=%s "
-                "amount=%lld who=%s",
-                (long long)json_integer_value(json_object_get(out, "id")),
-                api_str(out, "code"), payer,
-                (long long)json_integer_value(json_object_get(out, "amount")),
-                r->who.actor);
-    res = api_reply_json_h(r, 201, out, "Idempotent-Replayed",
-                           replayed ? "true" : NULL);
+    if (replay != NULL) {
+        res = reply_replay(r, replay);
+        goto out;
+    }
+    api_log(6,
+            "event=intent_created intent=%lld code=%s payer=%s "
+            "amount=%lld who=%s",
+            (long long)out.id, out.code, payer, (long long)out.amount,
+            r->who.actor);
+    res = api_reply_json(r, 201, api_json_intent(&out));
+    store_intent_free(&out);
 out:
     free(ids);
     json_decref(body);
@@ -165,14 +180,24 @@ static void suspend_conn(void *arg)
     r->suspended = 1;
 }
 
+/* Answer with intent `t` (freed here) and `status`. */
+static enum MHD_Result reply_intent(struct req *r, unsigned status,
+                                    struct store_intent *t)
+{
+    json_t *j = api_json_intent(t);
+
+    store_intent_free(t);
+    return api_reply_json(r, status, j);
+}
+
 enum MHD_Result h_intent_get(struct req *r)
 {
     static const char *const allowed[] = {"wait", NULL};
     struct store *st = r->s->st;
     struct notify_waiter *w;
     enum MHD_Result res;
-    const char *ws, *status;
-    json_t *out = NULL;
+    const char *ws;
+    struct store_intent out;
     int64_t wait = 0, id, left;
     int rc;
 
@@ -181,7 +206,7 @@ enum MHD_Result h_intent_get(struct req *r)
         r->suspended = 0;
         rc = st->ops->intent_get(st, r->who.org_id, r->poll_id,
                                  (int64_t)time(NULL), &out);
-        return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+        return rc ? api_store_error(r, rc) : reply_intent(r, 200, &out);
     }
     if (api_query_check(r, allowed, &res) != 0)
         return res;
@@ -208,12 +233,11 @@ enum MHD_Result h_intent_get(struct req *r)
             notify_disarm(r->s->nt, w);
         return api_store_error(r, rc);
     }
-    status = api_str(out, "status");
-    left = json_integer_value(json_object_get(out, "expires_in"));
-    if (w == NULL || strcmp(status, "pending") != 0) {
+    left = out.expires_in;
+    if (w == NULL || strcmp(out.status, "pending") != 0) {
         if (w)
             notify_disarm(r->s->nt, w);
-        return api_reply_json(r, 200, out);
+        return reply_intent(r, 200, &out);
     }
     if (left * 1000 < wait * 1000) {
         /* wake at expiry rather than at the end of the wait */
@@ -221,17 +245,16 @@ enum MHD_Result h_intent_get(struct req *r)
         w = notify_arm(r->s->nt, id, notify_now_ms() + left * 1000 + 50,
                        wake_conn, r);
         if (w == NULL)
-            return api_reply_json(r, 200, out);
+            return reply_intent(r, 200, &out);
     }
     r->poll_id = id;
+    store_intent_free(&out);
     if (notify_suspend(r->s->nt, w, suspend_conn) != 0) {
         /* fired between arming and now: answer with the fresh state */
-        json_decref(out);
         rc = st->ops->intent_get(st, r->who.org_id, id, (int64_t)time(NULL),
                                  &out);
-        return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+        return rc ? api_store_error(r, rc) : reply_intent(r, 200, &out);
     }
-    json_decref(out);
     return MHD_YES;
 }
 
@@ -239,7 +262,8 @@ enum MHD_Result h_intent_cancel(struct req *r)
 {
     static const struct api_field none[] = {{NULL, 0, 0, 0}};
     enum MHD_Result res;
-    json_t *out = NULL, *body = NULL;
+    struct store_intent out;
+    json_t *body = NULL;
     int64_t id;
     int rc;
 
@@ -259,7 +283,7 @@ enum MHD_Result h_intent_cancel(struct req *r)
         return api_store_error(r, rc);
     api_log(6, "event=intent_cancelled intent=%lld who=%s", (long long)id,
             r->who.actor);
-    return api_reply_json(r, 200, out);
+    return reply_intent(r, 200, &out);
 }
 
 static const struct api_field cash_fields[] = {
@@ -273,11 +297,12 @@ enum MHD_Result h_cash(struct req *r)
 {
     struct store_cash_req cr = {0};
     struct store_idem idem;
-    char hash[65], payer[40];
+    struct store_cash out;
+    char hash[65], payer[40], *replay = NULL;
     enum MHD_Result res;
-    json_t *body = NULL, *out = NULL;
+    json_t *body = NULL;
     int64_t *ids = NULL;
-    int rc, replayed = 0;
+    int rc;
 
     if (api_query_check(r, NULL, &res) != 0)
         return res;
@@ -310,20 +335,24 @@ enum MHD_Result h_cash(struct req *r)
     cr.date = api_str(body, "date");
     api_body_hash(r, hash);
     idem.body_hash = hash;
+    idem.render = api_json_cash_text;
     rc = r->s->st->ops->cash_record(r->s->st, &r->who, &idem, &cr,
-                                    (int64_t)time(NULL), &out, &replayed);
+                                    (int64_t)time(NULL), &out, &replay);
     if (rc != 0) {
         res = api_store_error(r, rc);
         goto out;
     }
-    if (!replayed)
-        api_log(5,
-                "event=payment method=cash payment=%lld payer=%s "
-                "amount=%lld collector=\"%s\" who=%s",
-                (long long)json_integer_value(json_object_get(out, "payment")),
-                payer, (long long)cr.amount, cr.collector, r->who.actor);
-    res = api_reply_json_h(r, 201, out, "Idempotent-Replayed",
-                           replayed ? "true" : NULL);
+    if (replay != NULL) {
+        res = reply_replay(r, replay);
+        goto out;
+    }
+    api_log(5,
+            "event=payment method=cash payment=%lld payer=%s "
+            "amount=%lld collector=\"%s\" who=%s",
+            (long long)out.payment, payer, (long long)cr.amount, cr.collector,
+            r->who.actor);
+    res = api_reply_json(r, 201, api_json_cash(&out));
+    store_cash_free(&out);
 out:
     free(ids);
     json_decref(body);
@@ -383,10 +412,11 @@ enum MHD_Result h_codes(struct req *r)
         {NULL, 0, 0, 0},
     };
     struct store_idem idem;
+    struct store_codes out;
     enum MHD_Result res;
-    json_t *body = NULL, *out = NULL;
-    char hash[65];
-    int rc, replayed = 0, count;
+    json_t *body = NULL;
+    char hash[65], *replay = NULL;
+    int rc, count;
 
     if (api_query_check(r, NULL, &res) != 0)
         return res;
@@ -401,12 +431,16 @@ enum MHD_Result h_codes(struct req *r)
         return api_error(r, 400, "invalid_field", "count: 1 to 100");
     api_body_hash(r, hash);
     idem.body_hash = hash;
+    idem.render = api_json_codes_text;
     rc = r->s->st->ops->codes_reserve(r->s->st, &r->who, &idem, count,
-                                      (int64_t)time(NULL), &out, &replayed);
+                                      (int64_t)time(NULL), &out, &replay);
     if (rc != 0)
         return api_store_error(r, rc);
-    return api_reply_json_h(r, 201, out, "Idempotent-Replayed",
-                            replayed ? "true" : NULL);
+    if (replay != NULL)
+        return reply_replay(r, replay);
+    body = api_json_codes(&out);
+    store_codes_free(&out);
+    return api_reply_json(r, 201, body);
 }
 
 /*

@@ -118,7 +118,7 @@ static int write_probe(struct srv *s, char *what, size_t cap)
 enum MHD_Result h_healthz(struct req *r)
 {
     enum MHD_Result res;
-    json_t *stats = NULL;
+    struct store_stats stats;
     char what[96], reason[200];
     int rc, err;
 
@@ -127,7 +127,7 @@ enum MHD_Result h_healthz(struct req *r)
     rc = r->s->st->ops->stats(r->s->st, &stats);
     if (rc != 0)
         return api_store_error(r, rc);
-    json_decref(stats);
+    store_stats_free(&stats);
     err = write_probe(r->s, what, sizeof(what));
     if (err != 0) {
         char eb[80];

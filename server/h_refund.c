@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "money.h"
 
 static const struct api_field refund_fields[] = {
@@ -20,7 +21,8 @@ enum MHD_Result h_payer_refund(struct req *r)
 {
     struct store_refund_req q;
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    struct store_refund out;
+    json_t *b = NULL;
     int64_t org;
     int rc, i;
 
@@ -37,7 +39,12 @@ enum MHD_Result h_payer_refund(struct req *r)
     q.reason = api_str(b, "reason");
     rc = r->s->st->ops->payer_refund(r->s->st, org, &q, r->who.actor,
                                      (int64_t)time(NULL), &out);
-    res = rc ? api_store_error(r, rc) : api_reply_json(r, 201, out);
+    if (rc != 0) {
+        res = api_store_error(r, rc);
+    } else {
+        res = api_reply_json(r, 201, api_json_refund(&q, &out));
+        store_refund_free(&out);
+    }
     json_decref(b);
     return res;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "money.h"
 #include "render.h"
 #include "report.h"
@@ -80,7 +81,7 @@ enum MHD_Result h_receipt_get(struct req *r)
     struct render_buf b = {NULL, 0};
     char num[sizeof(r->arg[0])], purpose[RENDER_TEXT_MAX];
     const char *ext;
-    json_t *j = NULL;
+    struct store_receipt j;
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0)
@@ -100,11 +101,14 @@ enum MHD_Result h_receipt_get(struct req *r)
     rc = r->s->st->ops->receipt_get(r->s->st, r->who.org_id, num, &j);
     if (rc != 0)
         return api_store_error(r, rc);
-    if (ext[0] == '\0' || strcmp(ext, "json") == 0)
-        return api_reply_json(r, 200, j);
+    if (ext[0] == '\0' || strcmp(ext, "json") == 0) {
+        json_t *out = api_json_receipt(&j);
+
+        store_receipt_clear(&j);
+        return api_reply_json(r, 200, out);
+    }
     /* the purpose line is cut to the renderer's limit on a UTF-8 boundary */
-    snprintf(purpose, sizeof(purpose), "%s",
-             json_string_value(json_object_get(j, "for")));
+    snprintf(purpose, sizeof(purpose), "%s", j.purpose);
     {
         size_t n = strlen(purpose);
 
@@ -114,18 +118,18 @@ enum MHD_Result h_receipt_get(struct req *r)
         if (n > 0 && ((unsigned char)purpose[n] & 0xC0) == 0xC0)
             purpose[n] = '\0';
     }
-    d.org_name = json_string_value(json_object_get(j, "org_name"));
-    d.payer_name = json_string_value(json_object_get(j, "payer_name"));
+    d.org_name = j.org_name;
+    d.payer_name = j.payer_name;
     d.purpose = purpose[0] ? purpose : NULL;
-    d.qr_text = json_string_value(json_object_get(j, "text"));
+    d.qr_text = j.text;
     if (strcmp(ext, "html") == 0) {
         rc = render_receipt_html(&d, &b);
-        json_decref(j);
+        store_receipt_clear(&j);
         return reply_doc(r, rc, &b, "text/html; charset=utf-8");
     }
     o.format = strcmp(ext, "pdf") == 0 ? RENDER_PDF : RENDER_PNG;
     rc = render_receipt_mem(&d, &o, &b);
-    json_decref(j);
+    store_receipt_clear(&j);
     return reply_doc(r, rc, &b,
                      o.format == RENDER_PDF ? "application/pdf" : "image/png");
 }
@@ -403,19 +407,20 @@ enum MHD_Result h_org_province(struct req *r)
 /*
  * The standee of payer {code} (URL arg 0): its organisation (a board
  * token's own, an admin's ?org=CODE) into *org and what a standee shows
- * into *si, pointing into *j (the caller frees *j). 0, or -1 with the
+ * into *si, pointing into *j (the caller frees it, store_standees_free;
+ * nothing to free on failure). 0, or -1 with the
  * error reply queued in *res: 404 for an unknown payer or one without its
  * own bank account.
  */
 static int standee_of(struct req *r, int64_t *org, struct standee_info *si,
-                      json_t **j, enum MHD_Result *res)
+                      struct store_standees *j, enum MHD_Result *res)
 {
     char payer[sizeof(r->arg[0])];
-    json_t *p;
+    const struct store_standee_payer *p;
     int rc;
 
     *org = r->who.org_id;
-    *j = NULL;
+    memset(j, 0, sizeof(*j));
     snprintf(payer, sizeof(payer), "%s", r->arg[0]);
     if (!api_code_ok(payer, 1, 32)) {
         *res = api_error(r, 404, "payer_not_found", "no such payer");
@@ -433,27 +438,24 @@ static int standee_of(struct req *r, int64_t *org, struct standee_info *si,
         *res = api_store_error(r, rc);
         return -1;
     }
-    p = json_array_get(json_object_get(*j, "payers"), 0);
-    if (p == NULL) {
-        json_decref(*j);
-        *j = NULL;
+    if (j->n_payers == 0) {
+        store_standees_free(j);
         *res = api_error(r, 404, "payer_not_found", "no such payer");
         return -1;
     }
+    p = &j->payers[0];
     memset(si, 0, sizeof(*si));
-    si->market = json_string_value(json_object_get(*j, "org_name"));
-    si->stall_code = json_string_value(json_object_get(p, "code"));
-    si->vendor = json_string_value(json_object_get(p, "name"));
-    si->bin = json_string_value(json_object_get(p, "bank_bin"));
-    si->account = json_string_value(json_object_get(p, "bank_account"));
+    si->market = j->org_name;
+    si->stall_code = p->code;
+    si->vendor = p->name;
+    si->bin = p->bank_bin;
+    si->account = p->bank_account;
     /* the holder as the bank writes it, when the payer has one */
-    si->holder = json_string_value(json_object_get(p, "bank_account_name"));
+    si->holder = p->bank_account_name;
     if (si->holder == NULL || si->holder[0] == '\0')
         si->holder = si->vendor;
-    if (si->bin == NULL || si->bin[0] == '\0' || si->account == NULL ||
-        si->account[0] == '\0') {
-        json_decref(*j);
-        *j = NULL;
+    if (si->bin[0] == '\0' || si->account[0] == '\0') {
+        store_standees_free(j);
         *res = api_error(r, 404, "no_own_account",
                          "this payer has no bank account of its own");
         return -1;
@@ -473,8 +475,8 @@ static enum MHD_Result standee(struct req *r, enum render_format fmt)
     struct render_opts o = {fmt, RENDER_A5, 0};
     struct render_buf b = {NULL, 0};
     struct standee_info si;
+    struct store_standees j;
     enum MHD_Result res;
-    json_t *j = NULL;
     int64_t org;
     int rc;
 
@@ -485,7 +487,7 @@ static enum MHD_Result standee(struct req *r, enum render_format fmt)
     if (standee_of(r, &org, &si, &j, &res) != 0)
         return res;
     rc = render_standee_mem(&si, &o, &b);
-    json_decref(j);
+    store_standees_free(&j);
     return reply_doc(r, rc, &b,
                      fmt == RENDER_PDF ? "application/pdf" : "image/png");
 }
@@ -515,8 +517,9 @@ enum MHD_Result h_standee_record(struct req *r)
         {NULL, 0, 0, 0},
     };
     struct standee_info si;
+    struct store_standees j;
     enum MHD_Result res;
-    json_t *body = NULL, *j = NULL;
+    json_t *body = NULL;
     const char *fmt = "pdf", *paper = "a5", *v;
     int64_t org, now = (int64_t)time(NULL);
     char payer[sizeof(r->arg[0])];
@@ -544,7 +547,7 @@ enum MHD_Result h_standee_record(struct req *r)
     json_decref(body);
     if (standee_of(r, &org, &si, &j, &res) != 0)
         return res;
-    json_decref(j);
+    store_standees_free(&j);
     rc = r->s->st->ops->standee_record(r->s->st, org, payer, fmt, paper,
                                        r->who.actor, now);
     if (rc != 0)
@@ -616,8 +619,10 @@ enum MHD_Result h_day_close(struct req *r)
         {NULL, 0, 0, 0},
     };
     enum MHD_Result res;
-    json_t *b = NULL, *out = NULL;
+    struct store_day_closed closed;
+    json_t *b = NULL, *out;
     const char *reason = NULL;
+    char *totals = NULL;
     char date[11];
     int64_t org;
     int rc;
@@ -637,16 +642,20 @@ enum MHD_Result h_day_close(struct req *r)
         }
     }
     rc = srv_day_close(r->s->st, org, r->arg[0], date, reason, r->who.actor,
-                       &out);
-    json_decref(b);
-    if (rc == -STORE_E_CONFLICT &&
-        strcmp(store_error_code(), "open_items") == 0)
-        return open_items_reply(r, org, date);
-    if (rc != 0)
+                       &closed, &totals);
+    if (rc != 0) {
+        json_decref(b);
+        if (rc == -STORE_E_CONFLICT &&
+            strcmp(store_error_code(), "open_items") == 0)
+            return open_items_reply(r, org, date);
         return api_store_error(r, rc);
+    }
+    /* closed.force_reason points into b: rendered before b is freed */
+    out = api_json_day_closed(r->arg[0], date, r->who.actor, &closed, totals);
+    free(totals);
     api_log(5, "event=day_close org=%s date=%s actor=%s forced=%d", r->arg[0],
-            json_string_value(json_object_get(out, "date")), r->who.actor,
-            json_object_get(out, "force_reason") != NULL);
+            date, r->who.actor, closed.force_reason != NULL);
+    json_decref(b);
     return api_reply_json(r, 201, out);
 }
 

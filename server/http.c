@@ -231,7 +231,7 @@ static void tb_add(struct tbuf *b, const char *fmt, ...)
 char *srv_metrics_text(struct srv *s, size_t *len)
 {
     struct tbuf b = {0};
-    json_t *stats = NULL;
+    struct store_stats stats;
     size_t i;
     int k;
 
@@ -310,26 +310,23 @@ char *srv_metrics_text(struct srv *s, size_t *len)
                (unsigned long long)ev);
     }
     if (s->st->ops->stats(s->st, &stats) == 0) {
-        const char *key;
-        json_t *v;
-
         tb_add(&b, "# HELP chopay_intents Payment intents by status.\n"
                    "# TYPE chopay_intents gauge\n");
-        json_object_foreach(json_object_get(stats, "intents"), key, v)
-            tb_add(&b, "chopay_intents{status=\"%s\"} %lld\n", key,
-                   (long long)json_integer_value(v));
+        for (i = 0; i < stats.n_intents; i++)
+            tb_add(&b, "chopay_intents{status=\"%s\"} %lld\n",
+                   stats.intents[i].key, (long long)stats.intents[i].count);
         tb_add(&b, "# HELP chopay_payments_total Payments by method.\n"
                    "# TYPE chopay_payments_total counter\n");
-        json_object_foreach(json_object_get(stats, "payments"), key, v)
-            tb_add(&b, "chopay_payments_total{method=\"%s\"} %lld\n", key,
-                   (long long)json_integer_value(json_object_get(v, "count")));
+        for (i = 0; i < stats.n_payments; i++)
+            tb_add(&b, "chopay_payments_total{method=\"%s\"} %lld\n",
+                   stats.payments[i].key, (long long)stats.payments[i].count);
         tb_add(&b, "# HELP chopay_payments_dong_total Đồng received by "
                    "method.\n"
                    "# TYPE chopay_payments_dong_total counter\n");
-        json_object_foreach(json_object_get(stats, "payments"), key, v)
-            tb_add(&b, "chopay_payments_dong_total{method=\"%s\"} %lld\n", key,
-                   (long long)json_integer_value(json_object_get(v, "amount")));
-        json_decref(stats);
+        for (i = 0; i < stats.n_payments; i++)
+            tb_add(&b, "chopay_payments_dong_total{method=\"%s\"} %lld\n",
+                   stats.payments[i].key, (long long)stats.payments[i].amount);
+        store_stats_free(&stats);
     }
     *len = b.len;
     return b.p;

@@ -483,7 +483,7 @@ out:
 
 int ingest_recover(struct store *st)
 {
-    json_t *pend = NULL;
+    struct store_journal_list pend = {NULL, 0};
     int total = 0, rc;
 
     for (;;) {
@@ -491,15 +491,10 @@ int ingest_recover(struct store *st)
 
         if (st->ops->journal_pending(st, 256, &pend) != 0)
             return -1;
-        n = json_array_size(pend);
+        n = pend.n;
         for (i = 0; i < n; i++) {
-            json_t *e = json_array_get(pend, i);
-            const char *prov =
-                json_string_value(json_object_get(e, "provider"));
-            const char *body = json_string_value(json_object_get(e, "body"));
-            size_t len = json_string_length(json_object_get(e, "body"));
-            int64_t id = json_integer_value(json_object_get(e, "id"));
-            int64_t org = json_integer_value(json_object_get(e, "org_id"));
+            const struct store_journal_entry *e = &pend.rows[i];
+            const char *prov = e->provider;
             struct bank_txn_list l = {0};
             struct feeds_error fe = {0};
             enum feeds_provider p = strcmp(prov, "sepay") == 0   ? FEEDS_SEPAY
@@ -508,27 +503,26 @@ int ingest_recover(struct store *st)
                                         ? FEEDS_PAYOS
                                         : FEEDS_GENERIC;
 
-            if (parse_hook(p, body, len, &l, &fe) != 0) {
-                st->ops->journal_fail(st, id, fe.message);
+            if (parse_hook(p, e->body, e->len, &l, &fe) != 0) {
+                st->ops->journal_fail(st, e->id, fe.message);
                 continue;
             }
-            rc = process(st, org, &l, id, (int64_t)time(NULL), NULL);
+            rc = process(st, e->org_id, &l, e->id, (int64_t)time(NULL), NULL);
             if (rc == -STORE_E_IO) {
                 feeds_list_free(&l);
-                json_decref(pend);
+                store_journal_list_free(&pend);
                 return -1;
             }
             if (rc != 0 &&
-                st->ops->journal_fail(st, id, store_error_message()) != 0) {
+                st->ops->journal_fail(st, e->id, store_error_message()) != 0) {
                 feeds_list_free(&l);
-                json_decref(pend);
+                store_journal_list_free(&pend);
                 return -1;
             }
             feeds_list_free(&l);
             total++;
         }
-        json_decref(pend);
-        pend = NULL;
+        store_journal_list_free(&pend);
         if (n < 256)
             break;
     }

@@ -1,7 +1,7 @@
 /*
- * srv_report.c: the store-to-report glue (see srv_report.h). The store
- * returns rows as JSON arrays; here they become the borrowed arrays
- * server/report's pure functions take. Money stays int64_t đồng.
+ * srv_report.c: the store-to-report glue (see srv_report.h). The store's
+ * row structs become the borrowed arrays server/report's pure functions
+ * take. Money stays int64_t đồng.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,20 +18,6 @@ int32_t srv_vn_day(int64_t t)
     int64_t v = t + VN_OFFSET;
 
     return (int32_t)(v >= 0 ? v / 86400 : -((-v + 86399) / 86400));
-}
-
-/* Row `i` column `k` as integer / string ("" for anything else). */
-static int64_t ci(json_t *rows, size_t i, size_t k)
-{
-    return json_integer_value(json_array_get(json_array_get(rows, i), k));
-}
-
-static const char *cs(json_t *rows, size_t i, size_t k)
-{
-    const char *s =
-        json_string_value(json_array_get(json_array_get(rows, i), k));
-
-    return s ? s : "";
 }
 
 /*
@@ -107,167 +93,162 @@ static void daily_buf_free(struct daily_buf *b)
 }
 
 /*
- * day_takings' rows `a` (see store.h) as the report's payments into a
- * new *out (free()); their strings point into `a`. 0 or -STORE_E_IO.
+ * The payments `t` (see store.h day_takings) as the report's into a new
+ * *out (free()); their strings point into `t`. 0 or -STORE_E_IO.
  */
-static int takings_input(json_t *a, struct report_taking **out)
+static int takings_input(const struct store_takings *t,
+                         struct report_taking **out)
 {
-    size_t i, n = json_array_size(a);
-    struct report_taking *t = calloc(n + 1, sizeof(*t));
+    struct report_taking *r = calloc(t->n + 1, sizeof(*r));
+    size_t i;
 
-    if (t == NULL) {
+    if (r == NULL) {
         store_set_error("out_of_memory", "out of memory");
         return -STORE_E_IO;
     }
-    for (i = 0; i < n; i++) {
-        t[i].cash = strcmp(cs(a, i, 1), "cash") == 0;
-        t[i].amount = ci(a, i, 2);
-        t[i].credit = ci(a, i, 3);
-        t[i].kiosk = ci(a, i, 4);
-        t[i].kiosk_name = cs(a, i, 5);
-        t[i].collector = cs(a, i, 6);
+    for (i = 0; i < t->n; i++) {
+        r[i].cash = strcmp(t->rows[i].method, "cash") == 0;
+        r[i].amount = t->rows[i].amount;
+        r[i].credit = t->rows[i].credit;
+        r[i].kiosk = t->rows[i].kiosk;
+        r[i].kiosk_name = t->rows[i].kiosk_name;
+        r[i].collector = t->rows[i].collector;
     }
-    *out = t;
+    *out = r;
     return 0;
 }
 
 /*
  * Turn daily_rows' records `j` (see store.h) into the report's input
- * `in` for `org` and `day`; the arrays go into `b`. 0 or a negated store
- * error.
+ * `in` for `org` and `day`; the arrays go into `b`, their strings point
+ * into `j`. 0 or a negated store error.
  */
-static int daily_input(json_t *j, const char *org, int32_t day,
-                       struct daily_buf *b, struct report_daily_input *in)
+static int daily_input(const struct store_day_rows *j, const char *org,
+                       int32_t day, struct daily_buf *b,
+                       struct report_daily_input *in)
 {
-    json_t *a;
     size_t i, n, n_pts = 0;
     int rc;
 
     memset(in, 0, sizeof(*in));
     in->org = org;
     in->day = day;
-    a = json_object_get(j, "invoices");
-    n = json_array_size(a);
+    n = j->n_invoices;
     b->inv = calloc(n + 1, sizeof(*b->inv));
     b->ids = calloc(n + 1, sizeof(*b->ids));
     if (b->inv == NULL || b->ids == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
+        const struct store_day_invoice *a = &j->invoices[i];
         struct report_invoice *v = &b->inv[in->n_invoices];
 
-        v->due = due_day(cs(a, i, 2), cs(a, i, 3));
-        v->amount = ci(a, i, 4);
-        v->paid_transfer = ci(a, i, 5);
-        v->paid_cash = ci(a, i, 6);
+        v->due = due_day(a->period, a->day);
+        v->amount = a->amount;
+        v->paid_transfer = a->paid_transfer;
+        v->paid_cash = a->paid_cash;
         /* the day's invoices and the earlier ones still owed */
         if (v->due > day ||
             (v->due < day && v->paid_transfer + v->paid_cash >= v->amount))
             continue;
         snprintf(b->ids[in->n_invoices], sizeof(b->ids[0]), "%lld",
-                 (long long)ci(a, i, 0));
+                 (long long)a->id);
         v->id = b->ids[in->n_invoices];
-        v->payer = cs(a, i, 1);
+        v->payer = a->payer;
         in->n_invoices++;
     }
     in->invoices = b->inv;
-    a = json_object_get(j, "bank");
-    n = json_array_size(a);
+    n = j->n_bank;
     b->bank = calloc(n + 1, sizeof(*b->bank));
     b->pts = calloc(n + 1, sizeof(*b->pts));
     if (b->bank == NULL || b->pts == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        int debit = strcmp(cs(a, i, 2), "debit") == 0;
-        json_t *bal = json_array_get(json_array_get(a, i), 7);
+        const struct store_day_bank *a = &j->bank[i];
+        int debit = strcmp(a->direction, "debit") == 0;
 
-        b->bank[i].ref = cs(a, i, 0);
-        b->bank[i].amount = ci(a, i, 1);
+        b->bank[i].ref = a->ref;
+        b->bank[i].amount = a->amount;
         b->bank[i].state =
-            state_of(cs(a, i, 2), cs(a, i, 3), cs(a, i, 4), ci(a, i, 1));
-        b->bank[i].late = ci(a, i, 5) != 0;
+            state_of(a->direction, a->state, a->outcome, a->amount);
+        b->bank[i].late = a->late;
         /* the provider's running balance, of this day's own
            transactions (a late one moved an earlier day's) */
-        if (!b->bank[i].late && json_is_integer(bal)) {
-            b->pts[n_pts].at = cs(a, i, 6);
-            b->pts[n_pts].seq = ci(a, i, 8);
-            b->pts[n_pts].amount = debit ? -ci(a, i, 1) : ci(a, i, 1);
-            b->pts[n_pts].balance = json_integer_value(bal);
+        if (!a->late && a->has_balance) {
+            b->pts[n_pts].at = a->booked_at;
+            b->pts[n_pts].seq = a->id;
+            b->pts[n_pts].amount = debit ? -a->amount : a->amount;
+            b->pts[n_pts].balance = a->balance;
             n_pts++;
         }
     }
     in->bank = b->bank;
     in->n_bank = n;
-    a = json_object_get(j, "ledger");
-    n = json_array_size(a);
+    n = j->n_ledger;
     b->led = calloc(n + 1, sizeof(*b->led));
     if (b->led == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        b->led[i].bank_ref = cs(a, i, 0);
-        b->led[i].amount = ci(a, i, 1);
-        b->led[i].late = ci(a, i, 2) != 0;
+        b->led[i].bank_ref = j->ledger[i].ref;
+        b->led[i].amount = j->ledger[i].amount;
+        b->led[i].late = j->ledger[i].late;
     }
     in->ledger = b->led;
     in->n_ledger = n;
-    a = json_object_get(j, "credits");
-    n = json_array_size(a);
+    n = j->n_credits;
     b->cred = calloc(n + 1, sizeof(*b->cred));
     if (b->cred == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        b->cred[i].payer = cs(a, i, 0);
-        b->cred[i].amount = ci(a, i, 1);
+        b->cred[i].payer = j->credits[i].payer;
+        b->cred[i].amount = j->credits[i].amount;
     }
     in->credits = b->cred;
     in->n_credits = n;
-    a = json_object_get(j, "corrections");
-    n = json_array_size(a);
+    n = j->n_corrections;
     b->corr = calloc(n + 1, sizeof(*b->corr));
     b->corr_ids = calloc(n + 1, sizeof(*b->corr_ids));
     if (b->corr == NULL || b->corr_ids == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
+        const struct store_day_correction *a = &j->corrections[i];
         struct report_correction *k = &b->corr[i];
 
         snprintf(b->corr_ids[i], sizeof(b->corr_ids[0]), "%lld",
-                 (long long)ci(a, i, 0));
+                 (long long)a->id);
         k->id = b->corr_ids[i];
-        k->kind = cs(a, i, 1);
-        if (report_day_parse(cs(a, i, 2), &k->corrects_date) != 0) {
+        k->kind = a->kind;
+        if (report_day_parse(a->corrects_date, &k->corrects_date) != 0) {
             store_set_error("ledger", "correction %s: bad date", k->id);
             return -STORE_E_IO;
         }
-        k->corrects = cs(a, i, 3);
-        k->amount = ci(a, i, 4);
-        k->payer = cs(a, i, 5);
-        k->reason = cs(a, i, 6);
+        k->corrects = a->corrects;
+        k->amount = a->amount;
+        k->payer = a->payer;
+        k->reason = a->reason;
     }
     in->corrections = b->corr;
     in->n_corrections = n;
-    a = json_object_get(j, "takings");
-    rc = takings_input(a, &b->takings);
+    rc = takings_input(&j->takings, &b->takings);
     if (rc != 0)
         return rc;
     in->takings = b->takings;
-    in->n_takings = json_array_size(a);
-    a = json_object_get(j, "refunds");
-    n = json_array_size(a);
+    in->n_takings = j->takings.n;
+    n = j->n_refunds;
     b->refunds = calloc(n + 1, sizeof(*b->refunds));
     if (b->refunds == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
-        b->refunds[i].payer = cs(a, i, 1);
-        b->refunds[i].amount = ci(a, i, 2);
+        b->refunds[i].payer = j->refunds[i].payer;
+        b->refunds[i].amount = j->refunds[i].amount;
     }
     in->refunds = b->refunds;
     in->n_refunds = n;
     /* the bank-side proof: a statement covering the day wins, else the
        provider's running balance */
-    a = json_object_get(j, "statement");
-    if (json_is_array(a)) {
+    if (j->has_statement) {
         in->balance_source = REPORT_BALANCE_STATEMENT;
-        in->bank_opening = json_integer_value(json_array_get(a, 0));
-        in->bank_closing = json_integer_value(json_array_get(a, 1));
+        in->bank_opening = j->opening;
+        in->bank_closing = j->closing;
     } else if (n_pts > 0) {
         rc = report_provider_balance(b->pts, n_pts, &in->bank_opening,
                                      &in->bank_closing);
@@ -295,8 +276,8 @@ static int report_failed(int rc)
 }
 
 /* The report of records `j` as JSON text (sep 0) or CSV into *out. */
-static int render_daily(json_t *j, const char *org, int32_t day, char sep,
-                        char **out, size_t *len)
+static int render_daily(const struct store_day_rows *j, const char *org,
+                        int32_t day, char sep, char **out, size_t *len)
 {
     struct report_daily *r = NULL;
     struct report_daily_input in;
@@ -336,7 +317,7 @@ out:
 int srv_report_daily(struct store *st, int64_t org_id, const char *org,
                      const char *date, char sep, char **out, size_t *len)
 {
-    json_t *j = NULL;
+    struct store_day_rows j;
     int32_t day;
     int rc;
 
@@ -344,10 +325,11 @@ int srv_report_daily(struct store *st, int64_t org_id, const char *org,
         store_set_error("invalid_date", "date: YYYY-MM-DD");
         return -STORE_E_INVALID;
     }
+    memset(&j, 0, sizeof(j));
     rc = st->ops->daily_rows(st, org_id, date, &j);
     if (rc == 0)
-        rc = render_daily(j, org, day, sep, out, len);
-    json_decref(j);
+        rc = render_daily(&j, org, day, sep, out, len);
+    store_day_rows_free(&j);
     return rc;
 }
 
@@ -356,15 +338,16 @@ int srv_kiosk_totals(struct store *st, int64_t org_id, int64_t kiosk_id,
 {
     struct report_takings t;
     struct report_taking *in = NULL;
-    json_t *rows = NULL, *o = NULL, *mine = NULL;
+    struct store_takings rows = {NULL, 0};
+    json_t *o = NULL, *mine = NULL;
     size_t i;
     int rc;
 
     memset(&t, 0, sizeof(t));
     rc = st->ops->day_takings(st, org_id, date, &rows);
     if (rc == 0)
-        rc = takings_input(rows, &in);
-    if (rc == 0 && (rc = report_takings(in, json_array_size(rows), &t)) != 0)
+        rc = takings_input(&rows, &in);
+    if (rc == 0 && (rc = report_takings(in, rows.n, &t)) != 0)
         rc = report_failed(rc);
     if (rc != 0)
         goto out;
@@ -396,7 +379,7 @@ int srv_kiosk_totals(struct store *st, int64_t org_id, int64_t kiosk_id,
 out:
     report_takings_clear(&t);
     free(in);
-    json_decref(rows);
+    store_takings_free(&rows);
     return rc;
 }
 
@@ -741,7 +724,7 @@ static int json_same(int64_t version, const char *a, const char *b)
 
 int srv_day_close(struct store *st, int64_t org_id, const char *org,
                   const char *date, const char *force_reason, const char *actor,
-                  json_t **out)
+                  struct store_day_closed *out, char **totals)
 {
     char *text = NULL;
     size_t len = 0;
@@ -759,17 +742,17 @@ int srv_day_close(struct store *st, int64_t org_id, const char *org,
     /* the totals are computed from records the close then checks under
        its write lock (their digest): written meanwhile, compute again */
     for (attempt = 0; attempt < 8; attempt++) {
-        json_t *j = NULL;
+        struct store_day_rows j;
 
+        memset(&j, 0, sizeof(j));
         rc = st->ops->daily_rows(st, org_id, date, &j);
         if (rc == 0)
-            rc = render_daily(j, org, day, 0, &text, &len);
+            rc = render_daily(&j, org, day, 0, &text, &len);
         if (rc == 0)
-            rc = st->ops->day_close(
-                st, org_id, date, text,
-                json_string_value(json_object_get(j, "digest")), force_reason,
-                actor, (int64_t)time(NULL), out);
-        json_decref(j);
+            rc = st->ops->day_close(st, org_id, date, text, j.digest,
+                                    force_reason, actor, (int64_t)time(NULL),
+                                    out);
+        store_day_rows_free(&j);
         if (rc == -STORE_E_CONFLICT &&
             strcmp(store_error_code(), "changed_while_closing") == 0) {
             free(text);
@@ -778,47 +761,43 @@ int srv_day_close(struct store *st, int64_t org_id, const char *org,
         }
         break;
     }
-    if (rc == 0) {
-        json_t *t = json_loads(text, 0, NULL);
-
-        json_object_set_new(*out, "org", json_string(org));
-        json_object_set_new(*out, "totals", t ? t : json_null());
-    }
-    free(text);
+    if (rc == 0)
+        *totals = text;
+    else
+        free(text);
     return rc;
 }
 
 /*
- * Check closed day `i` of day_closes' rows: 0, -STORE_E_CONFLICT with
- * what broke in store_error_message(), or another store error.
+ * Check closed day `d`: 0, -STORE_E_CONFLICT with what broke in
+ * store_error_message(), or another store error.
  */
-static int close_verify_one(struct store *st, json_t *rows, size_t i)
+static int close_verify_one(struct store *st, const struct store_close_row *d)
 {
-    const char *org = cs(rows, i, 1), *date = cs(rows, i, 3);
     char *now = NULL;
     size_t len = 0;
     int rc;
 
-    if (strcmp(cs(rows, i, 6), cs(rows, i, 7)) != 0) {
+    if (strcmp(d->audit_head, d->audit_now) != 0) {
         store_set_error("audit_broken",
                         "closed day %s %s: audit entry %lld no longer"
                         " has the hash stored at closing",
-                        org, date, (long long)ci(rows, i, 5));
+                        d->org, d->date, (long long)d->audit_id);
         return -STORE_E_CONFLICT;
     }
     /* recomputed from the records dated that day and the bank side its
        close froze: corrections are dated later, so the whole report
        must be what was stored */
-    rc = srv_report_daily(st, ci(rows, i, 2), org, date, 0, &now, &len);
+    rc = srv_report_daily(st, d->org_id, d->org, d->date, 0, &now, &len);
     if (rc != 0)
         return rc;
-    if ((ci(rows, i, 9) >= 2 ? json_same(ci(rows, i, 9), cs(rows, i, 4), now)
-                             : v1_same(cs(rows, i, 4), now)) != 0) {
+    if ((d->version >= 2 ? json_same(d->version, d->totals, now)
+                         : v1_same(d->totals, now)) != 0) {
         store_set_error("closed_day_changed",
                         "closed day %s %s: its figures recomputed from"
                         " the records differ from those stored at"
                         " closing",
-                        org, date);
+                        d->org, d->date);
         rc = -STORE_E_CONFLICT;
     }
     free(now);
@@ -834,7 +813,7 @@ static int close_verify_one(struct store *st, json_t *rows, size_t i)
 static int closes_walk(struct store *st, FILE *log, int stop, int64_t *n_days,
                        int64_t *n_broken)
 {
-    json_t *rows = NULL;
+    struct store_close_list rows = {NULL, 0};
     int64_t broken = 0;
     size_t i;
     int rc;
@@ -842,8 +821,8 @@ static int closes_walk(struct store *st, FILE *log, int stop, int64_t *n_days,
     rc = st->ops->day_closes(st, &rows);
     if (rc != 0)
         return rc;
-    for (i = 0; i < json_array_size(rows); i++) {
-        rc = close_verify_one(st, rows, i);
+    for (i = 0; i < rows.n; i++) {
+        rc = close_verify_one(st, &rows.rows[i]);
         if (rc != 0 && (stop || rc == -STORE_E_IO))
             break;
         if (rc != 0) {
@@ -852,18 +831,18 @@ static int closes_walk(struct store *st, FILE *log, int stop, int64_t *n_days,
                 fprintf(log, "%s\n", store_error_message());
             rc = 0;
         } else if (stop && log != NULL) {
-            const char *why = cs(rows, i, 10);
+            const char *why = rows.rows[i].force_reason;
 
-            fprintf(log, "closed day %s %s: ok%s%s%s\n", cs(rows, i, 1),
-                    cs(rows, i, 3), why[0] ? " (forced: " : "", why,
-                    why[0] ? ")" : "");
+            fprintf(log, "closed day %s %s: ok%s%s%s\n", rows.rows[i].org,
+                    rows.rows[i].date, why != NULL ? " (forced: " : "",
+                    why != NULL ? why : "", why != NULL ? ")" : "");
         }
     }
     if (rc == 0) {
-        *n_days = (int64_t)json_array_size(rows);
+        *n_days = (int64_t)rows.n;
         *n_broken = broken;
     }
-    json_decref(rows);
+    store_close_list_free(&rows);
     return rc;
 }
 

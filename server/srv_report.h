@@ -63,15 +63,16 @@ int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
 /*
  * Close `date` of organisation `org_id` (code `org`): its daily report
  * is computed and stored with the audit chain head (store day_close; if
- * the day's records change meanwhile it is computed again). *out: {org,
- * date, closed_at, actor, audit_id, audit_head, totals}. A day after
- * today is -STORE_E_INVALID ("future_day"). A day with items still
- * open is -STORE_E_CONFLICT ("open_items") unless `force_reason` (NULL:
- * not forced) says why it is closed anyway.
+ * the day's records change meanwhile it is computed again). *out gets
+ * what the close recorded, *totals (malloc'd, the caller frees it) the
+ * report stored, as JSON text. A day after today is -STORE_E_INVALID
+ * ("future_day"). A day with items still open is -STORE_E_CONFLICT
+ * ("open_items") unless `force_reason` (NULL: not forced) says why it is
+ * closed anyway.
  */
 int srv_day_close(struct store *st, int64_t org_id, const char *org,
                   const char *date, const char *force_reason, const char *actor,
-                  json_t **out);
+                  struct store_day_closed *out, char **totals);
 
 /*
  * Check every closed day: its audit entry still has the hash stored at

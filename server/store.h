@@ -4,15 +4,18 @@
  * implemented once, in server/store/ (a file per domain: orgs.c,
  * intents.c, ledger.c, bank_intake.c, day_close.c, ...), over the SQL
  * layer server/db/db.h, which drives SQLite and PostgreSQL. Writes take
- * validated C structs. The operations on organisations, payers, fees,
- * invoices and credentials, the intent and payment lists and a kiosk's
- * dues and directory return C structs (each with its free function)
- * that server/api_json.c turns into the API's JSON. The others (an
- * intent, reserved codes and cash, whose idempotent replays store their
- * JSON; transfers, bank intake and review, receipts, reports and the
- * day's takings, day closes, refunds, statistics) still return jansson
- * objects. Every write
- * that moves money is one transaction.
+ * validated C structs. Reads and writes return C structs too (each with
+ * its free function): organisations, payers, fees, invoices,
+ * credentials, intents (create, get, cancel, list), reserved codes,
+ * cash, transfers, payments, a kiosk's dues and directory, the journal's
+ * pending entries, receipts, standees, refunds, statistics, a day's
+ * report rows and takings, and day closes. server/api_json.c turns them
+ * into the API's JSON; server/srv_report.c into server/report's input.
+ * An idempotent write keeps the body its caller rendered (struct
+ * store_idem.render) and a replay gives that text back. The bank intake
+ * and review (bank_add, bank_end, bank_list, bank_get, bank_review)
+ * still return jansson objects. Every write that moves money is one
+ * transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
 #define CHOPAY_SERVER_STORE_H
@@ -394,11 +397,317 @@ struct store_directory {
 /* Free what `d` owns and empty it (NULL does nothing). */
 void store_directory_free(struct store_directory *d);
 
+/* A payment dated on a day (store_ops.day_takings, daily_rows). */
+struct store_taking {
+    int64_t id;       /* the payment's id */
+    char *method;     /* "transfer" or "cash" */
+    int64_t amount;   /* đồng */
+    int64_t credit;   /* đồng the day's allocations left of it */
+    int64_t kiosk;    /* the transfer's intent's kiosk, the cash's
+                         recorder; 0: none */
+    char *kiosk_name; /* its name, "" */
+    char *collector;  /* who took the cash, "" */
+};
+
+/* A day's payments by id; store_takings_free() frees them. */
+struct store_takings {
+    struct store_taking *rows; /* malloc'd array of `n` rows */
+    size_t n;                  /* count of `rows` */
+};
+
+/* Free the rows of `t` and empty it (NULL does nothing). */
+void store_takings_free(struct store_takings *t);
+
+/* An invoice of a day's reconciliation: issued by the end of the day,
+ * paid as of then. */
+struct store_day_invoice {
+    int64_t id;            /* the invoice's id */
+    char *payer;           /* the payer's code */
+    char *period;          /* its period */
+    char *day;             /* the day it was issued, YYYY-MM-DD */
+    int64_t amount;        /* đồng */
+    int64_t paid_transfer; /* đồng allocated from transfers by then */
+    int64_t paid_cash;     /* đồng allocated from cash by then */
+};
+
+/* A bank transaction counted on a day (frozen by its close, if any). */
+struct store_day_bank {
+    int64_t id;      /* the transaction's id */
+    char *ref;       /* bank reference, or provider:provider id */
+    int64_t amount;  /* đồng */
+    char *direction; /* "credit" or "debit" */
+    char *state;     /* matched, unmatched, duplicate, ignored, ... */
+    char *outcome;   /* exact, partial, over, credit, "" */
+    int late;        /* 1: booked later for a closed day */
+    char *booked_at; /* the bank's booking time */
+    int has_balance; /* 1 when the provider gave a running balance */
+    int64_t balance; /* that balance, đồng */
+};
+
+/* A payment the ledger booked from one of the day's bank transactions. */
+struct store_day_ledger {
+    char *ref;      /* the transaction's reference (as store_day_bank) */
+    int64_t amount; /* đồng */
+    int late;       /* 1: the transaction is late, or the payment
+                       corrects another day */
+};
+
+/* A payer's credit held at the end of a day. */
+struct store_day_credit {
+    char *payer;    /* the payer's code */
+    int64_t amount; /* đồng */
+};
+
+/* A correction dated on a day, pointing back at a closed one. */
+struct store_day_correction {
+    int64_t id;          /* its id */
+    char *kind;          /* what it corrects */
+    char *corrects_date; /* the closed day, YYYY-MM-DD */
+    char *corrects;      /* the record it corrects */
+    int64_t amount;      /* đồng */
+    char *payer;         /* the payer's code, "" */
+    char *reason;        /* why */
+};
+
+/* A refund dated on a day. */
+struct store_day_refund {
+    int64_t id;     /* its id */
+    char *payer;    /* the payer's code */
+    int64_t amount; /* đồng */
+};
+
+/*
+ * The records behind a day's reconciliation (store_ops.daily_rows).
+ * Everything is malloc'd and owned by it; store_day_rows_free() frees
+ * it.
+ */
+struct store_day_rows {
+    struct store_day_invoice *invoices;       /* by id */
+    size_t n_invoices;                        /* count of `invoices` */
+    struct store_day_bank *bank;              /* by id */
+    size_t n_bank;                            /* count of `bank` */
+    struct store_day_ledger *ledger;          /* by transaction id */
+    size_t n_ledger;                          /* count of `ledger` */
+    struct store_day_credit *credits;         /* by payer code */
+    size_t n_credits;                         /* count of `credits` */
+    struct store_day_correction *corrections; /* by id */
+    size_t n_corrections;                     /* count of `corrections` */
+    struct store_takings takings;             /* the day's payments */
+    struct store_day_refund *refunds;         /* by id */
+    size_t n_refunds;                         /* count of `refunds` */
+    int has_statement; /* 1: a statement covers just that day */
+    int64_t opening;   /* its opening balance, đồng */
+    int64_t closing;   /* its closing balance, đồng */
+    int closed;        /* 1: the day is closed (bank side frozen) */
+    char digest[65];   /* hex SHA-256 of the rows */
+};
+
+/* Free what `r` owns and empty it (NULL does nothing). */
+void store_day_rows_free(struct store_day_rows *r);
+
+/* What store_ops.day_close recorded. */
+struct store_day_closed {
+    int64_t closed_at;        /* unix seconds */
+    int64_t audit_id;         /* the close's own audit entry */
+    char audit_head[65];      /* its hash: the audit chain head it stores */
+    const char *force_reason; /* the caller's force_reason when the day
+                                 had open items, NULL otherwise */
+};
+
+/*
+ * A closed (not reopened) day as day_closes gives it. The strings are
+ * malloc'd and owned by the row; store_close_list_free() frees them.
+ */
+struct store_close_row {
+    int64_t id;         /* the close's id */
+    char *org;          /* the organisation's code */
+    int64_t org_id;     /* its id */
+    char *date;         /* the day, YYYY-MM-DD */
+    char *totals;       /* the report stored at closing, JSON text */
+    int64_t audit_id;   /* the close's audit entry */
+    char *audit_head;   /* that entry's hash stored at closing */
+    char *audit_now;    /* that entry's hash now, "" when it is gone */
+    int64_t bank_seq;   /* the last bank transaction id at closing */
+    int64_t version;    /* 1: closed before corrections existed (only its
+                           bank side is checked); 2: the whole report
+                           without the day's payments; 3: with them */
+    char *force_reason; /* why it was closed with open items, NULL: it
+                           had none */
+};
+
+/* Closed days by id; store_close_list_free() frees them. */
+struct store_close_list {
+    struct store_close_row *rows; /* malloc'd array of `n` rows */
+    size_t n;                     /* count of `rows` */
+};
+
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_close_list_free(struct store_close_list *l);
+
+/* A count of the store's records of one kind (store_ops.stats). */
+struct store_stat {
+    char *key;      /* an intent status or a payment method */
+    int64_t count;  /* records */
+    int64_t amount; /* đồng, payments only (0 for intents) */
+};
+
+/* What store_ops.stats counts; store_stats_free() frees it. */
+struct store_stats {
+    struct store_stat *intents;  /* by status (a pending one past its
+                                    expiry counts as "expired") */
+    size_t n_intents;            /* count of `intents` */
+    struct store_stat *payments; /* by method */
+    size_t n_payments;           /* count of `payments` */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_stats_free(struct store_stats *t);
+
+/*
+ * A receipt as receipt_get gives it. The strings are malloc'd and owned
+ * by it; store_receipt_clear() frees them.
+ */
+struct store_receipt {
+    char *number;     /* its number */
+    char *org;        /* the organisation's code */
+    char *org_name;   /* its name */
+    char *payer;      /* the payer's code */
+    char *payer_name; /* the payer's name */
+    char *method;     /* "transfer" or "cash" */
+    int64_t amount;   /* đồng */
+    int64_t paid_at;  /* unix seconds */
+    char *text;       /* the signed CPR1 QR text */
+    int voided;       /* 1 once its payment was reversed */
+    int64_t payment;  /* the payment's id */
+    char *purpose;    /* the labels of the invoices it paid, ", "
+                         between them, each once */
+};
+
+/* Free the strings of `r` and set them to NULL (NULL does nothing). */
+void store_receipt_clear(struct store_receipt *r);
+
+/* An active payer as a standee shows it. */
+struct store_standee_payer {
+    char *code;              /* "A-12" */
+    char *name;              /* vendor or student name */
+    char *bank_bin;          /* its own bank, "" when it has no own account */
+    char *bank_account;      /* its own account, "" when it has none */
+    char *bank_account_name; /* that account's holder, "" when none */
+};
+
+/*
+ * What standees of an organisation show (store_ops.standee_payers).
+ * Everything is malloc'd and owned by it; store_standees_free() frees
+ * it.
+ */
+struct store_standees {
+    char *org_name;                     /* the organisation's name */
+    struct store_standee_payer *payers; /* by code */
+    size_t n_payers;                    /* count of `payers` */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_standees_free(struct store_standees *t);
+
+/* What a refund drew from one of the payer's payments. */
+struct store_refund_part {
+    int64_t payment; /* the payment's id */
+    int64_t amount;  /* đồng taken from its unallocated part */
+};
+
+/* A refund as store_ops.payer_refund made it; store_refund_free() frees
+ * its parts. */
+struct store_refund {
+    int64_t id;                      /* the refund's id */
+    int64_t amount;                  /* đồng given back */
+    int64_t credit_left;             /* đồng of credit the payer holds now */
+    struct store_refund_part *parts; /* oldest payment first */
+    size_t n_parts;                  /* count of `parts` */
+};
+
+/* Free what `r` owns and empty it (NULL does nothing). */
+void store_refund_free(struct store_refund *r);
+
 /* An idempotent request: the credential scope, the key and the body. */
 struct store_idem {
     const char *key;       /* Idempotency-Key header */
     const char *body_hash; /* hex SHA-256 of method, route and body */
+    /*
+     * The answer as the record keeps it: the write's result `res` (the
+     * operation's out struct) rendered by the caller as the response
+     * body (JSON text, malloc'd; NULL when out of memory). The store
+     * calls it inside the write's transaction, so the record commits
+     * with the write; a replay gives that text back.
+     */
+    char *(*render)(const void *res);
 };
+
+/* A payment of an intent. */
+struct store_intent_payment {
+    int64_t id;      /* the payment's id */
+    char *method;    /* "transfer" or "cash" */
+    int64_t amount;  /* đồng */
+    char *reference; /* bank reference; NULL: none */
+    int64_t at;      /* unix seconds it was made */
+};
+
+/*
+ * An intent as intent_create, intent_get and intent_cancel give it.
+ * Everything is malloc'd and owned by it; store_intent_free() frees it.
+ */
+struct store_intent {
+    int64_t id;         /* its id */
+    char *code;         /* its payment code */
+    char *status;       /* pending, partial, paid, expired or cancelled
+                           (expired: pending past its expiry) */
+    int64_t amount;     /* đồng asked for */
+    int64_t paid;       /* đồng received */
+    char *payload;      /* the VietQR payload */
+    char *bank_bin;     /* the collecting bank's NAPAS BIN */
+    char *account;      /* the collecting account */
+    char *account_name; /* its holder */
+    int64_t expires_at; /* unix seconds */
+    int64_t expires_in; /* seconds left at the time asked, 0 once past */
+    char *payer;        /* the payer's code */
+    char *payer_name;   /* the payer's name */
+    int64_t *invoices;  /* the invoices it pays, in order */
+    size_t n_invoices;  /* count of `invoices` */
+    char *reason;       /* why it ended (cancelled, ...); NULL: none */
+    char *receipt;      /* the last payment's receipt number; NULL: none */
+    struct store_intent_payment *payments; /* by id */
+    size_t n_payments;                     /* count of `payments` */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_intent_free(struct store_intent *t);
+
+/* Payment codes reserved for a kiosk (store_ops.codes_reserve);
+ * store_codes_free() frees them. */
+struct store_codes {
+    char **codes; /* malloc'd codes */
+    size_t n;     /* count of `codes` */
+};
+
+/* Free what `c` owns and empty it (NULL does nothing). */
+void store_codes_free(struct store_codes *c);
+
+/*
+ * A cash payment as cash_record made it. Everything is malloc'd and
+ * owned by it; store_cash_free() frees it.
+ */
+struct store_cash {
+    int64_t payment;                      /* the payment's id */
+    char *payer;                          /* the payer's code */
+    int64_t amount;                       /* đồng */
+    char *collector;                      /* who took the cash */
+    struct store_allocation *allocations; /* oldest invoice first */
+    size_t n_allocations;                 /* count of `allocations` */
+    int64_t remaining_due;                /* đồng the invoices still owe */
+    char *receipt;                        /* its receipt's number */
+};
+
+/* Free what `p` owns and empty it (NULL does nothing). */
+void store_cash_free(struct store_cash *p);
 
 /* A request to create an intent (POST /v1/intents). */
 struct store_intent_req {
@@ -434,6 +743,26 @@ struct store_transfer {
     const char *reference;   /* bank reference, unique per bank account */
     const char *source;      /* "sepay", "casso", "statement", ... */
 };
+
+/*
+ * A transfer as transfer_apply booked it. `allocations` is malloc'd and
+ * owned by it; store_transfer_made_free() frees it.
+ */
+struct store_transfer_made {
+    int64_t payment;                      /* the payment's id */
+    int64_t intent;                       /* the intent's id */
+    char code[32];                        /* the intent's payment code */
+    char status[16];                      /* the intent's status now */
+    int64_t amount;                       /* đồng */
+    struct store_allocation *allocations; /* oldest invoice first */
+    size_t n_allocations;                 /* count of `allocations` */
+    int64_t unallocated;                  /* đồng held as credit (the
+                                             payment is flagged "over"
+                                             when > 0) */
+};
+
+/* Free what `m` owns and empty it (NULL does nothing). */
+void store_transfer_made_free(struct store_transfer_made *m);
 
 /* List filters; NULL fields are not applied. */
 struct store_filter {
@@ -484,6 +813,24 @@ struct store_journal {
     int64_t keep;         /* > 0: after adding an unverified entry, only
                              the newest `keep` unverified ones stay */
 };
+
+/* A journal entry still "received" (store_ops.journal_pending). */
+struct store_journal_entry {
+    int64_t id;     /* its id */
+    char *provider; /* "sepay", "casso", "payos", "generic" */
+    int64_t org_id; /* the organisation it was mapped to, 0 none */
+    char *body;     /* the raw body, malloc'd, NUL after `len` bytes */
+    size_t len;     /* its length */
+};
+
+/* Journal entries oldest first; store_journal_list_free() frees them. */
+struct store_journal_list {
+    struct store_journal_entry *rows; /* malloc'd array of `n` rows */
+    size_t n;                         /* count of `rows` */
+};
+
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_journal_list_free(struct store_journal_list *l);
 
 /*
  * Bounds on the journal's unverified entries (state "rejected" or
@@ -736,31 +1083,48 @@ struct store_ops {
                 struct store_dues *out);
     int (*directory)(struct store *st, int64_t org_id,
                      struct store_directory *out);
+    /*
+     * Create an intent for `req` (a kiosk's, `who`) into *out; the caller
+     * frees it (store_intent_free). The same Idempotency-Key and body
+     * again: nothing is written, *replay gets the answer the first call
+     * recorded (idem->render's text; the caller frees it) and *out is
+     * untouched; otherwise *replay is NULL.
+     */
     int (*intent_create)(struct store *st, const struct store_principal *who,
                          const struct store_idem *idem,
                          const struct store_intent_req *req, int64_t now,
-                         json_t **out, int *replayed);
+                         struct store_intent *out, char **replay);
     /*
-     * Reserve `count` payment codes for a kiosk's offline QR codes:
-     * {"codes": [...]}; an intent may later claim one (intent_req.code).
+     * Reserve `count` payment codes for a kiosk's offline QR codes into
+     * *out (store_codes_free); an intent may later claim one
+     * (intent_req.code). *replay as intent_create.
      */
     int (*codes_reserve)(struct store *st, const struct store_principal *who,
                          const struct store_idem *idem, int count, int64_t now,
-                         json_t **out, int *replayed);
+                         struct store_codes *out, char **replay);
+    /* Intent `id` of `org_id` as at `now` into *out (store_intent_free). */
     int (*intent_get)(struct store *st, int64_t org_id, int64_t id, int64_t now,
-                      json_t **out);
+                      struct store_intent *out);
+    /* Cancel a pending (or expired) intent, audited; cancelling twice
+     * changes nothing. *out gets it as it is then (store_intent_free). */
     int (*intent_cancel)(struct store *st, int64_t org_id, int64_t id,
-                         const char *actor, int64_t now, json_t **out);
+                         const char *actor, int64_t now,
+                         struct store_intent *out);
     /* Intents filtered by f->payer, f->status and f->since, paged by id;
      * a pending one past its expiry at `now` is "expired". The caller
      * frees *out (store_intent_list_free). */
     int (*intent_list)(struct store *st, int64_t org_id,
                        const struct store_filter *f, int64_t now,
                        struct store_intent_list *out);
+    /*
+     * Record cash a kiosk took for `req`, allocated to the invoices
+     * oldest first, with its receipt, into *out (store_cash_free).
+     * *replay as intent_create.
+     */
     int (*cash_record)(struct store *st, const struct store_principal *who,
                        const struct store_idem *idem,
                        const struct store_cash_req *req, int64_t now,
-                       json_t **out, int *replayed);
+                       struct store_cash *out, char **replay);
     /* Payments with their allocations, filtered by f->payer, f->method
      * and f->since, paged by id. The caller frees *out
      * (store_payment_list_free). */
@@ -773,11 +1137,12 @@ struct store_ops {
      * allocate it to the intent's open invoices oldest first (exact: paid;
      * less: partial; more: the excess stays unallocated as the payer's
      * credit and the payment is flagged "over"), then call the changed
-     * callback. A reference already recorded is a duplicate: -CONFLICT.
+     * callback. *out gets what was booked (store_transfer_made_free). A
+     * reference already recorded is a duplicate: -CONFLICT.
      */
     int (*transfer_apply)(struct store *st, int64_t org_id,
                           const struct store_transfer *t, const char *actor,
-                          int64_t now, json_t **out);
+                          int64_t now, struct store_transfer_made *out);
 
     /* ---- bank confirmation (store/bank_intake.c, journal.c, review.c) ---- */
 
@@ -797,9 +1162,10 @@ struct store_ops {
     /* Append a notification to the journal and COMMIT (fsync) it. */
     int (*journal_add)(struct store *st, const struct store_journal *j,
                        int64_t *id);
-    /* Journal entries still "received" (crash before processing):
-     * [{id, provider, org_id, body}] oldest first, at most `limit`. */
-    int (*journal_pending)(struct store *st, int64_t limit, json_t **out);
+    /* Journal entries still "received" (crash before processing), oldest
+     * first, at most `limit`, into *out (store_journal_list_free). */
+    int (*journal_pending)(struct store *st, int64_t limit,
+                           struct store_journal_list *out);
     /* Mark a journal entry "invalid" with `detail` (it cannot be parsed). */
     int (*journal_fail)(struct store *st, int64_t id, const char *detail);
     /*
@@ -863,8 +1229,9 @@ struct store_ops {
                       const char *reason, const char *actor, int64_t now,
                       json_t **out);
 
-    /* Operations: counts for /metrics, audit chain check. */
-    int (*stats)(struct store *st, json_t **out);
+    /* Operations: counts for /metrics into *out (the caller frees it,
+     * store_stats_free), audit chain check. */
+    int (*stats)(struct store *st, struct store_stats *out);
     int (*audit_verify)(struct store *st, int64_t *entries);
     /*
      * Check the ledger's invariants (struct store_check) in one read
@@ -876,12 +1243,12 @@ struct store_ops {
     /* ---- receipts, reports, statistics (store/receipts.c, ...) ---- */
 
     /*
-     * Receipt `number` as {number, org, org_name, payer, payer_name,
-     * method, amount, paid_at, text (the signed CPR1 QR text), voided,
-     * payment, for}; `org_id` 0 any organisation, else only its own.
+     * Receipt `number` into *out (the caller frees it,
+     * store_receipt_clear); `org_id` 0 any organisation, else only its
+     * own.
      */
     int (*receipt_get)(struct store *st, int64_t org_id, const char *number,
-                       json_t **out);
+                       struct store_receipt *out);
     /*
      * Receipts of `org_id` in id order, filtered by f->payer, paged by
      * f->after_id, f->offset and f->limit, with the count over every
@@ -899,23 +1266,20 @@ struct store_ops {
                        char *pem, size_t cap, char *key_id);
     /*
      * The records behind organisation `org_id`'s daily reconciliation of
-     * `date` (YYYY-MM-DD, Vietnam), each taken as dated (records carry the day
-     * they count on; a close freezes the bank side): {invoices: [[id, payer,
-     * period, day issued, amount, paid_transfer, paid_cash]] (issued by then,
-     * paid as of then, the open ones and those due that day), bank: [[ref,
-     * amount, direction, state, outcome, late, booked_at, balance or null, id]]
-     * (the day's bank transactions; late: booked later for a closed day),
-     * ledger:
-     * [[ref, amount, late]] (payments booked from them), credits:
-     * [[payer, amount]] (held at the end of the day), statement:
-     * [opening, closing] of a statement covering just that day or null,
-     * corrections: [[id, kind, corrects_date, corrects, amount, payer,
-     * reason]] (dated that day), closed: true when the day is closed
-     * (its bank side as frozen by the close), digest: hex SHA-256 of the
-     * rows}. server/srv_report.c turns it into server/report's input.
+     * `date` (YYYY-MM-DD, Vietnam), each taken as dated (records carry
+     * the day they count on; a close freezes the bank side), into *out
+     * (struct store_day_rows): the invoices issued by then, paid as of
+     * then (the open ones and those due that day), the day's bank
+     * transactions (late: booked later for a closed day), the payments
+     * booked from them, the credits held at the end of the day, a
+     * statement covering just that day, the corrections and refunds
+     * dated that day, the day's payments (as day_takings), whether the
+     * day is closed and the digest of the rows. The caller frees *out
+     * (store_day_rows_free). server/srv_report.c turns it into
+     * server/report's input.
      */
     int (*daily_rows)(struct store *st, int64_t org_id, const char *date,
-                      json_t **out);
+                      struct store_day_rows *out);
     /*
      * The records behind the adoption statistics for organisation
      * `org_id` (0: all) of `province` (NULL: any), delivered one by one
@@ -931,40 +1295,35 @@ struct store_ops {
     /* Set organisation `org_code`'s province (UTF-8 name); audited. */
     int (*org_province)(struct store *st, const char *org_code,
                         const char *province, const char *actor, int64_t now);
-    /* Active payers of `org_id` (one when `payer` is not NULL) for
-     * standees: {org_name, payers: [{code, name, bank_bin,
-     * bank_account, bank_account_name}]} (bank fields "" when they have
-     * no own account). */
+    /* The organisation's name and its active payers (one when `payer`
+     * is not NULL) for standees into *out; the caller frees it
+     * (store_standees_free). */
     int (*standee_payers)(struct store *st, int64_t org_id, const char *payer,
-                          json_t **out);
+                          struct store_standees *out);
     /*
      * Close day `date` (YYYY-MM-DD, Vietnam) of `org_id` storing
      * `totals` (the day's figures, JSON text, computed from daily_rows
-     * whose "digest" was `digest`), the state of the day's bank
+     * whose digest was `digest`), the state of the day's bank
      * transactions and the audit chain head (the close's own audit
      * entry). From then on nothing dated that day changes: later
      * writes are dated on the next open day, corrections point back
-     * (store/day_close.c). *out: {date, closed_at, actor, audit_id,
-     * audit_head}. Closed twice: CONFLICT "already_closed"; the rows
-     * changed since `digest`: CONFLICT "changed_while_closing" (compute
-     * again). A day with open items (day_open_items) is CONFLICT
-     * "open_items" unless `force_reason` (NULL: none) says why it is
-     * closed anyway; that reason is kept with the close and its audit
-     * entry.
+     * (store/day_close.c). *out gets what was recorded. Closed twice:
+     * CONFLICT "already_closed"; the rows changed since `digest`:
+     * CONFLICT "changed_while_closing" (compute again). A day with open
+     * items (day_open_items) is CONFLICT "open_items" unless
+     * `force_reason` (NULL: none) says why it is closed anyway; that
+     * reason is kept with the close and its audit entry.
      */
     int (*day_close)(struct store *st, int64_t org_id, const char *date,
                      const char *totals, const char *digest,
                      const char *force_reason, const char *actor, int64_t now,
-                     json_t **out);
+                     struct store_day_closed *out);
     /* Reopen a closed day (admin) with a reason; audited. */
     int (*day_reopen)(struct store *st, int64_t org_id, const char *date,
                       const char *reason, const char *actor, int64_t now);
-    /* Every closed (not reopened) day: [[id, org code, org id, date,
-     * totals, audit_id, audit_head, the audit entry's hash now,
-     * bank_seq, version (1: closed before corrections existed, only its
-     * bank side is checked; 2: the whole report), force reason or null]].
-     */
-    int (*day_closes)(struct store *st, json_t **out);
+    /* Every closed (not reopened) day, by id, into *out; the caller
+     * frees it (store_close_list_free). */
+    int (*day_closes)(struct store *st, struct store_close_list *out);
     /* *closed = 1 when `date` of `org_id` is closed (not reopened). */
     int (*day_closed)(struct store *st, int64_t org_id, const char *date,
                       int *closed);
@@ -983,15 +1342,15 @@ struct store_ops {
                           const char *actor, int64_t now);
     /*
      * Give back `req->amount` of a payer's credit: drawn from the
-     * unallocated part of their payments, oldest first; audited. *out:
-     * {refund, payer, amount, reference, reason, credit_left, payments}.
+     * unallocated part of their payments, oldest first; audited. *out
+     * gets the refund (the caller frees it, store_refund_free).
      * -STORE_E_CONFLICT when the credit is short or the reference was
      * used. Made while today is closed, it is dated on the next open day
      * with a correction pointing at today.
      */
     int (*payer_refund)(struct store *st, int64_t org_id,
                         const struct store_refund_req *req, const char *actor,
-                        int64_t now, json_t **out);
+                        int64_t now, struct store_refund *out);
 
     /* ---- the web dashboard (store/dash_sessions.c) ---- */
     /* Add board user `login` ([a-z0-9._-]{3,32}) of organisation
@@ -1071,18 +1430,15 @@ struct store_ops {
                        int64_t now, struct store_cred_revoked *out);
     /*
      * The payments of organisation `org_id` dated `date` (YYYY-MM-DD,
-     * Vietnam; not reversed by then), whatever they paid: *out gets
-     * [[id, method ("transfer", "cash"), amount, credit (what the day's
-     * allocations left of it), kiosk id (the transfer's intent's, the
-     * cash's recorder; 0: none), kiosk name or "", collector or ""]] by
-     * id; the caller frees it. The kiosk's day totals sum these rows,
-     * and daily_rows carries the same rows as "takings", with the
-     * refunds dated that day as "refunds": [[id, payer, amount]]. A
-     * close (day_closes) of version 3 stores the report with their
-     * figures; one of version 2 is checked without them.
+     * Vietnam; not reversed by then), whatever they paid, by id, into
+     * *out; the caller frees it (store_takings_free). The kiosk's day
+     * totals sum these rows, and daily_rows carries the same rows with
+     * the refunds dated that day. A close (day_closes) of version 3
+     * stores the report with their figures; one of version 2 is checked
+     * without them.
      */
     int (*day_takings)(struct store *st, int64_t org_id, const char *date,
-                       json_t **out);
+                       struct store_takings *out);
 };
 
 struct store {

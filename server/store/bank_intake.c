@@ -119,16 +119,14 @@ int sqb_set_state(struct store_bank *b, int64_t id, const char *state,
 }
 
 /* "exact", "partial", "over" or "credit" from a transfer result. */
-static const char *outcome_of(json_t *r, int64_t amount)
+static const char *outcome_of(const struct store_transfer_made *r,
+                              int64_t amount)
 {
-    int64_t left = json_integer_value(json_object_get(r, "unallocated"));
-    const char *status = json_string_value(json_object_get(r, "status"));
-
-    if (left >= amount)
+    if (r->unallocated >= amount)
         return "credit"; /* its invoices were already paid */
-    if (left > 0)
+    if (r->unallocated > 0)
         return "over";
-    if (status != NULL && strcmp(status, "partial") == 0)
+    if (strcmp(r->status, "partial") == 0)
         return "partial";
     return "exact";
 }
@@ -141,46 +139,48 @@ int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
 {
     char ref[32], obj[32];
     const char *outcome;
-    json_t *r = NULL;
-    int64_t pay = 0;
+    struct store_transfer_made r;
     struct db_stmt *st;
     int rc;
 
+    memset(&r, 0, sizeof(r));
     snprintf(ref, sizeof(ref), "bank:%lld", (long long)id);
     rc = sqi_transfer_intent(c, org, intent, amount, ref, provider, actor, now,
-                             &r, &pay);
+                             &r);
     if (rc != 0)
         return rc;
-    outcome = outcome_of(r, amount);
+    outcome = outcome_of(&r, amount);
     st = sqb_q(c, B_SET_MATCHED);
     if (st == NULL) {
-        json_decref(r);
+        store_transfer_made_free(&r);
         return -STORE_E_IO;
     }
     sqi_bi(st, 1, id);
     sqi_bt(st, 2, outcome);
     sqi_bt(st, 3, reason);
     sqi_bt(st, 4, code);
-    sqi_bi(st, 5, pay);
+    sqi_bi(st, 5, r.payment);
     sqi_bi(st, 6, intent);
     sqi_bi(st, 7, now);
     rc = sqi_exec1(c, st);
     if (rc == 0) {
         snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
-        rc = sqi_audit(c, now, actor, "bank.matched", obj,
-                       json_pack("{s:s, s:s, s:I, s:I, s:s, s:O}", "outcome",
-                                 outcome, "code", code, "intent",
-                                 (json_int_t)intent, "payment", (json_int_t)pay,
-                                 "reason", reason, "allocations",
-                                 json_object_get(r, "allocations")));
+        rc = sqi_audit(
+            c, now, actor, "bank.matched", obj,
+            json_pack("{s:s, s:s, s:I, s:I, s:s, s:o}", "outcome", outcome,
+                      "code", code, "intent", (json_int_t)intent, "payment",
+                      (json_int_t)r.payment, "reason", reason, "allocations",
+                      sqi_allocations_json(r.allocations, r.n_allocations)));
     }
     if (rc == 0) {
         sqi_queue_woken(c, intent);
-        json_object_set_new(r, "outcome", json_string(outcome));
-        if (res != NULL)
-            *res = json_incref(r);
+        if (res != NULL) {
+            *res = sqi_transfer_json(&r);
+            if (*res != NULL)
+                json_object_set_new(*res, "outcome", json_string(outcome));
+        }
     }
-    json_decref(r);
+    store_transfer_made_free(&r);
     return rc;
 }
 

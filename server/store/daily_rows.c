@@ -1,25 +1,79 @@
 /*
  * daily_rows.c: the rows of a day's reconciliation report, read in one
  * transaction: the bank side as a close froze it when the day is closed,
- * live otherwise.
+ * live otherwise, with the digest a close checks them against.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
 #include "store_int.h"
 
-/*
- * Run `sql` (a string with static storage) with its first `nparams`
- * parameters of ?1 org id, ?2 the date text, ?3 the active close's id or
- * 0, and append every row as a JSON array of its columns (integers,
- * text, null) to `arr`.
- */
-int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
-                  const char *date, int64_t close_id, json_t *arr)
+/* Canonical text of rows read, for their digest; `failed` once out of
+ * memory. */
+struct sqr_digest {
+    char *buf;  /* malloc'd */
+    size_t len; /* bytes used */
+    size_t cap; /* bytes allocated */
+    int failed; /* 1: out of memory */
+};
+
+static void dg_add(struct sqr_digest *d, const char *s, size_t n)
+{
+    if (d->failed)
+        return;
+    if (d->len + n > d->cap) {
+        size_t cap = d->cap ? d->cap : 1024;
+        char *p;
+
+        while (cap < d->len + n)
+            cap *= 2;
+        p = realloc(d->buf, cap);
+        if (p == NULL) {
+            d->failed = 1;
+            return;
+        }
+        d->buf = p;
+        d->cap = cap;
+    }
+    memcpy(d->buf + d->len, s, n);
+    d->len += n;
+}
+
+/* Column `i` of the current row of `q` into `d`: "i" and the integer,
+ * "n" for NULL, or "t", the length and the text, each ending in ";". */
+static void dg_col(struct sqr_digest *d, struct db_stmt *q, int i)
+{
+    char num[48];
+    const char *t;
+    int n;
+
+    if (db_column_type(q, i) == DB_INTEGER) {
+        n = snprintf(num, sizeof(num), "i%lld;",
+                     (long long)db_column_int64(q, i));
+    } else if (db_column_type(q, i) == DB_NULL) {
+        n = snprintf(num, sizeof(num), "n;");
+    } else {
+        t = db_column_text(q, i);
+        t = t ? t : "";
+        n = snprintf(num, sizeof(num), "t%zu:", strlen(t));
+        dg_add(d, num, (size_t)n);
+        dg_add(d, t, strlen(t));
+        n = snprintf(num, sizeof(num), ";");
+    }
+    dg_add(d, num, (size_t)n);
+}
+
+int sqr_rows_read(struct db *db, const char *sql, int nparams, int64_t org,
+                  const char *date, int64_t close_id, struct sqr_digest *dg,
+                  size_t size, int (*read)(struct db_stmt *st, void *row),
+                  void **rows, size_t *n)
 {
     struct db_stmt *q = NULL;
-    int rc, i, n;
+    void *a = NULL;
+    size_t k = 0;
+    int rc, i;
 
     rc = sqr_stmt(db, sql, &q);
     if (rc != 0)
@@ -31,21 +85,199 @@ int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
     if (nparams >= 3)
         db_bind_int64(q, 3, close_id);
     while ((rc = sqr_step(db, q)) == 1) {
-        json_t *row = json_array();
-
-        n = db_column_count(q);
-        for (i = 0; i < n; i++) {
-            if (db_column_type(q, i) == DB_INTEGER)
-                json_array_append_new(row, json_integer(db_column_int64(q, i)));
-            else if (db_column_type(q, i) == DB_NULL)
-                json_array_append_new(row, json_null());
-            else
-                json_array_append_new(row, json_string(db_column_text(q, i)));
-        }
-        json_array_append_new(arr, row);
+        rc = sqi_room(&a, k, size);
+        if (rc != 0)
+            break;
+        /* counted before it is read: what a failed read kept is freed
+           with the rest */
+        memset((char *)a + k * size, 0, size);
+        rc = read(q, (char *)a + k++ * size);
+        if (rc != 0)
+            break;
+        for (i = 0; dg != NULL && i < db_column_count(q); i++)
+            dg_col(dg, q, i);
+        if (dg != NULL)
+            dg_add(dg, "\n", 1);
     }
     sqr_done(q);
+    if (dg != NULL)
+        dg_add(dg, "|", 1);
+    *rows = a;
+    *n = k;
     return rc < 0 ? rc : 0;
+}
+
+/* Column `i` as a malloc'd copy, "" for NULL, into *out (store error). */
+#define DUP(i, out)                                                            \
+    do {                                                                       \
+        if (rc == 0)                                                           \
+            rc = sqi_col_dup(q, (i), (out));                                   \
+    } while (0)
+
+static int invoice_read(struct db_stmt *q, void *row)
+{
+    struct store_day_invoice *v = row;
+    int rc = 0;
+
+    v->id = db_column_int64(q, 0);
+    DUP(1, &v->payer);
+    DUP(2, &v->period);
+    DUP(3, &v->day);
+    v->amount = db_column_int64(q, 4);
+    v->paid_transfer = db_column_int64(q, 5);
+    v->paid_cash = db_column_int64(q, 6);
+    return rc;
+}
+
+static int bank_read(struct db_stmt *q, void *row)
+{
+    struct store_day_bank *b = row;
+    int rc = 0;
+
+    DUP(0, &b->ref);
+    b->amount = db_column_int64(q, 1);
+    DUP(2, &b->direction);
+    DUP(3, &b->state);
+    DUP(4, &b->outcome);
+    b->late = db_column_int64(q, 5) != 0;
+    DUP(6, &b->booked_at);
+    b->has_balance = db_column_type(q, 7) == DB_INTEGER;
+    b->balance = b->has_balance ? db_column_int64(q, 7) : 0;
+    b->id = db_column_int64(q, 8);
+    return rc;
+}
+
+static int ledger_read(struct db_stmt *q, void *row)
+{
+    struct store_day_ledger *l = row;
+    int rc = 0;
+
+    DUP(0, &l->ref);
+    l->amount = db_column_int64(q, 1);
+    l->late = db_column_int64(q, 2) != 0;
+    return rc;
+}
+
+static int credit_read(struct db_stmt *q, void *row)
+{
+    struct store_day_credit *k = row;
+    int rc = 0;
+
+    DUP(0, &k->payer);
+    k->amount = db_column_int64(q, 1);
+    return rc;
+}
+
+/* A statement's opening and closing balances. */
+struct balances {
+    int64_t opening, closing;
+};
+
+static int statement_read(struct db_stmt *q, void *row)
+{
+    struct balances *b = row;
+
+    b->opening = db_column_int64(q, 0);
+    b->closing = db_column_int64(q, 1);
+    return 0;
+}
+
+static int correction_read(struct db_stmt *q, void *row)
+{
+    struct store_day_correction *k = row;
+    int rc = 0;
+
+    k->id = db_column_int64(q, 0);
+    DUP(1, &k->kind);
+    DUP(2, &k->corrects_date);
+    DUP(3, &k->corrects);
+    k->amount = db_column_int64(q, 4);
+    DUP(5, &k->payer);
+    DUP(6, &k->reason);
+    return rc;
+}
+
+static int refund_read(struct db_stmt *q, void *row)
+{
+    struct store_day_refund *r = row;
+    int rc = 0;
+
+    r->id = db_column_int64(q, 0);
+    DUP(1, &r->payer);
+    r->amount = db_column_int64(q, 2);
+    return rc;
+}
+
+int sqr_taking_read(struct db_stmt *q, void *row)
+{
+    struct store_taking *t = row;
+    int rc = 0;
+
+    t->id = db_column_int64(q, 0);
+    DUP(1, &t->method);
+    t->amount = db_column_int64(q, 2);
+    t->credit = db_column_int64(q, 3);
+    t->kiosk = db_column_int64(q, 4);
+    DUP(5, &t->kiosk_name);
+    DUP(6, &t->collector);
+    return rc;
+}
+
+void store_takings_free(struct store_takings *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->n; i++) {
+        free(t->rows[i].method);
+        free(t->rows[i].kiosk_name);
+        free(t->rows[i].collector);
+    }
+    free(t->rows);
+    t->rows = NULL;
+    t->n = 0;
+}
+
+void store_day_rows_free(struct store_day_rows *r)
+{
+    size_t i;
+
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->n_invoices; i++) {
+        free(r->invoices[i].payer);
+        free(r->invoices[i].period);
+        free(r->invoices[i].day);
+    }
+    for (i = 0; i < r->n_bank; i++) {
+        free(r->bank[i].ref);
+        free(r->bank[i].direction);
+        free(r->bank[i].state);
+        free(r->bank[i].outcome);
+        free(r->bank[i].booked_at);
+    }
+    for (i = 0; i < r->n_ledger; i++)
+        free(r->ledger[i].ref);
+    for (i = 0; i < r->n_credits; i++)
+        free(r->credits[i].payer);
+    for (i = 0; i < r->n_corrections; i++) {
+        free(r->corrections[i].kind);
+        free(r->corrections[i].corrects_date);
+        free(r->corrections[i].corrects);
+        free(r->corrections[i].payer);
+        free(r->corrections[i].reason);
+    }
+    for (i = 0; i < r->n_refunds; i++)
+        free(r->refunds[i].payer);
+    free(r->invoices);
+    free(r->bank);
+    free(r->ledger);
+    free(r->credits);
+    free(r->corrections);
+    free(r->refunds);
+    store_takings_free(&r->takings);
+    memset(r, 0, sizeof(*r));
 }
 
 #define TXN_REF                                                                \
@@ -57,7 +289,8 @@ int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
  * store.h daily_rows), read in the caller's transaction: the bank side
  * as the active close froze it when the day is closed, live otherwise.
  */
-int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out)
+int sqr_rows_of_day(struct db *db, int64_t org, const char *date,
+                    struct store_day_rows *out)
 {
     /* invoices issued by the end of the day, paid as of then (an
        allocation counts from its day on, until its payment is reversed);
@@ -133,68 +366,68 @@ int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out)
         "SELECT r.id, y.code, r.amount FROM refunds r JOIN payers y"
         " ON y.id = r.payer_id WHERE r.org_id = ?1 AND r.day = ?2"
         " ORDER BY r.id";
-    json_t *inv = json_array(), *bank = json_array(), *ledger = json_array(),
-           *credits = json_array(), *statement = json_array(),
-           *corr = json_array(), *takings = json_array(),
-           *refunds = json_array(), *j = NULL;
+    struct store_day_rows r;
+    struct sqr_digest dg = {NULL, 0, 0, 0};
+    struct balances *stmt = NULL;
+    size_t n_stmt = 0;
     uint8_t h[CRYPTO_SHA256_LEN];
-    char hex[2 * CRYPTO_SHA256_LEN + 1], *text = NULL;
     int64_t close_id = 0;
+    void *rows;
     int rc;
 
+    memset(&r, 0, sizeof(r));
+/* Read `sql` into r.FIELD / r.N_FIELD with `read` (digest included). */
+#define READ(sql, np, read, field, n_field)                                    \
+    do {                                                                       \
+        if (rc == 0) {                                                         \
+            rows = NULL;                                                       \
+            rc = sqr_rows_read(db, (sql), (np), org, date, close_id, &dg,      \
+                               sizeof(*(field)), (read), &rows, &(n_field));   \
+            (field) = rows;                                                    \
+        }                                                                      \
+    } while (0)
+
     rc = sqr_close_of(db, org, date, &close_id);
-    if (rc == 0)
-        rc = sqr_rows_into(db, q_inv, 2, org, date, close_id, inv);
-    if (rc == 0)
-        rc = sqr_rows_into(db, close_id ? q_bank_closed : q_bank_live,
-                           close_id ? 3 : 2, org, date, close_id, bank);
-    if (rc == 0)
-        rc = sqr_rows_into(db, close_id ? q_ledger_closed : q_ledger_live,
-                           close_id ? 3 : 2, org, date, close_id, ledger);
-    if (rc == 0)
-        rc = sqr_rows_into(db, q_credit, 2, org, date, close_id, credits);
-    if (rc == 0)
-        rc = sqr_rows_into(db, q_stmt, 2, org, date, close_id, statement);
-    if (rc == 0)
-        rc = sqr_rows_into(db, q_corr, 2, org, date, close_id, corr);
-    if (rc == 0)
-        rc = sqr_takings_rows(db, org, date, takings);
-    if (rc == 0)
-        rc = sqr_rows_into(db, q_refunds, 2, org, date, close_id, refunds);
+    READ(q_inv, 2, invoice_read, r.invoices, r.n_invoices);
+    READ(close_id ? q_bank_closed : q_bank_live, close_id ? 3 : 2, bank_read,
+         r.bank, r.n_bank);
+    READ(close_id ? q_ledger_closed : q_ledger_live, close_id ? 3 : 2,
+         ledger_read, r.ledger, r.n_ledger);
+    READ(q_credit, 2, credit_read, r.credits, r.n_credits);
+    READ(q_stmt, 2, statement_read, stmt, n_stmt);
+    READ(q_corr, 2, correction_read, r.corrections, r.n_corrections);
+    if (rc == 0) {
+        rows = NULL;
+        rc = sqr_takings_rows(db, org, date, &dg, &rows, &r.takings.n);
+        r.takings.rows = rows;
+    }
+    READ(q_refunds, 2, refund_read, r.refunds, r.n_refunds);
+#undef READ
     if (rc != 0)
         goto out;
-    j = json_pack(
-        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "invoices", inv, "bank",
-        bank, "ledger", ledger, "credits", credits, "statement",
-        json_array_size(statement) ? json_array_get(statement, 0) : json_null(),
-        "corrections", corr, "takings", takings, "refunds", refunds);
-    text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (text == NULL || crypto_sha256(text, strlen(text), h) != 0) {
+    if (n_stmt > 0) {
+        r.has_statement = 1;
+        r.opening = stmt[0].opening;
+        r.closing = stmt[0].closing;
+    }
+    if (dg.failed || crypto_sha256(dg.buf, dg.len, h) != 0) {
         store_set_error("out_of_memory", "out of memory");
         rc = -STORE_E_IO;
         goto out;
     }
-    crypto_hex(h, sizeof(h), hex);
-    json_object_set_new(j, "digest", json_string(hex));
-    json_object_set_new(j, "closed", json_boolean(close_id != 0));
-    *out = j;
-    j = NULL;
+    crypto_hex(h, sizeof(h), r.digest);
+    r.closed = close_id != 0;
+    *out = r;
+    memset(&r, 0, sizeof(r));
 out:
-    free(text);
-    json_decref(j);
-    json_decref(inv);
-    json_decref(bank);
-    json_decref(ledger);
-    json_decref(credits);
-    json_decref(statement);
-    json_decref(corr);
-    json_decref(takings);
-    json_decref(refunds);
+    free(dg.buf);
+    free(stmt);
+    store_day_rows_free(&r);
     return rc;
 }
 
 int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
-                   json_t **out)
+                   struct store_day_rows *out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);

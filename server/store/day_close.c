@@ -5,6 +5,7 @@
  * closed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
@@ -12,7 +13,7 @@
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
                   const char *totals, const char *digest,
                   const char *force_reason, const char *actor, int64_t now,
-                  json_t **out)
+                  struct store_day_closed *out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -21,10 +22,12 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
     char head[65] = "", obj[64];
     int64_t audit_id = 0, close_id = 0;
     struct store_open_items open;
-    json_t *rows = NULL, *detail;
+    struct store_day_rows rows;
+    json_t *detail;
     int rc;
 
     memset(&open, 0, sizeof(open));
+    memset(&rows, 0, sizeof(rows));
     rc = sqi_begin_write_org(s, c, org_id);
     if (rc != 0) {
         sqi_put_conn(s, c);
@@ -39,8 +42,7 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
        lock: nothing can be dated that day between this and the commit */
     if (rc == 0)
         rc = sqr_rows_of_day(db, org_id, date, &rows);
-    if (rc == 0 && strcmp(json_string_value(json_object_get(rows, "digest")),
-                          digest) != 0) {
+    if (rc == 0 && strcmp(rows.digest, digest) != 0) {
         store_set_error("changed_while_closing",
                         "%s changed while it was being closed", date);
         rc = -STORE_E_CONFLICT;
@@ -145,16 +147,12 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
     }
     rc = sqi_end_write(s, c, rc);
     sqi_put_conn(s, c);
-    json_decref(rows);
+    store_day_rows_free(&rows);
     if (rc == 0) {
-        *out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "date", date, "closed_at",
-                         (json_int_t)now, "actor", actor, "audit_id",
-                         (json_int_t)audit_id, "audit_head", head);
-        if (*out == NULL)
-            rc = -STORE_E_IO;
-        else if (force_reason != NULL)
-            json_object_set_new(*out, "force_reason",
-                                json_string(force_reason));
+        out->closed_at = now;
+        out->audit_id = audit_id;
+        snprintf(out->audit_head, sizeof(out->audit_head), "%s", head);
+        out->force_reason = force_reason;
     }
     return rc;
 }
@@ -201,17 +199,57 @@ int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
     return rc;
 }
 
-int sqr_day_closes(struct store *st, json_t **out)
+/* The current row of the closes query into `row`, a struct
+ * store_close_row. */
+static int close_row_read(struct db_stmt *q, void *row)
+{
+    struct store_close_row *d = row;
+    int rc;
+
+    d->id = db_column_int64(q, 0);
+    rc = sqi_col_dup(q, 1, &d->org);
+    d->org_id = db_column_int64(q, 2);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 3, &d->date);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 4, &d->totals);
+    d->audit_id = db_column_int64(q, 5);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 6, &d->audit_head);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 7, &d->audit_now);
+    d->bank_seq = db_column_int64(q, 8);
+    d->version = db_column_int64(q, 9);
+    if (rc == 0)
+        rc = sqi_col_dup_or_null(q, 10, &d->force_reason);
+    return rc;
+}
+
+static void close_row_clear(struct store_close_row *d)
+{
+    free(d->org);
+    free(d->date);
+    free(d->totals);
+    free(d->audit_head);
+    free(d->audit_now);
+    free(d->force_reason);
+    memset(d, 0, sizeof(*d));
+}
+
+SQI_LIST_FREE(store_close_list_free, store_close_list, close_row_clear)
+
+int sqr_day_closes(struct store *st, struct store_close_list *out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db *db = sqi_dbh(c);
-    json_t *rows = json_array();
+    struct store_close_list l = {NULL, 0};
+    void *rows = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
     if (rc == 0) {
-        rc = sqr_rows_into(
+        rc = sqr_rows_read(
             db,
             "SELECT d.id, o.code, d.org_id, d.day, d.totals,"
             " d.audit_id, d.audit_head, coalesce((SELECT hash FROM"
@@ -220,14 +258,15 @@ int sqr_day_closes(struct store *st, json_t **out)
             " r.close_id = d.id) FROM"
             " day_closes d JOIN orgs o ON o.id = d.org_id"
             " WHERE d.reopened_at IS NULL ORDER BY d.id",
-            0, 0, NULL, 0, rows);
+            0, 0, NULL, 0, NULL, sizeof(*l.rows), close_row_read, &rows, &l.n);
+        l.rows = rows;
         sqi_end_read(c);
     }
     sqi_put_conn(s, c);
     if (rc == 0)
-        *out = rows;
+        *out = l;
     else
-        json_decref(rows);
+        store_close_list_free(&l);
     return rc;
 }
 

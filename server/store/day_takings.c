@@ -5,7 +5,8 @@
  */
 #include "store_int.h"
 
-int sqr_takings_rows(struct db *db, int64_t org, const char *date, json_t *arr)
+int sqr_takings_rows(struct db *db, int64_t org, const char *date,
+                     struct sqr_digest *dg, void **rows, size_t *n)
 {
     /* dated that day and not reversed by then (a transfer undone after
        its day closed stays in that day's figures); a transfer counts for
@@ -23,35 +24,34 @@ int sqr_takings_rows(struct db *db, int64_t org, const char *date, json_t *arr)
         " WHERE p.org_id = ?1 AND p.day = ?2 AND (p.reversed_day IS NULL"
         " OR p.reversed_day > ?2) ORDER BY p.id";
 
-    return sqr_rows_into(db, q, 2, org, date, 0, arr);
+    return sqr_rows_read(db, q, 2, org, date, 0, dg,
+                         sizeof(struct store_taking), sqr_taking_read, rows, n);
 }
 
 int sqr_day_takings(struct store *st, int64_t org_id, const char *date,
-                    json_t **out)
+                    struct store_takings *out)
 {
     struct sq *s = (struct sq *)st;
-    struct sqi_conn *c = sqi_get_conn(s);
-    json_t *rows = json_array();
+    struct sqi_conn *c;
+    struct store_takings t = {NULL, 0};
+    void *rows = NULL;
     int rc;
 
-    if (rows == NULL) {
-        sqi_put_conn(s, c);
-        store_set_error("out_of_memory", "out of memory");
-        return -STORE_E_IO;
-    }
-    rc = sqr_day_valid(date) ? 0 : -STORE_E_INVALID;
-    if (rc != 0)
+    if (!sqr_day_valid(date)) {
         store_set_error("invalid_date", "date: YYYY-MM-DD");
-    if (rc == 0)
-        rc = sqi_begin_read(c);
+        return -STORE_E_INVALID;
+    }
+    c = sqi_get_conn(s);
+    rc = sqi_begin_read(c);
     if (rc == 0) {
-        rc = sqr_takings_rows(sqi_dbh(c), org_id, date, rows);
+        rc = sqr_takings_rows(sqi_dbh(c), org_id, date, NULL, &rows, &t.n);
+        t.rows = rows;
         sqi_end_read(c);
     }
     sqi_put_conn(s, c);
     if (rc == 0)
-        *out = rows;
+        *out = t;
     else
-        json_decref(rows);
+        store_takings_free(&t);
     return rc;
 }

@@ -8,12 +8,8 @@
 
 #include "store_int.h"
 
-/*
- * Look up (scope, key): 0 = not seen, 1 = replay into *out, or -IDEM when
- * the body differs.
- */
 int sqi_idem_get(struct sqi_conn *c, const char *scope,
-                 const struct store_idem *idem, json_t **out)
+                 const struct store_idem *idem, char **body)
 {
     struct db_stmt *st = sqi_q(c, Q_IDEM_GET);
     int rc;
@@ -30,34 +26,43 @@ int sqi_idem_get(struct sqi_conn *c, const char *scope,
                         "this Idempotency-Key was used with another request");
         return -STORE_E_IDEM;
     }
-    *out = json_loads(sqi_col_text(st, 2), 0, NULL);
-    if (*out == NULL)
-        return sqi_conn_fail(c, "idempotency record");
+    *body = strdup(sqi_col_text(st, 2));
+    if (*body == NULL) {
+        store_set_error("out_of_memory", "out of memory");
+        return -STORE_E_IO;
+    }
     return 1;
 }
 
 int sqi_idem_put(struct sqi_conn *c, const char *scope,
-                 const struct store_idem *idem, int status, json_t *resp,
+                 const struct store_idem *idem, int status, const char *body,
                  int64_t now)
 {
-    struct db_stmt *st;
-    char *d = json_dumps(resp, JSON_COMPACT);
-    int rc;
+    struct db_stmt *st = sqi_q(c, Q_IDEM_PUT);
 
-    if (d == NULL)
+    if (st == NULL)
         return -STORE_E_IO;
-    st = sqi_q(c, Q_IDEM_PUT);
-    if (st == NULL) {
-        free(d);
-        return -STORE_E_IO;
-    }
     sqi_bt(st, 1, scope);
     sqi_bt(st, 2, idem->key);
     sqi_bt(st, 3, idem->body_hash);
     sqi_bi(st, 4, status);
-    sqi_bt(st, 5, d);
+    sqi_bt(st, 5, body);
     sqi_bi(st, 6, now);
-    rc = sqi_exec1(c, st);
-    free(d);
+    return sqi_exec1(c, st);
+}
+
+int sqi_idem_put_res(struct sqi_conn *c, const char *scope,
+                     const struct store_idem *idem, const void *res,
+                     int64_t now)
+{
+    char *body = idem->render != NULL ? idem->render(res) : NULL;
+    int rc;
+
+    if (body == NULL) {
+        store_set_error("out_of_memory", "no answer to record");
+        return -STORE_E_IO;
+    }
+    rc = sqi_idem_put(c, scope, idem, 201, body, now);
+    free(body);
     return rc;
 }

@@ -127,109 +127,180 @@ int sqi_resolve_invoices(struct sqi_conn *c, int64_t org, int64_t pid,
     return 0;
 }
 
-static json_t *intent_json(struct db_stmt *st, int64_t now, json_t *invoices)
+void store_intent_free(struct store_intent *t)
 {
-    char exp[24];
-    const char *status = sqi_col_text(st, 2);
-    int64_t amount = db_column_int64(st, 3), paid = db_column_int64(st, 4),
-            expires = db_column_int64(st, 7);
-    json_t *o;
+    size_t i;
 
-    if (strcmp(status, "pending") == 0 && now >= expires)
-        status = "expired";
-    intent_time_iso(expires, exp);
-    o = json_pack(
-        "{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:s,"
-        " s:s, s:{s:s, s:s}, s:o}",
-        "id", (json_int_t)db_column_int64(st, 0), "code", sqi_col_text(st, 1),
-        "status", status, "amount", (json_int_t)amount, "paid",
-        (json_int_t)paid, "remaining",
-        (json_int_t)(paid < amount ? amount - paid : 0), "payload",
-        sqi_col_text(st, 5), "bank", intent_bank_json(sqi_col_text(st, 12)),
-        "account", sqi_col_text(st, 13), "account_name", sqi_col_text(st, 14),
-        "expires_at", exp, "payer", "code", sqi_col_text(st, 9), "name",
-        sqi_col_text(st, 10), "invoices", invoices ? invoices : json_array());
-    if (o != NULL && db_column_type(st, 8) == DB_TEXT)
-        json_object_set_new(o, "reason", json_string(sqi_col_text(st, 8)));
-    if (o != NULL)
-        json_object_set_new(o, "expires_in",
-                            json_integer(expires > now ? expires - now : 0));
-    return o;
+    if (t == NULL)
+        return;
+    free(t->code);
+    free(t->status);
+    free(t->payload);
+    free(t->bank_bin);
+    free(t->account);
+    free(t->account_name);
+    free(t->payer);
+    free(t->payer_name);
+    free(t->invoices);
+    free(t->reason);
+    free(t->receipt);
+    for (i = 0; i < t->n_payments; i++) {
+        free(t->payments[i].method);
+        free(t->payments[i].reference);
+    }
+    free(t->payments);
+    memset(t, 0, sizeof(*t));
 }
 
-/* Load intent `id` (scoped to `org`) as JSON, inside a transaction. */
-static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
-                        int64_t now, json_t **out)
+void store_codes_free(struct store_codes *c)
 {
-    struct db_stmt *st;
-    json_t *inv = json_array();
+    size_t i;
+
+    if (c == NULL)
+        return;
+    for (i = 0; i < c->n; i++)
+        free(c->codes[i]);
+    free(c->codes);
+    c->codes = NULL;
+    c->n = 0;
+}
+
+/* The intent in the current row (Q_INTENT_GET) as at `now` into `t`. */
+static int intent_read(struct db_stmt *st, int64_t now, struct store_intent *t)
+{
     int rc;
 
+    t->id = db_column_int64(st, 0);
+    t->amount = db_column_int64(st, 3);
+    t->paid = db_column_int64(st, 4);
+    t->expires_at = db_column_int64(st, 7);
+    t->expires_in = t->expires_at > now ? t->expires_at - now : 0;
+    rc = sqi_col_dup(st, 1, &t->code);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 2, &t->status);
+    if (rc == 0 && strcmp(t->status, "pending") == 0 && now >= t->expires_at) {
+        free(t->status);
+        t->status = strdup("expired");
+        if (t->status == NULL) {
+            store_set_error("out_of_memory", "out of memory");
+            rc = -STORE_E_IO;
+        }
+    }
+    if (rc == 0)
+        rc = sqi_col_dup(st, 5, &t->payload);
+    if (rc == 0 && db_column_type(st, 8) == DB_TEXT)
+        rc = sqi_col_dup(st, 8, &t->reason);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 9, &t->payer);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 10, &t->payer_name);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 12, &t->bank_bin);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 13, &t->account);
+    if (rc == 0)
+        rc = sqi_col_dup(st, 14, &t->account_name);
+    return rc;
+}
+
+/* A payment of an intent (Q_INTENT_PAYMENTS) into `row`, a struct
+ * store_intent_payment. */
+static int intent_payment_read(struct db_stmt *st, void *row)
+{
+    struct store_intent_payment *p = row;
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    p->id = db_column_int64(st, 0);
+    p->amount = db_column_int64(st, 2);
+    p->at = db_column_int64(st, 4);
+    rc = sqi_col_dup(st, 1, &p->method);
+    if (rc == 0)
+        rc = sqi_col_dup_or_null(st, 3, &p->reference);
+    if (rc != 0) {
+        free(p->method);
+        memset(p, 0, sizeof(*p));
+    }
+    return rc;
+}
+
+/* An invoice id of an intent (Q_INTENT_INVOICES) into `row`, an
+ * int64_t. */
+static int intent_invoice_read(struct db_stmt *st, void *row)
+{
+    *(int64_t *)row = db_column_int64(st, 0);
+    return 0;
+}
+
+/* Load intent `id` (scoped to `org`) into *out, inside a transaction. */
+static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
+                        int64_t now, struct store_intent *out)
+{
+    struct store_intent t;
+    struct db_stmt *st;
+    void *rows = NULL;
+    int rc;
+
+    memset(&t, 0, sizeof(t));
     st = sqi_q(c, Q_INTENT_INVOICES);
     if (st == NULL)
-        goto io;
+        return -STORE_E_IO;
     sqi_bi(st, 1, id);
-    while ((rc = sqi_step(c, st)) == 1)
-        json_array_append_new(inv, json_integer(db_column_int64(st, 0)));
-    if (rc < 0)
+    rc = sqi_rows_read(c, st, sizeof(*t.invoices), intent_invoice_read, &rows,
+                       &t.n_invoices);
+    t.invoices = rows;
+    if (rc != 0)
         goto fail;
-    db_reset(st);
     st = sqi_q(c, Q_INTENT_GET);
-    if (st == NULL)
-        goto io;
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto fail;
+    }
     sqi_bi(st, 1, id);
     rc = sqi_step(c, st);
     if (rc < 0)
         goto fail;
     if (rc == 0 || db_column_int64(st, 11) != org) {
+        db_reset(st);
         store_set_error("intent_not_found", "no intent %lld", (long long)id);
         rc = -STORE_E_NOT_FOUND;
         goto fail;
     }
-    *out = intent_json(st, now, inv);
+    rc = intent_read(st, now, &t);
     db_reset(st);
-    if (*out == NULL)
-        return -STORE_E_IO;
+    if (rc != 0)
+        goto fail;
     /* the payments that settled it; the last one is the receipt */
     st = sqi_q(c, Q_INTENT_PAYMENTS);
     if (st == NULL) {
-        json_decref(*out);
-        return -STORE_E_IO;
+        rc = -STORE_E_IO;
+        goto fail;
     }
     sqi_bi(st, 1, id);
-    {
-        json_t *pays = NULL;
-        size_t np;
+    rows = NULL;
+    rc = sqi_rows_read(c, st, sizeof(*t.payments), intent_payment_read, &rows,
+                       &t.n_payments);
+    t.payments = rows;
+    if (rc != 0)
+        goto fail;
+    if (t.n_payments > 0) {
+        char num[40];
 
-        rc = sqi_rows_json(c, st, &pays);
-        if (rc != 0) {
-            json_decref(*out);
-            return rc;
+        rc = sqr_receipt_of_payment(c, t.payments[t.n_payments - 1].id, num,
+                                    sizeof(num));
+        if (rc == 0 && (t.receipt = strdup(num)) == NULL) {
+            store_set_error("out_of_memory", "out of memory");
+            rc = -STORE_E_IO;
+        } else if (rc == -STORE_E_NOT_FOUND) {
+            rc = 0;
         }
-        np = json_array_size(pays);
-        if (np > 0) {
-            char num[40];
-
-            rc =
-                sqr_receipt_of_payment(c,
-                                       json_integer_value(json_object_get(
-                                           json_array_get(pays, np - 1), "id")),
-                                       num, sizeof(num));
-            if (rc == 0)
-                json_object_set_new(*out, "receipt", json_string(num));
-            else if (rc != -STORE_E_NOT_FOUND) {
-                json_decref(pays);
-                json_decref(*out);
-                return rc;
-            }
-        }
-        json_object_set_new(*out, "payments", pays);
+        if (rc != 0)
+            goto fail;
     }
+    *out = t;
     return 0;
-io:
-    rc = -STORE_E_IO;
 fail:
-    json_decref(inv);
+    store_intent_free(&t);
     return rc;
 }
 
@@ -317,21 +388,23 @@ static int reserve_code(struct sqi_conn *c, const struct store_principal *who,
 
 int sq_codes_reserve(struct store *base, const struct store_principal *who,
                      const struct store_idem *idem, int count, int64_t now,
-                     json_t **out, int *replayed)
+                     struct store_codes *out, char **replay)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     char prefix[8], code[PAYREF_MAX + 1];
-    json_t *res = NULL, *codes = json_array();
+    struct store_codes res = {NULL, 0};
+    char *body = NULL;
+    void *codes = NULL;
     struct db_stmt *st;
     int rc, i;
 
+    *replay = NULL;
     rc = sqi_begin_write_org(s, c, who->org_id);
     if (rc != 0)
         goto out;
-    rc = sqi_idem_get(c, who->actor, idem, &res);
+    rc = sqi_idem_get(c, who->actor, idem, &body);
     if (rc == 1) {
-        *replayed = 1;
         rc = 0;
         goto done;
     }
@@ -369,24 +442,36 @@ int sq_codes_reserve(struct store *base, const struct store_principal *who,
     db_reset(st);
     for (i = 0; i < count; i++) {
         rc = reserve_code(c, who, prefix, now, code);
+        if (rc == 0)
+            rc = sqi_room(&codes, res.n, sizeof(*res.codes));
         if (rc != 0)
             goto done;
-        json_array_append_new(codes, json_string(code));
+        res.codes = codes;
+        res.codes[res.n] = strdup(code);
+        if (res.codes[res.n] == NULL) {
+            store_set_error("out_of_memory", "out of memory");
+            rc = -STORE_E_IO;
+            goto done;
+        }
+        res.n++;
     }
-    res = json_pack("{s:O, s:i}", "codes", codes, "count", count);
-    rc = sqi_idem_put(c, who->actor, idem, 201, res, now);
+    rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, who->actor, "codes.reserve", "kiosk",
                    json_pack("{s:i}", "count", count));
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0 && body != NULL) {
+        *replay = body;
+        body = NULL;
+    } else if (rc == 0) {
         *out = res;
-    else
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
+    }
 out:
-    json_decref(codes);
+    free(body);
+    store_codes_free(&res);
     sqi_put_conn(s, c);
     return rc;
 }
@@ -394,7 +479,7 @@ out:
 int sq_intent_create(struct store *base, const struct store_principal *who,
                      const struct store_idem *idem,
                      const struct store_intent_req *req, int64_t now,
-                     json_t **out, int *replayed)
+                     struct store_intent *out, char **replay)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -403,16 +488,18 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
     int64_t pid = 0, total = 0, amount, id = 0;
     char code[PAYREF_MAX + 1], payload[VIETQR_MAX_PAYLOAD + 1];
     char prefix[8], bin[8], account[40];
-    json_t *res = NULL;
+    struct store_intent res;
+    char *body = NULL;
     struct db_stmt *st;
     int rc, tries;
 
+    memset(&res, 0, sizeof(res));
+    *replay = NULL;
     rc = sqi_begin_write_org(s, c, who->org_id);
     if (rc != 0)
         goto out;
-    rc = sqi_idem_get(c, who->actor, idem, &res);
+    rc = sqi_idem_get(c, who->actor, idem, &body);
     if (rc == 1) {
-        *replayed = 1;
         rc = 0;
         goto done;
     }
@@ -526,7 +613,7 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
     rc = intent_fetch(c, who->org_id, id, now, &res);
     if (rc != 0)
         goto done;
-    rc = sqi_idem_put(c, who->actor, idem, 201, res, now);
+    rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
     if (rc != 0)
         goto done;
     rc =
@@ -535,18 +622,23 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
                             "payer", req->payer, "amount", (json_int_t)amount));
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0 && body != NULL) {
+        *replay = body;
+        body = NULL;
+    } else if (rc == 0) {
         *out = res;
-    else
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
+    }
 out:
+    free(body);
+    store_intent_free(&res);
     free(v);
     sqi_put_conn(s, c);
     return rc;
 }
 
 int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,
-                  json_t **out)
+                  struct store_intent *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
@@ -575,38 +667,37 @@ int sqi_set_intent(struct sqi_conn *c, int64_t id, const char *status,
 }
 
 int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
-                     const char *actor, int64_t now, json_t **out)
+                     const char *actor, int64_t now, struct store_intent *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *cur = NULL, *res = NULL;
-    const char *status;
+    struct store_intent cur, res;
     int rc;
 
+    memset(&cur, 0, sizeof(cur));
+    memset(&res, 0, sizeof(res));
     rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
     rc = intent_fetch(c, org, id, now, &cur);
     if (rc != 0)
         goto done;
-    status = json_string_value(json_object_get(cur, "status"));
-    if (strcmp(status, "cancelled") == 0) {
-        res = json_incref(cur); /* cancelling twice is harmless */
+    if (strcmp(cur.status, "cancelled") == 0) {
+        res = cur; /* cancelling twice is harmless */
+        memset(&cur, 0, sizeof(cur));
         goto done;
     }
-    if (strcmp(status, "pending") != 0 && strcmp(status, "expired") != 0) {
+    if (strcmp(cur.status, "pending") != 0 &&
+        strcmp(cur.status, "expired") != 0) {
         store_set_error("intent_settled", "intent %lld is %s", (long long)id,
-                        status);
+                        cur.status);
         rc = -STORE_E_CONFLICT;
         goto done;
     }
-    rc = sqi_set_intent(c, id, "cancelled",
-                        json_integer_value(json_object_get(cur, "paid")), now,
-                        "cancelled");
+    rc = sqi_set_intent(c, id, "cancelled", cur.paid, now, "cancelled");
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, actor, "intent.cancel",
-                   json_string_value(json_object_get(cur, "code")),
+    rc = sqi_audit(c, now, actor, "intent.cancel", cur.code,
                    json_pack("{s:I}", "intent", (json_int_t)id));
     if (rc != 0)
         goto done;
@@ -617,11 +708,11 @@ done:
     rc = sqi_end_write(s, c, rc);
     if (rc == 0) {
         *out = res;
-    } else {
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
     }
 out:
-    json_decref(cur);
+    store_intent_free(&cur);
+    store_intent_free(&res);
     sqi_put_conn(s, c);
     return rc;
 }

@@ -3,6 +3,7 @@
  * answered, the entries still to process, marking one failed, and pruning
  * what strangers left (bounded by count, age and bytes).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,34 +54,62 @@ out:
     return rc;
 }
 
-int sqb_journal_pending(struct store *base, int64_t limit, json_t **out)
+/* The journal entry in the current row (B_JOURNAL_PENDING) into `row`, a
+ * struct store_journal_entry. */
+static int entry_read(struct db_stmt *st, void *row)
+{
+    struct store_journal_entry *e = row;
+    const void *body = db_column_blob(st, 3);
+    int n = db_column_bytes(st, 3);
+
+    memset(e, 0, sizeof(*e));
+    e->id = db_column_int64(st, 0);
+    e->org_id = db_column_int64(st, 2);
+    e->len = body != NULL && n > 0 ? (size_t)n : 0;
+    e->body = malloc(e->len + 1);
+    if (e->body == NULL || sqi_col_dup(st, 1, &e->provider) != 0) {
+        free(e->body);
+        memset(e, 0, sizeof(*e));
+        store_set_error("out_of_memory", "out of memory reading a row");
+        return -STORE_E_IO;
+    }
+    if (e->len > 0)
+        memcpy(e->body, body, e->len);
+    e->body[e->len] = '\0';
+    return 0;
+}
+
+static void entry_clear(struct store_journal_entry *e)
+{
+    free(e->provider);
+    free(e->body);
+    memset(e, 0, sizeof(*e));
+}
+
+SQI_LIST_FREE(store_journal_list_free, store_journal_list, entry_clear)
+
+int sqb_journal_pending(struct store *base, int64_t limit,
+                        struct store_journal_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqb_q(c, B_JOURNAL_PENDING);
-    json_t *a = json_array();
+    struct store_journal_list l = {NULL, 0};
+    void *rows = NULL;
     int rc = -STORE_E_IO;
 
     if (st != NULL) {
         sqi_bi(st, 1, limit);
-        while ((rc = sqi_step(c, st)) == 1)
-            json_array_append_new(
-                a, json_pack("{s:I, s:s, s:I, s:s%}", "id",
-                             (json_int_t)db_column_int64(st, 0), "provider",
-                             sqi_col_text(st, 1), "org_id",
-                             (json_int_t)db_column_int64(st, 2), "body",
-                             (const char *)db_column_blob(st, 3)
-                                 ? (const char *)db_column_blob(st, 3)
-                                 : "",
-                             db_column_bytes(st, 3)));
-        db_reset(st);
+        rc = sqi_rows_read(c, st, sizeof(*l.rows), entry_read, &rows, &l.n);
+        l.rows = rows;
     }
-    if (rc == 0)
-        *out = a;
-    else
-        json_decref(a);
     sqi_put_conn(s, c);
-    return rc;
+    if (rc != 0) {
+        store_journal_list_free(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }
 
 int sqb_journal_prune(struct store *base,

@@ -52,16 +52,59 @@ static int allocation_day(struct sqi_conn *c, int64_t pay, int64_t now,
     return sqr_refuse_closed(c->dbh, org, day);
 }
 
+/* The parts of a payment allocated to invoices, in order. */
+struct allocs {
+    struct store_allocation *a; /* malloc'd array of `n` */
+    size_t n;                   /* count of `a` */
+};
+
+json_t *sqi_allocations_json(const struct store_allocation *a, size_t n)
+{
+    json_t *j = json_array();
+    size_t i;
+
+    for (i = 0; j != NULL && i < n; i++)
+        json_array_append_new(j, json_pack("{s:I, s:I}", "invoice",
+                                           (json_int_t)a[i].invoice, "amount",
+                                           (json_int_t)a[i].amount));
+    return j;
+}
+
+/* `l` as [{invoice, amount}], for the audit log and the bank intake. */
+static json_t *allocs_json(const struct allocs *l)
+{
+    return sqi_allocations_json(l->a, l->n);
+}
+
+json_t *sqi_transfer_json(const struct store_transfer_made *m)
+{
+    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:I, s:s}", "payment",
+                     (json_int_t)m->payment, "intent", (json_int_t)m->intent,
+                     "code", m->code, "status", m->status, "amount",
+                     (json_int_t)m->amount, "allocations",
+                     sqi_allocations_json(m->allocations, m->n_allocations),
+                     "unallocated", (json_int_t)m->unallocated, "flag",
+                     m->unallocated > 0 ? "over" : "");
+}
+
+void store_transfer_made_free(struct store_transfer_made *m)
+{
+    if (m == NULL)
+        return;
+    free(m->allocations);
+    memset(m, 0, sizeof(*m));
+}
+
 /*
  * Allocate `amount` of payment `pay` to the invoices `v` (oldest first),
  * each up to what it still owes. *left gets what could not be allocated;
- * `allocs` (may be NULL) gets {invoice, amount} objects. Each allocation
+ * `allocs` (may be NULL) gets the parts allocated. Each allocation
  * is dated on the first open day as of `now`, never before its payment
  * (allocation_day). In a write txn.
  */
 static int allocate(struct sqi_conn *c, int64_t pay, struct sqi_inv *v,
-                    size_t n, int64_t amount, int64_t *left, json_t *allocs,
-                    int64_t now)
+                    size_t n, int64_t amount, int64_t *left,
+                    struct allocs *allocs, int64_t now)
 {
     struct db_stmt *st;
     char day[11] = "";
@@ -101,10 +144,16 @@ static int allocate(struct sqi_conn *c, int64_t pay, struct sqi_inv *v,
         rc = sqi_exec1(c, st);
         if (rc != 0)
             return rc;
-        if (allocs != NULL)
-            json_array_append_new(
-                allocs, json_pack("{s:I, s:I}", "invoice", (json_int_t)v[i].id,
-                                  "amount", (json_int_t)take));
+        if (allocs != NULL) {
+            void *a = allocs->a;
+
+            rc = sqi_room(&a, allocs->n, sizeof(*allocs->a));
+            if (rc != 0)
+                return rc;
+            allocs->a = a;
+            allocs->a[allocs->n].invoice = v[i].id;
+            allocs->a[allocs->n++].amount = take;
+        }
         v[i].due -= take;
         amount -= take;
     }
@@ -204,7 +253,7 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
     } pays[64];
     size_t n = 0, npay = 0, i, n_woken = 0;
     int64_t total = 0, used = 0, woken[32];
-    json_t *allocs = json_array();
+    struct allocs allocs = {NULL, 0};
     struct db_stmt *st = NULL;
     int rc;
 
@@ -231,7 +280,8 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
     for (i = 0; i < npay && rc == 0; i++) {
         int64_t left = 0;
 
-        rc = allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, allocs, now);
+        rc =
+            allocate(c, pays[i].id, v, n, pays[i].unalloc, &left, &allocs, now);
         if (rc != 0 || left == pays[i].unalloc)
             continue;
         if ((st = sqi_qs(c, "UPDATE payments SET unallocated = ?2"
@@ -283,11 +333,11 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
 
         snprintf(object, sizeof(object), "payer:%lld", (long long)pid);
         rc = sqi_audit(c, now, actor, "credit.apply", object,
-                       json_pack("{s:I, s:O}", "amount", (json_int_t)used,
-                                 "allocations", allocs));
+                       json_pack("{s:I, s:o}", "amount", (json_int_t)used,
+                                 "allocations", allocs_json(&allocs)));
     }
 out:
-    json_decref(allocs);
+    free(allocs.a);
     free(v);
     return rc;
 }
@@ -326,26 +376,40 @@ int sqi_apply_credits(struct sqi_conn *c, int64_t org, const char *actor,
     return rc;
 }
 
+void store_cash_free(struct store_cash *p)
+{
+    if (p == NULL)
+        return;
+    free(p->payer);
+    free(p->collector);
+    free(p->allocations);
+    free(p->receipt);
+    memset(p, 0, sizeof(*p));
+}
+
 int sq_cash_record(struct store *base, const struct store_principal *who,
                    const struct store_idem *idem,
-                   const struct store_cash_req *req, int64_t now, json_t **out,
-                   int *replayed)
+                   const struct store_cash_req *req, int64_t now,
+                   struct store_cash *out, char **replay)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct sqi_inv *v = NULL;
     size_t n = 0, n_woken = 0, i;
     int64_t pid = 0, total = 0, pay = 0, left = 0, woken[64];
-    json_t *res = NULL, *allocs = json_array();
+    struct store_cash res;
+    struct allocs allocs = {NULL, 0};
+    char *body = NULL, num[40];
     struct db_stmt *st;
     int rc;
 
+    memset(&res, 0, sizeof(res));
+    *replay = NULL;
     rc = sqi_begin_write_org(s, c, who->org_id);
     if (rc != 0)
         goto out;
-    rc = sqi_idem_get(c, who->actor, idem, &res);
+    rc = sqi_idem_get(c, who->actor, idem, &body);
     if (rc == 1) {
-        *replayed = 1;
         rc = 0;
         goto done;
     }
@@ -392,7 +456,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     rc = sqi_exec1(c, st);
     if (rc != 0)
         goto done;
-    rc = allocate(c, pay, v, n, req->amount, &left, allocs, now);
+    rc = allocate(c, pay, v, n, req->amount, &left, &allocs, now);
     if (rc != 0)
         goto done;
     if (left != 0) { /* cannot happen: amount <= total */
@@ -403,24 +467,25 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     rc = supersede_intents(c, v, n, now, woken, &n_woken, 64);
     if (rc != 0)
         goto done;
-    res = json_pack("{s:I, s:s, s:s, s:I, s:s, s:O, s:I}", "payment",
-                    (json_int_t)pay, "method", "cash", "payer", req->payer,
-                    "amount", (json_int_t)req->amount, "collector",
-                    req->collector, "allocations", allocs, "remaining_due",
-                    (json_int_t)(total - req->amount));
-    if (res == NULL) {
+    rc = sqr_receipt_of_payment(c, pay, num, sizeof(num));
+    if (rc != 0)
+        goto done;
+    res.payment = pay;
+    res.amount = req->amount;
+    res.remaining_due = total - req->amount;
+    res.allocations = allocs.a;
+    res.n_allocations = allocs.n;
+    allocs.a = NULL;
+    allocs.n = 0;
+    res.payer = strdup(req->payer);
+    res.collector = strdup(req->collector);
+    res.receipt = strdup(num);
+    if (res.payer == NULL || res.collector == NULL || res.receipt == NULL) {
+        store_set_error("out_of_memory", "out of memory");
         rc = -STORE_E_IO;
         goto done;
     }
-    {
-        char num[40];
-
-        rc = sqr_receipt_of_payment(c, pay, num, sizeof(num));
-        if (rc != 0)
-            goto done;
-        json_object_set_new(res, "receipt", json_string(num));
-    }
-    rc = sqi_idem_put(c, who->actor, idem, 201, res, now);
+    rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, now, who->actor, "payment.cash", req->payer,
@@ -431,13 +496,17 @@ done:
     for (i = 0; rc == 0 && i < n_woken; i++)
         sqi_queue_woken(c, woken[i]);
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0) {
+    if (rc == 0 && body != NULL) {
+        *replay = body;
+        body = NULL;
+    } else if (rc == 0) {
         *out = res;
-    } else {
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
     }
 out:
-    json_decref(allocs);
+    free(body);
+    store_cash_free(&res);
+    free(allocs.a);
     free(v);
     sqi_put_conn(s, c);
     return rc;
@@ -510,13 +579,13 @@ static int credit_excess(struct sqi_conn *c, int64_t pay, int64_t pid,
 
 int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         int64_t amount, const char *ref, const char *source,
-                        const char *actor, int64_t now, json_t **res,
-                        int64_t *payment)
+                        const char *actor, int64_t now,
+                        struct store_transfer_made *res)
 {
     struct sqi_inv *v = NULL;
     size_t n = 0;
     int64_t pid, total, paid, pay = 0, left = 0;
-    json_t *allocs = json_array();
+    struct allocs allocs = {NULL, 0};
     const char *status, *cur;
     char code[PAYREF_MAX + 8];
     struct db_stmt *st;
@@ -562,7 +631,7 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         actor, now, &pay);
     if (rc != 0)
         goto out;
-    rc = allocate(c, pay, v, n, amount, &left, allocs, now);
+    rc = allocate(c, pay, v, n, amount, &left, &allocs, now);
     if (rc != 0)
         goto out;
     if (left > 0) {
@@ -599,19 +668,19 @@ int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         strcmp(status, "cancelled") == 0 ? "cancelled" : NULL);
     if (rc != 0)
         goto out;
-    *res = json_pack("{s:I, s:I, s:s, s:s, s:I, s:O, s:I, s:s}", "payment",
-                     (json_int_t)pay, "intent", (json_int_t)intent, "code",
-                     code, "status", status, "amount", (json_int_t)amount,
-                     "allocations", allocs, "unallocated", (json_int_t)left,
-                     "flag", left > 0 ? "over" : "");
-    if (*res == NULL) {
-        rc = -STORE_E_IO;
-        goto out;
-    }
-    *payment = pay;
+    memset(res, 0, sizeof(*res));
+    res->payment = pay;
+    res->intent = intent;
+    snprintf(res->code, sizeof(res->code), "%s", code);
+    snprintf(res->status, sizeof(res->status), "%s", status);
+    res->amount = amount;
+    res->allocations = allocs.a;
+    res->n_allocations = allocs.n;
+    allocs.a = NULL;
+    res->unallocated = left;
     rc = 0;
 out:
-    json_decref(allocs);
+    free(allocs.a);
     free(v);
     return rc;
 }
@@ -624,7 +693,7 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
     struct sqi_inv *v = NULL;
     size_t n = 0, n_woken = 0, i;
     int64_t total = 0, pay = 0, left = 0, woken[32];
-    json_t *allocs = json_array();
+    struct allocs allocs = {NULL, 0};
     int rc;
 
     rc = sqi_resolve_invoices(c, org, payer_id, NULL, 0, &v, &n, &total);
@@ -634,7 +703,7 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
                         actor, now, &pay);
     if (rc != 0)
         goto out;
-    rc = allocate(c, pay, v, n, amount, &left, allocs, now);
+    rc = allocate(c, pay, v, n, amount, &left, &allocs, now);
     if (rc != 0)
         goto out;
     if (left > 0) {
@@ -661,16 +730,16 @@ int sqi_transfer_payer(struct sqi_conn *c, int64_t org, int64_t payer_id,
         goto out;
     for (i = 0; i < n_woken; i++)
         sqi_queue_woken(c, woken[i]);
-    *res = json_pack("{s:I, s:O, s:I, s:s}", "payment", (json_int_t)pay,
-                     "allocations", allocs, "unallocated", (json_int_t)left,
-                     "flag", left > 0 ? "over" : "");
+    *res = json_pack("{s:I, s:o, s:I, s:s}", "payment", (json_int_t)pay,
+                     "allocations", allocs_json(&allocs), "unallocated",
+                     (json_int_t)left, "flag", left > 0 ? "over" : "");
     if (*res == NULL) {
         rc = -STORE_E_IO;
         goto out;
     }
     *payment = pay;
 out:
-    json_decref(allocs);
+    free(allocs.a);
     free(v);
     return rc;
 }
@@ -815,15 +884,16 @@ int sqi_intent_recompute(struct sqi_conn *c, int64_t intent, int64_t now)
 
 int sq_transfer_apply(struct store *base, int64_t org,
                       const struct store_transfer *t, const char *actor,
-                      int64_t now, json_t **out)
+                      int64_t now, struct store_transfer_made *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    int64_t intent = 0, pay = 0;
-    json_t *res = NULL;
+    int64_t intent = 0;
+    struct store_transfer_made res;
     struct db_stmt *st;
     int rc;
 
+    memset(&res, 0, sizeof(res));
     if (t->amount <= 0 || t->reference == NULL || *t->reference == '\0') {
         store_set_error("invalid_transfer", "amount and reference needed");
         rc = -STORE_E_INVALID;
@@ -867,26 +937,25 @@ int sq_transfer_apply(struct store *base, int64_t org,
     intent = db_column_int64(st, 0);
     db_reset(st);
     rc = sqi_transfer_intent(c, org, intent, t->amount, t->reference, t->source,
-                             actor, now, &res, &pay);
+                             actor, now, &res);
     if (rc != 0)
         goto done;
-    rc = sqi_audit(
-        c, now, actor, "payment.transfer", t->intent_code,
-        json_pack("{s:I, s:I, s:s, s:s, s:I}", "payment", (json_int_t)pay,
-                  "amount", (json_int_t)t->amount, "reference", t->reference,
-                  "status", json_string_value(json_object_get(res, "status")),
-                  "unallocated",
-                  json_integer_value(json_object_get(res, "unallocated"))));
+    rc = sqi_audit(c, now, actor, "payment.transfer", t->intent_code,
+                   json_pack("{s:I, s:I, s:s, s:s, s:I}", "payment",
+                             (json_int_t)res.payment, "amount",
+                             (json_int_t)t->amount, "reference", t->reference,
+                             "status", res.status, "unallocated",
+                             (json_int_t)res.unallocated));
 done:
     if (rc == 0)
         sqi_queue_woken(c, intent);
     rc = sqi_end_write(s, c, rc);
     if (rc == 0) {
         *out = res;
-    } else {
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
     }
 out:
+    store_transfer_made_free(&res);
     sqi_put_conn(s, c);
     return rc;
 }

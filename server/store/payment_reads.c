@@ -136,14 +136,44 @@ out:
     return rc;
 }
 
-int sq_stats(struct store *base, json_t **out)
+/* The current row of a stats query (key, count[, amount]) into `row`, a
+ * struct store_stat. */
+static int stat_read(struct db_stmt *st, void *row)
+{
+    struct store_stat *t = row;
+
+    memset(t, 0, sizeof(*t));
+    t->count = db_column_int64(st, 1);
+    if (db_column_count(st) > 2)
+        t->amount = db_column_int64(st, 2);
+    return sqi_col_dup(st, 0, &t->key);
+}
+
+void store_stats_free(struct store_stats *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->n_intents; i++)
+        free(t->intents[i].key);
+    for (i = 0; i < t->n_payments; i++)
+        free(t->payments[i].key);
+    free(t->intents);
+    free(t->payments);
+    memset(t, 0, sizeof(*t));
+}
+
+int sq_stats(struct store *base, struct store_stats *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *intents = json_object(), *pays = json_object();
+    struct store_stats t;
     struct db_stmt *st;
+    void *rows = NULL;
     int rc;
 
+    memset(&t, 0, sizeof(t));
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto out;
@@ -153,29 +183,27 @@ int sq_stats(struct store *base, json_t **out)
         goto out;
     }
     sqi_bi(st, 1, (int64_t)time(NULL));
-    while ((rc = sqi_step(c, st)) == 1)
-        json_object_set_new(intents, sqi_col_text(st, 0),
-                            json_integer(db_column_int64(st, 1)));
-    if (rc < 0)
+    rc = sqi_rows_read(c, st, sizeof(*t.intents), stat_read, &rows,
+                       &t.n_intents);
+    t.intents = rows;
+    if (rc != 0)
         goto out;
     st = sqi_q(c, Q_STATS_PAYMENTS);
     if (st == NULL) {
         rc = -STORE_E_IO;
         goto out;
     }
-    while ((rc = sqi_step(c, st)) == 1)
-        json_object_set_new(
-            pays, sqi_col_text(st, 0),
-            json_pack("{s:I, s:I}", "count", (json_int_t)db_column_int64(st, 1),
-                      "amount", (json_int_t)db_column_int64(st, 2)));
-    if (rc < 0)
+    rows = NULL;
+    rc = sqi_rows_read(c, st, sizeof(*t.payments), stat_read, &rows,
+                       &t.n_payments);
+    t.payments = rows;
+    if (rc != 0)
         goto out;
-    *out = json_pack("{s:O, s:O}", "intents", intents, "payments", pays);
-    rc = 0;
+    *out = t;
+    memset(&t, 0, sizeof(t));
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);
-    json_decref(intents);
-    json_decref(pays);
+    store_stats_free(&t);
     return rc;
 }

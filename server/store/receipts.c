@@ -282,16 +282,32 @@ out:
     return rc;
 }
 
+void store_receipt_clear(struct store_receipt *r)
+{
+    if (r == NULL)
+        return;
+    free(r->number);
+    free(r->org);
+    free(r->org_name);
+    free(r->payer);
+    free(r->payer_name);
+    free(r->method);
+    free(r->text);
+    free(r->purpose);
+    memset(r, 0, sizeof(*r));
+}
+
 int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
-                    json_t **out)
+                    struct store_receipt *out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db *db = sqi_dbh(c);
     struct db_stmt *q = NULL;
-    char *labels = NULL;
+    struct store_receipt r;
     int rc;
 
+    memset(&r, 0, sizeof(r));
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
@@ -314,30 +330,32 @@ int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
     }
     if (rc < 0)
         goto end;
-    rc = labels_of(db, db_column_int64(q, 10), &labels);
+    rc = labels_of(db, db_column_int64(q, 10), &r.purpose);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 0, &r.number);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 1, &r.org);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 2, &r.org_name);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 3, &r.payer);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 4, &r.payer_name);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 5, &r.method);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 8, &r.text);
     if (rc != 0)
         goto end;
-    {
-        json_t *j = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:I, s:s}",
-            "number", db_column_text(q, 0), "org", db_column_text(q, 1),
-            "org_name", db_column_text(q, 2), "payer", db_column_text(q, 3),
-            "payer_name", db_column_text(q, 4), "method", db_column_text(q, 5),
-            "amount", (json_int_t)db_column_int64(q, 6), "paid_at",
-            (json_int_t)db_column_int64(q, 7), "text", db_column_text(q, 8),
-            "voided", db_column_type(q, 9) != DB_NULL, "payment",
-            (json_int_t)db_column_int64(q, 10), "for", labels);
-
-        if (j == NULL) {
-            rc = -STORE_E_IO;
-            goto end;
-        }
-        *out = j;
-        rc = 0;
-    }
+    r.amount = db_column_int64(q, 6);
+    r.paid_at = db_column_int64(q, 7);
+    r.voided = db_column_type(q, 9) != DB_NULL;
+    r.payment = db_column_int64(q, 10);
+    *out = r;
+    memset(&r, 0, sizeof(r));
 end:
     sqr_done(q);
-    free(labels);
+    store_receipt_clear(&r);
     sqi_end_read(c);
 done:
     sqi_put_conn(s, c);

@@ -8,6 +8,7 @@
  * after today was closed is dated on the next open day, a correction.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
@@ -98,17 +99,41 @@ static int refund_dated(struct sqi_conn *c, int64_t org_id, int64_t id,
     }
 }
 
-/* In a write transaction: the refund itself. */
+void store_refund_free(struct store_refund *r)
+{
+    if (r == NULL)
+        return;
+    free(r->parts);
+    memset(r, 0, sizeof(*r));
+}
+
+/* The parts of `r` as the audit entry lists them: [{payment, amount}]. */
+static json_t *parts_json(const struct store_refund *r)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; a != NULL && i < r->n_parts; i++)
+        json_array_append_new(a, json_pack("{s:I, s:I}", "payment",
+                                           (json_int_t)r->parts[i].payment,
+                                           "amount",
+                                           (json_int_t)r->parts[i].amount));
+    return a;
+}
+
+/* In a write transaction: the refund itself, into *out. */
 static int refund(struct db *db, struct sqi_conn *c, int64_t org_id,
                   const struct store_refund_req *req, const char *actor,
-                  int64_t now, json_t **out)
+                  int64_t now, struct store_refund *out)
 {
     struct db_stmt *st = NULL;
-    json_t *parts = json_array();
+    struct store_refund r;
+    void *parts = NULL;
     int64_t pid = 0, credit = 0, id = 0, left = req->amount;
     char day[11];
     int rc;
 
+    memset(&r, 0, sizeof(r));
     rc = stmt(db,
               "SELECT id, credit FROM payers WHERE org_id = ?1 AND code = ?2",
               &st);
@@ -186,9 +211,12 @@ static int refund(struct db *db, struct sqi_conn *c, int64_t org_id,
         int64_t un = db_column_int64(st, 1);
         int64_t take = un < left ? un : left;
 
-        json_array_append_new(parts, json_pack("{s:I, s:I}", "payment",
-                                               (json_int_t)pay, "amount",
-                                               (json_int_t)take));
+        rc = sqi_room(&parts, r.n_parts, sizeof(*r.parts));
+        if (rc != 0)
+            break;
+        r.parts = parts;
+        r.parts[r.n_parts].payment = pay;
+        r.parts[r.n_parts++].amount = take;
         left -= take;
     }
     db_reset(st);
@@ -206,12 +234,10 @@ static int refund(struct db *db, struct sqi_conn *c, int64_t org_id,
     }
     {
         size_t i;
-        json_t *p;
 
-        json_array_foreach(parts, i, p)
-        {
-            int64_t pay = json_integer_value(json_object_get(p, "payment"));
-            int64_t take = json_integer_value(json_object_get(p, "amount"));
+        for (i = 0; i < r.n_parts; i++) {
+            int64_t pay = r.parts[i].payment;
+            int64_t take = r.parts[i].amount;
 
             rc = run_guarded(db,
                              "UPDATE payments SET unallocated = unallocated"
@@ -233,35 +259,35 @@ static int refund(struct db *db, struct sqi_conn *c, int64_t org_id,
     if (rc != 0)
         goto out;
     rc = sqi_audit(c, now, actor, "credit.refund", req->payer,
-                   json_pack("{s:I, s:I, s:s, s:s, s:O}", "refund",
+                   json_pack("{s:I, s:I, s:s, s:s, s:o}", "refund",
                              (json_int_t)id, "amount", (json_int_t)req->amount,
                              "reference", req->reference, "reason", req->reason,
-                             "payments", parts));
+                             "payments", parts_json(&r)));
     if (rc == 0)
         rc = refund_dated(c, org_id, id, pid, req, actor, now);
     if (rc != 0)
         goto out;
-    *out = json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:O}", "refund",
-                     (json_int_t)id, "payer", req->payer, "amount",
-                     (json_int_t)req->amount, "reference", req->reference,
-                     "reason", req->reason, "credit_left",
-                     (json_int_t)(credit - req->amount), "payments", parts);
-    rc = *out ? 0 : -STORE_E_IO;
+    r.id = id;
+    r.amount = req->amount;
+    r.credit_left = credit - req->amount;
+    *out = r;
+    memset(&r, 0, sizeof(r));
 out:
     db_reset(st);
-    json_decref(parts);
+    store_refund_free(&r);
     return rc;
 }
 
 int sqr_payer_refund(struct store *st, int64_t org_id,
                      const struct store_refund_req *req, const char *actor,
-                     int64_t now, json_t **out)
+                     int64_t now, struct store_refund *out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c;
+    struct store_refund r;
     int rc;
 
-    *out = NULL;
+    memset(&r, 0, sizeof(r));
     c = sqi_get_conn(s);
     if (req->amount <= 0 || req->reason == NULL || req->reason[0] == '\0' ||
         req->reference == NULL || req->reference[0] == '\0') {
@@ -273,13 +299,13 @@ int sqr_payer_refund(struct store *st, int64_t org_id,
     }
     rc = sqi_begin_write_org(s, c, org_id);
     if (rc == 0) {
-        rc = refund(sqi_dbh(c), c, org_id, req, actor, now, out);
+        rc = refund(sqi_dbh(c), c, org_id, req, actor, now, &r);
         rc = sqi_end_write(s, c, rc);
-        if (rc != 0 && *out != NULL) {
-            json_decref(*out);
-            *out = NULL;
-        }
     }
     sqi_put_conn(s, c);
+    if (rc == 0)
+        *out = r;
+    else
+        store_refund_free(&r);
     return rc;
 }

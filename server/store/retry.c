@@ -21,21 +21,22 @@ int sqi_retry_intent_create(struct store *base,
                             const struct store_principal *who,
                             const struct store_idem *idem,
                             const struct store_intent_req *req, int64_t now,
-                            json_t **out, int *replayed)
+                            struct store_intent *out, char **replay)
 {
-    RETRY(sq_intent_create(base, who, idem, req, now, out, replayed));
+    RETRY(sq_intent_create(base, who, idem, req, now, out, replay));
 }
 
 int sqi_retry_codes_reserve(struct store *base,
                             const struct store_principal *who,
                             const struct store_idem *idem, int count,
-                            int64_t now, json_t **out, int *replayed)
+                            int64_t now, struct store_codes *out, char **replay)
 {
-    RETRY(sq_codes_reserve(base, who, idem, count, now, out, replayed));
+    RETRY(sq_codes_reserve(base, who, idem, count, now, out, replay));
 }
 
 int sqi_retry_intent_cancel(struct store *base, int64_t org, int64_t id,
-                            const char *actor, int64_t now, json_t **out)
+                            const char *actor, int64_t now,
+                            struct store_intent *out)
 {
     RETRY(sq_intent_cancel(base, org, id, actor, now, out));
 }
@@ -43,14 +44,14 @@ int sqi_retry_intent_cancel(struct store *base, int64_t org, int64_t id,
 int sqi_retry_cash_record(struct store *base, const struct store_principal *who,
                           const struct store_idem *idem,
                           const struct store_cash_req *req, int64_t now,
-                          json_t **out, int *replayed)
+                          struct store_cash *out, char **replay)
 {
-    RETRY(sq_cash_record(base, who, idem, req, now, out, replayed));
+    RETRY(sq_cash_record(base, who, idem, req, now, out, replay));
 }
 
 int sqi_retry_transfer_apply(struct store *base, int64_t org,
                              const struct store_transfer *t, const char *actor,
-                             int64_t now, json_t **out)
+                             int64_t now, struct store_transfer_made *out)
 {
     RETRY(sq_transfer_apply(base, org, t, actor, now, out));
 }
@@ -65,7 +66,7 @@ int sqi_retry_review(struct store *st, int64_t org, int64_t id,
 int sqi_retry_day_close(struct store *st, int64_t org_id, const char *date,
                         const char *totals, const char *digest,
                         const char *force_reason, const char *actor,
-                        int64_t now, json_t **out)
+                        int64_t now, struct store_day_closed *out)
 {
     RETRY(sqr_day_close(st, org_id, date, totals, digest, force_reason, actor,
                         now, out));
@@ -79,7 +80,8 @@ int sqi_retry_day_reopen(struct store *st, int64_t org_id, const char *date,
 
 int sqi_retry_payer_refund(struct store *st, int64_t org_id,
                            const struct store_refund_req *req,
-                           const char *actor, int64_t now, json_t **out)
+                           const char *actor, int64_t now,
+                           struct store_refund *out)
 {
     RETRY(sqr_payer_refund(st, org_id, req, actor, now, out));
 }

@@ -2,6 +2,9 @@
  * standees.c: payment standees: recording a printed standee and listing the
  * payers to print one for.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "store_int.h"
 
 int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
@@ -43,17 +46,55 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
     return rc;
 }
 
+/* The current row (code, name, bank_bin, bank_account) into `row`, a
+ * struct store_standee_payer. */
+static int standee_payer_read(struct db_stmt *q, void *row)
+{
+    struct store_standee_payer *p = row;
+    int rc;
+
+    rc = sqi_col_dup(q, 0, &p->code);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 1, &p->name);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 2, &p->bank_bin);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 3, &p->bank_account);
+    if (rc == 0)
+        rc = sqi_col_dup(q, 4, &p->bank_account_name);
+    return rc;
+}
+
+void store_standees_free(struct store_standees *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->n_payers; i++) {
+        free(t->payers[i].code);
+        free(t->payers[i].name);
+        free(t->payers[i].bank_bin);
+        free(t->payers[i].bank_account);
+        free(t->payers[i].bank_account_name);
+    }
+    free(t->payers);
+    free(t->org_name);
+    memset(t, 0, sizeof(*t));
+}
+
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
-                       json_t **out)
+                       struct store_standees *out)
 {
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db *db = sqi_dbh(c);
     struct db_stmt *q = NULL;
-    json_t *rows = json_array();
-    char name[256] = "";
+    struct store_standees t;
+    void *rows = NULL;
     int rc;
 
+    memset(&t, 0, sizeof(t));
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto done;
@@ -62,7 +103,7 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
         db_bind_int64(q, 1, org_id);
         rc = sqr_step(db, q);
         if (rc == 1)
-            sqr_copy_col(q, 0, name, sizeof(name));
+            rc = sqi_col_dup(q, 0, &t.org_name);
         else if (rc == 0) {
             store_set_error("org_not_found", "no such organisation");
             rc = -STORE_E_NOT_FOUND;
@@ -82,24 +123,25 @@ int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
         db_bind_int64(q, 1, org_id);
         if (payer != NULL)
             db_bind_text(q, 2, payer);
-        while ((rc = sqr_step(db, q)) == 1)
-            json_array_append_new(
-                rows,
-                json_pack("{s:s, s:s, s:s, s:s, s:s}", "code",
-                          db_column_text(q, 0), "name", db_column_text(q, 1),
-                          "bank_bin", db_column_text(q, 2), "bank_account",
-                          db_column_text(q, 3), "bank_account_name",
-                          db_column_text(q, 4)));
+        while ((rc = sqr_step(db, q)) == 1) {
+            rc = sqi_room(&rows, t.n_payers, sizeof(*t.payers));
+            if (rc != 0)
+                break;
+            t.payers = rows;
+            memset(&t.payers[t.n_payers], 0, sizeof(*t.payers));
+            rc = standee_payer_read(q, &t.payers[t.n_payers++]);
+            if (rc != 0)
+                break;
+        }
         sqr_done(q);
     }
     sqi_end_read(c);
     if (rc == 0) {
-        *out = json_pack("{s:s, s:O}", "org_name", name, "payers", rows);
-        if (*out == NULL)
-            rc = -STORE_E_IO;
+        *out = t;
+        memset(&t, 0, sizeof(t));
     }
 done:
     sqi_put_conn(s, c);
-    json_decref(rows);
+    store_standees_free(&t);
     return rc;
 }

@@ -339,22 +339,6 @@ json_t *sqi_row_json(struct db_stmt *st)
     return o;
 }
 
-/* Every remaining row of `st` appended to a new array (*out). */
-int sqi_rows_json(struct sqi_conn *c, struct db_stmt *st, json_t **out)
-{
-    json_t *a = json_array();
-    int rc;
-
-    while ((rc = sqi_step(c, st)) == 1)
-        json_array_append_new(a, sqi_row_json(st));
-    if (rc < 0) {
-        json_decref(a);
-        return rc;
-    }
-    *out = a;
-    return 0;
-}
-
 const char *sqi_col_text(struct db_stmt *st, int i)
 {
     const char *s = db_column_text(st, i);

@@ -144,8 +144,6 @@ int sqi_exec1(struct sqi_conn *c, struct db_stmt *st);
 int sqi_insert_id(struct sqi_conn *c, struct db_stmt *st, int64_t *id);
 /* The current row as a JSON object keyed by column names. */
 json_t *sqi_row_json(struct db_stmt *st);
-/* Every remaining row of `st` appended to a new array (*out). */
-int sqi_rows_json(struct sqi_conn *c, struct db_stmt *st, json_t **out);
 /* Column `i` of the current row as text, "" for NULL. */
 const char *sqi_col_text(struct db_stmt *st, int i);
 /*
@@ -218,15 +216,19 @@ int sqi_count(struct sqi_conn *c, struct db_stmt *st, int64_t *total);
 
 /* idempotency.c */
 /*
- * Look up (scope, key): 0 = not seen, 1 = replay into *out, or -IDEM when
- * the body differs.
+ * Look up (scope, key): 0 = not seen, 1 = replay: the recorded answer
+ * into *body (malloc'd text), or -IDEM when the body differs.
  */
 int sqi_idem_get(struct sqi_conn *c, const char *scope,
-                 const struct store_idem *idem, json_t **out);
-/* Record the answer (`status`, `resp`) to (scope, key). */
+                 const struct store_idem *idem, char **body);
+/* Record the answer (`status`, the text `body`) to (scope, key). */
 int sqi_idem_put(struct sqi_conn *c, const char *scope,
-                 const struct store_idem *idem, int status, json_t *resp,
+                 const struct store_idem *idem, int status, const char *body,
                  int64_t now);
+/* Record the answer `res` rendered by idem->render (status 201). */
+int sqi_idem_put_res(struct sqi_conn *c, const char *scope,
+                     const struct store_idem *idem, const void *res,
+                     int64_t now);
 
 /* orgs.c */
 /* The org id for `code`, inside an open transaction. */
@@ -316,30 +318,30 @@ int sq_directory(struct store *base, int64_t org, struct store_directory *out);
 int sq_intent_create(struct store *base, const struct store_principal *who,
                      const struct store_idem *idem,
                      const struct store_intent_req *req, int64_t now,
-                     json_t **out, int *replayed);
+                     struct store_intent *out, char **replay);
 int sq_codes_reserve(struct store *base, const struct store_principal *who,
                      const struct store_idem *idem, int count, int64_t now,
-                     json_t **out, int *replayed);
+                     struct store_codes *out, char **replay);
 int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,
-                  json_t **out);
+                  struct store_intent *out);
 int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
-                     const char *actor, int64_t now, json_t **out);
+                     const char *actor, int64_t now, struct store_intent *out);
 int sq_intent_list(struct store *base, int64_t org,
                    const struct store_filter *f, int64_t now,
                    struct store_intent_list *out);
 /* ledger.c */
 int sq_cash_record(struct store *base, const struct store_principal *who,
                    const struct store_idem *idem,
-                   const struct store_cash_req *req, int64_t now, json_t **out,
-                   int *replayed);
+                   const struct store_cash_req *req, int64_t now,
+                   struct store_cash *out, char **replay);
 int sq_transfer_apply(struct store *base, int64_t org,
                       const struct store_transfer *t, const char *actor,
-                      int64_t now, json_t **out);
+                      int64_t now, struct store_transfer_made *out);
 /* payment_reads.c */
 int sq_payment_list(struct store *base, int64_t org,
                     const struct store_filter *f,
                     struct store_payment_list *out);
-int sq_stats(struct store *base, json_t **out);
+int sq_stats(struct store *base, struct store_stats *out);
 /* audit.c */
 int sq_audit_verify(struct store *base, int64_t *entries);
 
@@ -394,32 +396,35 @@ int sqi_retry_intent_create(struct store *base,
                             const struct store_principal *who,
                             const struct store_idem *idem,
                             const struct store_intent_req *req, int64_t now,
-                            json_t **out, int *replayed);
+                            struct store_intent *out, char **replay);
 int sqi_retry_codes_reserve(struct store *base,
                             const struct store_principal *who,
                             const struct store_idem *idem, int count,
-                            int64_t now, json_t **out, int *replayed);
+                            int64_t now, struct store_codes *out,
+                            char **replay);
 int sqi_retry_intent_cancel(struct store *base, int64_t org, int64_t id,
-                            const char *actor, int64_t now, json_t **out);
+                            const char *actor, int64_t now,
+                            struct store_intent *out);
 int sqi_retry_cash_record(struct store *base, const struct store_principal *who,
                           const struct store_idem *idem,
                           const struct store_cash_req *req, int64_t now,
-                          json_t **out, int *replayed);
+                          struct store_cash *out, char **replay);
 int sqi_retry_transfer_apply(struct store *base, int64_t org,
                              const struct store_transfer *t, const char *actor,
-                             int64_t now, json_t **out);
+                             int64_t now, struct store_transfer_made *out);
 int sqi_retry_review(struct store *st, int64_t org, int64_t id,
                      const struct store_review *rv, const char *actor,
                      int64_t now, json_t **out);
 int sqi_retry_day_close(struct store *st, int64_t org_id, const char *date,
                         const char *totals, const char *digest,
                         const char *force_reason, const char *actor,
-                        int64_t now, json_t **out);
+                        int64_t now, struct store_day_closed *out);
 int sqi_retry_day_reopen(struct store *st, int64_t org_id, const char *date,
                          const char *reason, const char *actor, int64_t now);
 int sqi_retry_payer_refund(struct store *st, int64_t org_id,
                            const struct store_refund_req *req,
-                           const char *actor, int64_t now, json_t **out);
+                           const char *actor, int64_t now,
+                           struct store_refund *out);
 
 /* Append to the hash-chained audit log; takes `detail` (may be NULL). */
 int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
@@ -432,13 +437,19 @@ void sqi_changed(struct sq *s, int64_t intent);
  * Inside a write transaction: record a transfer of `amount` as a payment
  * of intent `intent` (by id), allocate it to the intent's invoices oldest
  * first, excess to the payer's credit (flag "over"), update the intent.
- * *res gets {payment, intent, status, amount, allocations, unallocated,
- * flag}; *payment the payment id.
+ * *res gets what was booked (store_transfer_made_free).
  */
 int sqi_transfer_intent(struct sqi_conn *c, int64_t org, int64_t intent,
                         int64_t amount, const char *ref, const char *source,
-                        const char *actor, int64_t now, json_t **res,
-                        int64_t *payment);
+                        const char *actor, int64_t now,
+                        struct store_transfer_made *res);
+/*
+ * `m` as the bank intake's answers carry it: {payment, intent, code,
+ * status, amount, allocations: [{invoice, amount}], unallocated, flag};
+ * `allocations` alone as the audit entries list them.
+ */
+json_t *sqi_transfer_json(const struct store_transfer_made *m);
+json_t *sqi_allocations_json(const struct store_allocation *a, size_t n);
 
 /*
  * The same for a payer without an intent: allocate to every open invoice
@@ -515,7 +526,8 @@ int sqb_secret_get(struct store *st, int64_t org_id, const char *provider,
                    char *api_key, size_t ak_cap, char *hmac_key, size_t hk_cap);
 int sqb_journal_add(struct store *st, const struct store_journal *j,
                     int64_t *id);
-int sqb_journal_pending(struct store *st, int64_t limit, json_t **out);
+int sqb_journal_pending(struct store *st, int64_t limit,
+                        struct store_journal_list *out);
 int sqb_journal_fail(struct store *st, int64_t id, const char *detail);
 int sqb_journal_prune(struct store *st, const struct store_journal_limits *lim,
                       int64_t now, int64_t *removed);
@@ -730,26 +742,39 @@ void sqr_done(struct db_stmt *st);
 int sqr_step(struct db *db, struct db_stmt *st);
 /* The id of the active close of `date` of `org` into *id (0: open). */
 int sqr_close_of(struct db *db, int64_t org, const char *date, int64_t *id);
+/* The canonical text of rows read by sqr_rows_read (daily_rows.c). */
+struct sqr_digest;
 /*
  * Run `sql` (a string with static storage) with its first `nparams`
  * parameters of ?1 org id, ?2 the date text, ?3 the active close's id or
- * 0, and append every row as a JSON array of its columns (integers,
- * text, null) to `arr`.
+ * 0, and read every row into a new array of elements of `size` bytes,
+ * each zeroed and filled by `read`; each row's columns are added to `dg`
+ * (NULL: none). *rows (malloc'd) and *n get the elements read, on
+ * failure too: the caller frees them either way.
  */
-int sqr_rows_into(struct db *db, const char *sql, int nparams, int64_t org,
-                  const char *date, int64_t close_id, json_t *arr);
+int sqr_rows_read(struct db *db, const char *sql, int nparams, int64_t org,
+                  const char *date, int64_t close_id, struct sqr_digest *dg,
+                  size_t size, int (*read)(struct db_stmt *st, void *row),
+                  void **rows, size_t *n);
 /*
  * The rows of the daily reconciliation of `date` of `org` (see
- * store.h daily_rows), read in the caller's transaction: the bank side
- * as the active close froze it when the day is closed, live otherwise.
+ * store.h daily_rows) into *out, read in the caller's transaction: the
+ * bank side as the active close froze it when the day is closed, live
+ * otherwise.
  */
-int sqr_rows_of_day(struct db *db, int64_t org, const char *date, json_t **out);
+int sqr_rows_of_day(struct db *db, int64_t org, const char *date,
+                    struct store_day_rows *out);
+/* The current row of the takings query into `row`, a struct
+ * store_taking (daily_rows.c). */
+int sqr_taking_read(struct db_stmt *q, void *row);
 /*
- * The payments dated `date` of `org` (not reversed by then), appended to
- * `arr` as store.h day_takings describes them, read in the caller's
- * transaction (day_takings.c).
+ * The payments dated `date` of `org` (not reversed by then) as store.h
+ * day_takings describes them, into *rows (struct store_taking, *n of
+ * them; the caller frees them either way), added to `dg` (NULL: none);
+ * read in the caller's transaction (day_takings.c).
  */
-int sqr_takings_rows(struct db *db, int64_t org, const char *date, json_t *arr);
+int sqr_takings_rows(struct db *db, int64_t org, const char *date,
+                     struct sqr_digest *dg, void **rows, size_t *n);
 
 /*
  * The calendar of dating, in C (proleptic Gregorian, days as
@@ -852,7 +877,7 @@ int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
 
 /* store_ops.receipt_get / receipt_key (see store.h). */
 int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
-                    json_t **out);
+                    struct store_receipt *out);
 int sqr_receipt_list(struct store *st, int64_t org_id,
                      const struct store_filter *f,
                      struct store_receipt_list *out);
@@ -860,10 +885,10 @@ int sqr_receipt_key(struct store *st, const char *org_code, int64_t now,
                     char *pem, size_t cap, char *key_id);
 /* store_ops.daily_rows (see store.h). */
 int sqr_daily_rows(struct store *st, int64_t org_id, const char *date,
-                   json_t **out);
+                   struct store_day_rows *out);
 /* store_ops.day_takings (see store.h). */
 int sqr_day_takings(struct store *st, int64_t org_id, const char *date,
-                    json_t **out);
+                    struct store_takings *out);
 /* store_ops.adoption_scan, org_province, standee_record (store.h). */
 int sqr_adoption_scan(struct store *st, int64_t org_id, const char *province,
                       const char *from, const char *to,
@@ -874,10 +899,10 @@ int sqr_org_province(struct store *st, const char *org_code,
 int sqr_day_close(struct store *st, int64_t org_id, const char *date,
                   const char *totals, const char *digest,
                   const char *force_reason, const char *actor, int64_t now,
-                  json_t **out);
+                  struct store_day_closed *out);
 int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
                    const char *reason, const char *actor, int64_t now);
-int sqr_day_closes(struct store *st, json_t **out);
+int sqr_day_closes(struct store *st, struct store_close_list *out);
 int sqr_day_closed(struct store *st, int64_t org_id, const char *date,
                    int *closed);
 
@@ -900,7 +925,7 @@ int sqb_split(struct store *st, int64_t org, int64_t id,
               const struct store_split_part *parts, size_t n,
               const char *reason, const char *actor, int64_t now, json_t **out);
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
-                       json_t **out);
+                       struct store_standees *out);
 int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
                        const char *format, const char *paper, const char *actor,
                        int64_t now);
@@ -908,7 +933,7 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
 /* store_ops.payer_refund */
 int sqr_payer_refund(struct store *st, int64_t org_id,
                      const struct store_refund_req *req, const char *actor,
-                     int64_t now, json_t **out);
+                     int64_t now, struct store_refund *out);
 
 /* store_ops.cred_list */
 int sqr_list(struct store *st, const char *kind, const char *org_code,

@@ -200,7 +200,7 @@ static char *stored_totals(const char *date)
 {
     char url[400];
     struct store *st = NULL;
-    json_t *rows = NULL, *row;
+    struct store_close_list rows = {NULL, 0};
     char *text = NULL;
     size_t i;
 
@@ -210,18 +210,10 @@ static char *stored_totals(const char *date)
         return NULL;
     }
     if (st->ops->day_closes(st, &rows) == 0) {
-        /* [id, org code, org id, date, totals, ...] */
-        json_array_foreach(rows, i, row)
-        {
-            const char *day = json_string_value(json_array_get(row, 3));
-            const char *totals = json_string_value(json_array_get(row, 4));
-
-            if (day != NULL && totals != NULL && strcmp(day, date) == 0) {
-                text = strdup(totals);
-                break;
-            }
-        }
-        json_decref(rows);
+        for (i = 0; i < rows.n && text == NULL; i++)
+            if (strcmp(rows.rows[i].date, date) == 0)
+                text = strdup(rows.rows[i].totals);
+        store_close_list_free(&rows);
     }
     store_close(st);
     return text;

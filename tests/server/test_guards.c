@@ -116,13 +116,13 @@ static void test_guards(struct store *st, int64_t org)
 {
     struct store_refund_req rf = {"A-1", 50000, "RF1", "trả lại tiền thừa"};
     int64_t now = (int64_t)time(NULL), p1, p2, p3, p4, p5;
-    json_t *out = NULL;
+    struct store_refund out;
 
     /* a refunded payment is not deleted: nothing changes */
     p1 = transfer(st, org, "A-1", 400000, "FT1", now);
     CHECK(p1 > 0);
     CHECK_INT(st->ops->payer_refund(st, org, &rf, "test", now, &out), 0);
-    json_decref(out);
+    store_refund_free(&out);
     check_refused(reverse(st, p1, now), "refunded");
     CHECK_INT(sql_int("SELECT count(*) FROM payments WHERE id =", p1), 1);
     CHECK_INT(sql_int("SELECT count(*) FROM allocations WHERE"
