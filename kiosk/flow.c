@@ -132,6 +132,29 @@ static void code_not_found(struct kiosk *k)
 }
 
 /*
+ * The codes the server suggested with its 404 (error.suggestions: the
+ * payers it has nearest the typed code), for a kiosk whose directory
+ * knows none.
+ */
+static void server_suggestions(struct kiosk *k, const json_t *j)
+{
+    const json_t *list =
+        json_object_get(json_object_get(j, "error"), "suggestions");
+    const json_t *v;
+    size_t i;
+
+    json_array_foreach(list, i, v)
+    {
+        const char *c = json_string_value(json_object_get(v, "code"));
+        if (k->s.n_suggest >= KIOSK_SUGGEST_MAX)
+            break;
+        if (c && *c && strlen(c) <= KIOSK_CODE_MAX)
+            snprintf(k->s.suggest[k->s.n_suggest++], KIOSK_CODE_MAX + 1, "%s",
+                     c);
+    }
+}
+
+/*
  * Fill the session payer from the cached directory (offline): its open
  * invoices as the server listed them when the directory was made, no
  * guessing from fee schedules. -1 when the payer is unknown or the
@@ -254,6 +277,8 @@ static void on_dues(struct kiosk *k, const struct net_result *res, void *ctx)
         kiosk_goto(k, &kiosk_screen_dues);
     } else if (res->transport_ok && res->status == 404) {
         code_not_found(k);
+        if (k->s.n_suggest == 0)
+            server_suggestions(k, res->json);
     } else if ((!res->transport_ok || res->status >= 500) &&
                offline_payer(k) == 0) {
         kiosk_goto(k, &kiosk_screen_dues);

@@ -12,6 +12,7 @@
 #include "kiosk.h"
 #include "net.h"
 #include "offline.h"
+#include "paycode.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -211,16 +212,17 @@ static void test_code_match(void)
         "{\"code\":\"B.3\",\"name\":\"Hòa\"},"
         "{\"code\":\"A-13\",\"name\":\"Mai\"},"
         "{\"code\":\"A-120\",\"name\":\"Tú\"},"
-        "{\"code\":\"C-7\",\"name\":\"Lan\"}],\"fees\":[]}";
+        "{\"code\":\"C-7\",\"name\":\"Lan\"},"
+        "{\"code\":\"HS10\",\"name\":\"Bình\"}],\"fees\":[]}";
     static const char *const a12[] = {"A-12", "A12",       "a-12", "a 12",
                                       "A.12", " a - 1 2 ", "a12"};
     struct kiosk_directory d;
     char key[32];
     size_t i = 99, s[8], n;
 
-    CHECK_INT(offline_code_key("a- 1.2", key, sizeof(key)), 3);
+    CHECK_INT(paycode_key("a- 1.2", key, sizeof(key)), 3);
     CHECK_STR(key, "A12");
-    CHECK_INT(offline_code_key("AB-CD", key, 3), 4); /* did not fit */
+    CHECK_INT(paycode_key("AB-CD", key, 3), 4); /* did not fit */
     CHECK_STR(key, "AB");
     memset(&d, 0, sizeof(d));
     CHECK_INT(offline_dir_parse(dir, strlen(dir), &d), 0);
@@ -229,6 +231,13 @@ static void test_code_match(void)
         CHECK_INT(offline_dir_find(&d, a12[t], &i), 0);
         CHECK_STR(d.payers[i].code, "A-12");
     }
+    /* a letter O where the code has a digit 0 */
+    CHECK_INT(offline_dir_find(&d, "hs1o", &i), 0);
+    CHECK_STR(d.payers[i].code, "HS10");
+    n = offline_dir_suggest(&d, "HS1O", s, 8);
+    CHECK_INT(n, 1);
+    CHECK_STR(d.payers[s[0]].code, "HS10");
+    CHECK_INT(offline_dir_find(&d, "HSIO", &i), -OFFLINE_E_EMPTY);
     /* "B3" fits B-3 and B.3: not found, both suggested */
     i = 99;
     CHECK_INT(offline_dir_find(&d, "B3", &i), -OFFLINE_E_AMBIGUOUS);
