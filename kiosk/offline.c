@@ -273,6 +273,10 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
         if (!p->category[0])
             copy_str(p->category, sizeof(p->category),
                      json_object_get(v, "kind"));
+        copy_str(p->group, sizeof(p->group), json_object_get(v, "class"));
+        p->is_class = p->group[0] != '\0';
+        if (!p->is_class)
+            copy_str(p->group, sizeof(p->group), json_object_get(v, "zone"));
         for (const char *q = c; *q; q++) {
             if (*q >= 'A' && *q <= 'Z' && !strchr(nd.letters, *q) &&
                 strlen(nd.letters) + 1 < sizeof(nd.letters)) {

@@ -140,7 +140,7 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
     } else if (!strcmp(id, "pay-selected")) {
         choose(k, 0);
     } else if (!strcmp(id, "back")) {
-        kiosk_goto(k, &kiosk_screen_code);
+        kiosk_goto(k, k->s.picked ? &kiosk_screen_pick : &kiosk_screen_code);
     }
 }
 

@@ -520,6 +520,36 @@ void ui_banner(struct kiosk *k, SDL_Rect r, SDL_Color bg, SDL_Color fg,
             UI_CENTER, r.w - ui_px(k, 16));
 }
 
+void ui_keypad(struct kiosk *k, SDL_Rect area, int enabled)
+{
+    const char *letters = k->dir.letters[0] ? k->dir.letters : "ABCD";
+    char keys[40];
+    int n = 0, cols, rows, kw, kh;
+
+    for (const char *p = letters; *p && n < 16; p++)
+        keys[n++] = *p;
+    for (char c = '1'; c <= '9'; c++)
+        keys[n++] = c;
+    keys[n++] = '-';
+    keys[n++] = '0';
+    cols = n + 1 > 16 ? 6 : 5;
+    rows = (n + 1 + cols - 1) / cols;
+    kw = area.w / cols;
+    kh = area.h / rows;
+    for (int i = 0; i <= n; i++) {
+        SDL_Rect kr = {area.x + (i % cols) * kw, area.y + (i / cols) * kh,
+                       kw - ui_px(k, 8), kh - ui_px(k, 8)};
+        if (i == n) {
+            ui_button(k, kr, "del", kiosk_tr(k, S_DELETE), UI_SECONDARY,
+                      enabled);
+        } else {
+            char id[8] = {'k', 'e', 'y', '-', keys[i], '\0'};
+            char label[2] = {keys[i], '\0'};
+            ui_button(k, kr, id, label, UI_KEY, enabled);
+        }
+    }
+}
+
 SDL_Rect ui_bar_slot(const struct kiosk *k, int i, int n)
 {
     int pad = ui_px(k, 16), h = ui_px(k, 76);
