@@ -593,6 +593,7 @@ static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
     remaining = get_money(res->json, "remaining", NULL);
     if (!strcmp(state, "paid")) {
         get_str(res->json, "receipt", k->s.receipt, sizeof(k->s.receipt));
+        k->s.receipt_known = k->s.receipt[0] != '\0';
         if (!k->s.receipt[0])
             snprintf(k->s.receipt, sizeof(k->s.receipt), "%.20s-%.20s",
                      k->s.intent.code, k->s.intent.id);
@@ -616,6 +617,34 @@ static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
     } else {
         flow_poll(k);
     }
+}
+
+static void on_receipt(struct kiosk *k, const struct net_result *res, void *ctx)
+{
+    (void)ctx;
+    if (res->transport_ok && res->status == 200 && res->json &&
+        json_string_value(json_object_get(res->json, "text"))) {
+        get_str(res->json, "text", k->s.receipt_text,
+                sizeof(k->s.receipt_text));
+        kiosk_dirty(k);
+    }
+}
+
+void flow_fetch_receipt(struct kiosk *k)
+{
+    char path[128];
+    char *esc;
+    struct net_opts o = {.method = "GET", .path = path, .max_attempts = 2};
+
+    k->s.receipt_text[0] = '\0';
+    if (!k->s.receipt_known)
+        return;
+    esc = curl_easy_escape(NULL, k->s.receipt, 0);
+    if (!esc)
+        return;
+    snprintf(path, sizeof(path), "/v1/receipts/%s", esc);
+    curl_free(esc);
+    net_request(k->net, &o, on_receipt, NULL);
 }
 
 void flow_poll(struct kiosk *k)

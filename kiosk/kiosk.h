@@ -134,10 +134,12 @@ struct kiosk_session {
     int64_t received;                    /* partial: received so far */
     int64_t remaining;                   /* partial: still owed */
     char receipt[48];                    /* paid: receipt / intent id */
-    int64_t paid_amount;                 /* paid: amount */
-    enum kiosk_str err_what;             /* error screen: what happened */
-    enum kiosk_str err_hint;             /* error screen: what to do */
-    char err_detail[160]; /* error screen: server code / message */
+    int receipt_known;                   /* 1: `receipt` is the server's */
+    char receipt_text[280];  /* paid: the signed receipt (its QR), "" */
+    int64_t paid_amount;     /* paid: amount */
+    enum kiosk_str err_what; /* error screen: what happened */
+    enum kiosk_str err_hint; /* error screen: what to do */
+    char err_detail[160];    /* error screen: server code / message */
     const struct kiosk_screen *err_retry; /* where "try again" goes */
     char note[160];                       /* collector screen: last result */
     int64_t cash_due;    /* cash: the selection's total, the most taken */
@@ -360,6 +362,13 @@ int ui_text(struct kiosk *k, int font, int bold, const char *s, int x, int y,
  */
 void ui_text_box(struct kiosk *k, int font, int bold, const char *s, SDL_Rect r,
                  SDL_Color c, int align);
+/*
+ * The one font a list's texts are drawn in: the largest from `font` down
+ * at which each of the `n` texts fits `w` x `h` (ui_text_box: one line or
+ * two), FONT_SMALL when none does, so a list never mixes sizes.
+ */
+int ui_list_font(struct kiosk *k, int font, int bold, const char *const *texts,
+                 int n, int w, int h);
 /* The width in pixels of UTF-8 `s` in `font` (0 for none). */
 int ui_text_width(struct kiosk *k, int font, int bold, const char *s);
 /*
@@ -446,6 +455,11 @@ void flow_create_intent(struct kiosk *k, int64_t amount);
  * in the background: an unreachable server lets it expire instead).
  */
 void flow_cancel_intent(struct kiosk *k);
+/*
+ * Fetch the signed text of the session's receipt (GET /v1/receipts/N)
+ * into k->s.receipt_text, for the paid screen's QR (best effort).
+ */
+void flow_fetch_receipt(struct kiosk *k);
 /* Start (or restart) the long poll of the session's intent. */
 void flow_poll(struct kiosk *k);
 /*

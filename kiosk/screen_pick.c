@@ -80,7 +80,7 @@ static struct grid grid_of(const struct kiosk *k, size_t n)
         g.cols = 2;
     if (g.cols > 6)
         g.cols = 6;
-    g.rows = g.area.h / ui_px(k, 66);
+    g.rows = g.area.h / ui_px(k, 60);
     if (g.rows < 1)
         g.rows = 1;
     /* few cells: fewer columns, so each is wider and its name readable */
@@ -195,7 +195,8 @@ static void fit_words(struct kiosk *k, const char *s, int w, char *out,
 }
 
 /* One cell: a group's label, or a payer's code over its name. */
-static void draw_cell(struct kiosk *k, size_t n, size_t di, SDL_Rect c)
+static void draw_cell(struct kiosk *k, size_t n, size_t di, SDL_Rect c,
+                      int font)
 {
     const struct kiosk_dir_payer *p = &k->dir.payers[di];
     char id[32], label[160];
@@ -213,7 +214,7 @@ static void draw_cell(struct kiosk *k, size_t n, size_t di, SDL_Rect c)
             pressed ? ui_panel : ui_white);
     if (p->is_class) {
         /* parents know the child's name: the name, large, on two lines */
-        ui_text_box(k, FONT_NORMAL, 1, p->name,
+        ui_text_box(k, font, 1, p->name,
                     (SDL_Rect){c.x + in, c.y + 2, c.w - 2 * in, c.h - 4}, ui_fg,
                     UI_CENTER);
     } else {
@@ -256,11 +257,21 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     if (ch > ui_px(k, 110))
         ch = ui_px(k, 110);
     first = k->s.pick_page * g.per_page;
-    for (int i = first; i < first + g.per_page && (size_t)i < n; i++) {
-        int j = i - first;
-        draw_cell(k, (size_t)i, idx[i],
-                  (SDL_Rect){g.area.x + (j % g.cols) * (cw + gap),
-                             g.area.y + (j / g.cols) * (ch + gap), cw, ch});
+    {
+        /* the page's names in one size: the largest at which all fit */
+        const char *names[PICK_MAX];
+        int m = 0, font;
+        for (int i = first; i < first + g.per_page && (size_t)i < n; i++)
+            names[m++] = k->dir.payers[idx[i]].name;
+        font = ui_list_font(k, FONT_NORMAL, 1, names, m, cw - ui_px(k, 12),
+                            ch - 4);
+        for (int i = first; i < first + g.per_page && (size_t)i < n; i++) {
+            int j = i - first;
+            draw_cell(k, (size_t)i, idx[i],
+                      (SDL_Rect){g.area.x + (j % g.cols) * (cw + gap),
+                                 g.area.y + (j / g.cols) * (ch + gap), cw, ch},
+                      font);
+        }
     }
     /* the bar: back, and the pages when there are more than one */
     slot_w = g.pages > 1 ? (g.area.w - 2 * gap) / 3 : g.area.w / 3;

@@ -201,6 +201,37 @@ void ui_text_box(struct kiosk *k, int font, int bold, const char *s, SDL_Rect r,
             align, r.w);
 }
 
+/* 1 when `s` fits `w` x `h` in `font`: on one line, or on two. */
+static int fits(struct kiosk *k, int font, int bold, const char *s, int w,
+                int h)
+{
+    int th = TTF_FontHeight(k->font[bold ? 1 : 0][font]);
+    size_t split = middle_space(s);
+    char two[160];
+
+    if (th <= h && ui_text_width(k, font, bold, s) <= w)
+        return 1;
+    if (split == 0 || split >= sizeof(two) || 2 * th > h)
+        return 0;
+    snprintf(two, sizeof(two), "%s", s);
+    two[split] = '\0';
+    return ui_text_width(k, font, bold, two) <= w &&
+           ui_text_width(k, font, bold, two + split + 1) <= w;
+}
+
+int ui_list_font(struct kiosk *k, int font, int bold, const char *const *texts,
+                 int n, int w, int h)
+{
+    for (int f = font; f > FONT_SMALL; f--) {
+        int i = 0;
+        while (i < n && fits(k, f, bold, texts[i], w, h))
+            i++;
+        if (i == n)
+            return f;
+    }
+    return FONT_SMALL;
+}
+
 void ui_buttons_reset(struct kiosk *k)
 {
     k->n_buttons = 0;

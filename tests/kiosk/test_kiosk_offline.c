@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "i18n.h"
 #include "kiosk.h"
+#include "labels.h"
 #include "net.h"
 #include "offline.h"
 #include "paycode.h"
@@ -430,8 +431,40 @@ static void test_strings(void)
     CHECK_INT(i18n_lang("fr"), -1);
 }
 
+/* Invoice labels as people say them. */
+static void test_labels(void)
+{
+    char s[160];
+
+    labels_spoken(LANG_VI, "Tiền thuê sạp khu A 2026-12", "2026-12", s,
+                  sizeof(s));
+    CHECK_STR(s, "Tiền thuê sạp khu A tháng 12/2026");
+    labels_spoken(LANG_VI, "Học phí học kỳ 2026-HK1", "2026-HK1", s, sizeof(s));
+    CHECK_STR(s, "Học phí học kỳ 1 năm học 2026–2027");
+    labels_spoken(LANG_VI, "Bảo hiểm y tế học sinh 2026-HK1", "2026-HK1", s,
+                  sizeof(s));
+    CHECK_STR(s, "Bảo hiểm y tế học sinh học kỳ 1 năm học 2026–2027");
+    labels_spoken(LANG_VI, "Phí chợ ngày 2026-11-22", "2026-11-22", s,
+                  sizeof(s));
+    CHECK_STR(s, "Phí chợ ngày 22/11/2026");
+    labels_spoken(LANG_VI, "Phí vệ sinh", "2026-11", s, sizeof(s));
+    CHECK_STR(s, "Phí vệ sinh tháng 11/2026"); /* period not in the label */
+    labels_spoken(LANG_EN, "Tiền thuê sạp khu A 2026-12", "2026-12", s,
+                  sizeof(s));
+    CHECK_STR(s, "Tiền thuê sạp khu A 12/2026");
+    labels_spoken(LANG_VI, "Phí 2026-W48", "2026-W48", s, sizeof(s));
+    CHECK_STR(s, "Phí 2026-W48"); /* a period it cannot say */
+    labels_spoken(LANG_VI, "Phí", "Q4", s, sizeof(s));
+    CHECK_STR(s, "Phí · Q4");
+    labels_spoken(LANG_VI, "Phí", "", s, sizeof(s));
+    CHECK_STR(s, "Phí");
+    labels_spoken(LANG_VI, "Phí 2026-13", "2026-13", s, sizeof(s));
+    CHECK_STR(s, "Phí 2026-13");
+}
+
 int main(void)
 {
+    test_labels();
     char dir[] = "/tmp/test_kiosk_offline.XXXXXX";
     char sub[64], cmd[128];
 

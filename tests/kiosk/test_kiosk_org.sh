@@ -455,6 +455,44 @@ at=$(grep '"t":"cash"' "$tmp/data-clk/journal.jsonl" | tail -n 1 |
     jget - "j['at']")
 check "wrong clock: cash stamped by the server's clock" \
     near "${at:-0}" "$(date +%s)" 120
+# ---- paid in two parts: the whole on the paid screen, the receipt's QR -------
+stall2=$(jget "$tmp/dir.json" "[p['code'] for p in j['payers'] \
+if p['zone']=='B' and p['invoices']][0]")
+cat >"$tmp/two.txt" <<EOF
+wait-screen welcome
+wait 1500
+type $stall2
+key Return
+wait-screen dues 5000
+tap pay-all
+wait-screen qr 5000
+wait-screen partial 30000
+wait-screen paid 30000
+wait 2000
+screenshot
+quit
+EOF
+noshots= kiosk_run two "$surl" "$tmp/mkey" "$tmp/two.txt"
+wait_for 15 grep -q 'intent id=' "$tmp/two.log"
+a1=$(intent_of "$tmp/two.log" amount)
+"$server" simulate transfer --data-dir "$sdir" --org CHO-TT \
+    --code "$(intent_of "$tmp/two.log" code)" --amount 100000 \
+    --server "$surl" >>"$tmp/sim2.log" 2>&1
+wait_for 20 sh -c "[ \$(grep -c 'intent id=' '$tmp/two.log') -ge 2 ]"
+"$server" simulate transfer --data-dir "$sdir" --org CHO-TT \
+    --code "$(intent_of "$tmp/two.log" code 2)" \
+    --amount "$(intent_of "$tmp/two.log" amount 2)" \
+    --server "$surl" >>"$tmp/sim2.log" 2>&1
+kiosk_wait 60
+check "two parts: partial, then paid (exit $krc)" test "$krc" -eq 0
+check "two parts: the paid screen shows the whole ($a1)" \
+    grep -q "paid amount=$((a1 - 100000)) in_all=$a1 " "$tmp/two.log"
+q=$(qr_of "$(shot "$tmp/two" paid)")
+check "two parts: the paid screen's QR is the signed receipt" \
+    sh -c "echo '$q' | grep -q '^CPR1|'"
+rn=$(grep 'paid amount=' "$tmp/two.log" | sed 's/.*receipt=//')
+check "two parts: the QR is receipt $rn as the server signed it" test \
+    "$q" = "$(api "$mk" "/v1/receipts/$rn" | jget - "j['text']")"
 # Offline after having heard the server: still the server's day.
 sed -e 's/A-23/A-25/' -e '/tap exit/,$d' "$tmp/clk.txt" >"$tmp/clk2.txt"
 echo quit >>"$tmp/clk2.txt"
