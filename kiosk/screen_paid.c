@@ -57,10 +57,11 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     char amt[MONEY_FORMAT_MAX], line[200];
     int pad = ui_px(k, 24), y = ui_px(k, 12), qr = 0, cx, w;
     int64_t all = paid_in_all(k);
+    int portrait = k->w < k->h;
 
     (void)r;
     ui_fill(k, (SDL_Rect){0, 0, k->w, k->h}, ui_green);
-    if (k->s.receipt_text[0]) {
+    if (k->s.receipt_text[0] && !portrait) {
         /* the signed receipt to scan, white-framed, at the right */
         int bar = ui_bar_slot(k, 0, 3).y;
         qr = bar - 2 * pad < k->w * 2 / 5 ? bar - 2 * pad : k->w * 2 / 5;
@@ -89,7 +90,23 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     y += ui_text(k, FONT_NORMAL, 0, line, cx, y, ui_white, UI_CENTER, w);
     snprintf(line, sizeof(line), "%s: %s", kiosk_tr(k, S_RECEIPT),
              k->s.receipt);
-    ui_text(k, FONT_NORMAL, 1, line, cx, y, ui_white, UI_CENTER, w);
+    y += ui_text(k, FONT_NORMAL, 1, line, cx, y, ui_white, UI_CENTER, w);
+    if (k->s.receipt_text[0] && portrait) {
+        /* portrait: the receipt's QR under the text, centred */
+        int bar = ui_bar_slot(k, 0, 3).y;
+        int cap = 2 * TTF_FontHeight(k->font[1][FONT_SMALL]);
+        int side = bar - y - 2 * pad - cap;
+        if (side > w)
+            side = w;
+        if (side > 0) {
+            SDL_Rect a = {(k->w - side) / 2, y + pad, side, side};
+            ui_fill(k, a, ui_white);
+            ui_qr(k, a, k->s.receipt_text);
+            ui_text_box(k, FONT_SMALL, 1, kiosk_tr(k, S_RECEIPT_SCAN),
+                        (SDL_Rect){pad, a.y + a.h, w, cap}, ui_white,
+                        UI_CENTER);
+        }
+    }
     ui_button(k, ui_bar_slot(k, qr ? 0 : 1, 3), "done", kiosk_tr(k, S_DONE),
               UI_SECONDARY, 1);
 }

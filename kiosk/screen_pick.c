@@ -44,18 +44,66 @@ void pick_group_label(const struct kiosk *k, const struct kiosk_dir_payer *p,
              p->group);
 }
 
-/* The cells of the list shown: directory indexes; how many. */
+/*
+ * Codes in the order people count them: runs of digits compared as
+ * numbers ("B-2" before "B-10"); <0, 0 or >0.
+ */
+static int natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            size_t la, lb;
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            la = strspn(a, "0123456789");
+            lb = strspn(b, "0123456789");
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            for (size_t i = 0; i < la; i++)
+                if (a[i] != b[i])
+                    return a[i] < b[i] ? -1 : 1;
+            a += la;
+            b += lb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+/* The cells of the list shown: directory indexes, in natural order of
+ * the codes (or groups); how many. */
 static size_t cells(const struct kiosk *k, size_t *out)
 {
     size_t n = 0;
+    int groups = !k->s.group[0];
 
-    if (!k->s.group[0]) {
+    if (groups) {
         n = pick_groups(k, out, PICK_MAX);
-        return n < PICK_MAX ? n : PICK_MAX;
+        if (n > PICK_MAX)
+            n = PICK_MAX;
+    } else {
+        for (size_t i = 0; i < k->dir.n_payers && n < PICK_MAX; i++)
+            if (!strcmp(k->dir.payers[i].group, k->s.group))
+                out[n++] = i;
     }
-    for (size_t i = 0; i < k->dir.n_payers && n < PICK_MAX; i++)
-        if (!strcmp(k->dir.payers[i].group, k->s.group))
-            out[n++] = i;
+    /* insertion sort: a few hundred at most, mostly in order already */
+    for (size_t i = 1; i < n; i++) {
+        size_t v = out[i], j = i;
+        const struct kiosk_dir_payer *pv = &k->dir.payers[v];
+        while (j > 0 && natural_cmp(groups ? k->dir.payers[out[j - 1]].group
+                                           : k->dir.payers[out[j - 1]].code,
+                                    groups ? pv->group : pv->code) > 0) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = v;
+    }
     return n;
 }
 

@@ -86,7 +86,7 @@ static void draw_groups(struct kiosk *k, SDL_Rect a)
 
     if (n == 0 || a.h < minh)
         return;
-    cols = n > 4 ? 3 : 2;
+    cols = a.w > 2 * a.h ? 4 : n > 4 ? 3 : 2; /* a wide band: one row */
     rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
     bh = (a.h + gap) / rows - gap;
     if (n > GROUPS_SHOWN || bh < minh) {
@@ -139,6 +139,10 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
                   UI_SECONDARY, 1);
         return;
     }
+    if (k->w < k->h) {
+        /* portrait: the greeting and the groups above, the keypad below */
+        left_w = k->w;
+    }
     lw = left_w - 2 * pad;
     y = top + pad;
     y += ui_text(k, FONT_HUGE, 1, kiosk_tr(k, S_WELCOME), pad, y, ui_fg,
@@ -158,7 +162,13 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
                     kiosk_tr(k, p->is_class ? S_OR_PICK_CLASS : S_OR_PICK_ZONE),
                     pad, y, ui_muted, UI_LEFT, lw);
         y += ui_px(k, 6);
-        draw_groups(k, (SDL_Rect){pad, y, lw, k->h - 2 * pad - bh - y});
+        if (k->w < k->h) {
+            int gh = ui_px(k, 64) * 2 + ui_px(k, 8);
+            draw_groups(k, (SDL_Rect){pad, y, lw, gh});
+            y += gh + pad;
+        } else {
+            draw_groups(k, (SDL_Rect){pad, y, lw, k->h - 2 * pad - bh - y});
+        }
     }
     /* the language and the collector, small, under the groups */
     {
@@ -169,10 +179,14 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
             ui_button(k, (SDL_Rect){2 * pad + w, k->h - pad - bh, w, bh},
                       "collector", kiosk_tr(k, S_COLLECTOR), UI_GHOST, 1);
     }
-    ui_keypad(k,
-              (SDL_Rect){left_w, top + pad, k->w - left_w - pad,
-                         k->h - top - 2 * pad},
-              1);
+    if (k->w < k->h)
+        ui_keypad(
+            k, (SDL_Rect){pad, y, k->w - 2 * pad, k->h - 2 * pad - bh - y}, 1);
+    else
+        ui_keypad(k,
+                  (SDL_Rect){left_w, top + pad, k->w - left_w - pad,
+                             k->h - top - 2 * pad},
+                  1);
 }
 
 const struct kiosk_screen kiosk_screen_welcome = {

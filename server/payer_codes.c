@@ -52,7 +52,7 @@ int payer_codes_resolve(struct req *r, const char *typed, char *out, size_t cap,
                          "suggestions", sug);
     else
         body =
-            json_pack("{s:{s:s, s:s, s:o}}", "error", "code", "not_found",
+            json_pack("{s:{s:s, s:s, s:o}}", "error", "code", "payer_not_found",
                       "message", "no payer has this code", "suggestions", sug);
     store_directory_free(&d);
     *res = api_reply_json(r, 404, body);

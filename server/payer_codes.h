@@ -13,7 +13,7 @@
 /*
  * The code of the one active payer of the caller's organisation that
  * `typed` means, into `out` (capacity `cap`). Returns 1 when one fits;
- * otherwise 0 with the reply queued in *res: 404 "not_found" or
+ * otherwise 0 with the reply queued in *res: 404 "payer_not_found" or
  * "ambiguous_code" (several payers fit), each with "suggestions" (the
  * nearest codes, [{"code","name"}]), or 503 when the store failed.
  */

@@ -73,7 +73,7 @@ static void test_dues(void)
     /* unknown: the nearest codes */
     r = st_get(&srv, "/v1/payers/A-7/dues", kiosk);
     CHECK_INT(r.status, 404);
-    CHECK_STR(resp_err(&r), "not_found");
+    CHECK_STR(resp_err(&r), "payer_not_found");
     suggestions(&r, s, sizeof(s));
     CHECK_STR(s, "A-1,A-2,A-3,A-4");
     resp_free(&r);
