@@ -206,7 +206,7 @@ int main(int argc, char **argv)
     }
     json_decref(cred);
     snprintf(path, sizeof(path), "%s/pay.txt", tmpdir);
-    write_file(path, "wait-screen welcome\ntap start\ntype A-12\n"
+    write_file(path, "wait-screen welcome\ntype A-12\n"
                      "key Return\nwait-screen dues 10000\ntap pay-all\n"
                      "wait-screen qr 10000\ntap cancel\n"
                      "wait-screen welcome\nquit\n");

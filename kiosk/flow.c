@@ -132,6 +132,29 @@ static void code_not_found(struct kiosk *k)
 }
 
 /*
+ * The codes the server suggested with its 404 (error.suggestions: the
+ * payers it has nearest the typed code), for a kiosk whose directory
+ * knows none.
+ */
+static void server_suggestions(struct kiosk *k, const json_t *j)
+{
+    const json_t *list =
+        json_object_get(json_object_get(j, "error"), "suggestions");
+    const json_t *v;
+    size_t i;
+
+    json_array_foreach(list, i, v)
+    {
+        const char *c = json_string_value(json_object_get(v, "code"));
+        if (k->s.n_suggest >= KIOSK_SUGGEST_MAX)
+            break;
+        if (c && *c && strlen(c) <= KIOSK_CODE_MAX)
+            snprintf(k->s.suggest[k->s.n_suggest++], KIOSK_CODE_MAX + 1, "%s",
+                     c);
+    }
+}
+
+/*
  * Fill the session payer from the cached directory (offline): its open
  * invoices as the server listed them when the directory was made, no
  * guessing from fee schedules. -1 when the payer is unknown or the
@@ -254,6 +277,8 @@ static void on_dues(struct kiosk *k, const struct net_result *res, void *ctx)
         kiosk_goto(k, &kiosk_screen_dues);
     } else if (res->transport_ok && res->status == 404) {
         code_not_found(k);
+        if (k->s.n_suggest == 0)
+            server_suggestions(k, res->json);
     } else if ((!res->transport_ok || res->status >= 500) &&
                offline_payer(k) == 0) {
         kiosk_goto(k, &kiosk_screen_dues);
@@ -568,6 +593,7 @@ static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
     remaining = get_money(res->json, "remaining", NULL);
     if (!strcmp(state, "paid")) {
         get_str(res->json, "receipt", k->s.receipt, sizeof(k->s.receipt));
+        k->s.receipt_known = k->s.receipt[0] != '\0';
         if (!k->s.receipt[0])
             snprintf(k->s.receipt, sizeof(k->s.receipt), "%.20s-%.20s",
                      k->s.intent.code, k->s.intent.id);
@@ -591,6 +617,34 @@ static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
     } else {
         flow_poll(k);
     }
+}
+
+static void on_receipt(struct kiosk *k, const struct net_result *res, void *ctx)
+{
+    (void)ctx;
+    if (res->transport_ok && res->status == 200 && res->json &&
+        json_string_value(json_object_get(res->json, "text"))) {
+        get_str(res->json, "text", k->s.receipt_text,
+                sizeof(k->s.receipt_text));
+        kiosk_dirty(k);
+    }
+}
+
+void flow_fetch_receipt(struct kiosk *k)
+{
+    char path[128];
+    char *esc;
+    struct net_opts o = {.method = "GET", .path = path, .max_attempts = 2};
+
+    k->s.receipt_text[0] = '\0';
+    if (!k->s.receipt_known)
+        return;
+    esc = curl_easy_escape(NULL, k->s.receipt, 0);
+    if (!esc)
+        return;
+    snprintf(path, sizeof(path), "/v1/receipts/%s", esc);
+    curl_free(esc);
+    net_request(k->net, &o, on_receipt, NULL);
 }
 
 void flow_poll(struct kiosk *k)

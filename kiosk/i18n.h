@@ -10,9 +10,6 @@ enum kiosk_lang { LANG_VI, LANG_EN, LANG__COUNT };
 enum kiosk_str {
     S_WELCOME,
     S_WELCOME_SUB,
-    S_START,
-    S_START_MARKET,
-    S_START_SCHOOL,
     S_LANG_OTHER,
     S_COLLECTOR,
     S_CODE_TITLE,
@@ -109,11 +106,19 @@ enum kiosk_str {
     S_CASH_SENDING,
     S_WELCOME_SUB_MARKET,
     S_WELCOME_SUB_SCHOOL,
-    S_PAY_MARKET,
-    S_PAY_SCHOOL,
     S_CODE_TITLE_MARKET,
     S_CODE_TITLE_SCHOOL,
     S_EXAMPLE,
+    S_OR_PICK_ZONE,
+    S_OR_PICK_CLASS,
+    S_ZONE,
+    S_CLASS,
+    S_PICK_ZONES,
+    S_PICK_CLASSES,
+    S_PICK_STALL,
+    S_PICK_STUDENT,
+    S_PAID_IN_ALL,
+    S_RECEIPT_SCAN,
     S__COUNT
 };
 

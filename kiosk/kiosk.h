@@ -46,12 +46,14 @@ extern const struct kiosk_screen kiosk_screen_collector;
 extern const struct kiosk_screen kiosk_screen_cash_confirm;
 extern const struct kiosk_screen kiosk_screen_cash_amount;
 extern const struct kiosk_screen kiosk_screen_cash_done;
+extern const struct kiosk_screen kiosk_screen_pick;
 
 #define KIOSK_PATH_MAX     512
 #define KIOSK_MAX_INVOICES 96
 #define KIOSK_MAX_BUTTONS  64
 #define KIOSK_CODE_MAX     16
 #define KIOSK_SUGGEST_MAX  4
+#define KIOSK_GROUP_MAX    24 /* bytes of a zone or class name, NUL included */
 
 /* Everything set by flags or the INI file. */
 struct kiosk_config {
@@ -132,10 +134,12 @@ struct kiosk_session {
     int64_t received;                    /* partial: received so far */
     int64_t remaining;                   /* partial: still owed */
     char receipt[48];                    /* paid: receipt / intent id */
-    int64_t paid_amount;                 /* paid: amount */
-    enum kiosk_str err_what;             /* error screen: what happened */
-    enum kiosk_str err_hint;             /* error screen: what to do */
-    char err_detail[160]; /* error screen: server code / message */
+    int receipt_known;                   /* 1: `receipt` is the server's */
+    char receipt_text[280];  /* paid: the signed receipt (its QR), "" */
+    int64_t paid_amount;     /* paid: amount */
+    enum kiosk_str err_what; /* error screen: what happened */
+    enum kiosk_str err_hint; /* error screen: what to do */
+    char err_detail[160];    /* error screen: server code / message */
     const struct kiosk_screen *err_retry; /* where "try again" goes */
     char note[160];                       /* collector screen: last result */
     int64_t cash_due;    /* cash: the selection's total, the most taken */
@@ -152,6 +156,12 @@ struct kiosk_session {
     int paid_otherwise; /* expired: cancelled because the invoices were
                            paid another way (cash) */
     int page;           /* dues: the page of invoices shown (0-based) */
+    char group[KIOSK_GROUP_MAX]; /* pick: the zone or class chosen ("" =
+                                    choosing one) */
+    int picked;                  /* 1: the payer was tapped on the pick
+                                    screen (its "back" returns there) */
+    int pick_page;               /* pick: the page of the grid shown */
+    int pick_list;               /* pick: began with the list of groups */
 };
 
 /* A tappable target registered while drawing. */
@@ -169,9 +179,11 @@ enum kiosk_font { FONT_SMALL, FONT_NORMAL, FONT_LARGE, FONT_HUGE, FONT__N };
 struct kiosk_dir_payer {
     char code[KIOSK_CODE_MAX + 1];
     char name[128];
-    char category[32]; /* the server's fee category of the payer */
-    size_t inv_first;  /* its open invoices: kiosk_directory.invoices */
-    size_t inv_count;  /* [inv_first, inv_first + inv_count) */
+    char category[32];           /* the server's fee category of the payer */
+    char group[KIOSK_GROUP_MAX]; /* its stall zone or student class, "" */
+    int is_class;                /* 1: `group` is a class, 0: a zone */
+    size_t inv_first; /* its open invoices: kiosk_directory.invoices */
+    size_t inv_count; /* [inv_first, inv_first + inv_count) */
 };
 /* An open invoice as the directory carried it (payers[].invoices). */
 struct kiosk_dir_invoice {
@@ -192,7 +204,7 @@ struct kiosk_directory {
     char bin[8];       /* collecting bank */
     char account[32];
     char account_name[96];
-    int has_market, has_school; /* which start buttons to offer */
+    int has_market, has_school; /* who the kiosk serves (its audience) */
     char letters[16]; /* letters used by payer codes, for the keypad */
     size_t n_payers;
     struct kiosk_dir_payer *payers;
@@ -350,6 +362,13 @@ int ui_text(struct kiosk *k, int font, int bold, const char *s, int x, int y,
  */
 void ui_text_box(struct kiosk *k, int font, int bold, const char *s, SDL_Rect r,
                  SDL_Color c, int align);
+/*
+ * The one font a list's texts are drawn in: the largest from `font` down
+ * at which each of the `n` texts fits `w` x `h` (ui_text_box: one line or
+ * two), FONT_SMALL when none does, so a list never mixes sizes.
+ */
+int ui_list_font(struct kiosk *k, int font, int bold, const char *const *texts,
+                 int n, int w, int h);
 /* The width in pixels of UTF-8 `s` in `font` (0 for none). */
 int ui_text_width(struct kiosk *k, int font, int bold, const char *s);
 /*
@@ -400,6 +419,28 @@ int ui_payer(struct kiosk *k, int y);
 /* Save the current frame as PNG to `path`; 0 or -1. */
 int ui_screenshot(struct kiosk *k, const char *path);
 
+/*
+ * Draw the code keypad in `area`: the letters the organisation's codes
+ * use, digits, dash and delete (ids "key-X", "del").
+ */
+void ui_keypad(struct kiosk *k, SDL_Rect area, int enabled);
+
+/* ---- screen_code.c ------------------------------------------------------- */
+/* Add typed character `c` to the session code (upper-cased; letters,
+ * digits and dashes only, at most KIOSK_CODE_MAX). */
+void code_add_char(struct kiosk *k, char c);
+
+/* ---- screen_pick.c ------------------------------------------------------- */
+/*
+ * The distinct zones and classes of the directory, in code order (the
+ * directory is by code), at most `max` indexes into k->dir.payers of the
+ * first payer of each in `out`; returns how many there are in all.
+ */
+size_t pick_groups(const struct kiosk *k, size_t *out, size_t max);
+/* "Khu A" / "Lớp 6A1": the directory payer `p`'s group as a label. */
+void pick_group_label(const struct kiosk *k, const struct kiosk_dir_payer *p,
+                      char *out, size_t cap);
+
 /* ---- flow.c: the server conversations shared by screens ---------------- */
 /*
  * Look up the dues of the session code (first made the directory's code it
@@ -414,6 +455,11 @@ void flow_create_intent(struct kiosk *k, int64_t amount);
  * in the background: an unreachable server lets it expire instead).
  */
 void flow_cancel_intent(struct kiosk *k);
+/*
+ * Fetch the signed text of the session's receipt (GET /v1/receipts/N)
+ * into k->s.receipt_text, for the paid screen's QR (best effort).
+ */
+void flow_fetch_receipt(struct kiosk *k);
 /* Start (or restart) the long poll of the session's intent. */
 void flow_poll(struct kiosk *k);
 /*

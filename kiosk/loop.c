@@ -205,8 +205,13 @@ static void handle_event(struct kiosk *k, const SDL_Event *in, uint32_t now)
     }
     if (is_input(ev))
         k->last_input_ms = now;
-    if (k->next)
-        return; /* the screen is going away: its buttons are stale */
+    if (k->next) {
+        /* the screen is going away: its buttons are stale, but keys typed
+           on (a code begun on the welcome screen) go to the next one */
+        if (ev->type != SDL_TEXTINPUT && ev->type != SDL_KEYDOWN)
+            return;
+        transition(k, now);
+    }
     if (k->screen->on_event)
         k->screen->on_event(k, ev);
 }

@@ -28,6 +28,7 @@ TESTS += tests/kiosk/test_kiosk.sh tests/kiosk/test_kiosk_display.sh \
 KIOSK_UNIT_SRCS = $(wildcard tests/kiosk/test_kiosk_*.c)
 KIOSK_UNIT      = $(patsubst tests/kiosk/%.c,$(BUILD)/tests/%,$(KIOSK_UNIT_SRCS))
 KIOSK_UNIT_OBJS = $(BUILD)/kiosk/offline.o $(BUILD)/kiosk/net.o \
+                  $(BUILD)/kiosk/labels.o \
                   $(BUILD)/kiosk/i18n.o
 
 $(BUILD)/tests/kiosk/%.o: MODFLAGS += $(EXTRA_CFLAGS_kiosk) -Ikiosk

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "money.h"
+#include "paycode.h"
 
 #define READ_MAX (16 * 1024 * 1024) /* the directory, 16 MiB at most */
 #define JOURNAL  "journal.jsonl"
@@ -167,103 +168,26 @@ void offline_dir_free(struct kiosk_directory *d)
     memset(d, 0, sizeof(*d));
 }
 
-size_t offline_code_key(const char *code, char *out, size_t cap)
+/* The code of the directory's i-th payer (paycode_at_fn). */
+static const char *dir_code_at(const void *list, size_t i)
 {
-    size_t n = 0;
-
-    for (const char *p = code; *p; p++) {
-        char c = *p;
-        if (c == ' ' || c == '-' || c == '.' || c == '\t')
-            continue;
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if (n + 1 < cap)
-            out[n] = c;
-        n++;
-    }
-    if (cap)
-        out[n < cap ? n : cap - 1] = '\0';
-    return n;
+    return ((const struct kiosk_directory *)list)->payers[i].code;
 }
 
 int offline_dir_find(const struct kiosk_directory *d, const char *typed,
                      size_t *index)
 {
-    char want[KIOSK_CODE_MAX * 2 + 1], key[KIOSK_CODE_MAX + 1];
-    size_t found = 0, n = 0;
+    int rc = paycode_find(typed, dir_code_at, d, d->n_payers, index);
 
-    for (size_t i = 0; i < d->n_payers; i++) {
-        if (!strcmp(d->payers[i].code, typed)) {
-            *index = i; /* typed exactly: never ambiguous */
-            return 0;
-        }
-    }
-    if (offline_code_key(typed, want, sizeof(want)) >= sizeof(want) || !want[0])
-        return -OFFLINE_E_EMPTY;
-    for (size_t i = 0; i < d->n_payers; i++) {
-        offline_code_key(d->payers[i].code, key, sizeof(key));
-        if (!strcmp(key, want)) {
-            if (n++ == 0)
-                found = i;
-        }
-    }
-    if (n == 0)
-        return -OFFLINE_E_EMPTY;
-    if (n > 1)
+    if (rc == -PAYCODE_E_AMBIGUOUS)
         return -OFFLINE_E_AMBIGUOUS;
-    *index = found;
-    return 0;
-}
-
-/*
- * 1 when `a` becomes `b` by one edit: a character changed, added or
- * removed, or two neighbours swapped ("A21" for "A12").
- */
-static int one_edit(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), i = 0;
-
-    if (la > lb + 1 || lb > la + 1)
-        return 0;
-    while (i < la && i < lb && a[i] == b[i])
-        i++;
-    if (la == lb) {
-        if (i == la)
-            return 0; /* equal */
-        if (!strcmp(a + i + 1, b + i + 1))
-            return 1;
-        return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
-               !strcmp(a + i + 2, b + i + 2);
-    }
-    return la > lb ? !strcmp(a + i + 1, b + i) : !strcmp(a + i, b + i + 1);
+    return rc < 0 ? -OFFLINE_E_EMPTY : 0;
 }
 
 size_t offline_dir_suggest(const struct kiosk_directory *d, const char *typed,
                            size_t *out, size_t max)
 {
-    char want[KIOSK_CODE_MAX * 2 + 1], key[KIOSK_CODE_MAX + 1];
-    size_t n = 0, wl;
-
-    wl = offline_code_key(typed, want, sizeof(want));
-    if (wl >= sizeof(want) || wl == 0)
-        return 0;
-    /* closest first: the same key, one edit away, then longer codes */
-    for (int pass = 0; pass < 3; pass++) {
-        for (size_t i = 0; i < d->n_payers && n < max; i++) {
-            size_t kl = offline_code_key(d->payers[i].code, key, sizeof(key));
-            int hit;
-            if (pass == 0)
-                hit = !strcmp(key, want);
-            else if (pass == 1)
-                hit = one_edit(key, want);
-            else
-                hit =
-                    kl > wl && !strncmp(key, want, wl) && !one_edit(key, want);
-            if (hit)
-                out[n++] = i;
-        }
-    }
-    return n;
+    return paycode_suggest(typed, dir_code_at, d, d->n_payers, out, max);
 }
 
 /* One entry of payers[].invoices into `in`; 0 or -1 (not acceptable). */
@@ -349,6 +273,10 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
         if (!p->category[0])
             copy_str(p->category, sizeof(p->category),
                      json_object_get(v, "kind"));
+        copy_str(p->group, sizeof(p->group), json_object_get(v, "class"));
+        p->is_class = p->group[0] != '\0';
+        if (!p->is_class)
+            copy_str(p->group, sizeof(p->group), json_object_get(v, "zone"));
         for (const char *q = c; *q; q++) {
             if (*q >= 'A' && *q <= 'Z' && !strchr(nd.letters, *q) &&
                 strlen(nd.letters) + 1 < sizeof(nd.letters)) {

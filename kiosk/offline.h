@@ -42,25 +42,16 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d);
 void offline_dir_free(struct kiosk_directory *d);
 
 /*
- * A payer code as compared when people type it: ASCII letters upper-cased,
- * spaces, tabs, dashes and dots dropped ("a-12", "A 12" and "A.12" give
- * "A12"), into `out` (capacity `cap`, always NUL-terminated). Returns the
- * key's full length; >= cap means it did not fit.
- */
-size_t offline_code_key(const char *code, char *out, size_t cap);
-/*
- * The payer in `d` that the typed code means: the one whose code is
- * exactly `typed`, else the only one with the same key (offline_code_key).
+ * The payer in `d` that the typed code means (paycode_find: exactly,
+ * else as people type it, "a 12" for A-12, "HS1O" for HS10).
  * Its index into d->payers in *index; -OFFLINE_E_EMPTY when no payer fits,
  * -OFFLINE_E_AMBIGUOUS when several do (*index untouched on error).
  */
 int offline_dir_find(const struct kiosk_directory *d, const char *typed,
                      size_t *index);
 /*
- * Payers of `d` whose codes are near the typed one, closest first: the
- * same key (the candidates of an ambiguous code), one edit away (a
- * character changed, added, removed, or two neighbours swapped), then
- * longer codes that start with it. Up to `max` indexes into d->payers in
+ * Payers of `d` whose codes are near the typed one, closest first
+ * (paycode_suggest). Up to `max` indexes into d->payers in
  * `out`; returns how many.
  */
 size_t offline_dir_suggest(const struct kiosk_directory *d, const char *typed,

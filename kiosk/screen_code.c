@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add_char(struct kiosk *k, char c)
+void code_add_char(struct kiosk *k, char c)
 {
     size_t n = strlen(k->s.code);
 
@@ -71,7 +71,7 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
         return;
     if (id) {
         if (!strncmp(id, "key-", 4))
-            add_char(k, id[4]);
+            code_add_char(k, id[4]);
         else if (!strcmp(id, "del"))
             del_char(k);
         else if (!strcmp(id, "ok"))
@@ -88,7 +88,7 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
     }
     if (ev->type == SDL_TEXTINPUT) {
         for (const char *p = ev->text.text; *p; p++)
-            add_char(k, *p);
+            code_add_char(k, *p);
     } else if (ev->type == SDL_KEYDOWN) {
         switch (ev->key.keysym.sym) {
         case SDLK_BACKSPACE:
@@ -173,19 +173,11 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         [AUDIENCE_MARKET] = S_CODE_TITLE_MARKET,
         [AUDIENCE_SCHOOL] = S_CODE_TITLE_SCHOOL};
     char hint[64];
-    const char *letters = k->dir.letters[0] ? k->dir.letters : "ABCD";
-    char keys[40];
-    int n = 0, top, pad = ui_px(k, 16), left_w = k->w * 2 / 5;
-    int cols, rows, kw, kh, gx, gy, gw, gh;
+    int top, pad = ui_px(k, 16), left_w = k->w * 2 / 5;
+    int gx, gy, gw, gh;
     SDL_Rect box;
 
     (void)r;
-    for (const char *p = letters; *p && n < 16; p++)
-        keys[n++] = *p;
-    for (char c = '1'; c <= '9'; c++)
-        keys[n++] = c;
-    keys[n++] = '-';
-    keys[n++] = '0';
     top = ui_header(k, kiosk_tr(k, title[k->s.audience]));
     /* Left: what was typed, the message, back / continue. */
     box = (SDL_Rect){pad, top + pad, left_w - 2 * pad, ui_px(k, 100)};
@@ -221,27 +213,7 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         draw_not_found(k, (SDL_Rect){gx, gy, gw - ui_px(k, 8), gh});
         return;
     }
-    cols = n + 1 > 16 ? 6 : 5;
-    rows = (n + 1 + cols - 1) / cols;
-    kw = gw / cols;
-    kh = gh / rows;
-    for (int i = 0; i <= n; i++) {
-        SDL_Rect kr = {gx + (i % cols) * kw, gy + (i / cols) * kh,
-                       kw - ui_px(k, 8), kh - ui_px(k, 8)};
-        if (i == n) {
-            ui_button(k, kr, "del", kiosk_tr(k, S_DELETE), UI_SECONDARY,
-                      !k->s.busy);
-        } else {
-            char id[8], label[2] = {keys[i], '\0'};
-            id[0] = 'k';
-            id[1] = 'e';
-            id[2] = 'y';
-            id[3] = '-';
-            id[4] = keys[i];
-            id[5] = '\0';
-            ui_button(k, kr, id, label, UI_KEY, !k->s.busy);
-        }
-    }
+    ui_keypad(k, (SDL_Rect){gx, gy, gw, gh}, !k->s.busy);
 }
 
 const struct kiosk_screen kiosk_screen_code = {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels.h"
 #include "money.h"
 
 /* The list's geometry for the current size, computed like draw() does. */
@@ -140,32 +141,43 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
     } else if (!strcmp(id, "pay-selected")) {
         choose(k, 0);
     } else if (!strcmp(id, "back")) {
-        kiosk_goto(k, &kiosk_screen_code);
+        kiosk_goto(k, k->s.picked ? &kiosk_screen_pick : &kiosk_screen_code);
     }
 }
 
-/* One invoice row (tick box, label and period, amount) at `rr`. */
-static void draw_row(struct kiosk *k, int i, SDL_Rect rr)
+/* The width of the amounts column: the widest amount, at most half `w`. */
+static int amount_w(struct kiosk *k, int first, int last, int w)
+{
+    char amt[MONEY_FORMAT_MAX];
+    int aw = 0;
+
+    for (int i = first; i < last; i++) {
+        money_format(k->s.payer.inv[i].due, amt, sizeof(amt));
+        if (ui_text_width(k, FONT_NORMAL, 1, amt) > aw)
+            aw = ui_text_width(k, FONT_NORMAL, 1, amt);
+    }
+    return aw > w / 2 ? w / 2 : aw;
+}
+
+/*
+ * One invoice row (tick box, label as said, amount) at `rr`, the label in
+ * `font` (the page's one size), the amounts `aw` wide.
+ */
+static void draw_row(struct kiosk *k, int i, SDL_Rect rr, int font, int aw)
 {
     struct kiosk_invoice *in = &k->s.payer.inv[i];
     char amt[MONEY_FORMAT_MAX], line[160], id[24];
-    int pad = ui_px(k, 16), box = ui_px(k, 30), aw;
+    int pad = ui_px(k, 16), box = ui_px(k, 30);
     SDL_Rect b = {rr.x + pad, rr.y + (rr.h - box) / 2, box, box};
 
     ui_fill(k, rr, in->selected ? ui_white : ui_panel);
     ui_fill(k, b, ui_fg);
     ui_fill(k, (SDL_Rect){b.x + 3, b.y + 3, box - 6, box - 6},
             in->selected ? ui_primary : ui_white);
-    if (in->period[0] && !strstr(in->label, in->period))
-        snprintf(line, sizeof(line), "%s · %s", in->label, in->period);
-    else
-        snprintf(line, sizeof(line), "%s", in->label);
+    labels_spoken(k->lang, in->label, in->period, line, sizeof(line));
     money_format(in->due, amt, sizeof(amt));
-    aw = ui_text_width(k, FONT_NORMAL, 1, amt);
-    if (aw > rr.w / 2)
-        aw = rr.w / 2;
     ui_text_box(
-        k, FONT_NORMAL, 0, line,
+        k, font, 0, line,
         (SDL_Rect){rr.x + 2 * pad + box, rr.y, rr.w - 4 * pad - box - aw, rr.h},
         ui_fg, UI_LEFT);
     ui_text(k, FONT_NORMAL, 1, amt, rr.x + rr.w - pad,
@@ -224,10 +236,27 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         k->s.page = l.pages - 1; /* the window got smaller */
     first = k->s.page * l.per_page;
     last = first + l.per_page < p->n_inv ? first + l.per_page : p->n_inv;
-    for (int i = first; i < last; i++)
-        draw_row(k, i,
-                 (SDL_Rect){pad, l.top + (i - first) * l.rowh, list_w,
-                            l.rowh - ui_px(k, 6)});
+    {
+        /* one size for the page's labels: the largest at which all fit */
+        char said[KIOSK_MAX_INVOICES][160];
+        const char *texts[KIOSK_MAX_INVOICES];
+        int aw = amount_w(k, first, last, list_w), font, n = 0;
+        int lw = list_w - 4 * pad - ui_px(k, 30) - aw;
+
+        for (int i = first; i < last; i++) {
+            labels_spoken(k->lang, p->inv[i].label, p->inv[i].period, said[n],
+                          sizeof(said[n]));
+            texts[n] = said[n];
+            n++;
+        }
+        font =
+            ui_list_font(k, FONT_NORMAL, 0, texts, n, lw, l.rowh - ui_px(k, 6));
+        for (int i = first; i < last; i++)
+            draw_row(k, i,
+                     (SDL_Rect){pad, l.top + (i - first) * l.rowh, list_w,
+                                l.rowh - ui_px(k, 6)},
+                     font, aw);
+    }
     if (l.pager_w)
         draw_pager(k, &l);
     if (p->n_more > 0) {

@@ -40,6 +40,7 @@ struct script {
     struct cmd *cmds;
     size_t n, pos;
     uint32_t deadline; /* current wait ends (0 = not started) */
+    unsigned taps;     /* taps made so far (logged, one line each) */
 };
 
 void script_free(struct script *s)
@@ -435,9 +436,14 @@ int script_step(struct script *s, struct kiosk *k, uint32_t now)
                             &py);
             push_tap(px, py);
         }
+        /* the taps a person would make, counted for the tests */
+        fprintf(stderr, "chopay-kiosk: tap %u on %s: %s\n", ++s->taps,
+                k->screen->name, b->id);
         break;
     case CMD_TAP_XY:
         push_tap((int)c->x, (int)c->y);
+        fprintf(stderr, "chopay-kiosk: tap %u on %s: %ld %ld\n", ++s->taps,
+                k->screen->name, c->x, c->y);
         break;
     case CMD_SWIPE:
         push_swipe((int)c->x, (int)c->y, (int)c->x2, (int)c->y2);

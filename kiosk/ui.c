@@ -201,6 +201,37 @@ void ui_text_box(struct kiosk *k, int font, int bold, const char *s, SDL_Rect r,
             align, r.w);
 }
 
+/* 1 when `s` fits `w` x `h` in `font`: on one line, or on two. */
+static int fits(struct kiosk *k, int font, int bold, const char *s, int w,
+                int h)
+{
+    int th = TTF_FontHeight(k->font[bold ? 1 : 0][font]);
+    size_t split = middle_space(s);
+    char two[160];
+
+    if (th <= h && ui_text_width(k, font, bold, s) <= w)
+        return 1;
+    if (split == 0 || split >= sizeof(two) || 2 * th > h)
+        return 0;
+    snprintf(two, sizeof(two), "%s", s);
+    two[split] = '\0';
+    return ui_text_width(k, font, bold, two) <= w &&
+           ui_text_width(k, font, bold, two + split + 1) <= w;
+}
+
+int ui_list_font(struct kiosk *k, int font, int bold, const char *const *texts,
+                 int n, int w, int h)
+{
+    for (int f = font; f > FONT_SMALL; f--) {
+        int i = 0;
+        while (i < n && fits(k, f, bold, texts[i], w, h))
+            i++;
+        if (i == n)
+            return f;
+    }
+    return FONT_SMALL;
+}
+
 void ui_buttons_reset(struct kiosk *k)
 {
     k->n_buttons = 0;
@@ -518,6 +549,36 @@ void ui_banner(struct kiosk *k, SDL_Rect r, SDL_Color bg, SDL_Color fg,
     ui_fill(k, r, bg);
     ui_text(k, FONT_SMALL, 1, text, r.x + r.w / 2, r.y + (r.h - th) / 2, fg,
             UI_CENTER, r.w - ui_px(k, 16));
+}
+
+void ui_keypad(struct kiosk *k, SDL_Rect area, int enabled)
+{
+    const char *letters = k->dir.letters[0] ? k->dir.letters : "ABCD";
+    char keys[40];
+    int n = 0, cols, rows, kw, kh;
+
+    for (const char *p = letters; *p && n < 16; p++)
+        keys[n++] = *p;
+    for (char c = '1'; c <= '9'; c++)
+        keys[n++] = c;
+    keys[n++] = '-';
+    keys[n++] = '0';
+    cols = n + 1 > 16 ? 6 : 5;
+    rows = (n + 1 + cols - 1) / cols;
+    kw = area.w / cols;
+    kh = area.h / rows;
+    for (int i = 0; i <= n; i++) {
+        SDL_Rect kr = {area.x + (i % cols) * kw, area.y + (i / cols) * kh,
+                       kw - ui_px(k, 8), kh - ui_px(k, 8)};
+        if (i == n) {
+            ui_button(k, kr, "del", kiosk_tr(k, S_DELETE), UI_SECONDARY,
+                      enabled);
+        } else {
+            char id[8] = {'k', 'e', 'y', '-', keys[i], '\0'};
+            char label[2] = {keys[i], '\0'};
+            ui_button(k, kr, id, label, UI_KEY, enabled);
+        }
+    }
 }
 
 SDL_Rect ui_bar_slot(const struct kiosk *k, int i, int n)

@@ -12,6 +12,7 @@
 #include "api.h"
 #include "api_json.h"
 #include "crypto.h"
+#include "payer_codes.h"
 #include "payref.h"
 #include "report.h"
 #include "srv_report.h"
@@ -24,6 +25,20 @@ static int payer_code(char *s)
     for (p = s; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     return api_code_ok(s, 1, 32);
+}
+
+/*
+ * Upper-case in place a payer code as a kiosk sent it, typed as people
+ * type it (letters, digits, dashes, dots, spaces); 1 when usable.
+ */
+static int typed_code(char *s)
+{
+    size_t n = strlen(s);
+
+    for (char *p = s; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return n >= 1 && n <= 32 &&
+           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-. ") == n;
 }
 
 /* A positive decimal id (at most 18 digits); 0 when not one. */
@@ -69,9 +84,18 @@ enum MHD_Result h_dues(struct req *r)
 
     if (api_query_check(r, NULL, &res) != 0)
         return res;
-    if (!payer_code(r->arg[0]))
+    if (!typed_code(r->arg[0]))
         return api_error(r, 400, "invalid_code", "not a payer code");
-    rc = r->s->st->ops->dues(r->s->st, r->who.org_id, r->arg[0], &d);
+    rc = -STORE_E_NOT_FOUND;
+    if (payer_code(r->arg[0]))
+        rc = r->s->st->ops->dues(r->s->st, r->who.org_id, r->arg[0], &d);
+    if (rc == -STORE_E_NOT_FOUND) {
+        /* "a 12" or "A12" for A-12: the one payer it means */
+        char code[40];
+        if (!payer_codes_resolve(r, r->arg[0], code, sizeof(code), &res))
+            return res;
+        rc = r->s->st->ops->dues(r->s->st, r->who.org_id, code, &d);
+    }
     if (rc != 0)
         return api_store_error(r, rc);
     res = api_reply_json(r, 200, api_json_dues(&d));
@@ -116,7 +140,7 @@ enum MHD_Result h_intent_create(struct req *r)
     if (api_body(r, intent_fields, &body, &res) != 0)
         return res;
     snprintf(payer, sizeof(payer), "%s", api_str(body, "payer"));
-    if (!payer_code(payer)) {
+    if (!typed_code(payer)) {
         res = api_error(r, 400, "invalid_field", "payer: not a payer code");
         goto out;
     }
@@ -143,6 +167,13 @@ enum MHD_Result h_intent_create(struct req *r)
     idem.render = api_json_intent_text;
     rc = r->s->st->ops->intent_create(r->s->st, &r->who, &idem, &ir,
                                       (int64_t)time(NULL), &out, &replay);
+    if (rc == -STORE_E_NOT_FOUND) {
+        /* the payer as typed: again with the code it means */
+        if (!payer_codes_resolve(r, payer, payer, sizeof(payer), &res))
+            goto out;
+        rc = r->s->st->ops->intent_create(r->s->st, &r->who, &idem, &ir,
+                                          (int64_t)time(NULL), &out, &replay);
+    }
     if (rc != 0) {
         res = api_store_error(r, rc);
         goto out;
@@ -312,7 +343,7 @@ enum MHD_Result h_cash(struct req *r)
     if (api_body(r, cash_fields, &body, &res) != 0)
         return res;
     snprintf(payer, sizeof(payer), "%s", api_str(body, "payer"));
-    if (!payer_code(payer)) {
+    if (!typed_code(payer)) {
         res = api_error(r, 400, "invalid_field", "payer: not a payer code");
         goto out;
     }
@@ -338,6 +369,13 @@ enum MHD_Result h_cash(struct req *r)
     idem.render = api_json_cash_text;
     rc = r->s->st->ops->cash_record(r->s->st, &r->who, &idem, &cr,
                                     (int64_t)time(NULL), &out, &replay);
+    if (rc == -STORE_E_NOT_FOUND) {
+        /* the payer as typed: again with the code it means */
+        if (!payer_codes_resolve(r, payer, payer, sizeof(payer), &res))
+            goto out;
+        rc = r->s->st->ops->cash_record(r->s->st, &r->who, &idem, &cr,
+                                        (int64_t)time(NULL), &out, &replay);
+    }
     if (rc != 0) {
         res = api_store_error(r, rc);
         goto out;

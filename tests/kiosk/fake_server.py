@@ -50,6 +50,7 @@ INVOICES = {"A-12": [
 # As chopay-server does: every payer carries its category and open invoices.
 for _p in DIRECTORY["payers"]:
     _p["category"] = _p["code"].split("-")[0]
+    _p["zone"] = _p["code"][0]
     _p["invoices"] = [dict(i, fee="THUE-A" if i["id"] == 12 else "PHI-NGAY")
                       for i in INVOICES.get(_p["code"], [])]
 

@@ -46,7 +46,6 @@ run() { # SIZE DIR SCRIPT KEY [ARGS]
 
 cat >"$tmp/pay.txt" <<'S'
 wait 1500
-tap start
 type A-12
 key Return
 wait-screen dues 5000
@@ -65,7 +64,6 @@ S
 cat >"$tmp/expire.txt" <<'S'
 tap English
 screenshot
-tap start
 type A-12
 key Return
 wait-screen dues 5000
@@ -106,7 +104,6 @@ screenshot
 quit
 S
 cat >"$tmp/notfound.txt" <<'S'
-tap start
 type Z-9
 key Return
 wait 500
@@ -114,14 +111,12 @@ screenshot
 quit
 S
 cat >"$tmp/error.txt" <<'S'
-tap start
 type A-12
 key Return
 wait-screen error 5000
 quit
 S
 cat >"$tmp/offline.txt" <<'S'
-tap start
 type A-12
 key Return
 wait-screen dues 15000

@@ -57,7 +57,7 @@ printf '[kiosk]\nlang = fr\n' >"$tmp/bad.ini"
 fake_start
 
 # A wrong key: the welcome screen says the kiosk is not authorised (red
-# band, red status in the header, no start button) before anyone types.
+# band, red status in the header, no keypad) before anyone types.
 echo "k_wrong" >"$tmp/wrongkey"
 chmod 600 "$tmp/wrongkey"
 printf 'wait-screen welcome\nwait 2500\nscreenshot\nquit\n' >"$tmp/wk.txt"
@@ -71,18 +71,16 @@ v=$($png frac "$w" 0.60 0.02 0.98 0.10 176 30 30 24)
 check "wrong key: red status in the header ($v)" gt "$v" 0.01
 v=$($png frac "$w" 0.60 0.02 0.98 0.10 20 122 50 24)
 check "wrong key: no green 'connected' dot ($v)" lt "$v" 0.001
-printf 'wait-screen welcome\nwait 2500\ntap start\nquit\n' >"$tmp/wk2.txt"
+printf 'wait-screen welcome\nwait 2500\ntap key-1\nquit\n' >"$tmp/wk2.txt"
 kiosk_run wk2 "$furl" "$tmp/wrongkey" "$tmp/wk2.txt"
 KIOSK_MAY_FAIL=1
 kiosk_wait 30
 unset KIOSK_MAY_FAIL
-check "wrong key: no start button (script stops)" test "$krc" -ne 0
+check "wrong key: no keypad (script stops)" test "$krc" -ne 0
 
 # F1: the whole payment, typed on a "physical keyboard", ends on paid.
 cat >"$tmp/f1.txt" <<'EOF'
 wait-screen welcome
-tap start
-wait-screen code
 type a-12
 key Return
 wait-screen dues 5000
@@ -129,7 +127,6 @@ check "f1: paid recorded for totals" \
 # F2: partial: what arrived, what remains, a new QR for the rest; then paid.
 cat >"$tmp/f2.txt" <<'EOF'
 wait-screen welcome
-tap start
 type A-12
 tap ok
 wait-screen dues 5000
@@ -162,7 +159,6 @@ wait-screen welcome
 tap English
 tap Tiếng Việt
 tap English
-tap start
 type A-12
 key Return
 wait-screen dues 5000
@@ -186,7 +182,7 @@ check "f3: expired text drawn ($v)" gt "$v" 0.03
 cycles() {
     i=0
     while [ "$i" -lt "$1" ]; do
-        printf 'tap start\ntype A-12\nkey Return\nwait-screen dues 5000\n'
+        printf 'type A-12\nkey Return\nwait-screen dues 5000\n'
         printf 'tap back\nwait-screen code\nkey Escape\n'
         printf 'wait-screen welcome\n'
         i=$((i + 1))
@@ -222,16 +218,15 @@ printf '[kiosk]\nlang = en\nidle_timeout = 5\ncollector_pin = 4321\n' \
     >"$tmp/f9.ini"
 cat >"$tmp/f9.txt" <<'EOF'
 wait-screen welcome
-tap 400 280
-wait-screen code
 type A-129
+wait-screen code
 key Backspace
-key Return
+tap 160 425
 wait-screen dues 5000
 tap Back
 wait-screen code
 wait-screen welcome 12000
-tap Pay market fees
+tap key-A
 wait-screen code
 key Escape
 tap Collector
@@ -251,7 +246,6 @@ check "f9: dues of A-12 after Backspace" sh -c "ls '$tmp/f9' | grep -q dues"
 # "type again" brings the keypad back. A bad key is an error.
 cat >"$tmp/f4.txt" <<'EOF'
 wait 1500
-tap start
 type Z-99
 key Return
 wait 800
@@ -278,7 +272,6 @@ check "f4: no keypad keys there, a white panel ($v)" gt "$v" 0.5
 # one key away, is offered to tap.
 cat >"$tmp/f10.txt" <<'EOF'
 wait 1500
-tap start
 type a12
 key Return
 wait-screen dues 5000
@@ -314,7 +307,6 @@ check "f10: two dues screens ($n)" test "$n" -ge 2
 # both offered; tapping B.3 looks that one up.
 cat >"$tmp/f12.txt" <<'EOF'
 wait 1500
-tap start
 type B3
 key Return
 wait 500
@@ -411,7 +403,6 @@ check "f11: the recorded amount in large green type ($v)" gt "$v" 0.02
 
 echo "k_wrong" >"$tmp/badkey"
 cat >"$tmp/f5.txt" <<'EOF'
-tap start
 type A-12
 key Return
 wait-screen error 5000
@@ -426,7 +417,6 @@ check "f5: error header red ($v)" gt "$v" 0.8
 # F6: offline QR from a reserved code, replayed exactly once.
 cat >"$tmp/f6.txt" <<'EOF'
 wait 3000
-tap start
 type A-12
 key Return
 wait-screen dues 15000
@@ -536,7 +526,6 @@ if [ -x "$server" ]; then
     # cancelled on the server -> expired on the kiosk.
     cat >"$tmp/r1.txt" <<'EOF'
 wait-screen welcome
-tap start
 type A-12
 key Return
 wait-screen dues 5000
@@ -564,7 +553,6 @@ EOF
     # amount (chopay-server simulate transfer, the server's own ingestion)
     # -> partial with a new QR for the rest; the rest -> paid.
     cat >"$tmp/r6.txt" <<'EOF'
-tap start
 type A-15
 key Return
 wait-screen dues 5000
@@ -695,7 +683,6 @@ $(cat "$tmp/skey")' $surl/v1/cash")
     # code, the kiosk learns its id and hears the server-side cancel.
     cat >"$tmp/r5.txt" <<'EOF'
 wait 2500
-tap start
 type A-12
 key Return
 wait-screen dues 20000

@@ -30,11 +30,12 @@ blue="11 79 156 8"   # ui_primary: the main button of a screen
 
 # ---- rotation, headless ----------------------------------------------------
 # find.txt takes the screenshots the taps are aimed from: the welcome
-# screen (start button) and the code screen with a code typed (Continue).
+# screen (a zone's button) and the code screen with a code typed
+# (Continue).
 cat >"$tmp/find.txt" <<'EOF'
 wait-screen welcome
-tap start
-wait-screen code
+wait 1500
+screenshot
 type A-12
 wait 200
 screenshot
@@ -74,8 +75,11 @@ for r in 0 90 180 270; do
     ox=$1 oy=$2
     cat >"$tmp/tap$r.txt" <<EOF
 wait-screen welcome
+wait 1500
 tap $sx $sy
-wait-screen code 3000
+wait-screen pick 3000
+key Escape
+wait-screen welcome
 type A-12
 tap $ox $oy
 wait-screen dues 5000
@@ -86,7 +90,7 @@ quit
 EOF
     kiosk_run "rot$r" "$furl" "$tmp/key" "$tmp/tap$r.txt" --rotate "$r"
     kiosk_wait 30
-    check "rotate $r: taps at ($sx,$sy) and ($ox,$oy) hit start and Continue" \
+    check "rotate $r: taps at ($sx,$sy) and ($ox,$oy) hit a zone and Continue" \
         test "$krc" -eq 0
     q=$(shot "$tmp/rot$r" qr)
     p=$(qr_of "$q")
@@ -116,8 +120,6 @@ done
 # ---- window mode under Xvfb ------------------------------------------------
 cat >"$tmp/pay.txt" <<'EOF'
 wait-screen welcome
-tap start
-wait-screen code
 type A-12
 key Return
 wait-screen dues 5000
@@ -248,7 +250,6 @@ unset SDL_AUDIODRIVER
 cat >"$tmp/vg.txt" <<'EOF'
 wait-screen welcome
 tap English
-tap start
 type A-12
 key Return
 wait-screen dues 20000

@@ -10,8 +10,10 @@
 #include "harness.h"
 #include "i18n.h"
 #include "kiosk.h"
+#include "labels.h"
 #include "net.h"
 #include "offline.h"
+#include "paycode.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -211,16 +213,17 @@ static void test_code_match(void)
         "{\"code\":\"B.3\",\"name\":\"Hòa\"},"
         "{\"code\":\"A-13\",\"name\":\"Mai\"},"
         "{\"code\":\"A-120\",\"name\":\"Tú\"},"
-        "{\"code\":\"C-7\",\"name\":\"Lan\"}],\"fees\":[]}";
+        "{\"code\":\"C-7\",\"name\":\"Lan\"},"
+        "{\"code\":\"HS10\",\"name\":\"Bình\"}],\"fees\":[]}";
     static const char *const a12[] = {"A-12", "A12",       "a-12", "a 12",
                                       "A.12", " a - 1 2 ", "a12"};
     struct kiosk_directory d;
     char key[32];
     size_t i = 99, s[8], n;
 
-    CHECK_INT(offline_code_key("a- 1.2", key, sizeof(key)), 3);
+    CHECK_INT(paycode_key("a- 1.2", key, sizeof(key)), 3);
     CHECK_STR(key, "A12");
-    CHECK_INT(offline_code_key("AB-CD", key, 3), 4); /* did not fit */
+    CHECK_INT(paycode_key("AB-CD", key, 3), 4); /* did not fit */
     CHECK_STR(key, "AB");
     memset(&d, 0, sizeof(d));
     CHECK_INT(offline_dir_parse(dir, strlen(dir), &d), 0);
@@ -229,6 +232,13 @@ static void test_code_match(void)
         CHECK_INT(offline_dir_find(&d, a12[t], &i), 0);
         CHECK_STR(d.payers[i].code, "A-12");
     }
+    /* a letter O where the code has a digit 0 */
+    CHECK_INT(offline_dir_find(&d, "hs1o", &i), 0);
+    CHECK_STR(d.payers[i].code, "HS10");
+    n = offline_dir_suggest(&d, "HS1O", s, 8);
+    CHECK_INT(n, 1);
+    CHECK_STR(d.payers[s[0]].code, "HS10");
+    CHECK_INT(offline_dir_find(&d, "HSIO", &i), -OFFLINE_E_EMPTY);
     /* "B3" fits B-3 and B.3: not found, both suggested */
     i = 99;
     CHECK_INT(offline_dir_find(&d, "B3", &i), -OFFLINE_E_AMBIGUOUS);
@@ -421,8 +431,40 @@ static void test_strings(void)
     CHECK_INT(i18n_lang("fr"), -1);
 }
 
+/* Invoice labels as people say them. */
+static void test_labels(void)
+{
+    char s[160];
+
+    labels_spoken(LANG_VI, "Tiền thuê sạp khu A 2026-12", "2026-12", s,
+                  sizeof(s));
+    CHECK_STR(s, "Tiền thuê sạp khu A tháng 12/2026");
+    labels_spoken(LANG_VI, "Học phí học kỳ 2026-HK1", "2026-HK1", s, sizeof(s));
+    CHECK_STR(s, "Học phí học kỳ 1 năm học 2026–2027");
+    labels_spoken(LANG_VI, "Bảo hiểm y tế học sinh 2026-HK1", "2026-HK1", s,
+                  sizeof(s));
+    CHECK_STR(s, "Bảo hiểm y tế học sinh học kỳ 1 năm học 2026–2027");
+    labels_spoken(LANG_VI, "Phí chợ ngày 2026-11-22", "2026-11-22", s,
+                  sizeof(s));
+    CHECK_STR(s, "Phí chợ ngày 22/11/2026");
+    labels_spoken(LANG_VI, "Phí vệ sinh", "2026-11", s, sizeof(s));
+    CHECK_STR(s, "Phí vệ sinh tháng 11/2026"); /* period not in the label */
+    labels_spoken(LANG_EN, "Tiền thuê sạp khu A 2026-12", "2026-12", s,
+                  sizeof(s));
+    CHECK_STR(s, "Tiền thuê sạp khu A 12/2026");
+    labels_spoken(LANG_VI, "Phí 2026-W48", "2026-W48", s, sizeof(s));
+    CHECK_STR(s, "Phí 2026-W48"); /* a period it cannot say */
+    labels_spoken(LANG_VI, "Phí", "Q4", s, sizeof(s));
+    CHECK_STR(s, "Phí · Q4");
+    labels_spoken(LANG_VI, "Phí", "", s, sizeof(s));
+    CHECK_STR(s, "Phí");
+    labels_spoken(LANG_VI, "Phí 2026-13", "2026-13", s, sizeof(s));
+    CHECK_STR(s, "Phí 2026-13");
+}
+
 int main(void)
 {
+    test_labels();
     char dir[] = "/tmp/test_kiosk_offline.XXXXXX";
     char sub[64], cmd[128];
 

@@ -8,7 +8,7 @@
 #    guess from the fee schedule would be wrong;
 #  * collector totals: the organisation's day from GET /v1/kiosk/totals
 #    online (refreshed after a cash record), this kiosk's journal offline;
-#  * the start button and the code screen's title in the words of the
+#  * the zones or classes offered, the code screen's title in the words of the
 #    kiosk's audience: a school's parents, a market's vendors;
 #  * a wrong kiosk clock (libfaketime, ten years behind): the countdown and
 #    "today" come from the server (Date header, expires_in, totals date).
@@ -62,26 +62,33 @@ check "directory: the school's too" test "$(api "$sk" /v1/kiosk/directory |
     jget - "len([p for p in j['payers'] if len(p['invoices'])==2])")" = 300
 
 # ---- the welcome and code screens speak to the kiosk's audience ------------
-# The school's kiosk offers "Nộp học phí" and asks for a student code, the
-# market's "Nộp phí chợ" and a stall code (tapped by label: the label is
-# the check); the header's title is the short one, not "stall or student".
+# The school's welcome screen offers its classes ("Chọn lớp": twelve are
+# too many to show there) and asks for a student code, the market's its
+# zones ("Khu A") and a stall code (tapped by label: the label is the
+# check); the header's title is the short one, not "stall or student".
 cat >"$tmp/aud.txt" <<'EOF'
 wait-screen welcome
 wait 2500
-tap @START@
+tap @GROUP@
+wait-screen pick
+key Escape
+wait-screen welcome
+tap key-1
 wait-screen code
 wait 300
 screenshot
 quit
 EOF
-sed 's/@START@/Nộp học phí/' "$tmp/aud.txt" >"$tmp/aud-s.txt"
-sed 's/@START@/Nộp phí chợ/' "$tmp/aud.txt" >"$tmp/aud-m.txt"
+sed 's/@GROUP@/Chọn lớp/' "$tmp/aud.txt" >"$tmp/aud-s.txt"
+sed 's/@GROUP@/Khu A/' "$tmp/aud.txt" >"$tmp/aud-m.txt"
 kiosk_run auds "$surl" "$tmp/skey" "$tmp/aud-s.txt"
 kiosk_wait 30
-check "school kiosk: start button 'Nộp học phí' (exit $krc)" test "$krc" -eq 0
+check "school kiosk: 'Chọn lớp' on the welcome screen (exit $krc)" \
+    test "$krc" -eq 0
 kiosk_run audm "$surl" "$tmp/mkey" "$tmp/aud-m.txt"
 kiosk_wait 30
-check "market kiosk: start button 'Nộp phí chợ' (exit $krc)" test "$krc" -eq 0
+check "market kiosk: 'Khu A' on the welcome screen (exit $krc)" \
+    test "$krc" -eq 0
 s=$(shot "$tmp/auds" code)
 m=$(shot "$tmp/audm" code)
 # white title text on the dark header: "Nhập mã học sinh" reaches past
@@ -93,6 +100,54 @@ check "market: short code title ($v)" lt "$v" 0.01
 vs=$($png ink "$s" 0.3 0.01 0.45 0.1 17 17 17 40)
 vm=$($png ink "$m" 0.3 0.01 0.45 0.1 17 17 17 40)
 check "school's title is the longer ($vs > $vm)" gt "$vs" "$(python3 -c "print($vm + 0.02)")"
+
+# ---- taps from the welcome screen to the QR ---------------------------------
+# A vendor taps the zone, the stall, "pay everything"; a parent "Chọn lớp",
+# the class, the child, "pay everything". Each tap the kiosk makes is
+# logged; at most 4 from the welcome screen to the QR code.
+stall=$(jget "$tmp/dir.json" "[p['code'] for p in j['payers'] \
+if p['zone']=='A' and p['invoices']][0]")
+api "$sk" /v1/kiosk/directory >"$tmp/sdir.json"
+cls=$(jget "$tmp/sdir.json" "j['payers'][0]['class']")
+kid=$(jget "$tmp/sdir.json" "[p['code'] for p in j['payers'] \
+if p['class']=='$cls' and p['invoices']][0]")
+cat >"$tmp/taps-m.txt" <<EOF
+wait-screen welcome
+wait 2500
+tap Khu A
+wait-screen pick
+tap $stall
+wait-screen dues 5000
+tap pay-all
+wait-screen qr 5000
+quit
+EOF
+cat >"$tmp/taps-s.txt" <<EOF
+wait-screen welcome
+wait 2500
+tap Chọn lớp
+wait-screen pick
+tap Lớp $cls
+tap $kid
+wait-screen dues 5000
+tap pay-all
+wait-screen qr 5000
+quit
+EOF
+kiosk_run tapm "$surl" "$tmp/mkey" "$tmp/taps-m.txt"
+kiosk_wait 30
+n=$(grep -c 'chopay-kiosk: tap ' "$tmp/tapm.log")
+echo "taps: market, welcome to QR by zone and stall ($stall): $n" >&2
+check "market: zone, stall, pay: QR after $n taps (exit $krc)" \
+    sh -c "[ $krc -eq 0 ] && [ $n -le 4 ]"
+kiosk_run taps "$surl" "$tmp/skey" "$tmp/taps-s.txt"
+kiosk_wait 30
+n=$(grep -c 'chopay-kiosk: tap ' "$tmp/taps.log")
+echo "taps: school, welcome to QR by class and student ($kid): $n" >&2
+check "school: class, student, pay: QR after $n taps (exit $krc)" \
+    sh -c "[ $krc -eq 0 ] && [ $n -le 4 ]"
+check "school: the student's pick screen shows names" test -n \
+    "$(shot "$tmp/taps" pick)"
 
 # ---- 15 open invoices, in pages -----------------------------------------------
 for m in 2024-12 2025-01 2025-02 2025-03 2025-04 2025-05 2025-06 2025-07 \
@@ -107,7 +162,6 @@ check "A-5 owes 15 invoices" test "$(jget "$tmp/a5.json" \
 inv() { jget "$tmp/a5.json" "j['invoices'][$1]['$2']"; }
 cat >"$tmp/p1.txt" <<'EOF'
 wait-screen welcome
-tap start
 type A-5
 key Return
 wait-screen dues 5000
@@ -142,7 +196,6 @@ check "pages: page 1 shows no row 5 (exit $krc)" sh -c \
 # 9, wheel back to page 2, drop 4: rows 8 and 9 are paid.
 cat >"$tmp/p2.txt" <<'EOF'
 wait-screen welcome
-tap start
 type A-5
 key Return
 wait-screen dues 5000
@@ -207,7 +260,6 @@ check "HS1005 owes the rest of the tuition and the insurance ($due5)" \
 # the code is typed once the server is down, however slow the machine
 cat >"$tmp/off.txt" <<'EOF'
 wait-file @STOPPED@ 120000
-tap start
 type @CODE@
 key Return
 wait-screen dues 20000
@@ -385,7 +437,6 @@ wait-screen collector
 wait 2500
 tap exit
 wait-screen welcome
-tap start
 type A-24
 key Return
 wait-screen dues 5000
@@ -404,6 +455,44 @@ at=$(grep '"t":"cash"' "$tmp/data-clk/journal.jsonl" | tail -n 1 |
     jget - "j['at']")
 check "wrong clock: cash stamped by the server's clock" \
     near "${at:-0}" "$(date +%s)" 120
+# ---- paid in two parts: the whole on the paid screen, the receipt's QR -------
+stall2=$(jget "$tmp/dir.json" "[p['code'] for p in j['payers'] \
+if p['zone']=='B' and p['invoices']][0]")
+cat >"$tmp/two.txt" <<EOF
+wait-screen welcome
+wait 1500
+type $stall2
+key Return
+wait-screen dues 5000
+tap pay-all
+wait-screen qr 5000
+wait-screen partial 30000
+wait-screen paid 30000
+wait 2000
+screenshot
+quit
+EOF
+noshots= kiosk_run two "$surl" "$tmp/mkey" "$tmp/two.txt"
+wait_for 15 grep -q 'intent id=' "$tmp/two.log"
+a1=$(intent_of "$tmp/two.log" amount)
+"$server" simulate transfer --data-dir "$sdir" --org CHO-TT \
+    --code "$(intent_of "$tmp/two.log" code)" --amount 100000 \
+    --server "$surl" >>"$tmp/sim2.log" 2>&1
+wait_for 20 sh -c "[ \$(grep -c 'intent id=' '$tmp/two.log') -ge 2 ]"
+"$server" simulate transfer --data-dir "$sdir" --org CHO-TT \
+    --code "$(intent_of "$tmp/two.log" code 2)" \
+    --amount "$(intent_of "$tmp/two.log" amount 2)" \
+    --server "$surl" >>"$tmp/sim2.log" 2>&1
+kiosk_wait 60
+check "two parts: partial, then paid (exit $krc)" test "$krc" -eq 0
+check "two parts: the paid screen shows the whole ($a1)" \
+    grep -q "paid amount=$((a1 - 100000)) in_all=$a1 " "$tmp/two.log"
+q=$(qr_of "$(shot "$tmp/two" paid)")
+check "two parts: the paid screen's QR is the signed receipt" \
+    sh -c "echo '$q' | grep -q '^CPR1|'"
+rn=$(grep 'paid amount=' "$tmp/two.log" | sed 's/.*receipt=//')
+check "two parts: the QR is receipt $rn as the server signed it" test \
+    "$q" = "$(api "$mk" "/v1/receipts/$rn" | jget - "j['text']")"
 # Offline after having heard the server: still the server's day.
 sed -e 's/A-23/A-25/' -e '/tap exit/,$d' "$tmp/clk.txt" >"$tmp/clk2.txt"
 echo quit >>"$tmp/clk2.txt"
@@ -427,7 +516,6 @@ echo k_test >"$tmp/fkey"
 chmod 600 "$tmp/fkey"
 fake_start 0 abs-expiry
 cat >"$tmp/abs.txt" <<'EOF'
-tap start
 type A-12
 key Return
 wait-screen dues 5000

@@ -49,7 +49,6 @@ kshot() { ls "$kt/$1"/*-"$2".png 2>/dev/null | tail -n 1; }
 
 cat >"$kt/pay.txt" <<'EOF'
 wait-screen welcome
-tap start
 type A-12
 key Return
 wait-screen dues 10000
@@ -61,7 +60,6 @@ quit
 EOF
 cat >"$kt/fail.txt" <<'EOF'
 wait-screen welcome
-tap start
 type A-12
 key Return
 wait-screen error 15000
