@@ -234,6 +234,41 @@ void store_cred_row_clear(struct store_cred_row *r);
 /* Free the rows of `l` and empty it (NULL does nothing). */
 void store_cred_list_free(struct store_cred_list *l);
 
+/* Which audit entries store_ops.audit_list reads. */
+struct store_audit_query {
+    int64_t org_id;     /* entries concerning this organisation; 0 = all */
+    const char *action; /* this action only ("payer.create"); NULL = all */
+    int64_t after_id;   /* paging: ids greater than this */
+    int64_t limit;      /* entries handed over, 1..1000 */
+};
+
+/*
+ * One audit entry (audit_list). The strings are malloc'd and owned by the
+ * entry; store_audit_entry_clear() frees them.
+ */
+struct store_audit_entry {
+    int64_t id;     /* its place in the hash chain */
+    int64_t at;     /* unix time written */
+    char *actor;    /* "kiosk:3", "token:1", "user:lan", "cli", "bank:sepay" */
+    char *action;   /* "payer.create", "bank.matched", "dash.login", ... */
+    int64_t org_id; /* the organisation it concerns, 0 when none is told */
+    char *org;      /* that organisation's code, "" */
+    char *subject;  /* what it names: "A-12", "bank:7", "org:1/2026-12-07" */
+    char *detail;   /* its details, JSON object text */
+};
+
+/* Audit entries in id order; store_audit_list_free() frees them. */
+struct store_audit_list {
+    struct store_audit_entry *rows; /* malloc'd array of `n` entries */
+    size_t n;                       /* count of `rows` */
+    int64_t total;                  /* entries matching, past the limit too */
+};
+
+/* Free the strings of `e` and set them to NULL (NULL does nothing). */
+void store_audit_entry_clear(struct store_audit_entry *e);
+/* Free the entries of `l` and empty it (NULL does nothing). */
+void store_audit_list_free(struct store_audit_list *l);
+
 /* What store_ops.cred_revoke did. */
 struct store_cred_revoked {
     int64_t id;             /* the credential's id */
@@ -943,6 +978,17 @@ struct store_ops {
      */
     int (*day_takings)(struct store *st, int64_t org_id, const char *date,
                        json_t **out);
+    /*
+     * The audit entries `q` asks for, oldest first, each with the
+     * organisation it concerns: the one of the kiosk, token or user that
+     * acted, else the one of what it names (a bank transaction, payer,
+     * payment, intent, refund, organisation or credential); entries told
+     * of no organisation (an admin's edit of a payer or fee by code) only
+     * match q->org_id 0. out->total counts every match. The caller frees
+     * *out (store_audit_list_free).
+     */
+    int (*audit_list)(struct store *st, const struct store_audit_query *q,
+                      struct store_audit_list *out);
 };
 
 struct store {

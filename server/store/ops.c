@@ -71,4 +71,5 @@ const struct store_ops sqi_ops = {
     .cred_revoke = sqr_revoke,
     .ledger_check = sqc_ledger_check,
     .day_takings = sqr_day_takings,
+    .audit_list = sqa_audit_list,
 };

@@ -844,4 +844,8 @@ int sqd_reserve(struct store *st, const char *lkey, int llimit,
 int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
               int64_t *sessions, int64_t *failures);
 
+/* store_ops.audit_list (audit_reads.c). */
+int sqa_audit_list(struct store *base, const struct store_audit_query *q,
+                   struct store_audit_list *out);
+
 #endif

@@ -595,6 +595,66 @@ int st_check(const char *dir, char *out, size_t cap)
     return rc;
 }
 
+json_t *st_audit(const char *dir, const char *org, const char *action)
+{
+    const char *argv[12] = {"audit", "list", "--json", "--limit", "1000"};
+    size_t cap = 1 << 22;
+    char *buf = malloc(cap);
+    json_t *j = NULL;
+    int n = 5, rc;
+
+    if (buf == NULL)
+        return NULL;
+    if (org != NULL) {
+        argv[n++] = "--org";
+        argv[n++] = org;
+    }
+    if (action != NULL) {
+        argv[n++] = "--action";
+        argv[n++] = action;
+    }
+    argv[n++] = "--data-dir";
+    argv[n++] = dir;
+    argv[n] = NULL;
+    rc = st_run(buf, cap, argv);
+    if (rc == 0)
+        j = json_loads(buf, 0, NULL);
+    if (j == NULL)
+        fprintf(stderr, "chopay-server audit list %s: exit %d\n%.300s\n", dir,
+                rc, buf);
+    free(buf);
+    return j;
+}
+
+long long st_audit_count(const char *dir, const char *org, const char *action)
+{
+    json_t *j = st_audit(dir, org, action);
+    long long n = st_json_int(j, "total");
+
+    json_decref(j);
+    return n;
+}
+
+long long st_audit_count_with(const char *dir, const char *action,
+                              const char *needle)
+{
+    json_t *j = st_audit(dir, NULL, action), *e;
+    long long n = 0;
+    size_t i;
+
+    if (j == NULL)
+        return -1;
+    json_array_foreach(json_object_get(j, "entries"), i, e)
+    {
+        char *d = json_dumps(json_object_get(e, "details"), JSON_COMPACT);
+
+        n += d != NULL && strstr(d, needle) != NULL;
+        free(d);
+    }
+    json_decref(j);
+    return n;
+}
+
 int st_on_pg(void)
 {
     return pg_base() != NULL;

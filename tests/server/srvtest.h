@@ -135,6 +135,21 @@ int st_check(const char *dir, char *out, size_t cap);
 int st_log_grep(const struct srvt *s, const char *needle, int *at_start);
 
 /*
+ * The audit entries of data directory `dir` through `chopay-server audit
+ * list --json` (read-only; a server may be running on it): organisation
+ * `org` and action `action` (each NULL: any), at most 1000. The
+ * {"entries", "total"} object (caller frees), or NULL on failure.
+ */
+json_t *st_audit(const char *dir, const char *org, const char *action);
+
+/* How many audit entries of `dir` st_audit finds, or -1. */
+long long st_audit_count(const char *dir, const char *org, const char *action);
+
+/* How many of them hold `needle` in their details' JSON text, or -1. */
+long long st_audit_count_with(const char *dir, const char *action,
+                              const char *needle);
+
+/*
  * The database of a test data directory, through db.h (server/db/db.h),
  * so a test that must read or tamper with rows behind the server's back
  * names no database library. `url` is a db.h URL or an SQLite file path;
