@@ -220,6 +220,7 @@ struct store_cred_row {
     int64_t created_at;   /* unix seconds */
     int64_t last_used_at; /* unix seconds; 0: never used */
     int64_t revoked_at;   /* unix seconds; 0: not revoked */
+    int64_t sessions;     /* a user's dashboard sessions not swept yet */
 };
 
 /* Credentials of one kind in id order; store_cred_list_free() frees
