@@ -876,7 +876,8 @@ struct store_ops {
     int (*day_closed)(struct store *st, int64_t org_id, const char *date,
                       int *closed);
     /* Record that a standee of payer `payer` was produced (format "png"
-     * or "pdf", paper "a5"/"a6"); counted in the adoption statistics. */
+     * or "pdf", paper "a5"/"a6"); counted in the adoption statistics,
+     * audited (standee.record). */
     int (*standee_record)(struct store *st, int64_t org_id, const char *payer,
                           const char *format, const char *paper,
                           const char *actor, int64_t now);
