@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "api.h"
 #include "audit_list.h"
-#include "server.h"
 
 json_t *audit_list_json(const struct store_audit_list *l)
 {
@@ -23,11 +23,12 @@ json_t *audit_list_json(const struct store_audit_list *l)
 
         if (d == NULL)
             d = json_string(e->detail);
-        o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:o}", "id",
-                      (json_int_t)e->id, "at", (json_int_t)e->at, "actor",
+        o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:i}",
+                      "id", (json_int_t)e->id, "at", (json_int_t)e->at, "actor",
                       e->actor, "action", e->action, "org",
                       e->org[0] ? json_string(e->org) : json_null(), "subject",
-                      e->subject, "details", d);
+                      e->subject, "details", d, "prev_hash", e->prev_hash,
+                      "hash", e->hash, "encoding", e->encoding);
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
             return NULL;
@@ -92,8 +93,10 @@ int audit_list_cmd(const struct srv_config *c, const struct audit_list_args *a)
         return usage(use);
     if (a->action != NULL && (a->action[0] == '\0' || strlen(a->action) > 64))
         return usage(use);
-    if (server_open_store(c, 1, &st) != 0)
+    if (store_open_readonly(c->db, 1, &st) != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
         return 1;
+    }
     if (a->org != NULL && st->ops->org_id(st, a->org, &q.org_id) != 0)
         goto fail;
     if (st->ops->audit_list(st, &q, &l) != 0)

@@ -15,8 +15,8 @@
 
 /*
  * {"entries": [{id, at, actor, action, org (code or null), subject,
- * details (the entry's JSON object)}], "total": N} of `l` as a new
- * object; NULL when memory ran out.
+ * details (the entry's JSON object), prev_hash, hash, encoding}],
+ * "total": N} of `l` as a new object; NULL when memory ran out.
  */
 json_t *audit_list_json(const struct store_audit_list *l);
 

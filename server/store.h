@@ -256,6 +256,9 @@ struct store_audit_entry {
     char *org;      /* that organisation's code, "" */
     char *subject;  /* what it names: "A-12", "bank:7", "org:1/2026-12-07" */
     char *detail;   /* its details, JSON object text */
+    char prev_hash[65]; /* the hash of the entry before (hex) */
+    char hash[65];      /* its own hash (hex), over prev_hash and fields */
+    int encoding;       /* the hash's encoding: 1 or 2 (audit.c) */
 };
 
 /* Audit entries in id order; store_audit_list_free() frees them. */

@@ -5,6 +5,7 @@
  * an organisation's token or user) or by what the entry names (a bank
  * transaction, a payer, an organisation, a credential).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,7 +169,7 @@ static int org_code(struct sqi_conn *c, int64_t id, char **code)
 }
 
 /* Entry at the current row of `st` (id, at, actor, action, object,
- * detail) into `e`, its organisation told. */
+ * detail, prev_hash, hash, encoding) into `e`, its organisation told. */
 static int entry_read(struct sqi_conn *c, struct db_stmt *st,
                       struct store_audit_entry *e)
 {
@@ -184,6 +185,9 @@ static int entry_read(struct sqi_conn *c, struct db_stmt *st,
         rc = sqi_col_dup(st, 4, &e->subject);
     if (rc == 0)
         rc = sqi_col_dup(st, 5, &e->detail);
+    snprintf(e->prev_hash, sizeof(e->prev_hash), "%s", sqi_col_text(st, 6));
+    snprintf(e->hash, sizeof(e->hash), "%s", sqi_col_text(st, 7));
+    e->encoding = (int)db_column_int64(st, 8);
     if (rc == 0)
         rc = actor_org(c, e->actor, &e->org_id);
     if (rc == 0 && e->org_id == 0)
@@ -208,8 +212,11 @@ int sqa_audit_list(struct store *base, const struct store_audit_query *q,
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto out;
-    st = sqi_qs(c, "SELECT id, at, actor, action, object, detail FROM audit"
-                   " WHERE id > ?1 AND (?2 = '' OR action = ?2) ORDER BY id");
+    st = sqi_qs(c, "SELECT id, at, actor, action, object, detail, prev_hash,"
+                   " hash, CASE WHEN id >= coalesce((SELECT from_id FROM"
+                   " audit_encodings WHERE version = 2), 1) THEN 2 ELSE 1"
+                   " END FROM audit WHERE id > ?1 AND (?2 = '' OR action = ?2)"
+                   " ORDER BY id");
     if (st == NULL) {
         rc = -STORE_E_IO;
         goto read;
