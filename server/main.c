@@ -24,6 +24,7 @@
 #include "csv_payers.h"
 #include "dash.h"
 #include "ingest.h"
+#include "journal_list.h"
 #include "nodes.h"
 #include "server.h"
 #include "srv_report.h"
@@ -77,6 +78,8 @@ static const char usage_text[] =
     "closed day\n"
     "  audit list [--org CODE] [--action A] [--after ID] [--limit N] [--json]\n"
     "                                the audit entries, oldest first\n"
+    "  journal list [--state S] [--provider P] [--after ID] [--limit N]\n"
+    "           [--json]             the webhook deliveries and their fate\n"
     "  check                         verify the ledger's invariants "
     "(read-only;\n"
     "                                exit 0 all hold, 1 a violation)\n"
@@ -264,7 +267,7 @@ struct opts {
     const char *format, *intent, *payer, *reason, *code, *amount, *via;
     const char *server, *state;
     const char *date, *from, *to, *province, *out, *paper;
-    const char *action, *after, *limit;
+    const char *action, *after, *limit, *provider;
     int csv, all, json;
     const char *pos[4]; /* positional words */
     int npos;
@@ -349,6 +352,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
             slot = &o->out;
         else if (strcmp(a, "--action") == 0)
             slot = &o->action;
+        else if (strcmp(a, "--provider") == 0)
+            slot = &o->provider;
         else if (strcmp(a, "--after") == 0)
             slot = &o->after;
         else if (strcmp(a, "--limit") == 0)
@@ -1262,6 +1267,14 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
         struct audit_list_args a = {o.org, o.action, o.after, o.limit, o.json};
 
         return audit_list_cmd(&cfg, &a);
+    }
+    if (strcmp(cmd, "journal") == 0) {
+        struct journal_list_args a = {o.state, o.provider, o.after, o.limit,
+                                      o.json};
+
+        if (o.npos != 2 || strcmp(o.pos[1], "list") != 0)
+            return usage("journal list [--state S] [--provider P] [--json]");
+        return journal_list_cmd(&cfg, &a);
     }
     if (strcmp(cmd, "report") == 0 || strcmp(cmd, "stats") == 0 ||
         strcmp(cmd, "standee") == 0 || strcmp(cmd, "audit") == 0) {

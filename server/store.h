@@ -235,6 +235,48 @@ void store_cred_row_clear(struct store_cred_row *r);
 /* Free the rows of `l` and empty it (NULL does nothing). */
 void store_cred_list_free(struct store_cred_list *l);
 
+/* Which webhook journal entries store_ops.journal_list reads. */
+struct store_journal_query {
+    const char *state;    /* "received", "processed", "rejected", "invalid";
+                             NULL = all */
+    const char *provider; /* "sepay", "casso", "payos", "generic"; NULL */
+    int64_t after_id;     /* paging: ids greater than this */
+    int64_t limit;        /* entries handed over, 1..1000 */
+};
+
+/*
+ * One delivery in the webhook journal (journal_list); never its body. The
+ * strings are malloc'd and owned by the entry;
+ * store_journal_entry_clear() frees them.
+ */
+struct store_journal_entry {
+    int64_t id;           /* its id */
+    char *provider;       /* "sepay", "casso", "payos", "generic" */
+    char *org;            /* the organisation's code, "" when not told */
+    int64_t received_at;  /* unix seconds */
+    char *verified;       /* "ok" or why its signature failed */
+    char *state;          /* "received", "processed", "rejected", "invalid" */
+    char *detail;         /* why it was rejected or invalid, "" */
+    char *headers;        /* the headers kept, JSON object text (no
+                             credentials; a cut body's length and hash) */
+    int64_t body_bytes;   /* the body's bytes as kept */
+    int64_t processed_at; /* unix seconds, 0 not yet */
+    int64_t bytes;        /* headers + body + detail, as the journal's
+                             limits count them */
+};
+
+/* Journal entries in id order; store_journal_list_free() frees them. */
+struct store_journal_list {
+    struct store_journal_entry *rows; /* malloc'd array of `n` entries */
+    size_t n;                         /* count of `rows` */
+    int64_t total;                    /* entries matching, past the limit */
+};
+
+/* Free the strings of `e` and set them to NULL (NULL does nothing). */
+void store_journal_entry_clear(struct store_journal_entry *e);
+/* Free the entries of `l` and empty it (NULL does nothing). */
+void store_journal_list_free(struct store_journal_list *l);
+
 /* Which audit entries store_ops.audit_list reads. */
 struct store_audit_query {
     int64_t org_id;     /* entries concerning this organisation; 0 = all */
@@ -994,6 +1036,10 @@ struct store_ops {
      */
     int (*audit_list)(struct store *st, const struct store_audit_query *q,
                       struct store_audit_list *out);
+    /* The webhook journal's entries `q` asks for, oldest first; the
+     * caller frees *out (store_journal_list_free). */
+    int (*journal_list)(struct store *st, const struct store_journal_query *q,
+                        struct store_journal_list *out);
 };
 
 struct store {

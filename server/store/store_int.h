@@ -848,4 +848,8 @@ int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
 int sqa_audit_list(struct store *base, const struct store_audit_query *q,
                    struct store_audit_list *out);
 
+/* store_ops.journal_list (journal_reads.c). */
+int sqb_journal_list(struct store *base, const struct store_journal_query *q,
+                     struct store_journal_list *out);
+
 #endif
