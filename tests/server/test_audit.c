@@ -269,6 +269,24 @@ static void test_cli(void)
     CHECK_INT(cli(out, sizeof(out), zero), 2);
 }
 
+/* journal list: no webhook came, nothing journaled; bad options refused */
+static void test_journal_cli(void)
+{
+    const char *bad_state[] = {"journal", "list", "--state", "lost", NULL};
+    const char *bad_prov[] = {"journal", "list", "--provider", "vcb", NULL};
+    const char *plain[] = {"journal", "list", NULL};
+    char out[4096];
+    json_t *j = st_journal(srv.dir, NULL);
+
+    CHECK_INT(st_json_int(j, "total"), 0);
+    CHECK_INT(json_array_size(json_object_get(j, "entries")), 0);
+    json_decref(j);
+    CHECK_INT(cli(out, sizeof(out), plain), 0);
+    CHECK(strstr(out, "0 of 0 entries") != NULL);
+    CHECK_INT(cli(out, sizeof(out), bad_state), 2);
+    CHECK_INT(cli(out, sizeof(out), bad_prov), 2);
+}
+
 int main(void)
 {
     char dir[256];
@@ -284,6 +302,7 @@ int main(void)
     test_filters_and_paging();
     test_bad_params();
     test_cli();
+    test_journal_cli();
     CHECK_INT(st_stop(&srv), 0);
     if (th_failed == 0)
         st_rmtree(dir);
