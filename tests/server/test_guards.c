@@ -74,14 +74,21 @@ static int64_t transfer(struct store *st, int64_t org, const char *code,
                         int64_t amount, const char *ref, int64_t now)
 {
     struct sq *s = (struct sq *)st;
-    struct sqi_conn *c = sqi_get_conn(s);
-    int64_t payer, pay = -1;
+    struct sqi_conn *c;
+    struct store_filter f = {0};
+    struct store_payer_list l = {0};
+    int64_t payer = 0, pay = -1;
     json_t *res = NULL;
-    char sql[128];
+    size_t i;
     int rc;
 
-    snprintf(sql, sizeof(sql), "SELECT id FROM payers WHERE code = '%s'", code);
-    payer = st_tamper(db_file, sql); /* the store's internal id */
+    f.limit = 1000;
+    if (st->ops->payer_list(st, org, &f, &l) == 0)
+        for (i = 0; i < l.n; i++)
+            if (strcmp(l.rows[i].code, code) == 0)
+                payer = l.rows[i].id;
+    store_payer_list_free(&l);
+    c = sqi_get_conn(s); /* after the list: the pool holds one */
     rc = sqi_begin_write(s, c);
     if (rc == 0)
         rc = sqi_transfer_payer(c, org, payer, amount, ref, "test", "test", now,
