@@ -320,6 +320,8 @@ enum MHD_Result h_dash_logout(struct req *r);
 enum MHD_Result h_dash_session(struct req *r);
 enum MHD_Result h_healthz(struct req *r);
 enum MHD_Result h_metrics(struct req *r);
+/* GET /v1/audit (h_audit.c): audit entries, scoped to the caller. */
+enum MHD_Result h_audit_list(struct req *r);
 
 /* Start the daemon on s->cfg (store and notifier already set). */
 int srv_start(struct srv *s);

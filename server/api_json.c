@@ -182,6 +182,8 @@ json_t *api_json_creds(const char *kind, const struct store_cred_list *l)
         json_object_set_new(e, "created_at", json_integer(r->created_at));
         json_object_set_new(e, "last_used_at", time_or_null(r->last_used_at));
         json_object_set_new(e, "revoked_at", time_or_null(r->revoked_at));
+        if (!kiosk && !token)
+            json_object_set_new(e, "sessions", json_integer(r->sessions));
         json_array_append_new(a, e);
     }
     return a;

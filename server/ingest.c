@@ -483,7 +483,7 @@ out:
 
 int ingest_recover(struct store *st)
 {
-    struct store_journal_list pend = {NULL, 0};
+    struct store_pending_list pend = {NULL, 0};
     int total = 0, rc;
 
     for (;;) {
@@ -493,7 +493,7 @@ int ingest_recover(struct store *st)
             return -1;
         n = pend.n;
         for (i = 0; i < n; i++) {
-            const struct store_journal_entry *e = &pend.rows[i];
+            const struct store_pending_entry *e = &pend.rows[i];
             const char *prov = e->provider;
             struct bank_txn_list l = {0};
             struct feeds_error fe = {0};
@@ -510,19 +510,19 @@ int ingest_recover(struct store *st)
             rc = process(st, e->org_id, &l, e->id, (int64_t)time(NULL), NULL);
             if (rc == -STORE_E_IO) {
                 feeds_list_free(&l);
-                store_journal_list_free(&pend);
+                store_pending_list_free(&pend);
                 return -1;
             }
             if (rc != 0 &&
                 st->ops->journal_fail(st, e->id, store_error_message()) != 0) {
                 feeds_list_free(&l);
-                store_journal_list_free(&pend);
+                store_pending_list_free(&pend);
                 return -1;
             }
             feeds_list_free(&l);
             total++;
         }
-        store_journal_list_free(&pend);
+        store_pending_list_free(&pend);
         if (n < 256)
             break;
     }

@@ -18,11 +18,13 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "audit_list.h"
 #include "copy_db.h"
 #include "crypto.h"
 #include "csv_payers.h"
 #include "dash.h"
 #include "ingest.h"
+#include "journal_list.h"
 #include "nodes.h"
 #include "server.h"
 #include "srv_report.h"
@@ -76,6 +78,10 @@ static const char usage_text[] =
     "                                print stall QR standees (PDF and PNG)\n"
     "  audit verify                  check the audit hash chain and every "
     "closed day\n"
+    "  audit list [--org CODE] [--action A] [--after ID] [--limit N] [--json]\n"
+    "                                the audit entries, oldest first\n"
+    "  journal list [--state S] [--provider P] [--after ID] [--limit N]\n"
+    "           [--json]             the webhook deliveries and their fate\n"
     "  check                         verify the ledger's invariants "
     "(read-only;\n"
     "                                exit 0 all hold, 1 a violation)\n"
@@ -268,7 +274,8 @@ struct opts {
     const char *format, *intent, *payer, *reason, *code, *amount, *via;
     const char *server, *state;
     const char *date, *from, *to, *province, *out, *paper;
-    int csv, all;
+    const char *action, *after, *limit, *provider;
+    int csv, all, json;
     const char *pos[4]; /* positional words */
     int npos;
 };
@@ -296,6 +303,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
         }
         if (strcmp(a, "--all") == 0) {
             o->all = 1;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            o->json = 1;
             continue;
         }
         if (strcmp(a, "--config") == 0)
@@ -346,6 +357,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
             slot = &o->province;
         else if (strcmp(a, "--out") == 0)
             slot = &o->out;
+        else if (strcmp(a, "--action") == 0)
+            slot = &o->action;
+        else if (strcmp(a, "--provider") == 0)
+            slot = &o->provider;
+        else if (strcmp(a, "--after") == 0)
+            slot = &o->after;
+        else if (strcmp(a, "--limit") == 0)
+            slot = &o->limit;
         else if (strcmp(a, "--paper") == 0)
             slot = &o->paper;
         if (slot != NULL) {
@@ -1287,6 +1306,20 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
                            : usage("check takes no arguments");
     if (strcmp(cmd, "copy-db") == 0)
         return cmd_copy_db(&o);
+    if (strcmp(cmd, "audit") == 0 && o.npos == 2 &&
+        strcmp(o.pos[1], "list") == 0) {
+        struct audit_list_args a = {o.org, o.action, o.after, o.limit, o.json};
+
+        return audit_list_cmd(&cfg, &a);
+    }
+    if (strcmp(cmd, "journal") == 0) {
+        struct journal_list_args a = {o.state, o.provider, o.after, o.limit,
+                                      o.json};
+
+        if (o.npos != 2 || strcmp(o.pos[1], "list") != 0)
+            return usage("journal list [--state S] [--provider P] [--json]");
+        return journal_list_cmd(&cfg, &a);
+    }
     if (strcmp(cmd, "report") == 0 || strcmp(cmd, "stats") == 0 ||
         strcmp(cmd, "standee") == 0 || strcmp(cmd, "audit") == 0) {
         struct srv_cli a = {o.org, o.date,  o.from, o.to,    o.province,

@@ -71,6 +71,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/reports/daily", h_report_daily, AUTH_STATS, 0},
     {"GET", "/v1/stats/adoption", h_stats_adoption, AUTH_STATS, 0},
     {"GET", "/v1/provinces", h_provinces, AUTH_STATS, 0},
+    {"GET", "/v1/audit", h_audit_list, AUTH_READ, 0},
     {"PUT", "/v1/orgs/{org}/province", h_org_province, AUTH_WRITE, 0},
     /* day close (board or admin) and reopening (admin, with a reason) */
     {"POST", "/v1/orgs/{org}/close", h_day_close, AUTH_WRITE, 0},

@@ -257,6 +257,7 @@ struct store_cred_row {
     int64_t created_at;   /* unix seconds */
     int64_t last_used_at; /* unix seconds; 0: never used */
     int64_t revoked_at;   /* unix seconds; 0: not revoked */
+    int64_t sessions;     /* a user's dashboard sessions not swept yet */
 };
 
 /* Credentials of one kind in id order; store_cred_list_free() frees
@@ -270,6 +271,86 @@ struct store_cred_list {
 void store_cred_row_clear(struct store_cred_row *r);
 /* Free the rows of `l` and empty it (NULL does nothing). */
 void store_cred_list_free(struct store_cred_list *l);
+
+/* Which webhook journal entries store_ops.journal_list reads. */
+struct store_journal_query {
+    const char *state;    /* "received", "processed", "rejected", "invalid";
+                             NULL = all */
+    const char *provider; /* "sepay", "casso", "payos", "generic"; NULL */
+    int64_t after_id;     /* paging: ids greater than this */
+    int64_t limit;        /* entries handed over, 1..1000 */
+};
+
+/*
+ * One delivery in the webhook journal (journal_list); never its body. The
+ * strings are malloc'd and owned by the entry;
+ * store_journal_entry_clear() frees them.
+ */
+struct store_journal_entry {
+    int64_t id;           /* its id */
+    char *provider;       /* "sepay", "casso", "payos", "generic" */
+    char *org;            /* the organisation's code, "" when not told */
+    int64_t received_at;  /* unix seconds */
+    char *verified;       /* "ok" or why its signature failed */
+    char *state;          /* "received", "processed", "rejected", "invalid" */
+    char *detail;         /* why it was rejected or invalid, "" */
+    char *headers;        /* the headers kept, JSON object text (no
+                             credentials; a cut body's length and hash) */
+    int64_t body_bytes;   /* the body's bytes as kept */
+    int64_t processed_at; /* unix seconds, 0 not yet */
+    int64_t bytes;        /* headers + body + detail, as the journal's
+                             limits count them */
+};
+
+/* Journal entries in id order; store_journal_list_free() frees them. */
+struct store_journal_list {
+    struct store_journal_entry *rows; /* malloc'd array of `n` entries */
+    size_t n;                         /* count of `rows` */
+    int64_t total;                    /* entries matching, past the limit */
+};
+
+/* Free the strings of `e` and set them to NULL (NULL does nothing). */
+void store_journal_entry_clear(struct store_journal_entry *e);
+/* Free the entries of `l` and empty it (NULL does nothing). */
+void store_journal_list_free(struct store_journal_list *l);
+
+/* Which audit entries store_ops.audit_list reads. */
+struct store_audit_query {
+    int64_t org_id;     /* entries concerning this organisation; 0 = all */
+    const char *action; /* this action only ("payer.create"); NULL = all */
+    int64_t after_id;   /* paging: ids greater than this */
+    int64_t limit;      /* entries handed over, 1..1000 */
+};
+
+/*
+ * One audit entry (audit_list). The strings are malloc'd and owned by the
+ * entry; store_audit_entry_clear() frees them.
+ */
+struct store_audit_entry {
+    int64_t id;     /* its place in the hash chain */
+    int64_t at;     /* unix time written */
+    char *actor;    /* "kiosk:3", "token:1", "user:lan", "cli", "bank:sepay" */
+    char *action;   /* "payer.create", "bank.matched", "dash.login", ... */
+    int64_t org_id; /* the organisation it concerns, 0 when none is told */
+    char *org;      /* that organisation's code, "" */
+    char *subject;  /* what it names: "A-12", "bank:7", "org:1/2026-12-07" */
+    char *detail;   /* its details, JSON object text */
+    char prev_hash[65]; /* the hash of the entry before (hex) */
+    char hash[65];      /* its own hash (hex), over prev_hash and fields */
+    int encoding;       /* the hash's encoding: 1 or 2 (audit.c) */
+};
+
+/* Audit entries in id order; store_audit_list_free() frees them. */
+struct store_audit_list {
+    struct store_audit_entry *rows; /* malloc'd array of `n` entries */
+    size_t n;                       /* count of `rows` */
+    int64_t total;                  /* entries matching, past the limit too */
+};
+
+/* Free the strings of `e` and set them to NULL (NULL does nothing). */
+void store_audit_entry_clear(struct store_audit_entry *e);
+/* Free the entries of `l` and empty it (NULL does nothing). */
+void store_audit_list_free(struct store_audit_list *l);
 
 /* What store_ops.cred_revoke did. */
 struct store_cred_revoked {
@@ -815,7 +896,7 @@ struct store_journal {
 };
 
 /* A journal entry still "received" (store_ops.journal_pending). */
-struct store_journal_entry {
+struct store_pending_entry {
     int64_t id;     /* its id */
     char *provider; /* "sepay", "casso", "payos", "generic" */
     int64_t org_id; /* the organisation it was mapped to, 0 none */
@@ -823,14 +904,14 @@ struct store_journal_entry {
     size_t len;     /* its length */
 };
 
-/* Journal entries oldest first; store_journal_list_free() frees them. */
-struct store_journal_list {
-    struct store_journal_entry *rows; /* malloc'd array of `n` rows */
+/* Journal entries oldest first; store_pending_list_free() frees them. */
+struct store_pending_list {
+    struct store_pending_entry *rows; /* malloc'd array of `n` rows */
     size_t n;                         /* count of `rows` */
 };
 
 /* Free the rows of `l` and empty it (NULL does nothing). */
-void store_journal_list_free(struct store_journal_list *l);
+void store_pending_list_free(struct store_pending_list *l);
 
 /*
  * Bounds on the journal's unverified entries (state "rejected" or
@@ -1163,9 +1244,9 @@ struct store_ops {
     int (*journal_add)(struct store *st, const struct store_journal *j,
                        int64_t *id);
     /* Journal entries still "received" (crash before processing), oldest
-     * first, at most `limit`, into *out (store_journal_list_free). */
+     * first, at most `limit`, into *out (store_pending_list_free). */
     int (*journal_pending)(struct store *st, int64_t limit,
-                           struct store_journal_list *out);
+                           struct store_pending_list *out);
     /* Mark a journal entry "invalid" with `detail` (it cannot be parsed). */
     int (*journal_fail)(struct store *st, int64_t id, const char *detail);
     /*
@@ -1336,7 +1417,8 @@ struct store_ops {
     int (*day_force_reason)(struct store *st, int64_t org_id, const char *date,
                             char *out, size_t cap);
     /* Record that a standee of payer `payer` was produced (format "png"
-     * or "pdf", paper "a5"/"a6"); counted in the adoption statistics. */
+     * or "pdf", paper "a5"/"a6"); counted in the adoption statistics,
+     * audited (standee.record). */
     int (*standee_record)(struct store *st, int64_t org_id, const char *payer,
                           const char *format, const char *paper,
                           const char *actor, int64_t now);
@@ -1439,6 +1521,21 @@ struct store_ops {
      */
     int (*day_takings)(struct store *st, int64_t org_id, const char *date,
                        struct store_takings *out);
+    /*
+     * The audit entries `q` asks for, oldest first, each with the
+     * organisation it concerns: the one of the kiosk, token or user that
+     * acted, else the one of what it names (a bank transaction, payer,
+     * payment, intent, refund, organisation or credential); entries told
+     * of no organisation (an admin's edit of a payer or fee by code) only
+     * match q->org_id 0. out->total counts every match. The caller frees
+     * *out (store_audit_list_free).
+     */
+    int (*audit_list)(struct store *st, const struct store_audit_query *q,
+                      struct store_audit_list *out);
+    /* The webhook journal's entries `q` asks for, oldest first; the
+     * caller frees *out (store_journal_list_free). */
+    int (*journal_list)(struct store *st, const struct store_journal_query *q,
+                        struct store_journal_list *out);
 };
 
 struct store {

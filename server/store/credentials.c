@@ -13,18 +13,20 @@
 #include "store_int.h"
 
 /* One list per kind: id, org code, name, role, active, created, last
- * used, revoked; ?1 is the organisation code or NULL for all. */
+ * used, revoked, a user's sessions; ?1 is the organisation code or NULL
+ * for all. */
 static const char *const list_sql[] = {
     "SELECT k.id, o.code, k.name, 'kiosk', k.active, k.created_at,"
-    " c.last_used_at, c.revoked_at FROM kiosks k JOIN orgs o ON"
+    " c.last_used_at, c.revoked_at, 0 FROM kiosks k JOIN orgs o ON"
     " o.id = k.org_id LEFT JOIN credential_times c ON c.kind = 'kiosk' AND"
     " c.id = k.id WHERE CAST(?1 AS TEXT) IS NULL OR o.code = ?1 ORDER BY k.id",
     "SELECT t.id, o.code, NULL, t.role, t.active, t.created_at,"
-    " c.last_used_at, c.revoked_at FROM tokens t LEFT JOIN orgs o ON"
+    " c.last_used_at, c.revoked_at, 0 FROM tokens t LEFT JOIN orgs o ON"
     " o.id = t.org_id LEFT JOIN credential_times c ON c.kind = 'token' AND"
     " c.id = t.id WHERE CAST(?1 AS TEXT) IS NULL OR o.code = ?1 ORDER BY t.id",
     "SELECT u.id, o.code, u.login, u.role, u.active, u.created_at,"
-    " c.last_used_at, c.revoked_at FROM dash_users u LEFT JOIN orgs o ON"
+    " c.last_used_at, c.revoked_at, (SELECT count(*) FROM dash_sessions s"
+    " WHERE s.user_id = u.id) FROM dash_users u LEFT JOIN orgs o ON"
     " o.id = u.org_id LEFT JOIN credential_times c ON c.kind = 'user' AND"
     " c.id = u.id WHERE CAST(?1 AS TEXT) IS NULL OR o.code = ?1 ORDER BY u.id",
 };
@@ -80,6 +82,7 @@ static int cred_row_read(struct db_stmt *q, void *row)
     r->created_at = db_column_int64(q, 5);
     r->last_used_at = db_column_int64(q, 6);
     r->revoked_at = db_column_int64(q, 7);
+    r->sessions = db_column_int64(q, 8);
     if (rc != 0)
         store_cred_row_clear(r);
     return rc;

@@ -55,10 +55,10 @@ out:
 }
 
 /* The journal entry in the current row (B_JOURNAL_PENDING) into `row`, a
- * struct store_journal_entry. */
+ * struct store_pending_entry. */
 static int entry_read(struct db_stmt *st, void *row)
 {
-    struct store_journal_entry *e = row;
+    struct store_pending_entry *e = row;
     const void *body = db_column_blob(st, 3);
     int n = db_column_bytes(st, 3);
 
@@ -79,22 +79,22 @@ static int entry_read(struct db_stmt *st, void *row)
     return 0;
 }
 
-static void entry_clear(struct store_journal_entry *e)
+static void entry_clear(struct store_pending_entry *e)
 {
     free(e->provider);
     free(e->body);
     memset(e, 0, sizeof(*e));
 }
 
-SQI_LIST_FREE(store_journal_list_free, store_journal_list, entry_clear)
+SQI_LIST_FREE(store_pending_list_free, store_pending_list, entry_clear)
 
 int sqb_journal_pending(struct store *base, int64_t limit,
-                        struct store_journal_list *out)
+                        struct store_pending_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st = sqb_q(c, B_JOURNAL_PENDING);
-    struct store_journal_list l = {NULL, 0};
+    struct store_pending_list l = {NULL, 0};
     void *rows = NULL;
     int rc = -STORE_E_IO;
 
@@ -105,7 +105,7 @@ int sqb_journal_pending(struct store *base, int64_t limit,
     }
     sqi_put_conn(s, c);
     if (rc != 0) {
-        store_journal_list_free(&l);
+        store_pending_list_free(&l);
         return rc;
     }
     *out = l;

@@ -79,4 +79,6 @@ const struct store_ops sqi_ops = {
     .cred_revoke = sqr_revoke,
     .ledger_check = sqc_ledger_check,
     .day_takings = sqr_day_takings,
+    .audit_list = sqa_audit_list,
+    .journal_list = sqb_journal_list,
 };

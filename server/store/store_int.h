@@ -527,7 +527,7 @@ int sqb_secret_get(struct store *st, int64_t org_id, const char *provider,
 int sqb_journal_add(struct store *st, const struct store_journal *j,
                     int64_t *id);
 int sqb_journal_pending(struct store *st, int64_t limit,
-                        struct store_journal_list *out);
+                        struct store_pending_list *out);
 int sqb_journal_fail(struct store *st, int64_t id, const char *detail);
 int sqb_journal_prune(struct store *st, const struct store_journal_limits *lim,
                       int64_t now, int64_t *removed);
@@ -969,5 +969,13 @@ int sqd_reserve(struct store *st, const char *lkey, int llimit,
 /* store_ops.dash_sweep */
 int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
               int64_t *sessions, int64_t *failures);
+
+/* store_ops.audit_list (audit_reads.c). */
+int sqa_audit_list(struct store *base, const struct store_audit_query *q,
+                   struct store_audit_list *out);
+
+/* store_ops.journal_list (journal_reads.c). */
+int sqb_journal_list(struct store *base, const struct store_journal_query *q,
+                     struct store_journal_list *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -595,6 +596,245 @@ int st_check(const char *dir, char *out, size_t cap)
     return rc;
 }
 
+json_t *st_list(const struct srvt *s, const char *token, const char *path,
+                const char *key)
+{
+    json_t *all = json_array();
+    long long after = 0;
+    char url[1024];
+
+    for (;;) {
+        struct resp r;
+        json_t *page, *e;
+        size_t i, n;
+
+        snprintf(url, sizeof(url), "%s%climit=1000&after=%lld", path,
+                 strchr(path, '?') ? '&' : '?', after);
+        r = st_get(s, url, token);
+        page = json_object_get(r.json, key);
+        if (r.status != 200 || !json_is_array(page)) {
+            fprintf(stderr, "GET %s: %ld %s\n", url, r.status,
+                    r.body ? r.body : "");
+            resp_free(&r);
+            json_decref(all);
+            return NULL;
+        }
+        n = json_array_size(page);
+        json_array_foreach(page, i, e)
+        {
+            after = json_integer_value(json_object_get(e, "id"));
+            json_array_append(all, e);
+        }
+        resp_free(&r);
+        if (n < 1000)
+            return all;
+    }
+}
+
+/* 1 when `v` satisfies `op` ('=' equal, '^' starts with, '~' holds)
+ * with `want` (`len` bytes). */
+static int value_matches(json_t *v, char op, const char *want, size_t len)
+{
+    char num[32];
+    const char *have = num;
+
+    if (json_is_string(v))
+        have = json_string_value(v);
+    else if (json_is_integer(v))
+        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+    else if (json_is_boolean(v))
+        snprintf(num, sizeof(num), "%s", json_is_true(v) ? "true" : "false");
+    else if (json_is_null(v))
+        snprintf(num, sizeof(num), "null");
+    else
+        return 0;
+    if (op == '^')
+        return strncmp(have, want, len) == 0;
+    if (op == '~') {
+        char *w = strndup(want, len);
+        int hit = w != NULL && strstr(have, w) != NULL;
+
+        free(w);
+        return hit;
+    }
+    return strlen(have) == len && strncmp(have, want, len) == 0;
+}
+
+/* 1 when object `e` meets every condition of `where` (see st_count). */
+static int element_matches(json_t *e, const char *where)
+{
+    while (where != NULL && *where) {
+        size_t n = strcspn(where, "&"), k = strcspn(where, "=^~!");
+        char field[64], op = where[k];
+        const char *val = where + k + 1;
+        int hit;
+
+        if (k >= n || k >= sizeof(field))
+            return 0;
+        if (op != '=') {
+            if (*val != '=')
+                return 0;
+            val++;
+        }
+        snprintf(field, sizeof(field), "%.*s", (int)k, where);
+        hit = value_matches(json_object_get(e, field), op == '!' ? '=' : op,
+                            val, (size_t)(where + n - val));
+        if (hit != (op != '!'))
+            return 0;
+        where += n + (where[n] == '&');
+    }
+    return 1;
+}
+
+long long st_count(json_t *arr, const char *where)
+{
+    long long n = 0;
+    json_t *e;
+    size_t i;
+
+    if (arr == NULL)
+        return -1;
+    json_array_foreach(arr, i, e) n += element_matches(e, where);
+    return n;
+}
+
+long long st_sum(json_t *arr, const char *field, const char *where)
+{
+    long long sum = 0;
+    json_t *e;
+    size_t i;
+
+    if (arr == NULL)
+        return -1;
+    json_array_foreach(arr, i, e) if (element_matches(e, where)) sum +=
+        json_integer_value(json_object_get(e, field));
+    return sum;
+}
+
+long long st_list_count(const struct srvt *s, const char *token,
+                        const char *path, const char *key, const char *where)
+{
+    json_t *a = st_list(s, token, path, key);
+    long long n = st_count(a, where);
+
+    json_decref(a);
+    return n;
+}
+
+long long st_list_sum(const struct srvt *s, const char *token, const char *path,
+                      const char *key, const char *field, const char *where)
+{
+    json_t *a = st_list(s, token, path, key);
+    long long n = st_sum(a, field, where);
+
+    json_decref(a);
+    return n;
+}
+
+/* The {"entries", "total"} object `chopay-server ARGV --json --limit
+ * 1000 --data-dir DIR` prints, or NULL. */
+static json_t *cli_json(const char *dir, const char **argv, int n)
+{
+    size_t cap = 1 << 22;
+    char *buf = malloc(cap);
+    json_t *j = NULL;
+    int rc;
+
+    if (buf == NULL)
+        return NULL;
+    argv[n++] = "--json";
+    argv[n++] = "--limit";
+    argv[n++] = "1000";
+    argv[n++] = "--data-dir";
+    argv[n++] = dir;
+    argv[n] = NULL;
+    rc = st_run(buf, cap, argv);
+    if (rc == 0)
+        j = json_loads(buf, 0, NULL);
+    if (j == NULL)
+        fprintf(stderr, "chopay-server %s %s %s: exit %d\n%.300s\n", argv[0],
+                argv[1], dir, rc, buf);
+    free(buf);
+    return j;
+}
+
+json_t *st_journal(const char *dir, const char *state)
+{
+    const char *argv[16] = {"journal", "list"};
+    int n = 2;
+
+    if (state != NULL) {
+        argv[n++] = "--state";
+        argv[n++] = state;
+    }
+    return cli_json(dir, argv, n);
+}
+
+long long st_journal_count(const char *dir, const char *state,
+                           const char *where)
+{
+    json_t *j = st_journal(dir, state);
+    long long n = j ? st_count(json_object_get(j, "entries"), where) : -1;
+
+    json_decref(j);
+    return n;
+}
+
+long long st_journal_sum(const char *dir, const char *state, const char *field,
+                         const char *where)
+{
+    json_t *j = st_journal(dir, state);
+    long long n = j ? st_sum(json_object_get(j, "entries"), field, where) : -1;
+
+    json_decref(j);
+    return n;
+}
+
+json_t *st_audit(const char *dir, const char *org, const char *action)
+{
+    const char *argv[16] = {"audit", "list"};
+    int n = 2;
+
+    if (org != NULL) {
+        argv[n++] = "--org";
+        argv[n++] = org;
+    }
+    if (action != NULL) {
+        argv[n++] = "--action";
+        argv[n++] = action;
+    }
+    return cli_json(dir, argv, n);
+}
+
+long long st_audit_count(const char *dir, const char *org, const char *action)
+{
+    json_t *j = st_audit(dir, org, action);
+    long long n = st_json_int(j, "total");
+
+    json_decref(j);
+    return n;
+}
+
+long long st_audit_count_with(const char *dir, const char *action,
+                              const char *needle)
+{
+    json_t *j = st_audit(dir, NULL, action), *e;
+    long long n = 0;
+    size_t i;
+
+    if (j == NULL)
+        return -1;
+    json_array_foreach(json_object_get(j, "entries"), i, e)
+    {
+        char *d = json_dumps(json_object_get(e, "details"), JSON_COMPACT);
+
+        n += d != NULL && strstr(d, needle) != NULL;
+        free(d);
+    }
+    json_decref(j);
+    return n;
+}
+
 int st_on_pg(void)
 {
     return pg_base() != NULL;
@@ -616,156 +856,75 @@ static struct db *sql_open(const char *url, unsigned flags)
     char err[256];
 
     if (db_open(url, flags, &db, err, sizeof(err)) != 0) {
-        fprintf(stderr, "st_sql: %s\n", err);
+        fprintf(stderr, "st_tamper: %s\n", err);
         return NULL;
     }
     return db;
 }
 
-int st_sql(const char *url, const char *sql)
+/* Column 0 of the first row of `sql` (one statement) on `db` as an
+ * integer (NULL: 0); -1 when there is no row or on failure. */
+static long long first_int(struct db *db, const char *sql)
 {
-    struct db *db = sql_open(url, 0);
+    struct db_stmt *st = db_prepare(db, sql);
+    long long v = -1;
     int rc;
 
-    if (db == NULL)
+    if (st == NULL) {
+        fprintf(stderr, "st_tamper: %s: %s\n", sql, db_errmsg(db));
         return -1;
-    rc = db_exec(db, sql);
-    if (rc != 0)
-        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
-    db_close(db);
-    return rc == 0 ? 0 : -1;
+    }
+    rc = db_step(st);
+    if (rc < 0)
+        fprintf(stderr, "st_tamper: %s: %s\n", sql, db_errmsg(db));
+    else if (rc == 1)
+        v = db_column_type(st, 0) == DB_NULL
+                ? 0
+                : (long long)db_column_int64(st, 0);
+    db_finalize(st);
+    return v;
 }
 
-int st_sql_tamper(const char *url, const char *sql)
+long long st_tamper(const char *url, const char *sql)
 {
     static const char drop[] = "DROP TRIGGER ";
-    char *buf;
-    int rc;
+    int pg = strncmp(url, "postgres", 8) == 0, guards_off = 0;
+    char *buf = NULL;
+    struct db *db;
+    long long rc;
 
-    if (strncmp(url, "postgres", 8) != 0)
-        return st_sql(url, sql);
-    while (strncmp(sql, drop, sizeof(drop) - 1) == 0) {
+    if (strncasecmp(sql, "SELECT", 6) == 0 ||
+        strncasecmp(sql, "PRAGMA", 6) == 0) {
+        db = sql_open(url, DB_READONLY | DB_NOCREATE);
+        if (db == NULL)
+            return -1;
+        rc = first_int(db, sql);
+        db_close(db);
+        return rc;
+    }
+    while (pg && strncmp(sql, drop, sizeof(drop) - 1) == 0) {
         const char *end = strchr(sql, ';');
 
         if (end == NULL)
             break;
+        guards_off = 1;
         sql = end + 1;
         while (*sql == ' ')
             sql++;
     }
-    if (asprintf(&buf, "SET session_replication_role = replica; %s", sql) < 0)
+    if (guards_off &&
+        asprintf(&buf, "SET session_replication_role = replica; %s", sql) < 0)
         return -1;
-    rc = st_sql(url, buf);
+    db = sql_open(url, 0);
+    if (db == NULL) {
+        free(buf);
+        return -1;
+    }
+    rc = db_exec(db, buf != NULL ? buf : sql) == 0 ? 0 : -1;
+    if (rc != 0)
+        fprintf(stderr, "st_tamper: %s: %s\n", sql, db_errmsg(db));
+    db_close(db);
     free(buf);
-    return rc;
-}
-
-/*
- * Step `sql` (read-only) on `url` to its first row and hand it to `row`
- * with `arg`. 1 with a row, 0 without, -1 on failure.
- */
-static int sql_row(const char *url, const char *sql,
-                   void (*row)(struct db_stmt *st, void *arg), void *arg)
-{
-    struct db *db = sql_open(url, DB_READONLY | DB_NOCREATE);
-    struct db_stmt *st;
-    int rc = -1;
-
-    if (db == NULL)
-        return -1;
-    st = db_prepare(db, sql);
-    if (st == NULL) {
-        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
-        goto out;
-    }
-    rc = db_step(st);
-    if (rc < 0)
-        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
-    else if (rc == 1)
-        row(st, arg);
-    rc = rc < 0 ? -1 : rc;
-out:
-    db_finalize(st);
-    db_close(db);
-    return rc;
-}
-
-static void row_int(struct db_stmt *st, void *arg)
-{
-    *(long long *)arg = db_column_type(st, 0) == DB_NULL
-                            ? 0
-                            : (long long)db_column_int64(st, 0);
-}
-
-long long st_sql_int(const char *url, const char *sql)
-{
-    long long v = -1;
-
-    if (sql_row(url, sql, row_int, &v) != 1)
-        return -1;
-    return v;
-}
-
-struct text_out {
-    char *buf;
-    size_t cap;
-    int null;
-};
-
-static void row_text(struct db_stmt *st, void *arg)
-{
-    struct text_out *t = arg;
-    const char *v = db_column_text(st, 0);
-
-    t->null = v == NULL;
-    snprintf(t->buf, t->cap, "%s", v != NULL ? v : "");
-}
-
-int st_sql_text(const char *url, const char *sql, char *out, size_t cap)
-{
-    struct text_out t = {out, cap, 0};
-    int rc;
-
-    if (cap > 0)
-        out[0] = '\0';
-    rc = sql_row(url, sql, row_text, &t);
-    if (rc == 1 && t.null)
-        return 0;
-    return rc;
-}
-
-int st_sql_rows(const char *url, const char *sql,
-                int (*row)(void *arg, int n, const char *const *col), void *arg)
-{
-    struct db *db = sql_open(url, DB_READONLY | DB_NOCREATE);
-    struct db_stmt *st;
-    const char *col[ST_SQL_COLS];
-    int rc = -1, rows = 0;
-
-    if (db == NULL)
-        return -1;
-    st = db_prepare(db, sql);
-    if (st == NULL) {
-        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
-        goto out;
-    }
-    while ((rc = db_step(st)) == 1) {
-        int i, n = db_column_count(st);
-
-        if (n > ST_SQL_COLS)
-            n = ST_SQL_COLS;
-        for (i = 0; i < n; i++)
-            col[i] = db_column_text(st, i);
-        rows++;
-        if (row(arg, n, col) != 0)
-            break;
-    }
-    if (rc < 0)
-        fprintf(stderr, "st_sql: %s: %s\n", sql, db_errmsg(db));
-    rc = rc < 0 ? -1 : rows;
-out:
-    db_finalize(st);
-    db_close(db);
     return rc;
 }
 
@@ -795,14 +954,6 @@ long long st_json_int(json_t *j, const char *path)
         path += n + (path[n] == '.');
     }
     return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
-long long st_db_int(const struct srvt *s, const char *sql)
-{
-    char url[400];
-
-    st_db_url(s->dir, url, sizeof(url));
-    return st_sql_int(url, sql);
 }
 
 int st_log_grep(const struct srvt *s, const char *needle, int *at_start)

@@ -135,12 +135,61 @@ int st_check(const char *dir, char *out, size_t cap);
 int st_log_grep(const struct srvt *s, const char *needle, int *at_start);
 
 /*
- * The database of a test data directory, through db.h (server/db/db.h),
- * so a test that must read or tamper with rows behind the server's back
- * names no database library. `url` is a db.h URL or an SQLite file path;
- * st_sql creates an SQLite file that is not there yet (to load a dump),
- * the readers need the database to exist.
+ * Every element of list `key` that GET `path` answers with `token`, all
+ * pages read (limit=1000, then after=the last id), as a new array; NULL
+ * on failure (the answer on stderr). `path` may carry a query already.
  */
+json_t *st_list(const struct srvt *s, const char *token, const char *path,
+                const char *key);
+
+/*
+ * How many elements of `arr` match `where` (NULL or "": all): conditions
+ * joined by '&', each FIELD=VALUE (a string equal, a number or boolean
+ * written the same), FIELD!=VALUE (not equal), FIELD^=PREFIX or
+ * FIELD~=TEXT (a string starting with or holding it). -1 when `arr` is NULL.
+ */
+long long st_count(json_t *arr, const char *where);
+
+/* The sum of integer field `field` of the elements of `arr` matching
+ * `where` (as st_count), or -1 when `arr` is NULL. */
+long long st_sum(json_t *arr, const char *field, const char *where);
+
+/* st_count / st_sum of the list st_list reads (freed after). */
+long long st_list_count(const struct srvt *s, const char *token,
+                        const char *path, const char *key, const char *where);
+long long st_list_sum(const struct srvt *s, const char *token, const char *path,
+                      const char *key, const char *field, const char *where);
+
+/*
+ * The webhook journal of data directory `dir` through `chopay-server
+ * journal list --json` (read-only): entries in state `state` (NULL: any),
+ * at most 1000, as the {"entries", "total"} object (caller frees), or
+ * NULL on failure.
+ */
+json_t *st_journal(const char *dir, const char *state);
+
+/* How many of those entries match `where` (st_count), or -1. */
+long long st_journal_count(const char *dir, const char *state,
+                           const char *where);
+
+/* The sum of integer field `field` of those matching `where`, or -1. */
+long long st_journal_sum(const char *dir, const char *state, const char *field,
+                         const char *where);
+
+/*
+ * The audit entries of data directory `dir` through `chopay-server audit
+ * list --json` (read-only; a server may be running on it): organisation
+ * `org` and action `action` (each NULL: any), at most 1000. The
+ * {"entries", "total"} object (caller frees), or NULL on failure.
+ */
+json_t *st_audit(const char *dir, const char *org, const char *action);
+
+/* How many audit entries of `dir` st_audit finds, or -1. */
+long long st_audit_count(const char *dir, const char *org, const char *action);
+
+/* How many of them hold `needle` in their details' JSON text, or -1. */
+long long st_audit_count_with(const char *dir, const char *action,
+                              const char *needle);
 
 /* 1 when the tests run on PostgreSQL (CHOPAY_TEST_PG is set), else 0. */
 int st_on_pg(void);
@@ -151,44 +200,27 @@ int st_on_pg(void);
  * use). */
 void st_db_url(const char *dir, char *out, size_t cap);
 
-/* Run `sql` (statements without parameters or rows) on `url`: 0, or -1
- * with the database's message on stderr. */
-int st_sql(const char *url, const char *sql);
-
 /*
- * Run `sql` on `url` as st_sql does, past the guard triggers it drops
- * first ("DROP TRIGGER name; ..."), to tamper with rows the way someone
- * with the database's password could. On PostgreSQL, whose guards have
- * other names, the DROP TRIGGER statements are left out and the
+ * The one way a test touches the database behind the server's back,
+ * through db.h (server/db/db.h), so that it names no database library.
+ * Only for tests whose subject is the stored rows themselves: they tamper
+ * with rows to prove that `check` and `audit verify` find it, try the
+ * writes the append-only guards must refuse, plant a state no request can
+ * make (an expired session, an older schema, a dump), or look at how a
+ * thing is stored (a session only as its hash). Every other test reads
+ * and writes through the HTTP API, the command line or store.h.
+ *
+ * Runs `sql` on `url` (a db.h URL or an SQLite file path; an SQLite file
+ * that is not there yet is created). A single statement that returns rows
+ * (SELECT, PRAGMA) answers column 0 of its first row as an integer (NULL:
+ * 0), -1 when there is no row; statements that return none answer 0. -1
+ * on failure, with the database's message on stderr. "DROP TRIGGER name;"
+ * statements first set the guards aside, the way someone holding the
+ * database's password could: on PostgreSQL they are left out and the
  * session's triggers are off instead (session_replication_role, which
  * the test cluster's superuser may set).
  */
-int st_sql_tamper(const char *url, const char *sql);
-
-/* Column 0 of the first row of `sql` on `url` (read-only) as an
- * integer (NULL reads as 0); -1 when there is no row or on failure. */
-long long st_sql_int(const char *url, const char *sql);
-
-/* Column 0 of the first row of `sql` on `url` (read-only) as text into
- * out (cap bytes, "" otherwise): 1 with a non-NULL value, 0 when there
- * is no row or it is NULL, -1 on failure. */
-int st_sql_text(const char *url, const char *sql, char *out, size_t cap);
-
-/* The most columns st_sql_rows hands over. */
-#define ST_SQL_COLS 16
-
-/*
- * Run `sql` on `url` (read-only) and call `row` with `arg` for each row:
- * its first n (at most ST_SQL_COLS) columns as text (an integer in
- * decimal, NULL for NULL), valid during the call; a non-zero answer
- * stops. Returns the rows handed over, or -1 on failure.
- */
-int st_sql_rows(const char *url, const char *sql,
-                int (*row)(void *arg, int n, const char *const *col),
-                void *arg);
-
-/* One integer from the server's database (read-only), or -1. */
-long long st_db_int(const struct srvt *s, const char *sql);
+long long st_tamper(const char *url, const char *sql);
 
 /* `chopay-server simulate transfer` of `amount` carrying payment code
  * `code` to organisation MKT of `s`, as SePay notifies it (bank config

@@ -205,58 +205,81 @@ static int make_set(unsigned seed, struct xfer *xs)
     return n;
 }
 
-/* Text being built: buf (cap bytes) holds len of them. */
-struct text_acc {
-    char *buf;
-    size_t cap, len;
-    int rows;
-};
-
-/* st_sql_rows' callback: column 0 of each row, joined by ','. */
-static int join_row(void *arg, int n, const char *const *col)
+/* Append `text` and `sep` to out (cap bytes, NUL-terminated). */
+static void put(char *out, size_t cap, const char *text, char sep)
 {
-    struct text_acc *a = arg;
-    int k;
+    size_t len = strlen(out);
 
-    if (n < 1 || a->len + 1 >= a->cap)
-        return 1;
-    k = snprintf(a->buf + a->len, a->cap - a->len, "%s%s",
-                 a->rows++ > 0 ? "," : "", col[0] ? col[0] : "");
-    a->len = k < 0 ? a->len : a->len + (size_t)k;
-    if (a->len >= a->cap)
-        a->len = a->cap - 1;
-    return 0;
+    snprintf(out + len, cap - len, "%s%c", text, sep);
 }
 
-/* The ledger as a text fingerprint. */
+/* Each element of list `key` at `path` as "F1=F2" (fields `f1`, `f2`),
+ * joined by ',' into out, then '|'. */
+static void put_list(struct srvt *s, const char *path, const char *key,
+                     const char *f1, const char *f2, char *out, size_t cap)
+{
+    json_t *a = st_list(s, admin, path, key), *e;
+    char one[96];
+    size_t i;
+
+    CHECK(a != NULL);
+    json_array_foreach(a, i, e)
+    {
+        json_t *v1 = json_object_get(e, f1);
+
+        snprintf(one, sizeof(one), "%s=%lld",
+                 json_is_string(v1) ? json_string_value(v1) : "?",
+                 (long long)json_integer_value(json_object_get(e, f2)));
+        put(out, cap, one, i + 1 < json_array_size(a) ? ',' : '|');
+    }
+    if (json_array_size(a) == 0)
+        put(out, cap, "", '|');
+    json_decref(a);
+}
+
+/* The ledger as a text fingerprint, as the board API shows it. */
 static void ledger(struct srvt *s, char *out, size_t cap)
 {
-    /* lists: every row's text, in this order, joined by ',' */
-    static const char *const q[] = {
-        "SELECT p.code || ':' || i.period || '=' || i.paid FROM invoices i"
-        " JOIN payers p ON p.id = i.payer_id ORDER BY i.payer_id, i.period",
-        "SELECT code || '=' || credit FROM payers ORDER BY id",
-        "SELECT count(*) || '/' || coalesce(sum(amount), 0) FROM bank_txns"
-        " WHERE state IN ('unmatched', 'ambiguous')",
-        "SELECT count(*) || '/' || coalesce(sum(amount), 0) FROM bank_txns"
-        " WHERE state = 'ignored'",
-        "SELECT count(*) || '/' || coalesce(sum(amount), 0) FROM bank_txns"
-        " WHERE state <> 'duplicate'",
-        "SELECT status || '=' || paid FROM intents ORDER BY id",
-    };
-    char url[400];
+    static const char *const txn_states[] = {"state=unmatched",
+                                             "state=ambiguous", "state=ignored",
+                                             "state!=duplicate"};
+    json_t *inv = st_list(s, admin, "/v1/orgs/MKT/invoices", "invoices");
+    json_t *txns =
+        st_list(s, admin, "/v1/orgs/MKT/bank/transactions", "transactions");
+    json_t *e;
+    char one[96];
     size_t i;
-    struct text_acc a = {out, cap - 1, 0, 0};
 
     out[0] = '\0';
-    st_db_url(s->dir, url, sizeof(url));
-    for (i = 0; i < sizeof(q) / sizeof(q[0]) && a.len + 1 < a.cap; i++) {
-        /* each answer and a '|' */
-        a.rows = 0;
-        CHECK(st_sql_rows(url, q[i], join_row, &a) >= 0);
-        out[a.len++] = '|';
-        out[a.len] = '\0';
+    /* invoices: payer:period=paid, by payer and period */
+    CHECK(inv != NULL);
+    json_array_foreach(inv, i, e)
+    {
+        snprintf(one, sizeof(one), "%s:%s=%lld",
+                 json_string_value(json_object_get(e, "payer")),
+                 json_string_value(json_object_get(e, "period")),
+                 (long long)json_integer_value(json_object_get(e, "paid")));
+        put(out, cap, one, i + 1 < json_array_size(inv) ? ',' : '|');
     }
+    json_decref(inv);
+    put_list(s, "/v1/orgs/MKT/payers", "payers", "code", "credit", out, cap);
+    /* bank transactions: count/sum awaiting review (unmatched and
+       ambiguous), ignored, and all but duplicates */
+    for (i = 0; i < 4; i++) {
+        long long n = st_count(txns, txn_states[i]),
+                  sum = st_sum(txns, "amount", txn_states[i]);
+
+        if (i == 0) {
+            n += st_count(txns, txn_states[1]);
+            sum += st_sum(txns, "amount", txn_states[1]);
+        } else if (i == 1) {
+            continue;
+        }
+        snprintf(one, sizeof(one), "%lld/%lld", n, sum);
+        put(out, cap, one, '|');
+    }
+    json_decref(txns);
+    put_list(s, "/v1/orgs/MKT/intents", "intents", "status", "paid", out, cap);
 }
 
 /* Deliver set xs[0..n) to a fresh server in the way `how` picks. */
@@ -334,8 +357,8 @@ static int deliver(const struct xfer *xs, int n, unsigned how, char *fp,
        payment of its amount, split into allocated + credit */
     CHECK_INT(st_check(dir, NULL, 0), 0);
     /* every transfer is one record */
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_txns WHERE"
-                              " state <> 'duplicate'"),
+    CHECK_INT(st_list_count(&srv, admin, "/v1/orgs/MKT/bank/transactions",
+                            "transactions", "state!=duplicate"),
               n);
     rc = 0;
 out:

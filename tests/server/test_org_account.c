@@ -24,12 +24,6 @@
 static struct srvt srv;
 static char admin[128], kiosk[128], board[128];
 
-/* What account_changes looks for, and how many it found. */
-struct acct_change {
-    const char *old_bin, *old_acct, *new_bin, *new_acct;
-    int n;
-};
-
 /* 1 when audit detail `d` holds old.`key` == `old` and new.`key` ==
  * `new`. */
 static int detail_has(json_t *d, const char *key, const char *old,
@@ -43,33 +37,31 @@ static int detail_has(json_t *d, const char *key, const char *old,
     return o != NULL && n != NULL && strcmp(o, old) == 0 && strcmp(n, new) == 0;
 }
 
-static int change_row(void *arg, int n, const char *const *col)
-{
-    struct acct_change *c = arg;
-    json_t *d = n > 0 && col[0] ? json_loads(col[0], 0, NULL) : NULL;
-
-    if (d != NULL && detail_has(d, "bank_bin", c->old_bin, c->new_bin) &&
-        detail_has(d, "account", c->old_acct, c->new_acct))
-        c->n++;
-    json_decref(d);
-    return 0;
-}
-
 /* The audit entries of org `org`'s account changing from old_bin
- * old_acct to new_bin new_acct (the details read here, as JSON), or -1. */
+ * old_acct to new_bin new_acct (their details, read by `chopay-server
+ * audit list`), or -1. */
 static int account_changes(const char *org, const char *old_bin,
                            const char *old_acct, const char *new_bin,
                            const char *new_acct)
 {
-    struct acct_change c = {old_bin, old_acct, new_bin, new_acct, 0};
-    char url[400], sql[200];
+    json_t *a = st_audit(srv.dir, org, "org.account"), *e;
+    size_t i;
+    int n = 0;
 
-    st_db_url(srv.dir, url, sizeof(url));
-    snprintf(sql, sizeof(sql),
-             "SELECT detail FROM audit WHERE action = 'org.account'"
-             " AND object = '%s' ORDER BY id",
-             org);
-    return st_sql_rows(url, sql, change_row, &c) < 0 ? -1 : c.n;
+    if (a == NULL)
+        return -1;
+    json_array_foreach(json_object_get(a, "entries"), i, e)
+    {
+        json_t *d = json_object_get(e, "details");
+        const char *subject = json_string_value(json_object_get(e, "subject"));
+
+        if (subject != NULL && strcmp(subject, org) == 0 &&
+            detail_has(d, "bank_bin", old_bin, new_bin) &&
+            detail_has(d, "account", old_acct, new_acct))
+            n++;
+    }
+    json_decref(a);
+    return n;
 }
 
 /* Vietnam's date, YYYY-MM-DD (11 bytes). */
@@ -260,25 +252,29 @@ static void test_takeover(void)
                 "{\"account\":\"" ST_MKT_ACCOUNT "\"}");
     CHECK_INT(r.status, 200);
     resp_free(&r);
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM audit WHERE"
-                              " action = 'org.account' AND object = 'MKT'"),
-              2);
+    CHECK_INT(st_audit_count(srv.dir, "MKT", "org.account"), 2);
     /* an edit that does not move the account is no account change */
     r = st_send(&srv, "PATCH", "/v1/orgs/MKT", admin, NULL,
                 "{\"account\":\"" ST_MKT_ACCOUNT "\",\"bank_bin\":\"970436\"}");
     CHECK_INT(r.status, 200);
     resp_free(&r);
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM audit WHERE"
-                              " action = 'org.account'"),
-              2);
+    CHECK_INT(st_audit_count(srv.dir, NULL, "org.account"), 2);
 }
 
-/* Rows that a refused statement must not have left. */
+/* What a refused statement must not have changed: the bank transactions
+ * of every organisation and the audit log's length. */
 static long long stored(void)
 {
-    return st_db_int(&srv, "SELECT (SELECT count(*) FROM bank_txns) +"
-                           " (SELECT count(*) FROM bank_statements) +"
-                           " (SELECT count(*) FROM bank_imports)");
+    struct resp r = st_get(&srv, "/v1/orgs", admin);
+    json_t *orgs = json_object_get(r.json, "orgs"), *o;
+    long long n = st_audit_count(srv.dir, NULL, NULL);
+    size_t i;
+
+    json_array_foreach(orgs, i, o) n +=
+        n_txns(json_string_value(json_object_get(o, "code")));
+    n = r.status == 200 ? n : -1;
+    resp_free(&r);
+    return n;
 }
 
 /* Statements for accounts that are no organisation's. */
@@ -352,9 +348,7 @@ static void test_two_banks(void)
     CHECK_INT(n_txns("XA"), 2);
     CHECK_INT(n_txns("YB"), 2);
     /* without a BIN it could be either: refused, never the older one */
-    rej = st_db_int(&srv, "SELECT count(*) FROM bank_journal WHERE"
-                          " state = 'rejected' AND detail ="
-                          " 'ambiguous_account'");
+    rej = st_journal_count(srv.dir, "rejected", "detail=ambiguous_account");
     r = hook("5551234567", "Y-3", Y_KEY);
     CHECK_INT(r.status, 403);
     CHECK_STR(resp_err(&r), "ambiguous_account");
@@ -363,9 +357,7 @@ static void test_two_banks(void)
     CHECK_INT(r.status, 403);
     CHECK_STR(resp_err(&r), "ambiguous_account");
     resp_free(&r);
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM bank_journal WHERE"
-                              " state = 'rejected' AND detail ="
-                              " 'ambiguous_account'"),
+    CHECK_INT(st_journal_count(srv.dir, "rejected", "detail=ambiguous_account"),
               rej + 2);
     before = stored();
     r = statement(admin, NULL, "5551234567", "A1");

@@ -127,9 +127,7 @@ static void test_holder(void)
               "NGUYEN VAN TUNG");
     resp_free(&r);
     /* audited like every payer edit */
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM audit WHERE"
-                              " action = 'payer.update' AND object = 'A-12'"
-                              " AND detail LIKE '%NGUYEN VAN TUNG%'"),
+    CHECK_INT(st_audit_count_with(srv.dir, "payer.update", "NGUYEN VAN TUNG"),
               1);
     /* the standee of its own account is made */
     r = st_get(&srv, "/v1/payers/A-12/standee.png?org=MKT", admin);
@@ -273,7 +271,8 @@ static void test_csv(void)
                                "C-1,Võ Thị Sáu,C,970436,0123456789,"
                                "Võ Thị Sáu\n"
                                "A-1,Nguyễn Thị Lan,A,,,\n";
-    long long before = st_db_int(&srv, "SELECT count(*) FROM payers");
+    long long before =
+        st_list_count(&srv, admin, "/v1/orgs/MKT/payers", "payers", NULL);
     long long total = 0;
     char got[64];
     struct resp r;
@@ -291,7 +290,8 @@ static void test_csv(void)
     CHECK(row_msg(&r, 3, "message") == NULL);
     resp_free(&r);
     /* nothing changed, not even the good line */
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM payers"), before);
+    CHECK_INT(st_list_count(&srv, admin, "/v1/orgs/MKT/payers", "payers", NULL),
+              before);
     r = st_http(&srv, "POST", "/v1/orgs/MKT/payers/import", admin, NULL, good,
                 sizeof(good) - 1);
     CHECK_INT(r.status, 200);
@@ -300,9 +300,8 @@ static void test_csv(void)
     resp_free(&r);
     /* the holder folded as banks write it; the new payer is found */
     CHECK_STR(search("vo%20thi%20sau", got, sizeof(got), &total), "C-1");
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM payers WHERE"
-                              " code = 'C-1' AND bank_account_name ="
-                              " 'VO THI SAU'"),
+    CHECK_INT(st_list_count(&srv, admin, "/v1/orgs/MKT/payers", "payers",
+                            "code=C-1&bank_account_name=VO THI SAU"),
               1);
 }
 

@@ -94,6 +94,7 @@ static char dn[128]; /* a token of Đà Nẵng */
 static void test_names(void)
 {
     char out[4096];
+    struct resp r;
     int rc;
 
     org_add("SCH", "2023456789", "HB");
@@ -103,9 +104,11 @@ static void test_names(void)
        the organisations spell it */
     province_set("SCH", "DA NANG");
     province_set("HUE", "Thừa Thiên Huế");
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM orgs WHERE province ="
-                              " 'Đà Nẵng'"),
-              2);
+    r = st_get(&srv, "/v1/provinces", admin);
+    CHECK_INT(
+        st_count(json_object_get(r.json, "provinces"), "name=Đà Nẵng&orgs=2"),
+        1);
+    resp_free(&r);
     /* the command line: any spelling, the canonical one stored */
     rc = run_all("token add --role province --province 'Da Nang'", out,
                  sizeof(out));
@@ -113,9 +116,9 @@ static void test_names(void)
     CHECK(strstr(out, "province Đà Nẵng: province token") == out);
     st_last_line(out, dn, sizeof(dn));
     CHECK(strncmp(dn, "ct_", 3) == 0);
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM tokens WHERE role ="
-                              " 'province' AND province = 'Đà Nẵng'"),
-              1);
+    CHECK_INT(
+        st_audit_count_with(srv.dir, "token.add", "\"province\":\"Đà Nẵng\""),
+        1);
     /* an unknown province: said precisely, non-zero, nothing stored */
     rc = run_all("token add --role province --province 'Hà Giang'", out,
                  sizeof(out));
@@ -126,9 +129,9 @@ static void test_names(void)
                  out, sizeof(out));
     CHECK(rc != 0);
     CHECK(strstr(out, "no organisation is in province 'Nowhere'") != NULL);
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM dash_users WHERE"
-                              " role = 'province'"),
-              0);
+    CHECK_INT(
+        st_audit_count_with(srv.dir, "dash.user.add", "\"role\":\"province\""),
+        0);
     /* a province without its name, an organisation with it: usage */
     CHECK_INT(run_all("token add --role province", out, sizeof(out)), 2);
     CHECK_INT(run_all("token add --role board --org MKT --province Hue", out,
@@ -142,8 +145,8 @@ static void test_names(void)
                  " 'THUA THIEN HUE' < /dev/null",
                  out, sizeof(out));
     CHECK_INT(rc, 0);
-    CHECK_INT(st_db_int(&srv, "SELECT count(*) FROM dash_users WHERE login ="
-                              " 'tinh.hue' AND province = 'Thừa Thiên Huế'"),
+    CHECK_INT(st_audit_count_with(srv.dir, "dash.user.add",
+                                  "\"province\":\"Thừa Thiên Huế\""),
               1);
 }
 
