@@ -11,32 +11,57 @@
 
 #define SPLIT_MAX 20
 
-/* The parts already booked for transaction `id` equal `parts`: 1 yes,
- * 0 no, or a negated store error. */
-static int same_parts(struct sqi_conn *c, int64_t id,
-                      const struct store_split_part *parts, size_t n)
+/* The parts booked for transaction `id` in their order into *out, an
+ * array of {"payer", "amount", "payment"} (empty when it is not split). */
+int sqb_split_parts(struct sqi_conn *c, int64_t id, json_t **out)
 {
     struct db_stmt *st;
-    size_t k = 0;
-    int rc, same = 1;
+    json_t *a;
+    int rc;
 
-    st = sqi_qs(c, "SELECT y.code, p.amount FROM bank_txn_parts bp JOIN"
+    st = sqi_qs(c, "SELECT y.code, p.amount, p.id FROM bank_txn_parts bp JOIN"
                    " payments p ON p.id = bp.payment_id JOIN payers y ON"
                    " y.id = p.payer_id WHERE bp.txn_id = ?1 ORDER BY"
                    " bp.position");
     if (st == NULL)
         return -STORE_E_IO;
+    a = json_array();
     sqi_bi(st, 1, id);
-    while ((rc = sqi_step(c, st)) == 1) {
-        if (k >= n || strcmp(sqi_col_text(st, 0), parts[k].payer) != 0 ||
-            db_column_int64(st, 1) != parts[k].amount)
-            same = 0;
-        k++;
-    }
+    while ((rc = sqi_step(c, st)) == 1)
+        json_array_append_new(
+            a, json_pack("{s:s, s:I, s:I}", "payer", sqi_col_text(st, 0),
+                         "amount", (json_int_t)db_column_int64(st, 1),
+                         "payment", (json_int_t)db_column_int64(st, 2)));
     db_reset(st);
-    if (rc < 0)
+    if (rc < 0) {
+        json_decref(a);
         return rc;
-    return same && k == n;
+    }
+    *out = a;
+    return 0;
+}
+
+/* The parts already booked for transaction `id` equal `parts`: 1 yes,
+ * 0 no, or a negated store error. */
+static int same_parts(struct sqi_conn *c, int64_t id,
+                      const struct store_split_part *parts, size_t n)
+{
+    json_t *a = NULL, *e;
+    size_t k;
+    int rc = sqb_split_parts(c, id, &a), same;
+
+    if (rc != 0)
+        return rc;
+    same = json_array_size(a) == n;
+    for (k = 0; same && k < n; k++) {
+        e = json_array_get(a, k);
+        same =
+            strcmp(json_string_value(json_object_get(e, "payer")),
+                   parts[k].payer) == 0 &&
+            json_integer_value(json_object_get(e, "amount")) == parts[k].amount;
+    }
+    json_decref(a);
+    return same;
 }
 
 /* The parts' shape: 2..SPLIT_MAX, each amount > 0, distinct payers,

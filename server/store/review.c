@@ -129,6 +129,7 @@ int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
     json_t *o = NULL, *trail = json_array();
+    const char *outcome;
     char obj[32];
     struct db_stmt *st;
     int rc;
@@ -158,6 +159,14 @@ int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
     db_reset(st);
     if (rc == 0)
         json_object_set(o, "audit", trail);
+    outcome = json_string_value(json_object_get(o, "outcome"));
+    if (rc == 0 && outcome != NULL && strcmp(outcome, "split") == 0) {
+        json_t *parts = NULL;
+
+        rc = sqb_split_parts(c, id, &parts);
+        if (rc == 0)
+            json_object_set_new(o, "parts", parts);
+    }
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);

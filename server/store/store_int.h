@@ -547,6 +547,9 @@ int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
 /* Load transaction `id` of `org` into *out, inside a transaction
  * (review.c); NOT_FOUND "transaction_not_found". */
 int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out);
+/* The parts of split transaction `id`, in order, as an array of
+ * {"payer", "amount", "payment"} (bank_split.c). */
+int sqb_split_parts(struct sqi_conn *c, int64_t id, json_t **out);
 int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
                json_t **out);

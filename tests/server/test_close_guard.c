@@ -4,9 +4,11 @@
  * close is refused (409 open_items, how many and how much) until forced
  * with a reason, which the close, its audit entry and `audit verify`
  * keep; a clean day closes as before. One transfer is split across two
- * payers (bad splits change nothing, a retried split books nothing
- * more), the other is refused a split once its day is closed; the review
- * list filters by day; `chopay-server check` stays clean throughout.
+ * payers (the transfer shows its parts; bad splits change nothing, a
+ * retried split books nothing more), the other is refused a split once
+ * its day is closed; the review list filters by day; `chopay-server
+ * check` stays clean throughout. Everything is read through the API and
+ * the command line.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -51,13 +53,95 @@ static long post_status(const char *path, const char *json, char *code)
     return s;
 }
 
-/* A count from the server's database. */
-static long long db(const char *sql)
+/* How many elements of list `key` GET `path` answers match `where`. */
+static long long count(const char *path, const char *key, const char *where)
 {
-    char url[400];
+    return st_list_count(&srv, admin, path, key, where);
+}
 
-    st_db_url(srv.dir, url, sizeof(url));
-    return st_tamper(url, sql);
+/* Payments of MKT, every audit entry, and the payers' credit. */
+#define PAYMENTS() count("/v1/orgs/MKT/payments", "payments", NULL)
+#define AUDITS()   st_audit_count(srv.dir, NULL, NULL)
+#define CREDIT()                                                               \
+    st_list_sum(&srv, admin, "/v1/orgs/MKT/payers", "payers", "credit", NULL)
+#define UNMATCHED()                                                            \
+    count("/v1/orgs/MKT/bank/transactions?state=unmatched", "transactions",    \
+          NULL)
+
+/* The id of MKT's bank transaction of `amount`, or -1. */
+static long long txn_of(long long amount)
+{
+    json_t *a =
+        st_list(&srv, admin, "/v1/orgs/MKT/bank/transactions", "transactions");
+    long long id = -1;
+    size_t i;
+
+    for (i = 0; i < json_array_size(a); i++)
+        if (st_json_int(json_array_get(a, i), "amount") == amount)
+            id = st_json_int(json_array_get(a, i), "id");
+    json_decref(a);
+    return id;
+}
+
+/* The parts of bank transaction `id` as GET .../transactions/{id} shows
+ * them (a new reference; an empty array when it has none), NULL on
+ * failure. */
+static json_t *parts_of(long long id)
+{
+    char path[128];
+    json_t *p;
+    struct resp r;
+
+    snprintf(path, sizeof(path), "/v1/orgs/MKT/bank/transactions/%lld", id);
+    r = st_get(&srv, path, admin);
+    if (r.status != 200) {
+        resp_free(&r);
+        return NULL;
+    }
+    p = json_object_get(r.json, "parts");
+    p = p ? json_incref(p) : json_array();
+    resp_free(&r);
+    return p;
+}
+
+/* How many parts transactions txn_a and txn_b have, or -1. */
+static long long parts_count(void)
+{
+    json_t *a = parts_of(txn_a), *b = parts_of(txn_b);
+    long long n =
+        a && b ? (long long)(json_array_size(a) + json_array_size(b)) : -1;
+
+    json_decref(a);
+    json_decref(b);
+    return n;
+}
+
+/* Whether `date` is closed (1, 0, -1 on failure) as GET .../close?date=
+ * shows it; with its force reason (or "") into why (256). */
+static int closed(const char *date, char *why)
+{
+    char path[128];
+    const char *w;
+    struct resp r;
+    int c;
+
+    snprintf(path, sizeof(path), "/v1/orgs/MKT/close?date=%s", date);
+    r = st_get(&srv, path, admin);
+    c = r.status == 200 ? json_is_true(json_object_get(r.json, "closed")) : -1;
+    w = JS(r, "force_reason");
+    snprintf(why, 256, "%s", w ? w : "");
+    resp_free(&r);
+    return c;
+}
+
+/* What payer `payer` has paid of its invoices of `period`. */
+static long long paid(const char *payer, const char *period)
+{
+    char where[80];
+
+    snprintf(where, sizeof(where), "payer=%s&period=%s", payer, period);
+    return st_list_sum(&srv, admin, "/v1/orgs/MKT/invoices", "invoices", "paid",
+                       where);
 }
 
 /* `chopay-server check` on the running server's data: 0 when clean. */
@@ -94,11 +178,10 @@ static void import_statement(void)
     CHECK_INT(r.status, 201);
     resp_free(&r);
     free(s);
-    txn_a = db("SELECT id FROM bank_txns WHERE amount = 700000");
-    txn_b = db("SELECT id FROM bank_txns WHERE amount = 300000");
+    txn_a = txn_of(700000);
+    txn_b = txn_of(300000);
     CHECK(txn_a > 0 && txn_b > 0);
-    CHECK_INT(db("SELECT count(*) FROM bank_txns WHERE state = 'unmatched'"),
-              2);
+    CHECK_INT(UNMATCHED(), 2);
 }
 
 /* The open items of today as GET .../close shows them. */
@@ -145,10 +228,10 @@ static void test_list_by_day(void)
 /* Closing today is refused while items are open; force needs a reason. */
 static void test_close_refused(void)
 {
-    char body[200], code[64];
+    char body[200], code[64], why[256];
     const char *msg, *e;
     struct resp r;
-    long long audits = db("SELECT count(*) FROM audit");
+    long long audits = AUDITS();
 
     snprintf(body, sizeof(body), "{\"date\":\"%s\"}", today);
     r = post("/v1/orgs/MKT/close", body);
@@ -179,8 +262,9 @@ static void test_close_refused(void)
     snprintf(body, sizeof(body), "{\"date\":\"%s\",\"reason\":\"x\"}", today);
     CHECK_INT(post_status("/v1/orgs/MKT/close", body, code), 409);
     CHECK_STR(code, "open_items");
-    CHECK_INT(db("SELECT count(*) FROM day_closes"), 0);
-    CHECK_INT(db("SELECT count(*) FROM audit"), audits);
+    CHECK_INT(closed(today, why), 0);
+    CHECK_INT(closed(yesterday, why), 0);
+    CHECK_INT(AUDITS(), audits);
 }
 
 /* Bad splits answer 4xx and change nothing. */
@@ -210,9 +294,9 @@ static void test_split_refused(void)
          "400", "invalid_parts"},
         {"{\"parts\":\"A-1\"}", "400", "invalid_type"},
     };
-    long long pays = db("SELECT count(*) FROM payments");
-    long long audits = db("SELECT count(*) FROM audit");
-    long long credit = db("SELECT sum(credit) FROM payers");
+    long long pays = PAYMENTS();
+    long long audits = AUDITS();
+    long long credit = CREDIT();
     char path[128], code[64];
     size_t i;
 
@@ -232,12 +316,11 @@ static void test_split_refused(void)
         CHECK(r.status == 401 || r.status == 403);
         resp_free(&r);
     }
-    CHECK_INT(db("SELECT count(*) FROM payments"), pays);
-    CHECK_INT(db("SELECT count(*) FROM audit"), audits);
-    CHECK_INT(db("SELECT sum(credit) FROM payers"), credit);
-    CHECK_INT(db("SELECT count(*) FROM bank_txn_parts"), 0);
-    CHECK_INT(db("SELECT count(*) FROM bank_txns WHERE state = 'unmatched'"),
-              2);
+    CHECK_INT(PAYMENTS(), pays);
+    CHECK_INT(AUDITS(), audits);
+    CHECK_INT(CREDIT(), credit);
+    CHECK_INT(parts_count(), 0);
+    CHECK_INT(UNMATCHED(), 2);
 }
 
 /*
@@ -251,8 +334,10 @@ static void test_split(void)
                                 "600000},{\"payer\":\"A-2\",\"amount\":"
                                 "100000}],\"reason\":\"mẹ nộp cho hai con\"}";
     char path[128], code[64];
-    long long pays = db("SELECT count(*) FROM payments");
+    long long pays = PAYMENTS();
     struct resp r;
+    json_t *p;
+    size_t k;
 
     snprintf(path, sizeof(path), "/v1/orgs/MKT/bank/transactions/%lld/split",
              txn_a);
@@ -261,28 +346,37 @@ static void test_split(void)
     CHECK_STR(JS(r, "state"), "matched");
     CHECK_STR(JS(r, "outcome"), "split");
     resp_free(&r);
-    CHECK_INT(db("SELECT count(*) FROM payments"), pays + 2);
-    CHECK_INT(db("SELECT i.paid FROM invoices i JOIN payers y ON y.id ="
-                 " i.payer_id WHERE y.code = 'A-1' AND i.period = '2026-10'"),
-              500000);
-    CHECK_INT(db("SELECT i.paid FROM invoices i JOIN payers y ON y.id ="
-                 " i.payer_id WHERE y.code = 'A-1' AND i.period = '2026-11'"),
-              100000);
-    CHECK_INT(db("SELECT i.paid FROM invoices i JOIN payers y ON y.id ="
-                 " i.payer_id WHERE y.code = 'A-2' AND i.period = '2026-10'"),
-              100000);
-    CHECK_INT(db("SELECT count(*) FROM audit WHERE action ="
-                 " 'bank.review.split'"),
-              1);
+    CHECK_INT(PAYMENTS(), pays + 2);
+    CHECK_INT(paid("A-1", "2026-10"), 500000);
+    CHECK_INT(paid("A-1", "2026-11"), 100000);
+    CHECK_INT(paid("A-2", "2026-10"), 100000);
+    CHECK_INT(st_audit_count(srv.dir, "MKT", "bank.review.split"), 1);
+    /* the transaction shows its parts in order, each its own payment */
+    p = parts_of(txn_a);
+    CHECK_INT((long long)json_array_size(p), 2);
+    for (k = 0; k < json_array_size(p) && k < 2; k++) {
+        json_t *e = json_array_get(p, k);
+        char where[64];
+
+        CHECK_STR(json_string_value(json_object_get(e, "payer")),
+                  k == 0 ? "A-1" : "A-2");
+        CHECK_INT(st_json_int(e, "amount"), k == 0 ? 600000 : 100000);
+        snprintf(where, sizeof(where), "id=%lld&payer=%s&amount=%lld",
+                 st_json_int(e, "payment"), k == 0 ? "A-1" : "A-2",
+                 k == 0 ? 600000LL : 100000LL);
+        CHECK_INT(count("/v1/orgs/MKT/payments", "payments", where), 1);
+    }
+    json_decref(p);
+    p = parts_of(txn_b);
+    CHECK_INT((long long)json_array_size(p), 0);
+    json_decref(p);
     /* a retry books nothing more */
     r = post(path, parts);
     CHECK_INT(r.status, 200);
     CHECK_STR(JS(r, "outcome"), "split");
     resp_free(&r);
-    CHECK_INT(db("SELECT count(*) FROM payments"), pays + 2);
-    CHECK_INT(db("SELECT count(*) FROM audit WHERE action ="
-                 " 'bank.review.split'"),
-              1);
+    CHECK_INT(PAYMENTS(), pays + 2);
+    CHECK_INT(st_audit_count(srv.dir, "MKT", "bank.review.split"), 1);
     CHECK_INT(post_status(path,
                           "{\"parts\":[{\"payer\":\"A-1\",\"amount\":"
                           "350000},{\"payer\":\"A-2\",\"amount\":350000}]}",
@@ -312,7 +406,7 @@ static void test_split(void)
     snprintf(path, sizeof(path), "/v1/orgs/MKT/bank/transactions/%lld/unmatch",
              txn_a);
     CHECK_INT(post_status(path, "{\"reason\":\"nhầm\"}", code), 409);
-    CHECK_INT(db("SELECT count(*) FROM payments"), pays + 2);
+    CHECK_INT(PAYMENTS(), pays + 2);
     CHECK_INT(check_clean(), 0);
 }
 
@@ -321,7 +415,7 @@ static void test_split(void)
 static void test_forced_close(void)
 {
     static const char why[] = "sao kê ngân hàng lệch 5 đồng, đã báo ngân hàng";
-    char body[300], path[128], code[64];
+    char body[300], path[128], code[64], reason[256];
     const char *argv[] = {"audit", "verify", "--data-dir", srv.dir, NULL};
     static char out[16384];
     struct resp r;
@@ -356,15 +450,17 @@ static void test_forced_close(void)
                           code),
               409);
     CHECK_STR(code, "day_closed");
-    CHECK_INT(db("SELECT count(*) FROM bank_txn_parts"), 2);
+    CHECK_INT(parts_count(), 2);
     /* yesterday had nothing open: closed without force, no reason kept */
     snprintf(body, sizeof(body), "{\"date\":\"%s\"}", yesterday);
     r = post("/v1/orgs/MKT/close", body);
     CHECK_INT(r.status, 201);
     CHECK(json_object_get(r.json, "force_reason") == NULL);
     resp_free(&r);
-    CHECK_INT(db("SELECT count(*) FROM day_closes"), 2);
-    CHECK_INT(db("SELECT count(*) FROM day_close_reasons"), 1);
+    CHECK_INT(closed(today, reason), 1);
+    CHECK_STR(reason, why);
+    CHECK_INT(closed(yesterday, reason), 1);
+    CHECK_STR(reason, "");
     CHECK_INT(st_run(out, sizeof(out), argv), 0);
     CHECK_INT(check_clean(), 0);
 }
