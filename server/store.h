@@ -12,10 +12,11 @@
  * report rows and takings, and day closes. server/api_json.c turns them
  * into the API's JSON; server/srv_report.c into server/report's input.
  * An idempotent write keeps the body its caller rendered (struct
- * store_idem.render) and a replay gives that text back. The bank intake
- * and review (bank_add, bank_end, bank_list, bank_get, bank_review)
- * still return jansson objects. Every write that moves money is one
- * transaction.
+ * store_idem.render) and a replay gives that text back. Bank
+ * transactions as listed, read and split (bank_list, bank_get,
+ * bank_split) are structs too; the bank intake and review (bank_add,
+ * bank_end, bank_review) still return jansson objects. Every write that moves
+ * money is one transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
 #define CHOPAY_SERVER_STORE_H
@@ -924,6 +925,73 @@ struct store_journal_limits {
     int64_t max_age;     /* seconds since received */
 };
 
+/* A bank transaction as bank_list and bank_get read it (bank_txns). An
+ * id field of 0 is NULL in the table; text is "" when empty. */
+struct store_bank_txn {
+    int64_t id;
+    char *provider;        /* "sepay", "casso", ... */
+    char *provider_txn_id; /* the provider's id of the transaction */
+    char *channel;         /* "webhook" or "statement" */
+    char *account;         /* the collecting account */
+    char *direction;       /* "credit" or "debit" */
+    int64_t amount;        /* đồng */
+    char *currency;        /* "VND" */
+    char *booking_date;    /* YYYY-MM-DD as the bank books it */
+    char *booked_at;       /* the bank's booking time */
+    char *bank_ref;        /* bank reference */
+    char *code;            /* the payment code read from the description */
+    char *description;
+    char *counter_name;
+    char *counter_account;
+    char *state;          /* matched, unmatched, ambiguous, duplicate, ignored,
+                             rejected */
+    char *outcome;        /* how it was matched, "" */
+    char *reason;         /* why it waits or was decided, "" */
+    int64_t duplicate_of; /* the transaction it repeats; 0: none */
+    int confirmed;        /* 1: the bank confirmed it */
+    int64_t payment_id;   /* the payment it made; 0: none */
+    int64_t intent_id;    /* the intent it paid; 0: none */
+    char *suggestions;    /* the reviewer's suggestions, a JSON array */
+    int64_t journal_id;   /* the journal entry it came in; 0: none */
+    int64_t import_id;    /* the statement import it came in; 0: none */
+    int64_t created_at;
+    int64_t updated_at;
+    char *report_date; /* the day it counts on, YYYY-MM-DD */
+    int has_balance;   /* 1: the statement gave the balance after it */
+    int64_t balance;   /* đồng, when has_balance */
+};
+
+/* One audit entry of a bank transaction (bank_get). */
+struct store_bank_audit {
+    int64_t at;   /* unix time */
+    char *actor;  /* "cli", "token:1", "bank:sepay", ... */
+    char *action; /* "bank.matched", ... */
+    char *detail; /* a JSON object */
+};
+
+/* One bank transaction with its audit trail, oldest first (bank_get);
+ * store_bank_txn_full_free() frees it. */
+struct store_bank_txn_full {
+    struct store_bank_txn txn;
+    struct store_bank_audit *audit; /* malloc'd array of `n_audit` */
+    size_t n_audit;                 /* count of `audit` */
+};
+
+/* Bank transactions by id (bank_list); store_bank_txn_list_free() frees
+ * them. */
+struct store_bank_txn_list {
+    struct store_bank_txn *rows; /* malloc'd array of `n` */
+    size_t n;                    /* count of `rows` */
+    int64_t total;               /* rows the filter matches, all pages */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_bank_txn_clear(struct store_bank_txn *t);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_bank_txn_list_free(struct store_bank_txn_list *l);
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_bank_txn_full_free(struct store_bank_txn_full *t);
+
 /* A review action (POST /v1/orgs/{org}/bank/transactions/{id}/...). */
 struct store_review {
     const char *action; /* "match", "unmatch", "ignore" */
@@ -1284,15 +1352,14 @@ struct store_ops {
     int (*bank_end)(struct store_bank *b, int commit, int64_t journal_id,
                     json_t **summary);
     /* Bank transactions of `org` (state filter NULL = all), with
-     * suggestions; paging by id. */
+     * suggestions; paging by id. out->total: how many the filter matches
+     * over every page (f->after_id, offset and limit ignored). */
     int (*bank_list)(struct store *st, int64_t org,
-                     const struct store_filter *f, json_t **out);
-    /* How many bank transactions bank_list's filter `f` matches over
-     * every page (f->after_id, offset and limit ignored) into *total. */
-    int (*bank_count)(struct store *st, int64_t org,
-                      const struct store_filter *f, int64_t *total);
+                     const struct store_filter *f,
+                     struct store_bank_txn_list *out);
     /* One bank transaction with its audit trail. */
-    int (*bank_get)(struct store *st, int64_t org, int64_t id, json_t **out);
+    int (*bank_get)(struct store *st, int64_t org, int64_t id,
+                    struct store_bank_txn_full *out);
     /* A review action on bank transaction `id`; audited with reason. */
     int (*bank_review)(struct store *st, int64_t org, int64_t id,
                        const struct store_review *rv, const char *actor,
@@ -1303,12 +1370,13 @@ struct store_ops {
      * transfer payment of its payer, allocated as a match to that payer
      * is; the parts sum to the transfer exactly. Audited with `reason`.
      * The same split again answers the transaction as it is; another
-     * split of it is CONFLICT "already_split". *out: the transaction.
+     * split of it is CONFLICT "already_split". *out: the transaction with
+     * its audit trail, as bank_get reads it.
      */
     int (*bank_split)(struct store *st, int64_t org, int64_t id,
                       const struct store_split_part *parts, size_t n,
                       const char *reason, const char *actor, int64_t now,
-                      json_t **out);
+                      struct store_bank_txn_full *out);
 
     /* Operations: counts for /metrics into *out (the caller frees it,
      * store_stats_free), audit chain check. */

@@ -151,7 +151,8 @@ static int book_part(struct sqi_conn *c, int64_t org, int64_t id, size_t k,
 
 int sqb_split(struct store *base, int64_t org, int64_t id,
               const struct store_split_part *parts, size_t n,
-              const char *reason, const char *actor, int64_t now, json_t **out)
+              const char *reason, const char *actor, int64_t now,
+              struct store_bank_txn_full *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);

@@ -5,6 +5,7 @@
  * touches has been closed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
@@ -44,13 +45,99 @@ static json_t *txn_json(struct db_stmt *st)
     return o;
 }
 
+/* The columns of TXN_COLS (bank_statements.c) into a struct. */
+static int txn_read(struct db_stmt *st, void *row)
+{
+    struct store_bank_txn *t = row;
+    char **text[] = {&t->provider,     &t->provider_txn_id,
+                     &t->channel,      &t->account,
+                     &t->direction,    NULL,
+                     &t->currency,     &t->booking_date,
+                     &t->booked_at,    &t->bank_ref,
+                     &t->code,         &t->description,
+                     &t->counter_name, &t->counter_account,
+                     &t->state,        &t->outcome,
+                     &t->reason};
+    size_t i;
+
+    t->id = db_column_int64(st, 0);
+    t->amount = db_column_int64(st, 6);
+    for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        if (text[i] != NULL && sqi_col_dup(st, (int)i + 1, text[i]) != 0)
+            goto nomem;
+    t->duplicate_of = db_column_int64(st, 18);
+    t->confirmed = db_column_int64(st, 19) != 0;
+    t->payment_id = db_column_int64(st, 20);
+    t->intent_id = db_column_int64(st, 21);
+    if (sqi_col_dup(st, 22, &t->suggestions) != 0)
+        goto nomem;
+    t->journal_id = db_column_int64(st, 23);
+    t->import_id = db_column_int64(st, 24);
+    t->created_at = db_column_int64(st, 25);
+    t->updated_at = db_column_int64(st, 26);
+    if (sqi_col_dup(st, 27, &t->report_date) != 0)
+        goto nomem;
+    t->has_balance = db_column_type(st, 28) == DB_INTEGER;
+    t->balance = t->has_balance ? db_column_int64(st, 28) : 0;
+    return 0;
+nomem:
+    store_bank_txn_clear(t);
+    return -STORE_E_IO;
+}
+
+void store_bank_txn_clear(struct store_bank_txn *t)
+{
+    if (t == NULL)
+        return;
+    free(t->provider);
+    free(t->provider_txn_id);
+    free(t->channel);
+    free(t->account);
+    free(t->direction);
+    free(t->currency);
+    free(t->booking_date);
+    free(t->booked_at);
+    free(t->bank_ref);
+    free(t->code);
+    free(t->description);
+    free(t->counter_name);
+    free(t->counter_account);
+    free(t->state);
+    free(t->outcome);
+    free(t->reason);
+    free(t->suggestions);
+    free(t->report_date);
+    memset(t, 0, sizeof(*t));
+}
+
+SQI_LIST_FREE(store_bank_txn_list_free, store_bank_txn_list,
+              store_bank_txn_clear)
+
+void store_bank_txn_full_free(struct store_bank_txn_full *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    store_bank_txn_clear(&t->txn);
+    for (i = 0; i < t->n_audit; i++) {
+        free(t->audit[i].actor);
+        free(t->audit[i].action);
+        free(t->audit[i].detail);
+    }
+    free(t->audit);
+    t->audit = NULL;
+    t->n_audit = 0;
+}
+
 int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
-             json_t **out)
+             struct store_bank_txn_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
+    struct store_bank_txn_list l = {0};
     struct db_stmt *st;
-    json_t *a = json_array();
+    void *rows = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
@@ -68,35 +155,29 @@ int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
     sqi_bi(st, 5, f->since);
     sqi_bt(st, 6, f->date);
     sqi_bi(st, 7, f->offset);
-    while ((rc = sqi_step(c, st)) == 1)
-        json_array_append_new(a, txn_json(st));
-    db_reset(st);
-out:
-    sqi_end_read(c);
-    sqi_put_conn(s, c);
-    if (rc == 0)
-        *out = a;
-    else
-        json_decref(a);
-    return rc;
-}
-
-int sqb_count(struct store *base, int64_t org, const struct store_filter *f,
-              int64_t *total)
-{
-    struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
-    struct db_stmt *st = sqb_q(c, B_COUNT);
-    int rc = -STORE_E_IO;
-
-    if (st != NULL) {
+    rc = sqi_rows_read(c, st, sizeof(*l.rows), txn_read, &rows, &l.n);
+    l.rows = rows;
+    if (rc >= 0) {
+        st = sqb_q(c, B_COUNT);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto out;
+        }
         sqi_bi(st, 1, org);
         sqi_bt(st, 2, f->status);
         sqi_bi(st, 3, f->since);
         sqi_bt(st, 4, f->date);
-        rc = sqi_count(c, st, total);
+        rc = sqi_count(c, st, &l.total);
     }
+out:
+    sqi_end_read(c);
     sqi_put_conn(s, c);
+    if (rc == 0) {
+        *out = l;
+        l.rows = NULL;
+        l.n = 0;
+    }
+    store_bank_txn_list_free(&l);
     return rc;
 }
 
@@ -124,19 +205,55 @@ int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
     return 0;
 }
 
-int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
+/* An audit row (at, actor, action, detail) into a struct. */
+static int audit_read(struct db_stmt *st, void *row)
+{
+    struct store_bank_audit *a = row;
+
+    a->at = db_column_int64(st, 0);
+    if (sqi_col_dup(st, 1, &a->actor) != 0 ||
+        sqi_col_dup(st, 2, &a->action) != 0 ||
+        sqi_col_dup(st, 3, &a->detail) != 0) {
+        free(a->actor);
+        free(a->action);
+        free(a->detail);
+        memset(a, 0, sizeof(*a));
+        return -STORE_E_IO;
+    }
+    return 0;
+}
+
+int sqb_get(struct store *base, int64_t org, int64_t id,
+            struct store_bank_txn_full *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *o = NULL, *trail = json_array();
+    struct store_bank_txn_full t = {0};
     char obj[32];
     struct db_stmt *st;
+    void *rows = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto out;
-    rc = sqb_txn_fetch(c, org, id, &o);
+    st = sqb_q(c, B_GET);
+    if (st == NULL) {
+        rc = -STORE_E_IO;
+        goto out;
+    }
+    sqi_bi(st, 1, org);
+    sqi_bi(st, 2, id);
+    rc = sqi_step(c, st);
+    if (rc == 0) {
+        store_set_error("transaction_not_found", "no bank transaction %lld",
+                        (long long)id);
+        rc = -STORE_E_NOT_FOUND;
+    }
+    if (rc < 0)
+        goto out;
+    rc = txn_read(st, &t.txn);
+    db_reset(st);
     if (rc != 0)
         goto out;
     st = sqb_q(c, B_AUDIT_OF);
@@ -146,26 +263,16 @@ int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
     }
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     sqi_bt(st, 1, obj);
-    while ((rc = sqi_step(c, st)) == 1) {
-        json_t *d = json_loads(sqi_col_text(st, 3), 0, NULL);
-
-        json_array_append_new(
-            trail, json_pack("{s:I, s:s, s:s, s:o}", "at",
-                             (json_int_t)db_column_int64(st, 0), "actor",
-                             sqi_col_text(st, 1), "action", sqi_col_text(st, 2),
-                             "detail", d ? d : json_object()));
-    }
-    db_reset(st);
-    if (rc == 0)
-        json_object_set(o, "audit", trail);
+    rc = sqi_rows_read(c, st, sizeof(*t.audit), audit_read, &rows, &t.n_audit);
+    t.audit = rows;
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);
-    json_decref(trail);
-    if (rc == 0)
-        *out = o;
-    else
-        json_decref(o);
+    if (rc == 0) {
+        *out = t;
+        memset(&t, 0, sizeof(t));
+    }
+    store_bank_txn_full_free(&t);
     return rc;
 }
 

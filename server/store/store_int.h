@@ -540,10 +540,9 @@ int sqb_statement(struct store_bank *b, int64_t org,
 int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             json_t **summary);
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
-             json_t **out);
-int sqb_count(struct store *st, int64_t org, const struct store_filter *f,
-              int64_t *total);
-int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
+             struct store_bank_txn_list *out);
+int sqb_get(struct store *st, int64_t org, int64_t id,
+            struct store_bank_txn_full *out);
 /* Load transaction `id` of `org` into *out, inside a transaction
  * (review.c); NOT_FOUND "transaction_not_found". */
 int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out);
@@ -923,7 +922,8 @@ int sqr_day_force_reason(struct store *st, int64_t org_id, const char *date,
 /* bank_split.c: store_ops.bank_split (store.h). */
 int sqb_split(struct store *st, int64_t org, int64_t id,
               const struct store_split_part *parts, size_t n,
-              const char *reason, const char *actor, int64_t now, json_t **out);
+              const char *reason, const char *actor, int64_t now,
+              struct store_bank_txn_full *out);
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
                        struct store_standees *out);
 int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
