@@ -232,9 +232,10 @@ static enum MHD_Result review(struct req *r, const char *action)
         {"reason", T_STR, 1, 500},
         {NULL, 0, 0, 0},
     };
+    struct store_bank_txn out = {0};
     struct store_review rv;
     enum MHD_Result res;
-    json_t *body = NULL, *out = NULL;
+    json_t *body = NULL;
     int64_t org, id;
     int rc;
 
@@ -267,7 +268,11 @@ static enum MHD_Result review(struct req *r, const char *action)
     rc = r->s->st->ops->bank_review(r->s->st, org, id, &rv, r->who.actor,
                                     (int64_t)time(NULL), &out);
     json_decref(body);
-    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200, api_json_bank_txn(&out));
+    store_bank_txn_clear(&out);
+    return res;
 }
 
 enum MHD_Result h_bank_match(struct req *r)

@@ -966,10 +966,13 @@ static int cmd_review(const struct srv_config *c, const struct opts *o)
         {
             struct store_review rv = {act, o->intent ? atoll(o->intent) : 0,
                                       o->payer, o->reason};
+            struct store_bank_txn t = {0};
 
             if (st->ops->bank_review(st, org, txn, &rv, "cli",
-                                     (int64_t)time(NULL), &out) != 0)
+                                     (int64_t)time(NULL), &t) != 0)
                 goto fail;
+            out = api_json_bank_txn(&t);
+            store_bank_txn_clear(&t);
         }
         printf("%s ", code);
         print_txn(out);

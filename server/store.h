@@ -13,9 +13,9 @@
  * into the API's JSON; server/srv_report.c into server/report's input.
  * An idempotent write keeps the body its caller rendered (struct
  * store_idem.render) and a replay gives that text back. Bank
- * transactions as listed, read and split (bank_list, bank_get,
- * bank_split) are structs too; the bank intake and review (bank_add,
- * bank_end, bank_review) still return jansson objects. Every write that moves
+ * transactions as listed, read, reviewed and split (bank_list, bank_get,
+ * bank_review, bank_split) are structs too; only the bank intake
+ * (bank_add, bank_end) still returns jansson objects. Every write that moves
  * money is one transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
@@ -1360,10 +1360,11 @@ struct store_ops {
     /* One bank transaction with its audit trail. */
     int (*bank_get)(struct store *st, int64_t org, int64_t id,
                     struct store_bank_txn_full *out);
-    /* A review action on bank transaction `id`; audited with reason. */
+    /* A review action on bank transaction `id`; audited with reason.
+     * *out: the transaction as it is then (store_bank_txn_clear()). */
     int (*bank_review)(struct store *st, int64_t org, int64_t id,
                        const struct store_review *rv, const char *actor,
-                       int64_t now, json_t **out);
+                       int64_t now, struct store_bank_txn *out);
     /*
      * Split bank transaction `id` (an unmatched or ambiguous credit of an
      * open day) across `n` payers (store/bank_split.c): each part is a

@@ -156,7 +156,8 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *cur = NULL, *booked = json_array();
+    struct store_bank_txn cur = {0};
+    json_t *booked = json_array();
     const char *state, *outcome, *rdate, *booking;
     char obj[32], why[300];
     int64_t amount, payer = 0;
@@ -174,11 +175,11 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
     rc = sqb_txn_fetch(c, org, id, &cur);
     if (rc != 0)
         goto end;
-    state = json_string_value(json_object_get(cur, "state"));
-    outcome = json_string_value(json_object_get(cur, "outcome"));
-    amount = json_integer_value(json_object_get(cur, "amount"));
-    rdate = json_string_value(json_object_get(cur, "report_date"));
-    booking = json_string_value(json_object_get(cur, "booking_date"));
+    state = cur.state;
+    outcome = cur.outcome;
+    amount = cur.amount;
+    rdate = cur.report_date;
+    booking = cur.booking_date;
     /* the same split again: nothing more is booked */
     if (strcmp(state, "matched") == 0 && outcome != NULL &&
         strcmp(outcome, "split") == 0) {
@@ -194,9 +195,7 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
         goto end;
     }
     if ((strcmp(state, "unmatched") != 0 && strcmp(state, "ambiguous") != 0) ||
-        strcmp(json_string_value(json_object_get(cur, "direction")),
-               "credit") != 0 ||
-        amount <= 0) {
+        strcmp(cur.direction, "credit") != 0 || amount <= 0) {
         store_set_error("not_reviewable",
                         "transaction %lld is %s; only unmatched or ambiguous"
                         " credits can be split",
@@ -210,8 +209,7 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
     for (k = 0; rc == 0 && k < n; k++) {
         rc = payer_of(c, org, parts[k].payer, &payer);
         if (rc == 0)
-            rc = book_part(c, org, id, k, payer, &parts[k],
-                           json_string_value(json_object_get(cur, "provider")),
+            rc = book_part(c, org, id, k, payer, &parts[k], cur.provider,
                            strcmp(rdate, booking) != 0 ? booking : NULL, actor,
                            now, booked);
     }
@@ -235,7 +233,7 @@ end:
     rc = sqi_end_write(s, c, rc);
 out:
     sqi_put_conn(s, c);
-    json_decref(cur);
+    store_bank_txn_clear(&cur);
     json_decref(booked);
     if (rc == 0)
         rc = sqb_get(base, org, id, out);

@@ -10,41 +10,6 @@
 
 #include "store_int.h"
 
-static json_t *txn_json(struct db_stmt *st)
-{
-    json_t *o = json_object(), *sg;
-    int i, n = db_column_count(st);
-
-    for (i = 0; i < n; i++) {
-        const char *name = db_column_name(st, i);
-        json_t *v;
-
-        if (strcmp(name, "suggestions") == 0) {
-            sg = json_loads(sqi_col_text(st, i), 0, NULL);
-            json_object_set_new(o, name, sg ? sg : json_array());
-            continue;
-        }
-        switch (db_column_type(st, i)) {
-        case DB_INTEGER:
-            v = json_integer(db_column_int64(st, i));
-            break;
-        case DB_TEXT:
-            v = json_string(sqi_col_text(st, i));
-            if (v == NULL)
-                v = json_null();
-            break;
-        default:
-            v = json_null();
-        }
-        json_object_set_new(o, name, v);
-    }
-    json_object_set(o, "confirmed",
-                    json_integer_value(json_object_get(o, "confirmed"))
-                        ? json_true()
-                        : json_false());
-    return o;
-}
-
 /* The columns of TXN_COLS (bank_statements.c) into a struct. */
 static int txn_read(struct db_stmt *st, void *row)
 {
@@ -182,7 +147,8 @@ out:
 }
 
 /* Load transaction `id` of `org` into *out, inside a transaction. */
-int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
+int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id,
+                  struct store_bank_txn *out)
 {
     struct db_stmt *st = sqb_q(c, B_GET);
     int rc;
@@ -192,17 +158,15 @@ int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
     sqi_bi(st, 1, org);
     sqi_bi(st, 2, id);
     rc = sqi_step(c, st);
-    if (rc <= 0) {
-        if (rc == 0) {
-            store_set_error("transaction_not_found", "no bank transaction %lld",
-                            (long long)id);
-            rc = -STORE_E_NOT_FOUND;
-        }
-        return rc;
+    if (rc == 0) {
+        store_set_error("transaction_not_found", "no bank transaction %lld",
+                        (long long)id);
+        rc = -STORE_E_NOT_FOUND;
     }
-    *out = txn_json(st);
+    if (rc > 0)
+        rc = txn_read(st, out);
     db_reset(st);
-    return 0;
+    return rc;
 }
 
 /* An audit row (at, actor, action, detail) into a struct. */
@@ -237,23 +201,7 @@ int sqb_get(struct store *base, int64_t org, int64_t id,
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto out;
-    st = sqb_q(c, B_GET);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto out;
-    }
-    sqi_bi(st, 1, org);
-    sqi_bi(st, 2, id);
-    rc = sqi_step(c, st);
-    if (rc == 0) {
-        store_set_error("transaction_not_found", "no bank transaction %lld",
-                        (long long)id);
-        rc = -STORE_E_NOT_FOUND;
-    }
-    if (rc < 0)
-        goto out;
-    rc = txn_read(st, &t.txn);
-    db_reset(st);
+    rc = sqb_txn_fetch(c, org, id, &t.txn);
     if (rc != 0)
         goto out;
     st = sqb_q(c, B_AUDIT_OF);
@@ -455,11 +403,12 @@ static int match_dated(struct sqi_conn *c, int64_t org, int64_t id,
  */
 int sqb_review(struct store *base, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
-               json_t **out)
+               struct store_bank_txn *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *cur = NULL, *res = NULL, *r = NULL;
+    struct store_bank_txn cur = {0}, res = {0};
+    json_t *r = NULL;
     const char *state, *rdate, *booking;
     char obj[32], reason[300];
     struct db_stmt *st;
@@ -479,21 +428,19 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     rc = sqb_txn_fetch(c, org, id, &cur);
     if (rc != 0)
         goto done;
-    state = json_string_value(json_object_get(cur, "state"));
-    amount = json_integer_value(json_object_get(cur, "amount"));
-    rdate = json_string_value(json_object_get(cur, "report_date"));
-    booking = json_string_value(json_object_get(cur, "booking_date"));
+    state = cur.state;
+    amount = cur.amount;
+    rdate = cur.report_date;
+    booking = cur.booking_date;
     rc = sqr_is_closed(c, org, rdate, &closed);
     if (rc != 0)
         goto done;
     if (strcmp(rv->action, "match") == 0) {
-        const char *prov = json_string_value(json_object_get(cur, "provider"));
+        const char *prov = cur.provider;
 
         if ((strcmp(state, "unmatched") != 0 &&
              strcmp(state, "ambiguous") != 0) ||
-            strcmp(json_string_value(json_object_get(cur, "direction")),
-                   "credit") != 0 ||
-            amount <= 0) {
+            strcmp(cur.direction, "credit") != 0 || amount <= 0) {
             store_set_error("not_reviewable",
                             "transaction %lld is %s; only unmatched or"
                             " ambiguous credits can be matched",
@@ -502,10 +449,8 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             goto done;
         }
         if (rv->intent > 0) {
-            rc = sqb_apply_intent(
-                c, org, id, rv->intent, amount, prov,
-                json_string_value(json_object_get(cur, "code")), reason, actor,
-                now, &r);
+            rc = sqb_apply_intent(c, org, id, rv->intent, amount, prov,
+                                  cur.code, reason, actor, now, &r);
         } else if (rv->payer != NULL) {
             int64_t pid;
             char ref[32];
@@ -550,7 +495,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             sqi_bi(st, 1, id);
             sqi_bt(st, 2, outcome);
             sqi_bt(st, 3, reason);
-            sqi_bt(st, 4, json_string_value(json_object_get(cur, "code")));
+            sqi_bt(st, 4, cur.code);
             sqi_bi(st, 5, pay);
             sqi_bi(st, 6, 0);
             sqi_bi(st, 7, now);
@@ -579,15 +524,14 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             rc = -STORE_E_CONFLICT;
             goto done;
         }
-        if (strcmp(json_string_value(json_object_get(cur, "outcome")),
-                   "split") == 0) {
+        if (strcmp(cur.outcome, "split") == 0) {
             store_set_error("split_transfer",
                             "transaction %lld is split across payers",
                             (long long)id);
             rc = -STORE_E_CONFLICT;
             goto done;
         }
-        pay = json_integer_value(json_object_get(cur, "payment_id"));
+        pay = cur.payment_id;
         /* which closed day (if any) its undoing would change */
         if (closed)
             snprintf(cdate, sizeof(cdate), "%s", rdate);
@@ -613,8 +557,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             memset(&tmp, 0, sizeof(tmp));
             tmp.c = c;
             tmp.now = now;
-            rc = sqb_set_state(&tmp, id, "unmatched", "", reason,
-                               json_string_value(json_object_get(cur, "code")),
+            rc = sqb_set_state(&tmp, id, "unmatched", "", reason, cur.code,
                                NULL);
         }
         if (rc == 0)
@@ -636,9 +579,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
         memset(&tmp, 0, sizeof(tmp));
         tmp.c = c;
         tmp.now = now;
-        rc = sqb_set_state(&tmp, id, "ignored", "", reason,
-                           json_string_value(json_object_get(cur, "code")),
-                           NULL);
+        rc = sqb_set_state(&tmp, id, "ignored", "", reason, cur.code, NULL);
         if (rc == 0 && closed) {
             struct sqr_correction k = {org, "ignore", rdate,      obj,
                                        id,  0,        0,          0,
@@ -659,12 +600,13 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     rc = sqb_txn_fetch(c, org, id, &res);
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0) {
         *out = res;
-    else
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
+    }
+    store_bank_txn_clear(&res);
 out:
-    json_decref(cur);
+    store_bank_txn_clear(&cur);
     json_decref(r);
     sqi_put_conn(s, c);
     return rc;

@@ -414,7 +414,7 @@ int sqi_retry_transfer_apply(struct store *base, int64_t org,
                              int64_t now, struct store_transfer_made *out);
 int sqi_retry_review(struct store *st, int64_t org, int64_t id,
                      const struct store_review *rv, const char *actor,
-                     int64_t now, json_t **out);
+                     int64_t now, struct store_bank_txn *out);
 int sqi_retry_day_close(struct store *st, int64_t org_id, const char *date,
                         const char *totals, const char *digest,
                         const char *force_reason, const char *actor,
@@ -545,10 +545,11 @@ int sqb_get(struct store *st, int64_t org, int64_t id,
             struct store_bank_txn_full *out);
 /* Load transaction `id` of `org` into *out, inside a transaction
  * (review.c); NOT_FOUND "transaction_not_found". */
-int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out);
+int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id,
+                  struct store_bank_txn *out);
 int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
-               json_t **out);
+               struct store_bank_txn *out);
 
 /* Bank files (bank_schema.c, bank_statements.c, bank_intake.c,
  * review.c). */
