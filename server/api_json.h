@@ -122,5 +122,7 @@ json_t *api_json_bank_txn(const struct store_bank_txn *t);
 json_t *api_json_bank_txns(const struct store_bank_txn_list *l);
 /* A bank transaction with its "audit" trail. */
 json_t *api_json_bank_txn_full(const struct store_bank_txn_full *t);
+/* {new, replayed, matched, ..., statements, balances: [...]} of a batch. */
+json_t *api_json_bank_summary(const struct store_bank_summary *s);
 
 #endif

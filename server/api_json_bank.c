@@ -1,7 +1,8 @@
 /*
  * api_json_bank.c: the API's JSON for bank transactions as the store reads
- * them (bank_list, bank_get): the keys in the order of the table's columns,
- * ids that are not there as null, `confirmed` a boolean.
+ * them (bank_list, bank_get, bank_review, bank_split): the keys in the
+ * order of the table's columns, ids that are not there as null,
+ * `confirmed` a boolean; and for the summary of a batch (bank_end).
  */
 #include "api_json.h"
 
@@ -93,4 +94,31 @@ json_t *api_json_bank_txn_full(const struct store_bank_txn_full *t)
     }
     json_object_set_new(o, "audit", trail);
     return o;
+}
+
+json_t *api_json_bank_summary(const struct store_bank_summary *s)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < s->n_balances; i++) {
+        const struct store_bank_balance *k = &s->balances[i];
+
+        json_array_append_new(
+            a,
+            json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+                      "id", k->id, "account", k->account, "balance_check",
+                      k->balance_check, "opening", (json_int_t)k->opening,
+                      "credits", (json_int_t)k->credits, "debits",
+                      (json_int_t)k->debits, "closing", (json_int_t)k->closing,
+                      "entries", (json_int_t)k->entries, "skipped",
+                      (json_int_t)k->skipped, "message", k->message));
+    }
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "new",
+        (json_int_t)s->n_new, "replayed", (json_int_t)s->n_replayed, "matched",
+        (json_int_t)s->n_matched, "unmatched", (json_int_t)s->n_unmatched,
+        "ambiguous", (json_int_t)s->n_ambiguous, "duplicate",
+        (json_int_t)s->n_duplicate, "ignored", (json_int_t)s->n_ignored,
+        "statements", (json_int_t)s->n_statements, "balances", a);
 }

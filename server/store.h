@@ -14,8 +14,9 @@
  * An idempotent write keeps the body its caller rendered (struct
  * store_idem.render) and a replay gives that text back. Bank
  * transactions as listed, read, reviewed and split (bank_list, bank_get,
- * bank_review, bank_split) are structs too; only the bank intake
- * (bank_add, bank_end) still returns jansson objects. Every write that moves
+ * bank_review, bank_split) and a batch's summary (bank_end) are structs
+ * too; only bank_add's answer for one transaction is still a jansson
+ * object. Every write that moves
  * money is one transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
@@ -992,6 +993,31 @@ void store_bank_txn_list_free(struct store_bank_txn_list *l);
 /* Free what `t` owns and empty it (NULL does nothing). */
 void store_bank_txn_full_free(struct store_bank_txn_full *t);
 
+/* A statement's balance check in a batch (bank_end). */
+struct store_bank_balance {
+    char id[FEEDS_ID_MAX];                     /* the statement's id */
+    char account[FEEDS_ACCOUNT_MAX];           /* its account */
+    char balance_check[16];                    /* "ok", "mismatch", ... */
+    int64_t opening, credits, debits, closing; /* đồng */
+    int64_t entries;                           /* credits and debits */
+    int64_t skipped;                           /* entries left out */
+    char message[256];                         /* the figures, on a mismatch */
+};
+
+/* What a batch of bank transactions did (bank_end);
+ * store_bank_summary_free() frees it. */
+struct store_bank_summary {
+    int64_t n_new, n_replayed;                   /* new, seen before */
+    int64_t n_matched, n_unmatched, n_ambiguous; /* by outcome */
+    int64_t n_duplicate, n_ignored;
+    int64_t n_statements;                /* statements recorded */
+    struct store_bank_balance *balances; /* malloc'd array of `n_balances` */
+    size_t n_balances;                   /* count of `balances` */
+};
+
+/* Free what `s` owns and empty it (NULL does nothing). */
+void store_bank_summary_free(struct store_bank_summary *s);
+
 /* A review action (POST /v1/orgs/{org}/bank/transactions/{id}/...). */
 struct store_review {
     const char *action; /* "match", "unmatch", "ignore" */
@@ -1347,10 +1373,11 @@ struct store_ops {
     /*
      * End the batch: commit (commit = 1, marking `journal_id` processed
      * when non-zero) or roll back; wakes the intents it paid; frees b.
-     * *summary (may be NULL) gets the batch's counts.
+     * *summary (may be NULL) gets the batch's counts and balance checks
+     * (store_bank_summary_free()).
      */
     int (*bank_end)(struct store_bank *b, int commit, int64_t journal_id,
-                    json_t **summary);
+                    struct store_bank_summary *summary);
     /* Bank transactions of `org` (state filter NULL = all), with
      * suggestions; paging by id. out->total: how many the filter matches
      * over every page (f->after_id, offset and limit ignored). */

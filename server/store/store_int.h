@@ -538,7 +538,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
 int sqb_statement(struct store_bank *b, int64_t org,
                   const struct feeds_statement *s);
 int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
-            json_t **summary);
+            struct store_bank_summary *summary);
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
              struct store_bank_txn_list *out);
 int sqb_get(struct store *st, int64_t org, int64_t id,
@@ -631,7 +631,8 @@ struct store_bank {
     int64_t n_new, n_replay; /* counts for the summary */
     int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
     int64_t n_stmts, n_bal_mismatch;
-    json_t *checks;                       /* statements' balance checks */
+    struct store_bank_summary sum;        /* counts of the statements' balance
+                                             checks so far */
     char last_account[FEEDS_ACCOUNT_MAX]; /* account last resolved */
     int64_t last_org;                     /* its organisation */
     int64_t rd_org;                       /* org of the booking date ... */
