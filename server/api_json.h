@@ -116,4 +116,13 @@ char *api_json_intent_text(const void *t);
 char *api_json_codes_text(const void *c);
 char *api_json_cash_text(const void *p);
 
+/* A bank transaction (api_json_bank.c). */
+json_t *api_json_bank_txn(const struct store_bank_txn *t);
+/* {"transactions": [...], "total"} of a page of bank transactions. */
+json_t *api_json_bank_txns(const struct store_bank_txn_list *l);
+/* A bank transaction with its "audit" trail. */
+json_t *api_json_bank_txn_full(const struct store_bank_txn_full *t);
+/* {new, replayed, matched, ..., statements, balances: [...]} of a batch. */
+json_t *api_json_bank_summary(const struct store_bank_summary *s);
+
 #endif

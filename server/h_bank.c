@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "ingest.h"
 #include "srv_report.h"
 
@@ -146,11 +147,11 @@ enum MHD_Result h_bank_list(struct req *r)
     static const char *const states[] = {"matched",   "unmatched", "ambiguous",
                                          "duplicate", "ignored",   "rejected",
                                          NULL};
+    struct store_bank_txn_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
     const char *v;
-    json_t *out = NULL;
-    int64_t org, total = 0;
+    int64_t org;
     size_t i;
     int rc;
 
@@ -189,22 +190,18 @@ enum MHD_Result h_bank_list(struct req *r)
             return api_error(r, 400, "invalid_parameter",
                              "date: a day YYYY-MM-DD");
     }
-    rc = r->s->st->ops->bank_list(r->s->st, org, &f, &out);
-    if (rc == 0)
-        rc = r->s->st->ops->bank_count(r->s->st, org, &f, &total);
-    if (rc != 0) {
-        json_decref(out);
+    rc = r->s->st->ops->bank_list(r->s->st, org, &f, &l);
+    if (rc != 0)
         return api_store_error(r, rc);
-    }
-    return api_reply_json(r, 200,
-                          json_pack("{s:o, s:I}", "transactions", out, "total",
-                                    (json_int_t)total));
+    res = api_reply_json(r, 200, api_json_bank_txns(&l));
+    store_bank_txn_list_free(&l);
+    return res;
 }
 
 enum MHD_Result h_bank_get(struct req *r)
 {
+    struct store_bank_txn_full t = {0};
     enum MHD_Result res;
-    json_t *out = NULL;
     int64_t org, id;
     int rc;
 
@@ -215,8 +212,12 @@ enum MHD_Result h_bank_get(struct req *r)
     if (id == 0)
         return api_error(r, 404, "transaction_not_found",
                          "no such bank transaction");
-    rc = r->s->st->ops->bank_get(r->s->st, org, id, &out);
-    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    rc = r->s->st->ops->bank_get(r->s->st, org, id, &t);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200, api_json_bank_txn_full(&t));
+    store_bank_txn_full_free(&t);
+    return res;
 }
 
 static enum MHD_Result review(struct req *r, const char *action)
@@ -231,9 +232,10 @@ static enum MHD_Result review(struct req *r, const char *action)
         {"reason", T_STR, 1, 500},
         {NULL, 0, 0, 0},
     };
+    struct store_bank_txn out = {0};
     struct store_review rv;
     enum MHD_Result res;
-    json_t *body = NULL, *out = NULL;
+    json_t *body = NULL;
     int64_t org, id;
     int rc;
 
@@ -266,7 +268,11 @@ static enum MHD_Result review(struct req *r, const char *action)
     rc = r->s->st->ops->bank_review(r->s->st, org, id, &rv, r->who.actor,
                                     (int64_t)time(NULL), &out);
     json_decref(body);
-    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200, api_json_bank_txn(&out));
+    store_bank_txn_clear(&out);
+    return res;
 }
 
 enum MHD_Result h_bank_match(struct req *r)
@@ -296,8 +302,9 @@ enum MHD_Result h_bank_split(struct req *r)
         {NULL, 0, 0, 0},
     };
     struct store_split_part parts[20];
+    struct store_bank_txn_full out = {0};
     enum MHD_Result res;
-    json_t *body = NULL, *a, *v, *out = NULL;
+    json_t *body = NULL, *a, *v;
     int64_t org, id;
     size_t i, n;
     int rc;
@@ -340,7 +347,11 @@ enum MHD_Result h_bank_split(struct req *r)
                                    api_str(body, "reason"), r->who.actor,
                                    (int64_t)time(NULL), &out);
     json_decref(body);
-    return rc ? api_store_error(r, rc) : api_reply_json(r, 200, out);
+    if (rc != 0)
+        return api_store_error(r, rc);
+    res = api_reply_json(r, 200, api_json_bank_txn_full(&out));
+    store_bank_txn_full_free(&out);
+    return res;
 }
 
 enum MHD_Result h_bank_secret(struct req *r)

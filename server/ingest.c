@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "api_json.h"
 #include "crypto.h"
 #include "ingest.h"
 
@@ -590,6 +591,7 @@ int ingest_statement(struct store *st, int64_t org_id, const char *buf,
     struct feeds_sink sink;
     struct sink_ctx x = {st, NULL, org_id, 0};
     struct feeds_error fe = {0};
+    struct store_bank_summary bs = {0};
     json_t *sum = NULL;
     int rc;
 
@@ -640,10 +642,12 @@ int ingest_statement(struct store *st, int64_t org_id, const char *buf,
             *error = err_json("invalid_statement", fe.message, &fe);
         return -1;
     }
-    if (st->ops->bank_end(x.b, 1, 0, &sum) != 0) {
+    if (st->ops->bank_end(x.b, 1, 0, &bs) != 0) {
         *error = err_json(store_error_code(), store_error_message(), NULL);
         return -1;
     }
+    sum = api_json_bank_summary(&bs);
+    store_bank_summary_free(&bs);
     json_object_set_new(
         sum, "format",
         json_string(feeds_provider_name((enum feeds_provider)fmt)));

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "audit_list.h"
 #include "copy_db.h"
 #include "crypto.h"
@@ -936,33 +937,42 @@ static int cmd_review(const struct srv_config *c, const struct opts *o)
                 f.status = o->state ? o->state : def[s];
                 f.limit = 1000;
                 do { /* every page, by id */
-                    if (st->ops->bank_list(st, org, &f, &out) != 0)
+                    struct store_bank_txn_list l = {0};
+
+                    if (st->ops->bank_list(st, org, &f, &l) != 0)
                         goto fail;
-                    got = json_array_size(out);
+                    got = l.n;
                     for (k = 0; k < got; k++) {
+                        json_t *t = api_json_bank_txn(&l.rows[k]);
+
                         printf("%s ", code);
-                        print_txn(json_array_get(out, k));
+                        print_txn(t);
+                        json_decref(t);
                     }
                     if (got > 0)
-                        f.after_id = json_integer_value(json_object_get(
-                            json_array_get(out, got - 1), "id"));
-                    json_decref(out);
-                    out = NULL;
+                        f.after_id = l.rows[got - 1].id;
+                    store_bank_txn_list_free(&l);
                 } while (got == (size_t)f.limit);
             }
             continue;
         }
-        if (st->ops->bank_get(st, org, txn, &out) != 0)
-            continue; /* not this organisation's */
-        json_decref(out);
-        out = NULL;
+        {
+            struct store_bank_txn_full t = {0};
+
+            if (st->ops->bank_get(st, org, txn, &t) != 0)
+                continue; /* not this organisation's */
+            store_bank_txn_full_free(&t);
+        }
         {
             struct store_review rv = {act, o->intent ? atoll(o->intent) : 0,
                                       o->payer, o->reason};
+            struct store_bank_txn t = {0};
 
             if (st->ops->bank_review(st, org, txn, &rv, "cli",
-                                     (int64_t)time(NULL), &out) != 0)
+                                     (int64_t)time(NULL), &t) != 0)
                 goto fail;
+            out = api_json_bank_txn(&t);
+            store_bank_txn_clear(&t);
         }
         printf("%s ", code);
         print_txn(out);

@@ -12,10 +12,12 @@
  * report rows and takings, and day closes. server/api_json.c turns them
  * into the API's JSON; server/srv_report.c into server/report's input.
  * An idempotent write keeps the body its caller rendered (struct
- * store_idem.render) and a replay gives that text back. The bank intake
- * and review (bank_add, bank_end, bank_list, bank_get, bank_review)
- * still return jansson objects. Every write that moves money is one
- * transaction.
+ * store_idem.render) and a replay gives that text back. Bank
+ * transactions as listed, read, reviewed and split (bank_list, bank_get,
+ * bank_review, bank_split) and a batch's summary (bank_end) are structs
+ * too; only bank_add's answer for one transaction is still a jansson
+ * object. Every write that moves
+ * money is one transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
 #define CHOPAY_SERVER_STORE_H
@@ -924,6 +926,107 @@ struct store_journal_limits {
     int64_t max_age;     /* seconds since received */
 };
 
+/* A bank transaction as bank_list and bank_get read it (bank_txns). An
+ * id field of 0 is NULL in the table; text is "" when empty. */
+struct store_bank_txn {
+    int64_t id;
+    char *provider;        /* "sepay", "casso", ... */
+    char *provider_txn_id; /* the provider's id of the transaction */
+    char *channel;         /* "webhook" or "statement" */
+    char *account;         /* the collecting account */
+    char *direction;       /* "credit" or "debit" */
+    int64_t amount;        /* đồng */
+    char *currency;        /* "VND" */
+    char *booking_date;    /* YYYY-MM-DD as the bank books it */
+    char *booked_at;       /* the bank's booking time */
+    char *bank_ref;        /* bank reference */
+    char *code;            /* the payment code read from the description */
+    char *description;
+    char *counter_name;
+    char *counter_account;
+    char *state;          /* matched, unmatched, ambiguous, duplicate, ignored,
+                             rejected */
+    char *outcome;        /* how it was matched, "" */
+    char *reason;         /* why it waits or was decided, "" */
+    int64_t duplicate_of; /* the transaction it repeats; 0: none */
+    int confirmed;        /* 1: the bank confirmed it */
+    int64_t payment_id;   /* the payment it made; 0: none */
+    int64_t intent_id;    /* the intent it paid; 0: none */
+    char *suggestions;    /* the reviewer's suggestions, a JSON array */
+    int64_t journal_id;   /* the journal entry it came in; 0: none */
+    int64_t import_id;    /* the statement import it came in; 0: none */
+    int64_t created_at;
+    int64_t updated_at;
+    char *report_date; /* the day it counts on, YYYY-MM-DD */
+    int has_balance;   /* 1: the statement gave the balance after it */
+    int64_t balance;   /* đồng, when has_balance */
+};
+
+/* One audit entry of a bank transaction (bank_get). */
+struct store_bank_audit {
+    int64_t at;   /* unix time */
+    char *actor;  /* "cli", "token:1", "bank:sepay", ... */
+    char *action; /* "bank.matched", ... */
+    char *detail; /* a JSON object */
+};
+
+/* One bank transaction with its audit trail, oldest first (bank_get);
+ * store_bank_txn_full_free() frees it. */
+/* One part of a transfer split across payers (bank_split). */
+struct store_bank_part {
+    char *payer;     /* the payer's code */
+    int64_t amount;  /* đồng */
+    int64_t payment; /* the payment booked for it */
+};
+
+struct store_bank_txn_full {
+    struct store_bank_txn txn;
+    struct store_bank_audit *audit; /* malloc'd array of `n_audit` */
+    size_t n_audit;                 /* count of `audit` */
+    struct store_bank_part *parts;  /* a split one's parts, in order */
+    size_t n_parts;                 /* count of `parts` (0: not split) */
+};
+
+/* Bank transactions by id (bank_list); store_bank_txn_list_free() frees
+ * them. */
+struct store_bank_txn_list {
+    struct store_bank_txn *rows; /* malloc'd array of `n` */
+    size_t n;                    /* count of `rows` */
+    int64_t total;               /* rows the filter matches, all pages */
+};
+
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_bank_txn_clear(struct store_bank_txn *t);
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_bank_txn_list_free(struct store_bank_txn_list *l);
+/* Free what `t` owns and empty it (NULL does nothing). */
+void store_bank_txn_full_free(struct store_bank_txn_full *t);
+
+/* A statement's balance check in a batch (bank_end). */
+struct store_bank_balance {
+    char id[FEEDS_ID_MAX];                     /* the statement's id */
+    char account[FEEDS_ACCOUNT_MAX];           /* its account */
+    char balance_check[16];                    /* "ok", "mismatch", ... */
+    int64_t opening, credits, debits, closing; /* đồng */
+    int64_t entries;                           /* credits and debits */
+    int64_t skipped;                           /* entries left out */
+    char message[256];                         /* the figures, on a mismatch */
+};
+
+/* What a batch of bank transactions did (bank_end);
+ * store_bank_summary_free() frees it. */
+struct store_bank_summary {
+    int64_t n_new, n_replayed;                   /* new, seen before */
+    int64_t n_matched, n_unmatched, n_ambiguous; /* by outcome */
+    int64_t n_duplicate, n_ignored;
+    int64_t n_statements;                /* statements recorded */
+    struct store_bank_balance *balances; /* malloc'd array of `n_balances` */
+    size_t n_balances;                   /* count of `balances` */
+};
+
+/* Free what `s` owns and empty it (NULL does nothing). */
+void store_bank_summary_free(struct store_bank_summary *s);
+
 /* A review action (POST /v1/orgs/{org}/bank/transactions/{id}/...). */
 struct store_review {
     const char *action; /* "match", "unmatch", "ignore" */
@@ -1279,36 +1382,38 @@ struct store_ops {
     /*
      * End the batch: commit (commit = 1, marking `journal_id` processed
      * when non-zero) or roll back; wakes the intents it paid; frees b.
-     * *summary (may be NULL) gets the batch's counts.
+     * *summary (may be NULL) gets the batch's counts and balance checks
+     * (store_bank_summary_free()).
      */
     int (*bank_end)(struct store_bank *b, int commit, int64_t journal_id,
-                    json_t **summary);
+                    struct store_bank_summary *summary);
     /* Bank transactions of `org` (state filter NULL = all), with
-     * suggestions; paging by id. */
+     * suggestions; paging by id. out->total: how many the filter matches
+     * over every page (f->after_id, offset and limit ignored). */
     int (*bank_list)(struct store *st, int64_t org,
-                     const struct store_filter *f, json_t **out);
-    /* How many bank transactions bank_list's filter `f` matches over
-     * every page (f->after_id, offset and limit ignored) into *total. */
-    int (*bank_count)(struct store *st, int64_t org,
-                      const struct store_filter *f, int64_t *total);
+                     const struct store_filter *f,
+                     struct store_bank_txn_list *out);
     /* One bank transaction with its audit trail. */
-    int (*bank_get)(struct store *st, int64_t org, int64_t id, json_t **out);
-    /* A review action on bank transaction `id`; audited with reason. */
+    int (*bank_get)(struct store *st, int64_t org, int64_t id,
+                    struct store_bank_txn_full *out);
+    /* A review action on bank transaction `id`; audited with reason.
+     * *out: the transaction as it is then (store_bank_txn_clear()). */
     int (*bank_review)(struct store *st, int64_t org, int64_t id,
                        const struct store_review *rv, const char *actor,
-                       int64_t now, json_t **out);
+                       int64_t now, struct store_bank_txn *out);
     /*
      * Split bank transaction `id` (an unmatched or ambiguous credit of an
      * open day) across `n` payers (store/bank_split.c): each part is a
      * transfer payment of its payer, allocated as a match to that payer
      * is; the parts sum to the transfer exactly. Audited with `reason`.
      * The same split again answers the transaction as it is; another
-     * split of it is CONFLICT "already_split". *out: the transaction.
+     * split of it is CONFLICT "already_split". *out: the transaction with
+     * its audit trail, as bank_get reads it.
      */
     int (*bank_split)(struct store *st, int64_t org, int64_t id,
                       const struct store_split_part *parts, size_t n,
                       const char *reason, const char *actor, int64_t now,
-                      json_t **out);
+                      struct store_bank_txn_full *out);
 
     /* Operations: counts for /metrics into *out (the caller frees it,
      * store_stats_free), audit chain check. */

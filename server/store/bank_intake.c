@@ -27,7 +27,6 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     b->s = s;
     b->c = sqi_get_conn(s);
     b->now = now;
-    b->checks = json_array();
     snprintf(b->actor, sizeof(b->actor), "%s", actor);
     /* a webhook's batch begins with its first transaction, whose
        organisation the caller names (bank_open); an import, which
@@ -37,7 +36,6 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     rc = b->open ? sqi_begin_write_shared(s, b->c) : 0;
     if (rc != 0) {
         sqi_put_conn(s, b->c);
-        json_decref(b->checks);
         free(b);
         return rc;
     }
@@ -649,6 +647,7 @@ int sqb_statement(struct store_bank *b, int64_t org,
     static const char *const checks[] = {"unchecked", "ok", "mismatch"};
     const char *chk = checks[s->check <= FEEDS_BAL_MISMATCH ? s->check : 0];
     struct db_stmt *st;
+    void *grown;
     int rc;
 
     if (b->rc != 0)
@@ -712,24 +711,36 @@ int sqb_statement(struct store_bank *b, int64_t org,
     b->n_stmts++;
     if (s->check == FEEDS_BAL_MISMATCH)
         b->n_bal_mismatch++;
-    json_array_append_new(
-        b->checks,
-        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
-                  s->id, "account", s->account, "balance_check", chk, "opening",
-                  (json_int_t)s->opening, "credits", (json_int_t)s->credits,
-                  "debits", (json_int_t)s->debits, "closing",
-                  (json_int_t)s->closing, "entries",
-                  (json_int_t)(s->n_credits + s->n_debits), "skipped",
-                  (json_int_t)s->n_skipped, "message", s->check_message));
+    grown = b->sum.balances;
+    rc = sqi_room(&grown, b->sum.n_balances, sizeof(*b->sum.balances));
+    b->sum.balances = grown;
+    if (rc != 0) {
+        b->rc = rc;
+        return rc;
+    }
+    {
+        struct store_bank_balance *k = &b->sum.balances[b->sum.n_balances++];
+
+        memset(k, 0, sizeof(*k));
+        snprintf(k->id, sizeof(k->id), "%s", s->id);
+        snprintf(k->account, sizeof(k->account), "%s", s->account);
+        snprintf(k->balance_check, sizeof(k->balance_check), "%s", chk);
+        k->opening = s->opening;
+        k->credits = s->credits;
+        k->debits = s->debits;
+        k->closing = s->closing;
+        k->entries = s->n_credits + s->n_debits;
+        k->skipped = s->n_skipped;
+        snprintf(k->message, sizeof(k->message), "%s", s->check_message);
+    }
     return 0;
 }
 
 int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
-            json_t **summary)
+            struct store_bank_summary *summary)
 {
     struct sq *s = b->s;
     int rc = commit ? b->rc : -STORE_E_INVALID;
-    json_t *sum = NULL;
 
     if (rc == 0 && journal_id > 0 && !b->open) {
         rc = sqi_begin_write_shared(s, b->c); /* a batch of nothing */
@@ -747,25 +758,24 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             rc = sqi_exec1(b->c, st);
         }
     }
-    if (rc == 0)
-        sum = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O}", "new",
-            (json_int_t)b->n_new, "replayed", (json_int_t)b->n_replay,
-            "matched", (json_int_t)b->n_matched, "unmatched",
-            (json_int_t)b->n_unmatched, "ambiguous", (json_int_t)b->n_ambiguous,
-            "duplicate", (json_int_t)b->n_dup, "ignored",
-            (json_int_t)b->n_ignored, "statements", (json_int_t)b->n_stmts,
-            "balances", b->checks);
     if (b->open)
         rc = sqi_end_write(s, b->c, commit ? rc : -STORE_E_INVALID);
     if (!commit)
         rc = 0;
-    if (rc == 0 && commit && summary != NULL)
-        *summary = sum;
-    else
-        json_decref(sum);
+    if (rc == 0 && commit && summary != NULL) {
+        b->sum.n_new = b->n_new;
+        b->sum.n_replayed = b->n_replay;
+        b->sum.n_matched = b->n_matched;
+        b->sum.n_unmatched = b->n_unmatched;
+        b->sum.n_ambiguous = b->n_ambiguous;
+        b->sum.n_duplicate = b->n_dup;
+        b->sum.n_ignored = b->n_ignored;
+        b->sum.n_statements = b->n_stmts;
+        *summary = b->sum;
+        memset(&b->sum, 0, sizeof(b->sum));
+    }
+    store_bank_summary_free(&b->sum);
     sqi_put_conn(s, b->c);
-    json_decref(b->checks);
     free(b->payers);
     free(b);
     return rc;
@@ -800,4 +810,12 @@ int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
             return rc;
     }
     return 0;
+}
+
+void store_bank_summary_free(struct store_bank_summary *s)
+{
+    if (s == NULL)
+        return;
+    free(s->balances);
+    memset(s, 0, sizeof(*s));
 }

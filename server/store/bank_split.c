@@ -5,18 +5,29 @@
  * (ledger.c's sqi_transfer_payer), the parts listed in bank_txn_parts.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
 
 #define SPLIT_MAX 20
 
-/* The parts booked for transaction `id` in their order into *out, an
- * array of {"payer", "amount", "payment"} (empty when it is not split). */
-int sqb_split_parts(struct sqi_conn *c, int64_t id, json_t **out)
+/* One part in the current row (payer, amount, payment). */
+static int part_read(struct db_stmt *st, void *row)
+{
+    struct store_bank_part *p = row;
+
+    p->payer = strdup(sqi_col_text(st, 0));
+    p->amount = db_column_int64(st, 1);
+    p->payment = db_column_int64(st, 2);
+    return p->payer != NULL ? 0 : -STORE_E_IO;
+}
+
+int sqb_split_parts(struct sqi_conn *c, int64_t id,
+                    struct store_bank_part **out, size_t *n)
 {
     struct db_stmt *st;
-    json_t *a;
+    void *rows = NULL;
     int rc;
 
     st = sqi_qs(c, "SELECT y.code, p.amount, p.id FROM bank_txn_parts bp JOIN"
@@ -25,20 +36,10 @@ int sqb_split_parts(struct sqi_conn *c, int64_t id, json_t **out)
                    " bp.position");
     if (st == NULL)
         return -STORE_E_IO;
-    a = json_array();
     sqi_bi(st, 1, id);
-    while ((rc = sqi_step(c, st)) == 1)
-        json_array_append_new(
-            a, json_pack("{s:s, s:I, s:I}", "payer", sqi_col_text(st, 0),
-                         "amount", (json_int_t)db_column_int64(st, 1),
-                         "payment", (json_int_t)db_column_int64(st, 2)));
-    db_reset(st);
-    if (rc < 0) {
-        json_decref(a);
-        return rc;
-    }
-    *out = a;
-    return 0;
+    rc = sqi_rows_read(c, st, sizeof(**out), part_read, &rows, n);
+    *out = rows;
+    return rc;
 }
 
 /* The parts already booked for transaction `id` equal `parts`: 1 yes,
@@ -46,22 +47,18 @@ int sqb_split_parts(struct sqi_conn *c, int64_t id, json_t **out)
 static int same_parts(struct sqi_conn *c, int64_t id,
                       const struct store_split_part *parts, size_t n)
 {
-    json_t *a = NULL, *e;
-    size_t k;
-    int rc = sqb_split_parts(c, id, &a), same;
+    struct store_bank_part *got = NULL;
+    size_t k, n_got = 0;
+    int rc = sqb_split_parts(c, id, &got, &n_got), same;
 
-    if (rc != 0)
-        return rc;
-    same = json_array_size(a) == n;
-    for (k = 0; same && k < n; k++) {
-        e = json_array_get(a, k);
-        same =
-            strcmp(json_string_value(json_object_get(e, "payer")),
-                   parts[k].payer) == 0 &&
-            json_integer_value(json_object_get(e, "amount")) == parts[k].amount;
-    }
-    json_decref(a);
-    return same;
+    same = rc == 0 && n_got == n;
+    for (k = 0; same && k < n; k++)
+        same = strcmp(got[k].payer, parts[k].payer) == 0 &&
+               got[k].amount == parts[k].amount;
+    for (k = 0; k < n_got; k++)
+        free(got[k].payer);
+    free(got);
+    return rc != 0 ? rc : same;
 }
 
 /* The parts' shape: 2..SPLIT_MAX, each amount > 0, distinct payers,
@@ -176,11 +173,13 @@ static int book_part(struct sqi_conn *c, int64_t org, int64_t id, size_t k,
 
 int sqb_split(struct store *base, int64_t org, int64_t id,
               const struct store_split_part *parts, size_t n,
-              const char *reason, const char *actor, int64_t now, json_t **out)
+              const char *reason, const char *actor, int64_t now,
+              struct store_bank_txn_full *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *cur = NULL, *booked = json_array();
+    struct store_bank_txn cur = {0};
+    json_t *booked = json_array();
     const char *state, *outcome, *rdate, *booking;
     char obj[32], why[300];
     int64_t amount, payer = 0;
@@ -198,11 +197,11 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
     rc = sqb_txn_fetch(c, org, id, &cur);
     if (rc != 0)
         goto end;
-    state = json_string_value(json_object_get(cur, "state"));
-    outcome = json_string_value(json_object_get(cur, "outcome"));
-    amount = json_integer_value(json_object_get(cur, "amount"));
-    rdate = json_string_value(json_object_get(cur, "report_date"));
-    booking = json_string_value(json_object_get(cur, "booking_date"));
+    state = cur.state;
+    outcome = cur.outcome;
+    amount = cur.amount;
+    rdate = cur.report_date;
+    booking = cur.booking_date;
     /* the same split again: nothing more is booked */
     if (strcmp(state, "matched") == 0 && outcome != NULL &&
         strcmp(outcome, "split") == 0) {
@@ -218,9 +217,7 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
         goto end;
     }
     if ((strcmp(state, "unmatched") != 0 && strcmp(state, "ambiguous") != 0) ||
-        strcmp(json_string_value(json_object_get(cur, "direction")),
-               "credit") != 0 ||
-        amount <= 0) {
+        strcmp(cur.direction, "credit") != 0 || amount <= 0) {
         store_set_error("not_reviewable",
                         "transaction %lld is %s; only unmatched or ambiguous"
                         " credits can be split",
@@ -234,8 +231,7 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
     for (k = 0; rc == 0 && k < n; k++) {
         rc = payer_of(c, org, parts[k].payer, &payer);
         if (rc == 0)
-            rc = book_part(c, org, id, k, payer, &parts[k],
-                           json_string_value(json_object_get(cur, "provider")),
+            rc = book_part(c, org, id, k, payer, &parts[k], cur.provider,
                            strcmp(rdate, booking) != 0 ? booking : NULL, actor,
                            now, booked);
     }
@@ -259,7 +255,7 @@ end:
     rc = sqi_end_write(s, c, rc);
 out:
     sqi_put_conn(s, c);
-    json_decref(cur);
+    store_bank_txn_clear(&cur);
     json_decref(booked);
     if (rc == 0)
         rc = sqb_get(base, org, id, out);

@@ -46,7 +46,6 @@ const struct store_ops sqi_ops = {
     .bank_statement = sqb_statement,
     .bank_end = sqb_end,
     .bank_list = sqb_list,
-    .bank_count = sqb_count,
     .bank_get = sqb_get,
     .bank_review = sqi_retry_review,
     .bank_split = sqb_split,

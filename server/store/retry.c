@@ -58,7 +58,7 @@ int sqi_retry_transfer_apply(struct store *base, int64_t org,
 
 int sqi_retry_review(struct store *st, int64_t org, int64_t id,
                      const struct store_review *rv, const char *actor,
-                     int64_t now, json_t **out)
+                     int64_t now, struct store_bank_txn *out)
 {
     RETRY(sqb_review(st, org, id, rv, actor, now, out));
 }

@@ -5,52 +5,109 @@
  * touches has been closed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
 
-static json_t *txn_json(struct db_stmt *st)
+/* The columns of TXN_COLS (bank_statements.c) into a struct. */
+static int txn_read(struct db_stmt *st, void *row)
 {
-    json_t *o = json_object(), *sg;
-    int i, n = db_column_count(st);
+    struct store_bank_txn *t = row;
+    char **text[] = {&t->provider,     &t->provider_txn_id,
+                     &t->channel,      &t->account,
+                     &t->direction,    NULL,
+                     &t->currency,     &t->booking_date,
+                     &t->booked_at,    &t->bank_ref,
+                     &t->code,         &t->description,
+                     &t->counter_name, &t->counter_account,
+                     &t->state,        &t->outcome,
+                     &t->reason};
+    size_t i;
 
-    for (i = 0; i < n; i++) {
-        const char *name = db_column_name(st, i);
-        json_t *v;
+    t->id = db_column_int64(st, 0);
+    t->amount = db_column_int64(st, 6);
+    for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        if (text[i] != NULL && sqi_col_dup(st, (int)i + 1, text[i]) != 0)
+            goto nomem;
+    t->duplicate_of = db_column_int64(st, 18);
+    t->confirmed = db_column_int64(st, 19) != 0;
+    t->payment_id = db_column_int64(st, 20);
+    t->intent_id = db_column_int64(st, 21);
+    if (sqi_col_dup(st, 22, &t->suggestions) != 0)
+        goto nomem;
+    t->journal_id = db_column_int64(st, 23);
+    t->import_id = db_column_int64(st, 24);
+    t->created_at = db_column_int64(st, 25);
+    t->updated_at = db_column_int64(st, 26);
+    if (sqi_col_dup(st, 27, &t->report_date) != 0)
+        goto nomem;
+    t->has_balance = db_column_type(st, 28) == DB_INTEGER;
+    t->balance = t->has_balance ? db_column_int64(st, 28) : 0;
+    return 0;
+nomem:
+    store_bank_txn_clear(t);
+    return -STORE_E_IO;
+}
 
-        if (strcmp(name, "suggestions") == 0) {
-            sg = json_loads(sqi_col_text(st, i), 0, NULL);
-            json_object_set_new(o, name, sg ? sg : json_array());
-            continue;
-        }
-        switch (db_column_type(st, i)) {
-        case DB_INTEGER:
-            v = json_integer(db_column_int64(st, i));
-            break;
-        case DB_TEXT:
-            v = json_string(sqi_col_text(st, i));
-            if (v == NULL)
-                v = json_null();
-            break;
-        default:
-            v = json_null();
-        }
-        json_object_set_new(o, name, v);
+void store_bank_txn_clear(struct store_bank_txn *t)
+{
+    if (t == NULL)
+        return;
+    free(t->provider);
+    free(t->provider_txn_id);
+    free(t->channel);
+    free(t->account);
+    free(t->direction);
+    free(t->currency);
+    free(t->booking_date);
+    free(t->booked_at);
+    free(t->bank_ref);
+    free(t->code);
+    free(t->description);
+    free(t->counter_name);
+    free(t->counter_account);
+    free(t->state);
+    free(t->outcome);
+    free(t->reason);
+    free(t->suggestions);
+    free(t->report_date);
+    memset(t, 0, sizeof(*t));
+}
+
+SQI_LIST_FREE(store_bank_txn_list_free, store_bank_txn_list,
+              store_bank_txn_clear)
+
+void store_bank_txn_full_free(struct store_bank_txn_full *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    store_bank_txn_clear(&t->txn);
+    for (i = 0; i < t->n_audit; i++) {
+        free(t->audit[i].actor);
+        free(t->audit[i].action);
+        free(t->audit[i].detail);
     }
-    json_object_set(o, "confirmed",
-                    json_integer_value(json_object_get(o, "confirmed"))
-                        ? json_true()
-                        : json_false());
-    return o;
+    free(t->audit);
+    t->audit = NULL;
+    t->n_audit = 0;
+    for (i = 0; i < t->n_parts; i++)
+        free(t->parts[i].payer);
+    free(t->parts);
+    t->parts = NULL;
+    t->n_parts = 0;
 }
 
 int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
-             json_t **out)
+             struct store_bank_txn_list *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
+    struct store_bank_txn_list l = {0};
     struct db_stmt *st;
-    json_t *a = json_array();
+    void *rows = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
@@ -68,40 +125,35 @@ int sqb_list(struct store *base, int64_t org, const struct store_filter *f,
     sqi_bi(st, 5, f->since);
     sqi_bt(st, 6, f->date);
     sqi_bi(st, 7, f->offset);
-    while ((rc = sqi_step(c, st)) == 1)
-        json_array_append_new(a, txn_json(st));
-    db_reset(st);
-out:
-    sqi_end_read(c);
-    sqi_put_conn(s, c);
-    if (rc == 0)
-        *out = a;
-    else
-        json_decref(a);
-    return rc;
-}
-
-int sqb_count(struct store *base, int64_t org, const struct store_filter *f,
-              int64_t *total)
-{
-    struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
-    struct db_stmt *st = sqb_q(c, B_COUNT);
-    int rc = -STORE_E_IO;
-
-    if (st != NULL) {
+    rc = sqi_rows_read(c, st, sizeof(*l.rows), txn_read, &rows, &l.n);
+    l.rows = rows;
+    if (rc >= 0) {
+        st = sqb_q(c, B_COUNT);
+        if (st == NULL) {
+            rc = -STORE_E_IO;
+            goto out;
+        }
         sqi_bi(st, 1, org);
         sqi_bt(st, 2, f->status);
         sqi_bi(st, 3, f->since);
         sqi_bt(st, 4, f->date);
-        rc = sqi_count(c, st, total);
+        rc = sqi_count(c, st, &l.total);
     }
+out:
+    sqi_end_read(c);
     sqi_put_conn(s, c);
+    if (rc == 0) {
+        *out = l;
+        l.rows = NULL;
+        l.n = 0;
+    }
+    store_bank_txn_list_free(&l);
     return rc;
 }
 
 /* Load transaction `id` of `org` into *out, inside a transaction. */
-int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
+int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id,
+                  struct store_bank_txn *out)
 {
     struct db_stmt *st = sqb_q(c, B_GET);
     int rc;
@@ -111,33 +163,50 @@ int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out)
     sqi_bi(st, 1, org);
     sqi_bi(st, 2, id);
     rc = sqi_step(c, st);
-    if (rc <= 0) {
-        if (rc == 0) {
-            store_set_error("transaction_not_found", "no bank transaction %lld",
-                            (long long)id);
-            rc = -STORE_E_NOT_FOUND;
-        }
-        return rc;
+    if (rc == 0) {
+        store_set_error("transaction_not_found", "no bank transaction %lld",
+                        (long long)id);
+        rc = -STORE_E_NOT_FOUND;
     }
-    *out = txn_json(st);
+    if (rc > 0)
+        rc = txn_read(st, out);
     db_reset(st);
+    return rc;
+}
+
+/* An audit row (at, actor, action, detail) into a struct. */
+static int audit_read(struct db_stmt *st, void *row)
+{
+    struct store_bank_audit *a = row;
+
+    a->at = db_column_int64(st, 0);
+    if (sqi_col_dup(st, 1, &a->actor) != 0 ||
+        sqi_col_dup(st, 2, &a->action) != 0 ||
+        sqi_col_dup(st, 3, &a->detail) != 0) {
+        free(a->actor);
+        free(a->action);
+        free(a->detail);
+        memset(a, 0, sizeof(*a));
+        return -STORE_E_IO;
+    }
     return 0;
 }
 
-int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
+int sqb_get(struct store *base, int64_t org, int64_t id,
+            struct store_bank_txn_full *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *o = NULL, *trail = json_array();
-    const char *outcome;
+    struct store_bank_txn_full t = {0};
     char obj[32];
     struct db_stmt *st;
+    void *rows = NULL;
     int rc;
 
     rc = sqi_begin_read(c);
     if (rc != 0)
         goto out;
-    rc = sqb_txn_fetch(c, org, id, &o);
+    rc = sqb_txn_fetch(c, org, id, &t.txn);
     if (rc != 0)
         goto out;
     st = sqb_q(c, B_AUDIT_OF);
@@ -147,34 +216,18 @@ int sqb_get(struct store *base, int64_t org, int64_t id, json_t **out)
     }
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     sqi_bt(st, 1, obj);
-    while ((rc = sqi_step(c, st)) == 1) {
-        json_t *d = json_loads(sqi_col_text(st, 3), 0, NULL);
-
-        json_array_append_new(
-            trail, json_pack("{s:I, s:s, s:s, s:o}", "at",
-                             (json_int_t)db_column_int64(st, 0), "actor",
-                             sqi_col_text(st, 1), "action", sqi_col_text(st, 2),
-                             "detail", d ? d : json_object()));
-    }
-    db_reset(st);
-    if (rc == 0)
-        json_object_set(o, "audit", trail);
-    outcome = json_string_value(json_object_get(o, "outcome"));
-    if (rc == 0 && outcome != NULL && strcmp(outcome, "split") == 0) {
-        json_t *parts = NULL;
-
-        rc = sqb_split_parts(c, id, &parts);
-        if (rc == 0)
-            json_object_set_new(o, "parts", parts);
-    }
+    rc = sqi_rows_read(c, st, sizeof(*t.audit), audit_read, &rows, &t.n_audit);
+    t.audit = rows;
+    if (rc == 0 && t.txn.outcome != NULL && strcmp(t.txn.outcome, "split") == 0)
+        rc = sqb_split_parts(c, id, &t.parts, &t.n_parts);
 out:
     sqi_end_read(c);
     sqi_put_conn(s, c);
-    json_decref(trail);
-    if (rc == 0)
-        *out = o;
-    else
-        json_decref(o);
+    if (rc == 0) {
+        *out = t;
+        memset(&t, 0, sizeof(t));
+    }
+    store_bank_txn_full_free(&t);
     return rc;
 }
 
@@ -357,11 +410,12 @@ static int match_dated(struct sqi_conn *c, int64_t org, int64_t id,
  */
 int sqb_review(struct store *base, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
-               json_t **out)
+               struct store_bank_txn *out)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    json_t *cur = NULL, *res = NULL, *r = NULL;
+    struct store_bank_txn cur = {0}, res = {0};
+    json_t *r = NULL;
     const char *state, *rdate, *booking;
     char obj[32], reason[300];
     struct db_stmt *st;
@@ -381,21 +435,19 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     rc = sqb_txn_fetch(c, org, id, &cur);
     if (rc != 0)
         goto done;
-    state = json_string_value(json_object_get(cur, "state"));
-    amount = json_integer_value(json_object_get(cur, "amount"));
-    rdate = json_string_value(json_object_get(cur, "report_date"));
-    booking = json_string_value(json_object_get(cur, "booking_date"));
+    state = cur.state;
+    amount = cur.amount;
+    rdate = cur.report_date;
+    booking = cur.booking_date;
     rc = sqr_is_closed(c, org, rdate, &closed);
     if (rc != 0)
         goto done;
     if (strcmp(rv->action, "match") == 0) {
-        const char *prov = json_string_value(json_object_get(cur, "provider"));
+        const char *prov = cur.provider;
 
         if ((strcmp(state, "unmatched") != 0 &&
              strcmp(state, "ambiguous") != 0) ||
-            strcmp(json_string_value(json_object_get(cur, "direction")),
-                   "credit") != 0 ||
-            amount <= 0) {
+            strcmp(cur.direction, "credit") != 0 || amount <= 0) {
             store_set_error("not_reviewable",
                             "transaction %lld is %s; only unmatched or"
                             " ambiguous credits can be matched",
@@ -404,10 +456,8 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             goto done;
         }
         if (rv->intent > 0) {
-            rc = sqb_apply_intent(
-                c, org, id, rv->intent, amount, prov,
-                json_string_value(json_object_get(cur, "code")), reason, actor,
-                now, &r);
+            rc = sqb_apply_intent(c, org, id, rv->intent, amount, prov,
+                                  cur.code, reason, actor, now, &r);
         } else if (rv->payer != NULL) {
             int64_t pid;
             char ref[32];
@@ -452,7 +502,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             sqi_bi(st, 1, id);
             sqi_bt(st, 2, outcome);
             sqi_bt(st, 3, reason);
-            sqi_bt(st, 4, json_string_value(json_object_get(cur, "code")));
+            sqi_bt(st, 4, cur.code);
             sqi_bi(st, 5, pay);
             sqi_bi(st, 6, 0);
             sqi_bi(st, 7, now);
@@ -481,15 +531,14 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             rc = -STORE_E_CONFLICT;
             goto done;
         }
-        if (strcmp(json_string_value(json_object_get(cur, "outcome")),
-                   "split") == 0) {
+        if (strcmp(cur.outcome, "split") == 0) {
             store_set_error("split_transfer",
                             "transaction %lld is split across payers",
                             (long long)id);
             rc = -STORE_E_CONFLICT;
             goto done;
         }
-        pay = json_integer_value(json_object_get(cur, "payment_id"));
+        pay = cur.payment_id;
         /* which closed day (if any) its undoing would change */
         if (closed)
             snprintf(cdate, sizeof(cdate), "%s", rdate);
@@ -515,8 +564,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             memset(&tmp, 0, sizeof(tmp));
             tmp.c = c;
             tmp.now = now;
-            rc = sqb_set_state(&tmp, id, "unmatched", "", reason,
-                               json_string_value(json_object_get(cur, "code")),
+            rc = sqb_set_state(&tmp, id, "unmatched", "", reason, cur.code,
                                NULL);
         }
         if (rc == 0)
@@ -538,9 +586,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
         memset(&tmp, 0, sizeof(tmp));
         tmp.c = c;
         tmp.now = now;
-        rc = sqb_set_state(&tmp, id, "ignored", "", reason,
-                           json_string_value(json_object_get(cur, "code")),
-                           NULL);
+        rc = sqb_set_state(&tmp, id, "ignored", "", reason, cur.code, NULL);
         if (rc == 0 && closed) {
             struct sqr_correction k = {org, "ignore", rdate,      obj,
                                        id,  0,        0,          0,
@@ -561,12 +607,13 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
     rc = sqb_txn_fetch(c, org, id, &res);
 done:
     rc = sqi_end_write(s, c, rc);
-    if (rc == 0)
+    if (rc == 0) {
         *out = res;
-    else
-        json_decref(res);
+        memset(&res, 0, sizeof(res));
+    }
+    store_bank_txn_clear(&res);
 out:
-    json_decref(cur);
+    store_bank_txn_clear(&cur);
     json_decref(r);
     sqi_put_conn(s, c);
     return rc;

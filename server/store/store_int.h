@@ -414,7 +414,7 @@ int sqi_retry_transfer_apply(struct store *base, int64_t org,
                              int64_t now, struct store_transfer_made *out);
 int sqi_retry_review(struct store *st, int64_t org, int64_t id,
                      const struct store_review *rv, const char *actor,
-                     int64_t now, json_t **out);
+                     int64_t now, struct store_bank_txn *out);
 int sqi_retry_day_close(struct store *st, int64_t org_id, const char *date,
                         const char *totals, const char *digest,
                         const char *force_reason, const char *actor,
@@ -538,21 +538,22 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
 int sqb_statement(struct store_bank *b, int64_t org,
                   const struct feeds_statement *s);
 int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
-            json_t **summary);
+            struct store_bank_summary *summary);
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
-             json_t **out);
-int sqb_count(struct store *st, int64_t org, const struct store_filter *f,
-              int64_t *total);
-int sqb_get(struct store *st, int64_t org, int64_t id, json_t **out);
+             struct store_bank_txn_list *out);
+int sqb_get(struct store *st, int64_t org, int64_t id,
+            struct store_bank_txn_full *out);
 /* Load transaction `id` of `org` into *out, inside a transaction
  * (review.c); NOT_FOUND "transaction_not_found". */
-int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id, json_t **out);
-/* The parts of split transaction `id`, in order, as an array of
- * {"payer", "amount", "payment"} (bank_split.c). */
-int sqb_split_parts(struct sqi_conn *c, int64_t id, json_t **out);
+int sqb_txn_fetch(struct sqi_conn *c, int64_t org, int64_t id,
+                  struct store_bank_txn *out);
+/* The parts of split transaction `id`, in order, into a malloc'd array
+ * *out of *n (bank_split.c; 0 parts when it is not split). */
+int sqb_split_parts(struct sqi_conn *c, int64_t id,
+                    struct store_bank_part **out, size_t *n);
 int sqb_review(struct store *st, int64_t org, int64_t id,
                const struct store_review *rv, const char *actor, int64_t now,
-               json_t **out);
+               struct store_bank_txn *out);
 
 /* Bank files (bank_schema.c, bank_statements.c, bank_intake.c,
  * review.c). */
@@ -634,7 +635,8 @@ struct store_bank {
     int64_t n_new, n_replay; /* counts for the summary */
     int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
     int64_t n_stmts, n_bal_mismatch;
-    json_t *checks;                       /* statements' balance checks */
+    struct store_bank_summary sum;        /* counts of the statements' balance
+                                             checks so far */
     char last_account[FEEDS_ACCOUNT_MAX]; /* account last resolved */
     int64_t last_org;                     /* its organisation */
     int64_t rd_org;                       /* org of the booking date ... */
@@ -926,7 +928,8 @@ int sqr_day_force_reason(struct store *st, int64_t org_id, const char *date,
 /* bank_split.c: store_ops.bank_split (store.h). */
 int sqb_split(struct store *st, int64_t org, int64_t id,
               const struct store_split_part *parts, size_t n,
-              const char *reason, const char *actor, int64_t now, json_t **out);
+              const char *reason, const char *actor, int64_t now,
+              struct store_bank_txn_full *out);
 int sqr_standee_payers(struct store *st, int64_t org_id, const char *payer,
                        struct store_standees *out);
 int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
