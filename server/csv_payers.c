@@ -155,7 +155,12 @@ static void add_err(json_t *errs, int line, const char *vi, const char *en, ...)
     }
     va_start(ap, en);
     va_copy(aq, ap);
+    /* `vi` takes the arguments `en` does, which the compiler checks (the
+     * format attribute names one format only) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
     vsnprintf(m_vi + n_vi, sizeof(m_vi) - (size_t)n_vi, vi, ap);
+#pragma GCC diagnostic pop
     vsnprintf(m_en + n_en, sizeof(m_en) - (size_t)n_en, en, aq);
     va_end(aq);
     va_end(ap);
