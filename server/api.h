@@ -190,6 +190,10 @@ int api_query_check(struct req *r, const char *const *allowed,
                     enum MHD_Result *res);
 /* A query argument or NULL. */
 const char *api_query(struct req *r, const char *name);
+/* `s`, decimal digits only, as a number within [min, max] into *out:
+ * 0, or -1 (malformed, out of range or NULL; *out untouched). For query
+ * arguments and command-line options alike. */
+int api_decimal(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /* Lists answer pages of API_PAGE_DEFAULT rows unless `limit` asks for
  * 1..API_PAGE_MAX, beside `total`, the rows over every page. */

@@ -44,21 +44,6 @@ static int usage(const char *msg)
     return 2;
 }
 
-/* A decimal number within [min, max] into *out; 0 or -1. */
-static int number(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    long long v;
-
-    if (s == NULL || *s < '0' || *s > '9')
-        return -1;
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v < min || v > max)
-        return -1;
-    *out = (int64_t)v;
-    return 0;
-}
-
 /* Print the entries one a line. */
 static void print_lines(const struct store_audit_list *l)
 {
@@ -87,9 +72,11 @@ int audit_list_cmd(const struct srv_config *c, const struct audit_list_args *a)
     struct store *st = NULL;
     int rc = 1;
 
-    if (a->after != NULL && number(a->after, 0, INT64_MAX, &q.after_id) != 0)
+    if (a->after != NULL &&
+        api_decimal(a->after, 0, INT64_MAX, &q.after_id) != 0)
         return usage(use);
-    if (a->limit != NULL && number(a->limit, 1, AUDIT_LIST_MAX, &q.limit) != 0)
+    if (a->limit != NULL &&
+        api_decimal(a->limit, 1, AUDIT_LIST_MAX, &q.limit) != 0)
         return usage(use);
     if (a->action != NULL && (a->action[0] == '\0' || strlen(a->action) > 64))
         return usage(use);

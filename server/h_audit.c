@@ -17,18 +17,9 @@ static int query_number(struct req *r, const char *name, int64_t min,
                         enum MHD_Result *res)
 {
     const char *s = api_query(r, name);
-    char *end;
-    long long v;
 
-    if (s == NULL)
+    if (s == NULL || api_decimal(s, min, max, out) == 0)
         return 0;
-    if (*s >= '0' && *s <= '9' && strlen(s) <= 19) {
-        v = strtoll(s, &end, 10);
-        if (*end == '\0' && v >= min && v <= max) {
-            *out = (int64_t)v;
-            return 0;
-        }
-    }
     *res = api_error(r, 400, code, "%s: a whole number from %lld to %lld", name,
                      (long long)min, (long long)max);
     return -1;

@@ -657,6 +657,20 @@ const char *api_query(struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int api_decimal(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    if (s == NULL || *s < '0' || *s > '9' || strlen(s) > 19)
+        return -1;
+    v = strtoll(s, &end, 10);
+    if (*end != '\0' || v < min || v > max)
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
 int api_code_ok(const char *s, size_t min, size_t max)
 {
     size_t n;

@@ -19,21 +19,6 @@ static int usage(void)
     return 2;
 }
 
-/* A decimal number within [min, max] into *out; 0 or -1. */
-static int number(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    long long v;
-
-    if (s == NULL || *s < '0' || *s > '9')
-        return -1;
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v < min || v > max)
-        return -1;
-    *out = (int64_t)v;
-    return 0;
-}
-
 /* 1 when `s` is one of the NULL-terminated `words`. */
 static int one_of(const char *s, const char *const *words)
 {
@@ -106,8 +91,9 @@ int journal_list_cmd(const struct srv_config *c,
 
     if ((a->state != NULL && !one_of(a->state, states)) ||
         (a->provider != NULL && !one_of(a->provider, providers)) ||
-        (a->after != NULL && number(a->after, 0, INT64_MAX, &q.after_id)) ||
-        (a->limit != NULL && number(a->limit, 1, 1000, &q.limit)))
+        (a->after != NULL &&
+         api_decimal(a->after, 0, INT64_MAX, &q.after_id)) ||
+        (a->limit != NULL && api_decimal(a->limit, 1, 1000, &q.limit)))
         return usage();
     if (store_open_readonly(c->db, 1, &st) != 0) {
         fprintf(stderr, "chopay-server: %s\n", store_error_message());
