@@ -148,6 +148,7 @@ int sqr_org_province(struct store *st, const char *org_code,
     struct sqi_conn *c = sqi_get_conn(s);
     struct db *db = sqi_dbh(c);
     struct db_stmt *q = NULL;
+    int64_t id = 0;
     int rc;
 
     rc = sqi_begin_write(s, c);
@@ -184,7 +185,9 @@ int sqr_org_province(struct store *st, const char *org_code,
         }
     }
     if (rc == 0)
-        rc = sqi_audit(c, now, actor, "org.province", org_code,
+        rc = sqi_org_id_of(c, org_code, &id);
+    if (rc == 0)
+        rc = sqi_audit(c, id, now, actor, "org.province", org_code,
                        json_pack("{s:s}", "province", province));
     if (rc == 1)
         rc = 0;

@@ -102,10 +102,11 @@ int sqi_audit_hash(int version, const char *prev, int64_t at, const char *actor,
 }
 
 /*
- * Append one entry to the hash-chained audit log (inside a write txn).
+ * Append one entry to the hash-chained audit log (inside a write txn),
+ * filed under organisation `org_id` (0: none; not part of the hash).
  * Takes over the reference to `detail` (may be NULL).
  */
-int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
+int sqi_audit(struct sqi_conn *c, int64_t org_id, int64_t at, const char *actor,
               const char *action, const char *object, json_t *detail)
 {
     char prev[65] = "0000000000000000000000000000000000000000000000000000"
@@ -151,6 +152,10 @@ int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
     sqi_bt(st, 5, d);
     sqi_bt(st, 6, prev);
     sqi_bt(st, 7, hash);
+    if (org_id != 0)
+        sqi_bi(st, 8, org_id);
+    else
+        db_bind_null(st, 8);
     rc = sqi_exec1(c, st);
 out:
     free(d);

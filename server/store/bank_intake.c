@@ -164,7 +164,7 @@ int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
     if (rc == 0) {
         snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
         rc = sqi_audit(
-            c, now, actor, "bank.matched", obj,
+            c, org, now, actor, "bank.matched", obj,
             json_pack("{s:s, s:s, s:I, s:I, s:s, s:o}", "outcome", outcome,
                       "code", code, "intent", (json_int_t)intent, "payment",
                       (json_int_t)r.payment, "reason", reason, "allocations",
@@ -254,9 +254,10 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
         rc = sqb_set_state(b, id, "ambiguous", "", "several_codes", icodes[0],
                            sugg);
         if (rc == 0)
-            rc = sqi_audit(b->c, b->now, b->actor, "bank.ambiguous", obj,
-                           json_pack("{s:s, s:I}", "reason", "several_codes",
-                                     "amount", (json_int_t)t->amount));
+            rc =
+                sqi_audit(b->c, b->org, b->now, b->actor, "bank.ambiguous", obj,
+                          json_pack("{s:s, s:I}", "reason", "several_codes",
+                                    "amount", (json_int_t)t->amount));
         free(sugg);
         b->n_ambiguous++;
         json_object_set_new(res, "state", json_string("ambiguous"));
@@ -271,7 +272,7 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
     rc = sqb_set_state(b, id, "unmatched", "", reason,
                        held ? held : (n_codes > 0 ? codes[0] : ""), sugg);
     if (rc == 0)
-        rc = sqi_audit(b->c, b->now, b->actor, "bank.unmatched", obj,
+        rc = sqi_audit(b->c, b->org, b->now, b->actor, "bank.unmatched", obj,
                        json_pack("{s:s, s:I, s:s}", "reason", reason, "amount",
                                  (json_int_t)t->amount, "code",
                                  held ? held : (n_codes > 0 ? codes[0] : "")));
@@ -573,7 +574,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             }
         }
         if (rc == 0)
-            rc = sqi_audit(b->c, b->now, b->actor, "bank.duplicate", obj,
+            rc = sqi_audit(b->c, org, b->now, b->actor, "bank.duplicate", obj,
                            json_pack("{s:I, s:s, s:s}", "of", (json_int_t)of,
                                      "by", by_ref ? "reference" : "content",
                                      "channel", channel));
@@ -607,7 +608,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         rc = sqb_set_state(b, id, "ignored", "", why, n_codes ? codes[0] : "",
                            NULL);
         if (rc == 0)
-            rc = sqi_audit(b->c, b->now, b->actor, "bank.ignored", obj,
+            rc = sqi_audit(b->c, org, b->now, b->actor, "bank.ignored", obj,
                            json_pack("{s:s, s:I}", "reason", why, "amount",
                                      (json_int_t)t->amount));
         if (rc != 0)

@@ -45,7 +45,7 @@ int sqb_secret_put(struct store *base, int64_t org_id, const char *provider,
     if (rc != 0)
         goto done;
     /* the audit log never holds the secrets themselves */
-    rc = sqi_audit(c, now, actor, "bank.secret", provider,
+    rc = sqi_audit(c, org_id, now, actor, "bank.secret", provider,
                    json_pack("{s:I, s:b, s:b}", "org", (json_int_t)org_id,
                              "api_key", api_key && *api_key, "hmac_key",
                              hmac_key && *hmac_key));

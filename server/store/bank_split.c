@@ -248,7 +248,7 @@ int sqb_split(struct store *base, int64_t org, int64_t id,
         rc = sqi_exec1(c, st);
     }
     if (rc == 0)
-        rc = sqi_audit(c, now, actor, "bank.review.split", obj,
+        rc = sqi_audit(c, org, now, actor, "bank.review.split", obj,
                        json_pack("{s:s, s:I, s:O}", "reason", reason, "amount",
                                  (json_int_t)amount, "parts", booked));
 end:

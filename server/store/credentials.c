@@ -162,19 +162,21 @@ out:
     return rc;
 }
 
-/* Inside the write transaction: the id and active flag of the credential
- * named by (kind, org, id or login); 0 and *found = 0 when none. */
+/* Inside the write transaction: the id, organisation (0: none) and active
+ * flag of the credential named by (kind, org, id or login); 0 and
+ * *found = 0 when none. */
 static int find_cred(struct sqi_conn *c, int k, const char *org_code,
-                     int64_t id, const char *login, int64_t *cid, int *active,
-                     int *found)
+                     int64_t id, const char *login, int64_t *cid, int64_t *org,
+                     int *active, int *found)
 {
     static const char *const sql[] = {
-        "SELECT k.id, k.active FROM kiosks k JOIN orgs o ON o.id = k.org_id"
+        "SELECT k.id, k.active, k.org_id FROM kiosks k JOIN orgs o ON"
+        " o.id = k.org_id"
         " WHERE k.id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR o.code = ?2)",
-        "SELECT t.id, t.active FROM tokens t LEFT JOIN orgs o ON"
+        "SELECT t.id, t.active, t.org_id FROM tokens t LEFT JOIN orgs o ON"
         " o.id = t.org_id WHERE t.id = ?1"
         " AND (CAST(?2 AS TEXT) IS NULL OR o.code = ?2)",
-        "SELECT u.id, u.active FROM dash_users u LEFT JOIN orgs o ON"
+        "SELECT u.id, u.active, u.org_id FROM dash_users u LEFT JOIN orgs o ON"
         " o.id = u.org_id WHERE u.login = ?1 AND (o.code = ?2 OR"
         " (o.code IS NULL AND CAST(?2 AS TEXT) IS NULL))",
     };
@@ -193,6 +195,7 @@ static int find_cred(struct sqi_conn *c, int k, const char *org_code,
     if (rc == 1) {
         *cid = db_column_int64(q, 0);
         *active = (int)db_column_int64(q, 1);
+        *org = db_column_type(q, 2) == DB_NULL ? 0 : db_column_int64(q, 2);
     }
     db_reset(q);
     return rc < 0 ? rc : 0;
@@ -243,7 +246,7 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
     };
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c;
-    int64_t cid = 0;
+    int64_t cid = 0, org = 0;
     int k = kind_index(kind), rc, active = 0, found = 0, n = 0, ended = 0;
     char object[64];
 
@@ -256,7 +259,7 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    rc = find_cred(c, k, org_code, id, login, &cid, &active, &found);
+    rc = find_cred(c, k, org_code, id, login, &cid, &org, &active, &found);
     if (rc != 0)
         goto done;
     if (!found) {
@@ -285,7 +288,7 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
     else
         snprintf(object, sizeof(object), "%s:%lld", kind, (long long)cid);
     if (n > 0 || ended > 0)
-        rc = sqi_audit(c, now, actor, action[k], object,
+        rc = sqi_audit(c, org, now, actor, action[k], object,
                        json_pack("{s:I, s:i}", "id", (json_int_t)cid,
                                  "sessions_ended", ended));
 done:
@@ -428,7 +431,7 @@ int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
     rc = sqi_insert_id(c, st, id);
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, "cli", "kiosk.add", org_code,
+    rc = sqi_audit(c, org, now, "cli", "kiosk.add", org_code,
                    json_pack("{s:s, s:I}", "name", name, "kiosk", *id));
 done:
     rc = sqi_end_write(s, c, rc);
@@ -479,7 +482,7 @@ int sq_token_add(struct store *base, const char *role, const char *org_code,
     rc = sqi_insert_id(c, st, id);
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, "cli", "token.add", org_code ? org_code : "*",
+    rc = sqi_audit(c, org, now, "cli", "token.add", org_code ? org_code : "*",
                    prov[0] != '\0'
                        ? json_pack("{s:s, s:I, s:s}", "role", role, "token",
                                    *id, "province", prov)

@@ -32,6 +32,39 @@ static int step(struct sqi_conn *c, struct db_stmt *q)
     return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
 }
 
+/* The organisation (0: none) of the user lookup `sql` finds by ?1, text
+ * `key` or, when it is NULL, integer `id`, into *org. */
+static int user_org(struct sqi_conn *c, const char *sql, const char *key,
+                    int64_t id, int64_t *org)
+{
+    struct db_stmt *q = stmt(c, sql);
+    int rc;
+
+    *org = 0;
+    if (q == NULL)
+        return -STORE_E_IO;
+    if (key != NULL)
+        db_bind_text(q, 1, key);
+    else
+        db_bind_int64(q, 1, id);
+    rc = step(c, q);
+    if (rc == 1 && db_column_type(q, 0) != DB_NULL)
+        *org = db_column_int64(q, 0);
+    db_reset(q);
+    return rc < 0 ? rc : 0;
+}
+
+/* The organisation of the user a failure counter's key "login:LOGIN"
+ * names into *org; 0 for any other key (a client address). */
+static int key_org(struct sqi_conn *c, const char *key, int64_t *org)
+{
+    *org = 0;
+    if (strncmp(key, "login:", 6) != 0)
+        return 0;
+    return user_org(c, "SELECT org_id FROM dash_users WHERE login = ?1",
+                    key + 6, 0, org);
+}
+
 /* 1 when `s` is a valid login: [a-z0-9._-]{3,32}. */
 static int login_ok(const char *s)
 {
@@ -130,7 +163,7 @@ int sqd_user_add(struct store *st, const char *org_code, const char *province,
     if (rc < 0)
         goto done;
     rc =
-        sqi_audit(c, now, actor, "dash.user.add", login,
+        sqi_audit(c, org, now, actor, "dash.user.add", login,
                   prov[0] != '\0' ? json_pack("{s:s, s:s, s:s}", "role", role,
                                               "org", "*", "province", prov)
                                   : json_pack("{s:s, s:s}", "role", role, "org",
@@ -184,6 +217,7 @@ int sqd_session_add(struct store *st, int64_t user, const char *hash,
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *q;
+    int64_t org = 0;
     char actor[48];
     int rc;
 
@@ -217,8 +251,12 @@ int sqd_session_add(struct store *st, int64_t user, const char *hash,
     rc = step(c, q);
     if (rc < 0)
         goto done;
+    rc = user_org(c, "SELECT org_id FROM dash_users WHERE id = ?1", NULL, user,
+                  &org);
+    if (rc != 0)
+        goto done;
     snprintf(actor, sizeof(actor), "dash_user:%lld", (long long)user);
-    rc = sqi_audit(c, now, actor, "dash.login", actor,
+    rc = sqi_audit(c, org, now, actor, "dash.login", actor,
                    json_pack("{s:I}", "expires", (json_int_t)expires));
 done:
     rc = sqi_end_write(s, c, rc);
@@ -283,11 +321,18 @@ int sqd_session_del(struct store *st, const char *hash, const char *actor,
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *q;
+    int64_t org = 0;
     int rc, n;
 
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
+    rc = user_org(c,
+                  "SELECT u.org_id FROM dash_sessions s JOIN dash_users u"
+                  " ON u.id = s.user_id WHERE s.hash = ?1",
+                  hash, 0, &org);
+    if (rc != 0)
+        goto done;
     q = stmt(c, "DELETE FROM dash_sessions WHERE hash = ?1 OR"
                 " expires_at <= ?2");
     if (q == NULL) {
@@ -300,7 +345,7 @@ int sqd_session_del(struct store *st, const char *hash, const char *actor,
     if (rc < 0)
         goto done;
     n = (int)db_changes(sqi_dbh(c));
-    rc = sqi_audit(c, now, actor, "dash.logout", actor,
+    rc = sqi_audit(c, org, now, actor, "dash.logout", actor,
                    json_pack("{s:i}", "sessions_ended", n));
 done:
     rc = sqi_end_write(s, c, rc);
@@ -337,7 +382,7 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
     struct sq *s = (struct sq *)st;
     struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *q;
-    int64_t count = 0, until = 0;
+    int64_t count = 0, until = 0, org = 0;
     int rc;
 
     (void)lock_secs; /* a lock starts when an attempt is reserved */
@@ -359,9 +404,12 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
         db_bind_text(q, 1, key);
     } else if (op == 1) {
         /* the attempt was counted when it was reserved: audit only */
-        rc = sqi_audit(c, now, "dash", "dash.login_failed", key,
-                       json_pack("{s:I, s:I}", "failures", (json_int_t)count,
-                                 "locked_until", (json_int_t)until));
+        rc = key_org(c, key, &org);
+        if (rc == 0)
+            rc =
+                sqi_audit(c, org, now, "dash", "dash.login_failed", key,
+                          json_pack("{s:I, s:I}", "failures", (json_int_t)count,
+                                    "locked_until", (json_int_t)until));
         goto done;
     } else {
         /* a success gives its reservation back */
@@ -417,10 +465,16 @@ static int counter_take(struct sqi_conn *c, const char *key, int64_t count,
     rc = step(c, q);
     if (rc < 0)
         return rc;
-    if (count == limit)
-        return sqi_audit(c, now, "dash", "dash.lock", key,
-                         json_pack("{s:I, s:I}", "failures", (json_int_t)count,
-                                   "locked_until", (json_int_t)until));
+    if (count == limit) {
+        int64_t org;
+
+        rc = key_org(c, key, &org);
+        return rc != 0 ? rc
+                       : sqi_audit(c, org, now, "dash", "dash.lock", key,
+                                   json_pack("{s:I, s:I}", "failures",
+                                             (json_int_t)count, "locked_until",
+                                             (json_int_t)until));
+    }
     return 0;
 }
 

@@ -276,7 +276,7 @@ int sqr_correction_add(struct sqi_conn *c, const struct sqr_correction *k,
         return sqi_db_error(db, -DB_E_IO, "correction id");
     snprintf(action, sizeof(action), "correction.%s", k->kind);
     rc = sqi_audit(
-        c, k->now, k->actor, action, k->corrects,
+        c, k->org, k->now, k->actor, action, k->corrects,
         json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:s}", "correction",
                   (json_int_t)cid, "day", dated, "corrects_date",
                   k->corrects_date, "amount", (json_int_t)k->amount, "payment",

@@ -68,7 +68,7 @@ int sqr_day_close(struct store *st, int64_t org_id, const char *date,
                           "unbalanced_count", (json_int_t)open.unbalanced_count,
                           "unbalanced_amount",
                           (json_int_t)open.unbalanced_amount));
-        rc = sqi_audit(c, now, actor, "day.close", obj, detail);
+        rc = sqi_audit(c, org_id, now, actor, "day.close", obj, detail);
     }
     if (rc == 0)
         rc = sqr_stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
@@ -192,7 +192,7 @@ int sqr_day_reopen(struct store *st, int64_t org_id, const char *date,
     }
     snprintf(obj, sizeof(obj), "org:%lld/%s", (long long)org_id, date);
     if (rc == 0)
-        rc = sqi_audit(c, now, actor, "day.reopen", obj,
+        rc = sqi_audit(c, org_id, now, actor, "day.reopen", obj,
                        json_pack("{s:s, s:s}", "date", date, "reason", reason));
     rc = sqi_end_write(s, c, rc);
     sqi_put_conn(s, c);

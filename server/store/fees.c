@@ -86,8 +86,8 @@ int sq_fee_put(struct store *base, int64_t org, const struct store_fee *f,
                        "fee_not_found", "fee");
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, actor, create ? "fee.create" : "fee.update", f->code,
-                   detail);
+    rc = sqi_audit(c, org, now, actor, create ? "fee.create" : "fee.update",
+                   f->code, detail);
 done:
     rc = sqi_end_write(s, c, rc);
     if (rc == 0 && out != NULL)

@@ -458,7 +458,7 @@ int sq_codes_reserve(struct store *base, const struct store_principal *who,
     rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, who->actor, "codes.reserve", "kiosk",
+    rc = sqi_audit(c, who->org_id, now, who->actor, "codes.reserve", "kiosk",
                    json_pack("{s:i}", "count", count));
 done:
     rc = sqi_end_write(s, c, rc);
@@ -617,7 +617,7 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
     if (rc != 0)
         goto done;
     rc =
-        sqi_audit(c, now, who->actor, "intent.create", code,
+        sqi_audit(c, who->org_id, now, who->actor, "intent.create", code,
                   json_pack("{s:I, s:s, s:I}", "intent", (json_int_t)id,
                             "payer", req->payer, "amount", (json_int_t)amount));
 done:
@@ -697,7 +697,7 @@ int sq_intent_cancel(struct store *base, int64_t org, int64_t id,
     rc = sqi_set_intent(c, id, "cancelled", cur.paid, now, "cancelled");
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, actor, "intent.cancel", cur.code,
+    rc = sqi_audit(c, org, now, actor, "intent.cancel", cur.code,
                    json_pack("{s:I}", "intent", (json_int_t)id));
     if (rc != 0)
         goto done;

@@ -152,7 +152,7 @@ int sq_invoices_generate(struct store *base, int64_t org, const char *period,
     if (rc != 0)
         goto done;
     if (count > 0)
-        rc = sqi_audit(c, now, actor, "invoices.generate", period,
+        rc = sqi_audit(c, org, now, actor, "invoices.generate", period,
                        json_pack("{s:I, s:s?}", "created", (json_int_t)count,
                                  "fee", fee_code));
     /* payers' credit pays their new invoices */

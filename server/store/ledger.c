@@ -332,7 +332,7 @@ static int apply_payer_credit(struct sqi_conn *c, int64_t org, int64_t pid,
         char object[32];
 
         snprintf(object, sizeof(object), "payer:%lld", (long long)pid);
-        rc = sqi_audit(c, now, actor, "credit.apply", object,
+        rc = sqi_audit(c, org, now, actor, "credit.apply", object,
                        json_pack("{s:I, s:o}", "amount", (json_int_t)used,
                                  "allocations", allocs_json(&allocs)));
     }
@@ -488,7 +488,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, who->actor, "payment.cash", req->payer,
+    rc = sqi_audit(c, who->org_id, now, who->actor, "payment.cash", req->payer,
                    json_pack("{s:I, s:I, s:s}", "payment", (json_int_t)pay,
                              "amount", (json_int_t)req->amount, "collector",
                              req->collector));
@@ -940,7 +940,7 @@ int sq_transfer_apply(struct store *base, int64_t org,
                              actor, now, &res);
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, actor, "payment.transfer", t->intent_code,
+    rc = sqi_audit(c, org, now, actor, "payment.transfer", t->intent_code,
                    json_pack("{s:I, s:I, s:s, s:s, s:I}", "payment",
                              (json_int_t)res.payment, "amount",
                              (json_int_t)t->amount, "reference", t->reference,

@@ -114,7 +114,7 @@ int sq_org_create(struct store *base, const struct store_org *org,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = (int64_t)time(NULL), id = 0;
     struct sqi_account was, acct;
     struct store_org norm = *org, *o = &norm;
     struct db_stmt *st;
@@ -149,7 +149,9 @@ int sq_org_create(struct store *base, const struct store_org *org,
                         "an organisation with this code or prefix exists");
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, actor, "org.create", o->code, org_detail(o));
+    rc = sqi_org_id_of(c, o->code, &id);
+    if (rc == 0)
+        rc = sqi_audit(c, id, now, actor, "org.create", o->code, org_detail(o));
     if (rc != 0)
         goto done;
     rc = org_fetch(c, o->code, &res);
@@ -170,7 +172,7 @@ int sq_org_update(struct store *base, const char *code,
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = (int64_t)time(NULL), id = 0;
     struct sqi_account was, acct;
     struct store_org norm = *org, *o = &norm;
     struct db_stmt *st;
@@ -212,9 +214,11 @@ int sq_org_update(struct store *base, const char *code,
         rc = -STORE_E_NOT_FOUND;
         goto done;
     }
-    rc = sqi_audit(c, now, actor, "org.update", code, org_detail(o));
+    rc = sqi_org_id_of(c, code, &id);
+    if (rc == 0)
+        rc = sqi_audit(c, id, now, actor, "org.update", code, org_detail(o));
     if (rc == 0 && moved)
-        rc = sqi_audit(c, now, actor, "org.account", code,
+        rc = sqi_audit(c, id, now, actor, "org.account", code,
                        json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "old",
                                  "bank_bin", was.bin, "account", was.key, "new",
                                  "bank_bin", acct.bin, "account", acct.key));

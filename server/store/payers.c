@@ -246,8 +246,8 @@ int sq_payer_put(struct store *base, int64_t org, const struct store_payer *p,
                        &detail, "payer_not_found", "payer");
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, actor, created ? "payer.create" : "payer.update",
-                   p->code, detail);
+    rc = sqi_audit(c, org, now, actor,
+                   created ? "payer.create" : "payer.update", p->code, detail);
 done:
     rc = sqi_end_write(s, c, rc);
     if (rc == 0 && out != NULL)
@@ -281,7 +281,7 @@ int sq_payer_import(struct store *base, int64_t org,
     }
     if (rc != 0)
         goto done;
-    rc = sqi_audit(c, now, actor, "payer.import", "payers",
+    rc = sqi_audit(c, org, now, actor, "payer.import", "payers",
                    json_pack("{s:I, s:I}", "created", (json_int_t)created,
                              "updated", (json_int_t)updated));
 done:

@@ -67,7 +67,7 @@ static int org_seed(struct sqi_conn *c, int64_t org, int create, int64_t now,
         char obj[32];
 
         snprintf(obj, sizeof(obj), "org:%lld", (long long)org);
-        rc = sqi_audit(c, now, "server", "receipt_key.create", obj,
+        rc = sqi_audit(c, org, now, "server", "receipt_key.create", obj,
                        json_pack("{s:s}", "key_id", kid));
         if (rc != 0)
             goto out;

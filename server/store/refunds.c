@@ -258,7 +258,7 @@ static int refund(struct db *db, struct sqi_conn *c, int64_t org_id,
                      pid, req->amount, "payer");
     if (rc != 0)
         goto out;
-    rc = sqi_audit(c, now, actor, "credit.refund", req->payer,
+    rc = sqi_audit(c, org_id, now, actor, "credit.refund", req->payer,
                    json_pack("{s:I, s:I, s:s, s:s, s:o}", "refund",
                              (json_int_t)id, "amount", (json_int_t)req->amount,
                              "reference", req->reference, "reason", req->reason,

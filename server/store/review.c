@@ -516,7 +516,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
                              actor, now);
         if (rc != 0)
             goto done;
-        rc = sqi_audit(c, now, actor, "bank.review.match", obj,
+        rc = sqi_audit(c, org, now, actor, "bank.review.match", obj,
                        json_pack("{s:s, s:I, s:s?, s:O?}", "reason", rv->reason,
                                  "intent", (json_int_t)rv->intent, "payer",
                                  rv->payer, "allocations",
@@ -568,7 +568,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
                                NULL);
         }
         if (rc == 0)
-            rc = sqi_audit(c, now, actor, "bank.review.unmatch", obj,
+            rc = sqi_audit(c, org, now, actor, "bank.review.unmatch", obj,
                            json_pack("{s:s, s:I, s:I, s:b}", "reason",
                                      rv->reason, "payment", (json_int_t)pay,
                                      "intent", (json_int_t)in, "reversed",
@@ -595,7 +595,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
             rc = sqr_correction_add(c, &k, NULL, NULL);
         }
         if (rc == 0)
-            rc = sqi_audit(c, now, actor, "bank.review.ignore", obj,
+            rc = sqi_audit(c, org, now, actor, "bank.review.ignore", obj,
                            json_pack("{s:s}", "reason", rv->reason));
     } else {
         store_set_error("invalid_action", "action must be match, unmatch or"

@@ -149,6 +149,8 @@ static int current_version(struct db *db, int *version)
  */
 /* The schema version that adds payers.search_key. */
 #define PAYER_KEY_VERSION 17
+/* The schema version that adds audit.org_id. */
+#define AUDIT_ORG_VERSION 18
 
 static int migrate(struct db *db)
 {
@@ -179,6 +181,10 @@ static int migrate(struct db *db)
     }
     /* the payers' search keys, folded in C, when the column arrives */
     if (version < PAYER_KEY_VERSION && sqi_payer_keys_fill(db) != 0)
+        goto fail;
+    /* the organisations of the audit entries already there */
+    if (version != 0 && version < AUDIT_ORG_VERSION &&
+        sqi_audit_orgs_fill(db) != 0)
         goto fail;
     /* as sqlite/012-audit-v2.sql seeds it: version 2 from the next id */
     if (version == 0 && db_backend(db) == DB_PGSQL &&

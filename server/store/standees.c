@@ -42,7 +42,7 @@ int sqr_standee_record(struct store *st, int64_t org_id, const char *payer,
         sqr_done(q);
     }
     if (rc == 0)
-        rc = sqi_audit(c, now, actor, "standee.record", payer,
+        rc = sqi_audit(c, org_id, now, actor, "standee.record", payer,
                        json_pack("{s:I, s:s, s:s}", "org", (json_int_t)org_id,
                                  "format", format, "paper", paper));
     rc = sqi_end_write(s, c, rc);

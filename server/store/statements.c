@@ -70,7 +70,8 @@ static const char *const sqls[Q__COUNT] = {
                      " WHERE code = ?1",
     [Q_AUDIT_LAST] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
     [Q_AUDIT_INSERT] = "INSERT INTO audit(at, actor, action, object, detail,"
-                       " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                       " prev_hash, hash, org_id)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_AUDIT_ALL] = "SELECT at, actor, action, object, detail, prev_hash,"
                     " hash, CASE WHEN id >= coalesce((SELECT from_id FROM"
                     " audit_encodings WHERE version = 2), 1) THEN 2 ELSE 1"

@@ -207,6 +207,9 @@ void sqi_payer_search_key(const char *code, const char *name, char *out,
 /* Fill the search key of every payer that has none (after the migration
  * that adds the column); 0 or -STORE_E_IO. */
 int sqi_payer_keys_fill(struct db *db);
+/* Inside the migration's transaction: the organisation of every audit
+ * entry written without one, told from what it names (audit_orgs.c). */
+int sqi_audit_orgs_fill(struct db *db);
 
 /* The row limit of a list request `f`. */
 int64_t sqi_lim(const struct store_filter *f);
@@ -426,8 +429,9 @@ int sqi_retry_payer_refund(struct store *st, int64_t org_id,
                            const char *actor, int64_t now,
                            struct store_refund *out);
 
-/* Append to the hash-chained audit log; takes `detail` (may be NULL). */
-int sqi_audit(struct sqi_conn *c, int64_t at, const char *actor,
+/* Append to the hash-chained audit log, filed under organisation
+ * `org_id` (0: none); takes `detail` (may be NULL). */
+int sqi_audit(struct sqi_conn *c, int64_t org_id, int64_t at, const char *actor,
               const char *action, const char *object, json_t *detail);
 
 /* The changed callback (wake long polls) for `intent`, after a commit. */

@@ -173,7 +173,7 @@ int sqb_hold_possible_duplicate(struct store_bank *b, int64_t id,
     free(text);
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     if (rc == 0)
-        rc = sqi_audit(b->c, b->now, b->actor, "bank.unmatched", obj,
+        rc = sqi_audit(b->c, b->org, b->now, b->actor, "bank.unmatched", obj,
                        json_pack("{s:s, s:I, s:s, s:O}", "reason",
                                  "possible_duplicate", "amount",
                                  (json_int_t)t->amount, "code", code,

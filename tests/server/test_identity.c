@@ -654,6 +654,8 @@ static void test_migration(void)
                           " ALTER TABLE bank_txns DROP COLUMN source;"
                           " ALTER TABLE payers DROP COLUMN bank_account_name;"
                           " ALTER TABLE payers DROP COLUMN search_key;"
+                          " DROP INDEX audit_org;"
+                          " ALTER TABLE audit DROP COLUMN org_id;"
                           " DELETE FROM schema_version WHERE version >= 10;"
                           " UPDATE bank_txns SET bank_ref = 'nonref',"
                           " ref_key = 'NONREF', provider_txn_id = 'h:old-1'"
