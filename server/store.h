@@ -333,7 +333,7 @@ struct store_audit_entry {
     int64_t at;     /* unix time written */
     char *actor;    /* "kiosk:3", "token:1", "user:lan", "cli", "bank:sepay" */
     char *action;   /* "payer.create", "bank.matched", "dash.login", ... */
-    int64_t org_id; /* the organisation it concerns, 0 when none is told */
+    int64_t org_id; /* the organisation it concerns, 0 for none */
     char *org;      /* that organisation's code, "" */
     char *subject;  /* what it names: "A-12", "bank:7", "org:1/2026-12-07" */
     char *detail;   /* its details, JSON object text */
@@ -1628,12 +1628,10 @@ struct store_ops {
                        struct store_takings *out);
     /*
      * The audit entries `q` asks for, oldest first, each with the
-     * organisation it concerns: the one of the kiosk, token or user that
-     * acted, else the one of what it names (a bank transaction, payer,
-     * payment, intent, refund, organisation or credential); entries told
-     * of no organisation (an admin's edit of a payer or fee by code) only
-     * match q->org_id 0. out->total counts every match. The caller frees
-     * *out (store_audit_list_free).
+     * organisation it concerns (the one its write filed it under; none
+     * for a write of no organisation's, such as an admin's sign-in);
+     * entries of no organisation only match q->org_id 0. out->total
+     * counts every match. The caller frees *out (store_audit_list_free).
      */
     int (*audit_list)(struct store *st, const struct store_audit_query *q,
                       struct store_audit_list *out);

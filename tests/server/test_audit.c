@@ -287,6 +287,63 @@ static void test_journal_cli(void)
     CHECK_INT(cli(out, sizeof(out), bad_prov), 2);
 }
 
+/*
+ * Entries written before the audit log had its organisation column: the
+ * migration that adds it tells each old entry's organisation from who
+ * acted or what it names, the one its write would have filed it under;
+ * an admin's edit by code names none and stays without. The hash chain
+ * is as it was and its guard is back.
+ */
+static void test_old_entries(void)
+{
+    struct resp was = st_get(&srv, "/v1/audit?limit=1000", admin), now;
+    char dir[256], url[400], out[4096];
+    const char *verify[] = {"audit", "verify", NULL};
+    size_t i, n, told = 0, same = 0;
+
+    CHECK_INT(was.status, 200);
+    CHECK_INT(st_stop(&srv), 0);
+    snprintf(dir, sizeof(dir), "%s", srv.dir);
+    st_db_url(dir, url, sizeof(url));
+    CHECK_INT(st_tamper(url, "DROP INDEX audit_org;"
+                             " ALTER TABLE audit DROP COLUMN org_id;"
+                             " DELETE FROM schema_version"
+                             " WHERE version >= 18;"),
+              0);
+    CHECK_INT(st_start(&srv, dir, NULL), 0);
+    now = st_get(&srv, "/v1/audit?limit=1000", admin);
+    CHECK_INT(now.status, 200);
+    n = json_array_size(json_object_get(was.json, "entries"));
+    CHECK_INT(json_array_size(json_object_get(now.json, "entries")), n);
+    for (i = 0; i < n; i++) {
+        json_t *a = json_array_get(json_object_get(was.json, "entries"), i);
+        json_t *b = json_array_get(json_object_get(now.json, "entries"), i);
+        json_t *oa = json_object_get(a, "org"), *ob = json_object_get(b, "org");
+
+        if (json_is_string(ob)) {
+            told++;
+            same += json_equal(oa, ob);
+        } else {
+            /* untold: an edit by code, of an admin */
+            same += strcmp(json_string_value(json_object_get(b, "actor")),
+                           "cli") == 0 ||
+                    strncmp(json_string_value(json_object_get(b, "actor")),
+                            "token:", 6) == 0;
+        }
+    }
+    CHECK_INT(same, n);
+    CHECK(told > 0);
+    CHECK_INT(count_field(now.json, "org", "TRUONG"),
+              count_field(was.json, "org", "TRUONG"));
+    resp_free(&was);
+    resp_free(&now);
+    CHECK_INT(st_audit_count(srv.dir, "TRUONG", "payer.create"), 1);
+    CHECK_INT(cli(out, sizeof(out), verify), 0);
+    CHECK_INT(st_check(srv.dir, NULL, 0), 0);
+    /* the log is append-only again */
+    CHECK_INT(st_tamper(url, "UPDATE audit SET org_id = NULL"), -1);
+}
+
 int main(void)
 {
     char dir[256];
@@ -303,6 +360,7 @@ int main(void)
     test_bad_params();
     test_cli();
     test_journal_cli();
+    test_old_entries();
     CHECK_INT(st_stop(&srv), 0);
     if (th_failed == 0)
         st_rmtree(dir);
