@@ -236,11 +236,13 @@ static json_t *payment(const struct store_payment_row *p)
     json_object_set_new(j, "source", text_or_null(p->source));
     json_object_set_new(j, "collector", text_or_null(p->collector));
     json_object_set_new(j, "created_at", json_integer(p->created_at));
+    json_object_set_new(j, "day", text(p->day));
     for (i = 0; i < p->n_allocations; i++)
         json_array_append_new(
-            al, json_pack("{s:I, s:I}", "invoice",
+            al, json_pack("{s:I, s:I, s:s}", "invoice",
                           (json_int_t)p->allocations[i].invoice, "amount",
-                          (json_int_t)p->allocations[i].amount));
+                          (json_int_t)p->allocations[i].amount, "day",
+                          p->allocations[i].day));
     json_object_set_new(j, "allocations", al);
     return j;
 }
@@ -367,12 +369,13 @@ json_t *api_json_day_closed(const char *org, const char *date,
 json_t *api_json_receipt(const struct store_receipt *r)
 {
     return json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:I, s:s}",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:o, s:I, s:s}",
         "number", r->number, "org", r->org, "org_name", r->org_name, "payer",
         r->payer, "payer_name", r->payer_name, "method", r->method, "amount",
         (json_int_t)r->amount, "paid_at", (json_int_t)r->paid_at, "text",
-        r->text, "voided", r->voided, "payment", (json_int_t)r->payment, "for",
-        r->purpose);
+        r->text, "voided", r->voided, "voided_at",
+        r->voided ? json_integer(r->voided_at) : json_null(), "payment",
+        (json_int_t)r->payment, "for", r->purpose);
 }
 
 json_t *api_json_refund(const struct store_refund_req *q,

@@ -392,6 +392,7 @@ void store_intent_list_free(struct store_intent_list *l);
 struct store_allocation {
     int64_t invoice; /* the invoice's id */
     int64_t amount;  /* đồng, > 0 */
+    char day[11];    /* payment_list: the day it counts on, YYYY-MM-DD */
 };
 
 /*
@@ -410,6 +411,7 @@ struct store_payment_row {
     char *source;                         /* "sepay", ...; NULL: none */
     char *collector;                      /* who took cash; NULL: none */
     int64_t created_at;                   /* unix seconds */
+    char day[11];                         /* the day it counts on */
     struct store_allocation *allocations; /* oldest first */
     size_t n_allocations;                 /* count of `allocations` */
 };
@@ -651,19 +653,20 @@ void store_stats_free(struct store_stats *t);
  * by it; store_receipt_clear() frees them.
  */
 struct store_receipt {
-    char *number;     /* its number */
-    char *org;        /* the organisation's code */
-    char *org_name;   /* its name */
-    char *payer;      /* the payer's code */
-    char *payer_name; /* the payer's name */
-    char *method;     /* "transfer" or "cash" */
-    int64_t amount;   /* đồng */
-    int64_t paid_at;  /* unix seconds */
-    char *text;       /* the signed CPR1 QR text */
-    int voided;       /* 1 once its payment was reversed */
-    int64_t payment;  /* the payment's id */
-    char *purpose;    /* the labels of the invoices it paid, ", "
-                         between them, each once */
+    char *number;      /* its number */
+    char *org;         /* the organisation's code */
+    char *org_name;    /* its name */
+    char *payer;       /* the payer's code */
+    char *payer_name;  /* the payer's name */
+    char *method;      /* "transfer" or "cash" */
+    int64_t amount;    /* đồng */
+    int64_t paid_at;   /* unix seconds */
+    char *text;        /* the signed CPR1 QR text */
+    int voided;        /* 1 once its payment was reversed */
+    int64_t voided_at; /* unix seconds it was voided; 0: it is not */
+    int64_t payment;   /* the payment's id */
+    char *purpose;     /* the labels of the invoices it paid, ", "
+                          between them, each once */
 };
 
 /* Free the strings of `r` and set them to NULL (NULL does nothing). */

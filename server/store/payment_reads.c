@@ -3,6 +3,7 @@
  * allocations, a kiosk's and its organisation's totals over a time range,
  * and the counts behind stats.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +37,7 @@ static int payment_row_read(struct db_stmt *st, void *row)
     if (rc == 0)
         rc = sqi_col_dup_or_null(st, 9, &p->collector);
     p->created_at = db_column_int64(st, 10);
+    snprintf(p->day, sizeof(p->day), "%s", sqi_col_text(st, 11));
     if (rc != 0)
         store_payment_row_clear(p);
     return rc;
@@ -49,6 +51,7 @@ static int allocation_read(struct db_stmt *st, void *row)
 
     a->invoice = db_column_int64(st, 0);
     a->amount = db_column_int64(st, 1);
+    snprintf(a->day, sizeof(a->day), "%s", sqi_col_text(st, 2));
     return 0;
 }
 

@@ -350,6 +350,7 @@ int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
     r.amount = db_column_int64(q, 6);
     r.paid_at = db_column_int64(q, 7);
     r.voided = db_column_type(q, 9) != DB_NULL;
+    r.voided_at = r.voided ? db_column_int64(q, 9) : 0;
     r.payment = db_column_int64(q, 10);
     *out = r;
     memset(&r, 0, sizeof(r));

@@ -204,15 +204,16 @@ static const char *const sqls[Q__COUNT] = {
     [Q_PAYMENT_LIST] =
         "SELECT pm.id, pm.method, pm.amount, pm.unallocated, pm.flag,"
         " p.code AS payer, t.code AS intent, pm.reference, pm.source,"
-        " c.collector, pm.created_at FROM payments pm"
+        " c.collector, pm.created_at, coalesce(pm.day, '') FROM payments pm"
         " JOIN payers p ON p.id = pm.payer_id"
         " LEFT JOIN intents t ON t.id = pm.intent_id"
         " LEFT JOIN cash_records c ON c.payment_id = pm.id" PAYMENT_FILTER
         " AND pm.id > ?5 ORDER BY pm.id LIMIT ?6 OFFSET ?7",
     [Q_PAYMENT_COUNT] = "SELECT count(*) FROM payments pm"
                         " JOIN payers p ON p.id = pm.payer_id" PAYMENT_FILTER,
-    [Q_ALLOCS_OF_PAYMENT] = "SELECT invoice_id AS invoice, amount FROM"
-                            " allocations WHERE payment_id = ?1 ORDER BY id",
+    [Q_ALLOCS_OF_PAYMENT] = "SELECT invoice_id AS invoice, amount,"
+                            " coalesce(day, '') FROM allocations"
+                            " WHERE payment_id = ?1 ORDER BY id",
     [Q_IDEM_GET] = "SELECT body_hash, status, response FROM idempotency"
                    " WHERE scope = ?1 AND key = ?2",
     [Q_IDEM_PUT] = "INSERT INTO idempotency(scope, key, body_hash, status,"
