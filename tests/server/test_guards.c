@@ -19,15 +19,108 @@
 static char db_file[300]; /* the test database's file */
 static char today[11];    /* today in Vietnam */
 
-/* One integer of query `head` ending in "= ?" for `id`, the ? left
- * out, on the test database: a look at the rows the guards keep
- * (st_tamper), which is what this test is about. */
-static long long sql_int(const char *head, int64_t id)
+/* Payment `pay` of `org` as store.h lists it, with its allocations:
+ * 1 and *out filled (the caller clears it), 0 when it is not listed
+ * (reversed), -1 on failure. */
+static int payment_of(struct store *st, int64_t org, int64_t pay,
+                      struct store_payment_row *out)
 {
-    char sql[512];
+    struct store_filter f = {0};
+    struct store_payment_list l = {0};
+    size_t i;
+    int found = 0;
 
-    snprintf(sql, sizeof(sql), "%s %lld", head, (long long)id);
-    return st_tamper(db_file, sql);
+    f.limit = 1000;
+    if (st->ops->payment_list(st, org, &f, &l) != 0)
+        return -1;
+    for (i = 0; i < l.n && !found; i++)
+        if (l.rows[i].id == pay) {
+            *out = l.rows[i];
+            memset(&l.rows[i], 0, sizeof(l.rows[i]));
+            found = 1;
+        }
+    store_payment_list_free(&l);
+    return found;
+}
+
+/* How many allocations payment `pay` of `org` has; -1 when the payment
+ * is not listed. */
+static long long allocations_of(struct store *st, int64_t org, int64_t pay)
+{
+    struct store_payment_row p;
+    long long n;
+
+    if (payment_of(st, org, pay, &p) != 1)
+        return -1;
+    n = (long long)p.n_allocations;
+    store_payment_row_clear(&p);
+    return n;
+}
+
+/* 1 when payment `pay` of `org` and each of its allocations count on
+ * `day`. */
+static int dated_on(struct store *st, int64_t org, int64_t pay, const char *day)
+{
+    struct store_payment_row p;
+    size_t i;
+    int ok;
+
+    if (payment_of(st, org, pay, &p) != 1)
+        return 0;
+    ok = strcmp(p.day, day) == 0 && p.n_allocations > 0;
+    for (i = 0; i < p.n_allocations; i++)
+        ok &= strcmp(p.allocations[i].day, day) == 0;
+    store_payment_row_clear(&p);
+    return ok;
+}
+
+/* When the receipt of payment `pay` (payer `code` of `org`) was voided
+ * as receipt_get reads it: 0 while it is valid, -1 when there is none. */
+static long long voided_at(struct store *st, int64_t org, const char *code,
+                           int64_t pay)
+{
+    struct store_filter f = {0};
+    struct store_receipt_list l = {0};
+    long long v = -1;
+    size_t i;
+
+    f.payer = code;
+    f.limit = 1000;
+    if (st->ops->receipt_list(st, org, &f, &l) != 0)
+        return -1;
+    for (i = 0; i < l.n && v < 0; i++) {
+        struct store_receipt r;
+
+        memset(&r, 0, sizeof(r));
+        if (st->ops->receipt_get(st, org, l.rows[i].number, &r) == 0 &&
+            r.payment == pay)
+            v = r.voided ? r.voided_at : 0;
+        store_receipt_clear(&r);
+    }
+    store_receipt_list_free(&l);
+    return v;
+}
+
+/* 1 when every payment of `org` and each of its allocations carry the
+ * day they count on. */
+static int all_dated(struct store *st, int64_t org)
+{
+    struct store_filter f = {0};
+    struct store_payment_list l = {0};
+    size_t i, k;
+    int ok;
+
+    f.limit = 1000;
+    if (st->ops->payment_list(st, org, &f, &l) != 0)
+        return 0;
+    ok = l.n > 0;
+    for (i = 0; i < l.n; i++) {
+        ok &= strlen(l.rows[i].day) == 10;
+        for (k = 0; k < l.rows[i].n_allocations; k++)
+            ok &= strlen(l.rows[i].allocations[k].day) == 10;
+    }
+    store_payment_list_free(&l);
+    return ok;
 }
 
 /* The credit of payer `code` of `org` as store.h lists it, or -1. */
@@ -170,24 +263,16 @@ static void test_guards(struct store *st, int64_t org)
     CHECK_INT(st->ops->payer_refund(st, org, &rf, "test", now, &out), 0);
     store_refund_free(&out);
     check_refused(reverse(st, p1, now), "refunded");
-    CHECK_INT(sql_int("SELECT count(*) FROM payments WHERE id =", p1), 1);
-    CHECK_INT(sql_int("SELECT count(*) FROM allocations WHERE"
-                      " payment_id =",
-                      p1),
-              1);
+    CHECK_INT(allocations_of(st, org, p1), 1);
     CHECK_INT(credit_of(st, org, "A-1"), 50000);
 
     /* a reversed payment's receipt is kept, void from the reversal on */
     p2 = transfer(st, org, "A-2", 200000, "FT2", now);
     CHECK(p2 > 0);
-    CHECK_INT(sql_int("SELECT count(*) FROM receipts WHERE voided_at IS"
-                      " NULL AND payment_id =",
-                      p2),
-              1);
+    CHECK_INT(voided_at(st, org, "A-2", p2), 0);
     CHECK_INT(reverse(st, p2, now + 7), 0);
-    CHECK_INT(sql_int("SELECT count(*) FROM payments WHERE id =", p2), 0);
-    CHECK_INT(sql_int("SELECT voided_at FROM receipts WHERE payment_id =", p2),
-              now + 7);
+    CHECK_INT(allocations_of(st, org, p2), -1);
+    CHECK_INT(voided_at(st, org, "A-2", p2), now + 7);
 
     /* an allocation dated on a closed day is not deleted */
     p3 = transfer(st, org, "A-3", 100000, "FT3", now);
@@ -198,21 +283,15 @@ static void test_guards(struct store *st, int64_t org)
                                  " payments p WHERE p.reference = 'FT3')"),
               0);
     check_refused(reverse(st, p3, now), "day_closed");
-    CHECK_INT(sql_int("SELECT count(*) FROM allocations WHERE"
-                      " payment_id =",
-                      p3),
-              1);
+    CHECK_INT(allocations_of(st, org, p3), 1);
 
     /* a payment dated on a closed day is not deleted (today closes) */
     p4 = transfer(st, org, "A-4", 100000, "FT4", now);
     CHECK(p4 > 0);
     CHECK_INT(close_day(org, today), 0);
     check_refused(reverse(st, p4, now), "day_closed");
-    CHECK_INT(sql_int("SELECT count(*) FROM payments WHERE id =", p4), 1);
-    CHECK_INT(sql_int("SELECT count(*) FROM receipts WHERE voided_at IS"
-                      " NULL AND payment_id =",
-                      p4),
-              1);
+    CHECK_INT(allocations_of(st, org, p4), 1);
+    CHECK_INT(voided_at(st, org, "A-4", p4), 0);
     CHECK_INT(invoices(st, org, "A-4", NULL, 1), 100000);
 
     /* with today closed, what is made now is dated on the next open day,
@@ -220,15 +299,10 @@ static void test_guards(struct store *st, int64_t org)
     p5 = transfer(st, org, "A-5", 500000, "FT5", now);
     CHECK(p5 > 0);
     {
-        char sql[256], next[11] = "";
+        char next[11] = "";
 
         CHECK_INT(sqr_next_day(today, next), 0);
-        snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM payments p JOIN allocations a ON"
-                 " a.payment_id = p.id WHERE p.day = '%s' AND a.day = '%s'"
-                 " AND p.id =",
-                 next, next);
-        CHECK_INT(sql_int(sql, p5), 1);
+        CHECK(dated_on(st, org, p5, next));
     }
     /* an allocation that would be dated on its payment's day, closed
        since: refused (the credit A-5's over-payment left, applied to a
@@ -241,13 +315,12 @@ static void test_guards(struct store *st, int64_t org)
         st->ops->invoices_generate(st, org, "2026-11", NULL, "t", NULL),
         "day_closed");
     CHECK_INT(invoices(st, org, NULL, "2026-11", 0), 0);
-    /* every record carries its day */
-    CHECK_INT(st_tamper(db_file, "SELECT (SELECT count(*) FROM payments"
+    /* every record carries its day (invoices and refunds show none: a
+       look at how they are stored) */
+    CHECK(all_dated(st, org));
+    CHECK_INT(st_tamper(db_file, "SELECT (SELECT count(*) FROM invoices"
                                  " WHERE day IS NULL) + (SELECT count(*)"
-                                 " FROM allocations WHERE day IS NULL) +"
-                                 " (SELECT count(*) FROM invoices WHERE"
-                                 " day IS NULL) + (SELECT count(*) FROM"
-                                 " refunds WHERE day IS NULL)"),
+                                 " FROM refunds WHERE day IS NULL)"),
               0);
 }
 
