@@ -25,6 +25,8 @@ const path = require('path');
 const base = process.env.CHOPAY_URL;
 const day = process.env.CHOPAY_DATE; /* the statement's day (Vietnam's today) */
 const shots = process.env.CHOPAY_SHOTS;
+/* the market's earlier days with payments (ISO), oldest first */
+const history = (process.env.CHOPAY_HISTORY || '').split(' ').filter(Boolean);
 const WAIT = 60000; /* ceiling of every wait (a busy 2-core CI box) */
 let passed = 0, failed = 0;
 let boardsRefused = false; /* a province user tries the boards' endpoints */
@@ -257,6 +259,13 @@ async function provinceAdmin(page) {
   await signOut(page);
 }
 
+/* The number of stall A-1's receipt of today's 1.500.000 ₫ transfer. */
+async function a1Receipt(page) {
+  const l = (await get(page, '/v1/orgs/CHO-TT/receipts?payer=A-1&limit=500')).receipts;
+  const r = l.find((x) => x.amount === 1500000 && !x.voided);
+  return r ? r.number : 'CHO-TT-none';
+}
+
 /* Folded as the server's search folds: 'Nguyễn' -> 'NGUYEN'. */
 function fold(s) {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'D').toUpperCase();
@@ -298,14 +307,14 @@ async function payerPages(page, day) {
   await page.waitForFunction(() =>
     document.getElementById('payers-box').getAttribute('data-total') === '11');
 
-  /* A-1's page: the first receipt of the year is A-1's */
+  /* A-1's page: its receipt of today's transfer */
   await page.click('#payers a.payer-link >> text="A-1"');
   await page.waitForFunction(() => document.body.getAttribute('data-page') === 'payer' &&
     document.getElementById('main').getAttribute('aria-busy') === 'false');
   const a1 = all.find((p) => p.code === 'A-1');
   check((await page.textContent('#payer-title')) === 'A-1 — ' + a1.name,
         'payer title: ' + (await page.textContent('#payer-title')));
-  const rno = 'CHO-TT-' + day.slice(0, 4) + '-000001';
+  const rno = await a1Receipt(page);
   const rec = await page.textContent('#payer-receipts');
   check(rec.includes(rno) && rec.includes('1.500.000 ₫'), 'A-1\'s receipt listed: ' + rec);
   const href = await page.getAttribute('#payer-receipts a.receipt-pdf', 'href');
@@ -322,6 +331,30 @@ async function payerPages(page, day) {
         'what A-1 owes: ' + (await page.textContent('#payer-owed .value')) + ' = ' + vnd(owed));
   check((await page.textContent('#payer-cards')).includes(vnd(a1.credit)), 'A-1\'s credit shown');
   await shot(page, '08b-payer-page');
+
+  /* B-5 paid on each of the market's earlier days (a transfer through
+     the API while the server's clock was that day): its payments and
+     receipts carry those dates */
+  await page.goto(base + '/#payer?code=B-5');
+  await page.waitForFunction(() => document.body.getAttribute('data-page') === 'payer' &&
+    document.getElementById('main').getAttribute('aria-busy') === 'false' &&
+    (document.getElementById('payer-title') || {}).textContent.startsWith('B-5 — ') &&
+    document.getElementById('payer-receipts-box') &&
+    document.getElementById('payer-receipts-box').getAttribute('data-total') !== null);
+  const paid = await page.$$eval('#payer-payments tbody tr td:first-child',
+                                 (l) => l.map((e) => e.textContent));
+  const issued = await page.$$eval('#payer-receipts tbody tr td:nth-child(2)',
+                                   (l) => l.map((e) => e.textContent));
+  const earlier = history.map(dmy);
+  const onEarlier = (l) => l.length >= earlier.length &&
+    earlier.every((d) => l.some((p) => p.startsWith(d + ' '))) &&
+    l.every((p) => earlier.some((d) => p.startsWith(d + ' ')));
+  check(earlier.length === 4 && onEarlier(paid),
+        'B-5\'s payments dated on the earlier days ' + earlier + ': ' + paid);
+  check(onEarlier(issued),
+        'B-5\'s receipts dated on the earlier days: ' + issued);
+  check(!/1970/.test(await page.textContent('main')), 'no date of 1970 on the payer page');
+  await shot(page, '08g-payer-history');
 
   /* a stall added, with its own account; the holder folded as banks write it */
   await goPage(page, 'payers');
@@ -686,14 +719,14 @@ async function main() {
   check(left === credit - 100000, 'credit left on the server: ' + left);
   await shot(page, '11-refund-done');
 
-  /* a receipt by its number: the first payment of the year, A-1's */
+  /* a receipt by its number: A-1's of today's transfer */
   await goPage(page, 'receipts');
   await page.fill('#receipt-no', 'cho-tt-' + day.slice(0, 4) + '-000099');
   await page.click('#receipt-go');
   await page.waitForSelector('#receipt-error');
   check((await page.textContent('#receipt-error')) === 'Không có biên lai với số này.',
         'unknown receipt said in Vietnamese');
-  const rno = 'CHO-TT-' + day.slice(0, 4) + '-000001';
+  const rno = await a1Receipt(page);
   await page.fill('#receipt-no', rno.toLowerCase());
   await page.click('#receipt-go');
   await page.waitForSelector('#receipt');
@@ -906,7 +939,7 @@ async function main() {
   check((await page.$$('#refunds tbody tr')).length === 1 &&
         (await page.$('.refund-open')) === null, 'no refund for an auditor');
   await goPage(page, 'receipts');
-  await page.fill('#receipt-no', 'CHO-TT-' + day.slice(0, 4) + '-000001');
+  await page.fill('#receipt-no', rno);
   await page.click('#receipt-go');
   await page.waitForSelector('#receipt');
   check(true, 'an auditor looks a receipt up');
