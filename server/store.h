@@ -869,6 +869,8 @@ struct store_filter {
     int64_t after_id;   /* paging: ids greater than this */
     const char *date;   /* bank transactions: report day, NULL = any */
     int64_t offset;     /* paging: rows skipped after that */
+    int own_account;    /* payers: 1 only those with their own account */
+    int with_credit;    /* payers: 1 only those holding credit */
 };
 
 /* A receipt in a list (receipt_list); strings malloc'd, owned by it. */

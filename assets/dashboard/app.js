@@ -1302,24 +1302,21 @@ function pageStandees(main) {
   var o = app.org;
   main.appendChild(el('h1', { text: t('nav_standees') }));
   main.appendChild(el('p', { text: t('standee_intro') }));
-  return listAll('/v1/orgs/' + encodeURIComponent(o) + '/payers', 'payers').then(function (l) {
-    var own = l.filter(function (p) { return p.bank_account; });
-    if (!own.length) { main.appendChild(el('p', { text: t('standee_none') })); return; }
-    function link(p, paper) {
-      var href = '/v1/payers/' + encodeURIComponent(p.code) + '/standee.pdf?' +
-        qs({ org: o, paper: paper });
-      return el('a', { href: href, download: 'bang-qr-' + p.code + '-' + paper + '.pdf',
-                       'class': 'standee-' + paper }, [t('standee_' + paper)]);
-    }
-    main.appendChild(table([t('code'), t('name'), t('bank_account'), '', ''],
-      own.map(function (p) {
-        return [p.code, p.name, p.bank_account,
-                canWrite() ? link(p, 'a5') : '', canWrite() ? link(p, 'a6') : ''];
-      })));
-    Array.prototype.forEach.call(main.querySelectorAll('tbody tr'), function (tr, i) {
-      tr.setAttribute('data-payer', own[i].code);
-    });
-  });
+  function link(p, paper) {
+    var href = '/v1/payers/' + encodeURIComponent(p.code) + '/standee.pdf?' +
+      qs({ org: o, paper: paper });
+    return el('a', { href: href, download: 'bang-qr-' + p.code + '-' + paper + '.pdf',
+                     'class': 'standee-' + paper }, [t('standee_' + paper)]);
+  }
+  var list = pagedTable('standees', '/v1/orgs/' + encodeURIComponent(o) + '/payers?' +
+      qs({ own_account: 1 }), 'payers',
+    [t('code'), t('name'), t('bank_account'), '', ''], function (p) {
+      return [p.code, p.name, p.bank_account,
+              canWrite() ? link(p, 'a5') : '', canWrite() ? link(p, 'a6') : ''];
+    }, 0, { empty: t('standee_none'),
+            mark: function (tr, p) { tr.setAttribute('data-payer', p.code); } });
+  main.appendChild(list.el);
+  return list.load(0);
 }
 
 /* The refund of one payer's credit: a form, then a confirmation. */
@@ -1370,20 +1367,16 @@ function pageRefunds(main) {
     main.appendChild(el('p', { 'class': 'notice ok', id: 'refund-done', text: app.refunded }));
     app.refunded = null;
   }
-  return listAll('/v1/orgs/' + encodeURIComponent(app.org) + '/payers', 'payers').then(function (l) {
-    var held = l.filter(function (p) { return p.credit > 0; });
-    if (!held.length) { main.appendChild(el('p', { id: 'refund-none', text: t('refund_none') })); return; }
-    main.appendChild(el('table', { id: 'refunds' }, [
-      el('thead', {}, [el('tr', {}, [t('code'), t('name'), t('credit'), '']
-        .map(function (c) { return el('th', { text: c }); }))]),
-      el('tbody', {}, held.map(function (p) {
-        var cell = el('td');
-        if (canWrite()) cell.appendChild(el('button', { type: 'button', 'class': 'refund-open',
-          on: { click: function () { refundForm(p, cell); } } }, [t('refund')]));
-        return el('tr', { 'data-payer': p.code }, [el('td', { text: p.code }),
-          el('td', { text: p.name }), el('td', { text: money(p.credit) }), cell]);
-      }))]));
-  });
+  var list = pagedTable('refunds', '/v1/orgs/' + encodeURIComponent(app.org) + '/payers?' +
+      qs({ credit: 1 }), 'payers', [t('code'), t('name'), t('credit'), ''], function (p) {
+      var cell = el('span', { 'class': 'refund-cell' });
+      if (canWrite()) cell.appendChild(el('button', { type: 'button', 'class': 'refund-open',
+        on: { click: function () { refundForm(p, cell); } } }, [t('refund')]));
+      return [p.code, p.name, money(p.credit), cell];
+    }, 0, { empty: t('refund_none'),
+            mark: function (tr, p) { tr.setAttribute('data-payer', p.code); } });
+  main.appendChild(list.el);
+  return list.load(0);
 }
 
 /* ---- province: a provincial officer's page (an admin's: every province) ---- */
@@ -1796,9 +1789,10 @@ function countText(n) { return new Intl.NumberFormat('vi-VN').format(n || 0); }
  * One page of a list endpoint as a table: `path` with its filters, `key`
  * the list's name in the answer, `cols` the headers, `row(item)` its cells.
  * Below it "1–50 / 1.234" and the pages before and after. The table is
- * `id`, its pager `id`-pager; .load(offset) draws a page.
+ * `id`, its pager `id`-pager; .load(offset) draws a page. `opts`:
+ * `mark(tr, item)` dresses each row, `empty` the text for no rows.
  */
-function pagedTable(id, path, key, cols, row, limit) {
+function pagedTable(id, path, key, cols, row, limit, opts) {
   var box = el('div', { 'class': 'paged', id: id + '-box' });
   limit = limit || 50;
   function load(offset) {
@@ -1822,9 +1816,15 @@ function pagedTable(id, path, key, cols, row, limit) {
           prev.disabled && next.disabled ? null : next]);
       }
       tbl.id = id;
+      if (opts && opts.mark) {
+        Array.prototype.forEach.call(tbl.querySelectorAll('tbody tr'), function (tr, i) {
+          opts.mark(tr, items[i]);
+        });
+      }
       box.textContent = '';
       if (j.total > 0) box.appendChild(pager(true));
-      box.appendChild(items.length ? tbl : el('p', { 'class': 'hint', text: t('none_found') }));
+      box.appendChild(items.length ? tbl : el('p', { 'class': 'hint', id: id + '-none',
+        text: (opts && opts.empty) || t('none_found') }));
       if (items.length > 15) box.appendChild(pager(false));
       box.setAttribute('data-total', String(j.total));
       box.setAttribute('data-offset', String(offset));
