@@ -177,8 +177,9 @@ async function provinceOfficer(page) {
   check(periods.length === 4 && periods.every((x) => x.includes(dmy(day))),
         'province cards dated: ' + periods);
   const heads = await page.$$eval('main h2', (l) => l.map((e) => e.textContent));
-  check(heads.length === 2 && /\d\d\/\d{4} – \d\d\/\d{4}/.test(heads[0]) &&
-        heads[1].includes(dmy(day)), 'chart and table headings dated: ' + heads);
+  check(heads.length === 3 && /\d\d\/\d{4} – \d\d\/\d{4}/.test(heads[0]) &&
+        heads[1].includes(dmy(day)) && heads[2] === 'Tổng thu và chốt sổ theo ngày',
+        'chart and table headings dated: ' + heads);
   check(!/\d{4}-\d\d/.test(await page.textContent('main')), 'no ISO dates in the page');
   /* the month chart: 12 months, a gap where no payments were made */
   const chart = await page.$eval('svg.chart', (s) => ({
@@ -216,6 +217,7 @@ async function provinceOfficer(page) {
   check(rows.length === 3 && rows[1][0] === 'CHO-TT' && rows[2][0] === 'THCS-LQD' &&
         /^\d+\.\d%$/.test(rows[1][2]) && rows[2][2] === '', 'province CSV rows: ' + rows.slice(1));
   check(rows[2][1] === 'Trường THCS Lê Quý Đôn' || /Trường/.test(rows[2][1]), 'CSV diacritics: ' + rows[2][1]);
+  await provinceDays(page);
   /* another province, its market and the boards' endpoints: refused */
   await page.goto(base + '/#province?province=Th%E1%BB%ABa%20Thi%C3%AAn%20Hu%E1%BA%BF');
   await page.waitForFunction(() => document.body.getAttribute('data-page') === 'province' &&
@@ -238,6 +240,63 @@ async function provinceOfficer(page) {
         'the refusal names its province: ' + JSON.stringify(err));
   await shot(page, '26-province-refused', true);
   await signOut(page);
+}
+
+/* The cells of the province's day table row of `day` and `org` ('' for
+ * the day's sum), or null. */
+async function dayRow(page, day, org) {
+  const sel = '#prov-days tr[data-day="' + day + '"]' +
+    (org ? '[data-org="' + org + '"]' : '.day-sum');
+  return page.$$eval(sel + ' td', (l) => l.map((e) => e.textContent))
+    .then((c) => (c.length ? c : null));
+}
+
+/* The province's days: each organisation's takings of each day as its
+ * daily report gives them and whether the day is closed, a week a page. */
+async function provinceDays(page) {
+  await page.waitForSelector('#prov-days tbody tr');
+  check((await page.textContent('#prov-days-pager .page-count')) ===
+        dmy(shift(day, -6)).slice(0, 5) + ' – ' + dmy(day),
+        'a week a page, the latest first: ' + (await page.textContent('#prov-days-pager .page-count')));
+  const report = (org, d) => page.evaluate(async (q) =>
+    (await (await fetch('/v1/reports/daily?org=' + q[0] + '&date=' + q[1])).json()).takings, [org, d]);
+  /* today: the market's takings, closed by the board; the school's
+     nothing, open; the province's sum */
+  const tt = await report('CHO-TT', day);
+  let row = await dayRow(page, day, 'CHO-TT');
+  check(row && row[0] === dmy(day) && row[3] === vnd(tt.transfer.amount) && row[4] === vnd(tt.cash.amount) &&
+        row[5] === vnd(tt.total) && row[6] === 'Đã chốt', 'today\'s market row: ' + row);
+  row = await dayRow(page, day, 'THCS-LQD');
+  check(row && row[5] === '0 ₫' && row[6] === 'Chưa chốt', 'today\'s school row: ' + row);
+  row = await dayRow(page, day, '');
+  check(row && row[2] === 'Cả tỉnh/thành' && row[5] === vnd(tt.total), 'today\'s sum: ' + row);
+  /* yesterday closed with its reason */
+  row = await dayRow(page, process.env.CHOPAY_YDAY, 'CHO-TT');
+  check(row && row[6].startsWith('Đã chốt, có lý do: '), 'yesterday closed with a reason: ' + row);
+  /* five days ago: the market's earlier payments, made through the API */
+  const d5 = history[3], t5 = await report('CHO-TT', d5);
+  row = await dayRow(page, d5, 'CHO-TT');
+  check(t5.total > 0 && row && row[3] === vnd(t5.transfer.amount) && row[4] === vnd(t5.cash.amount) &&
+        row[5] === vnd(t5.total) && row[6] === 'Chưa chốt', 'five days ago: ' + row);
+  await shot(page, '25b-province-days');
+  /* the week before: twelve days ago */
+  await page.click('#prov-days-pager .page-next');
+  await page.waitForFunction(() =>
+    document.getElementById('prov-days-box').getAttribute('data-page') === '1');
+  const d12 = history[2], t12 = await report('CHO-TT', d12);
+  row = await dayRow(page, d12, 'CHO-TT');
+  check(t12.total > 0 && row && row[5] === vnd(t12.total), 'twelve days ago: ' + row);
+  check((await dayRow(page, day, 'CHO-TT')) === null, 'today is on the first page only');
+  await page.click('#prov-days-pager .page-prev');
+  await page.waitForFunction(() =>
+    document.getElementById('prov-days-box').getAttribute('data-page') === '0');
+}
+
+/* ISO day `iso` moved by `n` days. */
+function shift(iso, n) {
+  const d = new Date(iso + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
 }
 
 /* The admin: every province summed up, then one picked. */
