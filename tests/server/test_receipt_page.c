@@ -89,6 +89,9 @@ static void test_page(void)
     CHECK(strstr(body, "Nguyễn Thị Lan (A-1)") != NULL);
     CHECK(strstr(body, num) != NULL);
     CHECK(strstr(body, "Chuyển khoản") != NULL);
+    /* what it paid for, its periods written the Vietnamese way */
+    CHECK(strstr(body, "10/2026") != NULL && strstr(body, "11/2026") != NULL);
+    CHECK(strstr(body, "2026-10") == NULL);
     CHECK(strstr(body, "lang=\"vi\"") != NULL);
     CHECK(strstr(body, "name=\"viewport\"") != NULL);
     CHECK(strstr(body, "<script") == NULL);
