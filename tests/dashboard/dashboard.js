@@ -811,6 +811,22 @@ async function main() {
   check((await view.textContent('body')).includes('BIÊN LAI THU TIỀN'), 'the print view');
   await shot(view, '14-receipt-print-view');
   await view.close();
+  /* its public page, the address the kiosk's receipt QR carries: no
+     session, a phone's screen */
+  const pub = (await get(page, '/v1/receipts/' + rno)).public_url;
+  check(/^\/r\/CHO-TT-\d{4}-\d{6}\?s=[A-Za-z0-9_-]{16}$/.test(pub || ''), 'public address ' + pub);
+  const phone = await browser.newContext({ viewport: { width: 390, height: 760 }, locale: 'vi-VN' });
+  const pp = await phone.newPage();
+  const pr = await pp.goto(base + pub);
+  const ptext = await pp.textContent('body');
+  check(pr.status() === 200 && ptext.includes('Biên lai hợp lệ') && ptext.includes('1.500.000 ₫') &&
+        ptext.includes('Chợ Trung tâm') && ptext.includes(rno) && ptext.includes('(A-1)') &&
+        ptext.includes(dmy(day)), 'the public receipt page: ' + ptext);
+  await shot(pp, '14b-receipt-public');
+  const bad = await pp.goto(base + pub.slice(0, -1) + (pub.slice(-1) === 'A' ? 'B' : 'A'));
+  check(bad.status() === 404 && (await pp.textContent('body')).includes('Không tìm thấy biên lai'),
+        'a tampered address: 404');
+  await phone.close();
   let [fname, pdf] = await download(page, '#receipt-pdf', 'receipt.pdf');
   check(pdf.slice(0, 5).toString() === '%PDF-' && fname === 'bien-lai-' + rno + '.pdf',
         'receipt PDF ' + fname);
