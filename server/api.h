@@ -302,6 +302,8 @@ enum MHD_Result h_bank_secret(struct req *r);
 /* Receipts, reports, statistics, standees (h_report.c). */
 enum MHD_Result h_receipt_get(struct req *r);
 enum MHD_Result h_receipt_key(struct req *r);
+/* A receipt's public page, GET /r/{number}?s=SIG (h_receipt_page.c). */
+enum MHD_Result h_receipt_page(struct req *r);
 enum MHD_Result h_report_daily(struct req *r);
 enum MHD_Result h_stats_adoption(struct req *r);
 enum MHD_Result h_org_province(struct req *r);

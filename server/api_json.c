@@ -369,13 +369,15 @@ json_t *api_json_day_closed(const char *org, const char *date,
 json_t *api_json_receipt(const struct store_receipt *r)
 {
     return json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:o, s:I, s:s}",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:o, s:I, s:s,"
+        " s:s*}",
         "number", r->number, "org", r->org, "org_name", r->org_name, "payer",
         r->payer, "payer_name", r->payer_name, "method", r->method, "amount",
         (json_int_t)r->amount, "paid_at", (json_int_t)r->paid_at, "text",
         r->text, "voided", r->voided, "voided_at",
         r->voided ? json_integer(r->voided_at) : json_null(), "payment",
-        (json_int_t)r->payment, "for", r->purpose);
+        (json_int_t)r->payment, "for", r->purpose, "public_url",
+        r->public_url);
 }
 
 json_t *api_json_refund(const struct store_refund_req *q,
@@ -423,6 +425,8 @@ json_t *api_json_intent(const struct store_intent *t)
     json_object_set_new(o, "expires_in", json_integer(t->expires_in));
     if (t->receipt != NULL)
         json_object_set_new(o, "receipt", json_string(t->receipt));
+    if (t->receipt_url != NULL)
+        json_object_set_new(o, "public_url", json_string(t->receipt_url));
     for (i = 0; i < t->n_payments; i++) {
         const struct store_intent_payment *p = &t->payments[i];
 
@@ -462,8 +466,10 @@ json_t *api_json_cash(const struct store_cash *p)
                   "amount", (json_int_t)p->amount, "collector", p->collector,
                   "allocations", a, "remaining_due",
                   (json_int_t)p->remaining_due);
-    if (o != NULL)
+    if (o != NULL) {
         json_object_set_new(o, "receipt", json_string(p->receipt));
+        json_object_set_new(o, "public_url", json_string(p->receipt_url));
+    }
     return o;
 }
 

@@ -291,18 +291,26 @@ static int filters(struct req *r, struct store_filter *f, enum MHD_Result *res);
 
 enum MHD_Result h_payer_list(struct req *r)
 {
-    static const char *const allowed[] = {"q",      "code",  "limit",
-                                          "offset", "after", NULL};
+    static const char *const allowed[] = {
+        "q", "code", "limit", "offset", "after", "own_account", "credit", NULL};
     struct store_payer_list l = {0};
     struct store_filter f;
     enum MHD_Result res;
-    int64_t org;
+    int64_t org, own = 0, credit = 0;
     int rc;
 
     if (api_query_check(r, allowed, &res) != 0 ||
         api_org_scope(r, &org, &res) != 0 || filters(r, &f, &res) != 0)
         return res;
+    if ((api_query(r, "own_account") != NULL &&
+         api_decimal(api_query(r, "own_account"), 0, 1, &own) != 0) ||
+        (api_query(r, "credit") != NULL &&
+         api_decimal(api_query(r, "credit"), 0, 1, &credit) != 0))
+        return api_error(r, 400, "invalid_parameter",
+                         "own_account and credit are 0 or 1");
     f.payer = api_query(r, "code"); /* one payer, by its exact code */
+    f.own_account = (int)own;
+    f.with_credit = (int)credit;
     rc = r->s->st->ops->payer_list(r->s->st, org, &f, &l);
     if (rc != 0)
         return api_store_error(r, rc);

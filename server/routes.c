@@ -67,6 +67,8 @@ const struct route api_routes[] = {
     {"GET", "/v1/orgs/{org}/receipt-key", h_receipt_key, AUTH_NONE, 0},
     {"GET", "/v1/orgs/{org}/receipt-key.pem", h_receipt_key, AUTH_NONE, 0},
     {"GET", "/v1/receipts/{number}", h_receipt_get, AUTH_ANY, 0},
+    /* a receipt's public page: its address carries a signature */
+    {"GET", "/r/{number}", h_receipt_page, AUTH_NONE, 0},
     /* reports and statistics */
     {"GET", "/v1/reports/daily", h_report_daily, AUTH_STATS, 0},
     {"GET", "/v1/stats/adoption", h_stats_adoption, AUTH_STATS, 0},

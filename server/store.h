@@ -667,7 +667,15 @@ struct store_receipt {
     int64_t payment;   /* the payment's id */
     char *purpose;     /* the labels of the invoices it paid, ", "
                           between them, each once */
+    char *public_url;  /* its public address, "/r/NUMBER?s=SIG" */
 };
+
+/* A receipt's public address: "/r/" NUMBER "?s=" and a signature of
+ * STORE_RECEIPT_SIG_LEN base64url characters (STORE_RECEIPT_SIG_BYTES
+ * bytes of an HMAC keyed with the organisation's receipt key). */
+#define STORE_RECEIPT_SIG_BYTES 12
+#define STORE_RECEIPT_SIG_LEN   16
+#define STORE_RECEIPT_URL_MAX   64
 
 /* Free the strings of `r` and set them to NULL (NULL does nothing). */
 void store_receipt_clear(struct store_receipt *r);
@@ -760,6 +768,7 @@ struct store_intent {
     size_t n_invoices;  /* count of `invoices` */
     char *reason;       /* why it ended (cancelled, ...); NULL: none */
     char *receipt;      /* the last payment's receipt number; NULL: none */
+    char *receipt_url;  /* its public address; NULL: none */
     struct store_intent_payment *payments; /* by id */
     size_t n_payments;                     /* count of `payments` */
 };
@@ -790,6 +799,7 @@ struct store_cash {
     size_t n_allocations;                 /* count of `allocations` */
     int64_t remaining_due;                /* đồng the invoices still owe */
     char *receipt;                        /* its receipt's number */
+    char *receipt_url;                    /* its public address */
 };
 
 /* Free what `p` owns and empty it (NULL does nothing). */
@@ -862,6 +872,8 @@ struct store_filter {
     int64_t after_id;   /* paging: ids greater than this */
     const char *date;   /* bank transactions: report day, NULL = any */
     int64_t offset;     /* paging: rows skipped after that */
+    int own_account;    /* payers: 1 only those with their own account */
+    int with_credit;    /* payers: 1 only those holding credit */
 };
 
 /* A receipt in a list (receipt_list); strings malloc'd, owned by it. */
@@ -1453,6 +1465,14 @@ struct store_ops {
      */
     int (*receipt_key)(struct store *st, const char *org_code, int64_t now,
                        char *pem, size_t cap, char *key_id);
+    /*
+     * The public address of receipt `number` ("/r/NUMBER?s=SIG", what
+     * GET /r/{number} checks) into `out` (cap bytes,
+     * STORE_RECEIPT_URL_MAX suffices); -STORE_E_NOT_FOUND for an
+     * unknown number.
+     */
+    int (*receipt_url)(struct store *st, const char *number, char *out,
+                       size_t cap);
     /*
      * The records behind organisation `org_id`'s daily reconciliation of
      * `date` (YYYY-MM-DD, Vietnam), each taken as dated (records carry

@@ -1302,24 +1302,21 @@ function pageStandees(main) {
   var o = app.org;
   main.appendChild(el('h1', { text: t('nav_standees') }));
   main.appendChild(el('p', { text: t('standee_intro') }));
-  return listAll('/v1/orgs/' + encodeURIComponent(o) + '/payers', 'payers').then(function (l) {
-    var own = l.filter(function (p) { return p.bank_account; });
-    if (!own.length) { main.appendChild(el('p', { text: t('standee_none') })); return; }
-    function link(p, paper) {
-      var href = '/v1/payers/' + encodeURIComponent(p.code) + '/standee.pdf?' +
-        qs({ org: o, paper: paper });
-      return el('a', { href: href, download: 'bang-qr-' + p.code + '-' + paper + '.pdf',
-                       'class': 'standee-' + paper }, [t('standee_' + paper)]);
-    }
-    main.appendChild(table([t('code'), t('name'), t('bank_account'), '', ''],
-      own.map(function (p) {
-        return [p.code, p.name, p.bank_account,
-                canWrite() ? link(p, 'a5') : '', canWrite() ? link(p, 'a6') : ''];
-      })));
-    Array.prototype.forEach.call(main.querySelectorAll('tbody tr'), function (tr, i) {
-      tr.setAttribute('data-payer', own[i].code);
-    });
-  });
+  function link(p, paper) {
+    var href = '/v1/payers/' + encodeURIComponent(p.code) + '/standee.pdf?' +
+      qs({ org: o, paper: paper });
+    return el('a', { href: href, download: 'bang-qr-' + p.code + '-' + paper + '.pdf',
+                     'class': 'standee-' + paper }, [t('standee_' + paper)]);
+  }
+  var list = pagedTable('standees', '/v1/orgs/' + encodeURIComponent(o) + '/payers?' +
+      qs({ own_account: 1 }), 'payers',
+    [t('code'), t('name'), t('bank_account'), '', ''], function (p) {
+      return [p.code, p.name, p.bank_account,
+              canWrite() ? link(p, 'a5') : '', canWrite() ? link(p, 'a6') : ''];
+    }, 0, { empty: t('standee_none'),
+            mark: function (tr, p) { tr.setAttribute('data-payer', p.code); } });
+  main.appendChild(list.el);
+  return list.load(0);
 }
 
 /* The refund of one payer's credit: a form, then a confirmation. */
@@ -1370,20 +1367,16 @@ function pageRefunds(main) {
     main.appendChild(el('p', { 'class': 'notice ok', id: 'refund-done', text: app.refunded }));
     app.refunded = null;
   }
-  return listAll('/v1/orgs/' + encodeURIComponent(app.org) + '/payers', 'payers').then(function (l) {
-    var held = l.filter(function (p) { return p.credit > 0; });
-    if (!held.length) { main.appendChild(el('p', { id: 'refund-none', text: t('refund_none') })); return; }
-    main.appendChild(el('table', { id: 'refunds' }, [
-      el('thead', {}, [el('tr', {}, [t('code'), t('name'), t('credit'), '']
-        .map(function (c) { return el('th', { text: c }); }))]),
-      el('tbody', {}, held.map(function (p) {
-        var cell = el('td');
-        if (canWrite()) cell.appendChild(el('button', { type: 'button', 'class': 'refund-open',
-          on: { click: function () { refundForm(p, cell); } } }, [t('refund')]));
-        return el('tr', { 'data-payer': p.code }, [el('td', { text: p.code }),
-          el('td', { text: p.name }), el('td', { text: money(p.credit) }), cell]);
-      }))]));
-  });
+  var list = pagedTable('refunds', '/v1/orgs/' + encodeURIComponent(app.org) + '/payers?' +
+      qs({ credit: 1 }), 'payers', [t('code'), t('name'), t('credit'), ''], function (p) {
+      var cell = el('span', { 'class': 'refund-cell' });
+      if (canWrite()) cell.appendChild(el('button', { type: 'button', 'class': 'refund-open',
+        on: { click: function () { refundForm(p, cell); } } }, [t('refund')]));
+      return [p.code, p.name, money(p.credit), cell];
+    }, 0, { empty: t('refund_none'),
+            mark: function (tr, p) { tr.setAttribute('data-payer', p.code); } });
+  main.appendChild(list.el);
+  return list.load(0);
 }
 
 /* ---- province: a provincial officer's page (an admin's: every province) ---- */
@@ -1714,8 +1707,119 @@ function pageProvince(main) {
                                   'text/csv;charset=utf-8');
                        } } })]));
       main.appendChild(box);
+      return provinceDays(main, a.organisations || [], today);
     });
   });
+}
+
+/* ---- province: each organisation's daily totals and day closes ---- */
+
+var STR_PROVINCE_DAYS = {
+  vi: {
+    days_title: 'Tổng thu và chốt sổ theo ngày', day_col: 'Ngày',
+    day_transfer: 'Chuyển khoản', day_cash: 'Tiền mặt', day_total: 'Tổng thu',
+    day_close: 'Chốt sổ', day_closed: 'Đã chốt', day_open: 'Chưa chốt',
+    day_forced: 'Đã chốt, có lý do: {reason}', day_sum: 'Cả tỉnh/thành',
+    days_newer: 'Ngày sau', days_older: 'Ngày trước'
+  },
+  en: {
+    days_title: 'Daily totals and day closes', day_col: 'Day',
+    day_transfer: 'Transfer', day_cash: 'Cash', day_total: 'Total taken',
+    day_close: 'Day close', day_closed: 'Closed', day_open: 'Not closed',
+    day_forced: 'Closed with a reason: {reason}', day_sum: 'Whole province',
+    days_newer: 'Later days', days_older: 'Earlier days'
+  }
+};
+Object.keys(STR_PROVINCE_DAYS).forEach(function (lang) {
+  Object.keys(STR_PROVINCE_DAYS[lang]).forEach(function (k) {
+    STR[lang][k] = STR_PROVINCE_DAYS[lang][k];
+  });
+});
+
+var PROVINCE_DAYS = 7; /* days a page */
+
+/*
+ * Under the province's organisations: what each took on each day (from
+ * its daily report, the totals a province may read) and whether the day
+ * is closed, a week a page, the latest first, with the day's sum for
+ * the province. `orgs` the organisations ({code, name}), `today` ISO.
+ */
+function provinceDays(main, orgs, today) {
+  var box = el('div', { 'class': 'paged', id: 'prov-days-box' });
+  main.appendChild(el('h2', { id: 'prov-days-title', text: t('days_title') }));
+  main.appendChild(box);
+  function dayOf(back) {
+    var d = new Date(today + 'T00:00:00Z');
+    d.setUTCDate(d.getUTCDate() - back);
+    return d.toISOString().slice(0, 10);
+  }
+  function one(code, date) {
+    var q = qs({ org: code, date: date });
+    return Promise.all([
+      api('GET', '/v1/reports/daily?' + q),
+      api('GET', '/v1/orgs/' + encodeURIComponent(code) + '/close?' + qs({ date: date }))
+    ]).then(function (r) {
+      return { takings: r[0].takings || {}, close: r[1] };
+    });
+  }
+  function closeText(c) {
+    if (!c.closed) return t('day_open');
+    return c.force_reason ? tf('day_forced', { reason: c.force_reason }) : t('day_closed');
+  }
+  function load(page) {
+    var days = [], asks = [], i;
+    for (i = 0; i < PROVINCE_DAYS; i++) days.push(dayOf(page * PROVINCE_DAYS + i));
+    days.forEach(function (d) {
+      orgs.forEach(function (o) { asks.push(one(o.code, d)); });
+    });
+    return Promise.all(asks).then(function (res) {
+      var rows = [], k = 0;
+      days.forEach(function (d) {
+        var sum = { transfer: 0, cash: 0, total: 0 };
+        orgs.forEach(function (o) {
+          var r = res[k++], tk = {
+            transfer: (r.takings.transfer || {}).amount || 0,
+            cash: (r.takings.cash || {}).amount || 0, total: r.takings.total || 0 };
+          sum.transfer += tk.transfer;
+          sum.cash += tk.cash;
+          sum.total += tk.total;
+          rows.push(el('tr', { 'data-day': d, 'data-org': o.code,
+                               'class': r.close.closed ? 'closed' : 'open' }, [
+            el('td', { text: dmy(d) }), el('td', { text: o.code }), el('td', { text: o.name }),
+            el('td', { 'class': 'num', text: money(tk.transfer) }),
+            el('td', { 'class': 'num', text: money(tk.cash) }),
+            el('td', { 'class': 'num', text: money(tk.total) }),
+            el('td', { 'class': 'day-close', text: closeText(r.close) })]));
+        });
+        if (orgs.length > 1) {
+          rows.push(el('tr', { 'data-day': d, 'class': 'day-sum' }, [
+            el('td', { text: dmy(d) }), el('td', { text: '' }), el('td', { text: t('day_sum') }),
+            el('td', { 'class': 'num', text: money(sum.transfer) }),
+            el('td', { 'class': 'num', text: money(sum.cash) }),
+            el('td', { 'class': 'num', text: money(sum.total) }), el('td', { text: '' })]));
+        }
+      });
+      var newer = el('button', { type: 'button', 'class': 'secondary page-prev' },
+                     ['‹ ' + t('days_newer')]);
+      var older = el('button', { type: 'button', 'class': 'secondary page-next' },
+                     [t('days_older') + ' ›']);
+      newer.disabled = page <= 0;
+      newer.addEventListener('click', function () { load(page - 1); });
+      older.addEventListener('click', function () { load(page + 1); });
+      box.textContent = '';
+      box.appendChild(el('div', { 'class': 'pager', id: 'prov-days-pager' }, [
+        newer, el('span', { 'class': 'page-count',
+          text: dmy(days[days.length - 1], true) + ' – ' + dmy(days[0]) }), older]));
+      box.appendChild(el('table', { id: 'prov-days' }, [
+        el('thead', {}, [el('tr', {}, [t('day_col'), t('col_code'), t('col_name'),
+          t('day_transfer'), t('day_cash'), t('day_total'), t('day_close')].map(function (c, n) {
+          return el('th', { 'class': n >= 3 && n <= 5 ? 'num' : '', text: c });
+        }))]),
+        el('tbody', {}, rows)]));
+      box.setAttribute('data-page', String(page));
+    });
+  }
+  return load(0);
 }
 
 /* A province user whose URL names another province (a link passed on,
@@ -1796,9 +1900,10 @@ function countText(n) { return new Intl.NumberFormat('vi-VN').format(n || 0); }
  * One page of a list endpoint as a table: `path` with its filters, `key`
  * the list's name in the answer, `cols` the headers, `row(item)` its cells.
  * Below it "1–50 / 1.234" and the pages before and after. The table is
- * `id`, its pager `id`-pager; .load(offset) draws a page.
+ * `id`, its pager `id`-pager; .load(offset) draws a page. `opts`:
+ * `mark(tr, item)` dresses each row, `empty` the text for no rows.
  */
-function pagedTable(id, path, key, cols, row, limit) {
+function pagedTable(id, path, key, cols, row, limit, opts) {
   var box = el('div', { 'class': 'paged', id: id + '-box' });
   limit = limit || 50;
   function load(offset) {
@@ -1822,9 +1927,15 @@ function pagedTable(id, path, key, cols, row, limit) {
           prev.disabled && next.disabled ? null : next]);
       }
       tbl.id = id;
+      if (opts && opts.mark) {
+        Array.prototype.forEach.call(tbl.querySelectorAll('tbody tr'), function (tr, i) {
+          opts.mark(tr, items[i]);
+        });
+      }
       box.textContent = '';
       if (j.total > 0) box.appendChild(pager(true));
-      box.appendChild(items.length ? tbl : el('p', { 'class': 'hint', text: t('none_found') }));
+      box.appendChild(items.length ? tbl : el('p', { 'class': 'hint', id: id + '-none',
+        text: (opts && opts.empty) || t('none_found') }));
       if (items.length > 15) box.appendChild(pager(false));
       box.setAttribute('data-total', String(j.total));
       box.setAttribute('data-offset', String(offset));

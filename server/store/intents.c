@@ -144,6 +144,7 @@ void store_intent_free(struct store_intent *t)
     free(t->invoices);
     free(t->reason);
     free(t->receipt);
+    free(t->receipt_url);
     for (i = 0; i < t->n_payments; i++) {
         free(t->payments[i].method);
         free(t->payments[i].reference);
@@ -286,9 +287,14 @@ static int intent_fetch(struct sqi_conn *c, int64_t org, int64_t id,
     if (t.n_payments > 0) {
         char num[40];
 
+        char url[STORE_RECEIPT_URL_MAX];
+
         rc = sqr_receipt_of_payment(c, t.payments[t.n_payments - 1].id, num,
                                     sizeof(num));
-        if (rc == 0 && (t.receipt = strdup(num)) == NULL) {
+        if (rc == 0)
+            rc = sqr_receipt_url(c, num, url, sizeof(url));
+        if (rc == 0 && ((t.receipt = strdup(num)) == NULL ||
+                        (t.receipt_url = strdup(url)) == NULL)) {
             store_set_error("out_of_memory", "out of memory");
             rc = -STORE_E_IO;
         } else if (rc == -STORE_E_NOT_FOUND) {

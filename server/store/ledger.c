@@ -384,6 +384,7 @@ void store_cash_free(struct store_cash *p)
     free(p->collector);
     free(p->allocations);
     free(p->receipt);
+    free(p->receipt_url);
     memset(p, 0, sizeof(*p));
 }
 
@@ -400,6 +401,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     struct store_cash res;
     struct allocs allocs = {NULL, 0};
     char *body = NULL, num[40];
+    char url[STORE_RECEIPT_URL_MAX];
     struct db_stmt *st;
     int rc;
 
@@ -468,6 +470,8 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     if (rc != 0)
         goto done;
     rc = sqr_receipt_of_payment(c, pay, num, sizeof(num));
+    if (rc == 0)
+        rc = sqr_receipt_url(c, num, url, sizeof(url));
     if (rc != 0)
         goto done;
     res.payment = pay;
@@ -480,7 +484,9 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
     res.payer = strdup(req->payer);
     res.collector = strdup(req->collector);
     res.receipt = strdup(num);
-    if (res.payer == NULL || res.collector == NULL || res.receipt == NULL) {
+    res.receipt_url = strdup(url);
+    if (res.payer == NULL || res.collector == NULL || res.receipt == NULL ||
+        res.receipt_url == NULL) {
         store_set_error("out_of_memory", "out of memory");
         rc = -STORE_E_IO;
         goto done;

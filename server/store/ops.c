@@ -54,6 +54,7 @@ const struct store_ops sqi_ops = {
     .receipt_get = sqr_receipt_get,
     .receipt_list = sqr_receipt_list,
     .receipt_key = sqr_receipt_key,
+    .receipt_url = sqr_receipt_url_get,
     .daily_rows = sqr_daily_rows,
     .adoption_scan = sqr_adoption_scan,
     .org_province = sqr_org_province,

@@ -308,6 +308,8 @@ static void bind_search(struct db_stmt *st, const struct store_filter *f)
 
     if (f != NULL && f->payer != NULL)
         sqi_bt(st, 7, f->payer);
+    sqi_bi(st, 8, f != NULL && f->own_account);
+    sqi_bi(st, 9, f != NULL && f->with_credit);
     if (f == NULL || f->q == NULL)
         return;
     fold_to(f->q, 1, w, sizeof(w));

@@ -3,12 +3,13 @@
  * use, audited), receipt numbers from a per-organisation yearly counter,
  * issuing a receipt inside the transaction that records its payment, and
  * reading a receipt, a page of an organisation's receipts or its public
- * key.
+ * key, and each receipt's public address (its number and a short MAC).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "receipt.h"
 #include "store_int.h"
 
@@ -217,6 +218,94 @@ int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
 }
 
 /*
+ * The signature of receipt `number` in its public address: HMAC-SHA256
+ * keyed with its organisation's signing seed over "chopay-receipt-url\n"
+ * and the number (a message no receipt text starts with), its first
+ * STORE_RECEIPT_SIG_BYTES bytes as base64url without padding.
+ */
+static int url_sig(const uint8_t seed[RECEIPT_KEY_LEN], const char *number,
+                   char out[STORE_RECEIPT_SIG_LEN + 1])
+{
+    static const char tag[] = "chopay-receipt-url\n";
+    char msg[sizeof(tag) + RECEIPT_NUMBER_MAX + 1];
+    char b64[4 * ((CRYPTO_SHA256_LEN + 2) / 3) + 1];
+    uint8_t mac[CRYPTO_SHA256_LEN];
+    int n = snprintf(msg, sizeof(msg), "%s%s", tag, number);
+    size_t i;
+
+    if (n < 0 || (size_t)n >= sizeof(msg) ||
+        crypto_hmac_sha256(seed, RECEIPT_KEY_LEN, msg, (size_t)n, mac) != 0)
+        return -1;
+    crypto_base64(mac, STORE_RECEIPT_SIG_BYTES, b64);
+    for (i = 0; i < STORE_RECEIPT_SIG_LEN; i++)
+        out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+    out[STORE_RECEIPT_SIG_LEN] = '\0';
+    memset(mac, 0, sizeof(mac));
+    return 0;
+}
+
+/* The public address of receipt `number` of organisation `org` into
+ * `out` (cap bytes). Inside any transaction. */
+static int url_of(struct sqi_conn *c, int64_t org, const char *number,
+                  char *out, size_t cap)
+{
+    uint8_t seed[RECEIPT_KEY_LEN];
+    char sig[STORE_RECEIPT_SIG_LEN + 1];
+    int rc = org_seed(c, org, 0, 0, seed);
+
+    if (rc == 0 && url_sig(seed, number, sig) != 0) {
+        store_set_error("crypto_failed", "cannot sign a receipt address");
+        rc = -STORE_E_IO;
+    }
+    memset(seed, 0, sizeof(seed));
+    if (rc == 0 && snprintf(out, cap, "/r/%s?s=%s", number, sig) >= (int)cap) {
+        store_set_error("too_long", "receipt address too long");
+        rc = -STORE_E_IO;
+    }
+    return rc;
+}
+
+int sqr_receipt_url(struct sqi_conn *c, const char *number, char *out,
+                    size_t cap)
+{
+    struct db *db = sqi_dbh(c);
+    struct db_stmt *st = NULL;
+    int64_t org = 0;
+    int rc;
+
+    rc = sqr_stmt(db, "SELECT org_id FROM receipts WHERE number = ?1", &st);
+    if (rc != 0)
+        return rc;
+    db_bind_text(st, 1, number);
+    rc = sqr_step(db, st);
+    if (rc == 1)
+        org = db_column_int64(st, 0);
+    sqr_done(st);
+    if (rc == 0) {
+        store_set_error("receipt_not_found", "no receipt %s", number);
+        rc = -STORE_E_NOT_FOUND;
+    }
+    if (rc < 0)
+        return rc;
+    return url_of(c, org, number, out, cap);
+}
+
+int sqr_receipt_url_get(struct store *st, const char *number, char *out,
+                        size_t cap)
+{
+    struct sq *s = (struct sq *)st;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int rc = sqi_begin_read(c);
+
+    if (rc == 0) {
+        rc = sqr_receipt_url(c, number, out, cap);
+        sqi_end_read(c);
+    }
+    sqi_put_conn(s, c);
+    return rc;
+}
+
+/*
  * What payment `payment` paid for: the labels of the invoices it was
  * allocated to, each once, in invoice order, joined by ", " into *out
  * (malloc'd, "" for none). 0 or the store's error.
@@ -294,6 +383,7 @@ void store_receipt_clear(struct store_receipt *r)
     free(r->method);
     free(r->text);
     free(r->purpose);
+    free(r->public_url);
     memset(r, 0, sizeof(*r));
 }
 
@@ -347,6 +437,17 @@ int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
         rc = sqi_col_dup(q, 8, &r.text);
     if (rc != 0)
         goto end;
+    {
+        char url[STORE_RECEIPT_URL_MAX];
+
+        rc = url_of(c, db_column_int64(q, 11), r.number, url, sizeof(url));
+        if (rc == 0 && (r.public_url = strdup(url)) == NULL) {
+            store_set_error("out_of_memory", "out of memory");
+            rc = -STORE_E_IO;
+        }
+        if (rc != 0)
+            goto end;
+    }
     r.amount = db_column_int64(q, 6);
     r.paid_at = db_column_int64(q, 7);
     r.voided = db_column_type(q, 9) != DB_NULL;

@@ -22,11 +22,13 @@
     "code, name, category, zone, class_name AS class, guardian, bank_bin, "    \
     "bank_account, active, credit, bank_account_name"
 /* ?3 and ?4: LIKE patterns of the folded search text (payers.c), ?7 one
- * payer's code */
+ * payer's code, ?8 1: only those with their own account, ?9 1: only
+ * those holding credit */
 #define PAYER_FILTER                                                           \
     " WHERE org_id = ?1 AND (CAST(?3 AS TEXT) IS NULL"                         \
     " OR search_key LIKE ?3 OR search_key LIKE ?4)"                            \
-    " AND (CAST(?7 AS TEXT) IS NULL OR code = ?7)"
+    " AND (CAST(?7 AS TEXT) IS NULL OR code = ?7)"                             \
+    " AND (?8 = 0 OR bank_account <> '') AND (?9 = 0 OR credit > 0)"
 #define INVOICE_FILTER                                                         \
     " WHERE i.org_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.code = ?2)"       \
     " AND (CAST(?3 AS TEXT) IS NULL OR i.period = ?3)"                         \

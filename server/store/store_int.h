@@ -884,6 +884,14 @@ int sqr_receipt_issue(struct sqi_conn *c, int64_t payment, int64_t now);
 int sqr_receipt_of_payment(struct sqi_conn *c, int64_t payment, char *out,
                            size_t cap);
 
+/* The public address of receipt `number` ("/r/NUMBER?s=SIG") into
+ * `out` (cap bytes, STORE_RECEIPT_URL_MAX suffices); 0 or
+ * -STORE_E_NOT_FOUND / -STORE_E_IO. Inside any transaction. */
+int sqr_receipt_url(struct sqi_conn *c, const char *number, char *out,
+                    size_t cap);
+/* store_ops.receipt_url (see store.h). */
+int sqr_receipt_url_get(struct store *st, const char *number, char *out,
+                        size_t cap);
 /* store_ops.receipt_get / receipt_key (see store.h). */
 int sqr_receipt_get(struct store *st, int64_t org_id, const char *number,
                     struct store_receipt *out);

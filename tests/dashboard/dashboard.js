@@ -25,6 +25,8 @@ const path = require('path');
 const base = process.env.CHOPAY_URL;
 const day = process.env.CHOPAY_DATE; /* the statement's day (Vietnam's today) */
 const shots = process.env.CHOPAY_SHOTS;
+/* the market's earlier days with payments (ISO), oldest first */
+const history = (process.env.CHOPAY_HISTORY || '').split(' ').filter(Boolean);
 const WAIT = 60000; /* ceiling of every wait (a busy 2-core CI box) */
 let passed = 0, failed = 0;
 let boardsRefused = false; /* a province user tries the boards' endpoints */
@@ -175,8 +177,9 @@ async function provinceOfficer(page) {
   check(periods.length === 4 && periods.every((x) => x.includes(dmy(day))),
         'province cards dated: ' + periods);
   const heads = await page.$$eval('main h2', (l) => l.map((e) => e.textContent));
-  check(heads.length === 2 && /\d\d\/\d{4} – \d\d\/\d{4}/.test(heads[0]) &&
-        heads[1].includes(dmy(day)), 'chart and table headings dated: ' + heads);
+  check(heads.length === 3 && /\d\d\/\d{4} – \d\d\/\d{4}/.test(heads[0]) &&
+        heads[1].includes(dmy(day)) && heads[2] === 'Tổng thu và chốt sổ theo ngày',
+        'chart and table headings dated: ' + heads);
   check(!/\d{4}-\d\d/.test(await page.textContent('main')), 'no ISO dates in the page');
   /* the month chart: 12 months, a gap where no payments were made */
   const chart = await page.$eval('svg.chart', (s) => ({
@@ -214,6 +217,7 @@ async function provinceOfficer(page) {
   check(rows.length === 3 && rows[1][0] === 'CHO-TT' && rows[2][0] === 'THCS-LQD' &&
         /^\d+\.\d%$/.test(rows[1][2]) && rows[2][2] === '', 'province CSV rows: ' + rows.slice(1));
   check(rows[2][1] === 'Trường THCS Lê Quý Đôn' || /Trường/.test(rows[2][1]), 'CSV diacritics: ' + rows[2][1]);
+  await provinceDays(page);
   /* another province, its market and the boards' endpoints: refused */
   await page.goto(base + '/#province?province=Th%E1%BB%ABa%20Thi%C3%AAn%20Hu%E1%BA%BF');
   await page.waitForFunction(() => document.body.getAttribute('data-page') === 'province' &&
@@ -238,6 +242,63 @@ async function provinceOfficer(page) {
   await signOut(page);
 }
 
+/* The cells of the province's day table row of `day` and `org` ('' for
+ * the day's sum), or null. */
+async function dayRow(page, day, org) {
+  const sel = '#prov-days tr[data-day="' + day + '"]' +
+    (org ? '[data-org="' + org + '"]' : '.day-sum');
+  return page.$$eval(sel + ' td', (l) => l.map((e) => e.textContent))
+    .then((c) => (c.length ? c : null));
+}
+
+/* The province's days: each organisation's takings of each day as its
+ * daily report gives them and whether the day is closed, a week a page. */
+async function provinceDays(page) {
+  await page.waitForSelector('#prov-days tbody tr');
+  check((await page.textContent('#prov-days-pager .page-count')) ===
+        dmy(shift(day, -6)).slice(0, 5) + ' – ' + dmy(day),
+        'a week a page, the latest first: ' + (await page.textContent('#prov-days-pager .page-count')));
+  const report = (org, d) => page.evaluate(async (q) =>
+    (await (await fetch('/v1/reports/daily?org=' + q[0] + '&date=' + q[1])).json()).takings, [org, d]);
+  /* today: the market's takings, closed by the board; the school's
+     nothing, open; the province's sum */
+  const tt = await report('CHO-TT', day);
+  let row = await dayRow(page, day, 'CHO-TT');
+  check(row && row[0] === dmy(day) && row[3] === vnd(tt.transfer.amount) && row[4] === vnd(tt.cash.amount) &&
+        row[5] === vnd(tt.total) && row[6] === 'Đã chốt', 'today\'s market row: ' + row);
+  row = await dayRow(page, day, 'THCS-LQD');
+  check(row && row[5] === '0 ₫' && row[6] === 'Chưa chốt', 'today\'s school row: ' + row);
+  row = await dayRow(page, day, '');
+  check(row && row[2] === 'Cả tỉnh/thành' && row[5] === vnd(tt.total), 'today\'s sum: ' + row);
+  /* yesterday closed with its reason */
+  row = await dayRow(page, process.env.CHOPAY_YDAY, 'CHO-TT');
+  check(row && row[6].startsWith('Đã chốt, có lý do: '), 'yesterday closed with a reason: ' + row);
+  /* five days ago: the market's earlier payments, made through the API */
+  const d5 = history[3], t5 = await report('CHO-TT', d5);
+  row = await dayRow(page, d5, 'CHO-TT');
+  check(t5.total > 0 && row && row[3] === vnd(t5.transfer.amount) && row[4] === vnd(t5.cash.amount) &&
+        row[5] === vnd(t5.total) && row[6] === 'Chưa chốt', 'five days ago: ' + row);
+  await shot(page, '25b-province-days');
+  /* the week before: twelve days ago */
+  await page.click('#prov-days-pager .page-next');
+  await page.waitForFunction(() =>
+    document.getElementById('prov-days-box').getAttribute('data-page') === '1');
+  const d12 = history[2], t12 = await report('CHO-TT', d12);
+  row = await dayRow(page, d12, 'CHO-TT');
+  check(t12.total > 0 && row && row[5] === vnd(t12.total), 'twelve days ago: ' + row);
+  check((await dayRow(page, day, 'CHO-TT')) === null, 'today is on the first page only');
+  await page.click('#prov-days-pager .page-prev');
+  await page.waitForFunction(() =>
+    document.getElementById('prov-days-box').getAttribute('data-page') === '0');
+}
+
+/* ISO day `iso` moved by `n` days. */
+function shift(iso, n) {
+  const d = new Date(iso + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 /* The admin: every province summed up, then one picked. */
 async function provinceAdmin(page) {
   await signIn(page, 'quantri', process.env.CHOPAY_ADMIN_PASSWORD);
@@ -255,6 +316,13 @@ async function provinceAdmin(page) {
   check(codes.slice().sort().join() === 'CHO-TT,THCS-LQD', 'the admin sees Đà Nẵng\'s: ' + codes);
   await shot(page, '28-province-admin-da-nang');
   await signOut(page);
+}
+
+/* The number of stall A-1's receipt of today's 1.500.000 ₫ transfer. */
+async function a1Receipt(page) {
+  const l = (await get(page, '/v1/orgs/CHO-TT/receipts?payer=A-1&limit=500')).receipts;
+  const r = l.find((x) => x.amount === 1500000 && !x.voided);
+  return r ? r.number : 'CHO-TT-none';
 }
 
 /* Folded as the server's search folds: 'Nguyễn' -> 'NGUYEN'. */
@@ -298,14 +366,14 @@ async function payerPages(page, day) {
   await page.waitForFunction(() =>
     document.getElementById('payers-box').getAttribute('data-total') === '11');
 
-  /* A-1's page: the first receipt of the year is A-1's */
+  /* A-1's page: its receipt of today's transfer */
   await page.click('#payers a.payer-link >> text="A-1"');
   await page.waitForFunction(() => document.body.getAttribute('data-page') === 'payer' &&
     document.getElementById('main').getAttribute('aria-busy') === 'false');
   const a1 = all.find((p) => p.code === 'A-1');
   check((await page.textContent('#payer-title')) === 'A-1 — ' + a1.name,
         'payer title: ' + (await page.textContent('#payer-title')));
-  const rno = 'CHO-TT-' + day.slice(0, 4) + '-000001';
+  const rno = await a1Receipt(page);
   const rec = await page.textContent('#payer-receipts');
   check(rec.includes(rno) && rec.includes('1.500.000 ₫'), 'A-1\'s receipt listed: ' + rec);
   const href = await page.getAttribute('#payer-receipts a.receipt-pdf', 'href');
@@ -322,6 +390,30 @@ async function payerPages(page, day) {
         'what A-1 owes: ' + (await page.textContent('#payer-owed .value')) + ' = ' + vnd(owed));
   check((await page.textContent('#payer-cards')).includes(vnd(a1.credit)), 'A-1\'s credit shown');
   await shot(page, '08b-payer-page');
+
+  /* B-5 paid on each of the market's earlier days (a transfer through
+     the API while the server's clock was that day): its payments and
+     receipts carry those dates */
+  await page.goto(base + '/#payer?code=B-5');
+  await page.waitForFunction(() => document.body.getAttribute('data-page') === 'payer' &&
+    document.getElementById('main').getAttribute('aria-busy') === 'false' &&
+    (document.getElementById('payer-title') || {}).textContent.startsWith('B-5 — ') &&
+    document.getElementById('payer-receipts-box') &&
+    document.getElementById('payer-receipts-box').getAttribute('data-total') !== null);
+  const paid = await page.$$eval('#payer-payments tbody tr td:first-child',
+                                 (l) => l.map((e) => e.textContent));
+  const issued = await page.$$eval('#payer-receipts tbody tr td:nth-child(2)',
+                                   (l) => l.map((e) => e.textContent));
+  const earlier = history.map(dmy);
+  const onEarlier = (l) => l.length >= earlier.length &&
+    earlier.every((d) => l.some((p) => p.startsWith(d + ' '))) &&
+    l.every((p) => earlier.some((d) => p.startsWith(d + ' ')));
+  check(earlier.length === 4 && onEarlier(paid),
+        'B-5\'s payments dated on the earlier days ' + earlier + ': ' + paid);
+  check(onEarlier(issued),
+        'B-5\'s receipts dated on the earlier days: ' + issued);
+  check(!/1970/.test(await page.textContent('main')), 'no date of 1970 on the payer page');
+  await shot(page, '08g-payer-history');
 
   /* a stall added, with its own account; the holder folded as banks write it */
   await goPage(page, 'payers');
@@ -665,6 +757,9 @@ async function main() {
     .payers.find((p) => p.code === 'D-1').credit;
   check(credit > 100000 && (await d1.textContent()).includes(vnd(credit)),
         'D-1 listed with its credit ' + credit);
+  check((await page.textContent('#refunds-pager .page-count')) === '1–1 / 1',
+        'payers holding credit paged by the server: ' +
+        (await page.textContent('#refunds-pager .page-count')));
   await d1.locator('.refund-open').click();
   await d1.locator('.refund-amount').fill('100.000');
   await d1.locator('.refund-ref').fill('FT26REFUND01');
@@ -686,14 +781,14 @@ async function main() {
   check(left === credit - 100000, 'credit left on the server: ' + left);
   await shot(page, '11-refund-done');
 
-  /* a receipt by its number: the first payment of the year, A-1's */
+  /* a receipt by its number: A-1's of today's transfer */
   await goPage(page, 'receipts');
   await page.fill('#receipt-no', 'cho-tt-' + day.slice(0, 4) + '-000099');
   await page.click('#receipt-go');
   await page.waitForSelector('#receipt-error');
   check((await page.textContent('#receipt-error')) === 'Không có biên lai với số này.',
         'unknown receipt said in Vietnamese');
-  const rno = 'CHO-TT-' + day.slice(0, 4) + '-000001';
+  const rno = await a1Receipt(page);
   await page.fill('#receipt-no', rno.toLowerCase());
   await page.click('#receipt-go');
   await page.waitForSelector('#receipt');
@@ -716,6 +811,22 @@ async function main() {
   check((await view.textContent('body')).includes('BIÊN LAI THU TIỀN'), 'the print view');
   await shot(view, '14-receipt-print-view');
   await view.close();
+  /* its public page, the address the kiosk's receipt QR carries: no
+     session, a phone's screen */
+  const pub = (await get(page, '/v1/receipts/' + rno)).public_url;
+  check(/^\/r\/CHO-TT-\d{4}-\d{6}\?s=[A-Za-z0-9_-]{16}$/.test(pub || ''), 'public address ' + pub);
+  const phone = await browser.newContext({ viewport: { width: 390, height: 760 }, locale: 'vi-VN' });
+  const pp = await phone.newPage();
+  const pr = await pp.goto(base + pub);
+  const ptext = await pp.textContent('body');
+  check(pr.status() === 200 && ptext.includes('Biên lai hợp lệ') && ptext.includes('1.500.000 ₫') &&
+        ptext.includes('Chợ Trung tâm') && ptext.includes(rno) && ptext.includes('(A-1)') &&
+        ptext.includes(dmy(day)), 'the public receipt page: ' + ptext);
+  await shot(pp, '14b-receipt-public');
+  const bad = await pp.goto(base + pub.slice(0, -1) + (pub.slice(-1) === 'A' ? 'B' : 'A'));
+  check(bad.status() === 404 && (await pp.textContent('body')).includes('Không tìm thấy biên lai'),
+        'a tampered address: 404');
+  await phone.close();
   let [fname, pdf] = await download(page, '#receipt-pdf', 'receipt.pdf');
   check(pdf.slice(0, 5).toString() === '%PDF-' && fname === 'bien-lai-' + rno + '.pdf',
         'receipt PDF ' + fname);
@@ -725,7 +836,11 @@ async function main() {
   const ownAcct = (await get(page, '/v1/orgs/CHO-TT/payers?limit=1000'))
     .payers.filter((p) => p.bank_account).map((p) => p.code);
   const rowsShown = await page.$$eval('tr[data-payer]', (l) => l.map((e) => e.getAttribute('data-payer')));
-  check(ownAcct.length > 0 && rowsShown.join() === ownAcct.join(), 'stalls with their own account listed');
+  check(ownAcct.length > 0 && rowsShown.join() === ownAcct.slice(0, 50).join(),
+        'stalls with their own account listed');
+  check((await page.textContent('#standees-pager .page-count')) ===
+        '1–' + Math.min(50, ownAcct.length) + ' / ' + ownAcct.length,
+        'standees paged by the server: ' + (await page.textContent('#standees-pager .page-count')));
   [fname, pdf] = await download(page, 'tr[data-payer="A-1"] .standee-a5', 'standee-A-1.pdf');
   check(pdf.slice(0, 5).toString() === '%PDF-' && fname === 'bang-qr-A-1-a5.pdf',
         'standee PDF ' + fname + ' ' + pdf.length);
@@ -906,7 +1021,7 @@ async function main() {
   check((await page.$$('#refunds tbody tr')).length === 1 &&
         (await page.$('.refund-open')) === null, 'no refund for an auditor');
   await goPage(page, 'receipts');
-  await page.fill('#receipt-no', 'CHO-TT-' + day.slice(0, 4) + '-000001');
+  await page.fill('#receipt-no', rno);
   await page.click('#receipt-go');
   await page.waitForSelector('#receipt');
   check(true, 'an auditor looks a receipt up');

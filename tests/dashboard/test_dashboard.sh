@@ -13,6 +13,8 @@
 # admin's organisation picker, a provincial officer's page and the
 # admin's view across provinces.
 # Screenshots of each page and the CSVs go to $BUILD/dash-screens/.
+# The market's earlier payments are made through the API with the
+# server's clock turned back (libfaketime), so they carry their real dates.
 # Last line: "N passed, N failed".
 set -u
 build=${1:-${CHOPAY_BUILD:?usage: test_dashboard.sh BUILD}}
@@ -50,18 +52,64 @@ cp "$here/package.json" "$here/package-lock.json" "$here/dashboard.js" \
     >npm.log 2>&1) || { cat "$work/npm.log" >&2; fail "npm ci failed"; }
 
 data="$work/data"
-"$server" --demo --data-dir "$data" --listen 127.0.0.1:0 \
-    >"$work/server.log" 2>&1 &
-pid=$!
-i=0
-while [ ! -s "$data/server.addr" ]; do
-    i=$((i + 1))
-    kill -0 "$pid" 2>/dev/null ||
-        { cat "$work/server.log" >&2; pid=; fail "server exited"; }
-    [ $i -gt 1200 ] && { cat "$work/server.log" >&2; fail "server did not start"; }
-    sleep 0.1
+ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+[ -n "$ft" ] || fail "libfaketime is missing (apt-get install faketime)"
+
+# start_server [DAYS]: chopay-server --demo on $data, its clock DAYS days
+# behind when given (libfaketime; monotonic time untouched); sets $addr.
+start_server() {
+    rm -f "$data/server.addr"
+    if [ -n "${1:-}" ]; then
+        env LD_PRELOAD="$ft" FAKETIME="-${1}d" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+            ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+            "$server" --demo --data-dir "$data" --listen 127.0.0.1:0 \
+            >>"$work/server.log" 2>&1 &
+    else
+        "$server" --demo --data-dir "$data" --listen 127.0.0.1:0 \
+            >>"$work/server.log" 2>&1 &
+    fi
+    pid=$!
+    i=0
+    while [ ! -s "$data/server.addr" ]; do
+        i=$((i + 1))
+        kill -0 "$pid" 2>/dev/null ||
+            { cat "$work/server.log" >&2; pid=; fail "server exited"; }
+        [ $i -gt 1200 ] && { cat "$work/server.log" >&2; fail "server did not start"; }
+        sleep 0.1
+    done
+    addr=$(cat "$data/server.addr")
+}
+
+stop_server() {
+    kill "$pid" && wait "$pid"
+    pid=
+}
+
+# The market's earlier months and days for the province's charts and the
+# payers' pages, made through the API as they happened: the demo market
+# opens four months ago (the 10th), and on that day, 40 days ago (the
+# previous 30 days: a trend), 12 and 5 days ago its server, its clock
+# turned back to each day, takes transfers and cash (history.py); none in
+# the months and days between (gaps in the lines, not 0 %). Then the
+# server runs on today's clock.
+days=$(python3 -c 'import datetime, sys
+today = datetime.date.fromisoformat(sys.argv[1])
+m = today.month - 1 - 4
+first = datetime.date(today.year + m // 12, m % 12 + 1, 10)
+print((today - first).days, 40, 12, 5)' "$(TZ=Asia/Ho_Chi_Minh date +%Y-%m-%d)") ||
+    fail "cannot count the earlier days"
+set -- 4 2 6 3 3 2 5 1 # transfers and cash of each day, in the order of $days
+for back in $days; do
+    start_server "$back"
+    python3 "$here/history.py" "$data/demo-credentials.json" "$addr" "$server" \
+        "$data" "$ft" "$back" "$1" "$2" >>"$work/history.log" 2>&1 ||
+        { cat "$work/history.log" "$work/server.log" >&2; fail "payments $back days ago failed"; }
+    shift 2
+    stop_server
 done
-addr=$(cat "$data/server.addr")
+history=$(for back in $days; do
+    TZ=Asia/Ho_Chi_Minh date -d "-$back days" +%Y-%m-%d; done | tr '\n' ' ')
+start_server
 
 # The market board's user that --demo creates, with its password.
 password=$(python3 -c 'import json, sys
@@ -101,34 +149,6 @@ call("PUT", "/v1/orgs/CHO-HUE/province", {"province": "Thừa Thiên Huế"})' \
 printf '%s\n' "$prov_pw" | "$server" user add --role province --province "Da Nang" \
     --name tinh.dn --data-dir "$data" >"$work/useradd.log" 2>&1 ||
     { cat "$work/useradd.log" >&2; fail "cannot add the province user"; }
-
-# Payments of earlier months and days for the province's charts, written
-# straight into the database (the API dates every payment today): four
-# months ago, 40 days ago (the previous 30 days: a trend), 12 and 5 days
-# ago; none in the months and days between (gaps in the lines, not 0 %).
-python3 -c 'import sqlite3, sys, datetime
-db = sqlite3.connect(sys.argv[1], timeout=30)
-today = datetime.date.fromisoformat(sys.argv[2])
-def months_back(n):
-    m = today.month - 1 - n
-    return datetime.date(today.year + m // 12, m % 12 + 1, 10)
-days = [(months_back(4), 4, 2), (today - datetime.timedelta(days=40), 6, 3),
-        (today - datetime.timedelta(days=12), 3, 2),
-        (today - datetime.timedelta(days=5), 5, 1)]
-payers = [r[0] for r in db.execute("SELECT y.id FROM payers y JOIN orgs o ON o.id = y.org_id"
-                                   " WHERE o.code = ? ORDER BY y.id LIMIT 8", ("CHO-TT",))]
-org = db.execute("SELECT id FROM orgs WHERE code = ?", ("CHO-TT",)).fetchone()[0]
-n = 0
-for day, transfers, cash in days:
-    for k in range(transfers + cash):
-        n += 1
-        db.execute("INSERT INTO payments(org_id, payer_id, method, amount, actor,"
-                   " created_at, day, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (org, payers[k % len(payers)], "transfer" if k < transfers else "cash",
-                    150000 + 10000 * k, "test", 0, day.isoformat(), "LICHSU-%d" % n))
-db.commit()' "$data/chopay.db" "$(TZ=Asia/Ho_Chi_Minh date +%Y-%m-%d)" \
-    >"$work/history.log" 2>&1 ||
-    { cat "$work/history.log" >&2; fail "cannot write the earlier payments"; }
 
 # The sender of the first credit is stall A-1's vendor, named as banks
 # write it (ASCII capitals): the review queue suggests A-1 by name. Read
@@ -181,7 +201,7 @@ rm -f "$shots"/*.png "$shots"/*.csv
     CHOPAY_ADMIN_PASSWORD="$admin_pw" CHOPAY_AUDITOR_PASSWORD="$audit_pw" CHOPAY_DATE="$iso" CHOPAY_SENDER="$sender" \
     CHOPAY_PROVINCE_PASSWORD="$prov_pw" \
     CHOPAY_UPLOAD_BAD="$work/upload-bad.csv" CHOPAY_UPLOAD_GOOD="$work/upload-good.csv" \
-    CHOPAY_YDAY="$yiso" \
+    CHOPAY_YDAY="$yiso" CHOPAY_HISTORY="$history" \
     HOME="$work" \
     node dashboard.js)
 rc=$?

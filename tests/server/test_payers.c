@@ -4,8 +4,8 @@
  * "a12" finds "A-12"), the search key following a renamed payer, the
  * holder's name of a payer's own account (stored, audited, upper-case
  * ASCII only), every list a page beside its total, bad paging refused
- * with 400, and a CSV file with bad lines refused whole with each line
- * named in Vietnamese.
+ * with 400, payers with their own account or holding credit, and a CSV file
+ * with bad lines refused whole with each line named in Vietnamese.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -20,7 +20,7 @@
 #define JS(r, k) json_string_value(json_object_get((r).json, k))
 
 static struct srvt srv;
-static char admin[128], kiosk[128];
+static char admin[128], kiosk[128], cfg[400];
 
 /* The codes of a payer list answer, comma-separated, into `out`. */
 static const char *codes_of(const struct resp *r, char *out, size_t cap)
@@ -250,6 +250,54 @@ static void test_paging(void)
     resp_free(&r);
 }
 
+/* The payers with their own account (own_account=1) and those holding
+ * credit (credit=1): filtered and counted by the server, paged. */
+static void test_filters(void)
+{
+    char got[256], code[16], out[2048];
+    long long id = 0, amount = 0;
+    struct resp r;
+
+    r = st_get(&srv, "/v1/orgs/MKT/payers?own_account=1", admin);
+    CHECK_INT(r.status, 200);
+    CHECK_STR(codes_of(&r, got, sizeof(got)), "A-12");
+    CHECK_INT(JI(r, "total"), 1);
+    resp_free(&r);
+    r = st_get(&srv, "/v1/orgs/MKT/payers?own_account=0&limit=2", admin);
+    CHECK_INT(JI(r, "total"), 8);
+    resp_free(&r);
+    r = st_get(&srv, "/v1/orgs/MKT/payers?credit=1", admin);
+    CHECK_INT(r.status, 200);
+    CHECK_INT(JI(r, "total"), 0);
+    resp_free(&r);
+    /* A-4 pays 200.000 more than it owes: credit */
+    CHECK_INT(st_intent(&srv, kiosk, "A-4", "filter-a4", code, &id, &amount),
+              0);
+    CHECK_INT(st_simulate_transfer(&srv, cfg, code, amount + 200000, out,
+                                   sizeof(out)),
+              0);
+    r = st_get(&srv, "/v1/orgs/MKT/payers?credit=1&limit=1&offset=0", admin);
+    CHECK_STR(codes_of(&r, got, sizeof(got)), "A-4");
+    CHECK_INT(JI(r, "total"), 1);
+    CHECK_INT(json_integer_value(
+                  json_object_get(json_array_get(J(r, "payers"), 0), "credit")),
+              200000);
+    resp_free(&r);
+    r = st_get(&srv, "/v1/orgs/MKT/payers?credit=1&own_account=1", admin);
+    CHECK_INT(JI(r, "total"), 0);
+    resp_free(&r);
+    r = st_get(&srv, "/v1/orgs/MKT/payers?credit=1&q=a4", admin);
+    CHECK_INT(JI(r, "total"), 1);
+    resp_free(&r);
+    r = st_get(&srv, "/v1/orgs/MKT/payers?own_account=2", admin);
+    CHECK_INT(r.status, 400);
+    CHECK_STR(resp_err(&r), "invalid_parameter");
+    resp_free(&r);
+    r = st_get(&srv, "/v1/orgs/MKT/payers?credit=yes", admin);
+    CHECK_INT(r.status, 400);
+    resp_free(&r);
+}
+
 /* The message of error row `i` of a refused import. */
 static const char *row_msg(const struct resp *r, size_t i, const char *key)
 {
@@ -307,7 +355,7 @@ static void test_csv(void)
 
 int main(void)
 {
-    char dir[256], cfg[400];
+    char dir[256];
     const char *extra[] = {"--config", cfg, NULL};
 
     CHECK_INT(st_tmpdir(dir), 0);
@@ -320,6 +368,7 @@ int main(void)
     test_search();
     test_holder();
     test_paging();
+    test_filters();
     test_csv();
     CHECK_INT(st_stop(&srv), 0);
     if (th_failed == 0)
