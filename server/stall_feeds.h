@@ -133,7 +133,8 @@ struct stall_side {
 };
 
 /*
- * The active payers of `org_id` (0: all) of `province` (NULL: any) with
+ * The active payers of the markets (schools have no stalls) of `org_id`
+ * (0: all) of `province` (NULL: any) with
  * their shopper side over days `from`..`to`, by payer id, into *rows
  * (malloc'd, *n of them; the caller frees it).
  */

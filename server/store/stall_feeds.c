@@ -534,16 +534,16 @@ int stall_sides(struct store *st, int64_t org_id, const char *province,
 
     snprintf(sql, sizeof(sql),
              "SELECT y.id, y.org_id, o.province, y.code, y.zone, o.code, CASE"
-             " WHEN"
-             " EXISTS (SELECT 1 FROM standees d WHERE d.payer_id = y.id)"
+             " WHEN EXISTS (SELECT 1 FROM standees d WHERE d.payer_id = y.id)"
              " THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT 1 FROM"
              " stall_feeds f WHERE f.payer_id = y.id AND f.active = 1) THEN"
              " 1 ELSE 0 END, coalesce(sum(sd.payments), 0),"
              " coalesce(sum(sd.amount), 0), count(sd.day) FROM payers y JOIN"
              " orgs o ON o.id = y.org_id LEFT JOIN stall_days sd ON"
              " sd.payer_id = y.id AND sd.day >= ?3 AND sd.day <= ?4 AND"
-             " sd.payments > 0 WHERE y.active = 1 AND %s GROUP BY y.id,"
-             " y.org_id, o.province, y.code, y.zone, o.code ORDER BY y.id",
+             " sd.payments > 0 WHERE y.active = 1 AND o.kind = 'market' AND %s"
+             " GROUP BY y.id, y.org_id, o.province, y.code, y.zone, o.code"
+             " ORDER BY y.id",
              scope_of(org_id, province));
     rc = sqi_begin_read(c);
     if (rc != 0)
@@ -606,7 +606,8 @@ int stall_day_totals(struct store *st, int64_t org_id, const char *province,
     snprintf(sql, sizeof(sql),
              "SELECT sd.day, count(*), sum(sd.payments), sum(sd.amount) FROM"
              " stall_days sd JOIN orgs o ON o.id = sd.org_id JOIN payers y"
-             " ON y.id = sd.payer_id WHERE y.active = 1 AND sd.payments > 0"
+             " ON y.id = sd.payer_id WHERE y.active = 1 AND o.kind = 'market'"
+             " AND sd.payments > 0"
              " AND sd.day >= ?3 AND sd.day <= ?4 AND %s GROUP BY sd.day"
              " ORDER BY sd.day",
              scope_of(org_id, province));
