@@ -326,6 +326,18 @@ enum MHD_Result h_dash_logout(struct req *r);
 enum MHD_Result h_dash_session(struct req *r);
 enum MHD_Result h_healthz(struct req *r);
 enum MHD_Result h_metrics(struct req *r);
+/* A vendor's own payment feed (h_stall.c): link and unlink it, its
+ * aggregates, the refusal of its transactions to the board, the
+ * provider's notifications, the vendor's announcements and page, and
+ * the stalls of a market with a standee but no activity. */
+enum MHD_Result h_stall_feed_link(struct req *r);
+enum MHD_Result h_stall_feed_unlink(struct req *r);
+enum MHD_Result h_stall_feed_get(struct req *r);
+enum MHD_Result h_stall_feed_txns(struct req *r);
+enum MHD_Result h_stall_hook(struct req *r);
+enum MHD_Result h_stall_announcements(struct req *r);
+enum MHD_Result h_stall_page(struct req *r);
+enum MHD_Result h_stall_activity(struct req *r);
 /* GET /v1/audit (h_audit.c): audit entries, scoped to the caller. */
 enum MHD_Result h_audit_list(struct req *r);
 

@@ -67,6 +67,9 @@ static const char *const tables[] = {
     "day_close_txns",
     "day_close_reasons",
     "bank_txn_parts",
+    "stall_feeds",
+    "stall_payments",
+    "stall_days",
 };
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
 

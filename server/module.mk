@@ -12,6 +12,7 @@ SERVER_LIBS = $(call pc_libs,$(SERVER_PKGS) $(RENDER_PKGS)) -lpthread -lm
 SERVER_SRCS = $(wildcard server/*.c server/store/*.c server/db/*.c)
 SERVER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRCS)) \
               $(BUILD)/server/dash_assets_data.o \
+              $(BUILD)/server/loa_page_data.o \
               $(BUILD)/server/schema_files_data.o
 # the storage side, linked into the tests that call the store directly
 STORE_SRCS = $(wildcard server/store/*.c)
@@ -45,6 +46,15 @@ $(BUILD)/server/dash_assets_data.c: $(DASH_ASSETS) scripts/embed.sh
 	mv $@.tmp $@
 
 $(BUILD)/server/dash_assets_data.o: $(BUILD)/server/dash_assets_data.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The vendor's announcements page (h_stall.c), compiled in the same way.
+$(BUILD)/server/loa_page_data.c: assets/loa/index.html scripts/embed.sh
+	@mkdir -p $(@D)
+	sh scripts/embed.sh loa_page_html assets/loa/index.html > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/server/loa_page_data.o: $(BUILD)/server/loa_page_data.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # The schema's SQL files, one per version and dialect (server/schema/

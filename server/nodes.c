@@ -54,7 +54,7 @@ static void heard(struct nodes *n, const char *payload)
     char *end;
     long long id = strtoll(payload, &end, 10);
 
-    if (id <= 0 || *end != ' ')
+    if (id == 0 || *end != ' ')
         return;
     if (strcmp(end + 1, n->self) == 0)
         return;

@@ -83,6 +83,21 @@ const struct route api_routes[] = {
     {"GET", "/v1/payers/{code}/standee.png", h_standee_png, AUTH_WRITE, 0},
     {"GET", "/v1/payers/{code}/standee.pdf", h_standee_pdf, AUTH_WRITE, 0},
     {"POST", "/v1/payers/{code}/standee", h_standee_record, AUTH_WRITE, 0},
+    /* a vendor's own payment feed: linked by the board with the vendor's
+       consent; its payments are the vendor's (the stall key), the board
+       reads daily totals */
+    {"POST", "/v1/orgs/{org}/payers/{code}/feed", h_stall_feed_link, AUTH_WRITE,
+     0},
+    {"DELETE", "/v1/orgs/{org}/payers/{code}/feed", h_stall_feed_unlink,
+     AUTH_WRITE, 0},
+    {"GET", "/v1/orgs/{org}/payers/{code}/feed", h_stall_feed_get, AUTH_READ,
+     0},
+    {"GET", "/v1/orgs/{org}/payers/{code}/feed/transactions", h_stall_feed_txns,
+     AUTH_ANY, 0},
+    {"GET", "/v1/orgs/{org}/stall-activity", h_stall_activity, AUTH_READ, 0},
+    {"POST", "/v1/stall-feeds/{id}/{provider}", h_stall_hook, AUTH_NONE, 0},
+    {"GET", "/v1/stall/announcements", h_stall_announcements, AUTH_NONE, 0},
+    {"GET", "/loa/{stall}", h_stall_page, AUTH_NONE, 0},
     /* the web dashboard: pages, sign-in, session (h_dash.c) */
     {"GET", "/", h_dash_index, AUTH_NONE, 0},
     {"GET", "/assets/{file}", h_dash_asset, AUTH_NONE, 0},

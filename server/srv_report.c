@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "srv_report.h"
+#include "stall_stats.h"
 
 #define VN_OFFSET 25200 /* UTC+7, seconds */
 
@@ -644,9 +645,20 @@ int srv_report_adoption(struct store *st, const struct srv_adoption_req *rq,
         struct report_csv_opts o = {rq->sep};
 
         rc = report_adoption_csv(res, &d, &o, out, len);
+        if (rc == 0 && (rc = stall_stats_csv(st, rq, out, len)) != 0) {
+            free(*out);
+            *out = NULL;
+            goto out;
+        }
     } else if (rc == 0) {
         json_t *doc = report_adoption_json(res, &d);
-        char *text = doc ? report_json_dump(doc) : NULL;
+        char *text;
+
+        if (doc != NULL && (rc = stall_stats_json(st, rq, doc)) != 0) {
+            json_decref(doc);
+            goto out;
+        }
+        text = doc ? report_json_dump(doc) : NULL;
 
         json_decref(doc);
         if (text == NULL)

@@ -668,6 +668,7 @@ function pageOverview(main) {
     main.appendChild(el('h2', { text: t('adoption_30') + ' — ' + month }));
     main.appendChild(lineChart(sharePoints(a.trend)));
     main.appendChild(el('p', { 'class': 'hint', text: t('gap_hint') }));
+    return stallActivity(main, from, today, month);
   });
 }
 
@@ -1695,6 +1696,7 @@ function pageProvince(main) {
       if (!name) {
         main.appendChild(el('h2', { text: t('provinces_summary') + ' — ' + period }));
         main.appendChild(el('div', { id: 'prov-summary' }, [provinceSummary(list, res[2])]));
+        if (a.shopper_side) main.appendChild(shopperSide(a.shopper_side, period));
         return;
       }
       main.appendChild(el('h2', { text: t('orgs_of_province') + ' — ' + period }));
@@ -1703,10 +1705,11 @@ function pageProvince(main) {
         el('button', { type: 'button', id: 'prov-csv', 'class': 'secondary', text: t('export_csv'),
                        on: { click: function () {
                          saveText('ty-le-khong-tien-mat-' + vnSlug(name) + '-' + a.period.from +
-                                  '-' + a.period.to + '.csv', provinceCsv(box.rows, a),
+                                  '-' + a.period.to + '.csv', provinceCsv(box.rows, a) + shopperSideCsv(a.shopper_side),
                                   'text/csv;charset=utf-8');
                        } } })]));
       main.appendChild(box);
+      if (a.shopper_side) main.appendChild(shopperSide(a.shopper_side, period));
       return provinceDays(main, a.organisations || [], today);
     });
   });
@@ -2364,3 +2367,88 @@ document.addEventListener('DOMContentLoaded', function () {
     if (s) start(s); else render();
   }).catch(function () { render(); });
 });
+
+/* ---- the shopper side: stalls' own feeds (province page, market overview) ---- */
+
+Object.assign(STR.vi, {
+  shopper_side: 'Tiền khách trả thẳng cho sạp (nguồn báo tiền của sạp)',
+  shopper_hint: 'Tiền khách mua hàng chuyển thẳng vào tài khoản của sạp; không phải tiền thu phí.',
+  ss_standee: 'Sạp có bảng QR', ss_feed: 'Sạp có nguồn báo tiền',
+  ss_active: 'Sạp nhận ≥1 thanh toán', ss_payments: 'Số thanh toán của khách',
+  ss_per_stall_day: 'Mỗi sạp hoạt động mỗi ngày',
+  ss_scope: 'Phạm vi', ss_total: 'Tổng', ss_amount: 'Giá trị',
+  zones_title: 'Sạp có bảng QR nhưng chưa nhận tiền, theo khu', zone: 'Khu',
+  ss_stalls: 'Số sạp', ss_idle: 'Có bảng QR, chưa nhận tiền', ss_none: 'Không có'
+});
+Object.assign(STR.en, {
+  shopper_side: 'Paid by shoppers straight to the stalls (the stalls\' own feeds)',
+  shopper_hint: 'Shoppers\' transfers into the stalls\' own accounts; not fee collection.',
+  ss_standee: 'Stalls with a QR standee', ss_feed: 'Stalls with their own feed',
+  ss_active: 'Stalls paid at least once', ss_payments: 'Shopper payments',
+  ss_per_stall_day: 'Per active stall per day',
+  ss_scope: 'Scope', ss_total: 'Total', ss_amount: 'Value',
+  zones_title: 'Stalls with a standee and no payment, by zone', zone: 'Zone',
+  ss_stalls: 'Stalls', ss_idle: 'Standee, no payment yet', ss_none: 'None'
+});
+
+/* The shopper side of an adoption answer: cards and a table by scope. */
+function shopperSide(ss, period) {
+  var per = ss.per_active_stall_day || { payments: 0, amount: 0 };
+  function row(name, s) {
+    return [name, s.stalls + '', s.with_standee + '', s.with_feed + '', s.active + '',
+            s.payments + '', money(s.amount)];
+  }
+  var rows = [row(t('ss_total'), ss)]
+    .concat((ss.by_province || []).length > 1 ? ss.by_province.map(function (p) {
+      return row(p.province || '—', p);
+    }) : [])
+    .concat((ss.by_org || []).map(function (o) { return row(o.org, o); }));
+  return el('section', { id: 'shopper-side' }, [
+    el('h2', { text: t('shopper_side') + ' — ' + period }),
+    el('p', { 'class': 'hint', text: t('shopper_hint') }),
+    el('div', { 'class': 'cards' }, [
+      card(t('ss_standee'), ss.with_standee + ' / ' + ss.stalls, null, period),
+      card(t('ss_feed'), ss.with_feed + ' / ' + ss.stalls, null, period),
+      card(t('ss_active'), ss.active + ' / ' + ss.stalls, null, period),
+      card(t('ss_payments'), ss.payments + ' · ' + money(ss.amount),
+           t('ss_per_stall_day') + ': ' + per.payments + ' · ' + money(per.amount), period)
+    ]),
+    table([t('ss_scope'), t('ss_stalls'), t('ss_standee'), t('ss_feed'), t('ss_active'),
+           t('ss_payments'), t('ss_amount')], rows)
+  ]);
+}
+
+/* The shopper side as lines appended to the province CSV export. */
+function shopperSideCsv(ss) {
+  if (!ss) return '';
+  var head = ['ss_scope', 'ss_stalls', 'ss_standee', 'ss_feed', 'ss_active', 'ss_payments',
+              'ss_amount'];
+  var lines = ['', csvField(STR.vi.shopper_side + ' ' + ss.from + ' – ' + ss.to),
+               head.map(function (k) { return csvField(STR.vi[k]); }).join(',')];
+  function line(name, s) {
+    lines.push([name, s.stalls, s.with_standee, s.with_feed, s.active, s.payments, s.amount]
+               .map(csvField).join(','));
+  }
+  line(STR.vi.ss_total, ss);
+  (ss.by_province || []).forEach(function (p) { line(p.province, p); });
+  (ss.by_org || []).forEach(function (o) { line(o.org, o); });
+  return lines.join('\r\n') + '\r\n';
+}
+
+/* A market's zones: the stalls with a standee and no shopper payment. */
+function stallActivity(main, from, to, period) {
+  var cur = app.orgs.filter(function (o) { return o.code === app.org; })[0];
+  if (!cur || cur.kind !== 'market') return null;
+  return api('GET', '/v1/orgs/' + encodeURIComponent(app.org) + '/stall-activity?' +
+             qs({ from: from, to: to })).then(function (a) {
+    main.appendChild(el('section', { id: 'stall-activity' }, [
+      el('h2', { text: t('zones_title') + ' — ' + period }),
+      table([t('zone'), t('ss_stalls'), t('ss_standee'), t('ss_feed'), t('ss_active'),
+             t('ss_idle')], (a.zones || []).map(function (z) {
+        return [z.zone || '—', z.stalls + '', z.with_standee + '', z.with_feed + '',
+                z.active + '', z.standee_no_activity.length ?
+                  z.standee_no_activity.join(', ') : t('ss_none')];
+      }))
+    ]));
+  });
+}

@@ -266,7 +266,7 @@ int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc)
 
 void sqi_changed(struct sq *s, int64_t intent)
 {
-    if (s->base.changed != NULL && intent > 0)
+    if (s->base.changed != NULL && intent != 0)
         s->base.changed(s->base.changed_ctx, intent);
 }
 

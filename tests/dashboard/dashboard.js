@@ -177,9 +177,12 @@ async function provinceOfficer(page) {
   check(periods.length === 4 && periods.every((x) => x.includes(dmy(day))),
         'province cards dated: ' + periods);
   const heads = await page.$$eval('main h2', (l) => l.map((e) => e.textContent));
-  check(heads.length === 3 && /\d\d\/\d{4} – \d\d\/\d{4}/.test(heads[0]) &&
-        heads[1].includes(dmy(day)) && heads[2] === 'Tổng thu và chốt sổ theo ngày',
+  check(heads.length === 4 && /\d\d\/\d{4} – \d\d\/\d{4}/.test(heads[0]) &&
+        heads[1].includes(dmy(day)) && heads[2].includes('Tiền khách trả thẳng cho sạp') &&
+        heads[2].includes(dmy(day)) && heads[3] === 'Tổng thu và chốt sổ theo ngày',
         'chart and table headings dated: ' + heads);
+  check((await page.$$('#shopper-side .card')).length === 4,
+        'the shopper side: four cards beside the fee figures');
   check(!/\d{4}-\d\d/.test(await page.textContent('main')), 'no ISO dates in the page');
   /* the month chart: 12 months, a gap where no payments were made */
   const chart = await page.$eval('svg.chart', (s) => ({
@@ -214,7 +217,11 @@ async function provinceOfficer(page) {
         'province CSV name ' + name);
   const rows = csvRows(csv.toString('utf8').slice(1), ',');
   check(rows[0][0] === 'Mã' && rows[0][2] === 'Tỷ lệ theo số lượt', 'province CSV header: ' + rows[0]);
-  check(rows.length === 3 && rows[1][0] === 'CHO-TT' && rows[2][0] === 'THCS-LQD' &&
+  const shopperAt = rows.findIndex((r) => r[0].startsWith('Tiền khách trả thẳng cho sạp'));
+  check(shopperAt > 3 && rows[shopperAt + 2][0] === 'Tổng',
+        'province CSV: the shopper side after the organisations: ' + rows.slice(shopperAt));
+  check(rows.slice(0, shopperAt).filter((r) => r.join('') !== '').length === 3 &&
+        rows[1][0] === 'CHO-TT' && rows[2][0] === 'THCS-LQD' &&
         /^\d+\.\d%$/.test(rows[1][2]) && rows[2][2] === '', 'province CSV rows: ' + rows.slice(1));
   check(rows[2][1] === 'Trường THCS Lê Quý Đôn' || /Trường/.test(rows[2][1]), 'CSV diacritics: ' + rows[2][1]);
   await provinceDays(page);
@@ -531,8 +538,9 @@ async function main() {
   check(subs.length === 6 && subs.every((x) => x.includes(dmy(day))),
         'every card says its period: ' + subs.join(' | '));
   const heads = await page.$$eval('main h2', (l) => l.map((e) => e.textContent));
-  check(heads.length === 2 && heads[0].includes('hôm nay ' + dmy(day)) &&
-        heads[1].includes('30 ngày') && heads[1].includes(dmy(day)),
+  check(heads.length === 3 && heads[0].includes('hôm nay ' + dmy(day)) &&
+        heads[1].includes('30 ngày') && heads[1].includes(dmy(day)) &&
+        heads[2].includes('Sạp có bảng QR nhưng chưa nhận tiền') && heads[2].includes(dmy(day)),
         'every chart says its period: ' + heads.join(' | '));
   const ticks = await page.$$eval('svg.chart text', (l) => l.map((e) => e.textContent));
   check(ticks.includes(dmy(day).slice(0, 5)) && !ticks.some((x) => /\d{4}-\d\d/.test(x)),
