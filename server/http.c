@@ -155,7 +155,7 @@ static void rl_prefix_key(const char *ip, char *key, size_t cap)
 #define N_BUCKETS 10
 static const double bucket_le[N_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025,
                                             0.05,  0.1,    0.5,   1,    10};
-#define MAX_ROUTES 64
+#define MAX_ROUTES 96
 
 struct route_metrics {
     _Atomic uint64_t by_class[6];            /* 1xx..5xx by status / 100 */
