@@ -285,6 +285,9 @@ int collector_pin_ok(const char *pin);
  */
 int collector_identify(struct req *r, const char *name, const char *pin,
                        char *out, size_t cap, enum MHD_Result *res);
+/* 1 when the kiosk's organisation has an active collector, 0 not, -1. */
+int collector_any(struct req *r);
+enum MHD_Result h_kiosk_collector(struct req *r);
 enum MHD_Result h_org_list(struct req *r);
 enum MHD_Result h_org_create(struct req *r);
 enum MHD_Result h_org_get(struct req *r);

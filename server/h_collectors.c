@@ -26,11 +26,23 @@ int collector_pin_ok(const char *pin)
     return 1;
 }
 
-static enum MHD_Result bad_pin(struct req *r)
+/* 401 bad_pin with how many wrong PINs are left before the lock */
+static enum MHD_Result bad_pin(struct req *r, int64_t left)
 {
-    return api_error(r, 401, "bad_pin",
-                     "Mã PIN của người thu không đúng. / The collector's "
-                     "PIN is wrong.");
+    return api_reply_json(
+        r, 401,
+        json_pack("{s:{s:s, s:s, s:I}}", "error", "code", "bad_pin", "message",
+                  "Mã PIN của người thu không đúng. / The collector's PIN is "
+                  "wrong.",
+                  "attempts_left", (json_int_t)(left > 0 ? left : 0)));
+}
+
+static enum MHD_Result locked(struct req *r)
+{
+    return api_error(r, 403, "bad_pin",
+                     "Người thu này tạm bị khoá vì nhập sai mã PIN nhiều "
+                     "lần; thử lại sau. / This collector is locked after "
+                     "wrong PINs; try again later.");
 }
 
 int collector_identify(struct req *r, const char *name, const char *pin,
@@ -67,31 +79,39 @@ int collector_identify(struct req *r, const char *name, const char *pin,
         goto out;
     }
     if (named != NULL && named->locked_until > now) {
-        *res = api_error(r, 403, "bad_pin",
-                         "Người thu này tạm bị khoá vì nhập sai mã PIN "
-                         "nhiều lần; thử lại sau. / This collector is "
-                         "locked after wrong PINs; try again later.");
+        *res = locked(r);
         goto out;
     }
     /* the named collector's PIN, or else whose PIN it is */
     for (i = 0; collector_pin_ok(pin) && hit == NULL && i < l.n; i++) {
         struct store_collector *e = &l.rows[i];
 
-        if (!e->active || e->locked_until > now ||
-            (named != NULL && e != named))
+        if (!e->active || (named != NULL && e != named))
             continue;
         if (dash_pw_verify(pin, e->pin_hash) == 1)
             hit = e;
     }
+    if (hit != NULL && hit->locked_until > now) {
+        /* the PIN of a collector locked a while: it stays locked */
+        *res = locked(r);
+        goto out;
+    }
     if (hit == NULL) {
+        int64_t left = COLLECTOR_PIN_LIMIT;
+
         /* a wrong PIN counts against the collector it was meant for: the
            named one, or (unnamed) every one it could have been */
         for (i = 0; i < l.n; i++) {
             struct store_collector *e = &l.rows[i];
+            int64_t failed;
 
             if (!e->active || e->locked_until > now ||
                 (named != NULL && e != named))
                 continue;
+            /* a lock that ran out starts the count afresh */
+            failed = e->locked_until != 0 ? 1 : e->failures + 1;
+            if (COLLECTOR_PIN_LIMIT - failed < left)
+                left = COLLECTOR_PIN_LIMIT - failed;
             if (st->ops->collector_attempt(st, r->who.org_id, e->name, 0, now,
                                            COLLECTOR_PIN_LIMIT,
                                            COLLECTOR_LOCK_SECS) != 0) {
@@ -101,7 +121,7 @@ int collector_identify(struct req *r, const char *name, const char *pin,
         }
         api_log(5, "event=collector_bad_pin who=%s collector=\"%s\"",
                 r->who.actor, named ? named->name : "");
-        *res = bad_pin(r);
+        *res = bad_pin(r, left);
         goto out;
     }
     if (hit->failures > 0 &&
@@ -116,6 +136,45 @@ int collector_identify(struct req *r, const char *name, const char *pin,
 out:
     store_collector_list_free(&l);
     return rc;
+}
+
+int collector_any(struct req *r)
+{
+    struct store_collector_list l = {NULL, 0};
+    size_t i;
+    int any = 0;
+
+    if (r->s->st->ops->collector_list(r->s->st, r->who.org_id, 1, &l) != 0)
+        return -1;
+    for (i = 0; i < l.n; i++)
+        any |= l.rows[i].active;
+    store_collector_list_free(&l);
+    return any;
+}
+
+/* POST /v1/kiosk/collector {"pin"}: whose PIN it is, recording nothing */
+enum MHD_Result h_kiosk_collector(struct req *r)
+{
+    static const struct api_field fields[] = {
+        {"pin", T_STR, 1, 16},
+        {NULL, 0, 0, 0},
+    };
+    enum MHD_Result res;
+    json_t *b = NULL;
+    char who[65];
+    int rc;
+
+    if (api_query_check(r, NULL, &res) != 0)
+        return res;
+    if (api_body(r, fields, &b, &res) != 0)
+        return res;
+    rc = collector_identify(r, NULL, api_str(b, "pin"), who, sizeof(who), &res);
+    if (rc == 0)
+        res = api_reply_json(r, 200, json_pack("{s:n}", "collector"));
+    else if (rc == 1)
+        res = api_reply_json(r, 200, json_pack("{s:s}", "collector", who));
+    json_decref(b);
+    return res;
 }
 
 /* POST /v1/orgs/{org}/collectors {"name", "pin"} */

@@ -427,6 +427,13 @@ enum MHD_Result h_directory(struct req *r)
         return api_store_error(r, rc);
     out = api_json_directory(&d);
     store_directory_free(&d);
+    /* cash needs a collector's PIN (POST /v1/cash "pin") */
+    rc = collector_any(r);
+    if (rc < 0) {
+        json_decref(out);
+        return api_store_error(r, -STORE_E_IO);
+    }
+    json_object_set_new(out, "collector_pins", json_boolean(rc));
     text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
     if (text == NULL) {
         json_decref(out);

@@ -15,6 +15,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/kiosk/directory", h_directory, AUTH_KIOSK, 0},
     {"POST", "/v1/kiosk/codes", h_codes, AUTH_KIOSK, 0}, /* offline QR */
     {"GET", "/v1/kiosk/totals", h_kiosk_totals, AUTH_KIOSK, 0},
+    {"POST", "/v1/kiosk/collector", h_kiosk_collector, AUTH_KIOSK, 0},
     /* board side */
     /* credentials */
     {"GET", "/v1/kiosks", h_kiosk_list, AUTH_ADMIN, 0},

@@ -179,6 +179,54 @@ static void test_cash_needs_pin(void)
     resp_free(&r);
 }
 
+/* The kiosk's PIN check before it queues cash: whose PIN, or how many
+ * wrong ones are left; nothing recorded. */
+static long verify(const char *body, char *who, long long *left)
+{
+    struct resp r =
+        st_send(&srv, "POST", "/v1/kiosk/collector", kiosk, NULL, body);
+    long status = r.status;
+    const char *c = json_string_value(json_object_get(r.json, "collector"));
+
+    if (who != NULL)
+        snprintf(who, 65, "%s", c ? c : "");
+    if (left != NULL)
+        *left = st_json_int(r.json, "error.attempts_left");
+    resp_free(&r);
+    return status;
+}
+
+static long directory_pins(void)
+{
+    struct resp r = st_get(&srv, "/v1/kiosk/directory", kiosk);
+    json_t *v = json_object_get(r.json, "collector_pins");
+    long pins = json_is_boolean(v) ? json_is_true(v) : -1;
+
+    resp_free(&r);
+    return pins;
+}
+
+static void test_kiosk_verify(void)
+{
+    long long before = cash_count(), left = -1;
+    char who[65] = "";
+
+    CHECK_INT(directory_pins(), 1);
+    CHECK_INT(verify("{\"pin\":\"1234\"}", who, NULL), 200);
+    CHECK_STR(who, "Anh Nam");
+    CHECK_INT(verify("{\"pin\":\"4444\"}", NULL, &left), 401);
+    CHECK_INT(left, 4);
+    CHECK_INT(verify("{\"pin\":\"44\"}", NULL, &left), 401);
+    CHECK_INT(left, 3);
+    CHECK_INT(verify("{\"pin\":\"5678\"}", who, NULL), 200);
+    CHECK_STR(who, "Chị Hoa");
+    CHECK_INT(verify("{\"pin\":\"1234\"}", who, NULL), 200);
+    CHECK_INT(verify("{}", NULL, NULL), 400);
+    CHECK_INT(verify("{\"pin\":1234}", NULL, NULL), 400);
+    CHECK_INT(cash_count(), before);
+    CHECK_INT(st_audit_count_with(srv.dir, "collector.add", "5678"), 0);
+}
+
 static void test_lockout_and_disable(void)
 {
     long long before = cash_count();
@@ -189,6 +237,8 @@ static void test_lockout_and_disable(void)
         snprintf(idem, sizeof(idem), "lock-%d", i);
         CHECK_INT(cash("A-4", 50000, "Chị Hoa", "1111", idem, NULL, NULL), 401);
     }
+    /* locked: the kiosk's check says so too */
+    CHECK_INT(verify("{\"pin\":\"5678\"}", NULL, NULL), 403);
     /* locked: even the right PIN is refused for a while */
     CHECK_INT(cash("A-4", 50000, "Chị Hoa", "5678", "lock-right", NULL, NULL),
               403);
@@ -238,8 +288,12 @@ int main(void)
     CHECK_INT(cash("A-1", 100000, "Chú Tư", NULL, "plain-1", who, NULL), 201);
     CHECK_STR(who, "Chú Tư");
     CHECK_INT(cash("A-1", 100000, NULL, NULL, "plain-2", NULL, NULL), 400);
+    CHECK_INT(directory_pins(), 0);
+    CHECK_INT(verify("{\"pin\":\"1234\"}", who, NULL), 200);
+    CHECK_STR(who, "");
     test_manage();
     test_cash_needs_pin();
+    test_kiosk_verify();
     test_lockout_and_disable();
     CHECK_INT(st_check(srv.dir, NULL, 0), 0);
     CHECK_INT(st_stop(&srv), 0);
