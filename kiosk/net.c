@@ -116,6 +116,8 @@ static void req_free(struct req *r)
     }
     curl_slist_free_all(r->headers);
     free(r->url);
+    if (r->body) /* it may hold a collector's PIN */
+        memset(r->body, 0, strlen(r->body));
     free(r->body);
     free(r->method);
     free(r->buf);
