@@ -749,8 +749,6 @@ static void pin_refused(struct kiosk *k, long status, const json_t *err)
 
 static void on_verify(struct kiosk *k, const struct net_result *res, void *ctx)
 {
-    const char *who;
-
     (void)ctx;
     k->s.busy = 0;
     kiosk_dirty(k);
@@ -762,11 +760,6 @@ static void on_verify(struct kiosk *k, const struct net_result *res, void *ctx)
         memset(k->s.pin, 0, sizeof(k->s.pin));
         return;
     }
-    who = res->transport_ok && res->status == 200
-              ? json_string_value(json_object_get(res->json, "collector"))
-              : NULL;
-    snprintf(k->s.collector_name, sizeof(k->s.collector_name), "%s",
-             who ? who : "");
     /* right, or not checked (no server, an older one): the cash is queued
        with the PIN and the server judges it when it gets there */
     flow_record_cash(k, k->s.cash_amount, k->s.pin);
@@ -986,9 +979,10 @@ static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx)
                                                : -1));
         fprintf(stderr, "chopay-kiosk: cash %s waits for its collector's PIN\n",
                 key);
+        /* its collector still here (not typing a PIN for other cash) */
         if (!strcmp(k->s.cash_key, key) &&
             (k->screen == &kiosk_screen_cash_done ||
-             k->screen == &kiosk_screen_cash_pin)) {
+             (k->screen == &kiosk_screen_cash_pin && k->s.repin))) {
             pin_refused(k, res->status, json_object_get(res->json, "error"));
             k->s.repin = 1;
             kiosk_goto(k, &kiosk_screen_cash_pin);

@@ -146,20 +146,19 @@ struct kiosk_session {
     char err_detail[160];    /* error screen: server code / message */
     const struct kiosk_screen *err_retry; /* where "try again" goes */
     char note[160];                       /* collector screen: last result */
-    int64_t cash_due;        /* cash: the selection's total, the most taken */
-    int64_t cash_amount;     /* cash: the amount to confirm and record */
-    int64_t cash_typed;      /* cash amount keypad: the amount typed so far */
-    char cash_key[33];       /* cash: journal key of the record made */
-    char pin[16];            /* cash PIN keypad: the collector's PIN typed */
-    int pin_error;           /* enum kiosk_pin_error: the last PIN's answer */
-    int pin_left;            /* wrong PINs left before the lock, -1 unknown */
-    int repin;               /* 1: the PIN again for queued cash `cash_key` */
-    char collector_name[65]; /* whose PIN it was (the server's word) */
-    int64_t my_cash;         /* cash done: the collector's own day */
-    int my_cash_known;       /* 1: `my_cash` came from the server */
-    int busy;                /* a request for this screen is running */
-    int has_msg;             /* 1: show `msg` on the current screen */
-    enum kiosk_str msg;      /* short message (e.g. code not found) */
+    int64_t cash_due;    /* cash: the selection's total, the most taken */
+    int64_t cash_amount; /* cash: the amount to confirm and record */
+    int64_t cash_typed;  /* cash amount keypad: the amount typed so far */
+    char cash_key[33];   /* cash: journal key of the record made */
+    char pin[16];        /* cash PIN keypad: the collector's PIN typed */
+    int pin_error;       /* enum kiosk_pin_error: the last PIN's answer */
+    int pin_left;        /* wrong PINs left before the lock, -1 unknown */
+    int repin;           /* 1: the PIN again for queued cash `cash_key` */
+    int64_t my_cash;     /* cash done: the collector's own day */
+    int my_cash_known;   /* 1: `my_cash` came from the server */
+    int busy;            /* a request for this screen is running */
+    int has_msg;         /* 1: show `msg` on the current screen */
+    enum kiosk_str msg;  /* short message (e.g. code not found) */
     char suggest[KIOSK_SUGGEST_MAX][KIOSK_CODE_MAX + 1]; /* code not found:
                                                              codes near it */
     int n_suggest;      /* how many of `suggest` are set */
