@@ -111,11 +111,12 @@ void kiosk_net_status(struct kiosk *k, const struct net_status *st)
     int was = k->online, refused = k->unauthorized;
 
     k->online = st->online;
-    /* 401: the key is wrong or revoked; any answer below 400 shows the
-       server accepts it again */
-    if (st->online && st->status == 401)
+    /* 401: the key is wrong or revoked (not when the server refused a
+       collector's PIN: it took the key to get there); any answer below
+       400 shows the server accepts it again */
+    if (st->online && st->status == 401 && !st->pin_refused)
         k->unauthorized = 1;
-    else if (st->online && st->status < 400)
+    else if (st->online && (st->status < 400 || st->pin_refused))
         k->unauthorized = 0;
     if (st->server_date) {
         /* The server's clock, not ours: a Pi has no real-time clock. */

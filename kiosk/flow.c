@@ -694,7 +694,7 @@ void flow_cancel_intent(struct kiosk *k)
 
 static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx);
 
-void flow_record_cash(struct kiosk *k, int64_t amount)
+void flow_record_cash(struct kiosk *k, int64_t amount, const char *pin)
 {
     char key[33];
     char *body;
@@ -711,6 +711,10 @@ void flow_record_cash(struct kiosk *k, int64_t amount)
                       "at", (json_int_t)kiosk_now(k), "payer", k->s.payer.code,
                       "amount", (json_int_t)amount, "body", body);
     free(body);
+    /* the collector's PIN goes with the record, never into its body or a
+       log: sync_step adds it to what it sends */
+    if (rec && pin && pin[0])
+        json_object_set_new(rec, "pin", json_string(pin));
     if (!rec || journal_append(k->cfg.data_dir, rec) < 0) {
         json_decref(rec);
         kiosk_fail(k, S_ERR_SERVER, S_ERR_NETWORK_HINT, "journal_write",
@@ -724,9 +728,141 @@ void flow_record_cash(struct kiosk *k, int64_t amount)
     snprintf(k->s.cash_key, sizeof(k->s.cash_key), "%s", key);
     k->s.paid_amount = amount;
     k->s.receipt[0] = '\0';
+    k->s.my_cash_known = 0;
     /* The journal is the only sender: replay it now. */
     k->sync_next_ms = SDL_GetTicks();
     kiosk_goto(k, &kiosk_screen_cash_done);
+}
+
+static int totals_pair(const json_t *o, const char *name, int *count,
+                       int64_t *amount);
+
+/* The wrong-PIN answer of the server (401/403 "bad_pin") into the session. */
+static void pin_refused(struct kiosk *k, long status, const json_t *err)
+{
+    const json_t *left = json_object_get(err, "attempts_left");
+
+    k->s.pin_left = json_is_integer(left) ? (int)json_integer_value(left) : -1;
+    k->s.pin_error =
+        status == 403 || k->s.pin_left == 0 ? PIN_LOCKED : PIN_WRONG;
+}
+
+static void on_verify(struct kiosk *k, const struct net_result *res, void *ctx)
+{
+    (void)ctx;
+    k->s.busy = 0;
+    kiosk_dirty(k);
+    if (k->screen != &kiosk_screen_cash_pin)
+        return;
+    if (res->transport_ok && (res->status == 401 || res->status == 403) &&
+        !strcmp(res->err_code, "bad_pin")) {
+        pin_refused(k, res->status, json_object_get(res->json, "error"));
+        memset(k->s.pin, 0, sizeof(k->s.pin));
+        return;
+    }
+    /* right, or not checked (no server, an older one): the cash is queued
+       with the PIN and the server judges it when it gets there */
+    flow_record_cash(k, k->s.cash_amount, k->s.pin);
+    memset(k->s.pin, 0, sizeof(k->s.pin));
+}
+
+void flow_verify_pin(struct kiosk *k)
+{
+    char body[64];
+    struct net_opts o = {.method = "POST",
+                         .path = "/v1/kiosk/collector",
+                         .body = body,
+                         .max_attempts = 1,
+                         .timeout_ms = 8000};
+
+    snprintf(body, sizeof(body), "{\"pin\":\"%s\"}", k->s.pin);
+    k->s.busy = 1;
+    k->s.pin_error = PIN_OK;
+    if (net_request(k->net, &o, on_verify, NULL) < 0) {
+        k->s.busy = 0;
+        flow_record_cash(k, k->s.cash_amount, k->s.pin);
+    }
+    memset(body, 0, sizeof(body));
+    kiosk_dirty(k);
+}
+
+int flow_load_needs_pin(struct kiosk *k)
+{
+    json_t *rec = NULL, *refused;
+    const struct kiosk_dir_payer *dp;
+    const char *payer, *key;
+    int n = 0;
+
+    if (journal_next_needs_pin(k->cfg.data_dir, &rec, &n) < 0)
+        return -1;
+    payer = json_string_value(json_object_get(rec, "payer"));
+    key = json_string_value(json_object_get(rec, "key"));
+    memset(&k->s.payer, 0, sizeof(k->s.payer));
+    snprintf(k->s.payer.code, sizeof(k->s.payer.code), "%s",
+             payer ? payer : "");
+    if ((dp = dir_payer(k, k->s.payer.code)) != NULL)
+        snprintf(k->s.payer.name, sizeof(k->s.payer.name), "%s", dp->name);
+    snprintf(k->s.cash_key, sizeof(k->s.cash_key), "%s", key ? key : "");
+    k->s.paid_amount = json_integer_value(json_object_get(rec, "amount"));
+    k->s.receipt[0] = '\0';
+    k->s.my_cash_known = 0;
+    refused = json_object_get(rec, "refused");
+    pin_refused(k, (long)json_integer_value(json_object_get(refused, "status")),
+                refused);
+    k->s.repin = 1;
+    json_decref(rec);
+    return 0;
+}
+
+void flow_repin(struct kiosk *k)
+{
+    json_t *rec = json_pack("{s:s,s:s,s:s}", "t", "pin", "key", k->s.cash_key,
+                            "pin", k->s.pin);
+
+    memset(k->s.pin, 0, sizeof(k->s.pin));
+    if (!rec || journal_append(k->cfg.data_dir, rec) < 0) {
+        json_decref(rec);
+        kiosk_fail(k, S_ERR_SERVER, S_ERR_NETWORK_HINT, "journal_write",
+                   &kiosk_screen_collector);
+        return;
+    }
+    json_decref(rec);
+    k->s.pin_error = PIN_OK;
+    k->sync_next_ms = SDL_GetTicks();
+    kiosk_goto(k, &kiosk_screen_cash_done);
+}
+
+static void on_my_total(struct kiosk *k, const struct net_result *res,
+                        void *ctx)
+{
+    const json_t *c = json_object_get(res->json, "collector");
+    int n;
+    int64_t amount;
+
+    (void)ctx;
+    if (res->transport_ok && res->status == 200 &&
+        totals_pair(c, "cash", &n, &amount) == 0) {
+        k->s.my_cash = amount;
+        k->s.my_cash_known = 1;
+        fprintf(stderr, "chopay-kiosk: collector total cash=%d:%lld\n", n,
+                (long long)amount);
+        kiosk_dirty(k);
+    }
+}
+
+/* The collector's own cash of the day (GET /v1/kiosk/totals?collector=). */
+static void fetch_my_total(struct kiosk *k, const char *name)
+{
+    char path[256];
+    char *esc = curl_easy_escape(NULL, name, 0);
+    struct net_opts o = {
+        .method = "GET", .path = path, .max_attempts = 2, .background = 1};
+
+    if (!esc)
+        return;
+    snprintf(path, sizeof(path), "/v1/kiosk/totals?collector=%s", esc);
+    curl_free(esc);
+    net_request(k->net, &o, on_my_total, NULL);
 }
 
 /* ---- background ------------------------------------------------------ */
@@ -794,7 +930,11 @@ static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx)
         if (!strcmp(t, "cash"))
             refresh_directory_soon(k);
         if (!strcmp(t, "cash") && !strcmp(k->s.cash_key, key)) {
+            const char *who =
+                json_string_value(json_object_get(res->json, "collector"));
             snprintf(k->s.receipt, sizeof(k->s.receipt), "%s", receipt);
+            if (k->dir.collector_pins && who && *who)
+                fetch_my_total(k, who);
             kiosk_dirty(k);
         }
         if (!strcmp(t, "cash") && (k->screen == &kiosk_screen_collector ||
@@ -823,6 +963,29 @@ static void on_sync(struct kiosk *k, const struct net_result *res, void *ctx)
                     flow_poll(k);
                 kiosk_dirty(k);
             }
+        }
+        k->sync_next_ms = now;
+    } else if (res->transport_ok &&
+               (res->status == 401 || res->status == 403) &&
+               !strcmp(t, "cash") && !strcmp(res->err_code, "bad_pin")) {
+        /* The collector's PIN refused: the cash was taken all the same;
+           kept until the collector types the PIN again, never dropped. */
+        const json_t *left = json_object_get(
+            json_object_get(res->json, "error"), "attempts_left");
+        mark = json_pack(
+            "{s:s,s:s,s:I,s:s,s:I}", "t", "needs_pin", "key", key, "status",
+            (json_int_t)res->status, "error", res->err_code, "attempts_left",
+            (json_int_t)(json_is_integer(left) ? json_integer_value(left)
+                                               : -1));
+        fprintf(stderr, "chopay-kiosk: cash %s waits for its collector's PIN\n",
+                key);
+        /* its collector still here (not typing a PIN for other cash) */
+        if (!strcmp(k->s.cash_key, key) &&
+            (k->screen == &kiosk_screen_cash_done ||
+             (k->screen == &kiosk_screen_cash_pin && k->s.repin))) {
+            pin_refused(k, res->status, json_object_get(res->json, "error"));
+            k->s.repin = 1;
+            kiosk_goto(k, &kiosk_screen_cash_pin);
         }
         k->sync_next_ms = now;
     } else if (res->transport_ok && res->status >= 400 && res->status < 500 &&
@@ -873,6 +1036,8 @@ static void sync_step(struct kiosk *k, uint32_t now)
 {
     json_t *rec = NULL;
     const char *t, *key, *body;
+    char *with_pin = NULL;
+    int rc;
     struct net_opts o = {.method = "POST", .max_attempts = 1, .background = 1};
 
     if (journal_next_pending(k->cfg.data_dir, &rec) < 0) {
@@ -891,7 +1056,24 @@ static void sync_step(struct kiosk *k, uint32_t now)
     o.path = !strcmp(t, "cash") ? "/v1/cash" : "/v1/intents";
     o.body = body;
     o.idem_key = key;
-    if (net_request(k->net, &o, on_sync, NULL) < 0) {
+    if (json_string_value(json_object_get(rec, "pin"))) {
+        /* the body as journaled with the collector's PIN in it */
+        json_t *b = json_loads(body, 0, NULL);
+        if (json_is_object(b))
+            json_object_set(b, "pin", json_object_get(rec, "pin"));
+        with_pin = json_is_object(b)
+                       ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS)
+                       : NULL;
+        json_decref(b);
+        if (with_pin)
+            o.body = with_pin;
+    }
+    rc = net_request(k->net, &o, on_sync, NULL);
+    if (with_pin) {
+        memset(with_pin, 0, strlen(with_pin));
+        free(with_pin);
+    }
+    if (rc < 0) {
         json_decref(rec);
         k->sync_next_ms = now + 5000;
         return;

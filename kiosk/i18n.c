@@ -126,6 +126,14 @@ static const char *const vi[S__COUNT] = {
     [S_PICK_STUDENT] = "Chọn học sinh",
     [S_PAID_IN_ALL] = "Tổng đã nộp",
     [S_RECEIPT_SCAN] = "Quét để xem biên nhận",
+    [S_CASH_PIN_TITLE] = "Nhập mã PIN của người thu",
+    [S_PIN_LEFT] = "Số lần thử còn lại",
+    [S_PIN_LOCKED] = "Sai mã PIN nhiều lần: người thu này tạm bị khoá. "
+                     "Thử lại sau 15 phút.",
+    [S_PIN_CHECKING] = "Đang kiểm tra mã PIN…",
+    [S_MY_TODAY] = "Bạn đã thu hôm nay",
+    [S_NEEDS_PIN] = "Tiền mặt chờ mã PIN của người thu",
+    [S_ENTER_PIN_AGAIN] = "Nhập lại mã PIN",
 };
 
 static const char *const en[S__COUNT] = {
@@ -248,6 +256,14 @@ static const char *const en[S__COUNT] = {
     [S_PICK_STUDENT] = "Pick the student",
     [S_PAID_IN_ALL] = "Paid in all",
     [S_RECEIPT_SCAN] = "Scan for your receipt",
+    [S_CASH_PIN_TITLE] = "Enter the collector's PIN",
+    [S_PIN_LEFT] = "Tries left",
+    [S_PIN_LOCKED] = "Too many wrong PINs: this collector is locked for "
+                     "a while. Try again in 15 minutes.",
+    [S_PIN_CHECKING] = "Checking the PIN…",
+    [S_MY_TODAY] = "You collected today",
+    [S_NEEDS_PIN] = "Cash waiting for the collector's PIN",
+    [S_ENTER_PIN_AGAIN] = "Enter the PIN again",
 };
 
 static const char *const *const tables[LANG__COUNT] = {vi, en};

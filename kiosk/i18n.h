@@ -119,6 +119,13 @@ enum kiosk_str {
     S_PICK_STUDENT,
     S_PAID_IN_ALL,
     S_RECEIPT_SCAN,
+    S_CASH_PIN_TITLE,
+    S_PIN_LEFT,
+    S_PIN_LOCKED,
+    S_PIN_CHECKING,
+    S_MY_TODAY,
+    S_NEEDS_PIN,
+    S_ENTER_PIN_AGAIN,
     S__COUNT
 };
 

@@ -47,6 +47,7 @@ extern const struct kiosk_screen kiosk_screen_cash_confirm;
 extern const struct kiosk_screen kiosk_screen_cash_amount;
 extern const struct kiosk_screen kiosk_screen_cash_done;
 extern const struct kiosk_screen kiosk_screen_pick;
+extern const struct kiosk_screen kiosk_screen_cash_pin;
 
 #define KIOSK_PATH_MAX     512
 #define KIOSK_MAX_INVOICES 96
@@ -121,6 +122,9 @@ enum kiosk_audience {
     AUDIENCE_SCHOOL  /* a student code (a school's parents) */
 };
 
+/* What the server said of a collector's PIN typed for cash. */
+enum kiosk_pin_error { PIN_OK, PIN_WRONG, PIN_LOCKED };
+
 /* The payer's walk through the screens, reset on the welcome screen. */
 struct kiosk_session {
     int collector;                 /* 1: collector recording cash */
@@ -146,6 +150,12 @@ struct kiosk_session {
     int64_t cash_amount; /* cash: the amount to confirm and record */
     int64_t cash_typed;  /* cash amount keypad: the amount typed so far */
     char cash_key[33];   /* cash: journal key of the record made */
+    char pin[16];        /* cash PIN keypad: the collector's PIN typed */
+    int pin_error;       /* enum kiosk_pin_error: the last PIN's answer */
+    int pin_left;        /* wrong PINs left before the lock, -1 unknown */
+    int repin;           /* 1: the PIN again for queued cash `cash_key` */
+    int64_t my_cash;     /* cash done: the collector's own day */
+    int my_cash_known;   /* 1: `my_cash` came from the server */
     int busy;            /* a request for this screen is running */
     int has_msg;         /* 1: show `msg` on the current screen */
     enum kiosk_str msg;  /* short message (e.g. code not found) */
@@ -210,7 +220,8 @@ struct kiosk_directory {
     struct kiosk_dir_payer *payers;
     size_t n_fees;
     struct kiosk_dir_fee *fees;
-    int has_invoices; /* 1: payers carry their open invoices */
+    int has_invoices;   /* 1: payers carry their open invoices */
+    int collector_pins; /* 1: cash needs a collector's PIN */
     size_t n_invoices;
     struct kiosk_dir_invoice *invoices;
 };
@@ -467,7 +478,21 @@ void flow_poll(struct kiosk *k);
  * journal first (fsync'd), then the replay sends it and the server's
  * receipt number lands in the session; goes to the cash-done screen.
  */
-void flow_record_cash(struct kiosk *k, int64_t amount);
+void flow_record_cash(struct kiosk *k, int64_t amount, const char *pin);
+/*
+ * The organisation's collectors have PINs: check the one typed (k->s.pin,
+ * POST /v1/kiosk/collector) before the session's cash is recorded with it.
+ * Right, or the server out of reach: recorded (flow_record_cash), PIN
+ * included. Wrong: k->s.pin_error says so, nothing recorded.
+ */
+void flow_verify_pin(struct kiosk *k);
+/*
+ * The oldest cash the server refused for its PIN into the session
+ * (payer, amount, cash_key, pin_error; repin set). 0, -1 when none.
+ */
+int flow_load_needs_pin(struct kiosk *k);
+/* Queue the PIN typed again for that cash and send it; to cash-done. */
+void flow_repin(struct kiosk *k);
 /* Background work: directory refresh, code refill, journal replay. */
 void flow_background(struct kiosk *k, uint32_t now);
 /* Earliest tick flow_background wants to run again. */

@@ -17,10 +17,11 @@ PROGRAMS += $(KIOSK)
 
 # Headless end-to-end tests (shell; read $CHOPAY_BUILD): flows against a
 # fake and the real server; rotation, window mode under Xvfb, sound and
-# valgrind; pages, offline dues, totals and a wrong clock against the real
-# server. (tests/kiosk/tls_kiosk.sh runs inside tests/packaging/test_tls.sh.)
+# valgrind; pages, offline dues, totals, a wrong clock and collectors' PINs
+# against the real server. (tests/kiosk/tls_kiosk.sh runs inside
+# tests/packaging/test_tls.sh.)
 TESTS += tests/kiosk/test_kiosk.sh tests/kiosk/test_kiosk_display.sh \
-         tests/kiosk/test_kiosk_org.sh
+         tests/kiosk/test_kiosk_org.sh tests/kiosk/test_kiosk_collectors.sh
 
 # Unit tests of the kiosk's non-drawing parts (journal, codes, directory,
 # backoff, strings, the HTTP client's status reports):

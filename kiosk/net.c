@@ -116,6 +116,8 @@ static void req_free(struct req *r)
     }
     curl_slist_free_all(r->headers);
     free(r->url);
+    if (r->body) /* it may hold a collector's PIN */
+        memset(r->body, 0, strlen(r->body));
     free(r->body);
     free(r->method);
     free(r->buf);
@@ -412,6 +414,18 @@ static int retryable(const struct req *r)
            r->status == 504;
 }
 
+/* 1: the reply is the server's "bad_pin" (a collector's PIN refused). */
+static int pin_refused(const struct req *r)
+{
+    json_t *j = r->buf ? json_loadb(r->buf, r->len, 0, NULL) : NULL;
+    const char *c =
+        json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+    int yes = c != NULL && !strcmp(c, "bad_pin");
+
+    json_decref(j);
+    return yes;
+}
+
 /* An attempt ended: schedule a retry or mark the request finished. */
 static void attempt_done(struct net *n, struct req *r, CURLcode cc,
                          uint32_t now)
@@ -425,6 +439,7 @@ static void attempt_done(struct net *n, struct req *r, CURLcode cc,
         struct net_status st = {.online = r->cc == CURLE_OK,
                                 .status = r->cc == CURLE_OK ? r->status : 0,
                                 .server_date = r->date};
+        st.pin_refused = st.status == 401 && pin_refused(r);
         n->on_status(n->kiosk, &st);
     }
     if (retryable(r) &&

@@ -39,6 +39,7 @@ struct net_status {
     int online;          /* 1: an HTTP response arrived */
     long status;         /* its HTTP status, 0 without a response */
     int64_t server_date; /* its Date header (unix seconds), 0 if none */
+    int pin_refused;     /* 1: a 401 for a collector's PIN, not the key */
 };
 
 /* Called after every attempt of every request (retries included). */

@@ -236,6 +236,7 @@ int offline_dir_parse(const char *json, size_t len, struct kiosk_directory *d)
     else
         copy_str(nd.bin, sizeof(nd.bin), json_object_get(org, "bank_bin"));
     copy_str(nd.account, sizeof(nd.account), json_object_get(org, "account"));
+    nd.collector_pins = json_is_true(json_object_get(root, "collector_pins"));
     copy_str(nd.account_name, sizeof(nd.account_name),
              json_object_get(org, "account_name"));
     payers = json_object_get(root, "payers");
@@ -422,25 +423,82 @@ static int is_replayable(const json_t *r)
     return t && (!strcmp(t, "cash") || !strcmp(t, "intent"));
 }
 
-int journal_next_pending(const char *dir, json_t **rec)
+/*
+ * The last "needs_pin" or "pin" record for `key` (a PIN the server refused,
+ * a PIN typed again), or NULL: the record waits for its collector while
+ * that is a "needs_pin".
+ */
+static const json_t *key_pin_state(const json_t *arr, const char *key)
+{
+    const json_t *last = NULL, *r;
+    size_t i;
+
+    json_array_foreach(arr, i, r)
+    {
+        const char *t = json_string_value(json_object_get(r, "t"));
+        const char *k = json_string_value(json_object_get(r, "key"));
+        if (t && k && !strcmp(k, key) &&
+            (!strcmp(t, "needs_pin") || !strcmp(t, "pin")))
+            last = r;
+    }
+    return last;
+}
+
+static int key_needs_pin(const json_t *arr, const char *key)
+{
+    const json_t *st = key_pin_state(arr, key);
+    return st &&
+           !strcmp(json_string_value(json_object_get(st, "t")), "needs_pin");
+}
+
+/*
+ * The oldest unsent record matching `needs_pin` (1: waiting for its
+ * collector's PIN, 0: ready to send), a copy carrying the last PIN typed
+ * for it, in *rec; how many match in *count (NULL: stop at the first).
+ */
+static int journal_find(const char *dir, int needs_pin, json_t **rec,
+                        int *count)
 {
     json_t *arr = journal_load(dir), *r;
     size_t i;
+    int n = 0;
 
     if (!arr)
         return -OFFLINE_E_NOMEM;
+    *rec = NULL;
     json_array_foreach(arr, i, r)
     {
         const char *k = json_string_value(json_object_get(r, "key"));
-        if (is_replayable(r) && k && !key_sent(arr, k)) {
-            json_incref(r);
-            json_decref(arr);
-            *rec = r;
-            return 0;
+        const json_t *st;
+        if (!is_replayable(r) || !k || key_sent(arr, k) ||
+            key_needs_pin(arr, k) != needs_pin)
+            continue;
+        n++;
+        if (*rec == NULL) {
+            *rec = json_deep_copy(r);
+            st = key_pin_state(arr, k);
+            if (*rec && st && json_object_get(st, "pin"))
+                json_object_set(*rec, "pin", json_object_get(st, "pin"));
+            if (*rec && needs_pin)
+                json_object_set(*rec, "refused", (json_t *)st);
         }
+        if (count == NULL)
+            break;
     }
     json_decref(arr);
-    return -OFFLINE_E_EMPTY;
+    if (count)
+        *count = n;
+    return *rec ? 0 : -OFFLINE_E_EMPTY;
+}
+
+int journal_next_pending(const char *dir, json_t **rec)
+{
+    return journal_find(dir, 0, rec, NULL);
+}
+
+int journal_next_needs_pin(const char *dir, json_t **rec, int *count)
+{
+    return journal_find(dir, 1, rec, count);
 }
 
 int journal_is_sent(const char *dir, const char *key)
@@ -472,6 +530,7 @@ int journal_sums(const char *dir, int64_t since, int64_t until,
             continue;
         if (is_replayable(r) && k && !key_sent(arr, k)) {
             js.pending++;
+            js.needs_pin += key_needs_pin(arr, k);
             if (!strcmp(t, "cash") && ok_amt &&
                 money_add(js.pending_cash, amt, &js.pending_cash) < 0)
                 goto overflow;
@@ -530,6 +589,9 @@ int journal_compact(const char *dir, int64_t since)
             want = (k && !key_sent(arr, k)) || at >= since;
         else if (t && !strcmp(t, "paid"))
             want = at >= since;
+        /* a collector's PIN stays only while its record waits */
+        if (want && k && key_sent(arr, k))
+            json_object_del(r, "pin");
         if (want)
             json_array_append(keep, r);
     }
@@ -539,7 +601,11 @@ int journal_compact(const char *dir, int64_t since)
         const char *k = json_string_value(json_object_get(r, "key"));
         size_t j;
         json_t *kr;
-        if (!t || !k || (strcmp(t, "sent") && strcmp(t, "rejected")))
+        if (!t || !k ||
+            (strcmp(t, "sent") && strcmp(t, "rejected") &&
+             strcmp(t, "needs_pin") && strcmp(t, "pin")))
+            continue;
+        if (!strcmp(t, "pin") && key_sent(arr, k))
             continue;
         json_array_foreach(keep, j, kr)
         {

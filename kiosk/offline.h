@@ -68,6 +68,16 @@ int journal_append(const char *dir, const json_t *rec);
  * key, as a new reference in *rec; -OFFLINE_E_EMPTY when none.
  */
 int journal_next_pending(const char *dir, json_t **rec);
+/*
+ * Cash the server refused for its collector's PIN (a "needs_pin" record
+ * after it, appended on a 401/403 "bad_pin"): kept, never resent until a
+ * "pin" record ({"t":"pin","key","pin"}) brings a PIN typed again. The
+ * oldest such record in *rec (a new reference; "pin" the last PIN tried,
+ * "refused" the "needs_pin" record), how many wait in *count;
+ * -OFFLINE_E_EMPTY when none. journal_next_pending skips them, and hands
+ * a record that has "pin" records with the last one's PIN in "pin".
+ */
+int journal_next_needs_pin(const char *dir, json_t **rec, int *count);
 /* Has the record with `key` been sent? 1 yes, 0 no. */
 int journal_is_sent(const char *dir, const char *key);
 /*
@@ -84,6 +94,7 @@ struct journal_sums {
     int64_t cash;         /* cash records not rejected, đồng */
     int n_cash;           /* how many */
     int pending;          /* cash/intent records not yet sent (any day) */
+    int needs_pin;        /* of them, cash waiting for its collector's PIN */
     int64_t pending_cash; /* the cash among them, đồng (any day) */
 };
 /*
@@ -98,7 +109,8 @@ int journal_sums(const char *dir, int64_t since, int64_t until,
 /*
  * Rewrite the journal (atomically) keeping only what is still needed:
  * records not yet sent, and everything from unix time `since` on (the
- * day's totals) with the markers of the records kept. Returns the number
+ * day's totals) with the markers of the records kept; a sent record's
+ * collector PIN is dropped. Returns the number
  * of records dropped (>= 0) or a negated enum offline_error.
  */
 int journal_compact(const char *dir, int64_t since);

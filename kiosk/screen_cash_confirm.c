@@ -17,8 +17,13 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
 
     if (!id)
         return;
-    if (!strcmp(id, "confirm")) {
-        flow_record_cash(k, k->s.cash_amount);
+    if (!strcmp(id, "confirm") && k->dir.collector_pins) {
+        /* the collector's PIN first, then the cash is recorded */
+        k->s.pin_error = PIN_OK;
+        k->s.repin = 0;
+        kiosk_goto(k, &kiosk_screen_cash_pin);
+    } else if (!strcmp(id, "confirm")) {
+        flow_record_cash(k, k->s.cash_amount, NULL);
     } else if (!strcmp(id, "other-amount")) {
         kiosk_goto(k, &kiosk_screen_cash_amount);
     } else if (!strcmp(id, "cancel")) {

@@ -2,7 +2,8 @@
  * screen_cash_done.c: the cash was recorded (in the journal, fsync'd): the
  * amount and payer in large type and the receipt number once the server
  * gave one; until then that it is being sent, or, offline, that it waits
- * to be sent. "Done" goes back to collector mode.
+ * to be sent. With collectors' PINs, the collector's own cash of the day
+ * once the server counted it. "Done" goes back to collector mode.
  */
 #include "kiosk.h"
 
@@ -33,7 +34,17 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     if (k->s.receipt[0]) {
         y += ui_text(k, FONT_NORMAL, 0, kiosk_tr(k, S_RECEIPT), cx, y, ui_muted,
                      UI_CENTER, w);
-        ui_text(k, FONT_LARGE, 1, k->s.receipt, cx, y, ui_fg, UI_CENTER, w);
+        y +=
+            ui_text(k, FONT_LARGE, 1, k->s.receipt, cx, y, ui_fg, UI_CENTER, w);
+        if (k->s.my_cash_known) {
+            /* the collector's own day, as the server counts it */
+            char mine[MONEY_FORMAT_MAX], line[160];
+            money_format(k->s.my_cash, mine, sizeof(mine));
+            snprintf(line, sizeof(line), "%s: %s", kiosk_tr(k, S_MY_TODAY),
+                     mine);
+            ui_text(k, FONT_LARGE, 1, line, cx, y + ui_px(k, 6), ui_primary,
+                    UI_CENTER, w);
+        }
     } else {
         ui_text_box(k, FONT_LARGE, 0,
                     kiosk_tr(k, k->online ? S_CASH_SENDING : S_CASH_QUEUED),

@@ -3,7 +3,8 @@
  * whole organisation as the server counts them (GET /v1/kiosk/totals, its
  * day), this kiosk's share and its records still waiting to be sent; when
  * the server cannot be reached, this kiosk's own journal, labelled as
- * such. Also the result of the last cash record and the way to record one.
+ * such. Also the result of the last cash record, the way to record one,
+ * and cash the server refused for its collector's PIN, to type it again.
  */
 #include "kiosk.h"
 #include "offline.h"
@@ -33,6 +34,8 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
         k->s.note[0] = '\0';
         k->s.audience = kiosk_audience(k);
         kiosk_goto(k, &kiosk_screen_code);
+    } else if (!strcmp(id, "repin") && flow_load_needs_pin(k) == 0) {
+        kiosk_goto(k, &kiosk_screen_cash_pin);
     } else if (!strcmp(id, "exit")) {
         kiosk_goto(k, &kiosk_screen_welcome);
     }
@@ -95,7 +98,7 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
 {
     struct journal_sums js;
     const struct kiosk_totals *t = &k->totals;
-    int top, y, pad = ui_px(k, 32);
+    int top, y, pad = ui_px(k, 32), n;
     char v[96], line[200], day[11], dmy[16];
 
     (void)r;
@@ -104,6 +107,7 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     y = top + ui_px(k, 10);
     if (flow_totals(k, &js, day) < 0)
         fprintf(stderr, "chopay-kiosk: cannot read the journal\n");
+    n = js.needs_pin > 0;
     if (t->have) {
         day_dmy(t->date, dmy, sizeof(dmy));
         snprintf(line, sizeof(line), "%s · %s", kiosk_tr(k, S_TOTALS_ORG), dmy);
@@ -152,12 +156,22 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         snprintf(v, sizeof(v), "%d (%s)", js.pending, a);
         y += row(k, y, kiosk_tr(k, S_PENDING_SYNC), v);
     }
-    if (k->s.note[0])
+    if (js.needs_pin > 0) {
+        /* cash refused for its PIN: kept, waiting for its collector */
+        snprintf(line, sizeof(line), "%s: %d", kiosk_tr(k, S_NEEDS_PIN),
+                 js.needs_pin);
+        ui_banner(k, (SDL_Rect){0, y, k->w, ui_px(k, 40)}, ui_red, ui_white,
+                  line);
+    } else if (k->s.note[0]) {
         ui_banner(k, (SDL_Rect){0, y, k->w, ui_px(k, 40)},
                   k->online ? ui_panel : ui_amber, ui_fg, k->s.note);
-    ui_button(k, ui_bar_slot(k, 0, 2), "exit", kiosk_tr(k, S_EXIT),
+    }
+    ui_button(k, ui_bar_slot(k, 0, 2 + n), "exit", kiosk_tr(k, S_EXIT),
               UI_SECONDARY, 1);
-    ui_button(k, ui_bar_slot(k, 1, 2), "record-cash",
+    if (n)
+        ui_button(k, ui_bar_slot(k, 1, 3), "repin",
+                  kiosk_tr(k, S_ENTER_PIN_AGAIN), UI_DANGER, 1);
+    ui_button(k, ui_bar_slot(k, 1 + n, 2 + n), "record-cash",
               kiosk_tr(k, S_RECORD_CASH), UI_PRIMARY, 1);
 }
 

@@ -107,6 +107,12 @@ static size_t cells(const struct kiosk *k, size_t *out)
     return n;
 }
 
+/* 1 when the cells are stalls (a code over its vendor's name). */
+static int stall_cells(const struct kiosk *k, const size_t *idx, size_t n)
+{
+    return n && k->s.group[0] && !k->dir.payers[idx[0]].is_class;
+}
+
 /* The grid's geometry for the current size. */
 struct grid {
     SDL_Rect area; /* where the cells go */
@@ -114,21 +120,31 @@ struct grid {
     int bar_y, bar_h; /* the bottom buttons */
 };
 
-static struct grid grid_of(const struct kiosk *k, size_t n)
+/*
+ * The grid of `n` cells; `stalls`: stall cells, a code over a name that
+ * may take two lines, so wider and taller cells (and more pages).
+ */
+static struct grid grid_of(const struct kiosk *k, size_t n, int stalls)
 {
     struct grid g;
     int pad = ui_px(k, 12), top = ui_px(k, 56);
+    int cell_w = ui_px(k, 124), cell_h = ui_px(k, 60);
 
     g.bar_h = ui_px(k, 64);
     g.bar_y = k->h - pad - g.bar_h;
     g.area =
         (SDL_Rect){pad, top + pad, k->w - 2 * pad, g.bar_y - pad - top - pad};
-    g.cols = g.area.w / ui_px(k, 124);
+    if (stalls) {
+        cell_w = ui_px(k, 150);
+        cell_h = TTF_FontHeight(k->font[1][FONT_NORMAL]) +
+                 2 * TTF_FontHeight(k->font[0][FONT_SMALL]) + ui_px(k, 12);
+    }
+    g.cols = g.area.w / cell_w;
     if (g.cols < 2)
         g.cols = 2;
     if (g.cols > 6)
         g.cols = 6;
-    g.rows = g.area.h / ui_px(k, 60);
+    g.rows = g.area.h / cell_h;
     if (g.rows < 1)
         g.rows = 1;
     /* few cells: fewer columns, so each is wider and its name readable */
@@ -148,7 +164,8 @@ static void enter(struct kiosk *k)
 static void turn_page(struct kiosk *k, int by)
 {
     size_t idx[PICK_MAX];
-    struct grid g = grid_of(k, cells(k, idx));
+    size_t n = cells(k, idx);
+    struct grid g = grid_of(k, n, stall_cells(k, idx, n));
     int page = k->s.pick_page + by;
 
     if (page < 0)
@@ -223,25 +240,6 @@ static void on_event(struct kiosk *k, const SDL_Event *ev)
         go_back(k);
 }
 
-/*
- * `s` into `out` whole when it fits `w` pixels in the small font, else its
- * first words that do with "…" (a name cut, never shrunk unreadable).
- */
-static void fit_words(struct kiosk *k, const char *s, int w, char *out,
-                      size_t cap)
-{
-    snprintf(out, cap, "%s", s);
-    while (ui_text_width(k, FONT_SMALL, 0, out) > w) {
-        char *sp = strrchr(out, ' ');
-        if (!sp || sp == out)
-            return; /* one word: ui_text shrinks it */
-        snprintf(sp, cap - (size_t)(sp - out), "…");
-        if (ui_text_width(k, FONT_SMALL, 0, out) <= w)
-            return;
-        *sp = '\0';
-    }
-}
-
 /* One cell: a group's label, or a payer's code over its name. */
 static void draw_cell(struct kiosk *k, size_t n, size_t di, SDL_Rect c,
                       int font)
@@ -266,14 +264,16 @@ static void draw_cell(struct kiosk *k, size_t n, size_t di, SDL_Rect c,
                     (SDL_Rect){c.x + in, c.y + 2, c.w - 2 * in, c.h - 4}, ui_fg,
                     UI_CENTER);
     } else {
+        /* the code, and under it the whole name: on two lines when long */
         int th = TTF_FontHeight(k->font[1][FONT_NORMAL]);
-        int sh = TTF_FontHeight(k->font[0][FONT_SMALL]);
-        int y = c.y + (c.h - th - sh) / 2;
+        int fh = TTF_FontHeight(k->font[0][font]);
+        int lines = ui_text_width(k, font, 0, p->name) > c.w - 2 * in ? 2 : 1;
+        int y = c.y + (c.h - th - lines * fh) / 2;
         ui_text(k, FONT_NORMAL, 1, p->code, c.x + c.w / 2, y, ui_fg, UI_CENTER,
                 c.w - 2 * in);
-        fit_words(k, p->name, c.w - 2 * in, label, sizeof(label));
-        ui_text(k, FONT_SMALL, 0, label, c.x + c.w / 2, y + th, ui_muted,
-                UI_CENTER, c.w - 2 * in);
+        ui_text_box(k, font, 0, p->name,
+                    (SDL_Rect){c.x + in, y + th, c.w - 2 * in, lines * fh},
+                    ui_muted, UI_CENTER);
     }
     snprintf(label, sizeof(label), "%s", p->code);
     ui_register(k, c, id, label);
@@ -282,7 +282,7 @@ static void draw_cell(struct kiosk *k, size_t n, size_t di, SDL_Rect c,
 static void draw(struct kiosk *k, SDL_Renderer *r)
 {
     size_t idx[PICK_MAX], n = cells(k, idx);
-    struct grid g = grid_of(k, n);
+    struct grid g = grid_of(k, n, stall_cells(k, idx, n));
     int gap = ui_px(k, 8), cw, ch, first, slot_w;
     char title[96], glabel[64];
     int classes = n && k->dir.payers[idx[0]].is_class;
@@ -311,8 +311,14 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         int m = 0, font;
         for (int i = first; i < first + g.per_page && (size_t)i < n; i++)
             names[m++] = k->dir.payers[idx[i]].name;
-        font = ui_list_font(k, FONT_NORMAL, 1, names, m, cw - ui_px(k, 12),
-                            ch - 4);
+        if (stall_cells(k, idx, n))
+            /* stalls: the names under their codes, regular type */
+            font =
+                ui_list_font(k, FONT_NORMAL, 0, names, m, cw - ui_px(k, 12),
+                             ch - 4 - TTF_FontHeight(k->font[1][FONT_NORMAL]));
+        else
+            font = ui_list_font(k, FONT_NORMAL, 1, names, m, cw - ui_px(k, 12),
+                                ch - 4);
         for (int i = first; i < first + g.per_page && (size_t)i < n; i++) {
             int j = i - first;
             draw_cell(k, (size_t)i, idx[i],

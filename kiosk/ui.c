@@ -141,21 +141,6 @@ int ui_text(struct kiosk *k, int font, int bold, const char *s, int x, int y,
     return dst.h;
 }
 
-/* The index of the space nearest the middle of `s`, 0 when none. */
-static size_t middle_space(const char *s)
-{
-    size_t n = strlen(s), best = 0, bd = n;
-
-    for (size_t i = 1; i + 1 < n; i++) {
-        size_t d = i > n / 2 ? i - n / 2 : n / 2 - i;
-        if (s[i] == ' ' && d < bd) {
-            best = i;
-            bd = d;
-        }
-    }
-    return best;
-}
-
 int ui_text_width(struct kiosk *k, int font, int bold, const char *s)
 {
     int w = 0, h = 0;
@@ -166,19 +151,49 @@ int ui_text_width(struct kiosk *k, int font, int bold, const char *s)
     return w;
 }
 
+/*
+ * The index of the space of `s` that splits it into the two lines whose
+ * wider one is the narrowest in `font`; 0 when none (or `s` too long).
+ */
+static size_t split_space(struct kiosk *k, int font, int bold, const char *s)
+{
+    char two[160];
+    size_t n = strlen(s), best = 0;
+    int bw = 0;
+
+    if (n >= sizeof(two))
+        return 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        int w1, w2;
+        if (s[i] != ' ')
+            continue;
+        snprintf(two, sizeof(two), "%s", s);
+        two[i] = '\0';
+        w1 = ui_text_width(k, font, bold, two);
+        w2 = ui_text_width(k, font, bold, two + i + 1);
+        if (w2 > w1)
+            w1 = w2;
+        if (!best || w1 < bw) {
+            best = i;
+            bw = w1;
+        }
+    }
+    return best;
+}
+
 void ui_text_box(struct kiosk *k, int font, int bold, const char *s, SDL_Rect r,
                  SDL_Color c, int align)
 {
     int x = align == UI_CENTER  ? r.x + r.w / 2
             : align == UI_RIGHT ? r.x + r.w
                                 : r.x;
-    size_t split = middle_space(s);
+    size_t split;
     char two[160];
 
     if (!s || !s[0])
         return;
-    if (ui_text_width(k, font, bold, s) > r.w && split > 0 &&
-        split < sizeof(two)) {
+    if (ui_text_width(k, font, bold, s) > r.w &&
+        (split = split_space(k, font, bold, s)) > 0) {
         /* Two lines, at the largest size where both fit. */
         snprintf(two, sizeof(two), "%s", s);
         two[split] = '\0';
@@ -206,12 +221,12 @@ static int fits(struct kiosk *k, int font, int bold, const char *s, int w,
                 int h)
 {
     int th = TTF_FontHeight(k->font[bold ? 1 : 0][font]);
-    size_t split = middle_space(s);
+    size_t split;
     char two[160];
 
     if (th <= h && ui_text_width(k, font, bold, s) <= w)
         return 1;
-    if (split == 0 || split >= sizeof(two) || 2 * th > h)
+    if (2 * th > h || (split = split_space(k, font, bold, s)) == 0)
         return 0;
     snprintf(two, sizeof(two), "%s", s);
     two[split] = '\0';

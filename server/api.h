@@ -271,6 +271,23 @@ enum MHD_Result h_token_list(struct req *r);
 enum MHD_Result h_token_revoke(struct req *r);
 enum MHD_Result h_user_list(struct req *r);
 enum MHD_Result h_user_disable(struct req *r);
+enum MHD_Result h_collector_add(struct req *r);
+enum MHD_Result h_collector_list(struct req *r);
+enum MHD_Result h_collector_disable(struct req *r);
+/* 1 when `pin` is a collector's PIN: 4-8 digits. */
+int collector_pin_ok(const char *pin);
+/*
+ * The collector of a cash record (h_collectors.c): 0 when the kiosk's
+ * organisation has no active collector (the record names its own); 1
+ * with the name of the collector whose PIN `pin` is in `out` (`name`,
+ * when it is an active collector's, is the one tried); -1 with the 401
+ * or 403 "bad_pin" reply in *res. Wrong PINs lock a collector a while.
+ */
+int collector_identify(struct req *r, const char *name, const char *pin,
+                       char *out, size_t cap, enum MHD_Result *res);
+/* 1 when the kiosk's organisation has an active collector, 0 not, -1. */
+int collector_any(struct req *r);
+enum MHD_Result h_kiosk_collector(struct req *r);
 enum MHD_Result h_org_list(struct req *r);
 enum MHD_Result h_org_create(struct req *r);
 enum MHD_Result h_org_get(struct req *r);

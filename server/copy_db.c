@@ -62,6 +62,7 @@ static const char *const tables[] = {
     "dash_failures",
     "corrections",
     "credential_times",
+    "collectors",
     "audit_encodings",
     "day_closes",
     "day_close_txns",

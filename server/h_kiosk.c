@@ -319,9 +319,10 @@ enum MHD_Result h_intent_cancel(struct req *r)
 
 static const struct api_field cash_fields[] = {
     {"payer", T_STR, 1, 32}, {"invoices", T_IDS, 0, 0},
-    {"amount", T_INT, 1, 0}, {"collector", T_STR, 1, 64},
+    {"amount", T_INT, 1, 0}, {"collector", T_STR, 0, 64},
     {"note", T_STR, 0, 200}, {"recorded_at", T_INT, 0, 0},
-    {"date", T_STR, 0, 10},  {NULL, 0, 0, 0},
+    {"date", T_STR, 0, 10},  {"pin", T_STR, 0, 16},
+    {NULL, 0, 0, 0},
 };
 
 enum MHD_Result h_cash(struct req *r)
@@ -329,7 +330,7 @@ enum MHD_Result h_cash(struct req *r)
     struct store_cash_req cr = {0};
     struct store_idem idem;
     struct store_cash out;
-    char hash[65], payer[40], *replay = NULL;
+    char hash[65], payer[40], who[65], *replay = NULL;
     enum MHD_Result res;
     json_t *body = NULL;
     int64_t *ids = NULL;
@@ -349,6 +350,18 @@ enum MHD_Result h_cash(struct req *r)
     }
     cr.amount = json_integer_value(json_object_get(body, "amount"));
     cr.collector = api_str(body, "collector");
+    /* an organisation with collectors: the PIN says who took it */
+    rc = collector_identify(r, cr.collector, api_str(body, "pin"), who,
+                            sizeof(who), &res);
+    if (rc < 0)
+        goto out;
+    if (rc == 1)
+        cr.collector = who;
+    if (cr.collector == NULL) {
+        res =
+            api_error(r, 400, "missing_field", "field 'collector' is required");
+        goto out;
+    }
     if (cr.amount <= 0 || cr.collector[0] == '\0') {
         res = api_error(r, 400, "invalid_field",
                         "amount must be > 0 and collector named");
@@ -414,6 +427,13 @@ enum MHD_Result h_directory(struct req *r)
         return api_store_error(r, rc);
     out = api_json_directory(&d);
     store_directory_free(&d);
+    /* cash needs a collector's PIN (POST /v1/cash "pin") */
+    rc = collector_any(r);
+    if (rc < 0) {
+        json_decref(out);
+        return api_store_error(r, -STORE_E_IO);
+    }
+    json_object_set_new(out, "collector_pins", json_boolean(rc));
     text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
     if (text == NULL) {
         json_decref(out);
@@ -487,12 +507,13 @@ enum MHD_Result h_codes(struct req *r)
  * clock) by method, this kiosk's share, every kiosk's and every
  * collector's: the daily report's takings, so a collector's hand-over
  * and the report agree, and the kiosk needs no clock of its own.
+ * ?collector=NAME adds that collector's own cash of the day.
  */
 enum MHD_Result h_kiosk_totals(struct req *r)
 {
-    static const char *const allowed[] = {"date", NULL};
+    static const char *const allowed[] = {"date", "collector", NULL};
     enum MHD_Result res;
-    const char *date;
+    const char *date, *collector;
     char day[11];
     int32_t d;
     json_t *out = NULL;
@@ -506,7 +527,11 @@ enum MHD_Result h_kiosk_totals(struct req *r)
     else if (report_day_parse(date, &d) != 0)
         return api_error(r, 400, "invalid_date", "date: YYYY-MM-DD");
     report_day_format(d, day);
-    rc = srv_kiosk_totals(r->s->st, r->who.org_id, r->who.id, day, &out);
+    collector = api_query(r, "collector");
+    if (collector != NULL && (collector[0] == '\0' || strlen(collector) > 64))
+        return api_error(r, 400, "invalid_field", "collector: 1-64 bytes");
+    rc = srv_kiosk_totals(r->s->st, r->who.org_id, r->who.id, collector, day,
+                          &out);
     if (rc != 0)
         return api_store_error(r, rc);
     return api_reply_json(r, 200, out);

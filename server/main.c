@@ -42,6 +42,10 @@ static const char usage_text[] =
     "           [--province NAME]    create an API token; prints it once\n"
     "  user add --org CODE --name LOGIN [--role board|auditor|admin]\n"
     "  user add --name LOGIN --role province --province NAME\n"
+    "  collector add --org CODE --name NAME --pin PIN\n"
+    "                                a collector who takes cash at the\n"
+    "                                kiosks, with a PIN of 4-8 digits\n"
+    "  collector list --org CODE     the collectors (never their PINs)\n"
     "                                a dashboard user; the password is read\n"
     "                                from stdin (none: one is generated and\n"
     "                                printed once); a province user reads\n"
@@ -275,7 +279,7 @@ struct opts {
     const char *format, *intent, *payer, *reason, *code, *amount, *via;
     const char *server, *state;
     const char *date, *from, *to, *province, *out, *paper;
-    const char *action, *after, *limit, *provider;
+    const char *action, *after, *limit, *provider, *pin;
     int csv, all, json;
     const char *pos[4]; /* positional words */
     int npos;
@@ -326,6 +330,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
             slot = &o->name;
         else if (strcmp(a, "--role") == 0)
             slot = &o->role;
+        else if (strcmp(a, "--pin") == 0)
+            slot = &o->pin;
         else if (strcmp(a, "--period") == 0)
             slot = &o->period;
         else if (strcmp(a, "--fee") == 0)
@@ -716,6 +722,56 @@ static int cmd_user_add(const struct srv_config *c, const struct opts *o)
                pw);
     printf("\n");
     explicit_bzero(pw, sizeof(pw));
+    return 0;
+}
+
+/* `collector add --org CODE --name NAME --pin PIN`, `collector list
+ * --org CODE`. */
+static int cmd_collector(const struct srv_config *c, const struct opts *o)
+{
+    struct store_collector_list l = {NULL, 0};
+    char hash[DASH_PW_MAX];
+    struct store *st = NULL;
+    int64_t org = 0;
+    size_t i;
+    int add, rc;
+
+    add = o->npos == 2 && strcmp(o->pos[1], "add") == 0;
+    if (!add && !(o->npos == 2 && strcmp(o->pos[1], "list") == 0))
+        return usage("collector add|list");
+    if (o->org == NULL || (add && (o->name == NULL || o->pin == NULL)))
+        return usage("collector add --org CODE --name NAME --pin PIN | "
+                     "collector list --org CODE");
+    if (add && !collector_pin_ok(o->pin))
+        return usage("a PIN is 4-8 digits");
+    if (add && dash_pw_hash(o->pin, hash, sizeof(hash)) != 0)
+        return 1;
+    if (server_open_store(c, 1, &st) != 0)
+        return 1;
+    rc = st->ops->org_id(st, o->org, &org);
+    if (rc == 0 && add)
+        rc = st->ops->collector_add(st, org, o->name, hash, "cli",
+                                    (int64_t)time(NULL));
+    else if (rc == 0)
+        rc = st->ops->collector_list(st, org, 0, &l);
+    store_close(st);
+    if (rc != 0) {
+        fprintf(stderr, "chopay-server: %s\n", store_error_message());
+        return 1;
+    }
+    if (add) {
+        printf("collector '%s' of %s added\n", o->name, o->org);
+        return 0;
+    }
+    printf("%-32s %-8s %s\n", "NAME", "STATE", "CREATED");
+    for (i = 0; i < l.n; i++) {
+        char b[32];
+
+        printf("%-32s %-8s %s\n", l.rows[i].name,
+               l.rows[i].active ? "active" : "disabled",
+               when(l.rows[i].created_at, b, sizeof(b)));
+    }
+    store_collector_list_free(&l);
     return 0;
 }
 
@@ -1303,6 +1359,8 @@ static int run(struct srv_config *cfg_in, const struct opts *op)
             return usage("user add|list|disable");
         return cmd_user_add(&cfg, &o);
     }
+    if (strcmp(cmd, "collector") == 0)
+        return cmd_collector(&cfg, &o);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&cfg, &o);
     if (strcmp(cmd, "invoices") == 0)

@@ -15,6 +15,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/kiosk/directory", h_directory, AUTH_KIOSK, 0},
     {"POST", "/v1/kiosk/codes", h_codes, AUTH_KIOSK, 0}, /* offline QR */
     {"GET", "/v1/kiosk/totals", h_kiosk_totals, AUTH_KIOSK, 0},
+    {"POST", "/v1/kiosk/collector", h_kiosk_collector, AUTH_KIOSK, 0},
     /* board side */
     /* credentials */
     {"GET", "/v1/kiosks", h_kiosk_list, AUTH_ADMIN, 0},
@@ -34,6 +35,10 @@ const struct route api_routes[] = {
     {"POST", "/v1/orgs/{org}/payers/{code}/refund", h_payer_refund, AUTH_WRITE,
      0},
     {"POST", "/v1/orgs/{org}/payers/import", h_payer_import, AUTH_WRITE, 1},
+    {"GET", "/v1/orgs/{org}/collectors", h_collector_list, AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/collectors", h_collector_add, AUTH_WRITE, 0},
+    {"POST", "/v1/orgs/{org}/collectors/{name}/disable", h_collector_disable,
+     AUTH_WRITE, 0},
     {"GET", "/v1/orgs/{org}/fees", h_fee_list, AUTH_READ, 0},
     {"POST", "/v1/orgs/{org}/fees", h_fee_create, AUTH_WRITE, 0},
     {"PATCH", "/v1/orgs/{org}/fees/{code}", h_fee_update, AUTH_WRITE, 0},

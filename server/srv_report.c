@@ -335,7 +335,7 @@ int srv_report_daily(struct store *st, int64_t org_id, const char *org,
 }
 
 int srv_kiosk_totals(struct store *st, int64_t org_id, int64_t kiosk_id,
-                     const char *date, json_t **out)
+                     const char *collector, const char *date, json_t **out)
 {
     struct report_takings t;
     struct report_taking *in = NULL;
@@ -374,6 +374,20 @@ int srv_kiosk_totals(struct store *st, int64_t org_id, int64_t kiosk_id,
         store_set_error("out_of_memory", "out of memory");
         rc = -STORE_E_IO;
         goto out;
+    }
+    if (collector != NULL) {
+        struct report_sum c = {0, 0};
+
+        /* the collector's cash at every kiosk of the organisation */
+        for (i = 0; i < t.n_collectors; i++)
+            if (strcmp(t.collectors[i].collector, collector) == 0) {
+                c.count += t.collectors[i].cash.count;
+                c.amount += t.collectors[i].cash.amount;
+            }
+        json_object_set_new(o, "collector",
+                            json_pack("{s:s, s:{s:I, s:I}}", "name", collector,
+                                      "cash", "count", (json_int_t)c.count,
+                                      "amount", (json_int_t)c.amount));
     }
     json_object_set_new(o, "date", json_string(date));
     *out = o;

@@ -36,11 +36,13 @@ int srv_report_daily(struct store *st, int64_t org_id, const char *org,
  * organisation `org_id` dated `date` (YYYY-MM-DD), summed as the daily
  * report sums them (its "takings"), with this kiosk's share: *out gets
  * {transfer: {count, amount}, cash, total, credit_created, by_kiosk,
- * by_collector, kiosk: {id, transfer, cash}, date}; the caller frees
- * it. 0 or a negated enum store_error.
+ * by_collector, kiosk: {id, transfer, cash}, date}, and with
+ * `collector` (NULL: none) collector: {name, cash: {count, amount}}, that
+ * collector's cash at every kiosk; the caller frees it. 0 or a negated
+ * enum store_error.
  */
 int srv_kiosk_totals(struct store *st, int64_t org_id, int64_t kiosk_id,
-                     const char *date, json_t **out);
+                     const char *collector, const char *date, json_t **out);
 
 /* What adoption statistics to compute. */
 struct srv_adoption_req {

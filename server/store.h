@@ -783,6 +783,25 @@ struct store_codes {
     size_t n;     /* count of `codes` */
 };
 
+/* A collector of an organisation (who takes cash at its kiosks). */
+struct store_collector {
+    char *name;           /* unique in its organisation */
+    char *pin_hash;       /* NULL unless asked for */
+    int active;           /* 0: disabled */
+    int64_t failures;     /* wrong PINs since the last right one */
+    int64_t locked_until; /* unix; wrong PINs lock it until then */
+    int64_t created_at;   /* unix */
+};
+
+/* The collectors of an organisation; store_collector_list_free frees. */
+struct store_collector_list {
+    struct store_collector *rows;
+    size_t n;
+};
+
+/* Free what `l` owns and empty it (NULL does nothing). */
+void store_collector_list_free(struct store_collector_list *l);
+
 /* Free what `c` owns and empty it (NULL does nothing). */
 void store_codes_free(struct store_codes *c);
 
@@ -1186,6 +1205,8 @@ struct store_refund_req {
     const char *reference; /* bank reference of the outgoing transfer */
     const char *reason;    /* why (mandatory) */
 };
+
+struct store_collector_list;
 
 struct store_ops {
     void (*close)(struct store *st);
@@ -1619,6 +1640,26 @@ struct store_ops {
      * audited (nothing a person did). */
     int (*dash_sweep)(struct store *st, int64_t now, int64_t stale_before,
                       int64_t *sessions, int64_t *failures);
+    /* ---- collectors (store/collectors.c) ---- */
+    /* Add collector `name` (1-64 bytes, no control characters) of
+     * organisation `org` with the PIN hash `pin_hash` (dash_pw.h format);
+     * audited as collector.add by `actor` (never the PIN);
+     * -STORE_E_CONFLICT when the name exists. */
+    int (*collector_add)(struct store *st, int64_t org, const char *name,
+                         const char *pin_hash, const char *actor, int64_t now);
+    /* The collectors of `org` into *out by name (store_collector_list_free),
+     * with their PIN hashes only when `hashes` (the PIN check). */
+    int (*collector_list)(struct store *st, int64_t org, int hashes,
+                          struct store_collector_list *out);
+    /* Disable collector `name` of `org`, audited as collector.disable;
+     * -STORE_E_NOT_FOUND when there is none. */
+    int (*collector_disable)(struct store *st, int64_t org, const char *name,
+                             const char *actor, int64_t now);
+    /* After a PIN was checked against collector `name`: `ok` clears its
+     * failures; otherwise one more is counted and at `limit` it locks
+     * until `now + lock_secs` (audited as collector.lock). */
+    int (*collector_attempt)(struct store *st, int64_t org, const char *name,
+                             int ok, int64_t now, int limit, int lock_secs);
     /*
      * Credentials of `kind` "kiosk", "token" or "user", of organisation
      * `org_code` (NULL: all) into *out, never a secret or its hash. The

@@ -985,6 +985,15 @@ int sqd_reserve(struct store *st, const char *lkey, int llimit,
                 const char *akey, int alimit, int64_t now, int lock_secs,
                 int64_t *locked_until);
 /* store_ops.dash_sweep */
+/* collectors.c */
+int sqc_collector_add(struct store *st, int64_t org, const char *name,
+                      const char *pin_hash, const char *actor, int64_t now);
+int sqc_collector_list(struct store *st, int64_t org, int hashes,
+                       struct store_collector_list *out);
+int sqc_collector_disable(struct store *st, int64_t org, const char *name,
+                          const char *actor, int64_t now);
+int sqc_collector_attempt(struct store *st, int64_t org, const char *name,
+                          int ok, int64_t now, int limit, int lock_secs);
 int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
               int64_t *sessions, int64_t *failures);
 

@@ -5,10 +5,13 @@ partial on command, reserve payment codes (POST /v1/kiosk/codes) and accept
 offline intents that carry a reserved code. It speaks the same JSON as
 chopay-server (docs/api.md) for dues, intents, cash and the directory.
 
-usage: fake_server.py PORTFILE KEY [PORT [abs-expiry]]
+usage: fake_server.py PORTFILE KEY [PORT [abs-expiry|collectors]]
 Writes the chosen port to PORTFILE. With abs-expiry, intents carry only
 an absolute expires_at (no expires_in): the kiosk must take it relative
-to this server's Date header, not its own clock. Test control (no auth, loopback):
+to this server's Date header, not its own clock. With collectors, the
+market has one collector, "Chị Lan", PIN 2468: cash needs her PIN
+(POST /v1/kiosk/collector checks one) and GET /v1/kiosk/totals?collector=
+gives her day. Test control (no auth, loopback):
   POST /control/settle {"id": N, "status": "paid|partial|expired", "paid": A}
   GET  /control/state  -> every intent, cash record and replay count
 """
@@ -23,6 +26,8 @@ STATE = {"intents": {}, "cash": {}, "codes_issued": [], "next_id": 1,
          "idem": {}, "posts": 0}
 KEY = ""
 ABS_EXPIRY = False
+COLLECTORS = False
+PIN, COLLECTOR = "2468", "Chị Lan"
 
 BANK = {"bin": "970436", "name": "Ngân hàng TMCP Ngoại thương Việt Nam",
         "short_name": "Vietcombank"}
@@ -119,6 +124,11 @@ class H(BaseHTTPRequestHandler):
     def err(self, status, code, msg):
         self.reply(status, {"error": {"code": code, "message": msg}})
 
+    def bad_pin(self):
+        self.reply(401, {"error": {
+            "code": "bad_pin", "attempts_left": 4,
+            "message": "Mã PIN của người thu không đúng."}})
+
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n else b""
@@ -158,13 +168,25 @@ class H(BaseHTTPRequestHandler):
         if not self.authed():
             return
         if path == "/v1/kiosk/directory":
-            if self.headers.get("If-None-Match") == '"dir1"':
+            etag = '"dir2"' if COLLECTORS else '"dir1"'
+            if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
-                self.send_header("ETag", '"dir1"')
+                self.send_header("ETag", etag)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            return self.reply(200, DIRECTORY, {"ETag": '"dir1"'})
+            return self.reply(200, dict(DIRECTORY, collector_pins=COLLECTORS),
+                              {"ETag": etag})
+        if path == "/v1/kiosk/totals" and COLLECTORS:
+            with LOCK:
+                mine = [c["amount"] for c in STATE["cash"].values()
+                        if c["collector"] == COLLECTOR]
+            zero = {"count": 0, "amount": 0}
+            return self.reply(200, {
+                "date": time.strftime("%Y-%m-%d", time.gmtime()),
+                "transfer": zero, "cash": zero,
+                "collector": {"name": COLLECTOR, "cash": {
+                    "count": len(mine), "amount": sum(mine)}}})
         if path.startswith("/v1/payers/") and path.endswith("/dues"):
             code = path[len("/v1/payers/"):-len("/dues")]
             if code not in [p["code"] for p in DIRECTORY["payers"]]:
@@ -201,6 +223,15 @@ class H(BaseHTTPRequestHandler):
             return self.reply(200, intent_json(it))
         if not self.authed():
             return
+        if self.path == "/v1/kiosk/collector":
+            if not COLLECTORS:
+                return self.reply(200, {"collector": None})
+            if obj.get("pin") != PIN:
+                return self.bad_pin()
+            return self.reply(200, {"collector": COLLECTOR})
+        if (self.path == "/v1/cash" and COLLECTORS and
+                obj.get("pin") != PIN):
+            return self.bad_pin()
         with LOCK:
             STATE["posts"] += 1
             key, done = self.idem(raw)
@@ -227,7 +258,8 @@ class H(BaseHTTPRequestHandler):
                 cid = len(STATE["cash"]) + 1
                 rec = {"payment": cid, "payer": obj["payer"],
                        "amount": obj["amount"], "key": key,
-                       "collector": obj.get("collector"),
+                       "collector": (COLLECTOR if COLLECTORS
+                                     else obj.get("collector")),
                        "receipt": "CHO-TT-2026-%06d" % cid}
                 STATE["cash"][key] = rec
                 status, out = 201, rec
@@ -250,10 +282,11 @@ class H(BaseHTTPRequestHandler):
 
 
 def main():
-    global KEY, ABS_EXPIRY
+    global KEY, ABS_EXPIRY, COLLECTORS
     port_file, KEY = sys.argv[1], sys.argv[2]
     port = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     ABS_EXPIRY = len(sys.argv) > 4 and sys.argv[4] == "abs-expiry"
+    COLLECTORS = len(sys.argv) > 4 and sys.argv[4] == "collectors"
     srv = ThreadingHTTPServer(("127.0.0.1", port), H)
     srv.daemon_threads = True
     with open(port_file + ".tmp", "w") as f:

@@ -19,7 +19,8 @@ echo k_wrong >"$tmp/bad"
 
 start_fake() {
     rm -f "$tmp/port"
-    python3 "$here/fake_server.py" "$tmp/port" k_screens ${1:-} 2>/dev/null &
+    python3 "$here/fake_server.py" "$tmp/port" k_screens ${1:-} ${2:-} \
+        2>/dev/null &
     fpid=$!
     while [ ! -s "$tmp/port" ]; do sleep 0.1; done
     url="http://127.0.0.1:$(cat "$tmp/port")"
@@ -103,6 +104,33 @@ wait 1000
 screenshot
 quit
 S
+cat >"$tmp/collectors.txt" <<'S'
+tap collector
+wait-screen pin
+type 1234
+key Return
+wait-screen collector
+tap record-cash
+type A-12
+key Return
+wait-screen dues 5000
+tap pay-all
+wait-screen cash-confirm
+tap confirm
+wait-screen cash-pin
+type 11
+screenshot
+type 11
+key Return
+wait 1500
+screenshot
+type 2468
+key Return
+wait-screen cash-done
+wait 2000
+screenshot
+quit
+S
 cat >"$tmp/notfound.txt" <<'S'
 type Z-9
 key Return
@@ -153,4 +181,10 @@ wait "$fpid" 2>/dev/null
 for s in $sizes; do
     run "$s" "$out/$s/offline" "$tmp/offline.txt" "$tmp/key"
 done
-echo "screenshots in $out/{$(echo $sizes | tr ' ' ,)}/{pay,expired,collector,error,notfound,offline}"
+start_fake 0 collectors
+for s in $sizes; do
+    mkdir -p "$out/$s/collectors"
+    run "$s" "$out/$s/collectors" "$tmp/collectors.txt" "$tmp/key"
+done
+kill "$fpid"
+echo "screenshots in $out/{$(echo $sizes | tr ' ' ,)}/{pay,expired,collector,error,notfound,offline,collectors}"

@@ -462,6 +462,88 @@ static void test_labels(void)
     CHECK_STR(s, "Phí 2026-13");
 }
 
+/* Cash refused for its collector's PIN is kept: not resent until the PIN
+ * is typed again, then sent with that PIN; compaction keeps its markers
+ * while it waits and drops the PIN once it went. */
+static void test_needs_pin(const char *dir)
+{
+    json_t *r, *rec = NULL;
+    struct journal_sums js;
+    int n = -1;
+    char *text = NULL;
+    size_t len;
+    const char *recs[] = {
+        "{\"t\":\"cash\",\"key\":\"p1\",\"at\":5000,\"amount\":7,"
+        "\"body\":\"{}\",\"pin\":\"1111\"}",
+        "{\"t\":\"cash\",\"key\":\"p2\",\"at\":5000,\"amount\":8,"
+        "\"body\":\"{}\",\"pin\":\"2222\"}",
+        "{\"t\":\"needs_pin\",\"key\":\"p1\",\"status\":401,"
+        "\"error\":\"bad_pin\",\"attempts_left\":3}",
+    };
+
+    for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+        r = json_loads(recs[i], 0, NULL);
+        CHECK_INT(journal_append(dir, r), 0);
+        json_decref(r);
+    }
+    /* p1 waits for its PIN: p2 goes first, p1 is the one to ask for */
+    CHECK_INT(journal_next_pending(dir, &rec), 0);
+    CHECK_STR(json_string_value(json_object_get(rec, "key")), "p2");
+    CHECK_STR(json_string_value(json_object_get(rec, "pin")), "2222");
+    json_decref(rec);
+    CHECK_INT(journal_next_needs_pin(dir, &rec, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_STR(json_string_value(json_object_get(rec, "key")), "p1");
+    CHECK_INT(json_integer_value(json_object_get(
+                  json_object_get(rec, "refused"), "attempts_left")),
+              3);
+    json_decref(rec);
+    CHECK_INT(journal_sums(dir, 0, 10000, &js), 0);
+    CHECK_INT(js.pending, 2);
+    CHECK_INT(js.needs_pin, 1);
+    CHECK_INT(js.cash, 15);
+    /* compaction keeps it waiting */
+    CHECK(journal_compact(dir, 1000) >= 0);
+    CHECK_INT(journal_next_needs_pin(dir, &rec, &n), 0);
+    json_decref(rec);
+    r = json_pack("{s:s,s:s}", "t", "sent", "key", "p2");
+    journal_append(dir, r);
+    json_decref(r);
+    CHECK_INT(journal_next_pending(dir, &rec), -OFFLINE_E_EMPTY);
+    /* typed again: sent with the new PIN */
+    r = json_pack("{s:s,s:s,s:s}", "t", "pin", "key", "p1", "pin", "3333");
+    journal_append(dir, r);
+    json_decref(r);
+    CHECK_INT(journal_next_needs_pin(dir, &rec, &n), -OFFLINE_E_EMPTY);
+    CHECK_INT(n, 0);
+    CHECK_INT(journal_next_pending(dir, &rec), 0);
+    CHECK_STR(json_string_value(json_object_get(rec, "key")), "p1");
+    CHECK_STR(json_string_value(json_object_get(rec, "pin")), "3333");
+    json_decref(rec);
+    /* refused again, then sent: no PIN left after compaction */
+    r = json_pack("{s:s,s:s,s:I}", "t", "needs_pin", "key", "p1", "status",
+                  (json_int_t)403);
+    journal_append(dir, r);
+    json_decref(r);
+    CHECK_INT(journal_next_needs_pin(dir, &rec, &n), 0);
+    json_decref(rec);
+    r = json_pack("{s:s,s:s,s:s}", "t", "pin", "key", "p1", "pin", "4444");
+    journal_append(dir, r);
+    json_decref(r);
+    r = json_pack("{s:s,s:s}", "t", "sent", "key", "p1");
+    journal_append(dir, r);
+    json_decref(r);
+    CHECK(journal_compact(dir, 1000) >= 0);
+    CHECK_INT(offline_read(dir, "journal.jsonl", &text, &len), 0);
+    CHECK(text != NULL && strstr(text, "\"p1\"") != NULL &&
+          strstr(text, "pin\":") == NULL && strstr(text, "4444") == NULL &&
+          strstr(text, "2222") == NULL);
+    free(text);
+    CHECK_INT(journal_sums(dir, 0, 10000, &js), 0);
+    CHECK_INT(js.pending, 0);
+    CHECK_INT(js.cash, 15);
+}
+
 int main(void)
 {
     test_labels();
@@ -481,6 +563,9 @@ int main(void)
     snprintf(sub, sizeof(sub), "%s/d", dir);
     CHECK_INT(offline_mkdirs(sub), 0);
     test_sums(sub);
+    snprintf(sub, sizeof(sub), "%s/e", dir);
+    CHECK_INT(offline_mkdirs(sub), 0);
+    test_needs_pin(sub);
     test_directory();
     test_directory_invoices();
     test_code_match();
