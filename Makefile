@@ -62,6 +62,7 @@ include server/render/module.mk
 include server/report/module.mk
 include server/module.mk
 include kiosk/module.mk
+include loa/module.mk
 include tests/module.mk
 include tests/sim/module.mk
 include bench/module.mk
