@@ -163,7 +163,7 @@ bench-pg: deps-ok
 	@sh tests/pg/with-pg.sh ./$(BUILD)/bench/bench_db
 
 # --- install ------------------------------------------------------------
-# The three programs to $(BINDIR); everything in assets/ but its README
+# The programs to $(BINDIR); everything in assets/ but its README
 # (bank directory, kiosk sounds, fonts, dashboard files) to $(DATADIR),
 # keeping sub-folders; the manual pages (docs/man) to $(MANDIR); the
 # default configs to $(SYSCONFDIR)/chopay, never
