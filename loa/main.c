@@ -190,6 +190,11 @@ static int state_write(const char *path, int64_t id)
     return 0;
 }
 
+/*
+ * Say the announcement of `amount`. Returns 0 when it was played, -1 when
+ * it cannot be said at all (a word without a clip: skipped), -2 when the
+ * audio device failed (to be tried again).
+ */
 static int say(struct clips *clips, int64_t amount)
 {
     const char *names[LOA_MAX_CLIPS];
@@ -204,11 +209,11 @@ static int say(struct clips *clips, int64_t amount)
         strcat(seq, i ? " " : "");
         strcat(seq, names[i]);
     }
-    fprintf(stderr, "chopay-loa: say %" PRId64 ": %s\n", amount, seq);
     if (clips_play(clips, names, n, err, sizeof err) != 0) {
-        fprintf(stderr, "chopay-loa: %s\n", err);
-        return -1;
+        fprintf(stderr, "chopay-loa: %" PRId64 " not said: %s\n", amount, err);
+        return -2;
     }
+    fprintf(stderr, "chopay-loa: say %" PRId64 ": %s\n", amount, seq);
     return 0;
 }
 
@@ -220,6 +225,23 @@ static void nap(long ms)
         SDL_Delay((Uint32)step);
         ms -= step;
     }
+}
+
+/*
+ * After a failure: wait 1 s, then twice as long each time up to 30 s
+ * (*backoff holds the last delay), plus up to a quarter more at random
+ * so that a market's speakers do not retry in step.
+ */
+static void retry_wait(long *backoff, unsigned *seed, const char *why)
+{
+    long ms;
+
+    *backoff = *backoff ? *backoff * 2 : BACKOFF_MIN_MS;
+    if (*backoff > BACKOFF_MAX_MS)
+        *backoff = BACKOFF_MAX_MS;
+    ms = *backoff + (long)(rand_r(seed) % (unsigned)(*backoff / 4 + 1));
+    fprintf(stderr, "chopay-loa: %s; retry in %ld ms\n", why, ms);
+    nap(ms);
 }
 
 static int run(const struct loa_cfg *c, struct clips *clips)
@@ -236,21 +258,16 @@ static int run(const struct loa_cfg *c, struct clips *clips)
             last);
     while (!stop_flag) {
         struct feed_reply r;
+        char why[200];
+        int audio_failed = 0;
 
         if (feed_poll(c->url, c->key, last, c->wait, &stop_flag, &r) != 0) {
             if (stop_flag)
                 break;
-            backoff = backoff ? backoff * 2 : BACKOFF_MIN_MS;
-            if (backoff > BACKOFF_MAX_MS)
-                backoff = BACKOFF_MAX_MS;
-            /* up to a quarter more, so speakers do not retry in step */
-            long ms = backoff + (long)(rand_r(&seed) % (backoff / 4 + 1));
-            fprintf(stderr, "chopay-loa: poll failed (%s); retry in %ld ms\n",
-                    r.err, ms);
-            nap(ms);
+            snprintf(why, sizeof why, "poll failed (%s)", r.err);
+            retry_wait(&backoff, &seed, why);
             continue;
         }
-        backoff = 0;
         int64_t now = r.server_now ? r.server_now : (int64_t)time(NULL);
         if (r.skipped)
             fprintf(stderr,
@@ -265,19 +282,25 @@ static int run(const struct loa_cfg *c, struct clips *clips)
                         "chopay-loa: late %" PRId64 " (%" PRId64
                         " đồng, %" PRId64 " s old): not said\n",
                         it->id, it->amount, now - it->at);
-            else
-                say(clips, it->amount);
+            else if (say(clips, it->amount) == -2) {
+                audio_failed = 1; /* asked for again after the wait */
+                break;
+            }
             last = it->id;
             if (state_write(c->state, last) != 0)
                 fprintf(stderr, "chopay-loa: %s: %s\n", c->state,
                         strerror(errno));
         }
         /* malformed entries are skipped for good, not asked for again */
-        if (r.max_id > last && !stop_flag) {
+        if (!audio_failed && r.max_id > last && !stop_flag) {
             last = r.max_id;
             state_write(c->state, last);
         }
         free(r.items);
+        if (audio_failed)
+            retry_wait(&backoff, &seed, "no sound");
+        else
+            backoff = 0;
     }
     fprintf(stderr, "chopay-loa: stopped at id %" PRId64 "\n", last);
     return 0;

@@ -6,8 +6,9 @@
 # fake announcements server (fake_stall.py): retries with growing delays
 # while the server fails, says each new payment once, keeps quiet about
 # a late one, leaves malformed entries out, never says an id twice
-# (within a run and across a restart, through its state file), and sends
-# the stall key. Ends with "N passed, N failed".
+# (within a run and across a restart, through its state file), does not
+# count a payment as said while there is no sound, and sends the stall
+# key. Ends with "N passed, N failed".
 set -u
 build=${CHOPAY_BUILD:-build}
 loa="$build/bin/chopay-loa"
@@ -108,9 +109,10 @@ start_fake() {
     done
     url="http://127.0.0.1:$(cat "$tmp/port")"
 }
-# run_until N: run the speaker until the server has had N requests.
+# run_until N [AUDIOFILE]: run the speaker until the server has had N
+# requests.
 run_until() {
-    SDL_DISKAUDIOFILE="$tmp/run.raw" "$loa" --config "$tmp/run.conf" \
+    SDL_DISKAUDIOFILE="${2:-$tmp/run.raw}" "$loa" --config "$tmp/run.conf" \
         2>"$tmp/run.log" &
     pid=$!
     i=0
@@ -176,6 +178,27 @@ if python3 "$here/disk_audio.py" "$tmp/run.raw" "$clips" beep gap da-nhan \
     hai muoi tu nghin dong >"$tmp/cmp" 2>&1; then ok; else
     bad "restart played: $(cat "$tmp/cmp")"
 fi
+
+# no sound (the disk driver cannot open its file): the payment is not
+# marked as said, and is said once the sound is back
+cat >"$tmp/plan3.json" <<'EOP'
+[{"sleep": 0.2, "items": [[6, 50000, 0, "unix"]]}]
+EOP
+start_fake "$tmp/plan3.json"
+conf "$tmp/run.conf" 100 "$url"
+run_until 3 "$tmp/no-such-dir/run.raw"
+check "no sound: exits 0" test $? -eq 0
+check "no sound: not said" test "$(count ': say ')" -eq 0
+check "no sound: reported" test "$(count '50000 not said: audio')" -ge 2
+check "no sound: retried" test "$(count 'no sound; retry in')" -ge 2
+check "no sound: state unchanged" test "$(cat "$tmp/last-id")" = 5
+check "no sound: asked again from 5" \
+    test "$(grep -vc '^after=5 ' "$tmp/requests")" -eq 0
+start_fake "$tmp/plan3.json"
+conf "$tmp/run.conf" 100 "$url"
+run_until 3
+check "sound back: said once" test "$(count 'say 50000: beep gap da-nhan nam muoi nghin dong$')" -eq 1
+check "sound back: state 6" test "$(cat "$tmp/last-id")" = 6
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
