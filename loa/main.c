@@ -244,6 +244,14 @@ static void retry_wait(long *backoff, unsigned *seed, const char *why)
     nap(ms);
 }
 
+static long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int run(const struct loa_cfg *c, struct clips *clips)
 {
     int64_t last;
@@ -259,7 +267,8 @@ static int run(const struct loa_cfg *c, struct clips *clips)
     while (!stop_flag) {
         struct feed_reply r;
         char why[200];
-        int audio_failed = 0;
+        int audio_failed = 0, fresh = 0;
+        long started = now_ms();
 
         if (feed_poll(c->url, c->key, last, c->wait, &stop_flag, &r) != 0) {
             if (stop_flag)
@@ -277,6 +286,7 @@ static int run(const struct loa_cfg *c, struct clips *clips)
             const struct feed_item *it = &r.items[i];
             if (it->id <= last)
                 continue; /* said already */
+            fresh++;
             if (now - it->at > (int64_t)c->late_after_min * 60)
                 fprintf(stderr,
                         "chopay-loa: late %" PRId64 " (%" PRId64
@@ -296,6 +306,10 @@ static int run(const struct loa_cfg *c, struct clips *clips)
             last = r.max_id;
             state_write(c->state, last);
         }
+        /* a server that answers at once with nothing new is not asked
+           more than once a second */
+        if (!fresh && now_ms() - started < 1000)
+            nap(1000 - (now_ms() - started));
         free(r.items);
         if (audio_failed)
             retry_wait(&backoff, &seed, "no sound");
