@@ -29,3 +29,9 @@ $(BUILD)/tests/test_loa_feed: $(BUILD)/tests/loa/test_loa_feed.o \
 	  $(LIBCOMMON) $(COMMON_LIBS) $(LOA_LIBS)
 
 TESTS += $(BUILD)/tests/test_loa_feed
+
+# libFuzzer target for the announcements reader (tests/fuzz/fuzz_loa_feed.c).
+LIBS_fuzz_loa_feed = $(BUILD)/loa/feed.o $(BUILD)/loa/clips.o $(LIBCOMMON) \
+                     $(LOA_LIBS)
+$(BUILD)/bin/fuzz_loa_feed: $(BUILD)/loa/feed.o $(BUILD)/loa/clips.o
+$(BUILD)/tests/fuzz/fuzz_loa_feed.o: MODFLAGS += $(EXTRA_CFLAGS_loa) -Iloa
