@@ -62,6 +62,7 @@ include server/render/module.mk
 include server/report/module.mk
 include server/module.mk
 include kiosk/module.mk
+include loa/module.mk
 include tests/module.mk
 include tests/sim/module.mk
 include bench/module.mk
@@ -162,7 +163,7 @@ bench-pg: deps-ok
 	@sh tests/pg/with-pg.sh ./$(BUILD)/bench/bench_db
 
 # --- install ------------------------------------------------------------
-# The three programs to $(BINDIR); everything in assets/ but its README
+# The programs to $(BINDIR); everything in assets/ but its README
 # (bank directory, kiosk sounds, fonts, dashboard files) to $(DATADIR),
 # keeping sub-folders; the manual pages (docs/man) to $(MANDIR); the
 # default configs to $(SYSCONFDIR)/chopay, never

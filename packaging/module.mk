@@ -1,7 +1,7 @@
 # packaging/: Debian packages (packaging/debian/), systemd units, the nginx
 # TLS front end (packaging/nginx/), default configs (packaging/conf/) and
 # the arm64 cross build. Targets:
-#   make deb                the three .debs in $(BUILD)/deb/, lintian-checked
+#   make deb                the four .debs in $(BUILD)/deb/, lintian-checked
 #   make deb ARCH=arm64     the same cross-built for arm64, in $(BUILD)/deb-arm64/
 #   make deb-check          install, run, stop and purge chopay-server (root)
 #   make tls-check          nginx with a private CA in front of the server
@@ -11,7 +11,8 @@ SYSCONFDIR ?= $(PREFIX)/etc
 
 # What `make install` puts in $(SYSCONFDIR)/chopay (never over an existing
 # file) and in $(DATADIR) (everything in assets/ but its README).
-INSTALL_CONF = packaging/conf/server.conf packaging/conf/kiosk.conf
+INSTALL_CONF = packaging/conf/server.conf packaging/conf/kiosk.conf \
+               packaging/conf/loa.conf
 
 .PHONY: deb deb-check tls-check cross-check print-tests print-c-tests
 

@@ -21,7 +21,7 @@ static const char usage[] =
     "  ref new      make new payment codes\n"
     "  ref check    check a payment code\n"
     "  ref find     find payment codes in bank descriptions\n"
-    "  money format | money parse   amounts in đồng\n"
+    "  money format | parse | words   amounts in đồng (words: as spoken)\n"
     "  text fold    fold Vietnamese text to upper-case ASCII\n"
     "  bank list | bank show        the bank directory\n"
     "  receipt keygen | sign | verify   signed receipts (Ed25519)\n"

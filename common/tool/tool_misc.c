@@ -1,5 +1,5 @@
 /*
- * tool_misc.c: the small `chopay` subcommands: `money format|parse`,
+ * tool_misc.c: the small `chopay` subcommands: `money format|parse|words`,
  * `text fold` and `bank list|show`.
  */
 #include <errno.h>
@@ -12,10 +12,14 @@
 #include "money.h"
 #include "tool.h"
 #include "vntext.h"
+#include "vnwords.h"
 
 static const char money_usage[] =
     "usage: chopay money format N      print N đồng the Vietnamese way\n"
-    "       chopay money parse TEXT    print TEXT ('15.000 ₫') as đồng\n";
+    "       chopay money parse TEXT    print TEXT ('15.000 ₫') as đồng\n"
+    "       chopay money words AMOUNT  print AMOUNT ('125000', '125.000 ₫')\n"
+    "                                  in Vietnamese words, as the payment\n"
+    "                                  speaker says it\n";
 
 static const char text_usage[] =
     "usage: chopay text fold TEXT...\n"
@@ -32,7 +36,7 @@ static const char bank_usage[] =
 
 int tool_money(int argc, char **argv)
 {
-    char buf[MONEY_FORMAT_MAX];
+    char buf[MONEY_FORMAT_MAX], words[VNWORDS_MAX];
     int64_t v;
     int rc;
 
@@ -41,7 +45,8 @@ int tool_money(int argc, char **argv)
         return TOOL_OK;
     }
     if (argc != 3 ||
-        (strcmp(argv[1], "format") != 0 && strcmp(argv[1], "parse") != 0)) {
+        (strcmp(argv[1], "format") != 0 && strcmp(argv[1], "parse") != 0 &&
+         strcmp(argv[1], "words") != 0)) {
         fputs(money_usage, stderr);
         return TOOL_USAGE;
     }
@@ -60,9 +65,15 @@ int tool_money(int argc, char **argv)
     }
     rc = money_parse(argv[2], &v);
     if (rc != 0) {
-        fprintf(stderr, "chopay money parse: '%s': %s\n", argv[2],
+        fprintf(stderr, "chopay money %s: '%s': %s\n", argv[1], argv[2],
                 money_strerror(rc));
         return TOOL_INVALID;
+    }
+    if (strcmp(argv[1], "words") == 0) {
+        if (vnwords_amount(v, words, sizeof words) != 0)
+            return TOOL_FAIL;
+        puts(words);
+        return TOOL_OK;
     }
     printf("%" PRId64 "\n", v);
     return TOOL_OK;

@@ -143,6 +143,11 @@ expect 0 "15000" -- "$chopay" money parse "15,000 VND"
 expect 0 "15000" -- "$chopay" money parse "15.000đ"
 expect 1 "" -- "$chopay" money parse "15.5"
 expect 2 "" -- "$chopay" money format abc
+expect 0 "một trăm hai mươi lăm nghìn đồng" -- "$chopay" money words 125000
+expect 0 "một triệu không trăm năm mươi nghìn đồng" -- \
+    "$chopay" money words "1.050.000 ₫"
+expect 0 "không đồng" -- "$chopay" money words 0
+expect 1 "" -- "$chopay" money words "12,5"
 expect 0 "NGUYEN THI DAO" -- "$chopay" text fold "Nguyễn Thị Đào"
 expect 1 "" -- "$chopay" text fold "$(printf 'bad \377 utf8')"
 expect 0 "*" -- "$chopay" bank show 970436

@@ -3,7 +3,9 @@
 # throwaway root (a copy-on-write overlay of this machine's /, booted with
 # systemd in systemd-nspawn, own network namespace), start it with its
 # unit, check /healthz, the hardening in force and restarts, stop it, purge
-# it, and check that nothing is left but what is kept on purpose.
+# it, and check that nothing is left but what is kept on purpose; then
+# the kiosk's and the payment speaker's packages the same way (user,
+# unit, key file condition, purge).
 # Needs root, overlayfs and systemd-nspawn; this machine is not modified.
 set -u
 
@@ -69,7 +71,8 @@ rm -f "$root/etc/machine-id"
 systemd-machine-id-setup --root="$root" >/dev/null 2>&1
 # The package under test, reachable inside at a fixed path.
 mkdir -p "$root/chopay-deb"
-cp "$debdir"/chopay-server_*.deb "$debdir"/chopay-kiosk_*.deb "$root/chopay-deb/"
+cp "$debdir"/chopay-server_*.deb "$debdir"/chopay-kiosk_*.deb \
+    "$debdir"/chopay-loa_*.deb "$root/chopay-deb/"
 # Keep the package's own service-start behaviour (the image may carry a
 # policy-rc.d that forbids starting services, as Docker images do).
 rm -f "$root/usr/sbin/policy-rc.d"
@@ -250,8 +253,59 @@ kleft=$(cd "$work/upper" && find . -name '*chopay-kiosk*' \
 echo "left after kiosk purge: ${kleft:-nothing}"
 check "nothing of the kiosk left after purge" test -z "$kleft"
 
+# The payment speaker: its user in group audio, a unit that is enabled
+# but does not start without the stall key, then runs hardened as
+# chopay-loa once the key is there (retrying: no server answers in the
+# container); purge removes its configuration and state.
+ldeb=$(cd "$root/chopay-deb" && ls chopay-loa_*.deb | head -n 1)
+in_ct env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    "/chopay-deb/$ldeb" >"$work/linstall.log" 2>&1
+check "apt-get install ./$ldeb" grep -q "Setting up chopay-loa" \
+    "$work/linstall.log"
+check "speaker user in audio" sh -c \
+    "nsenter -t $ct -a id -nG chopay-loa | tr ' ' '\\n' | grep -qx audio"
+check "speaker unit enabled" in_ct systemctl is-enabled chopay-loa
+check "speaker does not start without /etc/chopay/loa.key" sh -c \
+    "nsenter -t $ct -a systemctl show -p ConditionResult --value \
+     chopay-loa | grep -qx no"
+check "loa.conf is a conffile" \
+    sh -c "nsenter -t $ct -a dpkg-query -W -f='\${Conffiles}' chopay-loa |
+           grep -q /etc/chopay/loa.conf"
+check "speaker clips installed" test -f "$root/usr/share/chopay/loa/da-nhan.wav"
+in_ct sh -c 'echo k_test > /etc/chopay/loa.key &&
+    chown root:chopay-loa /etc/chopay/loa.key && chmod 0640 /etc/chopay/loa.key &&
+    sed -i "s#^url = .*#url = http://127.0.0.1:9#" /etc/chopay/loa.conf'
+in_ct systemctl restart chopay-loa
+lpid=""
+i=0
+while [ $i -lt 50 ]; do
+    lpid=$(in_ct systemctl show -p MainPID --value chopay-loa)
+    case "$lpid" in '' | 0) ;; *) break ;; esac
+    i=$((i + 1))
+    sleep 0.2
+done
+check "speaker runs once the key is there" in_ct systemctl is-active chopay-loa
+check "speaker started: clips and audio loaded, polling" sh -c \
+    "nsenter -t $ct -a journalctl -u chopay-loa --no-pager |
+     grep -q 'chopay-loa: polling http://127.0.0.1:9 after id 0'"
+check "speaker runs as chopay-loa" \
+    test "$(in_ct ps -o user= -p "${lpid:-0}")" = chopay-loa
+check "speaker: no new privileges, seccomp" sh -c \
+    "test '$(proc_field "${lpid:-0}" NoNewPrivs)' = 1 &&
+     test '$(proc_field "${lpid:-0}" Seccomp)' = 2"
+in_ct env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q chopay-loa \
+    >>"$work/linstall.log" 2>&1
+check "speaker purged, key and state gone" test ! -e "$root/etc/chopay" -a \
+    ! -e "$root/usr/bin/chopay-loa" -a ! -e "$root/var/lib/chopay-loa"
+lleft=$(cd "$work/upper" && find . -name '*chopay-loa*' \
+    ! -path './chopay-deb*' ! -path './var/log/*' ! -path './var/cache/apt/*' \
+    ! -path './var/lib/apt/*' ! -path './var/lib/dpkg/*' \
+    ! -path './var/lib/systemd/deb-systemd-helper*' 2>/dev/null)
+echo "left after speaker purge: ${lleft:-nothing}"
+check "nothing of the speaker left after purge" test -z "$lleft"
+
 if [ "$fail" -ne 0 ]; then
-    for f in install purge kinstall; do
+    for f in install purge kinstall linstall; do
         echo "--- $f.log"
         tail -n 20 "$work/$f.log"
     done
