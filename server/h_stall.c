@@ -16,7 +16,7 @@
 #include "crypto.h"
 #include "srv_report.h"
 #include "stall_feeds.h"
-#include "vn_words.h"
+#include "vnwords.h"
 
 /* Announcements answered at once, at most. */
 #define ANNOUNCE_MAX 100
@@ -400,9 +400,9 @@ static enum MHD_Result announce(struct req *r, int64_t feed, int64_t after)
         return api_store_error(r, rc);
     arr = json_array();
     for (i = 0; i < n; i++) {
-        char words[256], said[300];
+        char words[VNWORDS_MAX], said[VNWORDS_MAX + 16];
 
-        if (vn_amount_words(a[i].amount, words, sizeof(words)) != 0)
+        if (vnwords_amount(a[i].amount, words, sizeof(words)) != 0)
             snprintf(words, sizeof(words), "%lld đồng", (long long)a[i].amount);
         snprintf(said, sizeof(said), "Đã nhận %s", words);
         json_array_append_new(

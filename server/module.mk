@@ -49,9 +49,9 @@ $(BUILD)/server/dash_assets_data.o: $(BUILD)/server/dash_assets_data.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # The vendor's announcements page (h_stall.c), compiled in the same way.
-$(BUILD)/server/loa_page_data.c: assets/loa/index.html scripts/embed.sh
+$(BUILD)/server/loa_page_data.c: assets/stall/loa.html scripts/embed.sh
 	@mkdir -p $(@D)
-	sh scripts/embed.sh loa_page_html assets/loa/index.html > $@.tmp
+	sh scripts/embed.sh loa_page_html assets/stall/loa.html > $@.tmp
 	mv $@.tmp $@
 
 $(BUILD)/server/loa_page_data.o: $(BUILD)/server/loa_page_data.c
