@@ -112,19 +112,19 @@ static void keep_error(struct sqi_hook *w, int rc)
 
 /*
  * One webhook inside the group's transaction on `c`: its journal entry,
- * then its batch in a savepoint. 0 whether its batch was processed or
- * undone and its entry marked "invalid" (w->rc says which); -STORE_E_IO
- * when the group's transaction cannot go on.
+ * then its transactions in the group's batch `b`, in a savepoint. 0
+ * whether they were processed or undone and the entry marked "invalid"
+ * (w->rc says which); -STORE_E_IO when the group's transaction cannot go
+ * on.
  */
-static int run_one(struct sq *s, struct sqi_conn *c, struct sqi_hook *w)
+static int run_one(struct sqi_conn *c, struct store_bank *b, struct sqi_hook *w)
 {
     struct store_hook *h = w->h;
-    struct store_bank *b;
     json_t *a;
     int64_t jid = 0;
     int n_woken = c->n_woken;
     size_t i;
-    int rc, e;
+    int rc;
 
     rc = sqi_journal_insert(c, h->journal, &jid);
     if (rc != 0)
@@ -132,9 +132,11 @@ static int run_one(struct sq *s, struct sqi_conn *c, struct sqi_hook *w)
     rc = db_savepoint(sqi_dbh(c), DB_SP_SET);
     if (rc != 0)
         return sqi_db_error(sqi_dbh(c), rc, "savepoint");
-    b = sqb_begin_in(s, c, h->actor, h->now);
-    if (b == NULL)
-        return -STORE_E_IO;
+    /* the batch's caches (organisation, payers, days) hold what no
+       batch changes; what each webhook is, is its own */
+    b->rc = 0;
+    b->now = h->now;
+    snprintf(b->actor, sizeof(b->actor), "%s", h->actor);
     a = json_array();
     for (i = 0; i < h->txns->n && rc == 0; i++) {
         json_t *r = NULL;
@@ -143,9 +145,8 @@ static int run_one(struct sq *s, struct sqi_conn *c, struct sqi_hook *w)
         if (rc == 0)
             json_array_append_new(a, r);
     }
-    e = sqb_end(b, rc == 0, jid, NULL);
     if (rc == 0)
-        rc = e;
+        rc = sqi_journal_set(c, jid, "processed", "", h->now);
     if (rc == -STORE_E_IO) {
         json_decref(a);
         return rc;
@@ -173,13 +174,18 @@ static int run_one(struct sq *s, struct sqi_conn *c, struct sqi_hook *w)
 static void run_group(struct sq *s, struct sqi_hook **g, int n)
 {
     struct sqi_conn *c = sqi_get_conn(s);
+    struct store_bank *b;
     int rc, i;
 
     rc = g[0]->lane > 0 ? sqi_begin_write_org(s, c, g[0]->lane)
                         : sqi_begin_write_shared(s, c);
     if (rc == 0) {
+        b = sqb_begin_in(s, c, "", 0);
+        rc = b != NULL ? 0 : -STORE_E_IO;
         for (i = 0; i < n && rc == 0; i++)
-            rc = run_one(s, c, g[i]);
+            rc = run_one(c, b, g[i]);
+        if (b != NULL)
+            sqb_end(b, 0, 0, NULL); /* frees it, leaves `c` open */
         if (rc != 0 && rc != -STORE_E_IO) {
             store_set_error("storage_unavailable", "a group of webhooks");
             rc = -STORE_E_IO;

@@ -545,8 +545,8 @@ int sqb_journal_prune(struct store *st, const struct store_journal_limits *lim,
                       int64_t now, int64_t *removed);
 int sqb_begin(struct store *st, const char *actor, int64_t now,
               const char *import_kind, struct store_bank **out);
-/* A webhook's batch inside the caller's open write transaction on `c`
- * (bank_hooks.c): bank_end marks its journal entry but leaves the commit
+/* A batch inside the caller's open write transaction on `c`
+ * (bank_hooks.c): bank_end marks a journal entry but leaves the commit
  * and the connection to the caller. NULL when out of memory. */
 struct store_bank *sqb_begin_in(struct sq *s, struct sqi_conn *c,
                                 const char *actor, int64_t now);
