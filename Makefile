@@ -155,6 +155,8 @@ demo: deps-ok
 bench: deps-ok
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
+	@echo "== bench/bench_webhooks.sh" && \
+	  sh bench/bench_webhooks.sh $(BUILD)/bin/chopay-server $(BUILD)
 
 # The database benchmark with PostgreSQL: inside a throw-away PostgreSQL
 # 15 cluster (tests/pg/with-pg.sh), SQLite and PostgreSQL side by side.

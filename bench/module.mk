@@ -1,5 +1,7 @@
 # bench/: one program per capability (bench_NAME.c); `make bench` runs
 # each. Every benchmark prints throughput, latency percentiles and memory.
+# bench_webhooks.sh (wrk with sepay_wrk.lua, commit_ref.py) measures
+# webhooks/s through the server against the disk's single-commit rate.
 
 EXTRA_CFLAGS_bench = $(call pc_cflags,$(COMMON_PKGS)) -Ibench
 

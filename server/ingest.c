@@ -1,9 +1,11 @@
 /*
  * ingest.c: bank ingestion glue. A webhook is parsed, mapped to the
  * organisation that owns the receiving account, verified with that
- * organisation's secret, written verbatim to the journal and committed,
- * and only then processed in one store batch. Statements go through the
- * feeds parsers' streaming sinks into one batch: all or nothing.
+ * organisation's secret, then written verbatim to the journal and
+ * processed in one store batch, both committed before it is answered in
+ * a commit shared with the webhooks arriving meanwhile. Statements go
+ * through the feeds parsers' streaming sinks into one batch: all or
+ * nothing.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -283,6 +285,29 @@ static json_t *err_json(const char *code, const char *msg,
     return json_pack("{s:o}", "error", e);
 }
 
+/* The journal entry of one notification into *j; its headers JSON is
+ * malloc'd into *hj (the caller frees it; NULL leaves "{}"). */
+static void journal_entry(const struct ingest_hook *h, int64_t org,
+                          const char *verified, const char *state,
+                          const char *detail, struct store_journal *j,
+                          char **hj)
+{
+    const struct ingest_limits *lim = h->limits ? h->limits : &default_limits;
+    int ok = strcmp(verified, "ok") == 0;
+
+    *hj = headers_json(h, !ok);
+    j->provider = feeds_provider_name(h->provider);
+    j->org_id = org;
+    j->headers = *hj ? *hj : "{}";
+    j->body = h->body;
+    j->len = ok || h->len < INGEST_BODY_KEEP ? h->len : INGEST_BODY_KEEP;
+    j->verified = verified;
+    j->state = state;
+    j->detail = detail;
+    j->now = h->now;
+    j->keep = ok ? 0 : lim->keep.max_entries;
+}
+
 /*
  * Journal one notification; 0 or -1 (storage failed). A verified one
  * ("ok") verbatim; any other within the limits: headers cut, the body's
@@ -294,28 +319,17 @@ static int journal(struct store *st, const struct ingest_hook *h, int64_t org,
                    int64_t *id)
 {
     const struct ingest_limits *lim = h->limits ? h->limits : &default_limits;
-    int ok = strcmp(verified, "ok") == 0;
     char *hj;
     struct store_journal j;
     int64_t jid = 0;
     int rc;
 
-    if (!ok && below_reserve(lim)) {
+    if (strcmp(verified, "ok") != 0 && below_reserve(lim)) {
         if (id != NULL)
             *id = 0;
         return 0; /* the space left is for verified notifications */
     }
-    hj = headers_json(h, !ok);
-    j.provider = feeds_provider_name(h->provider);
-    j.org_id = org;
-    j.headers = hj ? hj : "{}";
-    j.body = h->body;
-    j.len = ok || h->len < INGEST_BODY_KEEP ? h->len : INGEST_BODY_KEEP;
-    j.verified = verified;
-    j.state = state;
-    j.detail = detail;
-    j.now = h->now;
-    j.keep = ok ? 0 : lim->keep.max_entries;
+    journal_entry(h, org, verified, state, detail, &j, &hj);
     rc = st->ops->journal_add(st, &j, &jid);
 
     free(hj);
@@ -373,6 +387,55 @@ static int process(struct store *st, int64_t org, const struct bank_txn_list *l,
            strcmp(store_error_code(), "storage_busy") == 0 &&
            tries++ < STORE_WRITE_TRIES)
         ;
+    return rc;
+}
+
+/*
+ * Journal verified notification `h` and process its transactions `l`,
+ * both on disk (fsync'd) before it returns, in a commit shared with the
+ * notifications arriving meanwhile (store_ops.bank_hook). When that
+ * commit stored nothing, the two go alone as they always could: the
+ * journal entry committed first, then its batch. 0 with *results set;
+ * -STORE_E_IO when it could not be stored or processed for now (a
+ * journal entry written stays "received", processed at start-up);
+ * another error: the entry *jid is kept "invalid" with the store's
+ * error message.
+ */
+static int journal_process(struct store *st, const struct ingest_hook *h,
+                           int64_t org, const struct bank_txn_list *l,
+                           int64_t *jid, json_t **results)
+{
+    struct store_journal j;
+    struct store_hook sh;
+    char actor[48], why[256];
+    char *hj;
+    int rc;
+
+    snprintf(actor, sizeof(actor), "bank:%s",
+             l->n ? feeds_provider_name(l->txns[0].provider) : "?");
+    journal_entry(h, org, "ok", "received", "", &j, &hj);
+    memset(&sh, 0, sizeof(sh));
+    sh.journal = &j;
+    sh.org_id = org;
+    sh.txns = l;
+    sh.actor = actor;
+    sh.now = h->now;
+    rc = st->ops->bank_hook(st, &sh);
+    free(hj);
+    *jid = sh.journal_id;
+    if (rc != -STORE_E_IO || sh.journal_id != 0) {
+        *results = sh.results;
+        return rc;
+    }
+    if (journal(st, h, org, "ok", "received", "", jid) != 0)
+        return -STORE_E_IO;
+    rc = process(st, org, l, *jid, h->now, results);
+    if (rc == 0 || rc == -STORE_E_IO)
+        return rc;
+    snprintf(why, sizeof(why), "%s", store_error_message());
+    if (st->ops->journal_fail(st, *jid, why) != 0)
+        return -STORE_E_IO;
+    store_set_error("processing_failed", "%s", why);
     return rc;
 }
 
@@ -450,21 +513,14 @@ int ingest_webhook(const struct ingest_conf *conf, struct store *st,
         status = 401;
         goto out;
     }
-    /* on disk (fsync'd) before anything is processed or answered */
-    if (journal(st, h, org, "ok", "received", "", &jid) != 0)
-        goto unavailable;
-    rc = process(st, org, &l, jid, h->now, &results);
+    /* journaled and processed, on disk (fsync'd) before it is answered */
+    rc = journal_process(st, h, org, &l, &jid, &results);
     if (rc == -STORE_E_IO)
-        goto unavailable; /* stays "received": recovered at start-up */
+        goto unavailable;
     if (rc != 0) {
         /* a notification the ledger cannot take (never expected): kept in
            the journal as "invalid" with the reason, for a person */
-        char why[256];
-
-        snprintf(why, sizeof(why), "%s", store_error_message());
-        if (st->ops->journal_fail(st, jid, why) != 0)
-            goto unavailable;
-        *reply = err_json("processing_failed", why, NULL);
+        *reply = err_json("processing_failed", store_error_message(), NULL);
         status = 422;
         goto out;
     }

@@ -931,6 +931,19 @@ struct store_journal {
                              the newest `keep` unverified ones stay */
 };
 
+/* A verified webhook to journal and process (store_ops.bank_hook). */
+struct store_hook {
+    const struct store_journal *journal; /* its entry: verified "ok",
+                                            state "received" */
+    int64_t org_id;                      /* the organisation it maps to */
+    const struct bank_txn_list *txns;    /* its parsed transactions */
+    const char *actor;                   /* for the audit log */
+    int64_t now;                         /* received at, unix seconds */
+    int64_t journal_id;                  /* out: its journal entry */
+    json_t *results;                     /* out: bank_add's answer for each
+                                            transaction (caller decrefs) */
+};
+
 /* A journal entry still "received" (store_ops.journal_pending). */
 struct store_pending_entry {
     int64_t id;     /* its id */
@@ -1423,6 +1436,17 @@ struct store_ops {
      */
     int (*bank_end)(struct store_bank *b, int commit, int64_t journal_id,
                     struct store_bank_summary *summary);
+    /*
+     * Journal a verified webhook and process its transactions in one
+     * batch, on disk (committed, fsync'd) when it returns; webhooks that
+     * arrive while a commit is being written share the next one. 0:
+     * processed, h->results set. -STORE_E_IO with h->journal_id 0:
+     * nothing was stored (journal_add and a batch of its own may still
+     * take it). Another error: the batch could not be processed and is
+     * undone; journal entry h->journal_id is kept "invalid" with the
+     * store's error message.
+     */
+    int (*bank_hook)(struct store *st, struct store_hook *h);
     /* Bank transactions of `org` (state filter NULL = all), with
      * suggestions; paging by id. out->total: how many the filter matches
      * over every page (f->after_id, offset and limit ignored). */

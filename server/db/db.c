@@ -436,6 +436,16 @@ int db_xact_lock(struct db *db, int64_t key)
     return db->drv->xact_lock(db, key);
 }
 
+int db_savepoint(struct db *db, enum db_savepoint op)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    if (!db->in_txn)
+        return db_fail(db, DB_E_USAGE, NULL,
+                       "db_savepoint: no transaction is open");
+    return db->drv->savepoint(db, op);
+}
+
 int db_try_lock(struct db *db, int64_t key)
 {
     if (!db)

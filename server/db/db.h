@@ -163,6 +163,16 @@ int db_end(struct db *db, int rc);
 int db_in_txn(const struct db *db);
 
 /*
+ * One savepoint inside a write transaction, not nested: DB_SP_SET marks
+ * the point, DB_SP_RELEASE keeps what was done since and forgets the
+ * mark, DB_SP_UNDO rolls back to the mark (the transaction goes on, as
+ * if no statement since had run, even a failed one on PostgreSQL) and
+ * forgets it. Several units of work share one commit this way.
+ */
+enum db_savepoint { DB_SP_SET, DB_SP_RELEASE, DB_SP_UNDO };
+int db_savepoint(struct db *db, enum db_savepoint op);
+
+/*
  * Inside a write transaction, take the transaction-scoped advisory lock
  * `key` exclusively, waiting for it (as long as for the write lock): it
  * is held until the transaction ends. Writers that take several keys

@@ -71,6 +71,8 @@ struct db_driver {
     int (*end)(struct db *db, int rc);
     /* db_xact_lock (db.c has checked a write transaction is open). */
     int (*xact_lock)(struct db *db, int64_t key);
+    /* db_savepoint (db.c has checked a transaction is open). */
+    int (*savepoint)(struct db *db, enum db_savepoint op);
 
     /* Notifications and the advisory lock of db.h (db.c has checked the
      * channel, the payload and the buffer). */

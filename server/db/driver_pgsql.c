@@ -1133,6 +1133,27 @@ static int pg_xact_lock(struct db *db, int64_t key)
     return run_simple(pg, sql);
 }
 
+/* A failed statement since DB_SP_SET is undone with the rest: the
+ * transaction is no longer failed once ROLLBACK TO has run. */
+static int pg_savepoint(struct db *db, enum db_savepoint op)
+{
+    struct pg_conn *pg = (struct pg_conn *)db;
+    struct pg_stmt *st;
+    int rc;
+
+    for (st = pg->stmts; st; st = st->next)
+        stmt_reset(st);
+    if (op != DB_SP_UNDO) {
+        if (pg->txn_failed)
+            return -pg->txn_err;
+        return run_simple(pg, op == DB_SP_SET ? "SAVEPOINT chopay_sp"
+                                              : "RELEASE SAVEPOINT chopay_sp");
+    }
+    pg->txn_failed = 0;
+    rc = run_simple(pg, "ROLLBACK TO SAVEPOINT chopay_sp");
+    return rc != 0 ? rc : run_simple(pg, "RELEASE SAVEPOINT chopay_sp");
+}
+
 static int pg_notify(struct db *db, const char *channel, const char *payload)
 {
     struct pg_conn *pg = (struct pg_conn *)db;
@@ -1280,6 +1301,7 @@ const struct db_driver db_driver_pgsql = {
     .begin = pg_begin,
     .end = pg_end,
     .xact_lock = pg_xact_lock,
+    .savepoint = pg_savepoint,
     .function_text = pg_function_text,
     .notify = pg_notify,
     .listen = pg_listen,

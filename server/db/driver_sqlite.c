@@ -423,6 +423,19 @@ static int lite_end(struct db *db, int rc)
     return rc;
 }
 
+static int lite_savepoint(struct db *db, enum db_savepoint op)
+{
+    int rc;
+
+    reset_all(L(db));
+    if (op == DB_SP_SET)
+        return lite_exec(db, "SAVEPOINT chopay_sp");
+    if (op == DB_SP_RELEASE)
+        return lite_exec(db, "RELEASE chopay_sp");
+    rc = lite_exec(db, "ROLLBACK TO chopay_sp");
+    return rc != 0 ? rc : lite_exec(db, "RELEASE chopay_sp");
+}
+
 static void lite_close(struct db *db)
 {
     struct lite *c = L(db);
@@ -573,6 +586,7 @@ const struct db_driver db_driver_sqlite = {
     .column_bytes = lite_column_bytes,
     .begin = lite_begin,
     .end = lite_end,
+    .savepoint = lite_savepoint,
     .function_text = lite_function_text,
     .notify = lite_notify,
     .listen = lite_listen,

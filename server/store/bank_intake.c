@@ -54,6 +54,24 @@ int sqb_begin(struct store *base, const char *actor, int64_t now,
     return 0;
 }
 
+struct store_bank *sqb_begin_in(struct sq *s, struct sqi_conn *c,
+                                const char *actor, int64_t now)
+{
+    struct store_bank *b = calloc(1, sizeof(*b));
+
+    if (b == NULL) {
+        store_set_error("storage_unavailable", "out of memory");
+        return NULL;
+    }
+    b->s = s;
+    b->c = c;
+    b->now = now;
+    b->open = 1;
+    b->borrowed = 1;
+    snprintf(b->actor, sizeof(b->actor), "%s", actor);
+    return b;
+}
+
 /* Begin the batch's write transaction unless it has begun: holding the
  * lock of organisation `org`, the one the caller names (0 for none). */
 static int bank_open(struct store_bank *b, int64_t org)
@@ -759,7 +777,7 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             rc = sqi_exec1(b->c, st);
         }
     }
-    if (b->open)
+    if (b->open && !b->borrowed)
         rc = sqi_end_write(s, b->c, commit ? rc : -STORE_E_INVALID);
     if (!commit)
         rc = 0;
@@ -776,7 +794,8 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
         memset(&b->sum, 0, sizeof(b->sum));
     }
     store_bank_summary_free(&b->sum);
-    sqi_put_conn(s, b->c);
+    if (!b->borrowed)
+        sqi_put_conn(s, b->c);
     free(b->payers);
     free(b);
     return rc;

@@ -9,22 +9,14 @@
 
 #include "store_int.h"
 
-int sqb_journal_add(struct store *base, const struct store_journal *j,
-                    int64_t *id)
+int sqi_journal_insert(struct sqi_conn *c, const struct store_journal *j,
+                       int64_t *id)
 {
-    struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
-    struct db_stmt *st;
+    struct db_stmt *st = sqb_q(c, B_JOURNAL_ADD);
     int rc;
 
-    rc = sqi_begin_write_shared(s, c);
-    if (rc != 0)
-        goto out;
-    st = sqb_q(c, B_JOURNAL_ADD);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto done;
-    }
+    if (st == NULL)
+        return -STORE_E_IO;
     sqi_bt(st, 1, j->provider);
     if (j->org_id > 0)
         sqi_bi(st, 2, j->org_id);
@@ -39,14 +31,25 @@ int sqb_journal_add(struct store *base, const struct store_journal *j,
         strcmp(j->state, "received") != 0) {
         /* a stranger's entry: only the newest `keep` of them stay */
         st = sqb_q(c, B_JOURNAL_KEEP);
-        if (st == NULL) {
-            rc = -STORE_E_IO;
-            goto done;
-        }
+        if (st == NULL)
+            return -STORE_E_IO;
         sqi_bi(st, 1, j->keep);
         rc = sqi_exec1(c, st);
     }
-done:
+    return rc;
+}
+
+int sqb_journal_add(struct store *base, const struct store_journal *j,
+                    int64_t *id)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = sqi_get_conn(s);
+    int rc;
+
+    rc = sqi_begin_write_shared(s, c);
+    if (rc != 0)
+        goto out;
+    rc = sqi_journal_insert(c, j, id);
     /* COMMIT with synchronous=FULL: on disk when this returns 0 */
     rc = sqi_end_write(s, c, rc);
 out:
@@ -152,27 +155,30 @@ out:
     return rc;
 }
 
+int sqi_journal_set(struct sqi_conn *c, int64_t id, const char *state,
+                    const char *detail, int64_t now)
+{
+    struct db_stmt *st = sqb_q(c, B_JOURNAL_SET);
+
+    if (st == NULL)
+        return -STORE_E_IO;
+    sqi_bi(st, 1, id);
+    sqi_bt(st, 2, state);
+    sqi_bt(st, 3, detail);
+    sqi_bi(st, 4, now);
+    return sqi_exec1(c, st);
+}
+
 int sqb_journal_fail(struct store *base, int64_t id, const char *detail)
 {
     struct sq *s = (struct sq *)base;
     struct sqi_conn *c = sqi_get_conn(s);
-    struct db_stmt *st;
     int rc;
 
     rc = sqi_begin_write_shared(s, c);
     if (rc != 0)
         goto out;
-    st = sqb_q(c, B_JOURNAL_SET);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto done;
-    }
-    sqi_bi(st, 1, id);
-    sqi_bt(st, 2, "invalid");
-    sqi_bt(st, 3, detail);
-    sqi_bi(st, 4, (int64_t)time(NULL));
-    rc = sqi_exec1(c, st);
-done:
+    rc = sqi_journal_set(c, id, "invalid", detail, (int64_t)time(NULL));
     rc = sqi_end_write(s, c, rc);
 out:
     sqi_put_conn(s, c);

@@ -45,6 +45,7 @@ const struct store_ops sqi_ops = {
     .bank_add = sqb_add,
     .bank_statement = sqb_statement,
     .bank_end = sqb_end,
+    .bank_hook = sqb_hook,
     .bank_list = sqb_list,
     .bank_get = sqb_get,
     .bank_review = sqi_retry_review,

@@ -27,6 +27,7 @@ void sq_close(struct store *base)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_cond_destroy(&s->wcv);
+    pthread_cond_destroy(&s->hcv);
     free(s);
 }
 
@@ -255,6 +256,7 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_cond_init(&s->wcv, NULL);
+    pthread_cond_init(&s->hcv, NULL);
     s->writers = db_url_backend(path) == DB_PGSQL ? SQI_WRITERS : 1;
     s->base.ops = &sqi_ops;
     if (crypto_random(node, sizeof(node)) != 0) {

@@ -21,6 +21,7 @@
 
 struct sqi_conn;
 struct sq;
+struct sqi_hook;
 
 struct sqi_conn {
     struct db *dbh;        /* one connection */
@@ -46,6 +47,11 @@ struct sq {
     int writers;                /* at most this many at once: 1 on SQLite */
     int64_t org_held[64];       /* organisations its writers hold (`mu`) */
     int n_org_held;             /* count of `org_held` */
+    pthread_cond_t hcv;         /* signalled when a group of webhooks is
+                                   committed (bank_hooks.c) */
+    struct sqi_hook *hooks;     /* webhooks waiting for a group (`mu`) */
+    int64_t hook_lanes[64];     /* lanes a group is being written for */
+    int n_hook_lanes;           /* count of `hook_lanes` */
 };
 
 /* Write transactions one PostgreSQL store runs at once unless told. */
@@ -533,10 +539,23 @@ int sqb_journal_add(struct store *st, const struct store_journal *j,
 int sqb_journal_pending(struct store *st, int64_t limit,
                         struct store_pending_list *out);
 int sqb_journal_fail(struct store *st, int64_t id, const char *detail);
+/* Inside the caller's write transaction on `c`: insert journal entry `j`
+ * (its id into *id), and set entry `id`'s state and detail at `now`. */
+int sqi_journal_insert(struct sqi_conn *c, const struct store_journal *j,
+                       int64_t *id);
+int sqi_journal_set(struct sqi_conn *c, int64_t id, const char *state,
+                    const char *detail, int64_t now);
 int sqb_journal_prune(struct store *st, const struct store_journal_limits *lim,
                       int64_t now, int64_t *removed);
 int sqb_begin(struct store *st, const char *actor, int64_t now,
               const char *import_kind, struct store_bank **out);
+/* A batch inside the caller's open write transaction on `c`
+ * (bank_hooks.c): bank_end marks a journal entry but leaves the commit
+ * and the connection to the caller. NULL when out of memory. */
+struct store_bank *sqb_begin_in(struct sq *s, struct sqi_conn *c,
+                                const char *actor, int64_t now);
+/* store_ops.bank_hook (bank_hooks.c). */
+int sqb_hook(struct store *st, struct store_hook *h);
 int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             const char *channel, int64_t journal_id, json_t **res);
 int sqb_statement(struct store_bank *b, int64_t org,
@@ -630,6 +649,9 @@ struct store_bank {
     int64_t import_id;       /* 0 for webhooks */
     int rc;                  /* sticky error */
     int open;                /* its write transaction has begun */
+    int borrowed;            /* the transaction and `c` are the caller's
+                                (sqb_begin_in): bank_end neither commits
+                                nor gives `c` back */
     int64_t org;             /* org whose prefix/payers are cached */
     char prefix[8];          /* its payment-code prefix */
     struct bpayer *payers;   /* its payers, loaded on first need */

@@ -543,6 +543,34 @@ static void check_try_lock(const char *url, struct db *db, int pg)
     }
 }
 
+/*
+ * Savepoints: what was done since DB_SP_SET is undone by DB_SP_UNDO and
+ * kept by DB_SP_RELEASE; after a failed statement (a unique conflict)
+ * undone, the transaction goes on and commits what came before it and
+ * after it, on PostgreSQL too.
+ */
+static void check_savepoints(struct db *db)
+{
+    CHECK_INT(db_savepoint(db, DB_SP_SET), -DB_E_USAGE);
+    CHECK_INT(db_begin(db, DB_WRITE), 0);
+    CHECK(insert_item(db, "sp-before", 1) > 0);
+    CHECK_INT(db_savepoint(db, DB_SP_SET), 0);
+    CHECK(insert_item(db, "sp-undone", 2) > 0);
+    CHECK_INT(db_savepoint(db, DB_SP_UNDO), 0);
+    CHECK_INT(db_savepoint(db, DB_SP_SET), 0);
+    CHECK(insert_item(db, "sp-failed", 3) > 0);
+    CHECK_INT(insert_item(db, "sp-before", 4), -DB_E_CONFLICT);
+    CHECK_INT(db_savepoint(db, DB_SP_UNDO), 0);
+    CHECK_INT(db_savepoint(db, DB_SP_SET), 0);
+    CHECK(insert_item(db, "sp-kept", 5) > 0);
+    CHECK_INT(db_savepoint(db, DB_SP_RELEASE), 0);
+    CHECK_INT(db_end(db, 0), 0);
+    CHECK_INT(one_int(db, S_NAMED, "sp-before"), 1);
+    CHECK_INT(one_int(db, S_NAMED, "sp-undone"), 0);
+    CHECK_INT(one_int(db, S_NAMED, "sp-failed"), 0);
+    CHECK_INT(one_int(db, S_NAMED, "sp-kept"), 1);
+}
+
 static void run_suite(const char *url, enum db_backend backend,
                       const char *schema)
 {
@@ -575,6 +603,7 @@ static void run_suite(const char *url, enum db_backend backend,
     check_readonly(url);
     check_notify(db, other, backend == DB_PGSQL);
     check_try_lock(url, db, backend == DB_PGSQL);
+    check_savepoints(db);
 
     db_close(other);
     db_close(db);
