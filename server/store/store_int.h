@@ -539,6 +539,12 @@ int sqb_statement(struct store_bank *b, int64_t org,
                   const struct feeds_statement *s);
 int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             struct store_bank_summary *summary);
+int sqb_import_open(struct store *st, const char *kind, const char *digest,
+                    const char *actor, int64_t now, int64_t *import_id,
+                    int64_t *rows_done);
+int sqb_import_slice(struct store *st, int64_t import_id, int64_t rows_done,
+                     const char *actor, int64_t now, struct store_bank **out);
+int sqb_import_mark(struct store_bank *b, int finished);
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
              struct store_bank_txn_list *out);
 int sqb_get(struct store *st, int64_t org, int64_t id,
@@ -575,6 +581,9 @@ enum sqb_q {
     B_JOURNAL_AGE,
     B_JOURNAL_BYTES,
     B_IMPORT_ADD,
+    B_IMPORT_NEW,
+    B_IMPORT_UNFINISHED,
+    B_IMPORT_MARK,
     B_TXN_INSERT,
     B_TXN_BY_KEY,
     B_CANDIDATES,
@@ -632,6 +641,7 @@ struct store_bank {
     size_t n_payers;         /* count */
     int payers_loaded;       /* 1 once loaded */
     int64_t n_rows;          /* statement rows of this import so far */
+    int64_t first_row;       /* ... when this batch began */
     int64_t n_new, n_replay; /* counts for the summary */
     int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
     int64_t n_stmts, n_bal_mismatch;
