@@ -5,7 +5,7 @@
  * while the server takes intents and signed webhooks: entries/s beside
  * the rate of batched INSERTs of similar rows in one SQLite transaction
  * measured in the same run, and the p50/p99/max latency of the intents
- * and webhooks made during the import.
+ * and webhooks made during the import (--alone: none are made).
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -25,8 +25,8 @@
 #include "db/db.h"
 
 #define INTENTS 100
-#define SECRET     "bench-generic-secret-2026"
-#define ACCOUNT    "1023456789" /* the demo market's account */
+#define SECRET  "bench-generic-secret-2026"
+#define ACCOUNT "1023456789" /* the demo market's account */
 
 static char base[64], kiosk[128], bin[512], dir[] = "/tmp/chopay-biXXXXXX";
 static char codes[INTENTS][16];
@@ -215,8 +215,8 @@ static void *intent_loop(void *p)
         struct curl_slist *h = NULL;
         double t0;
 
-        snprintf(body, sizeof(body), "{\"payer\":\"D-%ld\",\"invoices\":\"all\"}",
-                 11 + seq % 20);
+        snprintf(body, sizeof(body),
+                 "{\"payer\":\"D-%ld\",\"invoices\":\"all\"}", 11 + seq % 20);
         snprintf(idem, sizeof(idem), "Idempotency-Key: bl-%ld", seq);
         h = curl_slist_append(h, auth);
         h = curl_slist_append(h, idem);
@@ -391,7 +391,7 @@ static int make_statement(long n, char *out, size_t cap)
 
 /* The import by `chopay-server import statement` beside the running
  * server, intents and webhooks timed meanwhile. */
-static void import_phase(long n, double ref)
+static void import_phase(long n, double ref, int alone)
 {
     char path[400];
     const char *argv[] = {bin,     "import",     "statement", path, "--format",
@@ -414,6 +414,8 @@ static void import_phase(long n, double ref)
         execv(bin, (char *const *)argv);
         _exit(127);
     }
+    if (alone)
+        importing = 0;
     pthread_create(&ti, NULL, intent_loop, &li);
     pthread_create(&th, NULL, hook_loop, &lh);
     wait4(pid, &status, 0, &ru);
@@ -436,11 +438,13 @@ int main(int argc, char **argv)
     char *slash;
     ssize_t n;
     double ref;
-    int i, status = 0;
+    int i, status = 0, alone = 0;
 
     for (i = 1; i < argc; i++)
         if (strcmp(argv[i], "--entries") == 0 && i + 1 < argc)
             entries = atol(argv[++i]);
+        else if (strcmp(argv[i], "--alone") == 0)
+            alone = 1; /* no intents or webhooks during the import */
     if (entries < 1 || entries > 10000000)
         entries = 100000;
     signal(SIGPIPE, SIG_IGN);
@@ -469,7 +473,7 @@ int main(int argc, char **argv)
            "importer on this machine (%ld CPUs)\n",
            base, INTENTS, sysconf(_SC_NPROCESSORS_ONLN));
     ref = batched_rate(entries);
-    import_phase(entries, ref);
+    import_phase(entries, ref, alone);
     kill(server_pid, SIGTERM);
     waitpid(server_pid, &status, 0);
     curl_global_cleanup();
