@@ -95,6 +95,9 @@ static int load_org(struct store_bank *b, int64_t org)
     b->payers = NULL;
     b->n_payers = 0;
     b->payers_loaded = 0;
+    free(b->names);
+    b->names = NULL;
+    b->n_names = 0;
     return 0;
 }
 
@@ -777,6 +780,7 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
     store_bank_summary_free(&b->sum);
     sqi_put_conn(s, b->c);
     free(b->payers);
+    free(b->names);
     free(b);
     return rc;
 }

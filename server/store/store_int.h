@@ -627,6 +627,13 @@ struct bpayer {
     char guardian[160]; /* match_fold_name(guardian) */
 };
 
+/* A payer (index into store_bank.payers) named like a sender: similarity
+ * to its name and to its guardian's. */
+struct bname {
+    size_t payer;
+    int name, guardian;
+};
+
 struct store_bank {
     struct sq *s;            /* the store */
     struct sqi_conn *c;      /* the connection holding the transaction */
@@ -652,6 +659,11 @@ struct store_bank {
     int64_t rd_org;                       /* org of the booking date ... */
     char rd_booking[FEEDS_ID_MAX];        /* ... last looked up ... */
     char rd_date[11];                     /* ... and the day it counts on */
+    /* the sender last scored against the payers, and the payers named
+       like it (NULL: none scored yet) */
+    char named[FEEDS_NAME_MAX];
+    struct bname *names;
+    size_t n_names;
 };
 
 /* What the identity rule compares of a new record. */
