@@ -22,7 +22,7 @@
 #include "ingest.h"
 
 #define SLICE_ROWS 2000 /* entries in one write transaction, at most */
-#define SLICE_MS   50   /* and about this long */
+#define SLICE_MS   25   /* and about this long */
 #define GAP_US     5000 /* then the write lock is left free this long */
 
 int ingest_format(const char *name)
