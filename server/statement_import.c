@@ -74,6 +74,7 @@ struct pass {
     double began;                  /* when it began (ms) */
     long slices;                   /* slices committed */
     long slice_rows;               /* entries in a slice, at most */
+    double slice_ms;               /* and how long, about */
     long crash_after;              /* test hook: exit after so many */
     struct feeds_statement *stmts; /* the statements, for the last slice */
     size_t n_stmts;
@@ -143,14 +144,15 @@ static int slice_end(struct pass *p, int finished)
     return rc;
 }
 
-static int slice_begin(struct pass *p)
+/* Begin a slice unless one is open: after the first `done` entries. */
+static int slice_begin(struct pass *p, int64_t done)
 {
     if (p->b != NULL)
         return 0;
     p->in_slice = 0;
     p->began = now_ms();
-    return p->st->ops->bank_import_slice(p->st, p->import_id, p->row - 1,
-                                         p->actor, p->now, &p->b);
+    return p->st->ops->bank_import_slice(p->st, p->import_id, done, p->actor,
+                                         p->now, &p->b);
 }
 
 static int on_txn(void *ctx, const struct bank_txn *t)
@@ -163,11 +165,11 @@ static int on_txn(void *ctx, const struct bank_txn *t)
     }
     if (++p->row <= p->skip)
         return 0;
-    p->rc = slice_begin(p);
+    p->rc = slice_begin(p, p->row - 1);
     if (p->rc == 0)
         p->rc = p->st->ops->bank_add(p->b, p->org, t, "statement", 0, NULL);
     if (p->rc == 0 &&
-        (++p->in_slice >= p->slice_rows || now_ms() - p->began >= SLICE_MS))
+        (++p->in_slice >= p->slice_rows || now_ms() - p->began >= p->slice_ms))
         p->rc = slice_end(p, 0);
     return p->rc != 0;
 }
@@ -256,7 +258,7 @@ static int apply_pass(struct pass *p, const char *buf, size_t len, int fmt,
         p->rc = -STORE_E_INVALID;
     }
     if (p->rc == 0)
-        p->rc = slice_begin(p);
+        p->rc = slice_begin(p, p->row);
     for (i = 0; p->rc == 0 && i < p->n_stmts; i++)
         p->rc = p->st->ops->bank_statement(p->b, p->org, &p->stmts[i]);
     if (p->b != NULL) {
@@ -321,9 +323,10 @@ int ingest_statement(struct store *st, int64_t org_id, const char *buf,
     p.actor = actor;
     p.now = now;
     /* tests interrupt an import (exit 3 after so many slices) and make
-       its slices small */
+       its slices a given number of entries, however long they take */
     p.crash_after = crash != NULL ? atol(crash) : 0;
     p.slice_rows = rows != NULL && atol(rows) > 0 ? atol(rows) : SLICE_ROWS;
+    p.slice_ms = p.slice_rows != SLICE_ROWS ? 1e12 : SLICE_MS;
     do {
         int64_t done = 0;
 
@@ -331,7 +334,9 @@ int ingest_statement(struct store *st, int64_t org_id, const char *buf,
         rc = st->ops->bank_import_open(st, kind, digest, actor, now,
                                        &p.import_id, &done);
         if (rc == 0) {
-            p.sum.n_replayed += done - p.skip;
+            /* applied before this run began: replayed */
+            if (tries == 1)
+                p.sum.n_replayed = done;
             p.skip = done;
             rc = apply_pass(&p, buf, len, fmt, map);
         }

@@ -128,7 +128,7 @@ static void test_interrupted(void)
     CHECK_INT(import(s, out, sizeof(out)), 3);
     unsetenv("CHOPAY_IMPORT_CRASH_AFTER");
     /* two slices committed: 8 entries, 4 of them matched */
-    CHECK_INT(TXNS("provider=mt940"), 8);
+    CHECK_INT(TXNS("bank_ref^=FS"), 8);
     CHECK_INT(PAYMENTS("method=transfer"), p0 + 4);
     CHECK_INT(clean(), 0);
     /* the same file again: goes on after the 8 */
@@ -137,8 +137,8 @@ static void test_interrupted(void)
     CHECK(strstr(out, "22 rows (11 matched, 11 unmatched") != NULL);
     CHECK(strstr(out, "8 replayed") != NULL);
     CHECK(strstr(out, "balance ok") != NULL);
-    CHECK_INT(TXNS("provider=mt940"), ENTRIES);
-    CHECK_INT(TXNS("provider=mt940&state=matched"), ENTRIES / 2);
+    CHECK_INT(TXNS("bank_ref^=FS"), ENTRIES);
+    CHECK_INT(TXNS("bank_ref^=FS&state=matched"), ENTRIES / 2);
     CHECK_INT(PAYMENTS("method=transfer"), p0 + ENTRIES / 2);
     CHECK_INT(PAID("method=transfer"), paid0 + sum);
     /* one import, each row once, in order: as if never interrupted */
@@ -162,14 +162,46 @@ static void test_interrupted(void)
     free(s);
 }
 
-/* A finished file imported again: records of known transfers, nothing
- * booked. */
+/*
+ * Interrupted after its last entry, before its statement's record: run
+ * again, it applies no entry and records the balance once. Slices of 5
+ * entries end where the file's 30 end.
+ */
+static void test_interrupted_at_end(void)
+{
+    long long sum, p0 = PAYMENTS("method=transfer");
+    char *s = statement(0, &sum), out[4096];
+
+    /* another file: its entries are told apart by their references */
+    for (char *q = s; (q = strstr(q, "//FS")) != NULL; q += 4)
+        q[3] = 'E';
+    setenv("CHOPAY_IMPORT_SLICE_ROWS", "5", 1);
+    setenv("CHOPAY_IMPORT_CRASH_AFTER", "6", 1);
+    CHECK_INT(import(s, out, sizeof(out)), 3);
+    unsetenv("CHOPAY_IMPORT_CRASH_AFTER");
+    CHECK_INT(TXNS("bank_ref^=FE"), ENTRIES);
+    CHECK_INT(PAYMENTS("method=transfer"), p0 + ENTRIES / 2);
+    CHECK_INT(import(s, out, sizeof(out)), 0);
+    CHECK(strstr(out, "0 rows (0 matched") != NULL);
+    CHECK(strstr(out, "30 replayed") != NULL);
+    CHECK(strstr(out, "balance ok") != NULL);
+    CHECK_INT(TXNS("bank_ref^=FE"), ENTRIES);
+    CHECK_INT(PAYMENTS("method=transfer"), p0 + ENTRIES / 2);
+    CHECK_INT(clean(), 0);
+    unsetenv("CHOPAY_IMPORT_SLICE_ROWS");
+    free(s);
+}
+
+/* A finished file imported again (in slices that end where its entries
+ * do): records of known transfers, nothing booked. */
 static void test_replay(void)
 {
     long long sum, p0 = PAYMENTS(NULL), paid0 = PAID(NULL);
     char *s = statement(0, &sum), out[4096];
 
+    setenv("CHOPAY_IMPORT_SLICE_ROWS", "5", 1);
     CHECK_INT(import(s, out, sizeof(out)), 0);
+    unsetenv("CHOPAY_IMPORT_SLICE_ROWS");
     CHECK(strstr(out, "0 matched") != NULL);
     CHECK(strstr(out, "30 records of known transfers") != NULL);
     CHECK_INT(PAYMENTS(NULL), p0);
@@ -204,6 +236,7 @@ int main(void)
     test_broken();
     test_interrupted();
     test_replay();
+    test_interrupted_at_end();
     CHECK_INT(st_stop(&srv), 0);
     if (th_failed == 0)
         st_rmtree(dir);
