@@ -119,9 +119,13 @@ int ingest_recover(struct store *st);
  * Import a statement file: format `fmt` (FEEDS_CAMT, FEEDS_MT940,
  * FEEDS_CSV, or 0 to detect; CSV read with `map`, NULL for the default
  * mapping), organisation `org_id` (0: each statement's
- * account decides). One transaction: a parse error anywhere applies
- * nothing. Returns 0 with *summary (counts, balance checks), or -1 with
- * *error = {"code","message","line","path"} (parse) or a store error.
+ * account decides). The whole file is parsed and its accounts checked
+ * first: a parse error anywhere applies nothing. Its entries are then
+ * applied in slices, each its own transaction, the statements' records
+ * in the last; the same file imported again after an interruption goes
+ * on where it stopped (statement_import.c). Returns 0 with *summary
+ * (counts, balance checks), or -1 with *error =
+ * {"code","message","line","path"} (parse) or a store error.
  */
 int ingest_statement(struct store *st, int64_t org_id, const char *buf,
                      size_t len, int fmt, const struct feeds_csv_map *map,

@@ -19,7 +19,7 @@ STORE_SRCS = $(wildcard server/store/*.c)
 SERVER_LIB_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(STORE_SRCS)) \
                   $(patsubst %,$(BUILD)/server/%.o,account dash_pw \
                     match \
-                    ingest api_json_bank intent \
+                    ingest statement_import api_json_bank intent \
                     notify \
                     csv_payers \
                     schema_files schema_files_data \

@@ -1447,6 +1447,25 @@ struct store_ops {
      * store's error message.
      */
     int (*bank_hook)(struct store *st, struct store_hook *h);
+    /*
+     * A statement import applied in slices. bank_import_open finds the
+     * unfinished import of the file `digest` names (one interrupted
+     * before its end) or records a new one of `kind`, in its own
+     * transaction: *import_id, and *rows_done how many of its entries are
+     * applied (0 for a new one). bank_import_slice begins a batch of that
+     * import whose entries follow the first `rows_done` (bank_add,
+     * bank_statement, bank_end as for any batch); bank_import_mark, in
+     * the batch, records its entries applied and, with `finished`, the
+     * import done. It fails with import_busy (-STORE_E_CONFLICT) when
+     * another run of the same file applied entries in the meantime.
+     */
+    int (*bank_import_open)(struct store *st, const char *kind,
+                            const char *digest, const char *actor, int64_t now,
+                            int64_t *import_id, int64_t *rows_done);
+    int (*bank_import_slice)(struct store *st, int64_t import_id,
+                             int64_t rows_done, const char *actor, int64_t now,
+                             struct store_bank **out);
+    int (*bank_import_mark)(struct store_bank *b, int finished);
     /* Bank transactions of `org` (state filter NULL = all), with
      * suggestions; paging by id. out->total: how many the filter matches
      * over every page (f->after_id, offset and limit ignored). */

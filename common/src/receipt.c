@@ -4,8 +4,10 @@
  * digest, i.e. pure Ed25519). Parsing is strict so that every receipt has
  * exactly one accepted text and any altered byte is refused.
  */
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -179,10 +181,38 @@ static int sig_decode(const char *s, uint8_t sig[RECEIPT_SIG_LEN])
 
 /* --- keys and raw Ed25519 ---------------------------------------------- */
 
+/*
+ * The last private key made into an EVP_PKEY, kept: building one derives
+ * the public key (a scalar multiplication, as costly as a signature), and
+ * a server signs receipt after receipt with the same organisation's key.
+ */
+static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t key_seed[RECEIPT_KEY_LEN];
+static EVP_PKEY *key_made;
+
+/* An EVP_PKEY of `priv` (EVP_PKEY_free it), NULL on failure. */
 static EVP_PKEY *priv_key(const uint8_t priv[RECEIPT_KEY_LEN])
 {
-    return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv,
-                                        RECEIPT_KEY_LEN);
+    EVP_PKEY *pk = NULL;
+
+    pthread_mutex_lock(&key_lock);
+    if (key_made != NULL &&
+        CRYPTO_memcmp(key_seed, priv, RECEIPT_KEY_LEN) == 0 &&
+        EVP_PKEY_up_ref(key_made) == 1)
+        pk = key_made;
+    pthread_mutex_unlock(&key_lock);
+    if (pk != NULL)
+        return pk;
+    pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv,
+                                      RECEIPT_KEY_LEN);
+    if (pk == NULL || EVP_PKEY_up_ref(pk) != 1)
+        return pk;
+    pthread_mutex_lock(&key_lock);
+    EVP_PKEY_free(key_made);
+    key_made = pk;
+    memcpy(key_seed, priv, RECEIPT_KEY_LEN);
+    pthread_mutex_unlock(&key_lock);
+    return pk;
 }
 
 int receipt_public_key(const uint8_t priv[RECEIPT_KEY_LEN],

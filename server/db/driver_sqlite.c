@@ -12,12 +12,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db_driver.h"
 #include "driver_sqlite.h"
 
 #define BUSY_TIMEOUT_MS 10000
+
+/*
+ * Waiting for another process's write lock (an import from the command
+ * line beside the server): try again every millisecond, up to the busy
+ * timeout. SQLite's own handler sleeps longer and longer (up to 100 ms a
+ * time) and so can miss every short gap a writer leaves between its
+ * transactions.
+ */
+static int lite_busy(void *ctx, int tries)
+{
+    struct timespec ms = {0, 1000000};
+
+    (void)ctx;
+    if (tries >= BUSY_TIMEOUT_MS)
+        return 0;
+    nanosleep(&ms, NULL);
+    return 1;
+}
 
 struct lite_stmt {
     struct db_stmt head;     /* must be first */
@@ -497,7 +516,7 @@ static int lite_open(const char *url, unsigned flags, struct db **out,
         free(c);
         return -DB_E_IO;
     }
-    sqlite3_busy_timeout(c->h, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(c->h, lite_busy, NULL);
     if (readonly) {
         rc = lite_exec(&c->head, "PRAGMA query_only=1;");
     } else {

@@ -113,6 +113,9 @@ static int load_org(struct store_bank *b, int64_t org)
     b->payers = NULL;
     b->n_payers = 0;
     b->payers_loaded = 0;
+    free(b->names);
+    b->names = NULL;
+    b->n_names = 0;
     return 0;
 }
 
@@ -797,6 +800,7 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
     if (!b->borrowed)
         sqi_put_conn(s, b->c);
     free(b->payers);
+    free(b->names);
     free(b);
     return rc;
 }

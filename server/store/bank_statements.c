@@ -46,6 +46,15 @@ static const char *const bsql[B__COUNT] = {
                         " WHERE total > ?1)",
     [B_IMPORT_ADD] = "INSERT INTO bank_imports(kind, actor, created_at)"
                      " VALUES (?1, ?2, ?3) RETURNING id",
+    [B_IMPORT_NEW] = "INSERT INTO bank_imports(kind, actor, created_at,"
+                     " digest, rows_done, finished) VALUES (?1, ?2, ?3, ?4,"
+                     " 0, 0) RETURNING id",
+    [B_IMPORT_UNFINISHED] = "SELECT id, rows_done FROM bank_imports"
+                            " WHERE digest = ?1 AND finished = 0"
+                            " ORDER BY id DESC LIMIT 1",
+    /* a slice's entries applied: from ?4 applied to ?2, finished ?3 */
+    [B_IMPORT_MARK] = "UPDATE bank_imports SET rows_done = ?2, finished = ?3"
+                      " WHERE id = ?1 AND rows_done = ?4 AND finished = 0",
     [B_TXN_INSERT] =
         "INSERT INTO bank_txns(org_id, provider, provider_txn_id, channel,"
         " journal_id, import_id, account, direction, amount, currency,"

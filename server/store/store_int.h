@@ -562,6 +562,12 @@ int sqb_statement(struct store_bank *b, int64_t org,
                   const struct feeds_statement *s);
 int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
             struct store_bank_summary *summary);
+int sqb_import_open(struct store *st, const char *kind, const char *digest,
+                    const char *actor, int64_t now, int64_t *import_id,
+                    int64_t *rows_done);
+int sqb_import_slice(struct store *st, int64_t import_id, int64_t rows_done,
+                     const char *actor, int64_t now, struct store_bank **out);
+int sqb_import_mark(struct store_bank *b, int finished);
 int sqb_list(struct store *st, int64_t org, const struct store_filter *f,
              struct store_bank_txn_list *out);
 int sqb_get(struct store *st, int64_t org, int64_t id,
@@ -598,6 +604,9 @@ enum sqb_q {
     B_JOURNAL_AGE,
     B_JOURNAL_BYTES,
     B_IMPORT_ADD,
+    B_IMPORT_NEW,
+    B_IMPORT_UNFINISHED,
+    B_IMPORT_MARK,
     B_TXN_INSERT,
     B_TXN_BY_KEY,
     B_CANDIDATES,
@@ -641,6 +650,13 @@ struct bpayer {
     char guardian[160]; /* match_fold_name(guardian) */
 };
 
+/* A payer (index into store_bank.payers) named like a sender: similarity
+ * to its name and to its guardian's. */
+struct bname {
+    size_t payer;
+    int name, guardian;
+};
+
 struct store_bank {
     struct sq *s;            /* the store */
     struct sqi_conn *c;      /* the connection holding the transaction */
@@ -658,6 +674,7 @@ struct store_bank {
     size_t n_payers;         /* count */
     int payers_loaded;       /* 1 once loaded */
     int64_t n_rows;          /* statement rows of this import so far */
+    int64_t first_row;       /* ... when this batch began */
     int64_t n_new, n_replay; /* counts for the summary */
     int64_t n_matched, n_unmatched, n_dup, n_ignored, n_ambiguous;
     int64_t n_stmts, n_bal_mismatch;
@@ -668,6 +685,11 @@ struct store_bank {
     int64_t rd_org;                       /* org of the booking date ... */
     char rd_booking[FEEDS_ID_MAX];        /* ... last looked up ... */
     char rd_date[11];                     /* ... and the day it counts on */
+    /* the sender last scored against the payers, and the payers named
+       like it (NULL: none scored yet) */
+    char named[FEEDS_NAME_MAX];
+    struct bname *names;
+    size_t n_names;
 };
 
 /* What the identity rule compares of a new record. */

@@ -50,6 +50,37 @@ static int load_payers(struct store_bank *b)
 }
 
 /*
+ * The payers named like sender `folded` (similarity 60 or more to the
+ * payer's or the guardian's name) into b->names: scored once for each
+ * sender of the batch in a row (a statement names the same senders again
+ * and again). 0 or -STORE_E_IO.
+ */
+static int name_scores(struct store_bank *b, const char *folded)
+{
+    size_t i;
+
+    if (b->names != NULL && strcmp(b->named, folded) == 0)
+        return 0;
+    free(b->names);
+    b->n_names = 0;
+    b->names = malloc((b->n_payers ? b->n_payers : 1) * sizeof(*b->names));
+    if (b->names == NULL)
+        return -STORE_E_IO;
+    for (i = 0; i < b->n_payers; i++) {
+        int sc = match_name_score(folded, b->payers[i].folded);
+        int sg = match_name_score(folded, b->payers[i].guardian);
+
+        if (sc >= 60 || sg >= 60) {
+            b->names[b->n_names].payer = i;
+            b->names[b->n_names].name = sc;
+            b->names[b->n_names++].guardian = sg;
+        }
+    }
+    snprintf(b->named, sizeof(b->named), "%s", folded);
+    return 0;
+}
+
+/*
  * Add `score` for payer `code` (and intent) to the suggestion list, with
  * its explanation twice: `why` in English words (kept for API clients)
  * and `reason` (stolen), {"code": STABLE_CODE, ...parameters}, from which
@@ -115,7 +146,7 @@ char *sqb_suggestions(struct store_bank *b, const struct bank_txn *t)
     json_t *items[64];
     char folded[FEEDS_NAME_MAX];
     struct db_stmt *st;
-    size_t i, n;
+    size_t i, k, n;
     char *text;
 
     st = sqb_q(b->c, B_SUGG_INTENTS);
@@ -166,11 +197,12 @@ char *sqb_suggestions(struct store_bank *b, const struct bank_txn *t)
         snprintf(tmp, sizeof(tmp), "%.*s", 80, t->description);
         match_fold_name(tmp, folded, sizeof(folded));
     }
-    if (folded[0] != '\0' && load_payers(b) == 0) {
-        for (i = 0; i < b->n_payers; i++) {
-            int sc = match_name_score(folded, b->payers[i].folded);
-            int sg = match_name_score(folded, b->payers[i].guardian);
+    if (folded[0] != '\0' && load_payers(b) == 0 &&
+        name_scores(b, folded) == 0) {
+        for (k = 0; k < b->n_names; k++) {
+            int sc = b->names[k].name, sg = b->names[k].guardian;
 
+            i = b->names[k].payer;
             if (sc >= 60)
                 suggest(list, b->payers[i].code, b->payers[i].name, 0, "",
                         sc * 40 / 100, "sender named like the payer",

@@ -340,7 +340,7 @@ static void test_triggers(void)
                         " 'receipts_no_delete')"),
               10);
     CHECK_INT(st_tamper(db_file, "SELECT max(version) FROM schema_version"),
-              20);
+              21);
 }
 
 int main(void)
