@@ -1173,7 +1173,7 @@ int server_serve(struct srv_config *c, struct store *st)
     st->changed = on_changed;
     st->changed_ctx = s.nt;
     /* other nodes on the same database wake our long polls */
-    if (nodes_start(c->db, st->node, s.nt, &peers) != 0) {
+    if (nodes_start(c->db, st, s.nt, &peers) != 0) {
         st->changed = NULL;
         notify_free(s.nt);
         return 1;

@@ -3,8 +3,10 @@
  * a bearer credential (recording when it was last used), issuing kiosk
  * keys and tokens, listing them (never a secret or its hash), revoking a
  * kiosk key or a token, disabling a user and ending its sessions, each
- * audited in the same transaction. Authentication reads `active` on every
- * request, so a revoked credential is refused on its very next request.
+ * audited in the same transaction. Authentication keeps what it found in
+ * a cache (cred_cache.c) that a revocation through this store voids at
+ * once, so a credential revoked here is refused on its very next request;
+ * one revoked by another node or by the command line, within a second.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +221,12 @@ static int run_id(struct sqi_conn *c, const char *sql, int64_t id,
     return 0;
 }
 
+void store_creds_changed(struct store *st)
+{
+    if (st != NULL)
+        cred_cache_clear(((struct sq *)st)->creds);
+}
+
 int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                int64_t id, const char *login, const char *actor, int64_t now,
                struct store_cred_revoked *out)
@@ -288,8 +296,20 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
         rc = sqi_audit(c, now, actor, action[k], object,
                        json_pack("{s:I, s:i}", "id", (json_int_t)cid,
                                  "sessions_ended", ended));
+    if (rc == 0 && n > 0) {
+        /* the other nodes void their cached credentials when it commits */
+        char payload[sizeof(STORE_CREDS_PAYLOAD) + STORE_NODE_LEN + 1];
+
+        snprintf(payload, sizeof(payload), "%s %s", STORE_CREDS_PAYLOAD,
+                 s->base.node);
+        rc = db_notify(sqi_dbh(c), STORE_CHANNEL, payload);
+        if (rc != 0)
+            rc = sqi_db_error(sqi_dbh(c), rc, "notify");
+    }
 done:
     rc = sqi_end_write(s, c, rc);
+    /* committed or not: no cached principal outlives the change */
+    cred_cache_clear(s->creds);
 out:
     sqi_put_conn(s, c);
     if (rc == 0 && out != NULL) {
@@ -334,20 +354,21 @@ static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
     (void)sqi_end_write(s, c, rc < 0 ? rc : 0);
 }
 
-int sq_auth(struct store *base, const char *hash, struct store_principal *out)
+/*
+ * Look `hash` up in the database: 0 and *out, *last, or
+ * -STORE_E_NOT_FOUND for an unknown or revoked credential, or the
+ * store's error.
+ */
+static int auth_lookup(struct sqi_conn *c, const char *hash,
+                       struct store_principal *out, int64_t *last)
 {
-    struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
     struct store_principal p = {0};
     struct db_stmt *st;
-    int64_t last = 0, now = (int64_t)time(NULL);
     int rc;
 
     st = sqi_q(c, Q_AUTH_KIOSK);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto out;
-    }
+    if (st == NULL)
+        return -STORE_E_IO;
     sqi_bt(st, 1, hash);
     rc = sqi_step(c, st);
     if (rc == 1 && crypto_equal_str(sqi_col_text(st, 2), hash)) {
@@ -355,27 +376,25 @@ int sq_auth(struct store *base, const char *hash, struct store_principal *out)
         p.id = db_column_int64(st, 0);
         p.org_id = db_column_int64(st, 1);
         snprintf(p.actor, sizeof(p.actor), "kiosk:%lld", (long long)p.id);
-        last = db_column_int64(st, 3);
-        rc = 0;
-        goto done;
+        *last = db_column_int64(st, 3);
+        db_reset(st);
+        *out = p;
+        return 0;
     }
     if (rc < 0)
-        goto out;
+        return rc;
     db_reset(st);
     st = sqi_q(c, Q_AUTH_TOKEN);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto out;
-    }
+    if (st == NULL)
+        return -STORE_E_IO;
     sqi_bt(st, 1, hash);
     rc = sqi_step(c, st);
     if (rc < 0)
-        goto out;
+        return rc;
     if (rc == 0 || !crypto_equal_str(sqi_col_text(st, 3), hash)) {
         db_reset(st);
         store_set_error("unauthorized", "unknown credential");
-        rc = -STORE_E_NOT_FOUND;
-        goto out;
+        return -STORE_E_NOT_FOUND;
     }
     p.id = db_column_int64(st, 0);
     p.org_id = db_column_int64(st, 2);
@@ -389,15 +408,43 @@ int sq_auth(struct store *base, const char *hash, struct store_principal *out)
         p.role = STORE_ROLE_AUDITOR;
     snprintf(p.province, sizeof(p.province), "%s", sqi_col_text(st, 5));
     snprintf(p.actor, sizeof(p.actor), "token:%lld", (long long)p.id);
-    last = db_column_int64(st, 4);
-    rc = 0;
-done:
-    *out = p;
+    *last = db_column_int64(st, 4);
     db_reset(st);
-    if (now - last >= LAST_USED_SECS)
+    *out = p;
+    return 0;
+}
+
+/*
+ * A credential known to the cache costs no database read; an unknown
+ * one is looked up and entered. The last-used time is written (a short
+ * write of its own) at most once per LAST_USED_SECS either way.
+ */
+int sq_auth(struct store *base, const char *hash, struct store_principal *out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c = NULL;
+    struct store_principal p = {0};
+    int64_t last = 0, now = (int64_t)time(NULL);
+    uint64_t gen;
+    int rc = 0;
+
+    if (!cred_cache_get(s->creds, hash, &p, &last, &gen)) {
+        c = sqi_get_conn(s);
+        rc = auth_lookup(c, hash, &p, &last);
+        if (rc != 0)
+            goto out;
+        cred_cache_put(s->creds, hash, &p, last, gen);
+    }
+    *out = p;
+    if (now - last >= LAST_USED_SECS) {
+        if (c == NULL)
+            c = sqi_get_conn(s);
         touch_last_used(s, c, p.role == STORE_ROLE_KIOSK, p.id, now);
+        cred_cache_used(s->creds, hash, now);
+    }
 out:
-    sqi_put_conn(s, c);
+    if (c != NULL)
+        sqi_put_conn(s, c);
     return rc;
 }
 

@@ -24,6 +24,7 @@ void sq_close(struct store *base)
         db_close(s->conns[i].dbh);
     }
     free(s->conns);
+    cred_cache_free(s->creds);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_cond_destroy(&s->wcv);
@@ -242,7 +243,10 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     if (s == NULL)
         return -STORE_E_IO;
     s->conns = calloc((size_t)pool, sizeof(*s->conns));
-    if (s->conns == NULL) {
+    s->creds = cred_cache_new();
+    if (s->conns == NULL || s->creds == NULL) {
+        free(s->conns);
+        cred_cache_free(s->creds);
         free(s);
         return -STORE_E_IO;
     }

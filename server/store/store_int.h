@@ -46,6 +46,7 @@ struct sq {
     int writers;                /* at most this many at once: 1 on SQLite */
     int64_t org_held[64];       /* organisations its writers hold (`mu`) */
     int n_org_held;             /* count of `org_held` */
+    struct cred_cache *creds;   /* authenticated credentials (cred_cache.c) */
 };
 
 /* Write transactions one PostgreSQL store runs at once unless told. */
@@ -269,6 +270,25 @@ extern const struct store_ops sqi_ops;
 void sq_close(struct store *base);
 /* credentials.c */
 int sq_auth(struct store *base, const char *hash, struct store_principal *out);
+
+/*
+ * The cache of authenticated credentials (cred_cache.c). get: 1 and the
+ * principal and last-used time when `hash` is known and still believed;
+ * *gen gets the generation to hand to put after a database lookup. put:
+ * enter what the lookup found, unless a credential changed since `gen`.
+ * used: the credential's last-used time was written. clear: a credential
+ * changed (after its commit); every entry is void.
+ */
+struct cred_cache *cred_cache_new(void);
+void cred_cache_free(struct cred_cache *cc);
+int cred_cache_get(struct cred_cache *cc, const char *hash,
+                   struct store_principal *who, int64_t *last_used,
+                   uint64_t *gen);
+void cred_cache_put(struct cred_cache *cc, const char *hash,
+                    const struct store_principal *who, int64_t last_used,
+                    uint64_t gen);
+void cred_cache_used(struct cred_cache *cc, const char *hash, int64_t now);
+void cred_cache_clear(struct cred_cache *cc);
 int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
                  const char *hash, int64_t *id);
 int sq_token_add(struct store *base, const char *role, const char *org_code,
