@@ -422,6 +422,14 @@ enum MHD_Result api_reply_json(struct req *r, unsigned status, json_t *body)
     return api_reply_json_h(r, status, body, NULL, NULL);
 }
 
+enum MHD_Result api_reply_json_text(struct req *r, unsigned status, char *text,
+                                    size_t len)
+{
+    if (text == NULL)
+        return MHD_NO;
+    return queue(r, status, text, len, "application/json", NULL, NULL);
+}
+
 enum MHD_Result api_reply_text(struct req *r, unsigned status,
                                const char *ctype, const char *text, size_t len)
 {
