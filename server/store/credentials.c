@@ -422,30 +422,28 @@ static int auth_lookup(struct sqi_conn *c, const char *hash,
 int sq_auth(struct store *base, const char *hash, struct store_principal *out)
 {
     struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = NULL;
+    struct sqi_conn *c;
     struct store_principal p = {0};
     int64_t last = 0, now = (int64_t)time(NULL);
     uint64_t gen;
-    int rc = 0;
+    int rc;
 
     if (!cred_cache_get(s->creds, hash, &p, &last, &gen)) {
-        c = sqi_get_conn(s);
+        c = sqi_get_read_conn(s);
         rc = auth_lookup(c, hash, &p, &last);
+        sqi_put_read_conn(s, c);
         if (rc != 0)
-            goto out;
+            return rc;
         cred_cache_put(s->creds, hash, &p, last, gen);
     }
     *out = p;
     if (now - last >= LAST_USED_SECS) {
-        if (c == NULL)
-            c = sqi_get_conn(s);
+        c = sqi_get_conn(s);
         touch_last_used(s, c, p.role == STORE_ROLE_KIOSK, p.id, now);
+        sqi_put_conn(s, c);
         cred_cache_used(s->creds, hash, now);
     }
-out:
-    if (c != NULL)
-        sqi_put_conn(s, c);
-    return rc;
+    return 0;
 }
 
 int sq_kiosk_add(struct store *base, const char *org_code, const char *name,

@@ -24,6 +24,10 @@ void sq_close(struct store *base)
         db_close(s->conns[i].dbh);
     }
     free(s->conns);
+    for (i = 0; i < s->rn; i++)
+        db_close(s->rconns[i].dbh);
+    free(s->rconns);
+    pthread_cond_destroy(&s->rcv);
     cred_cache_free(s->creds);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
@@ -226,6 +230,35 @@ static int schema_current(struct db *db, const char *path)
 }
 
 /*
+ * SQLite: `pool` more connections that only read (PRAGMA query_only), for
+ * sqi_get_read_conn. In WAL mode their read transactions see the last
+ * commit and neither wait for the writer nor hold it up.
+ */
+static int open_readers(struct sq *s, const char *path, const char *shown,
+                        int pool, unsigned flags)
+{
+    int i, rc;
+
+    s->rconns = calloc((size_t)pool, sizeof(*s->rconns));
+    if (s->rconns == NULL)
+        return -STORE_E_IO;
+    for (i = 0; i < pool; i++) {
+        rc = open_db(path, shown, flags, &s->rconns[i]);
+        if (rc != 0)
+            return rc;
+        s->rn = i + 1;
+        if (db_exec(s->rconns[i].dbh, "PRAGMA query_only=1") != 0) {
+            store_set_error("storage_unavailable", "%s: %s", shown,
+                            db_errmsg(s->rconns[i].dbh));
+            return -STORE_E_IO;
+        }
+        s->rconns[i].next = s->rfree;
+        s->rfree = &s->rconns[i];
+    }
+    return 0;
+}
+
+/*
  * Open `pool` connections to `path`: read-write, with the pending
  * migrations applied, or (`readonly`) read-only, refusing a schema that
  * is not this program's.
@@ -253,6 +286,7 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_cond_init(&s->wcv, NULL);
+    pthread_cond_init(&s->rcv, NULL);
     s->writers = db_url_backend(path) == DB_PGSQL ? SQI_WRITERS : 1;
     s->base.ops = &sqi_ops;
     if (crypto_random(node, sizeof(node)) != 0) {
@@ -274,6 +308,12 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
         }
         s->conns[i].next = s->free_list;
         s->free_list = &s->conns[i];
+    }
+    if (db_url_backend(path) != DB_PGSQL) {
+        rc = open_readers(s, path, shown, pool,
+                          readonly ? DB_READONLY : DB_NOCREATE);
+        if (rc != 0)
+            goto fail;
     }
     *out = &s->base;
     return 0;

@@ -47,6 +47,10 @@ struct sq {
     int64_t org_held[64];       /* organisations its writers hold (`mu`) */
     int n_org_held;             /* count of `org_held` */
     struct cred_cache *creds;   /* authenticated credentials (cred_cache.c) */
+    struct sqi_conn *rconns;    /* SQLite: connections that only read */
+    int rn;                     /* count of `rconns` */
+    struct sqi_conn *rfree;     /* idle ones of `rconns` (under `mu`) */
+    pthread_cond_t rcv;         /* signalled when one of them is returned */
 };
 
 /* Write transactions one PostgreSQL store runs at once unless told. */
@@ -368,6 +372,16 @@ int sq_audit_verify(struct store *base, int64_t *entries);
 /* A pooled connection and its database. */
 struct sqi_conn *sqi_get_conn(struct sq *s);
 void sqi_put_conn(struct sq *s, struct sqi_conn *c);
+/*
+ * A connection for a read that must never wait behind a write (a
+ * kiosk's dues and directory, an intent's state, a credential): on
+ * SQLite one of the connections that only read (query_only), whose WAL
+ * read transactions never take the write lock nor wait for a pooled
+ * connection a writer holds; on PostgreSQL a pooled one (its reads never
+ * wait for writers anyway). Given back with sqi_put_read_conn.
+ */
+struct sqi_conn *sqi_get_read_conn(struct sq *s);
+void sqi_put_read_conn(struct sq *s, struct sqi_conn *c);
 struct db *sqi_dbh(struct sqi_conn *c);
 
 /* The store's error for failure `rc` (-DB_E_*) of `dbh`: a constraint or
