@@ -130,6 +130,7 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
         store_set_error("invalid_field", "a credential is kiosk|token|user");
         return -STORE_E_INVALID;
     }
+    last_used_flush(s->last_used); /* a list shows every use so far */
     c = sqi_get_conn(s);
     rc = sqi_begin_read(c);
     if (rc != 0)
@@ -325,19 +326,20 @@ out:
 
 /*
  * Record that a kiosk key or token was used at `now`, in its own short
- * write: at most once per LAST_USED_SECS per credential, so reads stay
- * reads. A failure is logged and otherwise ignored (it must not refuse a
- * valid credential).
+ * write (last_used.c calls it, behind the requests). A failure is
+ * logged and otherwise ignored: the time is advisory.
  */
-static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
-                            int64_t id, int64_t now)
+void sqi_touch_last_used(struct sq *s, int kiosk, int64_t id, int64_t now)
 {
+    struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st;
     /* one credential's row, no organisation's ledger: beside any write */
     int rc = sqi_begin_write_shared(s, c);
 
-    if (rc != 0)
+    if (rc != 0) {
+        sqi_put_conn(s, c);
         return;
+    }
     st = sqi_qs(c, "INSERT INTO credential_times(kind, id,"
                    " last_used_at) VALUES (?4, ?1, ?2) ON"
                    " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2"
@@ -352,6 +354,7 @@ static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
         rc = sqi_exec1(c, st);
     }
     (void)sqi_end_write(s, c, rc < 0 ? rc : 0);
+    sqi_put_conn(s, c);
 }
 
 /*
@@ -416,8 +419,9 @@ static int auth_lookup(struct sqi_conn *c, const char *hash,
 
 /*
  * A credential known to the cache costs no database read; an unknown
- * one is looked up and entered. The last-used time is written (a short
- * write of its own) at most once per LAST_USED_SECS either way.
+ * one is looked up and entered. Its last-used time is noted at most once
+ * per LAST_USED_SECS, and written behind the request (last_used.c): a
+ * request never takes a write lock for it.
  */
 int sq_auth(struct store *base, const char *hash, struct store_principal *out)
 {
@@ -437,10 +441,8 @@ int sq_auth(struct store *base, const char *hash, struct store_principal *out)
         cred_cache_put(s->creds, hash, &p, last, gen);
     }
     *out = p;
-    if (now - last >= LAST_USED_SECS) {
-        c = sqi_get_conn(s);
-        touch_last_used(s, c, p.role == STORE_ROLE_KIOSK, p.id, now);
-        sqi_put_conn(s, c);
+    if (now - last >= LAST_USED_SECS && s->last_used != NULL) {
+        last_used_note(s->last_used, p.role == STORE_ROLE_KIOSK, p.id, now);
         cred_cache_used(s->creds, hash, now);
     }
     return 0;

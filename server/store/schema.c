@@ -20,6 +20,7 @@ void sq_close(struct store *base)
 
     if (s == NULL)
         return;
+    last_used_free(s->last_used); /* writes what is pending */
     for (i = 0; i < s->n; i++) {
         db_close(s->conns[i].dbh);
     }
@@ -314,6 +315,11 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
                           readonly ? DB_READONLY : DB_NOCREATE);
         if (rc != 0)
             goto fail;
+    }
+    if (!readonly && (s->last_used = last_used_new(s)) == NULL) {
+        store_set_error("storage_unavailable", "no thread for last-used times");
+        rc = -STORE_E_IO;
+        goto fail;
     }
     *out = &s->base;
     return 0;

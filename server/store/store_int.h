@@ -35,22 +35,23 @@ struct sqi_conn {
 };
 
 struct sq {
-    struct store base;          /* must be first */
-    pthread_mutex_t mu;         /* guards `free_list` */
-    pthread_cond_t cv;          /* signalled when a connection is returned */
-    struct sqi_conn *free_list; /* idle connections */
-    struct sqi_conn *conns;     /* all connections */
-    int n;                      /* count of `conns` */
-    pthread_cond_t wcv;         /* signalled when a write ends */
-    int writing;                /* write transactions open (under `mu`) */
-    int writers;                /* at most this many at once: 1 on SQLite */
-    int64_t org_held[64];       /* organisations its writers hold (`mu`) */
-    int n_org_held;             /* count of `org_held` */
-    struct cred_cache *creds;   /* authenticated credentials (cred_cache.c) */
-    struct sqi_conn *rconns;    /* SQLite: connections that only read */
-    int rn;                     /* count of `rconns` */
-    struct sqi_conn *rfree;     /* idle ones of `rconns` (under `mu`) */
-    pthread_cond_t rcv;         /* signalled when one of them is returned */
+    struct store base;           /* must be first */
+    pthread_mutex_t mu;          /* guards `free_list` */
+    pthread_cond_t cv;           /* signalled when a connection is returned */
+    struct sqi_conn *free_list;  /* idle connections */
+    struct sqi_conn *conns;      /* all connections */
+    int n;                       /* count of `conns` */
+    pthread_cond_t wcv;          /* signalled when a write ends */
+    int writing;                 /* write transactions open (under `mu`) */
+    int writers;                 /* at most this many at once: 1 on SQLite */
+    int64_t org_held[64];        /* organisations its writers hold (`mu`) */
+    int n_org_held;              /* count of `org_held` */
+    struct cred_cache *creds;    /* authenticated credentials (cred_cache.c) */
+    struct last_used *last_used; /* last-used times to write (last_used.c) */
+    struct sqi_conn *rconns;     /* SQLite: connections that only read */
+    int rn;                      /* count of `rconns` */
+    struct sqi_conn *rfree;      /* idle ones of `rconns` (under `mu`) */
+    pthread_cond_t rcv;          /* signalled when one of them is returned */
 };
 
 /* Write transactions one PostgreSQL store runs at once unless told. */
@@ -293,6 +294,19 @@ void cred_cache_put(struct cred_cache *cc, const char *hash,
                     uint64_t gen);
 void cred_cache_used(struct cred_cache *cc, const char *hash, int64_t now);
 void cred_cache_clear(struct cred_cache *cc);
+
+/*
+ * Last-used times written behind the requests (last_used.c): new starts
+ * the writer thread (NULL on failure), free writes what is pending and
+ * stops it; note queues one use and returns at once; flush writes what
+ * is pending now, in the caller's thread. sqi_touch_last_used
+ * (credentials.c) is the write: a short transaction of its own.
+ */
+struct last_used *last_used_new(struct sq *s);
+void last_used_free(struct last_used *lu);
+void last_used_note(struct last_used *lu, int kiosk, int64_t id, int64_t now);
+void last_used_flush(struct last_used *lu);
+void sqi_touch_last_used(struct sq *s, int kiosk, int64_t id, int64_t now);
 int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
                  const char *hash, int64_t *id);
 int sq_token_add(struct store *base, const char *role, const char *org_code,
