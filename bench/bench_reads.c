@@ -77,6 +77,49 @@ static long rss_kb(pid_t pid)
     return kb;
 }
 
+/* CPU time (user + system) process `pid` has used, in seconds. */
+static double cpu_s(pid_t pid)
+{
+    char path[64], buf[1024], *p;
+    unsigned long long ut = 0, st = 0;
+    FILE *f;
+    size_t n;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* fields after the command: 3 state ... */
+    if (p == NULL || sscanf(p + 2,
+                            "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+                            "%*u %llu %llu",
+                            &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU time of `pid` and its children (nginx's workers). */
+static double cpu_tree_s(pid_t pid)
+{
+    char path[96];
+    double t = cpu_s(pid);
+    FILE *f;
+    int child;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+             (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return t;
+    while (fscanf(f, "%d", &child) == 1)
+        t += cpu_s(child);
+    fclose(f);
+    return t;
+}
+
 /* A free loopback TCP port (bound and released). */
 static uint16_t free_port(void)
 {
@@ -113,7 +156,7 @@ static pid_t spawn(const char *const *argv)
 
 /* ---- the server -------------------------------------------------------- */
 
-static int start_server(const char *bin, int threads)
+static int start_server(const char *bin, const char *threads)
 {
     char conf[300], addr[300], line[128], ml[32];
     const char *argv[] = {bin,           "--demo",     "--listen",
@@ -130,9 +173,10 @@ static int start_server(const char *bin, int threads)
     if (f == NULL)
         return -1;
     fprintf(f,
-            "[server]\nthreads = %d\nrate = 0\nper_ip_connections = "
+            "[server]\n%s%s%srate = 0\nper_ip_connections = "
             "100000\nmax_connections = 100000\nmetrics_listen = %s\n",
-            threads, ml);
+            threads ? "threads = " : "", threads ? threads : "",
+            threads ? "\n" : "", ml);
     fclose(f);
     snprintf(addr, sizeof(addr), "%s/server.addr", dir);
     server_pid = spawn(argv);
@@ -167,6 +211,8 @@ static int start_server(const char *bin, int threads)
 
 struct wrk_out {
     double rps, p50_ms, p99_ms;
+    double requests; /* in all */
+    double cpu_us;   /* the server's CPU time per request, microseconds */
 };
 
 /* "455.00us", "10.73ms", "1.20s" in milliseconds. */
@@ -185,9 +231,12 @@ static double wrk_ms(const char *s)
 }
 
 /* Run wrk on `url` with the request script (the 120 stalls' dues paths,
- * round robin, for the server and nginx alike) and `hdr`. */
-static int run_wrk(const char *url, const char *hdr, struct wrk_out *o)
+ * round robin, for the server and nginx alike) and `hdr`; the CPU time
+ * the process tree `pid` serving it used is counted too. */
+static int run_wrk(const char *url, const char *hdr, pid_t pid,
+                   struct wrk_out *o)
 {
+    double cpu0 = cpu_tree_s(pid);
     char script[300], out[300], cmd[1400], line[256];
     FILE *f;
 
@@ -211,10 +260,11 @@ static int run_wrk(const char *url, const char *hdr, struct wrk_out *o)
              out);
     if (system(cmd) != 0)
         return -1;
+    memset(o, 0, sizeof(*o));
+    o->cpu_us = cpu_tree_s(pid) - cpu0;
     f = fopen(out, "r");
     if (f == NULL)
         return -1;
-    memset(o, 0, sizeof(*o));
     while (fgets(line, sizeof(line), f)) {
         const char *p = line + strspn(line, " ");
 
@@ -224,10 +274,13 @@ static int run_wrk(const char *url, const char *hdr, struct wrk_out *o)
             o->p99_ms = wrk_ms(p + 3 + strspn(p + 3, " "));
         else if (strncmp(p, "Requests/sec:", 13) == 0)
             o->rps = atof(p + 13);
+        else if (strstr(p, " requests in ") != NULL)
+            o->requests = atof(p);
         else if (strstr(p, "Non-2xx") != NULL)
             fprintf(stderr, "bench_reads: %s", p);
     }
     fclose(f);
+    o->cpu_us = o->requests > 0 ? o->cpu_us * 1e6 / o->requests : 0;
     return o->rps > 0 ? 0 : -1;
 }
 
@@ -284,7 +337,7 @@ static void reads(void)
         printf("nginx: cannot start\n");
     } else {
         snprintf(url, sizeof(url), "http://127.0.0.1:%u/", np);
-        if (run_wrk(url, NULL, &ng) != 0)
+        if (run_wrk(url, NULL, nginx_pid, &ng) != 0)
             printf("nginx: wrk failed\n");
     }
     if (nginx_pid > 0) {
@@ -293,14 +346,20 @@ static void reads(void)
     }
     snprintf(url, sizeof(url), "%s/", base);
     snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", kiosk);
-    if (run_wrk(url, hdr, &du) != 0)
+    if (run_wrk(url, hdr, server_pid, &du) != 0)
         printf("dues: wrk failed\n");
-    printf("%-36s %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms\n",
-           "nginx return 200 (wrk -t2 -c16)", ng.rps, ng.p50_ms, ng.p99_ms);
-    printf("%-36s %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms\n",
-           "GET /v1/payers/{code}/dues (wrk)", du.rps, du.p50_ms, du.p99_ms);
-    printf("%-36s %9.2f x nginx (same run)\n", "dues / nginx",
-           ng.rps > 0 ? du.rps / ng.rps : 0);
+    printf("%-34s %8.0f req/s  p50 %6.3f ms  p99 %7.3f ms  %5.1f us "
+           "CPU/req\n",
+           "nginx return 200 (wrk -t2 -c16)", ng.rps, ng.p50_ms, ng.p99_ms,
+           ng.cpu_us);
+    printf("%-34s %8.0f req/s  p50 %6.3f ms  p99 %7.3f ms  %5.1f us "
+           "CPU/req\n",
+           "GET /v1/payers/{code}/dues (wrk)", du.rps, du.p50_ms, du.p99_ms,
+           du.cpu_us);
+    printf("%-34s %8.2f x nginx's req/s, %.2f x its CPU per request "
+           "(same run)\n",
+           "dues / nginx", ng.rps > 0 ? du.rps / ng.rps : 0,
+           ng.cpu_us > 0 ? du.cpu_us / ng.cpu_us : 0);
 }
 
 /* ---- long polls --------------------------------------------------------- */
@@ -616,7 +675,8 @@ int main(void)
     char bin[512], *slash;
     struct rlimit rl;
     ssize_t n;
-    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    /* the server's own default unless BENCH_THREADS says otherwise */
+    const char *threads = getenv("BENCH_THREADS");
 
     signal(SIGPIPE, SIG_IGN);
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
@@ -642,8 +702,6 @@ int main(void)
             return 1;
         strcpy(slash, "/bin/chopay-server");
     }
-    if (threads < 1)
-        threads = 1;
     if (mkdtemp(dir) == NULL)
         return 1;
     curl_global_init(CURL_GLOBAL_ALL);
@@ -651,12 +709,14 @@ int main(void)
         fprintf(stderr, "bench_reads: cannot start %s\n", bin);
         return 1;
     }
-    printf("chopay-server %s (demo data, SQLite WAL, %d MHD threads = "
-           "CPUs), client, server and nginx on this machine\n",
-           base, threads);
+    printf("chopay-server %s (demo data, SQLite WAL, %s MHD threads), "
+           "client, server and nginx on this machine (%ld CPUs)\n",
+           base, threads ? threads : "the default 4",
+           sysconf(_SC_NPROCESSORS_ONLN));
     if (getenv("BENCH_LONGPOLLS_ONLY") == NULL)
         reads();
-    longpolls();
+    if (getenv("BENCH_READS_ONLY") == NULL)
+        longpolls();
     kill(server_pid, SIGTERM);
     waitpid(server_pid, NULL, 0);
     curl_global_cleanup();
