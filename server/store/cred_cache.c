@@ -24,7 +24,7 @@
 #include "store_int.h"
 
 /* Slots of the table (a power of two) and how long an entry is believed. */
-#define CC_SLOTS 4096
+#define CC_SLOTS 16384
 #define CC_MS    1000
 
 struct cc_slot {
