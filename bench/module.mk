@@ -27,3 +27,8 @@ $(BUILD)/bench/bench_db.o: MODFLAGS += -Iserver
 LIBS_bench_import = $(LIBS_bench_db)
 $(BUILD)/bench/bench_import: $(BENCH_DB_OBJS)
 $(BUILD)/bench/bench_import.o: MODFLAGS += -Iserver
+
+# bench/bench_reads.c: dues against nginx `return 200` (both with wrk) and
+# tens of thousands of waiting long polls; runs bin/chopay-server.
+LIBS_bench_reads = $(call pc_libs,libcurl)
+$(BUILD)/bench/bench_reads: $(BUILD)/bin/chopay-server

@@ -128,6 +128,10 @@ enum MHD_Result api_reply_json(struct req *r, unsigned status, json_t *body);
 /* Same, with one extra header (name/value may be NULL). */
 enum MHD_Result api_reply_json_h(struct req *r, unsigned status, json_t *body,
                                  const char *hname, const char *hval);
+/* Queue JSON text `text` (stolen; a reply's text ends with a newline)
+ * of `len` bytes with `status`. */
+enum MHD_Result api_reply_json_text(struct req *r, unsigned status, char *text,
+                                    size_t len);
 /* The one error reply: {"error":{"code":..,"message":..}}. */
 enum MHD_Result api_error(struct req *r, unsigned status, const char *code,
                           const char *fmt, ...)

@@ -7,6 +7,7 @@
 
 #include "api_json.h"
 #include "intent.h"
+#include "json_out.h"
 
 /* Text `s` as a JSON string, null when it is not valid UTF-8 (as a row
  * read straight from the database came out). */
@@ -280,16 +281,37 @@ static json_t *open_invoices(const struct store_open_invoice *v, size_t n,
     return a;
 }
 
-json_t *api_json_dues(const struct store_dues *d)
+char *api_json_dues_text(const struct store_dues *d, size_t *len)
 {
-    json_t *j = json_object();
+    struct json_out o = {0};
+    size_t i;
 
-    json_object_set_new(j, "payer", text(d->payer));
-    json_object_set_new(j, "name", text(d->name));
-    json_object_set_new(j, "invoices",
-                        open_invoices(d->invoices, d->n_invoices, 0));
-    json_object_set_new(j, "total_due", json_integer(d->total_due));
-    return j;
+    jo_raw(&o, "{\"payer\":");
+    jo_str(&o, d->payer);
+    jo_raw(&o, ",\"name\":");
+    jo_str(&o, d->name);
+    jo_raw(&o, ",\"invoices\":[");
+    for (i = 0; i < d->n_invoices; i++) {
+        const struct store_open_invoice *v = &d->invoices[i];
+
+        jo_raw(&o, i ? ",{\"id\":" : "{\"id\":");
+        jo_int(&o, v->id);
+        jo_raw(&o, ",\"label\":");
+        jo_str(&o, v->label);
+        jo_raw(&o, ",\"period\":");
+        jo_str(&o, v->period);
+        jo_raw(&o, ",\"amount\":");
+        jo_int(&o, v->amount);
+        jo_raw(&o, ",\"paid\":");
+        jo_int(&o, v->paid);
+        jo_raw(&o, ",\"due\":");
+        jo_int(&o, v->due);
+        jo_raw(&o, "}");
+    }
+    jo_raw(&o, "],\"total_due\":");
+    jo_int(&o, d->total_due);
+    jo_raw(&o, "}\n");
+    return jo_finish(&o, len);
 }
 
 json_t *api_json_directory(const struct store_directory *d)
@@ -376,8 +398,7 @@ json_t *api_json_receipt(const struct store_receipt *r)
         (json_int_t)r->amount, "paid_at", (json_int_t)r->paid_at, "text",
         r->text, "voided", r->voided, "voided_at",
         r->voided ? json_integer(r->voided_at) : json_null(), "payment",
-        (json_int_t)r->payment, "for", r->purpose, "public_url",
-        r->public_url);
+        (json_int_t)r->payment, "for", r->purpose, "public_url", r->public_url);
 }
 
 json_t *api_json_refund(const struct store_refund_req *q,

@@ -71,8 +71,10 @@ json_t *api_json_payments(const struct store_payment_list *l);
 json_t *api_json_receipts(const struct store_receipt_list *l);
 
 /* Dues `d` as {payer, name, invoices: [{id, label, period, amount, paid,
- * due}], total_due}. */
-json_t *api_json_dues(const struct store_dues *d);
+ * due}], total_due}, the text of a reply (compact, a newline at the end)
+ * written without a jansson tree: every kiosk lookup asks for it. NULL
+ * when out of memory; *len gets its length. */
+char *api_json_dues_text(const struct store_dues *d, size_t *len);
 
 /* Directory `d` as {org (api_json_org), payers: [{code, name, category,
  * zone, class, invoices: [{id, fee, label, period, amount, paid, due}]}],

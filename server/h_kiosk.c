@@ -98,9 +98,13 @@ enum MHD_Result h_dues(struct req *r)
     }
     if (rc != 0)
         return api_store_error(r, rc);
-    res = api_reply_json(r, 200, api_json_dues(&d));
-    store_dues_free(&d);
-    return res;
+    {
+        size_t len = 0;
+        char *text = api_json_dues_text(&d, &len);
+
+        store_dues_free(&d);
+        return api_reply_json_text(r, 200, text, len);
+    }
 }
 
 /*

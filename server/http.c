@@ -422,6 +422,14 @@ enum MHD_Result api_reply_json(struct req *r, unsigned status, json_t *body)
     return api_reply_json_h(r, status, body, NULL, NULL);
 }
 
+enum MHD_Result api_reply_json_text(struct req *r, unsigned status, char *text,
+                                    size_t len)
+{
+    if (text == NULL)
+        return MHD_NO;
+    return queue(r, status, text, len, "application/json", NULL, NULL);
+}
+
 enum MHD_Result api_reply_text(struct req *r, unsigned status,
                                const char *ctype, const char *text, size_t len)
 {
@@ -1146,8 +1154,10 @@ static int metrics_start(struct srv *s)
                 s->cfg.metrics_listen);
         return -1;
     }
+    /* epoll: with tens of thousands of long polls open, its sockets are
+       numbered far past select()'s FD_SETSIZE */
     s->md = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
             (v6 ? MHD_USE_IPv6 : 0),
         0, NULL, NULL, on_metrics, s, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
@@ -1164,6 +1174,17 @@ static int metrics_start(struct srv *s)
     s->metrics_port = di ? di->port : 0;
     return 0;
 }
+
+/*
+ * Memory of one connection (libmicrohttpd's pool: the request's headers,
+ * the read buffer a body passes through, the answer's headers). The pool
+ * is zeroed whole after every answer, so a kept-alive connection costs
+ * all of it: with a province's 50,000 kiosks each holding a long poll,
+ * this is most of the server's memory. 8 KiB holds headers several
+ * times larger than a kiosk's, a browser's or nginx's; bodies stream
+ * through in pieces.
+ */
+#define CONN_MEMORY (8 * 1024)
 
 int srv_start(struct srv *s)
 {
@@ -1200,7 +1221,7 @@ int srv_start(struct srv *s)
         (unsigned int)s->cfg.per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)s->cfg.conn_timeout, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(32 * 1024), MHD_OPTION_END);
+        (size_t)CONN_MEMORY, MHD_OPTION_END);
     if (s->d == NULL) {
         api_log(3,
                 "event=error what=listen addr=%s msg=\"cannot start "

@@ -126,7 +126,7 @@ static void config_defaults(struct srv_config *c)
     c->body_limit = 64 * 1024;
     c->import_limit = 8 * 1024 * 1024;
     c->per_ip = 256;
-    c->conn_limit = 20000;
+    c->conn_limit = 60000;
     c->conn_timeout = 90;
     c->rate = 50;
     c->burst = 100;
@@ -1166,14 +1166,26 @@ static int cmd_invoices(const struct srv_config *c, const struct opts *o)
     return 0;
 }
 
-static void raise_nofile(void)
+/* Take the hard limit of open files as the soft one; say so when it is
+ * below max_connections (and a margin for the database and the journal):
+ * connections past it are refused by the kernel, not by the server. */
+static void raise_nofile(int conn_limit)
 {
     struct rlimit rl;
 
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
     }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)conn_limit + 256)
+        api_log(4,
+                "event=warning what=open_files limit=%llu "
+                "max_connections=%d msg=\"raise LimitNOFILE (ulimit -n) "
+                "above max_connections\"",
+                (unsigned long long)rl.rlim_cur, conn_limit);
 }
 
 /* Seconds between retries of a journal recovery that failed. */
@@ -1217,7 +1229,7 @@ int server_serve(struct srv_config *c, struct store *st)
     memset(&s, 0, sizeof(s));
     s.cfg = *c;
     s.st = st;
-    raise_nofile();
+    raise_nofile(c->conn_limit);
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
@@ -1229,7 +1241,7 @@ int server_serve(struct srv_config *c, struct store *st)
     st->changed = on_changed;
     st->changed_ctx = s.nt;
     /* other nodes on the same database wake our long polls */
-    if (nodes_start(c->db, st->node, s.nt, &peers) != 0) {
+    if (nodes_start(c->db, st, s.nt, &peers) != 0) {
         st->changed = NULL;
         notify_free(s.nt);
         return 1;

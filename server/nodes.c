@@ -32,6 +32,7 @@ struct nodes {
     int pg;                        /* 1 on PostgreSQL, else nothing runs */
     char self[STORE_NODE_LEN + 1]; /* our store's node name */
     struct notify *nt;             /* the notifier to wake */
+    struct store *st;              /* whose credential cache to void */
     struct db *listen;             /* the listener's connection */
     struct db *lock;               /* holds the housekeeping lock */
     int housekeeper;               /* last answer of nodes_housekeeper */
@@ -48,11 +49,20 @@ static void sleep_ms(int ms)
 }
 
 /* Wake the waiters of the intent a payload "INTENT NODE" names, unless
- * the node is ours (those were woken at our commit). */
+ * the node is ours (those were woken at our commit); "creds NODE": a
+ * credential was revoked, our cached ones are void. */
 static void heard(struct nodes *n, const char *payload)
 {
     char *end;
-    long long id = strtoll(payload, &end, 10);
+    long long id;
+
+    if (strncmp(payload, STORE_CREDS_PAYLOAD " ",
+                sizeof(STORE_CREDS_PAYLOAD)) == 0) {
+        if (strcmp(payload + sizeof(STORE_CREDS_PAYLOAD), n->self) != 0)
+            store_creds_changed(n->st);
+        return;
+    }
+    id = strtoll(payload, &end, 10);
 
     if (id == 0 || *end != ' ')
         return;
@@ -82,6 +92,7 @@ static void *listener_main(void *arg)
         if (lost) {
             api_log(5, "event=listening what=notifications again=1");
             notify_signal_all(n->nt);
+            store_creds_changed(n->st);
             lost = 0;
         }
         if (rc == 1)
@@ -90,7 +101,7 @@ static void *listener_main(void *arg)
     return NULL;
 }
 
-int nodes_start(const char *url, const char *self, struct notify *nt,
+int nodes_start(const char *url, struct store *st, struct notify *nt,
                 struct nodes **out)
 {
     struct nodes *n = calloc(1, sizeof(*n));
@@ -101,7 +112,8 @@ int nodes_start(const char *url, const char *self, struct notify *nt,
         api_log(3, "event=error what=nodes msg=\"out of memory\"");
         return -1;
     }
-    snprintf(n->self, sizeof(n->self), "%s", self);
+    snprintf(n->self, sizeof(n->self), "%s", st->node);
+    n->st = st;
     n->nt = nt;
     n->housekeeper = -1;
     n->pg = db_url_backend(url) == DB_PGSQL;

@@ -20,7 +20,7 @@ struct nodes;
  * the waiters of `nt` on their intent. *out gets the new struct, which
  * nodes_stop() frees. 0, or -1 with the reason logged.
  */
-int nodes_start(const char *url, const char *self, struct notify *nt,
+int nodes_start(const char *url, struct store *st, struct notify *nt,
                 struct nodes **out);
 
 /*

@@ -1,8 +1,10 @@
 /*
  * notify.c: long-poll waiters in a hash table keyed by intent id, fired by
  * notify_signal() or by one timer thread that sleeps until the earliest
- * deadline. Everything happens under one mutex; firing a suspended waiter
- * calls its wake function (which must not call back into the notifier).
+ * deadline, kept in a binary heap so that each deadline costs O(log n)
+ * however many polls wait (tens of thousands on one node). Everything
+ * happens under one mutex; firing a suspended waiter calls its wake
+ * function (which must not call back into the notifier).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -12,7 +14,7 @@
 
 #include "notify.h"
 
-#define BUCKETS 4096
+#define BUCKETS 16384
 
 enum { W_ARMED, W_SUSPENDED, W_FIRED };
 
@@ -23,13 +25,15 @@ struct notify_waiter {
     notify_wake_fn wake;               /* resume function */
     void *arg;                         /* its argument */
     struct notify_waiter *prev, *next; /* bucket list */
+    size_t at;                         /* index in the deadline heap */
 };
 
 struct notify {
     pthread_mutex_t mu;               /* guards everything below */
     pthread_cond_t cv;                /* wakes the timer thread */
     struct notify_waiter *b[BUCKETS]; /* waiters by key */
-    int64_t earliest;                 /* earliest deadline, or 0 */
+    struct notify_waiter **heap;      /* armed waiters, earliest first */
+    size_t n_heap, cap_heap;          /* its count and capacity */
     _Atomic int64_t suspended;        /* suspended waiters */
     int stop;                         /* timer thread must exit */
     int closing;                      /* no new waiters */
@@ -49,9 +53,80 @@ static size_t bucket(int64_t key)
     return (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 52) % BUCKETS;
 }
 
+/* ---- the deadline heap (lock held) ---- */
+
+static void heap_set(struct notify *n, size_t i, struct notify_waiter *w)
+{
+    n->heap[i] = w;
+    w->at = i;
+}
+
+static void heap_up(struct notify *n, size_t i)
+{
+    struct notify_waiter *w = n->heap[i];
+
+    while (i > 0 && n->heap[(i - 1) / 2]->deadline > w->deadline) {
+        heap_set(n, i, n->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(n, i, w);
+}
+
+static void heap_down(struct notify *n, size_t i)
+{
+    struct notify_waiter *w = n->heap[i];
+
+    for (;;) {
+        size_t c = 2 * i + 1;
+
+        if (c >= n->n_heap)
+            break;
+        if (c + 1 < n->n_heap &&
+            n->heap[c + 1]->deadline < n->heap[c]->deadline)
+            c++;
+        if (n->heap[c]->deadline >= w->deadline)
+            break;
+        heap_set(n, i, n->heap[c]);
+        i = c;
+    }
+    heap_set(n, i, w);
+}
+
+/* Add `w`; -1 when out of memory. */
+static int heap_add(struct notify *n, struct notify_waiter *w)
+{
+    if (n->n_heap == n->cap_heap) {
+        size_t nc = n->cap_heap ? n->cap_heap * 2 : 1024;
+        struct notify_waiter **nh = realloc(n->heap, nc * sizeof(*nh));
+
+        if (nh == NULL)
+            return -1;
+        n->heap = nh;
+        n->cap_heap = nc;
+    }
+    heap_set(n, n->n_heap++, w);
+    heap_up(n, w->at);
+    return 0;
+}
+
+static void heap_del(struct notify *n, struct notify_waiter *w)
+{
+    size_t i = w->at;
+    struct notify_waiter *last = n->heap[--n->n_heap];
+
+    if (i == n->n_heap)
+        return;
+    heap_set(n, i, last);
+    heap_down(n, i);
+    heap_up(n, last->at);
+}
+
+/* Take `w` out of its bucket and the heap. */
 static void unlink_w(struct notify *n, struct notify_waiter *w)
 {
     size_t i = bucket(w->key);
+
+    heap_del(n, w);
 
     if (w->prev)
         w->prev->next = w->next;
@@ -80,26 +155,15 @@ static void *timer_main(void *arg)
 
     pthread_mutex_lock(&n->mu);
     while (!n->stop) {
-        int64_t now = notify_now_ms(), next = 0;
-        size_t i;
+        int64_t now = notify_now_ms();
 
-        if (n->earliest != 0 && n->earliest <= now) {
-            for (i = 0; i < BUCKETS; i++) {
-                struct notify_waiter *w = n->b[i], *nx;
+        while (n->n_heap > 0 && n->heap[0]->deadline <= now) {
+            struct notify_waiter *w = n->heap[0];
 
-                for (; w != NULL; w = nx) {
-                    nx = w->next;
-                    if (w->deadline <= now) {
-                        unlink_w(n, w);
-                        fire(n, w);
-                    } else if (next == 0 || w->deadline < next) {
-                        next = w->deadline;
-                    }
-                }
-            }
-            n->earliest = next;
+            unlink_w(n, w);
+            fire(n, w);
         }
-        if (n->earliest == 0) {
+        if (n->n_heap == 0) {
             pthread_cond_wait(&n->cv, &n->mu);
         } else {
             struct timespec ts;
@@ -107,7 +171,7 @@ static void *timer_main(void *arg)
 
             clock_gettime(CLOCK_REALTIME, &ts);
             at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-                 (n->earliest - now);
+                 (n->heap[0]->deadline - now);
             ts.tv_sec = (time_t)(at / 1000);
             ts.tv_nsec = (long)(at % 1000) * 1000000;
             pthread_cond_timedwait(&n->cv, &n->mu, &ts);
@@ -175,6 +239,7 @@ void notify_free(struct notify *n)
     pthread_join(n->timer, NULL);
     pthread_mutex_destroy(&n->mu);
     pthread_cond_destroy(&n->cv);
+    free(n->heap);
     free(n);
 }
 
@@ -193,7 +258,7 @@ struct notify_waiter *notify_arm(struct notify *n, int64_t key,
     w->arg = arg;
     w->state = W_ARMED;
     pthread_mutex_lock(&n->mu);
-    if (n->closing) {
+    if (n->closing || heap_add(n, w) != 0) {
         pthread_mutex_unlock(&n->mu);
         free(w);
         return NULL;
@@ -202,10 +267,8 @@ struct notify_waiter *notify_arm(struct notify *n, int64_t key,
     if (w->next)
         w->next->prev = w;
     n->b[i] = w;
-    if (n->earliest == 0 || deadline_ms < n->earliest) {
-        n->earliest = deadline_ms;
+    if (w->at == 0) /* the earliest now: the timer sleeps until it */
         pthread_cond_signal(&n->cv);
-    }
     pthread_mutex_unlock(&n->mu);
     return w;
 }

@@ -1205,6 +1205,15 @@ typedef void (*store_changed_fn)(void *ctx, int64_t intent_id);
 #define STORE_NODE_LEN 16 /* hex digits of a store's node name */
 
 /*
+ * A revocation sends "creds NODE" on the same channel: the nodes hearing
+ * it call store_creds_changed(), which voids the credentials their store
+ * has cached (a node also voids them itself at its own commit, and every
+ * cached credential is looked up again after at most a second anyway).
+ */
+#define STORE_CREDS_PAYLOAD "creds"
+void store_creds_changed(struct store *st);
+
+/*
  * The interface. Every function returns 0 or a negated enum store_error;
  * out-parameters are left untouched on error. On success a struct
  * out-parameter is owned by the caller (freed with its store_*_free or

@@ -3,8 +3,10 @@
  * a bearer credential (recording when it was last used), issuing kiosk
  * keys and tokens, listing them (never a secret or its hash), revoking a
  * kiosk key or a token, disabling a user and ending its sessions, each
- * audited in the same transaction. Authentication reads `active` on every
- * request, so a revoked credential is refused on its very next request.
+ * audited in the same transaction. Authentication keeps what it found in
+ * a cache (cred_cache.c) that a revocation through this store voids at
+ * once, so a credential revoked here is refused on its very next request;
+ * one revoked by another node or by the command line, within a second.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,7 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
         store_set_error("invalid_field", "a credential is kiosk|token|user");
         return -STORE_E_INVALID;
     }
+    last_used_flush(s->last_used); /* a list shows every use so far */
     c = sqi_get_conn(s);
     rc = sqi_begin_read(c);
     if (rc != 0)
@@ -222,6 +225,12 @@ static int run_id(struct sqi_conn *c, const char *sql, int64_t id,
     return 0;
 }
 
+void store_creds_changed(struct store *st)
+{
+    if (st != NULL)
+        cred_cache_clear(((struct sq *)st)->creds);
+}
+
 int sqr_revoke(struct store *st, const char *kind, const char *org_code,
                int64_t id, const char *login, const char *actor, int64_t now,
                struct store_cred_revoked *out)
@@ -291,8 +300,20 @@ int sqr_revoke(struct store *st, const char *kind, const char *org_code,
         rc = sqi_audit(c, org, now, actor, action[k], object,
                        json_pack("{s:I, s:i}", "id", (json_int_t)cid,
                                  "sessions_ended", ended));
+    if (rc == 0 && n > 0) {
+        /* the other nodes void their cached credentials when it commits */
+        char payload[sizeof(STORE_CREDS_PAYLOAD) + STORE_NODE_LEN + 1];
+
+        snprintf(payload, sizeof(payload), "%s %s", STORE_CREDS_PAYLOAD,
+                 s->base.node);
+        rc = db_notify(sqi_dbh(c), STORE_CHANNEL, payload);
+        if (rc != 0)
+            rc = sqi_db_error(sqi_dbh(c), rc, "notify");
+    }
 done:
     rc = sqi_end_write(s, c, rc);
+    /* committed or not: no cached principal outlives the change */
+    cred_cache_clear(s->creds);
 out:
     sqi_put_conn(s, c);
     if (rc == 0 && out != NULL) {
@@ -308,19 +329,20 @@ out:
 
 /*
  * Record that a kiosk key or token was used at `now`, in its own short
- * write: at most once per LAST_USED_SECS per credential, so reads stay
- * reads. A failure is logged and otherwise ignored (it must not refuse a
- * valid credential).
+ * write (last_used.c calls it, behind the requests). A failure is
+ * logged and otherwise ignored: the time is advisory.
  */
-static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
-                            int64_t id, int64_t now)
+void sqi_touch_last_used(struct sq *s, int kiosk, int64_t id, int64_t now)
 {
+    struct sqi_conn *c = sqi_get_conn(s);
     struct db_stmt *st;
     /* one credential's row, no organisation's ledger: beside any write */
     int rc = sqi_begin_write_shared(s, c);
 
-    if (rc != 0)
+    if (rc != 0) {
+        sqi_put_conn(s, c);
         return;
+    }
     st = sqi_qs(c, "INSERT INTO credential_times(kind, id,"
                    " last_used_at) VALUES (?4, ?1, ?2) ON"
                    " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2"
@@ -335,22 +357,24 @@ static void touch_last_used(struct sq *s, struct sqi_conn *c, int kiosk,
         rc = sqi_exec1(c, st);
     }
     (void)sqi_end_write(s, c, rc < 0 ? rc : 0);
+    sqi_put_conn(s, c);
 }
 
-int sq_auth(struct store *base, const char *hash, struct store_principal *out)
+/*
+ * Look `hash` up in the database: 0 and *out, *last, or
+ * -STORE_E_NOT_FOUND for an unknown or revoked credential, or the
+ * store's error.
+ */
+static int auth_lookup(struct sqi_conn *c, const char *hash,
+                       struct store_principal *out, int64_t *last)
 {
-    struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
     struct store_principal p = {0};
     struct db_stmt *st;
-    int64_t last = 0, now = (int64_t)time(NULL);
     int rc;
 
     st = sqi_q(c, Q_AUTH_KIOSK);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto out;
-    }
+    if (st == NULL)
+        return -STORE_E_IO;
     sqi_bt(st, 1, hash);
     rc = sqi_step(c, st);
     if (rc == 1 && crypto_equal_str(sqi_col_text(st, 2), hash)) {
@@ -358,27 +382,25 @@ int sq_auth(struct store *base, const char *hash, struct store_principal *out)
         p.id = db_column_int64(st, 0);
         p.org_id = db_column_int64(st, 1);
         snprintf(p.actor, sizeof(p.actor), "kiosk:%lld", (long long)p.id);
-        last = db_column_int64(st, 3);
-        rc = 0;
-        goto done;
+        *last = db_column_int64(st, 3);
+        db_reset(st);
+        *out = p;
+        return 0;
     }
     if (rc < 0)
-        goto out;
+        return rc;
     db_reset(st);
     st = sqi_q(c, Q_AUTH_TOKEN);
-    if (st == NULL) {
-        rc = -STORE_E_IO;
-        goto out;
-    }
+    if (st == NULL)
+        return -STORE_E_IO;
     sqi_bt(st, 1, hash);
     rc = sqi_step(c, st);
     if (rc < 0)
-        goto out;
+        return rc;
     if (rc == 0 || !crypto_equal_str(sqi_col_text(st, 3), hash)) {
         db_reset(st);
         store_set_error("unauthorized", "unknown credential");
-        rc = -STORE_E_NOT_FOUND;
-        goto out;
+        return -STORE_E_NOT_FOUND;
     }
     p.id = db_column_int64(st, 0);
     p.org_id = db_column_int64(st, 2);
@@ -392,16 +414,41 @@ int sq_auth(struct store *base, const char *hash, struct store_principal *out)
         p.role = STORE_ROLE_AUDITOR;
     snprintf(p.province, sizeof(p.province), "%s", sqi_col_text(st, 5));
     snprintf(p.actor, sizeof(p.actor), "token:%lld", (long long)p.id);
-    last = db_column_int64(st, 4);
-    rc = 0;
-done:
-    *out = p;
+    *last = db_column_int64(st, 4);
     db_reset(st);
-    if (now - last >= LAST_USED_SECS)
-        touch_last_used(s, c, p.role == STORE_ROLE_KIOSK, p.id, now);
-out:
-    sqi_put_conn(s, c);
-    return rc;
+    *out = p;
+    return 0;
+}
+
+/*
+ * A credential known to the cache costs no database read; an unknown
+ * one is looked up and entered. Its last-used time is noted at most once
+ * per LAST_USED_SECS, and written behind the request (last_used.c): a
+ * request never takes a write lock for it.
+ */
+int sq_auth(struct store *base, const char *hash, struct store_principal *out)
+{
+    struct sq *s = (struct sq *)base;
+    struct sqi_conn *c;
+    struct store_principal p = {0};
+    int64_t last = 0, now = (int64_t)time(NULL);
+    uint64_t gen;
+    int rc;
+
+    if (!cred_cache_get(s->creds, hash, &p, &last, &gen)) {
+        c = sqi_get_read_conn(s);
+        rc = auth_lookup(c, hash, &p, &last);
+        sqi_put_read_conn(s, c);
+        if (rc != 0)
+            return rc;
+        cred_cache_put(s->creds, hash, &p, last, gen);
+    }
+    *out = p;
+    if (now - last >= LAST_USED_SECS && s->last_used != NULL) {
+        last_used_note(s->last_used, p.role == STORE_ROLE_KIOSK, p.id, now);
+        cred_cache_used(s->creds, hash, now);
+    }
+    return 0;
 }
 
 int sq_kiosk_add(struct store *base, const char *org_code, const char *name,

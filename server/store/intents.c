@@ -647,13 +647,13 @@ int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,
                   struct store_intent *out)
 {
     struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
+    struct sqi_conn *c = sqi_get_read_conn(s);
     int rc = sqi_begin_read(c);
 
     if (rc == 0)
         rc = intent_fetch(c, org, id, now, out);
     sqi_end_read(c);
-    sqi_put_conn(s, c);
+    sqi_put_read_conn(s, c);
     return rc;
 }
 

@@ -83,7 +83,7 @@ int sq_dues(struct store *base, int64_t org, const char *payer,
             struct store_dues *out)
 {
     struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
+    struct sqi_conn *c = sqi_get_read_conn(s);
     struct store_dues d = {0};
     json_t *name = NULL;
     int64_t pid = 0;
@@ -127,7 +127,7 @@ int sq_dues(struct store *base, int64_t org, const char *payer,
     memset(&d, 0, sizeof(d));
 out:
     sqi_end_read(c);
-    sqi_put_conn(s, c);
+    sqi_put_read_conn(s, c);
     json_decref(name);
     store_dues_free(&d);
     return rc;
@@ -246,7 +246,7 @@ static int dir_invoices(struct sqi_conn *c, int64_t org,
 int sq_directory(struct store *base, int64_t org, struct store_directory *out)
 {
     struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
+    struct sqi_conn *c = sqi_get_read_conn(s);
     struct store_directory d = {0};
     struct db_stmt *st;
     void *rows = NULL;
@@ -301,7 +301,7 @@ int sq_directory(struct store *base, int64_t org, struct store_directory *out)
     memset(&d, 0, sizeof(d));
 out:
     sqi_end_read(c);
-    sqi_put_conn(s, c);
+    sqi_put_read_conn(s, c);
     store_directory_free(&d);
     return rc;
 }

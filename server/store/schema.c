@@ -20,10 +20,16 @@ void sq_close(struct store *base)
 
     if (s == NULL)
         return;
+    last_used_free(s->last_used); /* writes what is pending */
     for (i = 0; i < s->n; i++) {
         db_close(s->conns[i].dbh);
     }
     free(s->conns);
+    for (i = 0; i < s->rn; i++)
+        db_close(s->rconns[i].dbh);
+    free(s->rconns);
+    pthread_cond_destroy(&s->rcv);
+    cred_cache_free(s->creds);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_cond_destroy(&s->wcv);
@@ -232,6 +238,35 @@ static int schema_current(struct db *db, const char *path)
 }
 
 /*
+ * SQLite: `pool` more connections that only read (PRAGMA query_only), for
+ * sqi_get_read_conn. In WAL mode their read transactions see the last
+ * commit and neither wait for the writer nor hold it up.
+ */
+static int open_readers(struct sq *s, const char *path, const char *shown,
+                        int pool, unsigned flags)
+{
+    int i, rc;
+
+    s->rconns = calloc((size_t)pool, sizeof(*s->rconns));
+    if (s->rconns == NULL)
+        return -STORE_E_IO;
+    for (i = 0; i < pool; i++) {
+        rc = open_db(path, shown, flags, &s->rconns[i]);
+        if (rc != 0)
+            return rc;
+        s->rn = i + 1;
+        if (db_exec(s->rconns[i].dbh, "PRAGMA query_only=1") != 0) {
+            store_set_error("storage_unavailable", "%s: %s", shown,
+                            db_errmsg(s->rconns[i].dbh));
+            return -STORE_E_IO;
+        }
+        s->rconns[i].next = s->rfree;
+        s->rfree = &s->rconns[i];
+    }
+    return 0;
+}
+
+/*
  * Open `pool` connections to `path`: read-write, with the pending
  * migrations applied, or (`readonly`) read-only, refusing a schema that
  * is not this program's.
@@ -249,7 +284,10 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     if (s == NULL)
         return -STORE_E_IO;
     s->conns = calloc((size_t)pool, sizeof(*s->conns));
-    if (s->conns == NULL) {
+    s->creds = cred_cache_new();
+    if (s->conns == NULL || s->creds == NULL) {
+        free(s->conns);
+        cred_cache_free(s->creds);
         free(s);
         return -STORE_E_IO;
     }
@@ -257,6 +295,7 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     pthread_cond_init(&s->cv, NULL);
     pthread_cond_init(&s->wcv, NULL);
     pthread_cond_init(&s->hcv, NULL);
+    pthread_cond_init(&s->rcv, NULL);
     s->writers = db_url_backend(path) == DB_PGSQL ? SQI_WRITERS : 1;
     s->base.ops = &sqi_ops;
     if (crypto_random(node, sizeof(node)) != 0) {
@@ -278,6 +317,17 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
         }
         s->conns[i].next = s->free_list;
         s->free_list = &s->conns[i];
+    }
+    if (db_url_backend(path) != DB_PGSQL) {
+        rc = open_readers(s, path, shown, pool,
+                          readonly ? DB_READONLY : DB_NOCREATE);
+        if (rc != 0)
+            goto fail;
+    }
+    if (!readonly && (s->last_used = last_used_new(s)) == NULL) {
+        store_set_error("storage_unavailable", "no thread for last-used times");
+        rc = -STORE_E_IO;
+        goto fail;
     }
     *out = &s->base;
     return 0;

@@ -36,22 +36,28 @@ struct sqi_conn {
 };
 
 struct sq {
-    struct store base;          /* must be first */
-    pthread_mutex_t mu;         /* guards `free_list` */
-    pthread_cond_t cv;          /* signalled when a connection is returned */
-    struct sqi_conn *free_list; /* idle connections */
-    struct sqi_conn *conns;     /* all connections */
-    int n;                      /* count of `conns` */
-    pthread_cond_t wcv;         /* signalled when a write ends */
-    int writing;                /* write transactions open (under `mu`) */
-    int writers;                /* at most this many at once: 1 on SQLite */
-    int64_t org_held[64];       /* organisations its writers hold (`mu`) */
-    int n_org_held;             /* count of `org_held` */
-    pthread_cond_t hcv;         /* signalled when a group of webhooks is
-                                   committed (bank_hooks.c) */
-    struct sqi_hook *hooks;     /* webhooks waiting for a group (`mu`) */
-    int64_t hook_lanes[64];     /* lanes a group is being written for */
-    int n_hook_lanes;           /* count of `hook_lanes` */
+    struct store base;           /* must be first */
+    pthread_mutex_t mu;          /* guards `free_list` */
+    pthread_cond_t cv;           /* signalled when a connection is returned */
+    struct sqi_conn *free_list;  /* idle connections */
+    struct sqi_conn *conns;      /* all connections */
+    int n;                       /* count of `conns` */
+    pthread_cond_t wcv;          /* signalled when a write ends */
+    int writing;                 /* write transactions open (under `mu`) */
+    int writers;                 /* at most this many at once: 1 on SQLite */
+    int64_t org_held[64];        /* organisations its writers hold (`mu`) */
+    int n_org_held;              /* count of `org_held` */
+    pthread_cond_t hcv;          /* signalled when a group of webhooks is
+                                    committed (bank_hooks.c) */
+    struct sqi_hook *hooks;      /* webhooks waiting for a group (`mu`) */
+    int64_t hook_lanes[64];      /* lanes a group is being written for */
+    int n_hook_lanes;            /* count of `hook_lanes` */
+    struct cred_cache *creds;    /* authenticated credentials (cred_cache.c) */
+    struct last_used *last_used; /* last-used times to write (last_used.c) */
+    struct sqi_conn *rconns;     /* SQLite: connections that only read */
+    int rn;                      /* count of `rconns` */
+    struct sqi_conn *rfree;      /* idle ones of `rconns` (under `mu`) */
+    pthread_cond_t rcv;          /* signalled when one of them is returned */
 };
 
 /* Write transactions one PostgreSQL store runs at once unless told. */
@@ -278,6 +284,38 @@ extern const struct store_ops sqi_ops;
 void sq_close(struct store *base);
 /* credentials.c */
 int sq_auth(struct store *base, const char *hash, struct store_principal *out);
+
+/*
+ * The cache of authenticated credentials (cred_cache.c). get: 1 and the
+ * principal and last-used time when `hash` is known and still believed;
+ * *gen gets the generation to hand to put after a database lookup. put:
+ * enter what the lookup found, unless a credential changed since `gen`.
+ * used: the credential's last-used time was written. clear: a credential
+ * changed (after its commit); every entry is void.
+ */
+struct cred_cache *cred_cache_new(void);
+void cred_cache_free(struct cred_cache *cc);
+int cred_cache_get(struct cred_cache *cc, const char *hash,
+                   struct store_principal *who, int64_t *last_used,
+                   uint64_t *gen);
+void cred_cache_put(struct cred_cache *cc, const char *hash,
+                    const struct store_principal *who, int64_t last_used,
+                    uint64_t gen);
+void cred_cache_used(struct cred_cache *cc, const char *hash, int64_t now);
+void cred_cache_clear(struct cred_cache *cc);
+
+/*
+ * Last-used times written behind the requests (last_used.c): new starts
+ * the writer thread (NULL on failure), free writes what is pending and
+ * stops it; note queues one use and returns at once; flush writes what
+ * is pending now, in the caller's thread. sqi_touch_last_used
+ * (credentials.c) is the write: a short transaction of its own.
+ */
+struct last_used *last_used_new(struct sq *s);
+void last_used_free(struct last_used *lu);
+void last_used_note(struct last_used *lu, int kiosk, int64_t id, int64_t now);
+void last_used_flush(struct last_used *lu);
+void sqi_touch_last_used(struct sq *s, int kiosk, int64_t id, int64_t now);
 int sq_kiosk_add(struct store *base, const char *org_code, const char *name,
                  const char *hash, int64_t *id);
 int sq_token_add(struct store *base, const char *role, const char *org_code,
@@ -357,6 +395,16 @@ int sq_audit_verify(struct store *base, int64_t *entries);
 /* A pooled connection and its database. */
 struct sqi_conn *sqi_get_conn(struct sq *s);
 void sqi_put_conn(struct sq *s, struct sqi_conn *c);
+/*
+ * A connection for a read that must never wait behind a write (a
+ * kiosk's dues and directory, an intent's state, a credential): on
+ * SQLite one of the connections that only read (query_only), whose WAL
+ * read transactions never take the write lock nor wait for a pooled
+ * connection a writer holds; on PostgreSQL a pooled one (its reads never
+ * wait for writers anyway). Given back with sqi_put_read_conn.
+ */
+struct sqi_conn *sqi_get_read_conn(struct sq *s);
+void sqi_put_read_conn(struct sq *s, struct sqi_conn *c);
 struct db *sqi_dbh(struct sqi_conn *c);
 
 /* The store's error for failure `rc` (-DB_E_*) of `dbh`: a constraint or

@@ -64,6 +64,34 @@ void sqi_put_conn(struct sq *s, struct sqi_conn *c)
     pthread_mutex_unlock(&s->mu);
 }
 
+struct sqi_conn *sqi_get_read_conn(struct sq *s)
+{
+    struct sqi_conn *c;
+
+    if (s->rn == 0)
+        return sqi_get_conn(s);
+    pthread_mutex_lock(&s->mu);
+    while (s->rfree == NULL)
+        pthread_cond_wait(&s->rcv, &s->mu);
+    c = s->rfree;
+    s->rfree = c->next;
+    pthread_mutex_unlock(&s->mu);
+    return c;
+}
+
+void sqi_put_read_conn(struct sq *s, struct sqi_conn *c)
+{
+    if (s->rn == 0) {
+        sqi_put_conn(s, c);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    c->next = s->rfree;
+    s->rfree = c;
+    pthread_cond_signal(&s->rcv);
+    pthread_mutex_unlock(&s->mu);
+}
+
 /*
  * The advisory lock keys of db_xact_lock: an organisation's is "chopO"
  * followed by the low 24 bits of its id (two organisations 2^24 apart

@@ -558,6 +558,38 @@ r = subprocess.run([SERVER, "audit", "verify", "--db", PG],
 check(r.returncode == 0, "(f) audit verify passes: %s" %
       r.stdout.decode("utf-8", "replace")[-600:])
 
+# ---- (g) a kiosk key revoked on node 1 is refused on node 2 too -----------
+#
+# Both nodes have just checked the key (each keeps it cached); revoked
+# through node 1's API it is refused there at once, and node 2, told by
+# node 1's notification (or, at the latest, when its cached check is a
+# second old), refuses it as well.
+
+try:
+    out = cli(n1.dir, "kiosk", "add", "--org", ORG, "--name", "Revoked")
+    key_g = secret(out, "ck_")
+    kid_g = int(re.search(r"kiosk (\d+)", out).group(1))
+except (RuntimeError, AttributeError, ValueError) as e:
+    key_g, kid_g = None, 0
+    check(False, "(g) a second kiosk key: %s" % e)
+if key_g:
+    used = [request(n.port, "GET", "/v1/payers/A-1/dues", token=key_g)[0]
+            for n in (n1, n2, n1, n2)]
+    check(used == [200] * 4, "(g) the key works on both nodes: %r" % used)
+    st, r = request(n1.port, "DELETE", "/v1/kiosks/%d" % kid_g, token=admin)
+    check(st == 200, "(g) revoked through node 1: %s %s" % (st, r))
+    st, r = request(n1.port, "GET", "/v1/payers/A-1/dues", token=key_g)
+    check(st == 401, "(g) node 1 refuses it at once: %s" % st)
+    t0 = time.time()
+    while True:
+        st, r = request(n2.port, "GET", "/v1/payers/A-1/dues", token=key_g)
+        if st == 401 or time.time() - t0 > 5:
+            break
+        time.sleep(0.02)
+    print("-- (g) node 2 refused it %.0f ms after the revocation's answer"
+          % ((time.time() - t0) * 1000), flush=True)
+    check(st == 401, "(g) node 2 refuses it too: %s" % st)
+
 # ---- shutdown --------------------------------------------------------------
 
 if nginx:

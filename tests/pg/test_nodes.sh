@@ -6,7 +6,8 @@
 # ten concurrent cash payments of one invoice through both give one
 # payment; after kill -9 of a node during a webhook flood every
 # acknowledged notification is in the ledger and `check` passes; the
-# periodic housekeeping runs on one node at a time. Needs CHOPAY_TEST_PG
+# periodic housekeeping runs on one node at a time; a kiosk key revoked
+# through one node is refused on the other. Needs CHOPAY_TEST_PG
 # (tests/pg/with-pg.sh; make check-pg), nginx and python3.
 set -u
 build=${CHOPAY_BUILD:-build}

@@ -743,6 +743,56 @@ static void test_notify(void)
     notify_free(n);
 }
 
+/* Deadlines fired in the order they fall due, whatever order they were
+ * armed in, with waiters signalled or disarmed in between. */
+static int64_t fired_at[300];
+static atomic_int n_fired;
+static void wake_order(void *arg)
+{
+    int i = atomic_fetch_add(&n_fired, 1);
+
+    if (i < 300)
+        fired_at[i] = *(const int64_t *)arg;
+}
+
+static void test_notify_deadlines(void)
+{
+    struct notify *n = notify_new();
+    static int64_t due[300];
+    struct notify_waiter *w;
+    int64_t t0 = notify_now_ms();
+    int i, expect = 0, in_order = 1;
+
+    CHECK(n != NULL);
+    for (i = 0; i < 300; i++) {
+        due[i] = t0 + 100 + (i * 7919) % 300;
+        w = notify_arm(n, 1000 + i, due[i], wake_order, &due[i]);
+        if (i % 10 == 3) {
+            notify_disarm(n, w); /* never fires */
+            continue;
+        }
+        CHECK_INT(notify_suspend(n, w, suspend), 0);
+        expect++;
+    }
+    CHECK_INT(notify_waiting(n), expect);
+    /* signalled ones leave the heap too */
+    for (i = 0; i < 300; i += 10) {
+        notify_signal(n, 1000 + i);
+        expect--;
+    }
+    CHECK_INT(atomic_load(&n_fired), 30);
+    atomic_store(&n_fired, 0);
+    while (atomic_load(&n_fired) < expect && notify_now_ms() - t0 < 5000)
+        usleep(5000);
+    CHECK_INT(atomic_load(&n_fired), expect);
+    for (i = 1; i < expect; i++)
+        if (fired_at[i] < fired_at[i - 1])
+            in_order = 0;
+    CHECK(in_order);
+    CHECK_INT(notify_waiting(n), 0);
+    notify_free(n);
+}
+
 /* The ledger test on a PostgreSQL database of its own. */
 static void test_ledger_pg(void)
 {
@@ -796,6 +846,7 @@ int main(void)
     test_audit_old_chain(dir);
     test_journal_prune(dir);
     test_notify();
+    test_notify_deadlines();
     if (th_failed == 0)
         st_rmtree(dir);
     return TEST_END();
