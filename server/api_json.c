@@ -359,10 +359,11 @@ json_t *api_json_receipts(const struct store_receipt_list *l)
 
         json_array_append_new(
             a,
-            json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:b}", "id",
+            json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:b, s:s}", "id",
                       (json_int_t)r->id, "number", r->number, "payer", r->payer,
                       "method", r->method, "amount", (json_int_t)r->amount,
-                      "paid_at", (json_int_t)r->paid_at, "voided", r->voided));
+                      "paid_at", (json_int_t)r->paid_at, "voided", r->voided,
+                      "public_url", r->public_url));
     }
     return a;
 }

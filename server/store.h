@@ -897,13 +897,14 @@ struct store_filter {
 
 /* A receipt in a list (receipt_list); strings malloc'd, owned by it. */
 struct store_receipt_row {
-    int64_t id;      /* its id (paging: store_filter.after_id) */
-    char *number;    /* "CP-2026-000123" */
-    char *payer;     /* the payer's code */
-    char *method;    /* "cash" or "transfer" */
-    int64_t amount;  /* đồng */
-    int64_t paid_at; /* unix seconds */
-    int voided;      /* 1 when its payment was reversed */
+    int64_t id;       /* its id (paging: store_filter.after_id) */
+    char *number;     /* "CP-2026-000123" */
+    char *payer;      /* the payer's code */
+    char *method;     /* "cash" or "transfer" */
+    int64_t amount;   /* đồng */
+    int64_t paid_at;  /* unix seconds */
+    int voided;       /* 1 when its payment was reversed */
+    char *public_url; /* its public address, "/r/NUMBER?s=SIG" */
 };
 
 /* Receipts in id order; store_receipt_list_free() frees them. */

@@ -2152,7 +2152,9 @@ function pagePayer(main) {
     var rec = pagedTable('payer-receipts', '/v1/orgs/' + o + '/receipts?' + by, 'receipts',
       [t('receipt_no'), t('paid_at'), t('method'), t('amount'), t('status'), ''], function (r) {
         var base = '/v1/receipts/' + encodeURIComponent(r.number);
-        return [r.number, vnTime(r.paid_at),
+        var num = r.public_url ? el('a', { href: r.public_url, target: '_blank', rel: 'noopener',
+                                           'class': 'receipt-public' }, [r.number]) : r.number;
+        return [num, vnTime(r.paid_at),
                 STR.vi['method_' + r.method] ? t('method_' + r.method) : r.method, money(r.amount),
                 r.voided ? t('voided') : t('valid'),
                 el('span', { 'class': 'acts' }, [

@@ -244,24 +244,35 @@ static int url_sig(const uint8_t seed[RECEIPT_KEY_LEN], const char *number,
     return 0;
 }
 
+/* The public address of receipt `number`, signed with its
+ * organisation's seed, into `out` (cap bytes). */
+static int url_signed(const uint8_t seed[RECEIPT_KEY_LEN], const char *number,
+                      char *out, size_t cap)
+{
+    char sig[STORE_RECEIPT_SIG_LEN + 1];
+
+    if (url_sig(seed, number, sig) != 0) {
+        store_set_error("crypto_failed", "cannot sign a receipt address");
+        return -STORE_E_IO;
+    }
+    if (snprintf(out, cap, "/r/%s?s=%s", number, sig) >= (int)cap) {
+        store_set_error("too_long", "receipt address too long");
+        return -STORE_E_IO;
+    }
+    return 0;
+}
+
 /* The public address of receipt `number` of organisation `org` into
  * `out` (cap bytes). Inside any transaction. */
 static int url_of(struct sqi_conn *c, int64_t org, const char *number,
                   char *out, size_t cap)
 {
     uint8_t seed[RECEIPT_KEY_LEN];
-    char sig[STORE_RECEIPT_SIG_LEN + 1];
     int rc = org_seed(c, org, 0, 0, seed);
 
-    if (rc == 0 && url_sig(seed, number, sig) != 0) {
-        store_set_error("crypto_failed", "cannot sign a receipt address");
-        rc = -STORE_E_IO;
-    }
+    if (rc == 0)
+        rc = url_signed(seed, number, out, cap);
     memset(seed, 0, sizeof(seed));
-    if (rc == 0 && snprintf(out, cap, "/r/%s?s=%s", number, sig) >= (int)cap) {
-        store_set_error("too_long", "receipt address too long");
-        rc = -STORE_E_IO;
-    }
     return rc;
 }
 
@@ -469,6 +480,7 @@ static void receipt_row_clear(struct store_receipt_row *r)
     free(r->number);
     free(r->payer);
     free(r->method);
+    free(r->public_url);
     memset(r, 0, sizeof(*r));
 }
 
@@ -495,6 +507,27 @@ static int receipt_row_read(struct db_stmt *q, struct store_receipt_row *r)
         return -STORE_E_IO;
     }
     return 0;
+}
+
+/* The public address of every row of `l`, receipts of organisation
+ * `org`, signed with its seed read once. */
+static int rows_urls(struct sqi_conn *c, int64_t org,
+                     struct store_receipt_list *l)
+{
+    uint8_t seed[RECEIPT_KEY_LEN];
+    char url[STORE_RECEIPT_URL_MAX];
+    size_t i;
+    int rc = l->n > 0 ? org_seed(c, org, 0, 0, seed) : 0;
+
+    for (i = 0; rc == 0 && i < l->n; i++) {
+        rc = url_signed(seed, l->rows[i].number, url, sizeof(url));
+        if (rc == 0 && (l->rows[i].public_url = strdup(url)) == NULL) {
+            store_set_error("storage_unavailable", "out of memory");
+            rc = -STORE_E_IO;
+        }
+    }
+    memset(seed, 0, sizeof(seed));
+    return rc;
 }
 
 int sqr_receipt_list(struct store *st, int64_t org_id,
@@ -544,6 +577,8 @@ int sqr_receipt_list(struct store *st, int64_t org_id,
     }
     sqr_done(q);
     q = NULL;
+    if (rc == 0)
+        rc = rows_urls(c, org_id, &l);
     if (rc != 0)
         goto end;
     rc = sqr_stmt(db, "SELECT count(*)" RECEIPT_FILTER, &q);

@@ -385,6 +385,11 @@ async function payerPages(page, day) {
   check(rec.includes(rno) && rec.includes('1.500.000 ₫'), 'A-1\'s receipt listed: ' + rec);
   const href = await page.getAttribute('#payer-receipts a.receipt-pdf', 'href');
   check(href === '/v1/receipts/' + rno + '.pdf', 'receipt PDF link ' + href);
+  const pubLink = await page.$('#payer-receipts a.receipt-public >> text="' + rno + '"');
+  check(pubLink !== null &&
+        (await pubLink.getAttribute('href')) === (await get(page, '/v1/receipts/' + rno)).public_url &&
+        (await pubLink.getAttribute('target')) === '_blank',
+        'the receipt number links to its public page in a new tab');
   const magic = await page.evaluate(async (u) =>
     new TextDecoder().decode((await (await fetch(u)).arrayBuffer()).slice(0, 5)), href);
   check(magic === '%PDF-', 'the receipt PDF opens');

@@ -1,10 +1,11 @@
 /*
  * test_receipt_page.c: a receipt's public page, GET /r/{number}?s=SIG,
- * against the real server: the address the intent, the cash record and
- * the receipt answer give (`public_url`), its page without a credential
- * (organisation, payer, amount in đồng, "Biên lai hợp lệ"), a tampered,
- * missing or borrowed signature and an unknown number all the same 404,
- * and a receipt voided by an unmatch said to be void.
+ * against the real server: the address the intent, the cash record, the
+ * receipt answer and the receipts list give (`public_url`), its page
+ * without a credential (organisation, payer, amount in đồng, "Biên lai
+ * hợp lệ"), a tampered, missing or borrowed signature and an unknown
+ * number all the same 404, and a receipt voided by an unmatch said to be
+ * void.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -79,6 +80,23 @@ static void test_page(void)
     r = st_get(&srv, path, kiosk);
     CHECK_INT(r.status, 200);
     CHECK_STR(JS(r, "public_url"), url);
+    resp_free(&r);
+    /* and so does its row in the organisation's receipts list */
+    r = st_get(&srv, "/v1/orgs/MKT/receipts?payer=A-1", admin);
+    CHECK_INT(r.status, 200);
+    {
+        json_t *rows = json_object_get(r.json, "receipts");
+        const char *got = NULL;
+
+        for (n = 0; n < json_array_size(rows); n++) {
+            json_t *row = json_array_get(rows, n);
+
+            if (strcmp(json_string_value(json_object_get(row, "number")),
+                       num) == 0)
+                got = json_string_value(json_object_get(row, "public_url"));
+        }
+        CHECK_STR(got, url);
+    }
     resp_free(&r);
 
     /* the page, no credential */
