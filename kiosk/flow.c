@@ -571,6 +571,26 @@ static void record_paid(struct kiosk *k, int64_t amount)
     refresh_directory_soon(k);
 }
 
+/*
+ * The address of the receipt's public page from an answer's `public_url`
+ * (a path on the server) into k->s.receipt_qr; 0 when the answer has one.
+ */
+static int receipt_url(struct kiosk *k, const json_t *answer)
+{
+    const char *path = json_string_value(json_object_get(answer, "public_url"));
+    int n;
+
+    if (!path || path[0] != '/')
+        return -1;
+    n = snprintf(k->s.receipt_qr, sizeof(k->s.receipt_qr), "%s%s",
+                 k->cfg.server, path);
+    if (n < 0 || (size_t)n >= sizeof(k->s.receipt_qr)) {
+        k->s.receipt_qr[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
 static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
 {
     const char *state;
@@ -594,6 +614,9 @@ static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
     if (!strcmp(state, "paid")) {
         get_str(res->json, "receipt", k->s.receipt, sizeof(k->s.receipt));
         k->s.receipt_known = k->s.receipt[0] != '\0';
+        k->s.receipt_qr[0] = '\0';
+        if (k->s.receipt_known)
+            receipt_url(k, res->json);
         if (!k->s.receipt[0])
             snprintf(k->s.receipt, sizeof(k->s.receipt), "%.20s-%.20s",
                      k->s.intent.code, k->s.intent.id);
@@ -622,12 +645,12 @@ static void on_poll(struct kiosk *k, const struct net_result *res, void *ctx)
 static void on_receipt(struct kiosk *k, const struct net_result *res, void *ctx)
 {
     (void)ctx;
-    if (res->transport_ok && res->status == 200 && res->json &&
-        json_string_value(json_object_get(res->json, "text"))) {
-        get_str(res->json, "text", k->s.receipt_text,
-                sizeof(k->s.receipt_text));
+    if (!res->transport_ok || res->status != 200 || !res->json)
+        return;
+    if (receipt_url(k, res->json) != 0)
+        get_str(res->json, "text", k->s.receipt_qr, sizeof(k->s.receipt_qr));
+    if (k->s.receipt_qr[0])
         kiosk_dirty(k);
-    }
 }
 
 void flow_fetch_receipt(struct kiosk *k)
@@ -636,8 +659,7 @@ void flow_fetch_receipt(struct kiosk *k)
     char *esc;
     struct net_opts o = {.method = "GET", .path = path, .max_attempts = 2};
 
-    k->s.receipt_text[0] = '\0';
-    if (!k->s.receipt_known)
+    if (k->s.receipt_qr[0] || !k->s.receipt_known)
         return;
     esc = curl_easy_escape(NULL, k->s.receipt, 0);
     if (!esc)

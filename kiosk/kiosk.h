@@ -139,7 +139,7 @@ struct kiosk_session {
     int64_t remaining;                   /* partial: still owed */
     char receipt[48];                    /* paid: receipt / intent id */
     int receipt_known;                   /* 1: `receipt` is the server's */
-    char receipt_text[280];  /* paid: the signed receipt (its QR), "" */
+    char receipt_qr[340];    /* paid: its QR: public URL or signed text */
     int64_t paid_amount;     /* paid: amount */
     enum kiosk_str err_what; /* error screen: what happened */
     enum kiosk_str err_hint; /* error screen: what to do */
@@ -467,8 +467,10 @@ void flow_create_intent(struct kiosk *k, int64_t amount);
  */
 void flow_cancel_intent(struct kiosk *k);
 /*
- * Fetch the signed text of the session's receipt (GET /v1/receipts/N)
- * into k->s.receipt_text, for the paid screen's QR (best effort).
+ * What the paid screen's QR holds, into k->s.receipt_qr: the receipt's
+ * public page (the server's base URL + the `public_url` the intent answer
+ * gave), else GET /v1/receipts/N for its `public_url`, else its signed
+ * `text` (an older server); best effort.
  */
 void flow_fetch_receipt(struct kiosk *k);
 /* Start (or restart) the long poll of the session's intent. */

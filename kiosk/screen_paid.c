@@ -2,7 +2,8 @@
  * screen_paid.c: the large green confirmation, shown only after the
  * server said "paid": the amount (after a partial payment, the whole paid
  * for the chosen invoices), payer and receipt number, with a sound, and
- * the signed receipt as a QR code the payer's phone can keep.
+ * a QR code of the receipt's public page (or, from an older server, the
+ * signed receipt) the payer's phone can open or keep.
  * Returns to the start by itself after a short while.
  */
 #include "kiosk.h"
@@ -61,13 +62,13 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
 
     (void)r;
     ui_fill(k, (SDL_Rect){0, 0, k->w, k->h}, ui_green);
-    if (k->s.receipt_text[0] && !portrait) {
-        /* the signed receipt to scan, white-framed, at the right */
+    if (k->s.receipt_qr[0] && !portrait) {
+        /* the receipt to scan, white-framed, at the right */
         int bar = ui_bar_slot(k, 0, 3).y;
         qr = bar - 2 * pad < k->w * 2 / 5 ? bar - 2 * pad : k->w * 2 / 5;
         SDL_Rect a = {k->w - pad - qr, pad, qr, qr};
         ui_fill(k, a, ui_white);
-        ui_qr(k, a, k->s.receipt_text);
+        ui_qr(k, a, k->s.receipt_qr);
         ui_text_box(k, FONT_SMALL, 1, kiosk_tr(k, S_RECEIPT_SCAN),
                     (SDL_Rect){a.x, a.y + a.h, a.w, bar - a.y - a.h}, ui_white,
                     UI_CENTER);
@@ -91,7 +92,7 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
     snprintf(line, sizeof(line), "%s: %s", kiosk_tr(k, S_RECEIPT),
              k->s.receipt);
     y += ui_text(k, FONT_NORMAL, 1, line, cx, y, ui_white, UI_CENTER, w);
-    if (k->s.receipt_text[0] && portrait) {
+    if (k->s.receipt_qr[0] && portrait) {
         /* portrait: the receipt's QR under the text, centred */
         int bar = ui_bar_slot(k, 0, 3).y;
         int cap = 2 * TTF_FontHeight(k->font[1][FONT_SMALL]);
@@ -101,7 +102,7 @@ static void draw(struct kiosk *k, SDL_Renderer *r)
         if (side > 0) {
             SDL_Rect a = {(k->w - side) / 2, y + pad, side, side};
             ui_fill(k, a, ui_white);
-            ui_qr(k, a, k->s.receipt_text);
+            ui_qr(k, a, k->s.receipt_qr);
             ui_text_box(k, FONT_SMALL, 1, kiosk_tr(k, S_RECEIPT_SCAN),
                         (SDL_Rect){pad, a.y + a.h, w, cap}, ui_white,
                         UI_CENTER);

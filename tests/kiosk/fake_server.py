@@ -5,13 +5,15 @@ partial on command, reserve payment codes (POST /v1/kiosk/codes) and accept
 offline intents that carry a reserved code. It speaks the same JSON as
 chopay-server (docs/api.md) for dues, intents, cash and the directory.
 
-usage: fake_server.py PORTFILE KEY [PORT [abs-expiry|collectors]]
+usage: fake_server.py PORTFILE KEY [PORT [abs-expiry|collectors|old]]
 Writes the chosen port to PORTFILE. With abs-expiry, intents carry only
 an absolute expires_at (no expires_in): the kiosk must take it relative
 to this server's Date header, not its own clock. With collectors, the
 market has one collector, "Chị Lan", PIN 2468: cash needs her PIN
 (POST /v1/kiosk/collector checks one) and GET /v1/kiosk/totals?collector=
-gives her day. Test control (no auth, loopback):
+gives her day. With old, it answers as a server from before receipts had
+a public page: no `public_url`, and GET /v1/receipts/N gives the receipt's
+signed `text`. Test control (no auth, loopback):
   POST /control/settle {"id": N, "status": "paid|partial|expired", "paid": A}
   GET  /control/state  -> every intent, cash record and replay count
 """
@@ -27,6 +29,7 @@ STATE = {"intents": {}, "cash": {}, "codes_issued": [], "next_id": 1,
 KEY = ""
 ABS_EXPIRY = False
 COLLECTORS = False
+OLD = False
 PIN, COLLECTOR = "2468", "Chị Lan"
 
 BANK = {"bin": "970436", "name": "Ngân hàng TMCP Ngoại thương Việt Nam",
@@ -84,6 +87,12 @@ def payload(amount, code):
     return s + crc16(s)
 
 
+def public_url(number):
+    """The path of a receipt's public page, with a made-up signature."""
+    sig = ("Fk" + number[-6:] + "x_Q-") * 2
+    return "/r/%s?s=%s" % (number, sig[:16])
+
+
 def intent_json(it):
     now = time.time()
     status = it["status"]
@@ -98,6 +107,11 @@ def intent_json(it):
                                         time.gmtime(it["expires"])),
             "expires_in": max(int(it["expires"] - now), 0),
             "payer": {"code": it["payer"], "name": ""}}
+    if it["paid"] > 0:
+        # once money has arrived: its receipt and that receipt's page
+        out["receipt"] = "CHO-TT-2026-%06d" % (500 + it["id"])
+        if not OLD:
+            out["public_url"] = public_url(out["receipt"])
     if ABS_EXPIRY:
         del out["expires_in"]
     return out
@@ -195,6 +209,13 @@ class H(BaseHTTPRequestHandler):
             return self.reply(200, {"payer": code, "name": "Bùi Quốc Long",
                                     "invoices": inv,
                                     "total_due": sum(i["due"] for i in inv)})
+        if path.startswith("/v1/receipts/"):
+            number = path[len("/v1/receipts/"):]
+            out = {"number": number,
+                   "text": "CPR1|CHO-TT|7F3A09C2|%s|A-12|CK|FAKESIG" % number}
+            if not OLD:
+                out["public_url"] = public_url(number)
+            return self.reply(200, out)
         if path.startswith("/v1/intents/"):
             iid = int(path.split("/")[3])
             wait = 0
@@ -261,6 +282,8 @@ class H(BaseHTTPRequestHandler):
                        "collector": (COLLECTOR if COLLECTORS
                                      else obj.get("collector")),
                        "receipt": "CHO-TT-2026-%06d" % cid}
+                if not OLD:
+                    rec["public_url"] = public_url(rec["receipt"])
                 STATE["cash"][key] = rec
                 status, out = 201, rec
             elif self.path == "/v1/kiosk/codes":
@@ -282,11 +305,12 @@ class H(BaseHTTPRequestHandler):
 
 
 def main():
-    global KEY, ABS_EXPIRY, COLLECTORS
+    global KEY, ABS_EXPIRY, COLLECTORS, OLD
     port_file, KEY = sys.argv[1], sys.argv[2]
     port = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     ABS_EXPIRY = len(sys.argv) > 4 and sys.argv[4] == "abs-expiry"
     COLLECTORS = len(sys.argv) > 4 and sys.argv[4] == "collectors"
+    OLD = len(sys.argv) > 4 and sys.argv[4] == "old"
     srv = ThreadingHTTPServer(("127.0.0.1", port), H)
     srv.daemon_threads = True
     with open(port_file + ".tmp", "w") as f:

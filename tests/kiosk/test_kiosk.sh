@@ -2,11 +2,13 @@
 # test_kiosk.sh: drives the real chopay-kiosk headless with scripts and
 # checks what it drew: screenshots named per screen, the QR decoded by
 # zbarimg and validated by `chopay qr decode`, colours and ink in regions.
-# Against tests/kiosk/fake_server.py (paid, partial, code reservation,
-# offline QR and exactly-once journal replay) and, when it is built, the
-# real chopay-server --demo (dues, intent, QR = server payload, cancel ->
-# expired, server killed and restarted mid-flow, cash online and replayed
-# after an outage exactly once). Ends with "N passed, N failed".
+# Against tests/kiosk/fake_server.py (paid with the receipt's public page
+# in the paid screen's QR, or an older server's signed receipt; partial,
+# code reservation, offline QR and exactly-once journal replay) and, when
+# it is built, the real chopay-server --demo (dues, intent, QR = server
+# payload, cancel -> expired, server killed and restarted mid-flow, cash
+# online and replayed after an outage exactly once). Ends with "N passed,
+# N failed".
 set -u
 build=${CHOPAY_BUILD:-build}
 tmp=$(mktemp -d)
@@ -119,6 +121,10 @@ v=$($png frac "$p" 0 0 1 1 20 122 50 6)
 check "f1: paid screen mostly green ($v)" gt "$v" 0.6
 v=$($png ink "$p" 0.1 0.1 0.9 0.6 20 122 50 6)
 check "f1: paid screen has text ($v)" gt "$v" 0.03
+pq=$(qr_of "$p")
+want=$furl$(fstate | jget - "j['intents'][0]['public_url']")
+check "f1: the paid screen's QR is the receipt's page $want ($pq)" \
+    test "$pq" = "$want"
 w=$($png ink "$(shot "$tmp/f1" welcome)" 0.1 0.15 0.9 0.35 244 244 239 10)
 check "f1: welcome greeting drawn ($w)" gt "$w" 0.03
 check "f1: paid recorded for totals" \
@@ -504,6 +510,22 @@ kiosk_run f7 "$furl" "$tmp/key" "$tmp/idle.txt"
 kiosk_wait 20
 c=$(fstate | jget - "len(j['cash'])")
 check "f7: exactly once ($c)" test "$c" = 1
+fake_stop
+
+# F8: a server from before receipts had a public page (no `public_url`):
+# the paid screen's QR is the signed receipt GET /v1/receipts/N gives.
+fake_start 0 old
+sed '$d' "$tmp/f1.txt" >"$tmp/f8.txt"
+printf 'wait 2000\nscreenshot\nquit\n' >>"$tmp/f8.txt"
+kiosk_run f8 "$furl" "$tmp/key" "$tmp/f8.txt"
+wait_for 15 n_intents 1 && settle 1 paid 1510000
+kiosk_wait 40
+check "f8: older server: paid (exit $krc)" test "$krc" -eq 0
+q=$(qr_of "$(shot "$tmp/f8" paid)")
+want=$(curl -s -H "Authorization: Bearer k_test" \
+    "$furl/v1/receipts/CHO-TT-2026-000501" | jget - "j['text']")
+check "f8: the paid screen's QR is the signed receipt ($q)" \
+    test "$q" = "$want"
 fake_stop
 
 # ---- the real chopay-server -----------------------------------------------
