@@ -18,6 +18,8 @@ PROGRAMS += $(LOA)
 
 # Headless: SDL's disk audio driver, a fake announcements server.
 TESTS += tests/loa/test_loa.sh
+# Headless against the real chopay-server --demo and a signed webhook.
+TESTS += tests/loa/test_loa_server.sh
 
 # The reading of the announcements body and the clips of an amount.
 $(BUILD)/tests/loa/%.o: MODFLAGS += $(EXTRA_CFLAGS_loa) -Iloa -Itests

@@ -151,6 +151,14 @@ enum MHD_Result api_reply_bytes(struct req *r, unsigned status,
                                 const char *hname, const char *hval);
 
 /*
+ * The 401 `unauthorized` with `msg` for a missing or unknown key (any
+ * kind: tokens, kiosk keys, stall keys); once the client's network
+ * prefix has failed more often than the rate limit allows, 429
+ * `rate_limited` instead, so keys cannot be guessed cheaply.
+ */
+enum MHD_Result api_unauthorized(struct req *r, const char *msg);
+
+/*
  * The client's address as text; behind a proxy on loopback (nginx, see
  * packaging/nginx), the X-Real-IP it sets. For per-client limits.
  */

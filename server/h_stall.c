@@ -358,7 +358,7 @@ enum MHD_Result h_stall_hook(struct req *r)
 /* ---- the vendor's announcements ------------------------------------------ */
 
 /* The feed of the stall key in the Authorization header; -1 with 401
- * queued in *res. */
+ * (429 once the client's network keeps failing) queued in *res. */
 static int stall_auth(struct req *r, int64_t *feed, enum MHD_Result *res)
 {
     const char *h =
@@ -369,15 +369,14 @@ static int stall_auth(struct req *r, int64_t *feed, enum MHD_Result *res)
 
     if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 16 ||
         strlen(h + 7) > 256) {
-        *res = api_error(r, 401, "unauthorized",
-                         "send 'Authorization: Bearer <stall key>'");
+        *res = api_unauthorized(r, "send 'Authorization: Bearer <stall key>'");
         return -1;
     }
     crypto_sha256(h + 7, strlen(h + 7), d);
     crypto_hex(d, sizeof(d), hex);
     rc = stall_feed_auth(r->s->st, hex, feed);
     if (rc == -STORE_E_NOT_FOUND) {
-        *res = api_error(r, 401, "unauthorized", "unknown or revoked key");
+        *res = api_unauthorized(r, "unknown or revoked key");
         return -1;
     }
     if (rc != 0) {

@@ -776,7 +776,7 @@ static int find_route(struct req *r, const char *url, char *allow, size_t cap)
  * caller's network prefix like any unauthenticated request: a network
  * that keeps guessing gets 429 instead.
  */
-static enum MHD_Result unauthorized(struct req *r, const char *msg)
+enum MHD_Result api_unauthorized(struct req *r, const char *msg)
 {
     char ip[64], key[80];
 
@@ -807,12 +807,12 @@ static enum MHD_Result authenticate(struct req *r, int need, int *ok)
     } else {
         if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 16 ||
             strlen(h + 7) > 256)
-            return unauthorized(r, "send 'Authorization: Bearer <key>'");
+            return api_unauthorized(r, "send 'Authorization: Bearer <key>'");
         crypto_sha256(h + 7, strlen(h + 7), d);
         crypto_hex(d, sizeof(d), hex);
         rc = r->s->st->ops->auth(r->s->st, hex, &r->who);
         if (rc == -STORE_E_NOT_FOUND)
-            return unauthorized(r, "unknown or revoked key");
+            return api_unauthorized(r, "unknown or revoked key");
         if (rc != 0)
             return api_store_error(r, rc);
     }

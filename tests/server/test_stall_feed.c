@@ -5,8 +5,8 @@
  * under test) reaching the stall's announcements long poll, duplicates
  * announced once, the board's ledger, journal and daily report
  * untouched, every board read of a stall's transactions refused,
- * unlinking deleting the details, and the shopper side of the adoption
- * statistics over a seeded month.
+ * unlinking deleting the details, the shopper side of the adoption
+ * statistics over a seeded month, and guessed stall keys rate limited.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -133,8 +133,10 @@ static struct resp notify_stall(const struct stall *s, long long amount,
     return r;
 }
 
-/* GET the announcements of stall key `key` after `after`. */
-static struct resp announcements(const char *key, long long after, int wait)
+/* GET from server `s` the announcements of stall key `key` after
+ * `after`, as chopay-loa and the /loa page ask. */
+static struct resp announcements_on(const struct srvt *s, const char *key,
+                                    long long after, int wait)
 {
     char path[128], auth[128];
     const char *hdrs[] = {auth, NULL};
@@ -142,7 +144,12 @@ static struct resp announcements(const char *key, long long after, int wait)
     snprintf(path, sizeof(path), "/v1/stall/announcements?after=%lld&wait=%d",
              after, wait);
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-    return st_http(&srv, "GET", path, NULL, hdrs, NULL, 0);
+    return st_http(s, "GET", path, NULL, hdrs, NULL, 0);
+}
+
+static struct resp announcements(const char *key, long long after, int wait)
+{
+    return announcements_on(&srv, key, after, wait);
 }
 
 struct poll_arg {
@@ -587,6 +594,63 @@ static void test_adoption_month(void)
     resp_free(&r);
 }
 
+/* Guessed stall keys count against the client's network like any failed
+ * credential: 429 with the standard error once over the limit, while a
+ * stall's own key still answers. On a second server with a small budget. */
+static void test_key_guessing(const char *dir)
+{
+    struct srvt s2;
+    char d2[256], conf[300], db[1024], key[64];
+    const char *extra[] = {"--config", conf, "--db", db, NULL};
+    int i, n401 = 0, n429 = 0;
+    struct resp r;
+    FILE *f;
+
+    CHECK_INT(st_tmpdir(d2), 0);
+    snprintf(conf, sizeof(conf), "%s/server.ini", d2);
+    st_db_url(dir, db, sizeof(db));
+    f = fopen(conf, "w");
+    if (f == NULL) {
+        CHECK(0);
+        return;
+    }
+    fprintf(f, "[server]\nrate = 1\nburst = 5\nthreads = 2\n");
+    fclose(f);
+    if (st_start(&s2, d2, extra) != 0) {
+        CHECK(0);
+        return;
+    }
+    for (i = 0; i < 15; i++) {
+        snprintf(key, sizeof(key), "stall_%032d", i);
+        r = announcements_on(&s2, key, 0, 0);
+        if (r.status == 401) {
+            n401++;
+            CHECK_STR(resp_err(&r), "unauthorized");
+        } else if (r.status == 429) {
+            n429++;
+            CHECK_STR(resp_err(&r), "rate_limited");
+            CHECK(json_is_string(
+                json_object_get(json_object_get(r.json, "error"), "message")));
+        } else {
+            CHECK_INT(r.status, 401);
+        }
+        resp_free(&r);
+    }
+    CHECK(n401 >= 5 && n401 <= 8);
+    CHECK(n429 >= 7);
+    /* no key at all counts the same */
+    r = st_get(&s2, "/v1/stall/announcements", NULL);
+    CHECK_INT(r.status, 429);
+    resp_free(&r);
+    /* the stall's own key is not held up by a stranger's guesses */
+    r = announcements_on(&s2, stalls[0].key, 0, 0);
+    CHECK_INT(r.status, 200);
+    resp_free(&r);
+    CHECK_INT(st_stop(&s2), 0);
+    if (th_failed == 0)
+        st_rmtree(d2);
+}
+
 int main(void)
 {
     char dir[256], cfg[400], out[2048];
@@ -610,6 +674,7 @@ int main(void)
     test_adoption_month();
     CHECK_INT(st_check(srv.dir, out, sizeof(out)), 0);
     CHECK_INT(st_stop(&srv), 0);
+    test_key_guessing(dir);
     if (th_failed == 0)
         st_rmtree(dir);
     return TEST_END();
