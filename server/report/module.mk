@@ -34,6 +34,7 @@ $(BUILD)/bench/bench_report.o: MODFLAGS += -Iserver/report
 # bench/bench_report_store.c: the same reports through the real SQLite
 # store (server/store/*.c, server/srv_report.c) on a generated store.
 LIBS_bench_report_store = $(SERVER_LIB_OBJS) $(BUILD)/server/srv_report.o \
+                          $(BUILD)/server/stall_stats.o \
                           $(LIBFEEDS) $(LIBREPORT) $(SERVER_LIBS)
 $(BUILD)/bench/bench_report_store: $(BUILD)/bin/chopay-server $(LIBREPORT) \
                                    $(LIBFEEDS)
