@@ -126,5 +126,11 @@ json_t *api_json_bank_txns(const struct store_bank_txn_list *l);
 json_t *api_json_bank_txn_full(const struct store_bank_txn_full *t);
 /* {new, replayed, matched, ..., statements, balances: [...]} of a batch. */
 json_t *api_json_bank_summary(const struct store_bank_summary *s);
+/* What bank_add decided for one transaction: {id, state} and, as the
+ * decision has them, replayed, outcome, intent, reason, duplicate_of,
+ * candidates, late_for and dated. */
+json_t *api_json_bank_result(const struct store_bank_result *r);
+/* The results of a webhook's transactions, as an array. */
+json_t *api_json_bank_results(const struct store_bank_results *l);
 
 #endif

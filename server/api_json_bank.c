@@ -2,7 +2,8 @@
  * api_json_bank.c: the API's JSON for bank transactions as the store reads
  * them (bank_list, bank_get, bank_review, bank_split): the keys in the
  * order of the table's columns, ids that are not there as null,
- * `confirmed` a boolean; and for the summary of a batch (bank_end).
+ * `confirmed` a boolean; for what was decided for one transaction
+ * (bank_add); and for the summary of a batch (bank_end).
  */
 #include "api_json.h"
 
@@ -104,6 +105,47 @@ json_t *api_json_bank_txn_full(const struct store_bank_txn_full *t)
         json_object_set_new(o, "parts", parts);
     }
     return o;
+}
+
+json_t *api_json_bank_result(const struct store_bank_result *r)
+{
+    json_t *o = json_object();
+    size_t i;
+
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "state", text(r->state));
+    if (r->replayed)
+        json_object_set_new(o, "replayed", json_true());
+    if (r->outcome[0] != '\0')
+        json_object_set_new(o, "outcome", text(r->outcome));
+    if (r->intent != 0)
+        json_object_set_new(o, "intent", json_integer(r->intent));
+    if (r->reason[0] != '\0')
+        json_object_set_new(o, "reason", text(r->reason));
+    if (r->duplicate_of != 0)
+        json_object_set_new(o, "duplicate_of", json_integer(r->duplicate_of));
+    if (r->n_candidates > 0) {
+        json_t *a = json_array();
+
+        for (i = 0; i < r->n_candidates; i++)
+            json_array_append_new(a, json_integer(r->candidates[i]));
+        json_object_set_new(o, "candidates", a);
+    }
+    if (r->late_for[0] != '\0') {
+        json_object_set_new(o, "late_for", text(r->late_for));
+        json_object_set_new(o, "dated", text(r->dated));
+    }
+    return o;
+}
+
+json_t *api_json_bank_results(const struct store_bank_results *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        json_array_append_new(a, api_json_bank_result(&l->rows[i]));
+    return a;
 }
 
 json_t *api_json_bank_summary(const struct store_bank_summary *s)

@@ -340,27 +340,33 @@ static int journal(struct store *st, const struct ingest_hook *h, int64_t org,
 /* Ingest the parsed transactions of journal entry `jid` in one batch. */
 static int process_once(struct store *st, int64_t org,
                         const struct bank_txn_list *l, int64_t jid, int64_t now,
-                        json_t **results)
+                        struct store_bank_results *results)
 {
     struct store_bank *b = NULL;
-    json_t *a = json_array();
+    struct store_bank_results a = {NULL, 0};
     char actor[48];
     size_t i;
     int rc;
 
     snprintf(actor, sizeof(actor), "bank:%s",
              l->n ? feeds_provider_name(l->txns[0].provider) : "?");
+    if (results != NULL && l->n > 0) {
+        a.rows = calloc(l->n, sizeof(*a.rows));
+        if (a.rows == NULL) {
+            store_set_error("storage_unavailable", "out of memory");
+            return -STORE_E_IO;
+        }
+    }
     rc = st->ops->bank_begin(st, actor, now, NULL, &b);
     if (rc != 0) {
-        json_decref(a);
+        free(a.rows);
         return rc;
     }
     for (i = 0; i < l->n && rc == 0; i++) {
-        json_t *r = NULL;
-
-        rc = st->ops->bank_add(b, org, &l->txns[i], "webhook", jid, &r);
-        if (rc == 0)
-            json_array_append_new(a, r);
+        rc = st->ops->bank_add(b, org, &l->txns[i], "webhook", jid,
+                               a.rows != NULL ? &a.rows[i] : NULL);
+        if (rc == 0 && a.rows != NULL)
+            a.n++;
     }
     {
         int e = st->ops->bank_end(b, rc == 0, jid, NULL);
@@ -371,14 +377,14 @@ static int process_once(struct store *st, int64_t org,
     if (rc == 0 && results != NULL)
         *results = a;
     else
-        json_decref(a);
+        store_bank_results_free(&a);
     return rc;
 }
 
 /* process_once, run again while the database loses the batch to a
  * deadlock (it shares the database with other organisations' writes). */
 static int process(struct store *st, int64_t org, const struct bank_txn_list *l,
-                   int64_t jid, int64_t now, json_t **results)
+                   int64_t jid, int64_t now, struct store_bank_results *results)
 {
     int rc, tries = 1;
 
@@ -402,7 +408,7 @@ static int process(struct store *st, int64_t org, const struct bank_txn_list *l,
  */
 static int journal_process(struct store *st, const struct ingest_hook *h,
                            int64_t org, const struct bank_txn_list *l,
-                           int64_t *jid, json_t **results)
+                           int64_t *jid, struct store_bank_results *results)
 {
     struct store_journal j;
     struct store_hook sh;
@@ -445,7 +451,7 @@ int ingest_webhook(const struct ingest_conf *conf, struct store *st,
     struct feeds_error fe = {0};
     struct ingest_secret sec;
     const char *prov = feeds_provider_name(h->provider);
-    json_t *results = NULL;
+    struct store_bank_results results = {NULL, 0};
     int64_t org = 0, jid = 0;
     char code[32] = "";
     size_t i;
@@ -523,8 +529,9 @@ int ingest_webhook(const struct ingest_conf *conf, struct store *st,
         status = 422;
         goto out;
     }
-    *reply = json_pack("{s:b, s:I, s:o}", "success", 1, "journal",
-                       (json_int_t)jid, "transactions", results);
+    *reply =
+        json_pack("{s:b, s:I, s:o}", "success", 1, "journal", (json_int_t)jid,
+                  "transactions", api_json_bank_results(&results));
     status = 200;
     goto out;
 unavailable:
@@ -533,6 +540,7 @@ unavailable:
     status = 503;
 out:
     memset(&sec, 0, sizeof(sec));
+    store_bank_results_free(&results);
     feeds_list_free(&l);
     return status;
 }

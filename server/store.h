@@ -14,10 +14,9 @@
  * An idempotent write keeps the body its caller rendered (struct
  * store_idem.render) and a replay gives that text back. Bank
  * transactions as listed, read, reviewed and split (bank_list, bank_get,
- * bank_review, bank_split) and a batch's summary (bank_end) are structs
- * too; only bank_add's answer for one transaction is still a jansson
- * object. Every write that moves
- * money is one transaction.
+ * bank_review, bank_split), what bank_add decided for one and a batch's
+ * summary (bank_end) are structs too. Every write that moves money is one
+ * transaction.
  */
 #ifndef CHOPAY_SERVER_STORE_H
 #define CHOPAY_SERVER_STORE_H
@@ -932,6 +931,40 @@ struct store_journal {
                              the newest `keep` unverified ones stay */
 };
 
+/*
+ * What bank_add decided for one transaction. `state` is set for every
+ * one; the other fields only for the decisions that have them (0 or ""
+ * otherwise).
+ */
+struct store_bank_result {
+    int64_t id;           /* the bank transaction */
+    char state[16];       /* matched, ambiguous, unmatched, duplicate,
+                             ignored; a replay: the state it has */
+    int replayed;         /* 1: the same provider id again, nothing done */
+    char outcome[8];      /* matched: exact, partial, over or credit */
+    int64_t intent;       /* matched: the intent it paid */
+    char reason[24];      /* unmatched or ignored: why */
+    int64_t duplicate_of; /* duplicate: the transfer it repeats */
+    int64_t *candidates;  /* possible_duplicate: the transfers it may
+                             repeat, malloc'd array of `n_candidates` */
+    size_t n_candidates;  /* count of `candidates` */
+    char late_for[11];    /* booked on this closed day (YYYY-MM-DD), "" */
+    char dated[11];       /* then: the open day it counts on, "" */
+};
+
+/* Free what `r` owns and empty it (NULL does nothing). */
+void store_bank_result_free(struct store_bank_result *r);
+
+/* bank_add's answers for a webhook's transactions, in their order;
+ * store_bank_results_free() frees them. */
+struct store_bank_results {
+    struct store_bank_result *rows; /* malloc'd array of `n` */
+    size_t n;                       /* count of `rows` */
+};
+
+/* Free the rows of `l` and empty it (NULL does nothing). */
+void store_bank_results_free(struct store_bank_results *l);
+
 /* A verified webhook to journal and process (store_ops.bank_hook). */
 struct store_hook {
     const struct store_journal *journal; /* its entry: verified "ok",
@@ -941,8 +974,8 @@ struct store_hook {
     const char *actor;                   /* for the audit log */
     int64_t now;                         /* received at, unix seconds */
     int64_t journal_id;                  /* out: its journal entry */
-    json_t *results;                     /* out: bank_add's answer for each
-                                            transaction (caller decrefs) */
+    struct store_bank_results results;   /* out: bank_add's answer for
+                                            each transaction (caller frees) */
 };
 
 /* A journal entry still "received" (store_ops.journal_pending). */
@@ -1431,10 +1464,12 @@ struct store_ops {
      * Ingest one transaction of organisation `org` into the batch: record
      * it once (provider id, cross-channel pairing), match it and move the
      * money. `channel` "webhook" or "statement"; `journal_id` 0 or the
-     * journal entry. *res (may be NULL) gets {id, state, outcome, ...}.
+     * journal entry. *res (may be NULL) gets what was decided
+     * (store_bank_result_free()).
      */
     int (*bank_add)(struct store_bank *b, int64_t org, const struct bank_txn *t,
-                    const char *channel, int64_t journal_id, json_t **res);
+                    const char *channel, int64_t journal_id,
+                    struct store_bank_result *res);
     /* Record a statement's figures and balance check in the batch. */
     int (*bank_statement)(struct store_bank *b, int64_t org,
                           const struct feeds_statement *s);

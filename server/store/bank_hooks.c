@@ -120,7 +120,7 @@ static void keep_error(struct sqi_hook *w, int rc)
 static int run_one(struct sqi_conn *c, struct store_bank *b, struct sqi_hook *w)
 {
     struct store_hook *h = w->h;
-    json_t *a;
+    struct store_bank_results a = {NULL, 0};
     int64_t jid = 0;
     int n_woken = c->n_woken;
     size_t i;
@@ -137,18 +137,23 @@ static int run_one(struct sqi_conn *c, struct store_bank *b, struct sqi_hook *w)
     b->rc = 0;
     b->now = h->now;
     snprintf(b->actor, sizeof(b->actor), "%s", h->actor);
-    a = json_array();
+    if (h->txns->n > 0) {
+        a.rows = calloc(h->txns->n, sizeof(*a.rows));
+        if (a.rows == NULL) {
+            store_set_error("storage_unavailable", "out of memory");
+            return -STORE_E_IO;
+        }
+    }
     for (i = 0; i < h->txns->n && rc == 0; i++) {
-        json_t *r = NULL;
-
-        rc = sqb_add(b, h->org_id, &h->txns->txns[i], "webhook", jid, &r);
+        rc = sqb_add(b, h->org_id, &h->txns->txns[i], "webhook", jid,
+                     &a.rows[i]);
         if (rc == 0)
-            json_array_append_new(a, r);
+            a.n++;
     }
     if (rc == 0)
         rc = sqi_journal_set(c, jid, "processed", "", h->now);
     if (rc == -STORE_E_IO) {
-        json_decref(a);
+        store_bank_results_free(&a);
         return rc;
     }
     h->journal_id = jid;
@@ -160,7 +165,7 @@ static int run_one(struct sqi_conn *c, struct store_bank *b, struct sqi_hook *w)
     }
     /* a webhook the ledger cannot take (never expected): its batch is
        undone, its entry kept as "invalid" with the reason, for a person */
-    json_decref(a);
+    store_bank_results_free(&a);
     keep_error(w, rc);
     rc = db_savepoint(sqi_dbh(c), DB_SP_UNDO);
     if (rc != 0)
@@ -196,8 +201,7 @@ static void run_group(struct sq *s, struct sqi_hook **g, int n)
     if (rc == 0)
         return;
     for (i = 0; i < n; i++) {
-        json_decref(g[i]->h->results);
-        g[i]->h->results = NULL;
+        store_bank_results_free(&g[i]->h->results);
         g[i]->h->journal_id = 0;
         keep_error(g[i], -STORE_E_IO);
     }
@@ -213,7 +217,7 @@ int sqb_hook(struct store *base, struct store_hook *h)
     w.h = h;
     w.lane = s->writers > 1 ? h->org_id : 0;
     h->journal_id = 0;
-    h->results = NULL;
+    memset(&h->results, 0, sizeof(h->results));
     pthread_mutex_lock(&s->mu);
     for (pp = &s->hooks; *pp != NULL; pp = &(*pp)->next)
         ;

@@ -154,7 +154,7 @@ static const char *outcome_of(const struct store_transfer_made *r,
 int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
                      int64_t intent, int64_t amount, const char *provider,
                      const char *code, const char *reason, const char *actor,
-                     int64_t now, json_t **res)
+                     int64_t now, const char **outcome_out, json_t **res)
 {
     char ref[32], obj[32];
     const char *outcome;
@@ -193,11 +193,10 @@ int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
     }
     if (rc == 0) {
         sqi_queue_woken(c, intent);
-        if (res != NULL) {
+        if (outcome_out != NULL)
+            *outcome_out = outcome;
+        if (res != NULL)
             *res = sqi_transfer_json(&r);
-            if (*res != NULL)
-                json_object_set_new(*res, "outcome", json_string(outcome));
-        }
     }
     store_transfer_made_free(&r);
     return rc;
@@ -206,7 +205,7 @@ int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
 /* Decide a fresh credit: a known intent, a held code, or review. */
 static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
                   const char *provider, char (*codes)[PAYREF_MAX + 1],
-                  size_t n_codes, json_t *res)
+                  size_t n_codes, struct store_bank_result *res)
 {
     int64_t intents[MATCH_CODES_MAX];
     const char *icodes[MATCH_CODES_MAX];
@@ -246,18 +245,17 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
     }
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
     if (n_int == 1) {
-        json_t *r = NULL;
+        const char *outcome = "";
 
         rc = sqb_apply_intent(b->c, b->org, id, intents[0], t->amount, provider,
-                              icodes[0], "code", b->actor, b->now, &r);
+                              icodes[0], "code", b->actor, b->now, &outcome,
+                              NULL);
         if (rc != 0)
             return rc;
         b->n_matched++;
-        json_object_set_new(res, "state", json_string("matched"));
-        json_object_set_new(res, "outcome",
-                            json_incref(json_object_get(r, "outcome")));
-        json_object_set_new(res, "intent", json_integer(intents[0]));
-        json_decref(r);
+        snprintf(res->state, sizeof(res->state), "matched");
+        snprintf(res->outcome, sizeof(res->outcome), "%s", outcome);
+        res->intent = intents[0];
         return 0;
     }
     if (n_int > 1) {
@@ -281,7 +279,7 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
                                     "amount", (json_int_t)t->amount));
         free(sugg);
         b->n_ambiguous++;
-        json_object_set_new(res, "state", json_string("ambiguous"));
+        snprintf(res->state, sizeof(res->state), "ambiguous");
         return rc;
     }
     if (held != NULL) {
@@ -299,8 +297,8 @@ static int decide(struct store_bank *b, int64_t id, const struct bank_txn *t,
                                  held ? held : (n_codes > 0 ? codes[0] : "")));
     free(sugg);
     b->n_unmatched++;
-    json_object_set_new(res, "state", json_string("unmatched"));
-    json_object_set_new(res, "reason", json_string(reason));
+    snprintf(res->state, sizeof(res->state), "unmatched");
+    snprintf(res->reason, sizeof(res->reason), "%s", reason);
     return rc;
 }
 
@@ -343,10 +341,10 @@ static int report_date(struct store_bank *b, int64_t org, const char *booking,
  * Transaction `id` was booked on a day closed before it came, so it is
  * dated `rdate`: unless it only repeats one already known, record the
  * correction that points at the closed day, and flag the payment made
- * from it (if any) "late for" that day. Adds late_for/dated to res.
+ * from it (if any) "late for" that day. Sets res's late_for and dated.
  */
 static int late_note(struct store_bank *b, int64_t id, const struct bank_txn *t,
-                     const char *rdate, json_t *res)
+                     const char *rdate, struct store_bank_result *res)
 {
     struct db_stmt *st;
     int64_t pay = 0, payer = 0;
@@ -399,14 +397,15 @@ static int late_note(struct store_bank *b, int64_t id, const struct bank_txn *t,
         rc = sqr_correction_add(b->c, &k, NULL, NULL);
     }
     if (rc == 0) {
-        json_object_set_new(res, "late_for", json_string(t->booking_date));
-        json_object_set_new(res, "dated", json_string(rdate));
+        snprintf(res->late_for, sizeof(res->late_for), "%s", t->booking_date);
+        snprintf(res->dated, sizeof(res->dated), "%s", rdate);
     }
     return rc;
 }
 
 int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
-            const char *channel, int64_t journal_id, json_t **out)
+            const char *channel, int64_t journal_id,
+            struct store_bank_result *out)
 {
     char codes[MATCH_CODES_MAX][PAYREF_MAX + 1], joined[128] = "";
     char refkey[MATCH_KEY_MAX], obj[32], rdate[11] = "";
@@ -414,13 +413,15 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
     const char *provider = feeds_provider_name(t->provider);
     const char *dir = t->direction == FEEDS_DEBIT ? "debit" : "credit";
     int stmt = strcmp(channel, "statement") == 0;
-    size_t n_codes = 0, i;
-    json_t *res = NULL, *held = NULL;
+    size_t n_codes = 0, n_held = 0, i;
+    struct store_bank_result res;
+    int64_t *held = NULL;
     char *dkey = NULL;
     struct db_stmt *st;
     int64_t id = 0, of = 0;
     int rc, by_ref = 0, late = 0;
 
+    memset(&res, 0, sizeof(res));
     if (b->rc != 0)
         return b->rc;
     rc = bank_open(b, org);
@@ -543,15 +544,15 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
             rc = rc ? rc : -STORE_E_IO;
             goto fail;
         }
-        res = json_pack("{s:I, s:s, s:b}", "id",
-                        (json_int_t)db_column_int64(st, 0), "state",
-                        sqi_col_text(st, 1), "replayed", 1);
+        res.id = db_column_int64(st, 0);
+        snprintf(res.state, sizeof(res.state), "%s", sqi_col_text(st, 1));
+        res.replayed = 1;
         db_reset(st);
         b->n_replay++;
         goto done;
     }
     b->n_new++;
-    res = json_pack("{s:I}", "id", (json_int_t)id);
+    res.id = id;
     /* booked on a day closed before it came: it counts on rdate */
     late = strcmp(rdate, t->booking_date) != 0;
     snprintf(obj, sizeof(obj), "bank:%lld", (long long)id);
@@ -569,7 +570,7 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
                               ckey,
                               source};
 
-        rc = sqb_identity_of(b, &k, &of, &by_ref, &held);
+        rc = sqb_identity_of(b, &k, &of, &by_ref, &held, &n_held);
     }
     if (rc != 0)
         goto fail;
@@ -602,21 +603,23 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         if (rc != 0)
             goto fail;
         b->n_dup++;
-        json_object_set_new(res, "state", json_string("duplicate"));
-        json_object_set_new(res, "duplicate_of", json_integer(of));
+        snprintf(res.state, sizeof(res.state), "duplicate");
+        res.duplicate_of = of;
         goto done;
     }
     if (held != NULL) {
         /* alike by content, told apart by reference or counter-account:
            which one it repeats (if any) is for a person to say */
         rc = sqb_hold_possible_duplicate(b, id, t, n_codes ? codes[0] : "",
-                                         held);
+                                         held, n_held);
         if (rc != 0)
             goto fail;
         b->n_unmatched++;
-        json_object_set_new(res, "state", json_string("unmatched"));
-        json_object_set_new(res, "reason", json_string("possible_duplicate"));
-        json_object_set_new(res, "candidates", json_incref(held));
+        snprintf(res.state, sizeof(res.state), "unmatched");
+        snprintf(res.reason, sizeof(res.reason), "possible_duplicate");
+        res.candidates = held; /* the answer's now */
+        res.n_candidates = n_held;
+        held = NULL;
         goto done;
     }
     if (t->direction == FEEDS_DEBIT || t->amount == 0 || t->reversal ||
@@ -635,30 +638,30 @@ int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
         if (rc != 0)
             goto fail;
         b->n_ignored++;
-        json_object_set_new(res, "state", json_string("ignored"));
-        json_object_set_new(res, "reason", json_string(why));
+        snprintf(res.state, sizeof(res.state), "ignored");
+        snprintf(res.reason, sizeof(res.reason), "%s", why);
         goto done;
     }
-    rc = decide(b, id, t, provider, codes, n_codes, res);
+    rc = decide(b, id, t, provider, codes, n_codes, &res);
     if (rc != 0)
         goto fail;
 done:
     if (late) {
-        rc = late_note(b, id, t, rdate, res);
+        rc = late_note(b, id, t, rdate, &res);
         if (rc != 0)
             goto fail;
     }
     if (out != NULL)
         *out = res;
     else
-        json_decref(res);
+        store_bank_result_free(&res);
     free(dkey);
-    json_decref(held);
+    free(held);
     return 0;
 fail:
-    json_decref(res);
+    store_bank_result_free(&res);
     free(dkey);
-    json_decref(held);
+    free(held);
     b->rc = rc;
     return rc;
 }
@@ -829,11 +832,31 @@ int sqi_bank_claim(struct sqi_conn *c, int64_t org, const char *code,
         return rc;
     for (i = 0; i < n; i++) {
         rc = sqb_apply_intent(c, org, ids[i], intent, amounts[i], provs[i],
-                              code, "code_claimed", actor, now, NULL);
+                              code, "code_claimed", actor, now, NULL, NULL);
         if (rc != 0)
             return rc;
     }
     return 0;
+}
+
+void store_bank_result_free(struct store_bank_result *r)
+{
+    if (r == NULL)
+        return;
+    free(r->candidates);
+    memset(r, 0, sizeof(*r));
+}
+
+void store_bank_results_free(struct store_bank_results *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++)
+        store_bank_result_free(&l->rows[i]);
+    free(l->rows);
+    memset(l, 0, sizeof(*l));
 }
 
 void store_bank_summary_free(struct store_bank_summary *s)

@@ -457,7 +457,7 @@ int sqb_review(struct store *base, int64_t org, int64_t id,
         }
         if (rv->intent > 0) {
             rc = sqb_apply_intent(c, org, id, rv->intent, amount, prov,
-                                  cur.code, reason, actor, now, &r);
+                                  cur.code, reason, actor, now, NULL, &r);
         } else if (rv->payer != NULL) {
             int64_t pid;
             char ref[32];

@@ -605,7 +605,8 @@ struct store_bank *sqb_begin_in(struct sq *s, struct sqi_conn *c,
 /* store_ops.bank_hook (bank_hooks.c). */
 int sqb_hook(struct store *st, struct store_hook *h);
 int sqb_add(struct store_bank *b, int64_t org, const struct bank_txn *t,
-            const char *channel, int64_t journal_id, json_t **res);
+            const char *channel, int64_t journal_id,
+            struct store_bank_result *res);
 int sqb_statement(struct store_bank *b, int64_t org,
                   const struct feeds_statement *s);
 int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
@@ -765,12 +766,12 @@ char *sqb_suggestions(struct store_bank *b, const struct bank_txn *t);
 /*
  * The identity rule for new record k->id: *of = the transfer (its primary
  * id) it is another record of, *by_ref 1 when paired by reference; or
- * *held = the candidate transfers' ids (JSON array, the caller's) when
- * they differ from each other and nothing decides between them; neither
- * when it is a new transfer.
+ * *held = the candidate transfers' ids (malloc'd array of *n_held, the
+ * caller's) when they differ from each other and nothing decides between
+ * them; neither when it is a new transfer.
  */
 int sqb_identity_of(struct store_bank *b, const struct ident_key *k,
-                    int64_t *of, int *by_ref, json_t **held);
+                    int64_t *of, int *by_ref, int64_t **held, size_t *n_held);
 /*
  * Record `id` repeats one of several different transfers, or none: held
  * `unmatched` (`possible_duplicate`), moving no money, the candidates in
@@ -779,7 +780,7 @@ int sqb_identity_of(struct store_bank *b, const struct ident_key *k,
  */
 int sqb_hold_possible_duplicate(struct store_bank *b, int64_t id,
                                 const struct bank_txn *t, const char *code,
-                                json_t *cands);
+                                const int64_t *cands, size_t n_cands);
 
 /* The cached statement `id`, reset and unbound; NULL on failure (the
  * store's error is set). */
@@ -802,11 +803,13 @@ int sqb_org_of_account(struct sqi_conn *c, const char *account, int64_t *org,
 int sqb_set_state(struct store_bank *b, int64_t id, const char *state,
                   const char *outcome, const char *reason, const char *code,
                   const char *sugg);
-/* Apply credit `id` of `amount` to intent `intent` and mark it matched. */
+/* Apply credit `id` of `amount` to intent `intent` and mark it matched:
+ * *outcome (may be NULL) "exact", "partial", "over" or "credit"; *res
+ * (may be NULL) the transfer made, for the caller's audit entry. */
 int sqb_apply_intent(struct sqi_conn *c, int64_t org, int64_t id,
                      int64_t intent, int64_t amount, const char *provider,
                      const char *code, const char *reason, const char *actor,
-                     int64_t now, json_t **res);
+                     int64_t now, const char **outcome, json_t **res);
 
 /* check.c: the ledger's invariants (store_ops.ledger_check). */
 int sqc_ledger_check(struct store *st, struct store_check *out);

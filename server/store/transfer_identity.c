@@ -57,12 +57,12 @@ static int signature(struct store_bank *b, int64_t tr, char **out)
 /*
  * The identity rule for new record k->id: *of = the transfer (its primary
  * id) it is another record of, *by_ref 1 when paired by reference; or
- * *held = the candidate transfers' ids (JSON array, the caller's) when
- * they differ from each other and nothing decides between them; neither
- * when it is a new transfer.
+ * *held = the candidate transfers' ids (malloc'd array of *n_held, the
+ * caller's) when they differ from each other and nothing decides between
+ * them; neither when it is a new transfer.
  */
 int sqb_identity_of(struct store_bank *b, const struct ident_key *k,
-                    int64_t *of, int *by_ref, json_t **held)
+                    int64_t *of, int *by_ref, int64_t **held, size_t *n_held)
 {
     struct db_stmt *st = sqb_q(b->c, B_CANDIDATES);
     int64_t *cand = NULL, first_ref = 0;
@@ -130,9 +130,9 @@ int sqb_identity_of(struct store_bank *b, const struct ident_key *k,
         *by_ref = 0;
         goto out;
     }
-    *held = json_array();
-    for (i = 0; i < n; i++)
-        json_array_append_new(*held, json_integer(cand[i]));
+    *held = cand; /* the caller's now */
+    *n_held = n;
+    cand = NULL;
 out:
     free(sig0);
     free(cand);
@@ -147,15 +147,15 @@ out:
  */
 int sqb_hold_possible_duplicate(struct store_bank *b, int64_t id,
                                 const struct bank_txn *t, const char *code,
-                                json_t *cands)
+                                const int64_t *cands, size_t n_cands)
 {
-    json_t *sg = json_array();
+    json_t *sg = json_array(), *ids = json_array();
     char obj[32], why[96], *text;
     size_t i;
     int rc;
 
-    for (i = 0; i < json_array_size(cands); i++) {
-        json_int_t c = json_integer_value(json_array_get(cands, i));
+    for (i = 0; i < n_cands; i++) {
+        json_int_t c = (json_int_t)cands[i];
 
         snprintf(why, sizeof(why), "maybe the same transfer as #%lld",
                  (long long)c);
@@ -163,11 +163,14 @@ int sqb_hold_possible_duplicate(struct store_bank *b, int64_t id,
             sg, json_pack("{s:I, s:i, s:[s], s:[{s:s, s:I}]}", "transaction", c,
                           "score", 0, "why", why, "reasons", "code",
                           "possible_duplicate", "transaction", c));
+        json_array_append_new(ids, json_integer(c));
     }
     text = json_dumps(sg, JSON_COMPACT);
     json_decref(sg);
-    if (text == NULL)
+    if (text == NULL) {
+        json_decref(ids);
         return -STORE_E_IO;
+    }
     rc =
         sqb_set_state(b, id, "unmatched", "", "possible_duplicate", code, text);
     free(text);
@@ -177,6 +180,7 @@ int sqb_hold_possible_duplicate(struct store_bank *b, int64_t id,
                        json_pack("{s:s, s:I, s:s, s:O}", "reason",
                                  "possible_duplicate", "amount",
                                  (json_int_t)t->amount, "code", code,
-                                 "candidates", cands));
+                                 "candidates", ids));
+    json_decref(ids);
     return rc;
 }

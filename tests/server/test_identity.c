@@ -505,6 +505,37 @@ static void test_contradicting_record(void)
     CHECK_INT(records(97000), 3);
 }
 
+/* A webhook alike by content to two transfers told apart by their
+ * counter-accounts is held, and its answer names both. */
+static void test_webhook_held(void)
+{
+    struct resp r;
+    json_t *tx, *cands;
+    char *s;
+
+    s = camt_from("HELD-1", 98000, "TIEN SUA CHUA MAI", "0071000555");
+    r = import(s);
+    resp_free(&r);
+    free(s);
+    s = camt_from("HELD-2", 98000, "TIEN SUA CHUA MAI", "0071000666");
+    r = import(s);
+    resp_free(&r);
+    free(s);
+    CHECK_INT(transfers(98000), 2);
+    r = post_generic("ID-G-30", 98000, "TIEN SUA CHUA MAI", "");
+    CHECK_INT(r.status, 200);
+    tx = json_array_get(json_object_get(r.json, "transactions"), 0);
+    CHECK_STR(json_string_value(json_object_get(tx, "state")), "unmatched");
+    CHECK_STR(json_string_value(json_object_get(tx, "reason")),
+              "possible_duplicate");
+    cands = json_object_get(tx, "candidates");
+    CHECK_INT(json_array_size(cands), 2);
+    CHECK_INT(json_integer_value(json_array_get(cands, 0)),
+              txn_id("amount=98000&channel=statement", 0));
+    resp_free(&r);
+    CHECK_INT(TXNS("amount=98000&payment_id!=null"), 0);
+}
+
 /* A webhook and a statement row of one transfer without code or
  * reference pair by content; rows that match several different transfers
  * are held for review, which can ignore or match them. */
@@ -719,6 +750,7 @@ int main(void)
     test_same_file_and_multiset();
     test_webhook_and_review();
     test_contradicting_record();
+    test_webhook_held();
     CHECK_INT(st_stop(&srv), 0);
     test_migration();
     if (th_failed == 0)
