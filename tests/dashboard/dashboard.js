@@ -134,6 +134,8 @@ async function get(page, url) {
 }
 
 async function signOut(page) {
+  /* the page's own requests end first: none is cut off by the sign-out */
+  await page.waitForSelector('#main:not([aria-busy=true])', { timeout: WAIT });
   await page.click('#logout');
   await page.waitForSelector('#login-form', { timeout: WAIT });
 }
