@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
 #include "crypto.h"
 #include "db/db.h"
 
@@ -70,62 +71,6 @@ struct setup {
 static char bin[512], top[] = "/tmp/chopay-bdbXXXXXX", kiosk[128];
 static char codes[INTENTS][16];
 static int setup_no;
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static size_t discard(char *p, size_t sz, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return sz * n;
-}
-
-struct buf {
-    char s[8192];
-    size_t n;
-};
-
-static size_t keep(char *p, size_t sz, size_t n, void *ud)
-{
-    struct buf *b = ud;
-    size_t k = sz * n,
-           c = k < sizeof(b->s) - b->n - 1 ? k : sizeof(b->s) - b->n - 1;
-
-    memcpy(b->s + b->n, p, c);
-    b->n += c;
-    b->s[b->n] = '\0';
-    return k;
-}
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
 
 /* ---- the server processes ----------------------------------------------- */
 
@@ -258,7 +203,7 @@ static int make_intents(const char *base)
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
     for (i = 0; i < INTENTS; i++) {
         struct curl_slist *h = NULL;
-        struct buf b = {"", 0};
+        struct body b = {"", 0};
         const char *code;
         json_t *r;
 
@@ -272,7 +217,7 @@ static int make_intents(const char *base)
         curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
         curl_easy_perform(c);
         curl_slist_free_all(h);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
 #include "crypto.h"
 #include "db/db.h"
 
@@ -31,45 +32,6 @@
 static char base[64], kiosk[128], bin[512], dir[] = "/tmp/chopay-biXXXXXX";
 static char codes[INTENTS][16];
 static pid_t server_pid;
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static size_t discard(char *p, size_t sz, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return sz * n;
-}
-
-struct buf {
-    char s[8192];
-    size_t n;
-};
-
-static size_t keep(char *p, size_t sz, size_t n, void *ud)
-{
-    struct buf *b = ud;
-    size_t k = sz * n,
-           c = k < sizeof(b->s) - b->n - 1 ? k : sizeof(b->s) - b->n - 1;
-
-    memcpy(b->s + b->n, p, c);
-    b->n += c;
-    b->s[b->n] = '\0';
-    return k;
-}
 
 static int start_server(void)
 {
@@ -137,7 +99,7 @@ static int make_intents(void)
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
     for (i = 0; i < INTENTS; i++) {
         struct curl_slist *h = NULL;
-        struct buf b = {"", 0};
+        struct body b = {"", 0};
         json_t *r;
 
         snprintf(body, sizeof(body),
@@ -150,7 +112,7 @@ static int make_intents(void)
         curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
         curl_easy_perform(c);
         curl_slist_free_all(h);

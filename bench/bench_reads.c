@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
+
 #define POLLS        50000
 #define PER_CHILD    5000
 #define POLL_INTENTS 500
@@ -44,38 +46,6 @@ static char dir[256] = "/tmp/chopay-bench-reads-XXXXXX";
 static char base[64], kiosk[128];
 static uint16_t port, metrics_port;
 static pid_t server_pid, nginx_pid;
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
 
 /* CPU time (user + system) process `pid` has used, in seconds. */
 static double cpu_s(pid_t pid)

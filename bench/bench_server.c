@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
+
 #define CONNS        16
 #define PHASE_SECS   5.0
 #define POLLS        5000
@@ -33,21 +35,6 @@
 static char base[64], kiosk[128];
 static uint16_t port;
 static pid_t server_pid;
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
 
 /* ---- load generator --------------------------------------------------------
  */
@@ -62,14 +49,6 @@ struct worker {
     int64_t *ids;  /* intent ids created (kind 1) */
     size_t n_ids;
 };
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-    struct worker *w = ud;
-    (void)p;
-    (void)w;
-    return sz * n;
-}
 
 struct buf {
     char *p;
@@ -115,7 +94,7 @@ static void *worker_main(void *arg)
             snprintf(url, sizeof(url), "%s/v1/payers/%c-%d/dues", base,
                      "ABCD"[stall / 30], stall % 30 + 1);
             curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
             curl_easy_setopt(c, CURLOPT_WRITEDATA, w);
         } else if (w->kind == 1) {
             snprintf(url, sizeof(url), "%s/v1/intents", base);
@@ -131,7 +110,7 @@ static void *worker_main(void *arg)
         } else {
             snprintf(url, sizeof(url), "http://127.0.0.1:%u/", port);
             curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
             curl_easy_setopt(c, CURLOPT_WRITEDATA, w);
         }
         curl_easy_setopt(c, CURLOPT_URL, url);
@@ -249,23 +228,6 @@ static enum MHD_Result trivial(void *cls, struct MHD_Connection *conn,
 }
 
 /* ---- the server process ------------------------------------------------- */
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
 
 static int start_server(const char *bin, const char *dir)
 {
@@ -415,7 +377,7 @@ static void longpolls(const int64_t *ids, size_t n_ids)
     h = curl_slist_append(h, auth);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     for (k = 0; k < 20 && k < nint; k++) {
         struct pollfd pf[POLLS / POLL_INTENTS + 1];
         int np = 0, left;
