@@ -174,21 +174,6 @@ static void node_stop(struct node *nd)
     }
 }
 
-static int read_kiosk(const char *dir)
-{
-    char path[300];
-    const char *k;
-    json_t *j;
-
-    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
-    j = json_load_file(path, 0, NULL);
-    k = json_string_value(
-        json_object_get(json_object_get(j, "kiosks"), "CHO-TT"));
-    snprintf(kiosk, sizeof(kiosk), "%s", k ? k : "");
-    json_decref(j);
-    return kiosk[0] ? 0 : -1;
-}
-
 /* Intents for the first INTENTS stalls, their payment codes kept for the
  * webhooks. */
 static int make_intents(const char *base)
@@ -572,7 +557,8 @@ static void measure(struct setup *s)
         }
         bases[i] = nd->base;
     }
-    if (read_kiosk(s->node[0].dir) != 0 || make_intents(bases[0]) != 0) {
+    if (demo_kiosk_key(s->node[0].dir, kiosk, sizeof(kiosk)) != 0 ||
+        make_intents(bases[0]) != 0) {
         snprintf(s->note, sizeof(s->note), "no demo kiosk or intents");
         goto out;
     }

@@ -35,66 +35,24 @@ static pid_t server_pid;
 
 static int start_server(void)
 {
-    char conf[300], addr[300], line[128];
-    const char *argv[] = {bin,           "--demo",     "--listen",
-                          "127.0.0.1:0", "--data-dir", dir,
-                          "--config",    conf,         NULL};
-    double t0 = now_s();
-    FILE *f;
+    char ini[300];
 
-    snprintf(conf, sizeof(conf), "%s/bench.ini", dir);
-    f = fopen(conf, "w");
-    if (f == NULL)
-        return -1;
-    fprintf(f,
-            "[server]\nthreads = 4\nrate = 0\nper_ip_connections = 20000\n"
-            "max_connections = 20000\n\n[bank.CHO-TT]\ngeneric_secret = %s\n",
-            SECRET);
-    fclose(f);
-    snprintf(addr, sizeof(addr), "%s/server.addr", dir);
-    server_pid = fork();
-    if (server_pid == 0) {
-        int dn = open("/dev/null", O_WRONLY);
-
-        dup2(dn, 1);
-        dup2(dn, 2);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    while (now_s() - t0 < 60) {
-        f = fopen(addr, "r");
-        if (f != NULL) {
-            if (fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(base, sizeof(base), "http://%.50s", line);
-                fclose(f);
-                return 0;
-            }
-            fclose(f);
-        }
-        if (waitpid(server_pid, NULL, WNOHANG) == server_pid)
-            return -1;
-        usleep(20000);
-    }
-    return -1;
+    snprintf(ini, sizeof(ini),
+             "[server]\nthreads = 4\nrate = 0\nper_ip_connections = 20000\n"
+             "max_connections = 20000\n\n[bank.CHO-TT]\ngeneric_secret = %s\n",
+             SECRET);
+    return demo_server_start(bin, dir, ini, &server_pid, base, sizeof(base));
 }
 
 /* Intents for the first INTENTS stalls (A-1.. D-30), codes kept. */
 static int make_intents(void)
 {
-    char path[300], url[128], body[128], auth[200], idem[64];
+    char url[128], body[128], auth[200], idem[64];
     CURL *c = curl_easy_init();
-    json_t *j;
     int i;
 
-    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
-    j = json_load_file(path, 0, NULL);
-    if (j == NULL || c == NULL)
+    if (c == NULL || demo_kiosk_key(dir, kiosk, sizeof(kiosk)) != 0)
         return -1;
-    snprintf(kiosk, sizeof(kiosk), "%s",
-             json_string_value(
-                 json_object_get(json_object_get(j, "kiosks"), "CHO-TT")));
-    json_decref(j);
     snprintf(url, sizeof(url), "%s/v1/intents", base);
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
     for (i = 0; i < INTENTS; i++) {

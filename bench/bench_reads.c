@@ -128,53 +128,19 @@ static pid_t spawn(const char *const *argv)
 
 static int start_server(const char *bin, const char *threads)
 {
-    char conf[300], addr[300], line[128], ml[32];
-    const char *argv[] = {bin,           "--demo",     "--listen",
-                          "127.0.0.1:0", "--data-dir", dir,
-                          "--config",    conf,         NULL};
-    double t0 = now_s();
-    json_t *j;
-    FILE *f;
+    char ini[300];
 
     metrics_port = free_port();
-    snprintf(ml, sizeof(ml), "127.0.0.1:%u", metrics_port);
-    snprintf(conf, sizeof(conf), "%s/bench.ini", dir);
-    f = fopen(conf, "w");
-    if (f == NULL)
+    snprintf(ini, sizeof(ini),
+             "[server]\n%s%s%srate = 0\nper_ip_connections = "
+             "100000\nmax_connections = 100000\nmetrics_listen = "
+             "127.0.0.1:%u\n",
+             threads ? "threads = " : "", threads ? threads : "",
+             threads ? "\n" : "", metrics_port);
+    if (demo_server_start(bin, dir, ini, &server_pid, base, sizeof(base)) != 0)
         return -1;
-    fprintf(f,
-            "[server]\n%s%s%srate = 0\nper_ip_connections = "
-            "100000\nmax_connections = 100000\nmetrics_listen = %s\n",
-            threads ? "threads = " : "", threads ? threads : "",
-            threads ? "\n" : "", ml);
-    fclose(f);
-    snprintf(addr, sizeof(addr), "%s/server.addr", dir);
-    server_pid = spawn(argv);
-    while (now_s() - t0 < 60) {
-        f = fopen(addr, "r");
-        if (f != NULL) {
-            if (fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(base, sizeof(base), "http://%.50s", line);
-                port = (uint16_t)atoi(strrchr(line, ':') + 1);
-            }
-            fclose(f);
-            if (base[0] != '\0')
-                break;
-        }
-        if (waitpid(server_pid, NULL, WNOHANG) == server_pid)
-            return -1;
-        usleep(20000);
-    }
-    snprintf(conf, sizeof(conf), "%s/demo-credentials.json", dir);
-    j = json_load_file(conf, 0, NULL);
-    if (j == NULL || base[0] == '\0')
-        return -1;
-    snprintf(kiosk, sizeof(kiosk), "%s",
-             json_string_value(
-                 json_object_get(json_object_get(j, "kiosks"), "CHO-TT")));
-    json_decref(j);
-    return kiosk[0] ? 0 : -1;
+    port = (uint16_t)atoi(strrchr(base, ':') + 1);
+    return demo_kiosk_key(dir, kiosk, sizeof(kiosk));
 }
 
 /* ---- wrk ---------------------------------------------------------------- */

@@ -231,62 +231,11 @@ static enum MHD_Result trivial(void *cls, struct MHD_Connection *conn,
 
 static int start_server(const char *bin, const char *dir)
 {
-    char conf[300], addr[300], line[128];
-    const char *argv[] = {bin,           "--demo",     "--listen",
-                          "127.0.0.1:0", "--data-dir", dir,
-                          "--config",    conf,         NULL};
-    double t0 = now_s();
-    FILE *f;
-
-    snprintf(conf, sizeof(conf), "%s/bench.ini", dir);
-    f = fopen(conf, "w");
-    if (f == NULL)
-        return -1;
-    fprintf(f, "[server]\nthreads = 4\nrate = 0\nper_ip_connections = "
-               "20000\nmax_connections = 20000\n");
-    fclose(f);
-    snprintf(addr, sizeof(addr), "%s/server.addr", dir);
-    server_pid = fork();
-    if (server_pid == 0) {
-        int dn = open("/dev/null", O_WRONLY);
-
-        dup2(dn, 1);
-        dup2(dn, 2);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    while (now_s() - t0 < 60) {
-        f = fopen(addr, "r");
-        if (f != NULL) {
-            if (fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(base, sizeof(base), "http://%.50s", line);
-                fclose(f);
-                return 0;
-            }
-            fclose(f);
-        }
-        if (waitpid(server_pid, NULL, WNOHANG) == server_pid)
-            return -1;
-        usleep(20000);
-    }
-    return -1;
-}
-
-static int read_kiosk(const char *dir)
-{
-    char path[300];
-    json_t *j;
-
-    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
-    j = json_load_file(path, 0, NULL);
-    if (j == NULL)
-        return -1;
-    snprintf(kiosk, sizeof(kiosk), "%s",
-             json_string_value(
-                 json_object_get(json_object_get(j, "kiosks"), "CHO-TT")));
-    json_decref(j);
-    return 0;
+    return demo_server_start(bin, dir,
+                             "[server]\nthreads = 4\nrate = 0\n"
+                             "per_ip_connections = 20000\n"
+                             "max_connections = 20000\n",
+                             &server_pid, base, sizeof(base));
 }
 
 /* Open a raw connection and send a long-poll request; fd or -1. */
@@ -489,7 +438,8 @@ int main(int argc, char **argv)
     if (mkdtemp(dir) == NULL)
         return 1;
     curl_global_init(CURL_GLOBAL_ALL);
-    if (start_server(bin, dir) != 0 || read_kiosk(dir) != 0) {
+    if (start_server(bin, dir) != 0 ||
+        demo_kiosk_key(dir, kiosk, sizeof(kiosk)) != 0) {
         fprintf(stderr, "bench_server: cannot start %s\n", bin);
         return 1;
     }

@@ -1,11 +1,15 @@
 /* benchlib.c: helpers the server benchmarks share (benchlib.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include "benchlib.h"
 
+#include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 double now_s(void)
 {
@@ -56,4 +60,68 @@ long rss_kb(pid_t pid)
             kb = atol(line + 6);
     fclose(f);
     return kb;
+}
+
+int demo_server_start(const char *bin, const char *dir, const char *ini,
+                      pid_t *pid, char *base, size_t cap)
+{
+    char conf[300], addr[300], line[128];
+    const char *argv[] = {bin,           "--demo",     "--listen",
+                          "127.0.0.1:0", "--data-dir", dir,
+                          "--config",    conf,         NULL};
+    double t0 = now_s();
+    FILE *f;
+
+    *pid = 0;
+    snprintf(conf, sizeof(conf), "%s/bench.ini", dir);
+    f = fopen(conf, "w");
+    if (f == NULL)
+        return -1;
+    fputs(ini, f);
+    fclose(f);
+    snprintf(addr, sizeof(addr), "%s/server.addr", dir);
+    *pid = fork();
+    if (*pid == 0) {
+        int dn = open("/dev/null", O_WRONLY);
+
+        dup2(dn, 1);
+        dup2(dn, 2);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    if (*pid < 0) {
+        *pid = 0;
+        return -1;
+    }
+    while (now_s() - t0 < 60) {
+        f = fopen(addr, "r");
+        if (f != NULL) {
+            if (fgets(line, sizeof(line), f)) {
+                line[strcspn(line, "\n")] = '\0';
+                snprintf(base, cap, "http://%.50s", line);
+                fclose(f);
+                return 0;
+            }
+            fclose(f);
+        }
+        if (waitpid(*pid, NULL, WNOHANG) == *pid)
+            return -1;
+        usleep(20000);
+    }
+    return -1;
+}
+
+int demo_kiosk_key(const char *dir, char *out, size_t cap)
+{
+    char path[300];
+    const char *k;
+    json_t *j;
+
+    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
+    j = json_load_file(path, 0, NULL);
+    k = json_string_value(
+        json_object_get(json_object_get(j, "kiosks"), "CHO-TT"));
+    snprintf(out, cap, "%s", k ? k : "");
+    json_decref(j);
+    return out[0] ? 0 : -1;
 }
