@@ -50,47 +50,9 @@ static int start_server(void)
 /* Intents for the first INTENTS stalls (A-1.. D-30), codes kept. */
 static int make_intents(void)
 {
-    char url[128], body[128], auth[200], idem[64];
-    CURL *c = curl_easy_init();
-    int i;
-
-    if (c == NULL || demo_kiosk_key(dir, kiosk, sizeof(kiosk)) != 0)
+    if (demo_kiosk_key(dir, kiosk, sizeof(kiosk)) != 0)
         return -1;
-    snprintf(url, sizeof(url), "%s/v1/intents", base);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
-    for (i = 0; i < INTENTS; i++) {
-        struct curl_slist *h = NULL;
-        struct body b = {"", 0};
-        json_t *r;
-
-        snprintf(body, sizeof(body),
-                 "{\"payer\":\"%c-%d\",\"invoices\":"
-                 "\"all\"}",
-                 "ABCD"[i / 30 % 4], i % 30 + 1);
-        snprintf(idem, sizeof(idem), "Idempotency-Key: bb-%d", i);
-        h = curl_slist_append(h, auth);
-        h = curl_slist_append(h, idem);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        curl_easy_perform(c);
-        curl_slist_free_all(h);
-        r = json_loads(b.s, 0, NULL);
-        snprintf(codes[i], sizeof(codes[i]), "%s",
-                 json_string_value(json_object_get(r, "code"))
-                     ? json_string_value(json_object_get(r, "code"))
-                     : "");
-        json_decref(r);
-        if (codes[i][0] == '\0') {
-            fprintf(stderr, "intent %d: %s\n", i, b.s);
-            curl_easy_cleanup(c);
-            return -1;
-        }
-    }
-    curl_easy_cleanup(c);
-    return 0;
+    return demo_intents(base, kiosk, "bb-", codes, INTENTS);
 }
 
 struct worker {

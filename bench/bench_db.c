@@ -178,46 +178,10 @@ static void node_stop(struct node *nd)
  * webhooks. */
 static int make_intents(const char *base)
 {
-    char url[128], body[128], auth[200], idem[80];
-    CURL *c = curl_easy_init();
-    int i;
+    char idem[40];
 
-    if (c == NULL)
-        return -1;
-    snprintf(url, sizeof(url), "%s/v1/intents", base);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
-    for (i = 0; i < INTENTS; i++) {
-        struct curl_slist *h = NULL;
-        struct body b = {"", 0};
-        const char *code;
-        json_t *r;
-
-        snprintf(body, sizeof(body),
-                 "{\"payer\":\"%c-%d\",\"invoices\":\"all\"}",
-                 "ABCD"[i / 30 % 4], i % 30 + 1);
-        snprintf(idem, sizeof(idem), "Idempotency-Key: bdb-%d-%d-%d",
-                 (int)getpid(), setup_no, i);
-        h = curl_slist_append(h, auth);
-        h = curl_slist_append(h, idem);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        curl_easy_perform(c);
-        curl_slist_free_all(h);
-        r = json_loads(b.s, 0, NULL);
-        code = json_string_value(json_object_get(r, "code"));
-        snprintf(codes[i], sizeof(codes[i]), "%s", code ? code : "");
-        json_decref(r);
-        if (codes[i][0] == '\0') {
-            fprintf(stderr, "bench_db: intent %d: %s\n", i, b.s);
-            curl_easy_cleanup(c);
-            return -1;
-        }
-    }
-    curl_easy_cleanup(c);
-    return 0;
+    snprintf(idem, sizeof(idem), "bdb-%d-%d-", (int)getpid(), setup_no);
+    return demo_intents(base, kiosk, idem, codes, INTENTS);
 }
 
 /* ---- load generator ------------------------------------------------------

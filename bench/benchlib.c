@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "benchlib.h"
 
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -124,4 +125,48 @@ int demo_kiosk_key(const char *dir, char *out, size_t cap)
     snprintf(out, cap, "%s", k ? k : "");
     json_decref(j);
     return out[0] ? 0 : -1;
+}
+
+int demo_intents(const char *base, const char *kiosk, const char *idem,
+                 char (*codes)[16], int n)
+{
+    char url[128], body[128], auth[200], key[120];
+    CURL *c = curl_easy_init();
+    int i;
+
+    if (c == NULL)
+        return -1;
+    snprintf(url, sizeof(url), "%s/v1/intents", base);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
+    for (i = 0; i < n; i++) {
+        struct curl_slist *h = NULL;
+        struct body b = {"", 0};
+        const char *code;
+        json_t *r;
+
+        snprintf(body, sizeof(body),
+                 "{\"payer\":\"%c-%d\",\"invoices\":\"all\"}",
+                 "ABCD"[i / 30 % 4], i % 30 + 1);
+        snprintf(key, sizeof(key), "Idempotency-Key: %s%d", idem, i);
+        h = curl_slist_append(h, auth);
+        h = curl_slist_append(h, key);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+        curl_easy_perform(c);
+        curl_slist_free_all(h);
+        r = json_loads(b.s, 0, NULL);
+        code = json_string_value(json_object_get(r, "code"));
+        snprintf(codes[i], sizeof(codes[i]), "%s", code ? code : "");
+        json_decref(r);
+        if (codes[i][0] == '\0') {
+            fprintf(stderr, "intent %d: %s\n", i, b.s);
+            curl_easy_cleanup(c);
+            return -1;
+        }
+    }
+    curl_easy_cleanup(c);
+    return 0;
 }

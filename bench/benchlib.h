@@ -40,5 +40,13 @@ int demo_server_start(const char *bin, const char *dir, const char *ini,
 /* The demo market's kiosk key (CHO-TT in dir/demo-credentials.json)
  * into `out`: 0, or -1 when there is none. */
 int demo_kiosk_key(const char *dir, char *out, size_t cap);
+/*
+ * `n` intents on the server at `base` with kiosk key `kiosk`, for the
+ * demo stalls A-1.. D-30 in turn, each with idempotency key `idem` and
+ * its number; their payment codes into codes[]: 0, or -1 (the failing
+ * answer on stderr).
+ */
+int demo_intents(const char *base, const char *kiosk, const char *idem,
+                 char (*codes)[16], int n);
 
 #endif
