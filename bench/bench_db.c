@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
 #include "crypto.h"
 #include "db/db.h"
 
@@ -70,62 +71,6 @@ struct setup {
 static char bin[512], top[] = "/tmp/chopay-bdbXXXXXX", kiosk[128];
 static char codes[INTENTS][16];
 static int setup_no;
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static size_t discard(char *p, size_t sz, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return sz * n;
-}
-
-struct buf {
-    char s[8192];
-    size_t n;
-};
-
-static size_t keep(char *p, size_t sz, size_t n, void *ud)
-{
-    struct buf *b = ud;
-    size_t k = sz * n,
-           c = k < sizeof(b->s) - b->n - 1 ? k : sizeof(b->s) - b->n - 1;
-
-    memcpy(b->s + b->n, p, c);
-    b->n += c;
-    b->s[b->n] = '\0';
-    return k;
-}
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
 
 /* ---- the server processes ----------------------------------------------- */
 
@@ -229,65 +174,14 @@ static void node_stop(struct node *nd)
     }
 }
 
-static int read_kiosk(const char *dir)
-{
-    char path[300];
-    const char *k;
-    json_t *j;
-
-    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
-    j = json_load_file(path, 0, NULL);
-    k = json_string_value(
-        json_object_get(json_object_get(j, "kiosks"), "CHO-TT"));
-    snprintf(kiosk, sizeof(kiosk), "%s", k ? k : "");
-    json_decref(j);
-    return kiosk[0] ? 0 : -1;
-}
-
 /* Intents for the first INTENTS stalls, their payment codes kept for the
  * webhooks. */
 static int make_intents(const char *base)
 {
-    char url[128], body[128], auth[200], idem[80];
-    CURL *c = curl_easy_init();
-    int i;
+    char idem[40];
 
-    if (c == NULL)
-        return -1;
-    snprintf(url, sizeof(url), "%s/v1/intents", base);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
-    for (i = 0; i < INTENTS; i++) {
-        struct curl_slist *h = NULL;
-        struct buf b = {"", 0};
-        const char *code;
-        json_t *r;
-
-        snprintf(body, sizeof(body),
-                 "{\"payer\":\"%c-%d\",\"invoices\":\"all\"}",
-                 "ABCD"[i / 30 % 4], i % 30 + 1);
-        snprintf(idem, sizeof(idem), "Idempotency-Key: bdb-%d-%d-%d",
-                 (int)getpid(), setup_no, i);
-        h = curl_slist_append(h, auth);
-        h = curl_slist_append(h, idem);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        curl_easy_perform(c);
-        curl_slist_free_all(h);
-        r = json_loads(b.s, 0, NULL);
-        code = json_string_value(json_object_get(r, "code"));
-        snprintf(codes[i], sizeof(codes[i]), "%s", code ? code : "");
-        json_decref(r);
-        if (codes[i][0] == '\0') {
-            fprintf(stderr, "bench_db: intent %d: %s\n", i, b.s);
-            curl_easy_cleanup(c);
-            return -1;
-        }
-    }
-    curl_easy_cleanup(c);
-    return 0;
+    snprintf(idem, sizeof(idem), "bdb-%d-%d-", (int)getpid(), setup_no);
+    return demo_intents(base, kiosk, idem, codes, INTENTS);
 }
 
 /* ---- load generator ------------------------------------------------------
@@ -627,7 +521,8 @@ static void measure(struct setup *s)
         }
         bases[i] = nd->base;
     }
-    if (read_kiosk(s->node[0].dir) != 0 || make_intents(bases[0]) != 0) {
+    if (demo_kiosk_key(s->node[0].dir, kiosk, sizeof(kiosk)) != 0 ||
+        make_intents(bases[0]) != 0) {
         snprintf(s->note, sizeof(s->note), "no demo kiosk or intents");
         goto out;
     }

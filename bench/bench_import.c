@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
 #include "crypto.h"
 #include "db/db.h"
 
@@ -32,142 +33,23 @@ static char base[64], kiosk[128], bin[512], dir[] = "/tmp/chopay-biXXXXXX";
 static char codes[INTENTS][16];
 static pid_t server_pid;
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static size_t discard(char *p, size_t sz, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return sz * n;
-}
-
-struct buf {
-    char s[8192];
-    size_t n;
-};
-
-static size_t keep(char *p, size_t sz, size_t n, void *ud)
-{
-    struct buf *b = ud;
-    size_t k = sz * n,
-           c = k < sizeof(b->s) - b->n - 1 ? k : sizeof(b->s) - b->n - 1;
-
-    memcpy(b->s + b->n, p, c);
-    b->n += c;
-    b->s[b->n] = '\0';
-    return k;
-}
-
 static int start_server(void)
 {
-    char conf[300], addr[300], line[128];
-    const char *argv[] = {bin,           "--demo",     "--listen",
-                          "127.0.0.1:0", "--data-dir", dir,
-                          "--config",    conf,         NULL};
-    double t0 = now_s();
-    FILE *f;
+    char ini[300];
 
-    snprintf(conf, sizeof(conf), "%s/bench.ini", dir);
-    f = fopen(conf, "w");
-    if (f == NULL)
-        return -1;
-    fprintf(f,
-            "[server]\nthreads = 4\nrate = 0\nper_ip_connections = 20000\n"
-            "max_connections = 20000\n\n[bank.CHO-TT]\ngeneric_secret = %s\n",
-            SECRET);
-    fclose(f);
-    snprintf(addr, sizeof(addr), "%s/server.addr", dir);
-    server_pid = fork();
-    if (server_pid == 0) {
-        int dn = open("/dev/null", O_WRONLY);
-
-        dup2(dn, 1);
-        dup2(dn, 2);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    while (now_s() - t0 < 60) {
-        f = fopen(addr, "r");
-        if (f != NULL) {
-            if (fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(base, sizeof(base), "http://%.50s", line);
-                fclose(f);
-                return 0;
-            }
-            fclose(f);
-        }
-        if (waitpid(server_pid, NULL, WNOHANG) == server_pid)
-            return -1;
-        usleep(20000);
-    }
-    return -1;
+    snprintf(ini, sizeof(ini),
+             "[server]\nthreads = 4\nrate = 0\nper_ip_connections = 20000\n"
+             "max_connections = 20000\n\n[bank.CHO-TT]\ngeneric_secret = %s\n",
+             SECRET);
+    return demo_server_start(bin, dir, ini, &server_pid, base, sizeof(base));
 }
 
 /* Intents for the first INTENTS stalls (A-1.. D-30), codes kept. */
 static int make_intents(void)
 {
-    char path[300], url[128], body[128], auth[200], idem[64];
-    CURL *c = curl_easy_init();
-    json_t *j;
-    int i;
-
-    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
-    j = json_load_file(path, 0, NULL);
-    if (j == NULL || c == NULL)
+    if (demo_kiosk_key(dir, kiosk, sizeof(kiosk)) != 0)
         return -1;
-    snprintf(kiosk, sizeof(kiosk), "%s",
-             json_string_value(
-                 json_object_get(json_object_get(j, "kiosks"), "CHO-TT")));
-    json_decref(j);
-    snprintf(url, sizeof(url), "%s/v1/intents", base);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", kiosk);
-    for (i = 0; i < INTENTS; i++) {
-        struct curl_slist *h = NULL;
-        struct buf b = {"", 0};
-        json_t *r;
-
-        snprintf(body, sizeof(body),
-                 "{\"payer\":\"%c-%d\",\"invoices\":"
-                 "\"all\"}",
-                 "ABCD"[i / 30 % 4], i % 30 + 1);
-        snprintf(idem, sizeof(idem), "Idempotency-Key: bb-%d", i);
-        h = curl_slist_append(h, auth);
-        h = curl_slist_append(h, idem);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        curl_easy_perform(c);
-        curl_slist_free_all(h);
-        r = json_loads(b.s, 0, NULL);
-        snprintf(codes[i], sizeof(codes[i]), "%s",
-                 json_string_value(json_object_get(r, "code"))
-                     ? json_string_value(json_object_get(r, "code"))
-                     : "");
-        json_decref(r);
-        if (codes[i][0] == '\0') {
-            fprintf(stderr, "intent %d: %s\n", i, b.s);
-            curl_easy_cleanup(c);
-            return -1;
-        }
-    }
-    curl_easy_cleanup(c);
-    return 0;
+    return demo_intents(base, kiosk, "bb-", codes, INTENTS);
 }
 
 /* Latencies of one kind of request made while the import runs. */

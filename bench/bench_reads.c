@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
+
 #define POLLS        50000
 #define PER_CHILD    5000
 #define POLL_INTENTS 500
@@ -44,38 +46,6 @@ static char dir[256] = "/tmp/chopay-bench-reads-XXXXXX";
 static char base[64], kiosk[128];
 static uint16_t port, metrics_port;
 static pid_t server_pid, nginx_pid;
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
 
 /* CPU time (user + system) process `pid` has used, in seconds. */
 static double cpu_s(pid_t pid)
@@ -158,53 +128,19 @@ static pid_t spawn(const char *const *argv)
 
 static int start_server(const char *bin, const char *threads)
 {
-    char conf[300], addr[300], line[128], ml[32];
-    const char *argv[] = {bin,           "--demo",     "--listen",
-                          "127.0.0.1:0", "--data-dir", dir,
-                          "--config",    conf,         NULL};
-    double t0 = now_s();
-    json_t *j;
-    FILE *f;
+    char ini[300];
 
     metrics_port = free_port();
-    snprintf(ml, sizeof(ml), "127.0.0.1:%u", metrics_port);
-    snprintf(conf, sizeof(conf), "%s/bench.ini", dir);
-    f = fopen(conf, "w");
-    if (f == NULL)
+    snprintf(ini, sizeof(ini),
+             "[server]\n%s%s%srate = 0\nper_ip_connections = "
+             "100000\nmax_connections = 100000\nmetrics_listen = "
+             "127.0.0.1:%u\n",
+             threads ? "threads = " : "", threads ? threads : "",
+             threads ? "\n" : "", metrics_port);
+    if (demo_server_start(bin, dir, ini, &server_pid, base, sizeof(base)) != 0)
         return -1;
-    fprintf(f,
-            "[server]\n%s%s%srate = 0\nper_ip_connections = "
-            "100000\nmax_connections = 100000\nmetrics_listen = %s\n",
-            threads ? "threads = " : "", threads ? threads : "",
-            threads ? "\n" : "", ml);
-    fclose(f);
-    snprintf(addr, sizeof(addr), "%s/server.addr", dir);
-    server_pid = spawn(argv);
-    while (now_s() - t0 < 60) {
-        f = fopen(addr, "r");
-        if (f != NULL) {
-            if (fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(base, sizeof(base), "http://%.50s", line);
-                port = (uint16_t)atoi(strrchr(line, ':') + 1);
-            }
-            fclose(f);
-            if (base[0] != '\0')
-                break;
-        }
-        if (waitpid(server_pid, NULL, WNOHANG) == server_pid)
-            return -1;
-        usleep(20000);
-    }
-    snprintf(conf, sizeof(conf), "%s/demo-credentials.json", dir);
-    j = json_load_file(conf, 0, NULL);
-    if (j == NULL || base[0] == '\0')
-        return -1;
-    snprintf(kiosk, sizeof(kiosk), "%s",
-             json_string_value(
-                 json_object_get(json_object_get(j, "kiosks"), "CHO-TT")));
-    json_decref(j);
-    return kiosk[0] ? 0 : -1;
+    port = (uint16_t)atoi(strrchr(base, ':') + 1);
+    return demo_kiosk_key(dir, kiosk, sizeof(kiosk));
 }
 
 /* ---- wrk ---------------------------------------------------------------- */

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
+
 #define CONNS        16
 #define PHASE_SECS   5.0
 #define POLLS        5000
@@ -33,21 +35,6 @@
 static char base[64], kiosk[128];
 static uint16_t port;
 static pid_t server_pid;
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
 
 /* ---- load generator --------------------------------------------------------
  */
@@ -62,14 +49,6 @@ struct worker {
     int64_t *ids;  /* intent ids created (kind 1) */
     size_t n_ids;
 };
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-    struct worker *w = ud;
-    (void)p;
-    (void)w;
-    return sz * n;
-}
 
 struct buf {
     char *p;
@@ -115,7 +94,7 @@ static void *worker_main(void *arg)
             snprintf(url, sizeof(url), "%s/v1/payers/%c-%d/dues", base,
                      "ABCD"[stall / 30], stall % 30 + 1);
             curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
             curl_easy_setopt(c, CURLOPT_WRITEDATA, w);
         } else if (w->kind == 1) {
             snprintf(url, sizeof(url), "%s/v1/intents", base);
@@ -131,7 +110,7 @@ static void *worker_main(void *arg)
         } else {
             snprintf(url, sizeof(url), "http://127.0.0.1:%u/", port);
             curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
             curl_easy_setopt(c, CURLOPT_WRITEDATA, w);
         }
         curl_easy_setopt(c, CURLOPT_URL, url);
@@ -250,81 +229,13 @@ static enum MHD_Result trivial(void *cls, struct MHD_Connection *conn,
 
 /* ---- the server process ------------------------------------------------- */
 
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
-
 static int start_server(const char *bin, const char *dir)
 {
-    char conf[300], addr[300], line[128];
-    const char *argv[] = {bin,           "--demo",     "--listen",
-                          "127.0.0.1:0", "--data-dir", dir,
-                          "--config",    conf,         NULL};
-    double t0 = now_s();
-    FILE *f;
-
-    snprintf(conf, sizeof(conf), "%s/bench.ini", dir);
-    f = fopen(conf, "w");
-    if (f == NULL)
-        return -1;
-    fprintf(f, "[server]\nthreads = 4\nrate = 0\nper_ip_connections = "
-               "20000\nmax_connections = 20000\n");
-    fclose(f);
-    snprintf(addr, sizeof(addr), "%s/server.addr", dir);
-    server_pid = fork();
-    if (server_pid == 0) {
-        int dn = open("/dev/null", O_WRONLY);
-
-        dup2(dn, 1);
-        dup2(dn, 2);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    while (now_s() - t0 < 60) {
-        f = fopen(addr, "r");
-        if (f != NULL) {
-            if (fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(base, sizeof(base), "http://%.50s", line);
-                fclose(f);
-                return 0;
-            }
-            fclose(f);
-        }
-        if (waitpid(server_pid, NULL, WNOHANG) == server_pid)
-            return -1;
-        usleep(20000);
-    }
-    return -1;
-}
-
-static int read_kiosk(const char *dir)
-{
-    char path[300];
-    json_t *j;
-
-    snprintf(path, sizeof(path), "%s/demo-credentials.json", dir);
-    j = json_load_file(path, 0, NULL);
-    if (j == NULL)
-        return -1;
-    snprintf(kiosk, sizeof(kiosk), "%s",
-             json_string_value(
-                 json_object_get(json_object_get(j, "kiosks"), "CHO-TT")));
-    json_decref(j);
-    return 0;
+    return demo_server_start(bin, dir,
+                             "[server]\nthreads = 4\nrate = 0\n"
+                             "per_ip_connections = 20000\n"
+                             "max_connections = 20000\n",
+                             &server_pid, base, sizeof(base));
 }
 
 /* Open a raw connection and send a long-poll request; fd or -1. */
@@ -415,7 +326,7 @@ static void longpolls(const int64_t *ids, size_t n_ids)
     h = curl_slist_append(h, auth);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     for (k = 0; k < 20 && k < nint; k++) {
         struct pollfd pf[POLLS / POLL_INTENTS + 1];
         int np = 0, left;
@@ -527,7 +438,8 @@ int main(int argc, char **argv)
     if (mkdtemp(dir) == NULL)
         return 1;
     curl_global_init(CURL_GLOBAL_ALL);
-    if (start_server(bin, dir) != 0 || read_kiosk(dir) != 0) {
+    if (start_server(bin, dir) != 0 ||
+        demo_kiosk_key(dir, kiosk, sizeof(kiosk)) != 0) {
         fprintf(stderr, "bench_server: cannot start %s\n", bin);
         return 1;
     }

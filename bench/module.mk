@@ -8,9 +8,14 @@ EXTRA_CFLAGS_bench = $(call pc_cflags,$(COMMON_PKGS)) -Ibench
 BENCH_SRCS = $(wildcard bench/bench_*.c)
 BENCHES += $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
+# bench/benchlib.c: clock, latency sorting, curl callbacks and RSS shared
+# by the server benchmarks; a bench that has it as a prerequisite links it.
+BENCHLIB = $(BUILD)/bench/benchlib.o
+$(patsubst %,$(BUILD)/bench/bench_%,import reads bank db server): $(BENCHLIB)
+
 $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBS_bench_$*) $(LIBCOMMON) $(COMMON_LIBS) -lm
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(filter $(BENCHLIB),$^) $(LIBS_bench_$*) $(LIBCOMMON) $(COMMON_LIBS) -lm
 
 # bench/bench_db.c: the server on SQLite and on PostgreSQL (one and two
 # nodes); its commit-rate references go through db.h (server/db/).

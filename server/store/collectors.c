@@ -10,25 +10,6 @@
 
 #include "store_int.h"
 
-/* The statement for `sql` (a literal: db_q keeps it per connection), or
- * NULL with the store's error set. */
-static struct db_stmt *stmt(struct sqi_conn *c, const char *sql)
-{
-    struct db_stmt *q = db_q(sqi_dbh(c), sql);
-
-    if (q == NULL)
-        sqi_db_error(sqi_dbh(c), -DB_E_SQL, "prepare");
-    return q;
-}
-
-/* Step `q`: 1 with a row, 0 when done, or the store's error. */
-static int step(struct sqi_conn *c, struct db_stmt *q)
-{
-    int rc = db_step(q);
-
-    return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
-}
-
 /* 1 when `s` is a collector's name: 1-64 bytes, no control character. */
 static int name_ok(const char *s)
 {
@@ -74,8 +55,8 @@ int sqc_collector_add(struct store *st, int64_t org, const char *name,
     rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
-    q = stmt(c, "INSERT INTO collectors(org_id, name, pin_hash, created_at)"
-                " VALUES (?1, ?2, ?3, ?4)");
+    q = sqi_qs(c, "INSERT INTO collectors(org_id, name, pin_hash, created_at)"
+                  " VALUES (?1, ?2, ?3, ?4)");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
@@ -84,7 +65,7 @@ int sqc_collector_add(struct store *st, int64_t org, const char *name,
     db_bind_text(q, 2, name);
     db_bind_text(q, 3, pin_hash);
     db_bind_int64(q, 4, now);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     db_reset(q);
     if (rc == -STORE_E_CONFLICT)
         store_set_error("duplicate_collector", "collector '%s' exists", name);
@@ -111,12 +92,13 @@ int sqc_collector_list(struct store *st, int64_t org, int hashes,
 
     out->rows = NULL;
     out->n = 0;
-    q = stmt(c, "SELECT name, pin_hash, active, failures, locked_until,"
-                " created_at FROM collectors WHERE org_id = ?1 ORDER BY name");
+    q = sqi_qs(c,
+               "SELECT name, pin_hash, active, failures, locked_until,"
+               " created_at FROM collectors WHERE org_id = ?1 ORDER BY name");
     if (q == NULL)
         goto out;
     db_bind_int64(q, 1, org);
-    while ((rc = step(c, q)) == 1) {
+    while ((rc = sqi_step(c, q)) == 1) {
         if (out->n == cap) {
             size_t ncap = cap ? cap * 2 : 8;
             void *p = realloc(out->rows, ncap * sizeof(*out->rows));
@@ -166,15 +148,15 @@ int sqc_collector_disable(struct store *st, int64_t org, const char *name,
     rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
-    q = stmt(c, "UPDATE collectors SET active = 0 WHERE org_id = ?1"
-                " AND name = ?2");
+    q = sqi_qs(c, "UPDATE collectors SET active = 0 WHERE org_id = ?1"
+                  " AND name = ?2");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
     }
     db_bind_int64(q, 1, org);
     db_bind_text(q, 2, name);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     db_reset(q);
     if (rc < 0)
         goto done;
@@ -204,15 +186,15 @@ int sqc_collector_attempt(struct store *st, int64_t org, const char *name,
     rc = sqi_begin_write_org(s, c, org);
     if (rc != 0)
         goto out;
-    q = stmt(c, "SELECT failures, locked_until FROM collectors"
-                " WHERE org_id = ?1 AND name = ?2");
+    q = sqi_qs(c, "SELECT failures, locked_until FROM collectors"
+                  " WHERE org_id = ?1 AND name = ?2");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
     }
     db_bind_int64(q, 1, org);
     db_bind_text(q, 2, name);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc == 1) {
         failures = db_column_int64(q, 0);
         until = db_column_int64(q, 1);
@@ -235,8 +217,8 @@ int sqc_collector_attempt(struct store *st, int64_t org, const char *name,
         failures++;
         until = failures >= limit ? now + lock_secs : 0;
     }
-    q = stmt(c, "UPDATE collectors SET failures = ?3, locked_until = ?4"
-                " WHERE org_id = ?1 AND name = ?2");
+    q = sqi_qs(c, "UPDATE collectors SET failures = ?3, locked_until = ?4"
+                  " WHERE org_id = ?1 AND name = ?2");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
@@ -245,7 +227,7 @@ int sqc_collector_attempt(struct store *st, int64_t org, const char *name,
     db_bind_text(q, 2, name);
     db_bind_int64(q, 3, failures);
     db_bind_int64(q, 4, until);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     db_reset(q);
     if (rc < 0)
         goto done;

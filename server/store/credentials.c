@@ -47,25 +47,6 @@ static int kind_index(const char *kind)
     return -1;
 }
 
-/* The statement for `sql` (a literal or a static table entry: db_q keeps
- * it per connection), or NULL with the store's error set. */
-static struct db_stmt *stmt(struct sqi_conn *c, const char *sql)
-{
-    struct db_stmt *q = db_q(sqi_dbh(c), sql);
-
-    if (q == NULL)
-        sqi_db_error(sqi_dbh(c), -DB_E_SQL, "prepare");
-    return q;
-}
-
-/* Step `q`: 1 with a row, 0 when done, or the store's error. */
-static int step(struct sqi_conn *c, struct db_stmt *q)
-{
-    int rc = db_step(q);
-
-    return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
-}
-
 /* The credential in the current row (list_sql) into `row`, a struct
  * store_cred_row (its strings owned by it, cleared on failure). */
 static int cred_row_read(struct db_stmt *q, void *row)
@@ -105,13 +86,13 @@ SQI_LIST_FREE(store_cred_list_free, store_cred_list, store_cred_row_clear)
 /* 1 when organisation `code` exists, 0 when not, < 0 on failure. */
 static int org_exists(struct sqi_conn *c, const char *code)
 {
-    struct db_stmt *q = stmt(c, "SELECT 1 FROM orgs WHERE code = ?1");
+    struct db_stmt *q = sqi_qs(c, "SELECT 1 FROM orgs WHERE code = ?1");
     int rc;
 
     if (q == NULL)
         return -STORE_E_IO;
     db_bind_text(q, 1, code);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     db_reset(q);
     return rc;
 }
@@ -144,7 +125,7 @@ int sqr_list(struct store *st, const char *kind, const char *org_code,
         if (rc < 0)
             goto done;
     }
-    q = stmt(c, list_sql[k]);
+    q = sqi_qs(c, list_sql[k]);
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
@@ -183,7 +164,7 @@ static int find_cred(struct sqi_conn *c, int k, const char *org_code,
         " o.id = u.org_id WHERE u.login = ?1 AND (o.code = ?2 OR"
         " (o.code IS NULL AND CAST(?2 AS TEXT) IS NULL))",
     };
-    struct db_stmt *q = stmt(c, sql[k]);
+    struct db_stmt *q = sqi_qs(c, sql[k]);
     int rc;
 
     if (q == NULL)
@@ -193,7 +174,7 @@ static int find_cred(struct sqi_conn *c, int k, const char *org_code,
     else
         db_bind_int64(q, 1, id);
     db_bind_text(q, 2, org_code);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     *found = rc == 1;
     if (rc == 1) {
         *cid = db_column_int64(q, 0);
@@ -210,7 +191,7 @@ static int find_cred(struct sqi_conn *c, int k, const char *org_code,
 static int run_id(struct sqi_conn *c, const char *sql, int64_t id,
                   const int64_t *now, int *changes)
 {
-    struct db_stmt *q = stmt(c, sql);
+    struct db_stmt *q = sqi_qs(c, sql);
     int rc;
 
     if (q == NULL)
@@ -218,7 +199,7 @@ static int run_id(struct sqi_conn *c, const char *sql, int64_t id,
     db_bind_int64(q, 1, id);
     if (now != NULL)
         db_bind_int64(q, 2, *now);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         return rc;
     *changes = (int)db_changes(sqi_dbh(c));

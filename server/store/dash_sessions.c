@@ -13,31 +13,12 @@
 
 #include "store_int.h"
 
-/* The statement for `sql` (a literal: db_q keeps it per connection), or
- * NULL with the store's error set. */
-static struct db_stmt *stmt(struct sqi_conn *c, const char *sql)
-{
-    struct db_stmt *q = db_q(sqi_dbh(c), sql);
-
-    if (q == NULL)
-        sqi_db_error(sqi_dbh(c), -DB_E_SQL, "prepare");
-    return q;
-}
-
-/* Step `q`: 1 with a row, 0 when done, or the store's error. */
-static int step(struct sqi_conn *c, struct db_stmt *q)
-{
-    int rc = db_step(q);
-
-    return rc < 0 ? sqi_db_error(sqi_dbh(c), rc, "step") : rc;
-}
-
 /* The organisation (0: none) of the user lookup `sql` finds by ?1, text
  * `key` or, when it is NULL, integer `id`, into *org. */
 static int user_org(struct sqi_conn *c, const char *sql, const char *key,
                     int64_t id, int64_t *org)
 {
-    struct db_stmt *q = stmt(c, sql);
+    struct db_stmt *q = sqi_qs(c, sql);
     int rc;
 
     *org = 0;
@@ -47,7 +28,7 @@ static int user_org(struct sqi_conn *c, const char *sql, const char *key,
         db_bind_text(q, 1, key);
     else
         db_bind_int64(q, 1, id);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc == 1 && db_column_type(q, 0) != DB_NULL)
         *org = db_column_int64(q, 0);
     db_reset(q);
@@ -114,13 +95,13 @@ int sqd_user_add(struct store *st, const char *org_code, const char *province,
             goto done;
     }
     if (org_code != NULL) {
-        q = stmt(c, "SELECT id FROM orgs WHERE code = ?1");
+        q = sqi_qs(c, "SELECT id FROM orgs WHERE code = ?1");
         if (q == NULL) {
             rc = -STORE_E_IO;
             goto done;
         }
         db_bind_text(q, 1, org_code);
-        rc = step(c, q);
+        rc = sqi_step(c, q);
         if (rc == 1)
             org = db_column_int64(q, 0);
         db_reset(q);
@@ -131,9 +112,9 @@ int sqd_user_add(struct store *st, const char *org_code, const char *province,
         if (rc < 0)
             goto done;
     }
-    q = stmt(c, "INSERT INTO dash_users(login, role, org_id, pw_hash,"
-                " created_at, province) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                " RETURNING id");
+    q = sqi_qs(c, "INSERT INTO dash_users(login, role, org_id, pw_hash,"
+                  " created_at, province) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                  " RETURNING id");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
@@ -150,7 +131,7 @@ int sqd_user_add(struct store *st, const char *org_code, const char *province,
         db_bind_text(q, 6, prov);
     else
         db_bind_null(q, 6);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc == 1)
         *id = db_column_int64(q, 0);
     db_reset(q);
@@ -183,12 +164,12 @@ int sqd_user_get(struct store *st, const char *login, char *pwhash, size_t cap,
     struct db_stmt *q;
     int rc = -STORE_E_IO;
 
-    q = stmt(c, "SELECT id, pw_hash FROM dash_users WHERE login = ?1"
-                " AND active = 1");
+    q = sqi_qs(c, "SELECT id, pw_hash FROM dash_users WHERE login = ?1"
+                  " AND active = 1");
     if (q == NULL)
         goto out;
     db_bind_text(q, 1, login);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc == 1) {
         const char *h = db_column_text(q, 1);
 
@@ -224,8 +205,8 @@ int sqd_session_add(struct store *st, int64_t user, const char *hash,
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    q = stmt(c, "INSERT INTO dash_sessions(hash, user_id, csrf,"
-                " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    q = sqi_qs(c, "INSERT INTO dash_sessions(hash, user_id, csrf,"
+                  " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
@@ -235,20 +216,20 @@ int sqd_session_add(struct store *st, int64_t user, const char *hash,
     db_bind_text(q, 3, csrf);
     db_bind_int64(q, 4, now);
     db_bind_int64(q, 5, expires);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         goto done;
     /* a user's last use is its last sign-in */
-    q = stmt(c, "INSERT INTO credential_times(kind, id,"
-                " last_used_at) VALUES ('user', ?1, ?2) ON"
-                " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2");
+    q = sqi_qs(c, "INSERT INTO credential_times(kind, id,"
+                  " last_used_at) VALUES ('user', ?1, ?2) ON"
+                  " CONFLICT(kind, id) DO UPDATE SET last_used_at = ?2");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
     }
     db_bind_int64(q, 1, user);
     db_bind_int64(q, 2, now);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         goto done;
     rc = user_org(c, "SELECT org_id FROM dash_users WHERE id = ?1", NULL, user,
@@ -273,16 +254,16 @@ int sqd_session_get(struct store *st, const char *hash, int64_t now,
     struct db_stmt *q;
     int rc = -STORE_E_IO;
 
-    q = stmt(c, "SELECT u.id, u.role, coalesce(u.org_id, 0), u.login,"
-                " s.csrf, coalesce(u.province, '') FROM dash_sessions s"
-                " JOIN dash_users u ON"
-                " u.id = s.user_id WHERE s.hash = ?1 AND"
-                " s.expires_at > ?2 AND u.active = 1");
+    q = sqi_qs(c, "SELECT u.id, u.role, coalesce(u.org_id, 0), u.login,"
+                  " s.csrf, coalesce(u.province, '') FROM dash_sessions s"
+                  " JOIN dash_users u ON"
+                  " u.id = s.user_id WHERE s.hash = ?1 AND"
+                  " s.expires_at > ?2 AND u.active = 1");
     if (q == NULL)
         goto out;
     db_bind_text(q, 1, hash);
     db_bind_int64(q, 2, now);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc == 1) {
         struct store_principal p = {0};
         const char *role = db_column_text(q, 1);
@@ -333,15 +314,15 @@ int sqd_session_del(struct store *st, const char *hash, const char *actor,
                   hash, 0, &org);
     if (rc != 0)
         goto done;
-    q = stmt(c, "DELETE FROM dash_sessions WHERE hash = ?1 OR"
-                " expires_at <= ?2");
+    q = sqi_qs(c, "DELETE FROM dash_sessions WHERE hash = ?1 OR"
+                  " expires_at <= ?2");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
     }
     db_bind_text(q, 1, hash);
     db_bind_int64(q, 2, now);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         goto done;
     n = (int)db_changes(sqi_dbh(c));
@@ -362,12 +343,12 @@ static int counter_get(struct sqi_conn *c, const char *key, int64_t *count,
     int rc;
 
     *count = *until = 0;
-    q = stmt(c, "SELECT count, locked_until FROM dash_failures"
-                " WHERE key = ?1");
+    q = sqi_qs(c, "SELECT count, locked_until FROM dash_failures"
+                  " WHERE key = ?1");
     if (q == NULL)
         return -STORE_E_IO;
     db_bind_text(q, 1, key);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc == 1) {
         *count = db_column_int64(q, 0);
         *until = db_column_int64(q, 1);
@@ -396,7 +377,7 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
         goto done;
     if (op == 2) {
         until = 0;
-        q = stmt(c, "DELETE FROM dash_failures WHERE key = ?1");
+        q = sqi_qs(c, "DELETE FROM dash_failures WHERE key = ?1");
         if (q == NULL) {
             rc = -STORE_E_IO;
             goto done;
@@ -417,8 +398,8 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
             count--;
         if (count < limit)
             until = 0;
-        q = stmt(c, "UPDATE dash_failures SET count = ?2,"
-                    " locked_until = ?3 WHERE key = ?1");
+        q = sqi_qs(c, "UPDATE dash_failures SET count = ?2,"
+                      " locked_until = ?3 WHERE key = ?1");
         if (q == NULL) {
             rc = -STORE_E_IO;
             goto done;
@@ -427,7 +408,7 @@ int sqd_attempt(struct store *st, const char *key, int op, int64_t now,
         db_bind_int64(q, 2, count);
         db_bind_int64(q, 3, until);
     }
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         goto done;
     rc = 0;
@@ -452,17 +433,17 @@ static int counter_take(struct sqi_conn *c, const char *key, int64_t count,
         count = 0;
     count++;
     until = count >= limit ? now + lock_secs : 0;
-    q = stmt(c, "INSERT INTO dash_failures(key, count, last_at,"
-                " locked_until) VALUES (?1, ?2, ?3, ?4) ON"
-                " CONFLICT(key) DO UPDATE SET count = ?2,"
-                " last_at = ?3, locked_until = ?4");
+    q = sqi_qs(c, "INSERT INTO dash_failures(key, count, last_at,"
+                  " locked_until) VALUES (?1, ?2, ?3, ?4) ON"
+                  " CONFLICT(key) DO UPDATE SET count = ?2,"
+                  " last_at = ?3, locked_until = ?4");
     if (q == NULL)
         return -STORE_E_IO;
     db_bind_text(q, 1, key);
     db_bind_int64(q, 2, count);
     db_bind_int64(q, 3, now);
     db_bind_int64(q, 4, until);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         return rc;
     if (count == limit) {
@@ -525,25 +506,25 @@ int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
     rc = sqi_begin_write(s, c);
     if (rc != 0)
         goto out;
-    q = stmt(c, "DELETE FROM dash_sessions WHERE expires_at <= ?1");
+    q = sqi_qs(c, "DELETE FROM dash_sessions WHERE expires_at <= ?1");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
     }
     db_bind_int64(q, 1, now);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         goto done;
     ns = db_changes(sqi_dbh(c));
-    q = stmt(c, "DELETE FROM dash_failures WHERE locked_until <= ?1"
-                " AND last_at <= ?2");
+    q = sqi_qs(c, "DELETE FROM dash_failures WHERE locked_until <= ?1"
+                  " AND last_at <= ?2");
     if (q == NULL) {
         rc = -STORE_E_IO;
         goto done;
     }
     db_bind_int64(q, 1, now);
     db_bind_int64(q, 2, stale_before);
-    rc = step(c, q);
+    rc = sqi_step(c, q);
     if (rc < 0)
         goto done;
     nf = db_changes(sqi_dbh(c));

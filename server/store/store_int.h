@@ -140,7 +140,8 @@ enum sqi_q {
 int sqi_conn_fail(struct sqi_conn *c, const char *what);
 /* The cached statement `id`, reset with no bindings; NULL on failure. */
 struct db_stmt *sqi_q(struct sqi_conn *c, enum sqi_q id);
-/* The cached statement for `sql`, a literal; NULL on failure. */
+/* The cached statement for `sql` (static storage: db_q keeps it by
+ * address); NULL with the store's error set on failure. */
 struct db_stmt *sqi_qs(struct sqi_conn *c, const char *sql);
 /* Bind text `s` (NULL binds NULL) / integer `v` to parameter `i`. */
 void sqi_bt(struct db_stmt *st, int i, const char *s);
