@@ -131,6 +131,10 @@ var STR = {
     method: 'Hình thức', method_cash: 'Tiền mặt', method_transfer: 'Chuyển khoản',
     purpose: 'Nội dung', voided: 'Đã huỷ', valid: 'Còn hiệu lực',
     print: 'In biên lai', print_view: 'Mở bản in', pdf: 'Tải PDF',
+    resend_title: 'Gửi lại biên lai cho người nộp',
+    resend_hint: 'Gửi đường dẫn này qua Zalo hoặc tin nhắn: người nộp mở được biên lai trên điện thoại, không cần đăng nhập.',
+    resend_copy: 'Sao chép đường dẫn', resend_copied: 'Đã sao chép.',
+    resend_select: 'Hãy chọn đường dẫn và sao chép (Ctrl+C).',
     standee_intro: 'Bảng QR cho các sạp có tài khoản ngân hàng riêng: khách quét mã để chuyển thẳng cho sạp.',
     bank_account: 'Số tài khoản', standee_a5: 'PDF khổ A5', standee_a6: 'PDF khổ A6',
     standee_none: 'Không có sạp nào có tài khoản riêng.',
@@ -283,6 +287,10 @@ var STR = {
     method: 'Method', method_cash: 'Cash', method_transfer: 'Transfer',
     purpose: 'For', voided: 'Void', valid: 'Valid',
     print: 'Print', print_view: 'Open the print view', pdf: 'Download PDF',
+    resend_title: 'Send the receipt to the payer again',
+    resend_hint: 'Send this address by Zalo or text message: the payer opens the receipt on their phone without signing in.',
+    resend_copy: 'Copy the address', resend_copied: 'Copied.',
+    resend_select: 'Select the address and copy it (Ctrl+C).',
     standee_intro: 'QR standees for stalls with their own bank account: customers pay the stall directly.',
     bank_account: 'Account number', standee_a5: 'PDF, A5', standee_a6: 'PDF, A6',
     standee_none: 'No stall has its own account.',
@@ -1274,7 +1282,30 @@ function receiptView(j) {
       el('a', { href: base + '.html', target: '_blank', rel: 'noopener', id: 'receipt-html',
                 'class': 'button secondary' }, [t('print_view')]), ' ',
       el('a', { href: base + '.pdf', download: 'bien-lai-' + j.number + '.pdf',
-                id: 'receipt-pdf', 'class': 'button secondary' }, [t('pdf')])])
+                id: 'receipt-pdf', 'class': 'button secondary' }, [t('pdf')])]),
+    j.public_url ? receiptResend(location.origin + j.public_url) : null
+  ]);
+}
+
+/* Sending a receipt again: its public address, to give the payer by Zalo
+ * or a text message; it opens on their phone without signing in. */
+function receiptResend(url) {
+  var link = el('input', { id: 'receipt-link', value: url, readonly: 'readonly', size: '48' });
+  var done = el('span', { id: 'receipt-copied', 'class': 'hint', role: 'status' });
+  return el('div', { 'class': 'no-print', id: 'receipt-resend' }, [
+    el('h3', { text: t('resend_title') }),
+    el('p', { 'class': 'hint', text: t('resend_hint') }),
+    el('p', { 'class': 'inline' }, [link, ' ',
+      el('button', { type: 'button', id: 'receipt-copy', on: { click: function () {
+        link.select();
+        var shown = function () { done.textContent = t('resend_copied'); };
+        if (navigator.clipboard && window.isSecureContext)
+          navigator.clipboard.writeText(url).then(shown, function () {
+            done.textContent = t('resend_select');
+          });
+        else if (document.execCommand && document.execCommand('copy')) shown();
+        else done.textContent = t('resend_select');
+      } } }, [t('resend_copy')]), ' ', done])
   ]);
 }
 

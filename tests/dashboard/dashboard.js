@@ -830,6 +830,12 @@ async function main() {
      session, a phone's screen */
   const pub = (await get(page, '/v1/receipts/' + rno)).public_url;
   check(/^\/r\/CHO-TT-\d{4}-\d{6}\?s=[A-Za-z0-9_-]{16}$/.test(pub || ''), 'public address ' + pub);
+  /* sent again: the page gives that address whole, to copy */
+  check((await page.inputValue('#receipt-link')) === base + pub, 'the address to send again');
+  await page.click('#receipt-copy');
+  await page.waitForFunction(() => document.getElementById('receipt-copied').textContent !== '');
+  check(/sao chép/i.test(await page.textContent('#receipt-copied')), 'copy said: ' +
+        await page.textContent('#receipt-copied'));
   const phone = await browser.newContext({ viewport: { width: 390, height: 760 }, locale: 'vi-VN' });
   const pp = await phone.newPage();
   const pr = await pp.goto(base + pub);
