@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "money.h"
 #include "receipt.h"
+#include "vntext.h"
 
 /* Inline styles only: nothing else is loaded. */
 #define PAGE_CSP "default-src 'none'; style-src 'unsafe-inline'"
@@ -98,47 +99,6 @@ static void puts_esc(struct page *p, const char *s)
     }
 }
 
-/* 1 when s[0..n) are decimal digits. */
-static int digits(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-/*
- * `purpose` (invoice labels, ", " between them) into `out` (cap bytes)
- * with the period that ends each label written the Vietnamese way:
- * "2026-08" as "08/2026", "2026-08-10" as "10/08/2026".
- */
-static void vn_periods(const char *purpose, char *out, size_t cap)
-{
-    size_t n = 0;
-    const char *s = purpose;
-
-    while (*s && n + 12 < cap) {
-        int start = s == purpose || s[-1] == ' ';
-        int month = start && digits(s, 4) && s[4] == '-' && digits(s + 5, 2);
-        int day = month && s[7] == '-' && digits(s + 8, 2);
-        size_t len = day ? 10 : 7;
-
-        if (month && (s[len] == '\0' || s[len] == ',')) {
-            if (day)
-                n += (size_t)snprintf(out + n, cap - n, "%.2s/%.2s/%.4s", s + 8,
-                                      s + 5, s);
-            else
-                n += (size_t)snprintf(out + n, cap - n, "%.2s/%.4s", s + 5, s);
-            s += len;
-            continue;
-        }
-        out[n++] = *s++;
-    }
-    out[n] = '\0';
-}
-
 /* One "label: value" line of the list, the value escaped. */
 static void row(struct page *p, const char *label, const char *value,
                 const char *cls)
@@ -187,7 +147,7 @@ static void receipt_page(struct page *p, const struct store_receipt *r)
     row(p, "Người nộp", payer, NULL);
     row(p, "Số tiền", amount, "amount");
     if (r->purpose != NULL && r->purpose[0] != '\0') {
-        char *what = malloc(strlen(r->purpose) + 16);
+        char *what = strdup(r->purpose);
 
         if (what == NULL) {
             p->bad = 1;
@@ -195,7 +155,7 @@ static void receipt_page(struct page *p, const struct store_receipt *r)
             p->data = NULL;
             return;
         }
-        vn_periods(r->purpose, what, strlen(r->purpose) + 16);
+        vntext_periods(what);
         row(p, "Nội dung", what, NULL);
         free(what);
     }

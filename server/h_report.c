@@ -17,6 +17,7 @@
 #include "render.h"
 #include "report.h"
 #include "srv_report.h"
+#include "vntext.h"
 
 /* Split "NAME.ext" into NAME (in place) and its extension ("" none). */
 static const char *split_ext(char *s)
@@ -109,6 +110,7 @@ enum MHD_Result h_receipt_get(struct req *r)
     }
     /* the purpose line is cut to the renderer's limit on a UTF-8 boundary */
     snprintf(purpose, sizeof(purpose), "%s", j.purpose);
+    vntext_periods(purpose);
     {
         size_t n = strlen(purpose);
 

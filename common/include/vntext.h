@@ -58,4 +58,13 @@ int vntext_utf8_decode(const char *s, size_t len, uint32_t *cp, size_t *used);
  */
 size_t vntext_fold_cp(uint32_t cp, char out[2]);
 
+/*
+ * Rewrite in place the period that ends each label of `s` (labels
+ * separated by ", ") the Vietnamese way: "Tiền thuê sạp 2026-08" ->
+ * "Tiền thuê sạp 08/2026", "... 2026-08-10" -> "... 10/08/2026". A period
+ * starts the text or follows a space and ends the text or a label. The
+ * length does not change.
+ */
+void vntext_periods(char *s);
+
 #endif

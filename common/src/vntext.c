@@ -4,6 +4,8 @@
  * (vntext_table.h, from the Unicode Character Database) covering Latin-1,
  * Latin Extended-A/-B and Latin Extended Additional; no allocation.
  */
+#include <string.h>
+
 #include "vntext.h"
 
 #include "vntext_table.h"
@@ -170,4 +172,44 @@ fail:
     if (cap > 0)
         out[0] = '\0';
     return rc;
+}
+
+/* 1 when s[0..n) are decimal digits (a NUL stops it). */
+static int all_digits(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+void vntext_periods(char *s)
+{
+    char *p, t[10];
+
+    for (p = s; *p != '\0'; p++) {
+        int start = p == s || p[-1] == ' ';
+        int month =
+            start && all_digits(p, 4) && p[4] == '-' && all_digits(p + 5, 2);
+        int day = month && p[7] == '-' && all_digits(p + 8, 2);
+        size_t len = day ? 10 : 7;
+
+        if (!month || (p[len] != '\0' && p[len] != ','))
+            continue;
+        memcpy(t, p, len);
+        if (day) {
+            memcpy(p, t + 8, 2);
+            p[2] = '/';
+            memcpy(p + 3, t + 5, 2);
+            p[5] = '/';
+            memcpy(p + 6, t, 4);
+        } else {
+            memcpy(p, t + 5, 2);
+            p[2] = '/';
+            memcpy(p + 3, t, 4);
+        }
+        p += len - 1;
+    }
 }

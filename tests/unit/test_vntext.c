@@ -303,8 +303,35 @@ static void test_random(void)
     CHECK(ok > 1000);
 }
 
+/* Periods that end labels, written the Vietnamese way in place. */
+static void test_periods(void)
+{
+    static const char *const cases[][2] = {
+        {"Tiền thuê sạp khu A 2026-08", "Tiền thuê sạp khu A 08/2026"},
+        {"Phí vệ sinh 2026-08-10", "Phí vệ sinh 10/08/2026"},
+        {"Học phí 2026-09, Tiền ăn 2026-09-01",
+         "Học phí 09/2026, Tiền ăn 01/09/2026"},
+        {"2026-12", "12/2026"},
+        {"Mã 2026-08X", "Mã 2026-08X"},
+        {"A2026-08", "A2026-08"},
+        {"Kỳ 2026-8", "Kỳ 2026-8"},
+        {"2026-08-1", "2026-08-1"},
+        {"", ""},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[96];
+
+        snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+        vntext_periods(buf);
+        CHECK_STR(buf, cases[i][1]);
+    }
+}
+
 int main(void)
 {
+    test_periods();
     test_vectors();
     test_examples();
     test_decoder_exhaustive();
