@@ -225,7 +225,7 @@ int main(void)
     }
     CHECK_INT(st_bank_world(&srv, admin, kiosk), 0);
     for (i = 0; i < 3; i++) {
-        char payer[8], idem[16];
+        char payer[16], idem[24];
 
         snprintf(payer, sizeof(payer), "A-%d", i + 1);
         snprintf(idem, sizeof(idem), "sl-%d", i);
