@@ -86,10 +86,12 @@ in_ct() { # run a command in the container's namespaces
     nsenter -t "$ct" -a "$@"
 }
 
+# the container's systemd: nspawn's child named systemd (nspawn first
+# forks a helper that exits once it has started it)
 ct=""
 i=0
 while [ $i -lt 100 ] && [ -z "$ct" ]; do
-    ct=$(pgrep -P "$nspawn" | head -n 1)
+    ct=$(pgrep -x -P "$nspawn" systemd | head -n 1)
     i=$((i + 1))
     [ -n "$ct" ] || sleep 0.1
 done
@@ -285,9 +287,14 @@ while [ $i -lt 50 ]; do
     sleep 0.2
 done
 check "speaker runs once the key is there" in_ct systemctl is-active chopay-loa
+# its first log line may come a moment after the unit is active
 check "speaker started: clips and audio loaded, polling" sh -c \
-    "nsenter -t $ct -a journalctl -u chopay-loa --no-pager |
-     grep -q 'chopay-loa: polling http://127.0.0.1:9 after id 0'"
+    "for i in \$(seq 50); do
+         nsenter -t $ct -a journalctl -u chopay-loa --no-pager |
+             grep -q 'chopay-loa: polling http://127.0.0.1:9 after id 0' &&
+             exit 0
+         sleep 0.2
+     done; exit 1"
 check "speaker runs as chopay-loa" \
     test "$(in_ct ps -o user= -p "${lpid:-0}")" = chopay-loa
 check "speaker: no new privileges, seccomp" sh -c \
