@@ -64,6 +64,9 @@ for p in $LIBS; do
     fi
     installed "$p:$arch" || missing="$missing $p:$arch"
 done
+# The dashboard test turns the server's clock back with libfaketime: the
+# server is ARCH's, so the library must be too.
+installed "libfaketime:$arch" || missing="$missing libfaketime:$arch"
 if [ -n "$missing" ]; then
     t0=$(date +%s)
     if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
