@@ -52,19 +52,9 @@ cp "$here/package.json" "$here/package-lock.json" "$here/dashboard.js" \
     >npm.log 2>&1) || { cat "$work/npm.log" >&2; fail "npm ci failed"; }
 
 data="$work/data"
-# libfaketime of the server's own architecture, by its ELF e_machine (the
-# cross build runs an arm64 server under qemu-user, through a wrapper
-# script that names the program)
-elf=$server
-head -c 4 "$elf" | grep -q ELF ||
-    elf=$(sed -n 's/.* "\([^"]*\)" "\$@"$/\1/p' "$server")
-case $(od -An -j18 -N2 -tu2 "$elf" 2>/dev/null | tr -d ' ') in
-183) ftdir=aarch64-linux-gnu ;;
-62) ftdir=x86_64-linux-gnu ;;
-*) ftdir='*' ;;
-esac
-# shellcheck disable=SC2086
-ft=$(ls /usr/lib/$ftdir/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+# libfaketime of the server's own architecture (the cross build's server
+# is arm64, under qemu-user)
+ft=$(sh "$here/../faketime_lib.sh" "$server")
 [ -n "$ft" ] || fail "libfaketime is missing (apt-get install faketime)"
 
 # start_server [DAYS]: chopay-server --demo on $data, its clock DAYS days

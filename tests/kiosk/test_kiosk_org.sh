@@ -398,8 +398,11 @@ sent = {r['key'] for r in recs if r.get('t') in ('sent', 'rejected')}
 assert len(cash) == 1 and cash[0]['key'] not in sent"
 
 # ---- a wrong clock -----------------------------------------------------------
-ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
-if [ -z "$ft" ]; then
+# libfaketime of the kiosk's own architecture (the cross build's kiosk is
+# arm64, under qemu-user), and of this machine's for `date`
+ft=$(sh tests/faketime_lib.sh "$kiosk")
+ftdate=$(sh tests/faketime_lib.sh "$(command -v date)")
+if [ -z "$ft" ] || [ -z "$ftdate" ]; then
     bad "libfaketime is not installed (apt-get install faketime)"
     finish
 fi
@@ -412,7 +415,7 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0"
     kiosk_run "$@"
     KIOSK_WRAP=
 }
-check "libfaketime turns the clock back" sh -c "[ \"\$(env LD_PRELOAD=$ft \
+check "libfaketime turns the clock back" sh -c "[ \"\$(env LD_PRELOAD=$ftdate \
 FAKETIME=-3650d date +%Y)\" -lt \"\$(date +%Y)\" ]"
 srv_start serve "$port"
 cat >"$tmp/clk.txt" <<'EOF'
