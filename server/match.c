@@ -5,6 +5,7 @@
  * suggestions.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,39 +188,56 @@ void match_fold_name(const char *name, char *out, size_t cap)
     out[k] = '\0';
 }
 
-/* Next word of `s` from *pos into w (cap); 0 when none left. */
-static int next_word(const char *s, size_t *pos, char *w, size_t cap)
+/* FNV-1a of s[0..len) */
+static uint64_t word_hash(const char *s, size_t len)
 {
-    size_t k = 0;
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
 
-    while (s[*pos] == ' ')
-        (*pos)++;
-    if (s[*pos] == '\0')
-        return 0;
-    while (s[*pos] != '\0' && s[*pos] != ' ') {
-        if (k + 1 < cap)
-            w[k++] = s[*pos];
-        (*pos)++;
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
     }
-    w[k] = '\0';
-    return 1;
+    return h;
 }
 
-int match_name_score(const char *counter, const char *name)
+size_t match_words(const char *s, struct match_word *w, size_t cap)
 {
-    char w[64], v[64];
-    size_t pa = 0, pb;
-    int words = 0, hits = 0;
+    size_t pos = 0, n = 0, at;
 
-    if (*counter == '\0' || *name == '\0')
-        return 0;
-    while (next_word(name, &pa, w, sizeof(w))) {
-        if (strlen(w) < 2)
+    while (n < cap) {
+        while (s[pos] == ' ')
+            pos++;
+        if (s[pos] == '\0')
+            break;
+        at = pos;
+        while (s[pos] != '\0' && s[pos] != ' ')
+            pos++;
+        if (at > UINT32_MAX)
+            break;
+        w[n].at = (uint32_t)at;
+        w[n].len = (uint32_t)(pos - at < MATCH_WORD_LEN ? pos - at
+                                                         : MATCH_WORD_LEN);
+        w[n].hash = word_hash(s + at, w[n].len);
+        n++;
+    }
+    return n;
+}
+
+int match_words_score(const char *counter, const struct match_word *cw,
+                      size_t ncw, const char *name, const struct match_word *nw,
+                      size_t nnw)
+{
+    int words = 0, hits = 0;
+    size_t i, j;
+
+    for (i = 0; i < nnw; i++) {
+        if (nw[i].len < 2)
             continue;
         words++;
-        pb = 0;
-        while (next_word(counter, &pb, v, sizeof(v)))
-            if (strcmp(v, w) == 0) {
+        for (j = 0; j < ncw; j++)
+            if (cw[j].hash == nw[i].hash && cw[j].len == nw[i].len &&
+                memcmp(counter + cw[j].at, name + nw[i].at, nw[i].len) == 0) {
                 hits++;
                 break;
             }
@@ -227,4 +245,13 @@ int match_name_score(const char *counter, const char *name)
     if (words == 0 || hits < 2)
         return hits == words && hits > 0 ? 100 : 0;
     return hits * 100 / words;
+}
+
+int match_name_score(const char *counter, const char *name)
+{
+    struct match_word cw[MATCH_WORDS_MAX], nw[MATCH_WORDS_MAX];
+
+    return match_words_score(counter, cw,
+                             match_words(counter, cw, MATCH_WORDS_MAX), name,
+                             nw, match_words(name, nw, MATCH_WORDS_MAX));
 }

@@ -9,6 +9,7 @@
 #define CHOPAY_SERVER_MATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "feeds/feeds.h"
 #include "payref.h"
@@ -62,7 +63,29 @@ void match_fold_name(const char *name, char *out, size_t cap);
  * How well the folded counter-account name `counter` names the person
  * with folded name `name`: 0 (no relation) to 100 (same words). Words of
  * one letter are ignored; the family and given names weigh as the rest.
+ * Words are compared on their first MATCH_WORD_LEN bytes; a name's words
+ * after its first MATCH_WORDS_MAX are not read (a name folded into
+ * FEEDS_NAME_MAX bytes has no more).
  */
 int match_name_score(const char *counter, const char *name);
+
+#define MATCH_WORDS_MAX (FEEDS_NAME_MAX / 2)
+#define MATCH_WORD_LEN  63
+
+/* One word of a folded name: where it starts, its length (at most
+ * MATCH_WORD_LEN) and a hash of those bytes. */
+struct match_word {
+    uint64_t hash;
+    uint32_t at, len;
+};
+
+/* The words of folded name `s` into w (at most cap); answers how many. */
+size_t match_words(const char *s, struct match_word *w, size_t cap);
+
+/* match_name_score of names already split by match_words: for scoring
+ * one sender against many payers without splitting it again. */
+int match_words_score(const char *counter, const struct match_word *cw,
+                      size_t ncw, const char *name, const struct match_word *nw,
+                      size_t nnw);
 
 #endif

@@ -525,7 +525,8 @@ static int lite_open(const char *url, unsigned flags, struct db **out,
         sqlite3_file_control(c->h, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
         rc = lite_exec(&c->head, "PRAGMA journal_mode=WAL;"
                                  " PRAGMA synchronous=FULL;"
-                                 " PRAGMA foreign_keys=ON;");
+                                 " PRAGMA foreign_keys=ON;"
+                                 " PRAGMA temp_store=MEMORY;");
     }
     if (rc != 0) {
         if (err != NULL && errlen != 0)

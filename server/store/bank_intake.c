@@ -113,6 +113,9 @@ static int load_org(struct store_bank *b, int64_t org)
     b->payers = NULL;
     b->n_payers = 0;
     b->payers_loaded = 0;
+    free(b->words);
+    b->words = NULL;
+    b->n_words = b->cap_words = 0;
     free(b->names);
     b->names = NULL;
     b->n_names = 0;

@@ -22,6 +22,7 @@
 struct sqi_conn;
 struct sq;
 struct sqi_hook;
+struct match_word;
 
 struct sqi_conn {
     struct db *dbh;        /* one connection */
@@ -698,6 +699,8 @@ struct bpayer {
     char name[160];     /* original */
     char folded[160];   /* match_fold_name(name) */
     char guardian[160]; /* match_fold_name(guardian) */
+    size_t folded_at, n_folded;     /* its words in store_bank.words */
+    size_t guardian_at, n_guardian; /* ... and its guardian's */
 };
 
 /* A payer (index into store_bank.payers) named like a sender: similarity
@@ -723,6 +726,8 @@ struct store_bank {
     struct bpayer *payers;   /* its payers, loaded on first need */
     size_t n_payers;         /* count */
     int payers_loaded;       /* 1 once loaded */
+    struct match_word *words; /* the payers' and guardians' names' words */
+    size_t n_words, cap_words;
     int64_t n_rows;          /* statement rows of this import so far */
     int64_t first_row;       /* ... when this batch began */
     int64_t n_new, n_replay; /* counts for the summary */

@@ -10,6 +10,25 @@
 #include "match.h"
 #include "store_int.h"
 
+/* Name `folded`'s words appended to b->words, as [*at, *at + *n). */
+static int split(struct store_bank *b, const char *folded, size_t *at,
+                 size_t *n)
+{
+    if (b->cap_words - b->n_words < MATCH_WORDS_MAX) {
+        size_t cap = b->cap_words ? b->cap_words * 2 : 4 * MATCH_WORDS_MAX;
+        struct match_word *nw = realloc(b->words, cap * sizeof(*nw));
+
+        if (nw == NULL)
+            return -1;
+        b->words = nw;
+        b->cap_words = cap;
+    }
+    *at = b->n_words;
+    *n = match_words(folded, b->words + b->n_words, MATCH_WORDS_MAX);
+    b->n_words += *n;
+    return 0;
+}
+
 static int load_payers(struct store_bank *b)
 {
     struct db_stmt *st;
@@ -41,6 +60,11 @@ static int load_payers(struct store_bank *b)
         snprintf(p->name, sizeof(p->name), "%s", sqi_col_text(st, 1));
         match_fold_name(sqi_col_text(st, 1), p->folded, sizeof(p->folded));
         match_fold_name(sqi_col_text(st, 2), p->guardian, sizeof(p->guardian));
+        if (split(b, p->folded, &p->folded_at, &p->n_folded) != 0 ||
+            split(b, p->guardian, &p->guardian_at, &p->n_guardian) != 0) {
+            rc = -STORE_E_IO;
+            break;
+        }
     }
     db_reset(st);
     if (rc < 0)
@@ -57,7 +81,8 @@ static int load_payers(struct store_bank *b)
  */
 static int name_scores(struct store_bank *b, const char *folded)
 {
-    size_t i;
+    struct match_word cw[MATCH_WORDS_MAX];
+    size_t i, ncw;
 
     if (b->names != NULL && strcmp(b->named, folded) == 0)
         return 0;
@@ -66,9 +91,13 @@ static int name_scores(struct store_bank *b, const char *folded)
     b->names = malloc((b->n_payers ? b->n_payers : 1) * sizeof(*b->names));
     if (b->names == NULL)
         return -STORE_E_IO;
+    ncw = match_words(folded, cw, MATCH_WORDS_MAX);
     for (i = 0; i < b->n_payers; i++) {
-        int sc = match_name_score(folded, b->payers[i].folded);
-        int sg = match_name_score(folded, b->payers[i].guardian);
+        const struct bpayer *p = &b->payers[i];
+        int sc = match_words_score(folded, cw, ncw, p->folded,
+                                   b->words + p->folded_at, p->n_folded);
+        int sg = match_words_score(folded, cw, ncw, p->guardian,
+                                   b->words + p->guardian_at, p->n_guardian);
 
         if (sc >= 60 || sg >= 60) {
             b->names[b->n_names].payer = i;
