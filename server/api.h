@@ -27,6 +27,7 @@ struct srv_config {
     char data_dir[512];           /* state directory */
     char db[600];                 /* database URL */
     int threads;                  /* MHD thread pool size */
+    int hook_threads;             /* threads writing bank notifications */
     size_t body_limit;            /* bytes for JSON bodies */
     size_t import_limit;          /* bytes for CSV uploads */
     int per_ip;                   /* connections per client address */
@@ -67,6 +68,7 @@ struct srv {
     struct metrics *m;     /* counters */
     struct srv_health hp;  /* the write probe of /healthz */
     atomic_int recovering; /* 1: journal recovery failed, retried */
+    struct offload *hooks; /* threads writing bank notifications */
 };
 
 /* Who may call a route. */
@@ -117,6 +119,8 @@ struct req {
     atomic_int resumed;          /* woken after suspension */
     int suspended;               /* currently suspended */
     int64_t poll_id;             /* long poll: the intent */
+    void *job;                   /* work handed to a thread while suspended */
+    void (*job_free)(void *job); /* frees it when the request ends */
 };
 
 /* The route table (routes.c) and its size. */

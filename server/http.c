@@ -19,6 +19,7 @@
 #include "api.h"
 #include "crypto.h"
 #include "dash.h"
+#include "offload.h"
 
 static int64_t now_us(void)
 {
@@ -1001,6 +1002,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (r == NULL)
         return;
+    if (r->job_free != NULL)
+        r->job_free(r->job);
     us = now_us() - r->t0_us;
     client_ip(conn, ip, sizeof(ip));
     metrics_record(s->m, r->route, r->status, us);
@@ -1209,6 +1212,10 @@ int srv_start(struct srv *s)
     pthread_mutex_init(&s->hp.mu, NULL);
     s->rl->rate = s->cfg.rate;
     s->rl->burst = s->cfg.burst;
+    /* a connection has one request at a time: room for all */
+    s->hooks = offload_new(s->cfg.hook_threads, (size_t)s->cfg.conn_limit);
+    if (s->hooks == NULL)
+        return -1;
     flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG;
     if (v6)
@@ -1246,10 +1253,13 @@ void srv_stop(struct srv *s)
         s->md = NULL;
     }
     if (s->d != NULL) {
-        notify_close(s->nt); /* resumes every suspended long poll */
+        notify_close(s->nt);     /* resumes every suspended long poll */
+        offload_close(s->hooks); /* ... and every webhook being written */
         MHD_stop_daemon(s->d);
         s->d = NULL;
     }
+    offload_free(s->hooks);
+    s->hooks = NULL;
     if (s->rl != NULL) {
         pthread_mutex_destroy(&s->rl->mu);
         pthread_mutex_destroy(&s->hp.mu);

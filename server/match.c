@@ -216,8 +216,8 @@ size_t match_words(const char *s, struct match_word *w, size_t cap)
         if (at > UINT32_MAX)
             break;
         w[n].at = (uint32_t)at;
-        w[n].len = (uint32_t)(pos - at < MATCH_WORD_LEN ? pos - at
-                                                         : MATCH_WORD_LEN);
+        w[n].len =
+            (uint32_t)(pos - at < MATCH_WORD_LEN ? pos - at : MATCH_WORD_LEN);
         w[n].hash = word_hash(s + at, w[n].len);
         n++;
     }

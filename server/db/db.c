@@ -370,7 +370,25 @@ int db_end(struct db *db, int rc)
         return rc < 0 ? rc
                       : db_fail(db, DB_E_USAGE, NULL,
                                 "db_end: no transaction is open");
-    return db->drv->end(db, rc);
+    return db->drv->end(db, rc, 1);
+}
+
+int db_end_unsynced(struct db *db, int rc)
+{
+    if (!db)
+        return rc < 0 ? rc : -DB_E_USAGE;
+    if (!db->in_txn)
+        return rc < 0 ? rc
+                      : db_fail(db, DB_E_USAGE, NULL,
+                                "db_end_unsynced: no transaction is open");
+    return db->drv->end(db, rc, 0);
+}
+
+int db_sync(struct db *db)
+{
+    if (!db)
+        return -DB_E_USAGE;
+    return db->drv->sync != NULL ? db->drv->sync(db) : 0;
 }
 
 int db_in_txn(const struct db *db)

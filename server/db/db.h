@@ -163,6 +163,19 @@ int db_end(struct db *db, int rc);
 int db_in_txn(const struct db *db);
 
 /*
+ * A commit whose wait for the disk comes after the writer's turn: db_end
+ * that leaves durability to db_sync. The transaction is committed and
+ * seen by other connections when db_end_unsynced answers 0, and survives
+ * the process's crash, but a power loss only once db_sync(db) has
+ * answered 0, so nothing of it may be acknowledged before. Meanwhile the
+ * next writer runs: the disk's wait is shared, not queued for. (SQLite:
+ * the WAL's fdatasync after COMMIT; PostgreSQL: a commit as db_end's, and
+ * db_sync does nothing.)
+ */
+int db_end_unsynced(struct db *db, int rc);
+int db_sync(struct db *db);
+
+/*
  * One savepoint inside a write transaction, not nested: DB_SP_SET marks
  * the point, DB_SP_RELEASE keeps what was done since and forgets the
  * mark, DB_SP_UNDO rolls back to the mark (the transaction goes on, as

@@ -67,8 +67,11 @@ struct db_driver {
     /* Open a transaction of `kind` (db.c has checked none is open). */
     int (*begin)(struct db *db, enum db_txn kind);
     /* Commit when rc is 0, roll back otherwise; answer rc or the commit's
-     * failure (db.c has checked a transaction is open). */
-    int (*end)(struct db *db, int rc);
+     * failure (db.c has checked a transaction is open). With `durable`
+     * 0 the commit need not be on disk before db_sync. */
+    int (*end)(struct db *db, int rc, int durable);
+    /* db_sync; NULL where every commit is durable when it returns. */
+    int (*sync)(struct db *db);
     /* db_xact_lock (db.c has checked a write transaction is open). */
     int (*xact_lock)(struct db *db, int64_t key);
     /* db_savepoint (db.c has checked a transaction is open). */

@@ -1087,13 +1087,14 @@ static int pg_begin(struct db *db, enum db_txn kind)
     return 0;
 }
 
-static int pg_end(struct db *db, int rc)
+static int pg_end(struct db *db, int rc, int durable)
 {
     struct pg_conn *pg = (struct pg_conn *)db;
     struct pg_stmt *st;
     PGresult *res;
     int ret = rc;
 
+    (void)durable; /* a commit answers once on disk (synchronous_commit) */
     for (st = pg->stmts; st; st = st->next)
         stmt_reset(st);
     if (rc == 0 && !pg->txn_failed) {

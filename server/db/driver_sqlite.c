@@ -1,13 +1,24 @@
 /*
  * driver_sqlite.c: db.h on SQLite. One connection per struct db, opened
- * with WAL, synchronous=FULL, foreign keys and a busy timeout; the WAL
- * files persist after the last connection closes, so a server restarted
- * on a full disk can still map the shared index and serve reads. Write
- * transactions are BEGIN IMMEDIATE: SQLite has one writer.
+ * with WAL, foreign keys and a busy timeout; the WAL files persist after
+ * the last connection closes, so a server restarted on a full disk can
+ * still map the shared index and serve reads. Write transactions are
+ * BEGIN IMMEDIATE: SQLite has one writer.
+ *
+ * Durability: a connection writes with synchronous=NORMAL (COMMIT writes
+ * the WAL without waiting for the disk) and the driver itself fdatasyncs
+ * the WAL after every commit, before db_end answers, and after every write
+ * outside a transaction; db_end_unsynced leaves that wait to db_sync, after
+ * the writer's turn. A commit acknowledged after either is on disk as
+ * with synchronous=FULL; frames written after an unsynced commit follow
+ * it in the WAL, so a power loss keeps a prefix of the commits. A
+ * database SQLite cannot put in WAL mode keeps synchronous=FULL.
  *
  * Statements are SQLite's own; the cache of db_q keeps them by the
  * address of their SQL in a small open-addressing table.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +69,9 @@ struct lite {
     struct lite_slot *slot; /* db_q's cache */
     size_t n_slot;          /* capacity of `slot` (a power of two) */
     size_t n_used;          /* entries in `slot` */
+    int wal;                /* 1: WAL mode, synchronous=NORMAL, the driver
+                               syncs the WAL after each commit */
+    int writing;            /* 1: the open transaction is a write */
 };
 
 static struct lite *L(struct db *db)
@@ -259,6 +273,38 @@ static void lite_bind_null(struct db_stmt *st, int i)
     sqlite3_bind_null(S(st)->s, i);
 }
 
+/* fdatasync the connection's WAL: every commit written to it so far is
+ * on disk when this answers 0. */
+static int wal_sync(struct lite *c)
+{
+    const char *db = sqlite3_db_filename(c->h, "main");
+    char path[4096];
+    int fd, rc;
+
+    if (!c->wal || db == NULL || *db == '\0')
+        return 0;
+    if (snprintf(path, sizeof(path), "%s-wal", db) >= (int)sizeof(path))
+        return db_fail(&c->head, DB_E_IO, NULL, "WAL path too long");
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0; /* no WAL yet, or one checkpointed and removed: nothing
+                     committed waits in it */
+    if (fd < 0)
+        return db_fail(&c->head, DB_E_IO, NULL, "cannot open %s: %s", path,
+                       strerror(errno));
+    rc = fdatasync(fd);
+    if (rc != 0)
+        rc = db_fail(&c->head, DB_E_IO, NULL, "fdatasync %s: %s", path,
+                     strerror(errno));
+    close(fd);
+    return rc;
+}
+
+static int lite_sync(struct db *db)
+{
+    return wal_sync(L(db));
+}
+
 static int lite_step(struct db_stmt *st)
 {
     struct lite *c = L(st->db);
@@ -267,8 +313,12 @@ static int lite_step(struct db_stmt *st)
     if (rc == SQLITE_ROW)
         return 1;
     if (rc == SQLITE_DONE) {
-        if (!sqlite3_stmt_readonly(S(st)->s))
+        if (!sqlite3_stmt_readonly(S(st)->s)) {
             c->head.changes = sqlite3_changes64(c->h);
+            /* a write outside a transaction committed as it ran */
+            if (!c->head.in_txn && sqlite3_get_autocommit(c->h))
+                return wal_sync(c);
+        }
         return 0;
     }
     return fail(c, rc);
@@ -395,6 +445,9 @@ static int lite_exec(struct db *db, const char *sql)
         return fail(c, rc);
     /* the rows of the last INSERT, UPDATE or DELETE it ran */
     c->head.changes = sqlite3_changes64(c->h);
+    /* what it wrote outside a transaction is committed already */
+    if (!db->in_txn && sqlite3_get_autocommit(c->h))
+        return wal_sync(c);
     return 0;
 }
 
@@ -411,12 +464,14 @@ static int lite_begin(struct db *db, enum db_txn kind)
 {
     int rc = lite_exec(db, kind == DB_READ ? "BEGIN" : "BEGIN IMMEDIATE");
 
-    if (rc == 0)
+    if (rc == 0) {
         db->in_txn = 1;
+        L(db)->writing = kind != DB_READ;
+    }
     return rc;
 }
 
-static int lite_end(struct db *db, int rc)
+static int lite_end(struct db *db, int rc, int durable)
 {
     struct lite *c = L(db);
 
@@ -424,6 +479,8 @@ static int lite_end(struct db *db, int rc)
     if (rc == 0) {
         int crc = lite_exec(db, "COMMIT");
 
+        if (crc == 0 && durable && c->writing)
+            crc = wal_sync(c);
         if (crc != 0)
             rc = crc;
     }
@@ -460,7 +517,7 @@ static void lite_close(struct db *db)
     struct lite *c = L(db);
 
     if (db->in_txn)
-        lite_end(db, -DB_E_USAGE);
+        lite_end(db, -DB_E_USAGE, 1);
     while (c->all != NULL)
         stmt_free(c->all);
     free(c->slot);
@@ -476,6 +533,24 @@ static const char *url_path(const char *url)
     if (strncmp(url, "sqlite:", 7) == 0)
         return url + 7;
     return url;
+}
+
+/* Commits wait for the disk in wal_sync when SQLite runs the database
+ * in WAL mode, in COMMIT otherwise. */
+static int wal_mode(struct lite *c)
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    rc = sqlite3_prepare_v2(c->h, "PRAGMA journal_mode", -1, &q, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        c->wal = sqlite3_stricmp((const char *)sqlite3_column_text(q, 0),
+                                 "wal") == 0;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK)
+        return fail(c, rc);
+    return lite_exec(&c->head, c->wal ? "PRAGMA synchronous=NORMAL;"
+                                      : "PRAGMA synchronous=FULL;");
 }
 
 static int lite_open(const char *url, unsigned flags, struct db **out,
@@ -524,9 +599,10 @@ static int lite_open(const char *url, unsigned flags, struct db **out,
 
         sqlite3_file_control(c->h, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
         rc = lite_exec(&c->head, "PRAGMA journal_mode=WAL;"
-                                 " PRAGMA synchronous=FULL;"
                                  " PRAGMA foreign_keys=ON;"
                                  " PRAGMA temp_store=MEMORY;");
+        if (rc == 0)
+            rc = wal_mode(c);
     }
     if (rc != 0) {
         if (err != NULL && errlen != 0)
@@ -606,6 +682,7 @@ const struct db_driver db_driver_sqlite = {
     .column_bytes = lite_column_bytes,
     .begin = lite_begin,
     .end = lite_end,
+    .sync = lite_sync,
     .savepoint = lite_savepoint,
     .function_text = lite_function_text,
     .notify = lite_notify,

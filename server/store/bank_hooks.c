@@ -34,6 +34,7 @@ struct sqi_hook {
     char code[32];         /* the store's error for it, when rc != 0 */
     char msg[256];
     struct sqi_hook *next; /* the queue, oldest first */
+    pthread_cond_t cv;     /* signalled when `state` changes */
 };
 
 /* 1 when a group is being written for `lane` (under s->mu). */
@@ -71,6 +72,7 @@ static void promote(struct sq *s)
             return;
         s->hook_lanes[s->n_hook_lanes++] = w->lane;
         w->state = HOOK_LEAD;
+        pthread_cond_signal(&w->cv);
     }
 }
 
@@ -174,32 +176,37 @@ static int run_one(struct sqi_conn *c, struct store_bank *b, struct sqi_hook *w)
     return sqi_journal_set(c, jid, "invalid", w->msg, (int64_t)time(NULL));
 }
 
-/* Write group g[0..n) in one transaction and commit it; on failure
- * nothing of it stays and each webhook gets -STORE_E_IO. */
-static void run_group(struct sq *s, struct sqi_hook **g, int n)
+/* Write group g[0..n) in one transaction on `c` and commit it, not yet
+ * on disk (sqi_end_sync follows): 0, or -STORE_E_IO when nothing of it
+ * stays. */
+static int write_group(struct sq *s, struct sqi_conn *c, struct sqi_hook **g,
+                       int n)
 {
-    struct sqi_conn *c = sqi_get_conn(s);
     struct store_bank *b;
     int rc, i;
 
     rc = g[0]->lane > 0 ? sqi_begin_write_org(s, c, g[0]->lane)
                         : sqi_begin_write_shared(s, c);
-    if (rc == 0) {
-        b = sqb_begin_in(s, c, "", 0);
-        rc = b != NULL ? 0 : -STORE_E_IO;
-        for (i = 0; i < n && rc == 0; i++)
-            rc = run_one(c, b, g[i]);
-        if (b != NULL)
-            sqb_end(b, 0, 0, NULL); /* frees it, leaves `c` open */
-        if (rc != 0 && rc != -STORE_E_IO) {
-            store_set_error("storage_unavailable", "a group of webhooks");
-            rc = -STORE_E_IO;
-        }
-        rc = sqi_end_write(s, c, rc); /* commit, or roll back */
+    if (rc != 0)
+        return -STORE_E_IO;
+    b = sqb_begin_in(s, c, "", 0);
+    rc = b != NULL ? 0 : -STORE_E_IO;
+    for (i = 0; i < n && rc == 0; i++)
+        rc = run_one(c, b, g[i]);
+    if (b != NULL)
+        sqb_end(b, 0, 0, NULL); /* frees it, leaves `c` open */
+    if (rc != 0 && rc != -STORE_E_IO) {
+        store_set_error("storage_unavailable", "a group of webhooks");
+        rc = -STORE_E_IO;
     }
-    sqi_put_conn(s, c);
-    if (rc == 0)
-        return;
+    return sqi_end_write_unsynced(s, c, rc); /* commit, or roll back */
+}
+
+/* Each webhook of g[0..n) failed with -STORE_E_IO, its results dropped. */
+static void fail_group(struct sqi_hook **g, int n)
+{
+    int i;
+
     for (i = 0; i < n; i++) {
         store_bank_results_free(&g[i]->h->results);
         g[i]->h->journal_id = 0;
@@ -214,6 +221,7 @@ int sqb_hook(struct store *base, struct store_hook *h)
     int n, i;
 
     memset(&w, 0, sizeof(w));
+    pthread_cond_init(&w.cv, NULL);
     w.h = h;
     w.lane = s->writers > 1 ? h->org_id : 0;
     h->journal_id = 0;
@@ -224,20 +232,29 @@ int sqb_hook(struct store *base, struct store_hook *h)
     *pp = &w;
     promote(s);
     while (w.state == HOOK_QUEUED)
-        pthread_cond_wait(&s->hcv, &s->mu);
+        pthread_cond_wait(&w.cv, &s->mu);
     if (w.state == HOOK_LEAD) {
+        struct sqi_conn *c;
+        int rc;
+
         n = take_group(s, &w, g);
         pthread_mutex_unlock(&s->mu);
-        run_group(s, g, n);
+        c = sqi_get_conn(s);
+        rc = sqi_end_sync(s, c, write_group(s, c, g, n));
+        sqi_put_conn(s, c);
+        if (rc != 0)
+            fail_group(g, n);
         pthread_mutex_lock(&s->mu);
-        for (i = 0; i < n; i++)
-            g[i]->state = HOOK_DONE;
         /* the oldest of those that queued meanwhile leads the next */
         lane_give(s, w.lane);
         promote(s);
-        pthread_cond_broadcast(&s->hcv);
+        for (i = 0; i < n; i++) {
+            g[i]->state = HOOK_DONE;
+            pthread_cond_signal(&g[i]->cv);
+        }
     }
     pthread_mutex_unlock(&s->mu);
+    pthread_cond_destroy(&w.cv);
     if (w.rc != 0)
         store_set_error(w.code, "%s", w.msg);
     return w.rc;

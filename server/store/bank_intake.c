@@ -109,13 +109,8 @@ static int load_org(struct store_bank *b, int64_t org)
     snprintf(b->prefix, sizeof(b->prefix), "%s", sqi_col_text(st, 0));
     db_reset(st);
     b->org = org;
-    free(b->payers);
-    b->payers = NULL;
-    b->n_payers = 0;
-    b->payers_loaded = 0;
-    free(b->words);
-    b->words = NULL;
-    b->n_words = b->cap_words = 0;
+    sqi_payer_names_put(b->s, b->pn);
+    b->pn = NULL;
     free(b->names);
     b->names = NULL;
     b->n_names = 0;
@@ -805,7 +800,7 @@ int sqb_end(struct store_bank *b, int commit, int64_t journal_id,
     store_bank_summary_free(&b->sum);
     if (!b->borrowed)
         sqi_put_conn(s, b->c);
-    free(b->payers);
+    sqi_payer_names_put(s, b->pn);
     free(b->names);
     free(b);
     return rc;

@@ -159,6 +159,7 @@ static int payer_write(struct sqi_conn *c, int64_t org,
 
     if (p->name != NULL)
         sqi_payer_search_key(p->code, p->name, key, sizeof(key));
+    sqi_payers_changed();
 
     /* mode: 1 insert, 0 update, 2 upsert */
     if (mode != 1) {

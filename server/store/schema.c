@@ -30,10 +30,10 @@ void sq_close(struct store *base)
     free(s->rconns);
     pthread_cond_destroy(&s->rcv);
     cred_cache_free(s->creds);
+    sqi_payer_names_free(s);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_cond_destroy(&s->wcv);
-    pthread_cond_destroy(&s->hcv);
     free(s);
 }
 
@@ -285,8 +285,10 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
         return -STORE_E_IO;
     s->conns = calloc((size_t)pool, sizeof(*s->conns));
     s->creds = cred_cache_new();
-    if (s->conns == NULL || s->creds == NULL) {
+    s->payer_names = sqi_payer_names_new();
+    if (s->conns == NULL || s->creds == NULL || s->payer_names == NULL) {
         free(s->conns);
+        free(s->payer_names);
         cred_cache_free(s->creds);
         free(s);
         return -STORE_E_IO;
@@ -294,7 +296,6 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_cond_init(&s->wcv, NULL);
-    pthread_cond_init(&s->hcv, NULL);
     pthread_cond_init(&s->rcv, NULL);
     s->writers = db_url_backend(path) == DB_PGSQL ? SQI_WRITERS : 1;
     s->base.ops = &sqi_ops;

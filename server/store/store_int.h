@@ -22,6 +22,7 @@
 struct sqi_conn;
 struct sq;
 struct sqi_hook;
+struct payer_names_cache;
 struct match_word;
 
 struct sqi_conn {
@@ -37,23 +38,22 @@ struct sqi_conn {
 };
 
 struct sq {
-    struct store base;           /* must be first */
-    pthread_mutex_t mu;          /* guards `free_list` */
-    pthread_cond_t cv;           /* signalled when a connection is returned */
-    struct sqi_conn *free_list;  /* idle connections */
-    struct sqi_conn *conns;      /* all connections */
-    int n;                       /* count of `conns` */
-    pthread_cond_t wcv;          /* signalled when a write ends */
-    int writing;                 /* write transactions open (under `mu`) */
-    int writers;                 /* at most this many at once: 1 on SQLite */
-    int64_t org_held[64];        /* organisations its writers hold (`mu`) */
-    int n_org_held;              /* count of `org_held` */
-    pthread_cond_t hcv;          /* signalled when a group of webhooks is
-                                    committed (bank_hooks.c) */
-    struct sqi_hook *hooks;      /* webhooks waiting for a group (`mu`) */
-    int64_t hook_lanes[64];      /* lanes a group is being written for */
-    int n_hook_lanes;            /* count of `hook_lanes` */
-    struct cred_cache *creds;    /* authenticated credentials (cred_cache.c) */
+    struct store base;          /* must be first */
+    pthread_mutex_t mu;         /* guards `free_list` */
+    pthread_cond_t cv;          /* signalled when a connection is returned */
+    struct sqi_conn *free_list; /* idle connections */
+    struct sqi_conn *conns;     /* all connections */
+    int n;                      /* count of `conns` */
+    pthread_cond_t wcv;         /* signalled when a write ends */
+    int writing;                /* write transactions open (under `mu`) */
+    int writers;                /* at most this many at once: 1 on SQLite */
+    int64_t org_held[64];       /* organisations its writers hold (`mu`) */
+    int n_org_held;             /* count of `org_held` */
+    struct sqi_hook *hooks;     /* webhooks waiting for a group (`mu`) */
+    int64_t hook_lanes[64];     /* lanes a group is being written for */
+    int n_hook_lanes;           /* count of `hook_lanes` */
+    struct cred_cache *creds;   /* authenticated credentials (cred_cache.c) */
+    struct payer_names_cache *payer_names; /* payer_names.c (under `mu`) */
     struct last_used *last_used; /* last-used times to write (last_used.c) */
     struct sqi_conn *rconns;     /* SQLite: connections that only read */
     int rn;                      /* count of `rconns` */
@@ -421,6 +421,11 @@ int sqi_db_error(struct db *dbh, int rc, const char *what);
  * a read transaction and its end. */
 int sqi_begin_write(struct sq *s, struct sqi_conn *c);
 int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
+/* sqi_end_write in two: the commit (or rollback), after which the next
+ * writer may begin, then the wait for the disk and the wake-ups; rc
+ * goes from the first to the second, nothing is told in between. */
+int sqi_end_write_unsynced(struct sq *s, struct sqi_conn *c, int rc);
+int sqi_end_sync(struct sq *s, struct sqi_conn *c, int rc);
 int sqi_begin_read(struct sqi_conn *c);
 void sqi_end_read(struct sqi_conn *c);
 /*
@@ -696,14 +701,41 @@ enum sqb_q {
 /* A payer of the org, folded, for name suggestions. */
 struct bpayer {
     char code[24];
-    char name[160];     /* original */
-    char folded[160];   /* match_fold_name(name) */
-    char guardian[160]; /* match_fold_name(guardian) */
+    char name[160];                 /* original */
+    char folded[160];               /* match_fold_name(name) */
+    char guardian[160];             /* match_fold_name(guardian) */
     size_t folded_at, n_folded;     /* its words in store_bank.words */
     size_t guardian_at, n_guardian; /* ... and its guardian's */
 };
 
-/* A payer (index into store_bank.payers) named like a sender: similarity
+/* An organisation's active payers as suggestions score them, shared
+ * between batches (payer_names.c); never changed once read. */
+struct payer_names {
+    int64_t org;
+    uint64_t version;         /* of the process's payer writes, when read */
+    int64_t loaded;           /* when read (monotonic seconds) */
+    int refs;                 /* the cache's and the batches' (s->mu) */
+    struct bpayer *payers;    /* the payers */
+    size_t n_payers;          /* count */
+    struct match_word *words; /* their names' and guardians' words */
+    size_t n_words, cap_words;
+};
+
+/*
+ * Organisation `org`'s payer names, read on `c` (in its transaction)
+ * unless a set read recently and not outdated by a payer write of this
+ * process is kept; NULL when they cannot be read. Give each back with
+ * sqi_payer_names_put. sqi_payers_changed: a payer's name, guardian or
+ * state was written (in a transaction that may yet commit).
+ */
+struct payer_names *sqi_payer_names_get(struct sq *s, struct sqi_conn *c,
+                                        int64_t org);
+void sqi_payer_names_put(struct sq *s, struct payer_names *p);
+void sqi_payers_changed(void);
+struct payer_names_cache *sqi_payer_names_new(void);
+void sqi_payer_names_free(struct sq *s);
+
+/* A payer (index into payer_names.payers) named like a sender: similarity
  * to its name and to its guardian's. */
 struct bname {
     size_t payer;
@@ -723,11 +755,7 @@ struct store_bank {
                                 nor gives `c` back */
     int64_t org;             /* org whose prefix/payers are cached */
     char prefix[8];          /* its payment-code prefix */
-    struct bpayer *payers;   /* its payers, loaded on first need */
-    size_t n_payers;         /* count */
-    int payers_loaded;       /* 1 once loaded */
-    struct match_word *words; /* the payers' and guardians' names' words */
-    size_t n_words, cap_words;
+    struct payer_names *pn;  /* its payers, loaded on first need */
     int64_t n_rows;          /* statement rows of this import so far */
     int64_t first_row;       /* ... when this batch began */
     int64_t n_new, n_replay; /* counts for the summary */

@@ -10,66 +10,14 @@
 #include "match.h"
 #include "store_int.h"
 
-/* Name `folded`'s words appended to b->words, as [*at, *at + *n). */
-static int split(struct store_bank *b, const char *folded, size_t *at,
-                 size_t *n)
-{
-    if (b->cap_words - b->n_words < MATCH_WORDS_MAX) {
-        size_t cap = b->cap_words ? b->cap_words * 2 : 4 * MATCH_WORDS_MAX;
-        struct match_word *nw = realloc(b->words, cap * sizeof(*nw));
-
-        if (nw == NULL)
-            return -1;
-        b->words = nw;
-        b->cap_words = cap;
-    }
-    *at = b->n_words;
-    *n = match_words(folded, b->words + b->n_words, MATCH_WORDS_MAX);
-    b->n_words += *n;
-    return 0;
-}
-
 static int load_payers(struct store_bank *b)
 {
-    struct db_stmt *st;
-    size_t cap = 0;
-    int rc;
-
-    if (b->payers_loaded)
-        return 0;
-    st = sqb_q(b->c, B_PAYERS);
-    if (st == NULL)
+    if (b->pn == NULL)
+        b->pn = sqi_payer_names_get(b->s, b->c, b->org);
+    if (b->pn == NULL) {
+        store_set_error("storage_unavailable", "the payers' names");
         return -STORE_E_IO;
-    sqi_bi(st, 1, b->org);
-    while ((rc = sqi_step(b->c, st)) == 1) {
-        struct bpayer *p;
-
-        if (b->n_payers == cap) {
-            struct bpayer *np;
-
-            cap = cap ? cap * 2 : 64;
-            np = realloc(b->payers, cap * sizeof(*np));
-            if (np == NULL) {
-                rc = -STORE_E_IO;
-                break;
-            }
-            b->payers = np;
-        }
-        p = &b->payers[b->n_payers++];
-        snprintf(p->code, sizeof(p->code), "%s", sqi_col_text(st, 0));
-        snprintf(p->name, sizeof(p->name), "%s", sqi_col_text(st, 1));
-        match_fold_name(sqi_col_text(st, 1), p->folded, sizeof(p->folded));
-        match_fold_name(sqi_col_text(st, 2), p->guardian, sizeof(p->guardian));
-        if (split(b, p->folded, &p->folded_at, &p->n_folded) != 0 ||
-            split(b, p->guardian, &p->guardian_at, &p->n_guardian) != 0) {
-            rc = -STORE_E_IO;
-            break;
-        }
     }
-    db_reset(st);
-    if (rc < 0)
-        return rc;
-    b->payers_loaded = 1;
     return 0;
 }
 
@@ -81,6 +29,7 @@ static int load_payers(struct store_bank *b)
  */
 static int name_scores(struct store_bank *b, const char *folded)
 {
+    const struct payer_names *pn = b->pn;
     struct match_word cw[MATCH_WORDS_MAX];
     size_t i, ncw;
 
@@ -88,16 +37,16 @@ static int name_scores(struct store_bank *b, const char *folded)
         return 0;
     free(b->names);
     b->n_names = 0;
-    b->names = malloc((b->n_payers ? b->n_payers : 1) * sizeof(*b->names));
+    b->names = malloc((pn->n_payers ? pn->n_payers : 1) * sizeof(*b->names));
     if (b->names == NULL)
         return -STORE_E_IO;
     ncw = match_words(folded, cw, MATCH_WORDS_MAX);
-    for (i = 0; i < b->n_payers; i++) {
-        const struct bpayer *p = &b->payers[i];
+    for (i = 0; i < pn->n_payers; i++) {
+        const struct bpayer *p = &pn->payers[i];
         int sc = match_words_score(folded, cw, ncw, p->folded,
-                                   b->words + p->folded_at, p->n_folded);
+                                   pn->words + p->folded_at, p->n_folded);
         int sg = match_words_score(folded, cw, ncw, p->guardian,
-                                   b->words + p->guardian_at, p->n_guardian);
+                                   pn->words + p->guardian_at, p->n_guardian);
 
         if (sc >= 60 || sg >= 60) {
             b->names[b->n_names].payer = i;
@@ -230,17 +179,17 @@ char *sqb_suggestions(struct store_bank *b, const struct bank_txn *t)
         name_scores(b, folded) == 0) {
         for (k = 0; k < b->n_names; k++) {
             int sc = b->names[k].name, sg = b->names[k].guardian;
+            const struct bpayer *y = &b->pn->payers[b->names[k].payer];
 
-            i = b->names[k].payer;
             if (sc >= 60)
-                suggest(list, b->payers[i].code, b->payers[i].name, 0, "",
-                        sc * 40 / 100, "sender named like the payer",
+                suggest(list, y->code, y->name, 0, "", sc * 40 / 100,
+                        "sender named like the payer",
                         json_pack("{s:s, s:s, s:i}", "code",
                                   "sender_like_payer", "sender", folded,
                                   "similarity", sc));
             else if (sg >= 60)
-                suggest(list, b->payers[i].code, b->payers[i].name, 0, "",
-                        sg * 35 / 100, "sender named like the guardian",
+                suggest(list, y->code, y->name, 0, "", sg * 35 / 100,
+                        "sender named like the guardian",
                         json_pack("{s:s, s:s, s:i}", "code",
                                   "sender_like_guardian", "sender", folded,
                                   "similarity", sg));

@@ -250,7 +250,7 @@ static int notify_woken(struct sq *s, struct sqi_conn *c)
     return 0;
 }
 
-static int end_write(struct sq *s, struct sqi_conn *c, int rc)
+int sqi_end_write_unsynced(struct sq *s, struct sqi_conn *c, int rc)
 {
     int erc;
 
@@ -258,7 +258,7 @@ static int end_write(struct sq *s, struct sqi_conn *c, int rc)
         rc = notify_woken(s, c);
     /* reset every statement so none holds the transaction open (db_end
        resets the connection's own) */
-    erc = db_end(c->dbh, rc);
+    erc = db_end_unsynced(c->dbh, rc);
     if (erc != 0 && rc == 0)
         rc =
             sqi_db_error(c->dbh, erc == -DB_E_RETRY ? erc : -DB_E_IO, "commit");
@@ -285,11 +285,19 @@ struct db *sqi_dbh(struct sqi_conn *c)
     return c->dbh;
 }
 
-int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc)
+int sqi_end_sync(struct sq *s, struct sqi_conn *c, int rc)
 {
-    rc = end_write(s, c, rc);
+    if (rc == 0 && db_sync(c->dbh) != 0)
+        rc = sqi_db_error(c->dbh, -DB_E_IO, "sync");
     sqi_flush_woken(s, c, rc == 0);
     return rc;
+}
+
+/* The next writer runs while this one waits for the disk; nothing of this
+ * transaction is told (woken, answered) before it is there. */
+int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc)
+{
+    return sqi_end_sync(s, c, sqi_end_write_unsynced(s, c, rc));
 }
 
 void sqi_changed(struct sq *s, int64_t intent)

@@ -669,6 +669,51 @@ static void test_generic_over_and_review(void)
     (void)st;
 }
 
+/* The first suggestion's payer for an unmatched credit from "DO MINH
+ * KHOI" of an amount nothing is open for ("" none). */
+static void first_suggested(const char *id, char *payer, size_t cap)
+{
+    char *b = generic_body(id, "credit", 1234567, "chuyen tien", id);
+    struct resp r = post_generic(b, ST_GENERIC_KEY, time(NULL));
+    json_t *t = json_array_get(json_object_get(r.json, "transactions"), 0);
+    char path[96];
+
+    CHECK_INT(r.status, 200);
+    snprintf(path, sizeof(path), "/v1/orgs/MKT/bank/transactions/%lld",
+             (long long)json_integer_value(json_object_get(t, "id")));
+    resp_free(&r);
+    free(b);
+    r = st_get(&srv, path, admin);
+    CHECK_INT(r.status, 200);
+    t = json_array_get(json_object_get(r.json, "suggestions"), 0);
+    snprintf(payer, cap, "%s",
+             t ? json_string_value(json_object_get(t, "payer")) : "");
+    resp_free(&r);
+}
+
+/* Suggestions read a payer's new name at once, though the payers' names
+ * are kept between batches. */
+static void test_suggestions_renamed(void)
+{
+    char payer[32];
+    struct resp r;
+
+    first_suggested("SR-1", payer, sizeof(payer));
+    CHECK_STR(payer, "A-5");
+    r = st_send(&srv, "PATCH", "/v1/orgs/MKT/payers/A-5", admin, NULL,
+                "{\"name\":\"Trần Thị Mai\"}");
+    CHECK_INT(r.status, 200);
+    resp_free(&r);
+    first_suggested("SR-2", payer, sizeof(payer));
+    CHECK_STR(payer, "");
+    r = st_send(&srv, "PATCH", "/v1/orgs/MKT/payers/A-5", admin, NULL,
+                "{\"name\":\"Đỗ Minh Khôi\"}");
+    CHECK_INT(r.status, 200);
+    resp_free(&r);
+    first_suggested("SR-3", payer, sizeof(payer));
+    CHECK_STR(payer, "A-5");
+}
+
 static void test_reserved(void)
 {
     char code[16], body[128], st[16], *b;
@@ -1404,6 +1449,7 @@ int main(void)
     test_bankhub();
     test_casso_payos();
     test_generic_over_and_review();
+    test_suggestions_renamed();
     test_reserved();
     test_statements();
     test_camt_csv();

@@ -571,6 +571,31 @@ static void check_savepoints(struct db *db)
     CHECK_INT(one_int(db, S_NAMED, "sp-kept"), 1);
 }
 
+/*
+ * A commit whose wait for the disk comes later: seen by the other
+ * connection, which may write next, before db_sync; a rollback the same
+ * way keeps nothing.
+ */
+static void check_unsynced(struct db *db, struct db *other)
+{
+    CHECK_INT(db_end_unsynced(db, 0), -DB_E_USAGE);
+    CHECK_INT(db_sync(NULL), -DB_E_USAGE);
+    CHECK_INT(db_begin(db, DB_WRITE), 0);
+    CHECK(insert_item(db, "unsynced", 7) > 0);
+    CHECK_INT(db_end_unsynced(db, 0), 0);
+    CHECK_INT(one_int(other, S_NAMED, "unsynced"), 1);
+    CHECK_INT(db_begin(other, DB_WRITE), 0);
+    CHECK(insert_item(other, "after-unsynced", 8) > 0);
+    CHECK_INT(db_end(other, 0), 0);
+    CHECK_INT(db_sync(db), 0);
+    CHECK_INT(db_begin(db, DB_WRITE), 0);
+    CHECK(insert_item(db, "undone", 9) > 0);
+    CHECK_INT(db_end_unsynced(db, -DB_E_CONFLICT), -DB_E_CONFLICT);
+    CHECK_INT(db_sync(db), 0);
+    CHECK_INT(one_int(other, S_NAMED, "undone"), 0);
+    CHECK_INT(one_int(other, S_NAMED, "after-unsynced"), 1);
+}
+
 static void run_suite(const char *url, enum db_backend backend,
                       const char *schema)
 {
@@ -604,6 +629,7 @@ static void run_suite(const char *url, enum db_backend backend,
     check_notify(db, other, backend == DB_PGSQL);
     check_try_lock(url, db, backend == DB_PGSQL);
     check_savepoints(db);
+    check_unsynced(db, other);
 
     db_close(other);
     db_close(db);
