@@ -616,8 +616,16 @@ int main(void)
 
     signal(SIGPIPE, SIG_IGN);
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        /* room for every poll on both ends where the system lets this
+           process raise its hard limit (root, as the systemd unit's
+           LimitNOFILE does for the server); else as many as it may */
+        struct rlimit want = {POLLS + 1024, POLLS + 1024};
+
+        if (rl.rlim_max >= want.rlim_max ||
+            setrlimit(RLIMIT_NOFILE, &want) != 0) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
     }
     if (system("command -v wrk >/dev/null && command -v nginx >/dev/null") !=
         0) {

@@ -295,6 +295,7 @@ static void journal_entry(const struct ingest_hook *h, int64_t org,
     int ok = strcmp(verified, "ok") == 0;
 
     *hj = headers_json(h, !ok);
+    memset(j, 0, sizeof(*j));
     j->provider = feeds_provider_name(h->provider);
     j->org_id = org;
     j->headers = *hj ? *hj : "{}";

@@ -929,6 +929,8 @@ struct store_journal {
     int64_t now;          /* received at, unix seconds */
     int64_t keep;         /* > 0: after adding an unverified entry, only
                              the newest `keep` unverified ones stay */
+    int64_t processed_at; /* > 0: stored "processed" at this time, by the
+                             transaction that processes it */
 };
 
 /*

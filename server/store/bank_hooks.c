@@ -123,12 +123,17 @@ static int run_one(struct sqi_conn *c, struct store_bank *b, struct sqi_hook *w)
 {
     struct store_hook *h = w->h;
     struct store_bank_results a = {NULL, 0};
+    struct store_journal j = *h->journal;
     int64_t jid = 0;
     int n_woken = c->n_woken;
     size_t i;
     int rc;
 
-    rc = sqi_journal_insert(c, h->journal, &jid);
+    /* written as processed: the same commit processes it, or keeps it
+       "invalid" below, or stores nothing */
+    j.state = "processed";
+    j.processed_at = h->now;
+    rc = sqi_journal_insert(c, &j, &jid);
     if (rc != 0)
         return -STORE_E_IO;
     rc = db_savepoint(sqi_dbh(c), DB_SP_SET);
@@ -152,8 +157,6 @@ static int run_one(struct sqi_conn *c, struct store_bank *b, struct sqi_hook *w)
         if (rc == 0)
             a.n++;
     }
-    if (rc == 0)
-        rc = sqi_journal_set(c, jid, "processed", "", h->now);
     if (rc == -STORE_E_IO) {
         store_bank_results_free(&a);
         return rc;

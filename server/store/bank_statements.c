@@ -23,9 +23,9 @@ static const char *const bsql[B__COUNT] = {
     [B_SECRET_GET] = "SELECT api_key, hmac_key FROM bank_secrets"
                      " WHERE org_id = ?1 AND provider = ?2",
     [B_JOURNAL_ADD] = "INSERT INTO bank_journal(provider, org_id,"
-                      " received_at, headers, body, verified, state, detail)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                      " RETURNING id",
+                      " received_at, headers, body, verified, state, detail,"
+                      " processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                      " ?9) RETURNING id",
     [B_JOURNAL_PENDING] = "SELECT id, provider, coalesce(org_id, 0), body"
                           " FROM bank_journal WHERE state = 'received'"
                           " ORDER BY id LIMIT ?1",

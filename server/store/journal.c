@@ -26,6 +26,8 @@ int sqi_journal_insert(struct sqi_conn *c, const struct store_journal *j,
     sqi_bt(st, 6, j->verified);
     sqi_bt(st, 7, j->state);
     sqi_bt(st, 8, j->detail ? j->detail : "");
+    if (j->processed_at > 0)
+        sqi_bi(st, 9, j->processed_at);
     rc = sqb_insert(c, st, id);
     if (rc == 0 && j->keep > 0 && strcmp(j->verified, "ok") != 0 &&
         strcmp(j->state, "received") != 0) {
