@@ -52,9 +52,10 @@ enum db_txn { DB_READ, DB_WRITE, DB_WRITE_SHARED };
 
 /*
  * Connect to `url`: a path, sqlite:PATH or sqlite://PATH for SQLite
- * (WAL, synchronous=FULL, foreign keys, a busy timeout), or any libpq
- * connection URI (postgres://, postgresql://) for PostgreSQL. On failure
- * *out is NULL and the message is written to `err` (may be NULL).
+ * (WAL, every commit on disk before db_end answers, foreign keys, a busy
+ * timeout), or any libpq connection URI (postgres://, postgresql://) for
+ * PostgreSQL. On failure *out is NULL and the message is written to `err`
+ * (may be NULL).
  */
 int db_open(const char *url, unsigned flags, struct db **out, char *err,
             size_t errlen);

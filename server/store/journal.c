@@ -52,7 +52,7 @@ int sqb_journal_add(struct store *base, const struct store_journal *j,
     if (rc != 0)
         goto out;
     rc = sqi_journal_insert(c, j, id);
-    /* COMMIT with synchronous=FULL: on disk when this returns 0 */
+    /* committed and on disk (the WAL fdatasync'd) when this returns 0 */
     rc = sqi_end_write(s, c, rc);
 out:
     sqi_put_conn(s, c);
