@@ -27,7 +27,7 @@ struct srv_config {
     char data_dir[512];           /* state directory */
     char db[600];                 /* database URL */
     int threads;                  /* MHD thread pool size */
-    int hook_threads;             /* threads writing bank notifications */
+    int write_threads;            /* threads of ROUTE_OFFLOAD handlers */
     size_t body_limit;            /* bytes for JSON bodies */
     size_t import_limit;          /* bytes for CSV uploads */
     int per_ip;                   /* connections per client address */
@@ -68,7 +68,7 @@ struct srv {
     struct metrics *m;     /* counters */
     struct srv_health hp;  /* the write probe of /healthz */
     atomic_int recovering; /* 1: journal recovery failed, retried */
-    struct offload *hooks; /* threads writing bank notifications */
+    struct offload *work;  /* threads of ROUTE_OFFLOAD handlers */
 };
 
 /* Who may call a route. */
@@ -95,8 +95,16 @@ struct route {
     const char *pattern; /* "/v1/intents/{id}" */
     api_handler fn;      /* the handler */
     int auth;            /* enum api_auth */
-    int big_body;        /* 1: import_limit instead of body_limit */
+    int flags;           /* ROUTE_* */
 };
+
+/* The body may be as large as import_limit rather than body_limit. */
+#define ROUTE_BIG_BODY 1
+/* The handler runs on a write thread (offload.c) while the connection
+ * waits suspended: for writes that wait for the disk or run long, so
+ * that libmicrohttpd's threads never do and writes arriving together
+ * share a commit. Such a handler answers through api_reply_* only. */
+#define ROUTE_OFFLOAD 2
 
 /* A request in flight (MHD's per-connection request context). */
 struct req {
@@ -119,8 +127,7 @@ struct req {
     atomic_int resumed;          /* woken after suspension */
     int suspended;               /* currently suspended */
     int64_t poll_id;             /* long poll: the intent */
-    void *job;                   /* work handed to a thread while suspended */
-    void (*job_free)(void *job); /* frees it when the request ends */
+    int offloaded;               /* its handler runs on a write thread */
 };
 
 /* The route table (routes.c) and its size. */

@@ -11,7 +11,6 @@
 #include "api.h"
 #include "api_json.h"
 #include "ingest.h"
-#include "offload.h"
 #include "srv_report.h"
 
 /* Headers a provider signs with or that help an investigation. */
@@ -24,107 +23,47 @@ static const char *const hook_headers[] = {
 
 #define N_HOOK_HEADERS (sizeof(hook_headers) / sizeof(hook_headers[0]))
 
-/* A notification being written on a thread of s->hooks while its
- * connection is suspended (freed when the request ends). */
-struct hook_job {
-    struct req *r;
-    struct feeds_header hs[N_HOOK_HEADERS];
-    struct ingest_hook h;
-    json_t *reply;
-    int status;
-};
-
-static void hook_job_free(void *arg)
-{
-    struct hook_job *j = arg;
-
-    json_decref(j->reply);
-    free(j);
-}
-
-/* Let the handler answer for j (called again by libmicrohttpd). */
-static void hook_done(struct hook_job *j)
-{
-    atomic_store(&j->r->resumed, 1);
-    MHD_resume_connection(j->r->conn);
-}
-
-/* On a thread of s->hooks: journal and process, waiting for the commit
- * the notifications arriving meanwhile share. */
-static void hook_run(void *arg)
-{
-    struct hook_job *j = arg;
-    struct srv *s = j->r->s;
-
-    j->status = ingest_webhook(s->cfg.bank, s->st, &j->h, &j->reply);
-    hook_done(j);
-}
-
-static enum MHD_Result hook_answer(struct req *r, struct hook_job *j)
-{
-    json_t *reply = j->reply;
-
-    j->reply = NULL;
-    if (j->status == 200)
-        api_log(
-            6, "event=bank_webhook provider=%s journal=%lld",
-            feeds_provider_name(j->h.provider),
-            (long long)json_integer_value(json_object_get(reply, "journal")));
-    else
-        api_log(4, "event=bank_webhook provider=%s status=%d code=%s",
-                feeds_provider_name(j->h.provider), j->status,
-                json_string_value(
-                    json_object_get(json_object_get(reply, "error"), "code")));
-    return api_reply_json(r, (unsigned)j->status, reply);
-}
-
 static enum MHD_Result webhook(struct req *r, enum feeds_provider p)
 {
-    struct hook_job *j;
+    struct feeds_header hs[N_HOOK_HEADERS];
+    struct ingest_hook h;
+    json_t *reply = NULL;
     size_t i, n = 0;
+    int status;
 
-    if (r->suspended || atomic_load(&r->resumed)) {
-        r->suspended = 0;
-        return hook_answer(r, r->job);
-    }
     if (api_query_check(r, NULL, &(enum MHD_Result){MHD_YES}) != 0)
         return api_error(r, 400, "invalid_parameter",
                          "this endpoint takes no query parameters");
-    j = calloc(1, sizeof(*j));
-    if (j == NULL)
-        return MHD_NO;
-    r->job = j;
-    r->job_free = hook_job_free;
-    j->r = r;
     for (i = 0; i < N_HOOK_HEADERS; i++) {
         const char *v = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                                     hook_headers[i]);
 
         if (v != NULL) {
-            j->hs[n].name = hook_headers[i];
-            j->hs[n].value = v;
+            hs[n].name = hook_headers[i];
+            hs[n].value = v;
             n++;
         }
     }
-    j->h.provider = p;
-    j->h.body = r->body ? r->body : "";
-    j->h.len = r->len;
-    j->h.headers = j->hs;
-    j->h.nheaders = n;
-    j->h.now = (int64_t)time(NULL);
-    j->h.limits = &r->s->cfg.journal;
-    /* suspended first: the thread may resume it at once */
-    MHD_suspend_connection(r->conn);
-    r->suspended = 1;
-    if (offload_run(r->s->hooks, hook_run, j) != 0) {
-        /* shutting down */
-        j->reply =
-            json_pack("{s:{s:s, s:s}}", "error", "code", "storage_unavailable",
-                      "message", "the server is stopping; retry");
-        j->status = 503;
-        hook_done(j);
-    }
-    return MHD_YES;
+    memset(&h, 0, sizeof(h));
+    h.provider = p;
+    h.body = r->body ? r->body : "";
+    h.len = r->len;
+    h.headers = hs;
+    h.nheaders = n;
+    h.now = (int64_t)time(NULL);
+    h.limits = &r->s->cfg.journal;
+    status = ingest_webhook(r->s->cfg.bank, r->s->st, &h, &reply);
+    if (status == 200)
+        api_log(
+            6, "event=bank_webhook provider=%s journal=%lld",
+            feeds_provider_name(p),
+            (long long)json_integer_value(json_object_get(reply, "journal")));
+    else
+        api_log(4, "event=bank_webhook provider=%s status=%d code=%s",
+                feeds_provider_name(p), status,
+                json_string_value(
+                    json_object_get(json_object_get(reply, "error"), "code")));
+    return api_reply_json(r, (unsigned)status, reply);
 }
 
 enum MHD_Result h_bank_sepay(struct req *r)

@@ -861,6 +861,35 @@ static enum MHD_Result send_held(struct req *r)
     return ret;
 }
 
+/* On a write thread: the route's handler, its answer held (r->hold) for
+ * the access handler, which libmicrohttpd calls again once resumed and
+ * which sends it as it sends a held refusal. */
+static void run_offloaded(void *arg)
+{
+    struct req *r = arg;
+
+    api_routes[r->route].fn(r);
+    atomic_store(&r->resumed, 1);
+    MHD_resume_connection(r->conn);
+}
+
+/* Hand the request to a write thread (ROUTE_OFFLOAD), the connection
+ * suspended first: the thread may resume it at once. */
+static enum MHD_Result offload(struct req *r)
+{
+    r->offloaded = 1;
+    r->hold = 1;
+    MHD_suspend_connection(r->conn);
+    r->suspended = 1;
+    if (offload_run(r->s->work, run_offloaded, r) != 0) {
+        /* the server is stopping */
+        api_error(r, 503, "unavailable", "the server is stopping; retry");
+        atomic_store(&r->resumed, 1);
+        MHD_resume_connection(r->conn);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -898,7 +927,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                 "Allow", allow);
         }
         rt = &api_routes[r->route];
-        limit = rt->big_body ? s->cfg.import_limit : s->cfg.body_limit;
+        limit = (rt->flags & ROUTE_BIG_BODY) ? s->cfg.import_limit
+                                             : s->cfg.body_limit;
         cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                          "Content-Length");
         /* The credential is checked as soon as the headers are in, before
@@ -945,9 +975,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
            out when the body ends, or once more than the route takes has
            been dropped */
         if (r->held != NULL) {
-            limit = r->route >= 0 && api_routes[r->route].big_body
-                        ? s->cfg.import_limit
-                        : s->cfg.body_limit;
+            limit =
+                r->route >= 0 && (api_routes[r->route].flags & ROUTE_BIG_BODY)
+                    ? s->cfg.import_limit
+                    : s->cfg.body_limit;
             r->discarded += *upload_data_size;
             if (*upload_data_size == 0 || r->discarded > limit + (1u << 20)) {
                 *upload_data_size = 0;
@@ -959,7 +990,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
     rt = &api_routes[r->route];
     if (*upload_data_size != 0) {
-        limit = rt->big_body ? s->cfg.import_limit : s->cfg.body_limit;
+        limit = (rt->flags & ROUTE_BIG_BODY) ? s->cfg.import_limit
+                                             : s->cfg.body_limit;
         if (!r->too_big && r->len + *upload_data_size <= limit) {
             if (r->len + *upload_data_size + 1 > r->cap) {
                 size_t nc = r->cap ? r->cap : 4096;
@@ -982,12 +1014,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->offloaded)
+        return MHD_NO; /* its handler answered nothing (out of memory) */
     if (r->suspended || atomic_load(&r->resumed))
         return rt->fn(r); /* a long poll coming back */
     if (r->too_big)
-        return api_error(
-            r, 413, "body_too_large", "request bodies are limited to %zu bytes",
-            rt->big_body ? s->cfg.import_limit : s->cfg.body_limit);
+        return api_error(r, 413, "body_too_large",
+                         "request bodies are limited to %zu bytes",
+                         (rt->flags & ROUTE_BIG_BODY) ? s->cfg.import_limit
+                                                      : s->cfg.body_limit);
+    if (rt->flags & ROUTE_OFFLOAD)
+        return offload(r);
     return rt->fn(r);
 }
 
@@ -1002,8 +1039,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (r == NULL)
         return;
-    if (r->job_free != NULL)
-        r->job_free(r->job);
     us = now_us() - r->t0_us;
     client_ip(conn, ip, sizeof(ip));
     metrics_record(s->m, r->route, r->status, us);
@@ -1213,8 +1248,8 @@ int srv_start(struct srv *s)
     s->rl->rate = s->cfg.rate;
     s->rl->burst = s->cfg.burst;
     /* a connection has one request at a time: room for all */
-    s->hooks = offload_new(s->cfg.hook_threads, (size_t)s->cfg.conn_limit);
-    if (s->hooks == NULL)
+    s->work = offload_new(s->cfg.write_threads, (size_t)s->cfg.conn_limit);
+    if (s->work == NULL)
         return -1;
     flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG;
@@ -1253,13 +1288,13 @@ void srv_stop(struct srv *s)
         s->md = NULL;
     }
     if (s->d != NULL) {
-        notify_close(s->nt);     /* resumes every suspended long poll */
-        offload_close(s->hooks); /* ... and every webhook being written */
+        notify_close(s->nt);    /* resumes every suspended long poll */
+        offload_close(s->work); /* ... and every offloaded write */
         MHD_stop_daemon(s->d);
         s->d = NULL;
     }
-    offload_free(s->hooks);
-    s->hooks = NULL;
+    offload_free(s->work);
+    s->work = NULL;
     if (s->rl != NULL) {
         pthread_mutex_destroy(&s->rl->mu);
         pthread_mutex_destroy(&s->hp.mu);

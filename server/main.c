@@ -123,7 +123,7 @@ static void config_defaults(struct srv_config *c)
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     snprintf(c->data_dir, sizeof(c->data_dir), "./var");
     c->threads = 4;
-    c->hook_threads = 64;
+    c->write_threads = 64;
     c->body_limit = 64 * 1024;
     c->import_limit = 8 * 1024 * 1024;
     c->per_ip = 256;
@@ -178,7 +178,7 @@ static int on_ini(void *user, const char *section, const char *name,
         {"max_wait", 1, 60},
         {"housekeeping_interval", 1, 86400},
         {"db_writers", 1, 64},
-        {"webhook_threads", 1, 1024},
+        {"write_threads", 1, 1024},
     };
     size_t i;
 
@@ -262,7 +262,7 @@ static int on_ini(void *user, const char *section, const char *name,
             c->db_writers = (int)n;
             break;
         case 12:
-            c->hook_threads = (int)n;
+            c->write_threads = (int)n;
             break;
         default:
             c->housekeep = (int)n;

@@ -8,10 +8,10 @@
 const struct route api_routes[] = {
     /* kiosk side */
     {"GET", "/v1/payers/{code}/dues", h_dues, AUTH_KIOSK, 0},
-    {"POST", "/v1/intents", h_intent_create, AUTH_KIOSK, 0},
+    {"POST", "/v1/intents", h_intent_create, AUTH_KIOSK, ROUTE_OFFLOAD},
     {"GET", "/v1/intents/{id}", h_intent_get, AUTH_KIOSK, 0}, /* long poll */
     {"POST", "/v1/intents/{id}/cancel", h_intent_cancel, AUTH_KIOSK, 0},
-    {"POST", "/v1/cash", h_cash, AUTH_KIOSK, 0},
+    {"POST", "/v1/cash", h_cash, AUTH_KIOSK, ROUTE_OFFLOAD},
     {"GET", "/v1/kiosk/directory", h_directory, AUTH_KIOSK, 0},
     {"POST", "/v1/kiosk/codes", h_codes, AUTH_KIOSK, 0}, /* offline QR */
     {"GET", "/v1/kiosk/totals", h_kiosk_totals, AUTH_KIOSK, 0},
@@ -34,7 +34,8 @@ const struct route api_routes[] = {
     {"PATCH", "/v1/orgs/{org}/payers/{code}", h_payer_update, AUTH_WRITE, 0},
     {"POST", "/v1/orgs/{org}/payers/{code}/refund", h_payer_refund, AUTH_WRITE,
      0},
-    {"POST", "/v1/orgs/{org}/payers/import", h_payer_import, AUTH_WRITE, 1},
+    {"POST", "/v1/orgs/{org}/payers/import", h_payer_import, AUTH_WRITE,
+     ROUTE_BIG_BODY | ROUTE_OFFLOAD},
     {"GET", "/v1/orgs/{org}/collectors", h_collector_list, AUTH_WRITE, 0},
     {"POST", "/v1/orgs/{org}/collectors", h_collector_add, AUTH_WRITE, 0},
     {"POST", "/v1/orgs/{org}/collectors/{name}/disable", h_collector_disable,
@@ -43,17 +44,18 @@ const struct route api_routes[] = {
     {"POST", "/v1/orgs/{org}/fees", h_fee_create, AUTH_WRITE, 0},
     {"PATCH", "/v1/orgs/{org}/fees/{code}", h_fee_update, AUTH_WRITE, 0},
     {"POST", "/v1/orgs/{org}/invoices/generate", h_invoices_generate,
-     AUTH_WRITE, 0},
+     AUTH_WRITE, ROUTE_OFFLOAD},
     {"GET", "/v1/orgs/{org}/invoices", h_invoice_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/intents", h_intent_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/payments", h_payment_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/receipts", h_receipt_list, AUTH_READ, 0},
     /* bank confirmation: provider webhooks (their own authentication) */
-    {"POST", "/v1/bank/sepay", h_bank_sepay, AUTH_NONE, 0},
-    {"POST", "/v1/bank/casso", h_bank_casso, AUTH_NONE, 0},
-    {"POST", "/v1/bank/payos", h_bank_payos, AUTH_NONE, 0},
-    {"POST", "/v1/bank/generic", h_bank_generic, AUTH_NONE, 0},
-    {"POST", "/v1/statements", h_statement, AUTH_WRITE, 1},
+    {"POST", "/v1/bank/sepay", h_bank_sepay, AUTH_NONE, ROUTE_OFFLOAD},
+    {"POST", "/v1/bank/casso", h_bank_casso, AUTH_NONE, ROUTE_OFFLOAD},
+    {"POST", "/v1/bank/payos", h_bank_payos, AUTH_NONE, ROUTE_OFFLOAD},
+    {"POST", "/v1/bank/generic", h_bank_generic, AUTH_NONE, ROUTE_OFFLOAD},
+    {"POST", "/v1/statements", h_statement, AUTH_WRITE,
+     ROUTE_BIG_BODY | ROUTE_OFFLOAD},
     /* the review queue */
     {"GET", "/v1/orgs/{org}/bank/transactions", h_bank_list, AUTH_READ, 0},
     {"GET", "/v1/orgs/{org}/bank/transactions/{id}", h_bank_get, AUTH_READ, 0},
@@ -100,7 +102,8 @@ const struct route api_routes[] = {
     {"GET", "/v1/orgs/{org}/payers/{code}/feed/transactions", h_stall_feed_txns,
      AUTH_ANY, 0},
     {"GET", "/v1/orgs/{org}/stall-activity", h_stall_activity, AUTH_READ, 0},
-    {"POST", "/v1/stall-feeds/{id}/{provider}", h_stall_hook, AUTH_NONE, 0},
+    {"POST", "/v1/stall-feeds/{id}/{provider}", h_stall_hook, AUTH_NONE,
+     ROUTE_OFFLOAD},
     {"GET", "/v1/stall/announcements", h_stall_announcements, AUTH_NONE, 0},
     {"GET", "/loa/{stall}", h_stall_page, AUTH_NONE, 0},
     /* the web dashboard: pages, sign-in, session (h_dash.c) */
