@@ -482,29 +482,31 @@ out:
     return rc;
 }
 
-int sq_intent_create(struct store *base, const struct store_principal *who,
-                     const struct store_idem *idem,
-                     const struct store_intent_req *req, int64_t now,
-                     struct store_intent *out, char **replay)
+/* What one intent's creation is given and answers (intent_unit). */
+struct intent_job {
+    const struct store_principal *who;
+    const struct store_idem *idem;
+    const struct store_intent_req *req;
+    int64_t now;
+    struct store_intent res; /* the intent made */
+    char *body;              /* or the answer of a request made before */
+};
+
+/* The intent of j, on `c` in its write transaction. */
+static int intent_make(struct sqi_conn *c, struct intent_job *j)
 {
-    struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
+    const struct store_principal *who = j->who;
+    const struct store_intent_req *req = j->req;
+    int64_t now = j->now;
     struct sqi_inv *v = NULL;
     size_t n = 0, i;
     int64_t pid = 0, total = 0, amount, id = 0;
     char code[PAYREF_MAX + 1], payload[VIETQR_MAX_PAYLOAD + 1];
     char prefix[8], bin[8], account[40];
-    struct store_intent res;
-    char *body = NULL;
     struct db_stmt *st;
     int rc, tries;
 
-    memset(&res, 0, sizeof(res));
-    *replay = NULL;
-    rc = sqi_begin_write_org(s, c, who->org_id);
-    if (rc != 0)
-        goto out;
-    rc = sqi_idem_get(c, who->actor, idem, &body);
+    rc = sqi_idem_get(c, who->actor, j->idem, &j->body);
     if (rc == 1) {
         rc = 0;
         goto done;
@@ -616,10 +618,10 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
         if (rc != 0)
             goto done;
     }
-    rc = intent_fetch(c, who->org_id, id, now, &res);
+    rc = intent_fetch(c, who->org_id, id, now, &j->res);
     if (rc != 0)
         goto done;
-    rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
+    rc = sqi_idem_put_res(c, who->actor, j->idem, &j->res, now);
     if (rc != 0)
         goto done;
     rc =
@@ -627,20 +629,72 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
                   json_pack("{s:I, s:s, s:I}", "intent", (json_int_t)id,
                             "payer", req->payer, "amount", (json_int_t)amount));
 done:
-    rc = sqi_end_write(s, c, rc);
-    if (rc == 0 && body != NULL) {
-        *replay = body;
-        body = NULL;
-    } else if (rc == 0) {
-        *out = res;
-        memset(&res, 0, sizeof(res));
-    }
-out:
-    free(body);
-    store_intent_free(&res);
     free(v);
-    sqi_put_conn(s, c);
     return rc;
+}
+
+/* One intent in a group's transaction (group.c), in a savepoint: undone
+ * alone when it cannot be made. */
+static int intent_unit(struct sqi_group *g, struct sqi_unit *u)
+{
+    struct intent_job *j = u->arg;
+    struct db *dbh = sqi_dbh(g->c);
+    int n_woken = g->c->n_woken;
+    int rc = db_savepoint(dbh, DB_SP_SET);
+
+    if (rc != 0)
+        return sqi_db_error(dbh, rc, "savepoint");
+    rc = intent_make(g->c, j);
+    if (rc == 0) {
+        rc = db_savepoint(dbh, DB_SP_RELEASE);
+        return rc != 0 ? sqi_db_error(dbh, rc, "release") : 0;
+    }
+    if (rc == -STORE_E_IO)
+        return rc;
+    sqi_unit_fail(u, rc);
+    store_intent_free(&j->res);
+    free(j->body);
+    j->body = NULL;
+    g->c->n_woken = n_woken; /* what it would have woken is undone */
+    rc = db_savepoint(dbh, DB_SP_UNDO);
+    return rc != 0 ? sqi_db_error(dbh, rc, "rollback to savepoint") : 0;
+}
+
+static void intent_dropped(struct sqi_unit *u)
+{
+    struct intent_job *j = u->arg;
+
+    store_intent_free(&j->res);
+    free(j->body);
+    j->body = NULL;
+}
+
+/* An intent, made in a commit shared with those made meanwhile. */
+int sq_intent_create(struct store *base, const struct store_principal *who,
+                     const struct store_idem *idem,
+                     const struct store_intent_req *req, int64_t now,
+                     struct store_intent *out, char **replay)
+{
+    struct sq *s = (struct sq *)base;
+    struct intent_job j = {who, idem, req, now, {0}, NULL};
+    struct sqi_unit u;
+    int rc;
+
+    *replay = NULL;
+    memset(&u, 0, sizeof(u));
+    u.lane = s->writers > 1 ? who->org_id : 0;
+    u.weight = 1; /* a claimed code may apply earlier transfers */
+    u.run = intent_unit;
+    u.dropped = intent_dropped;
+    u.arg = &j;
+    rc = sqi_group_run(s, &u);
+    if (rc != 0)
+        return rc;
+    if (j.body != NULL)
+        *replay = j.body;
+    else
+        *out = j.res;
+    return 0;
 }
 
 int sq_intent_get(struct store *base, int64_t org, int64_t id, int64_t now,

@@ -388,29 +388,34 @@ void store_cash_free(struct store_cash *p)
     memset(p, 0, sizeof(*p));
 }
 
-int sq_cash_record(struct store *base, const struct store_principal *who,
-                   const struct store_idem *idem,
-                   const struct store_cash_req *req, int64_t now,
-                   struct store_cash *out, char **replay)
+/* What one cash record is given and answers (cash_unit). */
+struct cash_job {
+    const struct store_principal *who;
+    const struct store_idem *idem;
+    const struct store_cash_req *req;
+    int64_t now;
+    struct store_cash res; /* the payment made */
+    char *body;            /* or the answer of a request made before */
+};
+
+/* The cash of j, on `c` in its write transaction. */
+static int cash_make(struct sqi_conn *c, struct cash_job *j)
 {
-    struct sq *s = (struct sq *)base;
-    struct sqi_conn *c = sqi_get_conn(s);
+    const struct store_principal *who = j->who;
+    const struct store_cash_req *req = j->req;
+    int64_t now = j->now;
     struct sqi_inv *v = NULL;
     size_t n = 0, n_woken = 0, i;
     int64_t pid = 0, total = 0, pay = 0, left = 0, woken[64];
     struct store_cash res;
     struct allocs allocs = {NULL, 0};
-    char *body = NULL, num[40];
+    char num[40];
     char url[STORE_RECEIPT_URL_MAX];
     struct db_stmt *st;
     int rc;
 
     memset(&res, 0, sizeof(res));
-    *replay = NULL;
-    rc = sqi_begin_write_org(s, c, who->org_id);
-    if (rc != 0)
-        goto out;
-    rc = sqi_idem_get(c, who->actor, idem, &body);
+    rc = sqi_idem_get(c, who->actor, j->idem, &j->body);
     if (rc == 1) {
         rc = 0;
         goto done;
@@ -491,7 +496,7 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
         rc = -STORE_E_IO;
         goto done;
     }
-    rc = sqi_idem_put_res(c, who->actor, idem, &res, now);
+    rc = sqi_idem_put_res(c, who->actor, j->idem, &res, now);
     if (rc != 0)
         goto done;
     rc = sqi_audit(c, who->org_id, now, who->actor, "payment.cash", req->payer,
@@ -501,21 +506,78 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
 done:
     for (i = 0; rc == 0 && i < n_woken; i++)
         sqi_queue_woken(c, woken[i]);
-    rc = sqi_end_write(s, c, rc);
-    if (rc == 0 && body != NULL) {
-        *replay = body;
-        body = NULL;
-    } else if (rc == 0) {
-        *out = res;
+    if (rc == 0 && j->body == NULL) {
+        j->res = res;
         memset(&res, 0, sizeof(res));
     }
-out:
-    free(body);
     store_cash_free(&res);
     free(allocs.a);
     free(v);
-    sqi_put_conn(s, c);
     return rc;
+}
+
+/* One cash record in a group's transaction (group.c), in a savepoint:
+ * undone alone when it cannot be made. */
+static int cash_unit(struct sqi_group *g, struct sqi_unit *u)
+{
+    struct cash_job *j = u->arg;
+    struct db *dbh = sqi_dbh(g->c);
+    int n_woken = g->c->n_woken;
+    int rc = db_savepoint(dbh, DB_SP_SET);
+
+    if (rc != 0)
+        return sqi_db_error(dbh, rc, "savepoint");
+    rc = cash_make(g->c, j);
+    if (rc == 0) {
+        rc = db_savepoint(dbh, DB_SP_RELEASE);
+        return rc != 0 ? sqi_db_error(dbh, rc, "release") : 0;
+    }
+    if (rc == -STORE_E_IO)
+        return rc;
+    sqi_unit_fail(u, rc);
+    store_cash_free(&j->res);
+    free(j->body);
+    j->body = NULL;
+    g->c->n_woken = n_woken; /* what it would have woken is undone */
+    rc = db_savepoint(dbh, DB_SP_UNDO);
+    return rc != 0 ? sqi_db_error(dbh, rc, "rollback to savepoint") : 0;
+}
+
+static void cash_dropped(struct sqi_unit *u)
+{
+    struct cash_job *j = u->arg;
+
+    store_cash_free(&j->res);
+    free(j->body);
+    j->body = NULL;
+}
+
+/* Cash, recorded in a commit shared with the writes made meanwhile. */
+int sq_cash_record(struct store *base, const struct store_principal *who,
+                   const struct store_idem *idem,
+                   const struct store_cash_req *req, int64_t now,
+                   struct store_cash *out, char **replay)
+{
+    struct sq *s = (struct sq *)base;
+    struct cash_job j = {who, idem, req, now, {0}, NULL};
+    struct sqi_unit u;
+    int rc;
+
+    *replay = NULL;
+    memset(&u, 0, sizeof(u));
+    u.lane = s->writers > 1 ? who->org_id : 0;
+    u.weight = 8; /* the intents its invoices had, superseded and woken */
+    u.run = cash_unit;
+    u.dropped = cash_dropped;
+    u.arg = &j;
+    rc = sqi_group_run(s, &u);
+    if (rc != 0)
+        return rc;
+    if (j.body != NULL)
+        *replay = j.body;
+    else
+        *out = j.res;
+    return 0;
 }
 
 /* The invoices of intent `intent`, oldest first, with what is due. */

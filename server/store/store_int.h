@@ -21,7 +21,7 @@
 
 struct sqi_conn;
 struct sq;
-struct sqi_hook;
+struct sqi_unit;
 struct payer_names_cache;
 struct match_word;
 
@@ -49,9 +49,9 @@ struct sq {
     int writers;                /* at most this many at once: 1 on SQLite */
     int64_t org_held[64];       /* organisations its writers hold (`mu`) */
     int n_org_held;             /* count of `org_held` */
-    struct sqi_hook *hooks;     /* webhooks waiting for a group (`mu`) */
-    int64_t hook_lanes[64];     /* lanes a group is being written for */
-    int n_hook_lanes;           /* count of `hook_lanes` */
+    struct sqi_unit *units;     /* writes waiting for a group (`mu`) */
+    int64_t group_lanes[64];    /* lanes a group is being written for */
+    int n_group_lanes;          /* count of `group_lanes` */
     struct cred_cache *creds;   /* authenticated credentials (cred_cache.c) */
     struct payer_names_cache *payer_names; /* payer_names.c (under `mu`) */
     struct last_used *last_used; /* last-used times to write (last_used.c) */
@@ -707,6 +707,41 @@ struct bpayer {
     size_t folded_at, n_folded;     /* its words in store_bank.words */
     size_t guardian_at, n_guardian; /* ... and its guardian's */
 };
+
+/* The transaction a group of writes shares (group.c), and the bank batch
+ * its webhooks share, begun by the first that needs it (sqb_begin_in). */
+struct sqi_group {
+    struct sq *s;
+    struct sqi_conn *c;
+    struct store_bank *bank;
+};
+
+enum sqi_unit_state { SQI_UNIT_QUEUED, SQI_UNIT_LEAD, SQI_UNIT_DONE };
+
+/* One caller's write waiting for a group commit, on its stack. */
+struct sqi_unit {
+    int64_t lane;  /* 0 on SQLite, its organisation on PostgreSQL */
+    size_t weight; /* its share of the intents a group may wake */
+    /* Its work in the group's transaction: 0; -STORE_E_IO, and the whole
+     * group fails; or another error after undoing its own work alone
+     * (a savepoint), kept with sqi_unit_fail. */
+    int (*run)(struct sqi_group *g, struct sqi_unit *u);
+    /* Called when its group failed after run (may be NULL). */
+    void (*dropped)(struct sqi_unit *u);
+    void *arg;                 /* the caller's */
+    enum sqi_unit_state state; /* under s->mu */
+    int rc;                    /* its result */
+    char code[32];             /* the store's error for it, when rc != 0 */
+    char msg[256];
+    struct sqi_unit *next; /* the queue, oldest first */
+    pthread_cond_t cv;     /* signalled when `state` changes */
+};
+
+/* Queue `u` (lane, weight, run, dropped, arg set) and wait until the
+ * group that takes it is committed: its rc, the store's error set. */
+int sqi_group_run(struct sq *s, struct sqi_unit *u);
+/* Keep error rc and the store's error as u's result. */
+void sqi_unit_fail(struct sqi_unit *u, int rc);
 
 /* An organisation's active payers as suggestions score them, shared
  * between batches (payer_names.c); never changed once read. */

@@ -4,7 +4,8 @@
  * delivery journaled and processed, a transfer delivered twice at once
  * recorded once, a payment code paying its intent, and a delivery the
  * ledger refuses answered 422 with its entry kept "invalid" while the
- * others are booked.
+ * others are booked; intents and cash made at once, each with its own
+ * answer.
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -22,6 +23,8 @@
 #define REFUSED 777
 
 static struct srvt srv;
+
+#define JI(r, k) json_integer_value(json_object_get((r).json, k))
 static char admin[128], kiosk[128];
 
 /* One delivery and what it was answered. */
@@ -204,10 +207,108 @@ static void test_group(void)
         st_rmtree(dir);
 }
 
+/* What one thread of test_mixed made, and was answered. */
+struct mixed {
+    int n;                  /* payer A-n */
+    long intent, cash;      /* statuses: an intent, cash */
+    long stranger, too_big; /* an unknown payer's intent, cash over dues */
+    long long intent_id, remaining;
+    char stranger_err[40], too_big_err[40];
+};
+
+static void *mixed_thread(void *arg)
+{
+    struct mixed *m = arg;
+    char body[160], idem[32];
+    struct resp r;
+
+    snprintf(body, sizeof(body), "{\"payer\":\"A-%d\",\"invoices\":\"all\"}",
+             m->n);
+    snprintf(idem, sizeof(idem), "mixed-intent-%d", m->n);
+    r = st_send(&srv, "POST", "/v1/intents", kiosk, idem, body);
+    m->intent = r.status;
+    m->intent_id = JI(r, "id");
+    resp_free(&r);
+    snprintf(idem, sizeof(idem), "mixed-stranger-%d", m->n);
+    r = st_send(&srv, "POST", "/v1/intents", kiosk, idem,
+                "{\"payer\":\"ZZ-9\",\"invoices\":\"all\"}");
+    m->stranger = r.status;
+    snprintf(m->stranger_err, sizeof(m->stranger_err), "%s", resp_err(&r));
+    resp_free(&r);
+    snprintf(body, sizeof(body),
+             "{\"payer\":\"A-%d\",\"invoices\":\"all\",\"amount\":200000,"
+             "\"collector\":\"Chị Hoa\"}",
+             m->n);
+    snprintf(idem, sizeof(idem), "mixed-cash-%d", m->n);
+    r = st_send(&srv, "POST", "/v1/cash", kiosk, idem, body);
+    m->cash = r.status;
+    m->remaining = JI(r, "remaining_due");
+    resp_free(&r);
+    snprintf(body, sizeof(body),
+             "{\"payer\":\"A-%d\",\"invoices\":\"all\",\"amount\":9000000,"
+             "\"collector\":\"Chị Hoa\"}",
+             m->n);
+    snprintf(idem, sizeof(idem), "mixed-big-%d", m->n);
+    r = st_send(&srv, "POST", "/v1/cash", kiosk, idem, body);
+    m->too_big = r.status;
+    snprintf(m->too_big_err, sizeof(m->too_big_err), "%s", resp_err(&r));
+    resp_free(&r);
+    return NULL;
+}
+
+/* Intents and cash made at once share commits as webhooks do: each is
+ * answered with its own result, one refused is undone alone, and the
+ * ledger's invariants hold after. */
+static void test_mixed(void)
+{
+    struct mixed m[6];
+    pthread_t th[6];
+    char dir[256], cfg[300];
+    const char *extra[] = {"--config", cfg, NULL};
+    int i;
+
+    CHECK_INT(st_tmpdir(dir), 0);
+    CHECK_INT(st_bank_config(dir, cfg, sizeof(cfg)), 0);
+    CHECK_INT(st_start(&srv, dir, extra), 0);
+    CHECK_INT(st_bank_world(&srv, admin, kiosk), 0);
+    memset(m, 0, sizeof(m));
+    for (i = 0; i < 6; i++) {
+        m[i].n = i + 1;
+        CHECK_INT(pthread_create(&th[i], NULL, mixed_thread, &m[i]), 0);
+    }
+    for (i = 0; i < 6; i++)
+        pthread_join(th[i], NULL);
+    for (i = 0; i < 6; i++) {
+        CHECK_INT(m[i].intent, 201);
+        CHECK(m[i].intent_id > 0);
+        CHECK_INT(m[i].stranger, 404);
+        CHECK_STR(m[i].stranger_err, "payer_not_found");
+        CHECK_INT(m[i].cash, 201);
+        CHECK_INT(m[i].remaining, 800000);
+        CHECK_INT(m[i].too_big, 400);
+        CHECK_STR(m[i].too_big_err, "amount_exceeds_due");
+    }
+    /* the same intent again: its answer replayed, nothing new */
+    {
+        long long id = 0, amount = 0;
+        char code[16];
+
+        CHECK_INT(
+            st_intent(&srv, kiosk, "A-1", "mixed-intent-1", code, &id, &amount),
+            0);
+        CHECK_INT(id, m[0].intent_id);
+    }
+    CHECK_INT(st_stop(&srv), 0);
+    CHECK_INT(st_check(dir, NULL, 0), 0);
+    if (th_failed == 0)
+        st_rmtree(dir);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     test_group();
+    test_mixed();
     curl_global_cleanup();
     return TEST_END();
 }
