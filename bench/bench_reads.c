@@ -90,25 +90,6 @@ static double cpu_tree_s(pid_t pid)
     return t;
 }
 
-/* A free loopback TCP port (bound and released). */
-static uint16_t free_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t l = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    uint16_t p = 0;
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-        p = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return p;
-}
-
 static pid_t spawn(const char *const *argv)
 {
     pid_t pid = fork();
@@ -130,7 +111,7 @@ static int start_server(const char *bin, const char *threads)
 {
     char ini[300];
 
-    metrics_port = free_port();
+    metrics_port = bench_free_port();
     snprintf(ini, sizeof(ini),
              "[server]\n%s%s%srate = 0\nper_ip_connections = "
              "100000\nmax_connections = 100000\nmetrics_listen = "
@@ -267,7 +248,7 @@ static void reads(void)
 {
     struct wrk_out ng = {0}, du = {0};
     char url[128], hdr[200];
-    uint16_t np = free_port();
+    uint16_t np = bench_free_port();
 
     if (start_nginx(np) != 0) {
         printf("nginx: cannot start\n");

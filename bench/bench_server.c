@@ -229,13 +229,20 @@ static enum MHD_Result trivial(void *cls, struct MHD_Connection *conn,
 
 /* ---- the server process ------------------------------------------------- */
 
+static uint16_t metrics_port;
+
 static int start_server(const char *bin, const char *dir)
 {
-    return demo_server_start(bin, dir,
-                             "[server]\nthreads = 4\nrate = 0\n"
-                             "per_ip_connections = 20000\n"
-                             "max_connections = 20000\n",
-                             &server_pid, base, sizeof(base));
+    char ini[300];
+
+    /* /metrics (the waiting long polls) on a loopback port of its own */
+    metrics_port = bench_free_port();
+    snprintf(ini, sizeof(ini),
+             "[server]\nthreads = 4\nrate = 0\n"
+             "per_ip_connections = 20000\nmax_connections = 20000\n"
+             "metrics_listen = 127.0.0.1:%u\n",
+             metrics_port);
+    return demo_server_start(bin, dir, ini, &server_pid, base, sizeof(base));
 }
 
 /* Open a raw connection and send a long-poll request; fd or -1. */
@@ -274,7 +281,7 @@ static long waiting_now(void)
     long n = -1;
     char *p;
 
-    snprintf(url, sizeof(url), "%s/metrics", base);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/metrics", metrics_port);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);

@@ -7,6 +7,7 @@
 #define CHOPAY_BENCHLIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Seconds on the monotonic clock. */
@@ -27,6 +28,9 @@ size_t keep_body(char *p, size_t sz, size_t n, void *ud);
 
 /* VmRSS of process `pid` in kB, or -1. */
 long rss_kb(pid_t pid);
+
+/* A free loopback TCP port (bound and released), or 0. */
+uint16_t bench_free_port(void);
 
 /*
  * Start `bin` (chopay-server) with --demo on 127.0.0.1:0 in data dir
