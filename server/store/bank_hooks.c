@@ -83,9 +83,9 @@ static int run_one(struct sqi_group *g, struct sqi_unit *u)
 }
 
 /* Its group failed: nothing of it stays. */
-static void dropped(struct sqi_unit *u)
+static void dropped(void *arg)
 {
-    struct store_hook *h = u->arg;
+    struct store_hook *h = arg;
 
     store_bank_results_free(&h->results);
     h->journal_id = 0;
@@ -100,7 +100,7 @@ int sqb_hook(struct store *base, struct store_hook *h)
     u.lane = s->writers > 1 ? h->org_id : 0;
     u.weight = h->txns->n;
     u.run = run_one;
-    u.dropped = dropped;
+    u.clear = dropped;
     u.arg = h;
     h->journal_id = 0;
     memset(&h->results, 0, sizeof(h->results));

@@ -95,6 +95,31 @@ void sqi_unit_fail(struct sqi_unit *u, int rc)
     snprintf(u->msg, sizeof(u->msg), "%s", store_error_message());
 }
 
+/* u->make in a savepoint of its own: undone alone, with what it would
+ * have woken, when it fails. */
+static int run_in_savepoint(struct sqi_group *g, struct sqi_unit *u)
+{
+    struct db *dbh = sqi_dbh(g->c);
+    int n_woken = g->c->n_woken;
+    int rc = db_savepoint(dbh, DB_SP_SET);
+
+    if (rc != 0)
+        return sqi_db_error(dbh, rc, "savepoint");
+    rc = u->make(g->c, u->arg);
+    if (rc == 0) {
+        rc = db_savepoint(dbh, DB_SP_RELEASE);
+        return rc != 0 ? sqi_db_error(dbh, rc, "release") : 0;
+    }
+    if (rc == -STORE_E_IO)
+        return rc;
+    sqi_unit_fail(u, rc);
+    if (u->clear != NULL)
+        u->clear(u->arg);
+    g->c->n_woken = n_woken;
+    rc = db_savepoint(dbh, DB_SP_UNDO);
+    return rc != 0 ? sqi_db_error(dbh, rc, "rollback to savepoint") : 0;
+}
+
 /* Run group g[0..n) in one transaction on `c` and commit it: 0, or
  * -STORE_E_IO when nothing of it stays. */
 static int write_group(struct sq *s, struct sqi_conn *c, struct sqi_unit **g,
@@ -108,7 +133,8 @@ static int write_group(struct sq *s, struct sqi_conn *c, struct sqi_unit **g,
     if (rc != 0)
         return -STORE_E_IO;
     for (i = 0; i < n && rc == 0; i++)
-        rc = g[i]->run(&grp, g[i]);
+        rc = g[i]->run != NULL ? g[i]->run(&grp, g[i])
+                               : run_in_savepoint(&grp, g[i]);
     if (grp.bank != NULL)
         sqb_end(grp.bank, 0, 0, NULL); /* frees it, leaves `c` open */
     if (rc != 0 && rc != -STORE_E_IO) {
@@ -144,8 +170,8 @@ int sqi_group_run(struct sq *s, struct sqi_unit *u)
         rc = write_group(s, c, g, n);
         sqi_put_conn(s, c);
         for (i = 0; rc != 0 && i < n; i++) {
-            if (g[i]->dropped != NULL)
-                g[i]->dropped(g[i]);
+            if (g[i]->clear != NULL)
+                g[i]->clear(g[i]->arg);
             sqi_unit_fail(g[i], -STORE_E_IO);
         }
         pthread_mutex_lock(&s->mu);
@@ -162,4 +188,19 @@ int sqi_group_run(struct sq *s, struct sqi_unit *u)
     if (u->rc != 0)
         store_set_error(u->code, "%s", u->msg);
     return u->rc;
+}
+
+int sqi_group_write(struct sq *s, int64_t org, size_t weight,
+                    int (*make)(struct sqi_conn *c, void *arg),
+                    void (*clear)(void *arg), void *arg)
+{
+    struct sqi_unit u;
+
+    memset(&u, 0, sizeof(u));
+    u.lane = s->writers > 1 ? org : 0;
+    u.weight = weight;
+    u.make = make;
+    u.clear = clear;
+    u.arg = arg;
+    return sqi_group_run(s, &u);
 }

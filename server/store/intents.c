@@ -482,7 +482,7 @@ out:
     return rc;
 }
 
-/* What one intent's creation is given and answers (intent_unit). */
+/* What one intent's creation is given and answers (intent_make). */
 struct intent_job {
     const struct store_principal *who;
     const struct store_idem *idem;
@@ -493,8 +493,9 @@ struct intent_job {
 };
 
 /* The intent of j, on `c` in its write transaction. */
-static int intent_make(struct sqi_conn *c, struct intent_job *j)
+static int intent_make(struct sqi_conn *c, void *arg)
 {
+    struct intent_job *j = arg;
     const struct store_principal *who = j->who;
     const struct store_intent_req *req = j->req;
     int64_t now = j->now;
@@ -633,36 +634,10 @@ done:
     return rc;
 }
 
-/* One intent in a group's transaction (group.c), in a savepoint: undone
- * alone when it cannot be made. */
-static int intent_unit(struct sqi_group *g, struct sqi_unit *u)
+/* Forget the intent of j (undone, or its group failed). */
+static void intent_clear(void *arg)
 {
-    struct intent_job *j = u->arg;
-    struct db *dbh = sqi_dbh(g->c);
-    int n_woken = g->c->n_woken;
-    int rc = db_savepoint(dbh, DB_SP_SET);
-
-    if (rc != 0)
-        return sqi_db_error(dbh, rc, "savepoint");
-    rc = intent_make(g->c, j);
-    if (rc == 0) {
-        rc = db_savepoint(dbh, DB_SP_RELEASE);
-        return rc != 0 ? sqi_db_error(dbh, rc, "release") : 0;
-    }
-    if (rc == -STORE_E_IO)
-        return rc;
-    sqi_unit_fail(u, rc);
-    store_intent_free(&j->res);
-    free(j->body);
-    j->body = NULL;
-    g->c->n_woken = n_woken; /* what it would have woken is undone */
-    rc = db_savepoint(dbh, DB_SP_UNDO);
-    return rc != 0 ? sqi_db_error(dbh, rc, "rollback to savepoint") : 0;
-}
-
-static void intent_dropped(struct sqi_unit *u)
-{
-    struct intent_job *j = u->arg;
+    struct intent_job *j = arg;
 
     store_intent_free(&j->res);
     free(j->body);
@@ -675,19 +650,13 @@ int sq_intent_create(struct store *base, const struct store_principal *who,
                      const struct store_intent_req *req, int64_t now,
                      struct store_intent *out, char **replay)
 {
-    struct sq *s = (struct sq *)base;
     struct intent_job j = {who, idem, req, now, {0}, NULL};
-    struct sqi_unit u;
     int rc;
 
     *replay = NULL;
-    memset(&u, 0, sizeof(u));
-    u.lane = s->writers > 1 ? who->org_id : 0;
-    u.weight = 1; /* a claimed code may apply earlier transfers */
-    u.run = intent_unit;
-    u.dropped = intent_dropped;
-    u.arg = &j;
-    rc = sqi_group_run(s, &u);
+    /* weight 1: a claimed code may apply earlier transfers */
+    rc = sqi_group_write((struct sq *)base, who->org_id, 1, intent_make,
+                         intent_clear, &j);
     if (rc != 0)
         return rc;
     if (j.body != NULL)

@@ -388,7 +388,7 @@ void store_cash_free(struct store_cash *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* What one cash record is given and answers (cash_unit). */
+/* What one cash record is given and answers (cash_make). */
 struct cash_job {
     const struct store_principal *who;
     const struct store_idem *idem;
@@ -399,8 +399,9 @@ struct cash_job {
 };
 
 /* The cash of j, on `c` in its write transaction. */
-static int cash_make(struct sqi_conn *c, struct cash_job *j)
+static int cash_make(struct sqi_conn *c, void *arg)
 {
+    struct cash_job *j = arg;
     const struct store_principal *who = j->who;
     const struct store_cash_req *req = j->req;
     int64_t now = j->now;
@@ -516,36 +517,10 @@ done:
     return rc;
 }
 
-/* One cash record in a group's transaction (group.c), in a savepoint:
- * undone alone when it cannot be made. */
-static int cash_unit(struct sqi_group *g, struct sqi_unit *u)
+/* Forget the cash of j (undone, or its group failed). */
+static void cash_clear(void *arg)
 {
-    struct cash_job *j = u->arg;
-    struct db *dbh = sqi_dbh(g->c);
-    int n_woken = g->c->n_woken;
-    int rc = db_savepoint(dbh, DB_SP_SET);
-
-    if (rc != 0)
-        return sqi_db_error(dbh, rc, "savepoint");
-    rc = cash_make(g->c, j);
-    if (rc == 0) {
-        rc = db_savepoint(dbh, DB_SP_RELEASE);
-        return rc != 0 ? sqi_db_error(dbh, rc, "release") : 0;
-    }
-    if (rc == -STORE_E_IO)
-        return rc;
-    sqi_unit_fail(u, rc);
-    store_cash_free(&j->res);
-    free(j->body);
-    j->body = NULL;
-    g->c->n_woken = n_woken; /* what it would have woken is undone */
-    rc = db_savepoint(dbh, DB_SP_UNDO);
-    return rc != 0 ? sqi_db_error(dbh, rc, "rollback to savepoint") : 0;
-}
-
-static void cash_dropped(struct sqi_unit *u)
-{
-    struct cash_job *j = u->arg;
+    struct cash_job *j = arg;
 
     store_cash_free(&j->res);
     free(j->body);
@@ -558,19 +533,13 @@ int sq_cash_record(struct store *base, const struct store_principal *who,
                    const struct store_cash_req *req, int64_t now,
                    struct store_cash *out, char **replay)
 {
-    struct sq *s = (struct sq *)base;
     struct cash_job j = {who, idem, req, now, {0}, NULL};
-    struct sqi_unit u;
     int rc;
 
     *replay = NULL;
-    memset(&u, 0, sizeof(u));
-    u.lane = s->writers > 1 ? who->org_id : 0;
-    u.weight = 8; /* the intents its invoices had, superseded and woken */
-    u.run = cash_unit;
-    u.dropped = cash_dropped;
-    u.arg = &j;
-    rc = sqi_group_run(s, &u);
+    /* weight 8: the intents its invoices had, superseded and woken */
+    rc = sqi_group_write((struct sq *)base, who->org_id, 8, cash_make,
+                         cash_clear, &j);
     if (rc != 0)
         return rc;
     if (j.body != NULL)

@@ -724,10 +724,13 @@ struct sqi_unit {
     size_t weight; /* its share of the intents a group may wake */
     /* Its work in the group's transaction: 0; -STORE_E_IO, and the whole
      * group fails; or another error after undoing its own work alone
-     * (a savepoint), kept with sqi_unit_fail. */
+     * (a savepoint), kept with sqi_unit_fail. NULL: make, in a savepoint
+     * group.c sets and undoes (with what it would have woken) when make
+     * answers another error than -STORE_E_IO. */
     int (*run)(struct sqi_group *g, struct sqi_unit *u);
-    /* Called when its group failed after run (may be NULL). */
-    void (*dropped)(struct sqi_unit *u);
+    int (*make)(struct sqi_conn *c, void *arg);
+    /* Forget what it made: undone, or its group failed (may be NULL). */
+    void (*clear)(void *arg);
     void *arg;                 /* the caller's */
     enum sqi_unit_state state; /* under s->mu */
     int rc;                    /* its result */
@@ -737,9 +740,13 @@ struct sqi_unit {
     pthread_cond_t cv;     /* signalled when `state` changes */
 };
 
-/* Queue `u` (lane, weight, run, dropped, arg set) and wait until the
- * group that takes it is committed: its rc, the store's error set. */
+/* Queue `u` (lane, weight, run or make, clear, arg set) and wait until
+ * the group that takes it is committed: its rc, the store's error set.
+ * sqi_group_write: a unit of make(c, arg) for organisation `org`. */
 int sqi_group_run(struct sq *s, struct sqi_unit *u);
+int sqi_group_write(struct sq *s, int64_t org, size_t weight,
+                    int (*make)(struct sqi_conn *c, void *arg),
+                    void (*clear)(void *arg), void *arg);
 /* Keep error rc and the store's error as u's result. */
 void sqi_unit_fail(struct sqi_unit *u, int rc);
 
