@@ -450,8 +450,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_server: cannot start %s\n", bin);
         return 1;
     }
-    printf("chopay-server %s (demo data, 4 MHD threads, SQLite WAL "
-           "synchronous=FULL), client and server on this machine (%ld "
+    printf("chopay-server %s (demo data, 4 MHD threads, SQLite WAL, each "
+           "commit fdatasync'd), client and server on this machine (%ld "
            "CPUs)\n",
            base, sysconf(_SC_NPROCESSORS_ONLN));
     /* the trivial handler, same client, same run */
