@@ -72,6 +72,7 @@ struct lite {
     int wal;                /* 1: WAL mode, synchronous=NORMAL, the driver
                                syncs the WAL after each commit */
     int writing;            /* 1: the open transaction is a write */
+    int dir_synced;         /* 1: the WAL's directory entry is on disk */
 };
 
 static struct lite *L(struct db *db)
@@ -273,6 +274,39 @@ static void lite_bind_null(struct db_stmt *st, int i)
     sqlite3_bind_null(S(st)->s, i);
 }
 
+/* fsync the directory holding `path` (a file's entry there), once per
+ * connection: SQLite does it for a WAL it created at its own first sync,
+ * which synchronous=NORMAL puts off to the first checkpoint. */
+static int dir_sync(struct lite *c, const char *path)
+{
+    char dir[4096];
+    char *slash;
+    int fd, rc;
+
+    if (c->dir_synced)
+        return 0;
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof(dir), ".");
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return db_fail(&c->head, DB_E_IO, NULL, "cannot open %s: %s", dir,
+                       strerror(errno));
+    rc = fsync(fd);
+    if (rc != 0)
+        rc = db_fail(&c->head, DB_E_IO, NULL, "fsync %s: %s", dir,
+                     strerror(errno));
+    close(fd);
+    if (rc == 0)
+        c->dir_synced = 1;
+    return rc;
+}
+
 /* fdatasync the connection's WAL: every commit written to it so far is
  * on disk when this answers 0. */
 static int wal_sync(struct lite *c)
@@ -297,7 +331,7 @@ static int wal_sync(struct lite *c)
         rc = db_fail(&c->head, DB_E_IO, NULL, "fdatasync %s: %s", path,
                      strerror(errno));
     close(fd);
-    return rc;
+    return rc != 0 ? rc : dir_sync(c, path);
 }
 
 static int lite_sync(struct db *db)

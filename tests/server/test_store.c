@@ -443,8 +443,8 @@ static void test_journal_prune(const char *dir)
 {
     static const char body[] = "{\"x\":1}";
     struct store_journal j = {
-        "sepay",     0,          "{}",  body, strlen(body),
-        "signature", "rejected", "bad", 0,    0,    0};
+        "sepay", 0, "{}", body, strlen(body), "signature", "rejected",
+        "bad",   0, 0,    0};
     struct store_journal_limits lim = {0, 0, 0};
     char url[320], file[300];
     struct store *st = NULL;
