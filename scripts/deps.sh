@@ -19,7 +19,7 @@ TOOLS="cc:gcc make:make pkg-config:pkg-config clang:clang zbarimg:zbar-tools
 openssl:openssl curl:curl sqlite3:sqlite3 python3:python3
 clang-format:clang-format node:nodejs npm:npm pdfinfo:poppler-utils
 nginx:nginx-light chromium:chromium Xvfb:xvfb faketime:faketime
-valgrind:valgrind wrk:wrk"
+valgrind:valgrind wrk:wrk strace:strace pkill:procps"
 
 # Packages without a command or .pc file to probe (postgresql: the
 # server make check-pg starts, its binaries are off PATH).

@@ -78,6 +78,8 @@ SERVER_TEST_SRCS = $(wildcard tests/server/test_*.c)
 SERVER_TESTS = $(patsubst tests/server/%.c,$(BUILD)/tests/server/%,\
                  $(SERVER_TEST_SRCS))
 TESTS += $(SERVER_TESTS)
+# A write on disk before its answer, seen in the server's system calls.
+TESTS += tests/server/test_durable.sh
 
 SERVER_TEST_CFLAGS = $(call pc_cflags,libcurl jansson $(COMMON_PKGS)) \
   -Itests -Iserver -DSERVER_BIN='"$(SERVER_BIN)"'
