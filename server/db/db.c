@@ -362,26 +362,27 @@ int db_begin(struct db *db, enum db_txn kind)
     return db->drv->begin(db, kind);
 }
 
-int db_end(struct db *db, int rc)
+/* db_end (durable 1) and db_end_unsynced (0). */
+static int end(struct db *db, int rc, int durable)
 {
     if (!db)
         return rc < 0 ? rc : -DB_E_USAGE;
     if (!db->in_txn)
-        return rc < 0 ? rc
-                      : db_fail(db, DB_E_USAGE, NULL,
-                                "db_end: no transaction is open");
-    return db->drv->end(db, rc, 1);
+        return rc < 0
+                   ? rc
+                   : db_fail(db, DB_E_USAGE, NULL, "%s: no transaction is open",
+                             durable ? "db_end" : "db_end_unsynced");
+    return db->drv->end(db, rc, durable);
+}
+
+int db_end(struct db *db, int rc)
+{
+    return end(db, rc, 1);
 }
 
 int db_end_unsynced(struct db *db, int rc)
 {
-    if (!db)
-        return rc < 0 ? rc : -DB_E_USAGE;
-    if (!db->in_txn)
-        return rc < 0 ? rc
-                      : db_fail(db, DB_E_USAGE, NULL,
-                                "db_end_unsynced: no transaction is open");
-    return db->drv->end(db, rc, 0);
+    return end(db, rc, 0);
 }
 
 int db_sync(struct db *db)

@@ -274,64 +274,56 @@ static void lite_bind_null(struct db_stmt *st, int i)
     sqlite3_bind_null(S(st)->s, i);
 }
 
-/* fsync the directory holding `path` (a file's entry there), once per
- * connection: SQLite does it for a WAL it created at its own first sync,
- * which synchronous=NORMAL puts off to the first checkpoint. */
-static int dir_sync(struct lite *c, const char *path)
+/* Open `path` with `flags` and wait until what was written to it is on
+ * disk (fdatasync; fsync for a directory, `flags` with O_DIRECTORY);
+ * ENOENT answers 1. */
+static int sync_path(struct lite *c, const char *path, int flags)
 {
-    char dir[4096];
-    char *slash;
-    int fd, rc;
+    int fd = open(path, flags | O_CLOEXEC), rc;
 
-    if (c->dir_synced)
-        return 0;
-    snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash != NULL)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof(dir), ".");
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 1;
     if (fd < 0)
-        return db_fail(&c->head, DB_E_IO, NULL, "cannot open %s: %s", dir,
+        return db_fail(&c->head, DB_E_IO, NULL, "cannot open %s: %s", path,
                        strerror(errno));
-    rc = fsync(fd);
+    rc = (flags & O_DIRECTORY) ? fsync(fd) : fdatasync(fd);
     if (rc != 0)
-        rc = db_fail(&c->head, DB_E_IO, NULL, "fsync %s: %s", dir,
+        rc = db_fail(&c->head, DB_E_IO, NULL, "syncing %s: %s", path,
                      strerror(errno));
     close(fd);
-    if (rc == 0)
-        c->dir_synced = 1;
     return rc;
 }
 
-/* fdatasync the connection's WAL: every commit written to it so far is
- * on disk when this answers 0. */
+/*
+ * fdatasync the connection's WAL: every commit written to it so far is on
+ * disk when this answers 0. The first time, the WAL's directory too (its
+ * entry): SQLite does that at a WAL's own first sync, which
+ * synchronous=NORMAL puts off to the first checkpoint.
+ */
 static int wal_sync(struct lite *c)
 {
     const char *db = sqlite3_db_filename(c->h, "main");
-    char path[4096];
-    int fd, rc;
+    char path[4096], *slash;
+    int rc;
 
     if (!c->wal || db == NULL || *db == '\0')
         return 0;
     if (snprintf(path, sizeof(path), "%s-wal", db) >= (int)sizeof(path))
         return db_fail(&c->head, DB_E_IO, NULL, "WAL path too long");
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return 0; /* no WAL yet, or one checkpointed and removed: nothing
-                     committed waits in it */
-    if (fd < 0)
-        return db_fail(&c->head, DB_E_IO, NULL, "cannot open %s: %s", path,
-                       strerror(errno));
-    rc = fdatasync(fd);
+    rc = sync_path(c, path, O_RDONLY);
     if (rc != 0)
-        rc = db_fail(&c->head, DB_E_IO, NULL, "fdatasync %s: %s", path,
-                     strerror(errno));
-    close(fd);
-    return rc != 0 ? rc : dir_sync(c, path);
+        return rc < 0 ? rc : 0; /* no WAL yet, or one checkpointed and
+                                   removed: nothing committed waits in it */
+    if (c->dir_synced)
+        return 0;
+    slash = strrchr(path, '/'); /* SQLite's file names are absolute */
+    if (slash != NULL)
+        slash[slash == path] = '\0';
+    rc = sync_path(c, slash != NULL ? path : ".", O_RDONLY | O_DIRECTORY);
+    if (rc < 0)
+        return rc;
+    c->dir_synced = 1;
+    return 0;
 }
 
 static int lite_sync(struct db *db)

@@ -17,14 +17,11 @@
 #include "store_int.h"
 
 #define PAYER_NAMES_TTL 30
-#define PAYER_NAMES_MAX 8 /* organisations kept */
+#define PAYER_NAMES_MAX                                                        \
+    (int)(sizeof(((struct sq *)0)->payer_names) / sizeof(struct payer_names *))
 
 /* Bumped by every payer write of the process: sets read before are old. */
 static atomic_uint_fast64_t payers_version;
-
-struct payer_names_cache {
-    struct payer_names *set[PAYER_NAMES_MAX];
-};
 
 void sqi_payers_changed(void)
 {
@@ -128,9 +125,9 @@ static int fresh(const struct payer_names *p)
 /* Drop the cache's reference to set i (under s->mu). */
 static void evict(struct sq *s, int i)
 {
-    struct payer_names *p = s->payer_names->set[i];
+    struct payer_names *p = s->payer_names[i];
 
-    s->payer_names->set[i] = NULL;
+    s->payer_names[i] = NULL;
     if (p != NULL && --p->refs == 0)
         names_free(p);
 }
@@ -141,11 +138,9 @@ struct payer_names *sqi_payer_names_get(struct sq *s, struct sqi_conn *c,
     struct payer_names *p = NULL, *fresh_set;
     int i, slot = -1;
 
-    if (s->payer_names == NULL)
-        return names_load(c, org); /* refs 0: the caller's alone */
     pthread_mutex_lock(&s->mu);
     for (i = 0; i < PAYER_NAMES_MAX; i++) {
-        struct payer_names *q = s->payer_names->set[i];
+        struct payer_names *q = s->payer_names[i];
 
         if (q != NULL && q->org == org) {
             if (fresh(q)) {
@@ -163,7 +158,7 @@ struct payer_names *sqi_payer_names_get(struct sq *s, struct sqi_conn *c,
         return NULL;
     pthread_mutex_lock(&s->mu);
     for (i = 0; i < PAYER_NAMES_MAX; i++) {
-        struct payer_names *q = s->payer_names->set[i];
+        struct payer_names *q = s->payer_names[i];
 
         if (q != NULL && q->org == org) {
             slot = i;
@@ -176,7 +171,7 @@ struct payer_names *sqi_payer_names_get(struct sq *s, struct sqi_conn *c,
         slot = (int)(org % PAYER_NAMES_MAX);
     evict(s, slot);
     fresh_set->refs = 2; /* the cache's and the caller's */
-    s->payer_names->set[slot] = fresh_set;
+    s->payer_names[slot] = fresh_set;
     pthread_mutex_unlock(&s->mu);
     return fresh_set;
 }
@@ -187,10 +182,6 @@ void sqi_payer_names_put(struct sq *s, struct payer_names *p)
 
     if (p == NULL)
         return;
-    if (p->refs == 0) { /* never cached */
-        names_free(p);
-        return;
-    }
     pthread_mutex_lock(&s->mu);
     gone = --p->refs == 0;
     pthread_mutex_unlock(&s->mu);
@@ -198,19 +189,10 @@ void sqi_payer_names_put(struct sq *s, struct payer_names *p)
         names_free(p);
 }
 
-struct payer_names_cache *sqi_payer_names_new(void)
-{
-    return calloc(1, sizeof(struct payer_names_cache));
-}
-
 void sqi_payer_names_free(struct sq *s)
 {
     int i;
 
-    if (s->payer_names == NULL)
-        return;
     for (i = 0; i < PAYER_NAMES_MAX; i++)
         evict(s, i);
-    free(s->payer_names);
-    s->payer_names = NULL;
 }

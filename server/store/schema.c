@@ -285,10 +285,8 @@ static int sq_open(const char *path, int pool, int readonly, struct store **out)
         return -STORE_E_IO;
     s->conns = calloc((size_t)pool, sizeof(*s->conns));
     s->creds = cred_cache_new();
-    s->payer_names = sqi_payer_names_new();
-    if (s->conns == NULL || s->creds == NULL || s->payer_names == NULL) {
+    if (s->conns == NULL || s->creds == NULL) {
         free(s->conns);
-        free(s->payer_names);
         cred_cache_free(s->creds);
         free(s);
         return -STORE_E_IO;

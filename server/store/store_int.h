@@ -22,7 +22,7 @@
 struct sqi_conn;
 struct sq;
 struct sqi_unit;
-struct payer_names_cache;
+struct payer_names;
 struct match_word;
 
 struct sqi_conn {
@@ -53,7 +53,7 @@ struct sq {
     int64_t group_lanes[64];    /* lanes a group is being written for */
     int n_group_lanes;          /* count of `group_lanes` */
     struct cred_cache *creds;   /* authenticated credentials (cred_cache.c) */
-    struct payer_names_cache *payer_names; /* payer_names.c (under `mu`) */
+    struct payer_names *payer_names[8]; /* payer_names.c (under `mu`) */
     struct last_used *last_used; /* last-used times to write (last_used.c) */
     struct sqi_conn *rconns;     /* SQLite: connections that only read */
     int rn;                      /* count of `rconns` */
@@ -421,11 +421,6 @@ int sqi_db_error(struct db *dbh, int rc, const char *what);
  * a read transaction and its end. */
 int sqi_begin_write(struct sq *s, struct sqi_conn *c);
 int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc);
-/* sqi_end_write in two: the commit (or rollback), after which the next
- * writer may begin, then the wait for the disk and the wake-ups; rc
- * goes from the first to the second, nothing is told in between. */
-int sqi_end_write_unsynced(struct sq *s, struct sqi_conn *c, int rc);
-int sqi_end_sync(struct sq *s, struct sqi_conn *c, int rc);
 int sqi_begin_read(struct sqi_conn *c);
 void sqi_end_read(struct sqi_conn *c);
 /*
@@ -704,7 +699,7 @@ struct bpayer {
     char name[160];                 /* original */
     char folded[160];               /* match_fold_name(name) */
     char guardian[160];             /* match_fold_name(guardian) */
-    size_t folded_at, n_folded;     /* its words in store_bank.words */
+    size_t folded_at, n_folded;     /* its words in payer_names.words */
     size_t guardian_at, n_guardian; /* ... and its guardian's */
 };
 
@@ -774,7 +769,6 @@ struct payer_names *sqi_payer_names_get(struct sq *s, struct sqi_conn *c,
                                         int64_t org);
 void sqi_payer_names_put(struct sq *s, struct payer_names *p);
 void sqi_payers_changed(void);
-struct payer_names_cache *sqi_payer_names_new(void);
 void sqi_payer_names_free(struct sq *s);
 
 /* A payer (index into payer_names.payers) named like a sender: similarity

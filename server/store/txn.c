@@ -250,7 +250,8 @@ static int notify_woken(struct sq *s, struct sqi_conn *c)
     return 0;
 }
 
-int sqi_end_write_unsynced(struct sq *s, struct sqi_conn *c, int rc)
+/* The commit (or rollback); the next writer may begin after it. */
+static int end_write(struct sq *s, struct sqi_conn *c, int rc)
 {
     int erc;
 
@@ -285,19 +286,15 @@ struct db *sqi_dbh(struct sqi_conn *c)
     return c->dbh;
 }
 
-int sqi_end_sync(struct sq *s, struct sqi_conn *c, int rc)
-{
-    if (rc == 0 && db_sync(c->dbh) != 0)
-        rc = sqi_db_error(c->dbh, -DB_E_IO, "sync");
-    sqi_flush_woken(s, c, rc == 0);
-    return rc;
-}
-
 /* The next writer runs while this one waits for the disk; nothing of this
  * transaction is told (woken, answered) before it is there. */
 int sqi_end_write(struct sq *s, struct sqi_conn *c, int rc)
 {
-    return sqi_end_sync(s, c, sqi_end_write_unsynced(s, c, rc));
+    rc = end_write(s, c, rc);
+    if (rc == 0 && db_sync(c->dbh) != 0)
+        rc = sqi_db_error(c->dbh, -DB_E_IO, "sync");
+    sqi_flush_woken(s, c, rc == 0);
+    return rc;
 }
 
 void sqi_changed(struct sq *s, int64_t intent)

@@ -693,23 +693,28 @@ static void first_suggested(const char *id, char *payer, size_t cap)
 
 /* Suggestions read a payer's new name at once, though the payers' names
  * are kept between batches. */
+/* Payer A-5 renamed `name` through the API. */
+static void rename_a5(const char *name)
+{
+    char body[96];
+    struct resp r;
+
+    snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+    r = st_send(&srv, "PATCH", "/v1/orgs/MKT/payers/A-5", admin, NULL, body);
+    CHECK_INT(r.status, 200);
+    resp_free(&r);
+}
+
 static void test_suggestions_renamed(void)
 {
     char payer[32];
-    struct resp r;
 
     first_suggested("SR-1", payer, sizeof(payer));
     CHECK_STR(payer, "A-5");
-    r = st_send(&srv, "PATCH", "/v1/orgs/MKT/payers/A-5", admin, NULL,
-                "{\"name\":\"Trần Thị Mai\"}");
-    CHECK_INT(r.status, 200);
-    resp_free(&r);
+    rename_a5("Trần Thị Mai");
     first_suggested("SR-2", payer, sizeof(payer));
     CHECK_STR(payer, "");
-    r = st_send(&srv, "PATCH", "/v1/orgs/MKT/payers/A-5", admin, NULL,
-                "{\"name\":\"Đỗ Minh Khôi\"}");
-    CHECK_INT(r.status, 200);
-    resp_free(&r);
+    rename_a5("Đỗ Minh Khôi");
     first_suggested("SR-3", payer, sizeof(payer));
     CHECK_STR(payer, "A-5");
 }

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,43 +217,57 @@ struct mixed {
     char stranger_err[40], too_big_err[40];
 };
 
+/* POST the body printf makes of `fmt` to `path` with idempotency key
+ * PREFIX-n: the status, its error code into err (40 bytes), `key` of the
+ * answer into *value (either may be NULL). */
+static long post_for(const struct mixed *m, const char *path,
+                     const char *prefix, char *err, const char *key,
+                     long long *value, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static long post_for(const struct mixed *m, const char *path,
+                     const char *prefix, char *err, const char *key,
+                     long long *value, const char *fmt, ...)
+{
+    char b[200], idem[40];
+    struct resp r;
+    va_list ap;
+    long status;
+
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof(b), fmt, ap);
+    va_end(ap);
+    snprintf(idem, sizeof(idem), "%s-%d", prefix, m->n);
+    r = st_send(&srv, "POST", path, kiosk, idem, b);
+    status = r.status;
+    if (err != NULL)
+        snprintf(err, 40, "%s", resp_err(&r));
+    if (value != NULL)
+        *value = JI(r, key);
+    resp_free(&r);
+    return status;
+}
+
 static void *mixed_thread(void *arg)
 {
     struct mixed *m = arg;
-    char body[160], idem[32];
-    struct resp r;
 
-    snprintf(body, sizeof(body), "{\"payer\":\"A-%d\",\"invoices\":\"all\"}",
-             m->n);
-    snprintf(idem, sizeof(idem), "mixed-intent-%d", m->n);
-    r = st_send(&srv, "POST", "/v1/intents", kiosk, idem, body);
-    m->intent = r.status;
-    m->intent_id = JI(r, "id");
-    resp_free(&r);
-    snprintf(idem, sizeof(idem), "mixed-stranger-%d", m->n);
-    r = st_send(&srv, "POST", "/v1/intents", kiosk, idem,
-                "{\"payer\":\"ZZ-9\",\"invoices\":\"all\"}");
-    m->stranger = r.status;
-    snprintf(m->stranger_err, sizeof(m->stranger_err), "%s", resp_err(&r));
-    resp_free(&r);
-    snprintf(body, sizeof(body),
-             "{\"payer\":\"A-%d\",\"invoices\":\"all\",\"amount\":200000,"
-             "\"collector\":\"Chị Hoa\"}",
-             m->n);
-    snprintf(idem, sizeof(idem), "mixed-cash-%d", m->n);
-    r = st_send(&srv, "POST", "/v1/cash", kiosk, idem, body);
-    m->cash = r.status;
-    m->remaining = JI(r, "remaining_due");
-    resp_free(&r);
-    snprintf(body, sizeof(body),
-             "{\"payer\":\"A-%d\",\"invoices\":\"all\",\"amount\":9000000,"
-             "\"collector\":\"Chị Hoa\"}",
-             m->n);
-    snprintf(idem, sizeof(idem), "mixed-big-%d", m->n);
-    r = st_send(&srv, "POST", "/v1/cash", kiosk, idem, body);
-    m->too_big = r.status;
-    snprintf(m->too_big_err, sizeof(m->too_big_err), "%s", resp_err(&r));
-    resp_free(&r);
+    m->intent =
+        post_for(m, "/v1/intents", "mixed-intent", NULL, "id", &m->intent_id,
+                 "{\"payer\":\"A-%d\",\"invoices\":\"all\"}", m->n);
+    m->stranger =
+        post_for(m, "/v1/intents", "mixed-stranger", m->stranger_err, NULL,
+                 NULL, "%s", "{\"payer\":\"ZZ-9\",\"invoices\":\"all\"}");
+    m->cash = post_for(m, "/v1/cash", "mixed-cash", NULL, "remaining_due",
+                       &m->remaining,
+                       "{\"payer\":\"A-%d\",\"invoices\":\"all\","
+                       "\"amount\":200000,\"collector\":\"Chị Hoa\"}",
+                       m->n);
+    m->too_big =
+        post_for(m, "/v1/cash", "mixed-big", m->too_big_err, NULL, NULL,
+                 "{\"payer\":\"A-%d\",\"invoices\":\"all\","
+                 "\"amount\":9000000,\"collector\":\"Chị Hoa\"}",
+                 m->n);
     return NULL;
 }
 
