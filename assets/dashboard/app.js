@@ -327,7 +327,7 @@ var STR = {
   }
 };
 
-var app = { lang: 'vi', session: null, org: null, orgs: [] };
+var app = { lang: 'vi', session: null, org: null, orgs: [], shown: 0 };
 
 function t(k) { return (STR[app.lang] && STR[app.lang][k]) || STR.vi[k] || k; }
 
@@ -2330,12 +2330,20 @@ function route() {
   });
   document.body.setAttribute('data-org', app.org || '');
   if (!app.org && name !== 'province') {
+    app.shown++;
     main.appendChild(el('p', { text: t('no_org') }));
     document.body.setAttribute('data-page', name);
     return;
   }
+  /* Each page draws into its own view: one still loading when another
+     is asked for draws into a view no longer shown, and says nothing. */
+  var view = el('div', { 'class': 'view' }), shown = ++app.shown;
+  main.appendChild(view);
   main.setAttribute('aria-busy', 'true');
-  page(main).catch(fail).then(function () {
+  page(view).catch(function (e) {
+    if (shown === app.shown) fail(e);
+  }).then(function () {
+    if (shown !== app.shown) return;
     main.setAttribute('aria-busy', 'false');
     document.body.setAttribute('data-page', name);
   });
@@ -2349,6 +2357,7 @@ function render() {
   header();
   if (!logged) {
     var main = document.getElementById('main');
+    app.shown++;
     main.textContent = '';
     document.body.setAttribute('data-page', 'login');
     pageLogin(main);

@@ -615,6 +615,7 @@ async function main() {
   await first.locator('.do-match').click();
   await toastSays(page, 'Đã xong');
   await page.waitForFunction((n) => document.body.getAttribute('data-page') === 'daily' &&
+                             document.getElementById('main').getAttribute('aria-busy') === 'false' &&
                              document.querySelectorAll('#review .txn').length === n,
                              before - 1);
   check(true, 'review match applied');
@@ -651,6 +652,7 @@ async function main() {
   await sp.locator('.split-do').click();
   await toastSays(page, 'Đã xong');
   await page.waitForFunction(() => document.body.getAttribute('data-page') === 'daily' &&
+                             document.getElementById('main').getAttribute('aria-busy') === 'false' &&
                              document.querySelectorAll('#review .txn').length === 0);
   const ts = await get(page, '/v1/orgs/CHO-TT/bank/transactions/' + spId);
   check(ts.state === 'matched' && ts.outcome === 'split', 'split on the server: ' +
