@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -18,13 +19,39 @@ static const void *nonnull(const void *p)
     return p ? p : "";
 }
 
+/*
+ * SHA-256 and SHA-512 fetched from OpenSSL's providers once: the
+ * EVP_sha256() handle is fetched again on every use, which costs as much
+ * as hashing a short message, and every audit entry and receipt hashes.
+ */
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_sha256, *md_sha512;
+
+static void md_fetch(void)
+{
+    md_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    md_sha512 = EVP_MD_fetch(NULL, "SHA2-512", NULL);
+}
+
+static const EVP_MD *sha256_md(void)
+{
+    pthread_once(&md_once, md_fetch);
+    return md_sha256 ? md_sha256 : EVP_sha256();
+}
+
+static const EVP_MD *sha512_md(void)
+{
+    pthread_once(&md_once, md_fetch);
+    return md_sha512 ? md_sha512 : EVP_sha512();
+}
+
 int crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_LEN])
 {
     unsigned int n = 0;
 
     if (!out || (!data && len))
         return -1;
-    if (!EVP_Digest(nonnull(data), len, out, &n, EVP_sha256(), NULL) ||
+    if (!EVP_Digest(nonnull(data), len, out, &n, sha256_md(), NULL) ||
         n != CRYPTO_SHA256_LEN)
         return -1;
     return 0;
@@ -46,13 +73,13 @@ static int hmac(const EVP_MD *md, const void *key, size_t key_len,
 int crypto_hmac_sha256(const void *key, size_t key_len, const void *data,
                        size_t len, uint8_t out[CRYPTO_SHA256_LEN])
 {
-    return hmac(EVP_sha256(), key, key_len, data, len, out, CRYPTO_SHA256_LEN);
+    return hmac(sha256_md(), key, key_len, data, len, out, CRYPTO_SHA256_LEN);
 }
 
 int crypto_hmac_sha512(const void *key, size_t key_len, const void *data,
                        size_t len, uint8_t out[CRYPTO_SHA512_LEN])
 {
-    return hmac(EVP_sha512(), key, key_len, data, len, out, CRYPTO_SHA512_LEN);
+    return hmac(sha512_md(), key, key_len, data, len, out, CRYPTO_SHA512_LEN);
 }
 
 int crypto_equal(const void *a, const void *b, size_t len)

@@ -189,6 +189,7 @@ static int sig_decode(const char *s, uint8_t sig[RECEIPT_SIG_LEN])
 static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint8_t key_seed[RECEIPT_KEY_LEN];
 static EVP_PKEY *key_made;
+static char key_made_id[RECEIPT_KEY_ID_LEN + 1]; /* its id, once known */
 
 /* An EVP_PKEY of `priv` (EVP_PKEY_free it), NULL on failure. */
 static EVP_PKEY *priv_key(const uint8_t priv[RECEIPT_KEY_LEN])
@@ -210,6 +211,7 @@ static EVP_PKEY *priv_key(const uint8_t priv[RECEIPT_KEY_LEN])
     pthread_mutex_lock(&key_lock);
     EVP_PKEY_free(key_made);
     key_made = pk;
+    key_made_id[0] = '\0';
     memcpy(key_seed, priv, RECEIPT_KEY_LEN);
     pthread_mutex_unlock(&key_lock);
     return pk;
@@ -268,6 +270,32 @@ int receipt_key_id(const uint8_t pub[RECEIPT_KEY_LEN],
         out[2 * i + 1] = hex[h[i] & 15];
     }
     out[RECEIPT_KEY_ID_LEN] = '\0';
+    return 0;
+}
+
+/* The key id of private key `priv` into out: kept with the key made last,
+ * so that signing receipt after receipt hashes its public key once. */
+static int priv_key_id(const uint8_t priv[RECEIPT_KEY_LEN],
+                       char out[RECEIPT_KEY_ID_LEN + 1])
+{
+    uint8_t pub[RECEIPT_KEY_LEN];
+    int rc;
+
+    pthread_mutex_lock(&key_lock);
+    rc = key_made != NULL && key_made_id[0] != '\0' &&
+         CRYPTO_memcmp(key_seed, priv, RECEIPT_KEY_LEN) == 0;
+    if (rc)
+        memcpy(out, key_made_id, RECEIPT_KEY_ID_LEN + 1);
+    pthread_mutex_unlock(&key_lock);
+    if (rc)
+        return 0;
+    if ((rc = receipt_public_key(priv, pub)) != 0 ||
+        (rc = receipt_key_id(pub, out)) != 0)
+        return rc;
+    pthread_mutex_lock(&key_lock);
+    if (key_made != NULL && CRYPTO_memcmp(key_seed, priv, RECEIPT_KEY_LEN) == 0)
+        memcpy(key_made_id, out, RECEIPT_KEY_ID_LEN + 1);
+    pthread_mutex_unlock(&key_lock);
     return 0;
 }
 
@@ -513,7 +541,6 @@ int receipt_sign(const struct receipt *r, const uint8_t priv[RECEIPT_KEY_LEN],
                  char *out, size_t cap)
 {
     struct receipt tmp;
-    uint8_t pub[RECEIPT_KEY_LEN];
     uint8_t sig[RECEIPT_SIG_LEN];
     char text[RECEIPT_TEXT_MAX];
     char b64[SIG_B64_LEN + 1];
@@ -523,8 +550,7 @@ int receipt_sign(const struct receipt *r, const uint8_t priv[RECEIPT_KEY_LEN],
     if (!r || !priv || !out)
         return -RECEIPT_E_ARG;
     tmp = *r;
-    if ((rc = receipt_public_key(priv, pub)) != 0 ||
-        (rc = receipt_key_id(pub, tmp.key_id)) != 0)
+    if ((rc = priv_key_id(priv, tmp.key_id)) != 0)
         return rc;
     if ((n = receipt_canonical(&tmp, text, sizeof text)) < 0)
         return n;
