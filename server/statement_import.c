@@ -23,7 +23,8 @@
 
 #define SLICE_ROWS 2000 /* entries in one write transaction, at most */
 #define SLICE_MS   25   /* and about this long */
-#define GAP_US     5000 /* then the write lock is left free this long */
+#define GAP_MS     5    /* the lock left free between slices, sync included */
+#define GAP_MIN_MS 1    /* and free this long after the sync, at least */
 
 int ingest_format(const char *name)
 {
@@ -129,6 +130,7 @@ static int slice_end(struct pass *p, int finished)
 {
     struct store_bank_summary s = {0};
     int rc = p->st->ops->bank_import_mark(p->b, finished);
+    double t0 = now_ms(), gap;
 
     rc = p->st->ops->bank_end(p->b, rc == 0, 0, &s);
     p->b = NULL;
@@ -139,8 +141,11 @@ static int slice_end(struct pass *p, int finished)
             _exit(3); /* CHOPAY_IMPORT_CRASH_AFTER: an interrupted import */
     }
     store_bank_summary_free(&s);
+    /* writers waiting for the lock take it now: the commit leaves it
+       before its sync (writers waiting poll every millisecond) */
+    gap = GAP_MS - (now_ms() - t0);
     if (rc == 0 && !finished)
-        usleep(GAP_US); /* writers waiting for the lock take it now */
+        usleep((useconds_t)((gap > GAP_MIN_MS ? gap : GAP_MIN_MS) * 1000));
     return rc;
 }
 
