@@ -1198,7 +1198,10 @@ static void raise_nofile(int conn_limit)
 
 static void on_changed(void *ctx, int64_t intent_id)
 {
-    notify_signal(ctx, intent_id);
+    if (intent_id == STORE_CHANGED_ALL)
+        notify_signal_all(ctx);
+    else
+        notify_signal(ctx, intent_id);
 }
 
 /*

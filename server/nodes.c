@@ -68,7 +68,10 @@ static void heard(struct nodes *n, const char *payload)
         return;
     if (strcmp(end + 1, n->self) == 0)
         return;
-    notify_signal(n->nt, (int64_t)id);
+    if (id == STORE_CHANGED_ALL)
+        notify_signal_all(n->nt);
+    else
+        notify_signal(n->nt, (int64_t)id);
 }
 
 static void *listener_main(void *arg)

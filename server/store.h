@@ -1230,6 +1230,10 @@ struct store;
  */
 typedef void (*store_changed_fn)(void *ctx, int64_t intent_id);
 
+/* The intent id `changed` gets (and the other nodes hear) when a commit
+ * changed more intents than it could list: every waiter is woken. */
+#define STORE_CHANGED_ALL (-1)
+
 /*
  * Several nodes on one database: every commit that calls `changed` also
  * sends, in the same transaction (db_notify, delivered only if it

@@ -23,6 +23,7 @@ void sq_close(struct store *base)
     last_used_free(s->last_used); /* writes what is pending */
     for (i = 0; i < s->n; i++) {
         db_close(s->conns[i].dbh);
+        free(s->conns[i].woken);
     }
     free(s->conns);
     for (i = 0; i < s->rn; i++)

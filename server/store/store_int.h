@@ -26,15 +26,16 @@ struct payer_names;
 struct match_word;
 
 struct sqi_conn {
-    struct db *dbh;        /* one connection */
-    int64_t woken[64];     /* intents to wake after commit */
-    int n_woken;           /* count of `woken` */
-    struct sq *s;          /* its store, while a shared write is open */
-    int shared;            /* its write transaction is DB_WRITE_SHARED */
-    int64_t org_locked;    /* the organisation it locked (0 none yet) */
-    int64_t org_local;     /* the same in s->org_held (0 none) */
-    int audit_locked;      /* it holds the audit chain's lock */
-    struct sqi_conn *next; /* free list link */
+    struct db *dbh;         /* one connection */
+    int64_t *woken;         /* intents to wake after commit */
+    int n_woken, cap_woken; /* count of `woken`, room in it */
+    int woken_all;          /* out of room: wake every waiter instead */
+    struct sq *s;           /* its store, while a shared write is open */
+    int shared;             /* its write transaction is DB_WRITE_SHARED */
+    int64_t org_locked;     /* the organisation it locked (0 none yet) */
+    int64_t org_local;      /* the same in s->org_held (0 none) */
+    int audit_locked;       /* it holds the audit chain's lock */
+    struct sqi_conn *next;  /* free list link */
 };
 
 struct sq {

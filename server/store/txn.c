@@ -240,8 +240,11 @@ static int notify_woken(struct sq *s, struct sqi_conn *c)
     char payload[64];
     int i, rc;
 
-    for (i = 0; i < c->n_woken; i++) {
-        snprintf(payload, sizeof(payload), "%lld %s", (long long)c->woken[i],
+    for (i = 0; i <= c->n_woken; i++) {
+        if (i == c->n_woken && !c->woken_all)
+            break;
+        snprintf(payload, sizeof(payload), "%lld %s",
+                 i < c->n_woken ? (long long)c->woken[i] : STORE_CHANGED_ALL,
                  s->base.node);
         rc = db_notify(c->dbh, STORE_CHANNEL, payload);
         if (rc != 0)
@@ -303,15 +306,30 @@ void sqi_changed(struct sq *s, int64_t intent)
         s->base.changed(s->base.changed_ctx, intent);
 }
 
+/* Most transactions wake one intent; a statement slice or a group of
+ * webhooks wakes hundreds: the list grows, and when it cannot, every
+ * waiter is woken (each looks its own intent up again). */
 void sqi_queue_woken(struct sqi_conn *c, int64_t intent)
 {
     int i;
 
-    for (i = 0; i < c->n_woken; i++)
+    for (i = c->n_woken - 1; i >= 0 && i >= c->n_woken - 8; i--)
         if (c->woken[i] == intent)
+            return; /* the same intent again, as an intent's steps come */
+    if (c->n_woken == c->cap_woken) {
+        int cap = c->cap_woken ? 2 * c->cap_woken : 16;
+        int64_t *grown = cap > c->cap_woken
+                             ? realloc(c->woken, (size_t)cap * sizeof(*grown))
+                             : NULL;
+
+        if (grown == NULL) {
+            c->woken_all = 1;
             return;
-    if (c->n_woken < (int)(sizeof(c->woken) / sizeof(c->woken[0])))
-        c->woken[c->n_woken++] = intent;
+        }
+        c->woken = grown;
+        c->cap_woken = cap;
+    }
+    c->woken[c->n_woken++] = intent;
 }
 
 void sqi_flush_woken(struct sq *s, struct sqi_conn *c, int fire)
@@ -320,5 +338,8 @@ void sqi_flush_woken(struct sq *s, struct sqi_conn *c, int fire)
 
     for (i = 0; fire && i < c->n_woken; i++)
         sqi_changed(s, c->woken[i]);
+    if (fire && c->woken_all)
+        sqi_changed(s, STORE_CHANGED_ALL);
     c->n_woken = 0;
+    c->woken_all = 0;
 }
