@@ -503,7 +503,9 @@ int sqd_sweep(struct store *st, int64_t now, int64_t stale_before,
     int64_t ns = 0, nf = 0;
     int rc;
 
-    rc = sqi_begin_write(s, c);
+    /* beside other writers (sqd_attempt and sqd_reserve, which count
+       failures, still run alone): see sqb_journal_prune */
+    rc = sqi_begin_write_shared(s, c);
     if (rc != 0)
         goto out;
     q = sqi_qs(c, "DELETE FROM dash_sessions WHERE expires_at <= ?1");

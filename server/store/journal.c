@@ -131,7 +131,10 @@ int sqb_journal_prune(struct store *base,
     bound[0] = lim->max_age > 0 ? now - lim->max_age : 0;
     bound[1] = lim->max_entries;
     bound[2] = lim->max_bytes;
-    rc = sqi_begin_write(s, c);
+    /* beside other writers: it deletes rows none of them reads, and an
+       exclusive writer queued behind a long one would hold every writer
+       of every node back until that one ends */
+    rc = sqi_begin_write_shared(s, c);
     if (rc != 0)
         goto out;
     for (i = 0; i < 3 && rc == 0; i++) {
