@@ -15,8 +15,9 @@
 #include "store_int.h"
 
 /* A group takes at most this many units, and more than one only while
- * their weights stay within GROUP_WEIGHT_MAX (the intents a commit wakes
- * are kept in sqi_conn.woken). */
+ * their weights (a webhook's, its transactions) stay within
+ * GROUP_WEIGHT_MAX, so that one group's transaction stays short for the
+ * callers queued behind it. */
 #define GROUP_MAX        64
 #define GROUP_WEIGHT_MAX 48
 
