@@ -134,6 +134,7 @@ static int begin_write(struct sq *s, struct sqi_conn *c, enum db_txn kind)
     s->writing++;
     pthread_mutex_unlock(&s->mu);
     c->n_woken = 0;
+    c->woken_all = 0;
     c->shared = kind == DB_WRITE_SHARED;
     c->org_locked = 0;
     c->audit_locked = 0;
@@ -233,24 +234,28 @@ int sqi_write_lost(int rc)
     return rc == -STORE_E_IO && strcmp(store_error_code(), LOST_CODE) == 0;
 }
 
-/* Tell the other nodes which intents this transaction changed; they
- * hear it only if it commits. */
-static int notify_woken(struct sq *s, struct sqi_conn *c)
+/* Tell the other nodes that intent `id` changed (STORE_CHANGED_ALL:
+ * every intent); they hear it only if the transaction commits. */
+static int notify_one(struct sq *s, struct sqi_conn *c, int64_t id)
 {
     char payload[64];
-    int i, rc;
+    int rc;
 
-    for (i = 0; i <= c->n_woken; i++) {
-        if (i == c->n_woken && !c->woken_all)
-            break;
-        snprintf(payload, sizeof(payload), "%lld %s",
-                 i < c->n_woken ? (long long)c->woken[i] : STORE_CHANGED_ALL,
-                 s->base.node);
-        rc = db_notify(c->dbh, STORE_CHANNEL, payload);
-        if (rc != 0)
-            return sqi_db_error(c->dbh, rc, "notify");
-    }
-    return 0;
+    snprintf(payload, sizeof(payload), "%lld %s", (long long)id, s->base.node);
+    rc = db_notify(c->dbh, STORE_CHANNEL, payload);
+    return rc != 0 ? sqi_db_error(c->dbh, rc, "notify") : 0;
+}
+
+/* Tell the other nodes which intents this transaction changed. */
+static int notify_woken(struct sq *s, struct sqi_conn *c)
+{
+    int i, rc = 0;
+
+    for (i = 0; rc == 0 && i < c->n_woken; i++)
+        rc = notify_one(s, c, c->woken[i]);
+    if (rc == 0 && c->woken_all)
+        rc = notify_one(s, c, STORE_CHANGED_ALL);
+    return rc;
 }
 
 /* The commit (or rollback); the next writer may begin after it. */
